@@ -1,0 +1,39 @@
+// One jest run over every project. Sources are transformed by swc (with decorator metadata,
+// which NestJS DI needs) and `@trainyard/*` imports resolve to library sources, so tests never
+// need a prior build.
+const { compilerOptions } = require('./tsconfig.base.json');
+const path = require('node:path');
+
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [
+    `^${alias}$`,
+    path.join(__dirname, target),
+  ]),
+);
+
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
+  testMatch: ['**/*.spec.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2023',
+          keepClassNames: true,
+        },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  moduleNameMapper,
+  globalSetup: '<rootDir>/libs/shared/testing/src/jest/global-setup.ts',
+  globalTeardown: '<rootDir>/libs/shared/testing/src/jest/global-teardown.ts',
+  testTimeout: 60_000,
+  slowTestThreshold: 20,
+};
