@@ -1,1 +1,2 @@
-export {};
+export * from './wait-for';
+export * from './test-context';

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
+
+/**
+ * Per-test-file isolation: every file gets its own PostgreSQL schema, topic prefix and consumer
+ * group prefix, so files never see each other's data even when they share one broker and server.
+ */
+export interface TestContext {
+  readonly databaseUrl: string;
+  readonly brokers: string[];
+  /** A fresh schema, created on setup and dropped on dispose. */
+  readonly schema: string;
+  /** A pool whose connections have `search_path` set to `schema`. */
+  readonly pool: Pool;
+  /** A topic name unique to this file: `<prefix>.<name>`. */
+  topic(name: string): string;
+  /** A consumer group id unique to this file. */
+  groupId(name: string): string;
+  dispose(): Promise<void>;
+}
+
+export function testDatabaseUrl(): string {
+  return process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trainyard_test';
+}
+
+export function testBrokers(): string[] {
+  return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
+}
+
+export async function createTestContext(label = 'test'): Promise<TestContext> {
+  const suffix = randomBytes(4).toString('hex');
+  const safeLabel = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30);
+  const schema = `t_${safeLabel}_${suffix}`;
+  const databaseUrl = testDatabaseUrl();
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max: 20,
+    options: `-c search_path=${schema}`,
+  });
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  const prefix = `test.${safeLabel}.${suffix}`;
+  return {
+    databaseUrl,
+    brokers: testBrokers(),
+    schema,
+    pool,
+    topic: (name) => `${prefix}.${name}`,
+    groupId: (name) => `${prefix}.${name}`,
+    dispose: async () => {
+      try {
+        await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } finally {
+        await pool.end();
+      }
+    },
+  };
+}
