@@ -1,0 +1,122 @@
+import { Client } from 'pg';
+import type { Pool } from 'pg';
+import { channelName, quoteIdent } from './schema-name';
+
+type Waker = () => void;
+
+/**
+ * Wakes subscribers when events are appended: at once for subscribers in this process, and through
+ * LISTEN/NOTIFY for other processes. The NOTIFY is sent from a separate connection after the
+ * append committed, coalesced to at most one in flight, never from inside the append: a NOTIFY
+ * makes its transaction take a cluster-wide lock held through the commit's WAL flush, which would
+ * serialise every appender (ADR 0003). Bursts are throttled to one NOTIFY per `notifyThrottleMs`
+ * (leading and trailing edge), so another process hears of an isolated append at once and of a
+ * burst within that window.
+ */
+export class AppendSignal {
+  private readonly wakers = new Set<Waker>();
+  private listener?: Promise<Client | undefined>;
+  private notifier?: Promise<Client | undefined>;
+  private notifyState: 'idle' | 'busy' | 'dirty' = 'idle';
+  private lastNotifyAt = 0;
+  private notifyTimer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly schema: string,
+    private readonly onError: (error: unknown) => void,
+    private readonly crossProcess: boolean,
+    private readonly notifyThrottleMs: number,
+  ) {}
+
+  /** Registers a waker; the first one opens the LISTEN connection. Returns the unregister function. */
+  subscribe(waker: Waker): () => void {
+    this.wakers.add(waker);
+    if (this.crossProcess && !this.listener) this.listener = this.openListener();
+    return () => this.wakers.delete(waker);
+  }
+
+  /** Called after an append committed in this process. */
+  appended(): void {
+    this.wakeAll();
+    if (this.crossProcess && !this.listener && this.wakers.size > 0) this.listener = this.openListener();
+    if (!this.crossProcess || this.closed) return;
+    if (this.notifyState !== 'idle') {
+      this.notifyState = 'dirty';
+      return;
+    }
+    if (this.notifyTimer) return;
+    const wait = this.lastNotifyAt + this.notifyThrottleMs - Date.now();
+    if (wait <= 0) this.sendNotify();
+    else {
+      this.notifyTimer = setTimeout(() => {
+        this.notifyTimer = undefined;
+        if (!this.closed) this.sendNotify();
+      }, wait);
+      this.notifyTimer.unref();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wakers.clear();
+    clearTimeout(this.notifyTimer);
+    const clients = await Promise.all([this.listener, this.notifier]);
+    await Promise.all(clients.map((client) => client?.end().catch(() => undefined)));
+  }
+
+  private wakeAll(): void {
+    for (const waker of this.wakers) waker();
+  }
+
+  private sendNotify(): void {
+    this.notifyState = 'busy';
+    this.lastNotifyAt = Date.now();
+    this.notifier ??= this.openNotifier();
+    void this.notifier
+      .then((client) => client?.query(`SELECT pg_notify($1, '')`, [channelName(this.schema)]))
+      .catch((error: unknown) => {
+        this.notifier = undefined;
+        this.onError(error);
+      })
+      .finally(() => {
+        const again = this.notifyState === 'dirty';
+        this.notifyState = 'idle';
+        if (again) this.appended();
+      });
+  }
+
+  private async openNotifier(): Promise<Client | undefined> {
+    const client = await this.connect(() => (this.notifier = undefined));
+    // A notification needs no durability; without this each one would wait for a WAL flush.
+    await client?.query('SET synchronous_commit = off');
+    return client;
+  }
+
+  private async openListener(): Promise<Client | undefined> {
+    const client = await this.connect(() => (this.listener = undefined));
+    if (!client) return undefined;
+    client.on('notification', () => this.wakeAll());
+    await client.query(`LISTEN ${quoteIdent(channelName(this.schema))}`);
+    return client;
+  }
+
+  /** A dedicated connection (LISTEN needs one held open); on failure subscribers fall back to polling. */
+  private async connect(onLost: () => void): Promise<Client | undefined> {
+    if (this.closed) return undefined;
+    const client = new Client(this.pool.options);
+    client.on('error', (error) => {
+      onLost();
+      this.onError(error);
+    });
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      onLost();
+      this.onError(error);
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { canonicalize } from 'json-canonicalize';
+
+/** The fields of a stored event that its seal covers, exactly as read back from the table. */
+export interface SealedFields {
+  readonly position: bigint;
+  readonly streamId: string;
+  readonly streamVersion: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+  readonly metadata: unknown;
+  /** UTC, microsecond precision as stored: `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
+  readonly recordedAt: string;
+}
+
+/** The chain's anchor: hash_0. */
+export const GENESIS_HASH: Buffer = Buffer.alloc(32);
+
+const ENCODING_VERSION = 1;
+
+/**
+ * RFC 8785 (JSON Canonicalization Scheme) of one event, as UTF-8. Positions are written as decimal
+ * strings so that no 64-bit value is rounded through a JavaScript number; `v` names this layout so
+ * a future encoding can be told apart.
+ */
+export function canonicalEventBytes(event: SealedFields): Buffer {
+  return Buffer.from(
+    canonicalize({
+      v: ENCODING_VERSION,
+      position: event.position.toString(),
+      streamId: event.streamId,
+      streamVersion: event.streamVersion,
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      data: event.data,
+      metadata: event.metadata,
+      recordedAt: event.recordedAt,
+    }),
+    'utf8',
+  );
+}
+
+/** hash_n = SHA-256(hash_{n-1} || canonical bytes of event n). */
+export function chainHash(previous: Buffer, event: SealedFields): Buffer {
+  return createHash('sha256').update(previous).update(canonicalEventBytes(event)).digest();
+}

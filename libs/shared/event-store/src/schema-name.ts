@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Schema names are interpolated into DDL and SQL text, so they are restricted to plain lower-case
+ * identifiers rather than escaped: a service name never needs more.
+ */
+export function assertSchemaName(schema: string): string {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new Error(`invalid event store schema name ${JSON.stringify(schema)}: use [a-z_][a-z0-9_]*, at most 63 characters`);
+  }
+  return schema;
+}
+
+export function quoteIdent(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`;
+}
+
+/** The LISTEN/NOTIFY channel on which appends are announced to other processes. */
+export function channelName(schema: string): string {
+  return `${schema}.events`;
+}
+
+/**
+ * Prepared-statement names are per connection and silently truncated to 63 bytes by the server;
+ * a short digest of the schema keeps them unique however long the schema name is.
+ */
+export function statementName(schema: string, kind: string): string {
+  return `es_${createHash('sha256').update(schema).digest('hex').slice(0, 12)}_${kind}`;
+}

@@ -1,0 +1,94 @@
+import { START_CHECKPOINT } from './checkpoint';
+import type { Checkpoint, ReadAllResult, SubscribeOptions, Subscription } from './event-store.types';
+
+export interface SubscriptionSource {
+  /** A readAll that also says whether committed events exist that are not yet safe to deliver. */
+  read(after: Checkpoint, batchSize: number, types: readonly string[] | undefined): Promise<ReadAllResult & { pending: boolean }>;
+  /** The checkpoint a subscription `from: 'end'` starts at. */
+  end(): Promise<Checkpoint>;
+  onAppend(waker: () => void): () => void;
+}
+
+/** Quick re-polls while committed events wait behind an older in-flight transaction. */
+const PENDING_BACKOFF_MAX_MS = 50;
+
+/** Catch-up then live: reads batches until the end, then sleeps until woken or the poll interval. */
+export class StoreSubscription implements Subscription {
+  readonly done: Promise<void>;
+  private current: Checkpoint;
+  private stopped = false;
+  private woken = false;
+  private wake?: () => void;
+
+  constructor(
+    private readonly source: SubscriptionSource,
+    private readonly options: SubscribeOptions,
+  ) {
+    this.current = typeof options.from === 'string' ? START_CHECKPOINT : options.from;
+    this.done = this.run();
+    this.done.catch(() => undefined); // a rejection is for whoever awaits `done`, not a crash
+  }
+
+  get checkpoint(): Checkpoint {
+    return this.current;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.signal();
+    await this.done.catch(() => undefined);
+  }
+
+  private signal(): void {
+    this.woken = true;
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    const { batchSize = 500, pollIntervalMs = 1000, types, handler, onReadError } = this.options;
+    const unsubscribe = this.source.onAppend(() => this.signal());
+    try {
+      if (this.options.from === 'end') this.current = await this.source.end();
+      let backoff = 0;
+      while (!this.stopped) {
+        this.woken = false;
+        let result: ReadAllResult & { pending: boolean };
+        try {
+          result = await this.source.read(this.current, batchSize, types);
+        } catch (error) {
+          onReadError?.(error);
+          await this.sleep(pollIntervalMs);
+          continue;
+        }
+        if (this.stopped) break;
+        if (result.events.length > 0) await handler({ events: result.events, checkpoint: result.checkpoint });
+        this.current = result.checkpoint;
+        if (!result.isEnd) continue;
+        if (result.pending) {
+          backoff = Math.min(Math.max(1, backoff * 2), PENDING_BACKOFF_MAX_MS, pollIntervalMs);
+          await this.sleep(backoff);
+        } else {
+          backoff = 0;
+          await this.sleep(pollIntervalMs);
+        }
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+}
