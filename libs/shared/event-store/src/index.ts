@@ -8,3 +8,8 @@ export { UpcasterRegistry } from './upcasters';
 export type { Upcaster } from './upcasters';
 export { GENESIS_HASH, canonicalEventBytes, chainHash } from './hash-chain';
 export type { SealedFields } from './hash-chain';
+export { EventSealer } from './event-sealer';
+export type { EventSealerOptions } from './event-sealer';
+export { verifyEventChain, EventStoreNotFound } from './verify-chain';
+export type { ChainVerification } from './verify-chain';
+export { assertSchemaName } from './schema-name';
