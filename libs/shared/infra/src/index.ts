@@ -1,1 +1,4 @@
-export {};
+export { repoRoot, localDir } from './repo-root';
+export { ensureKafkaArtifacts, kafkaIsUp, startLocalKafka, stopLocalKafka } from './kafka-local';
+export type { KafkaUpResult, LocalKafkaOptions } from './kafka-local';
+export { DEFAULT_DATABASE_URL, ensureDatabase, redact } from './postgres-local';

@@ -1,19 +1,20 @@
-// Brings up what the suite needs once per run. Extended by the infra work to start the Kafka
-// broker; for now it makes sure the test database exists.
-import { Client } from 'pg';
+// Brings up what the suite needs once per run: the test database and a Kafka broker. When
+// KAFKA_BROKERS names a reachable broker (or one already runs on the default address) it is used
+// as it is and left running; a broker started here is stopped by global-teardown.
+import { ensureDatabase, kafkaIsUp, startLocalKafka } from '@trainyard/infra';
+
+declare global {
+  var __TRAINYARD_STARTED_KAFKA__: string | undefined;
+}
 
 export default async function globalSetup(): Promise<void> {
-  const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trainyard_test');
-  const database = url.pathname.slice(1);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (!rowCount) await client.query(`CREATE DATABASE "${database}"`);
-  } finally {
-    await client.end();
+  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trainyard_test';
+  process.env.DATABASE_URL = databaseUrl;
+  await ensureDatabase(databaseUrl);
+  const broker = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')[0]!.trim();
+  if (!(await kafkaIsUp(broker))) {
+    const result = await startLocalKafka({ broker, log: (line) => console.log(`\n[test infra] ${line}`) });
+    if (result.started) globalThis.__TRAINYARD_STARTED_KAFKA__ = result.broker;
   }
-  process.env.DATABASE_URL = url.toString();
+  process.env.KAFKA_BROKERS ??= broker;
 }

@@ -1,1 +1,6 @@
-export default async function globalTeardown(): Promise<void> {}
+import { stopLocalKafka } from '@trainyard/infra';
+
+export default async function globalTeardown(): Promise<void> {
+  const broker = globalThis.__TRAINYARD_STARTED_KAFKA__;
+  if (broker) await stopLocalKafka({ broker });
+}
