@@ -1,1 +1,32 @@
-export {};
+export type {
+  ConsumedMessage,
+  ConsumerOptions,
+  MessageAdmin,
+  MessageBus,
+  MessageConsumer,
+  MessageHandler,
+  MessageProducer,
+  OutgoingMessage,
+  TopicSpec,
+} from './message-bus.port';
+export { createKafkaMessageBus } from './kafkajs-message-bus';
+export type { KafkaLogLevel, KafkaMessageBusOptions } from './kafkajs-message-bus';
+export {
+  CE_HEADERS,
+  CLOUDEVENTS_SPEC_VERSION,
+  InvalidCloudEventError,
+  JSON_CONTENT_TYPE,
+  cloudEventSource,
+  cloudEventType,
+  isInvalidCloudEvent,
+  parseCloudEventMessage,
+  parseCloudEventType,
+  toCloudEventMessage,
+} from './cloud-events';
+export type { CloudEventMessageOptions, ParsedCloudEvent } from './cloud-events';
+export { migrateMessaging } from './messaging.migrations';
+export { OutboxRelay } from './outbox-relay';
+export type { OutboxRelayOptions, OutboxRelayState } from './outbox-relay';
+export type { BackoffOptions } from './backoff';
+export { silentLogger } from './messaging-logger';
+export type { MessagingLogger } from './messaging-logger';

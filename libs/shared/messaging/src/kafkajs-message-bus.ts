@@ -1,0 +1,242 @@
+// The only file that imports kafkajs (see message-bus.port.ts).
+import { Kafka, logLevel } from 'kafkajs';
+import type { Consumer, IHeaders, KafkaMessage, LogEntry, Producer } from 'kafkajs';
+import type {
+  ConsumedMessage,
+  ConsumerOptions,
+  MessageAdmin,
+  MessageBus,
+  MessageConsumer,
+  MessageHandler,
+  MessageProducer,
+  OutgoingMessage,
+  TopicSpec,
+} from './message-bus.port';
+import { errorMessage, type MessagingLogger } from './messaging-logger';
+
+export type KafkaLogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface KafkaMessageBusOptions {
+  readonly brokers: readonly string[];
+  /** Used exactly as given (no suffixing), for every producer, consumer and admin of this bus. */
+  readonly clientId: string;
+  /** kafkajs's own logs go here; without a logger kafkajs logs nothing. */
+  readonly logger?: MessagingLogger;
+  /** The least severe kafkajs log passed to `logger`. Default 'warn'. */
+  readonly logLevel?: KafkaLogLevel;
+  /** Default 3000 ms. */
+  readonly connectionTimeoutMs?: number;
+  /** Default 30000 ms. */
+  readonly requestTimeoutMs?: number;
+  /**
+   * How long one send() keeps retrying inside kafkajs before it rejects. Bounded on purpose: the
+   * callers (relay, dead-lettering) retry with their own backoff and can be stopped meanwhile.
+   * Default 5 retries from 100 ms, at most 2000 ms apart.
+   */
+  readonly sendRetry?: { readonly retries: number; readonly initialRetryTimeMs: number; readonly maxRetryTimeMs: number };
+  /** Consumers commit after this many handled messages (and at stop/rebalance). Default 1: after each. */
+  readonly commitEveryMessages?: number;
+}
+
+const KAFKA_LEVELS: Record<KafkaLogLevel, logLevel> = {
+  error: logLevel.ERROR,
+  warn: logLevel.WARN,
+  info: logLevel.INFO,
+  debug: logLevel.DEBUG,
+};
+
+// We bound the idempotent producer's retries deliberately (see `sendRetry` and KafkaJsProducer), so
+// kafkajs's warning about it, printed for every producer, says nothing an operator can act on.
+const BOUNDED_RETRIES_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+
+export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageBus {
+  const { logger } = options;
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    logLevel: logger ? KAFKA_LEVELS[options.logLevel ?? 'warn'] : logLevel.NOTHING,
+    ...(logger ? { logCreator: () => (entry: LogEntry) => forwardLog(logger, options.clientId, entry) } : {}),
+  });
+  const sendRetry = options.sendRetry ?? { retries: 5, initialRetryTimeMs: 100, maxRetryTimeMs: 2_000 };
+  return {
+    producer: () =>
+      new KafkaJsProducer(() =>
+        kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          retry: {
+            retries: sendRetry.retries,
+            initialRetryTime: sendRetry.initialRetryTimeMs,
+            maxRetryTime: sendRetry.maxRetryTimeMs,
+          },
+        }),
+      ),
+    consumer: (consumerOptions) =>
+      new KafkaJsConsumer(kafka, consumerOptions, options.commitEveryMessages ?? 1, logger),
+    admin: () => new KafkaJsAdmin(kafka),
+  };
+}
+
+function forwardLog(logger: MessagingLogger, clientId: string, entry: LogEntry): void {
+  const { message, timestamp: _timestamp, ...extra } = entry.log as { message: string; timestamp: string } & Record<string, unknown>;
+  if (message === BOUNDED_RETRIES_WARNING) return;
+  const context = { kafka: entry.namespace, clientId, ...extra };
+  if (entry.level === logLevel.ERROR) logger.error(context, message);
+  else if (entry.level === logLevel.WARN) logger.warn(context, message);
+  else if (entry.level === logLevel.INFO) logger.info(context, message);
+  else logger.debug(context, message);
+}
+
+/**
+ * Connects lazily and starts a new idempotent session after any failed send: the failed request's
+ * sequence numbers may or may not have been written, and a fresh producer id cannot collide with
+ * them, so the caller's re-send is written (possibly as duplicates) instead of being refused as out
+ * of sequence forever.
+ */
+class KafkaJsProducer implements MessageProducer {
+  private current?: Promise<Producer>;
+  private closed = false;
+
+  constructor(private readonly create: () => Producer) {}
+
+  async send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    if (this.closed) throw new Error('producer is disconnected');
+    if (messages.length === 0) return;
+    const session = (this.current ??= this.connect());
+    try {
+      const producer = await session;
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+      });
+    } catch (error) {
+      if (this.current === session) this.current = undefined;
+      void session.then((producer) => producer.disconnect()).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    this.closed = true;
+    const session = this.current;
+    this.current = undefined;
+    const producer = await session?.catch(() => undefined);
+    await producer?.disconnect();
+  }
+
+  private async connect(): Promise<Producer> {
+    const producer = this.create();
+    await producer.connect();
+    return producer;
+  }
+}
+
+class KafkaJsConsumer implements MessageConsumer {
+  private consumer?: Consumer;
+  private paused = false;
+  private stopped = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: ConsumerOptions,
+    private readonly commitEveryMessages: number,
+    private readonly logger: MessagingLogger | undefined,
+  ) {
+    if (!options.groupId) throw new Error('consumer: groupId is required');
+    if (options.topics.length === 0) throw new Error('consumer: at least one topic is required');
+  }
+
+  async run(handler: MessageHandler): Promise<void> {
+    if (this.consumer) throw new Error(`consumer ${this.options.groupId} is already running`);
+    if (this.stopped) throw new Error(`consumer ${this.options.groupId} is stopped`);
+    const consumer = this.kafka.consumer({ groupId: this.options.groupId });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.logger?.error(
+        { groupId: this.options.groupId, restart: event.payload.restart, error: errorMessage(event.payload.error) },
+        'Kafka consumer crashed',
+      );
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: true,
+      autoCommitThreshold: this.commitEveryMessages,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachMessage: ({ topic, partition, message }) => handler(toConsumedMessage(topic, partition, message)),
+    });
+    if (this.paused) this.pause();
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.consumer?.pause(this.options.topics.map((topic) => ({ topic })));
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.consumer?.resume(this.options.topics.map((topic) => ({ topic })));
+  }
+
+  // kafkajs's stop lets the current message finish and commits the resolved offsets before leaving.
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.consumer?.stop();
+  }
+
+  async disconnect(): Promise<void> {
+    this.stopped = true;
+    await this.consumer?.disconnect();
+  }
+}
+
+class KafkaJsAdmin implements MessageAdmin {
+  constructor(private readonly kafka: Kafka) {}
+
+  async ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+    if (topics.length === 0) return;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t.topic));
+      if (missing.length === 0) return;
+      // Resolves false when a concurrent creator won the race: fine too.
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.partitions,
+          replicationFactor: t.replicationFactor ?? 1,
+        })),
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+function toConsumedMessage(topic: string, partition: number, message: KafkaMessage): ConsumedMessage {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    timestamp: message.timestamp,
+    key: message.key === null ? null : message.key.toString('utf8'),
+    value: message.value,
+    headers: headerStrings(message.headers),
+  };
+}
+
+function headerStrings(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(headers ?? {})) {
+    // A header repeated in one record: the last one wins, as in most Kafka clients' lastHeader().
+    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    if (value !== undefined) result[name] = typeof value === 'string' ? value : value.toString('utf8');
+  }
+  return result;
+}
