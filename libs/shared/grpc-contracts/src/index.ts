@@ -1,1 +1,2 @@
-export {};
+export * as audit from './generated/trainyard/audit/v1/audit';
+export { DESCRIPTOR_SET_PATH, PROTO_INCLUDE_DIR, PROTO_LOADER_OPTIONS, trainyardDescriptorSet, trainyardPackageDefinition } from './package-definition';

@@ -1,1 +1,1 @@
-export const KERNEL = 'kernel';
+export * from './domain-error';

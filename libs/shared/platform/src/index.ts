@@ -1,1 +1,13 @@
-export {};
+export * from './config/service-config';
+export * from './auth/permissions';
+export type { Principal } from './auth/principal';
+export { RequirePermission, Public } from './auth/auth.decorators';
+export { principalOf } from './auth/auth.guard';
+export { TokenVerifier, AuthenticationError, TOKEN_ALGORITHMS } from './auth/token-verifier';
+export { ErrorMappingFilter } from './error-mapping.filter';
+export { Readiness } from './health/readiness';
+export type { ReadinessCheck, ReadinessReport } from './health/readiness';
+export { ServiceMetrics } from './health/metrics';
+export { EVENT_STORE, KAFKA_CLUSTER, PG_POOL, SERVICE_CONFIG } from './tokens';
+export { startService, runServiceMain, migrateService, AUDIT_GRPC_PACKAGE, AUDIT_GRPC_SERVICE } from './bootstrap';
+export type { ServiceDefinition, RunningService } from './bootstrap';

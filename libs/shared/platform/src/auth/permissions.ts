@@ -1,0 +1,40 @@
+import type { ServiceName } from '../config/service-config';
+
+/**
+ * Permissions are `<context>:<action>`. Roles are what an identity provider puts in the token's
+ * `roles` claim; each maps to a fixed set of permissions here, and each gRPC method or HTTP route
+ * names the one permission it needs (deny by default). See docs/adr/0002-auth.md.
+ */
+export type Permission = `${ServiceName | 'audit'}:${'read' | 'write' | 'approve'}`;
+
+const read: Permission[] = ['planning:read', 'scheduling:read', 'deployment:read', 'compliance:read', 'metrics:read'];
+
+export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
+  viewer: read,
+  'release-manager': [...read, 'planning:write', 'scheduling:write', 'deployment:write'],
+  engineer: [...read, 'deployment:write', 'scheduling:write'],
+  approver: [...read, 'planning:approve', 'compliance:approve', 'deployment:approve'],
+  auditor: [...read, 'audit:read'],
+  'compliance-officer': [...read, 'audit:read', 'compliance:write', 'compliance:approve'],
+  service: [
+    ...read,
+    'planning:write',
+    'scheduling:write',
+    'deployment:write',
+    'compliance:write',
+    'metrics:write',
+  ],
+  admin: [
+    ...read,
+    'audit:read',
+    ...(['planning', 'scheduling', 'deployment', 'compliance', 'metrics'] as const).flatMap(
+      (s): Permission[] => [`${s}:write`, `${s}:approve`],
+    ),
+  ],
+};
+
+export const ROLES = Object.keys(ROLE_PERMISSIONS);
+
+export function permissionsOf(roles: readonly string[]): ReadonlySet<Permission> {
+  return new Set(roles.flatMap((role) => ROLE_PERMISSIONS[role] ?? []));
+}

@@ -1,0 +1,216 @@
+import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
+import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { Server as GrpcServer } from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { LoggerModule, Logger as PinoNestLogger } from 'nestjs-pino';
+import { Pool } from 'pg';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { EventSealer, migrateEventStore } from '@trainyard/event-store';
+import { trainyardDescriptorSet, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
+import { localDir } from '@trainyard/infra';
+import { createLogger, type Logger } from '@trainyard/observability';
+import { TokenVerifier } from './auth/token-verifier';
+import { ConfigurationError, loadServiceConfig, type ServiceConfig, type ServiceName } from './config/service-config';
+import { kafkaCheck, postgresCheck } from './health/dependency-checks';
+import { ServiceMetrics } from './health/metrics';
+import { Readiness } from './health/readiness';
+import { PlatformModule } from './platform.module';
+
+export const AUDIT_GRPC_PACKAGE = 'trainyard.audit.v1';
+export const AUDIT_GRPC_SERVICE = 'trainyard.audit.v1.AuditTrailService';
+
+export interface ServiceDefinition {
+  readonly service: ServiceName;
+  /** The service's own Nest module: its gRPC controllers, HTTP read models, consumers. */
+  readonly module: Type | DynamicModule;
+  /** gRPC packages served besides trainyard.audit.v1, e.g. `trainyard.planning.v1`. */
+  readonly grpcPackages?: readonly string[];
+  /** Fully-qualified gRPC service names reported by the health service. */
+  readonly grpcServices?: readonly string[];
+  /** Creates or upgrades the service's own tables; idempotent, run at every start and by db:migrate. */
+  readonly migrate?: (pool: Pool, schema: string) => Promise<void>;
+}
+
+export interface RunningService {
+  readonly config: ServiceConfig;
+  readonly app: INestApplication;
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  readonly logger: Logger;
+  readonly readiness: Readiness;
+  /** Graceful: NOT_SERVING, drain in-flight calls, stop background work, close connections. */
+  stop(): Promise<void>;
+}
+
+/** Every schema-owning piece of a service, in order. Shared by service start-up and `npm run db:migrate`. */
+export async function migrateService(definition: Pick<ServiceDefinition, 'migrate'>, pool: Pool, schema: string): Promise<void> {
+  await migrateEventStore(pool, schema);
+  await definition.migrate?.(pool, schema);
+}
+
+/** Boots one service: config → connections → schema → gRPC and HTTP servers → readiness. */
+export async function startService(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+  const config = loadServiceConfig(definition.service, env);
+  const keyFile = config.AUTH_JWKS_URL ? undefined : (config.AUTH_PUBLIC_KEY_FILE ?? localDir('auth', 'dev-public.pem'));
+  if (keyFile && !existsSync(keyFile)) {
+    throw new ConfigurationError(
+      `invalid configuration: AUTH_PUBLIC_KEY_FILE: no such file ${keyFile} (run \`npm run token -- --role viewer\` once to create development keys, or set AUTH_JWKS_URL)`,
+    );
+  }
+  const logger = createLogger(definition.service, config.LOG_LEVEL);
+  const verifier = await TokenVerifier.create({
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    publicKeyFile: keyFile,
+    jwksUrl: config.AUTH_JWKS_URL,
+  });
+  const grpcPort = config.GRPC_PORT || (await freePort());
+  const httpPort = config.HTTP_PORT || (await freePort());
+  const pool = new Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, connectionTimeoutMillis: 5_000 });
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  const kafka = new Kafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING, connectionTimeout: 2_000, retry: { retries: 0 } });
+  let admin: Admin | undefined;
+  const connectedAdmin = () => {
+    if (!admin) {
+      admin = kafka.admin();
+      const pending = admin;
+      void pending.connect().catch(() => (admin = admin === pending ? undefined : admin));
+    }
+    return admin;
+  };
+
+  await waitForDatabase(pool, logger);
+  await migrateService(definition, pool, config.DATABASE_SCHEMA);
+
+  const grpcServices = [AUDIT_GRPC_SERVICE, ...(definition.grpcServices ?? [])];
+  const readiness = new Readiness(
+    [postgresCheck(pool), kafkaCheck(async () => connectedAdmin().describeCluster())],
+    grpcServices,
+  );
+  const metrics = new ServiceMetrics(definition.service);
+  const packageDefinition = trainyardPackageDefinition();
+
+  @Module({
+    imports: [
+      LoggerModule.forRoot({
+        pinoHttp: {
+          logger,
+          autoLogging: { ignore: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url ?? '') },
+        },
+      }),
+      PlatformModule.forRoot({ config, pool, verifier, readiness, metrics }),
+      definition.module,
+    ],
+  })
+  class ServiceRootModule {}
+
+  const app = await NestFactory.create(ServiceRootModule, { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(PinoNestLogger));
+  app.connectMicroservice<MicroserviceOptions>(
+    {
+      transport: Transport.GRPC,
+      options: {
+        package: [AUDIT_GRPC_PACKAGE, ...(definition.grpcPackages ?? [])],
+        packageDefinition,
+        url: `${config.GRPC_HOST}:${grpcPort}`,
+        gracefulShutdown: true,
+        onLoadPackageDefinition: (_pkg: unknown, server: GrpcServer) => {
+          readiness.health.addToServer(server);
+          new ReflectionService(trainyardDescriptorSet()).addToServer(server);
+        },
+      },
+    },
+    { inheritAppConfig: true },
+  );
+  await app.startAllMicroservices();
+  await app.listen(httpPort, config.HTTP_HOST);
+
+  const sealer = new EventSealer(pool, config.DATABASE_SCHEMA, { onError: (error) => logger.warn({ err: error }, 'sealer pass failed') });
+  sealer.start();
+  const report = await readiness.refresh();
+  readiness.start(config.READINESS_INTERVAL_MS);
+  logger.info({ grpcPort, httpPort, ready: report.ready, checks: report.checks }, `${definition.service} started`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      readiness.drain();
+      const grace = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.SHUTDOWN_GRACE_MS).unref());
+      // app.close() drains in-flight gRPC calls (tryShutdown) and HTTP requests, then runs every
+      // module's shutdown hooks (consumers commit their offsets there).
+      if ((await Promise.race([app.close().then(() => 'closed' as const), grace])) === 'timeout') {
+        logger.warn(`in-flight work did not finish within ${config.SHUTDOWN_GRACE_MS} ms; closing anyway`);
+      }
+      await sealer.stop();
+      await admin?.disconnect().catch(() => undefined);
+      await pool.end();
+      logger.info(`${definition.service} stopped`);
+    })());
+
+  return { config, app, grpcPort, httpPort, logger, readiness, stop };
+}
+
+/**
+ * The whole life of a service process: start, stop on SIGTERM/SIGINT, exit. A configuration error
+ * prints one line and exits 78 (EX_CONFIG) at once; any other start-up failure exits 1.
+ */
+export function runServiceMain(definition: ServiceDefinition, onStopped?: () => Promise<void>): void {
+  startService(definition).then(
+    (running) => {
+      let signalled = false;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (signalled) return;
+        signalled = true;
+        running.logger.info(`${signal} received, shutting down`);
+        void running
+          .stop()
+          .then(() => onStopped?.())
+          .then(
+            () => process.exit(0),
+            (error: unknown) => {
+              running.logger.error({ err: error }, 'shutdown failed');
+              process.exit(1);
+            },
+          );
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    },
+    (error: unknown) => {
+      if (error instanceof ConfigurationError) {
+        process.stderr.write(`[${definition.service}] ${error.message}\n`);
+        process.exit(78);
+      }
+      process.stderr.write(`[${definition.service}] failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+async function waitForDatabase(pool: Pool, logger: Logger, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await pool.query('SELECT 1');
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`PostgreSQL unreachable for ${timeoutMs / 1000} s: ${(error as Error).message}`);
+      if (attempt === 1) logger.warn({ err: error }, 'waiting for PostgreSQL');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(200 * attempt, 2_000)));
+    }
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+export const SERVICES = ['planning', 'scheduling', 'deployment', 'compliance', 'metrics'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** Default ports (ARCHITECTURE.md); every one can be overridden by its variable. */
+export const DEFAULT_PORTS: Record<ServiceName, { grpc: number; http: number }> = {
+  planning: { grpc: 50051, http: 3001 },
+  scheduling: { grpc: 50052, http: 3002 },
+  deployment: { grpc: 50053, http: 3003 },
+  compliance: { grpc: 50054, http: 3004 },
+  metrics: { grpc: 50055, http: 3005 },
+};
+
+const port = z.coerce
+  .number({ error: 'expected a port number' })
+  .int('expected an integer port')
+  .min(0, 'expected a port 0-65535')
+  .max(65535, 'expected a port 0-65535');
+
+const postgresUrl = z
+  .string()
+  .url('expected a URL like postgres://user@host:5432/database')
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), 'expected a postgres:// URL');
+
+const brokers = z
+  .string()
+  .min(1, 'expected host:port[,host:port…]')
+  .refine((value) => value.split(',').every((b) => /^[^\s:]+:\d{1,5}$/.test(b.trim())), 'expected host:port[,host:port…]')
+  .transform((value) => value.split(',').map((b) => b.trim()));
+
+const positiveMs = z.coerce.number({ error: 'expected milliseconds' }).int('expected whole milliseconds').positive('expected a positive number of milliseconds');
+
+/**
+ * Every variable a service reads, with its default. Keep docker-compose.yml and the README's
+ * configuration table in step: a test compares them with this schema.
+ */
+export function serviceConfigSchema(service: ServiceName) {
+  return z.object({
+    GRPC_HOST: z.string().min(1).default('0.0.0.0'),
+    GRPC_PORT: port.default(DEFAULT_PORTS[service].grpc),
+    HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+    HTTP_PORT: port.default(DEFAULT_PORTS[service].http),
+    DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/trainyard'),
+    DATABASE_POOL_SIZE: z.coerce.number({ error: 'expected a number' }).int().min(1, 'expected at least 1').max(200).default(10),
+    DATABASE_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier')
+      .default(service),
+    KAFKA_BROKERS: brokers.default(['127.0.0.1:9092']),
+    KAFKA_CLIENT_ID: z.string().min(1).default(`trainyard-${service}`),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url('expected a URL like http://collector:4318').optional(),
+    AUTH_ISSUER: z.string().min(1).default('trainyard-dev'),
+    AUTH_AUDIENCE: z.string().min(1).default('trainyard'),
+    AUTH_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+    AUTH_JWKS_URL: z.string().url('expected the https URL of a JWKS document').optional(),
+    SHUTDOWN_GRACE_MS: positiveMs.default(10_000),
+    READINESS_INTERVAL_MS: positiveMs.default(5_000),
+  });
+}
+
+export type ServiceConfig = z.infer<ReturnType<typeof serviceConfigSchema>> & { readonly service: ServiceName };
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/**
+ * Parses the environment. On a wrong or missing value it throws one ConfigurationError whose
+ * message is a single line naming the variable, what is expected and what was given.
+ */
+export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const result = serviceConfigSchema(service).safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '?');
+      const given = env[variable];
+      return `${variable}: ${issue.message}${given === undefined ? ' (not set)' : ` (got ${JSON.stringify(given)})`}`;
+    });
+    throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return { ...result.data, service };
+}

@@ -1,0 +1,63 @@
+import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { Pool } from 'pg';
+import { Kafka, logLevel } from 'kafkajs';
+import { createEventStore } from '@trainyard/event-store';
+import { AuditTrailGrpcController } from './audit/audit-trail.grpc-controller';
+import { AuthGuard } from './auth/auth.guard';
+import { TokenVerifier } from './auth/token-verifier';
+import type { ServiceConfig } from './config/service-config';
+import { ErrorMappingFilter } from './error-mapping.filter';
+import { HealthController } from './health/health.controller';
+import { ServiceMetrics } from './health/metrics';
+import { MetricsInterceptor } from './health/metrics.interceptor';
+import { Readiness } from './health/readiness';
+import { EVENT_STORE, KAFKA_CLUSTER, PG_POOL, SERVICE_CONFIG } from './tokens';
+
+export interface PlatformModuleOptions {
+  readonly config: ServiceConfig;
+  readonly pool: Pool;
+  readonly verifier: TokenVerifier;
+  readonly readiness: Readiness;
+  readonly metrics: ServiceMetrics;
+}
+
+/**
+ * What every service gets: its configuration, its PostgreSQL pool and event store, a Kafka
+ * cluster handle, authentication and authorisation on every handler, one error mapping, metrics,
+ * /healthz /readyz /metrics, and the audit trail gRPC service.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformModuleOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: SERVICE_CONFIG, useValue: options.config },
+      { provide: PG_POOL, useValue: options.pool },
+      { provide: EVENT_STORE, useFactory: () => createEventStore(options.pool, options.config.DATABASE_SCHEMA) },
+      {
+        provide: KAFKA_CLUSTER,
+        useFactory: () =>
+          new Kafka({
+            clientId: options.config.KAFKA_CLIENT_ID,
+            brokers: options.config.KAFKA_BROKERS,
+            logLevel: logLevel.NOTHING,
+            connectionTimeout: 2_000,
+            retry: { retries: 2 },
+          }),
+      },
+      { provide: TokenVerifier, useValue: options.verifier },
+      { provide: Readiness, useValue: options.readiness },
+      { provide: ServiceMetrics, useValue: options.metrics },
+      { provide: APP_GUARD, useClass: AuthGuard },
+      { provide: APP_FILTER, useClass: ErrorMappingFilter },
+      { provide: APP_INTERCEPTOR, useClass: MetricsInterceptor },
+    ];
+    return {
+      module: PlatformModule,
+      controllers: [HealthController, AuditTrailGrpcController],
+      providers,
+      exports: [SERVICE_CONFIG, PG_POOL, EVENT_STORE, KAFKA_CLUSTER, Readiness, ServiceMetrics, TokenVerifier],
+    };
+  }
+}

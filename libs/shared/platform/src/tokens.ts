@@ -1,0 +1,5 @@
+/** Injection tokens of what the platform provides to every service. */
+export const SERVICE_CONFIG = Symbol('trainyard.service-config');
+export const PG_POOL = Symbol('trainyard.pg-pool');
+export const EVENT_STORE = Symbol('trainyard.event-store');
+export const KAFKA_CLUSTER = Symbol('trainyard.kafka-cluster');

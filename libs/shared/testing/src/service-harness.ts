@@ -1,0 +1,99 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentials, loadPackageDefinition, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { trainyardPackageDefinition } from '@trainyard/grpc-contracts';
+import { ensureDevKeys, signDevToken } from '@trainyard/infra';
+import { startService, type RunningService, type ServiceDefinition } from '@trainyard/platform';
+import type { TestContext } from './test-context';
+
+const KEY_DIR = join(tmpdir(), 'trainyard-test-keys');
+
+export interface TestService {
+  readonly running: RunningService;
+  readonly grpcAddress: string;
+  readonly httpUrl: string;
+  /** A bearer token for these roles, signed with the test key the service trusts. */
+  token(...roles: string[]): Promise<string>;
+  /** A generic grpc-js client for a fully-qualified service, e.g. `trainyard.audit.v1.AuditTrailService`. */
+  client(service: string): GrpcTestClient;
+  /** grpc.health.v1 Check; resolves the status name. */
+  health(service?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export type GrpcTestClient = Client & Record<string, (request: unknown, metadata: Metadata, callback: (error: ServiceError | null, response: unknown) => void) => void>;
+
+/**
+ * Boots a real service in this process: gRPC and HTTP on free ports on 127.0.0.1, the test
+ * file's schema and broker, a test signing key. Stop it in afterAll.
+ */
+export async function startTestService(
+  definition: ServiceDefinition,
+  ctx: TestContext,
+  env: Record<string, string> = {},
+): Promise<TestService> {
+  const keys = ensureDevKeys(KEY_DIR);
+  const running = await startService(definition, {
+    ...process.env,
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    DATABASE_URL: ctx.databaseUrl,
+    DATABASE_SCHEMA: ctx.schema,
+    KAFKA_BROKERS: ctx.brokers.join(','),
+    AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile,
+    LOG_LEVEL: 'warn',
+    READINESS_INTERVAL_MS: '500',
+    SHUTDOWN_GRACE_MS: '5000',
+    ...env,
+  });
+  const grpcAddress = `127.0.0.1:${running.grpcPort}`;
+  const clients: Client[] = [];
+  const makeClient = (service: string): GrpcTestClient => {
+    const Constructor = lookup(loadPackageDefinition(trainyardPackageDefinition()), service);
+    const client = new Constructor(grpcAddress, credentials.createInsecure()) as GrpcTestClient;
+    clients.push(client);
+    return client;
+  };
+  return {
+    running,
+    grpcAddress,
+    httpUrl: `http://127.0.0.1:${running.httpPort}`,
+    token: (...roles) => signDevToken({ roles, keyDir: KEY_DIR }),
+    client: makeClient,
+    health: (service = '') => healthCheck(grpcAddress, service),
+    stop: async () => {
+      for (const client of clients) client.close();
+      await running.stop();
+    },
+  };
+}
+
+/** Calls a unary method and resolves its response, or rejects with the grpc ServiceError. */
+export function callUnary<T = unknown>(client: GrpcTestClient, method: string, request: unknown, token?: string): Promise<T> {
+  const metadata = new Metadata();
+  if (token) metadata.set('authorization', `Bearer ${token}`);
+  return new Promise((resolve, reject) => {
+    const fn = client[method];
+    if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
+    fn.call(client, request, metadata, (error, response) => (error ? reject(error) : resolve(response as T)));
+  });
+}
+
+export function healthCheck(address: string, service = ''): Promise<string> {
+  const definition = loadSync(healthProtoPath, { keepCase: true, enums: String, defaults: true });
+  const Health = lookup(loadPackageDefinition(definition), 'grpc.health.v1.Health');
+  const client = new Health(address, credentials.createInsecure()) as GrpcTestClient;
+  return callUnary<{ status: string }>(client, 'Check', { service })
+    .then((response) => response.status)
+    .finally(() => client.close());
+}
+
+function lookup(root: object, path: string): new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client {
+  const found = path.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], root);
+  if (typeof found !== 'function') throw new Error(`no gRPC service ${path} in the descriptor set`);
+  return found as new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client;
+}
