@@ -70,7 +70,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
   const grpcPort = config.GRPC_PORT || (await freePort());
   const httpPort = config.HTTP_PORT || (await freePort());
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, connectionTimeoutMillis: 5_000 });
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  pool.on('error', (error) => logger.warn(`idle PostgreSQL connection failed: ${error.message}`));
   const kafka = new Kafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING, connectionTimeout: 2_000, retry: { retries: 0 } });
   let admin: Admin | undefined;
   const connectedAdmin = () => {
@@ -128,7 +128,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
   await app.startAllMicroservices();
   await app.listen(httpPort, config.HTTP_HOST);
 
-  const sealer = new EventSealer(pool, config.DATABASE_SCHEMA, { onError: (error) => logger.warn({ err: error }, 'sealer pass failed') });
+  const sealer = new EventSealer(pool, config.DATABASE_SCHEMA, { onError: (error) => logger.warn(`sealer pass failed: ${error instanceof Error ? error.message : String(error)}`) });
   sealer.start();
   const report = await readiness.refresh();
   readiness.start(config.READINESS_INTERVAL_MS);
