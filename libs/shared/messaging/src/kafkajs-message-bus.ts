@@ -36,6 +36,11 @@ export interface KafkaMessageBusOptions {
   readonly sendRetry?: { readonly retries: number; readonly initialRetryTimeMs: number; readonly maxRetryTimeMs: number };
   /** Consumers commit after this many handled messages (and at stop/rebalance). Default 1: after each. */
   readonly commitEveryMessages?: number;
+  /**
+   * How long an idle fetch waits at the broker for new messages. A consumer's stop() waits for the
+   * fetch in flight, so this is also the longest shutdown delay. Default 1000 ms (kafkajs: 5000).
+   */
+  readonly consumerMaxWaitMs?: number;
 }
 
 const KAFKA_LEVELS: Record<KafkaLogLevel, logLevel> = {
@@ -74,7 +79,12 @@ export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageB
         }),
       ),
     consumer: (consumerOptions) =>
-      new KafkaJsConsumer(kafka, consumerOptions, options.commitEveryMessages ?? 1, logger),
+      new KafkaJsConsumer(
+        kafka,
+        consumerOptions,
+        { commitEveryMessages: options.commitEveryMessages ?? 1, maxWaitTimeInMs: options.consumerMaxWaitMs ?? 1_000 },
+        logger,
+      ),
     admin: () => new KafkaJsAdmin(kafka),
   };
 }
@@ -142,7 +152,7 @@ class KafkaJsConsumer implements MessageConsumer {
   constructor(
     private readonly kafka: Kafka,
     private readonly options: ConsumerOptions,
-    private readonly commitEveryMessages: number,
+    private readonly settings: { readonly commitEveryMessages: number; readonly maxWaitTimeInMs: number },
     private readonly logger: MessagingLogger | undefined,
   ) {
     if (!options.groupId) throw new Error('consumer: groupId is required');
@@ -152,7 +162,7 @@ class KafkaJsConsumer implements MessageConsumer {
   async run(handler: MessageHandler): Promise<void> {
     if (this.consumer) throw new Error(`consumer ${this.options.groupId} is already running`);
     if (this.stopped) throw new Error(`consumer ${this.options.groupId} is stopped`);
-    const consumer = this.kafka.consumer({ groupId: this.options.groupId });
+    const consumer = this.kafka.consumer({ groupId: this.options.groupId, maxWaitTimeInMs: this.settings.maxWaitTimeInMs });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (event) => {
       this.logger?.error(
@@ -164,7 +174,7 @@ class KafkaJsConsumer implements MessageConsumer {
     await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
       autoCommit: true,
-      autoCommitThreshold: this.commitEveryMessages,
+      autoCommitThreshold: this.settings.commitEveryMessages,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachMessage: ({ topic, partition, message }) => handler(toConsumedMessage(topic, partition, message)),
     });

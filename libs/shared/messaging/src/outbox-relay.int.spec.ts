@@ -1,0 +1,173 @@
+import {
+  type Checkpoint,
+  checkpointOf,
+  compareCheckpoints,
+  createEventStore,
+  formatCheckpoint,
+  migrateEventStore,
+  parseCheckpoint,
+  type PostgresEventStore,
+  type StoredEvent,
+} from '@trainyard/event-store';
+import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
+import { toCloudEventMessage } from './cloud-events';
+import { createKafkaMessageBus } from './kafkajs-message-bus';
+import type { MessageBus, MessageProducer } from './message-bus.port';
+import { CountingProducer, collectTopic, freshStreamId, testEvent, type TopicCollector } from './messaging.fixture';
+import { migrateMessaging } from './messaging.migrations';
+import { OutboxRelay } from './outbox-relay';
+
+const SERVICE = 'planning';
+const FAST = { backoff: { initialMs: 20, maxMs: 200 }, lockRetryMs: 50, lockKeepAliveMs: 200, pollIntervalMs: 100 };
+
+describe('OutboxRelay', () => {
+  let ctx: TestContext;
+  let store: PostgresEventStore;
+  let bus: MessageBus;
+  let producer: MessageProducer;
+  const cleanups: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    ctx = await createTestContext('outbox_relay');
+    await migrateEventStore(ctx.pool, ctx.schema);
+    await migrateMessaging(ctx.pool, ctx.schema);
+    store = createEventStore(ctx.pool, ctx.schema);
+    bus = createKafkaMessageBus({ brokers: ctx.brokers, clientId: 'outbox-relay-test', consumerMaxWaitMs: 100 });
+    producer = bus.producer();
+  });
+
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  afterAll(async () => {
+    await producer.disconnect();
+    await store.close();
+    await ctx.dispose();
+  });
+
+  async function freshTopic(name: string): Promise<{ topic: string; collector: TopicCollector }> {
+    const topic = ctx.topic(name);
+    await bus.admin().ensureTopics([{ topic, partitions: 3 }]);
+    const collector = await collectTopic(bus, topic, ctx.groupId(name));
+    cleanups.push(() => collector.stop());
+    return { topic, collector };
+  }
+
+  function relay(topic: string, options: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = {}): OutboxRelay {
+    const instance = new OutboxRelay({ pool: ctx.pool, store, schema: ctx.schema, service: SERVICE, topic, producer, ...FAST, ...options });
+    cleanups.push(() => instance.stop());
+    return instance;
+  }
+
+  /** Appends `perStream` events to each of `streams` streams, interleaving single and multi-event appends. */
+  async function appendAcross(streams: number, perStream: number): Promise<string[]> {
+    const ids = Array.from({ length: streams }, () => freshStreamId('release'));
+    for (let version = 0; version < perStream; ) {
+      const count = Math.min(version % 2 === 0 ? 1 : 3, perStream - version);
+      for (const streamId of ids) {
+        const events = Array.from({ length: count }, (_, i) => testEvent('WorkloadAdded', { streamId, n: version + i + 1 }));
+        await store.append(streamId, events);
+      }
+      version += count;
+    }
+    return ids;
+  }
+
+  async function allStoredEvents(): Promise<StoredEvent[]> {
+    const events: StoredEvent[] = [];
+    for (let after: Checkpoint | undefined; ; ) {
+      const result = await store.readAll({ ...(after ? { after } : {}), batchSize: 1000 });
+      events.push(...result.events);
+      if (result.isEnd) return events;
+      after = result.checkpoint;
+    }
+  }
+
+  it('publishes every event as a binary-mode CloudEvent keyed by stream id, with the stored trace context, in stream order per key', async () => {
+    const { topic, collector } = await freshTopic('all-events');
+    await appendAcross(5, 8);
+    const stored = await allStoredEvents();
+    relay(topic, { batchSize: 7 }).start();
+
+    await waitFor(() => collector.messages.length >= stored.length, { description: `${stored.length} messages on ${topic}` });
+
+    expect(collector.messages).toHaveLength(stored.length);
+    const byId = new Map(stored.map((event) => [event.metadata.eventId, event]));
+    for (const message of collector.messages) {
+      const event = byId.get(message.headers['ce_id'] ?? '');
+      expect(event).toBeDefined();
+      const expected = toCloudEventMessage(event!, SERVICE);
+      expect({ key: message.key, value: message.value?.toString('utf8'), headers: message.headers }).toEqual({
+        key: event!.streamId,
+        value: expected.value?.toString('utf8'),
+        headers: expected.headers,
+      });
+      expect(message.headers['traceparent']).toBe(event!.metadata.trace?.traceparent);
+      expect(message.headers['tracestate']).toBe(event!.metadata.trace?.tracestate);
+    }
+    const versionsByKey = new Map<string, number[]>();
+    for (const message of collector.messages) {
+      const versions = versionsByKey.get(message.key!) ?? [];
+      versions.push(Number(message.headers['ce_streamversion']));
+      versionsByKey.set(message.key!, versions);
+    }
+    for (const versions of versionsByKey.values()) expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(new Set(collector.messages.map((m) => m.partition)).size).toBeGreaterThan(1);
+
+    const { rows } = await ctx.pool.query<{ checkpoint: string }>('SELECT checkpoint FROM relay_checkpoints WHERE name = $1', [topic]);
+    // At or past the last event: at the end of the store the checkpoint moves on to the read frontier.
+    expect(compareCheckpoints(parseCheckpoint(rows[0]!.checkpoint), checkpointOf(stored[stored.length - 1]!))).toBeGreaterThanOrEqual(0);
+  });
+
+  it('stopped in the middle of a stream of batches, a new instance resumes from the stored checkpoint and every event arrives', async () => {
+    const { topic, collector } = await freshTopic('stop-resume');
+    await appendAcross(30, 10);
+    const stored = await allStoredEvents();
+    const counting = new CountingProducer(producer);
+    const first = relay(topic, { batchSize: 5, producer: counting });
+    first.start();
+    await waitFor(() => counting.sends >= 2, { description: 'two batches published' });
+    await first.stop();
+
+    expect(first.published).toBeLessThan(stored.length);
+    const { rows } = await ctx.pool.query<{ checkpoint: string }>('SELECT checkpoint FROM relay_checkpoints WHERE name = $1', [topic]);
+    expect(rows[0]?.checkpoint).toBe(formatCheckpoint(first.checkpoint!));
+
+    const second = relay(topic, { batchSize: 50 });
+    second.start();
+    const expected = stored.map((event) => event.metadata.eventId);
+    await waitFor(() => expected.every((id) => collector.ids().has(id)), { description: 'every event after the restart' });
+    // Resumed, not restarted: the second instance did not publish what the first had stored.
+    expect(second.published).toBe(stored.length - first.published);
+  });
+
+  it('publishes from one instance at a time; when the holder’s connection dies another takes over and every event arrives', async () => {
+    const { topic, collector } = await freshTopic('takeover');
+    const counting = new CountingProducer(producer);
+    const a = relay(topic, { batchSize: 5, producer: counting, backoff: { initialMs: 500, maxMs: 500 } });
+    a.start();
+    await waitFor(() => a.state === 'active', { description: 'relay A active' });
+    const b = relay(topic, { batchSize: 5 });
+    b.start();
+
+    await appendAcross(30, 10);
+    const stored = await allStoredEvents();
+    await waitFor(() => counting.sends >= 2, { description: 'A published two batches' });
+    expect(b.state).toBe('waiting');
+    expect(b.published).toBe(0);
+
+    // A "crash" of the holder as the database sees it: its lock session ends.
+    const { rowCount } = await ctx.pool.query(
+      `SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = $1`,
+      [`trainyard-relay:${topic}`.slice(0, 63)],
+    );
+    expect(rowCount).toBe(1);
+
+    await waitFor(() => b.state === 'active', { description: 'relay B took over' });
+    const expected = stored.map((event) => event.metadata.eventId);
+    await waitFor(() => expected.every((id) => collector.ids().has(id)), { description: 'every event after the takeover' });
+    expect(b.published).toBeGreaterThan(0);
+  });
+});
