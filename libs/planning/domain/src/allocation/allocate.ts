@@ -1,0 +1,670 @@
+import { capacityFromHistory, coldStartCapacity } from '../capacity/velocity';
+import { DEPENDENCY_CYCLE_RULE, findDependencyCycle, formatCycle } from '../dependencies/dependency-graph';
+import type { PlanningPolicy } from '../policy/planning-policy';
+import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
+import { formatScore } from '../prioritization/wsjf';
+import { IndexHeap } from '../shared/binary-heap';
+import { ISO_INSTANT, assertNonEmpty } from '../shared/command-metadata';
+import { RuleViolationError, ValidationError } from '../shared/domain-error';
+import type {
+  AllocationCandidate,
+  AllocationInput,
+  ContractGroup,
+  CouplingFlag,
+  DeploymentStep,
+  Plan,
+  PlanAlert,
+  PlanEntry,
+  TeamAllocation,
+} from './allocation.types';
+
+const INCLUDED = 1;
+const DEFERRED = 2;
+/** Did not fit in pass A; reconsidered once unused tech-debt reserve returns to the general pool. */
+const PENDING = 3;
+
+const TIER_COMPLIANCE = 0;
+const TIER_NEGOTIATED = 1;
+const TIER_NORMAL = 2;
+
+const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Compressed adjacency: the neighbours of i are `list[start[i]] … list[start[i + 1] - 1]`. */
+interface Adjacency {
+  readonly start: Int32Array;
+  readonly list: Int32Array;
+}
+
+const adjacency = (nodes: number, from: readonly number[], to: readonly number[]): Adjacency => {
+  const start = new Int32Array(nodes + 1);
+  for (const f of from) start[f + 1] = (start[f + 1] as number) + 1;
+  for (let i = 0; i < nodes; i++) start[i + 1] = (start[i + 1] as number) + (start[i] as number);
+  const fill = start.slice(0, nodes);
+  const list = new Int32Array(from.length);
+  for (let e = 0; e < from.length; e++) {
+    const f = from[e] as number;
+    list[fill[f] as number] = to[e] as number;
+    fill[f] = (fill[f] as number) + 1;
+  }
+  return { start, list };
+};
+
+interface Graph {
+  /** Prerequisites among the candidates, by id within each node. */
+  readonly deps: Adjacency;
+  readonly dependents: Adjacency;
+  /** First dependency (by id) that is neither a candidate nor released. */
+  readonly externalBlocker: ReadonlyMap<number, string>;
+  readonly topo: Int32Array;
+}
+
+/** Validates the (id-sorted) candidates and returns their registration instants in ms. */
+const validateCandidates = (sorted: readonly AllocationCandidate[]): Float64Array => {
+  const registeredAtMs = new Float64Array(sorted.length);
+  sorted.forEach((c, i) => {
+    assertNonEmpty('candidates.workloadId', c.workloadId);
+    if (i > 0 && sorted[i - 1]?.workloadId === c.workloadId)
+      throw new ValidationError('candidates', `workload ${c.workloadId} is a candidate twice`);
+    assertNonEmpty(`candidates[${c.workloadId}].team`, c.team);
+    if (!(Number.isFinite(c.jobSize) && c.jobSize > 0))
+      throw new ValidationError(`candidates[${c.workloadId}].jobSize`, 'jobSize must be a positive number');
+    const ms = Date.parse(c.registeredAt);
+    if (Number.isNaN(ms) || !ISO_INSTANT.test(c.registeredAt))
+      throw new ValidationError(`candidates[${c.workloadId}].registeredAt`, 'registeredAt must be an ISO-8601 instant');
+    registeredAtMs[i] = ms;
+  });
+  return registeredAtMs;
+};
+
+/** Adjacency over candidate indexes plus a plain Kahn order; refuses a cycle, naming it. */
+const buildGraph = (
+  sorted: readonly AllocationCandidate[],
+  index: ReadonlyMap<string, number>,
+  released: ReadonlySet<string>,
+): Graph => {
+  const n = sorted.length;
+  const dependent: number[] = [];
+  const prerequisite: number[] = [];
+  const externalBlocker = new Map<number, string>();
+  for (let i = 0; i < n; i++) {
+    const dependsOn = sorted[i]!.dependsOn;
+    const ids = dependsOn.length > 1 ? [...new Set(dependsOn)].sort(byId) : dependsOn;
+    for (const dep of ids) {
+      const j = index.get(dep);
+      if (j !== undefined) {
+        dependent.push(i);
+        prerequisite.push(j);
+      } else if (!released.has(dep) && !externalBlocker.has(i)) {
+        externalBlocker.set(i, dep);
+      }
+    }
+  }
+  const deps = adjacency(n, dependent, prerequisite);
+  const dependents = adjacency(n, prerequisite, dependent);
+  const indegree = new Int32Array(n);
+  for (let i = 0; i < n; i++) indegree[i] = (deps.start[i + 1] as number) - (deps.start[i] as number);
+  const topo = new Int32Array(n);
+  let tail = 0;
+  for (let i = 0; i < n; i++) if (indegree[i] === 0) topo[tail++] = i;
+  for (let head = 0; head < tail; head++) {
+    const i = topo[head] as number;
+    for (let e = dependents.start[i] as number; e < (dependents.start[i + 1] as number); e++) {
+      const d = dependents.list[e] as number;
+      indegree[d] = (indegree[d] as number) - 1;
+      if (indegree[d] === 0) topo[tail++] = d;
+    }
+  }
+  if (tail < n) {
+    const remaining = sorted.filter((_, i) => (indegree[i] as number) > 0);
+    const cycle = findDependencyCycle(remaining) ?? remaining.map((c) => c.workloadId);
+    throw new RuleViolationError(DEPENDENCY_CYCLE_RULE, `dependency cycle: ${formatCycle(cycle)}`);
+  }
+  return { deps, dependents, externalBlocker, topo };
+};
+
+const resolveCapacity = (
+  input: AllocationInput,
+  teams: readonly string[],
+  policy: PlanningPolicy,
+): ReadonlyMap<string, number> => {
+  const capacity = new Map<string, number>();
+  if (input.capacityByTeam === undefined) {
+    const estimate = capacityFromHistory({
+      history: input.history ?? [],
+      teams,
+      trainId: input.release.trainId,
+      policy,
+    });
+    for (const t of estimate.teams) capacity.set(t.team, t.capacity);
+  } else {
+    for (const team of teams) capacity.set(team, input.capacityByTeam[team] ?? coldStartCapacity(team, policy));
+  }
+  for (const [team, value] of capacity) {
+    if (!(Number.isFinite(value) && value >= 0))
+      throw new ValidationError(`capacityByTeam.${team}`, `capacity of ${team} must be a number ≥ 0`);
+  }
+  return capacity;
+};
+
+/**
+ * Decides, for one release, which candidates are included and why the rest are deferred.
+ *
+ * Order: candidates are taken from a priority queue of those whose dependencies are already
+ * decided (Kahn's algorithm), best first — compliance/audit, then negotiated-in, then WSJF with
+ * its deterministic tie-breaks. A prerequisite inherits the priority of the best workload that
+ * (transitively) needs it, so a low-value enabler is not starved by its own low score.
+ *
+ * Capacity: the release total is the sum of team capacities. No team exceeds min(its capacity,
+ * team cap share × total). Tech debt draws on its reserve first, then on the general pool;
+ * everything else draws on the general pool only (compliance may also use the reserve). Whatever
+ * reserve is left after every candidate has been considered returns to the general pool, and the
+ * candidates that did not fit get a second pass in the same order.
+ *
+ * O((n + e) log n) for n candidates and e dependency edges.
+ */
+export const allocate = (input: AllocationInput): Plan => {
+  const policy = input.policy ?? DEFAULT_PLANNING_POLICY;
+  assertNonEmpty('release.releaseId', input.release.releaseId);
+  assertNonEmpty('release.trainId', input.release.trainId);
+  const sorted = [...input.candidates].sort((a, b) => byId(a.workloadId, b.workloadId));
+  const registeredAtMs = validateCandidates(sorted);
+  const n = sorted.length;
+  const index = new Map<string, number>();
+  sorted.forEach((c, i) => index.set(c.workloadId, i));
+  const released = new Set(input.releasedWorkloadIds ?? []);
+  const { deps, dependents, externalBlocker, topo } = buildGraph(sorted, index, released);
+  const excluded = new Set(input.negotiated?.exclude ?? []);
+  const negotiatedIn = new Set(input.negotiated?.include ?? []);
+
+  // --- priority ---------------------------------------------------------------------------------
+  // Typed arrays and one precomputed rank keep the queue's comparisons cheap at 100k candidates.
+  const costOfDelay = Float64Array.from(sorted, (c) => c.businessValue + c.timeCriticality + c.riskReduction);
+  const jobSize = Float64Array.from(sorted, (c) => c.jobSize);
+  const tier = Uint8Array.from(sorted, (c) =>
+    c.changeType === 'compliance-audit'
+      ? TIER_COMPLIANCE
+      : negotiatedIn.has(c.workloadId) && !excluded.has(c.workloadId)
+        ? TIER_NEGOTIATED
+        : TIER_NORMAL,
+  );
+  // Same criteria as `compareWsjfKeys`, behind the tier; index order is id order (`sorted`).
+  const ownOrder = Int32Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) =>
+      (tier[a] as number) - (tier[b] as number) ||
+      (costOfDelay[b] as number) * (jobSize[a] as number) - (costOfDelay[a] as number) * (jobSize[b] as number) ||
+      (costOfDelay[b] as number) - (costOfDelay[a] as number) ||
+      (jobSize[a] as number) - (jobSize[b] as number) ||
+      (registeredAtMs[a] as number) - (registeredAtMs[b] as number) ||
+      a - b,
+  );
+  const ownRank = new Int32Array(n);
+  ownOrder.forEach((i, r) => {
+    ownRank[i] = r;
+  });
+  // Reverse topological order visits every dependent before its prerequisites.
+  const inherited = new Int32Array(n);
+  for (let k = n - 1; k >= 0; k--) {
+    const i = topo[k] as number;
+    let best = i;
+    for (let e = dependents.start[i] as number; e < (dependents.start[i + 1] as number); e++) {
+      const candidate = inherited[dependents.list[e] as number] as number;
+      if ((ownRank[candidate] as number) < (ownRank[best] as number)) best = candidate;
+    }
+    inherited[i] = best;
+  }
+  const priority = Float64Array.from(
+    { length: n },
+    (_, i) => (ownRank[inherited[i] as number] as number) * n + (ownRank[i] as number),
+  );
+  const queue = new IndexHeap((a, b) => (priority[a] as number) - (priority[b] as number));
+
+  // --- capacity ---------------------------------------------------------------------------------
+  const teams = [...new Set([...sorted.map((c) => c.team), ...Object.keys(input.capacityByTeam ?? {})])].sort(byId);
+  const capacityOf = resolveCapacity(input, teams, policy);
+  const capacityTotal = teams.reduce((sum, t) => sum + (capacityOf.get(t) ?? 0), 0);
+  const { teamCapShare, techDebtReserveShare } = policy.allocation;
+  const capPercent = Math.round(teamCapShare * 100);
+  const shareLimit = Math.floor(teamCapShare * capacityTotal);
+  const teamIndex = new Map<string, number>();
+  teams.forEach((t, k) => teamIndex.set(t, k));
+  const teamCapacity = teams.map((t) => capacityOf.get(t) ?? 0);
+  const teamLimit = teamCapacity.map((c) => Math.min(c, shareLimit));
+  const teamUsed = new Float64Array(teams.length);
+  const teamOf = Int32Array.from(sorted, (c) => teamIndex.get(c.team) as number);
+  const quarter = input.quarterToDate;
+  const reserve = quarter
+    ? Math.min(
+        capacityTotal,
+        Math.max(0, Math.floor(techDebtReserveShare * (quarter.capacity + capacityTotal)) - quarter.techDebt),
+      )
+    : Math.floor(techDebtReserveShare * capacityTotal);
+  let reserveLeft = reserve;
+  let generalLeft = capacityTotal - reserve;
+  let techDebtUsed = 0;
+  let returnedToFeatures = 0;
+
+  // --- decisions --------------------------------------------------------------------------------
+  const state = new Uint8Array(n);
+  const reason: string[] = new Array<string>(n).fill('');
+  const sequence = new Int32Array(n);
+  const wsjf = (i: number): number => (costOfDelay[i] as number) / (jobSize[i] as number);
+  const scoreText = new Map<number, string>();
+  const score = (i: number): string => {
+    const value = wsjf(i);
+    let text = scoreText.get(value);
+    if (text === undefined) {
+      text = `WSJF ${formatScore(value)}`;
+      scoreText.set(value, text);
+    }
+    return text;
+  };
+  const defer = (i: number, why: string): void => {
+    state[i] = DEFERRED;
+    reason[i] = `deferred: ${why}`;
+  };
+  const include = (i: number, why: string): void => {
+    state[i] = INCLUDED;
+    reason[i] = `included: ${why}`;
+    const t = teamOf[i] as number;
+    teamUsed[t] = (teamUsed[t] as number) + sorted[i]!.jobSize;
+  };
+  const blockedByTeam = (i: number): string | undefined => {
+    const t = teamOf[i] as number;
+    const size = sorted[i]!.jobSize;
+    const used = teamUsed[t] as number;
+    const limit = teamLimit[t] as number;
+    if (used + size <= limit) return undefined;
+    const team = teams[t] as string;
+    return limit < (teamCapacity[t] as number)
+      ? `team cap ${capPercent}% reached (${team}: ${used} of ${limit} used, needs ${size})`
+      : `team capacity reached (${team}: ${used} of ${limit} used, needs ${size})`;
+  };
+  const whyIncluded = (i: number, fromReserve: boolean): string => {
+    const c = sorted[i] as AllocationCandidate;
+    if (c.changeType === 'compliance-audit') return 'compliance guarantee';
+    const heir = inherited[i] as number;
+    if (heir !== i) {
+      const heirId = sorted[heir]!.workloadId;
+      return tier[heir] === TIER_COMPLIANCE
+        ? `prerequisite of compliance workload ${heirId}`
+        : `prerequisite of ${heirId} (${score(heir)})`;
+    }
+    if (tier[i] === TIER_NEGOTIATED) return `negotiated into scope (${score(i)})`;
+    if (fromReserve) return `technical-debt reserve (${score(i)})`;
+    return `${score(i)} fits team and release capacity`;
+  };
+
+  /** The first prerequisite (by id) in `wanted` state, or -1. */
+  const prerequisiteIn = (i: number, wanted: (s: number) => boolean): number => {
+    for (let e = deps.start[i] as number; e < (deps.start[i + 1] as number); e++) {
+      const j = deps.list[e] as number;
+      if (wanted(state[j] as number)) return j;
+    }
+    return -1;
+  };
+  const isDeferred = (s: number): boolean => s === DEFERRED;
+  const isPending = (s: number): boolean => s === PENDING;
+  const isNotIncluded = (s: number): boolean => s !== INCLUDED;
+
+  const waiting = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    waiting[i] = (deps.start[i + 1] as number) - (deps.start[i] as number);
+    if (waiting[i] === 0) queue.push(i);
+  }
+  let considered = 0;
+  while (queue.size > 0) {
+    const i = queue.pop() as number;
+    sequence[considered++] = i;
+    for (let e = dependents.start[i] as number; e < (dependents.start[i + 1] as number); e++) {
+      const d = dependents.list[e] as number;
+      waiting[d] = (waiting[d] as number) - 1;
+      if (waiting[d] === 0) queue.push(d);
+    }
+    const c = sorted[i] as AllocationCandidate;
+    if (excluded.size > 0 && excluded.has(c.workloadId)) {
+      defer(i, 'excluded in scope negotiation');
+      continue;
+    }
+    const external = externalBlocker.size > 0 ? externalBlocker.get(i) : undefined;
+    if (external !== undefined) {
+      defer(i, `depends on ${external} which is not yet planned`);
+      continue;
+    }
+    const deferredDep = prerequisiteIn(i, isDeferred);
+    if (deferredDep >= 0) {
+      defer(i, `depends on ${sorted[deferredDep]!.workloadId} which is deferred`);
+      continue;
+    }
+    if (prerequisiteIn(i, isPending) >= 0) {
+      state[i] = PENDING;
+      continue;
+    }
+    const teamBlock = blockedByTeam(i);
+    if (teamBlock !== undefined) {
+      defer(i, teamBlock);
+      continue;
+    }
+    const size = c.jobSize;
+    if (c.changeType === 'technical-debt' && size <= reserveLeft) {
+      reserveLeft -= size;
+      techDebtUsed += size;
+      include(i, whyIncluded(i, true));
+    } else if (size <= generalLeft) {
+      generalLeft -= size;
+      if (c.changeType === 'technical-debt') techDebtUsed += size;
+      include(i, whyIncluded(i, false));
+    } else if (c.changeType === 'compliance-audit' && size <= reserveLeft) {
+      reserveLeft -= size;
+      include(i, whyIncluded(i, false));
+    } else {
+      state[i] = PENDING;
+    }
+  }
+  // The graph is acyclic (checked above), so Kahn's algorithm reaches every candidate.
+  if (considered !== n) throw new Error(`allocation considered ${considered} of ${n} candidates`);
+
+  // Pass B: the unused reserve returns to the general pool.
+  for (let k = 0; k < n; k++) {
+    const i = sequence[k] as number;
+    if (state[i] !== PENDING) continue;
+    const blocker = prerequisiteIn(i, isNotIncluded);
+    if (blocker >= 0) {
+      defer(i, `depends on ${sorted[blocker]!.workloadId} which is deferred`);
+      continue;
+    }
+    const teamBlock = blockedByTeam(i);
+    if (teamBlock !== undefined) {
+      defer(i, teamBlock);
+      continue;
+    }
+    const c = sorted[i] as AllocationCandidate;
+    const size = c.jobSize;
+    if (size > generalLeft + reserveLeft) {
+      const used = capacityTotal - generalLeft - reserveLeft;
+      defer(i, `release capacity exhausted (${used} of ${capacityTotal} used, needs ${size})`);
+      continue;
+    }
+    const fromGeneral = Math.min(size, generalLeft);
+    const fromReserve = size - fromGeneral;
+    generalLeft -= fromGeneral;
+    reserveLeft -= fromReserve;
+    if (c.changeType === 'technical-debt') techDebtUsed += size;
+    else if (c.changeType !== 'compliance-audit') returnedToFeatures += fromReserve;
+    const returned = fromReserve > 0 && c.changeType !== 'technical-debt' && c.changeType !== 'compliance-audit';
+    include(i, returned ? `unused technical-debt reserve returned to features (${score(i)})` : whyIncluded(i, false));
+  }
+
+  // --- outputs ----------------------------------------------------------------------------------
+  const entries: PlanEntry[] = [];
+  for (let k = 0; k < n; k++) {
+    const i = sequence[k] as number;
+    const c = sorted[i] as AllocationCandidate;
+    entries.push({
+      workloadId: c.workloadId,
+      team: c.team,
+      jobSize: c.jobSize,
+      changeType: c.changeType,
+      decision: state[i] === INCLUDED ? 'included' : 'deferred',
+      reason: reason[i] as string,
+      wsjf: wsjf(i),
+      costOfDelay: costOfDelay[i] as number,
+      order: k + 1,
+    });
+  }
+  const alerts: PlanAlert[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = sorted[i] as AllocationCandidate;
+    if (c.changeType === 'compliance-audit' && state[i] !== INCLUDED) {
+      alerts.push({
+        type: 'ComplianceGuaranteeMissed',
+        workloadId: c.workloadId,
+        team: c.team,
+        reason: `compliance workload not placed in release ${input.release.releaseId}: ${reason[i]}`,
+      });
+    }
+  }
+  const includedIdx: number[] = [];
+  for (let i = 0; i < n; i++) if (state[i] === INCLUDED) includedIdx.push(i);
+  const contracts = contractGroups(sorted, state, alerts);
+  const deploymentOrder = orderDeployment(sorted, deps, includedIdx, sequence, contracts, alerts);
+  const teamAllocations: TeamAllocation[] = teams.map((team, t) => ({
+    team,
+    capacity: teamCapacity[t] as number,
+    limit: teamLimit[t] as number,
+    used: teamUsed[t] as number,
+  }));
+  return {
+    releaseId: input.release.releaseId,
+    trainId: input.release.trainId,
+    policyVersion: policy.version,
+    entries,
+    capacityUsed: capacityTotal - generalLeft - reserveLeft,
+    capacityTotal,
+    teams: teamAllocations,
+    techDebt: { reserve, used: techDebtUsed, returnedToFeatures },
+    alerts,
+    couplingFlags: couplingFlags(sorted, includedIdx),
+    contractGroups: contracts.groups,
+    deploymentOrder,
+  };
+};
+
+/** Hidden coupling: different teams changing one component in the same release. */
+const couplingFlags = (sorted: readonly AllocationCandidate[], includedIdx: readonly number[]): CouplingFlag[] => {
+  const byComponent = new Map<string, { teams: Set<string>; ids: string[] }>();
+  for (const i of includedIdx) {
+    const c = sorted[i] as AllocationCandidate;
+    for (const component of c.components) {
+      const entry = byComponent.get(component.name) ?? { teams: new Set<string>(), ids: [] };
+      entry.teams.add(c.team);
+      entry.ids.push(c.workloadId);
+      byComponent.set(component.name, entry);
+    }
+  }
+  const flags: CouplingFlag[] = [];
+  for (const component of [...byComponent.keys()].sort(byId)) {
+    const entry = byComponent.get(component)!;
+    if (entry.teams.size < 2) continue;
+    const teams = [...entry.teams].sort(byId);
+    flags.push({
+      component,
+      teams,
+      workloadIds: entry.ids,
+      reason: `teams ${teams.join(', ')} change ${component} in this release: integrated testing required`,
+    });
+  }
+  return flags;
+};
+
+interface Contracts {
+  readonly groups: ContractGroup[];
+  /** Included, unflagged members of groups that must deploy together, by candidate index. */
+  readonly memberOf: ReadonlyMap<number, string>;
+}
+
+const contractGroups = (
+  sorted: readonly AllocationCandidate[],
+  state: Uint8Array,
+  alerts: PlanAlert[],
+): Contracts => {
+  const byContract = new Map<string, { included: number[]; flagged: string[]; deferred: string[] }>();
+  sorted.forEach((c, i) => {
+    if (!c.apiContract) return;
+    const contract = `${c.apiContract.api}@${c.apiContract.version}`;
+    const entry = byContract.get(contract) ?? { included: [], flagged: [], deferred: [] };
+    if (state[i] === INCLUDED) {
+      if (c.featureFlag) entry.flagged.push(c.workloadId);
+      else entry.included.push(i);
+    } else if (!c.featureFlag) entry.deferred.push(c.workloadId);
+    byContract.set(contract, entry);
+  });
+  const groups: ContractGroup[] = [];
+  const memberOf = new Map<number, string>();
+  for (const contract of [...byContract.keys()].sort(byId)) {
+    const entry = byContract.get(contract)!;
+    const ids = entry.included.map((i) => sorted[i]!.workloadId);
+    if (ids.length > 0 && entry.deferred.length > 0) {
+      alerts.push({
+        type: 'ContractGroupSplit',
+        contract,
+        included: ids,
+        deferred: entry.deferred,
+        reason: `${contract} changes need synchronized deployment but ${entry.deferred.join(', ')} ${entry.deferred.length > 1 ? 'are' : 'is'} deferred`,
+      });
+    }
+    if (ids.length + entry.flagged.length < 2) continue;
+    groups.push({ contract, workloadIds: ids, decoupledByFlag: entry.flagged });
+    if (ids.length >= 2) for (const i of entry.included) memberOf.set(i, contract);
+  }
+  return { groups, memberOf };
+};
+
+/**
+ * Deployment waves for the included workloads: after every dependency; a database schema change
+ * before the workloads that use that database (backward-compatible migrations first); members of
+ * one contract group in one wave. If grouping or schema-first contradicts a declared dependency,
+ * the weaker preference is dropped and an alert says so.
+ */
+const orderDeployment = (
+  sorted: readonly AllocationCandidate[],
+  deps: Adjacency,
+  includedIdx: readonly number[],
+  sequence: Int32Array,
+  contracts: Contracts,
+  alerts: PlanAlert[],
+): DeploymentStep[] => {
+  const m = includedIdx.length;
+  const local = new Int32Array(sorted.length).fill(-1);
+  includedIdx.forEach((i, k) => {
+    local[i] = k;
+  });
+  // Edges as parallel arrays; explicit ones first so they can be used alone.
+  const from: number[] = [];
+  const to: number[] = [];
+  includedIdx.forEach((i, k) => {
+    for (let e = deps.start[i] as number; e < (deps.start[i + 1] as number); e++) {
+      const j = local[deps.list[e] as number] as number;
+      if (j >= 0) {
+        from.push(j);
+        to.push(k);
+      }
+    }
+  });
+  const explicitEdges = from.length;
+  // One virtual node per database, so writers × users edges stay linear.
+  const database = new Map<string, number>();
+  includedIdx.forEach((i, k) => {
+    const c = sorted[i] as AllocationCandidate;
+    for (const component of c.components) {
+      if (component.kind !== 'database') continue;
+      let v = database.get(component.name);
+      if (v === undefined) {
+        v = m + database.size;
+        database.set(component.name, v);
+      }
+      from.push(c.schemaChange ? k : v);
+      to.push(c.schemaChange ? v : k);
+    }
+  });
+  const total = m + database.size;
+  const rank = new Int32Array(sorted.length);
+  sequence.forEach((i, k) => {
+    rank[i] = k;
+  });
+
+  const waves = (useGroups: boolean, edgeCount: number): Int32Array | undefined => {
+    const parent = new Int32Array(total);
+    for (let x = 0; x < total; x++) parent[x] = x;
+    const find = (x: number): number => {
+      while (parent[x] !== x) {
+        parent[x] = parent[parent[x] as number] as number;
+        x = parent[x] as number;
+      }
+      return x;
+    };
+    if (useGroups && contracts.memberOf.size > 0) {
+      const first = new Map<string, number>();
+      includedIdx.forEach((i, k) => {
+        const contract = contracts.memberOf.get(i);
+        if (contract === undefined) return;
+        const head = first.get(contract);
+        if (head === undefined) first.set(contract, k);
+        else parent[find(k)] = find(head);
+      });
+    }
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let e = 0; e < edgeCount; e++) {
+      const ra = find(from[e] as number);
+      const rb = find(to[e] as number);
+      if (ra !== rb) {
+        a.push(ra);
+        b.push(rb);
+      }
+    }
+    const successors = adjacency(total, a, b);
+    const indegree = new Int32Array(total);
+    for (const y of b) indegree[y] = (indegree[y] as number) + 1;
+    const wave = new Int32Array(total);
+    const queue = new Int32Array(total);
+    let tail = 0;
+    let roots = 0;
+    for (let x = 0; x < total; x++) {
+      if (find(x) !== x) continue;
+      roots++;
+      if (indegree[x] === 0) queue[tail++] = x;
+    }
+    for (let head = 0; head < tail; head++) {
+      const x = queue[head] as number;
+      // Real workloads take a wave; a database's virtual node only links writers to users.
+      if (x < m) wave[x] = (wave[x] as number) + 1;
+      for (let e = successors.start[x] as number; e < (successors.start[x + 1] as number); e++) {
+        const y = successors.list[e] as number;
+        if ((wave[y] as number) < (wave[x] as number)) wave[y] = wave[x] as number;
+        indegree[y] = (indegree[y] as number) - 1;
+        if (indegree[y] === 0) queue[tail++] = y;
+      }
+    }
+    if (tail < roots) return undefined;
+    const result = new Int32Array(m);
+    for (let k = 0; k < m; k++) result[k] = wave[find(k)] as number;
+    return result;
+  };
+
+  let wave = waves(true, from.length);
+  let grouped = true;
+  if (!wave) {
+    alerts.push({
+      type: 'DeploymentOrderConflict',
+      reason: 'contract groups cannot deploy in one wave without breaking a declared dependency; deployed individually',
+    });
+    grouped = false;
+    wave = waves(false, from.length);
+  }
+  if (!wave) {
+    alerts.push({
+      type: 'DeploymentOrderConflict',
+      reason: 'a schema change depends on a workload that uses the same database; ordered by declared dependencies only',
+    });
+    wave = waves(false, explicitEdges) ?? new Int32Array(m).fill(1);
+  }
+  const waveOf = wave;
+  const order = new Int32Array(m);
+  for (let k = 0; k < m; k++) order[k] = k;
+  order.sort(
+    (x, y) =>
+      (waveOf[x] as number) - (waveOf[y] as number) ||
+      (rank[includedIdx[x] as number] as number) - (rank[includedIdx[y] as number] as number),
+  );
+  const steps: DeploymentStep[] = new Array<DeploymentStep>(m);
+  order.forEach((k, position) => {
+    const i = includedIdx[k] as number;
+    const contract = grouped ? contracts.memberOf.get(i) : undefined;
+    steps[position] = {
+      workloadId: sorted[i]!.workloadId,
+      wave: waveOf[k] as number,
+      ...(contract !== undefined ? { contract } : {}),
+    };
+  });
+  return steps;
+};

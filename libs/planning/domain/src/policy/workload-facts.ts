@@ -1,0 +1,24 @@
+import type { ChangeType, ComponentKind, RegulatedDataClass } from './planning-policy';
+
+export interface Component {
+  readonly name: string;
+  readonly kind: ComponentKind;
+}
+
+export interface ApiContract {
+  readonly api: string;
+  readonly version: string;
+}
+
+/** The registration facts the policy rules look at. */
+export interface WorkloadFacts {
+  readonly team: string;
+  readonly components: readonly Component[];
+  readonly regulatedData: readonly RegulatedDataClass[];
+  readonly changeType?: ChangeType; // the submitter's hint, checked by the rules
+  readonly schemaChange: boolean;
+  readonly apiContract?: ApiContract;
+  readonly featureFlag?: string;
+  readonly severity?: number;
+  readonly linkedIncident?: string;
+}

@@ -1,0 +1,59 @@
+// `@trainyard/kernel` has no error base yet, so the planning domain owns a small one. The gRPC
+// exception filter maps `kind`: validation → INVALID_ARGUMENT, not_found → NOT_FOUND,
+// rule_violation → FAILED_PRECONDITION, conflict → ALREADY_EXISTS/ABORTED.
+export type DomainErrorKind = 'validation' | 'not_found' | 'rule_violation' | 'conflict';
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: DomainErrorKind;
+
+  protected constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The command is malformed; `field` is the dotted path of the offending input. */
+export class ValidationError extends DomainError {
+  readonly kind = 'validation' as const;
+
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'not_found' as const;
+
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+    message = `${entity} ${id} not found`,
+  ) {
+    super(message);
+  }
+}
+
+/** The command is well-formed but a business rule refuses it; `rule` names the rule. */
+export class RuleViolationError extends DomainError {
+  readonly kind = 'rule_violation' as const;
+
+  constructor(
+    readonly rule: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict' as const;
+
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;

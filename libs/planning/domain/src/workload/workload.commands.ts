@@ -1,0 +1,39 @@
+import type { ChangeType, RegulatedDataClass } from '../policy/planning-policy';
+import type { ApiContract, Component } from '../policy/workload-facts';
+import type { Command } from '../shared/command-metadata';
+
+export interface RegisterWorkloadData {
+  readonly workloadId: string;
+  readonly title: string;
+  readonly team: string;
+  readonly components: readonly Component[];
+  readonly regulatedData: readonly RegulatedDataClass[];
+  readonly jobSize: number;
+  readonly businessValue: number;
+  readonly timeCriticality: number;
+  readonly riskReduction: number;
+  /** The submitter's hint; the classification rules decide. */
+  readonly changeType?: ChangeType;
+  readonly dependsOn: readonly string[];
+  /** The API contract this workload changes. */
+  readonly apiContract?: ApiContract;
+  readonly schemaChange: boolean;
+  readonly featureFlag?: string;
+  readonly severity?: number;
+  readonly linkedIncident?: string;
+}
+
+export type RegisterWorkload = Command<'RegisterWorkload', RegisterWorkloadData>;
+export type PlanWorkload = Command<'PlanWorkload', { readonly workloadId: string; readonly releaseId: string }>;
+export type DeferWorkload = Command<
+  'DeferWorkload',
+  { readonly workloadId: string; readonly releaseId?: string; readonly reason: string }
+>;
+export type CompleteWorkload = Command<
+  'CompleteWorkload',
+  { readonly workloadId: string; readonly releaseId: string; readonly completedJobSize: number }
+>;
+/** The reason comes from `metadata.reason` and is required. */
+export type WithdrawWorkload = Command<'WithdrawWorkload', { readonly workloadId: string }>;
+
+export type WorkloadCommand = RegisterWorkload | PlanWorkload | DeferWorkload | CompleteWorkload | WithdrawWorkload;

@@ -1,0 +1,248 @@
+import { DEPENDENCY_CYCLE_RULE, findCycleThrough, formatCycle } from '../dependencies/dependency-graph';
+import { assessRisk, classifyChange } from '../policy/classification';
+import type { PlanningPolicy } from '../policy/planning-policy';
+import {
+  CHANGE_TYPES,
+  COMPONENT_KINDS,
+  DEFAULT_PLANNING_POLICY,
+  REGULATED_DATA_CLASSES,
+  SEVERITY_MAX,
+  SEVERITY_MIN,
+} from '../policy/planning-policy';
+import { routeWorkload } from '../policy/routing';
+import { assertMetadata, assertNonEmpty } from '../shared/command-metadata';
+import { ConflictError, NotFoundError, RuleViolationError, ValidationError } from '../shared/domain-error';
+import { assertFibonacciPoint } from '../shared/fibonacci';
+import type {
+  CompleteWorkload,
+  DeferWorkload,
+  PlanWorkload,
+  RegisterWorkload,
+  RegisterWorkloadData,
+  WithdrawWorkload,
+  WorkloadCommand,
+} from './workload.commands';
+import type { WorkloadEvent } from './workload.events';
+import type { Workload } from './workload.state';
+
+export interface WorkloadDecisionContext {
+  readonly policy: PlanningPolicy;
+  /** `dependsOn` of already registered workloads, from a read model, to refuse cycles at registration. */
+  readonly knownDependencies?: ReadonlyMap<string, readonly string[]>;
+}
+
+const DEFAULT_CONTEXT: WorkloadDecisionContext = { policy: DEFAULT_PLANNING_POLICY };
+
+type Registered = Exclude<Workload, { status: 'Unregistered' }>;
+
+const registered = (state: Workload, workloadId: string): Registered => {
+  if (state.status === 'Unregistered') throw new NotFoundError('workload', workloadId);
+  if (state.profile.workloadId !== workloadId)
+    throw new ValidationError('workloadId', `command for ${workloadId} sent to workload ${state.profile.workloadId}`);
+  return state;
+};
+
+const validateRegistration = (data: RegisterWorkloadData): void => {
+  assertNonEmpty('workloadId', data.workloadId);
+  assertNonEmpty('title', data.title);
+  assertNonEmpty('team', data.team);
+  if (!Array.isArray(data.components) || data.components.length === 0)
+    throw new ValidationError('components', 'components must name at least one component');
+  const names = new Set<string>();
+  data.components.forEach((component, i) => {
+    assertNonEmpty(`components[${i}].name`, component.name);
+    if (!COMPONENT_KINDS.includes(component.kind))
+      throw new ValidationError(`components[${i}].kind`, `components[${i}].kind must be one of ${COMPONENT_KINDS.join(', ')}`);
+    if (names.has(component.name))
+      throw new ValidationError(`components[${i}].name`, `component ${component.name} is listed twice`);
+    names.add(component.name);
+  });
+  data.regulatedData.forEach((kind, i) => {
+    if (!REGULATED_DATA_CLASSES.includes(kind))
+      throw new ValidationError(`regulatedData[${i}]`, `regulatedData must be among ${REGULATED_DATA_CLASSES.join(', ')}`);
+  });
+  assertFibonacciPoint('jobSize', data.jobSize);
+  assertFibonacciPoint('businessValue', data.businessValue);
+  assertFibonacciPoint('timeCriticality', data.timeCriticality);
+  assertFibonacciPoint('riskReduction', data.riskReduction);
+  if (data.changeType !== undefined && !CHANGE_TYPES.includes(data.changeType))
+    throw new ValidationError('changeType', `changeType must be one of ${CHANGE_TYPES.join(', ')}`);
+  const deps = new Set<string>();
+  data.dependsOn.forEach((dep, i) => {
+    assertNonEmpty(`dependsOn[${i}]`, dep);
+    if (deps.has(dep)) throw new ValidationError(`dependsOn[${i}]`, `dependency ${dep} is listed twice`);
+    deps.add(dep);
+  });
+  if (data.apiContract) {
+    assertNonEmpty('apiContract.api', data.apiContract.api);
+    assertNonEmpty('apiContract.version', data.apiContract.version);
+  }
+  if (typeof data.schemaChange !== 'boolean') throw new ValidationError('schemaChange', 'schemaChange must be a boolean');
+  if (data.featureFlag !== undefined) assertNonEmpty('featureFlag', data.featureFlag);
+  if (
+    data.severity !== undefined &&
+    !(Number.isInteger(data.severity) && data.severity >= SEVERITY_MIN && data.severity <= SEVERITY_MAX)
+  )
+    throw new ValidationError('severity', `severity must be an integer ${SEVERITY_MIN}..${SEVERITY_MAX}`);
+  if (data.linkedIncident !== undefined) assertNonEmpty('linkedIncident', data.linkedIncident);
+};
+
+export const registerWorkload = (
+  command: RegisterWorkload,
+  state: Workload,
+  context: WorkloadDecisionContext = DEFAULT_CONTEXT,
+): WorkloadEvent[] => {
+  assertMetadata(command.metadata);
+  const data = command.data;
+  if (state.status !== 'Unregistered') throw new ConflictError(`workload ${state.profile.workloadId} is already registered`);
+  validateRegistration(data);
+  const cycle = findCycleThrough(data.workloadId, data.dependsOn, context.knownDependencies ?? new Map());
+  if (cycle) throw new RuleViolationError(DEPENDENCY_CYCLE_RULE, `dependency cycle: ${formatCycle(cycle)}`);
+  const { policy } = context;
+  const classification = classifyChange(data, policy);
+  const risk = assessRisk(data, classification.changeType, policy);
+  const route = routeWorkload(data, policy);
+  return [
+    {
+      type: 'WorkloadRegistered',
+      data: {
+        ...data,
+        classification,
+        riskTier: risk.tier,
+        approvalPath: risk.approvalPath,
+        riskReasons: risk.reasons,
+        route: { trackId: route.trackId, trackKind: route.trackKind },
+        policyVersion: policy.version,
+        registeredBy: command.metadata.actor,
+        registeredAt: command.metadata.now,
+      },
+    },
+  ];
+};
+
+export const planWorkload = (command: PlanWorkload, state: Workload): WorkloadEvent[] => {
+  assertMetadata(command.metadata);
+  const { workloadId, releaseId } = command.data;
+  assertNonEmpty('releaseId', releaseId);
+  const current = registered(state, workloadId);
+  switch (current.status) {
+    case 'Planned':
+      if (current.releaseId === releaseId) return [];
+      throw new ConflictError(`workload ${workloadId} is already planned in release ${current.releaseId}`);
+    case 'Completed':
+    case 'Withdrawn':
+      throw new RuleViolationError('workload-open', `workload ${workloadId} is ${current.status.toLowerCase()}`);
+    case 'Backlog':
+      return [
+        {
+          type: 'WorkloadPlanned',
+          data: {
+            workloadId,
+            team: current.profile.team,
+            releaseId,
+            plannedBy: command.metadata.actor,
+            plannedAt: command.metadata.now,
+          },
+        },
+      ];
+  }
+};
+
+export const deferWorkload = (command: DeferWorkload, state: Workload): WorkloadEvent[] => {
+  assertMetadata(command.metadata);
+  const { workloadId, releaseId, reason } = command.data;
+  assertNonEmpty('reason', reason);
+  const current = registered(state, workloadId);
+  if (current.status === 'Completed' || current.status === 'Withdrawn')
+    throw new RuleViolationError('workload-open', `workload ${workloadId} is ${current.status.toLowerCase()}`);
+  if (current.status === 'Planned' && releaseId !== undefined && releaseId !== current.releaseId)
+    throw new ConflictError(`workload ${workloadId} is planned in release ${current.releaseId}, not ${releaseId}`);
+  // A retried deferral from the same release must not inflate the count.
+  if (current.status === 'Backlog' && releaseId !== undefined && current.lastDeferredFrom === releaseId) return [];
+  return [
+    {
+      type: 'WorkloadDeferred',
+      data: {
+        workloadId,
+        team: current.profile.team,
+        ...(releaseId !== undefined ? { releaseId } : {}),
+        reason,
+        deferralCount: current.deferralCount + 1,
+        deferredBy: command.metadata.actor,
+        deferredAt: command.metadata.now,
+      },
+    },
+  ];
+};
+
+export const completeWorkload = (command: CompleteWorkload, state: Workload): WorkloadEvent[] => {
+  assertMetadata(command.metadata);
+  const { workloadId, releaseId, completedJobSize } = command.data;
+  if (!(Number.isFinite(completedJobSize) && completedJobSize > 0))
+    throw new ValidationError('completedJobSize', 'completedJobSize must be a positive number');
+  const current = registered(state, workloadId);
+  if (current.status === 'Completed') {
+    if (current.releaseId === releaseId) return [];
+    throw new ConflictError(`workload ${workloadId} was completed in release ${current.releaseId}`);
+  }
+  if (current.status !== 'Planned')
+    throw new RuleViolationError('complete-planned-only', `workload ${workloadId} is not planned in a release`);
+  if (current.releaseId !== releaseId)
+    throw new ConflictError(`workload ${workloadId} is planned in release ${current.releaseId}, not ${releaseId}`);
+  return [
+    {
+      type: 'WorkloadCompleted',
+      data: { workloadId, team: current.profile.team, releaseId, completedJobSize, completedAt: command.metadata.now },
+    },
+  ];
+};
+
+export const withdrawWorkload = (command: WithdrawWorkload, state: Workload): WorkloadEvent[] => {
+  assertMetadata(command.metadata);
+  const { workloadId } = command.data;
+  const current = registered(state, workloadId);
+  if (current.status === 'Withdrawn') return [];
+  if (current.status === 'Completed')
+    throw new RuleViolationError('workload-open', `workload ${workloadId} is completed`);
+  if (current.status === 'Planned')
+    throw new RuleViolationError(
+      'withdraw-unplanned-only',
+      `workload ${workloadId} is planned in release ${current.releaseId}; exclude it from the release first`,
+    );
+  const reason = assertNonEmpty('metadata.reason', command.metadata.reason);
+  return [
+    {
+      type: 'WorkloadWithdrawn',
+      data: {
+        workloadId,
+        team: current.profile.team,
+        reason,
+        withdrawnBy: command.metadata.actor,
+        withdrawnAt: command.metadata.now,
+      },
+    },
+  ];
+};
+
+export const decideWorkload = (
+  command: WorkloadCommand,
+  state: Workload,
+  context: WorkloadDecisionContext = DEFAULT_CONTEXT,
+): readonly WorkloadEvent[] => {
+  switch (command.type) {
+    case 'RegisterWorkload':
+      return registerWorkload(command, state, context);
+    case 'PlanWorkload':
+      return planWorkload(command, state);
+    case 'DeferWorkload':
+      return deferWorkload(command, state);
+    case 'CompleteWorkload':
+      return completeWorkload(command, state);
+    case 'WithdrawWorkload':
+      return withdrawWorkload(command, state);
+    default: {
+      const unknown: never = command;
+      throw new ValidationError('type', `unknown command ${(unknown as { type: string }).type}`);
+    }
+  }
+};
