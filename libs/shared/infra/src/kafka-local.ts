@@ -48,7 +48,7 @@ function layout(options: LocalKafkaOptions): Layout {
     libs: join(localDir('kafka'), 'libs'),
     data: join(home, `data-${port}`),
     config: join(home, 'config'),
-    logs: join(home, 'logs'),
+    logs: join(home, `logs-${port}`),
     pidFile: join(home, `broker-${port}.pid`),
   };
 }
