@@ -1,5 +1,5 @@
 // The only file that imports kafkajs (see message-bus.port.ts).
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { Consumer, IHeaders, KafkaMessage, LogEntry, Producer } from 'kafkajs';
 import type {
   ConsumedMessage,
@@ -29,11 +29,11 @@ export interface KafkaMessageBusOptions {
   /** Default 30000 ms. */
   readonly requestTimeoutMs?: number;
   /**
-   * How long one send() keeps retrying inside kafkajs before it rejects. Bounded on purpose: the
-   * callers (relay, dead-lettering) retry with their own backoff and can be stopped meanwhile.
-   * Default 5 retries from 100 ms, at most 2000 ms apart.
+   * How long kafkajs retries one operation (connecting to a broker, one send) before it rejects.
+   * Bounded on purpose: the callers (relay, dead-lettering) retry with their own backoff and can be
+   * stopped meanwhile. Default 5 retries from 100 ms, at most 2000 ms apart.
    */
-  readonly sendRetry?: { readonly retries: number; readonly initialRetryTimeMs: number; readonly maxRetryTimeMs: number };
+  readonly retry?: { readonly retries: number; readonly initialRetryTimeMs: number; readonly maxRetryTimeMs: number };
   /** Consumers commit after this many handled messages (and at stop/rebalance). Default 1: after each. */
   readonly commitEveryMessages?: number;
   /**
@@ -50,32 +50,32 @@ const KAFKA_LEVELS: Record<KafkaLogLevel, logLevel> = {
   debug: logLevel.DEBUG,
 };
 
-// We bound the idempotent producer's retries deliberately (see `sendRetry` and KafkaJsProducer), so
+// We bound the idempotent producer's retries deliberately (see `retry` and KafkaJsProducer), so
 // kafkajs's warning about it, printed for every producer, says nothing an operator can act on.
 const BOUNDED_RETRIES_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
 
 export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageBus {
   const { logger } = options;
+  const retry = options.retry ?? { retries: 5, initialRetryTimeMs: 100, maxRetryTimeMs: 2_000 };
+  const kafkaRetry = { retries: retry.retries, initialRetryTime: retry.initialRetryTimeMs, maxRetryTime: retry.maxRetryTimeMs };
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
+    retry: kafkaRetry,
     logLevel: logger ? KAFKA_LEVELS[options.logLevel ?? 'warn'] : logLevel.NOTHING,
     ...(logger ? { logCreator: () => (entry: LogEntry) => forwardLog(logger, options.clientId, entry) } : {}),
   });
-  const sendRetry = options.sendRetry ?? { retries: 5, initialRetryTimeMs: 100, maxRetryTimeMs: 2_000 };
   return {
     producer: () =>
       new KafkaJsProducer(() =>
         kafka.producer({
           idempotent: true,
           maxInFlightRequests: 1,
-          retry: {
-            retries: sendRetry.retries,
-            initialRetryTime: sendRetry.initialRetryTimeMs,
-            maxRetryTime: sendRetry.maxRetryTimeMs,
-          },
+          retry: kafkaRetry,
+          // Java-compatible murmur2 on the key, so a key maps to the same partition in every client.
+          createPartitioner: Partitioners.DefaultPartitioner,
         }),
       ),
     consumer: (consumerOptions) =>

@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEventStore, migrateEventStore, type PostgresEventStore } from '@trainyard/event-store';
+import { startLocalKafka, stopLocalKafka } from '@trainyard/infra';
+import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
+import { createKafkaMessageBus } from './kafkajs-message-bus';
+import type { MessageBus, MessageProducer } from './message-bus.port';
+import { collectTopic, freshStreamId, recordingLogger, testEvent } from './messaging.fixture';
+import { migrateMessaging } from './messaging.migrations';
+import { OutboxRelay } from './outbox-relay';
+
+// The shared broker on 9092 serves every other test file, so the outage is staged on a second,
+// private broker that this file starts, stops and starts again.
+const BROKER = '127.0.0.1:19092';
+const CONTROLLER_PORT = 19093;
+
+describe('OutboxRelay across a broker outage', () => {
+  let ctx: TestContext;
+  let home: string;
+  let store: PostgresEventStore;
+  let bus: MessageBus;
+  let producer: MessageProducer;
+  let relay: OutboxRelay | undefined;
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'trainyard-kafka-outage-'));
+    ctx = await createTestContext('relay_broker_outage');
+    await migrateEventStore(ctx.pool, ctx.schema);
+    await migrateMessaging(ctx.pool, ctx.schema);
+    store = createEventStore(ctx.pool, ctx.schema);
+    await startLocalKafka({ broker: BROKER, controllerPort: CONTROLLER_PORT, home });
+    bus = createKafkaMessageBus({
+      brokers: [BROKER],
+      clientId: 'relay-outage-test',
+      connectionTimeoutMs: 1_000,
+      requestTimeoutMs: 5_000,
+      retry: { retries: 1, initialRetryTimeMs: 100, maxRetryTimeMs: 300 },
+      consumerMaxWaitMs: 100,
+    });
+    producer = bus.producer();
+  }, 120_000);
+
+  afterAll(async () => {
+    await relay?.stop();
+    await producer?.disconnect().catch(() => undefined);
+    await stopLocalKafka({ broker: BROKER, home });
+    rmSync(home, { recursive: true, force: true });
+    await store?.close();
+    await ctx?.dispose();
+  }, 60_000);
+
+  async function append(count: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const event = testEvent('DeploymentWindowBooked', { n: i });
+      ids.push(event.metadata.eventId);
+      await store.append(freshStreamId('window'), [event]);
+    }
+    return ids;
+  }
+
+  async function storedCheckpoint(topic: string): Promise<string | undefined> {
+    const { rows } = await ctx.pool.query<{ checkpoint: string }>('SELECT checkpoint FROM relay_checkpoints WHERE name = $1', [topic]);
+    return rows[0]?.checkpoint;
+  }
+
+  it('keeps retrying without moving its checkpoint while the broker is down, and delivers every event once it is back', async () => {
+    const topic = ctx.topic('outage');
+    await bus.admin().ensureTopics([{ topic, partitions: 3 }]);
+    const logger = recordingLogger();
+    relay = new OutboxRelay({
+      pool: ctx.pool,
+      store,
+      schema: ctx.schema,
+      service: 'scheduling',
+      topic,
+      producer,
+      logger,
+      batchSize: 10,
+      backoff: { initialMs: 100, maxMs: 500 },
+      lockRetryMs: 50,
+      pollIntervalMs: 100,
+    });
+    relay.start();
+
+    const before = await append(20);
+    await waitFor(() => relay!.published >= before.length, { description: 'events published before the outage' });
+    const checkpointBefore = await storedCheckpoint(topic);
+    expect(checkpointBefore).toBeDefined();
+
+    expect(await stopLocalKafka({ broker: BROKER, home })).toBe(true);
+    const during = await append(20);
+    await waitFor(() => logger.entries.filter((e) => e.message.startsWith('outbox relay publish failed')).length >= 2, {
+      description: 'failed publish attempts during the outage',
+      timeoutMs: 20_000,
+    });
+    expect(await storedCheckpoint(topic)).toBe(checkpointBefore);
+
+    await startLocalKafka({ broker: BROKER, controllerPort: CONTROLLER_PORT, home });
+    const collector = await collectTopic(bus, topic, ctx.groupId('outage-check'));
+    try {
+      const all = [...before, ...during];
+      await waitFor(() => all.every((id) => collector.ids().has(id)), {
+        description: 'every event on the topic after the outage',
+        timeoutMs: 30_000,
+      });
+    } finally {
+      await collector.stop();
+    }
+    expect(await storedCheckpoint(topic)).not.toBe(checkpointBefore);
+  }, 90_000);
+});
