@@ -1,8 +1,9 @@
 import { startTelemetry } from '@trainyard/observability';
+import type * as ServiceEntry from './metrics.service';
 
 // Telemetry first, so its instrumentations patch grpc-js, http, pg and kafkajs before they load;
 // hence a require (not hoisted like an import) for everything else.
 const telemetry = startTelemetry('metrics');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { run } = require('./metrics.service') as typeof import('./metrics.service');
+const { run } = require('./metrics.service') as typeof ServiceEntry;
 run(() => telemetry.shutdown());

@@ -219,7 +219,7 @@ function spawnBroker(l: Layout, libs: string, properties: string): number {
   return child.pid;
 }
 
-async function waitUntilUp(address: string, pid: number): Promise<'up' | string> {
+async function waitUntilUp(address: string, pid: number): Promise<string> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (!isAlive(pid)) return 'the broker process exited';

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller, Get, Module } from '@nestjs/common';
 import { status } from '@grpc/grpc-js';
@@ -84,7 +85,7 @@ describe('platform: auth, readiness, reflection, configuration', () => {
   });
 
   it('refuses an expired token, and one signed for another audience', async () => {
-    const keyDir = join(require('node:os').tmpdir(), 'trainyard-test-keys');
+    const keyDir = join(tmpdir(), 'trainyard-test-keys');
     const expired = await signDevToken({ roles: ['admin'], expiresIn: '-1m', keyDir });
     const otherAudience = await signDevToken({ roles: ['admin'], audience: 'someone-else', keyDir });
     expect((await get('/api/probe/write', expired)).status).toBe(401);

@@ -10,7 +10,11 @@ describe('Kafka broker round trip', () => {
   afterAll(() => ctx.dispose());
 
   it('a produced message is consumed by a consumer group, key, value and headers intact', async () => {
-    const kafka = new Kafka({ clientId: 'roundtrip', brokers: ctx.brokers, logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'roundtrip',
+      brokers: ctx.brokers,
+      logLevel: logLevel.NOTHING,
+    });
     const topic = ctx.topic('roundtrip');
     const admin = kafka.admin();
     await admin.connect();
@@ -19,7 +23,11 @@ describe('Kafka broker round trip', () => {
 
     const producer = kafka.producer({ idempotent: true });
     await producer.connect();
-    await producer.send({ topic, acks: -1, messages: [{ key: 'k1', value: 'hello', headers: { ce_id: 'e-1' } }] });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [{ key: 'k1', value: 'hello', headers: { ce_id: 'e-1' } }],
+    });
     await producer.disconnect();
 
     const consumer = kafka.consumer({ groupId: ctx.groupId('roundtrip') });
@@ -27,12 +35,14 @@ describe('Kafka broker round trip', () => {
     await consumer.subscribe({ topic, fromBeginning: true });
     const received = await new Promise<{ key: string; value: string; ceId: string }>((resolve) => {
       void consumer.run({
-        eachMessage: async ({ message }) =>
-          resolve({
-            key: message.key?.toString() ?? '',
-            value: message.value?.toString() ?? '',
-            ceId: message.headers?.['ce_id']?.toString() ?? '',
-          }),
+        eachMessage: ({ message }) =>
+          Promise.resolve(
+            resolve({
+              key: message.key?.toString() ?? '',
+              value: message.value?.toString() ?? '',
+              ceId: message.headers?.['ce_id']?.toString() ?? '',
+            }),
+          ),
       });
     });
     await consumer.disconnect();

@@ -18,7 +18,7 @@ export class MetricsInterceptor implements NestInterceptor {
     return next.handle().pipe(
       tap(() => count('OK')),
       catchError((error: unknown) => {
-        const e = error as { code?: unknown; status?: unknown; name?: string };
+        const e = error as { code?: string | number; status?: string | number; name?: string };
         count(String(e.code ?? e.status ?? e.name ?? 'error'));
         return throwError(() => error);
       }),

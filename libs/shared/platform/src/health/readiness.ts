@@ -8,7 +8,7 @@ export interface ReadinessCheck {
 
 export interface ReadinessReport {
   readonly ready: boolean;
-  readonly checks: Record<string, { ok: boolean; error?: string; ms: number }>;
+  readonly checks: Record<string, { readonly ok: boolean; readonly error?: string; readonly ms: number }>;
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -43,7 +43,9 @@ export class Readiness {
       }),
     );
     const ready = !this.draining && results.every(([, r]) => r.ok);
-    return { ready, checks: Object.fromEntries(results) };
+    const checks: ReadinessReport['checks'] = {};
+    for (const [name, result] of results) checks[name] = result;
+    return { ready, checks };
   }
 
   /** Re-checks now and sets every gRPC health status from the result. */
