@@ -353,8 +353,10 @@ export const allocate = (input: AllocationInput): Plan => {
       generalLeft -= size;
       if (c.changeType === 'technical-debt') techDebtUsed += size;
       include(i, whyIncluded(i, false));
-    } else if (c.changeType === 'compliance-audit' && size <= reserveLeft) {
-      reserveLeft -= size;
+    } else if (c.changeType === 'compliance-audit' && size <= generalLeft + reserveLeft) {
+      // The guarantee outranks the reserve: take what the general pool has, the rest from the reserve.
+      reserveLeft -= size - generalLeft;
+      generalLeft = 0;
       include(i, whyIncluded(i, false));
     } else {
       state[i] = PENDING;
@@ -582,7 +584,7 @@ const orderDeployment = (
       }
       return x;
     };
-    if (useGroups && contracts.memberOf.size > 0) {
+    if (useGroups) {
       const first = new Map<string, number>();
       includedIdx.forEach((i, k) => {
         const contract = contracts.memberOf.get(i);
@@ -631,9 +633,9 @@ const orderDeployment = (
     return result;
   };
 
-  let wave = waves(true, from.length);
-  let grouped = true;
-  if (!wave) {
+  let grouped = contracts.memberOf.size > 0;
+  let wave = waves(grouped, from.length);
+  if (!wave && grouped) {
     alerts.push({
       type: 'DeploymentOrderConflict',
       reason: 'contract groups cannot deploy in one wave without breaking a declared dependency; deployed individually',
