@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Producer } from 'kafkajs';
+import { Pool } from 'pg';
+import { createKafkaMessageBus, type MessageBus } from '@trainyard/messaging';
+
+/** One row of the results: `ratio` is filled in by `row()` so every file computes it the same way. */
+export interface BenchResult {
+  readonly name: string;
+  readonly unit: 'events/s' | 'ms';
+  readonly value: number;
+  readonly baseline: number;
+  readonly ratio: number;
+}
+
+/** A group of rows that share setup (schemas, topics, seeded data). */
+export interface BenchArea {
+  readonly area: string;
+  readonly rows: readonly string[];
+  /** Emits each row as soon as it is measured, so a later failure keeps the rows before it. */
+  run(
+    ctx: BenchContext,
+    only: (row: string) => boolean,
+    emit: (result: BenchResult) => void,
+  ): Promise<void>;
+}
+
+export interface BenchSizes {
+  readonly quick: boolean;
+  /** Untimed run before every measured phase. */
+  readonly warmupMs: number;
+  /** Length of every measured time window. */
+  readonly windowMs: number;
+  /** Events already stored for append.growth and read.catchup. */
+  readonly largeStore: number;
+  /** Stored backlog the relay publishes from during relay.kafka. */
+  readonly relayBacklog: number;
+  /** e2e.p99 steady-rate phase. */
+  readonly e2eRate: number;
+  readonly e2eMs: number;
+}
+
+export const FULL_SIZES: BenchSizes = {
+  quick: false,
+  warmupMs: 2_000,
+  windowMs: 5_000,
+  largeStore: 1_000_000,
+  relayBacklog: 400_000,
+  e2eRate: 500,
+  e2eMs: 20_000,
+};
+
+export const QUICK_SIZES: BenchSizes = {
+  quick: true,
+  warmupMs: 1_000,
+  windowMs: 2_000,
+  largeStore: 200_000,
+  relayBacklog: 150_000,
+  e2eRate: 500,
+  e2eMs: 8_000,
+};
+
+export function row(
+  name: string,
+  unit: BenchResult['unit'],
+  value: number,
+  baseline: number,
+): BenchResult {
+  // Throughput: more is better, so value / baseline; latency: less is better, so baseline / value.
+  const ratio = unit === 'ms' ? baseline / value : value / baseline;
+  return { name, unit, value, baseline, ratio };
+}
+
+/**
+ * Everything a bench area needs, with cleanup: schemas and topics made here are dropped by
+ * `dispose()`, whatever happened, so a run leaves nothing behind.
+ */
+export class BenchContext {
+  readonly runId = randomBytes(3).toString('hex');
+  readonly bus: MessageBus;
+  private readonly kafka: Kafka;
+  private readonly pools = new Set<Pool>();
+  private readonly schemas: string[] = [];
+  private readonly topics: string[] = [];
+
+  constructor(
+    readonly databaseUrl: string,
+    readonly brokers: readonly string[],
+    readonly sizes: BenchSizes,
+    readonly log: (line: string) => void,
+  ) {
+    this.bus = createKafkaMessageBus({ brokers, clientId: `trainyard-bench-${this.runId}` });
+    this.kafka = new Kafka({
+      clientId: `trainyard-bench-raw-${this.runId}`,
+      brokers: [...brokers],
+      logLevel: logLevel.NOTHING,
+    });
+  }
+
+  /** A pool of exactly `max` connections (the store's signalling connections come on top, as in a service). */
+  pool(max: number): Pool {
+    const pool = new Pool({ connectionString: this.databaseUrl, max, idleTimeoutMillis: 0 });
+    pool.on('error', () => undefined); // idle-connection errors surface on the next query instead
+    this.pools.add(pool);
+    return pool;
+  }
+
+  async closePool(pool: Pool): Promise<void> {
+    this.pools.delete(pool);
+    await pool.end();
+  }
+
+  /** A schema name unique to this run; created by the caller (migrations), dropped by dispose(). */
+  schema(label: string): string {
+    const name = `bench_${label}_${this.runId}`;
+    this.schemas.push(name);
+    return name;
+  }
+
+  async topic(label: string, partitions: number): Promise<string> {
+    const name = `trainyard.bench.${label}.${this.runId}`;
+    this.topics.push(name);
+    await this.bus.admin().ensureTopics([{ topic: name, partitions }]);
+    return name;
+  }
+
+  /** The same producer the message bus builds (idempotent, acks from all replicas, one request in flight), without the port. */
+  async rawProducer(): Promise<Producer> {
+    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    return producer;
+  }
+
+  async dispose(): Promise<void> {
+    const admin = this.pool(1);
+    for (const schema of this.schemas.splice(0)) {
+      await admin
+        .query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+        .catch((error: unknown) => this.log(`drop ${schema}: ${String(error)}`));
+    }
+    await Promise.all([...this.pools].map((pool) => pool.end().catch(() => undefined)));
+    this.pools.clear();
+    const topics = this.topics.splice(0);
+    if (topics.length > 0) {
+      const kafkaAdmin = this.kafka.admin();
+      try {
+        await kafkaAdmin.connect();
+        await kafkaAdmin.deleteTopics({ topics, timeout: 10_000 });
+      } catch (error) {
+        this.log(`delete topics: ${String(error)}`);
+      } finally {
+        await kafkaAdmin.disconnect().catch(() => undefined);
+      }
+    }
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Runs `workers` loops of `op` for warm-up + window and returns units per second over the window.
+ * `op` returns how many units (events) it completed; only completions inside the window count.
+ */
+export async function measureWindow(
+  sizes: Pick<BenchSizes, 'warmupMs' | 'windowMs'>,
+  workers: number,
+  op: (worker: number) => Promise<number>,
+): Promise<number> {
+  const state: { phase: 'warmup' | 'measure' | 'done'; units: number; failure?: Error } = {
+    phase: 'warmup',
+    units: 0,
+  };
+  const loops = Array.from({ length: workers }, async (_, worker) => {
+    try {
+      while (state.phase !== 'done') {
+        const done = await op(worker);
+        if (state.phase === 'measure') state.units += done;
+      }
+    } catch (error) {
+      state.failure ??= error instanceof Error ? error : new Error(String(error));
+      state.phase = 'done';
+    }
+  });
+  await sleep(sizes.warmupMs);
+  if (state.phase === 'warmup') state.phase = 'measure';
+  state.units = 0;
+  const start = performance.now();
+  await sleep(sizes.windowMs);
+  const measured = state.units;
+  const seconds = (performance.now() - start) / 1000;
+  state.phase = 'done';
+  await Promise.all(loops);
+  if (state.failure) throw state.failure;
+  return measured / seconds;
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
