@@ -1,5 +1,9 @@
 import { capacityFromHistory, coldStartCapacity } from '../capacity/velocity';
-import { DEPENDENCY_CYCLE_RULE, findDependencyCycle, formatCycle } from '../dependencies/dependency-graph';
+import {
+  DEPENDENCY_CYCLE_RULE,
+  findDependencyCycle,
+  formatCycle,
+} from '../dependencies/dependency-graph';
 import type { PlanningPolicy } from '../policy/planning-policy';
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
 import { formatScore } from '../prioritization/wsjf';
@@ -67,10 +71,16 @@ const validateCandidates = (sorted: readonly AllocationCandidate[]): Float64Arra
       throw new ValidationError('candidates', `workload ${c.workloadId} is a candidate twice`);
     assertNonEmpty(`candidates[${c.workloadId}].team`, c.team);
     if (!(Number.isFinite(c.jobSize) && c.jobSize > 0))
-      throw new ValidationError(`candidates[${c.workloadId}].jobSize`, 'jobSize must be a positive number');
+      throw new ValidationError(
+        `candidates[${c.workloadId}].jobSize`,
+        'jobSize must be a positive number',
+      );
     const ms = Date.parse(c.registeredAt);
     if (Number.isNaN(ms) || !ISO_INSTANT.test(c.registeredAt))
-      throw new ValidationError(`candidates[${c.workloadId}].registeredAt`, 'registeredAt must be an ISO-8601 instant');
+      throw new ValidationError(
+        `candidates[${c.workloadId}].registeredAt`,
+        'registeredAt must be an ISO-8601 instant',
+      );
     registeredAtMs[i] = ms;
   });
   return registeredAtMs;
@@ -102,7 +112,8 @@ const buildGraph = (
   const deps = adjacency(n, dependent, prerequisite);
   const dependents = adjacency(n, prerequisite, dependent);
   const indegree = new Int32Array(n);
-  for (let i = 0; i < n; i++) indegree[i] = (deps.start[i + 1] as number) - (deps.start[i] as number);
+  for (let i = 0; i < n; i++)
+    indegree[i] = (deps.start[i + 1] as number) - (deps.start[i] as number);
   const topo = new Int32Array(n);
   let tail = 0;
   for (let i = 0; i < n; i++) if (indegree[i] === 0) topo[tail++] = i;
@@ -137,11 +148,15 @@ const resolveCapacity = (
     });
     for (const t of estimate.teams) capacity.set(t.team, t.capacity);
   } else {
-    for (const team of teams) capacity.set(team, input.capacityByTeam[team] ?? coldStartCapacity(team, policy));
+    for (const team of teams)
+      capacity.set(team, input.capacityByTeam[team] ?? coldStartCapacity(team, policy));
   }
   for (const [team, value] of capacity) {
     if (!(Number.isFinite(value) && value >= 0))
-      throw new ValidationError(`capacityByTeam.${team}`, `capacity of ${team} must be a number ≥ 0`);
+      throw new ValidationError(
+        `capacityByTeam.${team}`,
+        `capacity of ${team} must be a number ≥ 0`,
+      );
   }
   return capacity;
 };
@@ -178,7 +193,10 @@ export const allocate = (input: AllocationInput): Plan => {
 
   // --- priority ---------------------------------------------------------------------------------
   // Typed arrays and one precomputed rank keep the queue's comparisons cheap at 100k candidates.
-  const costOfDelay = Float64Array.from(sorted, (c) => c.businessValue + c.timeCriticality + c.riskReduction);
+  const costOfDelay = Float64Array.from(
+    sorted,
+    (c) => c.businessValue + c.timeCriticality + c.riskReduction,
+  );
   const jobSize = Float64Array.from(sorted, (c) => c.jobSize);
   const tier = Uint8Array.from(sorted, (c) =>
     c.changeType === 'compliance-audit'
@@ -191,7 +209,8 @@ export const allocate = (input: AllocationInput): Plan => {
   const ownOrder = Int32Array.from({ length: n }, (_, i) => i).sort(
     (a, b) =>
       (tier[a] as number) - (tier[b] as number) ||
-      (costOfDelay[b] as number) * (jobSize[a] as number) - (costOfDelay[a] as number) * (jobSize[b] as number) ||
+      (costOfDelay[b] as number) * (jobSize[a] as number) -
+        (costOfDelay[a] as number) * (jobSize[b] as number) ||
       (costOfDelay[b] as number) - (costOfDelay[a] as number) ||
       (jobSize[a] as number) - (jobSize[b] as number) ||
       (registeredAtMs[a] as number) - (registeredAtMs[b] as number) ||
@@ -219,7 +238,9 @@ export const allocate = (input: AllocationInput): Plan => {
   const queue = new IndexHeap((a, b) => (priority[a] as number) - (priority[b] as number));
 
   // --- capacity ---------------------------------------------------------------------------------
-  const teams = [...new Set([...sorted.map((c) => c.team), ...Object.keys(input.capacityByTeam ?? {})])].sort(byId);
+  const teams = [
+    ...new Set([...sorted.map((c) => c.team), ...Object.keys(input.capacityByTeam ?? {})]),
+  ].sort(byId);
   const capacityOf = resolveCapacity(input, teams, policy);
   const capacityTotal = teams.reduce((sum, t) => sum + (capacityOf.get(t) ?? 0), 0);
   const { teamCapShare, techDebtReserveShare } = policy.allocation;
@@ -235,7 +256,10 @@ export const allocate = (input: AllocationInput): Plan => {
   const reserve = quarter
     ? Math.min(
         capacityTotal,
-        Math.max(0, Math.floor(techDebtReserveShare * (quarter.capacity + capacityTotal)) - quarter.techDebt),
+        Math.max(
+          0,
+          Math.floor(techDebtReserveShare * (quarter.capacity + capacityTotal)) - quarter.techDebt,
+        ),
       )
     : Math.floor(techDebtReserveShare * capacityTotal);
   let reserveLeft = reserve;
@@ -392,8 +416,14 @@ export const allocate = (input: AllocationInput): Plan => {
     reserveLeft -= fromReserve;
     if (c.changeType === 'technical-debt') techDebtUsed += size;
     else if (c.changeType !== 'compliance-audit') returnedToFeatures += fromReserve;
-    const returned = fromReserve > 0 && c.changeType !== 'technical-debt' && c.changeType !== 'compliance-audit';
-    include(i, returned ? `unused technical-debt reserve returned to features (${score(i)})` : whyIncluded(i, false));
+    const returned =
+      fromReserve > 0 && c.changeType !== 'technical-debt' && c.changeType !== 'compliance-audit';
+    include(
+      i,
+      returned
+        ? `unused technical-debt reserve returned to features (${score(i)})`
+        : whyIncluded(i, false),
+    );
   }
 
   // --- outputs ----------------------------------------------------------------------------------
@@ -452,7 +482,10 @@ export const allocate = (input: AllocationInput): Plan => {
 };
 
 /** Hidden coupling: different teams changing one component in the same release. */
-const couplingFlags = (sorted: readonly AllocationCandidate[], includedIdx: readonly number[]): CouplingFlag[] => {
+const couplingFlags = (
+  sorted: readonly AllocationCandidate[],
+  includedIdx: readonly number[],
+): CouplingFlag[] => {
   const byComponent = new Map<string, { teams: Set<string>; ids: string[] }>();
   for (const i of includedIdx) {
     const c = sorted[i] as AllocationCandidate;
@@ -489,7 +522,10 @@ const contractGroups = (
   state: Uint8Array,
   alerts: PlanAlert[],
 ): Contracts => {
-  const byContract = new Map<string, { included: number[]; flagged: string[]; deferred: string[] }>();
+  const byContract = new Map<
+    string,
+    { included: number[]; flagged: string[]; deferred: string[] }
+  >();
   sorted.forEach((c, i) => {
     if (!c.apiContract) return;
     const contract = `${c.apiContract.api}@${c.apiContract.version}`;
@@ -638,7 +674,8 @@ const orderDeployment = (
   if (!wave && grouped) {
     alerts.push({
       type: 'DeploymentOrderConflict',
-      reason: 'contract groups cannot deploy in one wave without breaking a declared dependency; deployed individually',
+      reason:
+        'contract groups cannot deploy in one wave without breaking a declared dependency; deployed individually',
     });
     grouped = false;
     wave = waves(false, from.length);
@@ -646,7 +683,8 @@ const orderDeployment = (
   if (!wave) {
     alerts.push({
       type: 'DeploymentOrderConflict',
-      reason: 'a schema change depends on a workload that uses the same database; ordered by declared dependencies only',
+      reason:
+        'a schema change depends on a workload that uses the same database; ordered by declared dependencies only',
     });
     wave = waves(false, explicitEdges) ?? new Int32Array(m).fill(1);
   }

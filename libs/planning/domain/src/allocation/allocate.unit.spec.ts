@@ -13,7 +13,8 @@ const policy = (allocation: Partial<PlanningPolicy['allocation']> = {}): Plannin
 });
 const run = (candidates: AllocationCandidate[], input: Partial<AllocationInput> = {}): Plan =>
   allocate({ release, candidates, capacityByTeam: { payments: 10 }, policy: policy(), ...input });
-const entry = (plan: Plan, workloadId: string) => plan.entries.find((e) => e.workloadId === workloadId);
+const entry = (plan: Plan, workloadId: string) =>
+  plan.entries.find((e) => e.workloadId === workloadId);
 const decisions = (plan: Plan): Record<string, string> =>
   Object.fromEntries(plan.entries.map((e) => [e.workloadId, e.reason]));
 
@@ -22,8 +23,20 @@ describe('allocate', () => {
     it('includes the higher WSJF first and explains both decisions', () => {
       const plan = run(
         [
-          candidate({ workloadId: 'B', jobSize: 3, businessValue: 3, timeCriticality: 2, riskReduction: 1 }),
-          candidate({ workloadId: 'A', jobSize: 3, businessValue: 5, timeCriticality: 3, riskReduction: 2 }),
+          candidate({
+            workloadId: 'B',
+            jobSize: 3,
+            businessValue: 3,
+            timeCriticality: 2,
+            riskReduction: 1,
+          }),
+          candidate({
+            workloadId: 'A',
+            jobSize: 3,
+            businessValue: 5,
+            timeCriticality: 3,
+            riskReduction: 2,
+          }),
         ],
         { capacityByTeam: { payments: 5 } },
       );
@@ -57,13 +70,33 @@ describe('allocate', () => {
     it('lets smaller jobs fill the capacity a large one could not use', () => {
       const plan = run(
         [
-          candidate({ workloadId: 'BIG', jobSize: 8, businessValue: 20, timeCriticality: 20, riskReduction: 20 }),
-          candidate({ workloadId: 'BIG-2', jobSize: 8, businessValue: 20, timeCriticality: 20, riskReduction: 13 }),
-          candidate({ workloadId: 'SMALL', jobSize: 2, businessValue: 1, timeCriticality: 1, riskReduction: 1 }),
+          candidate({
+            workloadId: 'BIG',
+            jobSize: 8,
+            businessValue: 20,
+            timeCriticality: 20,
+            riskReduction: 20,
+          }),
+          candidate({
+            workloadId: 'BIG-2',
+            jobSize: 8,
+            businessValue: 20,
+            timeCriticality: 20,
+            riskReduction: 13,
+          }),
+          candidate({
+            workloadId: 'SMALL',
+            jobSize: 2,
+            businessValue: 1,
+            timeCriticality: 1,
+            riskReduction: 1,
+          }),
         ],
         { capacityByTeam: { payments: 10 } },
       );
-      expect(plan.entries.filter((e) => e.decision === 'included').map((e) => e.workloadId)).toEqual(['BIG', 'SMALL']);
+      expect(
+        plan.entries.filter((e) => e.decision === 'included').map((e) => e.workloadId),
+      ).toEqual(['BIG', 'SMALL']);
     });
   });
 
@@ -82,29 +115,63 @@ describe('allocate', () => {
         },
       );
       expect(plan.capacityTotal).toBe(40);
-      expect(entry(plan, 'P-3')?.reason).toBe('deferred: team cap 30% reached (payments: 10 of 12 used, needs 5)');
-      expect(plan.teams.find((t) => t.team === 'payments')).toEqual({ team: 'payments', capacity: 20, limit: 12, used: 10 });
+      expect(entry(plan, 'P-3')?.reason).toBe(
+        'deferred: team cap 30% reached (payments: 10 of 12 used, needs 5)',
+      );
+      expect(plan.teams.find((t) => t.team === 'payments')).toEqual({
+        team: 'payments',
+        capacity: 20,
+        limit: 12,
+        used: 10,
+      });
     });
 
     it("defers work beyond the team's own velocity", () => {
-      const plan = run([candidate({ workloadId: 'P-1', jobSize: 3 }), candidate({ workloadId: 'P-2', jobSize: 3 })], {
-        capacityByTeam: { payments: 5, search: 20 },
-      });
-      expect(entry(plan, 'P-2')?.reason).toBe('deferred: team capacity reached (payments: 3 of 5 used, needs 3)');
+      const plan = run(
+        [
+          candidate({ workloadId: 'P-1', jobSize: 3 }),
+          candidate({ workloadId: 'P-2', jobSize: 3 }),
+        ],
+        {
+          capacityByTeam: { payments: 5, search: 20 },
+        },
+      );
+      expect(entry(plan, 'P-2')?.reason).toBe(
+        'deferred: team capacity reached (payments: 3 of 5 used, needs 3)',
+      );
     });
 
     it('gives a team missing from capacityByTeam its cold-start capacity', () => {
-      const plan = run([candidate({ workloadId: 'N-1', team: 'newcomers', jobSize: 3 })], { capacityByTeam: {} });
+      const plan = run([candidate({ workloadId: 'N-1', team: 'newcomers', jobSize: 3 })], {
+        capacityByTeam: {},
+      });
       expect(plan.teams).toEqual([
-        { team: 'newcomers', capacity: DEFAULT_PLANNING_POLICY.capacity.coldStartCapacity, limit: 20, used: 3 },
+        {
+          team: 'newcomers',
+          capacity: DEFAULT_PLANNING_POLICY.capacity.coldStartCapacity,
+          limit: 20,
+          used: 3,
+        },
       ]);
     });
   });
 
   describe('technical-debt reserve', () => {
     const features = [
-      candidate({ workloadId: 'F-1', jobSize: 8, businessValue: 20, timeCriticality: 20, riskReduction: 20 }),
-      candidate({ workloadId: 'F-2', jobSize: 2, businessValue: 5, timeCriticality: 1, riskReduction: 1 }),
+      candidate({
+        workloadId: 'F-1',
+        jobSize: 8,
+        businessValue: 20,
+        timeCriticality: 20,
+        riskReduction: 20,
+      }),
+      candidate({
+        workloadId: 'F-2',
+        jobSize: 2,
+        businessValue: 5,
+        timeCriticality: 1,
+        riskReduction: 1,
+      }),
     ];
     const techDebt = candidate({
       workloadId: 'TD-1',
@@ -127,15 +194,19 @@ describe('allocate', () => {
 
     it('returns unused reserve to features', () => {
       const plan = run(features, { policy: policy({ techDebtReserveShare: 0.2 }) });
-      expect(entry(plan, 'F-2')?.reason).toBe('included: unused technical-debt reserve returned to features (WSJF 3.50)');
+      expect(entry(plan, 'F-2')?.reason).toBe(
+        'included: unused technical-debt reserve returned to features (WSJF 3.50)',
+      );
       expect(plan.techDebt).toEqual({ reserve: 2, used: 0, returnedToFeatures: 2 });
       expect(plan.capacityUsed).toBe(10);
     });
 
     it('sizes the reserve on the quarter: debt already delivered shrinks it, a shortfall grows it', () => {
       const reserveWith = (techDebt: number) =>
-        run(features, { policy: policy({ techDebtReserveShare: 0.2 }), quarterToDate: { capacity: 90, techDebt } }).techDebt
-          .reserve;
+        run(features, {
+          policy: policy({ techDebtReserveShare: 0.2 }),
+          quarterToDate: { capacity: 90, techDebt },
+        }).techDebt.reserve;
       expect(reserveWith(20)).toBe(0); // 20% of 100 already delivered
       expect(reserveWith(15)).toBe(5);
       expect(reserveWith(0)).toBe(10); // capped at the release capacity
@@ -146,8 +217,21 @@ describe('allocate', () => {
     it('places compliance work ahead of higher WSJF, using the reserve if it must', () => {
       const plan = run(
         [
-          candidate({ workloadId: 'F-1', jobSize: 2, businessValue: 20, timeCriticality: 20, riskReduction: 20 }),
-          candidate({ workloadId: 'C-1', jobSize: 10, businessValue: 1, timeCriticality: 1, riskReduction: 1, changeType: 'compliance-audit' }),
+          candidate({
+            workloadId: 'F-1',
+            jobSize: 2,
+            businessValue: 20,
+            timeCriticality: 20,
+            riskReduction: 20,
+          }),
+          candidate({
+            workloadId: 'C-1',
+            jobSize: 10,
+            businessValue: 1,
+            timeCriticality: 1,
+            riskReduction: 1,
+            changeType: 'compliance-audit',
+          }),
         ],
         { policy: policy({ techDebtReserveShare: 0.2 }) },
       );
@@ -169,19 +253,35 @@ describe('allocate', () => {
           type: 'ComplianceGuaranteeMissed',
           workloadId: 'C-1',
           team: 'payments',
-          reason: 'compliance workload not placed in release R-1: deferred: team capacity reached (payments: 0 of 8 used, needs 13)',
+          reason:
+            'compliance workload not placed in release R-1: deferred: team capacity reached (payments: 0 of 8 used, needs 13)',
         },
       ]);
     });
 
     it('pulls a compliance workload’s prerequisite in with it', () => {
-      const plan = run(
-        [
-          candidate({ workloadId: 'F-1', jobSize: 5, businessValue: 20, timeCriticality: 20, riskReduction: 20 }),
-          candidate({ workloadId: 'PRE', jobSize: 5, businessValue: 1, timeCriticality: 1, riskReduction: 1 }),
-          candidate({ workloadId: 'C-1', jobSize: 5, changeType: 'compliance-audit', dependsOn: ['PRE'] }),
-        ],
-      );
+      const plan = run([
+        candidate({
+          workloadId: 'F-1',
+          jobSize: 5,
+          businessValue: 20,
+          timeCriticality: 20,
+          riskReduction: 20,
+        }),
+        candidate({
+          workloadId: 'PRE',
+          jobSize: 5,
+          businessValue: 1,
+          timeCriticality: 1,
+          riskReduction: 1,
+        }),
+        candidate({
+          workloadId: 'C-1',
+          jobSize: 5,
+          changeType: 'compliance-audit',
+          dependsOn: ['PRE'],
+        }),
+      ]);
       expect(decisions(plan)).toEqual({
         PRE: 'included: prerequisite of compliance workload C-1',
         'C-1': 'included: compliance guarantee',
@@ -192,12 +292,10 @@ describe('allocate', () => {
 
   describe('dependencies', () => {
     it('never includes a workload whose dependency is deferred', () => {
-      const plan = run(
-        [
-          candidate({ workloadId: 'W-12', jobSize: 13 }),
-          candidate({ workloadId: 'W-13', jobSize: 1, dependsOn: ['W-12'] }),
-        ],
-      );
+      const plan = run([
+        candidate({ workloadId: 'W-12', jobSize: 13 }),
+        candidate({ workloadId: 'W-13', jobSize: 1, dependsOn: ['W-12'] }),
+      ]);
       expect(decisions(plan)).toEqual({
         'W-12': 'deferred: team capacity reached (payments: 0 of 10 used, needs 13)',
         'W-13': 'deferred: depends on W-12 which is deferred',
@@ -210,16 +308,37 @@ describe('allocate', () => {
     });
 
     it('accepts a dependency that is already released', () => {
-      const plan = run([candidate({ workloadId: 'W-2', dependsOn: ['W-1'] })], { releasedWorkloadIds: ['W-1'] });
+      const plan = run([candidate({ workloadId: 'W-2', dependsOn: ['W-1'] })], {
+        releasedWorkloadIds: ['W-1'],
+      });
       expect(entry(plan, 'W-2')?.decision).toBe('included');
     });
 
     it('lets a prerequisite inherit the priority of the work that needs it', () => {
       const plan = run(
         [
-          candidate({ workloadId: 'ENABLER', jobSize: 5, businessValue: 1, timeCriticality: 1, riskReduction: 1 }),
-          candidate({ workloadId: 'VALUE', jobSize: 3, businessValue: 20, timeCriticality: 5, riskReduction: 5, dependsOn: ['ENABLER'] }),
-          candidate({ workloadId: 'OTHER', jobSize: 5, businessValue: 8, timeCriticality: 8, riskReduction: 4 }),
+          candidate({
+            workloadId: 'ENABLER',
+            jobSize: 5,
+            businessValue: 1,
+            timeCriticality: 1,
+            riskReduction: 1,
+          }),
+          candidate({
+            workloadId: 'VALUE',
+            jobSize: 3,
+            businessValue: 20,
+            timeCriticality: 5,
+            riskReduction: 5,
+            dependsOn: ['ENABLER'],
+          }),
+          candidate({
+            workloadId: 'OTHER',
+            jobSize: 5,
+            businessValue: 8,
+            timeCriticality: 8,
+            riskReduction: 4,
+          }),
         ],
         { capacityByTeam: { payments: 8 } },
       );
@@ -248,9 +367,27 @@ describe('allocate', () => {
     it('puts negotiated-in work ahead of WSJF and keeps negotiated-out work out', () => {
       const plan = run(
         [
-          candidate({ workloadId: 'HIGH', jobSize: 5, businessValue: 20, timeCriticality: 20, riskReduction: 20 }),
-          candidate({ workloadId: 'PROMISED', jobSize: 8, businessValue: 1, timeCriticality: 1, riskReduction: 1 }),
-          candidate({ workloadId: 'DROPPED', jobSize: 1, businessValue: 20, timeCriticality: 20, riskReduction: 20 }),
+          candidate({
+            workloadId: 'HIGH',
+            jobSize: 5,
+            businessValue: 20,
+            timeCriticality: 20,
+            riskReduction: 20,
+          }),
+          candidate({
+            workloadId: 'PROMISED',
+            jobSize: 8,
+            businessValue: 1,
+            timeCriticality: 1,
+            riskReduction: 1,
+          }),
+          candidate({
+            workloadId: 'DROPPED',
+            jobSize: 1,
+            businessValue: 20,
+            timeCriticality: 20,
+            riskReduction: 20,
+          }),
         ],
         { negotiated: { include: ['PROMISED'], exclude: ['DROPPED'] } },
       );
@@ -272,8 +409,18 @@ describe('allocate', () => {
   describe('deployment order, contracts and coupling', () => {
     it('ships a database schema change before the services that use that database', () => {
       const plan = run([
-        candidate({ workloadId: 'SVC', components: [{ name: 'orders-service', kind: 'service' }, { name: 'orders-db', kind: 'database' }] }),
-        candidate({ workloadId: 'MIG', schemaChange: true, components: [{ name: 'orders-db', kind: 'database' }] }),
+        candidate({
+          workloadId: 'SVC',
+          components: [
+            { name: 'orders-service', kind: 'service' },
+            { name: 'orders-db', kind: 'database' },
+          ],
+        }),
+        candidate({
+          workloadId: 'MIG',
+          schemaChange: true,
+          components: [{ name: 'orders-db', kind: 'database' }],
+        }),
         candidate({ workloadId: 'UI', dependsOn: ['SVC'] }),
       ]);
       expect(plan.deploymentOrder).toEqual([
@@ -286,7 +433,12 @@ describe('allocate', () => {
     it('keeps declared dependencies when schema-first would contradict them, and says so', () => {
       const plan = run([
         candidate({ workloadId: 'SVC', components: [{ name: 'orders-db', kind: 'database' }] }),
-        candidate({ workloadId: 'MIG', schemaChange: true, components: [{ name: 'orders-db', kind: 'database' }], dependsOn: ['SVC'] }),
+        candidate({
+          workloadId: 'MIG',
+          schemaChange: true,
+          components: [{ name: 'orders-db', kind: 'database' }],
+          dependsOn: ['SVC'],
+        }),
       ]);
       expect(plan.deploymentOrder.map((d) => d.workloadId)).toEqual(['SVC', 'MIG']);
       expect(plan.alerts).toMatchObject([{ type: 'DeploymentOrderConflict' }]);
@@ -295,15 +447,33 @@ describe('allocate', () => {
     it('groups changes to one API contract version into one deployment wave', () => {
       const plan = run(
         [
-          candidate({ workloadId: 'PROVIDER', team: 'orders', apiContract: { api: 'orders', version: 'v2' }, dependsOn: ['BASE'] }),
+          candidate({
+            workloadId: 'PROVIDER',
+            team: 'orders',
+            apiContract: { api: 'orders', version: 'v2' },
+            dependsOn: ['BASE'],
+          }),
           candidate({ workloadId: 'BASE', team: 'orders' }),
-          candidate({ workloadId: 'CONSUMER', team: 'checkout', apiContract: { api: 'orders', version: 'v2' } }),
-          candidate({ workloadId: 'FLAGGED', team: 'search', apiContract: { api: 'orders', version: 'v2' }, featureFlag: 'orders-v2' }),
+          candidate({
+            workloadId: 'CONSUMER',
+            team: 'checkout',
+            apiContract: { api: 'orders', version: 'v2' },
+          }),
+          candidate({
+            workloadId: 'FLAGGED',
+            team: 'search',
+            apiContract: { api: 'orders', version: 'v2' },
+            featureFlag: 'orders-v2',
+          }),
         ],
         { capacityByTeam: { orders: 10, checkout: 10, search: 10 } },
       );
       expect(plan.contractGroups).toEqual([
-        { contract: 'orders@v2', workloadIds: ['CONSUMER', 'PROVIDER'], decoupledByFlag: ['FLAGGED'] },
+        {
+          contract: 'orders@v2',
+          workloadIds: ['CONSUMER', 'PROVIDER'],
+          decoupledByFlag: ['FLAGGED'],
+        },
       ]);
       const wave = Object.fromEntries(plan.deploymentOrder.map((d) => [d.workloadId, d]));
       expect(wave['CONSUMER']).toEqual({ workloadId: 'CONSUMER', wave: 2, contract: 'orders@v2' });
@@ -312,12 +482,21 @@ describe('allocate', () => {
     });
 
     it('alerts when a contract group is split by deferral', () => {
-      const plan = run(
-        [
-          candidate({ workloadId: 'PROVIDER', jobSize: 5, apiContract: { api: 'orders', version: 'v2' } }),
-          candidate({ workloadId: 'CONSUMER', jobSize: 8, businessValue: 1, timeCriticality: 1, riskReduction: 1, apiContract: { api: 'orders', version: 'v2' } }),
-        ],
-      );
+      const plan = run([
+        candidate({
+          workloadId: 'PROVIDER',
+          jobSize: 5,
+          apiContract: { api: 'orders', version: 'v2' },
+        }),
+        candidate({
+          workloadId: 'CONSUMER',
+          jobSize: 8,
+          businessValue: 1,
+          timeCriticality: 1,
+          riskReduction: 1,
+          apiContract: { api: 'orders', version: 'v2' },
+        }),
+      ]);
       expect(plan.alerts).toEqual([
         {
           type: 'ContractGroupSplit',
@@ -348,8 +527,16 @@ describe('allocate', () => {
       const plan = run(
         [
           candidate({ workloadId: 'P-1', team: 'payments', components: [cache] }),
-          candidate({ workloadId: 'S-1', team: 'search', components: [cache, { name: 'search-service', kind: 'service' }] }),
-          candidate({ workloadId: 'S-2', team: 'search', components: [{ name: 'search-service', kind: 'service' }] }),
+          candidate({
+            workloadId: 'S-1',
+            team: 'search',
+            components: [cache, { name: 'search-service', kind: 'service' }],
+          }),
+          candidate({
+            workloadId: 'S-2',
+            team: 'search',
+            components: [{ name: 'search-service', kind: 'service' }],
+          }),
         ],
         { capacityByTeam: { payments: 10, search: 10 } },
       );
@@ -358,7 +545,8 @@ describe('allocate', () => {
           component: 'shared-cache',
           teams: ['payments', 'search'],
           workloadIds: ['P-1', 'S-1'],
-          reason: 'teams payments, search change shared-cache in this release: integrated testing required',
+          reason:
+            'teams payments, search change shared-cache in this release: integrated testing required',
         },
       ]);
     });
@@ -371,21 +559,36 @@ describe('allocate', () => {
         trainId: 'main',
         kind: 'train',
         closedAt: `2026-0${k + 1}-01T00:00:00Z`,
-        teams: [{ team: 'payments', completedJobSize: done, unplannedJobSize: 0, plannedJobSize: 30 }],
+        teams: [
+          { team: 'payments', completedJobSize: done, unplannedJobSize: 0, plannedJobSize: 30 },
+        ],
       }));
-      const plan = allocate({ release, candidates: [candidate({ workloadId: 'W-1' })], history, policy: policy() });
+      const plan = allocate({
+        release,
+        candidates: [candidate({ workloadId: 'W-1' })],
+        history,
+        policy: policy(),
+      });
       expect(plan.teams).toEqual([{ team: 'payments', capacity: 16, limit: 16, used: 3 }]);
     });
 
     it('refuses duplicate candidates and malformed sizes', () => {
-      expect(() => run([candidate({ workloadId: 'W-1' }), candidate({ workloadId: 'W-1' })])).toThrow(ValidationError);
+      expect(() =>
+        run([candidate({ workloadId: 'W-1' }), candidate({ workloadId: 'W-1' })]),
+      ).toThrow(ValidationError);
       expect(() => run([candidate({ workloadId: 'W-1', jobSize: 0 })])).toThrow(
         expect.objectContaining({ field: 'candidates[W-1].jobSize' }) as Error,
       );
     });
 
     it('plans an empty backlog without error', () => {
-      expect(run([])).toMatchObject({ entries: [], capacityUsed: 0, capacityTotal: 10, alerts: [], deploymentOrder: [] });
+      expect(run([])).toMatchObject({
+        entries: [],
+        capacityUsed: 0,
+        capacityTotal: 10,
+        alerts: [],
+        deploymentOrder: [],
+      });
     });
   });
 });

@@ -29,7 +29,10 @@ export interface AllocationInput {
   /** Dependencies outside the candidates are satisfied only when already released. */
   readonly releasedWorkloadIds?: readonly string[];
   /** Outcome of scope negotiation while the release was in Planning. */
-  readonly negotiated?: { readonly include?: readonly string[]; readonly exclude?: readonly string[] };
+  readonly negotiated?: {
+    readonly include?: readonly string[];
+    readonly exclude?: readonly string[];
+  };
   /** Capacity planned and tech-debt delivered earlier this quarter, for the quarterly reserve. */
   readonly quarterToDate?: { readonly capacity: number; readonly techDebt: number };
 }
@@ -108,7 +111,11 @@ export interface Plan {
   readonly capacityUsed: number;
   readonly capacityTotal: number;
   readonly teams: readonly TeamAllocation[];
-  readonly techDebt: { readonly reserve: number; readonly used: number; readonly returnedToFeatures: number };
+  readonly techDebt: {
+    readonly reserve: number;
+    readonly used: number;
+    readonly returnedToFeatures: number;
+  };
   readonly alerts: readonly PlanAlert[];
   readonly couplingFlags: readonly CouplingFlag[];
   readonly contractGroups: readonly ContractGroup[];

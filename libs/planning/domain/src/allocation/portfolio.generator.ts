@@ -41,8 +41,14 @@ export const generatePortfolio = (seed: number, shape: PortfolioShape): Allocati
   const n = Math.max(0, Math.floor(shape.candidates));
   const teamCount = Math.max(1, Math.floor(shape.teams));
   const teams = Array.from({ length: teamCount }, (_, k) => `team-${k + 1}`);
-  const shared = Array.from({ length: Math.max(1, Math.floor(teamCount / 5)) }, (_, k) => `shared-service-${k + 1}`);
-  const apis = Array.from({ length: Math.max(1, Math.floor(teamCount / 2)) }, (_, k) => `api-${k + 1}`);
+  const shared = Array.from(
+    { length: Math.max(1, Math.floor(teamCount / 5)) },
+    (_, k) => `shared-service-${k + 1}`,
+  );
+  const apis = Array.from(
+    { length: Math.max(1, Math.floor(teamCount / 2)) },
+    (_, k) => `api-${k + 1}`,
+  );
   const baseMs = Date.UTC(2026, 0, 1);
   const backlog = new Map<string, number>();
   const dependsOn: string[][] = Array.from({ length: n }, () => []);
@@ -80,7 +86,10 @@ export const generatePortfolio = (seed: number, shape: PortfolioShape): Allocati
     if (random() < 0.1) components.push({ name: pick(shared), kind: 'service' });
     const jobSize = pick(MODIFIED_FIBONACCI);
     backlog.set(team, (backlog.get(team) ?? 0) + jobSize);
-    const apiContract = random() < 0.05 ? { api: pick(apis), version: `v${1 + Math.floor(random() * 2)}` } : undefined;
+    const apiContract =
+      random() < 0.05
+        ? { api: pick(apis), version: `v${1 + Math.floor(random() * 2)}` }
+        : undefined;
     const featureFlag = random() < 0.1 ? `flag-${i + 1}` : undefined;
     candidates.push({
       workloadId: `W-${i + 1}`,
@@ -101,5 +110,10 @@ export const generatePortfolio = (seed: number, shape: PortfolioShape): Allocati
   const capacityByTeam = Object.fromEntries(
     teams.map((team) => [team, Math.max(1, Math.round((backlog.get(team) ?? 0) * 0.35))]),
   );
-  return { release: { releaseId: `R-${seed}`, trainId: 'main' }, candidates, capacityByTeam, releasedWorkloadIds: [] };
+  return {
+    release: { releaseId: `R-${seed}`, trainId: 'main' },
+    candidates,
+    capacityByTeam,
+    releasedWorkloadIds: [],
+  };
 };

@@ -12,7 +12,10 @@ export interface BacklogItem {
   readonly lastDeferralReason?: string;
 }
 
-export const evolveBacklogItem = (item: BacklogItem | undefined, event: WorkloadEvent): BacklogItem | undefined => {
+export const evolveBacklogItem = (
+  item: BacklogItem | undefined,
+  event: WorkloadEvent,
+): BacklogItem | undefined => {
   switch (event.type) {
     case 'WorkloadRegistered':
       return {
@@ -72,7 +75,8 @@ export interface BacklogHealth {
 }
 
 const DAY_MS = 86_400_000;
-const days = (from: string, to: number): number => Math.max(0, Math.floor((to - Date.parse(from)) / DAY_MS));
+const days = (from: string, to: number): number =>
+  Math.max(0, Math.floor((to - Date.parse(from)) / DAY_MS));
 
 /** Deferred workloads with deferral count and age, by team; `now` is passed in. */
 export const backlogHealth = (items: Iterable<BacklogItem>, now: string): BacklogHealth => {
@@ -111,11 +115,18 @@ export const backlogHealth = (items: Iterable<BacklogItem>, now: string): Backlo
       deferred,
     };
   });
-  return { asOf: now, teams: report, deferredWorkloads: report.reduce((sum, t) => sum + t.deferredWorkloads, 0) };
+  return {
+    asOf: now,
+    teams: report,
+    deferredWorkloads: report.reduce((sum, t) => sum + t.deferredWorkloads, 0),
+  };
 };
 
 /** Convenience over a whole event log (events of many workloads, in order). */
-export const backlogHealthFromEvents = (events: readonly WorkloadEvent[], now: string): BacklogHealth => {
+export const backlogHealthFromEvents = (
+  events: readonly WorkloadEvent[],
+  now: string,
+): BacklogHealth => {
   const items = new Map<string, BacklogItem>();
   for (const event of events) {
     const id = event.data.workloadId;

@@ -65,9 +65,14 @@ export const capacityFromHistory = (input: {
   const policy = input.policy ?? DEFAULT_PLANNING_POLICY;
   const { percentile: p, historyWindow } = policy.capacity;
   const window = input.history
-    .filter((r) => r.kind === 'train' && (input.trainId === undefined || r.trainId === input.trainId))
+    .filter(
+      (r) => r.kind === 'train' && (input.trainId === undefined || r.trainId === input.trainId),
+    )
     .map((r) => ({ r, at: Date.parse(r.closedAt) }))
-    .sort((a, b) => b.at - a.at || (a.r.releaseId < b.r.releaseId ? 1 : a.r.releaseId > b.r.releaseId ? -1 : 0))
+    .sort(
+      (a, b) =>
+        b.at - a.at || (a.r.releaseId < b.r.releaseId ? 1 : a.r.releaseId > b.r.releaseId ? -1 : 0),
+    )
     .slice(0, historyWindow)
     .map(({ r }) => r);
   const samples = new Map<string, number[]>();

@@ -62,5 +62,8 @@ export const flagDeprecatedApiUsage = (input: {
     });
   }
   const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  return flags.sort((a, b) => byText(a.api, b.api) || byText(a.version, b.version) || byText(a.consumer, b.consumer));
+  return flags.sort(
+    (a, b) =>
+      byText(a.api, b.api) || byText(a.version, b.version) || byText(a.consumer, b.consumer),
+  );
 };

@@ -23,7 +23,9 @@ const canonical = (cycle: readonly string[]): string[] => {
  * One dependency cycle among `nodes` (edges to ids outside `nodes` are ignored), or undefined.
  * Iterative DFS in id order — O(n + e), deterministic whatever the input order.
  */
-export const findDependencyCycle = (nodes: readonly DependencyNode[]): readonly string[] | undefined => {
+export const findDependencyCycle = (
+  nodes: readonly DependencyNode[],
+): readonly string[] | undefined => {
   const ids = nodes.map((n) => n.workloadId).sort(byId);
   const index = new Map<string, number>();
   ids.forEach((id, i) => index.set(id, i));
@@ -72,7 +74,8 @@ export const DEPENDENCY_CYCLE_RULE = 'dependency-acyclic';
 
 export const assertAcyclic = (nodes: readonly DependencyNode[]): void => {
   const cycle = findDependencyCycle(nodes);
-  if (cycle) throw new RuleViolationError(DEPENDENCY_CYCLE_RULE, `dependency cycle: ${formatCycle(cycle)}`);
+  if (cycle)
+    throw new RuleViolationError(DEPENDENCY_CYCLE_RULE, `dependency cycle: ${formatCycle(cycle)}`);
 };
 
 /**

@@ -23,10 +23,17 @@ const byPair = (a: readonly [string, string], b: readonly [string, string]): num
 
 /** Team × team dependency matrix over workloads; O(n + e log e). */
 export const teamDependencyMatrix = (
-  workloads: readonly { readonly workloadId: string; readonly team: string; readonly dependsOn: readonly string[] }[],
+  workloads: readonly {
+    readonly workloadId: string;
+    readonly team: string;
+    readonly dependsOn: readonly string[];
+  }[],
 ): TeamDependencyMatrix => {
   const teamOf = new Map(workloads.map((w) => [w.workloadId, w.team]));
-  const cells = new Map<string, { dependentTeam: string; providerTeam: string; pairs: [string, string][] }>();
+  const cells = new Map<
+    string,
+    { dependentTeam: string; providerTeam: string; pairs: [string, string][] }
+  >();
   const unresolved: [string, string][] = [];
   for (const w of workloads) {
     for (const dep of new Set(w.dependsOn)) {
@@ -42,7 +49,9 @@ export const teamDependencyMatrix = (
     }
   }
   const sorted = [...cells.values()]
-    .sort((a, b) => byText(a.dependentTeam, b.dependentTeam) || byText(a.providerTeam, b.providerTeam))
+    .sort(
+      (a, b) => byText(a.dependentTeam, b.dependentTeam) || byText(a.providerTeam, b.providerTeam),
+    )
     .map((c) => ({
       dependentTeam: c.dependentTeam,
       providerTeam: c.providerTeam,
@@ -53,7 +62,9 @@ export const teamDependencyMatrix = (
   return {
     teams: [...new Set(workloads.map((w) => w.team))].sort(byText),
     cells: sorted,
-    crossTeamEdges: sorted.filter((c) => c.integrationTestingRequired).reduce((sum, c) => sum + c.edges, 0),
+    crossTeamEdges: sorted
+      .filter((c) => c.integrationTestingRequired)
+      .reduce((sum, c) => sum + c.edges, 0),
     unresolved: unresolved.sort(byPair),
   };
 };

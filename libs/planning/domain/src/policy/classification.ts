@@ -4,15 +4,28 @@ import type { WorkloadFacts } from './workload-facts';
 
 export const matchesCondition = (condition: WorkloadCondition, facts: WorkloadFacts): boolean => {
   const c = condition;
-  if (c.changeTypeHint && (facts.changeType === undefined || !c.changeTypeHint.includes(facts.changeType))) return false;
+  if (
+    c.changeTypeHint &&
+    (facts.changeType === undefined || !c.changeTypeHint.includes(facts.changeType))
+  )
+    return false;
   if (c.severityAtLeast !== undefined && (facts.severity ?? 0) < c.severityAtLeast) return false;
-  if (c.hasLinkedIncident !== undefined && Boolean(facts.linkedIncident) !== c.hasLinkedIncident) return false;
-  if (c.hasRegulatedData !== undefined && facts.regulatedData.length > 0 !== c.hasRegulatedData) return false;
+  if (c.hasLinkedIncident !== undefined && Boolean(facts.linkedIncident) !== c.hasLinkedIncident)
+    return false;
+  if (c.hasRegulatedData !== undefined && facts.regulatedData.length > 0 !== c.hasRegulatedData)
+    return false;
   if (c.schemaChange !== undefined && facts.schemaChange !== c.schemaChange) return false;
-  if (c.hasApiContract !== undefined && (facts.apiContract !== undefined) !== c.hasApiContract) return false;
-  if (c.hasFeatureFlag !== undefined && Boolean(facts.featureFlag) !== c.hasFeatureFlag) return false;
-  if (c.anyComponentKind && !facts.components.some((k) => c.anyComponentKind?.includes(k.kind))) return false;
-  if (c.onlyComponentKinds && !facts.components.every((k) => c.onlyComponentKinds?.includes(k.kind))) return false;
+  if (c.hasApiContract !== undefined && (facts.apiContract !== undefined) !== c.hasApiContract)
+    return false;
+  if (c.hasFeatureFlag !== undefined && Boolean(facts.featureFlag) !== c.hasFeatureFlag)
+    return false;
+  if (c.anyComponentKind && !facts.components.some((k) => c.anyComponentKind?.includes(k.kind)))
+    return false;
+  if (
+    c.onlyComponentKinds &&
+    !facts.components.every((k) => c.onlyComponentKinds?.includes(k.kind))
+  )
+    return false;
   return true;
 };
 
@@ -25,9 +38,18 @@ export interface Classification {
 
 export const classifyChange = (facts: WorkloadFacts, policy: PlanningPolicy): Classification => {
   const rule = policy.classification.rules.find((r) => matchesCondition(r.when, facts));
-  if (rule) return { changeType: rule.changeType, ruleId: rule.id, explanation: `${rule.changeType} by rule ${rule.id}` };
+  if (rule)
+    return {
+      changeType: rule.changeType,
+      ruleId: rule.id,
+      explanation: `${rule.changeType} by rule ${rule.id}`,
+    };
   const fallback = policy.classification.fallback;
-  return { changeType: fallback, ruleId: 'fallback', explanation: `${fallback}: no classification rule matched` };
+  return {
+    changeType: fallback,
+    ruleId: 'fallback',
+    explanation: `${fallback}: no classification rule matched`,
+  };
 };
 
 export interface RiskAssessment {
@@ -37,7 +59,11 @@ export interface RiskAssessment {
   readonly reasons: readonly string[];
 }
 
-export const assessRisk = (facts: WorkloadFacts, changeType: ChangeType, policy: PlanningPolicy): RiskAssessment => {
+export const assessRisk = (
+  facts: WorkloadFacts,
+  changeType: ChangeType,
+  policy: PlanningPolicy,
+): RiskAssessment => {
   const base = policy.risk.baseTier[changeType];
   let level = RISK_TIERS.indexOf(base);
   const reasons = [`base tier ${base} for ${changeType}`];

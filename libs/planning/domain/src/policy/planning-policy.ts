@@ -130,26 +130,46 @@ export const DEFAULT_PLANNING_POLICY: PlanningPolicy = {
   version: 'planning-policy/2026-11.1',
   classification: {
     rules: [
-      { id: 'emergency-declared', changeType: 'emergency-patch', when: { changeTypeHint: ['emergency-patch'] } },
+      {
+        id: 'emergency-declared',
+        changeType: 'emergency-patch',
+        when: { changeTypeHint: ['emergency-patch'] },
+      },
       {
         id: 'severe-incident-fix',
         changeType: 'emergency-patch',
         when: { hasLinkedIncident: true, severityAtLeast: 5 },
       },
-      { id: 'compliance-declared', changeType: 'compliance-audit', when: { changeTypeHint: ['compliance-audit'] } },
+      {
+        id: 'compliance-declared',
+        changeType: 'compliance-audit',
+        when: { changeTypeHint: ['compliance-audit'] },
+      },
       { id: 'defect-declared', changeType: 'defect-fix', when: { changeTypeHint: ['defect-fix'] } },
       { id: 'incident-linked', changeType: 'defect-fix', when: { hasLinkedIncident: true } },
-      { id: 'tech-debt-declared', changeType: 'technical-debt', when: { changeTypeHint: ['technical-debt'] } },
+      {
+        id: 'tech-debt-declared',
+        changeType: 'technical-debt',
+        when: { changeTypeHint: ['technical-debt'] },
+      },
       {
         // A "configuration-only" hint is believed only when nothing structural changes.
         id: 'configuration-only',
         changeType: 'configuration-only',
-        when: { changeTypeHint: ['configuration-only'], schemaChange: false, hasApiContract: false },
+        when: {
+          changeTypeHint: ['configuration-only'],
+          schemaChange: false,
+          hasApiContract: false,
+        },
       },
       {
         id: 'infrastructure-config',
         changeType: 'configuration-only',
-        when: { onlyComponentKinds: ['infrastructure'], schemaChange: false, hasApiContract: false },
+        when: {
+          onlyComponentKinds: ['infrastructure'],
+          schemaChange: false,
+          hasApiContract: false,
+        },
       },
     ],
     fallback: 'net-new-feature',
@@ -164,8 +184,18 @@ export const DEFAULT_PLANNING_POLICY: PlanningPolicy = {
       'emergency-patch': 'high',
     },
     rules: [
-      { id: 'regulated-data', when: { hasRegulatedData: true }, raiseBy: 1, reason: 'touches regulated data' },
-      { id: 'database-schema-change', when: { schemaChange: true }, raiseBy: 1, reason: 'changes a database schema' },
+      {
+        id: 'regulated-data',
+        when: { hasRegulatedData: true },
+        raiseBy: 1,
+        reason: 'touches regulated data',
+      },
+      {
+        id: 'database-schema-change',
+        when: { schemaChange: true },
+        raiseBy: 1,
+        reason: 'changes a database schema',
+      },
     ],
     approvalPaths: {
       low: 'automated-tests + peer review',
@@ -179,17 +209,29 @@ export const DEFAULT_PLANNING_POLICY: PlanningPolicy = {
       { id: 'infrastructure', kind: 'independent', name: 'Infrastructure track' },
       { id: 'hotfix', kind: 'independent', name: 'Emergency hotfix track' },
     ],
-    rules: [{ id: 'infrastructure-independent', match: { componentKind: 'infrastructure' }, trackId: 'infrastructure' }],
+    rules: [
+      {
+        id: 'infrastructure-independent',
+        match: { componentKind: 'infrastructure' },
+        trackId: 'infrastructure',
+      },
+    ],
     defaultTrackId: 'main',
   },
   emergencyPatch: { minimumSeverity: 4, requireLinkedIncident: true, requireApprover: true },
-  capacity: { percentile: 30, historyWindow: 3, coldStartCapacity: 20, coldStartCapacityByTeam: {} },
+  capacity: {
+    percentile: 30,
+    historyWindow: 3,
+    coldStartCapacity: 20,
+    coldStartCapacityByTeam: {},
+  },
   allocation: { teamCapShare: 0.3, techDebtReserveShare: 0.2 },
   governance: { requireIndependentApprover: true },
 };
 
 const share = (field: string, value: number): void => {
-  if (!(value >= 0 && value <= 1)) throw new ValidationError(field, `${field} must be within 0..1; got ${value}`);
+  if (!(value >= 0 && value <= 1))
+    throw new ValidationError(field, `${field} must be within 0..1; got ${value}`);
 };
 
 /** For adapters loading a policy from configuration: refuse one that cannot be evaluated. */
@@ -198,16 +240,29 @@ export const assertValidPolicy = (policy: PlanningPolicy): PlanningPolicy => {
   share('allocation.techDebtReserveShare', policy.allocation.techDebtReserveShare);
   const { percentile, historyWindow, coldStartCapacity } = policy.capacity;
   if (!(percentile >= 0 && percentile <= 100))
-    throw new ValidationError('capacity.percentile', `capacity.percentile must be within 0..100; got ${percentile}`);
+    throw new ValidationError(
+      'capacity.percentile',
+      `capacity.percentile must be within 0..100; got ${percentile}`,
+    );
   if (!Number.isInteger(historyWindow) || historyWindow < 1)
-    throw new ValidationError('capacity.historyWindow', 'capacity.historyWindow must be a positive integer');
+    throw new ValidationError(
+      'capacity.historyWindow',
+      'capacity.historyWindow must be a positive integer',
+    );
   if (!(coldStartCapacity >= 0))
-    throw new ValidationError('capacity.coldStartCapacity', 'capacity.coldStartCapacity must be ≥ 0');
+    throw new ValidationError(
+      'capacity.coldStartCapacity',
+      'capacity.coldStartCapacity must be ≥ 0',
+    );
   const trackIds = new Set(policy.routing.tracks.map((t) => t.id));
   if (!trackIds.has(policy.routing.defaultTrackId))
-    throw new ValidationError('routing.defaultTrackId', `unknown track ${policy.routing.defaultTrackId}`);
+    throw new ValidationError(
+      'routing.defaultTrackId',
+      `unknown track ${policy.routing.defaultTrackId}`,
+    );
   policy.routing.rules.forEach((rule, i) => {
-    if (!trackIds.has(rule.trackId)) throw new ValidationError(`routing.rules[${i}].trackId`, `unknown track ${rule.trackId}`);
+    if (!trackIds.has(rule.trackId))
+      throw new ValidationError(`routing.rules[${i}].trackId`, `unknown track ${rule.trackId}`);
   });
   return policy;
 };

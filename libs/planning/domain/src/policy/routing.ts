@@ -20,7 +20,8 @@ const ruleMatches = (rule: RoutingRule, component: Component, team: string): boo
   const m = rule.match;
   if (m.componentKind !== undefined && m.componentKind !== component.kind) return false;
   if (m.componentName !== undefined && m.componentName !== component.name) return false;
-  if (m.componentNamePrefix !== undefined && !component.name.startsWith(m.componentNamePrefix)) return false;
+  if (m.componentNamePrefix !== undefined && !component.name.startsWith(m.componentNamePrefix))
+    return false;
   if (m.team !== undefined && m.team !== team) return false;
   return true;
 };
@@ -34,10 +35,19 @@ const track = (policy: PlanningPolicy, trackId: string): TrackDefinition => {
   return found;
 };
 
-export const routeComponent = (component: Component, team: string, policy: PlanningPolicy): ComponentRoute => {
+export const routeComponent = (
+  component: Component,
+  team: string,
+  policy: PlanningPolicy,
+): ComponentRoute => {
   const rule = policy.routing.rules.find((r) => ruleMatches(r, component, team));
   const trackId = rule?.trackId ?? policy.routing.defaultTrackId;
-  return { component: component.name, trackId, trackKind: track(policy, trackId).kind, ruleId: rule?.id ?? 'default' };
+  return {
+    component: component.name,
+    trackId,
+    trackKind: track(policy, trackId).kind,
+    ruleId: rule?.id ?? 'default',
+  };
 };
 
 /**
@@ -50,7 +60,9 @@ export const routeWorkload = (
   policy: PlanningPolicy,
 ): WorkloadRoute => {
   const components = workload.components.map((c) => routeComponent(c, workload.team, policy));
-  const trains = [...new Set(components.filter((r) => r.trackKind === 'train').map((r) => r.trackId))];
+  const trains = [
+    ...new Set(components.filter((r) => r.trackKind === 'train').map((r) => r.trackId)),
+  ];
   if (trains.length > 1) {
     throw new RuleViolationError(
       'one-train-per-workload',

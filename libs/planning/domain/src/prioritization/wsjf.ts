@@ -15,11 +15,13 @@ export interface WsjfKey {
   readonly registeredAtMs: number;
 }
 
-export const costOfDelay = (w: Pick<WsjfInput, 'businessValue' | 'timeCriticality' | 'riskReduction'>): number =>
-  w.businessValue + w.timeCriticality + w.riskReduction;
+export const costOfDelay = (
+  w: Pick<WsjfInput, 'businessValue' | 'timeCriticality' | 'riskReduction'>,
+): number => w.businessValue + w.timeCriticality + w.riskReduction;
 
-export const wsjfScore = (w: Pick<WsjfInput, 'businessValue' | 'timeCriticality' | 'riskReduction' | 'jobSize'>): number =>
-  costOfDelay(w) / w.jobSize;
+export const wsjfScore = (
+  w: Pick<WsjfInput, 'businessValue' | 'timeCriticality' | 'riskReduction' | 'jobSize'>,
+): number => costOfDelay(w) / w.jobSize;
 
 export const wsjfKey = (w: WsjfInput): WsjfKey => ({
   workloadId: w.workloadId,
@@ -30,7 +32,9 @@ export const wsjfKey = (w: WsjfInput): WsjfKey => ({
 
 export const formatScore = (score: number): string => score.toFixed(2);
 
-export const explainWsjf = (w: Pick<WsjfInput, 'businessValue' | 'timeCriticality' | 'riskReduction' | 'jobSize'>): string =>
+export const explainWsjf = (
+  w: Pick<WsjfInput, 'businessValue' | 'timeCriticality' | 'riskReduction' | 'jobSize'>,
+): string =>
   `WSJF = (BV ${w.businessValue} + TC ${w.timeCriticality} + RR ${w.riskReduction}) / job ${w.jobSize} = ${formatScore(wsjfScore(w))}`;
 
 /**
@@ -41,6 +45,7 @@ export const compareWsjfKeys = (a: WsjfKey, b: WsjfKey): number => {
   const byScore = b.costOfDelay * a.jobSize - a.costOfDelay * b.jobSize;
   if (byScore !== 0) return byScore;
   if (a.costOfDelay !== b.costOfDelay) return b.costOfDelay - a.costOfDelay;
+  // Equal WSJF and cost of delay imply equal job size; the step stays so the order reads as specified.
   if (a.jobSize !== b.jobSize) return a.jobSize - b.jobSize;
   if (a.registeredAtMs !== b.registeredAtMs) return a.registeredAtMs - b.registeredAtMs;
   return a.workloadId < b.workloadId ? -1 : a.workloadId > b.workloadId ? 1 : 0;
@@ -53,7 +58,8 @@ export const explainPrecedence = (a: WsjfKey, b: WsjfKey): string => {
   if (b.costOfDelay * a.jobSize !== a.costOfDelay * b.jobSize)
     return `${a.workloadId} before ${b.workloadId}: WSJF ${formatScore(sa)} vs ${formatScore(sb)}`;
   const tie = `${a.workloadId} before ${b.workloadId}: equal WSJF ${formatScore(sa)}`;
-  if (a.costOfDelay !== b.costOfDelay) return `${tie}, higher cost of delay ${a.costOfDelay} vs ${b.costOfDelay}`;
+  if (a.costOfDelay !== b.costOfDelay)
+    return `${tie}, higher cost of delay ${a.costOfDelay} vs ${b.costOfDelay}`;
   if (a.jobSize !== b.jobSize) return `${tie}, smaller job ${a.jobSize} vs ${b.jobSize}`;
   if (a.registeredAtMs !== b.registeredAtMs)
     return `${tie} and cost of delay, registered earlier (${new Date(a.registeredAtMs).toISOString()} vs ${new Date(b.registeredAtMs).toISOString()})`;
@@ -70,7 +76,9 @@ export interface RankedWorkload {
 }
 
 export const rankByWsjf = (workloads: readonly WsjfInput[]): readonly RankedWorkload[] => {
-  const keyed = workloads.map((w) => ({ w, key: wsjfKey(w) })).sort((x, y) => compareWsjfKeys(x.key, y.key));
+  const keyed = workloads
+    .map((w) => ({ w, key: wsjfKey(w) }))
+    .sort((x, y) => compareWsjfKeys(x.key, y.key));
   return keyed.map(({ w, key }, i) => {
     const previous = keyed[i - 1];
     return {

@@ -35,7 +35,10 @@ export type ExcludeWorkload = Command<
 >;
 
 /** Commits the scope of an allocation `Plan` computed for this release. */
-export type CommitScope = Command<'CommitScope', { readonly releaseId: string; readonly plan: Plan }>;
+export type CommitScope = Command<
+  'CommitScope',
+  { readonly releaseId: string; readonly plan: Plan }
+>;
 
 /** Opens a release on an independent track carrying one urgent workload, outside batching. */
 export type RequestEmergencyPatch = Command<

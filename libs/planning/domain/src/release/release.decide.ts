@@ -3,7 +3,12 @@ import { DEFAULT_PLANNING_POLICY, SEVERITY_MAX, SEVERITY_MIN } from '../policy/p
 import { findTrack } from '../policy/routing';
 import type { CommandMetadata } from '../shared/command-metadata';
 import { assertIsoInstant, assertMetadata, assertNonEmpty } from '../shared/command-metadata';
-import { ConflictError, NotFoundError, RuleViolationError, ValidationError } from '../shared/domain-error';
+import {
+  ConflictError,
+  NotFoundError,
+  RuleViolationError,
+  ValidationError,
+} from '../shared/domain-error';
 import type {
   CancelRelease,
   CloseRelease,
@@ -30,12 +35,18 @@ type Known = Exclude<Release, { status: 'Unplanned' }>;
 const known = (state: Release, releaseId: string): Known => {
   if (state.status === 'Unplanned') throw new NotFoundError('release', releaseId);
   if (state.releaseId !== releaseId)
-    throw new ValidationError('releaseId', `command for ${releaseId} sent to release ${state.releaseId}`);
+    throw new ValidationError(
+      'releaseId',
+      `command for ${releaseId} sent to release ${state.releaseId}`,
+    );
   return state;
 };
 
 const closed = (state: Known): RuleViolationError =>
-  new RuleViolationError('release-open', `release ${state.releaseId} is ${state.status.toLowerCase()}`);
+  new RuleViolationError(
+    'release-open',
+    `release ${state.releaseId} is ${state.status.toLowerCase()}`,
+  );
 
 /** An approved exception; with the independent-approver rule, nobody approves their own request. */
 const assertException = (
@@ -52,18 +63,26 @@ const assertException = (
   assertNonEmpty('exception.reason', exception.reason);
   assertNonEmpty('exception.approver', exception.approver);
   if (policy.governance.requireIndependentApprover && exception.approver === metadata.actor)
-    throw new RuleViolationError('independent-approver', `${metadata.actor} cannot approve their own scope exception`);
+    throw new RuleViolationError(
+      'independent-approver',
+      `${metadata.actor} cannot approve their own scope exception`,
+    );
   return exception;
 };
 
-export const planRelease = (command: PlanRelease, state: Release, context = DEFAULT_CONTEXT): ReleaseEvent[] => {
+export const planRelease = (
+  command: PlanRelease,
+  state: Release,
+  context = DEFAULT_CONTEXT,
+): ReleaseEvent[] => {
   assertMetadata(command.metadata);
   const { releaseId, trainId, window } = command.data;
   assertNonEmpty('releaseId', releaseId);
   assertNonEmpty('trainId', trainId);
   const start = Date.parse(assertIsoInstant('window.start', window?.start));
   const end = Date.parse(assertIsoInstant('window.end', window.end));
-  if (end <= start) throw new ValidationError('window.end', 'window.end must be after window.start');
+  if (end <= start)
+    throw new ValidationError('window.end', 'window.end must be after window.start');
   if (!findTrack(context.policy, trainId)) throw new NotFoundError('train', trainId);
   if (state.status !== 'Unplanned') {
     const same =
@@ -77,7 +96,13 @@ export const planRelease = (command: PlanRelease, state: Release, context = DEFA
   return [
     {
       type: 'ReleasePlanned',
-      data: { releaseId, trainId, window, plannedBy: command.metadata.actor, plannedAt: command.metadata.now },
+      data: {
+        releaseId,
+        trainId,
+        window,
+        plannedBy: command.metadata.actor,
+        plannedAt: command.metadata.now,
+      },
     },
   ];
 };
@@ -111,11 +136,17 @@ export const includeWorkload = (
     case 'ScopeCommitted': {
       if (current.scope.some((s) => s.workloadId === workloadId)) return [];
       if (current.kind === 'emergency')
-        throw new RuleViolationError('emergency-patch-single-workload', 'an emergency patch release carries one workload');
+        throw new RuleViolationError(
+          'emergency-patch-single-workload',
+          'an emergency patch release carries one workload',
+        );
       const approved = assertException(exception, command.metadata, context.policy, workloadId);
       const owner = assertNonEmpty('team', team);
       if (!(typeof jobSize === 'number' && Number.isFinite(jobSize) && jobSize > 0))
-        throw new ValidationError('jobSize', 'jobSize is required to add a workload to committed scope');
+        throw new ValidationError(
+          'jobSize',
+          'jobSize is required to add a workload to committed scope',
+        );
       return [
         {
           type: 'ScopeExceptionGranted',
@@ -180,7 +211,10 @@ export const excludeWorkload = (
       const item = current.scope.find((s) => s.workloadId === workloadId);
       if (!item) return [];
       if (current.kind === 'emergency')
-        throw new RuleViolationError('emergency-patch-single-workload', 'cancel the emergency release instead');
+        throw new RuleViolationError(
+          'emergency-patch-single-workload',
+          'cancel the emergency release instead',
+        );
       const approved = assertException(exception, command.metadata, context.policy, workloadId);
       return [
         {
@@ -214,13 +248,22 @@ export const commitScope = (command: CommitScope, state: Release): ReleaseEvent[
   if (current.status === 'ScopeCommitted') return [];
   if (current.status !== 'Planning') throw closed(current);
   if (plan.releaseId !== releaseId)
-    throw new ValidationError('plan.releaseId', `plan was computed for release ${plan.releaseId}, not ${releaseId}`);
+    throw new ValidationError(
+      'plan.releaseId',
+      `plan was computed for release ${plan.releaseId}, not ${releaseId}`,
+    );
   if (plan.trainId !== current.trainId)
-    throw new ValidationError('plan.trainId', `plan was computed for train ${plan.trainId}, not ${current.trainId}`);
+    throw new ValidationError(
+      'plan.trainId',
+      `plan was computed for train ${plan.trainId}, not ${current.trainId}`,
+    );
   const included = plan.entries.filter((e) => e.decision === 'included');
   const used = included.reduce((sum, e) => sum + e.jobSize, 0);
   if (used > plan.capacityTotal)
-    throw new RuleViolationError('release-capacity', `plan uses ${used} of ${plan.capacityTotal} capacity`);
+    throw new RuleViolationError(
+      'release-capacity',
+      `plan uses ${used} of ${plan.capacityTotal} capacity`,
+    );
   const excluded = new Set(current.negotiated.exclude);
   const ignored = included.find((e) => excluded.has(e.workloadId));
   if (ignored)
@@ -242,7 +285,10 @@ export const commitScope = (command: CommitScope, state: Release): ReleaseEvent[
           changeType: e.changeType,
           order: e.order,
         })),
-        deploymentOrder: plan.deploymentOrder.map((d) => ({ workloadId: d.workloadId, wave: d.wave })),
+        deploymentOrder: plan.deploymentOrder.map((d) => ({
+          workloadId: d.workloadId,
+          wave: d.wave,
+        })),
         capacityTotal: plan.capacityTotal,
         capacityUsed: used,
         deferredCount: plan.entries.length - included.length,
@@ -256,7 +302,13 @@ export const commitScope = (command: CommitScope, state: Release): ReleaseEvent[
     if (alert.type !== 'ComplianceGuaranteeMissed') continue;
     events.push({
       type: 'ComplianceGuaranteeMissed',
-      data: { releaseId, workloadId: alert.workloadId, team: alert.team, reason: alert.reason, detectedAt: now },
+      data: {
+        releaseId,
+        workloadId: alert.workloadId,
+        team: alert.team,
+        reason: alert.reason,
+        detectedAt: now,
+      },
     });
   }
   return events;
@@ -272,13 +324,21 @@ export const requestEmergencyPatch = (
   context = DEFAULT_CONTEXT,
 ): ReleaseEvent[] => {
   assertMetadata(command.metadata);
-  const { releaseId, trackId, workloadId, team, jobSize, severity, linkedIncident, approver } = command.data;
+  const { releaseId, trackId, workloadId, team, jobSize, severity, linkedIncident, approver } =
+    command.data;
   assertNonEmpty('releaseId', releaseId);
   assertNonEmpty('workloadId', workloadId);
   assertNonEmpty('team', team);
-  if (!(Number.isFinite(jobSize) && jobSize > 0)) throw new ValidationError('jobSize', 'jobSize must be positive');
-  if (severity !== undefined && !(Number.isInteger(severity) && severity >= SEVERITY_MIN && severity <= SEVERITY_MAX))
-    throw new ValidationError('severity', `severity must be an integer ${SEVERITY_MIN}..${SEVERITY_MAX}`);
+  if (!(Number.isFinite(jobSize) && jobSize > 0))
+    throw new ValidationError('jobSize', 'jobSize must be positive');
+  if (
+    severity !== undefined &&
+    !(Number.isInteger(severity) && severity >= SEVERITY_MIN && severity <= SEVERITY_MAX)
+  )
+    throw new ValidationError(
+      'severity',
+      `severity must be an integer ${SEVERITY_MIN}..${SEVERITY_MAX}`,
+    );
   if (state.status !== 'Unplanned') {
     const retried =
       state.status === 'ScopeCommitted' &&
@@ -293,7 +353,10 @@ export const requestEmergencyPatch = (
   const track = findTrack(policy, trackId);
   const failures: { rule: string; message: string }[] = [];
   if (!track || track.kind !== 'independent')
-    failures.push({ rule: 'emergency-patch.independent-track', message: `${trackId} is not an independent track` });
+    failures.push({
+      rule: 'emergency-patch.independent-track',
+      message: `${trackId} is not an independent track`,
+    });
   if ((severity ?? 0) < criteria.minimumSeverity)
     failures.push({
       rule: 'emergency-patch.severity',
@@ -303,7 +366,11 @@ export const requestEmergencyPatch = (
     failures.push({ rule: 'emergency-patch.linked-incident', message: 'no linked incident' });
   if (criteria.requireApprover && !approver?.trim())
     failures.push({ rule: 'emergency-patch.approver', message: 'no approver' });
-  else if (approver && policy.governance.requireIndependentApprover && approver === command.metadata.actor)
+  else if (
+    approver &&
+    policy.governance.requireIndependentApprover &&
+    approver === command.metadata.actor
+  )
     failures.push({
       rule: 'independent-approver',
       message: `${approver} cannot approve their own emergency patch`,
@@ -341,13 +408,19 @@ export const closeRelease = (command: CloseRelease, state: Release): ReleaseEven
   const current = known(state, releaseId);
   if (current.status === 'Released') return [];
   if (current.status === 'Planning')
-    throw new RuleViolationError('scope-committed-before-close', `release ${releaseId} has no committed scope`);
+    throw new RuleViolationError(
+      'scope-committed-before-close',
+      `release ${releaseId} has no committed scope`,
+    );
   if (current.status !== 'ScopeCommitted') throw closed(current);
   const scope = new Map(current.scope.map((s) => [s.workloadId, s]));
   const delivered = new Map<string, number>();
   completed.forEach((c, i) => {
     if (!scope.has(c.workloadId))
-      throw new ValidationError(`completed[${i}].workloadId`, `${c.workloadId} is not in the scope of ${releaseId}`);
+      throw new ValidationError(
+        `completed[${i}].workloadId`,
+        `${c.workloadId} is not in the scope of ${releaseId}`,
+      );
     if (delivered.has(c.workloadId))
       throw new ValidationError(`completed[${i}].workloadId`, `${c.workloadId} is listed twice`);
     if (!(Number.isFinite(c.jobSize) && c.jobSize > 0))
@@ -380,10 +453,17 @@ export const closeRelease = (command: CloseRelease, state: Release): ReleaseEven
             jobSize: delivered.get(s.workloadId) ?? 0,
             unplanned: s.unplanned,
           })),
-        notCompleted: current.scope.filter((s) => !delivered.has(s.workloadId)).map((s) => s.workloadId),
+        notCompleted: current.scope
+          .filter((s) => !delivered.has(s.workloadId))
+          .map((s) => s.workloadId),
         teams: [...byTeam.keys()].sort().map((team) => {
           const t = byTeam.get(team) ?? { completed: 0, unplanned: 0, planned: 0 };
-          return { team, completedJobSize: t.completed, unplannedJobSize: t.unplanned, plannedJobSize: t.planned };
+          return {
+            team,
+            completedJobSize: t.completed,
+            unplannedJobSize: t.unplanned,
+            plannedJobSize: t.planned,
+          };
         }),
         closedBy: command.metadata.actor,
         closedAt: command.metadata.now,
@@ -404,7 +484,8 @@ export const cancelRelease = (command: CancelRelease, state: Release): ReleaseEv
       data: {
         releaseId: current.releaseId,
         reason,
-        workloadIds: current.status === 'ScopeCommitted' ? current.scope.map((s) => s.workloadId) : [],
+        workloadIds:
+          current.status === 'ScopeCommitted' ? current.scope.map((s) => s.workloadId) : [],
         cancelledBy: command.metadata.actor,
         cancelledAt: command.metadata.now,
       },

@@ -23,26 +23,43 @@ const plan = (): Plan =>
   allocate({
     release: { releaseId: 'R-1', trainId: 'main' },
     capacityByTeam: { payments: 10, search: 20, identity: 10 },
-    policy: { ...DEFAULT_PLANNING_POLICY, allocation: { teamCapShare: 1, techDebtReserveShare: 0 } },
+    policy: {
+      ...DEFAULT_PLANNING_POLICY,
+      allocation: { teamCapShare: 1, techDebtReserveShare: 0 },
+    },
     candidates: [
       candidate({ workloadId: 'W-1', team: 'payments', jobSize: 5 }),
       candidate({ workloadId: 'W-2', team: 'search', jobSize: 3 }),
       candidate({ workloadId: 'W-3', team: 'search', jobSize: 13, changeType: 'compliance-audit' }),
     ],
   });
-const committed = (): ReleaseEvent[] => [...when(given([planned]), { type: 'CommitScope', data: { releaseId: 'R-1', plan: plan() }, metadata: meta() })];
+const committed = (): ReleaseEvent[] => [
+  ...when(given([planned]), {
+    type: 'CommitScope',
+    data: { releaseId: 'R-1', plan: plan() },
+    metadata: meta(),
+  }),
+];
 
 describe('release decider', () => {
   describe('given no release', () => {
     it('plans a release of a known train for a window', () => {
       expect(
-        when(given([]), { type: 'PlanRelease', data: { releaseId: 'R-1', trainId: 'main', window }, metadata: meta() }),
+        when(given([]), {
+          type: 'PlanRelease',
+          data: { releaseId: 'R-1', trainId: 'main', window },
+          metadata: meta(),
+        }),
       ).toEqual([planned]);
     });
 
     it('refuses an unknown train', () => {
       expect(() =>
-        when(given([]), { type: 'PlanRelease', data: { releaseId: 'R-1', trainId: 'nope', window }, metadata: meta() }),
+        when(given([]), {
+          type: 'PlanRelease',
+          data: { releaseId: 'R-1', trainId: 'nope', window },
+          metadata: meta(),
+        }),
       ).toThrow(NotFoundError);
     });
 
@@ -50,25 +67,43 @@ describe('release decider', () => {
       expect(() =>
         when(given([]), {
           type: 'PlanRelease',
-          data: { releaseId: 'R-1', trainId: 'main', window: { start: window.end, end: window.start } },
+          data: {
+            releaseId: 'R-1',
+            trainId: 'main',
+            window: { start: window.end, end: window.start },
+          },
           metadata: meta(),
         }),
       ).toThrow(expect.objectContaining({ field: 'window.end' }) as Error);
     });
 
     it('cannot commit scope of a release it does not know', () => {
-      expect(() => when(given([]), { type: 'CommitScope', data: { releaseId: 'R-1', plan: plan() }, metadata: meta() })).toThrow(
-        NotFoundError,
-      );
+      expect(() =>
+        when(given([]), {
+          type: 'CommitScope',
+          data: { releaseId: 'R-1', plan: plan() },
+          metadata: meta(),
+        }),
+      ).toThrow(NotFoundError);
     });
   });
 
   describe('given a release in Planning', () => {
     it('planning it again with the same data changes nothing; different data conflicts', () => {
       const state = given([planned]);
-      expect(when(state, { type: 'PlanRelease', data: { releaseId: 'R-1', trainId: 'main', window }, metadata: meta() })).toEqual([]);
+      expect(
+        when(state, {
+          type: 'PlanRelease',
+          data: { releaseId: 'R-1', trainId: 'main', window },
+          metadata: meta(),
+        }),
+      ).toEqual([]);
       expect(() =>
-        when(state, { type: 'PlanRelease', data: { releaseId: 'R-1', trainId: 'infrastructure', window }, metadata: meta() }),
+        when(state, {
+          type: 'PlanRelease',
+          data: { releaseId: 'R-1', trainId: 'infrastructure', window },
+          metadata: meta(),
+        }),
       ).toThrow(ConflictError);
     });
 
@@ -120,40 +155,77 @@ describe('release decider', () => {
           committedBy: 'alice',
         },
       });
-      expect(given([planned, ...events])).toMatchObject({ status: 'ScopeCommitted', kind: 'train' });
+      expect(given([planned, ...events])).toMatchObject({
+        status: 'ScopeCommitted',
+        kind: 'train',
+      });
     });
 
     it('turns every missed compliance guarantee in the plan into an event', () => {
       const tight = allocate({
         release: { releaseId: 'R-1', trainId: 'main' },
         capacityByTeam: { search: 5 },
-        candidates: [candidate({ workloadId: 'W-3', team: 'search', jobSize: 13, changeType: 'compliance-audit' })],
+        candidates: [
+          candidate({
+            workloadId: 'W-3',
+            team: 'search',
+            jobSize: 13,
+            changeType: 'compliance-audit',
+          }),
+        ],
       });
-      const events = when(given([planned]), { type: 'CommitScope', data: { releaseId: 'R-1', plan: tight }, metadata: meta() });
-      expect(events.map((e) => e.type)).toEqual(['ReleaseScopeCommitted', 'ComplianceGuaranteeMissed']);
-      expect(events[1]).toMatchObject({ data: { workloadId: 'W-3', team: 'search', detectedAt: NOW } });
+      const events = when(given([planned]), {
+        type: 'CommitScope',
+        data: { releaseId: 'R-1', plan: tight },
+        metadata: meta(),
+      });
+      expect(events.map((e) => e.type)).toEqual([
+        'ReleaseScopeCommitted',
+        'ComplianceGuaranteeMissed',
+      ]);
+      expect(events[1]).toMatchObject({
+        data: { workloadId: 'W-3', team: 'search', detectedAt: NOW },
+      });
     });
 
     it('refuses a plan computed for another release', () => {
       const other = { ...plan(), releaseId: 'R-2' };
-      expect(() => when(given([planned]), { type: 'CommitScope', data: { releaseId: 'R-1', plan: other }, metadata: meta() })).toThrow(
-        expect.objectContaining({ field: 'plan.releaseId' }) as Error,
-      );
+      expect(() =>
+        when(given([planned]), {
+          type: 'CommitScope',
+          data: { releaseId: 'R-1', plan: other },
+          metadata: meta(),
+        }),
+      ).toThrow(expect.objectContaining({ field: 'plan.releaseId' }) as Error);
     });
 
     it('refuses a plan that ignores a negotiated exclusion', () => {
       const negotiated: ReleaseEvent = {
         type: 'ReleaseScopeNegotiated',
-        data: { releaseId: 'R-1', workloadId: 'W-1', change: 'exclude', negotiatedBy: 'po', negotiatedAt: NOW },
+        data: {
+          releaseId: 'R-1',
+          workloadId: 'W-1',
+          change: 'exclude',
+          negotiatedBy: 'po',
+          negotiatedAt: NOW,
+        },
       };
       expect(() =>
-        when(given([planned, negotiated]), { type: 'CommitScope', data: { releaseId: 'R-1', plan: plan() }, metadata: meta() }),
+        when(given([planned, negotiated]), {
+          type: 'CommitScope',
+          data: { releaseId: 'R-1', plan: plan() },
+          metadata: meta(),
+        }),
       ).toThrow(expect.objectContaining({ rule: 'negotiated-exclusion' }) as Error);
     });
 
     it('refuses to close before scope is committed', () => {
       expect(() =>
-        when(given([planned]), { type: 'CloseRelease', data: { releaseId: 'R-1', completed: [] }, metadata: meta() }),
+        when(given([planned]), {
+          type: 'CloseRelease',
+          data: { releaseId: 'R-1', completed: [] },
+          metadata: meta(),
+        }),
       ).toThrow(expect.objectContaining({ rule: 'scope-committed-before-close' }) as Error);
     });
   });
@@ -162,7 +234,13 @@ describe('release decider', () => {
     const state = () => given([planned, ...committed()]);
 
     it('committing again changes nothing', () => {
-      expect(when(state(), { type: 'CommitScope', data: { releaseId: 'R-1', plan: plan() }, metadata: meta() })).toEqual([]);
+      expect(
+        when(state(), {
+          type: 'CommitScope',
+          data: { releaseId: 'R-1', plan: plan() },
+          metadata: meta(),
+        }),
+      ).toEqual([]);
     });
 
     it('refuses to include a workload without an exception', () => {
@@ -220,7 +298,11 @@ describe('release decider', () => {
       expect(() =>
         when(state(), {
           type: 'ExcludeWorkload',
-          data: { releaseId: 'R-1', workloadId: 'W-1', exception: { reason: 'not ready', approver: 'alice' } },
+          data: {
+            releaseId: 'R-1',
+            workloadId: 'W-1',
+            exception: { reason: 'not ready', approver: 'alice' },
+          },
           metadata: meta(),
         }),
       ).toThrow(expect.objectContaining({ rule: 'independent-approver' }) as Error);
@@ -229,24 +311,44 @@ describe('release decider', () => {
     it('excludes a workload with an approved exception', () => {
       const events = when(state(), {
         type: 'ExcludeWorkload',
-        data: { releaseId: 'R-1', workloadId: 'W-1', exception: { reason: 'not ready', approver: 'cab-bob' } },
+        data: {
+          releaseId: 'R-1',
+          workloadId: 'W-1',
+          exception: { reason: 'not ready', approver: 'cab-bob' },
+        },
         metadata: meta(),
       });
-      expect(events.map((e) => e.type)).toEqual(['ScopeExceptionGranted', 'ReleaseWorkloadExcluded']);
+      expect(events.map((e) => e.type)).toEqual([
+        'ScopeExceptionGranted',
+        'ReleaseWorkloadExcluded',
+      ]);
       const after = given([planned, ...committed(), ...events]);
-      expect(after.status === 'ScopeCommitted' && after.scope.map((s) => s.workloadId)).toEqual(['W-3', 'W-2']);
+      expect(after.status === 'ScopeCommitted' && after.scope.map((s) => s.workloadId)).toEqual([
+        'W-3',
+        'W-2',
+      ]);
     });
 
     it('excluding a workload that is not in scope changes nothing', () => {
       expect(
-        when(state(), { type: 'ExcludeWorkload', data: { releaseId: 'R-1', workloadId: 'W-99' }, metadata: meta() }),
+        when(state(), {
+          type: 'ExcludeWorkload',
+          data: { releaseId: 'R-1', workloadId: 'W-99' },
+          metadata: meta(),
+        }),
       ).toEqual([]);
     });
 
     it('closes the release, recording delivery per team for velocity', () => {
       const exception = when(state(), {
         type: 'IncludeWorkload',
-        data: { releaseId: 'R-1', workloadId: 'W-7', team: 'payments', jobSize: 3, exception: { reason: 'r', approver: 'bob' } },
+        data: {
+          releaseId: 'R-1',
+          workloadId: 'W-7',
+          team: 'payments',
+          jobSize: 3,
+          exception: { reason: 'r', approver: 'bob' },
+        },
         metadata: meta(),
       });
       const events = when(given([planned, ...committed(), ...exception]), {
@@ -285,7 +387,10 @@ describe('release decider', () => {
       ]);
       // The history feeds capacity: the team's velocity is its delivered planned work.
       const history = releaseHistory([planned, ...committed(), ...exception, ...events]);
-      expect(capacityFromHistory({ history, teams: ['payments'] }).teams[0]).toMatchObject({ capacity: 5, basis: 'history' });
+      expect(capacityFromHistory({ history, teams: ['payments'] }).teams[0]).toMatchObject({
+        capacity: 5,
+        basis: 'history',
+      });
     });
 
     it('refuses to close with a workload that was not in scope', () => {
@@ -300,7 +405,11 @@ describe('release decider', () => {
 
     it('cancels with a reason, returning the scope to the backlog', () => {
       expect(
-        when(state(), { type: 'CancelRelease', data: { releaseId: 'R-1' }, metadata: meta({ reason: 'freeze' }) }),
+        when(state(), {
+          type: 'CancelRelease',
+          data: { releaseId: 'R-1' },
+          metadata: meta({ reason: 'freeze' }),
+        }),
       ).toEqual([
         {
           type: 'ReleaseCancelled',
@@ -333,25 +442,41 @@ describe('release decider', () => {
     const state = () => given([planned, ...committed(), closed]);
 
     it('closing again changes nothing', () => {
-      expect(when(state(), { type: 'CloseRelease', data: { releaseId: 'R-1', completed: [] }, metadata: meta() })).toEqual([]);
+      expect(
+        when(state(), {
+          type: 'CloseRelease',
+          data: { releaseId: 'R-1', completed: [] },
+          metadata: meta(),
+        }),
+      ).toEqual([]);
     });
 
     it('refuses scope changes and cancellation', () => {
       expect(() =>
         when(state(), {
           type: 'IncludeWorkload',
-          data: { releaseId: 'R-1', workloadId: 'W-8', exception: { reason: 'r', approver: 'bob' } },
+          data: {
+            releaseId: 'R-1',
+            workloadId: 'W-8',
+            exception: { reason: 'r', approver: 'bob' },
+          },
           metadata: meta(),
         }),
       ).toThrow(RuleViolationError);
       expect(() =>
-        when(state(), { type: 'CancelRelease', data: { releaseId: 'R-1' }, metadata: meta({ reason: 'x' }) }),
+        when(state(), {
+          type: 'CancelRelease',
+          data: { releaseId: 'R-1' },
+          metadata: meta({ reason: 'x' }),
+        }),
       ).toThrow(expect.objectContaining({ rule: 'release-open' }) as Error);
     });
   });
 
   describe('emergency patches', () => {
-    const request = (overrides: Partial<Extract<ReleaseCommand, { type: 'RequestEmergencyPatch' }>['data']> = {}): ReleaseCommand => ({
+    const request = (
+      overrides: Partial<Extract<ReleaseCommand, { type: 'RequestEmergencyPatch' }>['data']> = {},
+    ): ReleaseCommand => ({
       type: 'RequestEmergencyPatch',
       data: {
         releaseId: 'HF-1',
@@ -397,7 +522,9 @@ describe('release decider', () => {
       ['emergency-patch.independent-track', { trackId: 'main' }],
       ['independent-approver', { approver: 'alice' }],
     ])('refuses it, naming rule %s', (rule, overrides) => {
-      expect(() => when(given([]), request(overrides))).toThrow(expect.objectContaining({ kind: 'rule_violation', rule }) as Error);
+      expect(() => when(given([]), request(overrides))).toThrow(
+        expect.objectContaining({ kind: 'rule_violation', rule }) as Error,
+      );
     });
 
     it('lists every failed criterion in the refusal', () => {
@@ -417,7 +544,9 @@ describe('release decider', () => {
         data: {
           kind: 'emergency',
           trainId: 'hotfix',
-          teams: [{ team: 'payments', completedJobSize: 0, unplannedJobSize: 2, plannedJobSize: 0 }],
+          teams: [
+            { team: 'payments', completedJobSize: 0, unplannedJobSize: 2, plannedJobSize: 0 },
+          ],
         },
       });
     });
@@ -426,7 +555,13 @@ describe('release decider', () => {
       expect(() =>
         when(given(when(given([]), request())), {
           type: 'IncludeWorkload',
-          data: { releaseId: 'HF-1', workloadId: 'W-51', team: 'payments', jobSize: 1, exception: { reason: 'r', approver: 'bob' } },
+          data: {
+            releaseId: 'HF-1',
+            workloadId: 'W-51',
+            team: 'payments',
+            jobSize: 1,
+            exception: { reason: 'r', approver: 'bob' },
+          },
           metadata: meta(),
         }),
       ).toThrow(expect.objectContaining({ rule: 'emergency-patch-single-workload' }) as Error);

@@ -2,4 +2,8 @@ import { decideRelease } from './release.decide';
 import { evolveRelease } from './release.evolve';
 import { initialRelease } from './release.state';
 
-export const releaseDecider = { decide: decideRelease, evolve: evolveRelease, initialState: initialRelease } as const;
+export const releaseDecider = {
+  decide: decideRelease,
+  evolve: evolveRelease,
+  initialState: initialRelease,
+} as const;

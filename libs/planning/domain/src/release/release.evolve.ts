@@ -1,7 +1,8 @@
 import type { ReleaseEvent } from './release.events';
 import type { Release } from './release.state';
 
-const without = (ids: readonly string[], id: string): readonly string[] => ids.filter((x) => x !== id);
+const without = (ids: readonly string[], id: string): readonly string[] =>
+  ids.filter((x) => x !== id);
 
 export const evolveRelease = (state: Release, event: ReleaseEvent): Release => {
   switch (event.type) {
@@ -21,7 +22,9 @@ export const evolveRelease = (state: Release, event: ReleaseEvent): Release => {
       return {
         ...state,
         negotiated:
-          change === 'include' ? { include: [...include, workloadId], exclude } : { include, exclude: [...exclude, workloadId] },
+          change === 'include'
+            ? { include: [...include, workloadId], exclude }
+            : { include, exclude: [...exclude, workloadId] },
       };
     }
     case 'ReleaseScopeCommitted':
@@ -45,7 +48,14 @@ export const evolveRelease = (state: Release, event: ReleaseEvent): Release => {
         releaseId: event.data.releaseId,
         trainId: event.data.trackId,
         kind: 'emergency',
-        scope: [{ workloadId: event.data.workloadId, team: event.data.team, jobSize: event.data.jobSize, unplanned: true }],
+        scope: [
+          {
+            workloadId: event.data.workloadId,
+            team: event.data.team,
+            jobSize: event.data.jobSize,
+            unplanned: true,
+          },
+        ],
         capacityTotal: event.data.jobSize,
       };
     case 'ReleaseWorkloadIncluded':
@@ -54,7 +64,12 @@ export const evolveRelease = (state: Release, event: ReleaseEvent): Release => {
         ...state,
         scope: [
           ...state.scope,
-          { workloadId: event.data.workloadId, team: event.data.team, jobSize: event.data.jobSize, unplanned: true },
+          {
+            workloadId: event.data.workloadId,
+            team: event.data.team,
+            jobSize: event.data.jobSize,
+            unplanned: true,
+          },
         ],
       };
     case 'ReleaseWorkloadExcluded':

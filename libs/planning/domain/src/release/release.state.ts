@@ -18,7 +18,10 @@ export type Release =
       readonly trainId: string;
       readonly window: ReleaseWindow;
       /** Scope negotiation outcome, fed to allocation as `negotiated`. */
-      readonly negotiated: { readonly include: readonly string[]; readonly exclude: readonly string[] };
+      readonly negotiated: {
+        readonly include: readonly string[];
+        readonly exclude: readonly string[];
+      };
     }
   | {
       readonly status: 'ScopeCommitted';
@@ -40,4 +43,5 @@ export type Release =
 
 export const initialRelease = (): Release => ({ status: 'Unplanned' });
 
-export const scopeUsed = (scope: readonly ScopeItem[]): number => scope.reduce((sum, s) => sum + s.jobSize, 0);
+export const scopeUsed = (scope: readonly ScopeItem[]): number =>
+  scope.reduce((sum, s) => sum + s.jobSize, 0);

@@ -34,7 +34,8 @@ export class IndexHeap {
       if (left >= n) break;
       const right = left + 1;
       let child = left;
-      if (right < n && this.compare(items[right] as number, items[left] as number) < 0) child = right;
+      if (right < n && this.compare(items[right] as number, items[left] as number) < 0)
+        child = right;
       const c = items[child] as number;
       if (this.compare(last, c) <= 0) break;
       items[parent] = c;

@@ -24,12 +24,14 @@ export const isIsoInstant = (value: unknown): value is string =>
   typeof value === 'string' && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value));
 
 export const assertIsoInstant = (field: string, value: unknown): string => {
-  if (!isIsoInstant(value)) throw new ValidationError(field, `${field} must be an ISO-8601 instant; got ${String(value)}`);
+  if (!isIsoInstant(value))
+    throw new ValidationError(field, `${field} must be an ISO-8601 instant; got ${String(value)}`);
   return value;
 };
 
 export const assertNonEmpty = (field: string, value: unknown): string => {
-  if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(field, `${field} is required`);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new ValidationError(field, `${field} is required`);
   return value;
 };
 

@@ -11,7 +11,9 @@ export const meta = (overrides: Partial<CommandMetadata> = {}): CommandMetadata 
   ...overrides,
 });
 
-export const registration = (overrides: Partial<RegisterWorkloadData> = {}): RegisterWorkloadData => ({
+export const registration = (
+  overrides: Partial<RegisterWorkloadData> = {},
+): RegisterWorkloadData => ({
   workloadId: 'W-1',
   title: 'Checkout redesign',
   team: 'payments',
@@ -28,7 +30,9 @@ export const registration = (overrides: Partial<RegisterWorkloadData> = {}): Reg
 
 let sequence = 0;
 
-export const candidate = (overrides: Partial<AllocationCandidate> & { workloadId: string }): AllocationCandidate => ({
+export const candidate = (
+  overrides: Partial<AllocationCandidate> & { workloadId: string },
+): AllocationCandidate => ({
   team: 'payments',
   jobSize: 3,
   businessValue: 5,

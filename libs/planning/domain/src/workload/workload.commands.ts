@@ -24,7 +24,10 @@ export interface RegisterWorkloadData {
 }
 
 export type RegisterWorkload = Command<'RegisterWorkload', RegisterWorkloadData>;
-export type PlanWorkload = Command<'PlanWorkload', { readonly workloadId: string; readonly releaseId: string }>;
+export type PlanWorkload = Command<
+  'PlanWorkload',
+  { readonly workloadId: string; readonly releaseId: string }
+>;
 export type DeferWorkload = Command<
   'DeferWorkload',
   { readonly workloadId: string; readonly releaseId?: string; readonly reason: string }
@@ -36,4 +39,5 @@ export type CompleteWorkload = Command<
 /** The reason comes from `metadata.reason` and is required. */
 export type WithdrawWorkload = Command<'WithdrawWorkload', { readonly workloadId: string }>;
 
-export type WorkloadCommand = RegisterWorkload | PlanWorkload | DeferWorkload | CompleteWorkload | WithdrawWorkload;
+export type WorkloadCommand =
+  RegisterWorkload | PlanWorkload | DeferWorkload | CompleteWorkload | WithdrawWorkload;

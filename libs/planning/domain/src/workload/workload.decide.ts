@@ -1,4 +1,8 @@
-import { DEPENDENCY_CYCLE_RULE, findCycleThrough, formatCycle } from '../dependencies/dependency-graph';
+import {
+  DEPENDENCY_CYCLE_RULE,
+  findCycleThrough,
+  formatCycle,
+} from '../dependencies/dependency-graph';
 import { assessRisk, classifyChange } from '../policy/classification';
 import type { PlanningPolicy } from '../policy/planning-policy';
 import {
@@ -11,7 +15,12 @@ import {
 } from '../policy/planning-policy';
 import { routeWorkload } from '../policy/routing';
 import { assertMetadata, assertNonEmpty } from '../shared/command-metadata';
-import { ConflictError, NotFoundError, RuleViolationError, ValidationError } from '../shared/domain-error';
+import {
+  ConflictError,
+  NotFoundError,
+  RuleViolationError,
+  ValidationError,
+} from '../shared/domain-error';
 import { assertFibonacciPoint } from '../shared/fibonacci';
 import type {
   CompleteWorkload,
@@ -38,7 +47,10 @@ type Registered = Exclude<Workload, { status: 'Unregistered' }>;
 const registered = (state: Workload, workloadId: string): Registered => {
   if (state.status === 'Unregistered') throw new NotFoundError('workload', workloadId);
   if (state.profile.workloadId !== workloadId)
-    throw new ValidationError('workloadId', `command for ${workloadId} sent to workload ${state.profile.workloadId}`);
+    throw new ValidationError(
+      'workloadId',
+      `command for ${workloadId} sent to workload ${state.profile.workloadId}`,
+    );
   return state;
 };
 
@@ -46,20 +58,29 @@ const validateRegistration = (data: RegisterWorkloadData): void => {
   assertNonEmpty('workloadId', data.workloadId);
   assertNonEmpty('title', data.title);
   assertNonEmpty('team', data.team);
-  if (!Array.isArray(data.components) || data.components.length === 0)
+  if (data.components === undefined || data.components.length === 0)
     throw new ValidationError('components', 'components must name at least one component');
   const names = new Set<string>();
   data.components.forEach((component, i) => {
     assertNonEmpty(`components[${i}].name`, component.name);
     if (!COMPONENT_KINDS.includes(component.kind))
-      throw new ValidationError(`components[${i}].kind`, `components[${i}].kind must be one of ${COMPONENT_KINDS.join(', ')}`);
+      throw new ValidationError(
+        `components[${i}].kind`,
+        `components[${i}].kind must be one of ${COMPONENT_KINDS.join(', ')}`,
+      );
     if (names.has(component.name))
-      throw new ValidationError(`components[${i}].name`, `component ${component.name} is listed twice`);
+      throw new ValidationError(
+        `components[${i}].name`,
+        `component ${component.name} is listed twice`,
+      );
     names.add(component.name);
   });
   data.regulatedData.forEach((kind, i) => {
     if (!REGULATED_DATA_CLASSES.includes(kind))
-      throw new ValidationError(`regulatedData[${i}]`, `regulatedData must be among ${REGULATED_DATA_CLASSES.join(', ')}`);
+      throw new ValidationError(
+        `regulatedData[${i}]`,
+        `regulatedData must be among ${REGULATED_DATA_CLASSES.join(', ')}`,
+      );
   });
   assertFibonacciPoint('jobSize', data.jobSize);
   assertFibonacciPoint('businessValue', data.businessValue);
@@ -70,20 +91,29 @@ const validateRegistration = (data: RegisterWorkloadData): void => {
   const deps = new Set<string>();
   data.dependsOn.forEach((dep, i) => {
     assertNonEmpty(`dependsOn[${i}]`, dep);
-    if (deps.has(dep)) throw new ValidationError(`dependsOn[${i}]`, `dependency ${dep} is listed twice`);
+    if (deps.has(dep))
+      throw new ValidationError(`dependsOn[${i}]`, `dependency ${dep} is listed twice`);
     deps.add(dep);
   });
   if (data.apiContract) {
     assertNonEmpty('apiContract.api', data.apiContract.api);
     assertNonEmpty('apiContract.version', data.apiContract.version);
   }
-  if (typeof data.schemaChange !== 'boolean') throw new ValidationError('schemaChange', 'schemaChange must be a boolean');
+  if (typeof data.schemaChange !== 'boolean')
+    throw new ValidationError('schemaChange', 'schemaChange must be a boolean');
   if (data.featureFlag !== undefined) assertNonEmpty('featureFlag', data.featureFlag);
   if (
     data.severity !== undefined &&
-    !(Number.isInteger(data.severity) && data.severity >= SEVERITY_MIN && data.severity <= SEVERITY_MAX)
+    !(
+      Number.isInteger(data.severity) &&
+      data.severity >= SEVERITY_MIN &&
+      data.severity <= SEVERITY_MAX
+    )
   )
-    throw new ValidationError('severity', `severity must be an integer ${SEVERITY_MIN}..${SEVERITY_MAX}`);
+    throw new ValidationError(
+      'severity',
+      `severity must be an integer ${SEVERITY_MIN}..${SEVERITY_MAX}`,
+    );
   if (data.linkedIncident !== undefined) assertNonEmpty('linkedIncident', data.linkedIncident);
 };
 
@@ -94,10 +124,16 @@ export const registerWorkload = (
 ): WorkloadEvent[] => {
   assertMetadata(command.metadata);
   const data = command.data;
-  if (state.status !== 'Unregistered') throw new ConflictError(`workload ${state.profile.workloadId} is already registered`);
+  if (state.status !== 'Unregistered')
+    throw new ConflictError(`workload ${state.profile.workloadId} is already registered`);
   validateRegistration(data);
-  const cycle = findCycleThrough(data.workloadId, data.dependsOn, context.knownDependencies ?? new Map());
-  if (cycle) throw new RuleViolationError(DEPENDENCY_CYCLE_RULE, `dependency cycle: ${formatCycle(cycle)}`);
+  const cycle = findCycleThrough(
+    data.workloadId,
+    data.dependsOn,
+    context.knownDependencies ?? new Map(),
+  );
+  if (cycle)
+    throw new RuleViolationError(DEPENDENCY_CYCLE_RULE, `dependency cycle: ${formatCycle(cycle)}`);
   const { policy } = context;
   const classification = classifyChange(data, policy);
   const risk = assessRisk(data, classification.changeType, policy);
@@ -128,10 +164,15 @@ export const planWorkload = (command: PlanWorkload, state: Workload): WorkloadEv
   switch (current.status) {
     case 'Planned':
       if (current.releaseId === releaseId) return [];
-      throw new ConflictError(`workload ${workloadId} is already planned in release ${current.releaseId}`);
+      throw new ConflictError(
+        `workload ${workloadId} is already planned in release ${current.releaseId}`,
+      );
     case 'Completed':
     case 'Withdrawn':
-      throw new RuleViolationError('workload-open', `workload ${workloadId} is ${current.status.toLowerCase()}`);
+      throw new RuleViolationError(
+        'workload-open',
+        `workload ${workloadId} is ${current.status.toLowerCase()}`,
+      );
     case 'Backlog':
       return [
         {
@@ -154,11 +195,21 @@ export const deferWorkload = (command: DeferWorkload, state: Workload): Workload
   assertNonEmpty('reason', reason);
   const current = registered(state, workloadId);
   if (current.status === 'Completed' || current.status === 'Withdrawn')
-    throw new RuleViolationError('workload-open', `workload ${workloadId} is ${current.status.toLowerCase()}`);
+    throw new RuleViolationError(
+      'workload-open',
+      `workload ${workloadId} is ${current.status.toLowerCase()}`,
+    );
   if (current.status === 'Planned' && releaseId !== undefined && releaseId !== current.releaseId)
-    throw new ConflictError(`workload ${workloadId} is planned in release ${current.releaseId}, not ${releaseId}`);
+    throw new ConflictError(
+      `workload ${workloadId} is planned in release ${current.releaseId}, not ${releaseId}`,
+    );
   // A retried deferral from the same release must not inflate the count.
-  if (current.status === 'Backlog' && releaseId !== undefined && current.lastDeferredFrom === releaseId) return [];
+  if (
+    current.status === 'Backlog' &&
+    releaseId !== undefined &&
+    current.lastDeferredFrom === releaseId
+  )
+    return [];
   return [
     {
       type: 'WorkloadDeferred',
@@ -186,13 +237,24 @@ export const completeWorkload = (command: CompleteWorkload, state: Workload): Wo
     throw new ConflictError(`workload ${workloadId} was completed in release ${current.releaseId}`);
   }
   if (current.status !== 'Planned')
-    throw new RuleViolationError('complete-planned-only', `workload ${workloadId} is not planned in a release`);
+    throw new RuleViolationError(
+      'complete-planned-only',
+      `workload ${workloadId} is not planned in a release`,
+    );
   if (current.releaseId !== releaseId)
-    throw new ConflictError(`workload ${workloadId} is planned in release ${current.releaseId}, not ${releaseId}`);
+    throw new ConflictError(
+      `workload ${workloadId} is planned in release ${current.releaseId}, not ${releaseId}`,
+    );
   return [
     {
       type: 'WorkloadCompleted',
-      data: { workloadId, team: current.profile.team, releaseId, completedJobSize, completedAt: command.metadata.now },
+      data: {
+        workloadId,
+        team: current.profile.team,
+        releaseId,
+        completedJobSize,
+        completedAt: command.metadata.now,
+      },
     },
   ];
 };

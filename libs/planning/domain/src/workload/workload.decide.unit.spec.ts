@@ -1,6 +1,11 @@
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
 import type { PlanningPolicy } from '../policy/planning-policy';
-import { ConflictError, NotFoundError, RuleViolationError, ValidationError } from '../shared/domain-error';
+import {
+  ConflictError,
+  NotFoundError,
+  RuleViolationError,
+  ValidationError,
+} from '../shared/domain-error';
 import { NOW, meta, registration } from '../test-support/planning.fixtures';
 import { toAllocationCandidate } from './workload.candidate';
 import type { RegisterWorkloadData, WorkloadCommand } from './workload.commands';
@@ -13,7 +18,8 @@ import type { Workload } from './workload.state';
 const context: WorkloadDecisionContext = { policy: DEFAULT_PLANNING_POLICY };
 const given = (events: readonly WorkloadEvent[]): Workload =>
   events.reduce(workloadDecider.evolve, workloadDecider.initialState());
-const when = (state: Workload, command: WorkloadCommand, ctx = context) => decideWorkload(command, state, ctx);
+const when = (state: Workload, command: WorkloadCommand, ctx = context) =>
+  decideWorkload(command, state, ctx);
 const register = (data: Partial<RegisterWorkloadData> = {}): WorkloadCommand => ({
   type: 'RegisterWorkload',
   data: registration(data),
@@ -85,7 +91,10 @@ describe('workload decider', () => {
     it('applies a custom policy given as data', () => {
       const strict: PlanningPolicy = {
         ...DEFAULT_PLANNING_POLICY,
-        risk: { ...DEFAULT_PLANNING_POLICY.risk, baseTier: { ...DEFAULT_PLANNING_POLICY.risk.baseTier, 'net-new-feature': 'high' } },
+        risk: {
+          ...DEFAULT_PLANNING_POLICY.risk,
+          baseTier: { ...DEFAULT_PLANNING_POLICY.risk.baseTier, 'net-new-feature': 'high' },
+        },
       };
       const [event] = when(given([]), register(), { policy: strict }) as WorkloadRegistered[];
       expect(event?.data.riskTier).toBe('high');
@@ -105,18 +114,32 @@ describe('workload decider', () => {
       ['team', { team: '' }],
       ['components', { components: [] }],
       ['components[0].kind', { components: [{ name: 'x', kind: 'mainframe' as never }] }],
-      ['components[1].name', { components: [{ name: 'x', kind: 'service' as const }, { name: 'x', kind: 'database' as const }] }],
+      [
+        'components[1].name',
+        {
+          components: [
+            { name: 'x', kind: 'service' as const },
+            { name: 'x', kind: 'database' as const },
+          ],
+        },
+      ],
       ['regulatedData[0]', { regulatedData: ['secret' as never] }],
       ['dependsOn[1]', { dependsOn: ['W-2', 'W-2'] }],
       ['severity', { severity: 9 }],
       ['apiContract.version', { apiContract: { api: 'orders', version: '' } }],
     ])('refuses an invalid %s', (field, data) => {
-      expect(() => when(given([]), register(data))).toThrow(expect.objectContaining({ field }) as Error);
+      expect(() => when(given([]), register(data))).toThrow(
+        expect.objectContaining({ field }) as Error,
+      );
     });
 
     it('refuses a command without a valid clock', () => {
       expect(() =>
-        when(given([]), { type: 'RegisterWorkload', data: registration(), metadata: meta({ now: 'yesterday' }) }),
+        when(given([]), {
+          type: 'RegisterWorkload',
+          data: registration(),
+          metadata: meta({ now: 'yesterday' }),
+        }),
       ).toThrow(expect.objectContaining({ field: 'metadata.now' }) as Error);
     });
 
@@ -125,13 +148,16 @@ describe('workload decider', () => {
         ['W-2', ['W-3']],
         ['W-3', ['W-1']],
       ]);
-      const attempt = () => when(given([]), register({ dependsOn: ['W-2'] }), { ...context, knownDependencies });
+      const attempt = () =>
+        when(given([]), register({ dependsOn: ['W-2'] }), { ...context, knownDependencies });
       expect(attempt).toThrow(RuleViolationError);
       expect(attempt).toThrow('dependency cycle: W-1 → W-2 → W-3 → W-1');
     });
 
     it('refuses a workload that depends on itself', () => {
-      expect(() => when(given([]), register({ dependsOn: ['W-1'] }))).toThrow('dependency cycle: W-1 → W-1');
+      expect(() => when(given([]), register({ dependsOn: ['W-1'] }))).toThrow(
+        'dependency cycle: W-1 → W-1',
+      );
     });
 
     it('refuses components that span two release trains', () => {
@@ -139,7 +165,10 @@ describe('workload decider', () => {
         ...DEFAULT_PLANNING_POLICY,
         routing: {
           ...DEFAULT_PLANNING_POLICY.routing,
-          tracks: [...DEFAULT_PLANNING_POLICY.routing.tracks, { id: 'mobile', kind: 'train', name: 'Mobile train' }],
+          tracks: [
+            ...DEFAULT_PLANNING_POLICY.routing.tracks,
+            { id: 'mobile', kind: 'train', name: 'Mobile train' },
+          ],
           rules: [{ id: 'mobile-apps', match: { componentNamePrefix: 'app-' }, trackId: 'mobile' }],
         },
       };
@@ -159,7 +188,11 @@ describe('workload decider', () => {
 
     it('cannot plan a workload it does not know', () => {
       expect(() =>
-        when(given([]), { type: 'PlanWorkload', data: { workloadId: 'W-1', releaseId: 'R-1' }, metadata: meta() }),
+        when(given([]), {
+          type: 'PlanWorkload',
+          data: { workloadId: 'W-1', releaseId: 'R-1' },
+          metadata: meta(),
+        }),
       ).toThrow(NotFoundError);
     });
   });
@@ -173,17 +206,27 @@ describe('workload decider', () => {
 
     it('plans it into a release', () => {
       expect(
-        when(state(), { type: 'PlanWorkload', data: { workloadId: 'W-1', releaseId: 'R-1' }, metadata: meta() }),
+        when(state(), {
+          type: 'PlanWorkload',
+          data: { workloadId: 'W-1', releaseId: 'R-1' },
+          metadata: meta(),
+        }),
       ).toEqual([planned('R-1')].map((e) => ({ ...e, data: { ...e.data, plannedBy: 'alice' } })));
     });
 
     it('defers it, counting the deferral', () => {
       const events = when(state(), {
         type: 'DeferWorkload',
-        data: { workloadId: 'W-1', releaseId: 'R-1', reason: 'deferred: release capacity exhausted' },
+        data: {
+          workloadId: 'W-1',
+          releaseId: 'R-1',
+          reason: 'deferred: release capacity exhausted',
+        },
         metadata: meta(),
       });
-      expect(events).toEqual([{ ...deferred(1), data: { ...deferred(1).data, deferredBy: 'alice' } }]);
+      expect(events).toEqual([
+        { ...deferred(1), data: { ...deferred(1).data, deferredBy: 'alice' } },
+      ]);
     });
 
     it('counts a second deferral from another release', () => {
@@ -192,7 +235,9 @@ describe('workload decider', () => {
         data: { workloadId: 'W-1', releaseId: 'R-2', reason: 'deferred: team cap 30% reached' },
         metadata: meta(),
       });
-      expect(events).toMatchObject([{ type: 'WorkloadDeferred', data: { deferralCount: 2, releaseId: 'R-2' } }]);
+      expect(events).toMatchObject([
+        { type: 'WorkloadDeferred', data: { deferralCount: 2, releaseId: 'R-2' } },
+      ]);
     });
 
     it('does not count a retried deferral from the same release twice', () => {
@@ -216,19 +261,29 @@ describe('workload decider', () => {
 
     it('withdraws it with a reason', () => {
       expect(
-        when(state(), { type: 'WithdrawWorkload', data: { workloadId: 'W-1' }, metadata: meta({ reason: 'obsolete' }) }),
+        when(state(), {
+          type: 'WithdrawWorkload',
+          data: { workloadId: 'W-1' },
+          metadata: meta({ reason: 'obsolete' }),
+        }),
       ).toEqual([
         {
           type: 'WorkloadWithdrawn',
-          data: { workloadId: 'W-1', team: 'payments', reason: 'obsolete', withdrawnBy: 'alice', withdrawnAt: NOW },
+          data: {
+            workloadId: 'W-1',
+            team: 'payments',
+            reason: 'obsolete',
+            withdrawnBy: 'alice',
+            withdrawnAt: NOW,
+          },
         },
       ]);
     });
 
     it('refuses to withdraw without a reason', () => {
-      expect(() => when(state(), { type: 'WithdrawWorkload', data: { workloadId: 'W-1' }, metadata: meta() })).toThrow(
-        expect.objectContaining({ field: 'metadata.reason' }) as Error,
-      );
+      expect(() =>
+        when(state(), { type: 'WithdrawWorkload', data: { workloadId: 'W-1' }, metadata: meta() }),
+      ).toThrow(expect.objectContaining({ field: 'metadata.reason' }) as Error);
     });
 
     it('gives allocation its candidate view', () => {
@@ -256,13 +311,21 @@ describe('workload decider', () => {
 
     it('planning it into the same release again changes nothing', () => {
       expect(
-        when(state(), { type: 'PlanWorkload', data: { workloadId: 'W-1', releaseId: 'R-1' }, metadata: meta() }),
+        when(state(), {
+          type: 'PlanWorkload',
+          data: { workloadId: 'W-1', releaseId: 'R-1' },
+          metadata: meta(),
+        }),
       ).toEqual([]);
     });
 
     it('refuses to plan it into another release', () => {
       expect(() =>
-        when(state(), { type: 'PlanWorkload', data: { workloadId: 'W-1', releaseId: 'R-2' }, metadata: meta() }),
+        when(state(), {
+          type: 'PlanWorkload',
+          data: { workloadId: 'W-1', releaseId: 'R-2' },
+          metadata: meta(),
+        }),
       ).toThrow(ConflictError);
     });
 
@@ -276,7 +339,13 @@ describe('workload decider', () => {
       ).toEqual([
         {
           type: 'WorkloadCompleted',
-          data: { workloadId: 'W-1', team: 'payments', releaseId: 'R-1', completedJobSize: 8, completedAt: NOW },
+          data: {
+            workloadId: 'W-1',
+            team: 'payments',
+            releaseId: 'R-1',
+            completedJobSize: 8,
+            completedAt: NOW,
+          },
         },
       ]);
     });
@@ -293,7 +362,11 @@ describe('workload decider', () => {
 
     it('refuses to withdraw it while planned', () => {
       expect(() =>
-        when(state(), { type: 'WithdrawWorkload', data: { workloadId: 'W-1' }, metadata: meta({ reason: 'x' }) }),
+        when(state(), {
+          type: 'WithdrawWorkload',
+          data: { workloadId: 'W-1' },
+          metadata: meta({ reason: 'x' }),
+        }),
       ).toThrow(expect.objectContaining({ rule: 'withdraw-unplanned-only' }) as Error);
     });
   });
@@ -301,7 +374,13 @@ describe('workload decider', () => {
   describe('given a completed workload', () => {
     const completed: WorkloadEvent = {
       type: 'WorkloadCompleted',
-      data: { workloadId: 'W-1', team: 'payments', releaseId: 'R-1', completedJobSize: 5, completedAt: NOW },
+      data: {
+        workloadId: 'W-1',
+        team: 'payments',
+        releaseId: 'R-1',
+        completedJobSize: 5,
+        completedAt: NOW,
+      },
     };
     const state = () => given([...registered(), planned('R-1'), completed]);
 
@@ -317,7 +396,11 @@ describe('workload decider', () => {
 
     it('refuses to defer it', () => {
       expect(() =>
-        when(state(), { type: 'DeferWorkload', data: { workloadId: 'W-1', reason: 'late' }, metadata: meta() }),
+        when(state(), {
+          type: 'DeferWorkload',
+          data: { workloadId: 'W-1', reason: 'late' },
+          metadata: meta(),
+        }),
       ).toThrow(expect.objectContaining({ rule: 'workload-open' }) as Error);
     });
 

@@ -65,8 +65,4 @@ export type WorkloadWithdrawn = DomainEvent<
 >;
 
 export type WorkloadEvent =
-  | WorkloadRegistered
-  | WorkloadPlanned
-  | WorkloadDeferred
-  | WorkloadCompleted
-  | WorkloadWithdrawn;
+  WorkloadRegistered | WorkloadPlanned | WorkloadDeferred | WorkloadCompleted | WorkloadWithdrawn;

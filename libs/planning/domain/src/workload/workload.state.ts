@@ -36,7 +36,11 @@ export type Workload =
   | { readonly status: 'Unregistered' }
   | (Tracked & { readonly status: 'Backlog' })
   | (Tracked & { readonly status: 'Planned'; readonly releaseId: string })
-  | (Tracked & { readonly status: 'Completed'; readonly releaseId: string; readonly completedJobSize: number })
+  | (Tracked & {
+      readonly status: 'Completed';
+      readonly releaseId: string;
+      readonly completedJobSize: number;
+    })
   | (Tracked & { readonly status: 'Withdrawn' });
 
 export const initialWorkload = (): Workload => ({ status: 'Unregistered' });
