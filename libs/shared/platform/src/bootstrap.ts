@@ -8,7 +8,8 @@ import { ReflectionService } from '@grpc/reflection';
 import { LoggerModule, Logger as PinoNestLogger } from 'nestjs-pino';
 import { Pool } from 'pg';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { EventSealer, migrateEventStore } from '@trainyard/event-store';
+import { EventSealer, createEventStore, migrateEventStore } from '@trainyard/event-store';
+import { OutboxRelay, createKafkaMessageBus, migrateMessaging } from '@trainyard/messaging';
 import { trainyardDescriptorSet, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
 import { localDir } from '@trainyard/infra';
 import { createLogger, type Logger } from '@trainyard/observability';
@@ -18,6 +19,7 @@ import { kafkaCheck, postgresCheck } from './health/dependency-checks';
 import { ServiceMetrics } from './health/metrics';
 import { Readiness } from './health/readiness';
 import { PlatformModule } from './platform.module';
+import { EVENT_STORE } from './tokens';
 
 export const AUDIT_GRPC_PACKAGE = 'trainyard.audit.v1';
 export const AUDIT_GRPC_SERVICE = 'trainyard.audit.v1.AuditTrailService';
@@ -48,6 +50,7 @@ export interface RunningService {
 /** Every schema-owning piece of a service, in order. Shared by service start-up and `npm run db:migrate`. */
 export async function migrateService(definition: Pick<ServiceDefinition, 'migrate'>, pool: Pool, schema: string): Promise<void> {
   await migrateEventStore(pool, schema);
+  await migrateMessaging(pool, schema);
   await definition.migrate?.(pool, schema);
 }
 
@@ -91,6 +94,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     grpcServices,
   );
   const metrics = new ServiceMetrics(definition.service);
+  const bus = createKafkaMessageBus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger: logger });
   const packageDefinition = trainyardPackageDefinition();
 
   @Module({
@@ -101,7 +105,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
           autoLogging: { ignore: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url ?? '') },
         },
       }),
-      PlatformModule.forRoot({ config, pool, verifier, readiness, metrics }),
+      PlatformModule.forRoot({ config, pool, verifier, readiness, metrics, bus }),
       definition.module,
     ],
   })
@@ -128,6 +132,22 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
   await app.startAllMicroservices();
   await app.listen(httpPort, config.HTTP_HOST);
 
+  const topic = eventsTopic(definition.service);
+  const producer = bus.producer();
+  void bus
+    .admin()
+    .ensureTopics([{ topic, partitions: 3 }])
+    .catch((error: unknown) => logger.warn(`could not create ${topic} yet (the relay retries): ${String(error)}`));
+  const relay = new OutboxRelay({
+    pool,
+    store: app.get<ReturnType<typeof createEventStore>>(EVENT_STORE),
+    schema: config.DATABASE_SCHEMA,
+    service: definition.service,
+    topic,
+    producer,
+    logger: logger,
+  });
+  relay.start();
   const sealer = new EventSealer(pool, config.DATABASE_SCHEMA, { onError: (error) => logger.warn(`sealer pass failed: ${error instanceof Error ? error.message : String(error)}`) });
   sealer.start();
   const report = await readiness.refresh();
@@ -144,6 +164,8 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
       if ((await Promise.race([app.close().then(() => 'closed' as const), grace])) === 'timeout') {
         logger.warn(`in-flight work did not finish within ${config.SHUTDOWN_GRACE_MS} ms; closing anyway`);
       }
+      await relay.stop();
+      await producer.disconnect().catch(() => undefined);
       await sealer.stop();
       await admin?.disconnect().catch(() => undefined);
       await pool.end();
@@ -188,6 +210,11 @@ export function runServiceMain(definition: ServiceDefinition, onStopped?: () => 
       process.exit(1);
     },
   );
+}
+
+/** The service's integration-event topic (ARCHITECTURE.md): `trainyard.<service>.events.v1`. */
+export function eventsTopic(service: ServiceName): string {
+  return `trainyard.${service}.events.v1`;
 }
 
 async function waitForDatabase(pool: Pool, logger: Logger, timeoutMs = 60_000): Promise<void> {

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { Pool } from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
 import { createEventStore } from '@trainyard/event-store';
+import type { MessageBus } from '@trainyard/messaging';
 import { AuditTrailGrpcController } from './audit/audit-trail.grpc-controller';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
@@ -12,7 +13,7 @@ import { HealthController } from './health/health.controller';
 import { ServiceMetrics } from './health/metrics';
 import { MetricsInterceptor } from './health/metrics.interceptor';
 import { Readiness } from './health/readiness';
-import { EVENT_STORE, KAFKA_CLUSTER, PG_POOL, SERVICE_CONFIG } from './tokens';
+import { EVENT_STORE, KAFKA_CLUSTER, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
 
 export interface PlatformModuleOptions {
   readonly config: ServiceConfig;
@@ -20,6 +21,7 @@ export interface PlatformModuleOptions {
   readonly verifier: TokenVerifier;
   readonly readiness: Readiness;
   readonly metrics: ServiceMetrics;
+  readonly bus: MessageBus;
 }
 
 /**
@@ -46,6 +48,7 @@ export class PlatformModule {
             retry: { retries: 2 },
           }),
       },
+      { provide: MESSAGE_BUS, useValue: options.bus },
       { provide: TokenVerifier, useValue: options.verifier },
       { provide: Readiness, useValue: options.readiness },
       { provide: ServiceMetrics, useValue: options.metrics },
@@ -57,7 +60,7 @@ export class PlatformModule {
       module: PlatformModule,
       controllers: [HealthController, AuditTrailGrpcController],
       providers,
-      exports: [SERVICE_CONFIG, PG_POOL, EVENT_STORE, KAFKA_CLUSTER, Readiness, ServiceMetrics, TokenVerifier],
+      exports: [SERVICE_CONFIG, PG_POOL, EVENT_STORE, KAFKA_CLUSTER, MESSAGE_BUS, Readiness, ServiceMetrics, TokenVerifier],
     };
   }
 }
