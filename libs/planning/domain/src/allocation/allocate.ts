@@ -75,6 +75,10 @@ const validateCandidates = (sorted: readonly AllocationCandidate[]): Float64Arra
         `candidates[${c.workloadId}].jobSize`,
         'jobSize must be a positive number',
       );
+    for (const field of ['businessValue', 'timeCriticality', 'riskReduction'] as const) {
+      if (!(Number.isFinite(c[field]) && c[field] >= 0))
+        throw new ValidationError(`candidates[${c.workloadId}].${field}`, `${field} must be ≥ 0`);
+    }
     const ms = Date.parse(c.registeredAt);
     if (Number.isNaN(ms) || !ISO_INSTANT.test(c.registeredAt))
       throw new ValidationError(
