@@ -30,3 +30,6 @@ export type { OutboxRelayOptions, OutboxRelayState } from './outbox-relay';
 export type { BackoffOptions } from './backoff';
 export { silentLogger } from './messaging-logger';
 export type { MessagingLogger } from './messaging-logger';
+export { DLQ_HEADERS, IdempotentConsumer } from './idempotent-consumer';
+export type { IdempotentConsumerOptions, IdempotentConsumerStats, IdempotentHandler } from './idempotent-consumer';
+export { isTransientDatabaseError } from './transient-database-error';

@@ -170,14 +170,20 @@ class KafkaJsConsumer implements MessageConsumer {
         'Kafka consumer crashed',
       );
     });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
-    await consumer.run({
-      autoCommit: true,
-      autoCommitThreshold: this.settings.commitEveryMessages,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachMessage: ({ topic, partition, message }) => handler(toConsumedMessage(topic, partition, message)),
-    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
+      await consumer.run({
+        autoCommit: true,
+        autoCommitThreshold: this.settings.commitEveryMessages,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        eachMessage: ({ topic, partition, message }) => handler(toConsumedMessage(topic, partition, message)),
+      });
+    } catch (error) {
+      this.consumer = undefined;
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
     if (this.paused) this.pause();
   }
 

@@ -1,0 +1,242 @@
+import type { Pool, PoolClient } from 'pg';
+import { backoffDelay, sleep, type BackoffOptions } from './backoff';
+import { InvalidCloudEventError, parseCloudEventMessage, type ParsedCloudEvent } from './cloud-events';
+import type { ConsumedMessage, MessageBus, MessageConsumer, MessageProducer } from './message-bus.port';
+import { quoteSchema } from './messaging.migrations';
+import { errorMessage, silentLogger, type MessagingLogger } from './messaging-logger';
+import { isTransientDatabaseError } from './transient-database-error';
+
+/**
+ * Runs inside the transaction that records the event in the inbox: write the effect through `tx`
+ * (and nothing outside it) and both commit together, or neither does.
+ */
+export type IdempotentHandler = (event: ParsedCloudEvent, tx: PoolClient, message: ConsumedMessage) => Promise<void>;
+
+export interface IdempotentConsumerOptions {
+  readonly pool: Pool;
+  readonly bus: MessageBus;
+  /** Where the inbox table lives (migrateMessaging). */
+  readonly schema: string;
+  /** The Kafka consumer group and the inbox's namespace for event ids. Used exactly as given. */
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly handler: IdempotentHandler;
+  /** Handler runs per message before it is dead-lettered. Default 5. */
+  readonly maxAttempts?: number;
+  /** Between attempts (and between retries of transient failures). Default 200 ms doubling to 10 s. */
+  readonly backoff?: BackoffOptions;
+  /** Default `<groupId>.dlq`. */
+  readonly dlqTopic?: string;
+  /** Create the DLQ topic (1 partition) at start when it does not exist. Default true. */
+  readonly ensureDlqTopic?: boolean;
+  readonly logger?: MessagingLogger;
+  /** Default true: a new group starts at the beginning of its topics. */
+  readonly fromBeginning?: boolean;
+  /** Default 1. Ordering per key holds either way (a key lives on one partition). */
+  readonly partitionsConsumedConcurrently?: number;
+}
+
+export interface IdempotentConsumerStats {
+  /** Messages whose handler committed. */
+  readonly handled: number;
+  /** Messages skipped because their event id was already in the inbox. */
+  readonly duplicates: number;
+  readonly deadLettered: number;
+  /** Handler runs that failed (each retried or dead-lettered). */
+  readonly failedAttempts: number;
+}
+
+/** Headers added to a dead-lettered message (the original headers, key and value are kept). */
+export const DLQ_HEADERS = {
+  error: 'dlq_error',
+  attempts: 'dlq_attempts',
+  consumerGroup: 'dlq_consumer_group',
+  originalTopic: 'dlq_original_topic',
+  originalPartition: 'dlq_original_partition',
+  originalOffset: 'dlq_original_offset',
+  failedAt: 'dlq_failed_at',
+} as const;
+
+const MAX_ERROR_HEADER_LENGTH = 4_000;
+
+class ConsumerStopping extends Error {
+  constructor() {
+    super('consumer stopping: message left uncommitted for redelivery');
+    this.name = 'ConsumerStopping';
+  }
+}
+
+type Outcome =
+  | { readonly kind: 'handled' | 'duplicate' }
+  // 'failed': the handler's fault, counted; 'retry': the database's (or setup's), retried uncounted.
+  | { readonly kind: 'failed' | 'retry'; readonly error: unknown };
+
+/**
+ * Exactly-once effects over at-least-once delivery. Each message runs in one transaction: insert
+ * (group, event id) into the inbox — if it is already there, commit and skip — then the handler,
+ * then commit; only then is the Kafka offset committed. A redelivered message therefore finds its
+ * inbox row and changes nothing. A handler that keeps failing is retried with exponential backoff
+ * up to `maxAttempts`, then the original message goes to the DLQ topic with the failure in
+ * `dlq_*` headers and the consumer moves on. A message that is not a valid CloudEvent goes to the
+ * DLQ at once (dlq_attempts 0). Database outages and serialization conflicts do not count as
+ * attempts: they are retried until they pass or the consumer stops.
+ */
+export class IdempotentConsumer {
+  private readonly maxAttempts: number;
+  private readonly backoff: BackoffOptions;
+  private readonly dlqTopic: string;
+  private readonly logger: MessagingLogger;
+  private readonly insertInbox: string;
+  private consumer?: MessageConsumer;
+  private producer?: MessageProducer;
+  private stopController = new AbortController();
+  private counters = { handled: 0, duplicates: 0, deadLettered: 0, failedAttempts: 0 };
+
+  constructor(private readonly options: IdempotentConsumerOptions) {
+    this.maxAttempts = options.maxAttempts ?? 5;
+    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new Error(`invalid maxAttempts ${this.maxAttempts}`);
+    this.backoff = options.backoff ?? { initialMs: 200, maxMs: 10_000 };
+    this.dlqTopic = options.dlqTopic ?? `${options.groupId}.dlq`;
+    this.logger = options.logger ?? silentLogger;
+    this.insertInbox = `INSERT INTO ${quoteSchema(options.schema)}.inbox (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`;
+  }
+
+  get stats(): IdempotentConsumerStats {
+    return { ...this.counters };
+  }
+
+  get deadLetterTopic(): string {
+    return this.dlqTopic;
+  }
+
+  /** Joins the group and starts handling; resolves once the consumer runs. */
+  async start(): Promise<void> {
+    if (this.consumer) throw new Error(`consumer ${this.options.groupId} already started`);
+    const { bus, groupId, topics } = this.options;
+    if (this.options.ensureDlqTopic ?? true) {
+      await bus
+        .admin()
+        .ensureTopics([{ topic: this.dlqTopic, partitions: 1 }])
+        .catch((error: unknown) => this.logger.warn({ groupId, dlqTopic: this.dlqTopic, error: errorMessage(error) }, 'could not ensure the DLQ topic'));
+    }
+    this.stopController = new AbortController();
+    this.producer = bus.producer();
+    this.consumer = bus.consumer({
+      groupId,
+      topics,
+      fromBeginning: this.options.fromBeginning ?? true,
+      ...(this.options.partitionsConsumedConcurrently ? { partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently } : {}),
+    });
+    const stop = this.stopController.signal;
+    await this.consumer.run((message) => this.handle(message, stop));
+  }
+
+  /** A message in backoff is abandoned uncommitted (it is redelivered); handled offsets are committed. */
+  async stop(): Promise<void> {
+    this.stopController.abort();
+    const consumer = this.consumer;
+    const producer = this.producer;
+    this.consumer = undefined;
+    this.producer = undefined;
+    await consumer?.disconnect();
+    await producer?.disconnect();
+  }
+
+  private async handle(message: ConsumedMessage, stop: AbortSignal): Promise<void> {
+    let event: ParsedCloudEvent;
+    try {
+      event = parseCloudEventMessage(message);
+    } catch (error) {
+      if (!(error instanceof InvalidCloudEventError)) throw error;
+      await this.deadLetter(message, error, 0, stop);
+      return;
+    }
+    let attempts = 0;
+    let transientFailures = 0;
+    for (;;) {
+      if (stop.aborted) throw new ConsumerStopping();
+      const outcome = await this.attempt(event, message);
+      if (outcome.kind === 'handled' || outcome.kind === 'duplicate') {
+        this.counters[outcome.kind === 'handled' ? 'handled' : 'duplicates']++;
+        return;
+      }
+      const context = { groupId: this.options.groupId, eventId: event.id, type: event.type, topic: message.topic, offset: message.offset };
+      if (outcome.kind === 'retry') {
+        transientFailures++;
+        this.logger.warn({ ...context, error: errorMessage(outcome.error), retries: transientFailures }, 'database unavailable or transaction conflict; retrying (not counted as an attempt)');
+        await sleep(backoffDelay(transientFailures, this.backoff), stop);
+        continue;
+      }
+      attempts++;
+      this.counters.failedAttempts++;
+      if (attempts >= this.maxAttempts) {
+        this.logger.error({ ...context, error: errorMessage(outcome.error), attempts }, 'handler failed on every attempt; dead-lettering');
+        await this.deadLetter(message, outcome.error, attempts, stop);
+        return;
+      }
+      const delay = backoffDelay(attempts, this.backoff);
+      this.logger.warn({ ...context, error: errorMessage(outcome.error), attempts, retryInMs: delay }, 'handler failed; retrying');
+      await sleep(delay, stop);
+    }
+  }
+
+  private async attempt(event: ParsedCloudEvent, message: ConsumedMessage): Promise<Outcome> {
+    let client: PoolClient;
+    try {
+      client = await this.options.pool.connect();
+    } catch (error) {
+      return { kind: 'retry', error };
+    }
+    let inHandler = false;
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const inserted = await client.query(this.insertInbox, [this.options.groupId, event.id]);
+      if (inserted.rowCount === 0) {
+        await client.query('COMMIT');
+        return { kind: 'duplicate' };
+      }
+      inHandler = true;
+      await this.options.handler(event, client, message);
+      const commit = await client.query('COMMIT');
+      // A handler that swallowed a failed statement leaves the transaction aborted, and COMMIT
+      // then quietly rolls back: that must count as a failure, not as handled.
+      if (commit.command !== 'COMMIT') throw new Error('the transaction was rolled back: a statement in the handler failed');
+      return { kind: 'handled' };
+    } catch (error) {
+      const transient = isTransientDatabaseError(error);
+      broken = transient;
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      return { kind: inHandler && !transient ? 'failed' : 'retry', error };
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async deadLetter(message: ConsumedMessage, error: unknown, attempts: number, stop: AbortSignal): Promise<void> {
+    const headers: Record<string, string> = {
+      ...message.headers,
+      [DLQ_HEADERS.error]: errorMessage(error).slice(0, MAX_ERROR_HEADER_LENGTH),
+      [DLQ_HEADERS.attempts]: String(attempts),
+      [DLQ_HEADERS.consumerGroup]: this.options.groupId,
+      [DLQ_HEADERS.originalTopic]: message.topic,
+      [DLQ_HEADERS.originalPartition]: String(message.partition),
+      [DLQ_HEADERS.originalOffset]: message.offset,
+      [DLQ_HEADERS.failedAt]: new Date().toISOString(),
+    };
+    const context = { groupId: this.options.groupId, dlqTopic: this.dlqTopic, topic: message.topic, offset: message.offset };
+    for (let sendAttempt = 1; ; sendAttempt++) {
+      if (stop.aborted || !this.producer) throw new ConsumerStopping();
+      try {
+        await this.producer.send(this.dlqTopic, [{ key: message.key, value: message.value, headers }]);
+        this.counters.deadLettered++;
+        this.logger.warn({ ...context, attempts, error: headers[DLQ_HEADERS.error] }, 'message dead-lettered');
+        return;
+      } catch (sendError) {
+        // Never move past a message that is neither handled nor in the DLQ.
+        this.logger.error({ ...context, error: errorMessage(sendError), sendAttempt }, 'dead-lettering failed; retrying');
+        await sleep(backoffDelay(sendAttempt, this.backoff), stop);
+      }
+    }
+  }
+}
