@@ -67,9 +67,12 @@ class ConsumerStopping extends Error {
 }
 
 type Outcome =
-  | { readonly kind: 'handled' | 'duplicate' }
-  // 'failed': the handler's fault, counted; 'retry': the database's (or setup's), retried uncounted.
-  | { readonly kind: 'failed' | 'retry'; readonly error: unknown };
+  | { readonly kind: 'handled' }
+  | { readonly kind: 'duplicate' }
+  // The handler's fault: counted towards maxAttempts.
+  | { readonly kind: 'failed'; readonly error: unknown }
+  // The database's (or the setup's): retried without counting.
+  | { readonly kind: 'retry'; readonly error: unknown };
 
 /**
  * Exactly-once effects over at-least-once delivery. Each message runs in one transaction: insert
