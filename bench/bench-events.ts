@@ -91,7 +91,7 @@ export async function seedEvents(
   pool: Pool,
   schema: string,
   count: number,
-  chunk = 100_000,
+  chunk = 25_000,
 ): Promise<void> {
   const template = JSON.stringify(benchEventData(0));
   for (let from = 0; from < count; from += chunk) {
