@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { AppendSignal } from './append-signal';
+import { COMMIT_FRONTIER } from './commit-frontier.sql';
 import { GENESIS_HASH, chainHash } from './hash-chain';
 import { assertSchemaName, quoteIdent } from './schema-name';
 import { SEALED_COLUMNS, sealLockKey, toSealableEvent } from './sealed-fields.query';
@@ -223,17 +224,17 @@ function statements(schema: string) {
   return {
     lastSeal: `SELECT seq::text AS seq, transaction_id::text AS transaction_id, position::text AS position,
                       encode(hash, 'hex') AS hash
-                 FROM ${s}.event_seals ORDER BY seq DESC LIMIT 1`,
-    pendingEvents: `SELECT ${SEALED_COLUMNS} FROM ${s}.events
-                     WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-                       AND (transaction_id, position) > ($1::xid8, $2::bigint)
-                     ORDER BY transaction_id, position
+                 FROM ${s}.event_seals s ORDER BY s.seq DESC LIMIT 1`,
+    pendingEvents: `SELECT ${SEALED_COLUMNS} FROM ${s}.events e
+                     WHERE e.transaction_id < ${COMMIT_FRONTIER}
+                       AND (e.transaction_id, e.position) > ($1::xid8, $2::bigint)
+                     ORDER BY e.transaction_id, e.position
                      LIMIT $3`,
     insertSeals: `INSERT INTO ${s}.event_seals (seq, transaction_id, position, hash)
                   SELECT x.seq, x.transaction_id::xid8, x.position, decode(x.hash, 'hex')
                     FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[]) AS x(seq, transaction_id, position, hash)`,
     beyondFrontier: `SELECT EXISTS (SELECT 1 FROM ${s}.events
-                      WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) AS pending`,
+                      WHERE transaction_id >= ${COMMIT_FRONTIER}) AS pending`,
   };
 }
 

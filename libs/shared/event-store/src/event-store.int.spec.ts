@@ -1,4 +1,4 @@
-import { createTestContext } from '@trainyard/testing';
+import { createTestContext, waitFor } from '@trainyard/testing';
 import type { TestContext } from '@trainyard/testing';
 import { compareCheckpoints } from './checkpoint';
 import { migrateEventStore } from './event-store.migrations';
@@ -209,12 +209,17 @@ describe('readAll', () => {
     throw new Error('readAll never reached the end');
   }
 
+  // readAll stops at the commit frontier, which another test's transaction in this database may
+  // hold back for a moment: these tests poll until what they appended is readable.
   it('reads every event exactly once, in batches, in commit-safe order', async () => {
     await store.append(freshStreamId(), Array.from({ length: 9 }, () => newEvent('Filler', {})));
-
-    const events = await readEverything();
-
     const { rows } = await ctx.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
+
+    const events = await waitFor(async () => {
+      const all = await readEverything();
+      return all.length >= rows[0]!.n && all;
+    });
+
     expect(events).toHaveLength(rows[0]!.n);
     expect(new Set(events.map((e) => e.position)).size).toBe(events.length);
     for (let i = 1; i < events.length; i++) expect(compareCheckpoints(events[i - 1]!, events[i]!)).toBe(-1);
@@ -226,7 +231,10 @@ describe('readAll', () => {
     await store.append(freshStreamId(), [newEvent('Common', {})]);
     await store.append(freshStreamId(), [newEvent(type, { i: 3 })]);
 
-    const events = await readEverything([type]);
+    const events = await waitFor(async () => {
+      const typed = await readEverything([type]);
+      return typed.length >= 3 && typed;
+    });
 
     expect(events.map((e) => e.data)).toEqual([{ i: 1 }, { i: 2 }, { i: 3 }]);
   });
@@ -237,7 +245,10 @@ describe('readAll', () => {
     const streamId = freshStreamId();
     await store.append(streamId, [newEvent('Later', {})]);
 
-    const next = await store.readAll({ after: first.checkpoint });
+    const next = await waitFor(async () => {
+      const result = await store.readAll({ after: first.checkpoint });
+      return result.events.length > 0 && result;
+    });
 
     expect(next.events.map((e) => e.streamId)).toEqual([streamId]);
   });
@@ -271,9 +282,11 @@ describe('upcasters', () => {
     const fromStream = await upcasting.readStream(streamId);
     expect(fromStream.map((e) => [e.schemaVersion, e.data])).toEqual(current.map((d) => [3, d]));
 
-    const fromAll = (await upcasting.readAll({ batchSize: 100_000, types: ['PersonRegistered'] })).events.filter(
-      (e) => e.streamId === streamId,
-    );
+    const fromAll = await waitFor(async () => {
+      const { events } = await upcasting.readAll({ batchSize: 100_000, types: ['PersonRegistered'] });
+      const ours = events.filter((e) => e.streamId === streamId);
+      return ours.length >= 2 && ours;
+    });
     expect(fromAll.map((e) => e.data)).toEqual(current);
 
     const { rows } = await ctx.pool.query('SELECT schema_version, data FROM events WHERE stream_id = $1 ORDER BY stream_version', [streamId]);

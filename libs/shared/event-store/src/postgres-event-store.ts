@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { AppendSignal } from './append-signal';
 import { START_CHECKPOINT, maxCheckpoint } from './checkpoint';
+import { COMMIT_FRONTIER } from './commit-frontier.sql';
 import type {
   AppendResult,
   Checkpoint,
@@ -195,9 +196,10 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * One statement, one snapshot: events below the snapshot's xmin (every transaction before it has
-   * ended, so nothing can still commit in between — ADR 0003), and that xmin itself, which lets
-   * the checkpoint move past everything already read even when the batch is filtered or empty.
+   * One statement, one snapshot: events below the commit frontier (every transaction of this
+   * database before it has ended, so nothing can still commit in between — ADR 0003, see
+   * commit-frontier.sql.ts), and that frontier itself, which lets the checkpoint move past
+   * everything already read even when the batch is filtered or empty.
    */
   private async readCommitted(
     after: Checkpoint,
@@ -222,7 +224,7 @@ export class PostgresEventStore implements EventStore {
 
   private async endCheckpoint(): Promise<Checkpoint> {
     const { rows } = await this.pool.query<{ frontier: string }>(
-      'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS frontier',
+      `SELECT ${COMMIT_FRONTIER}::text AS frontier`,
     );
     return { transactionId: BigInt(rows[0]?.frontier ?? '0'), position: 0n };
   }
@@ -294,7 +296,7 @@ function statements(schema: string) {
   const readAll = (typed: boolean) => `
 SELECT s.frontier::text AS frontier, s.pending, b.*
   FROM (SELECT f.frontier, EXISTS (SELECT 1 FROM ${events} p WHERE p.transaction_id >= f.frontier) AS pending
-          FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS frontier) f) s
+          FROM (SELECT ${COMMIT_FRONTIER} AS frontier) f) s
   LEFT JOIN LATERAL (
     SELECT ${EVENT_COLUMNS} FROM ${events} e
      WHERE e.transaction_id < s.frontier

@@ -5,12 +5,13 @@ import type { SealedFields } from './hash-chain';
  * event would fail verification. So every column comes as text and is parsed here, independent of
  * any type parsers the application registered with `pg`: recorded_at keeps its microseconds in UTC
  * (a JavaScript Date would drop them), and data/metadata are parsed from jsonb's own output and
- * canonicalised by the hash (JCS), so jsonb's key reordering never matters.
+ * canonicalised by the hash (JCS), so jsonb's key reordering never matters. Select them `FROM events e`
+ * and order by `e.` columns: a bare `ORDER BY position` would sort by the text alias.
  */
-export const SEALED_COLUMNS = `position::text AS position, transaction_id::text AS transaction_id, stream_id,
-  stream_version::text AS stream_version, event_type, schema_version::text AS schema_version,
-  data::text AS data, metadata::text AS metadata,
-  to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS recorded_at`;
+export const SEALED_COLUMNS = `e.position::text AS position, e.transaction_id::text AS transaction_id, e.stream_id,
+  e.stream_version::text AS stream_version, e.event_type, e.schema_version::text AS schema_version,
+  e.data::text AS data, e.metadata::text AS metadata,
+  to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS recorded_at`;
 
 export interface SealedRow {
   readonly position: string;

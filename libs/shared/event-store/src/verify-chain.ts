@@ -104,7 +104,7 @@ async function verifyInSnapshot(client: PoolClient, schema: string): Promise<Cha
     }
     const expectedSeq = (lastSeal?.seq ?? 0n) + 1n;
     if (seal.seq !== expectedSeq) {
-      return fail(seal.position, `seal #${expectedSeq} is missing (the next seal is #${seal.seq})`);
+      return fail(event.position, `seal #${expectedSeq} is missing (the next seal is #${seal.seq})`);
     }
     const order = compareCheckpoints(event, seal);
     if (order > 0) {
@@ -140,9 +140,9 @@ async function next<T>(iterator: AsyncIterator<T>): Promise<T | undefined> {
 
 /** Every event visible in the snapshot, in commit-safe order, one page at a time. */
 async function* readEvents(client: PoolClient, schema: string): AsyncGenerator<SealableEvent> {
-  const text = `SELECT ${SEALED_COLUMNS} FROM ${quoteIdent(schema)}.events
-                 WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
-                 ORDER BY transaction_id, position LIMIT $3`;
+  const text = `SELECT ${SEALED_COLUMNS} FROM ${quoteIdent(schema)}.events e
+                 WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint)
+                 ORDER BY e.transaction_id, e.position LIMIT $3`;
   let after: Checkpoint = { transactionId: 0n, position: 0n };
   for (;;) {
     const { rows } = await client.query<SealedRow>(text, [after.transactionId.toString(), after.position.toString(), PAGE_SIZE]);
@@ -158,7 +158,7 @@ async function* readEvents(client: PoolClient, schema: string): AsyncGenerator<S
 async function* readSeals(client: PoolClient, schema: string): AsyncGenerator<Seal> {
   const text = `SELECT seq::text AS seq, transaction_id::text AS transaction_id, position::text AS position,
                        encode(hash, 'hex') AS hash
-                  FROM ${quoteIdent(schema)}.event_seals WHERE seq > $1 ORDER BY seq LIMIT $2`;
+                  FROM ${quoteIdent(schema)}.event_seals s WHERE s.seq > $1 ORDER BY s.seq LIMIT $2`;
   let after = 0n;
   for (;;) {
     const { rows } = await client.query<SealRow>(text, [after.toString(), PAGE_SIZE]);
