@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import type { PoolClient } from 'pg';
+import { createTestContext, waitFor } from '@trainyard/testing';
+import type { TestContext } from '@trainyard/testing';
+import { EventSealer } from './event-sealer';
+import { migrateEventStore } from './event-store.migrations';
+import { freshStreamId, newEvent } from './new-event.fixture';
+import { createEventStore } from './postgres-event-store';
+import type { PostgresEventStore } from './postgres-event-store';
+import { verifyEventChain } from './verify-chain';
+
+let ctx: TestContext;
+const cleanup: Array<() => Promise<void>> = [];
+let nextSchema = 0;
+
+beforeAll(async () => {
+  ctx = await createTestContext('event_sealer');
+});
+
+afterAll(async () => {
+  for (const step of cleanup.reverse()) await step();
+  await ctx.dispose();
+});
+
+/** A fresh event store schema per test, so seal counts start from zero. */
+async function freshStore(crossProcessSignal = false): Promise<{ schema: string; store: PostgresEventStore }> {
+  const schema = `${ctx.schema}_${nextSchema++}`;
+  await migrateEventStore(ctx.pool, schema);
+  const store = createEventStore(ctx.pool, schema, { crossProcessSignal });
+  cleanup.push(async () => {
+    await store.close();
+    await ctx.pool.query(`DROP SCHEMA "${schema}" CASCADE`);
+  });
+  return { schema, store };
+}
+
+async function sealedPositions(schema: string): Promise<bigint[]> {
+  const { rows } = await ctx.pool.query<{ position: string }>(
+    `SELECT s.position::text AS position FROM "${schema}".event_seals s ORDER BY s.seq`,
+  );
+  return rows.map((r) => BigInt(r.position));
+}
+
+async function countEvents(schema: string): Promise<number> {
+  const { rows } = await ctx.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".events`);
+  return rows[0]!.n;
+}
+
+/** Seals until `expected` events are, polling past other tests' transactions that hold the frontier back. */
+async function sealUntil(sealer: EventSealer, expected: number): Promise<number> {
+  let sealed = 0;
+  await waitFor(async () => (sealed += await sealer.sealPending()) >= expected, { description: `${expected} events sealed` });
+  return sealed;
+}
+
+async function insertDirectly(client: PoolClient, schema: string): Promise<bigint> {
+  const { rows } = await client.query<{ position: string }>(
+    `INSERT INTO "${schema}".events (stream_id, stream_version, event_type, data, metadata)
+     VALUES ($1, 1, 'SlowlyCommitted', '{}', $2) RETURNING position::text AS position`,
+    [freshStreamId('slow'), JSON.stringify({ eventId: randomUUID(), correlationId: 'c', actor: 'user:slow' })],
+  );
+  return BigInt(rows[0]!.position);
+}
+
+async function listeners(schema: string): Promise<number> {
+  const { rows } = await ctx.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = $1 AND state = 'idle'`,
+    [`LISTEN "${schema}.events"`],
+  );
+  return rows[0]!.n;
+}
+
+describe('sealPending', () => {
+  it('seals in commit order and never past a transaction still in flight', async () => {
+    const { schema, store } = await freshStore();
+    const early = await store.append(freshStreamId(), [newEvent('Early', {}), newEvent('Early', {})]);
+    const sealer = new EventSealer(ctx.pool, schema);
+    expect(await sealUntil(sealer, 2)).toBe(2);
+
+    // A transaction takes its xid before later appends, but writes and commits after them.
+    const client = await ctx.pool.connect();
+    let slowPosition: bigint;
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_current_xact_id()');
+      const later = await store.append(freshStreamId(), [newEvent('Later', {}), newEvent('Later', {}), newEvent('Later', {})]);
+      slowPosition = await insertDirectly(client, schema);
+
+      expect(await sealer.sealPending()).toBe(0);
+      expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: 2, unsealed: 3 });
+
+      await client.query('COMMIT');
+      expect(await sealUntil(sealer, 4)).toBe(4);
+      expect(await sealedPositions(schema)).toEqual([
+        early.firstPosition,
+        early.lastPosition,
+        slowPosition,
+        later.firstPosition,
+        later.firstPosition + 1n,
+        later.lastPosition,
+      ]);
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: 6, unsealed: 0 });
+  });
+
+  it('leaves nothing of an aborted transaction in the chain', async () => {
+    const { schema, store } = await freshStore();
+    const sealer = new EventSealer(ctx.pool, schema);
+    const client = await ctx.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await insertDirectly(client, schema);
+      await store.append(freshStreamId(), [newEvent('Kept', {})]);
+      expect(await sealer.sealPending()).toBe(0);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    expect(await sealUntil(sealer, 1)).toBe(1);
+    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: 1 });
+  });
+
+  it('keeps one chain when several sealers race with each other and with appenders', async () => {
+    const { schema, store } = await freshStore();
+    const sealers = Array.from({ length: 4 }, () => new EventSealer(ctx.pool, schema, { batchSize: 7 }));
+    let appending = true;
+    let sealedWhileAppending = 0;
+    const racing = sealers.map(async (sealer) => {
+      while (appending) {
+        const sealed = await sealer.sealPending();
+        sealedWhileAppending += sealed;
+      }
+    });
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, w) => {
+        for (let i = 0; i < 15; i++) await store.append(`w-${w}-${i % 2}`, [newEvent('Raced', { w, i })]);
+      }),
+    );
+    appending = false;
+    await Promise.all(racing);
+
+    const total = await countEvents(schema);
+    expect(total).toBe(120);
+    expect(sealedWhileAppending + (await sealUntil(sealers[0]!, total - sealedWhileAppending))).toBe(total);
+    const { rows } = await ctx.pool.query<{ n: number; max: string }>(
+      `SELECT count(*)::int AS n, max(seq)::text AS max FROM "${schema}".event_seals`,
+    );
+    expect(rows[0]).toEqual({ n: total, max: String(total) });
+    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: total, unsealed: 0 });
+  });
+
+  it('fails with the database error when the schema has no event store', async () => {
+    await expect(new EventSealer(ctx.pool, `${ctx.schema}_none`).sealPending()).rejects.toThrow(/does not exist/);
+  });
+
+  it('refuses invalid options and schema names', () => {
+    expect(() => new EventSealer(ctx.pool, 'Robert"; DROP')).toThrow('invalid event store schema name');
+    expect(() => new EventSealer(ctx.pool, ctx.schema, { intervalMs: 0 })).toThrow('intervalMs');
+  });
+});
+
+describe('start/stop', () => {
+  it('seals soon after an append of another process, woken by NOTIFY rather than its poll', async () => {
+    const { schema, store } = await freshStore(true);
+    const sealer = new EventSealer(ctx.pool, schema, { intervalMs: 60_000 });
+    sealer.start();
+    try {
+      await waitFor(async () => (await listeners(schema)) > 0, { description: "the sealer's LISTEN connection" });
+      await store.append(freshStreamId(), [newEvent('Noticed', {}), newEvent('Noticed', {})]);
+      await waitFor(async () => (await sealedPositions(schema)).length === 2, { timeoutMs: 5_000, description: 'events sealed' });
+      await store.append(freshStreamId(), [newEvent('Noticed', {})]);
+      await waitFor(async () => (await sealedPositions(schema)).length === 3, { timeoutMs: 5_000, description: 'next event sealed' });
+    } finally {
+      const stopping = Date.now();
+      await sealer.stop();
+      // stop() cuts the 60 s sleep short.
+      expect(Date.now() - stopping).toBeLessThan(2_000);
+    }
+    await waitFor(async () => (await listeners(schema)) === 0, { description: 'the LISTEN connection closed' });
+    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: 3 });
+  });
+
+  it('polls when not woken, and two running sealers keep one chain', async () => {
+    const { schema, store } = await freshStore();
+    const sealers = [1, 2].map(() => new EventSealer(ctx.pool, schema, { intervalMs: 50, wakeOnAppend: false, batchSize: 5 }));
+    for (const sealer of sealers) sealer.start();
+    try {
+      for (let i = 0; i < 6; i++) await store.append(freshStreamId(), [newEvent('Polled', {}), newEvent('Polled', {})]);
+      await waitFor(async () => (await sealedPositions(schema)).length === 12, { timeoutMs: 5_000, description: 'events sealed' });
+    } finally {
+      await Promise.all(sealers.map((sealer) => sealer.stop()));
+    }
+    expect(await listeners(schema)).toBe(0);
+    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: 12 });
+  });
+
+  it('reports pass errors to onError and keeps running', async () => {
+    const errors: unknown[] = [];
+    const sealer = new EventSealer(ctx.pool, `${ctx.schema}_none`, {
+      intervalMs: 20,
+      wakeOnAppend: false,
+      onError: (error) => errors.push(error),
+    });
+    sealer.start();
+    try {
+      await waitFor(() => errors.length >= 2, { description: 'two failed passes' });
+    } finally {
+      await sealer.stop();
+    }
+    expect(String(errors[0])).toMatch(/does not exist/);
+  });
+});
