@@ -62,9 +62,28 @@ interface Graph {
   readonly topo: Int32Array;
 }
 
-/** Validates the (id-sorted) candidates and returns their registration instants in ms. */
-const validateCandidates = (sorted: readonly AllocationCandidate[]): Float64Array => {
-  const registeredAtMs = new Float64Array(sorted.length);
+const KIND_OTHER = 0;
+const KIND_TECH_DEBT = 1;
+const KIND_COMPLIANCE = 2;
+
+/**
+ * The scalar facts allocation works on, one typed array per field in id order. Read in a single
+ * pass, so the hot loops never chase candidate objects scattered across the heap.
+ */
+interface Columns {
+  readonly registeredAtMs: Float64Array;
+  readonly costOfDelay: Float64Array;
+  readonly jobSize: Float64Array;
+  readonly kind: Uint8Array;
+}
+
+/** Validates the (id-sorted) candidates while reading their columns. */
+const readColumns = (sorted: readonly AllocationCandidate[]): Columns => {
+  const n = sorted.length;
+  const registeredAtMs = new Float64Array(n);
+  const costOfDelay = new Float64Array(n);
+  const jobSize = new Float64Array(n);
+  const kind = new Uint8Array(n);
   sorted.forEach((c, i) => {
     assertNonEmpty('candidates.workloadId', c.workloadId);
     if (i > 0 && sorted[i - 1]?.workloadId === c.workloadId)
@@ -86,8 +105,16 @@ const validateCandidates = (sorted: readonly AllocationCandidate[]): Float64Arra
         'registeredAt must be an ISO-8601 instant',
       );
     registeredAtMs[i] = ms;
+    costOfDelay[i] = c.businessValue + c.timeCriticality + c.riskReduction;
+    jobSize[i] = c.jobSize;
+    kind[i] =
+      c.changeType === 'compliance-audit'
+        ? KIND_COMPLIANCE
+        : c.changeType === 'technical-debt'
+          ? KIND_TECH_DEBT
+          : KIND_OTHER;
   });
-  return registeredAtMs;
+  return { registeredAtMs, costOfDelay, jobSize, kind };
 };
 
 /** Adjacency over candidate indexes plus a plain Kahn order; refuses a cycle, naming it. */
@@ -186,7 +213,7 @@ export const allocate = (input: AllocationInput): Plan => {
   assertNonEmpty('release.releaseId', input.release.releaseId);
   assertNonEmpty('release.trainId', input.release.trainId);
   const sorted = [...input.candidates].sort((a, b) => byId(a.workloadId, b.workloadId));
-  const registeredAtMs = validateCandidates(sorted);
+  const { registeredAtMs, costOfDelay, jobSize, kind } = readColumns(sorted);
   const n = sorted.length;
   const index = new Map<string, number>();
   sorted.forEach((c, i) => index.set(c.workloadId, i));
@@ -197,18 +224,17 @@ export const allocate = (input: AllocationInput): Plan => {
 
   // --- priority ---------------------------------------------------------------------------------
   // Typed arrays and one precomputed rank keep the queue's comparisons cheap at 100k candidates.
-  const costOfDelay = Float64Array.from(
-    sorted,
-    (c) => c.businessValue + c.timeCriticality + c.riskReduction,
-  );
-  const jobSize = Float64Array.from(sorted, (c) => c.jobSize);
-  const tier = Uint8Array.from(sorted, (c) =>
-    c.changeType === 'compliance-audit'
-      ? TIER_COMPLIANCE
-      : negotiatedIn.has(c.workloadId) && !excluded.has(c.workloadId)
-        ? TIER_NEGOTIATED
-        : TIER_NORMAL,
-  );
+  const tier = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    tier[i] =
+      kind[i] === KIND_COMPLIANCE
+        ? TIER_COMPLIANCE
+        : negotiatedIn.size > 0 &&
+            negotiatedIn.has(sorted[i]!.workloadId) &&
+            !excluded.has(sorted[i]!.workloadId)
+          ? TIER_NEGOTIATED
+          : TIER_NORMAL;
+  }
   // Same criteria as `compareWsjfKeys`, behind the tier; index order is id order (`sorted`).
   const ownOrder = Int32Array.from({ length: n }, (_, i) => i).sort(
     (a, b) =>
@@ -294,11 +320,11 @@ export const allocate = (input: AllocationInput): Plan => {
     state[i] = INCLUDED;
     reason[i] = `included: ${why}`;
     const t = teamOf[i] as number;
-    teamUsed[t] = (teamUsed[t] as number) + sorted[i]!.jobSize;
+    teamUsed[t] = (teamUsed[t] as number) + (jobSize[i] as number);
   };
   const blockedByTeam = (i: number): string | undefined => {
     const t = teamOf[i] as number;
-    const size = sorted[i]!.jobSize;
+    const size = jobSize[i] as number;
     const used = teamUsed[t] as number;
     const limit = teamLimit[t] as number;
     if (used + size <= limit) return undefined;
@@ -308,8 +334,7 @@ export const allocate = (input: AllocationInput): Plan => {
       : `team capacity reached (${team}: ${used} of ${limit} used, needs ${size})`;
   };
   const whyIncluded = (i: number, fromReserve: boolean): string => {
-    const c = sorted[i] as AllocationCandidate;
-    if (c.changeType === 'compliance-audit') return 'compliance guarantee';
+    if (kind[i] === KIND_COMPLIANCE) return 'compliance guarantee';
     const heir = inherited[i] as number;
     if (heir !== i) {
       const heirId = sorted[heir]!.workloadId;
@@ -348,8 +373,7 @@ export const allocate = (input: AllocationInput): Plan => {
       waiting[d] = (waiting[d] as number) - 1;
       if (waiting[d] === 0) queue.push(d);
     }
-    const c = sorted[i] as AllocationCandidate;
-    if (excluded.size > 0 && excluded.has(c.workloadId)) {
+    if (excluded.size > 0 && excluded.has(sorted[i]!.workloadId)) {
       defer(i, 'excluded in scope negotiation');
       continue;
     }
@@ -372,16 +396,17 @@ export const allocate = (input: AllocationInput): Plan => {
       defer(i, teamBlock);
       continue;
     }
-    const size = c.jobSize;
-    if (c.changeType === 'technical-debt' && size <= reserveLeft) {
+    const size = jobSize[i] as number;
+    const k = kind[i] as number;
+    if (k === KIND_TECH_DEBT && size <= reserveLeft) {
       reserveLeft -= size;
       techDebtUsed += size;
       include(i, whyIncluded(i, true));
     } else if (size <= generalLeft) {
       generalLeft -= size;
-      if (c.changeType === 'technical-debt') techDebtUsed += size;
+      if (k === KIND_TECH_DEBT) techDebtUsed += size;
       include(i, whyIncluded(i, false));
-    } else if (c.changeType === 'compliance-audit' && size <= generalLeft + reserveLeft) {
+    } else if (k === KIND_COMPLIANCE && size <= generalLeft + reserveLeft) {
       // The guarantee outranks the reserve: take what the general pool has, the rest from the reserve.
       reserveLeft -= size - generalLeft;
       generalLeft = 0;
@@ -407,8 +432,7 @@ export const allocate = (input: AllocationInput): Plan => {
       defer(i, teamBlock);
       continue;
     }
-    const c = sorted[i] as AllocationCandidate;
-    const size = c.jobSize;
+    const size = jobSize[i] as number;
     if (size > generalLeft + reserveLeft) {
       const used = capacityTotal - generalLeft - reserveLeft;
       defer(i, `release capacity exhausted (${used} of ${capacityTotal} used, needs ${size})`);
@@ -418,10 +442,9 @@ export const allocate = (input: AllocationInput): Plan => {
     const fromReserve = size - fromGeneral;
     generalLeft -= fromGeneral;
     reserveLeft -= fromReserve;
-    if (c.changeType === 'technical-debt') techDebtUsed += size;
-    else if (c.changeType !== 'compliance-audit') returnedToFeatures += fromReserve;
-    const returned =
-      fromReserve > 0 && c.changeType !== 'technical-debt' && c.changeType !== 'compliance-audit';
+    if (kind[i] === KIND_TECH_DEBT) techDebtUsed += size;
+    else if (kind[i] === KIND_OTHER) returnedToFeatures += fromReserve;
+    const returned = fromReserve > 0 && kind[i] === KIND_OTHER;
     include(
       i,
       returned
@@ -449,15 +472,14 @@ export const allocate = (input: AllocationInput): Plan => {
   }
   const alerts: PlanAlert[] = [];
   for (let i = 0; i < n; i++) {
+    if (kind[i] !== KIND_COMPLIANCE || state[i] === INCLUDED) continue;
     const c = sorted[i] as AllocationCandidate;
-    if (c.changeType === 'compliance-audit' && state[i] !== INCLUDED) {
-      alerts.push({
-        type: 'ComplianceGuaranteeMissed',
-        workloadId: c.workloadId,
-        team: c.team,
-        reason: `compliance workload not placed in release ${input.release.releaseId}: ${reason[i]}`,
-      });
-    }
+    alerts.push({
+      type: 'ComplianceGuaranteeMissed',
+      workloadId: c.workloadId,
+      team: c.team,
+      reason: `compliance workload not placed in release ${input.release.releaseId}: ${reason[i]}`,
+    });
   }
   const includedIdx: number[] = [];
   for (let i = 0; i < n; i++) if (state[i] === INCLUDED) includedIdx.push(i);
