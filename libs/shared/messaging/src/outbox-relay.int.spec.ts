@@ -26,6 +26,7 @@ describe('OutboxRelay', () => {
   let bus: MessageBus;
   let producer: MessageProducer;
   const cleanups: (() => Promise<void>)[] = [];
+  let lastAppended: Checkpoint = { transactionId: 0n, position: 0n };
 
   beforeAll(async () => {
     ctx = await createTestContext('outbox_relay');
@@ -67,21 +68,33 @@ describe('OutboxRelay', () => {
       const count = Math.min(version % 2 === 0 ? 1 : 3, perStream - version);
       for (const streamId of ids) {
         const events = Array.from({ length: count }, (_, i) => testEvent('WorkloadAdded', { streamId, n: version + i + 1 }));
-        await store.append(streamId, events);
+        const result = await store.append(streamId, events);
+        const appended = { transactionId: result.transactionId, position: result.lastPosition };
+        if (compareCheckpoints(appended, lastAppended) > 0) lastAppended = appended;
       }
       version += count;
     }
     return ids;
   }
 
+  // readAll delivers an event only once every older transaction has ended, so "all events" means
+  // up to the newest append, not whatever one read returns.
   async function allStoredEvents(): Promise<StoredEvent[]> {
-    const events: StoredEvent[] = [];
-    for (let after: Checkpoint | undefined; ; ) {
-      const result = await store.readAll({ ...(after ? { after } : {}), batchSize: 1000 });
-      events.push(...result.events);
-      if (result.isEnd) return events;
-      after = result.checkpoint;
-    }
+    const target = lastAppended;
+    return waitFor(
+      async () => {
+        const events: StoredEvent[] = [];
+        for (let after: Checkpoint | undefined; ; ) {
+          const result = await store.readAll({ ...(after ? { after } : {}), batchSize: 1000 });
+          events.push(...result.events);
+          if (result.isEnd) break;
+          after = result.checkpoint;
+        }
+        const last = events[events.length - 1];
+        return last !== undefined && compareCheckpoints(checkpointOf(last), target) >= 0 && events;
+      },
+      { description: 'every appended event readable' },
+    );
   }
 
   it('publishes every event as a binary-mode CloudEvent keyed by stream id, with the stored trace context, in stream order per key', async () => {
