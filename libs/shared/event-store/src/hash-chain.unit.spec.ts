@@ -1,0 +1,60 @@
+import { GENESIS_HASH, canonicalEventBytes, chainHash } from './hash-chain';
+import type { SealedFields } from './hash-chain';
+
+const event: SealedFields = {
+  position: 9_007_199_254_740_993n, // 2^53 + 1: not representable as a JavaScript number
+  streamId: 'release-1',
+  streamVersion: 2,
+  type: 'ReleaseScopeCommitted',
+  schemaVersion: 1,
+  data: { workloadIds: ['w-2', 'w-1'], b: 1, a: { z: null, y: 1.5 } },
+  metadata: { eventId: 'e-1', correlationId: 'c-1', actor: 'user:ada' },
+  recordedAt: '2026-11-23T18:00:00.123456Z',
+};
+
+describe('canonicalEventBytes', () => {
+  // Regression guard: stored seals must stay verifiable, so the encoding may never change silently.
+  it('is RFC 8785 JSON with sorted keys, the position as a decimal string and a layout version', () => {
+    expect(canonicalEventBytes(event).toString('utf8')).toBe(
+      '{"data":{"a":{"y":1.5,"z":null},"b":1,"workloadIds":["w-2","w-1"]},' +
+        '"metadata":{"actor":"user:ada","correlationId":"c-1","eventId":"e-1"},' +
+        '"position":"9007199254740993","recordedAt":"2026-11-23T18:00:00.123456Z","schemaVersion":1,' +
+        '"streamId":"release-1","streamVersion":2,"type":"ReleaseScopeCommitted","v":1}',
+    );
+  });
+
+  it('does not depend on the key order of data or metadata', () => {
+    const reordered: SealedFields = {
+      ...event,
+      data: { a: { y: 1.5, z: null }, workloadIds: ['w-2', 'w-1'], b: 1 },
+      metadata: { actor: 'user:ada', eventId: 'e-1', correlationId: 'c-1' },
+    };
+    expect(canonicalEventBytes(reordered)).toEqual(canonicalEventBytes(event));
+  });
+
+  it.each<[string, Partial<SealedFields>]>([
+    ['position', { position: event.position + 1n }],
+    ['streamId', { streamId: 'release-2' }],
+    ['streamVersion', { streamVersion: 3 }],
+    ['type', { type: 'ReleaseScopeReopened' }],
+    ['schemaVersion', { schemaVersion: 2 }],
+    ['data', { data: { ...(event.data as object), b: 2 } }],
+    ['array order in data', { data: { ...(event.data as object), workloadIds: ['w-1', 'w-2'] } }],
+    ['metadata', { metadata: { ...(event.metadata as object), actor: 'user:mallory' } }],
+    ['recordedAt by a microsecond', { recordedAt: '2026-11-23T18:00:00.123457Z' }],
+  ])('changes when %s changes', (_field, change) => {
+    expect(canonicalEventBytes({ ...event, ...change })).not.toEqual(canonicalEventBytes(event));
+  });
+});
+
+describe('chainHash', () => {
+  it('is SHA-256 of the previous hash followed by the canonical bytes', () => {
+    const first = chainHash(GENESIS_HASH, event);
+    expect(first.toString('hex')).toBe('976775e512ce75f2fb3b049816917c14c42e609a5db0134c1ec537204acc0e70');
+    expect(chainHash(first, event).toString('hex')).toBe('851f0288607eed5d51fa1575e889db4db85e208f882e55211612eabf9eff244a');
+  });
+
+  it('starts from 32 zero bytes', () => {
+    expect(GENESIS_HASH).toEqual(Buffer.alloc(32));
+  });
+});
