@@ -512,29 +512,38 @@ const couplingFlags = (
   sorted: readonly AllocationCandidate[],
   includedIdx: readonly number[],
 ): CouplingFlag[] => {
-  const byComponent = new Map<string, { teams: Set<string>; ids: string[] }>();
+  // First pass keeps one team per component; only components a second team touches are collected.
+  const firstTeam = new Map<string, string>();
+  const shared = new Map<string, { teams: Set<string>; ids: string[] }>();
   for (const i of includedIdx) {
     const c = sorted[i] as AllocationCandidate;
     for (const component of c.components) {
-      const entry = byComponent.get(component.name) ?? { teams: new Set<string>(), ids: [] };
-      entry.teams.add(c.team);
-      entry.ids.push(c.workloadId);
-      byComponent.set(component.name, entry);
+      const team = firstTeam.get(component.name);
+      if (team === undefined) firstTeam.set(component.name, c.team);
+      else if (team !== c.team && !shared.has(component.name))
+        shared.set(component.name, { teams: new Set(), ids: [] });
     }
   }
-  const flags: CouplingFlag[] = [];
-  for (const component of [...byComponent.keys()].sort(byId)) {
-    const entry = byComponent.get(component)!;
-    if (entry.teams.size < 2) continue;
+  if (shared.size === 0) return [];
+  for (const i of includedIdx) {
+    const c = sorted[i] as AllocationCandidate;
+    for (const component of c.components) {
+      const entry = shared.get(component.name);
+      if (!entry) continue;
+      entry.teams.add(c.team);
+      entry.ids.push(c.workloadId);
+    }
+  }
+  return [...shared.keys()].sort(byId).map((component) => {
+    const entry = shared.get(component) as { teams: Set<string>; ids: string[] };
     const teams = [...entry.teams].sort(byId);
-    flags.push({
+    return {
       component,
       teams,
       workloadIds: entry.ids,
       reason: `teams ${teams.join(', ')} change ${component} in this release: integrated testing required`,
-    });
-  }
-  return flags;
+    };
+  });
 };
 
 interface Contracts {
