@@ -13,7 +13,10 @@ class UsageError extends Error {}
 function serviceFromArgs(): string {
   let values: { service?: string };
   try {
-    ({ values } = parseArgs({ options: { service: { type: 'string', short: 's' } }, strict: true }));
+    ({ values } = parseArgs({
+      options: { service: { type: 'string', short: 's' } },
+      strict: true,
+    }));
   } catch (error) {
     throw new UsageError(`${error instanceof Error ? error.message : String(error)}; ${USAGE}`);
   }
@@ -21,24 +24,33 @@ function serviceFromArgs(): string {
   try {
     return assertSchemaName(values.service);
   } catch {
-    throw new UsageError(`unknown service ${JSON.stringify(values.service)}: not a valid service (schema) name`);
+    throw new UsageError(
+      `unknown service ${JSON.stringify(values.service)}: not a valid service (schema) name`,
+    );
   }
 }
 
 async function main(): Promise<number> {
   const schema = serviceFromArgs();
-  const pool = new Pool({ connectionString: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, max: 1 });
+  const pool = new Pool({
+    connectionString: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    max: 1,
+  });
   try {
     const result = await verifyEventChain(pool, schema);
     if (!result.ok) {
       console.log(`TAMPERED: first bad position ${result.firstBadPosition}: ${result.reason}`);
       return 1;
     }
-    console.log(`verified ${result.checked} events in ${schema}, chain intact (${result.unsealed} newer events not yet sealed)`);
+    console.log(
+      `verified ${result.checked} events in ${schema}, chain intact (${result.unsealed} newer events not yet sealed)`,
+    );
     return 0;
   } catch (error) {
     if (error instanceof EventStoreNotFound) {
-      throw new UsageError(`unknown service ${JSON.stringify(schema)}: no event store in schema ${schema}`);
+      throw new UsageError(
+        `unknown service ${JSON.stringify(schema)}: no event store in schema ${schema}`,
+      );
     }
     throw error;
   } finally {

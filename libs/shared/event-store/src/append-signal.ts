@@ -40,7 +40,8 @@ export class AppendSignal {
   /** Called after an append committed in this process. */
   appended(): void {
     this.wakeAll();
-    if (this.crossProcess && !this.listener && this.wakers.size > 0) this.listener = this.openListener();
+    if (this.crossProcess && !this.listener && this.wakers.size > 0)
+      this.listener = this.openListener();
     if (!this.crossProcess || this.closed) return;
     if (this.notifyState !== 'idle') {
       this.notifyState = 'dirty';
@@ -62,8 +63,12 @@ export class AppendSignal {
     this.closed = true;
     this.wakers.clear();
     clearTimeout(this.notifyTimer);
-    const clients = await Promise.all([this.listener, this.notifier]);
-    await Promise.all(clients.map((client) => client?.end().catch(() => undefined)));
+    const opening = [this.listener, this.notifier].filter(
+      (p): p is Promise<Client | undefined> => p !== undefined,
+    );
+    const clients = await Promise.all(opening);
+    const open = clients.filter((client): client is Client => client !== undefined);
+    await Promise.all(open.map((client) => client.end().catch(() => undefined)));
   }
 
   private wakeAll(): void {

@@ -1,4 +1,11 @@
-import { START_CHECKPOINT, checkpointOf, compareCheckpoints, formatCheckpoint, maxCheckpoint, parseCheckpoint } from './checkpoint';
+import {
+  START_CHECKPOINT,
+  checkpointOf,
+  compareCheckpoints,
+  formatCheckpoint,
+  maxCheckpoint,
+  parseCheckpoint,
+} from './checkpoint';
 
 const at = (transactionId: bigint, position: bigint) => ({ transactionId, position });
 

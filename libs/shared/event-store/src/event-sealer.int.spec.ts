@@ -23,7 +23,9 @@ afterAll(async () => {
 });
 
 /** A fresh event store schema per test, so seal counts start from zero. */
-async function freshStore(crossProcessSignal = false): Promise<{ schema: string; store: PostgresEventStore }> {
+async function freshStore(
+  crossProcessSignal = false,
+): Promise<{ schema: string; store: PostgresEventStore }> {
   const schema = `${ctx.schema}_${nextSchema++}`;
   await migrateEventStore(ctx.pool, schema);
   const store = createEventStore(ctx.pool, schema, { crossProcessSignal });
@@ -42,14 +44,18 @@ async function sealedPositions(schema: string): Promise<bigint[]> {
 }
 
 async function countEvents(schema: string): Promise<number> {
-  const { rows } = await ctx.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".events`);
+  const { rows } = await ctx.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM "${schema}".events`,
+  );
   return rows[0]!.n;
 }
 
 /** Seals until `expected` events are, polling past other tests' transactions that hold the frontier back. */
 async function sealUntil(sealer: EventSealer, expected: number): Promise<number> {
   let sealed = 0;
-  await waitFor(async () => (sealed += await sealer.sealPending()) >= expected, { description: `${expected} events sealed` });
+  await waitFor(async () => (sealed += await sealer.sealPending()) >= expected, {
+    description: `${expected} events sealed`,
+  });
   return sealed;
 }
 
@@ -57,7 +63,10 @@ async function insertDirectly(client: PoolClient, schema: string): Promise<bigin
   const { rows } = await client.query<{ position: string }>(
     `INSERT INTO "${schema}".events (stream_id, stream_version, event_type, data, metadata)
      VALUES ($1, 1, 'SlowlyCommitted', '{}', $2) RETURNING position::text AS position`,
-    [freshStreamId('slow'), JSON.stringify({ eventId: randomUUID(), correlationId: 'c', actor: 'user:slow' })],
+    [
+      freshStreamId('slow'),
+      JSON.stringify({ eventId: randomUUID(), correlationId: 'c', actor: 'user:slow' }),
+    ],
   );
   return BigInt(rows[0]!.position);
 }
@@ -73,7 +82,10 @@ async function listeners(schema: string): Promise<number> {
 describe('sealPending', () => {
   it('seals in commit order and never past a transaction still in flight', async () => {
     const { schema, store } = await freshStore();
-    const early = await store.append(freshStreamId(), [newEvent('Early', {}), newEvent('Early', {})]);
+    const early = await store.append(freshStreamId(), [
+      newEvent('Early', {}),
+      newEvent('Early', {}),
+    ]);
     const sealer = new EventSealer(ctx.pool, schema);
     expect(await sealUntil(sealer, 2)).toBe(2);
 
@@ -83,11 +95,19 @@ describe('sealPending', () => {
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_current_xact_id()');
-      const later = await store.append(freshStreamId(), [newEvent('Later', {}), newEvent('Later', {}), newEvent('Later', {})]);
+      const later = await store.append(freshStreamId(), [
+        newEvent('Later', {}),
+        newEvent('Later', {}),
+        newEvent('Later', {}),
+      ]);
       slowPosition = await insertDirectly(client, schema);
 
       expect(await sealer.sealPending()).toBe(0);
-      expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: 2, unsealed: 3 });
+      expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({
+        ok: true,
+        checked: 2,
+        unsealed: 3,
+      });
 
       await client.query('COMMIT');
       expect(await sealUntil(sealer, 4)).toBe(4);
@@ -103,7 +123,11 @@ describe('sealPending', () => {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release();
     }
-    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: 6, unsealed: 0 });
+    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({
+      ok: true,
+      checked: 6,
+      unsealed: 0,
+    });
   });
 
   it('leaves nothing of an aborted transaction in the chain', async () => {
@@ -125,7 +149,10 @@ describe('sealPending', () => {
 
   it('keeps one chain when several sealers race with each other and with appenders', async () => {
     const { schema, store } = await freshStore();
-    const sealers = Array.from({ length: 4 }, () => new EventSealer(ctx.pool, schema, { batchSize: 7 }));
+    const sealers = Array.from(
+      { length: 4 },
+      () => new EventSealer(ctx.pool, schema, { batchSize: 7 }),
+    );
     let appending = true;
     let sealedWhileAppending = 0;
     const racing = sealers.map(async (sealer) => {
@@ -136,7 +163,8 @@ describe('sealPending', () => {
     });
     await Promise.all(
       Array.from({ length: 8 }, async (_, w) => {
-        for (let i = 0; i < 15; i++) await store.append(`w-${w}-${i % 2}`, [newEvent('Raced', { w, i })]);
+        for (let i = 0; i < 15; i++)
+          await store.append(`w-${w}-${i % 2}`, [newEvent('Raced', { w, i })]);
       }),
     );
     appending = false;
@@ -144,20 +172,30 @@ describe('sealPending', () => {
 
     const total = await countEvents(schema);
     expect(total).toBe(120);
-    expect(sealedWhileAppending + (await sealUntil(sealers[0]!, total - sealedWhileAppending))).toBe(total);
+    expect(
+      sealedWhileAppending + (await sealUntil(sealers[0]!, total - sealedWhileAppending)),
+    ).toBe(total);
     const { rows } = await ctx.pool.query<{ n: number; max: string }>(
       `SELECT count(*)::int AS n, max(seq)::text AS max FROM "${schema}".event_seals`,
     );
     expect(rows[0]).toEqual({ n: total, max: String(total) });
-    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: total, unsealed: 0 });
+    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({
+      ok: true,
+      checked: total,
+      unsealed: 0,
+    });
   });
 
   it('fails with the database error when the schema has no event store', async () => {
-    await expect(new EventSealer(ctx.pool, `${ctx.schema}_none`).sealPending()).rejects.toThrow(/does not exist/);
+    await expect(new EventSealer(ctx.pool, `${ctx.schema}_none`).sealPending()).rejects.toThrow(
+      /does not exist/,
+    );
   });
 
   it('refuses invalid options and schema names', () => {
-    expect(() => new EventSealer(ctx.pool, 'Robert"; DROP')).toThrow('invalid event store schema name');
+    expect(() => new EventSealer(ctx.pool, 'Robert"; DROP')).toThrow(
+      'invalid event store schema name',
+    );
     expect(() => new EventSealer(ctx.pool, ctx.schema, { intervalMs: 0 })).toThrow('intervalMs');
   });
 });
@@ -168,28 +206,45 @@ describe('start/stop', () => {
     const sealer = new EventSealer(ctx.pool, schema, { intervalMs: 60_000 });
     sealer.start();
     try {
-      await waitFor(async () => (await listeners(schema)) > 0, { description: "the sealer's LISTEN connection" });
+      await waitFor(async () => (await listeners(schema)) > 0, {
+        description: "the sealer's LISTEN connection",
+      });
       await store.append(freshStreamId(), [newEvent('Noticed', {}), newEvent('Noticed', {})]);
-      await waitFor(async () => (await sealedPositions(schema)).length === 2, { timeoutMs: 5_000, description: 'events sealed' });
+      await waitFor(async () => (await sealedPositions(schema)).length === 2, {
+        timeoutMs: 5_000,
+        description: 'events sealed',
+      });
       await store.append(freshStreamId(), [newEvent('Noticed', {})]);
-      await waitFor(async () => (await sealedPositions(schema)).length === 3, { timeoutMs: 5_000, description: 'next event sealed' });
+      await waitFor(async () => (await sealedPositions(schema)).length === 3, {
+        timeoutMs: 5_000,
+        description: 'next event sealed',
+      });
     } finally {
       const stopping = Date.now();
       await sealer.stop();
       // stop() cuts the 60 s sleep short.
       expect(Date.now() - stopping).toBeLessThan(2_000);
     }
-    await waitFor(async () => (await listeners(schema)) === 0, { description: 'the LISTEN connection closed' });
+    await waitFor(async () => (await listeners(schema)) === 0, {
+      description: 'the LISTEN connection closed',
+    });
     expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: 3 });
   });
 
   it('polls when not woken, and two running sealers keep one chain', async () => {
     const { schema, store } = await freshStore();
-    const sealers = [1, 2].map(() => new EventSealer(ctx.pool, schema, { intervalMs: 50, wakeOnAppend: false, batchSize: 5 }));
+    const sealers = [1, 2].map(
+      () =>
+        new EventSealer(ctx.pool, schema, { intervalMs: 50, wakeOnAppend: false, batchSize: 5 }),
+    );
     for (const sealer of sealers) sealer.start();
     try {
-      for (let i = 0; i < 6; i++) await store.append(freshStreamId(), [newEvent('Polled', {}), newEvent('Polled', {})]);
-      await waitFor(async () => (await sealedPositions(schema)).length === 12, { timeoutMs: 5_000, description: 'events sealed' });
+      for (let i = 0; i < 6; i++)
+        await store.append(freshStreamId(), [newEvent('Polled', {}), newEvent('Polled', {})]);
+      await waitFor(async () => (await sealedPositions(schema)).length === 12, {
+        timeoutMs: 5_000,
+        description: 'events sealed',
+      });
     } finally {
       await Promise.all(sealers.map((sealer) => sealer.stop()));
     }

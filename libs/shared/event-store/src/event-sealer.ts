@@ -60,7 +60,10 @@ export class EventSealer {
   ) {
     this.schema = assertSchemaName(schema);
     this.intervalMs = positive(options.intervalMs ?? 1000, 'intervalMs');
-    this.minIntervalMs = Math.min(positive(options.minIntervalMs ?? 100, 'minIntervalMs'), this.intervalMs);
+    this.minIntervalMs = Math.min(
+      positive(options.minIntervalMs ?? 100, 'minIntervalMs'),
+      this.intervalMs,
+    );
     this.batchSize = positive(options.batchSize ?? 1000, 'batchSize');
     this.onError = options.onError ?? (() => undefined);
     this.sql = statements(schema);
@@ -128,7 +131,9 @@ export class EventSealer {
     try {
       await client.query('BEGIN');
       if (waitForLock) {
-        await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [sealLockKey(this.schema)]);
+        await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+          sealLockKey(this.schema),
+        ]);
       } else {
         const { rows } = await client.query<{ locked: boolean }>(
           'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked',
@@ -179,9 +184,12 @@ export class EventSealer {
   }
 
   private async lastSeal(client: PoolClient): Promise<LastSeal | undefined> {
-    const { rows } = await client.query<{ seq: string; transaction_id: string; position: string; hash: string }>(
-      this.sql.lastSeal,
-    );
+    const { rows } = await client.query<{
+      seq: string;
+      transaction_id: string;
+      position: string;
+      hash: string;
+    }>(this.sql.lastSeal);
     const row = rows[0];
     if (!row) return undefined;
     return {
@@ -239,6 +247,7 @@ function statements(schema: string) {
 }
 
 function positive(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`EventSealer: ${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`EventSealer: ${name} must be a positive integer, got ${value}`);
   return value;
 }

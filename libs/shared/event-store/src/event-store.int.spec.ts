@@ -4,7 +4,8 @@ import { compareCheckpoints } from './checkpoint';
 import { migrateEventStore } from './event-store.migrations';
 import type { Checkpoint, StoredEvent } from './event-store.types';
 import { freshStreamId, newEvent } from './new-event.fixture';
-import { PostgresEventStore, createEventStore } from './postgres-event-store';
+import { createEventStore } from './postgres-event-store';
+import type { PostgresEventStore } from './postgres-event-store';
 import { UpcasterRegistry } from './upcasters';
 import { WrongExpectedVersion } from './wrong-expected-version.error';
 
@@ -23,7 +24,10 @@ afterAll(async () => {
 });
 
 async function countRows(streamId: string): Promise<number> {
-  const { rows } = await ctx.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [streamId]);
+  const { rows } = await ctx.pool.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM events WHERE stream_id = $1',
+    [streamId],
+  );
   return rows[0]?.n ?? -1;
 }
 
@@ -38,7 +42,10 @@ async function expectConflict(promise: Promise<unknown>, actual: number): Promis
 
 describe('migrations', () => {
   it('are idempotent and safe to run concurrently', async () => {
-    const results = await Promise.all([migrateEventStore(ctx.pool, ctx.schema), migrateEventStore(ctx.pool, ctx.schema)]);
+    const results = await Promise.all([
+      migrateEventStore(ctx.pool, ctx.schema),
+      migrateEventStore(ctx.pool, ctx.schema),
+    ]);
     expect(results).toEqual([[], []]);
   });
 });
@@ -81,7 +88,11 @@ describe('append', () => {
       [2, { n: 2 }],
       [3, { n: 3 }],
     ]);
-    expect(stored.map((e) => e.position)).toEqual([result.firstPosition, result.firstPosition + 1n, result.lastPosition]);
+    expect(stored.map((e) => e.position)).toEqual([
+      result.firstPosition,
+      result.firstPosition + 1n,
+      result.lastPosition,
+    ]);
     expect(new Set(stored.map((e) => e.transactionId))).toEqual(new Set([result.transactionId]));
   });
 
@@ -98,14 +109,19 @@ describe('append', () => {
   it("appends at the end with 'any', to a new stream as to an existing one", async () => {
     const streamId = freshStreamId();
     expect((await store.append(streamId, [newEvent('A', {})], 'any')).nextExpectedVersion).toBe(1);
-    expect((await store.append(streamId, [newEvent('B', {}), newEvent('C', {})])).nextExpectedVersion).toBe(3);
+    expect(
+      (await store.append(streamId, [newEvent('B', {}), newEvent('C', {})])).nextExpectedVersion,
+    ).toBe(3);
   });
 
   it("refuses 'no_stream' for an existing stream and stores nothing", async () => {
     const streamId = freshStreamId();
     await store.append(streamId, [newEvent('A', {})], 'no_stream');
 
-    await expectConflict(store.append(streamId, [newEvent('B', {}), newEvent('C', {})], 'no_stream'), 1);
+    await expectConflict(
+      store.append(streamId, [newEvent('B', {}), newEvent('C', {})], 'no_stream'),
+      1,
+    );
 
     expect(await countRows(streamId)).toBe(1);
   });
@@ -126,7 +142,9 @@ describe('append', () => {
     await store.append(streamId, [newEvent('Opened', {})], 'no_stream');
 
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 12 }, (_, i) => store.append(streamId, [newEvent('Raced', { i }), newEvent('Raced', { i })], 1)),
+      Array.from({ length: 12 }, (_, i) =>
+        store.append(streamId, [newEvent('Raced', { i }), newEvent('Raced', { i })], 1),
+      ),
     );
 
     const won = outcomes.filter((o) => o.status === 'fulfilled');
@@ -139,27 +157,42 @@ describe('append', () => {
 
   it("lets exactly one of many concurrent 'no_stream' appends create the stream", async () => {
     const streamId = freshStreamId();
-    const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => store.append(streamId, [newEvent('Created', {})], 'no_stream')));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 8 }, () =>
+        store.append(streamId, [newEvent('Created', {})], 'no_stream'),
+      ),
+    );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     expect(await countRows(streamId)).toBe(1);
   });
 
   it("serialises concurrent 'any' appends to one stream without losing any", async () => {
     const streamId = freshStreamId();
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.append(streamId, [newEvent('Counted', { i })])));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => store.append(streamId, [newEvent('Counted', { i })])),
+    );
 
-    expect(results.map((r) => r.nextExpectedVersion).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(results.map((r) => r.nextExpectedVersion).sort((a, b) => a - b)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+    ]);
     const stored = await store.readStream(streamId);
     expect(stored.map((e) => e.streamVersion)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     // Per stream, a later version always commits in a later transaction: commit-safe order keeps stream order.
-    for (let i = 1; i < stored.length; i++) expect(stored[i]!.transactionId > stored[i - 1]!.transactionId).toBe(true);
+    for (let i = 1; i < stored.length; i++)
+      expect(stored[i]!.transactionId > stored[i - 1]!.transactionId).toBe(true);
   });
 
   it('rejects invalid input before touching the database', async () => {
     await expect(store.append(freshStreamId(), [])).rejects.toThrow('no events');
     await expect(store.append('', [newEvent('A', {})])).rejects.toThrow('empty stream id');
-    await expect(store.append(freshStreamId(), [newEvent('A', {})], -1)).rejects.toThrow('invalid expected version');
-    const noActor = { type: 'A', data: {}, metadata: { eventId: 'e', correlationId: 'c', actor: '' } };
+    await expect(store.append(freshStreamId(), [newEvent('A', {})], -1)).rejects.toThrow(
+      'invalid expected version',
+    );
+    const noActor = {
+      type: 'A',
+      data: {},
+      metadata: { eventId: 'e', correlationId: 'c', actor: '' },
+    };
     await expect(store.append(freshStreamId(), [noActor])).rejects.toThrow('metadata needs');
   });
 });
@@ -179,15 +212,27 @@ describe('readStream', () => {
 
   it('reads forwards from a version, at most maxCount', async () => {
     expect(versions(await store.readStream(streamId))).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(versions(await store.readStream(streamId, { fromVersion: 3, maxCount: 2 }))).toEqual([3, 4]);
-    expect(versions(await store.readStream(streamId, { fromVersion: 5, maxCount: 10 }))).toEqual([5, 6]);
+    expect(versions(await store.readStream(streamId, { fromVersion: 3, maxCount: 2 }))).toEqual([
+      3, 4,
+    ]);
+    expect(versions(await store.readStream(streamId, { fromVersion: 5, maxCount: 10 }))).toEqual([
+      5, 6,
+    ]);
     expect(versions(await store.readStream(streamId, { fromVersion: 7 }))).toEqual([]);
   });
 
   it('reads backwards from the end or from a version, at most maxCount', async () => {
-    expect(versions(await store.readStream(streamId, { direction: 'backwards', maxCount: 2 }))).toEqual([6, 5]);
-    expect(versions(await store.readStream(streamId, { direction: 'backwards', fromVersion: 4, maxCount: 3 }))).toEqual([4, 3, 2]);
-    expect(versions(await store.readStream(streamId, { direction: 'backwards', fromVersion: 2 }))).toEqual([2, 1]);
+    expect(
+      versions(await store.readStream(streamId, { direction: 'backwards', maxCount: 2 })),
+    ).toEqual([6, 5]);
+    expect(
+      versions(
+        await store.readStream(streamId, { direction: 'backwards', fromVersion: 4, maxCount: 3 }),
+      ),
+    ).toEqual([4, 3, 2]);
+    expect(
+      versions(await store.readStream(streamId, { direction: 'backwards', fromVersion: 2 })),
+    ).toEqual([2, 1]);
   });
 
   it('reads nothing from a stream that does not exist', async () => {
@@ -200,7 +245,11 @@ describe('readAll', () => {
     const events: StoredEvent[] = [];
     let after: Checkpoint | undefined;
     for (let pages = 0; pages < 1000; pages++) {
-      const result = await store.readAll({ ...(after ? { after } : {}), batchSize: 7, ...(types ? { types } : {}) });
+      const result = await store.readAll({
+        ...(after ? { after } : {}),
+        batchSize: 7,
+        ...(types ? { types } : {}),
+      });
       expect(result.events.length).toBeLessThanOrEqual(7);
       events.push(...result.events);
       after = result.checkpoint;
@@ -212,7 +261,10 @@ describe('readAll', () => {
   // readAll stops at the commit frontier, which another test's transaction in this database may
   // hold back for a moment: these tests poll until what they appended is readable.
   it('reads every event exactly once, in batches, in commit-safe order', async () => {
-    await store.append(freshStreamId(), Array.from({ length: 9 }, () => newEvent('Filler', {})));
+    await store.append(
+      freshStreamId(),
+      Array.from({ length: 9 }, () => newEvent('Filler', {})),
+    );
     const { rows } = await ctx.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
 
     const events = await waitFor(async () => {
@@ -222,12 +274,17 @@ describe('readAll', () => {
 
     expect(events).toHaveLength(rows[0]!.n);
     expect(new Set(events.map((e) => e.position)).size).toBe(events.length);
-    for (let i = 1; i < events.length; i++) expect(compareCheckpoints(events[i - 1]!, events[i]!)).toBe(-1);
+    for (let i = 1; i < events.length; i++)
+      expect(compareCheckpoints(events[i - 1]!, events[i]!)).toBe(-1);
   });
 
   it('filters by type and still reaches the end', async () => {
     const type = `Rare${Date.now()}`;
-    await store.append(freshStreamId(), [newEvent(type, { i: 1 }), newEvent('Common', {}), newEvent(type, { i: 2 })]);
+    await store.append(freshStreamId(), [
+      newEvent(type, { i: 1 }),
+      newEvent('Common', {}),
+      newEvent(type, { i: 2 }),
+    ]);
     await store.append(freshStreamId(), [newEvent('Common', {})]);
     await store.append(freshStreamId(), [newEvent(type, { i: 3 })]);
 
@@ -265,7 +322,10 @@ describe('upcasters', () => {
     .register('PersonRegistered', 2, (data) => ({ ...(data as object), locale: 'en' }));
 
   it('turns a stored v1 row into the current shape on every read path, leaving the row as stored', async () => {
-    const upcasting = createEventStore(ctx.pool, ctx.schema, { upcasters, crossProcessSignal: false });
+    const upcasting = createEventStore(ctx.pool, ctx.schema, {
+      upcasters,
+      crossProcessSignal: false,
+    });
     const streamId = freshStreamId('person');
     await ctx.pool.query(
       `INSERT INTO events (stream_id, stream_version, event_type, schema_version, data, metadata)
@@ -273,7 +333,9 @@ describe('upcasters', () => {
                '{"eventId": "6f1c0d4e-0000-4000-8000-000000000001", "correlationId": "c-1", "actor": "user:legacy"}')`,
       [streamId],
     );
-    await upcasting.append(streamId, [newEvent('PersonRegistered', { firstName: 'Grace', lastName: 'Hopper', locale: 'en-US' }, 3)]);
+    await upcasting.append(streamId, [
+      newEvent('PersonRegistered', { firstName: 'Grace', lastName: 'Hopper', locale: 'en-US' }, 3),
+    ]);
     const current = [
       { firstName: 'Ada', lastName: 'King Lovelace', locale: 'en' },
       { firstName: 'Grace', lastName: 'Hopper', locale: 'en-US' },
@@ -283,13 +345,19 @@ describe('upcasters', () => {
     expect(fromStream.map((e) => [e.schemaVersion, e.data])).toEqual(current.map((d) => [3, d]));
 
     const fromAll = await waitFor(async () => {
-      const { events } = await upcasting.readAll({ batchSize: 100_000, types: ['PersonRegistered'] });
+      const { events } = await upcasting.readAll({
+        batchSize: 100_000,
+        types: ['PersonRegistered'],
+      });
       const ours = events.filter((e) => e.streamId === streamId);
       return ours.length >= 2 && ours;
     });
     expect(fromAll.map((e) => e.data)).toEqual(current);
 
-    const { rows } = await ctx.pool.query('SELECT schema_version, data FROM events WHERE stream_id = $1 ORDER BY stream_version', [streamId]);
+    const { rows } = await ctx.pool.query(
+      'SELECT schema_version, data FROM events WHERE stream_id = $1 ORDER BY stream_version',
+      [streamId],
+    );
     expect(rows[0]).toEqual({ schema_version: 1, data: { name: 'Ada King Lovelace' } });
     expect((await store.readStream(streamId))[0]?.data).toEqual({ name: 'Ada King Lovelace' });
     await upcasting.close();

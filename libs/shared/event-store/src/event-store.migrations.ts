@@ -83,22 +83,26 @@ export async function migrateEventStore(pool: Pool, schema: string): Promise<num
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`trainyard.event-store.migrate:${schema}`]);
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `trainyard.event-store.migrate:${schema}`,
+    ]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${s}.event_store_migrations (
          version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const { rows } = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${s}.event_store_migrations`);
+    const { rows } = await client.query<{ version: number | null }>(
+      `SELECT max(version) AS version FROM ${s}.event_store_migrations`,
+    );
     const current = rows[0]?.version ?? 0;
     const applied: number[] = [];
     for (const migration of MIGRATIONS) {
       if (migration.version <= current) continue;
       await client.query(migration.sql(schema));
-      await client.query(`INSERT INTO ${s}.event_store_migrations (version, description) VALUES ($1, $2)`, [
-        migration.version,
-        migration.description,
-      ]);
+      await client.query(
+        `INSERT INTO ${s}.event_store_migrations (version, description) VALUES ($1, $2)`,
+        [migration.version, migration.description],
+      );
       applied.push(migration.version);
     }
     await client.query('COMMIT');

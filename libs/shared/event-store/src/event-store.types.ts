@@ -113,7 +113,11 @@ export interface Subscription {
 export interface EventStore {
   readonly schema: string;
   /** One round trip, atomic; throws WrongExpectedVersion on a conflict (nothing is stored). */
-  append(streamId: string, events: readonly NewEvent[], expectedVersion?: ExpectedVersion): Promise<AppendResult>;
+  append(
+    streamId: string,
+    events: readonly NewEvent[],
+    expectedVersion?: ExpectedVersion,
+  ): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
   subscribe(options: SubscribeOptions): Subscription;

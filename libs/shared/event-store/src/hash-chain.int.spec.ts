@@ -43,7 +43,8 @@ async function sealedStore(events = 12): Promise<SealedStore> {
   const streams = [freshStreamId('a'), freshStreamId('b'), freshStreamId('c'), freshStreamId('d')];
   for (let i = 0; i < events; i += 2) {
     const batch = [newEvent('AmountRecorded', { amount: i, note: { by: 'x', at: i } })];
-    if (i + 1 < events) batch.push(newEvent('AmountRecorded', { amount: i + 1, note: { by: 'y', at: i + 1 } }));
+    if (i + 1 < events)
+      batch.push(newEvent('AmountRecorded', { amount: i + 1, note: { by: 'y', at: i + 1 } }));
     await store.append(streams[(i / 2) % streams.length]!, batch);
   }
   await store.close();
@@ -58,7 +59,9 @@ async function sealedStore(events = 12): Promise<SealedStore> {
 async function sealAll(schema: string, expected: number): Promise<void> {
   const sealer = new EventSealer(ctx.pool, schema);
   let sealed = 0;
-  await waitFor(async () => (sealed += await sealer.sealPending()) >= expected, { description: `${expected} events sealed` });
+  await waitFor(async () => (sealed += await sealer.sealPending()) >= expected, {
+    description: `${expected} events sealed`,
+  });
   expect(sealed).toBe(expected);
 }
 
@@ -106,10 +109,18 @@ describe('an untouched store', () => {
     const store = createEventStore(ctx.pool, schema, { crossProcessSignal: false });
     await store.append(freshStreamId(), [newEvent('Late', {}), newEvent('Late', {})]);
     await store.close();
-    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: 12, unsealed: 2 });
+    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({
+      ok: true,
+      checked: 12,
+      unsealed: 2,
+    });
 
     await sealAll(schema, 2);
-    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: 14, unsealed: 0 });
+    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({
+      ok: true,
+      checked: 14,
+      unsealed: 0,
+    });
   });
 
   it('verifies when empty', async () => {
@@ -140,23 +151,63 @@ describe('an untouched store', () => {
 });
 
 describe('tampering is found at the first bad position', () => {
-  type Case = [name: string, sql: (p: bigint[]) => string, bad: (p: bigint[]) => bigint, reason: RegExp, checked: number];
+  type Case = [
+    name: string,
+    sql: (p: bigint[]) => string,
+    bad: (p: bigint[]) => bigint,
+    reason: RegExp,
+    checked: number,
+  ];
   const cases: Case[] = [
-    ['changed data', (p) => `UPDATE events SET data = '{"amount": 1000000}' WHERE position = ${p[4]}`, (p) => p[4]!, /hash mismatch/, 4],
+    [
+      'changed data',
+      (p) => `UPDATE events SET data = '{"amount": 1000000}' WHERE position = ${p[4]}`,
+      (p) => p[4]!,
+      /hash mismatch/,
+      4,
+    ],
     [
       'changed metadata',
-      (p) => `UPDATE events SET metadata = metadata || '{"actor": "user:mallory"}' WHERE position = ${p[6]}`,
+      (p) =>
+        `UPDATE events SET metadata = metadata || '{"actor": "user:mallory"}' WHERE position = ${p[6]}`,
       (p) => p[6]!,
       /hash mismatch/,
       6,
     ],
-    ['changed type', (p) => `UPDATE events SET event_type = 'AmountWaived' WHERE position = ${p[9]}`, (p) => p[9]!, /hash mismatch/, 9],
-    ['changed time', (p) => `UPDATE events SET recorded_at = recorded_at - interval '1 day' WHERE position = ${p[2]}`, (p) => p[2]!, /hash mismatch/, 2],
-    ['deleted event', (p) => `DELETE FROM events WHERE position = ${p[5]}`, (p) => p[5]!, /sealed event at position \d+ .* is missing/, 5],
-    ['deleted last event', (p) => `DELETE FROM events WHERE position = ${p[11]}`, (p) => p[11]!, /is missing/, 11],
+    [
+      'changed type',
+      (p) => `UPDATE events SET event_type = 'AmountWaived' WHERE position = ${p[9]}`,
+      (p) => p[9]!,
+      /hash mismatch/,
+      9,
+    ],
+    [
+      'changed time',
+      (p) =>
+        `UPDATE events SET recorded_at = recorded_at - interval '1 day' WHERE position = ${p[2]}`,
+      (p) => p[2]!,
+      /hash mismatch/,
+      2,
+    ],
+    [
+      'deleted event',
+      (p) => `DELETE FROM events WHERE position = ${p[5]}`,
+      (p) => p[5]!,
+      /sealed event at position \d+ .* is missing/,
+      5,
+    ],
+    [
+      'deleted last event',
+      (p) => `DELETE FROM events WHERE position = ${p[11]}`,
+      (p) => p[11]!,
+      /is missing/,
+      11,
+    ],
     [
       'inserted event inside the sealed range',
-      (p) => `INSERT INTO events (position, transaction_id, stream_id, stream_version, event_type, data, metadata)
+      (
+        p,
+      ) => `INSERT INTO events (position, transaction_id, stream_id, stream_version, event_type, data, metadata)
               OVERRIDING SYSTEM VALUE
               SELECT 1000000000, transaction_id, 'forged', 1, 'AmountRecorded', '{"amount": 1}', metadata
                 FROM events WHERE position = ${p[3]}`,
@@ -174,8 +225,20 @@ describe('tampering is found at the first bad position', () => {
       /hash mismatch/,
       3,
     ],
-    ['changed seal', () => `UPDATE event_seals SET hash = sha256('forged') WHERE seq = 8`, (p) => p[7]!, /hash mismatch at seal #8/, 7],
-    ['deleted seal', () => `DELETE FROM event_seals WHERE seq = 3`, (p) => p[2]!, /seal #3 is missing/, 2],
+    [
+      'changed seal',
+      () => `UPDATE event_seals SET hash = sha256('forged') WHERE seq = 8`,
+      (p) => p[7]!,
+      /hash mismatch at seal #8/,
+      7,
+    ],
+    [
+      'deleted seal',
+      () => `DELETE FROM event_seals WHERE seq = 3`,
+      (p) => p[2]!,
+      /seal #3 is missing/,
+      2,
+    ],
   ];
 
   it.each(cases)('%s', async (_name, sql, bad, reason, checked) => {
@@ -197,7 +260,11 @@ describe('limits (documented in the README)', () => {
       `INSERT INTO events (stream_id, stream_version, event_type, data, metadata)
        VALUES ('late', 1, 'AmountRecorded', '{}', '{"eventId": "x", "correlationId": "x", "actor": "user:x"}')`,
     );
-    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: 12, unsealed: 1 });
+    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({
+      ok: true,
+      checked: 12,
+      unsealed: 1,
+    });
   });
 });
 
@@ -222,14 +289,28 @@ describe('npm run audit:verify', () => {
     await store.append(freshStreamId(), [newEvent('Late', {})]);
     await store.close();
 
-    const [intact, unknown] = await Promise.all([auditVerify(schema), auditVerify(`${schema}_missing`)]);
-    expect(intact).toEqual({ code: 0, stdout: `verified 12 events in ${schema}, chain intact (1 newer events not yet sealed)`, stderr: '' });
+    const [intact, unknown] = await Promise.all([
+      auditVerify(schema),
+      auditVerify(`${schema}_missing`),
+    ]);
+    expect(intact).toEqual({
+      code: 0,
+      stdout: `verified 12 events in ${schema}, chain intact (1 newer events not yet sealed)`,
+      stderr: '',
+    });
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe(`unknown service "${schema}_missing": no event store in schema ${schema}_missing`);
+    expect(unknown.stderr).toBe(
+      `unknown service "${schema}_missing": no event store in schema ${schema}_missing`,
+    );
 
-    await tamper(schema, `UPDATE events SET data = '{"amount": -1}' WHERE position = ${positions[6]}`);
+    await tamper(
+      schema,
+      `UPDATE events SET data = '{"amount": -1}' WHERE position = ${positions[6]}`,
+    );
     const tampered = await auditVerify(schema);
     expect(tampered.code).toBe(1);
-    expect(tampered.stdout).toMatch(new RegExp(`^TAMPERED: first bad position ${positions[6]}: hash mismatch`));
+    expect(tampered.stdout).toMatch(
+      new RegExp(`^TAMPERED: first bad position ${positions[6]}: hash mismatch`),
+    );
   });
 });

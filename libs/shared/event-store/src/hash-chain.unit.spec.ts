@@ -50,8 +50,12 @@ describe('canonicalEventBytes', () => {
 describe('chainHash', () => {
   it('is SHA-256 of the previous hash followed by the canonical bytes', () => {
     const first = chainHash(GENESIS_HASH, event);
-    expect(first.toString('hex')).toBe('976775e512ce75f2fb3b049816917c14c42e609a5db0134c1ec537204acc0e70');
-    expect(chainHash(first, event).toString('hex')).toBe('851f0288607eed5d51fa1575e889db4db85e208f882e55211612eabf9eff244a');
+    expect(first.toString('hex')).toBe(
+      '976775e512ce75f2fb3b049816917c14c42e609a5db0134c1ec537204acc0e70',
+    );
+    expect(chainHash(first, event).toString('hex')).toBe(
+      '851f0288607eed5d51fa1575e889db4db85e208f882e55211612eabf9eff244a',
+    );
   });
 
   it('starts from 32 zero bytes', () => {

@@ -19,12 +19,17 @@ beforeAll(async () => {
   ctx = await createTestContext('immutability');
   await migrateEventStore(ctx.pool, ctx.schema);
   const store = createEventStore(ctx.pool, ctx.schema, { crossProcessSignal: false });
-  await store.append(freshStreamId(), [newEvent('Recorded', { n: 1 }), newEvent('Recorded', { n: 2 })]);
+  await store.append(freshStreamId(), [
+    newEvent('Recorded', { n: 1 }),
+    newEvent('Recorded', { n: 2 }),
+  ]);
   await store.close();
   // Another test's transaction in this database may hold the commit frontier back for a moment.
   const sealer = new EventSealer(ctx.pool, ctx.schema);
   let sealed = 0;
-  await waitFor(async () => (sealed += await sealer.sealPending()) >= 2, { description: 'events sealed' });
+  await waitFor(async () => (sealed += await sealer.sealPending()) >= 2, {
+    description: 'events sealed',
+  });
   snapshot = await tables();
 });
 
@@ -34,7 +39,10 @@ afterAll(async () => {
 
 const statements: ReadonlyArray<[string, string]> = [
   ['UPDATE events', `UPDATE events SET data = '{"n": 99}'`],
-  ['UPDATE events (metadata only)', `UPDATE events SET metadata = metadata || '{"actor": "user:mallory"}'`],
+  [
+    'UPDATE events (metadata only)',
+    `UPDATE events SET metadata = metadata || '{"actor": "user:mallory"}'`,
+  ],
   ['DELETE FROM events', 'DELETE FROM events WHERE stream_version = 2'],
   ['TRUNCATE events', 'TRUNCATE events'],
   ['UPDATE event_seals', `UPDATE event_seals SET hash = sha256('forged')`],
@@ -53,7 +61,9 @@ describe.each([
       await client.query(`SET session_replication_role = ${role}`);
       await expect(client.query(sql)).rejects.toMatchObject({
         code: '42501',
-        message: expect.stringMatching(/is append-only: (UPDATE|DELETE|TRUNCATE) refused/) as unknown,
+        message: expect.stringMatching(
+          /is append-only: (UPDATE|DELETE|TRUNCATE) refused/,
+        ) as unknown,
       });
     } finally {
       await client.query('RESET session_replication_role');

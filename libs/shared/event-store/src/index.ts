@@ -1,6 +1,13 @@
 export * from './event-store.types';
 export { WrongExpectedVersion, isWrongExpectedVersion } from './wrong-expected-version.error';
-export { START_CHECKPOINT, compareCheckpoints, maxCheckpoint, checkpointOf, formatCheckpoint, parseCheckpoint } from './checkpoint';
+export {
+  START_CHECKPOINT,
+  compareCheckpoints,
+  maxCheckpoint,
+  checkpointOf,
+  formatCheckpoint,
+  parseCheckpoint,
+} from './checkpoint';
 export { migrateEventStore, EVENT_STORE_SCHEMA_VERSION } from './event-store.migrations';
 export { PostgresEventStore, createEventStore } from './postgres-event-store';
 export type { PostgresEventStoreOptions } from './postgres-event-store';

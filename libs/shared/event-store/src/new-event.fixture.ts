@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { NewEvent } from './event-store.types';
 
 /** A valid event for tests and benchmarks: fresh ids, a fixed actor. */
-export function newEvent<TData>(type: string, data: TData, schemaVersion?: number): NewEvent<string, TData> {
+export function newEvent<TData>(
+  type: string,
+  data: TData,
+  schemaVersion?: number,
+): NewEvent<string, TData> {
   return {
     type,
     data,

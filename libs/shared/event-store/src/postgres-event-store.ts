@@ -111,7 +111,11 @@ export class PostgresEventStore implements EventStore {
    * saw every earlier version of its stream committed before its own first write, a later version
    * always has a later xid — the per-stream half of commit-safe order (ADR 0003).
    */
-  async append(streamId: string, events: readonly NewEvent[], expectedVersion: ExpectedVersion = 'any'): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    events: readonly NewEvent[],
+    expectedVersion: ExpectedVersion = 'any',
+  ): Promise<AppendResult> {
     if (events.length === 0) throw new Error(`append to ${streamId}: no events`);
     if (!streamId) throw new Error('append: empty stream id');
     const expected = expectedVersionParam(expectedVersion);
@@ -130,7 +134,11 @@ export class PostgresEventStore implements EventStore {
         if (!isStreamVersionCollision(error)) throw error;
         // Only 'any' may retry: its next attempt's snapshot sees the winner committed.
         if (expected === null && attempt < MAX_ANY_ATTEMPTS) continue;
-        throw new WrongExpectedVersion(streamId, expectedVersion, await this.currentVersion(streamId));
+        throw new WrongExpectedVersion(
+          streamId,
+          expectedVersion,
+          await this.currentVersion(streamId),
+        );
       }
       const first = rows[0];
       if (!first) throw new Error(`append to ${streamId}: no result`);
@@ -206,19 +214,34 @@ export class PostgresEventStore implements EventStore {
     batchSize: number,
     types: readonly string[] | undefined,
   ): Promise<ReadAllResult & { pending: boolean }> {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`invalid batch size ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new Error(`invalid batch size ${batchSize}`);
     const filtered = types !== undefined;
     const statement = filtered ? this.sql.readAllTyped : this.sql.readAll;
-    const values: unknown[] = [after.transactionId.toString(), after.position.toString(), batchSize];
+    const values: unknown[] = [
+      after.transactionId.toString(),
+      after.position.toString(),
+      batchSize,
+    ];
     if (filtered) values.push(types);
-    const { rows } = await this.pool.query<ReadAllRow>({ name: statement.name, text: statement.text, values });
+    const { rows } = await this.pool.query<ReadAllRow>({
+      name: statement.name,
+      text: statement.text,
+      values,
+    });
     const first = rows[0];
     if (!first) throw new Error('readAll: no frontier row');
-    const events = rows.filter((row): row is ReadAllRow & EventRow => row.position != null).map((row) => this.toEvent(row));
+    const events = rows
+      .filter((row): row is ReadAllRow & EventRow => row.position != null)
+      .map((row) => this.toEvent(row));
     const last = events[events.length - 1];
     const isEnd = events.length < batchSize;
     let checkpoint = last ? { transactionId: last.transactionId, position: last.position } : after;
-    if (isEnd) checkpoint = maxCheckpoint(checkpoint, { transactionId: BigInt(first.frontier), position: 0n });
+    if (isEnd)
+      checkpoint = maxCheckpoint(checkpoint, {
+        transactionId: BigInt(first.frontier),
+        position: 0n,
+      });
     return { events, checkpoint, isEnd, pending: first.pending };
   }
 
@@ -245,27 +268,51 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
-export function createEventStore(pool: Pool, schema: string, options?: PostgresEventStoreOptions): PostgresEventStore {
+export function createEventStore(
+  pool: Pool,
+  schema: string,
+  options?: PostgresEventStoreOptions,
+): PostgresEventStore {
   return new PostgresEventStore(pool, schema, options);
 }
 
 function toPayload(event: NewEvent): EventPayload {
-  if (typeof event.type !== 'string' || event.type.length === 0) throw new Error('append: event without a type');
+  if (typeof event.type !== 'string' || event.type.length === 0)
+    throw new Error('append: event without a type');
   if (event.data === undefined) throw new Error(`append: ${event.type} without data`);
   const metadata = event.metadata as EventMetadata | undefined;
   if (!metadata?.eventId || !metadata.correlationId || !metadata.actor) {
     throw new Error(`append: ${event.type} metadata needs eventId, correlationId and actor`);
   }
   const schemaVersion = event.schemaVersion ?? 1;
-  if (!Number.isInteger(schemaVersion) || schemaVersion < 1) throw new Error(`append: ${event.type} invalid schemaVersion`);
-  return { type: event.type, schemaVersion, data: JSON.stringify(event.data), metadata: JSON.stringify(metadata) };
+  if (!Number.isInteger(schemaVersion) || schemaVersion < 1)
+    throw new Error(`append: ${event.type} invalid schemaVersion`);
+  return {
+    type: event.type,
+    schemaVersion,
+    data: JSON.stringify(event.data),
+    metadata: JSON.stringify(metadata),
+  };
 }
 
-function singleAppendQuery(statement: Statement, streamId: string, expected: number | null, event: EventPayload) {
-  return { ...statement, values: [streamId, expected, event.type, event.schemaVersion, event.data, event.metadata] };
+function singleAppendQuery(
+  statement: Statement,
+  streamId: string,
+  expected: number | null,
+  event: EventPayload,
+) {
+  return {
+    ...statement,
+    values: [streamId, expected, event.type, event.schemaVersion, event.data, event.metadata],
+  };
 }
 
-function batchAppendQuery(statement: Statement, streamId: string, expected: number | null, events: readonly EventPayload[]) {
+function batchAppendQuery(
+  statement: Statement,
+  streamId: string,
+  expected: number | null,
+  events: readonly EventPayload[],
+) {
   return {
     ...statement,
     values: [
@@ -287,7 +334,8 @@ function isStreamVersionCollision(error: unknown): boolean {
 function expectedVersionParam(expected: ExpectedVersion): number | null {
   if (expected === 'any') return null;
   if (expected === 'no_stream') return 0;
-  if (!Number.isInteger(expected) || expected < 0) throw new Error(`invalid expected version ${expected}`);
+  if (!Number.isInteger(expected) || expected < 0)
+    throw new Error(`invalid expected version ${expected}`);
   return expected;
 }
 
@@ -333,7 +381,10 @@ SELECT cur.v::text AS current_version, ins.position::text AS position, ins.trans
     },
   });
   return {
-    append: appendStatements('', `SELECT coalesce(max(stream_version), 0) AS v FROM ${events} WHERE stream_id = $1`),
+    append: appendStatements(
+      '',
+      `SELECT coalesce(max(stream_version), 0) AS v FROM ${events} WHERE stream_id = $1`,
+    ),
     appendToNewStream: appendStatements('_new', 'SELECT 0::bigint AS v'),
     currentVersion: {
       name: statementName(schema, 'version'),

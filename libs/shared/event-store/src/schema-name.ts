@@ -8,7 +8,9 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export function assertSchemaName(schema: string): string {
   if (!SCHEMA_NAME.test(schema)) {
-    throw new Error(`invalid event store schema name ${JSON.stringify(schema)}: use [a-z_][a-z0-9_]*, at most 63 characters`);
+    throw new Error(
+      `invalid event store schema name ${JSON.stringify(schema)}: use [a-z_][a-z0-9_]*, at most 63 characters`,
+    );
   }
   return schema;
 }

@@ -6,9 +6,12 @@ describe('assertSchemaName', () => {
   });
 
   // Schema names are interpolated into SQL: anything but a plain identifier is refused.
-  it.each(['', 'Planning', '1abc', 'has-dash', 'a"; DROP SCHEMA x; --', 'a b', 'a'.repeat(64)])('refuses %j', (name) => {
-    expect(() => assertSchemaName(name)).toThrow('invalid event store schema name');
-  });
+  it.each(['', 'Planning', '1abc', 'has-dash', 'a"; DROP SCHEMA x; --', 'a b', 'a'.repeat(64)])(
+    'refuses %j',
+    (name) => {
+      expect(() => assertSchemaName(name)).toThrow('invalid event store schema name');
+    },
+  );
 });
 
 describe('identifiers', () => {

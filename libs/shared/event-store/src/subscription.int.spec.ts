@@ -4,7 +4,7 @@ import { createTestContext, waitFor } from '@trainyard/testing';
 import type { TestContext } from '@trainyard/testing';
 import { compareCheckpoints } from './checkpoint';
 import { migrateEventStore } from './event-store.migrations';
-import type { Checkpoint, StoredEvent, Subscription } from './event-store.types';
+import type { Checkpoint, StoredEvent } from './event-store.types';
 import { freshStreamId, newEvent } from './new-event.fixture';
 import { createEventStore } from './postgres-event-store';
 import type { PostgresEventStore } from './postgres-event-store';
@@ -18,7 +18,11 @@ beforeAll(async () => {
   ctx = await createTestContext('subscription');
   await migrateEventStore(ctx.pool, ctx.schema);
   store = createEventStore(ctx.pool, ctx.schema);
-  slowPool = new Pool({ connectionString: ctx.databaseUrl, max: 16, options: `-c search_path=${ctx.schema}` });
+  slowPool = new Pool({
+    connectionString: ctx.databaseUrl,
+    max: 16,
+    options: `-c search_path=${ctx.schema}`,
+  });
 });
 
 afterAll(async () => {
@@ -33,7 +37,13 @@ class Recorder {
   readonly seen = new Map<string, number>();
   private last?: Checkpoint;
 
-  readonly handler = async ({ events, checkpoint }: { events: readonly StoredEvent[]; checkpoint: Checkpoint }) => {
+  readonly handler = async ({
+    events,
+    checkpoint,
+  }: {
+    events: readonly StoredEvent[];
+    checkpoint: Checkpoint;
+  }) => {
     for (const event of events) {
       if (this.last) expect(compareCheckpoints(this.last, event)).toBe(-1);
       this.last = event;
@@ -90,7 +100,12 @@ function expectStreamsInOrder(events: readonly StoredEvent[]): void {
 
 it('delivers every event exactly once, in stream order, despite out-of-order commits, and resumes from its checkpoint', async () => {
   const recorder = new Recorder();
-  const subscription = store.subscribe({ from: 'start', batchSize: 37, pollIntervalMs: 250, handler: recorder.handler });
+  const subscription = store.subscribe({
+    from: 'start',
+    batchSize: 37,
+    pollIntervalMs: 250,
+    handler: recorder.handler,
+  });
 
   const writers = 16;
   const appendsPerWriter = 24;
@@ -109,20 +124,29 @@ it('delivers every event exactly once, in stream order, despite out-of-order com
         const events = Array.from({ length: 1 + (i % 2) }, () => newEvent('Written', { w, i }));
         for (const e of events) expectedIds.add(e.metadata.eventId);
         const version = versions.get(s) ?? 0;
-        await store.append(`writer-${ctx.schema}-${w}-${s}`, events, version === 0 ? 'no_stream' : version);
+        await store.append(
+          `writer-${ctx.schema}-${w}-${s}`,
+          events,
+          version === 0 ? 'no_stream' : version,
+        );
         versions.set(s, version + events.length);
       }
     }),
   );
   expect(await countEvents()).toBe(expectedIds.size);
 
-  await waitFor(() => recorder.events.length >= expectedIds.size, { timeoutMs: 10_000, description: 'all events delivered' });
+  await waitFor(() => recorder.events.length >= expectedIds.size, {
+    timeoutMs: 10_000,
+    description: 'all events delivered',
+  });
   expect(recorder.events).toHaveLength(expectedIds.size);
   expect(recorder.duplicates()).toEqual([]);
   expect(new Set(recorder.seen.keys())).toEqual(expectedIds);
   expectStreamsInOrder(recorder.events);
   // The scenario did what it is for: commits came out of position order (see slowInsert).
-  expect(recorder.events.some((e, i) => i > 0 && e.position < recorder.events[i - 1]!.position)).toBe(true);
+  expect(
+    recorder.events.some((e, i) => i > 0 && e.position < recorder.events[i - 1]!.position),
+  ).toBe(true);
 
   await subscription.stop();
   const checkpoint = subscription.checkpoint;
@@ -130,34 +154,56 @@ it('delivers every event exactly once, in stream order, despite out-of-order com
   await store.append(freshStreamId(), later);
 
   const resumed = new Recorder();
-  const again = store.subscribe({ from: checkpoint, pollIntervalMs: 250, handler: resumed.handler });
-  await waitFor(() => resumed.events.length >= 2, { timeoutMs: 5_000, description: 'events after the restart' });
+  const again = store.subscribe({
+    from: checkpoint,
+    pollIntervalMs: 250,
+    handler: resumed.handler,
+  });
+  await waitFor(() => resumed.events.length >= 2, {
+    timeoutMs: 5_000,
+    description: 'events after the restart',
+  });
   // One more round trip: anything old it were to redeliver would arrive with or before the new ones.
   const tail = await store.readAll({ after: again.checkpoint });
   await again.stop();
 
   expect(tail.events).toEqual([]);
-  expect(resumed.events.map((e) => e.metadata.eventId)).toEqual(later.map((e) => e.metadata.eventId));
+  expect(resumed.events.map((e) => e.metadata.eventId)).toEqual(
+    later.map((e) => e.metadata.eventId),
+  );
 });
 
 describe('catch-up then live', () => {
   it('delivers history first, then new appends of another process as they commit (woken by NOTIFY)', async () => {
     const type = `Live${randomUUID().slice(0, 8)}`;
     const streamId = freshStreamId('live');
-    await store.append(streamId, Array.from({ length: 5 }, (_, i) => newEvent(type, { i })), 'no_stream');
+    await store.append(
+      streamId,
+      Array.from({ length: 5 }, (_, i) => newEvent(type, { i })),
+      'no_stream',
+    );
 
     // Another process: its own store object, so only NOTIFY (not an in-process wake-up) can reach it;
     // the long poll interval makes a delivery within the wait below a NOTIFY's doing.
     const other = createEventStore(ctx.pool, ctx.schema);
     const recorder = new Recorder();
-    const subscription = other.subscribe({ from: 'start', types: [type], pollIntervalMs: 60_000, handler: recorder.handler });
+    const subscription = other.subscribe({
+      from: 'start',
+      types: [type],
+      pollIntervalMs: 60_000,
+      handler: recorder.handler,
+    });
     try {
-      await waitFor(() => recorder.events.length === 5, { timeoutMs: 5_000, description: 'history' });
+      await waitFor(() => recorder.events.length === 5, {
+        timeoutMs: 5_000,
+        description: 'history',
+      });
       await waitFor(
         async () => {
-          const { rowCount } = await ctx.pool.query(`SELECT 1 FROM pg_stat_activity WHERE query = $1 AND state = 'idle'`, [
-            `LISTEN "${ctx.schema}.events"`,
-          ]);
+          const { rowCount } = await ctx.pool.query(
+            `SELECT 1 FROM pg_stat_activity WHERE query = $1 AND state = 'idle'`,
+            [`LISTEN "${ctx.schema}.events"`],
+          );
           return (rowCount ?? 0) > 0;
         },
         { timeoutMs: 5_000, description: 'the LISTEN connection' },
@@ -165,10 +211,15 @@ describe('catch-up then live', () => {
 
       for (let i = 5; i < 8; i++) {
         await store.append(streamId, [newEvent(type, { i })], i);
-        await waitFor(() => recorder.events.length === i + 1, { timeoutMs: 5_000, description: `live event ${i}` });
+        await waitFor(() => recorder.events.length === i + 1, {
+          timeoutMs: 5_000,
+          description: `live event ${i}`,
+        });
       }
 
-      expect(recorder.events.map((e) => e.data)).toEqual(Array.from({ length: 8 }, (_, i) => ({ i })));
+      expect(recorder.events.map((e) => e.data)).toEqual(
+        Array.from({ length: 8 }, (_, i) => ({ i })),
+      );
       expect(recorder.duplicates()).toEqual([]);
     } finally {
       await subscription.stop();
@@ -180,12 +231,22 @@ describe('catch-up then live', () => {
     const type = `End${randomUUID().slice(0, 8)}`;
     await store.append(freshStreamId(), [newEvent(type, { old: true })]);
     const recorder = new Recorder();
-    const subscription = store.subscribe({ from: 'end', types: [type], pollIntervalMs: 100, handler: recorder.handler });
+    const subscription = store.subscribe({
+      from: 'end',
+      types: [type],
+      pollIntervalMs: 100,
+      handler: recorder.handler,
+    });
     try {
       // The start checkpoint is taken asynchronously; wait until the subscription has done a read.
-      await waitFor(() => subscription.checkpoint.transactionId > 0n, { description: 'the end checkpoint' });
+      await waitFor(() => subscription.checkpoint.transactionId > 0n, {
+        description: 'the end checkpoint',
+      });
       await store.append(freshStreamId(), [newEvent(type, { old: false })]);
-      await waitFor(() => recorder.events.length === 1, { timeoutMs: 5_000, description: 'the new event' });
+      await waitFor(() => recorder.events.length === 1, {
+        timeoutMs: 5_000,
+        description: 'the new event',
+      });
       expect(recorder.events[0]?.data).toEqual({ old: false });
     } finally {
       await subscription.stop();

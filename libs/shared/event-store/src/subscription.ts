@@ -1,9 +1,18 @@
 import { START_CHECKPOINT } from './checkpoint';
-import type { Checkpoint, ReadAllResult, SubscribeOptions, Subscription } from './event-store.types';
+import type {
+  Checkpoint,
+  ReadAllResult,
+  SubscribeOptions,
+  Subscription,
+} from './event-store.types';
 
 export interface SubscriptionSource {
   /** A readAll that also says whether committed events exist that are not yet safe to deliver. */
-  read(after: Checkpoint, batchSize: number, types: readonly string[] | undefined): Promise<ReadAllResult & { pending: boolean }>;
+  read(
+    after: Checkpoint,
+    batchSize: number,
+    types: readonly string[] | undefined,
+  ): Promise<ReadAllResult & { pending: boolean }>;
   /** The checkpoint a subscription `from: 'end'` starts at. */
   end(): Promise<Checkpoint>;
   onAppend(waker: () => void): () => void;
@@ -61,7 +70,8 @@ export class StoreSubscription implements Subscription {
           continue;
         }
         if (this.stopped) break;
-        if (result.events.length > 0) await handler({ events: result.events, checkpoint: result.checkpoint });
+        if (result.events.length > 0)
+          await handler({ events: result.events, checkpoint: result.checkpoint });
         this.current = result.checkpoint;
         if (!result.isEnd) continue;
         if (result.pending) {

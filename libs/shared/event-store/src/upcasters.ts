@@ -12,7 +12,8 @@ export class UpcasterRegistry {
 
   register(type: string, fromVersion: number, upcaster: Upcaster): this {
     const key = registryKey(type, fromVersion);
-    if (this.upcasters.has(key)) throw new Error(`an upcaster for ${type} v${fromVersion} is already registered`);
+    if (this.upcasters.has(key))
+      throw new Error(`an upcaster for ${type} v${fromVersion} is already registered`);
     this.upcasters.set(key, upcaster);
     return this;
   }
@@ -20,8 +21,15 @@ export class UpcasterRegistry {
   /** The event at the newest version reachable from its stored one (itself when none applies). */
   upcast<E extends StoredEvent>(event: E): E {
     let current = event;
-    for (let upcaster = this.upcasters.get(registryKey(current.type, current.schemaVersion)); upcaster; ) {
-      current = { ...current, data: upcaster(current.data, current), schemaVersion: current.schemaVersion + 1 };
+    for (
+      let upcaster = this.upcasters.get(registryKey(current.type, current.schemaVersion));
+      upcaster;
+    ) {
+      current = {
+        ...current,
+        data: upcaster(current.data, current),
+        schemaVersion: current.schemaVersion + 1,
+      };
       upcaster = this.upcasters.get(registryKey(current.type, current.schemaVersion));
     }
     return current;

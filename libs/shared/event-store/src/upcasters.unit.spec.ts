@@ -20,7 +20,10 @@ describe('UpcasterRegistry', () => {
       const [firstName = '', lastName = ''] = name.split(' ');
       return { firstName, lastName };
     })
-    .register('PersonRegistered', 2, (data, event) => ({ ...(data as object), registeredIn: event.streamId }));
+    .register('PersonRegistered', 2, (data, event) => ({
+      ...(data as object),
+      registeredIn: event.streamId,
+    }));
 
   it('climbs every step from the stored version to the newest', () => {
     const event = registry.upcast(stored('PersonRegistered', 1, { name: 'Ada Lovelace' }));
@@ -31,12 +34,21 @@ describe('UpcasterRegistry', () => {
   });
 
   it('starts from the stored version', () => {
-    const event = registry.upcast(stored('PersonRegistered', 2, { firstName: 'Grace', lastName: 'Hopper' }));
-    expect(event).toMatchObject({ schemaVersion: 3, data: { firstName: 'Grace', lastName: 'Hopper', registeredIn: 'person-1' } });
+    const event = registry.upcast(
+      stored('PersonRegistered', 2, { firstName: 'Grace', lastName: 'Hopper' }),
+    );
+    expect(event).toMatchObject({
+      schemaVersion: 3,
+      data: { firstName: 'Grace', lastName: 'Hopper', registeredIn: 'person-1' },
+    });
   });
 
   it('returns current shapes and other types unchanged', () => {
-    const current = stored('PersonRegistered', 3, { firstName: 'A', lastName: 'B', registeredIn: 'x' });
+    const current = stored('PersonRegistered', 3, {
+      firstName: 'A',
+      lastName: 'B',
+      registeredIn: 'x',
+    });
     const other = stored('PersonRenamed', 1, { name: 'C D' });
     expect(registry.upcast(current)).toBe(current);
     expect(registry.upcast(other)).toBe(other);
@@ -49,7 +61,9 @@ describe('UpcasterRegistry', () => {
   });
 
   it('refuses two upcasters for the same type and version', () => {
-    expect(() => new UpcasterRegistry().register('A', 1, (d) => d).register('A', 1, (d) => d)).toThrow('already registered');
+    expect(() =>
+      new UpcasterRegistry().register('A', 1, (d) => d).register('A', 1, (d) => d),
+    ).toThrow('already registered');
   });
 
   it('counts registered upcasters', () => {

@@ -97,32 +97,50 @@ async function verifyInSnapshot(client: PoolClient, schema: string): Promise<Cha
     if (!seal) {
       // Past the head. The sealer seals in commit-safe order, so nothing here may sort before it.
       if (lastSeal && compareCheckpoints(event, lastSeal) <= 0) {
-        return fail(event.position, `event at position ${event.position} lies inside the sealed range but has no seal (inserted?)`);
+        return fail(
+          event.position,
+          `event at position ${event.position} lies inside the sealed range but has no seal (inserted?)`,
+        );
       }
       unsealed++;
       continue;
     }
     const expectedSeq = (lastSeal?.seq ?? 0n) + 1n;
     if (seal.seq !== expectedSeq) {
-      return fail(event.position, `seal #${expectedSeq} is missing (the next seal is #${seal.seq})`);
+      return fail(
+        event.position,
+        `seal #${expectedSeq} is missing (the next seal is #${seal.seq})`,
+      );
     }
     const order = compareCheckpoints(event, seal);
     if (order > 0) {
-      return fail(seal.position, `sealed event at position ${seal.position} (seal #${seal.seq}) is missing (deleted or moved?)`);
+      return fail(
+        seal.position,
+        `sealed event at position ${seal.position} (seal #${seal.seq}) is missing (deleted or moved?)`,
+      );
     }
     if (order < 0) {
-      return fail(event.position, `event at position ${event.position} has no seal; seal #${seal.seq} covers position ${seal.position} next (inserted or moved?)`);
+      return fail(
+        event.position,
+        `event at position ${event.position} has no seal; seal #${seal.seq} covers position ${seal.position} next (inserted or moved?)`,
+      );
     }
     hash = chainHash(hash, event);
     if (!hash.equals(seal.hash)) {
-      return fail(event.position, `hash mismatch at seal #${seal.seq}: the event at position ${event.position} or its seal was changed`);
+      return fail(
+        event.position,
+        `hash mismatch at seal #${seal.seq}: the event at position ${event.position} or its seal was changed`,
+      );
     }
     checked++;
     lastSeal = seal;
     seal = await next(seals);
   }
   if (seal) {
-    return fail(seal.position, `sealed event at position ${seal.position} (seal #${seal.seq}) is missing (deleted?)`);
+    return fail(
+      seal.position,
+      `sealed event at position ${seal.position} (seal #${seal.seq}) is missing (deleted?)`,
+    );
   }
   return {
     ok: true,
@@ -145,7 +163,11 @@ async function* readEvents(client: PoolClient, schema: string): AsyncGenerator<S
                  ORDER BY e.transaction_id, e.position LIMIT $3`;
   let after: Checkpoint = { transactionId: 0n, position: 0n };
   for (;;) {
-    const { rows } = await client.query<SealedRow>(text, [after.transactionId.toString(), after.position.toString(), PAGE_SIZE]);
+    const { rows } = await client.query<SealedRow>(text, [
+      after.transactionId.toString(),
+      after.position.toString(),
+      PAGE_SIZE,
+    ]);
     for (const row of rows) {
       const event = toSealableEvent(row);
       after = event;
