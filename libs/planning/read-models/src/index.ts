@@ -1,0 +1,16 @@
+export * from './projected-event';
+export * from './workload-view.entity';
+export * from './release-view.entity';
+export * from './release-scope-item.entity';
+export * from './workload.projection';
+export * from './release.projection';
+export * from './release-scope.projection';
+export * from './portfolio-views';
+export * from './read-models.migration';
+
+import { ReleaseScopeItemView } from './release-scope-item.entity';
+import { ReleaseView } from './release-view.entity';
+import { WorkloadView } from './workload-view.entity';
+
+/** Every read-model entity, for a TypeORM DataSource. */
+export const PLANNING_READ_MODEL_ENTITIES = [WorkloadView, ReleaseView, ReleaseScopeItemView] as const;

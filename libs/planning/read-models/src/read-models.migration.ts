@@ -1,0 +1,92 @@
+/**
+ * DDL of the planning read-model tables, matching the TypeORM entities column for column
+ * (the entities are the definition; TypeORM's `synchronize` stays off so start-up never alters
+ * tables behind the migration). Idempotent. The checkpoint lives in messaging's
+ * `projection_checkpoints`, written in the same transaction as these rows.
+ */
+export const planningReadModelsDdl = (schema: string): string => {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  const s = `"${schema}"`;
+  return `
+CREATE SCHEMA IF NOT EXISTS ${s};
+CREATE TABLE IF NOT EXISTS ${s}.workloads (
+  workload_id                 text PRIMARY KEY,
+  title                       text NOT NULL,
+  team                        text NOT NULL,
+  state                       text NOT NULL,
+  track_id                    text NOT NULL,
+  track_kind                  text NOT NULL,
+  change_type                 text NOT NULL,
+  classification_rule         text NOT NULL,
+  classification_explanation  text NOT NULL,
+  risk_tier                   text NOT NULL,
+  approval_path               text NOT NULL,
+  risk_reasons                jsonb NOT NULL,
+  job_size                    integer NOT NULL,
+  business_value              integer NOT NULL,
+  time_criticality            integer NOT NULL,
+  risk_reduction              integer NOT NULL,
+  cost_of_delay               integer NOT NULL,
+  wsjf                        double precision NOT NULL,
+  depends_on                  jsonb NOT NULL,
+  components                  jsonb NOT NULL,
+  regulated_data              jsonb NOT NULL,
+  schema_change               boolean NOT NULL,
+  api_contract                jsonb,
+  feature_flag                text,
+  severity                    integer,
+  linked_incident             text,
+  policy_version              text NOT NULL,
+  registered_by               text NOT NULL,
+  registered_at               text NOT NULL,
+  release_id                  text,
+  deferral_count              integer NOT NULL,
+  first_deferred_at           text,
+  last_deferred_at            text,
+  last_deferral_reason        text,
+  completed_job_size          double precision,
+  withdrawn_reason            text,
+  version                     integer NOT NULL
+);
+CREATE INDEX IF NOT EXISTS workloads_filter_idx ON ${s}.workloads (state, team, risk_tier, change_type);
+CREATE INDEX IF NOT EXISTS workloads_track_idx ON ${s}.workloads (track_id, state);
+CREATE TABLE IF NOT EXISTS ${s}.releases (
+  release_id          text PRIMARY KEY,
+  train_id            text NOT NULL,
+  kind                text NOT NULL,
+  status              text NOT NULL,
+  window_start        text,
+  window_end          text,
+  capacity_total      double precision NOT NULL,
+  capacity_used       double precision NOT NULL,
+  deferred_count      integer NOT NULL,
+  policy_version      text,
+  planned_by          text NOT NULL,
+  planned_at          text NOT NULL,
+  committed_by        text,
+  committed_at        text,
+  closed_at           text,
+  cancel_reason       text,
+  negotiated_include  jsonb NOT NULL,
+  negotiated_exclude  jsonb NOT NULL,
+  deployment_order    jsonb NOT NULL,
+  delivered           jsonb NOT NULL,
+  compliance_alerts   jsonb NOT NULL,
+  version             integer NOT NULL
+);
+CREATE INDEX IF NOT EXISTS releases_train_idx ON ${s}.releases (train_id, status);
+CREATE TABLE IF NOT EXISTS ${s}.release_scope_items (
+  release_id          text NOT NULL,
+  workload_id         text NOT NULL,
+  team                text NOT NULL,
+  job_size            double precision,
+  change_type         text,
+  decision            text NOT NULL,
+  unplanned           boolean NOT NULL,
+  reason              text NOT NULL,
+  plan_order          integer,
+  approver            text,
+  completed_job_size  double precision,
+  PRIMARY KEY (release_id, workload_id)
+);`;
+};
