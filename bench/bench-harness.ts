@@ -156,6 +156,11 @@ export class BenchContext {
   }
 }
 
+/** Sub-millisecond wall-clock time, comparable between processes on this machine. */
+export function wallClock(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

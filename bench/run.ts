@@ -3,7 +3,7 @@
 //   npm run bench -- --quick    under 3 minutes (200k-event stores, 2 s windows, 8 s e2e)
 //   npm run bench -- --only append.single,read    only rows whose name starts with one of these
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -89,6 +89,8 @@ async function machine(
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
       memoryGiB: Math.round(totalmem() / 2 ** 30),
+      // Other work on the machine skews every row; the 1-minute load average at the end of the run says how much.
+      loadAverage1m: Number(loadavg()[0]?.toFixed(2)),
       os: `${process.platform} ${release()}`,
       node: process.version,
       postgres: pg?.version,
