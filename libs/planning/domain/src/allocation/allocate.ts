@@ -316,9 +316,10 @@ export const allocate = (input: AllocationInput): Plan => {
     state[i] = DEFERRED;
     reason[i] = `deferred: ${why}`;
   };
-  const include = (i: number, why: string): void => {
+  /** `reason` is the full text; common ones are shared strings (fewer long-lived objects at scale). */
+  const include = (i: number, full: string): void => {
     state[i] = INCLUDED;
-    reason[i] = `included: ${why}`;
+    reason[i] = full;
     const t = teamOf[i] as number;
     teamUsed[t] = (teamUsed[t] as number) + (jobSize[i] as number);
   };
@@ -333,18 +334,33 @@ export const allocate = (input: AllocationInput): Plan => {
       ? `team cap ${capPercent}% reached (${team}: ${used} of ${limit} used, needs ${size})`
       : `team capacity reached (${team}: ${used} of ${limit} used, needs ${size})`;
   };
+  const shared = (cache: Map<number, string>, i: number, build: (score: string) => string) => {
+    const value = wsjf(i);
+    let text = cache.get(value);
+    if (text === undefined) {
+      text = build(score(i));
+      cache.set(value, text);
+    }
+    return text;
+  };
+  const negotiatedText = new Map<number, string>();
+  const reserveText = new Map<number, string>();
+  const fitsText = new Map<number, string>();
+  const returnedText = new Map<number, string>();
   const whyIncluded = (i: number, fromReserve: boolean): string => {
-    if (kind[i] === KIND_COMPLIANCE) return 'compliance guarantee';
+    if (kind[i] === KIND_COMPLIANCE) return 'included: compliance guarantee';
     const heir = inherited[i] as number;
     if (heir !== i) {
       const heirId = sorted[heir]!.workloadId;
       return tier[heir] === TIER_COMPLIANCE
-        ? `prerequisite of compliance workload ${heirId}`
-        : `prerequisite of ${heirId} (${score(heir)})`;
+        ? `included: prerequisite of compliance workload ${heirId}`
+        : `included: prerequisite of ${heirId} (${score(heir)})`;
     }
-    if (tier[i] === TIER_NEGOTIATED) return `negotiated into scope (${score(i)})`;
-    if (fromReserve) return `technical-debt reserve (${score(i)})`;
-    return `${score(i)} fits team and release capacity`;
+    if (tier[i] === TIER_NEGOTIATED)
+      return shared(negotiatedText, i, (text) => `included: negotiated into scope (${text})`);
+    if (fromReserve)
+      return shared(reserveText, i, (text) => `included: technical-debt reserve (${text})`);
+    return shared(fitsText, i, (text) => `included: ${text} fits team and release capacity`);
   };
 
   /** The first prerequisite (by id) in `wanted` state, or -1. */
@@ -448,7 +464,11 @@ export const allocate = (input: AllocationInput): Plan => {
     include(
       i,
       returned
-        ? `unused technical-debt reserve returned to features (${score(i)})`
+        ? shared(
+            returnedText,
+            i,
+            (text) => `included: unused technical-debt reserve returned to features (${text})`,
+          )
         : whyIncluded(i, false),
     );
   }
