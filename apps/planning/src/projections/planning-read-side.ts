@@ -1,0 +1,60 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { compareCheckpoints, type Checkpoint, type EventStore } from '@trainyard/event-store';
+import { EVENT_STORE, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
+import { PLANNING_READ_MODEL_ENTITIES } from '@trainyard/planning-read-models';
+import { PlanningProjectionRunner } from './planning-projection.runner';
+
+/** How long a reader waits for its own process's writes to reach the read models before answering anyway. */
+const READ_YOUR_WRITES_MS = 5_000;
+
+/**
+ * The read side's lifetime: a TypeORM DataSource over the service schema and the projection
+ * runner feeding it. Commands report what they appended, so a later query in this process can
+ * wait until the projection has caught up with it (read-your-writes for one instance).
+ */
+@Injectable()
+export class PlanningReadSide implements OnModuleInit, OnModuleDestroy {
+  readonly dataSource: DataSource;
+  readonly runner: PlanningProjectionRunner;
+  readonly schema: string;
+  private lastWrite?: Checkpoint;
+  private readonly logger = new Logger('PlanningReadSide');
+
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(SERVICE_CONFIG) config: ServiceConfig) {
+    this.schema = config.DATABASE_SCHEMA;
+    this.dataSource = new DataSource({
+      type: 'postgres',
+      url: config.DATABASE_URL,
+      schema: config.DATABASE_SCHEMA,
+      entities: [...PLANNING_READ_MODEL_ENTITIES],
+      synchronize: false,
+      logging: false,
+      applicationName: `trainyard-${config.service}-read-models`,
+      extra: { max: 4, connectionTimeoutMillis: 5_000 },
+    });
+    this.runner = new PlanningProjectionRunner(store, this.dataSource, config.DATABASE_SCHEMA, this.logger);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.dataSource.initialize();
+    await this.runner.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.runner.stop();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  recordWrite(checkpoint: Checkpoint): void {
+    if (!this.lastWrite || compareCheckpoints(checkpoint, this.lastWrite) > 0) this.lastWrite = checkpoint;
+  }
+
+  /** Waits (bounded) until this process's last append is projected. */
+  async catchUp(): Promise<void> {
+    if (!this.lastWrite) return;
+    if (!(await this.runner.waitFor(this.lastWrite, READ_YOUR_WRITES_MS))) {
+      this.logger.warn(`read models are more than ${READ_YOUR_WRITES_MS} ms behind this instance's writes; answering from them anyway`);
+    }
+  }
+}
