@@ -1,0 +1,267 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import { planning } from '@trainyard/grpc-contracts';
+import {
+  callUnary,
+  createTestContext,
+  waitFor,
+  startTestService,
+  type GrpcTestClient,
+  type TestContext,
+  type TestService,
+} from '@trainyard/testing';
+import { planningService } from '../src/planning.service';
+
+const TOPIC = 'trainyard.planning.events.v1';
+
+interface Received {
+  readonly key: string;
+  readonly headers: Record<string, string>;
+  readonly value: unknown;
+}
+
+const call = <T>(client: GrpcTestClient, method: string, request: unknown, token: string, correlationId?: string): Promise<T> => {
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${token}`);
+  if (correlationId) metadata.set('x-correlation-id', correlationId);
+  return new Promise((resolve, reject) => {
+    const fn = client[method];
+    if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
+    fn.call(client, request, metadata, (error, response) => (error ? reject(error) : resolve(response as T)));
+  });
+};
+
+const refusal = async (promise: Promise<unknown>): Promise<ServiceError> => {
+  try {
+    await promise;
+  } catch (error) {
+    return error as ServiceError;
+  }
+  throw new Error('expected the call to be refused');
+};
+
+const trailer = (error: ServiceError, key: string): string | undefined => {
+  const value = error.metadata?.get(key)[0];
+  return value === undefined ? undefined : String(value);
+};
+
+describe('planning flow: gRPC command → event store → CloudEvent on Kafka → REST read model', () => {
+  let ctx: TestContext;
+  let service: TestService;
+  let client: GrpcTestClient;
+  let audit: GrpcTestClient;
+  let consumer: Consumer;
+  let writer: string;
+  let reader: string;
+  const received: Received[] = [];
+  const run = randomBytes(3).toString('hex');
+  const team = `payments-${run}`;
+
+  const registration = (workloadId: string, overrides: Partial<planning.RegisterWorkloadRequest> = {}) => ({
+    workloadId,
+    title: `Checkout improvement ${workloadId}`,
+    team,
+    components: [{ name: 'checkout-service', kind: planning.ComponentKind.COMPONENT_KIND_SERVICE }],
+    regulatedData: [],
+    jobSize: 3,
+    businessValue: 8,
+    timeCriticality: 5,
+    riskReduction: 2,
+    dependsOn: [],
+    schemaChange: false,
+    reason: 'quarterly roadmap',
+    ...overrides,
+  });
+
+  const eventCount = async (): Promise<number> =>
+    Number((await ctx.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n ?? 0);
+
+  const rest = async (path: string, token = reader): Promise<{ status: number; body: unknown }> => {
+    const response = await fetch(`${service.httpUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: response.status, body: await response.json() };
+  };
+
+  beforeAll(async () => {
+    ctx = await createTestContext('planning_flow');
+    service = await startTestService(planningService, ctx);
+    client = service.client('trainyard.planning.v1.PlanningService');
+    audit = service.client('trainyard.audit.v1.AuditTrailService');
+    writer = await service.token('release-manager');
+    reader = await service.token('viewer');
+    const kafka = new Kafka({ clientId: `planning-flow-${run}`, brokers: ctx.brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await waitFor(async () => (await admin.listTopics()).includes(TOPIC), { description: `topic ${TOPIC}` });
+    await admin.disconnect();
+    consumer = kafka.consumer({ groupId: ctx.groupId('flow'), maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+    const collect = (message: KafkaMessage) => {
+      const key = message.key?.toString() ?? '';
+      if (!key.includes(run)) return; // the topic is shared by every planning test file
+      const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+      received.push({ key, headers, value: message.value ? JSON.parse(message.value.toString()) : undefined });
+    };
+    await consumer.run({ eachMessage: async ({ message }) => collect(message) });
+  });
+
+  afterAll(async () => {
+    await consumer?.disconnect();
+    await service?.stop();
+    await ctx?.dispose();
+  });
+
+  it('registers a workload: the event is stored with who and why, published as a CloudEvent and shown by the REST read model', async () => {
+    const workloadId = `WL-${run}-1`;
+    const correlationId = randomUUID();
+    const response = await call<planning.RegisterWorkloadResponse>(client, 'RegisterWorkload', registration(workloadId), writer, correlationId);
+    expect(response.workload).toMatchObject({
+      workloadId,
+      state: 'WORKLOAD_STATE_BACKLOG',
+      trackId: 'main',
+      changeType: 'CHANGE_TYPE_NET_NEW_FEATURE',
+      riskTier: 'RISK_TIER_MEDIUM',
+    });
+    expect(response.workload?.wsjf).toBeCloseTo(5, 5);
+
+    const stored = await callUnary<{ events: { type: string; eventId: string; actor: string; reason: string; correlationId: string; dataJson: string }[] }>(
+      audit,
+      'ReadStream',
+      { streamId: `workload-${workloadId}` },
+      await service.token('auditor'),
+    );
+    expect(stored.events).toHaveLength(1);
+    const [event] = stored.events;
+    expect(event).toMatchObject({ type: 'WorkloadRegistered', actor: 'dev-release-manager', reason: 'quarterly roadmap', correlationId });
+    expect(JSON.parse(event?.dataJson ?? '{}')).toMatchObject({ workloadId, team, registeredBy: 'dev-release-manager', route: { trackId: 'main' } });
+
+    const message = await waitFor(() => received.find((m) => m.key === `workload-${workloadId}`), { description: 'the CloudEvent on Kafka' });
+    expect(message.headers).toMatchObject({
+      ce_specversion: '1.0',
+      ce_type: 'dev.trainyard.planning.WorkloadRegistered.v1',
+      ce_source: '/trainyard/planning',
+      ce_id: event?.eventId,
+      ce_correlationid: correlationId,
+      ce_actor: 'dev-release-manager',
+    });
+    expect(message.value).toMatchObject({ workloadId, team });
+
+    const listed = await waitFor(
+      async () => {
+        const page = await rest(`/api/planning/workloads?team=${team}&state=backlog`);
+        const items = (page.body as { items: { workloadId: string }[] }).items;
+        return items.some((w) => w.workloadId === workloadId) && page;
+      },
+      { description: 'the workload in the REST read model' },
+    );
+    expect(listed.status).toBe(200);
+    expect(listed.body).toMatchObject({ page: 1, pageSize: 50, total: 1 });
+    expect((await rest(`/api/planning/workloads?team=${team}&class=net-new-feature&tier=medium`)).body).toMatchObject({ total: 1 });
+    expect((await rest(`/api/planning/workloads?team=${team}&tier=high`)).body).toMatchObject({ total: 0, items: [] });
+  });
+
+  it('refuses a registration with a missing field as INVALID_ARGUMENT naming the field, and writes nothing', async () => {
+    const before = await eventCount();
+    const error = await refusal(call(client, 'RegisterWorkload', registration(`WL-${run}-bad`, { title: '' }), writer));
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(trailer(error, 'trainyard-field')).toBe('title');
+    const noComponents = await refusal(call(client, 'RegisterWorkload', registration(`WL-${run}-bad`, { components: [] }), writer));
+    expect(noComponents.code).toBe(status.INVALID_ARGUMENT);
+    expect(trailer(noComponents, 'trainyard-field')).toBe('components');
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('refuses a job size off the Fibonacci scale as INVALID_ARGUMENT, and writes nothing', async () => {
+    const before = await eventCount();
+    const error = await refusal(call(client, 'RegisterWorkload', registration(`WL-${run}-big`, { jobSize: 4 }), writer));
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(trailer(error, 'trainyard-field')).toBe('job_size');
+    expect(error.details).toContain('modified Fibonacci');
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('answers NOT_FOUND for an unknown release, over gRPC and REST, and writes nothing', async () => {
+    const before = await eventCount();
+    const commit = await refusal(call(client, 'CommitReleaseScope', { releaseId: `R-${run}-missing` }, writer));
+    expect(commit.code).toBe(status.NOT_FOUND);
+    const get = await refusal(call(client, 'GetRelease', { releaseId: `R-${run}-missing` }, reader));
+    expect(get.code).toBe(status.NOT_FOUND);
+    expect((await rest(`/api/planning/releases/R-${run}-missing`)).status).toBe(404);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('refuses a registration that would close a dependency cycle as FAILED_PRECONDITION naming the cycle, and writes nothing', async () => {
+    const a = `WL-${run}-A`;
+    const b = `WL-${run}-B`;
+    await call(client, 'RegisterWorkload', registration(a, { dependsOn: [b] }), writer);
+    const before = await eventCount();
+    const error = await refusal(call(client, 'RegisterWorkload', registration(b, { dependsOn: [a] }), writer));
+    expect(error.code).toBe(status.FAILED_PRECONDITION);
+    expect(trailer(error, 'trainyard-rule')).toBe('dependency-acyclic');
+    expect(error.details).toBe(`dependency cycle: ${b} → ${a} → ${b}`);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('refuses a command to a role without planning:write as PERMISSION_DENIED, and bad REST query parameters as 400', async () => {
+    const error = await refusal(call(client, 'RegisterWorkload', registration(`WL-${run}-viewer`), reader));
+    expect(error.code).toBe(status.PERMISSION_DENIED);
+    const approve = await refusal(
+      call(client, 'RequestScopeException', { releaseId: 'x', workloadId: 'y', change: 'SCOPE_CHANGE_INCLUDE', reason: 'r', approver: 'a' }, writer),
+    );
+    expect(approve.code).toBe(status.PERMISSION_DENIED);
+    expect((await rest('/api/planning/workloads?state=sleeping')).status).toBe(400);
+    expect((await rest('/api/planning/workloads?pageSize=0')).status).toBe(400);
+    expect((await rest('/api/planning/releases?page=abc')).status).toBe(400);
+    expect((await rest('/api/planning/releases', writer.replace(/.$/, 'x'))).status).toBe(401);
+  });
+
+  it('plans, allocates, commits and closes a release: scope with a reason per workload, capacity used, history for the next one', async () => {
+    const releaseId = `R-${run}-1`;
+    const ids = [`WL-${run}-P1`, `WL-${run}-P2`, `WL-${run}-P3`];
+    await call(client, 'RegisterWorkload', registration(ids[0] as string, { jobSize: 5, team: `ledger-${run}` }), writer);
+    await call(client, 'RegisterWorkload', registration(ids[1] as string, { jobSize: 8, dependsOn: [ids[0] as string], team: `ledger-${run}` }), writer);
+    await call(
+      client,
+      'RegisterWorkload',
+      registration(ids[2] as string, { changeType: planning.ChangeType.CHANGE_TYPE_COMPLIANCE_AUDIT, team: `audit-${run}`, jobSize: 2 }),
+      writer,
+    );
+    await call(client, 'PlanRelease', { releaseId, trainId: 'main', windowStart: '2031-01-05T08:00:00Z', windowEnd: '2031-01-19T18:00:00Z' }, writer);
+    const preview = await call<planning.AllocateReleaseResponse>(client, 'AllocateRelease', { releaseId }, reader);
+    const entries = preview.plan?.entries ?? [];
+    expect(entries.map((e) => e.workloadId)).toEqual(expect.arrayContaining(ids));
+    expect(entries.find((e) => e.workloadId === ids[2])).toMatchObject({ decision: 'SCOPE_DECISION_INCLUDED', order: 1 });
+    for (const e of entries) expect(e.reason).not.toBe('');
+
+    const committed = await call<planning.CommitReleaseScopeResponse>(client, 'CommitReleaseScope', { releaseId, reason: 'PI planning' }, writer);
+    expect(committed).toMatchObject({ status: 'RELEASE_STATUS_SCOPE_COMMITTED', warnings: [] });
+    const included = (committed.plan?.entries ?? []).filter((e) => e.decision === 'SCOPE_DECISION_INCLUDED');
+
+    const detail = await waitFor(
+      async () => {
+        const r = await rest(`/api/planning/releases/${releaseId}`);
+        const body = r.body as { status: string; scope: { workloadId: string; reason: string; decision: string }[]; capacityUsed: number };
+        return body.status === 'scope-committed' && body.scope.every((s) => s.reason !== '') && body.scope.length >= included.length && body;
+      },
+      { description: 'the committed release in the REST read model' },
+    );
+    expect(detail.capacityUsed).toBe(included.reduce((sum, e) => sum + e.jobSize, 0));
+    expect(detail.scope.find((s) => s.workloadId === ids[2])).toMatchObject({ decision: 'included' });
+    const workload = await call<planning.GetWorkloadResponse>(client, 'GetWorkload', { workloadId: ids[2] }, reader);
+    expect(workload.workload).toMatchObject({ state: 'WORKLOAD_STATE_PLANNED', releaseId });
+
+    const closed = await call<planning.CloseReleaseResponse>(
+      client,
+      'CloseRelease',
+      { releaseId, completed: included.map((e) => ({ workloadId: e.workloadId, jobSize: 0 })) },
+      writer,
+    );
+    expect(closed.status).toBe('RELEASE_STATUS_RELEASED');
+    expect(closed.notCompleted).toEqual([]);
+    const estimate = await call<planning.EstimateCapacityResponse>(client, 'EstimateCapacity', { trainId: 'main', teams: [`audit-${run}`] }, reader);
+    expect(estimate.estimate?.teams[0]).toMatchObject({ team: `audit-${run}`, basis: 'history', samples: [2] });
+    const releases = await rest('/api/planning/releases?status=released&trainId=main');
+    expect((releases.body as { items: { releaseId: string }[] }).items.map((r) => r.releaseId)).toContain(releaseId);
+  });
+});
