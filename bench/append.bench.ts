@@ -1,6 +1,4 @@
-import { performance } from 'node:perf_hooks';
-import type { Pool } from 'pg';
-import { benchEvent, createPlainTable, plainRow, seedEvents } from './bench-events';
+import { benchEvent, createPlainTable, plainRow } from './bench-events';
 import {
   measureWindow,
   row,
@@ -8,7 +6,7 @@ import {
   type BenchContext,
   type BenchResult,
 } from './bench-harness';
-import { reportSealer, withBenchStore, type BenchStore } from './bench-store';
+import { largeStore, reportSealer, withBenchStore, type BenchStore } from './bench-store';
 
 const PLAIN_COLUMNS = '(stream_id, stream_version, event_type, schema_version, data, metadata)';
 
@@ -104,28 +102,15 @@ async function batch100(ctx: BenchContext): Promise<BenchResult> {
   return row('append.batch100', 'events/s', value, baseline);
 }
 
-async function seed(ctx: BenchContext, pool: Pool, schema: string): Promise<void> {
-  const started = performance.now();
-  await seedEvents(pool, schema, ctx.sizes.largeStore);
-  // The seed's own WAL would otherwise trigger a checkpoint in the middle of the measurement.
-  await pool.query('CHECKPOINT');
-  ctx.log(
-    `  seeded ${ctx.sizes.largeStore.toLocaleString('en')} events in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-  );
-}
-
-/** The same w16 single-append measurement on one store, first empty, then holding `largeStore` events. */
+/** The w16 single-append measurement on the run's large store, against the same on a fresh empty store. */
 async function growth(ctx: BenchContext): Promise<BenchResult> {
   const writers = 16;
-  const [baseline, value] = await withBenchStore(ctx, 'growth', writers, async (bench) => {
-    const empty = await storeSingleAppends(ctx, bench, writers, 'empty');
-    await seed(ctx, bench.pool, bench.schema);
-    // A store that size is sealed up to its recent events; a seeded backlog would have the sealer catch up meanwhile.
-    await bench.sealAll();
-    const full = await storeSingleAppends(ctx, bench, writers, 'full');
-    await reportSealer(ctx, 'append.growth', bench);
-    return [empty, full] as const;
-  });
+  const large = await largeStore(ctx);
+  const baseline = await withBenchStore(ctx, 'growth_empty', writers, (bench) =>
+    storeSingleAppends(ctx, bench, writers, 'empty'),
+  );
+  const value = await storeSingleAppends(ctx, large, writers, 'growth');
+  await reportSealer(ctx, 'append.growth', large);
   return row('append.growth', 'events/s', value, baseline);
 }
 

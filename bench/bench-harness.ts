@@ -46,7 +46,7 @@ export const FULL_SIZES: BenchSizes = {
   warmupMs: 2_000,
   windowMs: 5_000,
   largeStore: 1_000_000,
-  relayBacklog: 400_000,
+  relayBacklog: 300_000,
   e2eRate: 500,
   e2eMs: 20_000,
 };
@@ -56,7 +56,7 @@ export const QUICK_SIZES: BenchSizes = {
   warmupMs: 1_000,
   windowMs: 2_000,
   largeStore: 200_000,
-  relayBacklog: 150_000,
+  relayBacklog: 60_000,
   e2eRate: 500,
   e2eMs: 8_000,
 };
@@ -83,6 +83,7 @@ export class BenchContext {
   private readonly pools = new Set<Pool>();
   private readonly schemas: string[] = [];
   private readonly topics: string[] = [];
+  private readonly disposers: (() => Promise<void>)[] = [];
 
   constructor(
     readonly databaseUrl: string,
@@ -132,7 +133,15 @@ export class BenchContext {
     return producer;
   }
 
+  /** Runs at dispose(), latest first, before schemas are dropped and pools closed. */
+  onDispose(disposer: () => Promise<void>): void {
+    this.disposers.push(disposer);
+  }
+
   async dispose(): Promise<void> {
+    for (const disposer of this.disposers.splice(0).reverse()) {
+      await disposer().catch((error: unknown) => this.log(`dispose: ${String(error)}`));
+    }
     const admin = this.pool(1);
     for (const schema of this.schemas.splice(0)) {
       await admin

@@ -6,6 +6,7 @@ import {
   migrateEventStore,
   type PostgresEventStore,
 } from '@trainyard/event-store';
+import { seedEvents } from './bench-events';
 import type { BenchContext } from './bench-harness';
 
 export interface BenchStore {
@@ -22,18 +23,26 @@ export interface BenchStore {
   }>;
 }
 
+interface OpenBenchStore extends BenchStore {
+  close(): Promise<void>;
+}
+
+export interface BenchStoreOptions {
+  /** Run an EventSealer in the background (default true). */
+  readonly sealer?: boolean;
+}
+
 /**
  * A fresh event store as a service runs it: the store on a pool of `connections`, NOTIFY on (the
  * default), and an EventSealer sealing in the background on its own small pool, as a separate
  * sealer instance would, so the writers' pool size stays exactly `connections`.
  */
-export async function withBenchStore<T>(
+async function openBenchStore(
   ctx: BenchContext,
   label: string,
   connections: number,
-  body: (bench: BenchStore) => Promise<T>,
-  options: { readonly sealer?: boolean } = {},
-): Promise<T> {
+  options: BenchStoreOptions,
+): Promise<OpenBenchStore> {
   const schema = ctx.schema(label);
   const pool = ctx.pool(connections);
   const sealerPool = ctx.pool(2);
@@ -42,49 +51,90 @@ export async function withBenchStore<T>(
   const store = createEventStore(pool, schema, { onBackgroundError: () => backgroundErrors++ });
   let sealerErrors = 0;
   let lastSealerError: string | undefined;
-  const sealer = new EventSealer(sealerPool, schema, {
-    onError: (error) => {
-      sealerErrors++;
-      lastSealerError = error instanceof Error ? error.message : String(error);
-    },
-  });
+  const sealerFailed = (error: unknown): void => {
+    sealerErrors++;
+    lastSealerError = error instanceof Error ? error.message : String(error);
+  };
+  const sealer = new EventSealer(sealerPool, schema, { onError: sealerFailed });
   if (options.sealer ?? true) sealer.start();
-  try {
-    return await body({
-      schema,
-      pool,
-      store,
-      sealAll: async () => {
-        const started = performance.now();
-        try {
-          const sealed = await sealer.sealPending();
+  return {
+    schema,
+    pool,
+    store,
+    sealAll: async () => {
+      const started = performance.now();
+      try {
+        const sealed = await sealer.sealPending();
+        if (sealed > 0)
           ctx.log(
             `  ${label}: sealed ${sealed} events in ${((performance.now() - started) / 1000).toFixed(1)} s`,
           );
-        } catch (error) {
-          sealerErrors++;
-          lastSealerError = error instanceof Error ? error.message : String(error);
-          ctx.log(`  ${label}: sealing the seeded events failed: ${lastSealerError}`);
-        }
-      },
-      sealState: async () => {
-        const { rows } = await sealerPool.query<{ unsealed: string }>(
-          `SELECT (SELECT count(*) FROM "${schema}".events) - (SELECT count(*) FROM "${schema}".event_seals) AS unsealed`,
-        );
-        return {
-          unsealed: Number(rows[0]?.unsealed ?? 0),
-          sealerErrors,
-          ...(lastSealerError ? { lastSealerError } : {}),
-        };
-      },
-    });
+      } catch (error) {
+        sealerFailed(error);
+        ctx.log(`  ${label}: sealing failed: ${lastSealerError}`);
+      }
+    },
+    sealState: async () => {
+      const { rows } = await sealerPool.query<{ unsealed: string }>(
+        `SELECT (SELECT count(*) FROM "${schema}".events) - (SELECT count(*) FROM "${schema}".event_seals) AS unsealed`,
+      );
+      return {
+        unsealed: Number(rows[0]?.unsealed ?? 0),
+        sealerErrors,
+        ...(lastSealerError ? { lastSealerError } : {}),
+      };
+    },
+    close: async () => {
+      await sealer.stop();
+      await store.close();
+      await ctx.closePool(sealerPool);
+      await ctx.closePool(pool);
+      if (backgroundErrors > 0) ctx.log(`  ${label}: ${backgroundErrors} store signalling errors`);
+    },
+  };
+}
+
+export async function withBenchStore<T>(
+  ctx: BenchContext,
+  label: string,
+  connections: number,
+  body: (bench: BenchStore) => Promise<T>,
+  options: BenchStoreOptions = {},
+): Promise<T> {
+  const bench = await openBenchStore(ctx, label, connections, options);
+  try {
+    return await body(bench);
   } finally {
-    await sealer.stop();
-    await store.close();
-    await ctx.closePool(sealerPool);
-    await ctx.closePool(pool);
-    if (backgroundErrors > 0) ctx.log(`  ${label}: ${backgroundErrors} store signalling errors`);
+    await bench.close();
   }
+}
+
+const largeStores = new WeakMap<BenchContext, Promise<BenchStore>>();
+
+/**
+ * The run's one store holding `sizes.largeStore` events (seeded once, sealed, sealer running, 16
+ * connections), shared by append.growth and read.catchup: seeding is the slowest part of a run.
+ */
+export function largeStore(ctx: BenchContext): Promise<BenchStore> {
+  let shared = largeStores.get(ctx);
+  if (!shared) {
+    shared = (async () => {
+      const bench = await openBenchStore(ctx, 'large', 16, {});
+      ctx.onDispose(() => bench.close());
+      const started = performance.now();
+      await seedEvents(bench.pool, bench.schema, ctx.sizes.largeStore);
+      // The seed's own WAL would otherwise trigger a checkpoint in the middle of a measurement.
+      await bench.pool.query('CHECKPOINT');
+      // A store that size is sealed up to its recent events; a seeded backlog would have the sealer catch up meanwhile.
+      await bench.sealAll();
+      ctx.log(
+        `  seeded and sealed ${ctx.sizes.largeStore.toLocaleString('en')} events in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+      return bench;
+    })();
+    largeStores.set(ctx, shared);
+  }
+  return shared;
 }
 
 /** Logs how far the sealer kept up; a stuck sealer means the append figures do not include sealing. */

@@ -154,10 +154,10 @@ async function main(): Promise<number> {
   }
   const results: BenchResult[] = [];
   let failed = false;
+  const ctx = new BenchContext(databaseUrl, brokers, sizes, log);
   try {
     for (const area of AREAS) {
       if (!area.rows.some(only)) continue;
-      const ctx = new BenchContext(databaseUrl, brokers, sizes, log);
       const areaStarted = performance.now();
       log(`${area.area}: ${area.rows.filter(only).join(', ')}`);
       try {
@@ -167,11 +167,10 @@ async function main(): Promise<number> {
         log(
           `${area.area} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
         );
-      } finally {
-        await ctx.dispose();
       }
       log(`${area.area}: done in ${((performance.now() - areaStarted) / 1000).toFixed(1)} s`);
     }
+    await ctx.dispose();
     const report = {
       results,
       machine: { ...(await machine(databaseUrl, brokers)), mode: sizes.quick ? 'quick' : 'full' },
@@ -185,6 +184,7 @@ async function main(): Promise<number> {
       `${sizes.quick ? 'quick' : 'full'} run in ${((performance.now() - started) / 1000).toFixed(1)} s; wrote bench/results/latest.json`,
     );
   } finally {
+    await ctx.dispose();
     if (startedKafka) await stopLocalKafka({ broker: brokers[0]! });
   }
   return failed ? 1 : 0;
