@@ -59,19 +59,26 @@ export function cloudEventSource(service: string): string {
  */
 export function cloudEventType(service: string, eventType: string, schemaVersion: number): string {
   if (!eventType) throw new Error('cloudEventType: empty event type');
-  if (!Number.isInteger(schemaVersion) || schemaVersion < 1) throw new Error(`cloudEventType: invalid schema version ${schemaVersion}`);
+  if (!Number.isInteger(schemaVersion) || schemaVersion < 1)
+    throw new Error(`cloudEventType: invalid schema version ${schemaVersion}`);
   return `dev.trainyard.${assertServiceName(service)}.${eventType}.v${schemaVersion}`;
 }
 
 /** The parts of a Trainyard `type`, or undefined for a type that does not follow the convention. */
-export function parseCloudEventType(type: string): { service: string; eventType: string; schemaVersion: number } | undefined {
+export function parseCloudEventType(
+  type: string,
+): { service: string; eventType: string; schemaVersion: number } | undefined {
   const match = TYPE_PATTERN.exec(type);
   if (!match?.[1] || !match[2] || !match[3]) return undefined;
   return { service: match[1], eventType: match[2], schemaVersion: Number(match[3]) };
 }
 
 /** The Kafka message of a stored event: key = stream id, value = the JSON data, attributes in headers. */
-export function toCloudEventMessage(event: StoredEvent, service: string, options: CloudEventMessageOptions = {}): OutgoingMessage {
+export function toCloudEventMessage(
+  event: StoredEvent,
+  service: string,
+  options: CloudEventMessageOptions = {},
+): OutgoingMessage {
   const { metadata } = event;
   const headers: Record<string, string> = {
     [CE_HEADERS.specversion]: CLOUDEVENTS_SPEC_VERSION,
@@ -138,7 +145,9 @@ export function isInvalidCloudEvent(error: unknown): error is InvalidCloudEventE
 }
 
 /** Reads a binary-mode CloudEvent; throws InvalidCloudEventError when a required attribute is missing or malformed. */
-export function parseCloudEventMessage(message: Pick<ConsumedMessage, 'key' | 'value' | 'headers'>): ParsedCloudEvent {
+export function parseCloudEventMessage(
+  message: Pick<ConsumedMessage, 'key' | 'value' | 'headers'>,
+): ParsedCloudEvent {
   const h = message.headers;
   const contentType = h[CE_HEADERS.contentType];
   if (contentType?.toLowerCase().startsWith('application/cloudevents')) {
@@ -146,7 +155,8 @@ export function parseCloudEventMessage(message: Pick<ConsumedMessage, 'key' | 'v
   }
   const specversion = h[CE_HEADERS.specversion];
   if (specversion === undefined) throw new InvalidCloudEventError('missing ce_specversion');
-  if (specversion !== CLOUDEVENTS_SPEC_VERSION) throw new InvalidCloudEventError(`unsupported ce_specversion ${JSON.stringify(specversion)}`);
+  if (specversion !== CLOUDEVENTS_SPEC_VERSION)
+    throw new InvalidCloudEventError(`unsupported ce_specversion ${JSON.stringify(specversion)}`);
   const id = required(h, 'id');
   const source = required(h, 'source');
   const type = required(h, 'type');
@@ -154,7 +164,10 @@ export function parseCloudEventMessage(message: Pick<ConsumedMessage, 'key' | 'v
   const time = optionalTime(h[CE_HEADERS.time]);
   const streamVersion = optionalUnsigned(h, 'streamversion');
   const position = h[CE_HEADERS.position];
-  if (position !== undefined && !UNSIGNED.test(position)) throw new InvalidCloudEventError(`ce_position ${JSON.stringify(position)} is not an unsigned integer`);
+  if (position !== undefined && !UNSIGNED.test(position))
+    throw new InvalidCloudEventError(
+      `ce_position ${JSON.stringify(position)} is not an unsigned integer`,
+    );
   const trace = traceOf(h);
 
   const extensions: Record<string, string> = {};
@@ -174,7 +187,9 @@ export function parseCloudEventMessage(message: Pick<ConsumedMessage, 'key' | 'v
     ...optional('datacontenttype', contentType),
     ...optional('dataschema', h[CE_HEADERS.dataschema]),
     data: dataOf(message.value, contentType),
-    ...(typeParts ? { eventType: typeParts.eventType, schemaVersion: typeParts.schemaVersion } : {}),
+    ...(typeParts
+      ? { eventType: typeParts.eventType, schemaVersion: typeParts.schemaVersion }
+      : {}),
     ...optional('correlationId', h[CE_HEADERS.correlationid]),
     ...optional('causationId', h[CE_HEADERS.causationid]),
     ...optional('actor', h[CE_HEADERS.actor]),
@@ -188,11 +203,15 @@ export function parseCloudEventMessage(message: Pick<ConsumedMessage, 'key' | 'v
 }
 
 function assertServiceName(service: string): string {
-  if (!SERVICE_NAME.test(service)) throw new Error(`invalid service name ${JSON.stringify(service)}: use [a-z][a-z0-9-]*`);
+  if (!SERVICE_NAME.test(service))
+    throw new Error(`invalid service name ${JSON.stringify(service)}: use [a-z][a-z0-9-]*`);
   return service;
 }
 
-function required(headers: Readonly<Record<string, string>>, attribute: 'id' | 'source' | 'type'): string {
+function required(
+  headers: Readonly<Record<string, string>>,
+  attribute: 'id' | 'source' | 'type',
+): string {
   const value = headers[CE_HEADERS[attribute]];
   if (!value) throw new InvalidCloudEventError(`missing ce_${attribute}`);
   return value;
@@ -205,15 +224,24 @@ function optional<K extends string>(key: K, value: string | undefined): { [P in 
 function optionalTime(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const time = new Date(value);
-  if (!RFC3339.test(value) || Number.isNaN(time.getTime())) throw new InvalidCloudEventError(`ce_time ${JSON.stringify(value)} is not an RFC 3339 timestamp`);
+  if (!RFC3339.test(value) || Number.isNaN(time.getTime()))
+    throw new InvalidCloudEventError(
+      `ce_time ${JSON.stringify(value)} is not an RFC 3339 timestamp`,
+    );
   return time;
 }
 
-function optionalUnsigned(headers: Readonly<Record<string, string>>, attribute: 'streamversion'): number | undefined {
+function optionalUnsigned(
+  headers: Readonly<Record<string, string>>,
+  attribute: 'streamversion',
+): number | undefined {
   const value = headers[CE_HEADERS[attribute]];
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!UNSIGNED.test(value) || !Number.isSafeInteger(n)) throw new InvalidCloudEventError(`ce_${attribute} ${JSON.stringify(value)} is not an unsigned integer`);
+  if (!UNSIGNED.test(value) || !Number.isSafeInteger(n))
+    throw new InvalidCloudEventError(
+      `ce_${attribute} ${JSON.stringify(value)} is not an unsigned integer`,
+    );
   return n;
 }
 
@@ -236,6 +264,8 @@ function dataOf(value: Buffer | null, contentType: string | undefined): unknown 
   try {
     return JSON.parse(value.toString('utf8')) as unknown;
   } catch (error) {
-    throw new InvalidCloudEventError(`data is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InvalidCloudEventError(
+      `data is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

@@ -33,7 +33,10 @@ function storedEvent(overrides: Partial<StoredEvent> = {}): StoredEvent {
   };
 }
 
-function withHeaders(message: OutgoingMessage, change: (headers: Record<string, string>) => void): OutgoingMessage {
+function withHeaders(
+  message: OutgoingMessage,
+  change: (headers: Record<string, string>) => void,
+): OutgoingMessage {
   const headers = { ...message.headers };
   change(headers);
   return { ...message, headers };
@@ -66,7 +69,9 @@ describe('toCloudEventMessage', () => {
 
   it('leaves optional attributes out when the metadata has none, and adds dataschema when given', () => {
     const message = toCloudEventMessage(
-      storedEvent({ metadata: { eventId: 'e-1', correlationId: 'c-1', actor: 'system:scheduler' } }),
+      storedEvent({
+        metadata: { eventId: 'e-1', correlationId: 'c-1', actor: 'system:scheduler' },
+      }),
       'planning',
       { dataschema: 'https://schemas.trainyard.dev/planning/ReleaseScopeCommitted/v2.json' },
     );
@@ -75,22 +80,31 @@ describe('toCloudEventMessage', () => {
     expect(message.headers).not.toHaveProperty('ce_reason');
     expect(message.headers).not.toHaveProperty('traceparent');
     expect(message.headers).not.toHaveProperty('tracestate');
-    expect(message.headers['ce_dataschema']).toBe('https://schemas.trainyard.dev/planning/ReleaseScopeCommitted/v2.json');
+    expect(message.headers['ce_dataschema']).toBe(
+      'https://schemas.trainyard.dev/planning/ReleaseScopeCommitted/v2.json',
+    );
   });
 
   it('names every attribute header in lower-case alphanumerics after the ce_ prefix, as the spec requires', () => {
-    const names = Object.keys(toCloudEventMessage(storedEvent(), 'planning', { dataschema: 'urn:x' }).headers);
-    for (const name of names.filter((n) => n.startsWith('ce_'))) expect(name.slice(3)).toMatch(/^[a-z0-9]+$/);
+    const names = Object.keys(
+      toCloudEventMessage(storedEvent(), 'planning', { dataschema: 'urn:x' }).headers,
+    );
+    for (const name of names.filter((n) => n.startsWith('ce_')))
+      expect(name.slice(3)).toMatch(/^[a-z0-9]+$/);
   });
 
   it('refuses a service name that would make an ambiguous source or type', () => {
-    expect(() => toCloudEventMessage(storedEvent(), 'Planning.Service')).toThrow(/invalid service name/);
+    expect(() => toCloudEventMessage(storedEvent(), 'Planning.Service')).toThrow(
+      /invalid service name/,
+    );
   });
 });
 
 describe('parseCloudEventMessage', () => {
   it('reads back every attribute that toCloudEventMessage wrote', () => {
-    const parsed = parseCloudEventMessage(toCloudEventMessage(storedEvent(), 'planning', { dataschema: 'urn:schema' }));
+    const parsed = parseCloudEventMessage(
+      toCloudEventMessage(storedEvent(), 'planning', { dataschema: 'urn:schema' }),
+    );
 
     expect(parsed).toEqual({
       specversion: '1.0',
@@ -129,7 +143,11 @@ describe('parseCloudEventMessage', () => {
           data: json,
           actor: fc.string({ minLength: 1 }),
           correlationId: fc.uuid(),
-          recordedAt: fc.date({ min: new Date('2000-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }),
+          recordedAt: fc.date({
+            min: new Date('2000-01-01'),
+            max: new Date('2200-01-01'),
+            noInvalidDate: true,
+          }),
         }),
         (e) => {
           const event = storedEvent({
@@ -160,11 +178,17 @@ describe('parseCloudEventMessage', () => {
     );
   });
 
-  it.each(['ce_specversion', 'ce_id', 'ce_source', 'ce_type'])('throws InvalidCloudEventError without the required %s', (header) => {
-    const message = withHeaders(toCloudEventMessage(storedEvent(), 'planning'), (h) => delete h[header]);
-    expect(() => parseCloudEventMessage(message)).toThrow(InvalidCloudEventError);
-    expect(() => parseCloudEventMessage(message)).toThrow(header);
-  });
+  it.each(['ce_specversion', 'ce_id', 'ce_source', 'ce_type'])(
+    'throws InvalidCloudEventError without the required %s',
+    (header) => {
+      const message = withHeaders(
+        toCloudEventMessage(storedEvent(), 'planning'),
+        (h) => delete h[header],
+      );
+      expect(() => parseCloudEventMessage(message)).toThrow(InvalidCloudEventError);
+      expect(() => parseCloudEventMessage(message)).toThrow(header);
+    },
+  );
 
   it.each([
     ['another spec version', 'ce_specversion', '0.3', /unsupported ce_specversion/],
@@ -173,15 +197,26 @@ describe('parseCloudEventMessage', () => {
     ['a time without an offset', 'ce_time', '2026-11-23T18:40:31', /ce_time/],
     ['a non-numeric stream version', 'ce_streamversion', 'three', /ce_streamversion/],
     ['a negative position', 'ce_position', '-1', /ce_position/],
-    ['structured content mode', 'content-type', 'application/cloudevents+json', /structured content mode/],
+    [
+      'structured content mode',
+      'content-type',
+      'application/cloudevents+json',
+      /structured content mode/,
+    ],
   ])('throws InvalidCloudEventError for %s', (_case, header, value, error) => {
-    const message = withHeaders(toCloudEventMessage(storedEvent(), 'planning'), (h) => (h[header] = value));
+    const message = withHeaders(
+      toCloudEventMessage(storedEvent(), 'planning'),
+      (h) => (h[header] = value),
+    );
     expect(() => parseCloudEventMessage(message)).toThrow(error);
     expect(() => parseCloudEventMessage(message)).toThrow(InvalidCloudEventError);
   });
 
   it('throws InvalidCloudEventError when JSON data does not parse', () => {
-    const message = { ...toCloudEventMessage(storedEvent(), 'planning'), value: Buffer.from('{"broken":') };
+    const message = {
+      ...toCloudEventMessage(storedEvent(), 'planning'),
+      value: Buffer.from('{"broken":'),
+    };
     expect(() => parseCloudEventMessage(message)).toThrow(/data is not valid JSON/);
   });
 
@@ -189,7 +224,13 @@ describe('parseCloudEventMessage', () => {
     const parsed = parseCloudEventMessage({
       key: null,
       value: null,
-      headers: { ce_specversion: '1.0', ce_id: 'x-1', ce_source: 'urn:grc-tool', ce_type: 'com.example.audit.Sampled', ce_vendorflag: 'on' },
+      headers: {
+        ce_specversion: '1.0',
+        ce_id: 'x-1',
+        ce_source: 'urn:grc-tool',
+        ce_type: 'com.example.audit.Sampled',
+        ce_vendorflag: 'on',
+      },
     });
     expect(parsed).toEqual({
       specversion: '1.0',
@@ -206,13 +247,22 @@ describe('parseCloudEventMessage', () => {
     const parsed = parseCloudEventMessage({
       key: 'k',
       value: Buffer.from([1, 2, 3]),
-      headers: { ce_specversion: '1.0', ce_id: 'x', ce_source: 's', ce_type: 't', 'content-type': 'application/octet-stream' },
+      headers: {
+        ce_specversion: '1.0',
+        ce_id: 'x',
+        ce_source: 's',
+        ce_type: 't',
+        'content-type': 'application/octet-stream',
+      },
     });
     expect(parsed.data).toEqual(Buffer.from([1, 2, 3]));
   });
 
   it('ignores an invalid traceparent rather than refusing the event (W3C Trace Context)', () => {
-    const message = withHeaders(toCloudEventMessage(storedEvent(), 'planning'), (h) => (h['traceparent'] = 'not-a-trace'));
+    const message = withHeaders(
+      toCloudEventMessage(storedEvent(), 'planning'),
+      (h) => (h['traceparent'] = 'not-a-trace'),
+    );
     expect(parseCloudEventMessage(message).trace).toBeUndefined();
   });
 });

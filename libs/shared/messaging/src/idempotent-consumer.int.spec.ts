@@ -18,7 +18,11 @@ describe('IdempotentConsumer', () => {
     ctx = await createTestContext('idempotent_consumer');
     await migrateMessaging(ctx.pool, ctx.schema);
     await ctx.pool.query('CREATE TABLE effects (event_id text NOT NULL, note text)');
-    bus = createKafkaMessageBus({ brokers: ctx.brokers, clientId: 'idempotent-consumer-test', consumerMaxWaitMs: 100 });
+    bus = createKafkaMessageBus({
+      brokers: ctx.brokers,
+      clientId: 'idempotent-consumer-test',
+      consumerMaxWaitMs: 100,
+    });
     producer = bus.producer();
   });
 
@@ -50,7 +54,12 @@ describe('IdempotentConsumer', () => {
 
   const idOf = (message: OutgoingMessage) => message.headers['ce_id']!;
 
-  async function setUp(name: string, handler: IdempotentHandler, maxAttempts = 3, backoff = { initialMs: 10, maxMs: 40 }) {
+  async function setUp(
+    name: string,
+    handler: IdempotentHandler,
+    maxAttempts = 3,
+    backoff = { initialMs: 10, maxMs: 40 },
+  ) {
     const topic = ctx.topic(name);
     const groupId = ctx.groupId(name);
     await bus.admin().ensureTopics([{ topic, partitions: 1 }]);
@@ -66,7 +75,11 @@ describe('IdempotentConsumer', () => {
     });
     cleanups.push(() => consumer.stop());
     await bus.admin().ensureTopics([{ topic: consumer.deadLetterTopic, partitions: 1 }]);
-    const dlq: TopicCollector = await collectTopic(bus, consumer.deadLetterTopic, ctx.groupId(`${name}-dlq-reader`));
+    const dlq: TopicCollector = await collectTopic(
+      bus,
+      consumer.deadLetterTopic,
+      ctx.groupId(`${name}-dlq-reader`),
+    );
     cleanups.push(() => dlq.stop());
     return { topic, groupId, consumer, dlq };
   }
@@ -76,7 +89,10 @@ describe('IdempotentConsumer', () => {
   };
 
   async function effectCount(eventId: string): Promise<number> {
-    const { rows } = await ctx.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM effects WHERE event_id = $1', [eventId]);
+    const { rows } = await ctx.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM effects WHERE event_id = $1',
+      [eventId],
+    );
     return rows[0]!.n;
   }
 
@@ -92,12 +108,19 @@ describe('IdempotentConsumer', () => {
     await consumer.start();
 
     // One partition: once the last message's effect exists, the duplicate before it was handled too.
-    await waitFor(async () => (await effectCount(idOf(last))) === 1, { description: 'the last message handled' });
+    await waitFor(async () => (await effectCount(idOf(last))) === 1, {
+      description: 'the last message handled',
+    });
     expect(await effectCount(idOf(first))).toBe(1);
     expect(calls.get(idOf(first))).toBe(1);
     expect(consumer.stats).toMatchObject({ handled: 2, duplicates: 1, deadLettered: 0 });
-    const { rows } = await ctx.pool.query('SELECT event_id FROM inbox WHERE consumer_group = $1 ORDER BY handled_at', [groupId]);
-    expect(rows.map((r: { event_id: string }) => r.event_id).sort()).toEqual([idOf(first), idOf(last)].sort());
+    const { rows } = await ctx.pool.query(
+      'SELECT event_id FROM inbox WHERE consumer_group = $1 ORDER BY handled_at',
+      [groupId],
+    );
+    expect(rows.map((r: { event_id: string }) => r.event_id).sort()).toEqual(
+      [idOf(first), idOf(last)].sort(),
+    );
   });
 
   it('retries a failing handler with its partial writes rolled back, and applies the effect once when it succeeds', async () => {
@@ -121,14 +144,19 @@ describe('IdempotentConsumer', () => {
     const next = cloudEvent('release-3', { poison: false });
     const { topic, consumer, dlq } = await setUp('poison', async (event: ParsedCloudEvent, tx) => {
       attempts.set(event.id, (attempts.get(event.id) ?? 0) + 1);
-      if ((event.data as { poison: boolean }).poison) throw new Error('release calendar rejected the date');
+      if ((event.data as { poison: boolean }).poison)
+        throw new Error('release calendar rejected the date');
       await recordEffect(event, tx);
     });
     await producer.send(topic, [poison, next]);
     await consumer.start();
 
-    await waitFor(async () => (await effectCount(idOf(next))) === 1, { description: 'the next message handled' });
-    await waitFor(() => dlq.messages.length === 1, { description: 'the poison message in the DLQ' });
+    await waitFor(async () => (await effectCount(idOf(next))) === 1, {
+      description: 'the next message handled',
+    });
+    await waitFor(() => dlq.messages.length === 1, {
+      description: 'the poison message in the DLQ',
+    });
     expect(attempts.get(idOf(poison))).toBe(3);
     expect(await effectCount(idOf(poison))).toBe(0);
     const dead = dlq.messages[0]!;
@@ -152,15 +180,26 @@ describe('IdempotentConsumer', () => {
       seen.push(event.id);
       await recordEffect(event, tx);
     });
-    const garbage: OutgoingMessage = { key: 'k', value: Buffer.from('not json'), headers: { ce_id: 'no-spec-version' } };
+    const garbage: OutgoingMessage = {
+      key: 'k',
+      value: Buffer.from('not json'),
+      headers: { ce_id: 'no-spec-version' },
+    };
     const next = cloudEvent('k', {});
     await producer.send(topic, [garbage, next]);
     await consumer.start();
 
-    await waitFor(async () => (await effectCount(idOf(next))) === 1, { description: 'the next message handled' });
-    await waitFor(() => dlq.messages.length === 1, { description: 'the garbage message in the DLQ' });
+    await waitFor(async () => (await effectCount(idOf(next))) === 1, {
+      description: 'the next message handled',
+    });
+    await waitFor(() => dlq.messages.length === 1, {
+      description: 'the garbage message in the DLQ',
+    });
     expect(seen).toEqual([idOf(next)]);
-    expect(dlq.messages[0]!.headers).toMatchObject({ [DLQ_HEADERS.attempts]: '0', [DLQ_HEADERS.error]: 'invalid CloudEvent: missing ce_specversion' });
+    expect(dlq.messages[0]!.headers).toMatchObject({
+      [DLQ_HEADERS.attempts]: '0',
+      [DLQ_HEADERS.error]: 'invalid CloudEvent: missing ce_specversion',
+    });
     expect(dlq.messages[0]!.value?.toString()).toBe('not json');
   });
 
@@ -199,7 +238,9 @@ describe('IdempotentConsumer', () => {
     const message = cloudEvent('release-5', {});
     await producer.send(topic, [message]);
     await consumer.start();
-    await waitFor(() => consumer.stats.failedAttempts === 1, { description: 'the first failed attempt' });
+    await waitFor(() => consumer.stats.failedAttempts === 1, {
+      description: 'the first failed attempt',
+    });
 
     const stoppedAt = Date.now();
     await consumer.stop();
@@ -217,7 +258,9 @@ describe('IdempotentConsumer', () => {
     });
     cleanups.push(() => successor.stop());
     await successor.start();
-    await waitFor(async () => (await effectCount(idOf(message))) === 1, { description: 'the message handled by the successor' });
+    await waitFor(async () => (await effectCount(idOf(message))) === 1, {
+      description: 'the message handled by the successor',
+    });
     expect(successor.stats.handled).toBe(1);
   });
 });

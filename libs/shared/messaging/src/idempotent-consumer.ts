@@ -1,7 +1,16 @@
 import type { Pool, PoolClient } from 'pg';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
-import { InvalidCloudEventError, parseCloudEventMessage, type ParsedCloudEvent } from './cloud-events';
-import type { ConsumedMessage, MessageBus, MessageConsumer, MessageProducer } from './message-bus.port';
+import {
+  InvalidCloudEventError,
+  parseCloudEventMessage,
+  type ParsedCloudEvent,
+} from './cloud-events';
+import type {
+  ConsumedMessage,
+  MessageBus,
+  MessageConsumer,
+  MessageProducer,
+} from './message-bus.port';
 import { quoteSchema } from './messaging.migrations';
 import { errorMessage, silentLogger, type MessagingLogger } from './messaging-logger';
 import { isTransientDatabaseError } from './transient-database-error';
@@ -10,7 +19,11 @@ import { isTransientDatabaseError } from './transient-database-error';
  * Runs inside the transaction that records the event in the inbox: write the effect through `tx`
  * (and nothing outside it) and both commit together, or neither does.
  */
-export type IdempotentHandler = (event: ParsedCloudEvent, tx: PoolClient, message: ConsumedMessage) => Promise<void>;
+export type IdempotentHandler = (
+  event: ParsedCloudEvent,
+  tx: PoolClient,
+  message: ConsumedMessage,
+) => Promise<void>;
 
 export interface IdempotentConsumerOptions {
   readonly pool: Pool;
@@ -97,7 +110,8 @@ export class IdempotentConsumer {
 
   constructor(private readonly options: IdempotentConsumerOptions) {
     this.maxAttempts = options.maxAttempts ?? 5;
-    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new Error(`invalid maxAttempts ${this.maxAttempts}`);
+    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1)
+      throw new Error(`invalid maxAttempts ${this.maxAttempts}`);
     this.backoff = options.backoff ?? { initialMs: 200, maxMs: 10_000 };
     this.dlqTopic = options.dlqTopic ?? `${options.groupId}.dlq`;
     this.logger = options.logger ?? silentLogger;
@@ -120,7 +134,12 @@ export class IdempotentConsumer {
       await bus
         .admin()
         .ensureTopics([{ topic: this.dlqTopic, partitions: 1 }])
-        .catch((error: unknown) => this.logger.warn({ groupId, dlqTopic: this.dlqTopic, error: errorMessage(error) }, 'could not ensure the DLQ topic'));
+        .catch((error: unknown) =>
+          this.logger.warn(
+            { groupId, dlqTopic: this.dlqTopic, error: errorMessage(error) },
+            'could not ensure the DLQ topic',
+          ),
+        );
     }
     this.stopController = new AbortController();
     this.producer = bus.producer();
@@ -128,7 +147,9 @@ export class IdempotentConsumer {
       groupId,
       topics,
       fromBeginning: this.options.fromBeginning ?? true,
-      ...(this.options.partitionsConsumedConcurrently ? { partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently } : {}),
+      ...(this.options.partitionsConsumedConcurrently
+        ? { partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently }
+        : {}),
     });
     const stop = this.stopController.signal;
     await this.consumer.run((message) => this.handle(message, stop));
@@ -163,22 +184,37 @@ export class IdempotentConsumer {
         this.counters[outcome.kind === 'handled' ? 'handled' : 'duplicates']++;
         return;
       }
-      const context = { groupId: this.options.groupId, eventId: event.id, type: event.type, topic: message.topic, offset: message.offset };
+      const context = {
+        groupId: this.options.groupId,
+        eventId: event.id,
+        type: event.type,
+        topic: message.topic,
+        offset: message.offset,
+      };
       if (outcome.kind === 'retry') {
         transientFailures++;
-        this.logger.warn({ ...context, error: errorMessage(outcome.error), retries: transientFailures }, 'database unavailable or transaction conflict; retrying (not counted as an attempt)');
+        this.logger.warn(
+          { ...context, error: errorMessage(outcome.error), retries: transientFailures },
+          'database unavailable or transaction conflict; retrying (not counted as an attempt)',
+        );
         await sleep(backoffDelay(transientFailures, this.backoff), stop);
         continue;
       }
       attempts++;
       this.counters.failedAttempts++;
       if (attempts >= this.maxAttempts) {
-        this.logger.error({ ...context, error: errorMessage(outcome.error), attempts }, 'handler failed on every attempt; dead-lettering');
+        this.logger.error(
+          { ...context, error: errorMessage(outcome.error), attempts },
+          'handler failed on every attempt; dead-lettering',
+        );
         await this.deadLetter(message, outcome.error, attempts, stop);
         return;
       }
       const delay = backoffDelay(attempts, this.backoff);
-      this.logger.warn({ ...context, error: errorMessage(outcome.error), attempts, retryInMs: delay }, 'handler failed; retrying');
+      this.logger.warn(
+        { ...context, error: errorMessage(outcome.error), attempts, retryInMs: delay },
+        'handler failed; retrying',
+      );
       await sleep(delay, stop);
     }
   }
@@ -204,7 +240,8 @@ export class IdempotentConsumer {
       const commit = await client.query('COMMIT');
       // A handler that swallowed a failed statement leaves the transaction aborted, and COMMIT
       // then quietly rolls back: that must count as a failure, not as handled.
-      if (commit.command !== 'COMMIT') throw new Error('the transaction was rolled back: a statement in the handler failed');
+      if (commit.command !== 'COMMIT')
+        throw new Error('the transaction was rolled back: a statement in the handler failed');
       return { kind: 'handled' };
     } catch (error) {
       const transient = isTransientDatabaseError(error);
@@ -216,7 +253,12 @@ export class IdempotentConsumer {
     }
   }
 
-  private async deadLetter(message: ConsumedMessage, error: unknown, attempts: number, stop: AbortSignal): Promise<void> {
+  private async deadLetter(
+    message: ConsumedMessage,
+    error: unknown,
+    attempts: number,
+    stop: AbortSignal,
+  ): Promise<void> {
     const headers: Record<string, string> = {
       ...message.headers,
       [DLQ_HEADERS.error]: errorMessage(error).slice(0, MAX_ERROR_HEADER_LENGTH),
@@ -227,17 +269,30 @@ export class IdempotentConsumer {
       [DLQ_HEADERS.originalOffset]: message.offset,
       [DLQ_HEADERS.failedAt]: new Date().toISOString(),
     };
-    const context = { groupId: this.options.groupId, dlqTopic: this.dlqTopic, topic: message.topic, offset: message.offset };
+    const context = {
+      groupId: this.options.groupId,
+      dlqTopic: this.dlqTopic,
+      topic: message.topic,
+      offset: message.offset,
+    };
     for (let sendAttempt = 1; ; sendAttempt++) {
       if (stop.aborted || !this.producer) throw new ConsumerStopping();
       try {
-        await this.producer.send(this.dlqTopic, [{ key: message.key, value: message.value, headers }]);
+        await this.producer.send(this.dlqTopic, [
+          { key: message.key, value: message.value, headers },
+        ]);
         this.counters.deadLettered++;
-        this.logger.warn({ ...context, attempts, error: headers[DLQ_HEADERS.error] }, 'message dead-lettered');
+        this.logger.warn(
+          { ...context, attempts, error: headers[DLQ_HEADERS.error] },
+          'message dead-lettered',
+        );
         return;
       } catch (sendError) {
         // Never move past a message that is neither handled nor in the DLQ.
-        this.logger.error({ ...context, error: errorMessage(sendError), sendAttempt }, 'dead-lettering failed; retrying');
+        this.logger.error(
+          { ...context, error: errorMessage(sendError), sendAttempt },
+          'dead-lettering failed; retrying',
+        );
         await sleep(backoffDelay(sendAttempt, this.backoff), stop);
       }
     }

@@ -31,7 +31,11 @@ export type { BackoffOptions } from './backoff';
 export { silentLogger } from './messaging-logger';
 export type { MessagingLogger } from './messaging-logger';
 export { DLQ_HEADERS, IdempotentConsumer } from './idempotent-consumer';
-export type { IdempotentConsumerOptions, IdempotentConsumerStats, IdempotentHandler } from './idempotent-consumer';
+export type {
+  IdempotentConsumerOptions,
+  IdempotentConsumerStats,
+  IdempotentHandler,
+} from './idempotent-consumer';
 export { isTransientDatabaseError } from './transient-database-error';
 export { ProjectionRunner } from './projection-runner';
 export type { Projection, ProjectionRunnerOptions, ProjectionTables } from './projection-runner';

@@ -33,7 +33,11 @@ export interface KafkaMessageBusOptions {
    * Bounded on purpose: the callers (relay, dead-lettering) retry with their own backoff and can be
    * stopped meanwhile. Default 5 retries from 100 ms, at most 2000 ms apart.
    */
-  readonly retry?: { readonly retries: number; readonly initialRetryTimeMs: number; readonly maxRetryTimeMs: number };
+  readonly retry?: {
+    readonly retries: number;
+    readonly initialRetryTimeMs: number;
+    readonly maxRetryTimeMs: number;
+  };
   /** Consumers commit after this many handled messages (and at stop/rebalance). Default 1: after each. */
   readonly commitEveryMessages?: number;
   /**
@@ -52,12 +56,17 @@ const KAFKA_LEVELS: Record<KafkaLogLevel, logLevel> = {
 
 // We bound the idempotent producer's retries deliberately (see `retry` and KafkaJsProducer), so
 // kafkajs's warning about it, printed for every producer, says nothing an operator can act on.
-const BOUNDED_RETRIES_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+const BOUNDED_RETRIES_WARNING =
+  'Limiting retries for the idempotent producer may invalidate EoS guarantees';
 
 export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageBus {
   const { logger } = options;
   const retry = options.retry ?? { retries: 5, initialRetryTimeMs: 100, maxRetryTimeMs: 2_000 };
-  const kafkaRetry = { retries: retry.retries, initialRetryTime: retry.initialRetryTimeMs, maxRetryTime: retry.maxRetryTimeMs };
+  const kafkaRetry = {
+    retries: retry.retries,
+    initialRetryTime: retry.initialRetryTimeMs,
+    maxRetryTime: retry.maxRetryTimeMs,
+  };
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
@@ -65,7 +74,9 @@ export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageB
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     retry: kafkaRetry,
     logLevel: logger ? KAFKA_LEVELS[options.logLevel ?? 'warn'] : logLevel.NOTHING,
-    ...(logger ? { logCreator: () => (entry: LogEntry) => forwardLog(logger, options.clientId, entry) } : {}),
+    ...(logger
+      ? { logCreator: () => (entry: LogEntry) => forwardLog(logger, options.clientId, entry) }
+      : {}),
   });
   return {
     producer: () =>
@@ -82,7 +93,10 @@ export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageB
       new KafkaJsConsumer(
         kafka,
         consumerOptions,
-        { commitEveryMessages: options.commitEveryMessages ?? 1, maxWaitTimeInMs: options.consumerMaxWaitMs ?? 1_000 },
+        {
+          commitEveryMessages: options.commitEveryMessages ?? 1,
+          maxWaitTimeInMs: options.consumerMaxWaitMs ?? 1_000,
+        },
         logger,
       ),
     admin: () => new KafkaJsAdmin(kafka),
@@ -90,8 +104,9 @@ export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageB
 }
 
 function forwardLog(logger: MessagingLogger, clientId: string, entry: LogEntry): void {
-  const { message, timestamp: _timestamp, ...extra } = entry.log as { message: string; timestamp: string } & Record<string, unknown>;
+  const { message, ...extra } = entry.log as { message: string } & Record<string, unknown>;
   if (message === BOUNDED_RETRIES_WARNING) return;
+  delete extra['timestamp']; // the logger stamps its own
   const context = { kafka: entry.namespace, clientId, ...extra };
   if (entry.level === logLevel.ERROR) logger.error(context, message);
   else if (entry.level === logLevel.WARN) logger.warn(context, message);
@@ -144,15 +159,30 @@ class KafkaJsProducer implements MessageProducer {
   }
 }
 
+const RESTART_INITIAL_MS = 500;
+const RESTART_MAX_MS = 30_000;
+
+/**
+ * kafkajs restarts a crashed consumer only after errors it deems retriable; after others (seen:
+ * "Failed to find group coordinator" while a restarted broker loads its offsets) the consumer stays
+ * down for good. Here every crash is followed by a fresh consumer, with a doubling delay that resets
+ * once the group is joined, until stop().
+ */
 class KafkaJsConsumer implements MessageConsumer {
   private consumer?: Consumer;
+  private handler?: MessageHandler;
   private paused = false;
   private stopped = false;
+  private restarts = 0;
+  private restartTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly options: ConsumerOptions,
-    private readonly settings: { readonly commitEveryMessages: number; readonly maxWaitTimeInMs: number },
+    private readonly settings: {
+      readonly commitEveryMessages: number;
+      readonly maxWaitTimeInMs: number;
+    },
     private readonly logger: MessagingLogger | undefined,
   ) {
     if (!options.groupId) throw new Error('consumer: groupId is required');
@@ -160,31 +190,15 @@ class KafkaJsConsumer implements MessageConsumer {
   }
 
   async run(handler: MessageHandler): Promise<void> {
-    if (this.consumer) throw new Error(`consumer ${this.options.groupId} is already running`);
+    if (this.handler) throw new Error(`consumer ${this.options.groupId} is already running`);
     if (this.stopped) throw new Error(`consumer ${this.options.groupId} is stopped`);
-    const consumer = this.kafka.consumer({ groupId: this.options.groupId, maxWaitTimeInMs: this.settings.maxWaitTimeInMs });
-    this.consumer = consumer;
-    consumer.on(consumer.events.CRASH, (event) => {
-      this.logger?.error(
-        { groupId: this.options.groupId, restart: event.payload.restart, error: errorMessage(event.payload.error) },
-        'Kafka consumer crashed',
-      );
-    });
+    this.handler = handler;
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
-      await consumer.run({
-        autoCommit: true,
-        autoCommitThreshold: this.settings.commitEveryMessages,
-        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-        eachMessage: ({ topic, partition, message }) => handler(toConsumedMessage(topic, partition, message)),
-      });
+      await this.startConsumer(handler);
     } catch (error) {
-      this.consumer = undefined;
-      await consumer.disconnect().catch(() => undefined);
+      this.handler = undefined;
       throw error;
     }
-    if (this.paused) this.pause();
   }
 
   pause(): void {
@@ -200,12 +214,75 @@ class KafkaJsConsumer implements MessageConsumer {
   // kafkajs's stop lets the current message finish and commits the resolved offsets before leaving.
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.restartTimer);
     await this.consumer?.stop();
   }
 
   async disconnect(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.restartTimer);
     await this.consumer?.disconnect();
+  }
+
+  private async startConsumer(handler: MessageHandler): Promise<void> {
+    const { groupId } = this.options;
+    const consumer = this.kafka.consumer({
+      groupId,
+      maxWaitTimeInMs: this.settings.maxWaitTimeInMs,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => (this.restarts = 0));
+    consumer.on(consumer.events.CRASH, (event) => {
+      const { restart, error } = event.payload;
+      this.logger?.error(
+        { groupId, restart, error: errorMessage(error) },
+        'Kafka consumer crashed',
+      );
+      if (!restart && this.consumer === consumer) this.restartLater(handler);
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: [...this.options.topics],
+        fromBeginning: this.options.fromBeginning ?? true,
+      });
+      await consumer.run({
+        autoCommit: true,
+        autoCommitThreshold: this.settings.commitEveryMessages,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        eachMessage: ({ topic, partition, message }) =>
+          handler(toConsumedMessage(topic, partition, message)),
+      });
+    } catch (error) {
+      if (this.consumer === consumer) this.consumer = undefined;
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    if (this.paused) this.pause();
+  }
+
+  private restartLater(handler: MessageHandler): void {
+    if (this.stopped || this.restartTimer) return;
+    this.restarts++;
+    const delay = Math.min(
+      RESTART_MAX_MS,
+      RESTART_INITIAL_MS * 2 ** Math.min(this.restarts - 1, 10),
+    );
+    this.logger?.warn(
+      { groupId: this.options.groupId, inMs: delay, restarts: this.restarts },
+      'restarting the Kafka consumer',
+    );
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopped) return;
+      this.startConsumer(handler).catch((error: unknown) => {
+        this.logger?.error(
+          { groupId: this.options.groupId, error: errorMessage(error) },
+          'Kafka consumer restart failed',
+        );
+        this.restartLater(handler);
+      });
+    }, delay);
   }
 }
 
@@ -235,7 +312,11 @@ class KafkaJsAdmin implements MessageAdmin {
   }
 }
 
-function toConsumedMessage(topic: string, partition: number, message: KafkaMessage): ConsumedMessage {
+function toConsumedMessage(
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+): ConsumedMessage {
   return {
     topic,
     partition,
@@ -252,7 +333,8 @@ function headerStrings(headers: IHeaders | undefined): Record<string, string> {
   for (const [name, raw] of Object.entries(headers ?? {})) {
     // A header repeated in one record: the last one wins, as in most Kafka clients' lastHeader().
     const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-    if (value !== undefined) result[name] = typeof value === 'string' ? value : value.toString('utf8');
+    if (value !== undefined)
+      result[name] = typeof value === 'string' ? value : value.toString('utf8');
   }
   return result;
 }

@@ -1,7 +1,12 @@
 // Helpers for this library's integration tests (not exported from index.ts).
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { NewEvent } from '@trainyard/event-store';
-import type { ConsumedMessage, MessageBus, MessageProducer, OutgoingMessage } from './message-bus.port';
+import type {
+  ConsumedMessage,
+  MessageBus,
+  MessageProducer,
+  OutgoingMessage,
+} from './message-bus.port';
 import type { MessagingLogger } from './messaging-logger';
 
 /** A valid event with fresh ids and a fresh W3C trace context. */
@@ -33,11 +38,16 @@ export interface TopicCollector {
 }
 
 /** Consumes `topic` from the beginning with its own group and keeps every message in arrival order. */
-export async function collectTopic(bus: MessageBus, topic: string, groupId: string): Promise<TopicCollector> {
+export async function collectTopic(
+  bus: MessageBus,
+  topic: string,
+  groupId: string,
+): Promise<TopicCollector> {
   const messages: ConsumedMessage[] = [];
   const consumer = bus.consumer({ groupId, topics: [topic], fromBeginning: true });
-  await consumer.run(async (message) => {
+  await consumer.run((message) => {
     messages.push(message);
+    return Promise.resolve();
   });
   return {
     messages,
@@ -77,8 +87,15 @@ export interface RecordedLog {
 /** A logger that keeps what it is told, for assertions and for printing when a test fails. */
 export function recordingLogger(): MessagingLogger & { readonly entries: RecordedLog[] } {
   const entries: RecordedLog[] = [];
-  const record = (level: RecordedLog['level']) => (context: Record<string, unknown>, message: string) => {
-    entries.push({ level, message, context });
+  const record =
+    (level: RecordedLog['level']) => (context: Record<string, unknown>, message: string) => {
+      entries.push({ level, message, context });
+    };
+  return {
+    entries,
+    error: record('error'),
+    warn: record('warn'),
+    info: record('info'),
+    debug: record('debug'),
   };
-  return { entries, error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug') };
 }

@@ -16,7 +16,9 @@ export async function migrateMessaging(pool: Pool, schema: string): Promise<void
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`trainyard.messaging.migrate:${schema}`]);
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `trainyard.messaging.migrate:${schema}`,
+    ]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
     await client.query(`
 CREATE TABLE IF NOT EXISTS ${s}.relay_checkpoints (

@@ -13,12 +13,23 @@ import { createTestContext, waitFor, type TestContext } from '@trainyard/testing
 import { toCloudEventMessage } from './cloud-events';
 import { createKafkaMessageBus } from './kafkajs-message-bus';
 import type { MessageBus, MessageProducer } from './message-bus.port';
-import { CountingProducer, collectTopic, freshStreamId, testEvent, type TopicCollector } from './messaging.fixture';
+import {
+  CountingProducer,
+  collectTopic,
+  freshStreamId,
+  testEvent,
+  type TopicCollector,
+} from './messaging.fixture';
 import { migrateMessaging } from './messaging.migrations';
 import { OutboxRelay } from './outbox-relay';
 
 const SERVICE = 'planning';
-const FAST = { backoff: { initialMs: 20, maxMs: 200 }, lockRetryMs: 50, lockKeepAliveMs: 200, pollIntervalMs: 100 };
+const FAST = {
+  backoff: { initialMs: 20, maxMs: 200 },
+  lockRetryMs: 50,
+  lockKeepAliveMs: 200,
+  pollIntervalMs: 100,
+};
 
 describe('OutboxRelay', () => {
   let ctx: TestContext;
@@ -33,7 +44,11 @@ describe('OutboxRelay', () => {
     await migrateEventStore(ctx.pool, ctx.schema);
     await migrateMessaging(ctx.pool, ctx.schema);
     store = createEventStore(ctx.pool, ctx.schema);
-    bus = createKafkaMessageBus({ brokers: ctx.brokers, clientId: 'outbox-relay-test', consumerMaxWaitMs: 100 });
+    bus = createKafkaMessageBus({
+      brokers: ctx.brokers,
+      clientId: 'outbox-relay-test',
+      consumerMaxWaitMs: 100,
+    });
     producer = bus.producer();
   });
 
@@ -55,8 +70,20 @@ describe('OutboxRelay', () => {
     return { topic, collector };
   }
 
-  function relay(topic: string, options: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = {}): OutboxRelay {
-    const instance = new OutboxRelay({ pool: ctx.pool, store, schema: ctx.schema, service: SERVICE, topic, producer, ...FAST, ...options });
+  function relay(
+    topic: string,
+    options: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = {},
+  ): OutboxRelay {
+    const instance = new OutboxRelay({
+      pool: ctx.pool,
+      store,
+      schema: ctx.schema,
+      service: SERVICE,
+      topic,
+      producer,
+      ...FAST,
+      ...options,
+    });
     cleanups.push(() => instance.stop());
     return instance;
   }
@@ -64,10 +91,12 @@ describe('OutboxRelay', () => {
   /** Appends `perStream` events to each of `streams` streams, interleaving single and multi-event appends. */
   async function appendAcross(streams: number, perStream: number): Promise<string[]> {
     const ids = Array.from({ length: streams }, () => freshStreamId('release'));
-    for (let version = 0; version < perStream; ) {
+    for (let version = 0; version < perStream;) {
       const count = Math.min(version % 2 === 0 ? 1 : 3, perStream - version);
       for (const streamId of ids) {
-        const events = Array.from({ length: count }, (_, i) => testEvent('WorkloadAdded', { streamId, n: version + i + 1 }));
+        const events = Array.from({ length: count }, (_, i) =>
+          testEvent('WorkloadAdded', { streamId, n: version + i + 1 }),
+        );
         const result = await store.append(streamId, events);
         const appended = { transactionId: result.transactionId, position: result.lastPosition };
         if (compareCheckpoints(appended, lastAppended) > 0) lastAppended = appended;
@@ -84,7 +113,7 @@ describe('OutboxRelay', () => {
     return waitFor(
       async () => {
         const events: StoredEvent[] = [];
-        for (let after: Checkpoint | undefined; ; ) {
+        for (let after: Checkpoint | undefined; ;) {
           const result = await store.readAll({ ...(after ? { after } : {}), batchSize: 1000 });
           events.push(...result.events);
           if (result.isEnd) break;
@@ -103,7 +132,9 @@ describe('OutboxRelay', () => {
     const stored = await allStoredEvents();
     relay(topic, { batchSize: 7 }).start();
 
-    await waitFor(() => collector.messages.length >= stored.length, { description: `${stored.length} messages on ${topic}` });
+    await waitFor(() => collector.messages.length >= stored.length, {
+      description: `${stored.length} messages on ${topic}`,
+    });
 
     expect(collector.messages).toHaveLength(stored.length);
     const byId = new Map(stored.map((event) => [event.metadata.eventId, event]));
@@ -111,7 +142,11 @@ describe('OutboxRelay', () => {
       const event = byId.get(message.headers['ce_id'] ?? '');
       expect(event).toBeDefined();
       const expected = toCloudEventMessage(event!, SERVICE);
-      expect({ key: message.key, value: message.value?.toString('utf8'), headers: message.headers }).toEqual({
+      expect({
+        key: message.key,
+        value: message.value?.toString('utf8'),
+        headers: message.headers,
+      }).toEqual({
         key: event!.streamId,
         value: expected.value?.toString('utf8'),
         headers: expected.headers,
@@ -125,12 +160,21 @@ describe('OutboxRelay', () => {
       versions.push(Number(message.headers['ce_streamversion']));
       versionsByKey.set(message.key!, versions);
     }
-    for (const versions of versionsByKey.values()) expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    for (const versions of versionsByKey.values())
+      expect(versions).toEqual([...versions].sort((a, b) => a - b));
     expect(new Set(collector.messages.map((m) => m.partition)).size).toBeGreaterThan(1);
 
-    const { rows } = await ctx.pool.query<{ checkpoint: string }>('SELECT checkpoint FROM relay_checkpoints WHERE name = $1', [topic]);
+    const { rows } = await ctx.pool.query<{ checkpoint: string }>(
+      'SELECT checkpoint FROM relay_checkpoints WHERE name = $1',
+      [topic],
+    );
     // At or past the last event: at the end of the store the checkpoint moves on to the read frontier.
-    expect(compareCheckpoints(parseCheckpoint(rows[0]!.checkpoint), checkpointOf(stored[stored.length - 1]!))).toBeGreaterThanOrEqual(0);
+    expect(
+      compareCheckpoints(
+        parseCheckpoint(rows[0]!.checkpoint),
+        checkpointOf(stored[stored.length - 1]!),
+      ),
+    ).toBeGreaterThanOrEqual(0);
   });
 
   it('stopped in the middle of a stream of batches, a new instance resumes from the stored checkpoint and every event arrives', async () => {
@@ -144,13 +188,18 @@ describe('OutboxRelay', () => {
     await first.stop();
 
     expect(first.published).toBeLessThan(stored.length);
-    const { rows } = await ctx.pool.query<{ checkpoint: string }>('SELECT checkpoint FROM relay_checkpoints WHERE name = $1', [topic]);
+    const { rows } = await ctx.pool.query<{ checkpoint: string }>(
+      'SELECT checkpoint FROM relay_checkpoints WHERE name = $1',
+      [topic],
+    );
     expect(rows[0]?.checkpoint).toBe(formatCheckpoint(first.checkpoint!));
 
     const second = relay(topic, { batchSize: 50 });
     second.start();
     const expected = stored.map((event) => event.metadata.eventId);
-    await waitFor(() => expected.every((id) => collector.ids().has(id)), { description: 'every event after the restart' });
+    await waitFor(() => expected.every((id) => collector.ids().has(id)), {
+      description: 'every event after the restart',
+    });
     // Resumed, not restarted: the second instance did not publish what the first had stored.
     expect(second.published).toBe(stored.length - first.published);
   });
@@ -158,7 +207,11 @@ describe('OutboxRelay', () => {
   it('publishes from one instance at a time; when the holder’s connection dies another takes over and every event arrives', async () => {
     const { topic, collector } = await freshTopic('takeover');
     const counting = new CountingProducer(producer);
-    const a = relay(topic, { batchSize: 5, producer: counting, backoff: { initialMs: 500, maxMs: 500 } });
+    const a = relay(topic, {
+      batchSize: 5,
+      producer: counting,
+      backoff: { initialMs: 500, maxMs: 500 },
+    });
     a.start();
     await waitFor(() => a.state === 'active', { description: 'relay A active' });
     const b = relay(topic, { batchSize: 5 });
@@ -180,7 +233,9 @@ describe('OutboxRelay', () => {
 
     await waitFor(() => b.state === 'active', { description: 'relay B took over' });
     const expected = stored.map((event) => event.metadata.eventId);
-    await waitFor(() => expected.every((id) => collector.ids().has(id)), { description: 'every event after the takeover' });
+    await waitFor(() => expected.every((id) => collector.ids().has(id)), {
+      description: 'every event after the takeover',
+    });
     expect(b.published).toBeGreaterThan(0);
   });
 });

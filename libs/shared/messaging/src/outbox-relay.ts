@@ -1,5 +1,10 @@
 import { formatCheckpoint, parseCheckpoint } from '@trainyard/event-store';
-import type { Checkpoint, EventStore, StoredEvent, SubscriptionBatch } from '@trainyard/event-store';
+import type {
+  Checkpoint,
+  EventStore,
+  StoredEvent,
+  SubscriptionBatch,
+} from '@trainyard/event-store';
 import type { Pool } from 'pg';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
 import { cloudEventSource, toCloudEventMessage } from './cloud-events';
@@ -125,7 +130,10 @@ export class OutboxRelay {
       } catch (error) {
         if (stop.aborted) break;
         failures++;
-        this.logger.warn({ ...context, error: errorMessage(error), failures }, 'outbox relay interrupted; resuming from the stored checkpoint');
+        this.logger.warn(
+          { ...context, error: errorMessage(error), failures },
+          'outbox relay interrupted; resuming from the stored checkpoint',
+        );
         await sleep(backoffDelay(failures, this.backoff), stop);
       } finally {
         await lock.release();
@@ -144,19 +152,30 @@ export class OutboxRelay {
     const subscription = this.options.store.subscribe({
       from: stored ?? 'start',
       batchSize: this.options.batchSize ?? 500,
-      ...(this.options.pollIntervalMs === undefined ? {} : { pollIntervalMs: this.options.pollIntervalMs }),
+      ...(this.options.pollIntervalMs === undefined
+        ? {}
+        : { pollIntervalMs: this.options.pollIntervalMs }),
       handler: (batch) => this.publish(batch, lock, interrupt),
-      onReadError: (error) => this.logger.warn({ relay: this.name, error: errorMessage(error) }, 'outbox relay read failed; retrying'),
+      onReadError: (error) =>
+        this.logger.warn(
+          { relay: this.name, error: errorMessage(error) },
+          'outbox relay read failed; retrying',
+        ),
     });
     try {
       await Promise.race([subscription.done, whenAborted(interrupt)]);
     } finally {
       await subscription.stop();
     }
-    if (lock.signal.aborted && !stop.aborted) throw new Error(`lost the lock connection: ${errorMessage(lock.signal.reason)}`);
+    if (lock.signal.aborted && !stop.aborted)
+      throw new Error(`lost the lock connection: ${errorMessage(lock.signal.reason)}`);
   }
 
-  private async publish(batch: SubscriptionBatch, lock: SessionLock, interrupt: AbortSignal): Promise<void> {
+  private async publish(
+    batch: SubscriptionBatch,
+    lock: SessionLock,
+    interrupt: AbortSignal,
+  ): Promise<void> {
     const { service, topic, producer, dataschema } = this.options;
     const messages = batch.events.map((event) => {
       const schema = dataschema?.(event);
@@ -170,7 +189,14 @@ export class OutboxRelay {
       } catch (error) {
         const delay = backoffDelay(attempt, this.backoff);
         this.logger.warn(
-          { relay: this.name, topic, events: messages.length, attempt, retryInMs: delay, error: errorMessage(error) },
+          {
+            relay: this.name,
+            topic,
+            events: messages.length,
+            attempt,
+            retryInMs: delay,
+            error: errorMessage(error),
+          },
           'outbox relay publish failed; retrying the batch',
         );
         await sleep(delay, interrupt);

@@ -1,5 +1,16 @@
-import { START_CHECKPOINT, compareCheckpoints, formatCheckpoint, parseCheckpoint } from '@trainyard/event-store';
-import type { Checkpoint, EventStore, StoredEvent, Subscription, SubscriptionBatch } from '@trainyard/event-store';
+import {
+  START_CHECKPOINT,
+  compareCheckpoints,
+  formatCheckpoint,
+  parseCheckpoint,
+} from '@trainyard/event-store';
+import type {
+  Checkpoint,
+  EventStore,
+  StoredEvent,
+  Subscription,
+  SubscriptionBatch,
+} from '@trainyard/event-store';
 import type { Pool, PoolClient } from 'pg';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
 import { quoteSchema } from './messaging.migrations';
@@ -75,7 +86,12 @@ export class ProjectionRunner<TTable extends string = string> {
   private readonly batchSize: number;
   private readonly liveTables: ProjectionTables<TTable>;
   private readonly rebuildTables: ProjectionTables<TTable>;
-  private readonly sql: { readonly lock: string; readonly update: string; readonly insert: string; readonly reset: string };
+  private readonly sql: {
+    readonly lock: string;
+    readonly update: string;
+    readonly insert: string;
+    readonly reset: string;
+  };
   private expected: Checkpoint = START_CHECKPOINT;
   private stopController?: AbortController;
   private loop?: Promise<void>;
@@ -86,7 +102,8 @@ export class ProjectionRunner<TTable extends string = string> {
     if (!name) throw new Error('projection runner: empty name');
     if (projection.tables.length === 0) throw new Error(`projection ${name}: no tables`);
     for (const table of projection.tables) {
-      if (!TABLE_NAME.test(table)) throw new Error(`projection ${name}: invalid table name ${JSON.stringify(table)}`);
+      if (!TABLE_NAME.test(table))
+        throw new Error(`projection ${name}: invalid table name ${JSON.stringify(table)}`);
     }
     this.schema = store.schema;
     const s = quoteSchema(this.schema);
@@ -147,8 +164,12 @@ export class ProjectionRunner<TTable extends string = string> {
     const lockClient = await this.options.pool.connect();
     const lockKey = `trainyard.messaging.projection-rebuild:${this.schema}:${this.options.name}`;
     try {
-      const { rows } = await lockClient.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [lockKey]);
-      if (!rows[0]?.locked) throw new Error(`projection ${this.options.name}: a rebuild is already running`);
+      const { rows } = await lockClient.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+        [lockKey],
+      );
+      if (!rows[0]?.locked)
+        throw new Error(`projection ${this.options.name}: a rebuild is already running`);
       try {
         return await this.rebuildLocked();
       } finally {
@@ -161,7 +182,9 @@ export class ProjectionRunner<TTable extends string = string> {
 
   private qualify(suffix: string): ProjectionTables<TTable> {
     const s = quoteSchema(this.schema);
-    return Object.fromEntries(this.options.projection.tables.map((t) => [t, `${s}."${t}${suffix}"`])) as ProjectionTables<TTable>;
+    return Object.fromEntries(
+      this.options.projection.tables.map((t) => [t, `${s}."${t}${suffix}"`]),
+    ) as ProjectionTables<TTable>;
   }
 
   /**
@@ -172,7 +195,9 @@ export class ProjectionRunner<TTable extends string = string> {
   private async ensureLive(): Promise<void> {
     const { name, projection } = this.options;
     await this.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`trainyard.messaging.projection-init:${this.schema}:${name}`]);
+      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `trainyard.messaging.projection-init:${this.schema}:${name}`,
+      ]);
       const { rows } = await tx.query<{ table: string }>(
         'SELECT t AS table FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NULL',
         [Object.values<string>(this.liveTables)],
@@ -180,9 +205,14 @@ export class ProjectionRunner<TTable extends string = string> {
       if (rows.length === projection.tables.length) {
         await projection.init(tx, this.liveTables);
         await tx.query(this.sql.reset, [name, formatCheckpoint(START_CHECKPOINT)]);
-        this.logger.info({ projection: name, schema: this.schema }, 'projection tables created; folding from the start');
+        this.logger.info(
+          { projection: name, schema: this.schema },
+          'projection tables created; folding from the start',
+        );
       } else if (rows.length > 0) {
-        throw new Error(`projection ${name}: ${rows.map((r) => r.table).join(', ')} missing while other tables exist; run rebuild()`);
+        throw new Error(
+          `projection ${name}: ${rows.map((r) => r.table).join(', ')} missing while other tables exist; run rebuild()`,
+        );
       } else {
         await tx.query(this.sql.insert, [name, formatCheckpoint(START_CHECKPOINT)]);
       }
@@ -190,7 +220,10 @@ export class ProjectionRunner<TTable extends string = string> {
   }
 
   private async ensureCheckpointRow(): Promise<void> {
-    await this.options.pool.query(this.sql.insert, [this.options.name, formatCheckpoint(START_CHECKPOINT)]);
+    await this.options.pool.query(this.sql.insert, [
+      this.options.name,
+      formatCheckpoint(START_CHECKPOINT),
+    ]);
   }
 
   private async run(stop: AbortSignal): Promise<void> {
@@ -204,19 +237,31 @@ export class ProjectionRunner<TTable extends string = string> {
           from: this.expected,
           batchSize: this.batchSize,
           ...(this.options.projection.types ? { types: this.options.projection.types } : {}),
-          ...(this.options.pollIntervalMs === undefined ? {} : { pollIntervalMs: this.options.pollIntervalMs }),
+          ...(this.options.pollIntervalMs === undefined
+            ? {}
+            : { pollIntervalMs: this.options.pollIntervalMs }),
           handler: (batch) => this.applyBatch(batch),
-          onReadError: (error) => this.logger.warn({ ...context, error: errorMessage(error) }, 'projection read failed; retrying'),
+          onReadError: (error) =>
+            this.logger.warn(
+              { ...context, error: errorMessage(error) },
+              'projection read failed; retrying',
+            ),
         });
         await Promise.race([subscription.done, whenAborted(stop)]);
         failures = 0;
       } catch (error) {
         if (error instanceof CheckpointMoved) {
-          this.logger.debug({ ...context, checkpoint: formatCheckpoint(error.checkpoint) }, 'projection checkpoint moved by another runner; resuming from it');
+          this.logger.debug(
+            { ...context, checkpoint: formatCheckpoint(error.checkpoint) },
+            'projection checkpoint moved by another runner; resuming from it',
+          );
           continue;
         }
         failures++;
-        this.logger.error({ ...context, error: errorMessage(error), failures }, 'projection batch failed; resuming from the stored checkpoint');
+        this.logger.error(
+          { ...context, error: errorMessage(error), failures },
+          'projection batch failed; resuming from the stored checkpoint',
+        );
         await sleep(backoffDelay(failures, this.backoff), stop);
       } finally {
         await subscription?.stop();
@@ -230,7 +275,8 @@ export class ProjectionRunner<TTable extends string = string> {
       const stored = rows[0] ? parseCheckpoint(rows[0].checkpoint) : undefined;
       if (!stored) throw new Error(`projection ${this.options.name}: checkpoint row missing`);
       if (compareCheckpoints(stored, this.expected) !== 0) throw new CheckpointMoved(stored);
-      for (const event of batch.events) await this.options.projection.apply(tx, event, this.liveTables);
+      for (const event of batch.events)
+        await this.options.projection.apply(tx, event, this.liveTables);
       await tx.query(this.sql.update, [this.options.name, formatCheckpoint(batch.checkpoint)]);
     });
     this.expected = batch.checkpoint;
@@ -242,12 +288,14 @@ export class ProjectionRunner<TTable extends string = string> {
     const context = { projection: name, schema: this.schema };
     const started = Date.now();
     await this.transaction(async (tx) => {
-      await tx.query(`DROP TABLE IF EXISTS ${Object.values<string>(this.rebuildTables).join(', ')}`);
+      await tx.query(
+        `DROP TABLE IF EXISTS ${Object.values<string>(this.rebuildTables).join(', ')}`,
+      );
       await projection.init(tx, this.rebuildTables);
     });
     let after = START_CHECKPOINT;
     let replayed = 0;
-    for (let end = false; !end; ) {
+    for (let end = false; !end;) {
       const read = await this.readAfter(after);
       if (read.events.length > 0) {
         await this.transaction(async (tx) => {
@@ -261,7 +309,7 @@ export class ProjectionRunner<TTable extends string = string> {
     await this.transaction(async (tx) => {
       // Holding the checkpoint row keeps live runners from committing while we catch up and swap.
       await tx.query(this.sql.lock, [name]);
-      for (let end = false; !end; ) {
+      for (let end = false; !end;) {
         const read = await this.readAfter(after);
         for (const event of read.events) await projection.apply(tx, event, this.rebuildTables);
         replayed += read.events.length;
@@ -271,21 +319,36 @@ export class ProjectionRunner<TTable extends string = string> {
       await this.swapTables(tx);
       await tx.query(this.sql.update, [name, formatCheckpoint(after)]);
     });
-    this.logger.info({ ...context, events: replayed, ms: Date.now() - started, checkpoint: formatCheckpoint(after) }, 'projection rebuilt');
+    this.logger.info(
+      {
+        ...context,
+        events: replayed,
+        ms: Date.now() - started,
+        checkpoint: formatCheckpoint(after),
+      },
+      'projection rebuilt',
+    );
     return after;
   }
 
   private readAfter(after: Checkpoint) {
     const types = this.options.projection.types;
-    return this.options.store.readAll({ after, batchSize: this.batchSize, ...(types ? { types } : {}) });
+    return this.options.store.readAll({
+      after,
+      batchSize: this.batchSize,
+      ...(types ? { types } : {}),
+    });
   }
 
   private async swapTables(tx: PoolClient): Promise<void> {
     const s = quoteSchema(this.schema);
     const tables = this.options.projection.tables;
-    for (const table of tables) await tx.query(`ALTER TABLE IF EXISTS ${s}."${table}" RENAME TO "${table}${OLD_SUFFIX}"`);
+    for (const table of tables)
+      await tx.query(`ALTER TABLE IF EXISTS ${s}."${table}" RENAME TO "${table}${OLD_SUFFIX}"`);
     // Dropped together, so foreign keys between the projection's own tables do not get in the way.
-    await tx.query(`DROP TABLE IF EXISTS ${tables.map((t) => `${s}."${t}${OLD_SUFFIX}"`).join(', ')}`);
+    await tx.query(
+      `DROP TABLE IF EXISTS ${tables.map((t) => `${s}."${t}${OLD_SUFFIX}"`).join(', ')}`,
+    );
     for (const table of tables) {
       await tx.query(`ALTER TABLE ${s}."${table}${REBUILD_SUFFIX}" RENAME TO "${table}"`);
       await this.renameDependents(tx, table);
@@ -333,7 +396,8 @@ export class ProjectionRunner<TTable extends string = string> {
       await work(client);
       const commit = await client.query('COMMIT');
       // A statement that failed inside `work` but was swallowed turns COMMIT into a rollback.
-      if (commit.command !== 'COMMIT') throw new Error('the transaction was rolled back: a statement in it failed');
+      if (commit.command !== 'COMMIT')
+        throw new Error('the transaction was rolled back: a statement in it failed');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => (broken = true));
       throw error;

@@ -1,7 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEventStore, migrateEventStore, type PostgresEventStore } from '@trainyard/event-store';
+import {
+  compareCheckpoints,
+  createEventStore,
+  migrateEventStore,
+  parseCheckpoint,
+  type Checkpoint,
+  type PostgresEventStore,
+} from '@trainyard/event-store';
 import { startLocalKafka, stopLocalKafka } from '@trainyard/infra';
 import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
 import { createKafkaMessageBus } from './kafkajs-message-bus';
@@ -22,6 +29,7 @@ describe('OutboxRelay across a broker outage', () => {
   let bus: MessageBus;
   let producer: MessageProducer;
   let relay: OutboxRelay | undefined;
+  let lastAppended: Checkpoint = { transactionId: 0n, position: 0n };
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'trainyard-kafka-outage-'));
@@ -29,7 +37,7 @@ describe('OutboxRelay across a broker outage', () => {
     await migrateEventStore(ctx.pool, ctx.schema);
     await migrateMessaging(ctx.pool, ctx.schema);
     store = createEventStore(ctx.pool, ctx.schema);
-    await startLocalKafka({ broker: BROKER, controllerPort: CONTROLLER_PORT, home });
+    await startPrivateBroker();
     bus = createKafkaMessageBus({
       brokers: [BROKER],
       clientId: 'relay-outage-test',
@@ -50,18 +58,39 @@ describe('OutboxRelay across a broker outage', () => {
     await ctx?.dispose();
   }, 60_000);
 
+  /** Ours alone: a broker already answering there would never go down, so that fails the test at once. */
+  async function startPrivateBroker(): Promise<void> {
+    let result;
+    try {
+      result = await startLocalKafka({ broker: BROKER, controllerPort: CONTROLLER_PORT, home });
+    } catch (error) {
+      // The home folder goes with the test: keep the broker's own account of the failure.
+      const log = join(home, 'logs', 'server.log');
+      const tail = existsSync(log)
+        ? readFileSync(log, 'utf8').split('\n').slice(-40).join('\n')
+        : '(no server.log)';
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${tail}`);
+    }
+    if (!result.started)
+      throw new Error(`a broker not started by this test already answers on ${BROKER}`);
+  }
+
   async function append(count: number): Promise<string[]> {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
       const event = testEvent('DeploymentWindowBooked', { n: i });
       ids.push(event.metadata.eventId);
-      await store.append(freshStreamId('window'), [event]);
+      const result = await store.append(freshStreamId('window'), [event]);
+      lastAppended = { transactionId: result.transactionId, position: result.lastPosition };
     }
     return ids;
   }
 
   async function storedCheckpoint(topic: string): Promise<string | undefined> {
-    const { rows } = await ctx.pool.query<{ checkpoint: string }>('SELECT checkpoint FROM relay_checkpoints WHERE name = $1', [topic]);
+    const { rows } = await ctx.pool.query<{ checkpoint: string }>(
+      'SELECT checkpoint FROM relay_checkpoints WHERE name = $1',
+      [topic],
+    );
     return rows[0]?.checkpoint;
   }
 
@@ -85,19 +114,33 @@ describe('OutboxRelay across a broker outage', () => {
     relay.start();
 
     const before = await append(20);
-    await waitFor(() => relay!.published >= before.length, { description: 'events published before the outage' });
-    const checkpointBefore = await storedCheckpoint(topic);
-    expect(checkpointBefore).toBeDefined();
+    // Settled: the checkpoint covers the last event, so nothing is in flight when the broker stops.
+    const checkpointBefore = await waitFor(
+      async () => {
+        const stored = await storedCheckpoint(topic);
+        return (
+          stored !== undefined &&
+          compareCheckpoints(parseCheckpoint(stored), lastAppended) >= 0 &&
+          stored
+        );
+      },
+      { description: 'events published before the outage' },
+    );
 
     expect(await stopLocalKafka({ broker: BROKER, home })).toBe(true);
     const during = await append(20);
-    await waitFor(() => logger.entries.filter((e) => e.message.startsWith('outbox relay publish failed')).length >= 2, {
-      description: 'failed publish attempts during the outage',
-      timeoutMs: 20_000,
-    });
+    await waitFor(
+      () =>
+        logger.entries.filter((e) => e.message.startsWith('outbox relay publish failed')).length >=
+        2,
+      {
+        description: 'failed publish attempts during the outage',
+        timeoutMs: 20_000,
+      },
+    );
     expect(await storedCheckpoint(topic)).toBe(checkpointBefore);
 
-    await startLocalKafka({ broker: BROKER, controllerPort: CONTROLLER_PORT, home });
+    await startPrivateBroker();
     const collector = await collectTopic(bus, topic, ctx.groupId('outage-check'));
     try {
       const all = [...before, ...during];

@@ -49,7 +49,7 @@ export class SessionLock {
     const { pool, key, stop, retryMs, keepAliveMs, logger } = options;
     while (!stop.aborted) {
       const client = new Client({ ...pool.options, application_name: options.applicationName });
-      let connectionError: unknown;
+      let connectionError: Error | undefined;
       client.on('error', (error) => (connectionError = error));
       try {
         await client.connect();
@@ -80,7 +80,9 @@ export class SessionLock {
     this.released = true;
     clearInterval(this.keepAlive);
     if (!this.signal.aborted) {
-      await this.client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [this.key]).catch(() => undefined);
+      await this.client
+        .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [this.key])
+        .catch(() => undefined);
     }
     this.controller.abort(new Error('lock released'));
     await this.client.end().catch(() => undefined);
@@ -95,5 +97,7 @@ export class SessionLock {
 /** Resolves when `signal` aborts. */
 export function whenAborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  return new Promise((resolve) =>
+    signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
 }
