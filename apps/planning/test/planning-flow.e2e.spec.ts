@@ -264,4 +264,128 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     const releases = await rest('/api/planning/releases?status=released&trainId=main');
     expect((releases.body as { items: { releaseId: string }[] }).items.map((r) => r.releaseId)).toContain(releaseId);
   });
+
+  it('changes committed scope only by an exception with an independent approver; the workload follows on its own stream', async () => {
+    const admin = await service.token('admin');
+    const releaseId = `R-${run}-x`;
+    const [x, y, z] = [`WL-${run}-X`, `WL-${run}-Y`, `WL-${run}-Z`];
+    const xTeam = `exceptions-${run}`;
+    await call(client, 'RegisterWorkload', registration(x, { team: xTeam, jobSize: 2 }), writer);
+    await call(client, 'PlanRelease', { releaseId, trainId: 'main', windowStart: '2031-02-02T08:00:00Z', windowEnd: '2031-02-16T18:00:00Z' }, writer);
+    await call(client, 'CommitReleaseScope', { releaseId }, writer);
+    await call(client, 'RegisterWorkload', registration(z, { team: xTeam, jobSize: 5 }), writer);
+    await call(client, 'RegisterWorkload', registration(y, { team: xTeam, jobSize: 1 }), writer);
+
+    const before = await eventCount();
+    const own = await refusal(call(client, 'RequestScopeException', { releaseId, workloadId: z, change: 'SCOPE_CHANGE_INCLUDE', reason: 'urgent', approver: 'dev-admin' }, admin));
+    expect(own.code).toBe(status.FAILED_PRECONDITION);
+    expect(trailer(own, 'trainyard-rule')).toBe('independent-approver');
+    const unnamed = await refusal(call(client, 'RequestScopeException', { releaseId, workloadId: z, change: 'SCOPE_CHANGE_INCLUDE', reason: 'urgent', approver: '' }, admin));
+    expect(unnamed.code).toBe(status.INVALID_ARGUMENT);
+    expect(trailer(unnamed, 'trainyard-field')).toBe('approver');
+    const plain = await refusal(call(client, 'NegotiateReleaseScope', { releaseId, workloadId: z, change: 'SCOPE_CHANGE_INCLUDE' }, writer));
+    expect(plain.code).toBe(status.FAILED_PRECONDITION);
+    expect(trailer(plain, 'trainyard-rule')).toBe('scope-change-requires-exception');
+    expect(await eventCount()).toBe(before);
+
+    const included = await call<planning.RequestScopeExceptionResponse>(
+      client,
+      'RequestScopeException',
+      { releaseId, workloadId: z, change: 'SCOPE_CHANGE_INCLUDE', reason: 'regulator deadline', approver: 'head-of-delivery' },
+      admin,
+    );
+    expect(included).toMatchObject({ changed: true, capacityUsed: 7 });
+    const excluded = await call<planning.RequestScopeExceptionResponse>(
+      client,
+      'RequestScopeException',
+      { releaseId, workloadId: x, change: 'SCOPE_CHANGE_EXCLUDE', reason: 'vendor late', approver: 'head-of-delivery' },
+      admin,
+    );
+    expect(excluded).toMatchObject({ changed: true, capacityUsed: 5 });
+    expect((await call<planning.GetWorkloadResponse>(client, 'GetWorkload', { workloadId: z }, reader)).workload).toMatchObject({ state: 'WORKLOAD_STATE_PLANNED', releaseId });
+    expect((await call<planning.GetWorkloadResponse>(client, 'GetWorkload', { workloadId: x }, reader)).workload).toMatchObject({
+      state: 'WORKLOAD_STATE_BACKLOG',
+      deferralCount: 1,
+      lastDeferralReason: expect.stringContaining('vendor late') as string,
+    });
+    const release = (await call<planning.GetReleaseResponse>(client, 'GetRelease', { releaseId }, reader)).release;
+    expect(release?.scope.find((s) => s.workloadId === z)).toMatchObject({
+      decision: 'SCOPE_DECISION_INCLUDED',
+      unplanned: true,
+      approver: 'head-of-delivery',
+      reason: 'scope exception (include) approved by head-of-delivery: regulator deadline',
+    });
+    expect(release?.scope.find((s) => s.workloadId === x)).toMatchObject({ decision: 'SCOPE_DECISION_EXCLUDED' });
+  });
+
+  it('opens an emergency patch on an independent track only when the policy criteria hold', async () => {
+    const admin = await service.token('admin');
+    const hot = `WL-${run}-HOT`;
+    await call(
+      client,
+      'RegisterWorkload',
+      registration(hot, { changeType: planning.ChangeType.CHANGE_TYPE_EMERGENCY_PATCH, severity: 5, linkedIncident: 'INC-9', jobSize: 1 }),
+      writer,
+    );
+    const before = await eventCount();
+    const onTrain = await refusal(call(client, 'RequestEmergencyPatch', { releaseId: `R-${run}-hot0`, trackId: 'main', workloadId: hot, approver: 'cab' }, admin));
+    expect(onTrain.code).toBe(status.FAILED_PRECONDITION);
+    expect(trailer(onTrain, 'trainyard-rule')).toBe('emergency-patch.independent-track');
+    const unapproved = await refusal(call(client, 'RequestEmergencyPatch', { releaseId: `R-${run}-hot0`, trackId: 'hotfix', workloadId: hot }, admin));
+    expect(trailer(unapproved, 'trainyard-rule')).toBe('emergency-patch.approver');
+    expect(await eventCount()).toBe(before);
+
+    const scheduled = await call<planning.RequestEmergencyPatchResponse>(
+      client,
+      'RequestEmergencyPatch',
+      { releaseId: `R-${run}-hot1`, trackId: 'hotfix', workloadId: hot, approver: 'cab-chair', reason: 'INC-9' },
+      admin,
+    );
+    expect(scheduled.status).toBe('RELEASE_STATUS_SCOPE_COMMITTED');
+    expect((await call<planning.GetWorkloadResponse>(client, 'GetWorkload', { workloadId: hot }, reader)).workload).toMatchObject({
+      state: 'WORKLOAD_STATE_PLANNED',
+      releaseId: `R-${run}-hot1`,
+    });
+    const release = (await rest(`/api/planning/releases/R-${run}-hot1`)).body;
+    expect(release).toMatchObject({ kind: 'emergency', trainId: 'hotfix', capacityUsed: 1, scope: [expect.objectContaining({ workloadId: hot, unplanned: true })] });
+  });
+
+  it('cancels a release only with a reason, and withdraws a workload', async () => {
+    const releaseId = `R-${run}-c`;
+    await call(client, 'PlanRelease', { releaseId, trainId: 'data', windowStart: '2031-03-02T08:00:00Z', windowEnd: '2031-03-16T18:00:00Z' }, writer);
+    const noReason = await refusal(call(client, 'CancelRelease', { releaseId }, writer));
+    expect(noReason.code).toBe(status.INVALID_ARGUMENT);
+    expect(trailer(noReason, 'trainyard-field')).toBe('reason');
+    const cancelled = await call<planning.CancelReleaseResponse>(client, 'CancelRelease', { releaseId, reason: 'train skipped' }, writer);
+    expect(cancelled.status).toBe('RELEASE_STATUS_CANCELLED');
+    const w = `WL-${run}-W`;
+    await call(client, 'RegisterWorkload', registration(w), writer);
+    const withdrawn = await call<planning.WithdrawWorkloadResponse>(client, 'WithdrawWorkload', { workloadId: w, reason: 'duplicate' }, writer);
+    expect(withdrawn.state).toBe('WORKLOAD_STATE_WITHDRAWN');
+  });
+
+  it('answers ABORTED to the losers of concurrent writes to one stream, and stores one registration', async () => {
+    const workloadId = `WL-${run}-race`;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) => call(client, 'RegisterWorkload', registration(workloadId, { title: `attempt ${i}` }), writer)),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes) if (o.status === 'rejected') expect((o.reason as ServiceError).code).toBe(status.ABORTED);
+    const stored = await ctx.pool.query('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [`workload-${workloadId}`]);
+    expect(stored.rows[0]).toEqual({ n: 1 });
+  });
+
+  it('publishes the OpenAPI document of the REST read models', async () => {
+    const response = await fetch(`${service.httpUrl}/api/planning/docs-json`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/api/planning/backlog-health',
+      '/api/planning/dependency-matrix',
+      '/api/planning/releases',
+      '/api/planning/releases/{id}',
+      '/api/planning/workloads',
+    ]);
+    expect((await fetch(`${service.httpUrl}/api/planning/docs`)).headers.get('content-type')).toContain('text/html');
+  });
 });
