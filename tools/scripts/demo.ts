@@ -4,7 +4,13 @@
 // compliance item and an emergency patch; commits the next release's scope and prints the plan
 // with the reason for each workload. Ids carry a per-run suffix, so it can run again.
 import { randomBytes } from 'node:crypto';
-import { credentials, loadPackageDefinition, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  loadPackageDefinition,
+  Metadata,
+  type Client,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { planning, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
 import { signDevToken } from '@trainyard/infra';
 
@@ -12,12 +18,26 @@ const ADDRESS = process.env.PLANNING_GRPC_ADDRESS ?? '127.0.0.1:50051';
 const RUN = randomBytes(2).toString('hex');
 const id = (name: string): string => `${name}-${RUN}`;
 
-type Unary = (request: unknown, metadata: Metadata, options: { deadline: number }, callback: (error: ServiceError | null, response: unknown) => void) => void;
+type Unary = (
+  request: unknown,
+  metadata: Metadata,
+  options: { deadline: number },
+  callback: (error: ServiceError | null, response: unknown) => void,
+) => void;
 type PlanningClient = Client & Record<string, Unary>;
 
 const PlanningService = (
   loadPackageDefinition(trainyardPackageDefinition()) as unknown as {
-    trainyard: { planning: { v1: { PlanningService: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => PlanningClient } } };
+    trainyard: {
+      planning: {
+        v1: {
+          PlanningService: new (
+            address: string,
+            creds: ReturnType<typeof credentials.createInsecure>,
+          ) => PlanningClient;
+        };
+      };
+    };
   }
 ).trainyard.planning.v1.PlanningService;
 const client = new PlanningService(ADDRESS, credentials.createInsecure());
@@ -31,7 +51,9 @@ function call<T>(method: string, request: unknown): Promise<T> {
     const fn = client[method];
     if (!fn) return reject(new Error(`no method ${method}`));
     fn.call(client, request, metadata, { deadline: Date.now() + 30_000 }, (error, response) =>
-      error ? reject(new Error(`${method}: ${error.details || error.message} (code ${error.code})`)) : resolve(response as T),
+      error
+        ? reject(new Error(`${method}: ${error.details || error.message} (code ${error.code})`))
+        : resolve(response as T),
     );
   });
 }
@@ -68,35 +90,103 @@ const infra = (name: string) => ({ name, kind: K.COMPONENT_KIND_INFRASTRUCTURE }
 const TEAMS: Record<string, { component: ReturnType<typeof svc>; titles: string[] }> = {
   payments: {
     component: svc('payments-service'),
-    titles: ['Split payments at checkout', 'Retry failed card captures', 'Refund status webhooks', 'SEPA instant payouts', 'Payment method tokenisation', 'Chargeback evidence upload', 'Currency rounding fix', 'Fraud score threshold config', 'Deprecate legacy payment API', 'Apple Pay on web'],
+    titles: [
+      'Split payments at checkout',
+      'Retry failed card captures',
+      'Refund status webhooks',
+      'SEPA instant payouts',
+      'Payment method tokenisation',
+      'Chargeback evidence upload',
+      'Currency rounding fix',
+      'Fraud score threshold config',
+      'Deprecate legacy payment API',
+      'Apple Pay on web',
+    ],
   },
   ledger: {
     component: svc('ledger-service'),
-    titles: ['Double-entry journal export', 'Month-end close automation', 'Ledger balance snapshots', 'FX revaluation job', 'Reconciliation report v2', 'Posting rules engine', 'Ledger archive to cold storage', 'Account hierarchy editor', 'Intercompany settlement'],
+    titles: [
+      'Double-entry journal export',
+      'Month-end close automation',
+      'Ledger balance snapshots',
+      'FX revaluation job',
+      'Reconciliation report v2',
+      'Posting rules engine',
+      'Ledger archive to cold storage',
+      'Account hierarchy editor',
+      'Intercompany settlement',
+    ],
   },
   identity: {
     component: svc('identity-service'),
-    titles: ['Accounts API v2', 'Passkey sign-in', 'Session revocation on password change', 'SCIM provisioning', 'MFA recovery codes', 'Consent management', 'Audit trail of admin actions', 'Token lifetime config'],
+    titles: [
+      'Accounts API v2',
+      'Passkey sign-in',
+      'Session revocation on password change',
+      'SCIM provisioning',
+      'MFA recovery codes',
+      'Consent management',
+      'Audit trail of admin actions',
+      'Token lifetime config',
+    ],
   },
   'mobile-app': {
     component: svc('mobile-bff'),
-    titles: ['Mobile accounts screen on API v2', 'Offline payment history', 'Push notification preferences', 'Biometric unlock', 'In-app support chat', 'Dark mode', 'App start-up time budget', 'Deep links for refunds', 'Accessibility audit fixes'],
+    titles: [
+      'Mobile accounts screen on API v2',
+      'Offline payment history',
+      'Push notification preferences',
+      'Biometric unlock',
+      'In-app support chat',
+      'Dark mode',
+      'App start-up time budget',
+      'Deep links for refunds',
+      'Accessibility audit fixes',
+    ],
   },
   search: {
     component: svc('search-service'),
-    titles: ['Typo-tolerant merchant search', 'Search ranking by recency', 'Synonym dictionary', 'Index rebuild without downtime', 'Search analytics events', 'Autocomplete latency fix', 'Faceted transaction search', 'Saved searches'],
+    titles: [
+      'Typo-tolerant merchant search',
+      'Search ranking by recency',
+      'Synonym dictionary',
+      'Index rebuild without downtime',
+      'Search analytics events',
+      'Autocomplete latency fix',
+      'Faceted transaction search',
+      'Saved searches',
+    ],
   },
   'data-insights': {
     component: svc('data-pipeline'),
-    titles: ['Data lake partitioning by day', 'Customer 360 model', 'Churn prediction features', 'Data quality checks', 'GDPR erasure in the lake', 'Revenue dashboard refresh', 'Streaming ingestion of ledger events', 'Warehouse cost guardrails', 'Data catalogue lineage'],
+    titles: [
+      'Data lake partitioning by day',
+      'Customer 360 model',
+      'Churn prediction features',
+      'Data quality checks',
+      'GDPR erasure in the lake',
+      'Revenue dashboard refresh',
+      'Streaming ingestion of ledger events',
+      'Warehouse cost guardrails',
+      'Data catalogue lineage',
+    ],
   },
   'platform-sre': {
     component: infra('k8s-cluster'),
-    titles: ['Node pool autoscaling', 'TLS certificate rotation', 'Log retention policy', 'DNS failover', 'Kafka broker upgrade', 'Backup restore drill automation'],
+    titles: [
+      'Node pool autoscaling',
+      'TLS certificate rotation',
+      'Log retention policy',
+      'DNS failover',
+      'Kafka broker upgrade',
+      'Backup restore drill automation',
+    ],
   },
 };
 // The data platform train takes components named data-* (the service policy's routing rule).
-const COMPONENT_OF: Record<string, ReturnType<typeof svc>> = Object.fromEntries(Object.entries(TEAMS).map(([team, t]) => [team, t.component]));
+const COMPONENT_OF: Record<string, ReturnType<typeof svc>> = Object.fromEntries(
+  Object.entries(TEAMS).map(([team, t]) => [team, t.component]),
+);
 
 function portfolio(): Spec[] {
   const specs: Spec[] = [];
@@ -122,10 +212,20 @@ function portfolio(): Spec[] {
   };
   // Dependencies: within teams, across teams and across trains.
   patch('payments-2', { dependsOn: ['payments-1'] });
-  patch('payments-4', { dependsOn: ['ledger-1'], regulatedData: [D.REGULATED_DATA_CLASS_FINANCIAL] });
+  patch('payments-4', {
+    dependsOn: ['ledger-1'],
+    regulatedData: [D.REGULATED_DATA_CLASS_FINANCIAL],
+  });
   patch('payments-5', { dependsOn: ['identity-2'], regulatedData: [D.REGULATED_DATA_CLASS_PII] });
-  patch('payments-7', { changeType: C.CHANGE_TYPE_DEFECT_FIX, linkedIncident: 'INC-2211', severity: 2 });
-  patch('payments-8', { changeType: C.CHANGE_TYPE_CONFIGURATION_ONLY, featureFlag: 'fraud-threshold-v2' });
+  patch('payments-7', {
+    changeType: C.CHANGE_TYPE_DEFECT_FIX,
+    linkedIncident: 'INC-2211',
+    severity: 2,
+  });
+  patch('payments-8', {
+    changeType: C.CHANGE_TYPE_CONFIGURATION_ONLY,
+    featureFlag: 'fraud-threshold-v2',
+  });
   patch('payments-9', { changeType: C.CHANGE_TYPE_TECHNICAL_DEBT });
   patch('ledger-2', { dependsOn: ['ledger-1'] });
   patch('ledger-3', { schemaChange: true, components: [svc('ledger-service'), db('ledger-db')] });
@@ -133,21 +233,49 @@ function portfolio(): Spec[] {
   patch('ledger-5', { dependsOn: ['ledger-2', 'search-5'] });
   patch('ledger-7', { changeType: C.CHANGE_TYPE_TECHNICAL_DEBT });
   patch('identity-1', { apiContract: { api: 'accounts', version: 'v2' }, bv: 13, tc: 8 });
-  patch('identity-3', { changeType: C.CHANGE_TYPE_DEFECT_FIX, linkedIncident: 'INC-2230', severity: 3 });
-  patch('identity-6', { regulatedData: [D.REGULATED_DATA_CLASS_PII], schemaChange: true, components: [svc('identity-service'), db('identity-db')] });
-  patch('identity-7', { changeType: C.CHANGE_TYPE_COMPLIANCE_AUDIT, title: 'SOX: audit trail of admin actions', job: 8, bv: 3, tc: 3, rr: 5 });
+  patch('identity-3', {
+    changeType: C.CHANGE_TYPE_DEFECT_FIX,
+    linkedIncident: 'INC-2230',
+    severity: 3,
+  });
+  patch('identity-6', {
+    regulatedData: [D.REGULATED_DATA_CLASS_PII],
+    schemaChange: true,
+    components: [svc('identity-service'), db('identity-db')],
+  });
+  patch('identity-7', {
+    changeType: C.CHANGE_TYPE_COMPLIANCE_AUDIT,
+    title: 'SOX: audit trail of admin actions',
+    job: 8,
+    bv: 3,
+    tc: 3,
+    rr: 5,
+  });
   patch('identity-8', { changeType: C.CHANGE_TYPE_CONFIGURATION_ONLY });
-  patch('mobile-app-1', { dependsOn: ['identity-1'], apiContract: { api: 'accounts', version: 'v2' }, featureFlag: 'accounts-v2-screen' });
+  patch('mobile-app-1', {
+    dependsOn: ['identity-1'],
+    apiContract: { api: 'accounts', version: 'v2' },
+    featureFlag: 'accounts-v2-screen',
+  });
   patch('mobile-app-2', { dependsOn: ['payments-3'] });
   patch('mobile-app-4', { dependsOn: ['identity-2'] });
   patch('mobile-app-8', { dependsOn: ['payments-3', 'mobile-app-2'] });
   patch('search-2', { dependsOn: ['search-1'] });
-  patch('search-4', { changeType: C.CHANGE_TYPE_TECHNICAL_DEBT, components: [svc('search-service'), db('search-index')] });
+  patch('search-4', {
+    changeType: C.CHANGE_TYPE_TECHNICAL_DEBT,
+    components: [svc('search-service'), db('search-index')],
+  });
   patch('search-6', { changeType: C.CHANGE_TYPE_DEFECT_FIX });
   patch('data-insights-1', { components: [db('data-lake')], schemaChange: true });
-  patch('data-insights-2', { dependsOn: ['data-insights-1'], regulatedData: [D.REGULATED_DATA_CLASS_PII] });
+  patch('data-insights-2', {
+    dependsOn: ['data-insights-1'],
+    regulatedData: [D.REGULATED_DATA_CLASS_PII],
+  });
   patch('data-insights-3', { dependsOn: ['data-insights-2'] });
-  patch('data-insights-5', { changeType: C.CHANGE_TYPE_COMPLIANCE_AUDIT, regulatedData: [D.REGULATED_DATA_CLASS_PII] });
+  patch('data-insights-5', {
+    changeType: C.CHANGE_TYPE_COMPLIANCE_AUDIT,
+    regulatedData: [D.REGULATED_DATA_CLASS_PII],
+  });
   patch('data-insights-7', { dependsOn: ['ledger-1'] });
   patch('platform-sre-5', { dependsOn: ['platform-sre-1'] });
   // The emergency: a critical incident on checkout, fixed outside the train.
@@ -187,7 +315,8 @@ const register = async (spec: Spec, reason: string): Promise<planning.Workload> 
     linkedIncident: spec.linkedIncident ?? '',
     reason,
   });
-  if (!response.workload) throw new Error(`RegisterWorkload ${spec.key}: no workload in the response`);
+  if (!response.workload)
+    throw new Error(`RegisterWorkload ${spec.key}: no workload in the response`);
   return response.workload;
 };
 
@@ -216,14 +345,36 @@ async function closedRelease(n: number, weeksAgo: number): Promise<void> {
   }
   const start = new Date(Date.now() - weeksAgo * 7 * 86_400_000);
   const end = new Date(start.getTime() + 13 * 86_400_000);
-  await call('PlanRelease', { releaseId, trainId: 'main', windowStart: start.toISOString(), windowEnd: end.toISOString(), reason: 'history' });
-  const committed = await call<planning.CommitReleaseScopeResponse>('CommitReleaseScope', { releaseId, reason: 'PI planning' });
-  const included = (committed.plan?.entries ?? []).filter((e) => e.decision === 'SCOPE_DECISION_INCLUDED');
+  await call('PlanRelease', {
+    releaseId,
+    trainId: 'main',
+    windowStart: start.toISOString(),
+    windowEnd: end.toISOString(),
+    reason: 'history',
+  });
+  const committed = await call<planning.CommitReleaseScopeResponse>('CommitReleaseScope', {
+    releaseId,
+    reason: 'PI planning',
+  });
+  const included = (committed.plan?.entries ?? []).filter(
+    (e) => e.decision === planning.ScopeDecision.SCOPE_DECISION_INCLUDED,
+  );
   // Teams deliver most of what they committed; one item per release slips back to the backlog.
-  const slipped = [...included].reverse().find((e) => e.workloadId.startsWith(`h${n}-`))?.workloadId;
+  const slipped = [...included]
+    .reverse()
+    .find((e) => e.workloadId.startsWith(`h${n}-`))?.workloadId;
   // Actual sizes differ from estimates: some work turns out bigger than sized.
-  const completed = included.filter((e) => e.workloadId !== slipped).map((e, i) => ({ workloadId: e.workloadId, jobSize: i % 3 === 0 ? e.jobSize + 1 : e.jobSize }));
-  const closed = await call<planning.CloseReleaseResponse>('CloseRelease', { releaseId, completed, reason: 'release retrospective' });
+  const completed = included
+    .filter((e) => e.workloadId !== slipped)
+    .map((e, i) => ({
+      workloadId: e.workloadId,
+      jobSize: i % 3 === 0 ? e.jobSize + 1 : e.jobSize,
+    }));
+  const closed = await call<planning.CloseReleaseResponse>('CloseRelease', {
+    releaseId,
+    completed,
+    reason: 'release retrospective',
+  });
   console.log(
     `  ${releaseId}: closed — delivered ${closed.teams.map((t) => `${t.team} ${t.completedJobSize}/${t.plannedJobSize}`).join(', ')}; back to backlog: ${closed.notCompleted.length}`,
   );
@@ -238,24 +389,41 @@ async function withdrawEarlierRuns(): Promise<number> {
   const stale: string[] = [];
   for (const team of Object.keys(TEAMS)) {
     for (let page = 1; ; page++) {
-      const result = await call<planning.ListWorkloadsResponse>('ListWorkloads', { state: 'WORKLOAD_STATE_BACKLOG', team, page, pageSize: 200 });
-      stale.push(...result.items.map((w) => w.workloadId).filter((workloadId) => pattern.test(workloadId)));
+      const result = await call<planning.ListWorkloadsResponse>('ListWorkloads', {
+        state: 'WORKLOAD_STATE_BACKLOG',
+        team,
+        page,
+        pageSize: 200,
+      });
+      stale.push(
+        ...result.items.map((w) => w.workloadId).filter((workloadId) => pattern.test(workloadId)),
+      );
       if (page * result.pageSize >= result.total) break;
     }
   }
-  for (const workloadId of stale) await call('WithdrawWorkload', { workloadId, reason: `superseded by demo run ${RUN}` });
+  for (const workloadId of stale)
+    await call('WithdrawWorkload', { workloadId, reason: `superseded by demo run ${RUN}` });
   return stale.length;
 }
 
 // --- output ------------------------------------------------------------------------------------
 
-const pad = (text: string, width: number): string => (text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width));
-const short = (enumValue: string, prefix: string): string => enumValue.replace(`${prefix}_`, '').toLowerCase().replace(/_/g, '-');
+const pad = (text: string, width: number): string =>
+  text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+const short = (enumValue: string, prefix: string): string =>
+  enumValue.replace(`${prefix}_`, '').toLowerCase().replace(/_/g, '-');
 
 function printPlan(plan: planning.Plan, capacity: planning.CapacityEstimate | undefined): void {
-  console.log(`\nRelease ${plan.releaseId} on train ${plan.trainId} — policy ${plan.policyVersion}`);
-  console.log(`Capacity used ${plan.capacityUsed} of ${plan.capacityTotal}; tech-debt reserve ${plan.techDebt?.reserve ?? 0} (used ${plan.techDebt?.used ?? 0})`);
-  for (const t of capacity?.teams ?? []) console.log(`  capacity ${pad(t.team, 12)} ${String(t.capacity).padStart(4)}  ${t.explanation}`);
+  console.log(
+    `\nRelease ${plan.releaseId} on train ${plan.trainId} — policy ${plan.policyVersion}`,
+  );
+  console.log(
+    `Capacity used ${plan.capacityUsed} of ${plan.capacityTotal}; tech-debt reserve ${plan.techDebt?.reserve ?? 0} (used ${plan.techDebt?.used ?? 0})`,
+  );
+  for (const t of capacity?.teams ?? [])
+    console.log(
+      `  capacity ${pad(t.team, 12)} ${String(t.capacity).padStart(4)}  ${t.explanation}`,
+    );
   const header = `${'#'.padStart(3)}  ${pad('workload', 22)} ${pad('team', 13)} ${pad('title', 38)} ${'job'.padStart(3)} ${'WSJF'.padStart(5)}  ${pad('decision', 9)} reason`;
   console.log(`\n${header}\n${'-'.repeat(header.length + 40)}`);
   const sorted = [...plan.entries].sort((a, b) => a.order - b.order);
@@ -266,31 +434,51 @@ function printPlan(plan: planning.Plan, capacity: planning.CapacityEstimate | un
   }
   for (const a of plan.alerts) console.log(`ALERT ${a.type}: ${a.reason}`);
   for (const f of plan.couplingFlags) console.log(`integration testing: ${f.reason}`);
-  for (const g of plan.contractGroups) console.log(`deploy together (${g.contract}): ${g.workloadIds.join(', ')}${g.decoupledByFlag.length ? `; behind a flag: ${g.decoupledByFlag.join(', ')}` : ''}`);
+  for (const g of plan.contractGroups)
+    console.log(
+      `deploy together (${g.contract}): ${g.workloadIds.join(', ')}${g.decoupledByFlag.length ? `; behind a flag: ${g.decoupledByFlag.join(', ')}` : ''}`,
+    );
   const waves = new Map<number, string[]>();
-  for (const d of plan.deploymentOrder) waves.set(d.wave, [...(waves.get(d.wave) ?? []), d.workloadId]);
-  for (const [wave, ids] of [...waves].sort((a, b) => a[0] - b[0])) console.log(`wave ${wave}: ${ids.join(', ')}`);
+  for (const d of plan.deploymentOrder)
+    waves.set(d.wave, [...(waves.get(d.wave) ?? []), d.workloadId]);
+  for (const [wave, ids] of [...waves].sort((a, b) => a[0] - b[0]))
+    console.log(`wave ${wave}: ${ids.join(', ')}`);
 }
 
 async function main(): Promise<void> {
   token = await signDevToken({ roles: ['admin'], subject: 'demo-release-manager' });
   const tracks = await call<planning.ListTracksResponse>('ListTracks', {}).catch((error: Error) => {
-    throw new Error(`cannot reach the planning service at ${ADDRESS} (is the platform running? \`npm start\`): ${error.message}`);
+    throw new Error(
+      `cannot reach the planning service at ${ADDRESS} (is the platform running? \`npm start\`): ${error.message}`,
+    );
   });
-  console.log(`Planning policy ${tracks.policyVersion}; tracks: ${tracks.tracks.map((t) => `${t.trackId} (${short(t.kind, 'TRACK_KIND')})`).join(', ')}`);
+  console.log(
+    `Planning policy ${tracks.policyVersion}; tracks: ${tracks.tracks.map((t) => `${t.trackId} (${short(t.kind, 'TRACK_KIND')})`).join(', ')}`,
+  );
   const withdrawn = await withdrawEarlierRuns();
-  console.log(`Run suffix ${RUN}${withdrawn > 0 ? `; withdrew ${withdrawn} backlog workloads left by earlier demo runs` : ''}`);
+  console.log(
+    `Run suffix ${RUN}${withdrawn > 0 ? `; withdrew ${withdrawn} backlog workloads left by earlier demo runs` : ''}`,
+  );
   console.log('\nHistory: three closed releases of the main train');
-  for (const [n, weeksAgo] of [[1, 8], [2, 6], [3, 4]] as const) await closedRelease(n, weeksAgo);
+  for (const [n, weeksAgo] of [
+    [1, 8],
+    [2, 6],
+    [3, 4],
+  ] as const)
+    await closedRelease(n, weeksAgo);
 
   const specs = portfolio();
-  console.log(`\nPortfolio: registering ${specs.length} workloads for ${Object.keys(TEAMS).length} teams`);
+  console.log(
+    `\nPortfolio: registering ${specs.length} workloads for ${Object.keys(TEAMS).length} teams`,
+  );
   const registered = new Map<string, planning.Workload>();
   for (const spec of specs) registered.set(spec.key, await register(spec, 'portfolio intake'));
   const byTrack = new Map<string, number>();
   for (const w of registered.values()) byTrack.set(w.trackId, (byTrack.get(w.trackId) ?? 0) + 1);
   console.log(`  routed: ${[...byTrack].map(([t, n]) => `${t} ${n}`).join(', ')}`);
-  const compliance = [...registered.values()].filter((w) => w.changeType === 'CHANGE_TYPE_COMPLIANCE_AUDIT').map((w) => w.workloadId);
+  const compliance = [...registered.values()]
+    .filter((w) => w.changeType === C.CHANGE_TYPE_COMPLIANCE_AUDIT)
+    .map((w) => w.workloadId);
   console.log(`  compliance items: ${compliance.join(', ')}`);
 
   const hotfix = id('hotfix-inc-2301');
@@ -301,34 +489,76 @@ async function main(): Promise<void> {
     approver: 'cab-chair',
     reason: 'INC-2301: customers charged twice',
   });
-  console.log(`\nEmergency patch ${hotfix} scheduled on the hotfix track for ${id('payments-hotfix')} (approved by cab-chair)`);
+  console.log(
+    `\nEmergency patch ${hotfix} scheduled on the hotfix track for ${id('payments-hotfix')} (approved by cab-chair)`,
+  );
 
   const start = new Date(Date.now() + 7 * 86_400_000);
-  const window = { windowStart: start.toISOString(), windowEnd: new Date(start.getTime() + 13 * 86_400_000).toISOString() };
+  const window = {
+    windowStart: start.toISOString(),
+    windowEnd: new Date(start.getTime() + 13 * 86_400_000).toISOString(),
+  };
   const main = id('main-2');
   const data = id('data-1');
   const infraRelease = id('infra-1');
-  await call('PlanRelease', { releaseId: main, trainId: 'main', ...window, reason: 'next increment' });
-  await call('PlanRelease', { releaseId: data, trainId: 'data', ...window, reason: 'next increment' });
-  await call('PlanRelease', { releaseId: infraRelease, trainId: 'infrastructure', ...window, reason: 'maintenance window' });
-  await call('NegotiateReleaseScope', { releaseId: main, workloadId: id('search-3'), change: 'SCOPE_CHANGE_INCLUDE', reason: 'promised to the merchant council' });
-  await call('NegotiateReleaseScope', { releaseId: main, workloadId: id('mobile-app-6'), change: 'SCOPE_CHANGE_EXCLUDE', reason: 'design not signed off' });
+  await call('PlanRelease', {
+    releaseId: main,
+    trainId: 'main',
+    ...window,
+    reason: 'next increment',
+  });
+  await call('PlanRelease', {
+    releaseId: data,
+    trainId: 'data',
+    ...window,
+    reason: 'next increment',
+  });
+  await call('PlanRelease', {
+    releaseId: infraRelease,
+    trainId: 'infrastructure',
+    ...window,
+    reason: 'maintenance window',
+  });
+  await call('NegotiateReleaseScope', {
+    releaseId: main,
+    workloadId: id('search-3'),
+    change: 'SCOPE_CHANGE_INCLUDE',
+    reason: 'promised to the merchant council',
+  });
+  await call('NegotiateReleaseScope', {
+    releaseId: main,
+    workloadId: id('mobile-app-6'),
+    change: 'SCOPE_CHANGE_EXCLUDE',
+    reason: 'design not signed off',
+  });
 
-  const preview = await call<planning.AllocateReleaseResponse>('AllocateRelease', { releaseId: main });
-  const committed = await call<planning.CommitReleaseScopeResponse>('CommitReleaseScope', { releaseId: main, reason: 'PI planning outcome' });
+  const preview = await call<planning.AllocateReleaseResponse>('AllocateRelease', {
+    releaseId: main,
+  });
+  const committed = await call<planning.CommitReleaseScopeResponse>('CommitReleaseScope', {
+    releaseId: main,
+    reason: 'PI planning outcome',
+  });
   if (!committed.plan) throw new Error('commit returned no plan');
   printPlan(committed.plan, preview.capacity);
   for (const w of committed.warnings) console.log(`warning: ${w}`);
 
   for (const releaseId of [data, infraRelease]) {
-    const other = await call<planning.CommitReleaseScopeResponse>('CommitReleaseScope', { releaseId, reason: 'PI planning outcome' });
+    const other = await call<planning.CommitReleaseScopeResponse>('CommitReleaseScope', {
+      releaseId,
+      reason: 'PI planning outcome',
+    });
     const entries = other.plan?.entries ?? [];
     console.log(
-      `\n${releaseId}: ${other.status.replace('RELEASE_STATUS_', '').toLowerCase()}, ${entries.filter((e) => e.decision === 'SCOPE_DECISION_INCLUDED').length} included, ${entries.filter((e) => e.decision === 'SCOPE_DECISION_DEFERRED').length} deferred, capacity ${other.plan?.capacityUsed}/${other.plan?.capacityTotal}`,
+      `\n${releaseId}: ${other.status.replace('RELEASE_STATUS_', '').toLowerCase()}, ${entries.filter((e) => e.decision === planning.ScopeDecision.SCOPE_DECISION_INCLUDED).length} included, ${entries.filter((e) => e.decision === planning.ScopeDecision.SCOPE_DECISION_DEFERRED).length} deferred, capacity ${other.plan?.capacityUsed}/${other.plan?.capacityTotal}`,
     );
   }
 
-  const deferred = committed.plan.entries.find((e) => e.decision === 'SCOPE_DECISION_DEFERRED' && !e.reason.includes('depends on'));
+  const deferred = committed.plan.entries.find(
+    (e) =>
+      e.decision === planning.ScopeDecision.SCOPE_DECISION_DEFERRED &&
+      !e.reason.includes('depends on'),
+  );
   if (deferred) {
     const exception = await call<planning.RequestScopeExceptionResponse>('RequestScopeException', {
       releaseId: main,
@@ -337,16 +567,29 @@ async function main(): Promise<void> {
       reason: 'regulator deadline moved forward',
       approver: 'head-of-delivery',
     });
-    console.log(`\nScope exception: ${deferred.workloadId} included after commit (approved by head-of-delivery); capacity now ${exception.capacityUsed} of ${exception.capacityTotal}`);
+    console.log(
+      `\nScope exception: ${deferred.workloadId} included after commit (approved by head-of-delivery); capacity now ${exception.capacityUsed} of ${exception.capacityTotal}`,
+    );
   }
 
   const release = await call<planning.GetReleaseResponse>('GetRelease', { releaseId: main });
-  console.log(`\nRead model: ${main} has ${release.release?.scope.filter((s) => s.decision === 'SCOPE_DECISION_INCLUDED').length} workloads in scope, capacity used ${release.release?.capacityUsed} of ${release.release?.capacityTotal}`);
+  console.log(
+    `\nRead model: ${main} has ${release.release?.scope.filter((s) => s.decision === planning.ScopeDecision.SCOPE_DECISION_INCLUDED).length} workloads in scope, capacity used ${release.release?.capacityUsed} of ${release.release?.capacityTotal}`,
+  );
   const health = await call<planning.GetBacklogHealthResponse>('GetBacklogHealth', {});
-  console.log(`Backlog health: ${health.deferredWorkloads} deferred workloads; ${health.teams.map((t) => `${t.team} ${t.deferredWorkloads}/${t.openWorkloads} (max ${t.maxDeferralCount}×)`).join(', ')}`);
+  console.log(
+    `Backlog health: ${health.deferredWorkloads} deferred workloads; ${health.teams.map((t) => `${t.team} ${t.deferredWorkloads}/${t.openWorkloads} (max ${t.maxDeferralCount}×)`).join(', ')}`,
+  );
   const matrix = await call<planning.GetDependencyMatrixResponse>('GetDependencyMatrix', {});
-  console.log(`Dependency matrix: ${matrix.crossTeamEdges} cross-team edges; ${matrix.cells.filter((c) => c.integrationTestingRequired).map((c) => `${c.dependentTeam}→${c.providerTeam} ${c.edges}`).join(', ')}`);
-  console.log(`\nREST: http://127.0.0.1:3001/api/planning/releases/${main} (OpenAPI at /api/planning/docs)`);
+  console.log(
+    `Dependency matrix: ${matrix.crossTeamEdges} cross-team edges; ${matrix.cells
+      .filter((c) => c.integrationTestingRequired)
+      .map((c) => `${c.dependentTeam}→${c.providerTeam} ${c.edges}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `\nREST: http://127.0.0.1:3001/api/planning/releases/${main} (OpenAPI at /api/planning/docs)`,
+  );
 }
 
 main()

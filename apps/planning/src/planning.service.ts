@@ -16,7 +16,9 @@ export const planningService: ServiceDefinition = {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`trainyard.planning.read-models.migrate:${schema}`]);
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `trainyard.planning.read-models.migrate:${schema}`,
+      ]);
       await client.query(planningReadModelsDdl(schema));
       await client.query('COMMIT');
     } catch (error) {
@@ -29,4 +31,5 @@ export const planningService: ServiceDefinition = {
 };
 
 /** The process entry (main.ts): start, serve until SIGTERM/SIGINT, stop gracefully, exit. */
-export const run = (onStopped?: () => Promise<void>): void => runServiceMain(planningService, onStopped);
+export const run = (onStopped?: () => Promise<void>): void =>
+  runServiceMain(planningService, onStopped);

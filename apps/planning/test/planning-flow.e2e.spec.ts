@@ -21,14 +21,22 @@ interface Received {
   readonly value: unknown;
 }
 
-const call = <T>(client: GrpcTestClient, method: string, request: unknown, token: string, correlationId?: string): Promise<T> => {
+const call = <T>(
+  client: GrpcTestClient,
+  method: string,
+  request: unknown,
+  token: string,
+  correlationId?: string,
+): Promise<T> => {
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${token}`);
   if (correlationId) metadata.set('x-correlation-id', correlationId);
   return new Promise((resolve, reject) => {
     const fn = client[method];
     if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
-    fn.call(client, request, metadata, (error, response) => (error ? reject(error) : resolve(response as T)));
+    fn.call(client, request, metadata, (error, response) =>
+      error ? reject(error) : resolve(response as T),
+    );
   });
 };
 
@@ -58,7 +66,10 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
   const run = randomBytes(3).toString('hex');
   const team = `payments-${run}`;
 
-  const registration = (workloadId: string, overrides: Partial<planning.RegisterWorkloadRequest> = {}) => ({
+  const registration = (
+    workloadId: string,
+    overrides: Partial<planning.RegisterWorkloadRequest> = {},
+  ) => ({
     workloadId,
     title: `Checkout improvement ${workloadId}`,
     team,
@@ -75,10 +86,14 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
   });
 
   const eventCount = async (): Promise<number> =>
-    Number((await ctx.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n ?? 0);
+    Number(
+      (await ctx.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n ?? 0,
+    );
 
   const rest = async (path: string, token = reader): Promise<{ status: number; body: unknown }> => {
-    const response = await fetch(`${service.httpUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${service.httpUrl}${path}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     return { status: response.status, body: await response.json() };
   };
 
@@ -89,10 +104,16 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     audit = service.client('trainyard.audit.v1.AuditTrailService');
     writer = await service.token('release-manager');
     reader = await service.token('viewer');
-    const kafka = new Kafka({ clientId: `planning-flow-${run}`, brokers: ctx.brokers, logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: `planning-flow-${run}`,
+      brokers: ctx.brokers,
+      logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     await admin.connect();
-    await waitFor(async () => (await admin.listTopics()).includes(TOPIC), { description: `topic ${TOPIC}` });
+    await waitFor(async () => (await admin.listTopics()).includes(TOPIC), {
+      description: `topic ${TOPIC}`,
+    });
     await admin.disconnect();
     consumer = kafka.consumer({ groupId: ctx.groupId('flow'), maxWaitTimeInMs: 100 });
     await consumer.connect();
@@ -100,10 +121,16 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     const collect = (message: KafkaMessage) => {
       const key = message.key?.toString() ?? '';
       if (!key.includes(run)) return; // the topic is shared by every planning test file
-      const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-      received.push({ key, headers, value: message.value ? JSON.parse(message.value.toString()) : undefined });
+      const headers = Object.fromEntries(
+        Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+      );
+      received.push({
+        key,
+        headers,
+        value: message.value ? JSON.parse(message.value.toString()) : undefined,
+      });
     };
-    await consumer.run({ eachMessage: async ({ message }) => collect(message) });
+    await consumer.run({ eachMessage: ({ message }) => Promise.resolve(collect(message)) });
   });
 
   afterAll(async () => {
@@ -115,7 +142,13 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
   it('registers a workload: the event is stored with who and why, published as a CloudEvent and shown by the REST read model', async () => {
     const workloadId = `WL-${run}-1`;
     const correlationId = randomUUID();
-    const response = await call<planning.RegisterWorkloadResponse>(client, 'RegisterWorkload', registration(workloadId), writer, correlationId);
+    const response = await call<planning.RegisterWorkloadResponse>(
+      client,
+      'RegisterWorkload',
+      registration(workloadId),
+      writer,
+      correlationId,
+    );
     expect(response.workload).toMatchObject({
       workloadId,
       state: 'WORKLOAD_STATE_BACKLOG',
@@ -125,18 +158,34 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     });
     expect(response.workload?.wsjf).toBeCloseTo(5, 5);
 
-    const stored = await callUnary<{ events: { type: string; eventId: string; actor: string; reason: string; correlationId: string; dataJson: string }[] }>(
-      audit,
-      'ReadStream',
-      { streamId: `workload-${workloadId}` },
-      await service.token('auditor'),
-    );
+    const stored = await callUnary<{
+      events: {
+        type: string;
+        eventId: string;
+        actor: string;
+        reason: string;
+        correlationId: string;
+        dataJson: string;
+      }[];
+    }>(audit, 'ReadStream', { streamId: `workload-${workloadId}` }, await service.token('auditor'));
     expect(stored.events).toHaveLength(1);
     const [event] = stored.events;
-    expect(event).toMatchObject({ type: 'WorkloadRegistered', actor: 'dev-release-manager', reason: 'quarterly roadmap', correlationId });
-    expect(JSON.parse(event?.dataJson ?? '{}')).toMatchObject({ workloadId, team, registeredBy: 'dev-release-manager', route: { trackId: 'main' } });
+    expect(event).toMatchObject({
+      type: 'WorkloadRegistered',
+      actor: 'dev-release-manager',
+      reason: 'quarterly roadmap',
+      correlationId,
+    });
+    expect(JSON.parse(event?.dataJson ?? '{}')).toMatchObject({
+      workloadId,
+      team,
+      registeredBy: 'dev-release-manager',
+      route: { trackId: 'main' },
+    });
 
-    const message = await waitFor(() => received.find((m) => m.key === `workload-${workloadId}`), { description: 'the CloudEvent on Kafka' });
+    const message = await waitFor(() => received.find((m) => m.key === `workload-${workloadId}`), {
+      description: 'the CloudEvent on Kafka',
+    });
     expect(message.headers).toMatchObject({
       ce_specversion: '1.0',
       ce_type: 'dev.trainyard.planning.WorkloadRegistered.v1',
@@ -157,16 +206,25 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     );
     expect(listed.status).toBe(200);
     expect(listed.body).toMatchObject({ page: 1, pageSize: 50, total: 1 });
-    expect((await rest(`/api/planning/workloads?team=${team}&class=net-new-feature&tier=medium`)).body).toMatchObject({ total: 1 });
-    expect((await rest(`/api/planning/workloads?team=${team}&tier=high`)).body).toMatchObject({ total: 0, items: [] });
+    expect(
+      (await rest(`/api/planning/workloads?team=${team}&class=net-new-feature&tier=medium`)).body,
+    ).toMatchObject({ total: 1 });
+    expect((await rest(`/api/planning/workloads?team=${team}&tier=high`)).body).toMatchObject({
+      total: 0,
+      items: [],
+    });
   });
 
   it('refuses a registration with a missing field as INVALID_ARGUMENT naming the field, and writes nothing', async () => {
     const before = await eventCount();
-    const error = await refusal(call(client, 'RegisterWorkload', registration(`WL-${run}-bad`, { title: '' }), writer));
+    const error = await refusal(
+      call(client, 'RegisterWorkload', registration(`WL-${run}-bad`, { title: '' }), writer),
+    );
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(trailer(error, 'trainyard-field')).toBe('title');
-    const noComponents = await refusal(call(client, 'RegisterWorkload', registration(`WL-${run}-bad`, { components: [] }), writer));
+    const noComponents = await refusal(
+      call(client, 'RegisterWorkload', registration(`WL-${run}-bad`, { components: [] }), writer),
+    );
     expect(noComponents.code).toBe(status.INVALID_ARGUMENT);
     expect(trailer(noComponents, 'trainyard-field')).toBe('components');
     expect(await eventCount()).toBe(before);
@@ -174,7 +232,9 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
 
   it('refuses a job size off the Fibonacci scale as INVALID_ARGUMENT, and writes nothing', async () => {
     const before = await eventCount();
-    const error = await refusal(call(client, 'RegisterWorkload', registration(`WL-${run}-big`, { jobSize: 4 }), writer));
+    const error = await refusal(
+      call(client, 'RegisterWorkload', registration(`WL-${run}-big`, { jobSize: 4 }), writer),
+    );
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(trailer(error, 'trainyard-field')).toBe('job_size');
     expect(error.details).toContain('modified Fibonacci');
@@ -183,9 +243,13 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
 
   it('answers NOT_FOUND for an unknown release, over gRPC and REST, and writes nothing', async () => {
     const before = await eventCount();
-    const commit = await refusal(call(client, 'CommitReleaseScope', { releaseId: `R-${run}-missing` }, writer));
+    const commit = await refusal(
+      call(client, 'CommitReleaseScope', { releaseId: `R-${run}-missing` }, writer),
+    );
     expect(commit.code).toBe(status.NOT_FOUND);
-    const get = await refusal(call(client, 'GetRelease', { releaseId: `R-${run}-missing` }, reader));
+    const get = await refusal(
+      call(client, 'GetRelease', { releaseId: `R-${run}-missing` }, reader),
+    );
     expect(get.code).toBe(status.NOT_FOUND);
     expect((await rest(`/api/planning/releases/R-${run}-missing`)).status).toBe(404);
     expect(await eventCount()).toBe(before);
@@ -196,7 +260,9 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     const b = `WL-${run}-B`;
     await call(client, 'RegisterWorkload', registration(a, { dependsOn: [b] }), writer);
     const before = await eventCount();
-    const error = await refusal(call(client, 'RegisterWorkload', registration(b, { dependsOn: [a] }), writer));
+    const error = await refusal(
+      call(client, 'RegisterWorkload', registration(b, { dependsOn: [a] }), writer),
+    );
     expect(error.code).toBe(status.FAILED_PRECONDITION);
     expect(trailer(error, 'trainyard-rule')).toBe('dependency-acyclic');
     expect(error.details).toBe(`dependency cycle: ${b} → ${a} → ${b}`);
@@ -204,10 +270,23 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
   });
 
   it('refuses a command to a role without planning:write as PERMISSION_DENIED, and bad REST query parameters as 400', async () => {
-    const error = await refusal(call(client, 'RegisterWorkload', registration(`WL-${run}-viewer`), reader));
+    const error = await refusal(
+      call(client, 'RegisterWorkload', registration(`WL-${run}-viewer`), reader),
+    );
     expect(error.code).toBe(status.PERMISSION_DENIED);
     const approve = await refusal(
-      call(client, 'RequestScopeException', { releaseId: 'x', workloadId: 'y', change: 'SCOPE_CHANGE_INCLUDE', reason: 'r', approver: 'a' }, writer),
+      call(
+        client,
+        'RequestScopeException',
+        {
+          releaseId: 'x',
+          workloadId: 'y',
+          change: 'SCOPE_CHANGE_INCLUDE',
+          reason: 'r',
+          approver: 'a',
+        },
+        writer,
+      ),
     );
     expect(approve.code).toBe(status.PERMISSION_DENIED);
     expect((await rest('/api/planning/workloads?state=sleeping')).status).toBe(400);
@@ -219,36 +298,95 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
   it('plans, allocates, commits and closes a release: scope with a reason per workload, capacity used, history for the next one', async () => {
     const releaseId = `R-${run}-1`;
     const ids = [`WL-${run}-P1`, `WL-${run}-P2`, `WL-${run}-P3`];
-    await call(client, 'RegisterWorkload', registration(ids[0] as string, { jobSize: 5, team: `ledger-${run}` }), writer);
-    await call(client, 'RegisterWorkload', registration(ids[1] as string, { jobSize: 8, dependsOn: [ids[0] as string], team: `ledger-${run}` }), writer);
     await call(
       client,
       'RegisterWorkload',
-      registration(ids[2] as string, { changeType: planning.ChangeType.CHANGE_TYPE_COMPLIANCE_AUDIT, team: `audit-${run}`, jobSize: 2 }),
+      registration(ids[0] as string, { jobSize: 5, team: `ledger-${run}` }),
       writer,
     );
-    await call(client, 'PlanRelease', { releaseId, trainId: 'main', windowStart: '2031-01-05T08:00:00Z', windowEnd: '2031-01-19T18:00:00Z' }, writer);
-    const preview = await call<planning.AllocateReleaseResponse>(client, 'AllocateRelease', { releaseId }, reader);
+    await call(
+      client,
+      'RegisterWorkload',
+      registration(ids[1] as string, {
+        jobSize: 8,
+        dependsOn: [ids[0] as string],
+        team: `ledger-${run}`,
+      }),
+      writer,
+    );
+    await call(
+      client,
+      'RegisterWorkload',
+      registration(ids[2] as string, {
+        changeType: planning.ChangeType.CHANGE_TYPE_COMPLIANCE_AUDIT,
+        team: `audit-${run}`,
+        jobSize: 2,
+      }),
+      writer,
+    );
+    await call(
+      client,
+      'PlanRelease',
+      {
+        releaseId,
+        trainId: 'main',
+        windowStart: '2031-01-05T08:00:00Z',
+        windowEnd: '2031-01-19T18:00:00Z',
+      },
+      writer,
+    );
+    const preview = await call<planning.AllocateReleaseResponse>(
+      client,
+      'AllocateRelease',
+      { releaseId },
+      reader,
+    );
     const entries = preview.plan?.entries ?? [];
     expect(entries.map((e) => e.workloadId)).toEqual(expect.arrayContaining(ids));
-    expect(entries.find((e) => e.workloadId === ids[2])).toMatchObject({ decision: 'SCOPE_DECISION_INCLUDED', order: 1 });
+    expect(entries.find((e) => e.workloadId === ids[2])).toMatchObject({
+      decision: 'SCOPE_DECISION_INCLUDED',
+      order: 1,
+    });
     for (const e of entries) expect(e.reason).not.toBe('');
 
-    const committed = await call<planning.CommitReleaseScopeResponse>(client, 'CommitReleaseScope', { releaseId, reason: 'PI planning' }, writer);
+    const committed = await call<planning.CommitReleaseScopeResponse>(
+      client,
+      'CommitReleaseScope',
+      { releaseId, reason: 'PI planning' },
+      writer,
+    );
     expect(committed).toMatchObject({ status: 'RELEASE_STATUS_SCOPE_COMMITTED', warnings: [] });
-    const included = (committed.plan?.entries ?? []).filter((e) => e.decision === 'SCOPE_DECISION_INCLUDED');
+    const included = (committed.plan?.entries ?? []).filter(
+      (e) => e.decision === planning.ScopeDecision.SCOPE_DECISION_INCLUDED,
+    );
 
     const detail = await waitFor(
       async () => {
         const r = await rest(`/api/planning/releases/${releaseId}`);
-        const body = r.body as { status: string; scope: { workloadId: string; reason: string; decision: string }[]; capacityUsed: number };
-        return body.status === 'scope-committed' && body.scope.every((s) => s.reason !== '') && body.scope.length >= included.length && body;
+        const body = r.body as {
+          status: string;
+          scope: { workloadId: string; reason: string; decision: string }[];
+          capacityUsed: number;
+        };
+        return (
+          body.status === 'scope-committed' &&
+          body.scope.every((s) => s.reason !== '') &&
+          body.scope.length >= included.length &&
+          body
+        );
       },
       { description: 'the committed release in the REST read model' },
     );
     expect(detail.capacityUsed).toBe(included.reduce((sum, e) => sum + e.jobSize, 0));
-    expect(detail.scope.find((s) => s.workloadId === ids[2])).toMatchObject({ decision: 'included' });
-    const workload = await call<planning.GetWorkloadResponse>(client, 'GetWorkload', { workloadId: ids[2] }, reader);
+    expect(detail.scope.find((s) => s.workloadId === ids[2])).toMatchObject({
+      decision: 'included',
+    });
+    const workload = await call<planning.GetWorkloadResponse>(
+      client,
+      'GetWorkload',
+      { workloadId: ids[2] },
+      reader,
+    );
     expect(workload.workload).toMatchObject({ state: 'WORKLOAD_STATE_PLANNED', releaseId });
 
     const closed = await call<planning.CloseReleaseResponse>(
@@ -259,10 +397,21 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     );
     expect(closed.status).toBe('RELEASE_STATUS_RELEASED');
     expect(closed.notCompleted).toEqual([]);
-    const estimate = await call<planning.EstimateCapacityResponse>(client, 'EstimateCapacity', { trainId: 'main', teams: [`audit-${run}`] }, reader);
-    expect(estimate.estimate?.teams[0]).toMatchObject({ team: `audit-${run}`, basis: 'history', samples: [2] });
+    const estimate = await call<planning.EstimateCapacityResponse>(
+      client,
+      'EstimateCapacity',
+      { trainId: 'main', teams: [`audit-${run}`] },
+      reader,
+    );
+    expect(estimate.estimate?.teams[0]).toMatchObject({
+      team: `audit-${run}`,
+      basis: 'history',
+      samples: [2],
+    });
     const releases = await rest('/api/planning/releases?status=released&trainId=main');
-    expect((releases.body as { items: { releaseId: string }[] }).items.map((r) => r.releaseId)).toContain(releaseId);
+    expect(
+      (releases.body as { items: { releaseId: string }[] }).items.map((r) => r.releaseId),
+    ).toContain(releaseId);
   });
 
   it('changes committed scope only by an exception with an independent approver; the workload follows on its own stream', async () => {
@@ -271,19 +420,62 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     const [x, y, z] = [`WL-${run}-X`, `WL-${run}-Y`, `WL-${run}-Z`];
     const xTeam = `exceptions-${run}`;
     await call(client, 'RegisterWorkload', registration(x, { team: xTeam, jobSize: 2 }), writer);
-    await call(client, 'PlanRelease', { releaseId, trainId: 'main', windowStart: '2031-02-02T08:00:00Z', windowEnd: '2031-02-16T18:00:00Z' }, writer);
+    await call(
+      client,
+      'PlanRelease',
+      {
+        releaseId,
+        trainId: 'main',
+        windowStart: '2031-02-02T08:00:00Z',
+        windowEnd: '2031-02-16T18:00:00Z',
+      },
+      writer,
+    );
     await call(client, 'CommitReleaseScope', { releaseId }, writer);
     await call(client, 'RegisterWorkload', registration(z, { team: xTeam, jobSize: 5 }), writer);
     await call(client, 'RegisterWorkload', registration(y, { team: xTeam, jobSize: 1 }), writer);
 
     const before = await eventCount();
-    const own = await refusal(call(client, 'RequestScopeException', { releaseId, workloadId: z, change: 'SCOPE_CHANGE_INCLUDE', reason: 'urgent', approver: 'dev-admin' }, admin));
+    const own = await refusal(
+      call(
+        client,
+        'RequestScopeException',
+        {
+          releaseId,
+          workloadId: z,
+          change: 'SCOPE_CHANGE_INCLUDE',
+          reason: 'urgent',
+          approver: 'dev-admin',
+        },
+        admin,
+      ),
+    );
     expect(own.code).toBe(status.FAILED_PRECONDITION);
     expect(trailer(own, 'trainyard-rule')).toBe('independent-approver');
-    const unnamed = await refusal(call(client, 'RequestScopeException', { releaseId, workloadId: z, change: 'SCOPE_CHANGE_INCLUDE', reason: 'urgent', approver: '' }, admin));
+    const unnamed = await refusal(
+      call(
+        client,
+        'RequestScopeException',
+        {
+          releaseId,
+          workloadId: z,
+          change: 'SCOPE_CHANGE_INCLUDE',
+          reason: 'urgent',
+          approver: '',
+        },
+        admin,
+      ),
+    );
     expect(unnamed.code).toBe(status.INVALID_ARGUMENT);
     expect(trailer(unnamed, 'trainyard-field')).toBe('approver');
-    const plain = await refusal(call(client, 'NegotiateReleaseScope', { releaseId, workloadId: z, change: 'SCOPE_CHANGE_INCLUDE' }, writer));
+    const plain = await refusal(
+      call(
+        client,
+        'NegotiateReleaseScope',
+        { releaseId, workloadId: z, change: 'SCOPE_CHANGE_INCLUDE' },
+        writer,
+      ),
+    );
     expect(plain.code).toBe(status.FAILED_PRECONDITION);
     expect(trailer(plain, 'trainyard-rule')).toBe('scope-change-requires-exception');
     expect(await eventCount()).toBe(before);
@@ -291,31 +483,53 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     const included = await call<planning.RequestScopeExceptionResponse>(
       client,
       'RequestScopeException',
-      { releaseId, workloadId: z, change: 'SCOPE_CHANGE_INCLUDE', reason: 'regulator deadline', approver: 'head-of-delivery' },
+      {
+        releaseId,
+        workloadId: z,
+        change: 'SCOPE_CHANGE_INCLUDE',
+        reason: 'regulator deadline',
+        approver: 'head-of-delivery',
+      },
       admin,
     );
     expect(included).toMatchObject({ changed: true, capacityUsed: 7 });
     const excluded = await call<planning.RequestScopeExceptionResponse>(
       client,
       'RequestScopeException',
-      { releaseId, workloadId: x, change: 'SCOPE_CHANGE_EXCLUDE', reason: 'vendor late', approver: 'head-of-delivery' },
+      {
+        releaseId,
+        workloadId: x,
+        change: 'SCOPE_CHANGE_EXCLUDE',
+        reason: 'vendor late',
+        approver: 'head-of-delivery',
+      },
       admin,
     );
     expect(excluded).toMatchObject({ changed: true, capacityUsed: 5 });
-    expect((await call<planning.GetWorkloadResponse>(client, 'GetWorkload', { workloadId: z }, reader)).workload).toMatchObject({ state: 'WORKLOAD_STATE_PLANNED', releaseId });
-    expect((await call<planning.GetWorkloadResponse>(client, 'GetWorkload', { workloadId: x }, reader)).workload).toMatchObject({
+    expect(
+      (await call<planning.GetWorkloadResponse>(client, 'GetWorkload', { workloadId: z }, reader))
+        .workload,
+    ).toMatchObject({ state: 'WORKLOAD_STATE_PLANNED', releaseId });
+    expect(
+      (await call<planning.GetWorkloadResponse>(client, 'GetWorkload', { workloadId: x }, reader))
+        .workload,
+    ).toMatchObject({
       state: 'WORKLOAD_STATE_BACKLOG',
       deferralCount: 1,
       lastDeferralReason: expect.stringContaining('vendor late') as string,
     });
-    const release = (await call<planning.GetReleaseResponse>(client, 'GetRelease', { releaseId }, reader)).release;
+    const release = (
+      await call<planning.GetReleaseResponse>(client, 'GetRelease', { releaseId }, reader)
+    ).release;
     expect(release?.scope.find((s) => s.workloadId === z)).toMatchObject({
       decision: 'SCOPE_DECISION_INCLUDED',
       unplanned: true,
       approver: 'head-of-delivery',
       reason: 'scope exception (include) approved by head-of-delivery: regulator deadline',
     });
-    expect(release?.scope.find((s) => s.workloadId === x)).toMatchObject({ decision: 'SCOPE_DECISION_EXCLUDED' });
+    expect(release?.scope.find((s) => s.workloadId === x)).toMatchObject({
+      decision: 'SCOPE_DECISION_EXCLUDED',
+    });
   });
 
   it('opens an emergency patch on an independent track only when the policy criteria hold', async () => {
@@ -324,54 +538,120 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     await call(
       client,
       'RegisterWorkload',
-      registration(hot, { changeType: planning.ChangeType.CHANGE_TYPE_EMERGENCY_PATCH, severity: 5, linkedIncident: 'INC-9', jobSize: 1 }),
+      registration(hot, {
+        changeType: planning.ChangeType.CHANGE_TYPE_EMERGENCY_PATCH,
+        severity: 5,
+        linkedIncident: 'INC-9',
+        jobSize: 1,
+      }),
       writer,
     );
     const before = await eventCount();
-    const onTrain = await refusal(call(client, 'RequestEmergencyPatch', { releaseId: `R-${run}-hot0`, trackId: 'main', workloadId: hot, approver: 'cab' }, admin));
+    const onTrain = await refusal(
+      call(
+        client,
+        'RequestEmergencyPatch',
+        { releaseId: `R-${run}-hot0`, trackId: 'main', workloadId: hot, approver: 'cab' },
+        admin,
+      ),
+    );
     expect(onTrain.code).toBe(status.FAILED_PRECONDITION);
     expect(trailer(onTrain, 'trainyard-rule')).toBe('emergency-patch.independent-track');
-    const unapproved = await refusal(call(client, 'RequestEmergencyPatch', { releaseId: `R-${run}-hot0`, trackId: 'hotfix', workloadId: hot }, admin));
+    const unapproved = await refusal(
+      call(
+        client,
+        'RequestEmergencyPatch',
+        { releaseId: `R-${run}-hot0`, trackId: 'hotfix', workloadId: hot },
+        admin,
+      ),
+    );
     expect(trailer(unapproved, 'trainyard-rule')).toBe('emergency-patch.approver');
     expect(await eventCount()).toBe(before);
 
     const scheduled = await call<planning.RequestEmergencyPatchResponse>(
       client,
       'RequestEmergencyPatch',
-      { releaseId: `R-${run}-hot1`, trackId: 'hotfix', workloadId: hot, approver: 'cab-chair', reason: 'INC-9' },
+      {
+        releaseId: `R-${run}-hot1`,
+        trackId: 'hotfix',
+        workloadId: hot,
+        approver: 'cab-chair',
+        reason: 'INC-9',
+      },
       admin,
     );
     expect(scheduled.status).toBe('RELEASE_STATUS_SCOPE_COMMITTED');
-    expect((await call<planning.GetWorkloadResponse>(client, 'GetWorkload', { workloadId: hot }, reader)).workload).toMatchObject({
+    expect(
+      (await call<planning.GetWorkloadResponse>(client, 'GetWorkload', { workloadId: hot }, reader))
+        .workload,
+    ).toMatchObject({
       state: 'WORKLOAD_STATE_PLANNED',
       releaseId: `R-${run}-hot1`,
     });
     const release = (await rest(`/api/planning/releases/R-${run}-hot1`)).body;
-    expect(release).toMatchObject({ kind: 'emergency', trainId: 'hotfix', capacityUsed: 1, scope: [expect.objectContaining({ workloadId: hot, unplanned: true })] });
+    expect(release).toMatchObject({
+      kind: 'emergency',
+      trainId: 'hotfix',
+      capacityUsed: 1,
+      scope: [expect.objectContaining({ workloadId: hot, unplanned: true })],
+    });
   });
 
   it('cancels a release only with a reason, and withdraws a workload', async () => {
     const releaseId = `R-${run}-c`;
-    await call(client, 'PlanRelease', { releaseId, trainId: 'data', windowStart: '2031-03-02T08:00:00Z', windowEnd: '2031-03-16T18:00:00Z' }, writer);
+    await call(
+      client,
+      'PlanRelease',
+      {
+        releaseId,
+        trainId: 'data',
+        windowStart: '2031-03-02T08:00:00Z',
+        windowEnd: '2031-03-16T18:00:00Z',
+      },
+      writer,
+    );
     const noReason = await refusal(call(client, 'CancelRelease', { releaseId }, writer));
     expect(noReason.code).toBe(status.INVALID_ARGUMENT);
     expect(trailer(noReason, 'trainyard-field')).toBe('reason');
-    const cancelled = await call<planning.CancelReleaseResponse>(client, 'CancelRelease', { releaseId, reason: 'train skipped' }, writer);
+    const cancelled = await call<planning.CancelReleaseResponse>(
+      client,
+      'CancelRelease',
+      { releaseId, reason: 'train skipped' },
+      writer,
+    );
     expect(cancelled.status).toBe('RELEASE_STATUS_CANCELLED');
     const w = `WL-${run}-W`;
     await call(client, 'RegisterWorkload', registration(w), writer);
-    const withdrawn = await call<planning.WithdrawWorkloadResponse>(client, 'WithdrawWorkload', { workloadId: w, reason: 'duplicate' }, writer);
+    const withdrawn = await call<planning.WithdrawWorkloadResponse>(
+      client,
+      'WithdrawWorkload',
+      { workloadId: w, reason: 'duplicate' },
+      writer,
+    );
     expect(withdrawn.state).toBe('WORKLOAD_STATE_WITHDRAWN');
   });
 
   it('answers ABORTED to the losers of concurrent writes to one stream, and stores one registration', async () => {
     const workloadId = `WL-${run}-race`;
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 5 }, (_, i) => call(client, 'RegisterWorkload', registration(workloadId, { title: `attempt ${i}` }), writer)),
+      Array.from({ length: 5 }, (_, i) =>
+        call(
+          client,
+          'RegisterWorkload',
+          registration(workloadId, { title: `attempt ${i}` }),
+          writer,
+        ),
+      ),
     );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
-    for (const o of outcomes) if (o.status === 'rejected') expect((o.reason as ServiceError).code).toBe(status.ABORTED);
-    const stored = await ctx.pool.query('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [`workload-${workloadId}`]);
+    const codes = outcomes.flatMap((o) =>
+      o.status === 'rejected' ? [(o.reason as ServiceError).code] : [],
+    );
+    expect(codes).toEqual([status.ABORTED, status.ABORTED, status.ABORTED, status.ABORTED]);
+    const stored = await ctx.pool.query(
+      'SELECT count(*)::int AS n FROM events WHERE stream_id = $1',
+      [`workload-${workloadId}`],
+    );
     expect(stored.rows[0]).toEqual({ n: 1 });
   });
 
@@ -386,6 +666,8 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
       '/api/planning/releases/{id}',
       '/api/planning/workloads',
     ]);
-    expect((await fetch(`${service.httpUrl}/api/planning/docs`)).headers.get('content-type')).toContain('text/html');
+    expect(
+      (await fetch(`${service.httpUrl}/api/planning/docs`)).headers.get('content-type'),
+    ).toContain('text/html');
   });
 });

@@ -1,4 +1,9 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { catchError, throwError, type Observable } from 'rxjs';
 import { DomainError, type DomainErrorKind } from '@trainyard/kernel';
 import { isDomainError as isPlanningDomainError } from '@trainyard/planning-domain';
@@ -32,7 +37,12 @@ export const protoFieldName = (field: string): string =>
 export const translateDomainError = (error: unknown, transport: 'rpc' | 'http'): unknown => {
   if (!isPlanningDomainError(error)) return error;
   const raw = error as { readonly field?: unknown; readonly rule?: unknown };
-  const field = typeof raw.field === 'string' ? (transport === 'rpc' ? protoFieldName(raw.field) : raw.field) : undefined;
+  const field =
+    typeof raw.field === 'string'
+      ? transport === 'rpc'
+        ? protoFieldName(raw.field)
+        : raw.field
+      : undefined;
   const rule = typeof raw.rule === 'string' ? raw.rule : undefined;
   return new PlanningRefusal(error.kind, error.message, field, rule);
 };
@@ -41,6 +51,10 @@ export const translateDomainError = (error: unknown, transport: 'rpc' | 'http'):
 export class DomainErrorTranslation implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const transport = context.getType() === 'rpc' ? 'rpc' : 'http';
-    return next.handle().pipe(catchError((error: unknown) => throwError(() => translateDomainError(error, transport))));
+    return next
+      .handle()
+      .pipe(
+        catchError((error: unknown) => throwError(() => translateDomainError(error, transport))),
+      );
   }
 }

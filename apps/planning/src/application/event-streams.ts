@@ -45,9 +45,16 @@ export class EventStreams {
     private readonly onAppended: (result: { transactionId: bigint; lastPosition: bigint }) => void,
   ) {}
 
-  async load<S, E extends DomainEventShape>(streamId: string, evolve: (state: S, event: E) => S, initial: () => S): Promise<Loaded<S>> {
+  async load<S, E extends DomainEventShape>(
+    streamId: string,
+    evolve: (state: S, event: E) => S,
+    initial: () => S,
+  ): Promise<Loaded<S>> {
     const stored = await this.store.readStream(streamId);
-    const state = stored.reduce((s, e) => evolve(s, { type: e.type, data: e.data } as E), initial());
+    const state = stored.reduce(
+      (s, e) => evolve(s, { type: e.type, data: e.data } as E),
+      initial(),
+    );
     return { streamId, state, version: stored.at(-1)?.streamVersion ?? 0 };
   }
 
@@ -73,7 +80,11 @@ export class EventStreams {
         ...(ctx.trace ? { trace: ctx.trace } : {}),
       },
     }));
-    const result = await this.store.append(loaded.streamId, newEvents, loaded.version === 0 ? 'no_stream' : loaded.version);
+    const result = await this.store.append(
+      loaded.streamId,
+      newEvents,
+      loaded.version === 0 ? 'no_stream' : loaded.version,
+    );
     this.onAppended(result);
     return { events, eventIds, version: result.nextExpectedVersion };
   }

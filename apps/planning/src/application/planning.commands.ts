@@ -48,7 +48,11 @@ export interface CommitOutcome {
 }
 
 const loadWorkload = (streams: EventStreams, workloadId: string) =>
-  streams.load<Workload, WorkloadEvent>(workloadStream(workloadId), evolveWorkload, initialWorkload);
+  streams.load<Workload, WorkloadEvent>(
+    workloadStream(workloadId),
+    evolveWorkload,
+    initialWorkload,
+  );
 
 const loadRelease = (streams: EventStreams, releaseId: string) =>
   streams.load<Release, ReleaseEvent>(releaseStream(releaseId), evolveRelease, initialRelease);
@@ -82,14 +86,23 @@ export class PlanningCommands {
   async registerWorkload(data: RegisterWorkloadData, ctx: CommandContext): Promise<WorkloadRow> {
     const knownDependencies = await this.queries.dependencyClosure(data.dependsOn);
     const loaded = await loadWorkload(this.streams, data.workloadId);
-    const events = workloadDecider.decide({ type: 'RegisterWorkload', data, metadata: domainMetadata(ctx) }, loaded.state, {
-      policy: this.policy,
-      knownDependencies,
-    });
+    const events = workloadDecider.decide(
+      { type: 'RegisterWorkload', data, metadata: domainMetadata(ctx) },
+      loaded.state,
+      {
+        policy: this.policy,
+        knownDependencies,
+      },
+    );
     const appended = await this.streams.append(loaded, events, ctx);
     let row: WorkloadRow | undefined;
     appended.events.forEach((event, i) => {
-      row = evolveWorkloadRow(row, { event, streamVersion: loaded.version + i + 1, actor: ctx.actor, ...(ctx.reason ? { reason: ctx.reason } : {}) });
+      row = evolveWorkloadRow(row, {
+        event,
+        streamVersion: loaded.version + i + 1,
+        actor: ctx.actor,
+        ...(ctx.reason ? { reason: ctx.reason } : {}),
+      });
     });
     if (!row) throw new Error(`registering ${data.workloadId} produced no event`);
     return row;
@@ -97,26 +110,55 @@ export class PlanningCommands {
 
   async withdrawWorkload(workloadId: string, ctx: CommandContext): Promise<Workload> {
     const loaded = await loadWorkload(this.streams, requireText('workload_id', workloadId));
-    const events = workloadDecider.decide({ type: 'WithdrawWorkload', data: { workloadId }, metadata: domainMetadata(ctx) }, loaded.state);
+    const events = workloadDecider.decide(
+      { type: 'WithdrawWorkload', data: { workloadId }, metadata: domainMetadata(ctx) },
+      loaded.state,
+    );
     await this.streams.append(loaded, events, ctx);
     return events.reduce(evolveWorkload, loaded.state);
   }
 
-  async planRelease(releaseId: string, trainId: string, window: ReleaseWindow, ctx: CommandContext): Promise<Release> {
+  async planRelease(
+    releaseId: string,
+    trainId: string,
+    window: ReleaseWindow,
+    ctx: CommandContext,
+  ): Promise<Release> {
     return this.decideRelease(releaseId, ctx, (state) =>
-      releaseDecider.decide({ type: 'PlanRelease', data: { releaseId, trainId, window }, metadata: domainMetadata(ctx) }, state, {
-        policy: this.policy,
-      }),
+      releaseDecider.decide(
+        {
+          type: 'PlanRelease',
+          data: { releaseId, trainId, window },
+          metadata: domainMetadata(ctx),
+        },
+        state,
+        {
+          policy: this.policy,
+        },
+      ),
     );
   }
 
-  async negotiateScope(releaseId: string, workloadId: string, change: ScopeChangeKind, ctx: CommandContext): Promise<{ changed: boolean }> {
+  async negotiateScope(
+    releaseId: string,
+    workloadId: string,
+    change: ScopeChangeKind,
+    ctx: CommandContext,
+  ): Promise<{ changed: boolean }> {
     const loaded = await loadRelease(this.streams, requireText('release_id', releaseId));
     const metadata = domainMetadata(ctx);
     const events =
       change === 'include'
-        ? releaseDecider.decide({ type: 'IncludeWorkload', data: { releaseId, workloadId }, metadata }, loaded.state, { policy: this.policy })
-        : releaseDecider.decide({ type: 'ExcludeWorkload', data: { releaseId, workloadId }, metadata }, loaded.state, { policy: this.policy });
+        ? releaseDecider.decide(
+            { type: 'IncludeWorkload', data: { releaseId, workloadId }, metadata },
+            loaded.state,
+            { policy: this.policy },
+          )
+        : releaseDecider.decide(
+            { type: 'ExcludeWorkload', data: { releaseId, workloadId }, metadata },
+            loaded.state,
+            { policy: this.policy },
+          );
     await this.streams.append(loaded, events, ctx);
     return { changed: events.length > 0 };
   }
@@ -127,7 +169,10 @@ export class PlanningCommands {
     const release = loaded.state;
     if (release.status === 'Unplanned') throw new NotFoundError('release', releaseId);
     if (release.status !== 'Planning')
-      throw new RuleViolation('release-in-planning', `release ${releaseId} is ${release.status}; only a release in planning is allocated`);
+      throw new RuleViolation(
+        'release-in-planning',
+        `release ${releaseId} is ${release.status}; only a release in planning is allocated`,
+      );
     return this.allocateFor(release);
   }
 
@@ -137,7 +182,11 @@ export class PlanningCommands {
     if (current.status !== 'Planning') {
       // Decided by the domain: [] when already committed (a retry), else the refusal.
       const events = releaseDecider.decide(
-        { type: 'CommitScope', data: { releaseId, plan: emptyPlan(releaseId, current) }, metadata: domainMetadata(ctx) },
+        {
+          type: 'CommitScope',
+          data: { releaseId, plan: emptyPlan(releaseId, current) },
+          metadata: domainMetadata(ctx),
+        },
         current,
       );
       if (events.length > 0) throw new Error('commit of a release not in planning produced events');
@@ -145,26 +194,64 @@ export class PlanningCommands {
       if (current.status === 'ScopeCommitted' && current.kind === 'train') {
         // A retried commit completes the follow-up a crash may have cut short.
         for (const item of current.scope.filter((s) => !s.unplanned)) {
-          await this.followUp(item.workloadId, ctx, undefined, `committed in release ${releaseId}`, warnings, (state, metadata) =>
-            planWorkload({ type: 'PlanWorkload', data: { workloadId: item.workloadId, releaseId }, metadata }, state),
+          await this.followUp(
+            item.workloadId,
+            ctx,
+            undefined,
+            `committed in release ${releaseId}`,
+            warnings,
+            (state, metadata) =>
+              planWorkload(
+                {
+                  type: 'PlanWorkload',
+                  data: { workloadId: item.workloadId, releaseId },
+                  metadata,
+                },
+                state,
+              ),
           );
         }
       }
       return { release: current, warnings };
     }
     const { plan } = await this.allocateFor(current);
-    const events = releaseDecider.decide({ type: 'CommitScope', data: { releaseId, plan }, metadata: domainMetadata(ctx) }, current);
+    const events = releaseDecider.decide(
+      { type: 'CommitScope', data: { releaseId, plan }, metadata: domainMetadata(ctx) },
+      current,
+    );
     const appended = await this.streams.append(loaded, events, ctx);
     const causationId = appended.eventIds[0];
     const warnings: string[] = [];
     for (const entry of plan.entries) {
       if (entry.decision === 'included') {
-        await this.followUp(entry.workloadId, ctx, causationId, entry.reason, warnings, (state, metadata) =>
-          planWorkload({ type: 'PlanWorkload', data: { workloadId: entry.workloadId, releaseId }, metadata }, state),
+        await this.followUp(
+          entry.workloadId,
+          ctx,
+          causationId,
+          entry.reason,
+          warnings,
+          (state, metadata) =>
+            planWorkload(
+              { type: 'PlanWorkload', data: { workloadId: entry.workloadId, releaseId }, metadata },
+              state,
+            ),
         );
       } else {
-        await this.followUp(entry.workloadId, ctx, causationId, entry.reason, warnings, (state, metadata) =>
-          deferWorkload({ type: 'DeferWorkload', data: { workloadId: entry.workloadId, releaseId, reason: entry.reason }, metadata }, state),
+        await this.followUp(
+          entry.workloadId,
+          ctx,
+          causationId,
+          entry.reason,
+          warnings,
+          (state, metadata) =>
+            deferWorkload(
+              {
+                type: 'DeferWorkload',
+                data: { workloadId: entry.workloadId, releaseId, reason: entry.reason },
+                metadata,
+              },
+              state,
+            ),
         );
       }
     }
@@ -194,26 +281,54 @@ export class PlanningCommands {
     const followUp = (state: Workload) =>
       change === 'include'
         ? planWorkload({ type: 'PlanWorkload', data: { workloadId, releaseId }, metadata }, state)
-        : deferWorkload({ type: 'DeferWorkload', data: { workloadId, releaseId, reason: followReason }, metadata }, state);
+        : deferWorkload(
+            {
+              type: 'DeferWorkload',
+              data: { workloadId, releaseId, reason: followReason },
+              metadata,
+            },
+            state,
+          );
     const committed = loaded.state.status === 'ScopeCommitted';
     // Refuse before anything is written when the workload's side would refuse (e.g. planned elsewhere).
-    if (committed && (change === 'include' || (loaded.state.status === 'ScopeCommitted' && loaded.state.scope.some((s) => s.workloadId === workloadId))))
+    if (
+      committed &&
+      (change === 'include' ||
+        (loaded.state.status === 'ScopeCommitted' &&
+          loaded.state.scope.some((s) => s.workloadId === workloadId)))
+    )
       followUp(workload.state);
     const events =
       change === 'include'
         ? releaseDecider.decide(
-            { type: 'IncludeWorkload', data: { releaseId, workloadId, team: profile.team, jobSize: profile.jobSize, exception }, metadata },
+            {
+              type: 'IncludeWorkload',
+              data: {
+                releaseId,
+                workloadId,
+                team: profile.team,
+                jobSize: profile.jobSize,
+                exception,
+              },
+              metadata,
+            },
             loaded.state,
             { policy: this.policy },
           )
-        : releaseDecider.decide({ type: 'ExcludeWorkload', data: { releaseId, workloadId, exception }, metadata }, loaded.state, {
-            policy: this.policy,
-          });
+        : releaseDecider.decide(
+            { type: 'ExcludeWorkload', data: { releaseId, workloadId, exception }, metadata },
+            loaded.state,
+            {
+              policy: this.policy,
+            },
+          );
     const appended = await this.streams.append(loaded, events, ctx, { reason: exception.reason });
     if (committed && events.length > 0) {
       const causationId = appended.eventIds[appended.eventIds.length - 1];
       const warnings: string[] = [];
-      await this.followUp(workloadId, ctx, causationId, followReason, warnings, (state) => followUp(state));
+      await this.followUp(workloadId, ctx, causationId, followReason, warnings, (state) =>
+        followUp(state),
+      );
       if (warnings.length > 0) this.logger.warn(warnings.join('; '));
     }
     return { changed: events.length > 0, release: events.reduce(evolveRelease, loaded.state) };
@@ -239,7 +354,10 @@ export class PlanningCommands {
     const profile = workload.state.status === 'Unregistered' ? undefined : workload.state.profile;
     const metadata = domainMetadata(ctx);
     if (workload.state.status !== 'Unregistered')
-      planWorkload({ type: 'PlanWorkload', data: { workloadId, releaseId }, metadata }, workload.state);
+      planWorkload(
+        { type: 'PlanWorkload', data: { workloadId, releaseId }, metadata },
+        workload.state,
+      );
     const severity = request.severity || profile?.severity;
     const linkedIncident = request.linkedIncident || profile?.linkedIncident;
     const loaded = await loadRelease(this.streams, releaseId);
@@ -264,8 +382,17 @@ export class PlanningCommands {
     const appended = await this.streams.append(loaded, events, ctx);
     if (profile && events.length > 0) {
       const warnings: string[] = [];
-      await this.followUp(workloadId, ctx, appended.eventIds[0], `emergency patch release ${releaseId}`, warnings, (state, m) =>
-        planWorkload({ type: 'PlanWorkload', data: { workloadId, releaseId }, metadata: m }, state),
+      await this.followUp(
+        workloadId,
+        ctx,
+        appended.eventIds[0],
+        `emergency patch release ${releaseId}`,
+        warnings,
+        (state, m) =>
+          planWorkload(
+            { type: 'PlanWorkload', data: { workloadId, releaseId }, metadata: m },
+            state,
+          ),
       );
       if (warnings.length > 0) this.logger.warn(warnings.join('; '));
     }
@@ -283,17 +410,37 @@ export class PlanningCommands {
       workloadId: c.workloadId,
       jobSize: c.jobSize || (scope.find((s) => s.workloadId === c.workloadId)?.jobSize ?? 0),
     }));
-    const events = releaseDecider.decide({ type: 'CloseRelease', data: { releaseId, completed: delivered }, metadata: domainMetadata(ctx) }, loaded.state);
+    const events = releaseDecider.decide(
+      {
+        type: 'CloseRelease',
+        data: { releaseId, completed: delivered },
+        metadata: domainMetadata(ctx),
+      },
+      loaded.state,
+    );
     const appended = await this.streams.append(loaded, events, ctx);
     const closed = events.find((e): e is ReleaseClosed => e.type === 'ReleaseClosed');
     const warnings: string[] = [];
     if (closed) {
       const causationId = appended.eventIds[0];
       for (const c of closed.data.completed) {
-        await this.followUp(c.workloadId, ctx, causationId, undefined, warnings, (state, metadata) =>
-          state.status === 'Unregistered'
-            ? []
-            : completeWorkload({ type: 'CompleteWorkload', data: { workloadId: c.workloadId, releaseId, completedJobSize: c.jobSize }, metadata }, state),
+        await this.followUp(
+          c.workloadId,
+          ctx,
+          causationId,
+          undefined,
+          warnings,
+          (state, metadata) =>
+            state.status === 'Unregistered'
+              ? []
+              : completeWorkload(
+                  {
+                    type: 'CompleteWorkload',
+                    data: { workloadId: c.workloadId, releaseId, completedJobSize: c.jobSize },
+                    metadata,
+                  },
+                  state,
+                ),
         );
       }
       const reason = `not completed in release ${releaseId}`;
@@ -301,42 +448,74 @@ export class PlanningCommands {
         await this.followUp(workloadId, ctx, causationId, reason, warnings, (state, metadata) =>
           state.status === 'Unregistered'
             ? []
-            : deferWorkload({ type: 'DeferWorkload', data: { workloadId, releaseId, reason }, metadata }, state),
+            : deferWorkload(
+                { type: 'DeferWorkload', data: { workloadId, releaseId, reason }, metadata },
+                state,
+              ),
         );
       }
     }
-    return { release: events.reduce(evolveRelease, loaded.state), ...(closed ? { closed: closed.data } : {}), warnings };
+    return {
+      release: events.reduce(evolveRelease, loaded.state),
+      ...(closed ? { closed: closed.data } : {}),
+      warnings,
+    };
   }
 
-  async cancelRelease(releaseId: string, ctx: CommandContext): Promise<{ release: Release; returned: readonly string[] }> {
+  async cancelRelease(
+    releaseId: string,
+    ctx: CommandContext,
+  ): Promise<{ release: Release; returned: readonly string[] }> {
     const loaded = await loadRelease(this.streams, requireText('release_id', releaseId));
-    const events = releaseDecider.decide({ type: 'CancelRelease', data: { releaseId }, metadata: domainMetadata(ctx) }, loaded.state);
+    const events = releaseDecider.decide(
+      { type: 'CancelRelease', data: { releaseId }, metadata: domainMetadata(ctx) },
+      loaded.state,
+    );
     const appended = await this.streams.append(loaded, events, ctx);
     const cancelled = events.find((e) => e.type === 'ReleaseCancelled');
     const returned = cancelled?.type === 'ReleaseCancelled' ? cancelled.data.workloadIds : [];
     const warnings: string[] = [];
     const reason = `release ${releaseId} cancelled: ${ctx.reason ?? ''}`.trim();
     for (const workloadId of returned) {
-      await this.followUp(workloadId, ctx, appended.eventIds[0], reason, warnings, (state, metadata) =>
-        state.status === 'Unregistered' ? [] : deferWorkload({ type: 'DeferWorkload', data: { workloadId, releaseId, reason }, metadata }, state),
+      await this.followUp(
+        workloadId,
+        ctx,
+        appended.eventIds[0],
+        reason,
+        warnings,
+        (state, metadata) =>
+          state.status === 'Unregistered'
+            ? []
+            : deferWorkload(
+                { type: 'DeferWorkload', data: { workloadId, releaseId, reason }, metadata },
+                state,
+              ),
       );
     }
     if (warnings.length > 0) this.logger.warn(warnings.join('; '));
     return { release: events.reduce(evolveRelease, loaded.state), returned };
   }
 
-  private async decideRelease(releaseId: string, ctx: CommandContext, decide: (state: Release) => readonly ReleaseEvent[]): Promise<Release> {
+  private async decideRelease(
+    releaseId: string,
+    ctx: CommandContext,
+    decide: (state: Release) => readonly ReleaseEvent[],
+  ): Promise<Release> {
     const loaded = await loadRelease(this.streams, releaseId);
     const events = decide(loaded.state);
     await this.streams.append(loaded, events, ctx);
     return events.reduce(evolveRelease, loaded.state);
   }
 
-  private async allocateFor(release: Extract<Release, { status: 'Planning' }>): Promise<{ plan: Plan; capacity: CapacityEstimate }> {
+  private async allocateFor(
+    release: Extract<Release, { status: 'Planning' }>,
+  ): Promise<{ plan: Plan; capacity: CapacityEstimate }> {
     const rows = await this.queries.candidates(release.trainId);
     const candidates = rows.map(candidateOf);
     const ids = new Set(candidates.map((c) => c.workloadId));
-    const outside = [...new Set(candidates.flatMap((c) => c.dependsOn))].filter((id) => !ids.has(id));
+    const outside = [...new Set(candidates.flatMap((c) => c.dependsOn))].filter(
+      (id) => !ids.has(id),
+    );
     const history = await this.queries.history(release.trainId);
     const plan = allocate({
       release: { releaseId: release.releaseId, trainId: release.trainId },
@@ -346,7 +525,12 @@ export class PlanningCommands {
       releasedWorkloadIds: await this.queries.released(outside),
       negotiated: release.negotiated,
     });
-    const capacity = capacityFromHistory({ history, teams: [...new Set(candidates.map((c) => c.team))], trainId: release.trainId, policy: this.policy });
+    const capacity = capacityFromHistory({
+      history,
+      teams: [...new Set(candidates.map((c) => c.team))],
+      trainId: release.trainId,
+      policy: this.policy,
+    });
     return { plan, capacity };
   }
 
@@ -361,13 +545,19 @@ export class PlanningCommands {
     causationId: string | undefined,
     reason: string | undefined,
     warnings: string[],
-    decide: (state: Workload, metadata: ReturnType<typeof domainMetadata>) => readonly WorkloadEvent[],
+    decide: (
+      state: Workload,
+      metadata: ReturnType<typeof domainMetadata>,
+    ) => readonly WorkloadEvent[],
   ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         const loaded: Loaded<Workload> = await loadWorkload(this.streams, workloadId);
         const events = decide(loaded.state, domainMetadata(ctx, reason));
-        await this.streams.append(loaded, events, ctx, { ...(causationId ? { causationId } : {}), ...(reason ? { reason } : {}) });
+        await this.streams.append(loaded, events, ctx, {
+          ...(causationId ? { causationId } : {}),
+          ...(reason ? { reason } : {}),
+        });
         return;
       } catch (error) {
         if (isWrongExpectedVersion(error) && attempt < 2) continue;

@@ -28,8 +28,18 @@ import {
 import { PLANNING_POLICY } from '../config/planning-policy';
 import { PlanningReadSide } from '../projections/planning-read-side';
 
-export const WORKLOAD_STATES: readonly WorkloadViewState[] = ['backlog', 'planned', 'completed', 'withdrawn'];
-export const RELEASE_STATUSES: readonly ReleaseViewStatus[] = ['planning', 'scope-committed', 'released', 'cancelled'];
+export const WORKLOAD_STATES: readonly WorkloadViewState[] = [
+  'backlog',
+  'planned',
+  'completed',
+  'withdrawn',
+];
+export const RELEASE_STATUSES: readonly ReleaseViewStatus[] = [
+  'planning',
+  'scope-committed',
+  'released',
+  'cancelled',
+];
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 50;
 
@@ -80,16 +90,22 @@ export interface FieldNames {
   readonly status: string;
 }
 
-const oneOf = <T extends string>(field: string, value: string | undefined, allowed: readonly T[]): T | undefined => {
+const oneOf = <T extends string>(
+  field: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined => {
   if (value === undefined || value === '') return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new ValidationError(field, `must be one of ${allowed.join(', ')}; got ${value}`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new ValidationError(field, `must be one of ${allowed.join(', ')}; got ${value}`);
   return value as T;
 };
 
 const paging = (request: PageRequest, names: FieldNames): { page: number; pageSize: number } => {
   const page = request.page ?? 1;
   const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(page) || page < 1) throw new ValidationError(names.page, 'must be an integer ≥ 1');
+  if (!Number.isInteger(page) || page < 1)
+    throw new ValidationError(names.page, 'must be an integer ≥ 1');
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
     throw new ValidationError(names.pageSize, `must be an integer 1..${MAX_PAGE_SIZE}`);
   return { page, pageSize };
@@ -162,13 +178,23 @@ export class PlanningQueries {
     if (!release) throw new NotFoundError('release', releaseId);
     const items = await this.manager.findBy(ReleaseScopeItemView, { releaseId });
     const workloads = new Map(
-      (items.length > 0 ? await this.manager.findBy(WorkloadView, { workloadId: In(items.map((i) => i.workloadId)) }) : []).map((w) => [w.workloadId, w]),
+      (items.length > 0
+        ? await this.manager.findBy(WorkloadView, {
+            workloadId: In(items.map((i) => i.workloadId)),
+          })
+        : []
+      ).map((w) => [w.workloadId, w]),
     );
     const rank = { included: 0, excluded: 1, deferred: 2 } as const;
     const scope = items
       .map((item): ScopeItemDetail => {
         const w = workloads.get(item.workloadId);
-        return { ...item, title: w?.title ?? '', wsjf: w?.wsjf ?? null, resolvedJobSize: item.jobSize ?? w?.jobSize ?? null };
+        return {
+          ...item,
+          title: w?.title ?? '',
+          wsjf: w?.wsjf ?? null,
+          resolvedJobSize: item.jobSize ?? w?.jobSize ?? null,
+        };
       })
       .sort(
         (a, b) =>
@@ -177,7 +203,9 @@ export class PlanningQueries {
           (b.wsjf ?? 0) - (a.wsjf ?? 0) ||
           (a.workloadId < b.workloadId ? -1 : 1),
       );
-    const unplannedUsed = scope.filter((s) => s.unplanned && s.decision === 'included').reduce((sum, s) => sum + (s.resolvedJobSize ?? 0), 0);
+    const unplannedUsed = scope
+      .filter((s) => s.unplanned && s.decision === 'included')
+      .reduce((sum, s) => sum + (s.resolvedJobSize ?? 0), 0);
     return { ...release, scope, unplannedUsed };
   }
 
@@ -188,43 +216,66 @@ export class PlanningQueries {
 
   async dependencyMatrix(): Promise<TeamDependencyMatrix> {
     await this.readSide.catchUp();
-    return dependencyMatrixOf(await this.manager.find(WorkloadView, { select: { workloadId: true, team: true, dependsOn: true, state: true } }));
+    return dependencyMatrixOf(
+      await this.manager.find(WorkloadView, {
+        select: { workloadId: true, team: true, dependsOn: true, state: true },
+      }),
+    );
   }
 
   async titles(workloadIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
     if (workloadIds.length === 0) return new Map();
-    const rows = await this.manager.find(WorkloadView, { select: { workloadId: true, title: true }, where: { workloadId: In([...workloadIds]) } });
+    const rows = await this.manager.find(WorkloadView, {
+      select: { workloadId: true, title: true },
+      where: { workloadId: In([...workloadIds]) },
+    });
     return new Map(rows.map((r) => [r.workloadId, r.title]));
   }
 
   /** Backlog workloads routed to the train: what allocation chooses from. */
   async candidates(trainId: string): Promise<readonly WorkloadRow[]> {
     await this.readSide.catchUp();
-    return this.manager.find(WorkloadView, { where: { state: 'backlog', trackId: trainId }, order: { workloadId: 'ASC' } });
+    return this.manager.find(WorkloadView, {
+      where: { state: 'backlog', trackId: trainId },
+      order: { workloadId: 'ASC' },
+    });
   }
 
   /** Of these ids, the workloads already delivered (their dependants are unblocked). */
   async released(workloadIds: readonly string[]): Promise<readonly string[]> {
     if (workloadIds.length === 0) return [];
-    const rows = await this.manager.find(WorkloadView, { select: { workloadId: true }, where: { workloadId: In([...workloadIds]), state: 'completed' } });
+    const rows = await this.manager.find(WorkloadView, {
+      select: { workloadId: true },
+      where: { workloadId: In([...workloadIds]), state: 'completed' },
+    });
     return rows.map((r) => r.workloadId);
   }
 
   async history(trainId: string): Promise<readonly ReleaseHistoryEntry[]> {
     await this.readSide.catchUp();
-    return releaseHistoryOf(await this.manager.findBy(ReleaseView, { trainId, status: 'released' }));
+    return releaseHistoryOf(
+      await this.manager.findBy(ReleaseView, { trainId, status: 'released' }),
+    );
   }
 
   async estimateCapacity(trainId: string, teams: readonly string[]): Promise<CapacityEstimate> {
-    const chosen = teams.length > 0 ? teams : [...new Set((await this.candidates(trainId)).map((c) => c.team))];
-    return capacityFromHistory({ history: await this.history(trainId), teams: chosen, trainId, policy: this.policy });
+    const chosen =
+      teams.length > 0 ? teams : [...new Set((await this.candidates(trainId)).map((c) => c.team))];
+    return capacityFromHistory({
+      history: await this.history(trainId),
+      teams: chosen,
+      trainId,
+      policy: this.policy,
+    });
   }
 
   /**
    * The `dependsOn` lists reachable from `roots`, so registration can refuse a cycle it would
    * close without loading every workload.
    */
-  async dependencyClosure(roots: readonly string[]): Promise<ReadonlyMap<string, readonly string[]>> {
+  async dependencyClosure(
+    roots: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly string[]>> {
     if (roots.length === 0) return new Map();
     await this.readSide.catchUp();
     const rows: { workload_id: string; depends_on: string[] }[] = await this.manager.query(

@@ -1,4 +1,8 @@
-import { DEFAULT_PLANNING_POLICY, assertValidPolicy, type PlanningPolicy } from '@trainyard/planning-domain';
+import {
+  DEFAULT_PLANNING_POLICY,
+  assertValidPolicy,
+  type PlanningPolicy,
+} from '@trainyard/planning-domain';
 
 export const PLANNING_POLICY = Symbol('trainyard.planning.policy');
 

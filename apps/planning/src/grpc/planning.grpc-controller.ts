@@ -5,7 +5,11 @@ import { planning } from '@trainyard/grpc-contracts';
 import { ValidationError } from '@trainyard/kernel';
 import { currentTraceContext } from '@trainyard/observability';
 import { RequirePermission, principalOf } from '@trainyard/platform';
-import { scopeUsed, type PlanningPolicy, type RegisterWorkloadData } from '@trainyard/planning-domain';
+import {
+  scopeUsed,
+  type PlanningPolicy,
+  type RegisterWorkloadData,
+} from '@trainyard/planning-domain';
 import { PLANNING_POLICY } from '../config/planning-policy';
 import { DomainErrorTranslation } from '../application/domain-error.translation';
 import type { CommandContext } from '../application/event-streams';
@@ -57,7 +61,8 @@ const commandContext = (metadata: Metadata, reason: string): CommandContext => {
 
 const scopeChangeOf = (value: planning.ScopeChange): ScopeChangeKind => {
   const change = fromProtoEnum('SCOPE_CHANGE', value);
-  if (change !== 'include' && change !== 'exclude') throw new ValidationError('change', 'must be SCOPE_CHANGE_INCLUDE or SCOPE_CHANGE_EXCLUDE');
+  if (change !== 'include' && change !== 'exclude')
+    throw new ValidationError('change', 'must be SCOPE_CHANGE_INCLUDE or SCOPE_CHANGE_EXCLUDE');
   return change;
 };
 
@@ -73,7 +78,10 @@ export class PlanningGrpcController implements planning.PlanningServiceControlle
   ) {}
 
   @RequirePermission('planning:write')
-  async registerWorkload(request: planning.RegisterWorkloadRequest, metadata: Metadata): Promise<planning.RegisterWorkloadResponse> {
+  async registerWorkload(
+    request: planning.RegisterWorkloadRequest,
+    metadata: Metadata,
+  ): Promise<planning.RegisterWorkloadResponse> {
     const changeType = changeTypeOf(request.changeType);
     const api = request.apiContract;
     const data: RegisterWorkloadData = {
@@ -88,19 +96,30 @@ export class PlanningGrpcController implements planning.PlanningServiceControlle
       riskReduction: request.riskReduction,
       ...(changeType ? { changeType } : {}),
       dependsOn: request.dependsOn,
-      ...(api && (api.api || api.version) ? { apiContract: { api: api.api, version: api.version } } : {}),
+      ...(api && (api.api || api.version)
+        ? { apiContract: { api: api.api, version: api.version } }
+        : {}),
       schemaChange: request.schemaChange,
       ...(request.featureFlag ? { featureFlag: request.featureFlag } : {}),
       ...(request.severity ? { severity: request.severity } : {}),
       ...(request.linkedIncident ? { linkedIncident: request.linkedIncident } : {}),
     };
-    const row = await this.commands.registerWorkload(data, commandContext(metadata, request.reason));
+    const row = await this.commands.registerWorkload(
+      data,
+      commandContext(metadata, request.reason),
+    );
     return { workload: toProtoWorkload(row) };
   }
 
   @RequirePermission('planning:write')
-  async withdrawWorkload(request: planning.WithdrawWorkloadRequest, metadata: Metadata): Promise<planning.WithdrawWorkloadResponse> {
-    const state = await this.commands.withdrawWorkload(request.workloadId, commandContext(metadata, request.reason));
+  async withdrawWorkload(
+    request: planning.WithdrawWorkloadRequest,
+    metadata: Metadata,
+  ): Promise<planning.WithdrawWorkloadResponse> {
+    const state = await this.commands.withdrawWorkload(
+      request.workloadId,
+      commandContext(metadata, request.reason),
+    );
     return { workloadId: request.workloadId, state: workloadStateOf(state.status) };
   }
 
@@ -108,12 +127,19 @@ export class PlanningGrpcController implements planning.PlanningServiceControlle
   listTracks(): planning.ListTracksResponse {
     return {
       policyVersion: this.policy.version,
-      tracks: this.policy.routing.tracks.map((t) => ({ trackId: t.id, kind: toProtoEnum('TRACK_KIND', t.kind), name: t.name })),
+      tracks: this.policy.routing.tracks.map((t) => ({
+        trackId: t.id,
+        kind: toProtoEnum('TRACK_KIND', t.kind),
+        name: t.name,
+      })),
     };
   }
 
   @RequirePermission('planning:write')
-  async planRelease(request: planning.PlanReleaseRequest, metadata: Metadata): Promise<planning.PlanReleaseResponse> {
+  async planRelease(
+    request: planning.PlanReleaseRequest,
+    metadata: Metadata,
+  ): Promise<planning.PlanReleaseResponse> {
     const release = await this.commands.planRelease(
       request.releaseId,
       request.trainId,
@@ -124,31 +150,65 @@ export class PlanningGrpcController implements planning.PlanningServiceControlle
   }
 
   @RequirePermission('planning:write')
-  async negotiateReleaseScope(request: planning.NegotiateReleaseScopeRequest, metadata: Metadata): Promise<planning.NegotiateReleaseScopeResponse> {
+  async negotiateReleaseScope(
+    request: planning.NegotiateReleaseScopeRequest,
+    metadata: Metadata,
+  ): Promise<planning.NegotiateReleaseScopeResponse> {
     const change = scopeChangeOf(request.change);
-    const { changed } = await this.commands.negotiateScope(request.releaseId, request.workloadId, change, commandContext(metadata, request.reason));
-    return { releaseId: request.releaseId, workloadId: request.workloadId, change: request.change, changed };
+    const { changed } = await this.commands.negotiateScope(
+      request.releaseId,
+      request.workloadId,
+      change,
+      commandContext(metadata, request.reason),
+    );
+    return {
+      releaseId: request.releaseId,
+      workloadId: request.workloadId,
+      change: request.change,
+      changed,
+    };
   }
 
   @RequirePermission('planning:read')
-  async allocateRelease(request: planning.AllocateReleaseRequest): Promise<planning.AllocateReleaseResponse> {
+  async allocateRelease(
+    request: planning.AllocateReleaseRequest,
+  ): Promise<planning.AllocateReleaseResponse> {
     const { plan, capacity } = await this.commands.previewAllocation(request.releaseId);
-    return { plan: toProtoPlan(plan, await this.titles(plan.entries.map((e) => e.workloadId))), capacity: toProtoCapacity(capacity) };
+    return {
+      plan: toProtoPlan(plan, await this.titles(plan.entries.map((e) => e.workloadId))),
+      capacity: toProtoCapacity(capacity),
+    };
   }
 
   @RequirePermission('planning:write')
-  async commitReleaseScope(request: planning.CommitReleaseScopeRequest, metadata: Metadata): Promise<planning.CommitReleaseScopeResponse> {
-    const outcome = await this.commands.commitScope(request.releaseId, commandContext(metadata, request.reason));
+  async commitReleaseScope(
+    request: planning.CommitReleaseScopeRequest,
+    metadata: Metadata,
+  ): Promise<planning.CommitReleaseScopeResponse> {
+    const outcome = await this.commands.commitScope(
+      request.releaseId,
+      commandContext(metadata, request.reason),
+    );
     return {
       releaseId: request.releaseId,
       status: releaseStatusOf(outcome.release),
-      ...(outcome.plan ? { plan: toProtoPlan(outcome.plan, await this.titles(outcome.plan.entries.map((e) => e.workloadId))) } : {}),
+      ...(outcome.plan
+        ? {
+            plan: toProtoPlan(
+              outcome.plan,
+              await this.titles(outcome.plan.entries.map((e) => e.workloadId)),
+            ),
+          }
+        : {}),
       warnings: [...outcome.warnings],
     };
   }
 
   @RequirePermission('planning:approve')
-  async requestScopeException(request: planning.RequestScopeExceptionRequest, metadata: Metadata): Promise<planning.RequestScopeExceptionResponse> {
+  async requestScopeException(
+    request: planning.RequestScopeExceptionRequest,
+    metadata: Metadata,
+  ): Promise<planning.RequestScopeExceptionResponse> {
     const change = scopeChangeOf(request.change);
     const { changed, release } = await this.commands.requestScopeException(
       request.releaseId,
@@ -168,13 +228,22 @@ export class PlanningGrpcController implements planning.PlanningServiceControlle
   }
 
   @RequirePermission('planning:approve')
-  async requestEmergencyPatch(request: planning.RequestEmergencyPatchRequest, metadata: Metadata): Promise<planning.RequestEmergencyPatchResponse> {
-    const release = await this.commands.requestEmergencyPatch(request, commandContext(metadata, request.reason));
+  async requestEmergencyPatch(
+    request: planning.RequestEmergencyPatchRequest,
+    metadata: Metadata,
+  ): Promise<planning.RequestEmergencyPatchResponse> {
+    const release = await this.commands.requestEmergencyPatch(
+      request,
+      commandContext(metadata, request.reason),
+    );
     return { releaseId: request.releaseId, status: releaseStatusOf(release) };
   }
 
   @RequirePermission('planning:write')
-  async closeRelease(request: planning.CloseReleaseRequest, metadata: Metadata): Promise<planning.CloseReleaseResponse> {
+  async closeRelease(
+    request: planning.CloseReleaseRequest,
+    metadata: Metadata,
+  ): Promise<planning.CloseReleaseResponse> {
     const { release, closed } = await this.commands.closeRelease(
       request.releaseId,
       request.completed.map((c) => ({ workloadId: c.workloadId, jobSize: c.jobSize })),
@@ -189,9 +258,19 @@ export class PlanningGrpcController implements planning.PlanningServiceControlle
   }
 
   @RequirePermission('planning:write')
-  async cancelRelease(request: planning.CancelReleaseRequest, metadata: Metadata): Promise<planning.CancelReleaseResponse> {
-    const { release, returned } = await this.commands.cancelRelease(request.releaseId, commandContext(metadata, request.reason));
-    return { releaseId: request.releaseId, status: releaseStatusOf(release), returnedToBacklog: [...returned] };
+  async cancelRelease(
+    request: planning.CancelReleaseRequest,
+    metadata: Metadata,
+  ): Promise<planning.CancelReleaseResponse> {
+    const { release, returned } = await this.commands.cancelRelease(
+      request.releaseId,
+      commandContext(metadata, request.reason),
+    );
+    return {
+      releaseId: request.releaseId,
+      status: releaseStatusOf(release),
+      returnedToBacklog: [...returned],
+    };
   }
 
   @RequirePermission('planning:read')
@@ -201,7 +280,9 @@ export class PlanningGrpcController implements planning.PlanningServiceControlle
   }
 
   @RequirePermission('planning:read')
-  async listReleases(request: planning.ListReleasesRequest): Promise<planning.ListReleasesResponse> {
+  async listReleases(
+    request: planning.ListReleasesRequest,
+  ): Promise<planning.ListReleasesResponse> {
     const page = await this.queries.listReleases(
       {
         trainId: request.trainId,
@@ -211,7 +292,12 @@ export class PlanningGrpcController implements planning.PlanningServiceControlle
       },
       GRPC_FIELDS,
     );
-    return { items: page.items.map(toProtoRelease), page: page.page, pageSize: page.pageSize, total: page.total };
+    return {
+      items: page.items.map(toProtoRelease),
+      page: page.page,
+      pageSize: page.pageSize,
+      total: page.total,
+    };
   }
 
   @RequirePermission('planning:read')
@@ -221,7 +307,9 @@ export class PlanningGrpcController implements planning.PlanningServiceControlle
   }
 
   @RequirePermission('planning:read')
-  async listWorkloads(request: planning.ListWorkloadsRequest): Promise<planning.ListWorkloadsResponse> {
+  async listWorkloads(
+    request: planning.ListWorkloadsRequest,
+  ): Promise<planning.ListWorkloadsResponse> {
     const page = await this.queries.listWorkloads(
       {
         state: fromProtoEnum('WORKLOAD_STATE', request.state),
@@ -234,7 +322,12 @@ export class PlanningGrpcController implements planning.PlanningServiceControlle
       },
       GRPC_FIELDS,
     );
-    return { items: page.items.map(toProtoWorkload), page: page.page, pageSize: page.pageSize, total: page.total };
+    return {
+      items: page.items.map(toProtoWorkload),
+      page: page.page,
+      pageSize: page.pageSize,
+      total: page.total,
+    };
   }
 
   @RequirePermission('planning:read')
@@ -248,9 +341,16 @@ export class PlanningGrpcController implements planning.PlanningServiceControlle
   }
 
   @RequirePermission('planning:read')
-  async estimateCapacity(request: planning.EstimateCapacityRequest): Promise<planning.EstimateCapacityResponse> {
+  async estimateCapacity(
+    request: planning.EstimateCapacityRequest,
+  ): Promise<planning.EstimateCapacityResponse> {
     if (!request.trainId) throw new ValidationError('train_id', 'is required');
-    return { trainId: request.trainId, estimate: toProtoCapacity(await this.queries.estimateCapacity(request.trainId, request.teams)) };
+    return {
+      trainId: request.trainId,
+      estimate: toProtoCapacity(
+        await this.queries.estimateCapacity(request.trainId, request.teams),
+      ),
+    };
   }
 
   private titles(workloadIds: readonly string[]): Promise<ReadonlyMap<string, string>> {

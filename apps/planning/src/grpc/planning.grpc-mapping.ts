@@ -18,18 +18,29 @@ type ProtoEnum = string;
 
 /** `CHANGE_TYPE_NET_NEW_FEATURE` → `net-new-feature`; unspecified or unknown → ''. */
 export const fromProtoEnum = (prefix: string, value: ProtoEnum | undefined | null): string => {
-  if (typeof value !== 'string' || !value.startsWith(`${prefix}_`) || value === `${prefix}_UNSPECIFIED`) return '';
-  return value.slice(prefix.length + 1).toLowerCase().replace(/_/g, '-');
+  if (
+    typeof value !== 'string' ||
+    !value.startsWith(`${prefix}_`) ||
+    value === `${prefix}_UNSPECIFIED`
+  )
+    return '';
+  return value
+    .slice(prefix.length + 1)
+    .toLowerCase()
+    .replace(/_/g, '-');
 };
 
 /** `net-new-feature` → `CHANGE_TYPE_NET_NEW_FEATURE`. */
-export const toProtoEnum = <E extends string>(prefix: string, value: string | null | undefined): E =>
-  `${prefix}_${value ? value.toUpperCase().replace(/-/g, '_') : 'UNSPECIFIED'}` as E;
+export const toProtoEnum = <E extends string>(
+  prefix: string,
+  value: string | null | undefined,
+): E => `${prefix}_${value ? value.toUpperCase().replace(/-/g, '_') : 'UNSPECIFIED'}` as E;
 
 export const changeTypeOf = (value: ProtoEnum | undefined): ChangeType | undefined =>
   (fromProtoEnum('CHANGE_TYPE', value) || undefined) as ChangeType | undefined;
 
-export const componentKindOf = (value: ProtoEnum | undefined): ComponentKind => fromProtoEnum('COMPONENT_KIND', value) as ComponentKind;
+export const componentKindOf = (value: ProtoEnum | undefined): ComponentKind =>
+  fromProtoEnum('COMPONENT_KIND', value) as ComponentKind;
 
 export const regulatedDataOf = (value: ProtoEnum | undefined): RegulatedDataClass =>
   fromProtoEnum('REGULATED_DATA_CLASS', value) as RegulatedDataClass;
@@ -71,10 +82,15 @@ export const toProtoWorkload = (row: WorkloadRow): planning.Workload => ({
   riskReduction: row.riskReduction,
   wsjf: row.wsjf,
   dependsOn: [...row.dependsOn],
-  components: row.components.map((c) => ({ name: c.name, kind: toProtoEnum('COMPONENT_KIND', c.kind) })),
+  components: row.components.map((c) => ({
+    name: c.name,
+    kind: toProtoEnum('COMPONENT_KIND', c.kind),
+  })),
   regulatedData: row.regulatedData.map((d) => toProtoEnum('REGULATED_DATA_CLASS', d)),
   schemaChange: row.schemaChange,
-  ...(row.apiContract ? { apiContract: { api: row.apiContract.api, version: row.apiContract.version } } : {}),
+  ...(row.apiContract
+    ? { apiContract: { api: row.apiContract.api, version: row.apiContract.version } }
+    : {}),
   featureFlag: row.featureFlag ?? '',
   severity: row.severity ?? 0,
   linkedIncident: row.linkedIncident ?? '',
@@ -95,7 +111,8 @@ const teamDelivery = (t: TeamDelivery): planning.TeamDelivery => ({
   plannedJobSize: t.plannedJobSize,
 });
 
-export const toProtoTeamDeliveries = (teams: readonly TeamDelivery[]): planning.TeamDelivery[] => teams.map(teamDelivery);
+export const toProtoTeamDeliveries = (teams: readonly TeamDelivery[]): planning.TeamDelivery[] =>
+  teams.map(teamDelivery);
 
 export const toProtoRelease = (row: ReleaseRow | ReleaseDetail): planning.Release => ({
   releaseId: row.releaseId,
@@ -133,7 +150,11 @@ export const toProtoRelease = (row: ReleaseRow | ReleaseDetail): planning.Releas
           completedJobSize: s.completedJobSize ?? 0,
         }))
       : [],
-  deploymentOrder: row.deploymentOrder.map((d) => ({ workloadId: d.workloadId, wave: d.wave, contract: '' })),
+  deploymentOrder: row.deploymentOrder.map((d) => ({
+    workloadId: d.workloadId,
+    wave: d.wave,
+    contract: '',
+  })),
   delivered: toProtoTeamDeliveries(row.delivered),
   complianceAlerts: [...row.complianceAlerts],
 });
@@ -156,25 +177,77 @@ export const toProtoPlan = (plan: Plan, titles: ReadonlyMap<string, string>): pl
   })),
   capacityUsed: plan.capacityUsed,
   capacityTotal: plan.capacityTotal,
-  teams: plan.teams.map((t) => ({ team: t.team, capacity: t.capacity, limit: t.limit, used: t.used })),
-  techDebt: { reserve: plan.techDebt.reserve, used: plan.techDebt.used, returnedToFeatures: plan.techDebt.returnedToFeatures },
+  teams: plan.teams.map((t) => ({
+    team: t.team,
+    capacity: t.capacity,
+    limit: t.limit,
+    used: t.used,
+  })),
+  techDebt: {
+    reserve: plan.techDebt.reserve,
+    used: plan.techDebt.used,
+    returnedToFeatures: plan.techDebt.returnedToFeatures,
+  },
   alerts: plan.alerts.map((a) => {
     switch (a.type) {
       case 'ComplianceGuaranteeMissed':
-        return { type: a.type, reason: a.reason, workloadId: a.workloadId, team: a.team, contract: '', included: [], deferred: [] };
+        return {
+          type: a.type,
+          reason: a.reason,
+          workloadId: a.workloadId,
+          team: a.team,
+          contract: '',
+          included: [],
+          deferred: [],
+        };
       case 'ContractGroupSplit':
-        return { type: a.type, reason: a.reason, workloadId: '', team: '', contract: a.contract, included: [...a.included], deferred: [...a.deferred] };
+        return {
+          type: a.type,
+          reason: a.reason,
+          workloadId: '',
+          team: '',
+          contract: a.contract,
+          included: [...a.included],
+          deferred: [...a.deferred],
+        };
       case 'DeploymentOrderConflict':
-        return { type: a.type, reason: a.reason, workloadId: '', team: '', contract: '', included: [], deferred: [] };
+        return {
+          type: a.type,
+          reason: a.reason,
+          workloadId: '',
+          team: '',
+          contract: '',
+          included: [],
+          deferred: [],
+        };
     }
   }),
-  couplingFlags: plan.couplingFlags.map((c) => ({ component: c.component, teams: [...c.teams], workloadIds: [...c.workloadIds], reason: c.reason })),
-  contractGroups: plan.contractGroups.map((g) => ({ contract: g.contract, workloadIds: [...g.workloadIds], decoupledByFlag: [...g.decoupledByFlag] })),
-  deploymentOrder: plan.deploymentOrder.map((d) => ({ workloadId: d.workloadId, wave: d.wave, contract: d.contract ?? '' })),
+  couplingFlags: plan.couplingFlags.map((c) => ({
+    component: c.component,
+    teams: [...c.teams],
+    workloadIds: [...c.workloadIds],
+    reason: c.reason,
+  })),
+  contractGroups: plan.contractGroups.map((g) => ({
+    contract: g.contract,
+    workloadIds: [...g.workloadIds],
+    decoupledByFlag: [...g.decoupledByFlag],
+  })),
+  deploymentOrder: plan.deploymentOrder.map((d) => ({
+    workloadId: d.workloadId,
+    wave: d.wave,
+    contract: d.contract ?? '',
+  })),
 });
 
 export const toProtoCapacity = (estimate: CapacityEstimate): planning.CapacityEstimate => ({
-  teams: estimate.teams.map((t) => ({ team: t.team, capacity: t.capacity, basis: t.basis, samples: [...t.samples], explanation: t.explanation })),
+  teams: estimate.teams.map((t) => ({
+    team: t.team,
+    capacity: t.capacity,
+    basis: t.basis,
+    samples: [...t.samples],
+    explanation: t.explanation,
+  })),
   total: estimate.total,
   releasesConsidered: [...estimate.releasesConsidered],
 });
@@ -198,7 +271,9 @@ const edge = ([dependent, provider]: readonly [string, string]): planning.Depend
   providerWorkloadId: provider,
 });
 
-export const toProtoDependencyMatrix = (matrix: TeamDependencyMatrix): planning.GetDependencyMatrixResponse => ({
+export const toProtoDependencyMatrix = (
+  matrix: TeamDependencyMatrix,
+): planning.GetDependencyMatrixResponse => ({
   teams: [...matrix.teams],
   cells: matrix.cells.map((c) => ({
     dependentTeam: c.dependentTeam,

@@ -2,12 +2,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Controller, Get, Header, Inject, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApplicationConfig, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
-import { ApiExcludeController, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import {
+  ApiExcludeController,
+  DocumentBuilder,
+  SwaggerModule,
+  type OpenAPIObject,
+} from '@nestjs/swagger';
 import type { INestApplication } from '@nestjs/common';
 import { Public } from '@trainyard/platform';
 
 const PREFIX = '/api/planning';
-const UI_ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js']);
+const UI_ASSETS = new Set([
+  'swagger-ui.css',
+  'swagger-ui-bundle.js',
+  'swagger-ui-standalone-preset.js',
+]);
 
 /**
  * The planning REST API's OpenAPI document (`/api/planning/docs-json`) and a Swagger UI
@@ -47,7 +56,10 @@ export class PlanningOpenApiController {
 
   @Public()
   @Get('docs/assets/:file')
-  asset(@Param('file') file: string, @Res({ passthrough: true }) response: { type(contentType: string): unknown }): string {
+  asset(
+    @Param('file') file: string,
+    @Res({ passthrough: true }) response: { type(contentType: string): unknown },
+  ): string {
     if (!UI_ASSETS.has(file)) throw new NotFoundException();
     response.type(file.endsWith('.css') ? 'text/css' : 'application/javascript');
     return readFileSync(join(require.resolve('swagger-ui-dist/package.json'), '..', file), 'utf8');
@@ -56,7 +68,9 @@ export class PlanningOpenApiController {
   private build(): OpenAPIObject {
     const config = new DocumentBuilder()
       .setTitle('Trainyard planning read models')
-      .setDescription('Releases, workloads, backlog health and the team dependency matrix. Paginated: {items, page, pageSize, total}.')
+      .setDescription(
+        'Releases, workloads, backlog health and the team dependency matrix. Paginated: {items, page, pageSize, total}.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build();
@@ -66,7 +80,9 @@ export class PlanningOpenApiController {
       getHttpAdapter: () => this.adapterHost.httpAdapter,
     } as unknown as INestApplication;
     const document = SwaggerModule.createDocument(app, config);
-    document.paths = Object.fromEntries(Object.entries(document.paths).filter(([path]) => path.startsWith(PREFIX)));
+    document.paths = Object.fromEntries(
+      Object.entries(document.paths).filter(([path]) => path.startsWith(PREFIX)),
+    );
     return document;
   }
 }

@@ -1,9 +1,21 @@
 import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ValidationError } from '@trainyard/kernel';
 import { RequirePermission } from '@trainyard/platform';
 import { DomainErrorTranslation } from '../application/domain-error.translation';
-import { PlanningQueries, RELEASE_STATUSES, WORKLOAD_STATES, type FieldNames } from '../application/planning.queries';
+import {
+  PlanningQueries,
+  RELEASE_STATUSES,
+  WORKLOAD_STATES,
+  type FieldNames,
+} from '../application/planning.queries';
 import {
   BacklogHealthPageDto,
   DependencyMatrixPageDto,
@@ -24,17 +36,27 @@ const HTTP_FIELDS: FieldNames = {
 /** A query parameter as a whole number, or a 400 naming it. */
 const intParam = (field: string, value: string | undefined): number | undefined => {
   if (value === undefined || value === '') return undefined;
-  if (!/^\d+$/.test(value)) throw new ValidationError(field, `must be a whole number; got ${value}`);
+  if (!/^\d+$/.test(value))
+    throw new ValidationError(field, `must be a whole number; got ${value}`);
   return Number(value);
 };
 
 /** Pages an in-memory list (reports computed at read time). */
-const pageOf = <T>(all: readonly T[], pageParam: string | undefined, pageSizeParam: string | undefined) => {
+const pageOf = <T>(
+  all: readonly T[],
+  pageParam: string | undefined,
+  pageSizeParam: string | undefined,
+) => {
   const page = intParam('page', pageParam) ?? 1;
   const pageSize = intParam('pageSize', pageSizeParam) ?? 50;
   if (page < 1) throw new ValidationError('page', 'must be ≥ 1');
   if (pageSize < 1 || pageSize > 200) throw new ValidationError('pageSize', 'must be 1..200');
-  return { items: all.slice((page - 1) * pageSize, page * pageSize), page, pageSize, total: all.length };
+  return {
+    items: all.slice((page - 1) * pageSize, page * pageSize),
+    page,
+    pageSize,
+    total: all.length,
+  };
 };
 
 /** REST read models for portals: releases, workloads, backlog health, team dependency matrix. */
@@ -59,7 +81,10 @@ export class PlanningHttpController {
     @Query('page') page?: string,
     @Query('pageSize') pageSize?: string,
   ) {
-    return this.queries.listReleases({ trainId, status, page: intParam('page', page), pageSize: intParam('pageSize', pageSize) }, HTTP_FIELDS);
+    return this.queries.listReleases(
+      { trainId, status, page: intParam('page', page), pageSize: intParam('pageSize', pageSize) },
+      HTTP_FIELDS,
+    );
   }
 
   @Get('releases/:id')
@@ -77,7 +102,11 @@ export class PlanningHttpController {
   @ApiQuery({ name: 'state', required: false, enum: WORKLOAD_STATES })
   @ApiQuery({ name: 'team', required: false })
   @ApiQuery({ name: 'tier', required: false, enum: ['low', 'medium', 'high'] })
-  @ApiQuery({ name: 'class', required: false, description: 'change type, e.g. net-new-feature, compliance-audit' })
+  @ApiQuery({
+    name: 'class',
+    required: false,
+    description: 'change type, e.g. net-new-feature, compliance-audit',
+  })
   @ApiQuery({ name: 'track', required: false })
   @ApiQuery({ name: 'page', required: false, type: Number })
   @ApiQuery({ name: 'pageSize', required: false, type: Number })
@@ -92,20 +121,34 @@ export class PlanningHttpController {
     @Query('pageSize') pageSize?: string,
   ) {
     return this.queries.listWorkloads(
-      { state, team, tier, changeType, trackId, page: intParam('page', page), pageSize: intParam('pageSize', pageSize) },
+      {
+        state,
+        team,
+        tier,
+        changeType,
+        trackId,
+        page: intParam('page', page),
+        pageSize: intParam('pageSize', pageSize),
+      },
       HTTP_FIELDS,
     );
   }
 
   @Get('backlog-health')
   @RequirePermission('planning:read')
-  @ApiOperation({ summary: 'Deferred backlog workloads by team with deferral count and age; items are teams' })
+  @ApiOperation({
+    summary: 'Deferred backlog workloads by team with deferral count and age; items are teams',
+  })
   @ApiQuery({ name: 'page', required: false, type: Number })
   @ApiQuery({ name: 'pageSize', required: false, type: Number })
   @ApiOkResponse({ type: BacklogHealthPageDto })
   async backlogHealth(@Query('page') page?: string, @Query('pageSize') pageSize?: string) {
     const health = await this.queries.backlogHealth(new Date().toISOString());
-    return { asOf: health.asOf, deferredWorkloads: health.deferredWorkloads, ...pageOf(health.teams, page, pageSize) };
+    return {
+      asOf: health.asOf,
+      deferredWorkloads: health.deferredWorkloads,
+      ...pageOf(health.teams, page, pageSize),
+    };
   }
 
   @Get('dependency-matrix')

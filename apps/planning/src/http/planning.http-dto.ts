@@ -34,7 +34,8 @@ export class WorkloadDto {
   @ApiProperty({ type: [ComponentDto] }) components!: ComponentDto[];
   @ApiProperty({ type: [String] }) regulatedData!: string[];
   @ApiProperty() schemaChange!: boolean;
-  @ApiPropertyOptional({ type: ApiContractDto, nullable: true }) apiContract!: ApiContractDto | null;
+  @ApiPropertyOptional({ type: ApiContractDto, nullable: true })
+  apiContract!: ApiContractDto | null;
   @ApiPropertyOptional({ type: String, nullable: true }) featureFlag!: string | null;
   @ApiPropertyOptional({ type: Number, nullable: true }) severity!: number | null;
   @ApiPropertyOptional({ type: String, nullable: true }) linkedIncident!: string | null;
@@ -43,8 +44,10 @@ export class WorkloadDto {
   @ApiProperty({ format: 'date-time' }) registeredAt!: string;
   @ApiPropertyOptional({ type: String, nullable: true }) releaseId!: string | null;
   @ApiProperty() deferralCount!: number;
-  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) firstDeferredAt!: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) lastDeferredAt!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) firstDeferredAt!:
+    string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) lastDeferredAt!:
+    string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) lastDeferralReason!: string | null;
   @ApiPropertyOptional({ type: Number, nullable: true }) completedJobSize!: number | null;
   @ApiPropertyOptional({ type: String, nullable: true }) withdrawnReason!: string | null;
@@ -78,8 +81,10 @@ export class ReleaseDto {
   @ApiProperty() trainId!: string;
   @ApiProperty({ enum: ['train', 'emergency'] }) kind!: string;
   @ApiProperty({ enum: ['planning', 'scope-committed', 'released', 'cancelled'] }) status!: string;
-  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) windowStart!: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) windowEnd!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) windowStart!:
+    string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) windowEnd!:
+    string | null;
   @ApiProperty() capacityTotal!: number;
   @ApiProperty() capacityUsed!: number;
   @ApiProperty() deferredCount!: number;
@@ -87,13 +92,16 @@ export class ReleaseDto {
   @ApiProperty() plannedBy!: string;
   @ApiProperty({ format: 'date-time' }) plannedAt!: string;
   @ApiPropertyOptional({ type: String, nullable: true }) committedBy!: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) committedAt!: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) closedAt!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) committedAt!:
+    string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) closedAt!:
+    string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) cancelReason!: string | null;
   @ApiProperty({ type: [String] }) negotiatedInclude!: string[];
   @ApiProperty({ type: [String] }) negotiatedExclude!: string[];
   @ApiProperty({ type: [DeploymentStepDto] }) deploymentOrder!: DeploymentStepDto[];
-  @ApiProperty({ type: [TeamDeliveryDto], description: 'per team, once closed: velocity history' }) delivered!: TeamDeliveryDto[];
+  @ApiProperty({ type: [TeamDeliveryDto], description: 'per team, once closed: velocity history' })
+  delivered!: TeamDeliveryDto[];
   @ApiProperty({ type: [String] }) complianceAlerts!: string[];
   @ApiProperty() version!: number;
 }
@@ -108,7 +116,11 @@ class ScopeItemDto {
   @ApiProperty() title!: string;
   @ApiProperty() team!: string;
   @ApiPropertyOptional({ type: Number, nullable: true }) jobSize!: number | null;
-  @ApiPropertyOptional({ type: Number, nullable: true, description: 'job size, from the workload when the item has none' })
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'job size, from the workload when the item has none',
+  })
   resolvedJobSize!: number | null;
   @ApiPropertyOptional({ type: String, nullable: true }) changeType!: string | null;
   @ApiProperty({ enum: ['included', 'deferred', 'excluded'] }) decision!: string;
@@ -153,7 +165,11 @@ class TeamDependencyDto {
   @ApiProperty() dependentTeam!: string;
   @ApiProperty() providerTeam!: string;
   @ApiProperty() edges!: number;
-  @ApiProperty({ type: 'array', items: { type: 'array', items: { type: 'string' } }, description: '[dependent, provider] workload ids' })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'array', items: { type: 'string' } },
+    description: '[dependent, provider] workload ids',
+  })
   pairs!: [string, string][];
   @ApiProperty() integrationTestingRequired!: boolean;
 }
@@ -161,6 +177,7 @@ class TeamDependencyDto {
 export class DependencyMatrixPageDto extends PageDto {
   @ApiProperty({ type: [String] }) teams!: string[];
   @ApiProperty() crossTeamEdges!: number;
-  @ApiProperty({ type: 'array', items: { type: 'array', items: { type: 'string' } } }) unresolved!: [string, string][];
+  @ApiProperty({ type: 'array', items: { type: 'array', items: { type: 'string' } } })
+  unresolved!: [string, string][];
   @ApiProperty({ type: [TeamDependencyDto] }) items!: TeamDependencyDto[];
 }

@@ -104,16 +104,21 @@ export class PlanningProjectionRunner {
       types: PLANNING_EVENT_TYPES,
       pollIntervalMs: 500,
       handler: async (batch) => {
-        await this.dataSource.transaction((manager) => this.applyBatch(manager, batch.events, batch.checkpoint));
+        await this.dataSource.transaction((manager) =>
+          this.applyBatch(manager, batch.events, batch.checkpoint),
+        );
         this.position = batch.checkpoint;
         this.notify();
       },
-      onReadError: (error) => this.logger.warn(`projection read failed, retrying: ${String(error)}`),
+      onReadError: (error) =>
+        this.logger.warn(`projection read failed, retrying: ${String(error)}`),
     });
     this.subscription = subscription;
     subscription.done.catch((error: unknown) => {
       if (this.stopped) return;
-      this.logger.error(`projection ${PLANNING_PROJECTION} failed, restarting: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      this.logger.error(
+        `projection ${PLANNING_PROJECTION} failed, restarting: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       this.restartTimer = setTimeout(() => void this.start().catch(() => undefined), this.retryMs);
     });
   }
@@ -151,26 +156,42 @@ export class PlanningProjectionRunner {
     for (const waiter of ready) waiter.resolve();
   }
 
-  private async applyBatch(manager: EntityManager, events: readonly StoredEvent[], checkpoint: Checkpoint): Promise<void> {
-    const workloads = new BatchRows<WorkloadRow>(async (workloadId) => (await manager.findOneBy(WorkloadView, { workloadId })) ?? undefined);
-    const releases = new BatchRows<ReleaseRow>(async (releaseId) => (await manager.findOneBy(ReleaseView, { releaseId })) ?? undefined);
-    const scopes = new BatchRows<readonly ScopeItemRow[]>(async (releaseId) => manager.findBy(ReleaseScopeItemView, { releaseId }));
+  private async applyBatch(
+    manager: EntityManager,
+    events: readonly StoredEvent[],
+    checkpoint: Checkpoint,
+  ): Promise<void> {
+    const workloads = new BatchRows<WorkloadRow>(
+      async (workloadId) => (await manager.findOneBy(WorkloadView, { workloadId })) ?? undefined,
+    );
+    const releases = new BatchRows<ReleaseRow>(
+      async (releaseId) => (await manager.findOneBy(ReleaseView, { releaseId })) ?? undefined,
+    );
+    const scopes = new BatchRows<readonly ScopeItemRow[]>(async (releaseId) =>
+      manager.findBy(ReleaseScopeItemView, { releaseId }),
+    );
     for (const stored of events) {
       const projected = toProjectedEvent(stored);
       const { event } = projected;
       const workloadId = workloadKeyOf(event);
-      if (workloadId !== undefined) await workloads.apply(workloadId, (row) => evolveWorkloadRow(row, projected));
+      if (workloadId !== undefined)
+        await workloads.apply(workloadId, (row) => evolveWorkloadRow(row, projected));
       const releaseId = releaseKeyOf(event);
-      if (releaseId !== undefined) await releases.apply(releaseId, (row) => evolveReleaseRow(row, projected));
+      if (releaseId !== undefined)
+        await releases.apply(releaseId, (row) => evolveReleaseRow(row, projected));
       const scopeId = releaseScopeKeyOf(event);
-      if (scopeId !== undefined) await scopes.apply(scopeId, (items) => evolveReleaseScope(items ?? [], projected));
+      if (scopeId !== undefined)
+        await scopes.apply(scopeId, (items) => evolveReleaseScope(items ?? [], projected));
     }
     const changedWorkloads = workloads.changed();
-    if (changedWorkloads.length > 0) await manager.upsert(WorkloadView, changedWorkloads as WorkloadView[], ['workloadId']);
+    if (changedWorkloads.length > 0)
+      await manager.upsert(WorkloadView, changedWorkloads as WorkloadView[], ['workloadId']);
     const changedReleases = releases.changed();
-    if (changedReleases.length > 0) await manager.upsert(ReleaseView, changedReleases as ReleaseView[], ['releaseId']);
+    if (changedReleases.length > 0)
+      await manager.upsert(ReleaseView, changedReleases as ReleaseView[], ['releaseId']);
     const items = scopes.changed().flat();
-    if (items.length > 0) await manager.upsert(ReleaseScopeItemView, items as ReleaseScopeItemView[], ['releaseId', 'workloadId']);
+    if (items.length > 0)
+      await manager.upsert(ReleaseScopeItemView, items, ['releaseId', 'workloadId']);
     await manager.query(
       `INSERT INTO "${this.schema}".projection_checkpoints (projection, checkpoint, updated_at) VALUES ($1, $2, now())
        ON CONFLICT (projection) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, updated_at = now()`,

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { compareCheckpoints, type Checkpoint, type EventStore } from '@trainyard/event-store';
 import { EVENT_STORE, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
@@ -21,7 +27,10 @@ export class PlanningReadSide implements OnModuleInit, OnModuleDestroy {
   private lastWrite?: Checkpoint;
   private readonly logger = new Logger('PlanningReadSide');
 
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(SERVICE_CONFIG) config: ServiceConfig) {
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+  ) {
     this.schema = config.DATABASE_SCHEMA;
     this.dataSource = new DataSource({
       type: 'postgres',
@@ -33,7 +42,12 @@ export class PlanningReadSide implements OnModuleInit, OnModuleDestroy {
       applicationName: `trainyard-${config.service}-read-models`,
       extra: { max: 4, connectionTimeoutMillis: 5_000 },
     });
-    this.runner = new PlanningProjectionRunner(store, this.dataSource, config.DATABASE_SCHEMA, this.logger);
+    this.runner = new PlanningProjectionRunner(
+      store,
+      this.dataSource,
+      config.DATABASE_SCHEMA,
+      this.logger,
+    );
   }
 
   async onModuleInit(): Promise<void> {
@@ -47,14 +61,17 @@ export class PlanningReadSide implements OnModuleInit, OnModuleDestroy {
   }
 
   recordWrite(checkpoint: Checkpoint): void {
-    if (!this.lastWrite || compareCheckpoints(checkpoint, this.lastWrite) > 0) this.lastWrite = checkpoint;
+    if (!this.lastWrite || compareCheckpoints(checkpoint, this.lastWrite) > 0)
+      this.lastWrite = checkpoint;
   }
 
   /** Waits (bounded) until this process's last append is projected. */
   async catchUp(): Promise<void> {
     if (!this.lastWrite) return;
     if (!(await this.runner.waitFor(this.lastWrite, READ_YOUR_WRITES_MS))) {
-      this.logger.warn(`read models are more than ${READ_YOUR_WRITES_MS} ms behind this instance's writes; answering from them anyway`);
+      this.logger.warn(
+        `read models are more than ${READ_YOUR_WRITES_MS} ms behind this instance's writes; answering from them anyway`,
+      );
     }
   }
 }

@@ -13,4 +13,8 @@ import { ReleaseView } from './release-view.entity';
 import { WorkloadView } from './workload-view.entity';
 
 /** Every read-model entity, for a TypeORM DataSource. */
-export const PLANNING_READ_MODEL_ENTITIES = [WorkloadView, ReleaseView, ReleaseScopeItemView] as const;
+export const PLANNING_READ_MODEL_ENTITIES = [
+  WorkloadView,
+  ReleaseView,
+  ReleaseScopeItemView,
+] as const;

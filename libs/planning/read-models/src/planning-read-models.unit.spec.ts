@@ -27,10 +27,13 @@ const project = (events: readonly ProjectedEvent[]) => {
 describe('planning read-model folds over a whole lifecycle', () => {
   const scenario = planningLifecycle();
   const { workloads, releases, scopes } = project(scenario.events);
-  const item = (releaseId: string, workloadId: string) => scopes.get(releaseId)?.find((i) => i.workloadId === workloadId);
+  const item = (releaseId: string, workloadId: string) =>
+    scopes.get(releaseId)?.find((i) => i.workloadId === workloadId);
 
   it('covers every planning event type (so the contract spec sees each one)', () => {
-    expect(new Set(scenario.events.map((e) => e.event.type))).toEqual(new Set(PLANNING_EVENT_TYPES));
+    expect(new Set(scenario.events.map((e) => e.event.type))).toEqual(
+      new Set(PLANNING_EVENT_TYPES),
+    );
   });
 
   it('keeps one workload row per workload with state, class, tier, WSJF, deferrals and stream version', () => {
@@ -43,10 +46,28 @@ describe('planning read-model folds over a whole lifecycle', () => {
       lastDeferralReason: expect.stringContaining('deferred') as string,
       version: 2,
     });
-    expect(workloads.get('W-2')).toMatchObject({ state: 'backlog', deferralCount: 1, lastDeferralReason: 'excluded by exception', releaseId: null });
-    expect(workloads.get('W-3')).toMatchObject({ state: 'completed', releaseId: 'R-1', completedJobSize: 11, deferralCount: 1 });
-    expect(workloads.get('W-5')).toMatchObject({ state: 'planned', releaseId: 'R-HOT', changeType: 'emergency-patch' });
-    expect(workloads.get('W-6')).toMatchObject({ state: 'withdrawn', withdrawnReason: 'duplicate of W-2', riskTier: 'high' });
+    expect(workloads.get('W-2')).toMatchObject({
+      state: 'backlog',
+      deferralCount: 1,
+      lastDeferralReason: 'excluded by exception',
+      releaseId: null,
+    });
+    expect(workloads.get('W-3')).toMatchObject({
+      state: 'completed',
+      releaseId: 'R-1',
+      completedJobSize: 11,
+      deferralCount: 1,
+    });
+    expect(workloads.get('W-5')).toMatchObject({
+      state: 'planned',
+      releaseId: 'R-HOT',
+      changeType: 'emergency-patch',
+    });
+    expect(workloads.get('W-6')).toMatchObject({
+      state: 'withdrawn',
+      withdrawnReason: 'duplicate of W-2',
+      riskTier: 'high',
+    });
     expect(workloads.get('W-2')?.wsjf).toBeCloseTo(16 / 5, 10);
   });
 
@@ -59,16 +80,45 @@ describe('planning read-model folds over a whole lifecycle', () => {
       complianceAlerts: [expect.stringContaining('W-1') as string],
       delivered: [{ team: 'ledger', completedJobSize: 0, unplannedJobSize: 11, plannedJobSize: 0 }],
     });
-    expect(releases.get('R-2')).toMatchObject({ status: 'cancelled', cancelReason: 'train cancelled', negotiatedInclude: ['W-4'] });
-    expect(releases.get('R-HOT')).toMatchObject({ kind: 'emergency', status: 'scope-committed', trainId: 'hotfix', capacityUsed: 1 });
+    expect(releases.get('R-2')).toMatchObject({
+      status: 'cancelled',
+      cancelReason: 'train cancelled',
+      negotiatedInclude: ['W-4'],
+    });
+    expect(releases.get('R-HOT')).toMatchObject({
+      kind: 'emergency',
+      status: 'scope-committed',
+      trainId: 'hotfix',
+      capacityUsed: 1,
+    });
   });
 
   it('explains every workload of the release: the allocation reason, exceptions with their approver, negotiated exclusions', () => {
-    expect(item('R-1', 'W-2')).toMatchObject({ decision: 'excluded', approver: 'bob', reason: 'scope exception (exclude) approved by bob: vendor late' });
-    expect(item('R-1', 'W-3')).toMatchObject({ decision: 'included', unplanned: true, jobSize: 13, completedJobSize: 11, reason: 'scope exception (include) approved by bob: regulator deadline' });
-    expect(item('R-1', 'W-1')).toMatchObject({ decision: 'deferred', reason: expect.stringContaining('deferred') as string });
-    expect(item('R-1', 'W-4')).toMatchObject({ decision: 'deferred', reason: expect.stringContaining('negotiation') as string });
-    expect(item('R-HOT', 'W-5')).toMatchObject({ decision: 'included', unplanned: true, reason: 'emergency patch: severity 5, incident INC-1, approved by bob' });
+    expect(item('R-1', 'W-2')).toMatchObject({
+      decision: 'excluded',
+      approver: 'bob',
+      reason: 'scope exception (exclude) approved by bob: vendor late',
+    });
+    expect(item('R-1', 'W-3')).toMatchObject({
+      decision: 'included',
+      unplanned: true,
+      jobSize: 13,
+      completedJobSize: 11,
+      reason: 'scope exception (include) approved by bob: regulator deadline',
+    });
+    expect(item('R-1', 'W-1')).toMatchObject({
+      decision: 'deferred',
+      reason: expect.stringContaining('deferred') as string,
+    });
+    expect(item('R-1', 'W-4')).toMatchObject({
+      decision: 'deferred',
+      reason: expect.stringContaining('negotiation') as string,
+    });
+    expect(item('R-HOT', 'W-5')).toMatchObject({
+      decision: 'included',
+      unplanned: true,
+      reason: 'emergency patch: severity 5, incident INC-1, approved by bob',
+    });
     for (const i of scopes.get('R-1') ?? []) expect(i.reason).not.toBe('');
   });
 
@@ -80,7 +130,9 @@ describe('planning read-model folds over a whole lifecycle', () => {
           data: {
             releaseId: 'R',
             trainId: 'main',
-            workloads: [{ workloadId: 'W', team: 't', jobSize: 3, changeType: 'defect-fix', order: 1 }],
+            workloads: [
+              { workloadId: 'W', team: 't', jobSize: 3, changeType: 'defect-fix', order: 1 },
+            ],
             deploymentOrder: [],
             capacityTotal: 10,
             capacityUsed: 3,
@@ -93,23 +145,88 @@ describe('planning read-model folds over a whole lifecycle', () => {
         streamVersion: 2,
         actor: 'a',
       }),
-      { event: { type: 'WorkloadPlanned', data: { workloadId: 'W', team: 't', releaseId: 'R', plannedBy: 'a', plannedAt: '2026-11-02T09:00:00Z' } }, streamVersion: 2, actor: 'a', reason: 'included: WSJF 5.00 fits' },
+      {
+        event: {
+          type: 'WorkloadPlanned',
+          data: {
+            workloadId: 'W',
+            team: 't',
+            releaseId: 'R',
+            plannedBy: 'a',
+            plannedAt: '2026-11-02T09:00:00Z',
+          },
+        },
+        streamVersion: 2,
+        actor: 'a',
+        reason: 'included: WSJF 5.00 fits',
+      },
     );
-    expect(scope).toEqual([expect.objectContaining({ decision: 'included', reason: 'included: WSJF 5.00 fits', order: 1, jobSize: 3 })]);
+    expect(scope).toEqual([
+      expect.objectContaining({
+        decision: 'included',
+        reason: 'included: WSJF 5.00 fits',
+        order: 1,
+        jobSize: 3,
+      }),
+    ]);
   });
 
   it('ignores events for rows that were never created, instead of inventing them', () => {
-    expect(evolveWorkloadRow(undefined, { event: { type: 'WorkloadWithdrawn', data: { workloadId: 'X', team: 't', reason: 'r', withdrawnBy: 'a', withdrawnAt: '2026-11-02T09:00:00Z' } }, streamVersion: 2, actor: 'a' })).toBeUndefined();
-    expect(evolveReleaseRow(undefined, { event: { type: 'ReleaseCancelled', data: { releaseId: 'X', reason: 'r', workloadIds: [], cancelledBy: 'a', cancelledAt: '2026-11-02T09:00:00Z' } }, streamVersion: 2, actor: 'a' })).toBeUndefined();
+    expect(
+      evolveWorkloadRow(undefined, {
+        event: {
+          type: 'WorkloadWithdrawn',
+          data: {
+            workloadId: 'X',
+            team: 't',
+            reason: 'r',
+            withdrawnBy: 'a',
+            withdrawnAt: '2026-11-02T09:00:00Z',
+          },
+        },
+        streamVersion: 2,
+        actor: 'a',
+      }),
+    ).toBeUndefined();
+    expect(
+      evolveReleaseRow(undefined, {
+        event: {
+          type: 'ReleaseCancelled',
+          data: {
+            releaseId: 'X',
+            reason: 'r',
+            workloadIds: [],
+            cancelledBy: 'a',
+            cancelledAt: '2026-11-02T09:00:00Z',
+          },
+        },
+        streamVersion: 2,
+        actor: 'a',
+      }),
+    ).toBeUndefined();
   });
 
   it('derives backlog health, the dependency matrix and velocity history from the rows', () => {
     const rows = [...workloads.values()].filter((r): r is WorkloadRow => r !== undefined);
     const health = backlogHealthOf(rows, '2026-11-12T09:00:00.000Z');
     expect(health.deferredWorkloads).toBe(3); // W-1 (too big), W-2 (excluded by exception), W-4 (negotiated out)
-    expect(health.teams.find((t) => t.team === 'audit')).toMatchObject({ openWorkloads: 1, deferredWorkloads: 1, oldestDeferredAgeDays: 10 });
-    expect(dependencyMatrixOf(rows).cells).toEqual([expect.objectContaining({ dependentTeam: 'payments', providerTeam: 'payments', pairs: [['W-4', 'W-2']] })]);
-    const history = releaseHistoryOf([...releases.values()].filter((r): r is ReleaseRow => r !== undefined));
-    expect(history).toEqual([expect.objectContaining({ releaseId: 'R-1', trainId: 'main', kind: 'train' })]);
+    expect(health.teams.find((t) => t.team === 'audit')).toMatchObject({
+      openWorkloads: 1,
+      deferredWorkloads: 1,
+      oldestDeferredAgeDays: 10,
+    });
+    expect(dependencyMatrixOf(rows).cells).toEqual([
+      expect.objectContaining({
+        dependentTeam: 'payments',
+        providerTeam: 'payments',
+        pairs: [['W-4', 'W-2']],
+      }),
+    ]);
+    const history = releaseHistoryOf(
+      [...releases.values()].filter((r): r is ReleaseRow => r !== undefined),
+    );
+    expect(history).toEqual([
+      expect.objectContaining({ releaseId: 'R-1', trainId: 'main', kind: 'train' }),
+    ]);
   });
 });

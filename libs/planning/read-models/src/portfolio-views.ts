@@ -1,4 +1,9 @@
-import type { BacklogHealth, BacklogItem, ReleaseHistoryEntry, TeamDependencyMatrix } from '@trainyard/planning-domain';
+import type {
+  BacklogHealth,
+  BacklogItem,
+  ReleaseHistoryEntry,
+  TeamDependencyMatrix,
+} from '@trainyard/planning-domain';
 import { backlogHealth, teamDependencyMatrix } from '@trainyard/planning-domain';
 import type { ReleaseRow } from './release-view.entity';
 import type { WorkloadRow } from './workload-view.entity';
@@ -29,4 +34,10 @@ export const dependencyMatrixOf = (rows: readonly WorkloadRow[]): TeamDependency
 export const releaseHistoryOf = (rows: readonly ReleaseRow[]): readonly ReleaseHistoryEntry[] =>
   rows
     .filter((r) => r.status === 'released' && r.closedAt !== null)
-    .map((r) => ({ releaseId: r.releaseId, trainId: r.trainId, kind: r.kind, closedAt: r.closedAt ?? '', teams: r.delivered }));
+    .map((r) => ({
+      releaseId: r.releaseId,
+      trainId: r.trainId,
+      kind: r.kind,
+      closedAt: r.closedAt ?? '',
+      teams: r.delivered,
+    }));

@@ -32,7 +32,10 @@ const RELEASE_EVENT_TYPES: ReadonlySet<string> = new Set<ReleaseEvent['type']>([
   'ReleaseCancelled',
 ]);
 
-export const PLANNING_EVENT_TYPES: readonly string[] = [...WORKLOAD_EVENT_TYPES, ...RELEASE_EVENT_TYPES];
+export const PLANNING_EVENT_TYPES: readonly string[] = [
+  ...WORKLOAD_EVENT_TYPES,
+  ...RELEASE_EVENT_TYPES,
+];
 
 export const isWorkloadEvent = (event: { readonly type: string }): event is WorkloadEvent =>
   WORKLOAD_EVENT_TYPES.has(event.type);

@@ -33,5 +33,6 @@ export class ReleaseScopeItemView implements ScopeItemRow {
   @Column({ type: 'text' }) reason!: string;
   @Column({ name: 'plan_order', type: 'integer', nullable: true }) order!: number | null;
   @Column({ type: 'text', nullable: true }) approver!: string | null;
-  @Column({ name: 'completed_job_size', type: 'double precision', nullable: true }) completedJobSize!: number | null;
+  @Column({ name: 'completed_job_size', type: 'double precision', nullable: true })
+  completedJobSize!: number | null;
 }

@@ -26,7 +26,8 @@ const upsert = (
   const index = items.findIndex((i) => i.workloadId === workloadId);
   const next = change(index >= 0 ? items[index] : undefined);
   if (!next) return items;
-  if (next.releaseId !== releaseId || next.workloadId !== workloadId) throw new Error('scope item key changed');
+  if (next.releaseId !== releaseId || next.workloadId !== workloadId)
+    throw new Error('scope item key changed');
   return index >= 0 ? items.map((item, i) => (i === index ? next : item)) : [...items, next];
 };
 
@@ -136,7 +137,11 @@ export const evolveReleaseScope = (items: Items, projected: ProjectedEvent): Ite
       return upsert(items, releaseId, d.workloadId, (current) =>
         current && current.decision !== 'deferred'
           ? undefined
-          : { ...(current ?? blank(releaseId, d.workloadId, d.team)), decision: 'deferred', reason: d.reason },
+          : {
+              ...(current ?? blank(releaseId, d.workloadId, d.team)),
+              decision: 'deferred',
+              reason: d.reason,
+            },
       );
     }
     default:

@@ -51,7 +51,10 @@ export class ReleaseView implements ReleaseRow {
   @Column({ name: 'cancel_reason', type: 'text', nullable: true }) cancelReason!: string | null;
   @Column({ name: 'negotiated_include', type: 'jsonb' }) negotiatedInclude!: string[];
   @Column({ name: 'negotiated_exclude', type: 'jsonb' }) negotiatedExclude!: string[];
-  @Column({ name: 'deployment_order', type: 'jsonb' }) deploymentOrder!: { workloadId: string; wave: number }[];
+  @Column({ name: 'deployment_order', type: 'jsonb' }) deploymentOrder!: {
+    workloadId: string;
+    wave: number;
+  }[];
   @Column({ type: 'jsonb' }) delivered!: TeamDelivery[];
   @Column({ name: 'compliance_alerts', type: 'jsonb' }) complianceAlerts!: string[];
   @Column({ type: 'integer' }) version!: number;

@@ -6,10 +6,14 @@ import type { ReleaseRow } from './release-view.entity';
 export const releaseKeyOf = (event: PlanningEvent): string | undefined =>
   isReleaseEvent(event) ? event.data.releaseId : undefined;
 
-const without = (ids: readonly string[], id: string): readonly string[] => ids.filter((x) => x !== id);
+const without = (ids: readonly string[], id: string): readonly string[] =>
+  ids.filter((x) => x !== id);
 
 /** Pure fold of one release's events into its row; undefined until planned (or an emergency patch is scheduled). */
-export const evolveReleaseRow = (row: ReleaseRow | undefined, projected: ProjectedEvent): ReleaseRow | undefined => {
+export const evolveReleaseRow = (
+  row: ReleaseRow | undefined,
+  projected: ProjectedEvent,
+): ReleaseRow | undefined => {
   const { event, streamVersion: version } = projected;
   if (!isReleaseEvent(event)) return row;
   switch (event.type) {
@@ -98,7 +102,14 @@ export const evolveReleaseRow = (row: ReleaseRow | undefined, projected: Project
       };
     }
     case 'ComplianceGuaranteeMissed':
-      return { ...row, complianceAlerts: [...row.complianceAlerts, `${event.data.workloadId}: ${event.data.reason}`], version };
+      return {
+        ...row,
+        complianceAlerts: [
+          ...row.complianceAlerts,
+          `${event.data.workloadId}: ${event.data.reason}`,
+        ],
+        version,
+      };
     case 'ScopeExceptionGranted':
       return { ...row, version };
     case 'ReleaseWorkloadIncluded':
@@ -106,7 +117,13 @@ export const evolveReleaseRow = (row: ReleaseRow | undefined, projected: Project
     case 'ReleaseWorkloadExcluded':
       return { ...row, capacityUsed: row.capacityUsed - event.data.jobSize, version };
     case 'ReleaseClosed':
-      return { ...row, status: 'released', closedAt: utc(event.data.closedAt), delivered: event.data.teams, version };
+      return {
+        ...row,
+        status: 'released',
+        closedAt: utc(event.data.closedAt),
+        delivered: event.data.teams,
+        version,
+      };
     case 'ReleaseCancelled':
       return { ...row, status: 'cancelled', cancelReason: event.data.reason, version };
     default: {

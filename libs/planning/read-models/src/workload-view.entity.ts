@@ -1,5 +1,11 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { ApiContract, ChangeType, Component, RiskTier, TrackKind } from '@trainyard/planning-domain';
+import type {
+  ApiContract,
+  ChangeType,
+  Component,
+  RiskTier,
+  TrackKind,
+} from '@trainyard/planning-domain';
 
 export type WorkloadViewState = 'backlog' | 'planned' | 'completed' | 'withdrawn';
 
@@ -81,10 +87,15 @@ export class WorkloadView implements WorkloadRow {
   @Column({ name: 'registered_at', type: 'text' }) registeredAt!: string;
   @Column({ name: 'release_id', type: 'text', nullable: true }) releaseId!: string | null;
   @Column({ name: 'deferral_count', type: 'integer' }) deferralCount!: number;
-  @Column({ name: 'first_deferred_at', type: 'text', nullable: true }) firstDeferredAt!: string | null;
-  @Column({ name: 'last_deferred_at', type: 'text', nullable: true }) lastDeferredAt!: string | null;
-  @Column({ name: 'last_deferral_reason', type: 'text', nullable: true }) lastDeferralReason!: string | null;
-  @Column({ name: 'completed_job_size', type: 'double precision', nullable: true }) completedJobSize!: number | null;
-  @Column({ name: 'withdrawn_reason', type: 'text', nullable: true }) withdrawnReason!: string | null;
+  @Column({ name: 'first_deferred_at', type: 'text', nullable: true }) firstDeferredAt!:
+    string | null;
+  @Column({ name: 'last_deferred_at', type: 'text', nullable: true }) lastDeferredAt!:
+    string | null;
+  @Column({ name: 'last_deferral_reason', type: 'text', nullable: true }) lastDeferralReason!:
+    string | null;
+  @Column({ name: 'completed_job_size', type: 'double precision', nullable: true })
+  completedJobSize!: number | null;
+  @Column({ name: 'withdrawn_reason', type: 'text', nullable: true }) withdrawnReason!:
+    string | null;
   @Column({ type: 'integer' }) version!: number;
 }

@@ -8,7 +8,10 @@ export const workloadKeyOf = (event: PlanningEvent): string | undefined =>
   isWorkloadEvent(event) ? event.data.workloadId : undefined;
 
 /** Pure fold of one workload's events into its row; undefined until registered. */
-export const evolveWorkloadRow = (row: WorkloadRow | undefined, projected: ProjectedEvent): WorkloadRow | undefined => {
+export const evolveWorkloadRow = (
+  row: WorkloadRow | undefined,
+  projected: ProjectedEvent,
+): WorkloadRow | undefined => {
   const { event, streamVersion } = projected;
   if (!isWorkloadEvent(event)) return row;
   if (event.type === 'WorkloadRegistered') {
@@ -79,7 +82,13 @@ export const evolveWorkloadRow = (row: WorkloadRow | undefined, projected: Proje
         version: streamVersion,
       };
     case 'WorkloadWithdrawn':
-      return { ...row, state: 'withdrawn', releaseId: null, withdrawnReason: event.data.reason, version: streamVersion };
+      return {
+        ...row,
+        state: 'withdrawn',
+        releaseId: null,
+        withdrawnReason: event.data.reason,
+        version: streamVersion,
+      };
     default: {
       const unknown: never = event;
       return unknown;
