@@ -5,7 +5,6 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
@@ -20,6 +19,10 @@ const HEALTH_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
  * (main.ts does, then requires the service), so the instrumentations can patch them. Spans are
  * always created, so logs carry trace ids; they are exported over OTLP only when
  * OTEL_EXPORTER_OTLP_ENDPOINT is set, and otherwise dropped silently.
+ *
+ * kafkajs is deliberately not instrumented: its instrumentation overwrites `traceparent` on every
+ * produced message, so the relay would replace the command's trace context stored with each event
+ * by its own. The relay sets `traceparent` from the event instead (libs/shared/messaging README).
  */
 export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): Telemetry {
   const exporting = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
@@ -34,7 +37,6 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
       new NestInstrumentation(),
       new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch', 'ServerReflectionInfo'] }),
       new PgInstrumentation({ requireParentSpan: true }),
-      new KafkaJsInstrumentation(),
     ],
   });
   sdk.start();
