@@ -323,6 +323,14 @@ const register = async (spec: Spec, reason: string): Promise<planning.Workload> 
 // --- history: three closed releases on the main train -------------------------------------------
 
 const HISTORY_TEAMS = ['payments', 'ledger', 'identity', 'mobile-app', 'search'];
+/** What each team really gets done per release; the history reports it, whatever was planned. */
+const TEAM_VELOCITY: Record<string, readonly number[]> = {
+  payments: [18, 16, 20],
+  ledger: [14, 15, 13],
+  identity: [12, 14, 13],
+  'mobile-app': [11, 13, 12],
+  search: [16, 15, 17],
+};
 
 async function closedRelease(n: number, weeksAgo: number): Promise<void> {
   const releaseId = id(`main-h${n}`);
@@ -363,13 +371,18 @@ async function closedRelease(n: number, weeksAgo: number): Promise<void> {
   const slipped = [...included]
     .reverse()
     .find((e) => e.workloadId.startsWith(`h${n}-`))?.workloadId;
-  // Actual sizes differ from estimates: some work turns out bigger than sized.
-  const completed = included
-    .filter((e) => e.workloadId !== slipped)
-    .map((e, i) => ({
+  // Delivered sizes are actuals, not estimates: each team's delivered items add up to its real
+  // velocity that release, so the history does not simply echo the capacity it was planned with.
+  const delivered = included.filter((e) => e.workloadId !== slipped);
+  const completed = delivered.map((e) => {
+    const team = delivered.filter((d) => d.team === e.team);
+    const estimated = team.reduce((sum, d) => sum + d.jobSize, 0);
+    const velocity = TEAM_VELOCITY[e.team]?.[n - 1] ?? estimated;
+    return {
       workloadId: e.workloadId,
-      jobSize: i % 3 === 0 ? e.jobSize + 1 : e.jobSize,
-    }));
+      jobSize: Math.max(1, Math.round((velocity * e.jobSize) / estimated)),
+    };
+  });
   const closed = await call<planning.CloseReleaseResponse>('CloseRelease', {
     releaseId,
     completed,
