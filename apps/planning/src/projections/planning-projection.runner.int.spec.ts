@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import {
+  compareCheckpoints,
+  createEventStore,
+  parseCheckpoint,
+  type Checkpoint,
+  type PostgresEventStore,
+} from '@trainyard/event-store';
+import { migrateService } from '@trainyard/platform';
+import {
+  PLANNING_READ_MODEL_ENTITIES,
+  ReleaseScopeItemView,
+  ReleaseView,
+  WorkloadView,
+  evolveReleaseRow,
+  evolveReleaseScope,
+  evolveWorkloadRow,
+  isWorkloadEvent,
+  releaseKeyOf,
+  releaseScopeKeyOf,
+  workloadKeyOf,
+  type ProjectedEvent,
+  type ReleaseRow,
+  type ScopeItemRow,
+  type WorkloadRow,
+} from '@trainyard/planning-read-models';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the lifecycle scenario is test support, not public API
+import { planningLifecycle } from '../../../../libs/planning/read-models/src/test-support/planning-lifecycle.scenario';
+import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
+import { planningService } from '../planning.service';
+import { PLANNING_PROJECTION, PlanningProjectionRunner } from './planning-projection.runner';
+
+const silent = { warn: () => undefined, error: () => undefined };
+
+/** The rows the pure folds give for these events: what the tables must hold. */
+const expected = (events: readonly ProjectedEvent[]) => {
+  const workloads = new Map<string, WorkloadRow | undefined>();
+  const releases = new Map<string, ReleaseRow | undefined>();
+  const scopes = new Map<string, readonly ScopeItemRow[]>();
+  for (const p of events) {
+    const w = workloadKeyOf(p.event);
+    if (w) workloads.set(w, evolveWorkloadRow(workloads.get(w), p));
+    const r = releaseKeyOf(p.event);
+    if (r) releases.set(r, evolveReleaseRow(releases.get(r), p));
+    const s = releaseScopeKeyOf(p.event);
+    if (s) scopes.set(s, evolveReleaseScope(scopes.get(s) ?? [], p));
+  }
+  const byKey = <T>(rows: T[], key: (row: T) => string) =>
+    rows.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+  return {
+    workloads: byKey(
+      [...workloads.values()].filter((r): r is WorkloadRow => r !== undefined),
+      (r) => r.workloadId,
+    ),
+    releases: byKey(
+      [...releases.values()].filter((r): r is ReleaseRow => r !== undefined),
+      (r) => r.releaseId,
+    ),
+    items: byKey([...scopes.values()].flat(), (r) => `${r.releaseId}/${r.workloadId}`),
+  };
+};
+
+describe('planning projection runner over the real event store and PostgreSQL', () => {
+  let ctx: TestContext;
+  let store: PostgresEventStore;
+  let dataSource: DataSource;
+  const events = planningLifecycle().events;
+  const half = Math.floor(events.length / 2);
+
+  const append = async (slice: readonly ProjectedEvent[]): Promise<Checkpoint> => {
+    let last: Checkpoint | undefined;
+    for (const p of slice) {
+      const streamId = isWorkloadEvent(p.event)
+        ? `workload-${p.event.data.workloadId}`
+        : `release-${releaseKeyOf(p.event) ?? ''}`;
+      const result = await store.append(streamId, [
+        {
+          type: p.event.type,
+          data: p.event.data,
+          metadata: {
+            eventId: randomUUID(),
+            correlationId: 'c',
+            actor: p.actor,
+            ...(p.reason ? { reason: p.reason } : {}),
+          },
+        },
+      ]);
+      last = { transactionId: result.transactionId, position: result.lastPosition };
+    }
+    if (!last) throw new Error('nothing appended');
+    return last;
+  };
+
+  const tables = async () => ({
+    workloads: await dataSource.manager.find(WorkloadView, { order: { workloadId: 'ASC' } }),
+    releases: await dataSource.manager.find(ReleaseView, { order: { releaseId: 'ASC' } }),
+    items: (await dataSource.manager.find(ReleaseScopeItemView)).sort((a, b) =>
+      `${a.releaseId}/${a.workloadId}` < `${b.releaseId}/${b.workloadId}` ? -1 : 1,
+    ),
+  });
+
+  const caughtUp = (runner: PlanningProjectionRunner, target: Checkpoint) =>
+    waitFor(() => compareCheckpoints(runner.checkpoint, target) >= 0, {
+      description: 'the projection to catch up',
+    });
+
+  beforeAll(async () => {
+    ctx = await createTestContext('planning_projection');
+    await migrateService(planningService, ctx.pool, ctx.schema);
+    await migrateService(planningService, ctx.pool, ctx.schema); // idempotent
+    store = createEventStore(ctx.pool, ctx.schema);
+    dataSource = new DataSource({
+      type: 'postgres',
+      url: ctx.databaseUrl,
+      schema: ctx.schema,
+      entities: [...PLANNING_READ_MODEL_ENTITIES],
+      extra: { max: 2 },
+    });
+    await dataSource.initialize();
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await store?.close();
+    await ctx?.dispose();
+  });
+
+  it('writes exactly the rows the pure folds give, and resumes from its stored checkpoint without folding anything twice', async () => {
+    const firstHalf = await append(events.slice(0, half));
+    const first = new PlanningProjectionRunner(store, dataSource, ctx.schema, silent);
+    await first.start();
+    await caughtUp(first, firstHalf);
+    expect(await tables()).toEqual(expected(events.slice(0, half)));
+    await first.stop();
+
+    const rest = await append(events.slice(half));
+    const second = new PlanningProjectionRunner(store, dataSource, ctx.schema, silent);
+    await second.start();
+    // Folding an event twice would show: the compliance alert list would repeat, versions would not match.
+    await caughtUp(second, rest);
+    expect(await tables()).toEqual(expected(events));
+    await second.stop();
+    const stored = await ctx.pool.query<{ checkpoint: string }>(
+      'SELECT checkpoint FROM projection_checkpoints WHERE projection = $1',
+      [PLANNING_PROJECTION],
+    );
+    // The subscription may move the checkpoint past the last event once it has seen everything committed.
+    expect(
+      compareCheckpoints(parseCheckpoint(stored.rows[0]?.checkpoint ?? '0:0'), rest),
+    ).toBeGreaterThanOrEqual(0);
+  });
+
+  it('resolves waitFor at once for an old checkpoint and false after the timeout for one never reached', async () => {
+    const runner = new PlanningProjectionRunner(store, dataSource, ctx.schema, silent);
+    await runner.start();
+    expect(await runner.waitFor({ transactionId: 0n, position: 0n }, 10)).toBe(true);
+    expect(await runner.waitFor({ transactionId: 10n ** 15n, position: 10n ** 15n }, 50)).toBe(
+      false,
+    );
+    await runner.stop();
+  });
+});
