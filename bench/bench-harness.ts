@@ -28,6 +28,8 @@ export interface BenchArea {
 
 export interface BenchSizes {
   readonly quick: boolean;
+  /** Baseline and value are measured alternately this many times each and the medians compared (drift and other load). */
+  readonly rounds: number;
   /** Untimed run before every measured phase. */
   readonly warmupMs: number;
   /** Length of every measured time window. */
@@ -43,20 +45,22 @@ export interface BenchSizes {
 
 export const FULL_SIZES: BenchSizes = {
   quick: false,
+  rounds: 3,
   warmupMs: 2_000,
   windowMs: 5_000,
   largeStore: 1_000_000,
-  relayBacklog: 300_000,
+  relayBacklog: 600_000,
   e2eRate: 500,
   e2eMs: 20_000,
 };
 
 export const QUICK_SIZES: BenchSizes = {
   quick: true,
+  rounds: 1,
   warmupMs: 1_000,
   windowMs: 2_000,
   largeStore: 200_000,
-  relayBacklog: 60_000,
+  relayBacklog: 100_000,
   e2eRate: 500,
   e2eMs: 8_000,
 };
@@ -209,6 +213,26 @@ export async function measureWindow(
   await Promise.all(loops);
   if (state.failure) throw state.failure;
   return measured / seconds;
+}
+
+/** Measures baseline, value, baseline, value, … (`sizes.rounds` each) and returns both medians. */
+export async function compareRounds(
+  ctx: BenchContext,
+  name: string,
+  baseline: () => Promise<number>,
+  value: () => Promise<number>,
+): Promise<{ baseline: number; value: number }> {
+  const baselines: number[] = [];
+  const values: number[] = [];
+  for (let round = 0; round < ctx.sizes.rounds; round++) {
+    baselines.push(await baseline());
+    values.push(await value());
+  }
+  if (ctx.sizes.rounds > 1) {
+    const list = (xs: number[]) => xs.map((x) => Math.round(x)).join(', ');
+    ctx.log(`  ${name}: rounds: baseline ${list(baselines)}; value ${list(values)}`);
+  }
+  return { baseline: percentile(baselines, 50), value: percentile(values, 50) };
 }
 
 export function percentile(values: readonly number[], p: number): number {

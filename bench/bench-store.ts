@@ -13,6 +13,8 @@ export interface BenchStore {
   readonly schema: string;
   readonly pool: Pool;
   readonly store: PostgresEventStore;
+  /** Runs `body` with the EventSealer sealing in the background, as it does beside a service's appends. */
+  sealing<T>(body: () => Promise<T>): Promise<T>;
   /** Seals everything committed now, in the foreground; logs instead of throwing if the sealer fails. */
   sealAll(): Promise<void>;
   /** Events stored but not (yet) covered by the seal chain, and the sealer's errors so far. */
@@ -27,21 +29,16 @@ interface OpenBenchStore extends BenchStore {
   close(): Promise<void>;
 }
 
-export interface BenchStoreOptions {
-  /** Run an EventSealer in the background (default true). */
-  readonly sealer?: boolean;
-}
-
 /**
  * A fresh event store as a service runs it: the store on a pool of `connections`, NOTIFY on (the
- * default), and an EventSealer sealing in the background on its own small pool, as a separate
- * sealer instance would, so the writers' pool size stays exactly `connections`.
+ * default), and an EventSealer on its own small pool, as a separate sealer instance would, so the
+ * writers' pool size stays exactly `connections`. The sealer runs only inside `sealing()`: an idle
+ * sealer still polls, and it must not weigh on other measurements.
  */
 async function openBenchStore(
   ctx: BenchContext,
   label: string,
   connections: number,
-  options: BenchStoreOptions,
 ): Promise<OpenBenchStore> {
   const schema = ctx.schema(label);
   const pool = ctx.pool(connections);
@@ -56,11 +53,18 @@ async function openBenchStore(
     lastSealerError = error instanceof Error ? error.message : String(error);
   };
   const sealer = new EventSealer(sealerPool, schema, { onError: sealerFailed });
-  if (options.sealer ?? true) sealer.start();
   return {
     schema,
     pool,
     store,
+    sealing: async (body) => {
+      sealer.start();
+      try {
+        return await body();
+      } finally {
+        await sealer.stop();
+      }
+    },
     sealAll: async () => {
       const started = performance.now();
       try {
@@ -99,9 +103,8 @@ export async function withBenchStore<T>(
   label: string,
   connections: number,
   body: (bench: BenchStore) => Promise<T>,
-  options: BenchStoreOptions = {},
 ): Promise<T> {
-  const bench = await openBenchStore(ctx, label, connections, options);
+  const bench = await openBenchStore(ctx, label, connections);
   try {
     return await body(bench);
   } finally {
@@ -112,14 +115,14 @@ export async function withBenchStore<T>(
 const largeStores = new WeakMap<BenchContext, Promise<BenchStore>>();
 
 /**
- * The run's one store holding `sizes.largeStore` events (seeded once, sealed, sealer running, 16
+ * The run's one store holding `sizes.largeStore` events (seeded once, then sealed, 16
  * connections), shared by append.growth and read.catchup: seeding is the slowest part of a run.
  */
 export function largeStore(ctx: BenchContext): Promise<BenchStore> {
   let shared = largeStores.get(ctx);
   if (!shared) {
     shared = (async () => {
-      const bench = await openBenchStore(ctx, 'large', 16, {});
+      const bench = await openBenchStore(ctx, 'large', 16);
       ctx.onDispose(() => bench.close());
       const started = performance.now();
       await seedEvents(bench.pool, bench.schema, ctx.sizes.largeStore);

@@ -268,13 +268,15 @@ async function outboxP99(ctx: BenchContext): Promise<number> {
     });
     relay.start();
     try {
-      const values = await steadyRateLatencies(ctx, 'e2e', topic, async (id, n) => {
-        const event = benchEvent(n);
-        await bench.store.append(`workload-${ctx.runId}-${n % STREAMS}`, [
-          { ...event, metadata: { ...event.metadata, eventId: id } },
-        ]);
-        return wallClock();
-      });
+      const values = await bench.sealing(() =>
+        steadyRateLatencies(ctx, 'e2e', topic, async (id, n) => {
+          const event = benchEvent(n);
+          await bench.store.append(`workload-${ctx.runId}-${n % STREAMS}`, [
+            { ...event, metadata: { ...event.metadata, eventId: id } },
+          ]);
+          return wallClock();
+        }),
+      );
       return percentile(values, 99);
     } finally {
       await relay.stop();
