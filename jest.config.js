@@ -38,8 +38,5 @@ module.exports = {
   globalSetup: '<rootDir>/libs/shared/testing/src/jest/global-setup.ts',
   globalTeardown: '<rootDir>/libs/shared/testing/src/jest/global-teardown.ts',
   testTimeout: 60_000,
-  // Some client library keeps a handle open after every test file has closed its clients (not yet
-  // traced; see the closing note of issue 2): without this a green run would never exit in CI.
-  forceExit: true,
   slowTestThreshold: 20,
 };

@@ -138,9 +138,10 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     .admin()
     .ensureTopics([{ topic, partitions: 3 }])
     .catch((error: unknown) => logger.warn(`could not create ${topic} yet (the relay retries): ${String(error)}`));
+  const store = app.get<ReturnType<typeof createEventStore>>(EVENT_STORE);
   const relay = new OutboxRelay({
     pool,
-    store: app.get<ReturnType<typeof createEventStore>>(EVENT_STORE),
+    store,
     schema: config.DATABASE_SCHEMA,
     service: definition.service,
     topic,
@@ -166,6 +167,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
       }
       await relay.stop();
       await producer.disconnect().catch(() => undefined);
+      await store.close(); // its LISTEN/NOTIFY connections
       await sealer.stop();
       await admin?.disconnect().catch(() => undefined);
       await pool.end();
