@@ -25,10 +25,11 @@ import {
   type BenchResult,
   type BenchSizes,
 } from './bench-harness';
+import { planningBenches } from './planning.bench';
 import { readBenches } from './read.bench';
 import { relayBenches } from './relay.bench';
 
-const AREAS: readonly BenchArea[] = [appendBenches, readBenches, relayBenches, e2eBenches];
+const AREAS: readonly BenchArea[] = [appendBenches, readBenches, relayBenches, e2eBenches, planningBenches];
 
 /** Ratio targets (value against baseline, higher is better for every row once ratios are oriented). */
 const TARGETS: Readonly<Record<string, number>> = {
@@ -39,6 +40,8 @@ const TARGETS: Readonly<Record<string, number>> = {
   'read.catchup': 0.5,
   'relay.kafka': 0.5,
   'e2e.p99': 0.5,
+  'planning.command.w16': 0.4,
+  'planning.allocate.scaling': 0.7,
 };
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/trainyard_bench';
