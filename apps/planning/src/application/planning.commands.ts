@@ -34,6 +34,7 @@ import {
   domainMetadata,
   releaseStream,
   workloadStream,
+  type Appended,
   type CommandContext,
   type Loaded,
 } from './event-streams';
@@ -85,16 +86,16 @@ export class PlanningCommands {
 
   async registerWorkload(data: RegisterWorkloadData, ctx: CommandContext): Promise<WorkloadRow> {
     const knownDependencies = await this.queries.dependencyClosure(data.dependsOn);
-    const loaded = await loadWorkload(this.streams, data.workloadId);
-    const events = workloadDecider.decide(
-      { type: 'RegisterWorkload', data, metadata: domainMetadata(ctx) },
-      loaded.state,
-      {
-        policy: this.policy,
-        knownDependencies,
-      },
-    );
-    const appended = await this.streams.append(loaded, events, ctx);
+    const decide = (state: Workload) =>
+      workloadDecider.decide(
+        { type: 'RegisterWorkload', data, metadata: domainMetadata(ctx) },
+        state,
+        {
+          policy: this.policy,
+          knownDependencies,
+        },
+      );
+    const { loaded, appended } = await this.appendAssumingNewStream(data.workloadId, decide, ctx);
     let row: WorkloadRow | undefined;
     appended.events.forEach((event, i) => {
       row = evolveWorkloadRow(row, {
@@ -106,6 +107,40 @@ export class PlanningCommands {
     });
     if (!row) throw new Error(`registering ${data.workloadId} produced no event`);
     return row;
+  }
+
+  /**
+   * A registration almost always creates its stream, so it is decided on the initial state and
+   * appended as 'no_stream' without reading first (one round trip less per command). Only when the
+   * stream exists (WrongExpectedVersion), or the decision on the initial state is refused, is the
+   * stream loaded and the command decided again on its real state, so the caller gets exactly the
+   * answer a load-then-decide would give (e.g. the domain's "already registered" conflict).
+   */
+  private async appendAssumingNewStream(
+    workloadId: string,
+    decide: (state: Workload) => readonly WorkloadEvent[],
+    ctx: CommandContext,
+  ): Promise<{ loaded: Loaded<Workload>; appended: Appended<WorkloadEvent> }> {
+    const fresh: Loaded<Workload> = {
+      streamId: workloadStream(workloadId),
+      state: initialWorkload(),
+      version: 0,
+    };
+    let events: readonly WorkloadEvent[] | undefined;
+    try {
+      events = decide(fresh.state);
+    } catch {
+      events = undefined;
+    }
+    if (events && events.length > 0) {
+      try {
+        return { loaded: fresh, appended: await this.streams.append(fresh, events, ctx) };
+      } catch (error) {
+        if (!isWrongExpectedVersion(error)) throw error;
+      }
+    }
+    const loaded = await loadWorkload(this.streams, workloadId);
+    return { loaded, appended: await this.streams.append(loaded, decide(loaded.state), ctx) };
   }
 
   async withdrawWorkload(workloadId: string, ctx: CommandContext): Promise<Workload> {
