@@ -12,18 +12,46 @@ export interface TokenVerifierOptions {
   readonly publicKeyFile?: string;
   /** …an identity provider's JWKS endpoint. */
   readonly jwksUrl?: string;
+  /** How many verified tokens are remembered (default 1,000); 0 turns the cache off. */
+  readonly cacheSize?: number;
+  /** Milliseconds since the epoch; a test's clock, else Date.now. */
+  readonly now?: () => number;
+}
+
+/**
+ * How long a remembered verification may be reused at most, even if the token lives longer: bounds
+ * how long a key rotated out at the identity provider keeps being accepted.
+ */
+const CACHE_MAX_AGE_MS = 60_000;
+
+interface VerifiedToken {
+  readonly principal: Principal;
+  readonly validUntilMs: number;
 }
 
 export class AuthenticationError extends Error {
   override readonly name = 'AuthenticationError';
 }
 
-/** Verifies bearer JWTs (signature, expiry, not-before, issuer, audience) with jose. */
+/**
+ * Verifies bearer JWTs (signature, expiry, not-before, issuer, audience) with jose. A client sends
+ * the same token on every call, and the signature check is one of the largest CPU costs of a small
+ * command (about a tenth of the planning service's CPU under load), so verified tokens are
+ * remembered (bounded, oldest out first) until their `exp` or CACHE_MAX_AGE_MS, whichever comes
+ * first; refusals are never remembered.
+ */
 export class TokenVerifier {
+  private readonly verified = new Map<string, VerifiedToken>();
+  private readonly cacheSize: number;
+  private readonly now: () => number;
+
   private constructor(
     private readonly key: CryptoKey | JWTVerifyGetKey,
     private readonly options: TokenVerifierOptions,
-  ) {}
+  ) {
+    this.cacheSize = options.cacheSize ?? 1_000;
+    this.now = options.now ?? Date.now;
+  }
 
   static async create(options: TokenVerifierOptions): Promise<TokenVerifier> {
     if (options.jwksUrl) return new TokenVerifier(createRemoteJWKSet(new URL(options.jwksUrl)), options);
@@ -37,21 +65,42 @@ export class TokenVerifier {
     if (!authorization) throw new AuthenticationError('missing bearer token');
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!match?.[1]) throw new AuthenticationError('authorization must be "Bearer <token>"');
+    const token = match[1];
+    const now = this.now();
+    const remembered = this.verified.get(token);
+    if (remembered) {
+      if (now < remembered.validUntilMs) return remembered.principal;
+      this.verified.delete(token);
+    }
     try {
-      const { payload } = await jwtVerify(match[1], this.key as CryptoKey, {
+      const { payload } = await jwtVerify(token, this.key as CryptoKey, {
         issuer: this.options.issuer,
         audience: this.options.audience,
         algorithms: TOKEN_ALGORITHMS,
         requiredClaims: ['sub', 'exp'],
         clockTolerance: 5,
+        currentDate: new Date(now),
       });
       const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
-      return { subject: payload.sub!, roles, permissions: permissionsOf(roles) };
+      const principal: Principal = { subject: payload.sub!, roles, permissions: permissionsOf(roles) };
+      this.remember(token, principal, Math.min(payload.exp! * 1000, now + CACHE_MAX_AGE_MS), now);
+      return principal;
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw new AuthenticationError('token expired');
       if (error instanceof errors.JOSEError) throw new AuthenticationError(`invalid token: ${error.message}`);
       throw error;
     }
+  }
+
+  private remember(token: string, principal: Principal, validUntilMs: number, now: number): void {
+    // Past `exp` but inside jose's clock tolerance: accepted, but verified again next time.
+    if (this.cacheSize <= 0 || validUntilMs <= now) return;
+    while (this.verified.size >= this.cacheSize) {
+      const oldest = this.verified.keys().next();
+      if (oldest.done) break;
+      this.verified.delete(oldest.value);
+    }
+    this.verified.set(token, { principal, validUntilMs });
   }
 }
 
