@@ -41,15 +41,27 @@ export const toProjectedEvent = (stored: StoredEvent): ProjectedEvent => ({
   ...(stored.metadata.reason !== undefined ? { reason: stored.metadata.reason } : {}),
 });
 
-/** Rows of one batch, loaded once by key, folded in memory, saved once. */
+/** Rows of one batch, loaded together by key in one query, folded in memory, saved once. */
 class BatchRows<Row> {
   private readonly rows = new Map<string, Row | undefined>();
   private readonly dirty = new Set<string>();
 
-  constructor(private readonly load: (key: string) => Promise<Row | undefined>) {}
+  constructor(
+    private readonly loadMany: (keys: readonly string[]) => Promise<ReadonlyMap<string, Row>>,
+  ) {}
 
-  async apply(key: string, evolve: (row: Row | undefined) => Row | undefined): Promise<void> {
-    if (!this.rows.has(key)) this.rows.set(key, await this.load(key));
+  /** One query for every key of the batch, instead of one per key. */
+  async load(keys: Iterable<string | undefined>): Promise<void> {
+    const wanted = [...new Set(keys)].filter(
+      (key): key is string => key !== undefined && !this.rows.has(key),
+    );
+    if (wanted.length === 0) return;
+    const found = await this.loadMany(wanted);
+    for (const key of wanted) this.rows.set(key, found.get(key));
+  }
+
+  apply(key: string, evolve: (row: Row | undefined) => Row | undefined): void {
+    if (!this.rows.has(key)) throw new Error(`batch row ${key} was not loaded`);
     const before = this.rows.get(key);
     const after = evolve(before);
     if (after !== before) {
@@ -65,6 +77,9 @@ class BatchRows<Row> {
     });
   }
 }
+
+const byKey = <Row>(rows: readonly Row[], key: (row: Row) => string): ReadonlyMap<string, Row> =>
+  new Map(rows.map((row) => [key(row), row]));
 
 /**
  * Folds planning events into the read-model tables: catch-up then live over the event store
@@ -161,27 +176,48 @@ export class PlanningProjectionRunner {
     events: readonly StoredEvent[],
     checkpoint: Checkpoint,
   ): Promise<void> {
-    const workloads = new BatchRows<WorkloadRow>(
-      async (workloadId) => (await manager.findOneBy(WorkloadView, { workloadId })) ?? undefined,
+    const workloads = new BatchRows<WorkloadRow>(async (ids) =>
+      byKey(
+        await manager
+          .getRepository(WorkloadView)
+          .createQueryBuilder('w')
+          .where('w.workload_id = ANY(:ids)', { ids })
+          .getMany(),
+        (row) => row.workloadId,
+      ),
     );
-    const releases = new BatchRows<ReleaseRow>(
-      async (releaseId) => (await manager.findOneBy(ReleaseView, { releaseId })) ?? undefined,
+    const releases = new BatchRows<ReleaseRow>(async (ids) =>
+      byKey(
+        await manager
+          .getRepository(ReleaseView)
+          .createQueryBuilder('r')
+          .where('r.release_id = ANY(:ids)', { ids })
+          .getMany(),
+        (row) => row.releaseId,
+      ),
     );
-    const scopes = new BatchRows<readonly ScopeItemRow[]>(async (releaseId) =>
-      manager.findBy(ReleaseScopeItemView, { releaseId }),
-    );
-    for (const stored of events) {
-      const projected = toProjectedEvent(stored);
-      const { event } = projected;
-      const workloadId = workloadKeyOf(event);
-      if (workloadId !== undefined)
-        await workloads.apply(workloadId, (row) => evolveWorkloadRow(row, projected));
-      const releaseId = releaseKeyOf(event);
-      if (releaseId !== undefined)
-        await releases.apply(releaseId, (row) => evolveReleaseRow(row, projected));
-      const scopeId = releaseScopeKeyOf(event);
+    const scopes = new BatchRows<readonly ScopeItemRow[]>(async (ids) => {
+      const items = await manager
+        .getRepository(ReleaseScopeItemView)
+        .createQueryBuilder('s')
+        .where('s.release_id = ANY(:ids)', { ids })
+        .getMany();
+      const byRelease = new Map<string, ScopeItemRow[]>(ids.map((id) => [id, []]));
+      for (const item of items) byRelease.get(item.releaseId)?.push(item);
+      return byRelease;
+    });
+    const projected = events.map(toProjectedEvent);
+    await workloads.load(projected.map((p) => workloadKeyOf(p.event)));
+    await releases.load(projected.map((p) => releaseKeyOf(p.event)));
+    await scopes.load(projected.map((p) => releaseScopeKeyOf(p.event)));
+    for (const p of projected) {
+      const workloadId = workloadKeyOf(p.event);
+      if (workloadId !== undefined) workloads.apply(workloadId, (row) => evolveWorkloadRow(row, p));
+      const releaseId = releaseKeyOf(p.event);
+      if (releaseId !== undefined) releases.apply(releaseId, (row) => evolveReleaseRow(row, p));
+      const scopeId = releaseScopeKeyOf(p.event);
       if (scopeId !== undefined)
-        await scopes.apply(scopeId, (items) => evolveReleaseScope(items ?? [], projected));
+        scopes.apply(scopeId, (items) => evolveReleaseScope(items ?? [], p));
     }
     const changedWorkloads = workloads.changed();
     if (changedWorkloads.length > 0)
