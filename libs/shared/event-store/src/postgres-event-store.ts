@@ -343,7 +343,10 @@ function statements(schema: string) {
   const events = `${quoteIdent(schema)}.events`;
   const readAll = (typed: boolean) => `
 SELECT s.frontier::text AS frontier, s.pending, b.*
-  FROM (SELECT f.frontier, EXISTS (SELECT 1 FROM ${events} p WHERE p.transaction_id >= f.frontier) AS pending
+  FROM (SELECT f.frontier,
+               -- max() reads one index entry; an EXISTS over transaction_id >= frontier was planned
+               -- as a sequential scan of the whole table (the frontier is unknown at plan time).
+               coalesce((SELECT max(p.transaction_id) FROM ${events} p) >= f.frontier, false) AS pending
           FROM (SELECT ${COMMIT_FRONTIER} AS frontier) f) s
   LEFT JOIN LATERAL (
     SELECT ${EVENT_COLUMNS} FROM ${events} e
