@@ -7,7 +7,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import {
   ensureDatabase,
   kafkaIsUp,
@@ -29,7 +29,13 @@ import { planningBenches } from './planning.bench';
 import { readBenches } from './read.bench';
 import { relayBenches } from './relay.bench';
 
-const AREAS: readonly BenchArea[] = [appendBenches, readBenches, relayBenches, e2eBenches, planningBenches];
+const AREAS: readonly BenchArea[] = [
+  appendBenches,
+  readBenches,
+  relayBenches,
+  e2eBenches,
+  planningBenches,
+];
 
 /** Ratio targets (value against baseline, higher is better for every row once ratios are oriented). */
 const TARGETS: Readonly<Record<string, number>> = {
@@ -70,6 +76,27 @@ function args(): { sizes: BenchSizes; only: (row: string) => boolean } {
     sizes: values.quick ? QUICK_SIZES : FULL_SIZES,
     only: (row) => prefixes.length === 0 || prefixes.some((p) => row.startsWith(p)),
   };
+}
+
+/**
+ * Two runs at once skew each other twice over: they share the CPUs, and a long transaction of one
+ * (seeding, sealing) holds back the commit frontier of every subscription in the same database,
+ * so the other's relay and catch-up wait. A session advisory lock, held until the run ends,
+ * makes a second run wait for the first.
+ */
+async function exclusiveRun(databaseUrl: string): Promise<Client> {
+  const client = new Client({ connectionString: databaseUrl, application_name: 'trainyard-bench' });
+  await client.connect();
+  const key = ['trainyard.bench.run'];
+  const { rows } = await client.query<{ locked: boolean }>(
+    'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+    key,
+  );
+  if (!rows[0]?.locked) {
+    log('another benchmark run is using this database: waiting for it to finish');
+    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', key);
+  }
+  return client;
 }
 
 async function machine(
@@ -150,6 +177,7 @@ async function main(): Promise<number> {
   const databaseUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_DATABASE_URL;
   const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
   await ensureDatabase(databaseUrl, log);
+  const runLock = await exclusiveRun(databaseUrl);
   let startedKafka = false;
   if (!(await kafkaIsUp(brokers[0]!))) {
     log(`no Kafka broker on ${brokers[0]}: starting a local one`);
@@ -189,6 +217,7 @@ async function main(): Promise<number> {
   } finally {
     await ctx.dispose();
     if (startedKafka) await stopLocalKafka({ broker: brokers[0]! });
+    await runLock.end();
   }
   return failed ? 1 : 0;
 }
