@@ -241,8 +241,9 @@ function statements(schema: string) {
     insertSeals: `INSERT INTO ${s}.event_seals (seq, transaction_id, position, hash)
                   SELECT x.seq, x.transaction_id::xid8, x.position, decode(x.hash, 'hex')
                     FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[]) AS x(seq, transaction_id, position, hash)`,
-    beyondFrontier: `SELECT EXISTS (SELECT 1 FROM ${s}.events
-                      WHERE transaction_id >= ${COMMIT_FRONTIER}) AS pending`,
+    // max() reads one index entry; an EXISTS over transaction_id >= frontier is planned as a
+    // sequential scan of the whole table, because the frontier is unknown at plan time.
+    beyondFrontier: `SELECT coalesce((SELECT max(transaction_id) FROM ${s}.events) >= ${COMMIT_FRONTIER}, false) AS pending`,
   };
 }
 
