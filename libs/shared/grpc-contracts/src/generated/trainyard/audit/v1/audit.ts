@@ -9,6 +9,10 @@ import type { Metadata } from "@grpc/grpc-js";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
 
+export const protobufPackage = "trainyard.audit.v1";
+
+export const protobufFileName = "trainyard/audit/v1/audit.proto";
+
 export interface AuditEvent {
   /** Global position, decimal (64-bit). */
   position: string;
@@ -70,6 +74,8 @@ export interface VerifyChainResponse {
   /** Events stored after the last seal, not yet covered by verification. */
   unsealed: string;
 }
+
+export const TRAINYARD_AUDIT_V1_PACKAGE_NAME = "trainyard.audit.v1";
 
 export interface AuditTrailServiceClient {
   /** Events of one stream (an aggregate), forwards or backwards from a version. */

@@ -9,6 +9,10 @@ import type { Metadata } from "@grpc/grpc-js";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
 
+export const protobufPackage = "trainyard.planning.v1";
+
+export const protobufFileName = "trainyard/planning/v1/planning.proto";
+
 export enum ComponentKind {
   COMPONENT_KIND_UNSPECIFIED = "COMPONENT_KIND_UNSPECIFIED",
   COMPONENT_KIND_SERVICE = "COMPONENT_KIND_SERVICE",
@@ -561,6 +565,8 @@ export interface EstimateCapacityResponse {
   trainId: string;
   estimate?: CapacityEstimate | undefined;
 }
+
+export const TRAINYARD_PLANNING_V1_PACKAGE_NAME = "trainyard.planning.v1";
 
 export interface PlanningServiceClient {
   /**
