@@ -8,6 +8,6 @@ export { ErrorMappingFilter } from './error-mapping.filter';
 export { Readiness } from './health/readiness';
 export type { ReadinessCheck, ReadinessReport } from './health/readiness';
 export { ServiceMetrics } from './health/metrics';
-export { EVENT_STORE, KAFKA_CLUSTER, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
+export { EVENT_STORE, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
 export { startService, runServiceMain, migrateService, eventsTopic, AUDIT_GRPC_PACKAGE, AUDIT_GRPC_SERVICE } from './bootstrap';
 export type { ServiceDefinition, RunningService } from './bootstrap';

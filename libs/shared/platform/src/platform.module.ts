@@ -1,7 +1,6 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { Pool } from 'pg';
-import { Kafka, logLevel } from 'kafkajs';
 import { createEventStore } from '@trainyard/event-store';
 import type { MessageBus } from '@trainyard/messaging';
 import { AuditTrailGrpcController } from './audit/audit-trail.grpc-controller';
@@ -13,7 +12,7 @@ import { HealthController } from './health/health.controller';
 import { ServiceMetrics } from './health/metrics';
 import { MetricsInterceptor } from './health/metrics.interceptor';
 import { Readiness } from './health/readiness';
-import { EVENT_STORE, KAFKA_CLUSTER, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
+import { EVENT_STORE, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
 
 export interface PlatformModuleOptions {
   readonly config: ServiceConfig;
@@ -25,8 +24,8 @@ export interface PlatformModuleOptions {
 }
 
 /**
- * What every service gets: its configuration, its PostgreSQL pool and event store, a Kafka
- * cluster handle, authentication and authorisation on every handler, one error mapping, metrics,
+ * What every service gets: its configuration, its PostgreSQL pool and event store, the Kafka
+ * message bus, authentication and authorisation on every handler, one error mapping, metrics,
  * /healthz /readyz /metrics, and the audit trail gRPC service.
  */
 @Global()
@@ -37,17 +36,6 @@ export class PlatformModule {
       { provide: SERVICE_CONFIG, useValue: options.config },
       { provide: PG_POOL, useValue: options.pool },
       { provide: EVENT_STORE, useFactory: () => createEventStore(options.pool, options.config.DATABASE_SCHEMA) },
-      {
-        provide: KAFKA_CLUSTER,
-        useFactory: () =>
-          new Kafka({
-            clientId: options.config.KAFKA_CLIENT_ID,
-            brokers: options.config.KAFKA_BROKERS,
-            logLevel: logLevel.NOTHING,
-            connectionTimeout: 2_000,
-            retry: { retries: 2 },
-          }),
-      },
       { provide: MESSAGE_BUS, useValue: options.bus },
       { provide: TokenVerifier, useValue: options.verifier },
       { provide: Readiness, useValue: options.readiness },
@@ -60,7 +48,7 @@ export class PlatformModule {
       module: PlatformModule,
       controllers: [HealthController, AuditTrailGrpcController],
       providers,
-      exports: [SERVICE_CONFIG, PG_POOL, EVENT_STORE, KAFKA_CLUSTER, MESSAGE_BUS, Readiness, ServiceMetrics, TokenVerifier],
+      exports: [SERVICE_CONFIG, PG_POOL, EVENT_STORE, MESSAGE_BUS, Readiness, ServiceMetrics, TokenVerifier],
     };
   }
 }

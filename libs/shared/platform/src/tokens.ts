@@ -2,5 +2,4 @@
 export const SERVICE_CONFIG = Symbol('trainyard.service-config');
 export const PG_POOL = Symbol('trainyard.pg-pool');
 export const EVENT_STORE = Symbol('trainyard.event-store');
-export const KAFKA_CLUSTER = Symbol('trainyard.kafka-cluster');
 export const MESSAGE_BUS = Symbol('trainyard.message-bus');
