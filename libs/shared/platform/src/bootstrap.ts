@@ -134,7 +134,9 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
 
   const topic = eventsTopic(definition.service);
   const producer = bus.producer();
-  void bus
+  // Not awaited at start (a broker outage must not block it), but awaited by stop(): an admin call
+  // still in flight after the connections close would outlive the service.
+  const topicEnsured = bus
     .admin()
     .ensureTopics([{ topic, partitions: 3 }])
     .catch((error: unknown) => logger.warn(`could not create ${topic} yet (the relay retries): ${String(error)}`));
@@ -165,6 +167,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
       if ((await Promise.race([app.close().then(() => 'closed' as const), grace])) === 'timeout') {
         logger.warn(`in-flight work did not finish within ${config.SHUTDOWN_GRACE_MS} ms; closing anyway`);
       }
+      await topicEnsured;
       await relay.stop();
       await producer.disconnect().catch(() => undefined);
       await store.close(); // its LISTEN/NOTIFY connections
