@@ -1,12 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { credentials, loadPackageDefinition, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
 import { planning, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
 import { ensureDevKeys, repoRoot, signDevToken } from '@trainyard/infra';
-import { allocate, generatePortfolio } from '@trainyard/planning-domain';
+import type { PortfolioShape } from '@trainyard/planning-domain';
 import { healthStatus } from '../tools/scripts/grpc-health';
+import type { AllocationChildArgs, AllocationChildMessage, AllocationChildRequest } from './allocation.child';
 import { benchEvent, createPlainTable, plainRow } from './bench-events';
 import { compareRounds, measureWindow, percentile, row, sleep, type BenchArea, type BenchContext, type BenchResult } from './bench-harness';
 
@@ -124,33 +124,100 @@ async function commandRow(ctx: BenchContext): Promise<BenchResult> {
   }
 }
 
-/** Median wall time of `runs` allocations of one generated portfolio (after one untimed run). */
-function allocationMs(candidates: number, teams: number, edges: number, runs: number): number {
-  const input = generatePortfolio(42, { candidates, teams, edges });
-  allocate(input);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    allocate(input);
-    times.push(performance.now() - started);
-  }
-  return percentile(times, 50);
+interface AllocationProcess {
+  /** Wall times (ms) of `runs` consecutive allocations of this process's portfolio. */
+  time(runs: number): Promise<number[]>;
+  stop(): void;
 }
 
-function scalingRow(ctx: BenchContext): BenchResult {
-  const runs = ctx.sizes.quick ? 3 : 7;
-  const small = allocationMs(10_000, 50, 2_000, runs * 3);
-  const large = allocationMs(100_000, 500, 20_000, runs);
-  ctx.log(`  planning.allocate.scaling: 10,000 candidates ${small.toFixed(1)} ms, 100,000 candidates ${large.toFixed(1)} ms`);
-  // Linear growth: the large run takes 10 × the small one, ratio 1.0.
-  return row('planning.allocate.scaling', 'ms', large, 10 * small);
+/** Forks allocation.child.ts for one portfolio shape and waits until it has generated and warmed up. */
+async function startAllocation(shape: PortfolioShape, warmupRuns: number): Promise<AllocationProcess> {
+  const args: AllocationChildArgs = { shape, warmupRuns };
+  const child = fork(join(__dirname, 'allocation.child.ts'), [JSON.stringify(args)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let waiting: { resolve: (ms: number[]) => void; reject: (error: Error) => void } | undefined;
+  let markReady!: () => void;
+  let fail!: (error: Error) => void;
+  const ready = new Promise<void>((resolve, reject) => ((markReady = resolve), (fail = reject)));
+  const failWith = (error: Error) => {
+    fail(error);
+    waiting?.reject(error);
+    waiting = undefined;
+  };
+  child.on('message', (message: AllocationChildMessage) => {
+    if (message.kind === 'ready') markReady();
+    else if (message.kind === 'error') failWith(new Error(`allocation child (${shape.candidates}): ${message.message}`));
+    else {
+      waiting?.resolve([...message.ms]);
+      waiting = undefined;
+    }
+  });
+  child.once('exit', (code) => failWith(new Error(`allocation child (${shape.candidates}) exited with ${code}`)));
+  const stop = () => {
+    if (child.connected) child.disconnect();
+  };
+  try {
+    await ready;
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  return {
+    time: (runs) =>
+      new Promise<number[]>((resolve, reject) => {
+        waiting = { resolve, reject };
+        child.send({ runs } satisfies AllocationChildRequest);
+      }),
+    stop,
+  };
+}
+
+const SMALL: PortfolioShape = { candidates: 10_000, teams: 50, edges: 2_000 };
+const LARGE: PortfolioShape = { candidates: 100_000, teams: 500, edges: 20_000 };
+/** Small allocations per round: about the work of the one large allocation beside it. */
+const SMALL_PER_ROUND = 10;
+
+/**
+ * Each size in its own fresh process (allocation.child.ts); rounds alternate ten small
+ * allocations with one large one, so load that comes and goes hits both sides, and each side
+ * reports the median of its allocations.
+ */
+async function scalingRow(ctx: BenchContext): Promise<BenchResult> {
+  const rounds = ctx.sizes.quick ? 3 : 9;
+  const small = await startAllocation(SMALL, 2 * SMALL_PER_ROUND);
+  try {
+    const large = await startAllocation(LARGE, 2);
+    try {
+      const smallMs: number[] = [];
+      const largeMs: number[] = [];
+      const smallRounds: number[] = [];
+      for (let round = 0; round < rounds; round++) {
+        const times = await small.time(SMALL_PER_ROUND);
+        smallMs.push(...times);
+        smallRounds.push(percentile(times, 50));
+        largeMs.push(...(await large.time(1)));
+      }
+      const [smallMedian, largeMedian] = [percentile(smallMs, 50), percentile(largeMs, 50)];
+      const list = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(', ');
+      ctx.log(`  planning.allocate.scaling: rounds: 10,000 candidates (round medians) ${list(smallRounds)} ms; 100,000 candidates ${list(largeMs)} ms`);
+      ctx.log(`  planning.allocate.scaling: 10,000 candidates ${smallMedian.toFixed(1)} ms, 100,000 candidates ${largeMedian.toFixed(1)} ms`);
+      // Linear growth: the large run takes 10 × the small one, ratio 1.0.
+      return row('planning.allocate.scaling', 'ms', largeMedian, 10 * smallMedian);
+    } finally {
+      large.stop();
+    }
+  } finally {
+    small.stop();
+  }
 }
 
 export const planningBenches: BenchArea = {
   area: 'planning',
   rows: ['planning.command.w16', 'planning.allocate.scaling'],
   async run(ctx, only, emit) {
-    if (only('planning.allocate.scaling')) emit(scalingRow(ctx));
+    if (only('planning.allocate.scaling')) emit(await scalingRow(ctx));
     if (only('planning.command.w16')) emit(await commandRow(ctx));
   },
 };
