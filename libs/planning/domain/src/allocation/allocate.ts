@@ -77,6 +77,17 @@ interface Columns {
   readonly kind: Uint8Array;
 }
 
+const isNonEmpty = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
+const isNonNegative = (value: number): boolean => Number.isFinite(value) && value >= 0;
+const negativeValueField = (c: AllocationCandidate): string | undefined =>
+  !isNonNegative(c.businessValue)
+    ? 'businessValue'
+    : !isNonNegative(c.timeCriticality)
+      ? 'timeCriticality'
+      : !isNonNegative(c.riskReduction)
+        ? 'riskReduction'
+        : undefined;
+
 /** Validates the (id-sorted) candidates while reading their columns. */
 const readColumns = (sorted: readonly AllocationCandidate[]): Columns => {
   const n = sorted.length;
@@ -84,20 +95,21 @@ const readColumns = (sorted: readonly AllocationCandidate[]): Columns => {
   const costOfDelay = new Float64Array(n);
   const jobSize = new Float64Array(n);
   const kind = new Uint8Array(n);
-  sorted.forEach((c, i) => {
+  // Field names are only built for an error: one string per candidate is garbage at 100k.
+  for (let i = 0; i < n; i++) {
+    const c = sorted[i] as AllocationCandidate;
     assertNonEmpty('candidates.workloadId', c.workloadId);
     if (i > 0 && sorted[i - 1]?.workloadId === c.workloadId)
       throw new ValidationError('candidates', `workload ${c.workloadId} is a candidate twice`);
-    assertNonEmpty(`candidates[${c.workloadId}].team`, c.team);
+    if (!isNonEmpty(c.team)) assertNonEmpty(`candidates[${c.workloadId}].team`, c.team);
     if (!(Number.isFinite(c.jobSize) && c.jobSize > 0))
       throw new ValidationError(
         `candidates[${c.workloadId}].jobSize`,
         'jobSize must be a positive number',
       );
-    for (const field of ['businessValue', 'timeCriticality', 'riskReduction'] as const) {
-      if (!(Number.isFinite(c[field]) && c[field] >= 0))
-        throw new ValidationError(`candidates[${c.workloadId}].${field}`, `${field} must be ≥ 0`);
-    }
+    const field = negativeValueField(c);
+    if (field !== undefined)
+      throw new ValidationError(`candidates[${c.workloadId}].${field}`, `${field} must be ≥ 0`);
     const ms = Date.parse(c.registeredAt);
     if (Number.isNaN(ms) || !ISO_INSTANT.test(c.registeredAt))
       throw new ValidationError(
@@ -113,7 +125,7 @@ const readColumns = (sorted: readonly AllocationCandidate[]): Columns => {
         : c.changeType === 'technical-debt'
           ? KIND_TECH_DEBT
           : KIND_OTHER;
-  });
+  }
   return { registeredAtMs, costOfDelay, jobSize, kind };
 };
 
@@ -236,7 +248,9 @@ export const allocate = (input: AllocationInput): Plan => {
           : TIER_NORMAL;
   }
   // Same criteria as `compareWsjfKeys`, behind the tier; index order is id order (`sorted`).
-  const ownOrder = Int32Array.from({ length: n }, (_, i) => i).sort(
+  const ownOrder = new Int32Array(n);
+  for (let i = 0; i < n; i++) ownOrder[i] = i;
+  ownOrder.sort(
     (a, b) =>
       (tier[a] as number) - (tier[b] as number) ||
       (costOfDelay[b] as number) * (jobSize[a] as number) -
@@ -247,9 +261,7 @@ export const allocate = (input: AllocationInput): Plan => {
       a - b,
   );
   const ownRank = new Int32Array(n);
-  ownOrder.forEach((i, r) => {
-    ownRank[i] = r;
-  });
+  for (let r = 0; r < n; r++) ownRank[ownOrder[r] as number] = r;
   // Reverse topological order visits every dependent before its prerequisites.
   const inherited = new Int32Array(n);
   for (let k = n - 1; k >= 0; k--) {
@@ -261,16 +273,16 @@ export const allocate = (input: AllocationInput): Plan => {
     }
     inherited[i] = best;
   }
-  const priority = Float64Array.from(
-    { length: n },
-    (_, i) => (ownRank[inherited[i] as number] as number) * n + (ownRank[i] as number),
-  );
+  const priority = new Float64Array(n);
+  for (let i = 0; i < n; i++)
+    priority[i] = (ownRank[inherited[i] as number] as number) * n + (ownRank[i] as number);
   const queue = new IndexHeap((a, b) => (priority[a] as number) - (priority[b] as number));
 
   // --- capacity ---------------------------------------------------------------------------------
-  const teams = [
-    ...new Set([...sorted.map((c) => c.team), ...Object.keys(input.capacityByTeam ?? {})]),
-  ].sort(byId);
+  const teamSet = new Set<string>();
+  for (let i = 0; i < n; i++) teamSet.add(sorted[i]!.team);
+  for (const team of Object.keys(input.capacityByTeam ?? {})) teamSet.add(team);
+  const teams = [...teamSet].sort(byId);
   const capacityOf = resolveCapacity(input, teams, policy);
   const capacityTotal = teams.reduce((sum, t) => sum + (capacityOf.get(t) ?? 0), 0);
   const { teamCapShare, techDebtReserveShare } = policy.allocation;
@@ -281,7 +293,8 @@ export const allocate = (input: AllocationInput): Plan => {
   const teamCapacity = teams.map((t) => capacityOf.get(t) ?? 0);
   const teamLimit = teamCapacity.map((c) => Math.min(c, shareLimit));
   const teamUsed = new Float64Array(teams.length);
-  const teamOf = Int32Array.from(sorted, (c) => teamIndex.get(c.team) as number);
+  const teamOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) teamOf[i] = teamIndex.get(sorted[i]!.team) as number;
   const quarter = input.quarterToDate;
   const reserve = quarter
     ? Math.min(
@@ -312,27 +325,44 @@ export const allocate = (input: AllocationInput): Plan => {
     }
     return text;
   };
-  const defer = (i: number, why: string): void => {
-    state[i] = DEFERRED;
-    reason[i] = `deferred: ${why}`;
-  };
   /** `reason` is the full text; common ones are shared strings (fewer long-lived objects at scale). */
+  const defer = (i: number, full: string): void => {
+    state[i] = DEFERRED;
+    reason[i] = full;
+  };
   const include = (i: number, full: string): void => {
     state[i] = INCLUDED;
     reason[i] = full;
     const t = teamOf[i] as number;
     teamUsed[t] = (teamUsed[t] as number) + (jobSize[i] as number);
   };
+  // A full team defers every later candidate of one job size with the same text until its usage
+  // changes: one string per (team, usage, size), not one per deferral.
+  const blockedText = new Array<Map<number, string> | undefined>(teams.length);
+  const blockedTextUsed = new Float64Array(teams.length);
+  /** The full deferral reason if the candidate's team has no room for it. */
   const blockedByTeam = (i: number): string | undefined => {
     const t = teamOf[i] as number;
     const size = jobSize[i] as number;
     const used = teamUsed[t] as number;
     const limit = teamLimit[t] as number;
     if (used + size <= limit) return undefined;
-    const team = teams[t] as string;
-    return limit < (teamCapacity[t] as number)
-      ? `team cap ${capPercent}% reached (${team}: ${used} of ${limit} used, needs ${size})`
-      : `team capacity reached (${team}: ${used} of ${limit} used, needs ${size})`;
+    let texts = blockedText[t];
+    if (texts === undefined || blockedTextUsed[t] !== used) {
+      texts = new Map();
+      blockedText[t] = texts;
+      blockedTextUsed[t] = used;
+    }
+    let text = texts.get(size);
+    if (text === undefined) {
+      const team = teams[t] as string;
+      text =
+        limit < (teamCapacity[t] as number)
+          ? `deferred: team cap ${capPercent}% reached (${team}: ${used} of ${limit} used, needs ${size})`
+          : `deferred: team capacity reached (${team}: ${used} of ${limit} used, needs ${size})`;
+      texts.set(size, text);
+    }
+    return text;
   };
   const shared = (cache: Map<number, string>, i: number, build: (score: string) => string) => {
     const value = wsjf(i);
@@ -390,17 +420,17 @@ export const allocate = (input: AllocationInput): Plan => {
       if (waiting[d] === 0) queue.push(d);
     }
     if (excluded.size > 0 && excluded.has(sorted[i]!.workloadId)) {
-      defer(i, 'excluded in scope negotiation');
+      defer(i, 'deferred: excluded in scope negotiation');
       continue;
     }
     const external = externalBlocker.size > 0 ? externalBlocker.get(i) : undefined;
     if (external !== undefined) {
-      defer(i, `depends on ${external} which is not yet planned`);
+      defer(i, `deferred: depends on ${external} which is not yet planned`);
       continue;
     }
     const deferredDep = prerequisiteIn(i, isDeferred);
     if (deferredDep >= 0) {
-      defer(i, `depends on ${sorted[deferredDep]!.workloadId} which is deferred`);
+      defer(i, `deferred: depends on ${sorted[deferredDep]!.workloadId} which is deferred`);
       continue;
     }
     if (prerequisiteIn(i, isPending) >= 0) {
@@ -440,7 +470,7 @@ export const allocate = (input: AllocationInput): Plan => {
     if (state[i] !== PENDING) continue;
     const blocker = prerequisiteIn(i, isNotIncluded);
     if (blocker >= 0) {
-      defer(i, `depends on ${sorted[blocker]!.workloadId} which is deferred`);
+      defer(i, `deferred: depends on ${sorted[blocker]!.workloadId} which is deferred`);
       continue;
     }
     const teamBlock = blockedByTeam(i);
@@ -451,7 +481,10 @@ export const allocate = (input: AllocationInput): Plan => {
     const size = jobSize[i] as number;
     if (size > generalLeft + reserveLeft) {
       const used = capacityTotal - generalLeft - reserveLeft;
-      defer(i, `release capacity exhausted (${used} of ${capacityTotal} used, needs ${size})`);
+      defer(
+        i,
+        `deferred: release capacity exhausted (${used} of ${capacityTotal} used, needs ${size})`,
+      );
       continue;
     }
     const fromGeneral = Math.min(size, generalLeft);
@@ -474,11 +507,11 @@ export const allocate = (input: AllocationInput): Plan => {
   }
 
   // --- outputs ----------------------------------------------------------------------------------
-  const entries: PlanEntry[] = [];
+  const entries = new Array<PlanEntry>(n);
   for (let k = 0; k < n; k++) {
     const i = sequence[k] as number;
     const c = sorted[i] as AllocationCandidate;
-    entries.push({
+    entries[k] = {
       workloadId: c.workloadId,
       team: c.team,
       jobSize: c.jobSize,
@@ -488,7 +521,7 @@ export const allocate = (input: AllocationInput): Plan => {
       wsjf: wsjf(i),
       costOfDelay: costOfDelay[i] as number,
       order: k + 1,
-    });
+    };
   }
   const alerts: PlanAlert[] = [];
   for (let i = 0; i < n; i++) {
@@ -755,11 +788,10 @@ const orderDeployment = (
   order.forEach((k, position) => {
     const i = includedIdx[k] as number;
     const contract = grouped ? contracts.memberOf.get(i) : undefined;
-    steps[position] = {
-      workloadId: sorted[i]!.workloadId,
-      wave: waveOf[k] as number,
-      ...(contract !== undefined ? { contract } : {}),
-    };
+    const workloadId = sorted[i]!.workloadId;
+    const wave = waveOf[k] as number;
+    steps[position] =
+      contract !== undefined ? { workloadId, wave, contract } : { workloadId, wave };
   });
   return steps;
 };
