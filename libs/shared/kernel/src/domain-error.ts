@@ -2,7 +2,12 @@
  * The one base class of business-rule errors. Deciders throw its subclasses; one gRPC exception
  * filter and one HTTP filter map `kind` to a status, so domain code never knows about transports.
  */
-export type DomainErrorKind = 'validation' | 'not_found' | 'rule_violation' | 'conflict';
+export type DomainErrorKind =
+  | 'validation'
+  | 'not_found'
+  | 'already_exists'
+  | 'rule_violation'
+  | 'conflict';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;
@@ -32,6 +37,18 @@ export class NotFoundError extends DomainError {
     readonly id: string,
   ) {
     super(`${entity} ${id} not found`);
+  }
+}
+
+/** What a command would create exists already (→ ALREADY_EXISTS / 409); not a retryable race. */
+export class AlreadyExistsError extends DomainError {
+  readonly kind = 'already_exists' as const;
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+    message = `${entity} ${id} already exists`,
+  ) {
+    super(message);
   }
 }
 

@@ -16,6 +16,7 @@ interface Mapped {
 const DOMAIN: Record<DomainError['kind'], [GrpcStatus, number]> = {
   validation: [GrpcStatus.INVALID_ARGUMENT, HttpStatus.BAD_REQUEST],
   not_found: [GrpcStatus.NOT_FOUND, HttpStatus.NOT_FOUND],
+  already_exists: [GrpcStatus.ALREADY_EXISTS, HttpStatus.CONFLICT],
   rule_violation: [GrpcStatus.FAILED_PRECONDITION, HttpStatus.CONFLICT],
   conflict: [GrpcStatus.ABORTED, HttpStatus.CONFLICT],
 };

@@ -4,7 +4,7 @@ import { findTrack } from '../policy/routing';
 import type { CommandMetadata } from '../shared/command-metadata';
 import { assertIsoInstant, assertMetadata, assertNonEmpty } from '../shared/command-metadata';
 import {
-  ConflictError,
+  AlreadyExistsError,
   NotFoundError,
   RuleViolationError,
   ValidationError,
@@ -91,7 +91,7 @@ export const planRelease = (
       state.window.start === window.start &&
       state.window.end === window.end;
     if (same) return [];
-    throw new ConflictError(`release ${state.releaseId} already exists`);
+    throw new AlreadyExistsError('release', state.releaseId);
   }
   return [
     {
@@ -346,7 +346,7 @@ export const requestEmergencyPatch = (
       state.scope.length === 1 &&
       state.scope[0]?.workloadId === workloadId;
     if (retried) return [];
-    throw new ConflictError(`release ${state.releaseId} already exists`);
+    throw new AlreadyExistsError('release', state.releaseId);
   }
   const { policy } = context;
   const criteria = policy.emergencyPatch;

@@ -2,7 +2,7 @@ import { allocate } from '../allocation/allocate';
 import type { Plan } from '../allocation/allocation.types';
 import { capacityFromHistory } from '../capacity/velocity';
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
-import { ConflictError, NotFoundError, RuleViolationError } from '../shared/domain-error';
+import { AlreadyExistsError, NotFoundError, RuleViolationError } from '../shared/domain-error';
 import { NOW, candidate, meta } from '../test-support/planning.fixtures';
 import type { ReleaseCommand } from './release.commands';
 import { decideRelease } from './release.decide';
@@ -104,7 +104,7 @@ describe('release decider', () => {
           data: { releaseId: 'R-1', trainId: 'infrastructure', window },
           metadata: meta(),
         }),
-      ).toThrow(ConflictError);
+      ).toThrow(AlreadyExistsError);
     });
 
     it('records scope negotiation without needing an exception', () => {

@@ -1,7 +1,8 @@
 // `@trainyard/kernel` has no error base yet, so the planning domain owns a small one. The gRPC
 // exception filter maps `kind`: validation → INVALID_ARGUMENT, not_found → NOT_FOUND,
-// rule_violation → FAILED_PRECONDITION, conflict → ALREADY_EXISTS/ABORTED.
-export type DomainErrorKind = 'validation' | 'not_found' | 'rule_violation' | 'conflict';
+// already_exists → ALREADY_EXISTS, rule_violation → FAILED_PRECONDITION. Concurrency conflicts
+// (ABORTED) come from the event store, never from a decider.
+export type DomainErrorKind = 'validation' | 'not_found' | 'already_exists' | 'rule_violation';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;
@@ -48,10 +49,15 @@ export class RuleViolationError extends DomainError {
   }
 }
 
-export class ConflictError extends DomainError {
-  readonly kind = 'conflict' as const;
+/** What the command would create exists already (gRPC ALREADY_EXISTS), e.g. a second registration. */
+export class AlreadyExistsError extends DomainError {
+  readonly kind = 'already_exists' as const;
 
-  constructor(message: string) {
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+    message = `${entity} ${id} already exists`,
+  ) {
     super(message);
   }
 }

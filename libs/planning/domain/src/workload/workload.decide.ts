@@ -16,7 +16,7 @@ import {
 import { routeWorkload } from '../policy/routing';
 import { assertMetadata, assertNonEmpty } from '../shared/command-metadata';
 import {
-  ConflictError,
+  AlreadyExistsError,
   NotFoundError,
   RuleViolationError,
   ValidationError,
@@ -125,7 +125,11 @@ export const registerWorkload = (
   assertMetadata(command.metadata);
   const data = command.data;
   if (state.status !== 'Unregistered')
-    throw new ConflictError(`workload ${state.profile.workloadId} is already registered`);
+    throw new AlreadyExistsError(
+      'workload',
+      state.profile.workloadId,
+      `workload ${state.profile.workloadId} is already registered`,
+    );
   validateRegistration(data);
   const cycle = findCycleThrough(
     data.workloadId,
@@ -164,7 +168,8 @@ export const planWorkload = (command: PlanWorkload, state: Workload): WorkloadEv
   switch (current.status) {
     case 'Planned':
       if (current.releaseId === releaseId) return [];
-      throw new ConflictError(
+      throw new RuleViolationError(
+        'workload-planned-once',
         `workload ${workloadId} is already planned in release ${current.releaseId}`,
       );
     case 'Completed':
@@ -200,7 +205,8 @@ export const deferWorkload = (command: DeferWorkload, state: Workload): Workload
       `workload ${workloadId} is ${current.status.toLowerCase()}`,
     );
   if (current.status === 'Planned' && releaseId !== undefined && releaseId !== current.releaseId)
-    throw new ConflictError(
+    throw new RuleViolationError(
+      'workload-release-matches',
       `workload ${workloadId} is planned in release ${current.releaseId}, not ${releaseId}`,
     );
   // A retried deferral from the same release must not inflate the count.
@@ -234,7 +240,10 @@ export const completeWorkload = (command: CompleteWorkload, state: Workload): Wo
   const current = registered(state, workloadId);
   if (current.status === 'Completed') {
     if (current.releaseId === releaseId) return [];
-    throw new ConflictError(`workload ${workloadId} was completed in release ${current.releaseId}`);
+    throw new RuleViolationError(
+      'workload-completed-once',
+      `workload ${workloadId} was completed in release ${current.releaseId}`,
+    );
   }
   if (current.status !== 'Planned')
     throw new RuleViolationError(
@@ -242,7 +251,8 @@ export const completeWorkload = (command: CompleteWorkload, state: Workload): Wo
       `workload ${workloadId} is not planned in a release`,
     );
   if (current.releaseId !== releaseId)
-    throw new ConflictError(
+    throw new RuleViolationError(
+      'workload-release-matches',
       `workload ${workloadId} is planned in release ${current.releaseId}, not ${releaseId}`,
     );
   return [

@@ -1,7 +1,7 @@
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
 import type { PlanningPolicy } from '../policy/planning-policy';
 import {
-  ConflictError,
+  AlreadyExistsError,
   NotFoundError,
   RuleViolationError,
   ValidationError,
@@ -201,7 +201,10 @@ describe('workload decider', () => {
     const state = () => given(registered());
 
     it('refuses to register it again', () => {
-      expect(() => when(state(), register())).toThrow(ConflictError);
+      expect(() => when(state(), register())).toThrow(AlreadyExistsError);
+      expect(() => when(state(), register())).toThrow(
+        expect.objectContaining({ kind: 'already_exists', entity: 'workload', id: 'W-1' }) as Error,
+      );
     });
 
     it('plans it into a release', () => {
@@ -326,7 +329,7 @@ describe('workload decider', () => {
           data: { workloadId: 'W-1', releaseId: 'R-2' },
           metadata: meta(),
         }),
-      ).toThrow(ConflictError);
+      ).toThrow(expect.objectContaining({ rule: 'workload-planned-once' }) as Error);
     });
 
     it('completes it with the delivered job size', () => {
