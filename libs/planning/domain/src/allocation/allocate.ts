@@ -4,7 +4,7 @@ import {
   findDependencyCycle,
   formatCycle,
 } from '../dependencies/dependency-graph';
-import type { PlanningPolicy } from '../policy/planning-policy';
+import type { ChangeType, PlanningPolicy } from '../policy/planning-policy';
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
 import { formatScore } from '../prioritization/wsjf';
 import { IndexHeap } from '../shared/binary-heap';
@@ -71,6 +71,8 @@ const KIND_COMPLIANCE = 2;
  * pass, so the hot loops never chase candidate objects scattered across the heap.
  */
 interface Columns {
+  readonly ids: readonly string[];
+  readonly changeType: readonly ChangeType[];
   readonly registeredAtMs: Float64Array;
   readonly costOfDelay: Float64Array;
   readonly jobSize: Float64Array;
@@ -91,6 +93,8 @@ const negativeValueField = (c: AllocationCandidate): string | undefined =>
 /** Validates the (id-sorted) candidates while reading their columns. */
 const readColumns = (sorted: readonly AllocationCandidate[]): Columns => {
   const n = sorted.length;
+  const ids = new Array<string>(n);
+  const changeType = new Array<ChangeType>(n);
   const registeredAtMs = new Float64Array(n);
   const costOfDelay = new Float64Array(n);
   const jobSize = new Float64Array(n);
@@ -116,6 +120,8 @@ const readColumns = (sorted: readonly AllocationCandidate[]): Columns => {
         `candidates[${c.workloadId}].registeredAt`,
         'registeredAt must be an ISO-8601 instant',
       );
+    ids[i] = c.workloadId;
+    changeType[i] = c.changeType;
     registeredAtMs[i] = ms;
     costOfDelay[i] = c.businessValue + c.timeCriticality + c.riskReduction;
     jobSize[i] = c.jobSize;
@@ -126,34 +132,96 @@ const readColumns = (sorted: readonly AllocationCandidate[]): Columns => {
           ? KIND_TECH_DEBT
           : KIND_OTHER;
   }
-  return { registeredAtMs, costOfDelay, jobSize, kind };
+  return { ids, changeType, registeredAtMs, costOfDelay, jobSize, kind };
 };
 
-/** Adjacency over candidate indexes plus a plain Kahn order; refuses a cycle, naming it. */
+/** The same edges read backwards; each node's sources come in ascending order. */
+const transpose = (nodes: number, forward: Adjacency): Adjacency => {
+  const start = new Int32Array(nodes + 1);
+  for (const t of forward.list) start[t + 1] = (start[t + 1] as number) + 1;
+  for (let i = 0; i < nodes; i++) start[i + 1] = (start[i + 1] as number) + (start[i] as number);
+  const fill = start.slice(0, nodes);
+  const list = new Int32Array(forward.list.length);
+  for (let i = 0; i < nodes; i++) {
+    for (let e = forward.start[i] as number; e < (forward.start[i + 1] as number); e++) {
+      const t = forward.list[e] as number;
+      list[fill[t] as number] = i;
+      fill[t] = (fill[t] as number) + 1;
+    }
+  }
+  return { start, list };
+};
+
+/**
+ * Adjacency over candidate indexes plus a plain Kahn order; refuses a cycle, naming it.
+ *
+ * Dependency ids are resolved by merging the id-sorted references with the id-sorted candidates
+ * (`ids`): a map over all candidates was a large, randomly probed structure that grew slower
+ * than linear at 100k candidates, while the references are far fewer.
+ */
 const buildGraph = (
   sorted: readonly AllocationCandidate[],
-  index: ReadonlyMap<string, number>,
+  ids: readonly string[],
   released: ReadonlySet<string>,
 ): Graph => {
   const n = sorted.length;
-  const dependent: number[] = [];
-  const prerequisite: number[] = [];
-  const externalBlocker = new Map<number, string>();
-  for (let i = 0; i < n; i++) {
-    const dependsOn = sorted[i]!.dependsOn;
-    const ids = dependsOn.length > 1 ? [...new Set(dependsOn)].sort(byId) : dependsOn;
-    for (const dep of ids) {
-      const j = index.get(dep);
-      if (j !== undefined) {
-        dependent.push(i);
-        prerequisite.push(j);
-      } else if (!released.has(dep) && !externalBlocker.has(i)) {
-        externalBlocker.set(i, dep);
-      }
+  let references = 0;
+  for (let i = 0; i < n; i++) references += sorted[i]!.dependsOn.length;
+  const owner = new Int32Array(references);
+  const reference = new Array<string>(references);
+  for (let i = 0, r = 0; i < n; i++) {
+    for (const dep of sorted[i]!.dependsOn) {
+      owner[r] = i;
+      reference[r++] = dep;
     }
   }
-  const deps = adjacency(n, dependent, prerequisite);
-  const dependents = adjacency(n, prerequisite, dependent);
+  const byReference = new Int32Array(references);
+  for (let r = 0; r < references; r++) byReference[r] = r;
+  byReference.sort((a, b) => byId(reference[a] as string, reference[b] as string));
+  const target = new Int32Array(references);
+  for (let k = 0, j = 0; k < references; k++) {
+    const r = byReference[k] as number;
+    const id = reference[r] as string;
+    while (j < n && (ids[j] as string) < id) j++;
+    target[r] = j < n && ids[j] === id ? j : -1;
+  }
+  // Filled in reference id order, so each node's prerequisites are in id (= index) order and a
+  // repeated one is adjacent to itself; the first unknown, unreleased one is its external blocker.
+  const start = new Int32Array(n + 1);
+  for (let r = 0; r < references; r++) {
+    if ((target[r] as number) < 0) continue;
+    const i = (owner[r] as number) + 1;
+    start[i] = (start[i] as number) + 1;
+  }
+  for (let i = 0; i < n; i++) start[i + 1] = (start[i + 1] as number) + (start[i] as number);
+  const fill = start.slice(0, n);
+  const list = new Int32Array(start[n] as number);
+  const externalBlocker = new Map<number, string>();
+  for (let k = 0; k < references; k++) {
+    const r = byReference[k] as number;
+    const i = owner[r] as number;
+    const j = target[r] as number;
+    if (j >= 0) {
+      list[fill[i] as number] = j;
+      fill[i] = (fill[i] as number) + 1;
+    } else if (!externalBlocker.has(i) && !released.has(reference[r] as string)) {
+      externalBlocker.set(i, reference[r] as string);
+    }
+  }
+  let edges = 0;
+  for (let i = 0; i < n; i++) {
+    const from = start[i] as number;
+    const to = start[i + 1] as number;
+    start[i] = edges;
+    for (let e = from, previous = -1; e < to; e++) {
+      const j = list[e] as number;
+      if (j !== previous) list[edges++] = j;
+      previous = j;
+    }
+  }
+  start[n] = edges;
+  const deps: Adjacency = { start, list: edges < list.length ? list.subarray(0, edges) : list };
+  const dependents = transpose(n, deps);
   const indegree = new Int32Array(n);
   for (let i = 0; i < n; i++)
     indegree[i] = (deps.start[i + 1] as number) - (deps.start[i] as number);
@@ -225,12 +293,10 @@ export const allocate = (input: AllocationInput): Plan => {
   assertNonEmpty('release.releaseId', input.release.releaseId);
   assertNonEmpty('release.trainId', input.release.trainId);
   const sorted = [...input.candidates].sort((a, b) => byId(a.workloadId, b.workloadId));
-  const { registeredAtMs, costOfDelay, jobSize, kind } = readColumns(sorted);
+  const { ids, changeType, registeredAtMs, costOfDelay, jobSize, kind } = readColumns(sorted);
   const n = sorted.length;
-  const index = new Map<string, number>();
-  sorted.forEach((c, i) => index.set(c.workloadId, i));
   const released = new Set(input.releasedWorkloadIds ?? []);
-  const { deps, dependents, externalBlocker, topo } = buildGraph(sorted, index, released);
+  const { deps, dependents, externalBlocker, topo } = buildGraph(sorted, ids, released);
   const excluded = new Set(input.negotiated?.exclude ?? []);
   const negotiatedIn = new Set(input.negotiated?.include ?? []);
 
@@ -364,11 +430,12 @@ export const allocate = (input: AllocationInput): Plan => {
     }
     return text;
   };
-  const shared = (cache: Map<number, string>, i: number, build: (score: string) => string) => {
+  /** `before` + the WSJF text + `after`, one string per score (no closure per call either). */
+  const shared = (cache: Map<number, string>, i: number, before: string, after: string) => {
     const value = wsjf(i);
     let text = cache.get(value);
     if (text === undefined) {
-      text = build(score(i));
+      text = `${before}${score(i)}${after}`;
       cache.set(value, text);
     }
     return text;
@@ -387,10 +454,9 @@ export const allocate = (input: AllocationInput): Plan => {
         : `included: prerequisite of ${heirId} (${score(heir)})`;
     }
     if (tier[i] === TIER_NEGOTIATED)
-      return shared(negotiatedText, i, (text) => `included: negotiated into scope (${text})`);
-    if (fromReserve)
-      return shared(reserveText, i, (text) => `included: technical-debt reserve (${text})`);
-    return shared(fitsText, i, (text) => `included: ${text} fits team and release capacity`);
+      return shared(negotiatedText, i, 'included: negotiated into scope (', ')');
+    if (fromReserve) return shared(reserveText, i, 'included: technical-debt reserve (', ')');
+    return shared(fitsText, i, 'included: ', ' fits team and release capacity');
   };
 
   /** The first prerequisite (by id) in `wanted` state, or -1. */
@@ -500,22 +566,23 @@ export const allocate = (input: AllocationInput): Plan => {
         ? shared(
             returnedText,
             i,
-            (text) => `included: unused technical-debt reserve returned to features (${text})`,
+            'included: unused technical-debt reserve returned to features (',
+            ')',
           )
         : whyIncluded(i, false),
     );
   }
 
   // --- outputs ----------------------------------------------------------------------------------
+  // From the columns: in `sequence` order the candidate objects themselves are scattered reads.
   const entries = new Array<PlanEntry>(n);
   for (let k = 0; k < n; k++) {
     const i = sequence[k] as number;
-    const c = sorted[i] as AllocationCandidate;
     entries[k] = {
-      workloadId: c.workloadId,
-      team: c.team,
-      jobSize: c.jobSize,
-      changeType: c.changeType,
+      workloadId: ids[i] as string,
+      team: teams[teamOf[i] as number] as string,
+      jobSize: jobSize[i] as number,
+      changeType: changeType[i] as ChangeType,
       decision: state[i] === INCLUDED ? 'included' : 'deferred',
       reason: reason[i] as string,
       wsjf: wsjf(i),
