@@ -77,6 +77,7 @@ function registerWorkload(client: PlanningClient, token: string, workloadId: str
     changeType: planning.ChangeType.CHANGE_TYPE_NET_NEW_FEATURE,
     dependsOn: [],
     schemaChange: false,
+    libraries: [],
     featureFlag: '',
     severity: 0,
     linkedIncident: '',

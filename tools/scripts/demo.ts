@@ -77,6 +77,7 @@ interface Spec {
   readonly regulatedData?: readonly planning.RegulatedDataClass[];
   readonly schemaChange?: boolean;
   readonly apiContract?: { api: string; version: string };
+  readonly libraries?: readonly { name: string; version: string }[];
   readonly featureFlag?: string;
   readonly severity?: number;
   readonly linkedIncident?: string;
@@ -278,6 +279,14 @@ function portfolio(): Spec[] {
   });
   patch('data-insights-7', { dependsOn: ['ledger-1'] });
   patch('platform-sre-5', { dependsOn: ['platform-sre-1'] });
+  // The shared auth client got a security fix (2.4.1) mid-cycle; not every team has moved to it.
+  const authClient = (version: string) => ({ libraries: [{ name: 'auth-client', version }] });
+  patch('identity-1', authClient('2.4.1'));
+  patch('identity-7', authClient('2.4.1'));
+  patch('payments-1', authClient('2.4.0'));
+  patch('payments-7', authClient('2.3.5'));
+  patch('mobile-app-2', authClient('2.3.5'));
+  patch('search-1', authClient('2.4.1'));
   // The emergency: a critical incident on checkout, fixed outside the train.
   specs.push({
     key: 'payments-hotfix',
@@ -310,6 +319,7 @@ const register = async (spec: Spec, reason: string): Promise<planning.Workload> 
     dependsOn: (spec.dependsOn ?? []).map(id),
     ...(spec.apiContract ? { apiContract: spec.apiContract } : {}),
     schemaChange: spec.schemaChange ?? false,
+    libraries: spec.libraries ?? [],
     featureFlag: spec.featureFlag ?? '',
     severity: spec.severity ?? 0,
     linkedIncident: spec.linkedIncident ?? '',
@@ -447,6 +457,10 @@ function printPlan(plan: planning.Plan, capacity: planning.CapacityEstimate | un
   }
   for (const a of plan.alerts) console.log(`ALERT ${a.type}: ${a.reason}`);
   for (const f of plan.couplingFlags) console.log(`integration testing: ${f.reason}`);
+  for (const skew of plan.versionSkews) {
+    console.log(`version skew: ${skew.reason}`);
+    for (const r of skew.resolutions) console.log(`  ${short(r.action, 'SKEW_ACTION')}: ${r.reason}`);
+  }
   for (const g of plan.contractGroups)
     console.log(
       `deploy together (${g.contract}): ${g.workloadIds.join(', ')}${g.decoupledByFlag.length ? `; behind a flag: ${g.decoupledByFlag.join(', ')}` : ''}`,

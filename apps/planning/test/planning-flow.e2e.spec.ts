@@ -418,6 +418,97 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     ).toContain(releaseId);
   });
 
+  it('flags shared-library version skew among the workloads committed together, and refuses a version that is not semver', async () => {
+    const releaseId = `R-${run}-skew`;
+    const [a, b] = [`WL-${run}-SA`, `WL-${run}-SB`];
+    const skewed = (workloadId: string, team: string, version: string) =>
+      registration(workloadId, {
+        team,
+        jobSize: 1,
+        changeType: planning.ChangeType.CHANGE_TYPE_COMPLIANCE_AUDIT,
+        components: [
+          { name: `data-skew-${run}`, kind: planning.ComponentKind.COMPONENT_KIND_SERVICE },
+        ],
+        libraries: [{ name: 'auth-client', version }],
+      });
+    const before = await ctx.pool.query('SELECT count(*)::int AS n FROM events');
+    const bad = await refusal(
+      call(client, 'RegisterWorkload', skewed(`WL-${run}-SX`, `skew-a-${run}`, 'v1.3'), writer),
+    );
+    expect(bad.code).toBe(status.INVALID_ARGUMENT);
+    expect(trailer(bad, 'trainyard-field')).toBe('libraries[0].version');
+    expect((await ctx.pool.query('SELECT count(*)::int AS n FROM events')).rows[0]).toEqual(
+      before.rows[0],
+    );
+
+    await call(client, 'RegisterWorkload', skewed(a, `skew-a-${run}`, '1.3.1'), writer);
+    await call(client, 'RegisterWorkload', skewed(b, `skew-b-${run}`, '1.2.4'), writer);
+    const registered = await call<planning.GetWorkloadResponse>(
+      client,
+      'GetWorkload',
+      { workloadId: b },
+      reader,
+    );
+    expect(registered.workload?.libraries).toEqual([{ name: 'auth-client', version: '1.2.4' }]);
+    await call(
+      client,
+      'PlanRelease',
+      {
+        releaseId,
+        trainId: 'data',
+        windowStart: '2031-05-04T08:00:00Z',
+        windowEnd: '2031-05-18T18:00:00Z',
+      },
+      writer,
+    );
+    const committed = await call<planning.CommitReleaseScopeResponse>(
+      client,
+      'CommitReleaseScope',
+      { releaseId },
+      writer,
+    );
+    const skew = {
+      library: 'auth-client',
+      target: '1.3.1',
+      versions: [
+        { version: '1.2.4', workloadIds: [b] },
+        { version: '1.3.1', workloadIds: [a] },
+      ],
+      resolutions: [
+        expect.objectContaining({
+          version: '1.2.4',
+          action: 'SKEW_ACTION_BACKPORT',
+          line: '1.2.x',
+          workloadIds: [b],
+        }),
+      ],
+    };
+    expect(committed.plan?.versionSkews).toEqual([expect.objectContaining(skew)]);
+    const release = await waitFor(
+      async () => {
+        const r = await call<planning.GetReleaseResponse>(
+          client,
+          'GetRelease',
+          { releaseId },
+          reader,
+        );
+        return (
+          r.release?.status === planning.ReleaseStatus.RELEASE_STATUS_SCOPE_COMMITTED && r.release
+        );
+      },
+      { description: 'the committed release with its version skew' },
+    );
+    expect(release.versionSkews).toEqual([expect.objectContaining(skew)]);
+    const detail = await rest(`/api/planning/releases/${releaseId}`);
+    expect((detail.body as { versionSkews: unknown[] }).versionSkews).toEqual([
+      expect.objectContaining({
+        library: 'auth-client',
+        target: '1.3.1',
+        resolutions: [expect.objectContaining({ action: 'backport', workloadIds: [b] })],
+      }),
+    ]);
+  });
+
   it('changes committed scope only by an exception with an independent approver; the workload follows on its own stream', async () => {
     const admin = await service.token('admin');
     const releaseId = `R-${run}-x`;

@@ -618,6 +618,7 @@ const emptyPlan = (releaseId: string, release: Release): Plan => ({
   techDebt: { reserve: 0, used: 0, returnedToFeatures: 0 },
   alerts: [],
   couplingFlags: [],
+  versionSkews: [],
   contractGroups: [],
   deploymentOrder: [],
 });

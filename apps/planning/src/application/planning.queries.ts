@@ -306,4 +306,5 @@ export const candidateOf = (row: WorkloadRow): AllocationCandidate => ({
   schemaChange: row.schemaChange,
   ...(row.apiContract ? { apiContract: row.apiContract } : {}),
   ...(row.featureFlag ? { featureFlag: row.featureFlag } : {}),
+  ...(row.libraries.length > 0 ? { libraries: row.libraries } : {}),
 });

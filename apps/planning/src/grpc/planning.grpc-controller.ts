@@ -100,6 +100,9 @@ export class PlanningGrpcController implements planning.PlanningServiceControlle
         ? { apiContract: { api: api.api, version: api.version } }
         : {}),
       schemaChange: request.schemaChange,
+      ...(request.libraries.length > 0
+        ? { libraries: request.libraries.map((l) => ({ name: l.name, version: l.version })) }
+        : {}),
       ...(request.featureFlag ? { featureFlag: request.featureFlag } : {}),
       ...(request.severity ? { severity: request.severity } : {}),
       ...(request.linkedIncident ? { linkedIncident: request.linkedIncident } : {}),

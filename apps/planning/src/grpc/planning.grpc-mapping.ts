@@ -9,6 +9,7 @@ import type {
   Release,
   TeamDelivery,
   TeamDependencyMatrix,
+  VersionSkew,
   Workload,
 } from '@trainyard/planning-domain';
 import type { ReleaseRow, WorkloadRow } from '@trainyard/planning-read-models';
@@ -91,6 +92,7 @@ export const toProtoWorkload = (row: WorkloadRow): planning.Workload => ({
   ...(row.apiContract
     ? { apiContract: { api: row.apiContract.api, version: row.apiContract.version } }
     : {}),
+  libraries: row.libraries.map((l) => ({ name: l.name, version: l.version })),
   featureFlag: row.featureFlag ?? '',
   severity: row.severity ?? 0,
   linkedIncident: row.linkedIncident ?? '',
@@ -157,6 +159,22 @@ export const toProtoRelease = (row: ReleaseRow | ReleaseDetail): planning.Releas
   })),
   delivered: toProtoTeamDeliveries(row.delivered),
   complianceAlerts: [...row.complianceAlerts],
+  versionSkews: row.versionSkews.map(toProtoVersionSkew),
+});
+
+export const toProtoVersionSkew = (skew: VersionSkew): planning.VersionSkew => ({
+  library: skew.library,
+  target: skew.target,
+  versions: skew.versions.map((v) => ({ version: v.version, workloadIds: [...v.workloadIds] })),
+  teams: [...skew.teams],
+  resolutions: skew.resolutions.map((r) => ({
+    version: r.version,
+    action: toProtoEnum('SKEW_ACTION', r.action),
+    line: r.line,
+    workloadIds: [...r.workloadIds],
+    reason: r.reason,
+  })),
+  reason: skew.reason,
 });
 
 export const toProtoPlan = (plan: Plan, titles: ReadonlyMap<string, string>): planning.Plan => ({
@@ -238,6 +256,7 @@ export const toProtoPlan = (plan: Plan, titles: ReadonlyMap<string, string>): pl
     wave: d.wave,
     contract: d.contract ?? '',
   })),
+  versionSkews: plan.versionSkews.map(toProtoVersionSkew),
 });
 
 export const toProtoCapacity = (estimate: CapacityEstimate): planning.CapacityEstimate => ({

@@ -11,6 +11,11 @@ class ApiContractDto {
   @ApiProperty() version!: string;
 }
 
+class SharedLibraryDto {
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'semantic version, e.g. 1.4.2' }) version!: string;
+}
+
 export class WorkloadDto {
   @ApiProperty() workloadId!: string;
   @ApiProperty() title!: string;
@@ -36,6 +41,8 @@ export class WorkloadDto {
   @ApiProperty() schemaChange!: boolean;
   @ApiPropertyOptional({ type: ApiContractDto, nullable: true })
   apiContract!: ApiContractDto | null;
+  @ApiProperty({ type: [SharedLibraryDto], description: 'shared libraries it ships with' })
+  libraries!: SharedLibraryDto[];
   @ApiPropertyOptional({ type: String, nullable: true }) featureFlag!: string | null;
   @ApiPropertyOptional({ type: Number, nullable: true }) severity!: number | null;
   @ApiPropertyOptional({ type: String, nullable: true }) linkedIncident!: string | null;
@@ -76,6 +83,32 @@ class DeploymentStepDto {
   @ApiProperty() wave!: number;
 }
 
+class LibraryVersionUseDto {
+  @ApiProperty() version!: string;
+  @ApiProperty({ type: [String] }) workloadIds!: string[];
+}
+
+class SkewResolutionDto {
+  @ApiProperty() version!: string;
+  @ApiProperty({
+    enum: ['align', 'backport'],
+    description: 'align: same major.minor line, take the newer patch; backport: older line gets the fixes as a patch release',
+  })
+  action!: string;
+  @ApiProperty({ example: '1.2.x' }) line!: string;
+  @ApiProperty({ type: [String] }) workloadIds!: string[];
+  @ApiProperty() reason!: string;
+}
+
+class VersionSkewDto {
+  @ApiProperty() library!: string;
+  @ApiProperty({ description: 'newest version shipped in the release' }) target!: string;
+  @ApiProperty({ type: [LibraryVersionUseDto] }) versions!: LibraryVersionUseDto[];
+  @ApiProperty({ type: [String] }) teams!: string[];
+  @ApiProperty({ type: [SkewResolutionDto] }) resolutions!: SkewResolutionDto[];
+  @ApiProperty() reason!: string;
+}
+
 export class ReleaseDto {
   @ApiProperty() releaseId!: string;
   @ApiProperty() trainId!: string;
@@ -103,6 +136,11 @@ export class ReleaseDto {
   @ApiProperty({ type: [TeamDeliveryDto], description: 'per team, once closed: velocity history' })
   delivered!: TeamDeliveryDto[];
   @ApiProperty({ type: [String] }) complianceAlerts!: string[];
+  @ApiProperty({
+    type: [VersionSkewDto],
+    description: 'as committed: shared libraries shipped at more than one version',
+  })
+  versionSkews!: VersionSkewDto[];
   @ApiProperty() version!: number;
 }
 

@@ -25,6 +25,7 @@ export * from './release/release.evolve';
 export * from './release/release-history.projection';
 export * from './dependencies/team-dependency-matrix';
 export * from './dependencies/api-deprecation';
+export * from './dependencies/version-skew';
 export * from './backlog/backlog-health.projection';
 export * from './workload/workload.decider';
 export * from './release/release.decider';

@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { parse } from 'yaml';
 import { PLANNING_EVENT_TYPES } from './projected-event';
-import { planningLifecycle } from './test-support/planning-lifecycle.scenario';
+import {
+  DEFAULT_PLANNING_POLICY,
+  allocate,
+  toAllocationCandidate,
+} from '@trainyard/planning-domain';
+import {
+  PlanningScenario,
+  planningLifecycle,
+  registration,
+} from './test-support/planning-lifecycle.scenario';
 
 // The AsyncAPI document is the published contract of trainyard.planning.events.v1: GRC tools and
 // other services code against it, so every event the domain emits must validate against it.
@@ -63,6 +72,59 @@ describe('docs/asyncapi/planning.asyncapi.yaml', () => {
       if (!result.success) failures.push(`${event.type}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
+  });
+
+  it('documents the version skew a commit records when included workloads ship different library versions', () => {
+    const s = new PlanningScenario();
+    const ids = ['W-A', 'W-B'];
+    ids.forEach((id, i) =>
+      s.workload({
+        type: 'RegisterWorkload',
+        data: registration(id, {
+          team: i === 0 ? 'payments' : 'ledger',
+          libraries: [{ name: 'auth-client', version: i === 0 ? '1.3.1' : '1.2.4' }],
+        }),
+        metadata: s.meta(),
+      }),
+    );
+    s.release({
+      type: 'PlanRelease',
+      data: {
+        releaseId: 'R-S',
+        trainId: 'main',
+        window: { start: '2026-12-01T08:00:00.000Z', end: '2026-12-15T18:00:00.000Z' },
+      },
+      metadata: s.meta(),
+    });
+    const plan = allocate({
+      release: { releaseId: 'R-S', trainId: 'main' },
+      candidates: ids.map((id) => {
+        const state = s.workloadState(id);
+        if (state.status === 'Unregistered') throw new Error(id);
+        return toAllocationCandidate(state.profile);
+      }),
+      capacityByTeam: { payments: 20, ledger: 20 },
+      policy: {
+        ...DEFAULT_PLANNING_POLICY,
+        allocation: { teamCapShare: 1, techDebtReserveShare: 0 },
+      },
+    });
+    s.release({ type: 'CommitScope', data: { releaseId: 'R-S', plan }, metadata: s.meta() });
+    const committed = s.events.find((e) => e.event.type === 'ReleaseScopeCommitted')?.event;
+    expect(committed?.data).toMatchObject({
+      versionSkews: [{ library: 'auth-client', target: '1.3.1' }],
+    });
+    const result = schemaOf('#/components/schemas/ReleaseScopeCommitted').safeParse(
+      committed?.data,
+    );
+    expect(result.error?.message).toBeUndefined();
+    const broken = {
+      ...(committed?.data as object),
+      versionSkews: [{ library: 'auth-client', target: '1.3.1' }],
+    };
+    expect(schemaOf('#/components/schemas/ReleaseScopeCommitted').safeParse(broken).success).toBe(
+      false,
+    );
   });
 
   it('refuses a payload that lacks a required field (the schemas are not vacuous)', () => {

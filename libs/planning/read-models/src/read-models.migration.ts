@@ -48,6 +48,8 @@ CREATE TABLE IF NOT EXISTS ${s}.workloads (
   withdrawn_reason            text,
   version                     integer NOT NULL
 );
+-- Added after the first release of this table; tables created before get the column with its default.
+ALTER TABLE ${s}.workloads ADD COLUMN IF NOT EXISTS libraries jsonb NOT NULL DEFAULT '[]';
 CREATE INDEX IF NOT EXISTS workloads_filter_idx ON ${s}.workloads (state, team, risk_tier, change_type);
 CREATE INDEX IF NOT EXISTS workloads_track_idx ON ${s}.workloads (track_id, state);
 CREATE TABLE IF NOT EXISTS ${s}.releases (
@@ -74,6 +76,7 @@ CREATE TABLE IF NOT EXISTS ${s}.releases (
   compliance_alerts   jsonb NOT NULL,
   version             integer NOT NULL
 );
+ALTER TABLE ${s}.releases ADD COLUMN IF NOT EXISTS version_skews jsonb NOT NULL DEFAULT '[]';
 CREATE INDEX IF NOT EXISTS releases_train_idx ON ${s}.releases (train_id, status);
 CREATE TABLE IF NOT EXISTS ${s}.release_scope_items (
   release_id          text NOT NULL,

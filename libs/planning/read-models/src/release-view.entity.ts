@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { ReleaseKind, TeamDelivery } from '@trainyard/planning-domain';
+import type { ReleaseKind, TeamDelivery, VersionSkew } from '@trainyard/planning-domain';
 
 export type ReleaseViewStatus = 'planning' | 'scope-committed' | 'released' | 'cancelled';
 
@@ -27,6 +27,8 @@ export interface ReleaseRow {
   readonly deploymentOrder: readonly { readonly workloadId: string; readonly wave: number }[];
   readonly delivered: readonly TeamDelivery[];
   readonly complianceAlerts: readonly string[];
+  /** As committed: shared libraries shipped at more than one version, with their resolutions. */
+  readonly versionSkews: readonly VersionSkew[];
   readonly version: number;
 }
 
@@ -57,5 +59,6 @@ export class ReleaseView implements ReleaseRow {
   }[];
   @Column({ type: 'jsonb' }) delivered!: TeamDelivery[];
   @Column({ name: 'compliance_alerts', type: 'jsonb' }) complianceAlerts!: string[];
+  @Column({ name: 'version_skews', type: 'jsonb' }) versionSkews!: VersionSkew[];
   @Column({ type: 'integer' }) version!: number;
 }

@@ -40,6 +40,7 @@ export const evolveReleaseRow = (
         deploymentOrder: [],
         delivered: [],
         complianceAlerts: [],
+        versionSkews: [],
         version,
       };
     case 'EmergencyPatchScheduled': {
@@ -67,6 +68,7 @@ export const evolveReleaseRow = (
         deploymentOrder: [{ workloadId: d.workloadId, wave: 1 }],
         delivered: [],
         complianceAlerts: [],
+        versionSkews: [],
         version,
       };
     }
@@ -98,6 +100,7 @@ export const evolveReleaseRow = (
         committedBy: d.committedBy,
         committedAt: utc(d.committedAt),
         deploymentOrder: d.deploymentOrder,
+        versionSkews: d.versionSkews ?? [],
         version,
       };
     }

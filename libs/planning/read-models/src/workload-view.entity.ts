@@ -4,6 +4,7 @@ import type {
   ChangeType,
   Component,
   RiskTier,
+  SharedLibrary,
   TrackKind,
 } from '@trainyard/planning-domain';
 
@@ -34,6 +35,7 @@ export interface WorkloadRow {
   readonly regulatedData: readonly string[];
   readonly schemaChange: boolean;
   readonly apiContract: ApiContract | null;
+  readonly libraries: readonly SharedLibrary[];
   readonly featureFlag: string | null;
   readonly severity: number | null;
   readonly linkedIncident: string | null;
@@ -79,6 +81,7 @@ export class WorkloadView implements WorkloadRow {
   @Column({ name: 'regulated_data', type: 'jsonb' }) regulatedData!: string[];
   @Column({ name: 'schema_change', type: 'boolean' }) schemaChange!: boolean;
   @Column({ name: 'api_contract', type: 'jsonb', nullable: true }) apiContract!: ApiContract | null;
+  @Column({ type: 'jsonb' }) libraries!: SharedLibrary[];
   @Column({ name: 'feature_flag', type: 'text', nullable: true }) featureFlag!: string | null;
   @Column({ type: 'integer', nullable: true }) severity!: number | null;
   @Column({ name: 'linked_incident', type: 'text', nullable: true }) linkedIncident!: string | null;

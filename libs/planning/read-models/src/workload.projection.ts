@@ -40,6 +40,7 @@ export const evolveWorkloadRow = (
       regulatedData: d.regulatedData,
       schemaChange: d.schemaChange,
       apiContract: d.apiContract ?? null,
+      libraries: d.libraries ?? [],
       featureFlag: d.featureFlag ?? null,
       severity: d.severity ?? null,
       linkedIncident: d.linkedIncident ?? null,

@@ -4,6 +4,7 @@ import {
   findDependencyCycle,
   formatCycle,
 } from '../dependencies/dependency-graph';
+import { findVersionSkew } from '../dependencies/version-skew';
 import type { ChangeType, PlanningPolicy } from '../policy/planning-policy';
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
 import { formatScore } from '../prioritization/wsjf';
@@ -622,6 +623,7 @@ export const allocate = (input: AllocationInput): Plan => {
     techDebt: { reserve, used: techDebtUsed, returnedToFeatures },
     alerts,
     couplingFlags: couplingFlags(sorted, includedIdx),
+    versionSkews: findVersionSkew(Array.from(includedIdx, (i) => sorted[i] as AllocationCandidate)),
     contractGroups: contracts.groups,
     deploymentOrder,
   };

@@ -1,6 +1,7 @@
 import type { ReleaseHistoryEntry } from '../capacity/velocity';
 import type { ChangeType, PlanningPolicy } from '../policy/planning-policy';
-import type { ApiContract, Component } from '../policy/workload-facts';
+import type { VersionSkew } from '../dependencies/version-skew';
+import type { ApiContract, Component, SharedLibrary } from '../policy/workload-facts';
 
 /** A backlog workload as allocation sees it (see `toAllocationCandidate`). */
 export interface AllocationCandidate {
@@ -17,6 +18,7 @@ export interface AllocationCandidate {
   readonly schemaChange: boolean;
   readonly apiContract?: ApiContract;
   readonly featureFlag?: string;
+  readonly libraries?: readonly SharedLibrary[];
 }
 
 export interface AllocationInput {
@@ -118,6 +120,8 @@ export interface Plan {
   };
   readonly alerts: readonly PlanAlert[];
   readonly couplingFlags: readonly CouplingFlag[];
+  /** Shared libraries the included workloads ship at different versions, with how to reconcile them. */
+  readonly versionSkews: readonly VersionSkew[];
   readonly contractGroups: readonly ContractGroup[];
   readonly deploymentOrder: readonly DeploymentStep[];
 }

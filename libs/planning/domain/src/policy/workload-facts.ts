@@ -5,6 +5,12 @@ export interface Component {
   readonly kind: ComponentKind;
 }
 
+/** A shared library a workload builds and ships with, at a semantic version (`1.4.2`). */
+export interface SharedLibrary {
+  readonly name: string;
+  readonly version: string;
+}
+
 export interface ApiContract {
   readonly api: string;
   readonly version: string;

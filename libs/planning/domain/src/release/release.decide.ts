@@ -289,6 +289,7 @@ export const commitScope = (command: CommitScope, state: Release): ReleaseEvent[
           workloadId: d.workloadId,
           wave: d.wave,
         })),
+        ...(plan.versionSkews.length > 0 ? { versionSkews: plan.versionSkews } : {}),
         capacityTotal: plan.capacityTotal,
         capacityUsed: used,
         deferredCount: plan.entries.length - included.length,

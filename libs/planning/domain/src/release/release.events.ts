@@ -1,3 +1,4 @@
+import type { VersionSkew } from '../dependencies/version-skew';
 import type { TeamDelivery } from '../capacity/velocity';
 import type { ChangeType } from '../policy/planning-policy';
 import type { DomainEvent } from '../shared/command-metadata';
@@ -42,6 +43,8 @@ export type ReleaseScopeCommitted = DomainEvent<
     /** Included workloads only; each deferral is recorded on the workload's own stream. */
     readonly workloads: readonly CommittedWorkload[];
     readonly deploymentOrder: readonly { readonly workloadId: string; readonly wave: number }[];
+    /** Shared libraries the included workloads ship at different versions; absent before they were tracked. */
+    readonly versionSkews?: readonly VersionSkew[];
     readonly capacityTotal: number;
     readonly capacityUsed: number;
     readonly deferredCount: number;

@@ -15,5 +15,6 @@ export const toAllocationCandidate = (profile: WorkloadProfile): AllocationCandi
   components: profile.components,
   schemaChange: profile.schemaChange,
   ...(profile.apiContract ? { apiContract: profile.apiContract } : {}),
+  ...(profile.libraries ? { libraries: profile.libraries } : {}),
   ...(profile.featureFlag !== undefined ? { featureFlag: profile.featureFlag } : {}),
 });

@@ -1,5 +1,5 @@
 import type { ChangeType, RegulatedDataClass } from '../policy/planning-policy';
-import type { ApiContract, Component } from '../policy/workload-facts';
+import type { ApiContract, Component, SharedLibrary } from '../policy/workload-facts';
 import type { Command } from '../shared/command-metadata';
 
 export interface RegisterWorkloadData {
@@ -18,6 +18,8 @@ export interface RegisterWorkloadData {
   /** The API contract this workload changes. */
   readonly apiContract?: ApiContract;
   readonly schemaChange: boolean;
+  /** Shared libraries it builds with; workloads of one release on different versions are skew. */
+  readonly libraries?: readonly SharedLibrary[];
   readonly featureFlag?: string;
   readonly severity?: number;
   readonly linkedIncident?: string;

@@ -3,6 +3,7 @@ import {
   findCycleThrough,
   formatCycle,
 } from '../dependencies/dependency-graph';
+import { assertSharedLibraries } from '../dependencies/version-skew';
 import { assessRisk, classifyChange } from '../policy/classification';
 import type { PlanningPolicy } from '../policy/planning-policy';
 import {
@@ -99,6 +100,7 @@ const validateRegistration = (data: RegisterWorkloadData): void => {
     assertNonEmpty('apiContract.api', data.apiContract.api);
     assertNonEmpty('apiContract.version', data.apiContract.version);
   }
+  assertSharedLibraries('libraries', data.libraries);
   if (typeof data.schemaChange !== 'boolean')
     throw new ValidationError('schemaChange', 'schemaChange must be a boolean');
   if (data.featureFlag !== undefined) assertNonEmpty('featureFlag', data.featureFlag);

@@ -100,6 +100,16 @@ describe('workload decider', () => {
       expect(event?.data.riskTier).toBe('high');
     });
 
+    it('records the shared libraries it ships with, and refuses a version that is not semver', () => {
+      const libraries = [{ name: 'auth-client', version: '1.3.1' }];
+      expect(registeredEvent({ libraries }).data.libraries).toEqual(libraries);
+      expect(() =>
+        when(given([]), register({ libraries: [{ name: 'auth-client', version: '1.3' }] })),
+      ).toThrow(
+        expect.objectContaining({ kind: 'validation', field: 'libraries[0].version' }) as Error,
+      );
+    });
+
     it.each(['jobSize', 'businessValue', 'timeCriticality', 'riskReduction'] as const)(
       'refuses %s off the modified Fibonacci scale, naming the field',
       (field) => {

@@ -22,6 +22,8 @@ export const evolveWorkload = (state: Workload, event: WorkloadEvent): Workload 
         dependsOn: d.dependsOn,
         ...(d.apiContract ? { apiContract: d.apiContract } : {}),
         schemaChange: d.schemaChange,
+        // Optional since registrations before shared libraries were tracked have none.
+        ...(d.libraries && d.libraries.length > 0 ? { libraries: d.libraries } : {}),
         ...(d.featureFlag !== undefined ? { featureFlag: d.featureFlag } : {}),
         ...(d.severity !== undefined ? { severity: d.severity } : {}),
         ...(d.linkedIncident !== undefined ? { linkedIncident: d.linkedIncident } : {}),

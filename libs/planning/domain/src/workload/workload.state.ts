@@ -1,5 +1,5 @@
 import type { ChangeType, RegulatedDataClass, RiskTier } from '../policy/planning-policy';
-import type { ApiContract, Component } from '../policy/workload-facts';
+import type { ApiContract, Component, SharedLibrary } from '../policy/workload-facts';
 
 /** What registration established; never changes afterwards. */
 export interface WorkloadProfile {
@@ -19,6 +19,7 @@ export interface WorkloadProfile {
   readonly dependsOn: readonly string[];
   readonly apiContract?: ApiContract;
   readonly schemaChange: boolean;
+  readonly libraries?: readonly SharedLibrary[];
   readonly featureFlag?: string;
   readonly severity?: number;
   readonly linkedIncident?: string;

@@ -114,7 +114,10 @@ export const planningLifecycle = (): PlanningScenario => {
   );
   s.workload({
     type: 'RegisterWorkload',
-    data: registration('W-2', { jobSize: 5 }),
+    data: registration('W-2', {
+      jobSize: 5,
+      libraries: [{ name: 'auth-client', version: '1.3.1' }],
+    }),
     metadata: s.meta(),
   });
   s.workload({

@@ -96,9 +96,24 @@ export enum ScopeDecision {
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
+export enum SkewAction {
+  SKEW_ACTION_UNSPECIFIED = "SKEW_ACTION_UNSPECIFIED",
+  /** SKEW_ACTION_ALIGN - Same major.minor line as the target: take the newer patch. */
+  SKEW_ACTION_ALIGN = "SKEW_ACTION_ALIGN",
+  /** SKEW_ACTION_BACKPORT - An older line: the target's fixes are backported to it as a patch release (or the workloads move up). */
+  SKEW_ACTION_BACKPORT = "SKEW_ACTION_BACKPORT",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
 export interface Component {
   name: string;
   kind: ComponentKind;
+}
+
+/** A shared library a workload builds and ships with; `version` is a strict semantic version (1.4.2). */
+export interface SharedLibrary {
+  name: string;
+  version: string;
 }
 
 export interface ApiContract {
@@ -127,6 +142,8 @@ export interface RegisterWorkloadRequest {
   severity: number;
   linkedIncident: string;
   reason: string;
+  /** Workloads of one release shipping different versions of a library are flagged as version skew. */
+  libraries: SharedLibrary[];
 }
 
 export interface RegisterWorkloadResponse {
@@ -323,6 +340,7 @@ export interface Workload {
   lastDeferralReason: string;
   completedJobSize: number;
   policyVersion: string;
+  libraries: SharedLibrary[];
 }
 
 export interface PlanEntry {
@@ -377,6 +395,33 @@ export interface ContractGroup {
   decoupledByFlag: string[];
 }
 
+export interface LibraryVersionUse {
+  version: string;
+  workloadIds: string[];
+}
+
+export interface SkewResolution {
+  version: string;
+  action: SkewAction;
+  /** The version line the resolution lands on, e.g. "1.2.x". */
+  line: string;
+  workloadIds: string[];
+  reason: string;
+}
+
+/** One shared library shipped at more than one version by the workloads of one release. */
+export interface VersionSkew {
+  library: string;
+  /** The newest version shipped in the release; the others are reconciled with it. */
+  target: string;
+  /** Ascending by semantic version. */
+  versions: LibraryVersionUse[];
+  teams: string[];
+  /** One per version older than the target, oldest first. */
+  resolutions: SkewResolution[];
+  reason: string;
+}
+
 export interface DeploymentStep {
   workloadId: string;
   wave: number;
@@ -396,6 +441,7 @@ export interface Plan {
   couplingFlags: CouplingFlag[];
   contractGroups: ContractGroup[];
   deploymentOrder: DeploymentStep[];
+  versionSkews: VersionSkew[];
 }
 
 export interface TeamCapacity {
@@ -454,6 +500,8 @@ export interface Release {
   deploymentOrder: DeploymentStep[];
   delivered: TeamDelivery[];
   complianceAlerts: string[];
+  /** As committed (GetRelease only). */
+  versionSkews: VersionSkew[];
 }
 
 export interface GetReleaseRequest {
