@@ -340,10 +340,22 @@ export const allocate = (input: AllocationInput): Plan => {
     }
     inherited[i] = best;
   }
-  const priority = new Float64Array(n);
-  for (let i = 0; i < n; i++)
-    priority[i] = (ownRank[inherited[i] as number] as number) * n + (ownRank[i] as number);
-  const queue = new IndexHeap((a, b) => (priority[a] as number) - (priority[b] as number));
+  // Priority: the heir's rank, then the own rank. Counting by the heir's rank in own-rank order
+  // sorts everyone by it in linear time; `position` is the rank in that order.
+  const byPriority = new Int32Array(n);
+  const heirStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const h = (ownRank[inherited[i] as number] as number) + 1;
+    heirStart[h] = (heirStart[h] as number) + 1;
+  }
+  for (let r = 0; r < n; r++)
+    heirStart[r + 1] = (heirStart[r + 1] as number) + (heirStart[r] as number);
+  for (let r = 0; r < n; r++) {
+    const i = ownOrder[r] as number;
+    const h = ownRank[inherited[i] as number] as number;
+    byPriority[heirStart[h] as number] = i;
+    heirStart[h] = (heirStart[h] as number) + 1;
+  }
 
   // --- capacity ---------------------------------------------------------------------------------
   const teamSet = new Set<string>();
@@ -468,23 +480,36 @@ export const allocate = (input: AllocationInput): Plan => {
     }
     return -1;
   };
+  const hasPrerequisites = (i: number): boolean =>
+    (deps.start[i + 1] as number) > (deps.start[i] as number);
   const isDeferred = (s: number): boolean => s === DEFERRED;
   const isPending = (s: number): boolean => s === PENDING;
   const isNotIncluded = (s: number): boolean => s !== INCLUDED;
 
+  // Kahn's algorithm, best priority first. Candidates without prerequisites are taken straight
+  // from `byPriority`; only those that waited for one go through a heap (of positions), so the
+  // heap holds a few thousand entries at 100k candidates, not nearly all of them.
+  const position = new Int32Array(n);
+  for (let p = 0; p < n; p++) position[byPriority[p] as number] = p;
   const waiting = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n; i++)
     waiting[i] = (deps.start[i + 1] as number) - (deps.start[i] as number);
-    if (waiting[i] === 0) queue.push(i);
-  }
+  const ready = new IndexHeap((a, b) => a - b);
+  let unblocked = 0;
+  /** The best candidate whose prerequisites are all decided, or -1 when every one is taken. */
+  const takeNext = (): number => {
+    while (unblocked < n && hasPrerequisites(byPriority[unblocked] as number)) unblocked++;
+    if (ready.size > 0 && (unblocked === n || (ready.peek() as number) < unblocked))
+      return byPriority[ready.pop() as number] as number;
+    return unblocked < n ? (byPriority[unblocked++] as number) : -1;
+  };
   let considered = 0;
-  while (queue.size > 0) {
-    const i = queue.pop() as number;
+  for (let i = takeNext(); i >= 0; i = takeNext()) {
     sequence[considered++] = i;
     for (let e = dependents.start[i] as number; e < (dependents.start[i + 1] as number); e++) {
       const d = dependents.list[e] as number;
       waiting[d] = (waiting[d] as number) - 1;
-      if (waiting[d] === 0) queue.push(d);
+      if (waiting[d] === 0) ready.push(position[d] as number);
     }
     if (excluded.size > 0 && excluded.has(sorted[i]!.workloadId)) {
       defer(i, 'deferred: excluded in scope negotiation');
@@ -605,7 +630,15 @@ export const allocate = (input: AllocationInput): Plan => {
   const includedIdx: number[] = [];
   for (let i = 0; i < n; i++) if (state[i] === INCLUDED) includedIdx.push(i);
   const contracts = contractGroups(sorted, state, alerts);
-  const deploymentOrder = orderDeployment(sorted, deps, includedIdx, sequence, contracts, alerts);
+  const deploymentOrder = orderDeployment(
+    sorted,
+    ids,
+    deps,
+    includedIdx,
+    sequence,
+    contracts,
+    alerts,
+  );
   const teamAllocations: TeamAllocation[] = teams.map((team, t) => ({
     team,
     capacity: teamCapacity[t] as number,
@@ -622,7 +655,7 @@ export const allocate = (input: AllocationInput): Plan => {
     teams: teamAllocations,
     techDebt: { reserve, used: techDebtUsed, returnedToFeatures },
     alerts,
-    couplingFlags: couplingFlags(sorted, includedIdx),
+    couplingFlags: couplingFlags(sorted, ids, teams, teamOf, includedIdx),
     versionSkews: findVersionSkew(Array.from(includedIdx, (i) => sorted[i] as AllocationCandidate)),
     contractGroups: contracts.groups,
     deploymentOrder,
@@ -632,40 +665,69 @@ export const allocate = (input: AllocationInput): Plan => {
 /** Hidden coupling: different teams changing one component in the same release. */
 const couplingFlags = (
   sorted: readonly AllocationCandidate[],
+  ids: readonly string[],
+  teams: readonly string[],
+  teamOf: Int32Array,
   includedIdx: readonly number[],
 ): CouplingFlag[] => {
-  // First pass keeps one team per component; only components a second team touches are collected.
-  const firstTeam = new Map<string, string>();
-  const shared = new Map<string, { teams: Set<string>; ids: string[] }>();
-  for (const i of includedIdx) {
-    const c = sorted[i] as AllocationCandidate;
-    for (const component of c.components) {
-      const team = firstTeam.get(component.name);
-      if (team === undefined) firstTeam.set(component.name, c.team);
-      else if (team !== c.team && !shared.has(component.name))
-        shared.set(component.name, { teams: new Set(), ids: [] });
+  // One pass over the components gives each name a slot, shared once a second team touches it;
+  // the slots each candidate touched are kept, so the second pass reads integers, not objects.
+  const m = includedIdx.length;
+  const slotOf = new Map<string, number>();
+  const names: string[] = [];
+  const firstTeam: number[] = [];
+  const shared: boolean[] = [];
+  let anyShared = false;
+  const touched: number[] = [];
+  const touchedStart = new Int32Array(m + 1);
+  for (let k = 0; k < m; k++) {
+    const i = includedIdx[k] as number;
+    const team = teamOf[i] as number;
+    const components = sorted[i]!.components;
+    for (let x = 0; x < components.length; x++) {
+      const name = components[x]!.name;
+      let slot = slotOf.get(name);
+      if (slot === undefined) {
+        slot = names.length;
+        slotOf.set(name, slot);
+        names.push(name);
+        firstTeam.push(team);
+        shared.push(false);
+      } else if (firstTeam[slot] !== team && !shared[slot]) {
+        shared[slot] = true;
+        anyShared = true;
+      }
+      touched.push(slot);
     }
+    touchedStart[k + 1] = touched.length;
   }
-  if (shared.size === 0) return [];
-  for (const i of includedIdx) {
-    const c = sorted[i] as AllocationCandidate;
-    for (const component of c.components) {
-      const entry = shared.get(component.name);
+  if (!anyShared) return [];
+  const bySlot = new Map<number, { teams: Set<number>; ids: string[] }>();
+  for (let slot = 0; slot < names.length; slot++)
+    if (shared[slot]) bySlot.set(slot, { teams: new Set(), ids: [] });
+  for (let k = 0; k < m; k++) {
+    const i = includedIdx[k] as number;
+    for (let t = touchedStart[k] as number; t < (touchedStart[k + 1] as number); t++) {
+      const entry = bySlot.get(touched[t] as number);
       if (!entry) continue;
-      entry.teams.add(c.team);
-      entry.ids.push(c.workloadId);
+      entry.teams.add(teamOf[i] as number);
+      entry.ids.push(ids[i] as string);
     }
   }
-  return [...shared.keys()].sort(byId).map((component) => {
-    const entry = shared.get(component) as { teams: Set<string>; ids: string[] };
-    const teams = [...entry.teams].sort(byId);
-    return {
-      component,
-      teams,
-      workloadIds: entry.ids,
-      reason: `teams ${teams.join(', ')} change ${component} in this release: integrated testing required`,
-    };
-  });
+  return [...bySlot.keys()]
+    .sort((a, b) => byId(names[a] as string, names[b] as string))
+    .map((slot) => {
+      const component = names[slot] as string;
+      const entry = bySlot.get(slot) as { teams: Set<number>; ids: string[] };
+      // `teams` is in name order, so index order is name order.
+      const teamNames = [...entry.teams].sort((a, b) => a - b).map((t) => teams[t] as string);
+      return {
+        component,
+        teams: teamNames,
+        workloadIds: entry.ids,
+        reason: `teams ${teamNames.join(', ')} change ${component} in this release: integrated testing required`,
+      };
+    });
 };
 
 interface Contracts {
@@ -722,6 +784,7 @@ const contractGroups = (
  */
 const orderDeployment = (
   sorted: readonly AllocationCandidate[],
+  ids: readonly string[],
   deps: Adjacency,
   includedIdx: readonly number[],
   sequence: Int32Array,
@@ -762,10 +825,6 @@ const orderDeployment = (
     }
   });
   const total = m + database.size;
-  const rank = new Int32Array(sorted.length);
-  sequence.forEach((i, k) => {
-    rank[i] = k;
-  });
 
   const waves = (useGroups: boolean, edgeCount: number): Int32Array | undefined => {
     const parent = new Int32Array(total);
@@ -846,21 +905,28 @@ const orderDeployment = (
     wave = waves(false, explicitEdges) ?? new Int32Array(m).fill(1);
   }
   const waveOf = wave;
-  const order = new Int32Array(m);
-  for (let k = 0; k < m; k++) order[k] = k;
-  order.sort(
-    (x, y) =>
-      (waveOf[x] as number) - (waveOf[y] as number) ||
-      (rank[includedIdx[x] as number] as number) - (rank[includedIdx[y] as number] as number),
-  );
-  const steps: DeploymentStep[] = new Array<DeploymentStep>(m);
-  order.forEach((k, position) => {
-    const i = includedIdx[k] as number;
-    const contract = grouped ? contracts.memberOf.get(i) : undefined;
-    const workloadId = sorted[i]!.workloadId;
+  // By wave, then in the order allocation considered them: counted by wave in `sequence` order.
+  let lastWave = 0;
+  for (let k = 0; k < m; k++) lastWave = Math.max(lastWave, waveOf[k] as number);
+  const waveStart = new Int32Array(lastWave + 2);
+  for (let k = 0; k < m; k++) {
+    const w = (waveOf[k] as number) + 1;
+    waveStart[w] = (waveStart[w] as number) + 1;
+  }
+  for (let w = 0; w <= lastWave; w++)
+    waveStart[w + 1] = (waveStart[w + 1] as number) + (waveStart[w] as number);
+  const steps = new Array<DeploymentStep>(m);
+  for (let s = 0; s < sequence.length; s++) {
+    const i = sequence[s] as number;
+    const k = local[i] as number;
+    if (k < 0) continue;
     const wave = waveOf[k] as number;
+    const position = waveStart[wave] as number;
+    waveStart[wave] = position + 1;
+    const contract = grouped ? contracts.memberOf.get(i) : undefined;
+    const workloadId = ids[i] as string;
     steps[position] =
       contract !== undefined ? { workloadId, wave, contract } : { workloadId, wave };
-  });
+  }
   return steps;
 };

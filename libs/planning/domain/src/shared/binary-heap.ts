@@ -8,6 +8,10 @@ export class IndexHeap {
     return this.items.length;
   }
 
+  peek(): number | undefined {
+    return this.items[0];
+  }
+
   push(value: number): void {
     const items = this.items;
     items.push(value);
