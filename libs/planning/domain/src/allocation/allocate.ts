@@ -68,11 +68,20 @@ const KIND_TECH_DEBT = 1;
 const KIND_COMPLIANCE = 2;
 
 /**
- * The scalar facts allocation works on, one typed array per field in id order. Read in a single
- * pass, so the hot loops never chase candidate objects scattered across the heap.
+ * The facts allocation works on, one array per field in id order. Read in a single pass, so the
+ * later passes never chase candidate objects scattered across the heap (at 100k candidates each
+ * such pass was a cache miss per candidate).
  */
 interface Columns {
   readonly ids: readonly string[];
+  /** Each candidate's team as a number in order of first appearance, naming `teamNames`. */
+  readonly teamSeen: Int32Array;
+  readonly teamNames: readonly string[];
+  /** Every dependency reference: the candidate that declares it and the id it names. */
+  readonly referenceOwner: readonly number[];
+  readonly reference: readonly string[];
+  /** Candidates with an API contract. */
+  readonly contracted: readonly number[];
   readonly changeType: readonly ChangeType[];
   readonly registeredAtMs: Float64Array;
   readonly costOfDelay: Float64Array;
@@ -95,6 +104,12 @@ const negativeValueField = (c: AllocationCandidate): string | undefined =>
 const readColumns = (sorted: readonly AllocationCandidate[]): Columns => {
   const n = sorted.length;
   const ids = new Array<string>(n);
+  const teamSeen = new Int32Array(n);
+  const teamNames: string[] = [];
+  const teamNumber = new Map<string, number>();
+  const referenceOwner: number[] = [];
+  const reference: string[] = [];
+  const contracted: number[] = [];
   const changeType = new Array<ChangeType>(n);
   const registeredAtMs = new Float64Array(n);
   const costOfDelay = new Float64Array(n);
@@ -122,6 +137,19 @@ const readColumns = (sorted: readonly AllocationCandidate[]): Columns => {
         'registeredAt must be an ISO-8601 instant',
       );
     ids[i] = c.workloadId;
+    let team = teamNumber.get(c.team);
+    if (team === undefined) {
+      team = teamNames.length;
+      teamNumber.set(c.team, team);
+      teamNames.push(c.team);
+    }
+    teamSeen[i] = team;
+    const dependsOn = c.dependsOn;
+    for (let d = 0; d < dependsOn.length; d++) {
+      referenceOwner.push(i);
+      reference.push(dependsOn[d] as string);
+    }
+    if (c.apiContract) contracted.push(i);
     changeType[i] = c.changeType;
     registeredAtMs[i] = ms;
     costOfDelay[i] = c.businessValue + c.timeCriticality + c.riskReduction;
@@ -133,7 +161,19 @@ const readColumns = (sorted: readonly AllocationCandidate[]): Columns => {
           ? KIND_TECH_DEBT
           : KIND_OTHER;
   }
-  return { ids, changeType, registeredAtMs, costOfDelay, jobSize, kind };
+  return {
+    ids,
+    teamSeen,
+    teamNames,
+    referenceOwner,
+    reference,
+    contracted,
+    changeType,
+    registeredAtMs,
+    costOfDelay,
+    jobSize,
+    kind,
+  };
 };
 
 /** The same edges read backwards; each node's sources come in ascending order. */
@@ -162,20 +202,11 @@ const transpose = (nodes: number, forward: Adjacency): Adjacency => {
  */
 const buildGraph = (
   sorted: readonly AllocationCandidate[],
-  ids: readonly string[],
+  { ids, referenceOwner: owner, reference }: Columns,
   released: ReadonlySet<string>,
 ): Graph => {
   const n = sorted.length;
-  let references = 0;
-  for (let i = 0; i < n; i++) references += sorted[i]!.dependsOn.length;
-  const owner = new Int32Array(references);
-  const reference = new Array<string>(references);
-  for (let i = 0, r = 0; i < n; i++) {
-    for (const dep of sorted[i]!.dependsOn) {
-      owner[r] = i;
-      reference[r++] = dep;
-    }
-  }
+  const references = reference.length;
   const byReference = new Int32Array(references);
   for (let r = 0; r < references; r++) byReference[r] = r;
   byReference.sort((a, b) => byId(reference[a] as string, reference[b] as string));
@@ -294,10 +325,12 @@ export const allocate = (input: AllocationInput): Plan => {
   assertNonEmpty('release.releaseId', input.release.releaseId);
   assertNonEmpty('release.trainId', input.release.trainId);
   const sorted = [...input.candidates].sort((a, b) => byId(a.workloadId, b.workloadId));
-  const { ids, changeType, registeredAtMs, costOfDelay, jobSize, kind } = readColumns(sorted);
+  const columns = readColumns(sorted);
+  const { ids, teamSeen, teamNames, changeType, registeredAtMs, costOfDelay, jobSize, kind } =
+    columns;
   const n = sorted.length;
   const released = new Set(input.releasedWorkloadIds ?? []);
-  const { deps, dependents, externalBlocker, topo } = buildGraph(sorted, ids, released);
+  const { deps, dependents, externalBlocker, topo } = buildGraph(sorted, columns, released);
   const excluded = new Set(input.negotiated?.exclude ?? []);
   const negotiatedIn = new Set(input.negotiated?.include ?? []);
 
@@ -309,8 +342,8 @@ export const allocate = (input: AllocationInput): Plan => {
       kind[i] === KIND_COMPLIANCE
         ? TIER_COMPLIANCE
         : negotiatedIn.size > 0 &&
-            negotiatedIn.has(sorted[i]!.workloadId) &&
-            !excluded.has(sorted[i]!.workloadId)
+            negotiatedIn.has(ids[i] as string) &&
+            !excluded.has(ids[i] as string)
           ? TIER_NEGOTIATED
           : TIER_NORMAL;
   }
@@ -358,8 +391,7 @@ export const allocate = (input: AllocationInput): Plan => {
   }
 
   // --- capacity ---------------------------------------------------------------------------------
-  const teamSet = new Set<string>();
-  for (let i = 0; i < n; i++) teamSet.add(sorted[i]!.team);
+  const teamSet = new Set<string>(teamNames);
   for (const team of Object.keys(input.capacityByTeam ?? {})) teamSet.add(team);
   const teams = [...teamSet].sort(byId);
   const capacityOf = resolveCapacity(input, teams, policy);
@@ -372,8 +404,9 @@ export const allocate = (input: AllocationInput): Plan => {
   const teamCapacity = teams.map((t) => capacityOf.get(t) ?? 0);
   const teamLimit = teamCapacity.map((c) => Math.min(c, shareLimit));
   const teamUsed = new Float64Array(teams.length);
+  const teamRenumbered = teamNames.map((t) => teamIndex.get(t) as number);
   const teamOf = new Int32Array(n);
-  for (let i = 0; i < n; i++) teamOf[i] = teamIndex.get(sorted[i]!.team) as number;
+  for (let i = 0; i < n; i++) teamOf[i] = teamRenumbered[teamSeen[i] as number] as number;
   const quarter = input.quarterToDate;
   const reserve = quarter
     ? Math.min(
@@ -461,7 +494,7 @@ export const allocate = (input: AllocationInput): Plan => {
     if (kind[i] === KIND_COMPLIANCE) return 'included: compliance guarantee';
     const heir = inherited[i] as number;
     if (heir !== i) {
-      const heirId = sorted[heir]!.workloadId;
+      const heirId = ids[heir] as string;
       return tier[heir] === TIER_COMPLIANCE
         ? `included: prerequisite of compliance workload ${heirId}`
         : `included: prerequisite of ${heirId} (${score(heir)})`;
@@ -511,7 +544,7 @@ export const allocate = (input: AllocationInput): Plan => {
       waiting[d] = (waiting[d] as number) - 1;
       if (waiting[d] === 0) ready.push(position[d] as number);
     }
-    if (excluded.size > 0 && excluded.has(sorted[i]!.workloadId)) {
+    if (excluded.size > 0 && excluded.has(ids[i] as string)) {
       defer(i, 'deferred: excluded in scope negotiation');
       continue;
     }
@@ -522,7 +555,7 @@ export const allocate = (input: AllocationInput): Plan => {
     }
     const deferredDep = prerequisiteIn(i, isDeferred);
     if (deferredDep >= 0) {
-      defer(i, `deferred: depends on ${sorted[deferredDep]!.workloadId} which is deferred`);
+      defer(i, `deferred: depends on ${ids[deferredDep] as string} which is deferred`);
       continue;
     }
     if (prerequisiteIn(i, isPending) >= 0) {
@@ -562,7 +595,7 @@ export const allocate = (input: AllocationInput): Plan => {
     if (state[i] !== PENDING) continue;
     const blocker = prerequisiteIn(i, isNotIncluded);
     if (blocker >= 0) {
-      defer(i, `deferred: depends on ${sorted[blocker]!.workloadId} which is deferred`);
+      defer(i, `deferred: depends on ${ids[blocker] as string} which is deferred`);
       continue;
     }
     const teamBlock = blockedByTeam(i);
@@ -629,7 +662,7 @@ export const allocate = (input: AllocationInput): Plan => {
   }
   const includedIdx: number[] = [];
   for (let i = 0; i < n; i++) if (state[i] === INCLUDED) includedIdx.push(i);
-  const contracts = contractGroups(sorted, state, alerts);
+  const contracts = contractGroups(sorted, columns, state, alerts);
   const deploymentOrder = orderDeployment(
     sorted,
     ids,
@@ -738,6 +771,7 @@ interface Contracts {
 
 const contractGroups = (
   sorted: readonly AllocationCandidate[],
+  { ids: workloadIds, contracted }: Columns,
   state: Uint8Array,
   alerts: PlanAlert[],
 ): Contracts => {
@@ -745,8 +779,9 @@ const contractGroups = (
     string,
     { included: number[]; flagged: string[]; deferred: string[] }
   >();
-  sorted.forEach((c, i) => {
-    if (!c.apiContract) return;
+  for (const i of contracted) {
+    const c = sorted[i] as AllocationCandidate;
+    if (!c.apiContract) continue;
     const contract = `${c.apiContract.api}@${c.apiContract.version}`;
     const entry = byContract.get(contract) ?? { included: [], flagged: [], deferred: [] };
     if (state[i] === INCLUDED) {
@@ -754,12 +789,12 @@ const contractGroups = (
       else entry.included.push(i);
     } else if (!c.featureFlag) entry.deferred.push(c.workloadId);
     byContract.set(contract, entry);
-  });
+  }
   const groups: ContractGroup[] = [];
   const memberOf = new Map<number, string>();
   for (const contract of [...byContract.keys()].sort(byId)) {
     const entry = byContract.get(contract)!;
-    const ids = entry.included.map((i) => sorted[i]!.workloadId);
+    const ids = entry.included.map((i) => workloadIds[i] as string);
     if (ids.length > 0 && entry.deferred.length > 0) {
       alerts.push({
         type: 'ContractGroupSplit',
