@@ -193,6 +193,20 @@ const transpose = (nodes: number, forward: Adjacency): Adjacency => {
   return { start, list };
 };
 
+/** `graph` with node `order[p]` renumbered `p` (`at` is the inverse); neighbour order is kept. */
+const relabel = (graph: Adjacency, order: Int32Array, at: Int32Array): Adjacency => {
+  const nodes = order.length;
+  const start = new Int32Array(nodes + 1);
+  const list = new Int32Array(graph.list.length);
+  for (let p = 0, e = 0; p < nodes; p++) {
+    const i = order[p] as number;
+    for (let x = graph.start[i] as number; x < (graph.start[i + 1] as number); x++)
+      list[e++] = at[graph.list[x] as number] as number;
+    start[p + 1] = e;
+  }
+  return { start, list };
+};
+
 /**
  * Adjacency over candidate indexes plus a plain Kahn order; refuses a cycle, naming it.
  *
@@ -423,13 +437,43 @@ export const allocate = (input: AllocationInput): Plan => {
   let returnedToFeatures = 0;
 
   // --- decisions --------------------------------------------------------------------------------
+  // Candidates are decided (nearly) in priority order, so from here on they are numbered by their
+  // position `p` in `byPriority`, and the columns the decisions read are copied into that order:
+  // read at scattered id indexes instead, each column cost a cache miss per candidate at 100k.
+  const position = new Int32Array(n);
+  for (let p = 0; p < n; p++) position[byPriority[p] as number] = p;
+  const idAt = new Array<string>(n);
+  const changeTypeAt = new Array<ChangeType>(n);
+  const teamAt = new Int32Array(n);
+  const sizeAt = new Float64Array(n);
+  const costAt = new Float64Array(n);
+  const kindAt = new Uint8Array(n);
+  const tierAt = new Uint8Array(n);
+  const heirAt = new Int32Array(n);
+  for (let p = 0; p < n; p++) {
+    const i = byPriority[p] as number;
+    idAt[p] = ids[i] as string;
+    changeTypeAt[p] = changeType[i] as ChangeType;
+    teamAt[p] = teamOf[i] as number;
+    sizeAt[p] = jobSize[i] as number;
+    costAt[p] = costOfDelay[i] as number;
+    kindAt[p] = kind[i] as number;
+    tierAt[p] = tier[i] as number;
+    heirAt[p] = position[inherited[i] as number] as number;
+  }
+  const prerequisitesAt = relabel(deps, byPriority, position);
+  const dependentsAt = relabel(dependents, byPriority, position);
+  const externalAt = new Map<number, string>();
+  for (const [i, dep] of externalBlocker) externalAt.set(position[i] as number, dep);
+
   const state = new Uint8Array(n);
   const reason: string[] = new Array<string>(n).fill('');
+  /** Positions, in the order the candidates were considered. */
   const sequence = new Int32Array(n);
-  const wsjf = (i: number): number => (costOfDelay[i] as number) / (jobSize[i] as number);
+  const wsjf = (p: number): number => (costAt[p] as number) / (sizeAt[p] as number);
   const scoreText = new Map<number, string>();
-  const score = (i: number): string => {
-    const value = wsjf(i);
+  const score = (p: number): string => {
+    const value = wsjf(p);
     let text = scoreText.get(value);
     if (text === undefined) {
       text = `WSJF ${formatScore(value)}`;
@@ -438,24 +482,24 @@ export const allocate = (input: AllocationInput): Plan => {
     return text;
   };
   /** `reason` is the full text; common ones are shared strings (fewer long-lived objects at scale). */
-  const defer = (i: number, full: string): void => {
-    state[i] = DEFERRED;
-    reason[i] = full;
+  const defer = (p: number, full: string): void => {
+    state[p] = DEFERRED;
+    reason[p] = full;
   };
-  const include = (i: number, full: string): void => {
-    state[i] = INCLUDED;
-    reason[i] = full;
-    const t = teamOf[i] as number;
-    teamUsed[t] = (teamUsed[t] as number) + (jobSize[i] as number);
+  const include = (p: number, full: string): void => {
+    state[p] = INCLUDED;
+    reason[p] = full;
+    const t = teamAt[p] as number;
+    teamUsed[t] = (teamUsed[t] as number) + (sizeAt[p] as number);
   };
   // A full team defers every later candidate of one job size with the same text until its usage
   // changes: one string per (team, usage, size), not one per deferral.
   const blockedText = new Array<Map<number, string> | undefined>(teams.length);
   const blockedTextUsed = new Float64Array(teams.length);
   /** The full deferral reason if the candidate's team has no room for it. */
-  const blockedByTeam = (i: number): string | undefined => {
-    const t = teamOf[i] as number;
-    const size = jobSize[i] as number;
+  const blockedByTeam = (p: number): string | undefined => {
+    const t = teamAt[p] as number;
+    const size = sizeAt[p] as number;
     const used = teamUsed[t] as number;
     const limit = teamLimit[t] as number;
     if (used + size <= limit) return undefined;
@@ -477,11 +521,11 @@ export const allocate = (input: AllocationInput): Plan => {
     return text;
   };
   /** `before` + the WSJF text + `after`, one string per score (no closure per call either). */
-  const shared = (cache: Map<number, string>, i: number, before: string, after: string) => {
-    const value = wsjf(i);
+  const shared = (cache: Map<number, string>, p: number, before: string, after: string) => {
+    const value = wsjf(p);
     let text = cache.get(value);
     if (text === undefined) {
-      text = `${before}${score(i)}${after}`;
+      text = `${before}${score(p)}${after}`;
       cache.set(value, text);
     }
     return text;
@@ -490,100 +534,100 @@ export const allocate = (input: AllocationInput): Plan => {
   const reserveText = new Map<number, string>();
   const fitsText = new Map<number, string>();
   const returnedText = new Map<number, string>();
-  const whyIncluded = (i: number, fromReserve: boolean): string => {
-    if (kind[i] === KIND_COMPLIANCE) return 'included: compliance guarantee';
-    const heir = inherited[i] as number;
-    if (heir !== i) {
-      const heirId = ids[heir] as string;
-      return tier[heir] === TIER_COMPLIANCE
+  const whyIncluded = (p: number, fromReserve: boolean): string => {
+    if (kindAt[p] === KIND_COMPLIANCE) return 'included: compliance guarantee';
+    const heir = heirAt[p] as number;
+    if (heir !== p) {
+      const heirId = idAt[heir] as string;
+      return tierAt[heir] === TIER_COMPLIANCE
         ? `included: prerequisite of compliance workload ${heirId}`
         : `included: prerequisite of ${heirId} (${score(heir)})`;
     }
-    if (tier[i] === TIER_NEGOTIATED)
-      return shared(negotiatedText, i, 'included: negotiated into scope (', ')');
-    if (fromReserve) return shared(reserveText, i, 'included: technical-debt reserve (', ')');
-    return shared(fitsText, i, 'included: ', ' fits team and release capacity');
+    if (tierAt[p] === TIER_NEGOTIATED)
+      return shared(negotiatedText, p, 'included: negotiated into scope (', ')');
+    if (fromReserve) return shared(reserveText, p, 'included: technical-debt reserve (', ')');
+    return shared(fitsText, p, 'included: ', ' fits team and release capacity');
   };
 
   /** The first prerequisite (by id) in `wanted` state, or -1. */
-  const prerequisiteIn = (i: number, wanted: (s: number) => boolean): number => {
-    for (let e = deps.start[i] as number; e < (deps.start[i + 1] as number); e++) {
-      const j = deps.list[e] as number;
-      if (wanted(state[j] as number)) return j;
+  const prerequisiteIn = (p: number, wanted: (s: number) => boolean): number => {
+    const { start, list } = prerequisitesAt;
+    for (let e = start[p] as number; e < (start[p + 1] as number); e++) {
+      const q = list[e] as number;
+      if (wanted(state[q] as number)) return q;
     }
     return -1;
   };
-  const hasPrerequisites = (i: number): boolean =>
-    (deps.start[i + 1] as number) > (deps.start[i] as number);
+  const hasPrerequisites = (p: number): boolean =>
+    (prerequisitesAt.start[p + 1] as number) > (prerequisitesAt.start[p] as number);
   const isDeferred = (s: number): boolean => s === DEFERRED;
   const isPending = (s: number): boolean => s === PENDING;
   const isNotIncluded = (s: number): boolean => s !== INCLUDED;
 
-  // Kahn's algorithm, best priority first. Candidates without prerequisites are taken straight
-  // from `byPriority`; only those that waited for one go through a heap (of positions), so the
+  // Kahn's algorithm, best priority first. Candidates without prerequisites are taken in
+  // position order; only those that waited for one go through a heap (of positions), so the
   // heap holds a few thousand entries at 100k candidates, not nearly all of them.
-  const position = new Int32Array(n);
-  for (let p = 0; p < n; p++) position[byPriority[p] as number] = p;
   const waiting = new Int32Array(n);
-  for (let i = 0; i < n; i++)
-    waiting[i] = (deps.start[i + 1] as number) - (deps.start[i] as number);
+  for (let p = 0; p < n; p++)
+    waiting[p] = (prerequisitesAt.start[p + 1] as number) - (prerequisitesAt.start[p] as number);
   const ready = new IndexHeap((a, b) => a - b);
   let unblocked = 0;
   /** The best candidate whose prerequisites are all decided, or -1 when every one is taken. */
   const takeNext = (): number => {
-    while (unblocked < n && hasPrerequisites(byPriority[unblocked] as number)) unblocked++;
+    while (unblocked < n && hasPrerequisites(unblocked)) unblocked++;
     if (ready.size > 0 && (unblocked === n || (ready.peek() as number) < unblocked))
-      return byPriority[ready.pop() as number] as number;
-    return unblocked < n ? (byPriority[unblocked++] as number) : -1;
+      return ready.pop() as number;
+    return unblocked < n ? unblocked++ : -1;
   };
   let considered = 0;
-  for (let i = takeNext(); i >= 0; i = takeNext()) {
-    sequence[considered++] = i;
-    for (let e = dependents.start[i] as number; e < (dependents.start[i + 1] as number); e++) {
-      const d = dependents.list[e] as number;
+  for (let p = takeNext(); p >= 0; p = takeNext()) {
+    sequence[considered++] = p;
+    const { start, list } = dependentsAt;
+    for (let e = start[p] as number; e < (start[p + 1] as number); e++) {
+      const d = list[e] as number;
       waiting[d] = (waiting[d] as number) - 1;
-      if (waiting[d] === 0) ready.push(position[d] as number);
+      if (waiting[d] === 0) ready.push(d);
     }
-    if (excluded.size > 0 && excluded.has(ids[i] as string)) {
-      defer(i, 'deferred: excluded in scope negotiation');
+    if (excluded.size > 0 && excluded.has(idAt[p] as string)) {
+      defer(p, 'deferred: excluded in scope negotiation');
       continue;
     }
-    const external = externalBlocker.size > 0 ? externalBlocker.get(i) : undefined;
+    const external = externalAt.size > 0 ? externalAt.get(p) : undefined;
     if (external !== undefined) {
-      defer(i, `deferred: depends on ${external} which is not yet planned`);
+      defer(p, `deferred: depends on ${external} which is not yet planned`);
       continue;
     }
-    const deferredDep = prerequisiteIn(i, isDeferred);
+    const deferredDep = prerequisiteIn(p, isDeferred);
     if (deferredDep >= 0) {
-      defer(i, `deferred: depends on ${ids[deferredDep] as string} which is deferred`);
+      defer(p, `deferred: depends on ${idAt[deferredDep] as string} which is deferred`);
       continue;
     }
-    if (prerequisiteIn(i, isPending) >= 0) {
-      state[i] = PENDING;
+    if (prerequisiteIn(p, isPending) >= 0) {
+      state[p] = PENDING;
       continue;
     }
-    const teamBlock = blockedByTeam(i);
+    const teamBlock = blockedByTeam(p);
     if (teamBlock !== undefined) {
-      defer(i, teamBlock);
+      defer(p, teamBlock);
       continue;
     }
-    const size = jobSize[i] as number;
-    const k = kind[i] as number;
+    const size = sizeAt[p] as number;
+    const k = kindAt[p] as number;
     if (k === KIND_TECH_DEBT && size <= reserveLeft) {
       reserveLeft -= size;
       techDebtUsed += size;
-      include(i, whyIncluded(i, true));
+      include(p, whyIncluded(p, true));
     } else if (size <= generalLeft) {
       generalLeft -= size;
       if (k === KIND_TECH_DEBT) techDebtUsed += size;
-      include(i, whyIncluded(i, false));
+      include(p, whyIncluded(p, false));
     } else if (k === KIND_COMPLIANCE && size <= generalLeft + reserveLeft) {
       // The guarantee outranks the reserve: take what the general pool has, the rest from the reserve.
       reserveLeft -= size - generalLeft;
       generalLeft = 0;
-      include(i, whyIncluded(i, false));
+      include(p, whyIncluded(p, false));
     } else {
-      state[i] = PENDING;
+      state[p] = PENDING;
     }
   }
   // The graph is acyclic (checked above), so Kahn's algorithm reaches every candidate.
@@ -591,23 +635,23 @@ export const allocate = (input: AllocationInput): Plan => {
 
   // Pass B: the unused reserve returns to the general pool.
   for (let k = 0; k < n; k++) {
-    const i = sequence[k] as number;
-    if (state[i] !== PENDING) continue;
-    const blocker = prerequisiteIn(i, isNotIncluded);
+    const p = sequence[k] as number;
+    if (state[p] !== PENDING) continue;
+    const blocker = prerequisiteIn(p, isNotIncluded);
     if (blocker >= 0) {
-      defer(i, `deferred: depends on ${ids[blocker] as string} which is deferred`);
+      defer(p, `deferred: depends on ${idAt[blocker] as string} which is deferred`);
       continue;
     }
-    const teamBlock = blockedByTeam(i);
+    const teamBlock = blockedByTeam(p);
     if (teamBlock !== undefined) {
-      defer(i, teamBlock);
+      defer(p, teamBlock);
       continue;
     }
-    const size = jobSize[i] as number;
+    const size = sizeAt[p] as number;
     if (size > generalLeft + reserveLeft) {
       const used = capacityTotal - generalLeft - reserveLeft;
       defer(
-        i,
+        p,
         `deferred: release capacity exhausted (${used} of ${capacityTotal} used, needs ${size})`,
       );
       continue;
@@ -616,59 +660,63 @@ export const allocate = (input: AllocationInput): Plan => {
     const fromReserve = size - fromGeneral;
     generalLeft -= fromGeneral;
     reserveLeft -= fromReserve;
-    if (kind[i] === KIND_TECH_DEBT) techDebtUsed += size;
-    else if (kind[i] === KIND_OTHER) returnedToFeatures += fromReserve;
-    const returned = fromReserve > 0 && kind[i] === KIND_OTHER;
+    if (kindAt[p] === KIND_TECH_DEBT) techDebtUsed += size;
+    else if (kindAt[p] === KIND_OTHER) returnedToFeatures += fromReserve;
+    const returned = fromReserve > 0 && kindAt[p] === KIND_OTHER;
     include(
-      i,
+      p,
       returned
         ? shared(
             returnedText,
-            i,
+            p,
             'included: unused technical-debt reserve returned to features (',
             ')',
           )
-        : whyIncluded(i, false),
+        : whyIncluded(p, false),
     );
   }
 
   // --- outputs ----------------------------------------------------------------------------------
-  // From the columns: in `sequence` order the candidate objects themselves are scattered reads.
   const entries = new Array<PlanEntry>(n);
   for (let k = 0; k < n; k++) {
-    const i = sequence[k] as number;
+    const p = sequence[k] as number;
     entries[k] = {
-      workloadId: ids[i] as string,
-      team: teams[teamOf[i] as number] as string,
-      jobSize: jobSize[i] as number,
-      changeType: changeType[i] as ChangeType,
-      decision: state[i] === INCLUDED ? 'included' : 'deferred',
-      reason: reason[i] as string,
-      wsjf: wsjf(i),
-      costOfDelay: costOfDelay[i] as number,
+      workloadId: idAt[p] as string,
+      team: teams[teamAt[p] as number] as string,
+      jobSize: sizeAt[p] as number,
+      changeType: changeTypeAt[p] as ChangeType,
+      decision: state[p] === INCLUDED ? 'included' : 'deferred',
+      reason: reason[p] as string,
+      wsjf: wsjf(p),
+      costOfDelay: costAt[p] as number,
       order: k + 1,
     };
   }
+  // Back to id order for the rest.
+  const stateById = new Uint8Array(n);
+  for (let i = 0; i < n; i++) stateById[i] = state[position[i] as number] as number;
+  const sequenceById = new Int32Array(n);
+  for (let k = 0; k < n; k++) sequenceById[k] = byPriority[sequence[k] as number] as number;
   const alerts: PlanAlert[] = [];
   for (let i = 0; i < n; i++) {
-    if (kind[i] !== KIND_COMPLIANCE || state[i] === INCLUDED) continue;
+    if (kind[i] !== KIND_COMPLIANCE || stateById[i] === INCLUDED) continue;
     const c = sorted[i] as AllocationCandidate;
     alerts.push({
       type: 'ComplianceGuaranteeMissed',
       workloadId: c.workloadId,
       team: c.team,
-      reason: `compliance workload not placed in release ${input.release.releaseId}: ${reason[i]}`,
+      reason: `compliance workload not placed in release ${input.release.releaseId}: ${reason[position[i] as number]}`,
     });
   }
   const includedIdx: number[] = [];
-  for (let i = 0; i < n; i++) if (state[i] === INCLUDED) includedIdx.push(i);
-  const contracts = contractGroups(sorted, columns, state, alerts);
+  for (let i = 0; i < n; i++) if (stateById[i] === INCLUDED) includedIdx.push(i);
+  const contracts = contractGroups(sorted, columns, stateById, alerts);
   const deploymentOrder = orderDeployment(
     sorted,
     ids,
     deps,
     includedIdx,
-    sequence,
+    sequenceById,
     contracts,
     alerts,
   );
