@@ -78,6 +78,7 @@ function registerWorkload(client: PlanningClient, token: string, workloadId: str
     dependsOn: [],
     schemaChange: false,
     libraries: [],
+    consumedApis: [],
     featureFlag: '',
     severity: 0,
     linkedIncident: '',

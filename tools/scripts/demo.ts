@@ -77,11 +77,16 @@ interface Spec {
   readonly regulatedData?: readonly planning.RegulatedDataClass[];
   readonly schemaChange?: boolean;
   readonly apiContract?: { api: string; version: string };
+  readonly consumedApis?: readonly { api: string; version: string }[];
   readonly libraries?: readonly { name: string; version: string }[];
   readonly featureFlag?: string;
   readonly severity?: number;
   readonly linkedIncident?: string;
 }
+
+// Per run, since an announced deprecation timeline never changes.
+const LEGACY_PAYMENTS_API = id('payments-legacy-api');
+const ACCOUNTS_API = id('accounts-api');
 
 const svc = (name: string) => ({ name, kind: K.COMPONENT_KIND_SERVICE });
 const db = (name: string) => ({ name, kind: K.COMPONENT_KIND_DATABASE });
@@ -281,6 +286,9 @@ function portfolio(): Spec[] {
   patch('platform-sre-5', { dependsOn: ['platform-sre-1'] });
   // The shared auth client got a security fix (2.4.1) mid-cycle; not every team has moved to it.
   const authClient = (version: string) => ({ libraries: [{ name: 'auth-client', version }] });
+  // The legacy payments API goes away before the next release opens; accounts v1 is on notice.
+  patch('mobile-app-3', { consumedApis: [{ api: LEGACY_PAYMENTS_API, version: 'v1' }] });
+  patch('search-3', { consumedApis: [{ api: ACCOUNTS_API, version: 'v1' }] });
   patch('identity-1', authClient('2.4.1'));
   patch('identity-7', authClient('2.4.1'));
   patch('payments-1', authClient('2.4.0'));
@@ -320,6 +328,7 @@ const register = async (spec: Spec, reason: string): Promise<planning.Workload> 
     ...(spec.apiContract ? { apiContract: spec.apiContract } : {}),
     schemaChange: spec.schemaChange ?? false,
     libraries: spec.libraries ?? [],
+    consumedApis: spec.consumedApis ?? [],
     featureFlag: spec.featureFlag ?? '',
     severity: spec.severity ?? 0,
     linkedIncident: spec.linkedIncident ?? '',
@@ -457,9 +466,11 @@ function printPlan(plan: planning.Plan, capacity: planning.CapacityEstimate | un
   }
   for (const a of plan.alerts) console.log(`ALERT ${a.type}: ${a.reason}`);
   for (const f of plan.couplingFlags) console.log(`integration testing: ${f.reason}`);
+  for (const f of plan.deprecationFlags) console.log(`deprecated API: ${f.message}`);
   for (const skew of plan.versionSkews) {
     console.log(`version skew: ${skew.reason}`);
-    for (const r of skew.resolutions) console.log(`  ${short(r.action, 'SKEW_ACTION')}: ${r.reason}`);
+    for (const r of skew.resolutions)
+      console.log(`  ${short(r.action, 'SKEW_ACTION')}: ${r.reason}`);
   }
   for (const g of plan.contractGroups)
     console.log(
@@ -493,6 +504,24 @@ async function main(): Promise<void> {
     [3, 4],
   ] as const)
     await closedRelease(n, weeksAgo);
+
+  const day = 86_400_000;
+  await call('DeprecateApiVersion', {
+    api: LEGACY_PAYMENTS_API,
+    version: 'v1',
+    deprecatedAt: new Date(Date.now() - 60 * day).toISOString(),
+    sunsetAt: new Date(Date.now() + 3 * day).toISOString(),
+    reason: 'replaced by the payments API v2; removal announced at the architecture board',
+  });
+  await call('DeprecateApiVersion', {
+    api: ACCOUNTS_API,
+    version: 'v1',
+    deprecatedAt: new Date(Date.now() - 30 * day).toISOString(),
+    reason: 'accounts API v2 (identity-1) replaces it',
+  });
+  console.log(
+    `\nAPI deprecations: ${LEGACY_PAYMENTS_API} v1 (removed in 3 days), ${ACCOUNTS_API} v1 (deprecated)`,
+  );
 
   const specs = portfolio();
   console.log(
@@ -606,6 +635,11 @@ async function main(): Promise<void> {
   const health = await call<planning.GetBacklogHealthResponse>('GetBacklogHealth', {});
   console.log(
     `Backlog health: ${health.deferredWorkloads} deferred workloads; ${health.teams.map((t) => `${t.team} ${t.deferredWorkloads}/${t.openWorkloads} (max ${t.maxDeferralCount}×)`).join(', ')}`,
+  );
+  const deprecations = await call<planning.ListApiDeprecationsResponse>('ListApiDeprecations', {});
+  const ours = deprecations.flags.filter((f) => f.api.endsWith(RUN));
+  console.log(
+    `API deprecations: ${ours.length} open workloads on deprecated versions${ours.length ? `: ${ours.map((f) => f.message).join('; ')}` : ''}`,
   );
   const matrix = await call<planning.GetDependencyMatrixResponse>('GetDependencyMatrix', {});
   console.log(

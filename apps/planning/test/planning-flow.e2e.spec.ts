@@ -509,6 +509,127 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     ]);
   });
 
+  it('records API deprecation timelines, refuses consumers of a removed version and lists those still on a deprecated one', async () => {
+    const api = `accounts-${run}`;
+    const deprecation = {
+      api,
+      version: 'v1',
+      deprecatedAt: '2026-01-01T00:00:00Z',
+      sunsetAt: '2026-06-01T00:00:00Z',
+      reason: 'v2 replaces it',
+    };
+    const events = async () =>
+      (await ctx.pool.query('SELECT count(*)::int AS n FROM events')).rows[0] as { n: number };
+    const before = await events();
+    const backwards = await refusal(
+      call(
+        client,
+        'DeprecateApiVersion',
+        { ...deprecation, sunsetAt: '2025-12-01T00:00:00Z' },
+        writer,
+      ),
+    );
+    expect(backwards.code).toBe(status.INVALID_ARGUMENT);
+    expect(trailer(backwards, 'trainyard-field')).toBe('sunset_at');
+    const unexplained = await refusal(
+      call(client, 'DeprecateApiVersion', { ...deprecation, reason: '' }, writer),
+    );
+    expect(trailer(unexplained, 'trainyard-field')).toBe('reason');
+    expect(await events()).toEqual(before);
+
+    const announced = await call<planning.DeprecateApiVersionResponse>(
+      client,
+      'DeprecateApiVersion',
+      deprecation,
+      writer,
+    );
+    expect(announced).toMatchObject({
+      changed: true,
+      lifecycle: {
+        api,
+        version: 'v1',
+        sunsetAt: '2026-06-01T00:00:00.000Z',
+        deprecatedBy: 'dev-release-manager',
+      },
+    });
+    const again = await call<planning.DeprecateApiVersionResponse>(
+      client,
+      'DeprecateApiVersion',
+      deprecation,
+      writer,
+    );
+    expect(again.changed).toBe(false);
+    const moved = await refusal(
+      call(
+        client,
+        'DeprecateApiVersion',
+        { ...deprecation, sunsetAt: '2027-01-01T00:00:00Z' },
+        writer,
+      ),
+    );
+    expect(moved.code).toBe(status.FAILED_PRECONDITION);
+    expect(trailer(moved, 'trainyard-rule')).toBe('api-deprecation-timeline-fixed');
+
+    const afterDeprecation = await events();
+    const removed = await refusal(
+      call(
+        client,
+        'RegisterWorkload',
+        registration(`WL-${run}-API1`, { consumedApis: [{ api, version: 'v1' }] }),
+        writer,
+      ),
+    );
+    expect(removed.code).toBe(status.FAILED_PRECONDITION);
+    expect(trailer(removed, 'trainyard-rule')).toBe('api-version-sunset');
+    expect(await events()).toEqual(afterDeprecation);
+
+    await call(
+      client,
+      'DeprecateApiVersion',
+      { api, version: 'v2', deprecatedAt: '2026-02-01T00:00:00Z', reason: 'v3 is coming' },
+      writer,
+    );
+    const consumer = `WL-${run}-API2`;
+    await call(
+      client,
+      'RegisterWorkload',
+      registration(consumer, { consumedApis: [{ api, version: 'v2' }] }),
+      writer,
+    );
+    const listed = await call<planning.ListApiDeprecationsResponse>(
+      client,
+      'ListApiDeprecations',
+      { api },
+      reader,
+    );
+    expect(listed.versions.map((v) => v.version)).toEqual(['v1', 'v2']);
+    expect(listed.flags).toEqual([
+      expect.objectContaining({
+        consumer,
+        api,
+        version: 'v2',
+        status: planning.DeprecationStatus.DEPRECATION_STATUS_DEPRECATED,
+      }),
+    ]);
+    const portal = await rest(`/api/planning/api-deprecations?api=${api}`);
+    expect(portal.status).toBe(200);
+    expect(portal.body).toMatchObject({
+      total: 1,
+      items: [{ consumer, api, version: 'v2', status: 'deprecated' }],
+      versions: [{ version: 'v1' }, { version: 'v2' }],
+    });
+    // Only open work is flagged: once withdrawn, nobody is left on v2 (and the backlog of the
+    // main train is as the other tests expect it).
+    await call(client, 'WithdrawWorkload', { workloadId: consumer, reason: 'moved to v3' }, writer);
+    const after = await call<planning.ListApiDeprecationsResponse>(
+      client,
+      'ListApiDeprecations',
+      { api },
+      reader,
+    );
+    expect(after.flags).toEqual([]);
+  });
+
   it('changes committed scope only by an exception with an independent approver; the workload follows on its own stream', async () => {
     const admin = await service.token('admin');
     const releaseId = `R-${run}-x`;
@@ -803,6 +924,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     expect(response.status).toBe(200);
     const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(Object.keys(document.paths).sort()).toEqual([
+      '/api/planning/api-deprecations',
       '/api/planning/backlog-health',
       '/api/planning/dependency-matrix',
       '/api/planning/releases',

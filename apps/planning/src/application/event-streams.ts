@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStore, NewEvent, TraceContext } from '@trainyard/event-store';
-import type { CommandMetadata } from '@trainyard/planning-domain';
+import { apiVersionStreamKey, type CommandMetadata } from '@trainyard/planning-domain';
 
 /** Who, why and in which trace a command runs; built by the transport adapter. */
 export interface CommandContext {
@@ -37,6 +37,8 @@ export interface Appended<E> {
 
 export const workloadStream = (workloadId: string): string => `workload-${workloadId}`;
 export const releaseStream = (releaseId: string): string => `release-${releaseId}`;
+export const apiVersionStream = (api: string, version: string): string =>
+  `api-version-${apiVersionStreamKey(api, version)}`;
 
 /** Load = read the stream and fold `evolve`; append = the decided events at the loaded version. */
 export class EventStreams {

@@ -4,6 +4,7 @@ import { NotFoundError, RuleViolation, ValidationError } from '@trainyard/kernel
 import { EVENT_STORE } from '@trainyard/platform';
 import {
   allocate,
+  apiVersionDecider,
   capacityFromHistory,
   completeWorkload,
   deferWorkload,
@@ -15,7 +16,10 @@ import {
   planWorkload,
   releaseDecider,
   workloadDecider,
+  type ApiVersion,
+  type ApiVersionEvent,
   type CapacityEstimate,
+  type DeprecateApiVersion,
   type Plan,
   type PlanningPolicy,
   type RegisterWorkloadData,
@@ -32,6 +36,7 @@ import { PlanningReadSide } from '../projections/planning-read-side';
 import {
   EventStreams,
   domainMetadata,
+  apiVersionStream,
   releaseStream,
   workloadStream,
   type Appended,
@@ -86,6 +91,9 @@ export class PlanningCommands {
 
   async registerWorkload(data: RegisterWorkloadData, ctx: CommandContext): Promise<WorkloadRow> {
     const knownDependencies = await this.queries.dependencyClosure(data.dependsOn);
+    const apiLifecycles = await this.queries.apiLifecycles(
+      (data.consumedApis ?? []).map((c) => c.api),
+    );
     const decide = (state: Workload) =>
       workloadDecider.decide(
         { type: 'RegisterWorkload', data, metadata: domainMetadata(ctx) },
@@ -93,6 +101,7 @@ export class PlanningCommands {
         {
           policy: this.policy,
           knownDependencies,
+          apiLifecycles,
         },
       );
     const { loaded, appended } = await this.appendAssumingNewStream(data.workloadId, decide, ctx);
@@ -141,6 +150,26 @@ export class PlanningCommands {
     }
     const loaded = await loadWorkload(this.streams, workloadId);
     return { loaded, appended: await this.streams.append(loaded, decide(loaded.state), ctx) };
+  }
+
+  async deprecateApiVersion(
+    data: DeprecateApiVersion['data'],
+    ctx: CommandContext,
+  ): Promise<{ lifecycle: ApiVersion; changed: boolean }> {
+    const loaded = await this.streams.load<ApiVersion, ApiVersionEvent>(
+      apiVersionStream(data.api, data.version),
+      apiVersionDecider.evolve,
+      apiVersionDecider.initialState,
+    );
+    const events = apiVersionDecider.decide(
+      { type: 'DeprecateApiVersion', data, metadata: domainMetadata(ctx) },
+      loaded.state,
+    );
+    await this.streams.append(loaded, events, ctx);
+    return {
+      lifecycle: events.reduce(apiVersionDecider.evolve, loaded.state),
+      changed: events.length > 0,
+    };
   }
 
   async withdrawWorkload(workloadId: string, ctx: CommandContext): Promise<Workload> {
@@ -559,6 +588,9 @@ export class PlanningCommands {
       policy: this.policy,
       releasedWorkloadIds: await this.queries.released(outside),
       negotiated: release.negotiated,
+      // A workload shipping in this window may not consume an API version removed before it opens.
+      apiLifecycles: await this.queries.apiLifecycles(),
+      asOf: release.window.start,
     });
     const capacity = capacityFromHistory({
       history,
@@ -619,6 +651,7 @@ const emptyPlan = (releaseId: string, release: Release): Plan => ({
   alerts: [],
   couplingFlags: [],
   versionSkews: [],
+  deprecationFlags: [],
   contractGroups: [],
   deploymentOrder: [],
 });

@@ -5,7 +5,10 @@ import {
   CHANGE_TYPES,
   RISK_TIERS,
   capacityFromHistory,
+  flagDeprecatedApiUsage,
   type AllocationCandidate,
+  type ApiVersionLifecycle,
+  type DeprecationFlag,
   type BacklogHealth,
   type CapacityEstimate,
   type PlanningPolicy,
@@ -13,12 +16,15 @@ import {
   type TeamDependencyMatrix,
 } from '@trainyard/planning-domain';
 import {
+  ApiVersionView,
   ReleaseScopeItemView,
   ReleaseView,
   WorkloadView,
+  lifecycleOf,
   backlogHealthOf,
   dependencyMatrixOf,
   releaseHistoryOf,
+  type ApiVersionRow,
   type ReleaseRow,
   type ReleaseViewStatus,
   type ScopeItemRow,
@@ -269,6 +275,48 @@ export class PlanningQueries {
     });
   }
 
+  /** Announced deprecations, all or of these APIs, in API and version order. */
+  async apiVersions(apis?: readonly string[]): Promise<readonly ApiVersionRow[]> {
+    await this.readSide.catchUp();
+    return this.manager.find(ApiVersionView, {
+      ...(apis ? { where: { api: In([...apis]) } } : {}),
+      order: { api: 'ASC', version: 'ASC' },
+    });
+  }
+
+  async apiVersion(api: string, version: string): Promise<ApiVersionRow> {
+    await this.readSide.catchUp();
+    const row = await this.manager.findOneBy(ApiVersionView, { api, version });
+    if (!row) throw new NotFoundError('api version', `${api} ${version}`);
+    return row;
+  }
+
+  async apiLifecycles(apis?: readonly string[]): Promise<readonly ApiVersionLifecycle[]> {
+    if (apis?.length === 0) return [];
+    return (await this.apiVersions(apis)).map(lifecycleOf);
+  }
+
+  /** Deprecated versions (of `api`, or all) and the open workloads still consuming them at `now`. */
+  async apiDeprecations(
+    api: string | undefined,
+    now: string,
+  ): Promise<{ versions: readonly ApiVersionRow[]; flags: readonly DeprecationFlag[] }> {
+    const versions = await this.apiVersions(api ? [api] : undefined);
+    if (versions.length === 0) return { versions, flags: [] };
+    const open = await this.manager.find(WorkloadView, {
+      select: { workloadId: true, consumedApis: true },
+      where: { state: In(['backlog', 'planned']) },
+    });
+    const flags = flagDeprecatedApiUsage({
+      lifecycles: versions.map(lifecycleOf),
+      consumers: open.flatMap((w) =>
+        w.consumedApis.map((c) => ({ consumer: w.workloadId, api: c.api, version: c.version })),
+      ),
+      now,
+    });
+    return { versions, flags };
+  }
+
   /**
    * The `dependsOn` lists reachable from `roots`, so registration can refuse a cycle it would
    * close without loading every workload.
@@ -307,4 +355,5 @@ export const candidateOf = (row: WorkloadRow): AllocationCandidate => ({
   ...(row.apiContract ? { apiContract: row.apiContract } : {}),
   ...(row.featureFlag ? { featureFlag: row.featureFlag } : {}),
   ...(row.libraries.length > 0 ? { libraries: row.libraries } : {}),
+  ...(row.consumedApis.length > 0 ? { consumedApis: row.consumedApis } : {}),
 });

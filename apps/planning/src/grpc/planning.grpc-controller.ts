@@ -23,7 +23,9 @@ import {
   releaseStatusOf,
   toProtoBacklogHealth,
   toProtoCapacity,
+  toProtoApiVersion,
   toProtoDependencyMatrix,
+  toProtoDeprecationFlag,
   toProtoEnum,
   toProtoPlan,
   toProtoRelease,
@@ -100,6 +102,9 @@ export class PlanningGrpcController implements planning.PlanningServiceControlle
         ? { apiContract: { api: api.api, version: api.version } }
         : {}),
       schemaChange: request.schemaChange,
+      ...(request.consumedApis.length > 0
+        ? { consumedApis: request.consumedApis.map((a) => ({ api: a.api, version: a.version })) }
+        : {}),
       ...(request.libraries.length > 0
         ? { libraries: request.libraries.map((l) => ({ name: l.name, version: l.version })) }
         : {}),
@@ -341,6 +346,36 @@ export class PlanningGrpcController implements planning.PlanningServiceControlle
   @RequirePermission('planning:read')
   async getDependencyMatrix(): Promise<planning.GetDependencyMatrixResponse> {
     return toProtoDependencyMatrix(await this.queries.dependencyMatrix());
+  }
+
+  @RequirePermission('planning:write')
+  async deprecateApiVersion(
+    request: planning.DeprecateApiVersionRequest,
+    metadata: Metadata,
+  ): Promise<planning.DeprecateApiVersionResponse> {
+    const { lifecycle, changed } = await this.commands.deprecateApiVersion(
+      {
+        api: request.api,
+        version: request.version,
+        deprecatedAt: request.deprecatedAt,
+        ...(request.sunsetAt ? { sunsetAt: request.sunsetAt } : {}),
+      },
+      commandContext(metadata, request.reason),
+    );
+    if (lifecycle.status !== 'Deprecated') throw new Error('deprecation recorded no timeline');
+    const row = await this.queries.apiVersion(lifecycle.api, lifecycle.version);
+    return { lifecycle: toProtoApiVersion(row), changed };
+  }
+
+  @RequirePermission('planning:read')
+  async listApiDeprecations(
+    request: planning.ListApiDeprecationsRequest,
+  ): Promise<planning.ListApiDeprecationsResponse> {
+    const { versions, flags } = await this.queries.apiDeprecations(
+      request.api || undefined,
+      new Date().toISOString(),
+    );
+    return { versions: versions.map(toProtoApiVersion), flags: flags.map(toProtoDeprecationFlag) };
   }
 
   @RequirePermission('planning:read')

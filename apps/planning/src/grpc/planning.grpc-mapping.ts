@@ -8,11 +8,12 @@ import type {
   RegulatedDataClass,
   Release,
   TeamDelivery,
+  DeprecationFlag,
   TeamDependencyMatrix,
   VersionSkew,
   Workload,
 } from '@trainyard/planning-domain';
-import type { ReleaseRow, WorkloadRow } from '@trainyard/planning-read-models';
+import type { ApiVersionRow, ReleaseRow, WorkloadRow } from '@trainyard/planning-read-models';
 import type { ReleaseDetail } from '../application/planning.queries';
 
 type ProtoEnum = string;
@@ -93,6 +94,7 @@ export const toProtoWorkload = (row: WorkloadRow): planning.Workload => ({
     ? { apiContract: { api: row.apiContract.api, version: row.apiContract.version } }
     : {}),
   libraries: row.libraries.map((l) => ({ name: l.name, version: l.version })),
+  consumedApis: row.consumedApis.map((c) => ({ api: c.api, version: c.version })),
   featureFlag: row.featureFlag ?? '',
   severity: row.severity ?? 0,
   linkedIncident: row.linkedIncident ?? '',
@@ -160,6 +162,26 @@ export const toProtoRelease = (row: ReleaseRow | ReleaseDetail): planning.Releas
   delivered: toProtoTeamDeliveries(row.delivered),
   complianceAlerts: [...row.complianceAlerts],
   versionSkews: row.versionSkews.map(toProtoVersionSkew),
+});
+
+export const toProtoDeprecationFlag = (flag: DeprecationFlag): planning.DeprecationFlag => ({
+  consumer: flag.consumer,
+  api: flag.api,
+  version: flag.version,
+  status: toProtoEnum('DEPRECATION_STATUS', flag.status),
+  deprecatedAt: flag.deprecatedAt,
+  sunsetAt: flag.sunsetAt ?? '',
+  daysPastDeprecation: flag.daysPastDeprecation,
+  message: flag.message,
+});
+
+export const toProtoApiVersion = (row: ApiVersionRow): planning.ApiVersionLifecycle => ({
+  api: row.api,
+  version: row.version,
+  deprecatedAt: row.deprecatedAt,
+  sunsetAt: row.sunsetAt ?? '',
+  reason: row.reason,
+  deprecatedBy: row.deprecatedBy,
 });
 
 export const toProtoVersionSkew = (skew: VersionSkew): planning.VersionSkew => ({
@@ -257,6 +279,7 @@ export const toProtoPlan = (plan: Plan, titles: ReadonlyMap<string, string>): pl
     contract: d.contract ?? '',
   })),
   versionSkews: plan.versionSkews.map(toProtoVersionSkew),
+  deprecationFlags: plan.deprecationFlags.map(toProtoDeprecationFlag),
 });
 
 export const toProtoCapacity = (estimate: CapacityEstimate): planning.CapacityEstimate => ({

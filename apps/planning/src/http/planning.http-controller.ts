@@ -17,6 +17,7 @@ import {
   type FieldNames,
 } from '../application/planning.queries';
 import {
+  ApiDeprecationsPageDto,
   BacklogHealthPageDto,
   DependencyMatrixPageDto,
   ReleaseDetailDto,
@@ -165,5 +166,27 @@ export class PlanningHttpController {
       unresolved: matrix.unresolved,
       ...pageOf(matrix.cells, page, pageSize),
     };
+  }
+
+  @Get('api-deprecations')
+  @RequirePermission('planning:read')
+  @ApiOperation({
+    summary:
+      'Deprecated API versions with their timelines, and the open workloads still consuming them; items are those consumers',
+  })
+  @ApiQuery({ name: 'api', required: false })
+  @ApiQuery({ name: 'page', required: false, type: Number })
+  @ApiQuery({ name: 'pageSize', required: false, type: Number })
+  @ApiOkResponse({ type: ApiDeprecationsPageDto })
+  async apiDeprecations(
+    @Query('api') api?: string,
+    @Query('page') page?: string,
+    @Query('pageSize') pageSize?: string,
+  ) {
+    const { versions, flags } = await this.queries.apiDeprecations(
+      api || undefined,
+      new Date().toISOString(),
+    );
+    return { versions, ...pageOf(flags, page, pageSize) };
   }
 }

@@ -43,6 +43,8 @@ export class WorkloadDto {
   apiContract!: ApiContractDto | null;
   @ApiProperty({ type: [SharedLibraryDto], description: 'shared libraries it ships with' })
   libraries!: SharedLibraryDto[];
+  @ApiProperty({ type: [ApiContractDto], description: 'API versions its components call' })
+  consumedApis!: ApiContractDto[];
   @ApiPropertyOptional({ type: String, nullable: true }) featureFlag!: string | null;
   @ApiPropertyOptional({ type: Number, nullable: true }) severity!: number | null;
   @ApiPropertyOptional({ type: String, nullable: true }) linkedIncident!: string | null;
@@ -92,7 +94,8 @@ class SkewResolutionDto {
   @ApiProperty() version!: string;
   @ApiProperty({
     enum: ['align', 'backport'],
-    description: 'align: same major.minor line, take the newer patch; backport: older line gets the fixes as a patch release',
+    description:
+      'align: same major.minor line, take the newer patch; backport: older line gets the fixes as a patch release',
   })
   action!: string;
   @ApiProperty({ example: '1.2.x' }) line!: string;
@@ -218,4 +221,31 @@ export class DependencyMatrixPageDto extends PageDto {
   @ApiProperty({ type: 'array', items: { type: 'array', items: { type: 'string' } } })
   unresolved!: [string, string][];
   @ApiProperty({ type: [TeamDependencyDto] }) items!: TeamDependencyDto[];
+}
+
+class ApiVersionDto {
+  @ApiProperty() api!: string;
+  @ApiProperty() version!: string;
+  @ApiProperty({ format: 'date-time' }) deprecatedAt!: string;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' })
+  sunsetAt!: string | null;
+  @ApiProperty() reason!: string;
+  @ApiProperty() deprecatedBy!: string;
+  @ApiProperty({ format: 'date-time' }) recordedAt!: string;
+}
+
+class DeprecationFlagDto {
+  @ApiProperty({ description: 'the workload still consuming the version' }) consumer!: string;
+  @ApiProperty() api!: string;
+  @ApiProperty() version!: string;
+  @ApiProperty({ enum: ['deprecated', 'past-sunset'] }) status!: string;
+  @ApiProperty({ format: 'date-time' }) deprecatedAt!: string;
+  @ApiPropertyOptional({ format: 'date-time' }) sunsetAt?: string;
+  @ApiProperty() daysPastDeprecation!: number;
+  @ApiProperty() message!: string;
+}
+
+export class ApiDeprecationsPageDto extends PageDto {
+  @ApiProperty({ type: [ApiVersionDto] }) versions!: ApiVersionDto[];
+  @ApiProperty({ type: [DeprecationFlagDto] }) items!: DeprecationFlagDto[];
 }

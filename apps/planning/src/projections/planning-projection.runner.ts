@@ -17,8 +17,11 @@ import {
   type Subscription,
 } from '@trainyard/event-store';
 import {
+  ApiVersionView,
   PLANNING_EVENT_TYPES,
   ReleaseScopeItemView,
+  apiVersionKeyOf,
+  evolveApiVersionRow,
   ReleaseView,
   WorkloadView,
   evolveReleaseRow,
@@ -27,12 +30,14 @@ import {
   releaseKeyOf,
   releaseScopeKeyOf,
   workloadKeyOf,
+  type ApiVersionRow,
   type PlanningEvent,
   type ProjectedEvent,
   type ReleaseRow,
   type ScopeItemRow,
   type WorkloadRow,
 } from '@trainyard/planning-read-models';
+import { apiVersionStreamKey } from '@trainyard/planning-domain';
 
 export const PLANNING_PROJECTION = 'planning.read-models.v1';
 
@@ -236,10 +241,26 @@ export class PlanningProjectionRunner {
       for (const item of items) byRelease.get(item.releaseId)?.push(item);
       return byRelease;
     });
+    const apiVersions = new BatchRows<ApiVersionRow>(async (keys) => {
+      const pairs = keys.map((key) => {
+        const at = key.lastIndexOf('@');
+        return { api: key.slice(0, at), version: key.slice(at + 1) };
+      });
+      const rows = await manager
+        .getRepository(ApiVersionView)
+        .createQueryBuilder('a')
+        .where(
+          '(a.api, a.version) IN (SELECT x.api, x.version FROM jsonb_to_recordset(CAST(:pairs AS jsonb)) AS x(api text, version text))',
+          { pairs: JSON.stringify(pairs) },
+        )
+        .getMany();
+      return byKey(rows, (row) => apiVersionStreamKey(row.api, row.version));
+    });
     const projected = events.map(toProjectedEvent);
     await workloads.load(projected.map((p) => workloadKeyOf(p.event)));
     await releases.load(projected.map((p) => releaseKeyOf(p.event)));
     await scopes.load(projected.map((p) => releaseScopeKeyOf(p.event)));
+    await apiVersions.load(projected.map((p) => apiVersionKeyOf(p.event)));
     for (const p of projected) {
       const workloadId = workloadKeyOf(p.event);
       if (workloadId !== undefined) workloads.apply(workloadId, (row) => evolveWorkloadRow(row, p));
@@ -248,10 +269,14 @@ export class PlanningProjectionRunner {
       const scopeId = releaseScopeKeyOf(p.event);
       if (scopeId !== undefined)
         scopes.apply(scopeId, (items) => evolveReleaseScope(items ?? [], p));
+      const apiVersionId = apiVersionKeyOf(p.event);
+      if (apiVersionId !== undefined)
+        apiVersions.apply(apiVersionId, (row) => evolveApiVersionRow(row, p));
     }
     await this.upsert(manager, WorkloadView, workloads.changed());
     await this.upsert(manager, ReleaseView, releases.changed());
     await this.upsert(manager, ReleaseScopeItemView, scopes.changed().flat());
+    await this.upsert(manager, ApiVersionView, apiVersions.changed());
     await manager.query(
       `INSERT INTO "${this.schema}".projection_checkpoints (projection, checkpoint, updated_at) VALUES ($1, $2, now())
        ON CONFLICT (projection) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, updated_at = now()`,

@@ -1,3 +1,5 @@
+import { apiVersionKeyOf, evolveApiVersionRow, lifecycleOf } from './api-version.projection';
+import type { ApiVersionRow } from './api-version-view.entity';
 import { evolveReleaseRow, releaseKeyOf } from './release.projection';
 import { evolveReleaseScope, releaseScopeKeyOf } from './release-scope.projection';
 import { backlogHealthOf, dependencyMatrixOf, releaseHistoryOf } from './portfolio-views';
@@ -13,7 +15,10 @@ const project = (events: readonly ProjectedEvent[]) => {
   const workloads = new Map<string, WorkloadRow | undefined>();
   const releases = new Map<string, ReleaseRow | undefined>();
   const scopes = new Map<string, readonly ScopeItemRow[]>();
+  const apiVersions = new Map<string, ApiVersionRow | undefined>();
   for (const projected of events) {
+    const a = apiVersionKeyOf(projected.event);
+    if (a) apiVersions.set(a, evolveApiVersionRow(apiVersions.get(a), projected));
     const w = workloadKeyOf(projected.event);
     if (w) workloads.set(w, evolveWorkloadRow(workloads.get(w), projected));
     const r = releaseKeyOf(projected.event);
@@ -21,7 +26,7 @@ const project = (events: readonly ProjectedEvent[]) => {
     const s = releaseScopeKeyOf(projected.event);
     if (s) scopes.set(s, evolveReleaseScope(scopes.get(s) ?? [], projected));
   }
-  return { workloads, releases, scopes };
+  return { workloads, releases, scopes, apiVersions };
 };
 
 describe('planning read-model folds over a whole lifecycle', () => {
@@ -29,6 +34,26 @@ describe('planning read-model folds over a whole lifecycle', () => {
   const { workloads, releases, scopes } = project(scenario.events);
   const item = (releaseId: string, workloadId: string) =>
     scopes.get(releaseId)?.find((i) => i.workloadId === workloadId);
+
+  it('keeps one row per deprecated API version with its timeline, and what each workload consumes', () => {
+    const { apiVersions } = project(scenario.events);
+    const row = apiVersions.get('accounts@v1');
+    expect(row).toMatchObject({
+      api: 'accounts',
+      version: 'v1',
+      reason: 'accounts v2 replaces it',
+      deprecatedBy: 'carol',
+      streamVersion: 1,
+    });
+    expect(row && lifecycleOf(row)).toEqual({
+      api: 'accounts',
+      version: 'v1',
+      deprecatedAt: row?.deprecatedAt,
+      sunsetAt: row?.sunsetAt,
+    });
+    expect(workloads.get('W-4')?.consumedApis).toEqual([{ api: 'accounts', version: 'v1' }]);
+    expect(workloads.get('W-2')?.libraries).toEqual([{ name: 'auth-client', version: '1.3.1' }]);
+  });
 
   it('covers every planning event type (so the contract spec sees each one)', () => {
     expect(new Set(scenario.events.map((e) => e.event.type))).toEqual(

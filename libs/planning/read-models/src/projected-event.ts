@@ -1,6 +1,6 @@
-import type { ReleaseEvent, WorkloadEvent } from '@trainyard/planning-domain';
+import type { ApiVersionEvent, ReleaseEvent, WorkloadEvent } from '@trainyard/planning-domain';
 
-export type PlanningEvent = WorkloadEvent | ReleaseEvent;
+export type PlanningEvent = WorkloadEvent | ReleaseEvent | ApiVersionEvent;
 
 /** A stored planning event as projections see it: the domain event plus what its metadata adds. */
 export interface ProjectedEvent {
@@ -32,9 +32,14 @@ const RELEASE_EVENT_TYPES: ReadonlySet<string> = new Set<ReleaseEvent['type']>([
   'ReleaseCancelled',
 ]);
 
+const API_VERSION_EVENT_TYPES: ReadonlySet<string> = new Set<ApiVersionEvent['type']>([
+  'ApiVersionDeprecated',
+]);
+
 export const PLANNING_EVENT_TYPES: readonly string[] = [
   ...WORKLOAD_EVENT_TYPES,
   ...RELEASE_EVENT_TYPES,
+  ...API_VERSION_EVENT_TYPES,
 ];
 
 export const isWorkloadEvent = (event: { readonly type: string }): event is WorkloadEvent =>
@@ -42,6 +47,9 @@ export const isWorkloadEvent = (event: { readonly type: string }): event is Work
 
 export const isReleaseEvent = (event: { readonly type: string }): event is ReleaseEvent =>
   RELEASE_EVENT_TYPES.has(event.type);
+
+export const isApiVersionEvent = (event: { readonly type: string }): event is ApiVersionEvent =>
+  API_VERSION_EVENT_TYPES.has(event.type);
 
 /** Instants are stored as UTC ISO-8601 text, so they sort as text. */
 export const utc = (instant: string): string => new Date(instant).toISOString();

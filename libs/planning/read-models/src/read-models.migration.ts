@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS ${s}.workloads (
 );
 -- Added after the first release of this table; tables created before get the column with its default.
 ALTER TABLE ${s}.workloads ADD COLUMN IF NOT EXISTS libraries jsonb NOT NULL DEFAULT '[]';
+ALTER TABLE ${s}.workloads ADD COLUMN IF NOT EXISTS consumed_apis jsonb NOT NULL DEFAULT '[]';
 CREATE INDEX IF NOT EXISTS workloads_filter_idx ON ${s}.workloads (state, team, risk_tier, change_type);
 CREATE INDEX IF NOT EXISTS workloads_track_idx ON ${s}.workloads (track_id, state);
 CREATE TABLE IF NOT EXISTS ${s}.releases (
@@ -78,6 +79,17 @@ CREATE TABLE IF NOT EXISTS ${s}.releases (
 );
 ALTER TABLE ${s}.releases ADD COLUMN IF NOT EXISTS version_skews jsonb NOT NULL DEFAULT '[]';
 CREATE INDEX IF NOT EXISTS releases_train_idx ON ${s}.releases (train_id, status);
+CREATE TABLE IF NOT EXISTS ${s}.api_versions (
+  api             text NOT NULL,
+  version         text NOT NULL,
+  deprecated_at   text NOT NULL,
+  sunset_at       text,
+  reason          text NOT NULL,
+  deprecated_by   text NOT NULL,
+  recorded_at     text NOT NULL,
+  stream_version  integer NOT NULL,
+  PRIMARY KEY (api, version)
+);
 CREATE TABLE IF NOT EXISTS ${s}.release_scope_items (
   release_id          text NOT NULL,
   workload_id         text NOT NULL,

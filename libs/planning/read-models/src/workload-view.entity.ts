@@ -36,6 +36,7 @@ export interface WorkloadRow {
   readonly schemaChange: boolean;
   readonly apiContract: ApiContract | null;
   readonly libraries: readonly SharedLibrary[];
+  readonly consumedApis: readonly ApiContract[];
   readonly featureFlag: string | null;
   readonly severity: number | null;
   readonly linkedIncident: string | null;
@@ -82,6 +83,7 @@ export class WorkloadView implements WorkloadRow {
   @Column({ name: 'schema_change', type: 'boolean' }) schemaChange!: boolean;
   @Column({ name: 'api_contract', type: 'jsonb', nullable: true }) apiContract!: ApiContract | null;
   @Column({ type: 'jsonb' }) libraries!: SharedLibrary[];
+  @Column({ name: 'consumed_apis', type: 'jsonb' }) consumedApis!: ApiContract[];
   @Column({ name: 'feature_flag', type: 'text', nullable: true }) featureFlag!: string | null;
   @Column({ type: 'integer', nullable: true }) severity!: number | null;
   @Column({ name: 'linked_incident', type: 'text', nullable: true }) linkedIncident!: string | null;

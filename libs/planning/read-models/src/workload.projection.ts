@@ -41,6 +41,7 @@ export const evolveWorkloadRow = (
       schemaChange: d.schemaChange,
       apiContract: d.apiContract ?? null,
       libraries: d.libraries ?? [],
+      consumedApis: d.consumedApis ?? [],
       featureFlag: d.featureFlag ?? null,
       severity: d.severity ?? null,
       linkedIncident: d.linkedIncident ?? null,

@@ -4,12 +4,13 @@ import {
   findDependencyCycle,
   formatCycle,
 } from '../dependencies/dependency-graph';
+import { flagDeprecatedApiUsage, sunsetApiVersion } from '../dependencies/api-deprecation';
 import { findVersionSkew } from '../dependencies/version-skew';
 import type { ChangeType, PlanningPolicy } from '../policy/planning-policy';
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
 import { formatScore } from '../prioritization/wsjf';
 import { IndexHeap } from '../shared/binary-heap';
-import { ISO_INSTANT, assertNonEmpty } from '../shared/command-metadata';
+import { ISO_INSTANT, assertIsoInstant, assertNonEmpty } from '../shared/command-metadata';
 import { RuleViolationError, ValidationError } from '../shared/domain-error';
 import type {
   AllocationCandidate,
@@ -347,6 +348,20 @@ export const allocate = (input: AllocationInput): Plan => {
   const { deps, dependents, externalBlocker, topo } = buildGraph(sorted, columns, released);
   const excluded = new Set(input.negotiated?.exclude ?? []);
   const negotiatedIn = new Set(input.negotiated?.include ?? []);
+  const apiLifecycles = input.apiLifecycles ?? [];
+  if (input.asOf !== undefined) assertIsoInstant('asOf', input.asOf);
+  // Candidates consuming an API version removed by the time the release ships (few, so a map).
+  const removedApi = new Map<number, string>();
+  if (apiLifecycles.length > 0 && input.asOf !== undefined) {
+    for (let i = 0; i < n; i++) {
+      const removed = sunsetApiVersion(sorted[i]!.consumedApis, apiLifecycles, input.asOf);
+      if (removed)
+        removedApi.set(
+          i,
+          `deferred: consumes ${removed.api} ${removed.version}, removed at ${removed.sunsetAt}`,
+        );
+    }
+  }
 
   // --- priority ---------------------------------------------------------------------------------
   // Typed arrays and one precomputed rank keep the queue's comparisons cheap at 100k candidates.
@@ -450,17 +465,16 @@ export const allocate = (input: AllocationInput): Plan => {
   const kindAt = new Uint8Array(n);
   const tierAt = new Uint8Array(n);
   const heirAt = new Int32Array(n);
-  for (let p = 0; p < n; p++) {
-    const i = byPriority[p] as number;
-    idAt[p] = ids[i] as string;
-    changeTypeAt[p] = changeType[i] as ChangeType;
-    teamAt[p] = teamOf[i] as number;
-    sizeAt[p] = jobSize[i] as number;
-    costAt[p] = costOfDelay[i] as number;
-    kindAt[p] = kind[i] as number;
-    tierAt[p] = tier[i] as number;
-    heirAt[p] = position[inherited[i] as number] as number;
-  }
+  // One loop per column: each keeps a single source column in cache while it is read at random.
+  for (let p = 0; p < n; p++) idAt[p] = ids[byPriority[p] as number] as string;
+  for (let p = 0; p < n; p++) changeTypeAt[p] = changeType[byPriority[p] as number] as ChangeType;
+  for (let p = 0; p < n; p++) teamAt[p] = teamOf[byPriority[p] as number] as number;
+  for (let p = 0; p < n; p++) sizeAt[p] = jobSize[byPriority[p] as number] as number;
+  for (let p = 0; p < n; p++) costAt[p] = costOfDelay[byPriority[p] as number] as number;
+  for (let p = 0; p < n; p++) kindAt[p] = kind[byPriority[p] as number] as number;
+  for (let p = 0; p < n; p++) tierAt[p] = tier[byPriority[p] as number] as number;
+  for (let p = 0; p < n; p++)
+    heirAt[p] = position[inherited[byPriority[p] as number] as number] as number;
   const prerequisitesAt = relabel(deps, byPriority, position);
   const dependentsAt = relabel(dependents, byPriority, position);
   const externalAt = new Map<number, string>();
@@ -595,6 +609,11 @@ export const allocate = (input: AllocationInput): Plan => {
     const external = externalAt.size > 0 ? externalAt.get(p) : undefined;
     if (external !== undefined) {
       defer(p, `deferred: depends on ${external} which is not yet planned`);
+      continue;
+    }
+    const removed = removedApi.size > 0 ? removedApi.get(byPriority[p] as number) : undefined;
+    if (removed !== undefined) {
+      defer(p, removed);
       continue;
     }
     const deferredDep = prerequisiteIn(p, isDeferred);
@@ -738,6 +757,20 @@ export const allocate = (input: AllocationInput): Plan => {
     alerts,
     couplingFlags: couplingFlags(sorted, ids, teams, teamOf, includedIdx),
     versionSkews: findVersionSkew(Array.from(includedIdx, (i) => sorted[i] as AllocationCandidate)),
+    deprecationFlags:
+      apiLifecycles.length > 0 && input.asOf !== undefined
+        ? flagDeprecatedApiUsage({
+            lifecycles: apiLifecycles,
+            consumers: includedIdx.flatMap((i) =>
+              (sorted[i]!.consumedApis ?? []).map((c) => ({
+                consumer: ids[i] as string,
+                api: c.api,
+                version: c.version,
+              })),
+            ),
+            now: input.asOf,
+          })
+        : [],
     contractGroups: contracts.groups,
     deploymentOrder,
   };

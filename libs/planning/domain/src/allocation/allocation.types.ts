@@ -1,5 +1,6 @@
 import type { ReleaseHistoryEntry } from '../capacity/velocity';
 import type { ChangeType, PlanningPolicy } from '../policy/planning-policy';
+import type { ApiVersionLifecycle, DeprecationFlag } from '../dependencies/api-deprecation';
 import type { VersionSkew } from '../dependencies/version-skew';
 import type { ApiContract, Component, SharedLibrary } from '../policy/workload-facts';
 
@@ -19,6 +20,8 @@ export interface AllocationCandidate {
   readonly apiContract?: ApiContract;
   readonly featureFlag?: string;
   readonly libraries?: readonly SharedLibrary[];
+  /** API versions it calls; one removed by the release (see `asOf`) defers it. */
+  readonly consumedApis?: readonly ApiContract[];
 }
 
 export interface AllocationInput {
@@ -35,6 +38,10 @@ export interface AllocationInput {
     readonly include?: readonly string[];
     readonly exclude?: readonly string[];
   };
+  /** Announced API deprecations; with `asOf`, a candidate consuming a removed version is deferred. */
+  readonly apiLifecycles?: readonly ApiVersionLifecycle[];
+  /** When the release ships (its window start): what "removed" and "deprecated" are judged at. */
+  readonly asOf?: string;
   /** Capacity planned and tech-debt delivered earlier this quarter, for the quarterly reserve. */
   readonly quarterToDate?: { readonly capacity: number; readonly techDebt: number };
 }
@@ -122,6 +129,8 @@ export interface Plan {
   readonly couplingFlags: readonly CouplingFlag[];
   /** Shared libraries the included workloads ship at different versions, with how to reconcile them. */
   readonly versionSkews: readonly VersionSkew[];
+  /** Included workloads consuming a deprecated API version (removed ones are deferred). */
+  readonly deprecationFlags: readonly DeprecationFlag[];
   readonly contractGroups: readonly ContractGroup[];
   readonly deploymentOrder: readonly DeploymentStep[];
 }

@@ -28,6 +28,21 @@ export interface DeprecationFlag {
 
 const DAY_MS = 86_400_000;
 
+export const API_VERSION_SUNSET_RULE = 'api-version-sunset';
+
+/** The first consumed API version (in the given order) already removed at `asOf`, if any. */
+export const sunsetApiVersion = (
+  consumed: readonly { readonly api: string; readonly version: string }[] | undefined,
+  lifecycles: readonly ApiVersionLifecycle[],
+  asOf: string,
+): ApiVersionLifecycle | undefined => {
+  if (!consumed || consumed.length === 0 || lifecycles.length === 0) return undefined;
+  const at = Date.parse(asOf);
+  return consumed
+    .map((c) => lifecycles.find((l) => l.api === c.api && l.version === c.version))
+    .find((l) => l?.sunsetAt !== undefined && Date.parse(l.sunsetAt) <= at);
+};
+
 /**
  * Consumers still on an API version whose deprecation date has passed, so legacy integration
  * paths are not supported indefinitely. `now` comes from the caller, never from the clock here.

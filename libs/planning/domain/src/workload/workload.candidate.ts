@@ -16,5 +16,6 @@ export const toAllocationCandidate = (profile: WorkloadProfile): AllocationCandi
   schemaChange: profile.schemaChange,
   ...(profile.apiContract ? { apiContract: profile.apiContract } : {}),
   ...(profile.libraries ? { libraries: profile.libraries } : {}),
+  ...(profile.consumedApis ? { consumedApis: profile.consumedApis } : {}),
   ...(profile.featureFlag !== undefined ? { featureFlag: profile.featureFlag } : {}),
 });

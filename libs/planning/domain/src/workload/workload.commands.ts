@@ -17,6 +17,8 @@ export interface RegisterWorkloadData {
   readonly dependsOn: readonly string[];
   /** The API contract this workload changes. */
   readonly apiContract?: ApiContract;
+  /** API versions its components call; checked against deprecation timelines. */
+  readonly consumedApis?: readonly ApiContract[];
   readonly schemaChange: boolean;
   /** Shared libraries it builds with; workloads of one release on different versions are skew. */
   readonly libraries?: readonly SharedLibrary[];

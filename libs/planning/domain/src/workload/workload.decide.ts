@@ -3,6 +3,11 @@ import {
   findCycleThrough,
   formatCycle,
 } from '../dependencies/dependency-graph';
+import {
+  API_VERSION_SUNSET_RULE,
+  sunsetApiVersion,
+  type ApiVersionLifecycle,
+} from '../dependencies/api-deprecation';
 import { assertSharedLibraries } from '../dependencies/version-skew';
 import { assessRisk, classifyChange } from '../policy/classification';
 import type { PlanningPolicy } from '../policy/planning-policy';
@@ -39,6 +44,8 @@ export interface WorkloadDecisionContext {
   readonly policy: PlanningPolicy;
   /** `dependsOn` of already registered workloads, from a read model, to refuse cycles at registration. */
   readonly knownDependencies?: ReadonlyMap<string, readonly string[]>;
+  /** Announced API deprecations: a registration may not consume a version already removed. */
+  readonly apiLifecycles?: readonly ApiVersionLifecycle[];
 }
 
 const DEFAULT_CONTEXT: WorkloadDecisionContext = { policy: DEFAULT_PLANNING_POLICY };
@@ -100,6 +107,15 @@ const validateRegistration = (data: RegisterWorkloadData): void => {
     assertNonEmpty('apiContract.api', data.apiContract.api);
     assertNonEmpty('apiContract.version', data.apiContract.version);
   }
+  const consumed = new Set<string>();
+  (data.consumedApis ?? []).forEach((c, i) => {
+    assertNonEmpty(`consumedApis[${i}].api`, c.api);
+    assertNonEmpty(`consumedApis[${i}].version`, c.version);
+    const key = `${c.api}@${c.version}`;
+    if (consumed.has(key))
+      throw new ValidationError(`consumedApis[${i}]`, `${c.api} ${c.version} is listed twice`);
+    consumed.add(key);
+  });
   assertSharedLibraries('libraries', data.libraries);
   if (typeof data.schemaChange !== 'boolean')
     throw new ValidationError('schemaChange', 'schemaChange must be a boolean');
@@ -140,6 +156,16 @@ export const registerWorkload = (
   );
   if (cycle)
     throw new RuleViolationError(DEPENDENCY_CYCLE_RULE, `dependency cycle: ${formatCycle(cycle)}`);
+  const removed = sunsetApiVersion(
+    data.consumedApis,
+    context.apiLifecycles ?? [],
+    command.metadata.now,
+  );
+  if (removed)
+    throw new RuleViolationError(
+      API_VERSION_SUNSET_RULE,
+      `${removed.api} ${removed.version} was removed at ${removed.sunsetAt}; consume a supported version`,
+    );
   const { policy } = context;
   const classification = classifyChange(data, policy);
   const risk = assessRisk(data, classification.changeType, policy);

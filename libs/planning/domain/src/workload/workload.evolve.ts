@@ -21,6 +21,7 @@ export const evolveWorkload = (state: Workload, event: WorkloadEvent): Workload 
         trackId: d.route.trackId,
         dependsOn: d.dependsOn,
         ...(d.apiContract ? { apiContract: d.apiContract } : {}),
+        ...(d.consumedApis && d.consumedApis.length > 0 ? { consumedApis: d.consumedApis } : {}),
         schemaChange: d.schemaChange,
         // Optional since registrations before shared libraries were tracked have none.
         ...(d.libraries && d.libraries.length > 0 ? { libraries: d.libraries } : {}),

@@ -18,6 +18,7 @@ export interface WorkloadProfile {
   readonly trackId: string;
   readonly dependsOn: readonly string[];
   readonly apiContract?: ApiContract;
+  readonly consumedApis?: readonly ApiContract[];
   readonly schemaChange: boolean;
   readonly libraries?: readonly SharedLibrary[];
   readonly featureFlag?: string;

@@ -3,6 +3,7 @@
 import {
   DEFAULT_PLANNING_POLICY,
   allocate,
+  decideApiVersion,
   decideRelease,
   decideWorkload,
   evolveRelease,
@@ -10,6 +11,7 @@ import {
   initialRelease,
   initialWorkload,
   toAllocationCandidate,
+  type ApiVersionCommand,
   type CommandMetadata,
   type RegisterWorkloadData,
   type Release,
@@ -87,6 +89,18 @@ export class PlanningScenario {
     this.releases.set(id, { state, version });
   }
 
+  /** API versions have no state a scenario needs after the first deprecation. */
+  apiVersion(command: ApiVersionCommand): void {
+    for (const event of decideApiVersion(command, { status: 'Active' })) {
+      this.events.push({
+        event,
+        streamVersion: 1,
+        actor: command.metadata.actor,
+        ...(command.metadata.reason ? { reason: command.metadata.reason } : {}),
+      });
+    }
+  }
+
   workloadState(id: string): Workload {
     return this.workloads.get(id)?.state ?? initialWorkload();
   }
@@ -95,7 +109,8 @@ export class PlanningScenario {
 /**
  * R-1: W-2 included; W-1 (compliance, too big) and W-3 (team capacity) deferred, W-4 negotiated
  * out; after commit W-3 comes in and W-2 goes out by exceptions; closed with W-3 delivered.
- * R-2 cancelled, R-HOT an emergency patch for W-5, W-6 withdrawn.
+ * R-2 cancelled, R-HOT an emergency patch for W-5, W-6 withdrawn. accounts v1 deprecated; W-4
+ * consumes accounts v1.
  */
 export const planningLifecycle = (): PlanningScenario => {
   const s = new PlanningScenario();
@@ -135,6 +150,7 @@ export const planningLifecycle = (): PlanningScenario => {
       jobSize: 2,
       dependsOn: ['W-2'],
       apiContract: { api: 'accounts', version: 'v2' },
+      consumedApis: [{ api: 'accounts', version: 'v1' }],
     }),
     metadata: s.meta(),
   });
@@ -277,6 +293,16 @@ export const planningLifecycle = (): PlanningScenario => {
     type: 'WithdrawWorkload',
     data: { workloadId: 'W-6' },
     metadata: s.meta('alice', 'duplicate of W-2'),
+  });
+  s.apiVersion({
+    type: 'DeprecateApiVersion',
+    data: {
+      api: 'accounts',
+      version: 'v1',
+      deprecatedAt: at(30),
+      sunsetAt: at(60 * 24 * 90),
+    },
+    metadata: s.meta('carol', 'accounts v2 replaces it'),
   });
   return s;
 };

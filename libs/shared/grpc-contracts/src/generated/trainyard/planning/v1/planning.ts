@@ -105,6 +105,13 @@ export enum SkewAction {
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
+export enum DeprecationStatus {
+  DEPRECATION_STATUS_UNSPECIFIED = "DEPRECATION_STATUS_UNSPECIFIED",
+  DEPRECATION_STATUS_DEPRECATED = "DEPRECATION_STATUS_DEPRECATED",
+  DEPRECATION_STATUS_PAST_SUNSET = "DEPRECATION_STATUS_PAST_SUNSET",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
 export interface Component {
   name: string;
   kind: ComponentKind;
@@ -144,6 +151,11 @@ export interface RegisterWorkloadRequest {
   reason: string;
   /** Workloads of one release shipping different versions of a library are flagged as version skew. */
   libraries: SharedLibrary[];
+  /**
+   * API versions its components call. One past its sunset is refused (FAILED_PRECONDITION,
+   * rule api-version-sunset); allocation defers a workload whose release starts after a sunset.
+   */
+  consumedApis: ApiContract[];
 }
 
 export interface RegisterWorkloadResponse {
@@ -341,6 +353,7 @@ export interface Workload {
   completedJobSize: number;
   policyVersion: string;
   libraries: SharedLibrary[];
+  consumedApis: ApiContract[];
 }
 
 export interface PlanEntry {
@@ -442,6 +455,8 @@ export interface Plan {
   contractGroups: ContractGroup[];
   deploymentOrder: DeploymentStep[];
   versionSkews: VersionSkew[];
+  /** Included workloads consuming a deprecated (not yet removed) API version. */
+  deprecationFlags: DeprecationFlag[];
 }
 
 export interface TeamCapacity {
@@ -614,6 +629,56 @@ export interface EstimateCapacityResponse {
   estimate?: CapacityEstimate | undefined;
 }
 
+export interface ApiVersionLifecycle {
+  api: string;
+  version: string;
+  deprecatedAt: string;
+  /** Empty: no removal date announced. */
+  sunsetAt: string;
+  reason: string;
+  deprecatedBy: string;
+}
+
+/** A consumer (a workload) still on a deprecated API version. */
+export interface DeprecationFlag {
+  consumer: string;
+  api: string;
+  version: string;
+  status: DeprecationStatus;
+  deprecatedAt: string;
+  sunsetAt: string;
+  daysPastDeprecation: number;
+  message: string;
+}
+
+export interface DeprecateApiVersionRequest {
+  api: string;
+  version: string;
+  /** RFC 3339 instants; sunset_at is optional and must be after deprecated_at. */
+  deprecatedAt: string;
+  sunsetAt: string;
+  reason: string;
+}
+
+export interface DeprecateApiVersionResponse {
+  lifecycle?:
+    | ApiVersionLifecycle
+    | undefined;
+  /** False when exactly this timeline had been announced before. */
+  changed: boolean;
+}
+
+export interface ListApiDeprecationsRequest {
+  /** Optional filter. */
+  api: string;
+}
+
+export interface ListApiDeprecationsResponse {
+  versions: ApiVersionLifecycle[];
+  /** Open (backlog or planned) workloads consuming a deprecated version, as of now. */
+  flags: DeprecationFlag[];
+}
+
 export const TRAINYARD_PLANNING_V1_PACKAGE_NAME = "trainyard.planning.v1";
 
 export interface PlanningServiceClient {
@@ -715,6 +780,23 @@ export interface PlanningServiceClient {
   /** Per-team capacity of a train from its last closed releases (cold start without). planning:read. */
 
   estimateCapacity(request: EstimateCapacityRequest, metadata?: Metadata): Observable<EstimateCapacityResponse>;
+
+  /**
+   * Announce an API version's deprecation (and sunset); `reason` is required. The timeline is fixed
+   * once announced: the same dates again is a no-op, other dates FAILED_PRECONDITION.
+   */
+
+  deprecateApiVersion(
+    request: DeprecateApiVersionRequest,
+    metadata?: Metadata,
+  ): Observable<DeprecateApiVersionResponse>;
+
+  /** Deprecated API versions and the open workloads still consuming them. */
+
+  listApiDeprecations(
+    request: ListApiDeprecationsRequest,
+    metadata?: Metadata,
+  ): Observable<ListApiDeprecationsResponse>;
 }
 
 export interface PlanningServiceController {
@@ -858,6 +940,23 @@ export interface PlanningServiceController {
     request: EstimateCapacityRequest,
     metadata?: Metadata,
   ): Promise<EstimateCapacityResponse> | Observable<EstimateCapacityResponse> | EstimateCapacityResponse;
+
+  /**
+   * Announce an API version's deprecation (and sunset); `reason` is required. The timeline is fixed
+   * once announced: the same dates again is a no-op, other dates FAILED_PRECONDITION.
+   */
+
+  deprecateApiVersion(
+    request: DeprecateApiVersionRequest,
+    metadata?: Metadata,
+  ): Promise<DeprecateApiVersionResponse> | Observable<DeprecateApiVersionResponse> | DeprecateApiVersionResponse;
+
+  /** Deprecated API versions and the open workloads still consuming them. */
+
+  listApiDeprecations(
+    request: ListApiDeprecationsRequest,
+    metadata?: Metadata,
+  ): Promise<ListApiDeprecationsResponse> | Observable<ListApiDeprecationsResponse> | ListApiDeprecationsResponse;
 }
 
 export function PlanningServiceControllerMethods() {
@@ -881,6 +980,8 @@ export function PlanningServiceControllerMethods() {
       "getBacklogHealth",
       "getDependencyMatrix",
       "estimateCapacity",
+      "deprecateApiVersion",
+      "listApiDeprecations",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
