@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { PLANNING_POLICY, SERVICE_PLANNING_POLICY } from './config/planning-policy';
-import { DomainErrorTranslation } from './application/domain-error.translation';
 import { PlanningCommands } from './application/planning.commands';
 import { PlanningQueries } from './application/planning.queries';
 import { PlanningGrpcController } from './grpc/planning.grpc-controller';
@@ -16,7 +15,6 @@ import { PlanningReadSide } from './projections/planning-read-side';
     PlanningReadSide,
     PlanningQueries,
     PlanningCommands,
-    DomainErrorTranslation,
   ],
 })
 export class PlanningModule {}

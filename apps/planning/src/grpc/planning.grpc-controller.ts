@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Controller, Inject, UseInterceptors } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { planning } from '@trainyard/grpc-contracts';
 import { ValidationError } from '@trainyard/kernel';
@@ -11,7 +11,6 @@ import {
   type RegisterWorkloadData,
 } from '@trainyard/planning-domain';
 import { PLANNING_POLICY } from '../config/planning-policy';
-import { DomainErrorTranslation } from '../application/domain-error.translation';
 import type { CommandContext } from '../application/event-streams';
 import { PlanningCommands, type ScopeChangeKind } from '../application/planning.commands';
 import { PlanningQueries, type FieldNames } from '../application/planning.queries';
@@ -70,7 +69,6 @@ const scopeChangeOf = (value: planning.ScopeChange): ScopeChangeKind => {
 
 /** `trainyard.planning.v1.PlanningService`: maps requests to domain commands and read-model queries. */
 @Controller()
-@UseInterceptors(DomainErrorTranslation)
 @planning.PlanningServiceControllerMethods()
 export class PlanningGrpcController implements planning.PlanningServiceController {
   constructor(

@@ -1,5 +1,4 @@
 import { planning } from '@trainyard/grpc-contracts';
-import { protoFieldName } from '../application/domain-error.translation';
 import { fromProtoEnum, releaseStatusOf, toProtoEnum } from './planning.grpc-mapping';
 
 describe('gRPC mapping', () => {
@@ -22,15 +21,6 @@ describe('gRPC mapping', () => {
       expect(
         toProtoEnum('REGULATED_DATA_CLASS', fromProtoEnum('REGULATED_DATA_CLASS', value)),
       ).toBe(value);
-  });
-
-  it('names domain fields as the request does (snake_case, reason and approver)', () => {
-    expect(protoFieldName('jobSize')).toBe('job_size');
-    expect(protoFieldName('components[0].kind')).toBe('components[0].kind');
-    expect(protoFieldName('window.start')).toBe('window.start');
-    expect(protoFieldName('completed[2].workloadId')).toBe('completed[2].workload_id');
-    expect(protoFieldName('metadata.reason')).toBe('reason');
-    expect(protoFieldName('exception.approver')).toBe('approver');
   });
 
   it('reports every release state as a status', () => {

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiOkResponse,
@@ -9,7 +9,6 @@ import {
 } from '@nestjs/swagger';
 import { ValidationError } from '@trainyard/kernel';
 import { RequirePermission } from '@trainyard/platform';
-import { DomainErrorTranslation } from '../application/domain-error.translation';
 import {
   PlanningQueries,
   RELEASE_STATUSES,
@@ -64,7 +63,6 @@ const pageOf = <T>(
 @ApiTags('planning')
 @ApiBearerAuth()
 @Controller('api/planning')
-@UseInterceptors(DomainErrorTranslation)
 export class PlanningHttpController {
   constructor(private readonly queries: PlanningQueries) {}
 

@@ -4,6 +4,7 @@ import { RpcException } from '@nestjs/microservices';
 import { status as GrpcStatus, Metadata } from '@grpc/grpc-js';
 import { throwError, type Observable } from 'rxjs';
 import { isDomainError, type DomainError } from '@trainyard/kernel';
+import { grpcFieldName } from './grpc-field-name';
 
 interface Mapped {
   readonly grpc: GrpcStatus;
@@ -48,7 +49,7 @@ export class ErrorMappingFilter implements ExceptionFilter {
       if (exception instanceof RpcException) return throwError(() => exception.getError());
       const mapped = this.map(exception);
       const metadata = new Metadata();
-      for (const [key, value] of Object.entries(mapped.detail ?? {})) metadata.set(`trainyard-${key}`, value);
+      for (const [key, value] of Object.entries(mapped.detail ?? {})) metadata.set(`trainyard-${key}`, key === 'field' ? grpcFieldName(value) : value);
       return throwError(() => ({ code: mapped.grpc, message: mapped.message, metadata }));
     }
     const mapped = this.map(exception);

@@ -60,8 +60,9 @@ const assertException = (
       'scope-change-requires-exception',
       `scope is committed: changing ${workloadId} needs an exception with reason and approver`,
     );
-  assertNonEmpty('exception.reason', exception.reason);
-  assertNonEmpty('exception.approver', exception.approver);
+  // Named as the request names them: the exception's reason and approver are top-level fields.
+  assertNonEmpty('reason', exception.reason);
+  assertNonEmpty('approver', exception.approver);
   if (policy.governance.requireIndependentApprover && exception.approver === metadata.actor)
     throw new RuleViolationError(
       'independent-approver',
@@ -478,7 +479,7 @@ export const cancelRelease = (command: CancelRelease, state: Release): ReleaseEv
   const current = known(state, command.data.releaseId);
   if (current.status === 'Cancelled') return [];
   if (current.status === 'Released') throw closed(current);
-  const reason = assertNonEmpty('metadata.reason', command.metadata.reason);
+  const reason = assertNonEmpty('reason', command.metadata.reason);
   return [
     {
       type: 'ReleaseCancelled',

@@ -1,15 +1,17 @@
-// `@trainyard/kernel` has no error base yet, so the planning domain owns a small one. The gRPC
-// exception filter maps `kind`: validation → INVALID_ARGUMENT, not_found → NOT_FOUND,
-// already_exists → ALREADY_EXISTS, rule_violation → FAILED_PRECONDITION. Concurrency conflicts
-// (ABORTED) come from the event store, never from a decider.
+import { DomainError as KernelDomainError } from '@trainyard/kernel';
+
+// The planning domain's refusals, on the kernel's one error base, so the platform's error filter
+// maps them like any service's: validation → INVALID_ARGUMENT, not_found → NOT_FOUND,
+// already_exists → ALREADY_EXISTS, rule_violation → FAILED_PRECONDITION. Their messages are used
+// as written (the kernel's own classes prefix the field or rule). Concurrency conflicts (ABORTED)
+// come from the event store, never from a decider.
 export type DomainErrorKind = 'validation' | 'not_found' | 'already_exists' | 'rule_violation';
 
-export abstract class DomainError extends Error {
-  abstract readonly kind: DomainErrorKind;
+export abstract class DomainError extends KernelDomainError {
+  abstract override readonly kind: DomainErrorKind;
 
   protected constructor(message: string) {
     super(message);
-    this.name = new.target.name;
   }
 }
 

@@ -309,7 +309,7 @@ export const withdrawWorkload = (command: WithdrawWorkload, state: Workload): Wo
       'withdraw-unplanned-only',
       `workload ${workloadId} is planned in release ${current.releaseId}; exclude it from the release first`,
     );
-  const reason = assertNonEmpty('metadata.reason', command.metadata.reason);
+  const reason = assertNonEmpty('reason', command.metadata.reason);
   return [
     {
       type: 'WorkloadWithdrawn',

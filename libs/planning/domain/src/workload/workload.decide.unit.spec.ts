@@ -296,7 +296,7 @@ describe('workload decider', () => {
     it('refuses to withdraw without a reason', () => {
       expect(() =>
         when(state(), { type: 'WithdrawWorkload', data: { workloadId: 'W-1' }, metadata: meta() }),
-      ).toThrow(expect.objectContaining({ field: 'metadata.reason' }) as Error);
+      ).toThrow(expect.objectContaining({ field: 'reason' }) as Error);
     });
 
     it('gives allocation its candidate view', () => {
