@@ -8,6 +8,7 @@ import type { PortfolioShape } from '@trainyard/planning-domain';
 import { healthStatus } from '../tools/scripts/grpc-health';
 import type { AllocationChildArgs, AllocationChildMessage, AllocationChildRequest } from './allocation.child';
 import { benchEvent, createPlainTable, plainRow } from './bench-events';
+import type { CeilingChildArgs, CeilingChildMessage } from './grpc-ceiling.child';
 import { compareRounds, measureWindow, percentile, row, sleep, type BenchArea, type BenchContext, type BenchResult } from './bench-harness';
 
 type Unary = (request: unknown, metadata: Metadata, callback: (error: ServiceError | null) => void) => void;
@@ -87,43 +88,96 @@ function registerWorkload(client: PlanningClient, token: string, workloadId: str
   return new Promise((resolve, reject) => client.RegisterWorkload!(request, metadata, (error) => (error ? reject(error) : resolve())));
 }
 
-async function commandRow(ctx: BenchContext): Promise<BenchResult> {
-  const clients = 16;
-  const pool = ctx.pool(clients);
-  const table = await createPlainTable(pool, ctx.schema('plain_planning'));
+const COMMAND_CLIENTS = 16;
+
+/** The raw single-row INSERT at 16 connections: the baseline of both command rows. */
+async function withPlainInsert<T>(ctx: BenchContext, label: string, body: (plainInsert: (w: number) => Promise<number>, table: string) => Promise<T>): Promise<T> {
+  const pool = ctx.pool(COMMAND_CLIENTS);
+  const table = await createPlainTable(pool, ctx.schema(label));
   const text = `INSERT INTO ${table} (stream_id, stream_version, event_type, schema_version, data, metadata) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb) RETURNING id`;
   let n = 0;
-  const plainInsert = async (w: number) => {
-    await pool.query({ name: 'plain_insert_planning', text, values: plainRow(`workload-${w}-${n}`, 1, benchEvent(n++)) });
-    return 1;
-  };
   try {
-    return await withPlanningService(ctx, async (address, token) => {
-      const Constructor = (loadPackageDefinition(trainyardPackageDefinition()) as unknown as {
-        trainyard: { planning: { v1: { PlanningService: new (a: string, c: ReturnType<typeof credentials.createInsecure>) => PlanningClient } } };
-      }).trainyard.planning.v1.PlanningService;
-      // One channel per client, as 16 independent callers would have.
-      const stubs = Array.from({ length: clients }, () => new Constructor(address, credentials.createInsecure()));
-      let k = 0;
-      const command = async (w: number) => {
-        await registerWorkload(stubs[w]!, token, `wl-${ctx.runId}-${w}-${k++}`);
-        return 1;
-      };
-      try {
-        const { baseline, value } = await compareRounds(
-          ctx,
-          'planning.command.w16',
-          () => measureWindow(ctx.sizes, clients, plainInsert),
-          () => measureWindow(ctx.sizes, clients, command),
-        );
-        return row('planning.command.w16', 'events/s', value, baseline);
-      } finally {
-        for (const stub of stubs) stub.close();
-      }
-    });
+    return await body(async (w) => {
+      await pool.query({ name: 'plain_insert_planning', text, values: plainRow(`workload-${w}-${n}`, 1, benchEvent(n++)) });
+      return 1;
+    }, table);
   } finally {
     await ctx.closePool(pool);
   }
+}
+
+/** RegisterWorkload from 16 clients, one channel each, as 16 independent callers would have. */
+async function withCommandClients<T>(ctx: BenchContext, address: string, token: string, body: (command: (w: number) => Promise<number>) => Promise<T>): Promise<T> {
+  const Constructor = (loadPackageDefinition(trainyardPackageDefinition()) as unknown as {
+    trainyard: { planning: { v1: { PlanningService: new (a: string, c: ReturnType<typeof credentials.createInsecure>) => PlanningClient } } };
+  }).trainyard.planning.v1.PlanningService;
+  const stubs = Array.from({ length: COMMAND_CLIENTS }, () => new Constructor(address, credentials.createInsecure()));
+  let k = 0;
+  try {
+    return await body(async (w) => {
+      await registerWorkload(stubs[w]!, token, `wl-${ctx.runId}-${w}-${k++}`);
+      return 1;
+    });
+  } finally {
+    for (const stub of stubs) stub.close();
+  }
+}
+
+async function commandRow(ctx: BenchContext): Promise<BenchResult> {
+  return withPlainInsert(ctx, 'plain_planning', (plainInsert) =>
+    withPlanningService(ctx, (address, token) =>
+      withCommandClients(ctx, address, token, async (command) => {
+        const { baseline, value } = await compareRounds(
+          ctx,
+          'planning.command.w16',
+          () => measureWindow(ctx.sizes, COMMAND_CLIENTS, plainInsert),
+          () => measureWindow(ctx.sizes, COMMAND_CLIENTS, command),
+        );
+        return row('planning.command.w16', 'events/s', value, baseline);
+      }),
+    ),
+  );
+}
+
+/** Forks grpc-ceiling.child.ts (a bare grpc-js server doing the baseline's INSERT per call). */
+async function withCeilingServer<T>(ctx: BenchContext, table: string, body: (address: string) => Promise<T>): Promise<T> {
+  const args: CeilingChildArgs = { databaseUrl: ctx.databaseUrl, table, connections: COMMAND_CLIENTS };
+  const child = fork(join(__dirname, 'grpc-ceiling.child.ts'), [JSON.stringify(args)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`grpc ceiling server exited (${code})`)));
+      child.on('message', (message: CeilingChildMessage) => (message.kind === 'ready' ? resolve(message.port) : reject(new Error(message.message))));
+    });
+    return await body(`127.0.0.1:${port}`);
+  } finally {
+    await new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.once('exit', () => (clearTimeout(timer), resolve()));
+      child.send('stop');
+    });
+  }
+}
+
+/**
+ * Reference figure for planning.command.w16, no target: the same 16 gRPC clients against a bare
+ * grpc-js server that only runs the baseline's INSERT per call. Its ratio is the most any gRPC
+ * command path can reach against the raw INSERT on this machine.
+ */
+async function transportRow(ctx: BenchContext): Promise<BenchResult> {
+  return withPlainInsert(ctx, 'plain_transport', (plainInsert, table) =>
+    withCeilingServer(ctx, table, (address) =>
+      withCommandClients(ctx, address, 'unused', async (command) => {
+        const { baseline, value } = await compareRounds(
+          ctx,
+          'planning.command.w16.transport',
+          () => measureWindow(ctx.sizes, COMMAND_CLIENTS, plainInsert),
+          () => measureWindow(ctx.sizes, COMMAND_CLIENTS, command),
+        );
+        return row('planning.command.w16.transport', 'events/s', value, baseline);
+      }),
+    ),
+  );
 }
 
 interface AllocationProcess {
@@ -217,10 +271,11 @@ async function scalingRow(ctx: BenchContext): Promise<BenchResult> {
 
 export const planningBenches: BenchArea = {
   area: 'planning',
-  rows: ['planning.command.w16', 'planning.allocate.scaling'],
+  rows: ['planning.command.w16', 'planning.command.w16.transport', 'planning.allocate.scaling'],
   async run(ctx, only, emit) {
     if (only('planning.allocate.scaling')) emit(await scalingRow(ctx));
     if (only('planning.command.w16')) emit(await commandRow(ctx));
+    if (only('planning.command.w16.transport')) emit(await transportRow(ctx));
   },
 };
 
