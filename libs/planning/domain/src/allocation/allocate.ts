@@ -8,7 +8,6 @@ import { flagDeprecatedApiUsage, sunsetApiVersion } from '../dependencies/api-de
 import { findVersionSkew } from '../dependencies/version-skew';
 import type { ChangeType, PlanningPolicy } from '../policy/planning-policy';
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
-import type { Component } from '../policy/workload-facts';
 import { formatScore } from '../prioritization/wsjf';
 import { IndexHeap } from '../shared/binary-heap';
 import { ISO_INSTANT, assertIsoInstant, assertNonEmpty } from '../shared/command-metadata';
@@ -84,13 +83,6 @@ interface Columns {
   readonly reference: readonly string[];
   /** Candidates with an API contract. */
   readonly contracted: readonly number[];
-  /** Candidate i's components are `componentSlot[componentStart[i]]` … before `[i + 1]`. */
-  readonly componentStart: Int32Array;
-  /** Each component as a number per distinct name (`componentNames`). */
-  readonly componentSlot: readonly number[];
-  readonly componentIsDatabase: readonly boolean[];
-  readonly componentNames: readonly string[];
-  readonly schemaChange: Uint8Array;
   readonly changeType: readonly ChangeType[];
   readonly registeredAtMs: Float64Array;
   readonly costOfDelay: Float64Array;
@@ -119,12 +111,6 @@ const readColumns = (sorted: readonly AllocationCandidate[]): Columns => {
   const referenceOwner: number[] = [];
   const reference: string[] = [];
   const contracted: number[] = [];
-  const componentStart = new Int32Array(n + 1);
-  const componentSlot: number[] = [];
-  const componentIsDatabase: boolean[] = [];
-  const componentNames: string[] = [];
-  const componentNumber = new Map<string, number>();
-  const schemaChange = new Uint8Array(n);
   const changeType = new Array<ChangeType>(n);
   const registeredAtMs = new Float64Array(n);
   const costOfDelay = new Float64Array(n);
@@ -165,20 +151,6 @@ const readColumns = (sorted: readonly AllocationCandidate[]): Columns => {
       reference.push(dependsOn[d] as string);
     }
     if (c.apiContract) contracted.push(i);
-    const components = c.components;
-    for (let x = 0; x < components.length; x++) {
-      const component = components[x] as Component;
-      let slot = componentNumber.get(component.name);
-      if (slot === undefined) {
-        slot = componentNames.length;
-        componentNumber.set(component.name, slot);
-        componentNames.push(component.name);
-      }
-      componentSlot.push(slot);
-      componentIsDatabase.push(component.kind === 'database');
-    }
-    componentStart[i + 1] = componentSlot.length;
-    schemaChange[i] = c.schemaChange ? 1 : 0;
     changeType[i] = c.changeType;
     registeredAtMs[i] = ms;
     costOfDelay[i] = c.businessValue + c.timeCriticality + c.riskReduction;
@@ -197,11 +169,6 @@ const readColumns = (sorted: readonly AllocationCandidate[]): Columns => {
     referenceOwner,
     reference,
     contracted,
-    componentStart,
-    componentSlot,
-    componentIsDatabase,
-    componentNames,
-    schemaChange,
     changeType,
     registeredAtMs,
     costOfDelay,
@@ -764,7 +731,8 @@ export const allocate = (input: AllocationInput): Plan => {
   for (let i = 0; i < n; i++) if (stateById[i] === INCLUDED) includedIdx.push(i);
   const contracts = contractGroups(sorted, columns, stateById, alerts);
   const deploymentOrder = orderDeployment(
-    columns,
+    sorted,
+    ids,
     deps,
     includedIdx,
     sequenceById,
@@ -787,7 +755,7 @@ export const allocate = (input: AllocationInput): Plan => {
     teams: teamAllocations,
     techDebt: { reserve, used: techDebtUsed, returnedToFeatures },
     alerts,
-    couplingFlags: couplingFlags(columns, teams, teamOf, includedIdx),
+    couplingFlags: couplingFlags(sorted, ids, teams, teamOf, includedIdx),
     versionSkews: findVersionSkew(Array.from(includedIdx, (i) => sorted[i] as AllocationCandidate)),
     deprecationFlags:
       apiLifecycles.length > 0 && input.asOf !== undefined
@@ -810,42 +778,60 @@ export const allocate = (input: AllocationInput): Plan => {
 
 /** Hidden coupling: different teams changing one component in the same release. */
 const couplingFlags = (
-  { ids, componentStart, componentSlot, componentNames }: Columns,
+  sorted: readonly AllocationCandidate[],
+  ids: readonly string[],
   teams: readonly string[],
   teamOf: Int32Array,
   includedIdx: readonly number[],
 ): CouplingFlag[] => {
-  // A component is shared once a second team touches it; then its teams and workloads are collected.
-  const firstTeam = new Int32Array(componentNames.length).fill(-1);
-  const shared = new Uint8Array(componentNames.length);
+  // One pass over the components gives each name a slot, shared once a second team touches it;
+  // the slots each candidate touched are kept, so the second pass reads integers, not objects.
+  const m = includedIdx.length;
+  const slotOf = new Map<string, number>();
+  const names: string[] = [];
+  const firstTeam: number[] = [];
+  const shared: boolean[] = [];
   let anyShared = false;
-  for (const i of includedIdx) {
+  const touched: number[] = [];
+  const touchedStart = new Int32Array(m + 1);
+  for (let k = 0; k < m; k++) {
+    const i = includedIdx[k] as number;
     const team = teamOf[i] as number;
-    for (let x = componentStart[i] as number; x < (componentStart[i + 1] as number); x++) {
-      const slot = componentSlot[x] as number;
-      if (firstTeam[slot] === -1) firstTeam[slot] = team;
-      else if (firstTeam[slot] !== team && shared[slot] === 0) {
-        shared[slot] = 1;
+    const components = sorted[i]!.components;
+    for (let x = 0; x < components.length; x++) {
+      const name = components[x]!.name;
+      let slot = slotOf.get(name);
+      if (slot === undefined) {
+        slot = names.length;
+        slotOf.set(name, slot);
+        names.push(name);
+        firstTeam.push(team);
+        shared.push(false);
+      } else if (firstTeam[slot] !== team && !shared[slot]) {
+        shared[slot] = true;
         anyShared = true;
       }
+      touched.push(slot);
     }
+    touchedStart[k + 1] = touched.length;
   }
   if (!anyShared) return [];
   const bySlot = new Map<number, { teams: Set<number>; ids: string[] }>();
-  for (let slot = 0; slot < componentNames.length; slot++)
-    if (shared[slot] === 1) bySlot.set(slot, { teams: new Set(), ids: [] });
-  for (const i of includedIdx) {
-    for (let x = componentStart[i] as number; x < (componentStart[i + 1] as number); x++) {
-      const entry = bySlot.get(componentSlot[x] as number);
+  for (let slot = 0; slot < names.length; slot++)
+    if (shared[slot]) bySlot.set(slot, { teams: new Set(), ids: [] });
+  for (let k = 0; k < m; k++) {
+    const i = includedIdx[k] as number;
+    for (let t = touchedStart[k] as number; t < (touchedStart[k + 1] as number); t++) {
+      const entry = bySlot.get(touched[t] as number);
       if (!entry) continue;
       entry.teams.add(teamOf[i] as number);
       entry.ids.push(ids[i] as string);
     }
   }
   return [...bySlot.keys()]
-    .sort((a, b) => byId(componentNames[a] as string, componentNames[b] as string))
+    .sort((a, b) => byId(names[a] as string, names[b] as string))
     .map((slot) => {
-      const component = componentNames[slot] as string;
+      const component = names[slot] as string;
       const entry = bySlot.get(slot) as { teams: Set<number>; ids: string[] };
       // `teams` is in name order, so index order is name order.
       const teamNames = [...entry.teams].sort((a, b) => a - b).map((t) => teams[t] as string);
@@ -913,16 +899,16 @@ const contractGroups = (
  * the weaker preference is dropped and an alert says so.
  */
 const orderDeployment = (
-  columns: Columns,
+  sorted: readonly AllocationCandidate[],
+  ids: readonly string[],
   deps: Adjacency,
   includedIdx: readonly number[],
   sequence: Int32Array,
   contracts: Contracts,
   alerts: PlanAlert[],
 ): DeploymentStep[] => {
-  const { ids, componentStart, componentSlot, componentIsDatabase, schemaChange } = columns;
   const m = includedIdx.length;
-  const local = new Int32Array(ids.length).fill(-1);
+  const local = new Int32Array(sorted.length).fill(-1);
   includedIdx.forEach((i, k) => {
     local[i] = k;
   });
@@ -940,23 +926,21 @@ const orderDeployment = (
   });
   const explicitEdges = from.length;
   // One virtual node per database, so writers × users edges stay linear.
-  const databaseNode = new Int32Array(columns.componentNames.length).fill(-1);
-  let databases = 0;
+  const database = new Map<string, number>();
   includedIdx.forEach((i, k) => {
-    const writes = schemaChange[i] === 1;
-    for (let x = componentStart[i] as number; x < (componentStart[i + 1] as number); x++) {
-      if (!componentIsDatabase[x]) continue;
-      const slot = componentSlot[x] as number;
-      let v = databaseNode[slot] as number;
-      if (v < 0) {
-        v = m + databases++;
-        databaseNode[slot] = v;
+    const c = sorted[i] as AllocationCandidate;
+    for (const component of c.components) {
+      if (component.kind !== 'database') continue;
+      let v = database.get(component.name);
+      if (v === undefined) {
+        v = m + database.size;
+        database.set(component.name, v);
       }
-      from.push(writes ? k : v);
-      to.push(writes ? v : k);
+      from.push(c.schemaChange ? k : v);
+      to.push(c.schemaChange ? v : k);
     }
   });
-  const total = m + databases;
+  const total = m + database.size;
 
   const waves = (useGroups: boolean, edgeCount: number): Int32Array | undefined => {
     const parent = new Int32Array(total);
