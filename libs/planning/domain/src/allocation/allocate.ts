@@ -8,6 +8,7 @@ import { flagDeprecatedApiUsage, sunsetApiVersion } from '../dependencies/api-de
 import { findVersionSkew } from '../dependencies/version-skew';
 import type { ChangeType, PlanningPolicy } from '../policy/planning-policy';
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
+import type { Component } from '../policy/workload-facts';
 import { formatScore } from '../prioritization/wsjf';
 import { IndexHeap } from '../shared/binary-heap';
 import { ISO_INSTANT, assertIsoInstant, assertNonEmpty } from '../shared/command-metadata';
@@ -41,13 +42,22 @@ interface Adjacency {
   readonly list: Int32Array;
 }
 
-const adjacency = (nodes: number, from: readonly number[], to: readonly number[]): Adjacency => {
+/** The first `edges` pairs `from[e]` → `to[e]` as adjacency, in their order within each node. */
+const adjacency = (
+  nodes: number,
+  from: ArrayLike<number>,
+  to: ArrayLike<number>,
+  edges = from.length,
+): Adjacency => {
   const start = new Int32Array(nodes + 1);
-  for (const f of from) start[f + 1] = (start[f + 1] as number) + 1;
+  for (let e = 0; e < edges; e++) {
+    const f = (from[e] as number) + 1;
+    start[f] = (start[f] as number) + 1;
+  }
   for (let i = 0; i < nodes; i++) start[i + 1] = (start[i + 1] as number) + (start[i] as number);
   const fill = start.slice(0, nodes);
-  const list = new Int32Array(from.length);
-  for (let e = 0; e < from.length; e++) {
+  const list = new Int32Array(edges);
+  for (let e = 0; e < edges; e++) {
     const f = from[e] as number;
     list[fill[f] as number] = to[e] as number;
     fill[f] = (fill[f] as number) + 1;
@@ -89,6 +99,12 @@ interface Columns {
   readonly jobSize: Float64Array;
   readonly kind: Uint8Array;
 }
+
+/**
+ * `x` itself, as a small integer when it is one: read from a Float64Array an integer is a boxed
+ * double, and a plan entry would carry one more heap object per number (100k of them at 100k).
+ */
+const small = (x: number): number => ((x | 0) === x && (x !== 0 || 1 / x > 0) ? x | 0 : x);
 
 const isNonEmpty = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
 const isNonNegative = (value: number): boolean => Number.isFinite(value) && value >= 0;
@@ -180,7 +196,10 @@ const readColumns = (sorted: readonly AllocationCandidate[]): Columns => {
 /** The same edges read backwards; each node's sources come in ascending order. */
 const transpose = (nodes: number, forward: Adjacency): Adjacency => {
   const start = new Int32Array(nodes + 1);
-  for (const t of forward.list) start[t + 1] = (start[t + 1] as number) + 1;
+  for (let e = 0; e < forward.list.length; e++) {
+    const t = (forward.list[e] as number) + 1;
+    start[t] = (start[t] as number) + 1;
+  }
   for (let i = 0; i < nodes; i++) start[i + 1] = (start[i + 1] as number) + (start[i] as number);
   const fill = start.slice(0, nodes);
   const list = new Int32Array(forward.list.length);
@@ -379,14 +398,19 @@ export const allocate = (input: AllocationInput): Plan => {
   // Same criteria as `compareWsjfKeys`, behind the tier; index order is id order (`sorted`).
   const ownOrder = new Int32Array(n);
   for (let i = 0; i < n; i++) ownOrder[i] = i;
+  // Only the sign of each difference matters (NaN ties, as `||` would); returning ±1 rather than
+  // the difference spares a heap number for every comparison whose difference is not a small int.
+  const sign = (d: number): number => (d < 0 ? -1 : d > 0 ? 1 : 0);
   ownOrder.sort(
     (a, b) =>
       (tier[a] as number) - (tier[b] as number) ||
-      (costOfDelay[b] as number) * (jobSize[a] as number) -
-        (costOfDelay[a] as number) * (jobSize[b] as number) ||
-      (costOfDelay[b] as number) - (costOfDelay[a] as number) ||
-      (jobSize[a] as number) - (jobSize[b] as number) ||
-      (registeredAtMs[a] as number) - (registeredAtMs[b] as number) ||
+      sign(
+        (costOfDelay[b] as number) * (jobSize[a] as number) -
+          (costOfDelay[a] as number) * (jobSize[b] as number),
+      ) ||
+      sign((costOfDelay[b] as number) - (costOfDelay[a] as number)) ||
+      sign((jobSize[a] as number) - (jobSize[b] as number)) ||
+      sign((registeredAtMs[a] as number) - (registeredAtMs[b] as number)) ||
       a - b,
   );
   const ownRank = new Int32Array(n);
@@ -702,12 +726,12 @@ export const allocate = (input: AllocationInput): Plan => {
     entries[k] = {
       workloadId: idAt[p] as string,
       team: teams[teamAt[p] as number] as string,
-      jobSize: sizeAt[p] as number,
+      jobSize: small(sizeAt[p] as number),
       changeType: changeTypeAt[p] as ChangeType,
       decision: state[p] === INCLUDED ? 'included' : 'deferred',
       reason: reason[p] as string,
       wsjf: wsjf(p),
-      costOfDelay: costAt[p] as number,
+      costOfDelay: small(costAt[p] as number),
       order: k + 1,
     };
   }
@@ -730,11 +754,12 @@ export const allocate = (input: AllocationInput): Plan => {
   const includedIdx: number[] = [];
   for (let i = 0; i < n; i++) if (stateById[i] === INCLUDED) includedIdx.push(i);
   const contracts = contractGroups(sorted, columns, stateById, alerts);
+  const components = readIncludedComponents(sorted, includedIdx);
   const deploymentOrder = orderDeployment(
-    sorted,
     ids,
     deps,
     includedIdx,
+    components,
     sequenceById,
     contracts,
     alerts,
@@ -755,8 +780,8 @@ export const allocate = (input: AllocationInput): Plan => {
     teams: teamAllocations,
     techDebt: { reserve, used: techDebtUsed, returnedToFeatures },
     alerts,
-    couplingFlags: couplingFlags(sorted, ids, teams, teamOf, includedIdx),
-    versionSkews: findVersionSkew(Array.from(includedIdx, (i) => sorted[i] as AllocationCandidate)),
+    couplingFlags: couplingFlags(ids, teams, teamOf, includedIdx, components),
+    versionSkews: findVersionSkew(includedIdx.map((i) => sorted[i] as AllocationCandidate)),
     deprecationFlags:
       apiLifecycles.length > 0 && input.asOf !== undefined
         ? flagDeprecatedApiUsage({
@@ -776,53 +801,82 @@ export const allocate = (input: AllocationInput): Plan => {
   };
 };
 
+/**
+ * The included candidates' components, read in one pass for both coupling and deployment (each
+ * pass over the component objects cost a cache miss per object at 100k candidates): candidate
+ * `includedIdx[k]` has `slot[start[k]]` … before `slot[start[k + 1]]`, one number per name.
+ */
+interface IncludedComponents {
+  readonly start: Int32Array;
+  readonly slot: readonly number[];
+  readonly isDatabase: readonly boolean[];
+  readonly names: readonly string[];
+  /** By k, like `start`. */
+  readonly schemaChange: Uint8Array;
+}
+
+const readIncludedComponents = (
+  sorted: readonly AllocationCandidate[],
+  includedIdx: readonly number[],
+): IncludedComponents => {
+  const m = includedIdx.length;
+  const start = new Int32Array(m + 1);
+  const slot: number[] = [];
+  const isDatabase: boolean[] = [];
+  const names: string[] = [];
+  const slotOf = new Map<string, number>();
+  const schemaChange = new Uint8Array(m);
+  for (let k = 0; k < m; k++) {
+    const c = sorted[includedIdx[k] as number] as AllocationCandidate;
+    const components = c.components;
+    for (let x = 0; x < components.length; x++) {
+      const component = components[x] as Component;
+      let s = slotOf.get(component.name);
+      if (s === undefined) {
+        s = names.length;
+        slotOf.set(component.name, s);
+        names.push(component.name);
+      }
+      slot.push(s);
+      isDatabase.push(component.kind === 'database');
+    }
+    start[k + 1] = slot.length;
+    schemaChange[k] = c.schemaChange ? 1 : 0;
+  }
+  return { start, slot, isDatabase, names, schemaChange };
+};
+
 /** Hidden coupling: different teams changing one component in the same release. */
 const couplingFlags = (
-  sorted: readonly AllocationCandidate[],
   ids: readonly string[],
   teams: readonly string[],
   teamOf: Int32Array,
   includedIdx: readonly number[],
+  { start, slot: slotOf, names }: IncludedComponents,
 ): CouplingFlag[] => {
-  // One pass over the components gives each name a slot, shared once a second team touches it;
-  // the slots each candidate touched are kept, so the second pass reads integers, not objects.
-  const m = includedIdx.length;
-  const slotOf = new Map<string, number>();
-  const names: string[] = [];
-  const firstTeam: number[] = [];
-  const shared: boolean[] = [];
+  // A component is shared once a second team touches it; then its teams and workloads are collected.
+  const firstTeam = new Int32Array(names.length).fill(-1);
+  const shared = new Uint8Array(names.length);
   let anyShared = false;
-  const touched: number[] = [];
-  const touchedStart = new Int32Array(m + 1);
-  for (let k = 0; k < m; k++) {
-    const i = includedIdx[k] as number;
-    const team = teamOf[i] as number;
-    const components = sorted[i]!.components;
-    for (let x = 0; x < components.length; x++) {
-      const name = components[x]!.name;
-      let slot = slotOf.get(name);
-      if (slot === undefined) {
-        slot = names.length;
-        slotOf.set(name, slot);
-        names.push(name);
-        firstTeam.push(team);
-        shared.push(false);
-      } else if (firstTeam[slot] !== team && !shared[slot]) {
-        shared[slot] = true;
+  for (let k = 0; k < includedIdx.length; k++) {
+    const team = teamOf[includedIdx[k] as number] as number;
+    for (let x = start[k] as number; x < (start[k + 1] as number); x++) {
+      const slot = slotOf[x] as number;
+      if (firstTeam[slot] === -1) firstTeam[slot] = team;
+      else if (firstTeam[slot] !== team && shared[slot] === 0) {
+        shared[slot] = 1;
         anyShared = true;
       }
-      touched.push(slot);
     }
-    touchedStart[k + 1] = touched.length;
   }
   if (!anyShared) return [];
   const bySlot = new Map<number, { teams: Set<number>; ids: string[] }>();
   for (let slot = 0; slot < names.length; slot++)
-    if (shared[slot]) bySlot.set(slot, { teams: new Set(), ids: [] });
-  for (let k = 0; k < m; k++) {
+    if (shared[slot] === 1) bySlot.set(slot, { teams: new Set(), ids: [] });
+  for (let k = 0; k < includedIdx.length; k++) {
     const i = includedIdx[k] as number;
-    for (let t = touchedStart[k] as number; t < (touchedStart[k + 1] as number); t++) {
-      const entry = bySlot.get(touched[t] as number);
+    for (let x = start[k] as number; x < (start[k + 1] as number); x++) {
+      const entry = bySlot.get(slotOf[x] as number);
       if (!entry) continue;
       entry.teams.add(teamOf[i] as number);
       entry.ids.push(ids[i] as string);
@@ -860,7 +914,8 @@ const contractGroups = (
     string,
     { included: number[]; flagged: string[]; deferred: string[] }
   >();
-  for (const i of contracted) {
+  for (let x = 0; x < contracted.length; x++) {
+    const i = contracted[x] as number;
     const c = sorted[i] as AllocationCandidate;
     if (!c.apiContract) continue;
     const contract = `${c.apiContract.api}@${c.apiContract.version}`;
@@ -899,16 +954,16 @@ const contractGroups = (
  * the weaker preference is dropped and an alert says so.
  */
 const orderDeployment = (
-  sorted: readonly AllocationCandidate[],
   ids: readonly string[],
   deps: Adjacency,
   includedIdx: readonly number[],
+  components: IncludedComponents,
   sequence: Int32Array,
   contracts: Contracts,
   alerts: PlanAlert[],
 ): DeploymentStep[] => {
   const m = includedIdx.length;
-  const local = new Int32Array(sorted.length).fill(-1);
+  const local = new Int32Array(ids.length).fill(-1);
   includedIdx.forEach((i, k) => {
     local[i] = k;
   });
@@ -926,21 +981,23 @@ const orderDeployment = (
   });
   const explicitEdges = from.length;
   // One virtual node per database, so writers × users edges stay linear.
-  const database = new Map<string, number>();
-  includedIdx.forEach((i, k) => {
-    const c = sorted[i] as AllocationCandidate;
-    for (const component of c.components) {
-      if (component.kind !== 'database') continue;
-      let v = database.get(component.name);
-      if (v === undefined) {
-        v = m + database.size;
-        database.set(component.name, v);
+  const databaseNode = new Int32Array(components.names.length).fill(-1);
+  let databases = 0;
+  for (let k = 0; k < m; k++) {
+    const writes = components.schemaChange[k] === 1;
+    for (let x = components.start[k] as number; x < (components.start[k + 1] as number); x++) {
+      if (!components.isDatabase[x]) continue;
+      const slot = components.slot[x] as number;
+      let v = databaseNode[slot] as number;
+      if (v < 0) {
+        v = m + databases++;
+        databaseNode[slot] = v;
       }
-      from.push(c.schemaChange ? k : v);
-      to.push(c.schemaChange ? v : k);
+      from.push(writes ? k : v);
+      to.push(writes ? v : k);
     }
-  });
-  const total = m + database.size;
+  }
+  const total = m + databases;
 
   const waves = (useGroups: boolean, edgeCount: number): Int32Array | undefined => {
     const parent = new Int32Array(total);
@@ -962,19 +1019,23 @@ const orderDeployment = (
         else parent[find(k)] = find(head);
       });
     }
-    const a: number[] = [];
-    const b: number[] = [];
+    const a = new Int32Array(edgeCount);
+    const b = new Int32Array(edgeCount);
+    let kept = 0;
     for (let e = 0; e < edgeCount; e++) {
       const ra = find(from[e] as number);
       const rb = find(to[e] as number);
       if (ra !== rb) {
-        a.push(ra);
-        b.push(rb);
+        a[kept] = ra;
+        b[kept++] = rb;
       }
     }
-    const successors = adjacency(total, a, b);
+    const successors = adjacency(total, a, b, kept);
     const indegree = new Int32Array(total);
-    for (const y of b) indegree[y] = (indegree[y] as number) + 1;
+    for (let e = 0; e < kept; e++) {
+      const y = b[e] as number;
+      indegree[y] = (indegree[y] as number) + 1;
+    }
     const wave = new Int32Array(total);
     const queue = new Int32Array(total);
     let tail = 0;
