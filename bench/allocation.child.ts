@@ -7,8 +7,11 @@ import { allocate, generatePortfolio, type PortfolioShape } from '@trainyard/pla
 
 export interface AllocationChildArgs {
   readonly shape: PortfolioShape;
-  /** Untimed allocations before the first timed one (JIT, heap sizing). */
-  readonly warmupRuns: number;
+  /**
+   * Untimed allocations for at least this long (and at least twice) before the first timed one,
+   * so JIT tiers, heap sizing and the collector's pretenuring decisions have settled.
+   */
+  readonly warmupMs: number;
 }
 
 /** Parent → child: time this many allocations, one after the other. */
@@ -28,7 +31,8 @@ const send = (message: AllocationChildMessage): void => {
 const args = JSON.parse(process.argv[2] ?? '{}') as AllocationChildArgs;
 try {
   const input = generatePortfolio(42, args.shape);
-  for (let i = 0; i < args.warmupRuns; i++) allocate(input);
+  const warmupStarted = performance.now();
+  for (let i = 0; i < 2 || performance.now() - warmupStarted < args.warmupMs; i++) allocate(input);
   process.on('message', (request: AllocationChildRequest) => {
     try {
       const ms: number[] = [];

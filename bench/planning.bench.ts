@@ -187,8 +187,8 @@ interface AllocationProcess {
 }
 
 /** Forks allocation.child.ts for one portfolio shape and waits until it has generated and warmed up. */
-async function startAllocation(shape: PortfolioShape, warmupRuns: number): Promise<AllocationProcess> {
-  const args: AllocationChildArgs = { shape, warmupRuns };
+async function startAllocation(shape: PortfolioShape, warmupMs: number): Promise<AllocationProcess> {
+  const args: AllocationChildArgs = { shape, warmupMs };
   const child = fork(join(__dirname, 'allocation.child.ts'), [JSON.stringify(args)], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -236,15 +236,16 @@ const LARGE: PortfolioShape = { candidates: 100_000, teams: 500, edges: 20_000 }
 const SMALL_PER_ROUND = 10;
 
 /**
- * Each size in its own fresh process (allocation.child.ts); rounds alternate ten small
- * allocations with one large one, so load that comes and goes hits both sides, and each side
- * reports the median of its allocations.
+ * Each size in its own fresh process (allocation.child.ts), warmed up for the harness's warm-up
+ * time (the first large allocations run up to twice as long as later ones); rounds alternate ten
+ * small allocations with one large one, so load that comes and goes hits both sides, and each
+ * side reports the median of its allocations.
  */
 async function scalingRow(ctx: BenchContext): Promise<BenchResult> {
-  const rounds = ctx.sizes.quick ? 3 : 9;
-  const small = await startAllocation(SMALL, 2 * SMALL_PER_ROUND);
+  const rounds = ctx.sizes.quick ? 5 : 11;
+  const small = await startAllocation(SMALL, ctx.sizes.warmupMs);
   try {
-    const large = await startAllocation(LARGE, 2);
+    const large = await startAllocation(LARGE, ctx.sizes.warmupMs);
     try {
       const smallMs: number[] = [];
       const largeMs: number[] = [];
