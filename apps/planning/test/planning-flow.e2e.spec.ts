@@ -11,6 +11,7 @@ import {
   type TestContext,
   type TestService,
 } from '@trainyard/testing';
+import { SERVICE_PLANNING_POLICY } from '../src/config/planning-policy';
 import { planningService } from '../src/planning.service';
 
 const TOPIC = 'trainyard.planning.events.v1';
@@ -416,6 +417,49 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     expect(
       (releases.body as { items: { releaseId: string }[] }).items.map((r) => r.releaseId),
     ).toContain(releaseId);
+
+    // The tech-debt reserve is the policy's share of the whole quarter: a later release of the
+    // same quarter reserves that share of both releases' capacity, less what the first one took.
+    const later = `R-${run}-1q`;
+    await call(
+      client,
+      'PlanRelease',
+      {
+        releaseId: later,
+        trainId: 'main',
+        windowStart: '2031-03-09T08:00:00Z',
+        windowEnd: '2031-03-23T18:00:00Z',
+      },
+      writer,
+    );
+    const quarter = await call<planning.AllocateReleaseResponse>(
+      client,
+      'AllocateRelease',
+      { releaseId: later },
+      reader,
+    );
+    const first = committed.plan;
+    const firstDebt = included
+      .filter((e) => e.changeType === planning.ChangeType.CHANGE_TYPE_TECHNICAL_DEBT)
+      .reduce((sum, e) => sum + e.jobSize, 0);
+    const total = quarter.plan?.capacityTotal ?? 0;
+    expect(first?.capacityTotal).toBeGreaterThan(0);
+    expect(quarter.plan?.techDebt?.reserve).toBe(
+      Math.min(
+        total,
+        Math.max(
+          0,
+          Math.floor(
+            SERVICE_PLANNING_POLICY.allocation.techDebtReserveShare *
+              ((first?.capacityTotal ?? 0) + total),
+          ) - firstDebt,
+        ),
+      ),
+    );
+    expect(quarter.plan?.techDebt?.reserve).not.toBe(
+      Math.floor(SERVICE_PLANNING_POLICY.allocation.techDebtReserveShare * total),
+    );
+    await call(client, 'CancelRelease', { releaseId: later, reason: 'quarter check only' }, writer);
   });
 
   it('flags shared-library version skew among the workloads committed together, and refuses a version that is not semver', async () => {

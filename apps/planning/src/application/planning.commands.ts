@@ -14,6 +14,7 @@ import {
   initialWorkload,
   isDomainError,
   planWorkload,
+  quarterToDate,
   releaseDecider,
   workloadDecider,
   type ApiVersion,
@@ -591,6 +592,11 @@ export class PlanningCommands {
       // A workload shipping in this window may not consume an API version removed before it opens.
       apiLifecycles: await this.queries.apiLifecycles(),
       asOf: release.window.start,
+      quarterToDate: quarterToDate(
+        release.window.start,
+        await this.queries.committedReleases(release.trainId),
+        release.releaseId,
+      ),
     });
     const capacity = capacityFromHistory({
       history,

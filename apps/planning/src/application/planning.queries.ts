@@ -12,6 +12,7 @@ import {
   type BacklogHealth,
   type CapacityEstimate,
   type PlanningPolicy,
+  type QuarterRelease,
   type ReleaseHistoryEntry,
   type TeamDependencyMatrix,
 } from '@trainyard/planning-domain';
@@ -273,6 +274,35 @@ export class PlanningQueries {
       trainId,
       policy: this.policy,
     });
+  }
+
+  /** The train's committed or closed releases with the technical debt in their scope. */
+  async committedReleases(trainId: string): Promise<readonly QuarterRelease[]> {
+    await this.readSide.catchUp();
+    const releases = await this.manager.find(ReleaseView, {
+      where: { trainId, status: In(['scope-committed', 'released']) },
+    });
+    if (releases.length === 0) return [];
+    const debt: { release_id: string; job_size: number }[] = await this.manager.query(
+      `SELECT release_id, coalesce(sum(job_size), 0)::float8 AS job_size
+         FROM "${this.readSide.schema}".release_scope_items
+        WHERE release_id = ANY($1) AND decision = 'included' AND change_type = 'technical-debt'
+        GROUP BY release_id`,
+      [releases.map((r) => r.releaseId)],
+    );
+    const byRelease = new Map(debt.map((d) => [d.release_id, d.job_size]));
+    return releases.flatMap((r) =>
+      r.windowStart === null
+        ? []
+        : [
+            {
+              releaseId: r.releaseId,
+              windowStart: r.windowStart,
+              capacityTotal: r.capacityTotal,
+              techDebt: byRelease.get(r.releaseId) ?? 0,
+            },
+          ],
+    );
   }
 
   /** Announced deprecations, all or of these APIs, in API and version order. */

@@ -35,3 +35,4 @@ export * from './api-version/api-version.decider';
 export * from './backlog/backlog-health.projection';
 export * from './workload/workload.decider';
 export * from './release/release.decider';
+export * from './capacity/tech-debt-quarter';
