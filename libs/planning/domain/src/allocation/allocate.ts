@@ -481,8 +481,6 @@ export const allocate = (input: AllocationInput): Plan => {
   // read at scattered id indexes instead, each column cost a cache miss per candidate at 100k.
   const position = new Int32Array(n);
   for (let p = 0; p < n; p++) position[byPriority[p] as number] = p;
-  const idAt = new Array<string>(n);
-  const changeTypeAt = new Array<ChangeType>(n);
   const teamAt = new Int32Array(n);
   const sizeAt = new Float64Array(n);
   const costAt = new Float64Array(n);
@@ -490,8 +488,6 @@ export const allocate = (input: AllocationInput): Plan => {
   const tierAt = new Uint8Array(n);
   const heirAt = new Int32Array(n);
   // One loop per column: each keeps a single source column in cache while it is read at random.
-  for (let p = 0; p < n; p++) idAt[p] = ids[byPriority[p] as number] as string;
-  for (let p = 0; p < n; p++) changeTypeAt[p] = changeType[byPriority[p] as number] as ChangeType;
   for (let p = 0; p < n; p++) teamAt[p] = teamOf[byPriority[p] as number] as number;
   for (let p = 0; p < n; p++) sizeAt[p] = jobSize[byPriority[p] as number] as number;
   for (let p = 0; p < n; p++) costAt[p] = costOfDelay[byPriority[p] as number] as number;
@@ -499,6 +495,8 @@ export const allocate = (input: AllocationInput): Plan => {
   for (let p = 0; p < n; p++) tierAt[p] = tier[byPriority[p] as number] as number;
   for (let p = 0; p < n; p++)
     heirAt[p] = position[inherited[byPriority[p] as number] as number] as number;
+  // Strings stay in id order: copying a column of pointers costs more than the scattered reads.
+  const idAt = (p: number): string => ids[byPriority[p] as number] as string;
   const prerequisitesAt = relabel(deps, byPriority, position);
   const dependentsAt = relabel(dependents, byPriority, position);
   const externalAt = new Map<number, string>();
@@ -531,9 +529,10 @@ export const allocate = (input: AllocationInput): Plan => {
     teamUsed[t] = (teamUsed[t] as number) + (sizeAt[p] as number);
   };
   // A full team defers every later candidate of one job size with the same text until its usage
-  // changes: one string per (team, usage, size), not one per deferral.
+  // changes: one string per (team, usage, size), not one per deferral. Per team and size: the
+  // text and the usage it was written for.
   const blockedText = new Array<Map<number, string> | undefined>(teams.length);
-  const blockedTextUsed = new Float64Array(teams.length);
+  const blockedTextUsed = new Array<Map<number, number> | undefined>(teams.length);
   /** The full deferral reason if the candidate's team has no room for it. */
   const blockedByTeam = (p: number): string | undefined => {
     const t = teamAt[p] as number;
@@ -542,12 +541,14 @@ export const allocate = (input: AllocationInput): Plan => {
     const limit = teamLimit[t] as number;
     if (used + size <= limit) return undefined;
     let texts = blockedText[t];
-    if (texts === undefined || blockedTextUsed[t] !== used) {
+    let usedFor = blockedTextUsed[t];
+    if (texts === undefined || usedFor === undefined) {
       texts = new Map();
       blockedText[t] = texts;
-      blockedTextUsed[t] = used;
+      usedFor = new Map();
+      blockedTextUsed[t] = usedFor;
     }
-    let text = texts.get(size);
+    let text = usedFor.get(size) === used ? texts.get(size) : undefined;
     if (text === undefined) {
       const team = teams[t] as string;
       text =
@@ -555,6 +556,7 @@ export const allocate = (input: AllocationInput): Plan => {
           ? `deferred: team cap ${capPercent}% reached (${team}: ${used} of ${limit} used, needs ${size})`
           : `deferred: team capacity reached (${team}: ${used} of ${limit} used, needs ${size})`;
       texts.set(size, text);
+      usedFor.set(size, used);
     }
     return text;
   };
@@ -576,7 +578,7 @@ export const allocate = (input: AllocationInput): Plan => {
     if (kindAt[p] === KIND_COMPLIANCE) return 'included: compliance guarantee';
     const heir = heirAt[p] as number;
     if (heir !== p) {
-      const heirId = idAt[heir] as string;
+      const heirId = idAt(heir);
       return tierAt[heir] === TIER_COMPLIANCE
         ? `included: prerequisite of compliance workload ${heirId}`
         : `included: prerequisite of ${heirId} (${score(heir)})`;
@@ -626,7 +628,7 @@ export const allocate = (input: AllocationInput): Plan => {
       waiting[d] = (waiting[d] as number) - 1;
       if (waiting[d] === 0) ready.push(d);
     }
-    if (excluded.size > 0 && excluded.has(idAt[p] as string)) {
+    if (excluded.size > 0 && excluded.has(idAt(p))) {
       defer(p, 'deferred: excluded in scope negotiation');
       continue;
     }
@@ -642,7 +644,7 @@ export const allocate = (input: AllocationInput): Plan => {
     }
     const deferredDep = prerequisiteIn(p, isDeferred);
     if (deferredDep >= 0) {
-      defer(p, `deferred: depends on ${idAt[deferredDep] as string} which is deferred`);
+      defer(p, `deferred: depends on ${idAt(deferredDep)} which is deferred`);
       continue;
     }
     if (prerequisiteIn(p, isPending) >= 0) {
@@ -682,7 +684,7 @@ export const allocate = (input: AllocationInput): Plan => {
     if (state[p] !== PENDING) continue;
     const blocker = prerequisiteIn(p, isNotIncluded);
     if (blocker >= 0) {
-      defer(p, `deferred: depends on ${idAt[blocker] as string} which is deferred`);
+      defer(p, `deferred: depends on ${idAt(blocker)} which is deferred`);
       continue;
     }
     const teamBlock = blockedByTeam(p);
@@ -724,10 +726,10 @@ export const allocate = (input: AllocationInput): Plan => {
   for (let k = 0; k < n; k++) {
     const p = sequence[k] as number;
     entries[k] = {
-      workloadId: idAt[p] as string,
+      workloadId: idAt(p),
       team: teams[teamAt[p] as number] as string,
       jobSize: small(sizeAt[p] as number),
-      changeType: changeTypeAt[p] as ChangeType,
+      changeType: changeType[byPriority[p] as number] as ChangeType,
       decision: state[p] === INCLUDED ? 'included' : 'deferred',
       reason: reason[p] as string,
       wsjf: wsjf(p),
@@ -751,8 +753,11 @@ export const allocate = (input: AllocationInput): Plan => {
       reason: `compliance workload not placed in release ${input.release.releaseId}: ${reason[position[i] as number]}`,
     });
   }
-  const includedIdx: number[] = [];
-  for (let i = 0; i < n; i++) if (stateById[i] === INCLUDED) includedIdx.push(i);
+  let included = 0;
+  for (let i = 0; i < n; i++) if (stateById[i] === INCLUDED) included++;
+  // Sized up front: grown by push, an array this long is copied into fresh memory several times.
+  const includedIdx = new Array<number>(included);
+  for (let i = 0, k = 0; i < n; i++) if (stateById[i] === INCLUDED) includedIdx[k++] = i;
   const contracts = contractGroups(sorted, columns, stateById, alerts);
   const components = readIncludedComponents(sorted, includedIdx);
   const deploymentOrder = orderDeployment(
@@ -808,8 +813,9 @@ export const allocate = (input: AllocationInput): Plan => {
  */
 interface IncludedComponents {
   readonly start: Int32Array;
-  readonly slot: readonly number[];
-  readonly isDatabase: readonly boolean[];
+  readonly slot: Int32Array;
+  readonly isDatabase: Uint8Array;
+  readonly databases: number;
   readonly names: readonly string[];
   /** By k, like `start`. */
   readonly schemaChange: Uint8Array;
@@ -821,14 +827,27 @@ const readIncludedComponents = (
 ): IncludedComponents => {
   const m = includedIdx.length;
   const start = new Int32Array(m + 1);
-  const slot: number[] = [];
-  const isDatabase: boolean[] = [];
+  // Typed and grown by doubling (rarely): grown by push, long arrays were copied into fresh
+  // memory several times per allocation.
+  let slot = new Int32Array(2 * m + 16);
+  let isDatabase = new Uint8Array(slot.length);
+  let count = 0;
+  let databases = 0;
   const names: string[] = [];
   const slotOf = new Map<string, number>();
   const schemaChange = new Uint8Array(m);
   for (let k = 0; k < m; k++) {
     const c = sorted[includedIdx[k] as number] as AllocationCandidate;
     const components = c.components;
+    if (count + components.length > slot.length) {
+      const capacity = 2 * (count + components.length);
+      const grownSlot = new Int32Array(capacity);
+      grownSlot.set(slot);
+      slot = grownSlot;
+      const grownIsDatabase = new Uint8Array(capacity);
+      grownIsDatabase.set(isDatabase);
+      isDatabase = grownIsDatabase;
+    }
     for (let x = 0; x < components.length; x++) {
       const component = components[x] as Component;
       let s = slotOf.get(component.name);
@@ -837,13 +856,17 @@ const readIncludedComponents = (
         slotOf.set(component.name, s);
         names.push(component.name);
       }
-      slot.push(s);
-      isDatabase.push(component.kind === 'database');
+      slot[count] = s;
+      if (component.kind === 'database') {
+        isDatabase[count] = 1;
+        databases++;
+      }
+      count++;
     }
-    start[k + 1] = slot.length;
+    start[k + 1] = count;
     schemaChange[k] = c.schemaChange ? 1 : 0;
   }
-  return { start, slot, isDatabase, names, schemaChange };
+  return { start, slot, isDatabase, databases, names, schemaChange };
 };
 
 /** Hidden coupling: different teams changing one component in the same release. */
@@ -968,33 +991,34 @@ const orderDeployment = (
     local[i] = k;
   });
   // Edges as parallel arrays; explicit ones first so they can be used alone.
-  const from: number[] = [];
-  const to: number[] = [];
+  const from = new Int32Array(deps.list.length + components.databases);
+  const to = new Int32Array(from.length);
+  let edges = 0;
   includedIdx.forEach((i, k) => {
     for (let e = deps.start[i] as number; e < (deps.start[i + 1] as number); e++) {
       const j = local[deps.list[e] as number] as number;
       if (j >= 0) {
-        from.push(j);
-        to.push(k);
+        from[edges] = j;
+        to[edges++] = k;
       }
     }
   });
-  const explicitEdges = from.length;
+  const explicitEdges = edges;
   // One virtual node per database, so writers × users edges stay linear.
   const databaseNode = new Int32Array(components.names.length).fill(-1);
   let databases = 0;
   for (let k = 0; k < m; k++) {
     const writes = components.schemaChange[k] === 1;
     for (let x = components.start[k] as number; x < (components.start[k + 1] as number); x++) {
-      if (!components.isDatabase[x]) continue;
+      if (components.isDatabase[x] !== 1) continue;
       const slot = components.slot[x] as number;
       let v = databaseNode[slot] as number;
       if (v < 0) {
         v = m + databases++;
         databaseNode[slot] = v;
       }
-      from.push(writes ? k : v);
-      to.push(writes ? v : k);
+      from[edges] = writes ? k : v;
+      to[edges++] = writes ? v : k;
     }
   }
   const total = m + databases;
@@ -1063,7 +1087,7 @@ const orderDeployment = (
   };
 
   let grouped = contracts.memberOf.size > 0;
-  let wave = waves(grouped, from.length);
+  let wave = waves(grouped, edges);
   if (!wave && grouped) {
     alerts.push({
       type: 'DeploymentOrderConflict',
@@ -1071,7 +1095,7 @@ const orderDeployment = (
         'contract groups cannot deploy in one wave without breaking a declared dependency; deployed individually',
     });
     grouped = false;
-    wave = waves(false, from.length);
+    wave = waves(false, edges);
   }
   if (!wave) {
     alerts.push({
