@@ -3,7 +3,7 @@ import { DomainError as KernelDomainError } from '@trainyard/kernel';
 // The planning domain's refusals, on the kernel's one error base, so the platform's error filter
 // maps them like any service's: validation → INVALID_ARGUMENT, not_found → NOT_FOUND,
 // already_exists → ALREADY_EXISTS, rule_violation → FAILED_PRECONDITION. Their messages are used
-// as written (the kernel's own classes prefix the field or rule). Concurrency conflicts (ABORTED)
+// as written (the kernel's ValidationError and RuleViolation prefix the field or rule). Concurrency conflicts (ABORTED)
 // come from the event store, never from a decider.
 export type DomainErrorKind = 'validation' | 'not_found' | 'already_exists' | 'rule_violation';
 
@@ -27,18 +27,6 @@ export class ValidationError extends DomainError {
   }
 }
 
-export class NotFoundError extends DomainError {
-  readonly kind = 'not_found' as const;
-
-  constructor(
-    readonly entity: string,
-    readonly id: string,
-    message = `${entity} ${id} not found`,
-  ) {
-    super(message);
-  }
-}
-
 /** The command is well-formed but a business rule refuses it; `rule` names the rule. */
 export class RuleViolationError extends DomainError {
   readonly kind = 'rule_violation' as const;
@@ -51,17 +39,8 @@ export class RuleViolationError extends DomainError {
   }
 }
 
-/** What the command would create exists already (gRPC ALREADY_EXISTS), e.g. a second registration. */
-export class AlreadyExistsError extends DomainError {
-  readonly kind = 'already_exists' as const;
+// What does not or already exists: the kernel's classes (their messages name entity and id).
+export { AlreadyExistsError, NotFoundError } from '@trainyard/kernel';
 
-  constructor(
-    readonly entity: string,
-    readonly id: string,
-    message = `${entity} ${id} already exists`,
-  ) {
-    super(message);
-  }
-}
-
-export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;
+/** Any refusal on the kernel's base: the planning classes here and the kernel's own. */
+export { isDomainError } from '@trainyard/kernel';
