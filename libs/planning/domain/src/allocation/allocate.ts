@@ -193,6 +193,27 @@ const readColumns = (sorted: readonly AllocationCandidate[]): Columns => {
   };
 };
 
+/**
+ * The first index from `from` on whose id is not below `id` in the sorted `ids`. Galloping, so a
+ * merge reads a few ids per reference rather than every id it passes (each a cache miss at 100k).
+ */
+const firstNotBelow = (ids: readonly string[], id: string, from: number): number => {
+  const n = ids.length;
+  let low = from;
+  let high = from;
+  for (let step = 1; high < n && (ids[high] as string) < id; step *= 2) {
+    low = high + 1;
+    high += step;
+  }
+  high = Math.min(high, n);
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((ids[middle] as string) < id) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+};
+
 /** The same edges read backwards; each node's sources come in ascending order. */
 const transpose = (nodes: number, forward: Adjacency): Adjacency => {
   const start = new Int32Array(nodes + 1);
@@ -248,7 +269,7 @@ const buildGraph = (
   for (let k = 0, j = 0; k < references; k++) {
     const r = byReference[k] as number;
     const id = reference[r] as string;
-    while (j < n && (ids[j] as string) < id) j++;
+    j = firstNotBelow(ids, id, j);
     target[r] = j < n && ids[j] === id ? j : -1;
   }
   // Filled in reference id order, so each node's prerequisites are in id (= index) order and a
