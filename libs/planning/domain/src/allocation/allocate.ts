@@ -79,9 +79,9 @@ const KIND_TECH_DEBT = 1;
 const KIND_COMPLIANCE = 2;
 
 /**
- * The facts allocation works on, one array per field in id order. Read in a single pass, so the
- * later passes never chase candidate objects scattered across the heap (at 100k candidates each
- * such pass was a cache miss per candidate).
+ * The facts allocation works on, one array per field in id order, read in one pass over the
+ * candidate objects: at 100k candidates each further pass over those scattered objects cost a
+ * cache miss per candidate.
  */
 interface Columns {
   readonly ids: readonly string[];
@@ -101,8 +101,8 @@ interface Columns {
 }
 
 /**
- * `x` itself, as a small integer when it is one: read from a Float64Array an integer is a boxed
- * double, and a plan entry would carry one more heap object per number (100k of them at 100k).
+ * `x` itself, as a small integer when it is one: a plan entry field first filled from a
+ * Float64Array becomes a double field, which V8 boxes in a heap object per entry (100k of them).
  */
 const small = (x: number): number => ((x | 0) === x && (x !== 0 || 1 / x > 0) ? x | 0 : x);
 
@@ -404,7 +404,6 @@ export const allocate = (input: AllocationInput): Plan => {
   }
 
   // --- priority ---------------------------------------------------------------------------------
-  // Typed arrays and one precomputed rank keep the queue's comparisons cheap at 100k candidates.
   const tier = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     tier[i] =
@@ -508,15 +507,16 @@ export const allocate = (input: AllocationInput): Plan => {
   const kindAt = new Uint8Array(n);
   const tierAt = new Uint8Array(n);
   const heirAt = new Int32Array(n);
-  // One loop per column: each keeps a single source column in cache while it is read at random.
-  for (let p = 0; p < n; p++) teamAt[p] = teamOf[byPriority[p] as number] as number;
-  for (let p = 0; p < n; p++) sizeAt[p] = jobSize[byPriority[p] as number] as number;
-  for (let p = 0; p < n; p++) costAt[p] = costOfDelay[byPriority[p] as number] as number;
-  for (let p = 0; p < n; p++) kindAt[p] = kind[byPriority[p] as number] as number;
-  for (let p = 0; p < n; p++) tierAt[p] = tier[byPriority[p] as number] as number;
-  for (let p = 0; p < n; p++)
-    heirAt[p] = position[inherited[byPriority[p] as number] as number] as number;
-  // Strings stay in id order: copying a column of pointers costs more than the scattered reads.
+  for (let p = 0; p < n; p++) {
+    const i = byPriority[p] as number;
+    teamAt[p] = teamOf[i] as number;
+    sizeAt[p] = jobSize[i] as number;
+    costAt[p] = costOfDelay[i] as number;
+    kindAt[p] = kind[i] as number;
+    tierAt[p] = tier[i] as number;
+    heirAt[p] = position[inherited[i] as number] as number;
+  }
+  // Ids are looked up through `byPriority`: apart from the entries, few decisions read one.
   const idAt = (p: number): string => ids[byPriority[p] as number] as string;
   const prerequisitesAt = relabel(deps, byPriority, position);
   const dependentsAt = relabel(dependents, byPriority, position);
