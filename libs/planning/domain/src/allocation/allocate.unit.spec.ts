@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ReleaseHistoryEntry } from '../capacity/velocity';
 import type { PlanningPolicy } from '../policy/planning-policy';
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
@@ -5,6 +6,7 @@ import { RuleViolationError, ValidationError } from '../shared/domain-error';
 import { candidate } from '../test-support/planning.fixtures';
 import { allocate } from './allocate';
 import type { AllocationCandidate, AllocationInput, Plan } from './allocation.types';
+import { generatePortfolio } from './portfolio.generator';
 
 const release = { releaseId: 'R-1', trainId: 'main' };
 const policy = (allocation: Partial<PlanningPolicy['allocation']> = {}): PlanningPolicy => ({
@@ -307,6 +309,21 @@ describe('allocate', () => {
       expect(entry(plan, 'W-2')?.reason).toBe('deferred: depends on W-1 which is not yet planned');
     });
 
+    it('names the first dependency by id that is neither a candidate nor released', () => {
+      const plan = run(
+        [
+          candidate({ workloadId: 'W-1', jobSize: 1 }),
+          candidate({
+            workloadId: 'W-5',
+            jobSize: 1,
+            dependsOn: ['Z-9', 'W-1', 'A-2', 'W-1', 'A-1'],
+          }),
+        ],
+        { releasedWorkloadIds: ['A-1'] },
+      );
+      expect(entry(plan, 'W-5')?.reason).toBe('deferred: depends on A-2 which is not yet planned');
+    });
+
     it('accepts a dependency that is already released', () => {
       const plan = run([candidate({ workloadId: 'W-2', dependsOn: ['W-1'] })], {
         releasedWorkloadIds: ['W-1'],
@@ -589,6 +606,41 @@ describe('allocate', () => {
         alerts: [],
         deploymentOrder: [],
       });
+    });
+  });
+
+  describe('at scale', () => {
+    // The scaling work of issue #4 must not change any plan in any detail: the digest is of this
+    // plan as allocation produced it before that work (dependencies, externals, negotiation).
+    it('plans a generated portfolio exactly as before the scaling work', () => {
+      const base = generatePortfolio(7, { candidates: 3000, teams: 15, edges: 900 });
+      const candidates = base.candidates.map((c, k) =>
+        k % 97 === 0 ? { ...c, dependsOn: [...c.dependsOn, `EXT-${k}`, ...c.dependsOn] } : c,
+      );
+      const plan = allocate({
+        ...base,
+        candidates,
+        releasedWorkloadIds: ['EXT-0', 'EXT-194'],
+        negotiated: { include: ['W-10', 'W-2000'], exclude: ['W-11', 'W-2999'] },
+      });
+      const fields = [
+        'releaseId',
+        'trainId',
+        'policyVersion',
+        'entries',
+        'capacityUsed',
+        'capacityTotal',
+        'teams',
+        'techDebt',
+        'alerts',
+        'couplingFlags',
+        'contractGroups',
+        'deploymentOrder',
+      ] as const;
+      const digest = createHash('sha256')
+        .update(JSON.stringify(Object.fromEntries(fields.map((f) => [f, plan[f]]))))
+        .digest('hex');
+      expect(digest).toBe('52a5223365e627e3e7fda0a96c0c870cf621438648030b843e5564d0357aa141');
     });
   });
 });
