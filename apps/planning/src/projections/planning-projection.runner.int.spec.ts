@@ -3,23 +3,29 @@ import { DataSource } from 'typeorm';
 import {
   compareCheckpoints,
   createEventStore,
+  formatCheckpoint,
   parseCheckpoint,
   type Checkpoint,
   type PostgresEventStore,
 } from '@trainyard/event-store';
 import { migrateService } from '@trainyard/platform';
 import {
+  ApiVersionView,
   PLANNING_READ_MODEL_ENTITIES,
   ReleaseScopeItemView,
   ReleaseView,
   WorkloadView,
+  apiVersionKeyOf,
+  evolveApiVersionRow,
   evolveReleaseRow,
   evolveReleaseScope,
   evolveWorkloadRow,
+  isApiVersionEvent,
   isWorkloadEvent,
   releaseKeyOf,
   releaseScopeKeyOf,
   workloadKeyOf,
+  type ApiVersionRow,
   type ProjectedEvent,
   type ReleaseRow,
   type ScopeItemRow,
@@ -38,7 +44,10 @@ const expected = (events: readonly ProjectedEvent[]) => {
   const workloads = new Map<string, WorkloadRow | undefined>();
   const releases = new Map<string, ReleaseRow | undefined>();
   const scopes = new Map<string, readonly ScopeItemRow[]>();
+  const apiVersions = new Map<string, ApiVersionRow | undefined>();
   for (const p of events) {
+    const a = apiVersionKeyOf(p.event);
+    if (a) apiVersions.set(a, evolveApiVersionRow(apiVersions.get(a), p));
     const w = workloadKeyOf(p.event);
     if (w) workloads.set(w, evolveWorkloadRow(workloads.get(w), p));
     const r = releaseKeyOf(p.event);
@@ -58,6 +67,10 @@ const expected = (events: readonly ProjectedEvent[]) => {
       (r) => r.releaseId,
     ),
     items: byKey([...scopes.values()].flat(), (r) => `${r.releaseId}/${r.workloadId}`),
+    apiVersions: byKey(
+      [...apiVersions.values()].filter((r): r is ApiVersionRow => r !== undefined),
+      (r) => `${r.api}@${r.version}`,
+    ),
   };
 };
 
@@ -73,7 +86,9 @@ describe('planning projection runner over the real event store and PostgreSQL', 
     for (const p of slice) {
       const streamId = isWorkloadEvent(p.event)
         ? `workload-${p.event.data.workloadId}`
-        : `release-${releaseKeyOf(p.event) ?? ''}`;
+        : isApiVersionEvent(p.event)
+          ? `api-version-${apiVersionKeyOf(p.event) ?? ''}`
+          : `release-${releaseKeyOf(p.event) ?? ''}`;
       const result = await store.append(streamId, [
         {
           type: p.event.type,
@@ -98,6 +113,9 @@ describe('planning projection runner over the real event store and PostgreSQL', 
     items: (await dataSource.manager.find(ReleaseScopeItemView)).sort((a, b) =>
       `${a.releaseId}/${a.workloadId}` < `${b.releaseId}/${b.workloadId}` ? -1 : 1,
     ),
+    apiVersions: await dataSource.manager.find(ApiVersionView, {
+      order: { api: 'ASC', version: 'ASC' },
+    }),
   });
 
   const caughtUp = (runner: PlanningProjectionRunner, target: Checkpoint) =>
@@ -149,6 +167,42 @@ describe('planning projection runner over the real event store and PostgreSQL', 
     expect(
       compareCheckpoints(parseCheckpoint(stored.rows[0]?.checkpoint ?? '0:0'), rest),
     ).toBeGreaterThanOrEqual(0);
+  });
+
+  it('folds nothing twice when a runner replays events another one already projected (an overlapping instance)', async () => {
+    // Self-contained: the events are in the store already when the tests above ran.
+    if ((await ctx.pool.query('SELECT 1 FROM events LIMIT 1')).rowCount === 0) await append(events);
+    const first = new PlanningProjectionRunner(store, dataSource, ctx.schema, silent);
+    await first.start();
+    await waitFor(async () => (await tables()).apiVersions.length > 0, {
+      description: 'the whole lifecycle projected',
+    });
+    const before = await tables();
+    await first.stop();
+    // As if a lagging instance had committed an older checkpoint: everything after the first
+    // scope commit (exceptions, deferrals, closing, cancelling) is replayed over rows holding it.
+    const middle = await ctx.pool.query<{ transaction_id: string; position: string }>(
+      `SELECT transaction_id::text, position::text FROM events WHERE event_type = 'ReleaseScopeCommitted'
+        ORDER BY transaction_id, position LIMIT 1`,
+    );
+    const row = middle.rows[0];
+    if (!row) throw new Error('no scope commit stored');
+    await ctx.pool.query(
+      'UPDATE projection_checkpoints SET checkpoint = $1 WHERE projection = $2',
+      [
+        formatCheckpoint({
+          transactionId: BigInt(row.transaction_id),
+          position: BigInt(row.position),
+        }),
+        PLANNING_PROJECTION,
+      ],
+    );
+    const replaying = new PlanningProjectionRunner(store, dataSource, ctx.schema, silent);
+    await replaying.start();
+    await caughtUp(replaying, first.checkpoint);
+    expect(await tables()).toEqual(before);
+    expect(before).toEqual(expected(events));
+    await replaying.stop();
   });
 
   it('resolves waitFor at once for an old checkpoint and false after the timeout for one never reached', async () => {

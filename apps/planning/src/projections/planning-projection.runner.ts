@@ -72,6 +72,12 @@ class BatchRows<Row> {
     for (const key of wanted) this.rows.set(key, found.get(key));
   }
 
+  /** The row as folded so far in this batch (loaded first). */
+  peek(key: string): Row | undefined {
+    if (!this.rows.has(key)) throw new Error(`batch row ${key} was not loaded`);
+    return this.rows.get(key);
+  }
+
   apply(key: string, evolve: (row: Row | undefined) => Row | undefined): void {
     if (!this.rows.has(key)) throw new Error(`batch row ${key} was not loaded`);
     const before = this.rows.get(key);
@@ -261,15 +267,29 @@ export class PlanningProjectionRunner {
     await releases.load(projected.map((p) => releaseKeyOf(p.event)));
     await scopes.load(projected.map((p) => releaseScopeKeyOf(p.event)));
     await apiVersions.load(projected.map((p) => apiVersionKeyOf(p.event)));
+    // An event whose stream's row is already at or past its version is folded in already: another
+    // instance's runner (or an older checkpoint) got there first. Skipping it, in every fold it
+    // feeds, keeps the read models exact when runners overlap.
+    const unseen = (version: number | undefined, p: ProjectedEvent) =>
+      version === undefined || p.streamVersion > version;
     for (const p of projected) {
       const workloadId = workloadKeyOf(p.event);
-      if (workloadId !== undefined) workloads.apply(workloadId, (row) => evolveWorkloadRow(row, p));
       const releaseId = releaseKeyOf(p.event);
+      const apiVersionId = apiVersionKeyOf(p.event);
+      const fresh =
+        workloadId !== undefined
+          ? unseen(workloads.peek(workloadId)?.version, p)
+          : releaseId !== undefined
+            ? unseen(releases.peek(releaseId)?.version, p)
+            : apiVersionId !== undefined
+              ? unseen(apiVersions.peek(apiVersionId)?.streamVersion, p)
+              : true;
+      if (!fresh) continue;
+      if (workloadId !== undefined) workloads.apply(workloadId, (row) => evolveWorkloadRow(row, p));
       if (releaseId !== undefined) releases.apply(releaseId, (row) => evolveReleaseRow(row, p));
       const scopeId = releaseScopeKeyOf(p.event);
       if (scopeId !== undefined)
         scopes.apply(scopeId, (items) => evolveReleaseScope(items ?? [], p));
-      const apiVersionId = apiVersionKeyOf(p.event);
       if (apiVersionId !== undefined)
         apiVersions.apply(apiVersionId, (row) => evolveApiVersionRow(row, p));
     }
