@@ -74,8 +74,13 @@ const list = (ids: readonly string[]): string => ids.join(', ');
  */
 export const findVersionSkew = (workloads: readonly LibraryUser[]): VersionSkew[] => {
   const byLibrary = new Map<string, Map<string, { ids: string[]; teams: Set<string> }>>();
-  for (const w of workloads) {
-    for (const library of w.libraries ?? []) {
+  // Indexed loops: allocation calls this for every plan, and most workloads name no library.
+  for (let k = 0; k < workloads.length; k++) {
+    const w = workloads[k] as LibraryUser;
+    const libraries = w.libraries;
+    if (libraries === undefined) continue;
+    for (let l = 0; l < libraries.length; l++) {
+      const library = libraries[l] as SharedLibrary;
       let versions = byLibrary.get(library.name);
       if (!versions) {
         versions = new Map<string, { ids: string[]; teams: Set<string> }>();
