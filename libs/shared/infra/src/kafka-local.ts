@@ -1,6 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { localDir, repoRoot } from './repo-root';
@@ -37,7 +45,11 @@ interface Layout {
 }
 
 function layout(options: LocalKafkaOptions): Layout {
-  const [host = '127.0.0.1', portText = '9092'] = (options.broker ?? process.env.KAFKA_BROKERS?.split(',')[0] ?? '127.0.0.1:9092').split(':');
+  const [host = '127.0.0.1', portText = '9092'] = (
+    options.broker ??
+    process.env.KAFKA_BROKERS?.split(',')[0] ??
+    '127.0.0.1:9092'
+  ).split(':');
   const port = Number(portText);
   const home = options.home ?? localDir('kafka');
   return {
@@ -67,12 +79,25 @@ export function ensureKafkaArtifacts(log: (line: string) => void = () => undefin
   rmSync(libs, { recursive: true, force: true });
   const result = spawnSync(
     'mvn',
-    ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`],
+    [
+      '-q',
+      '-B',
+      '-f',
+      pom,
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${libs}`,
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
-  if (result.error) throw new Error(`cannot run mvn (Apache Maven is needed to fetch Kafka): ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`mvn exited ${result.status} resolving infra/kafka/pom.xml`);
-  if (!readdirSync(libs).some((f) => f.startsWith('kafka_2.13-'))) throw new Error(`no kafka_2.13 jar in ${libs}`);
+  if (result.error)
+    throw new Error(
+      `cannot run mvn (Apache Maven is needed to fetch Kafka): ${result.error.message}`,
+    );
+  if (result.status !== 0)
+    throw new Error(`mvn exited ${result.status} resolving infra/kafka/pom.xml`);
+  if (!readdirSync(libs).some((f) => f.startsWith('kafka_2.13-')))
+    throw new Error(`no kafka_2.13 jar in ${libs}`);
   writeFileSync(stamp, digest);
   return libs;
 }
@@ -118,7 +143,10 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
     const outcome = await waitUntilUp(address, pid);
     if (outcome === 'up') return { broker: address, started: true, pid };
     await stopPid(pid);
-    if (attempt === 2) throw new Error(`Kafka did not start on ${address}: ${outcome}; see ${join(l.logs, 'server.log')}`);
+    if (attempt === 2)
+      throw new Error(
+        `Kafka did not start on ${address}: ${outcome}; see ${join(l.logs, 'server.log')}`,
+      );
     log(`Kafka start failed (${outcome}), retrying once`);
   }
 }
@@ -180,17 +208,40 @@ function writeBrokerConfig(l: Layout): string {
   return file;
 }
 
+/**
+ * A KRaft cluster id: 16 random bytes in URL-safe base64 without padding. Never one starting with
+ * '-', which the storage tool's argument parser takes for an option (about 1 in 64 ids; format then
+ * fails with "expected one argument"); Kafka's own Uuid.randomUuid() redraws those too.
+ */
+export function kraftClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 function formatStorage(l: Layout, libs: string, properties: string): void {
   if (existsSync(join(l.data, 'meta.properties'))) return;
-  // A KRaft cluster id is 16 random bytes in URL-safe base64 without padding.
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = kraftClusterId();
   const result = spawnSync(
     'java',
-    [...jvmArgs(l, libs), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties, '--standalone', '--ignore-formatted'],
+    [
+      ...jvmArgs(l, libs),
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      properties,
+      '--standalone',
+      '--ignore-formatted',
+    ],
     { encoding: 'utf8' },
   );
-  if (result.error) throw new Error(`cannot run java (Java 17 is needed for Kafka): ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`Kafka storage format failed: ${result.stderr || result.stdout}`);
+  if (result.error)
+    throw new Error(`cannot run java (Java 17 is needed for Kafka): ${result.error.message}`);
+  if (result.status !== 0)
+    throw new Error(`Kafka storage format failed: ${result.stderr || result.stdout}`);
 }
 
 function jvmArgs(l: Layout, libs: string): string[] {
