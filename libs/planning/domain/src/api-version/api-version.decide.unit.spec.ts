@@ -26,6 +26,17 @@ const deprecate = (
   metadata: meta(reason ? { reason } : {}),
 });
 
+/** accounts v1 is removed on 1 June 2026; ledger v3 is deprecated without a removal date. */
+const lifecycles = [
+  {
+    api: 'accounts',
+    version: 'v1',
+    deprecatedAt: '2026-01-01T00:00:00Z',
+    sunsetAt: '2026-06-01T00:00:00Z',
+  },
+  { api: 'ledger', version: 'v3', deprecatedAt: '2026-03-01T00:00:00Z' },
+];
+
 describe('API version deprecation', () => {
   describe('given a version in use', () => {
     it('records the deprecation timeline with who and why', () => {
@@ -83,15 +94,6 @@ describe('API version deprecation', () => {
   });
 
   describe('a workload registration consuming API versions', () => {
-    const lifecycles = [
-      {
-        api: 'accounts',
-        version: 'v1',
-        deprecatedAt: '2026-01-01T00:00:00Z',
-        sunsetAt: '2026-06-01T00:00:00Z',
-      },
-      { api: 'ledger', version: 'v3', deprecatedAt: '2026-01-01T00:00:00Z' },
-    ];
     const register = (consumedApis: { api: string; version: string }[]) =>
       decideWorkload(
         { type: 'RegisterWorkload', data: registration({ consumedApis }), metadata: meta() },
@@ -130,15 +132,6 @@ describe('API version deprecation', () => {
 });
 
 describe('API deprecation in a release plan', () => {
-  const lifecycles = [
-    {
-      api: 'accounts',
-      version: 'v1',
-      deprecatedAt: '2026-01-01T00:00:00Z',
-      sunsetAt: '2026-06-01T00:00:00Z',
-    },
-    { api: 'ledger', version: 'v3', deprecatedAt: '2026-03-01T00:00:00Z' },
-  ];
   const plan = (asOf: string) =>
     allocate({
       release: { releaseId: 'R-1', trainId: 'main' },
