@@ -1,1 +1,3 @@
+export * from './command';
+export * from './decider';
 export * from './domain-error';
