@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { runServiceMain, type ServiceDefinition } from '@trainyard/platform';
+import { planningIntegrationEventOf } from '@trainyard/planning-contracts';
 import { planningReadModelsDdl } from '@trainyard/planning-read-models';
 import { PlanningModule } from './planning.module';
 
@@ -11,6 +12,7 @@ export const planningService: ServiceDefinition = {
   module: PlanningModule,
   grpcPackages: [PLANNING_GRPC_PACKAGE],
   grpcServices: [PLANNING_GRPC_SERVICE],
+  integrationEvents: planningIntegrationEventOf,
   migrate: async (pool: Pool, schema: string) => {
     // One transaction under a per-schema lock, so instances starting together do not race.
     const client = await pool.connect();

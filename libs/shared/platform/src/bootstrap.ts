@@ -9,7 +9,7 @@ import { LoggerModule, Logger as PinoNestLogger } from 'nestjs-pino';
 import { Pool } from 'pg';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { EventSealer, createEventStore, migrateEventStore } from '@trainyard/event-store';
-import { OutboxRelay, createKafkaMessageBus, migrateMessaging } from '@trainyard/messaging';
+import { OutboxRelay, createKafkaMessageBus, migrateMessaging, type IntegrationEventMapping } from '@trainyard/messaging';
 import { trainyardDescriptorSet, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
 import { localDir } from '@trainyard/infra';
 import { createLogger, type Logger } from '@trainyard/observability';
@@ -34,7 +34,15 @@ export interface ServiceDefinition {
   readonly grpcServices?: readonly string[];
   /** Creates or upgrades the service's own tables; idempotent, run at every start and by db:migrate. */
   readonly migrate?: (pool: Pool, schema: string) => Promise<void>;
+  /**
+   * What the outbox relay publishes on `trainyard.<service>.events.v1`: the service's contract
+   * mapping (libs/<service>/contracts, docs/adr/0009-integration-events.md). A stored event it
+   * maps to undefined is not published; a service without one publishes nothing.
+   */
+  readonly integrationEvents?: IntegrationEventMapping;
 }
+
+const publishNothing: IntegrationEventMapping = () => undefined;
 
 export interface RunningService {
   readonly config: ServiceConfig;
@@ -148,6 +156,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     service: definition.service,
     topic,
     producer,
+    integrationEvents: definition.integrationEvents ?? publishNothing,
     logger: logger,
   });
   relay.start();
