@@ -30,7 +30,16 @@ import {
 // The AsyncAPI document is the published contract of trainyard.planning.events.v1: GRC tools and
 // other services code against it, so every event planning publishes (its domain events through
 // the contract mapping) must validate against it, headers included.
-const DOCUMENT_PATH = join(__dirname, '..', '..', '..', '..', 'docs', 'asyncapi', 'planning.asyncapi.yaml');
+const DOCUMENT_PATH = join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  '..',
+  'docs',
+  'asyncapi',
+  'planning.asyncapi.yaml',
+);
 const SOURCE = readFileSync(DOCUMENT_PATH, 'utf8');
 
 type JsonSchema = Record<string, unknown>;
@@ -59,14 +68,18 @@ const schemaAt = (ref: string) =>
 /** The schema a `ce_dataschema` URI names: the document's id, then a JSON pointer into it. */
 const schemaOfDataschema = (uri: string) => {
   const [base, pointer] = uri.split('#');
-  if (base !== document.id || !pointer) throw new Error(`${uri} does not point into ${document.id}`);
+  if (base !== document.id || !pointer)
+    throw new Error(`${uri} does not point into ${document.id}`);
   const name = pointer.replace('/components/schemas/', '');
   if (!document.components.schemas[name]) throw new Error(`${uri}: no schema ${name}`);
   return schemaAt(`#/components/schemas/${name}`);
 };
-const headersSchema = z.fromJSONSchema(document.components.messageTraits.cloudEventsBinary.headers, {
-  defaultTarget: 'draft-7',
-});
+const headersSchema = z.fromJSONSchema(
+  document.components.messageTraits.cloudEventsBinary.headers,
+  {
+    defaultTarget: 'draft-7',
+  },
+);
 
 /** A stored event as the outbox relay reads it, for a domain event of the scenario. */
 const stored = (event: PlanningDomainEvent, streamVersion: number, n: number): StoredEvent => ({
@@ -91,14 +104,20 @@ const stored = (event: PlanningDomainEvent, streamVersion: number, n: number): S
 describe('docs/asyncapi/planning.asyncapi.yaml', () => {
   it('is a valid AsyncAPI document: @asyncapi/parser reports no error and no warning', async () => {
     const { document: parsed, diagnostics } = await new Parser().parse(SOURCE);
+    const severe: number[] = [DiagnosticSeverity.Error, DiagnosticSeverity.Warning];
     const problems = diagnostics
-      .filter((d) => d.severity === DiagnosticSeverity.Error || d.severity === DiagnosticSeverity.Warning)
+      .filter((d) => severe.includes(d.severity))
       .map((d) => `${d.code} at ${d.path.join('.')}: ${d.message}`);
     expect(problems).toEqual([]);
     expect(parsed).toBeDefined();
     // What the parser resolved agrees with the raw document the other tests read.
     expect(parsed?.info().id()).toBe(PLANNING_ASYNCAPI_ID);
-    expect(parsed?.channels().all().map((c) => c.address())).toEqual([PLANNING_EVENTS_TOPIC]);
+    expect(
+      parsed
+        ?.channels()
+        .all()
+        .map((c) => c.address()),
+    ).toEqual([PLANNING_EVENTS_TOPIC]);
     expect(
       parsed
         ?.messages()
@@ -130,7 +149,11 @@ describe('docs/asyncapi/planning.asyncapi.yaml', () => {
       const published = planningIntegrationEventOf(event);
       if (!published) return failures.push(`${event.type}: not published`);
       seen.add(`${published.type}.v${published.version}`);
-      const message = toIntegrationCloudEventMessage(stored(event, streamVersion, i + 1), published, 'planning');
+      const message = toIntegrationCloudEventMessage(
+        stored(event, streamVersion, i + 1),
+        published,
+        'planning',
+      );
       const headers = headersSchema.safeParse(message.headers);
       if (!headers.success) failures.push(`${event.type} headers: ${headers.error.message}`);
       expect(message.headers).toMatchObject({
@@ -145,26 +168,45 @@ describe('docs/asyncapi/planning.asyncapi.yaml', () => {
     });
     expect(failures).toEqual([]);
     // The lifecycle covers the whole catalogue, so no published event goes unchecked.
-    expect([...seen].sort()).toEqual(PLANNING_INTEGRATION_EVENTS.map((e) => `${e.type}.v${e.version}`).sort());
+    expect([...seen].sort()).toEqual(
+      PLANNING_INTEGRATION_EVENTS.map((e) => `${e.type}.v${e.version}`).sort(),
+    );
   });
 
   it('refuses headers that break the trait (the header schema is not vacuous)', () => {
-    const [{ event, streamVersion }] = planningLifecycle().events as [{ event: PlanningDomainEvent; streamVersion: number }];
+    const [{ event, streamVersion }] = planningLifecycle().events as [
+      { event: PlanningDomainEvent; streamVersion: number },
+    ];
     const published = planningIntegrationEventOf(event)!;
-    const { headers } = toIntegrationCloudEventMessage(stored(event, streamVersion, 1), published, 'planning');
+    const { headers } = toIntegrationCloudEventMessage(
+      stored(event, streamVersion, 1),
+      published,
+      'planning',
+    );
     expect(headersSchema.safeParse(headers).success).toBe(true);
-    const without = (name: string) => Object.fromEntries(Object.entries(headers).filter(([k]) => k !== name));
+    const without = (name: string) =>
+      Object.fromEntries(Object.entries(headers).filter(([k]) => k !== name));
     expect(headersSchema.safeParse(without('ce_dataschema')).success).toBe(false);
     expect(headersSchema.safeParse(without('ce_id')).success).toBe(false);
-    expect(headersSchema.safeParse({ ...headers, ce_source: '/trainyard/compliance' }).success).toBe(false);
-    expect(headersSchema.safeParse({ ...headers, ce_type: 'dev.trainyard.planning.WorkloadRegistered' }).success).toBe(false);
+    expect(
+      headersSchema.safeParse({ ...headers, ce_source: '/trainyard/compliance' }).success,
+    ).toBe(false);
+    expect(
+      headersSchema.safeParse({ ...headers, ce_type: 'dev.trainyard.planning.WorkloadRegistered' })
+        .success,
+    ).toBe(false);
   });
 
   it('publishes only the contract: a field the domain adds stays internal, and a type the mapping does not know is not published', () => {
     const [{ event }] = planningLifecycle().events as [{ event: PlanningDomainEvent }];
-    const withInternalField = { ...event, data: { ...event.data, internalScore: 42 } } as PlanningDomainEvent;
+    const withInternalField = {
+      ...event,
+      data: { ...event.data, internalScore: 42 },
+    } as PlanningDomainEvent;
     expect(toIntegrationEvent(withInternalField)?.data).not.toHaveProperty('internalScore');
-    expect(planningIntegrationEventOf({ type: 'WorkloadRescored', data: { workloadId: 'W-1' } })).toBeUndefined();
+    expect(
+      planningIntegrationEventOf({ type: 'WorkloadRescored', data: { workloadId: 'W-1' } }),
+    ).toBeUndefined();
   });
 
   it('documents the version skew a commit records when included workloads ship different library versions', () => {
@@ -230,7 +272,8 @@ describe('docs/asyncapi/planning.asyncapi.yaml', () => {
     expect(deferred.safeParse(valid).success).toBe(true);
     expect(deferred.safeParse({ ...valid, reason: undefined }).success).toBe(false);
     expect(
-      schemaAt('#/components/schemas/WorkloadRegistered.v1').safeParse({ workloadId: 'W-1' }).success,
+      schemaAt('#/components/schemas/WorkloadRegistered.v1').safeParse({ workloadId: 'W-1' })
+        .success,
     ).toBe(false);
   });
 });

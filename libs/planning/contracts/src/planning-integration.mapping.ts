@@ -20,7 +20,9 @@ export type PlanningDomainEvent = WorkloadEvent | ReleaseEvent | ApiVersionEvent
 const notPublished = (_event: never): undefined => undefined;
 
 /** The integration event a domain event is published as; undefined: not published. */
-export function toIntegrationEvent(event: PlanningDomainEvent): PlanningIntegrationEvent | undefined {
+export function toIntegrationEvent(
+  event: PlanningDomainEvent,
+): PlanningIntegrationEvent | undefined {
   switch (event.type) {
     case 'WorkloadRegistered': {
       const d = event.data;

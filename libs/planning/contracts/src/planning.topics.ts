@@ -12,12 +12,16 @@ export const PLANNING_EVENT_SOURCE = '/trainyard/planning';
 export const PLANNING_ASYNCAPI_ID = 'urn:trainyard:planning:events';
 
 /** CloudEvents `type`: `dev.trainyard.planning.<Type>.v<version>`; route on it, refuse versions you do not know. */
-export const planningCloudEventType = (event: { readonly type: string; readonly version: number }): string =>
-  `dev.trainyard.planning.${event.type}.v${event.version}`;
+export const planningCloudEventType = (event: {
+  readonly type: string;
+  readonly version: number;
+}): string => `dev.trainyard.planning.${event.type}.v${event.version}`;
 
 /**
  * CloudEvents `dataschema`: the AsyncAPI document's schema of this type and version, as
  * `<document id>#/components/schemas/<Type>.v<version>` (a JSON pointer into the document).
  */
-export const planningDataschema = (event: { readonly type: string; readonly version: number }): string =>
-  `${PLANNING_ASYNCAPI_ID}#/components/schemas/${event.type}.v${event.version}`;
+export const planningDataschema = (event: {
+  readonly type: string;
+  readonly version: number;
+}): string => `${PLANNING_ASYNCAPI_ID}#/components/schemas/${event.type}.v${event.version}`;

@@ -31,11 +31,7 @@ export type {
 } from './cloud-events';
 export { migrateMessaging } from './messaging.migrations';
 export { OutboxRelay } from './outbox-relay';
-export type {
-  IntegrationEventMapping,
-  OutboxRelayOptions,
-  OutboxRelayState,
-} from './outbox-relay';
+export type { IntegrationEventMapping, OutboxRelayOptions, OutboxRelayState } from './outbox-relay';
 export type { BackoffOptions } from './backoff';
 export { silentLogger } from './messaging-logger';
 export type { MessagingLogger } from './messaging-logger';

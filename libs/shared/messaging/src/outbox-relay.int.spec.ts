@@ -201,7 +201,9 @@ describe('OutboxRelay', () => {
       testEvent('ReleaseScored', { n: 4 }),
       testEvent('ReleaseScored', { n: 5 }),
     ]);
-    const stored = (await allStoredEvents()).filter((e) => [mixed, internalOnly].includes(e.streamId));
+    const stored = (await allStoredEvents()).filter((e) =>
+      [mixed, internalOnly].includes(e.streamId),
+    );
     const instance = relay(topic, { batchSize: 2, integrationEvents: mapping });
     instance.start();
 
@@ -236,10 +238,9 @@ describe('OutboxRelay', () => {
       'dev.trainyard.planning.ReleaseOpened.v2',
       'dev.trainyard.planning.ReleaseOpened.v2',
     ]);
-    expect(collector.messages.map((m) => JSON.parse(m.value!.toString('utf8')) as unknown)).toEqual([
-      { n: 1 },
-      { n: 3 },
-    ]);
+    expect(collector.messages.map((m) => JSON.parse(m.value!.toString('utf8')) as unknown)).toEqual(
+      [{ n: 1 }, { n: 3 }],
+    );
     expect(instance.published).toBe(2);
   });
 

@@ -38,7 +38,10 @@ export interface VersionSkewV1 {
   /** The newest version shipped in the release; the others are reconciled with it. */
   readonly target: string;
   /** Ascending by semantic version. */
-  readonly versions: readonly { readonly version: string; readonly workloadIds: readonly string[] }[];
+  readonly versions: readonly {
+    readonly version: string;
+    readonly workloadIds: readonly string[];
+  }[];
   readonly teams: readonly string[];
   /** One per version older than the target, oldest first. */
   readonly resolutions: readonly {
