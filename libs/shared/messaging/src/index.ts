@@ -24,7 +24,7 @@ export {
   toCloudEventMessage,
 } from './cloud-events';
 export type { CloudEventMessageOptions, ParsedCloudEvent } from './cloud-events';
-export { migrateMessaging } from './messaging.migrations';
+export { migrateMessaging, MESSAGING_MIGRATIONS } from './messaging.migrations';
 export { OutboxRelay } from './outbox-relay';
 export type { OutboxRelayOptions, OutboxRelayState } from './outbox-relay';
 export type { BackoffOptions } from './backoff';

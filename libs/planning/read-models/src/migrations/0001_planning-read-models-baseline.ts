@@ -1,15 +1,11 @@
-/**
- * DDL of the planning read-model tables, matching the TypeORM entities column for column
- * (the entities are the definition; TypeORM's `synchronize` stays off so start-up never alters
- * tables behind the migration). Idempotent. The checkpoint lives in messaging's
- * `projection_checkpoints`, written in the same transaction as these rows.
- */
-export const planningReadModelsDdl = (schema: string): string => {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
-  const s = `"${schema}"`;
-  return `
-CREATE SCHEMA IF NOT EXISTS ${s};
-CREATE TABLE IF NOT EXISTS ${s}.workloads (
+import type { MigrationBuilder } from 'node-pg-migrate';
+
+// The planning read-model tables as the first, unversioned DDL created them; idempotent, so a schema
+// created by that code is adopted unchanged. The TypeORM entities map these columns (synchronize
+// stays off) and read-models.migrations.int.spec.ts fails when the two disagree.
+export const up = (pgm: MigrationBuilder): void => {
+  pgm.sql(`
+CREATE TABLE IF NOT EXISTS workloads (
   workload_id                 text PRIMARY KEY,
   title                       text NOT NULL,
   team                        text NOT NULL,
@@ -49,11 +45,11 @@ CREATE TABLE IF NOT EXISTS ${s}.workloads (
   version                     integer NOT NULL
 );
 -- Added after the first release of this table; tables created before get the column with its default.
-ALTER TABLE ${s}.workloads ADD COLUMN IF NOT EXISTS libraries jsonb NOT NULL DEFAULT '[]';
-ALTER TABLE ${s}.workloads ADD COLUMN IF NOT EXISTS consumed_apis jsonb NOT NULL DEFAULT '[]';
-CREATE INDEX IF NOT EXISTS workloads_filter_idx ON ${s}.workloads (state, team, risk_tier, change_type);
-CREATE INDEX IF NOT EXISTS workloads_track_idx ON ${s}.workloads (track_id, state);
-CREATE TABLE IF NOT EXISTS ${s}.releases (
+ALTER TABLE workloads ADD COLUMN IF NOT EXISTS libraries jsonb NOT NULL DEFAULT '[]';
+ALTER TABLE workloads ADD COLUMN IF NOT EXISTS consumed_apis jsonb NOT NULL DEFAULT '[]';
+CREATE INDEX IF NOT EXISTS workloads_filter_idx ON workloads (state, team, risk_tier, change_type);
+CREATE INDEX IF NOT EXISTS workloads_track_idx ON workloads (track_id, state);
+CREATE TABLE IF NOT EXISTS releases (
   release_id          text PRIMARY KEY,
   train_id            text NOT NULL,
   kind                text NOT NULL,
@@ -77,9 +73,9 @@ CREATE TABLE IF NOT EXISTS ${s}.releases (
   compliance_alerts   jsonb NOT NULL,
   version             integer NOT NULL
 );
-ALTER TABLE ${s}.releases ADD COLUMN IF NOT EXISTS version_skews jsonb NOT NULL DEFAULT '[]';
-CREATE INDEX IF NOT EXISTS releases_train_idx ON ${s}.releases (train_id, status);
-CREATE TABLE IF NOT EXISTS ${s}.api_versions (
+ALTER TABLE releases ADD COLUMN IF NOT EXISTS version_skews jsonb NOT NULL DEFAULT '[]';
+CREATE INDEX IF NOT EXISTS releases_train_idx ON releases (train_id, status);
+CREATE TABLE IF NOT EXISTS api_versions (
   api             text NOT NULL,
   version         text NOT NULL,
   deprecated_at   text NOT NULL,
@@ -90,7 +86,7 @@ CREATE TABLE IF NOT EXISTS ${s}.api_versions (
   stream_version  integer NOT NULL,
   PRIMARY KEY (api, version)
 );
-CREATE TABLE IF NOT EXISTS ${s}.release_scope_items (
+CREATE TABLE IF NOT EXISTS release_scope_items (
   release_id          text NOT NULL,
   workload_id         text NOT NULL,
   team                text NOT NULL,
@@ -103,5 +99,5 @@ CREATE TABLE IF NOT EXISTS ${s}.release_scope_items (
   approver            text,
   completed_job_size  double precision,
   PRIMARY KEY (release_id, workload_id)
-);`;
+);`);
 };

@@ -1,0 +1,14 @@
+import { join } from 'node:path';
+import type { MigrationSet } from '@trainyard/event-store';
+
+/**
+ * The planning read-model tables, versioned: the only DDL of these tables. The TypeORM entities
+ * map them column for column (`synchronize` stays off, so start-up never alters tables behind a
+ * migration); a change is a new migration file plus the entity change, and
+ * read-models.migrations.int.spec.ts fails when the two disagree. The checkpoint lives in
+ * messaging's `projection_checkpoints`, written in the same transaction as these rows.
+ */
+export const PLANNING_READ_MODEL_MIGRATIONS: MigrationSet = {
+  owner: 'planning-read-models',
+  dir: join(__dirname, 'migrations'),
+};
