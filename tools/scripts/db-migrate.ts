@@ -13,8 +13,10 @@ async function main(): Promise<void> {
     for (const service of SERVICES) {
       const report = await migrateService(SERVICE_DEFINITIONS[service], pool, service);
       const applied = report.flatMap((set) => set.applied);
-      if (applied.length === 0) console.log(`[db:migrate] ${service}: schema "${service}" up to date`);
-      for (const name of applied) console.log(`[db:migrate] ${service}: schema "${service}" applied ${name}`);
+      if (applied.length === 0)
+        console.log(`[db:migrate] ${service}: schema "${service}" up to date`);
+      for (const name of applied)
+        console.log(`[db:migrate] ${service}: schema "${service}" applied ${name}`);
     }
   } finally {
     await pool.end();

@@ -1,6 +1,3 @@
-import { join } from 'node:path';
-import type { MigrationSet } from '@trainyard/event-store';
-
 /**
  * The planning read-model tables, versioned: the only DDL of these tables. The TypeORM entities
  * map them column for column (`synchronize` stays off, so start-up never alters tables behind a
@@ -8,7 +5,7 @@ import type { MigrationSet } from '@trainyard/event-store';
  * read-models.migrations.int.spec.ts fails when the two disagree. The checkpoint lives in
  * messaging's `projection_checkpoints`, written in the same transaction as these rows.
  */
-export const PLANNING_READ_MODEL_MIGRATIONS: MigrationSet = {
+export const PLANNING_READ_MODEL_MIGRATIONS = {
   owner: 'planning-read-models',
-  dir: join(__dirname, 'migrations'),
-};
+  dir: `${__dirname}/migrations`,
+} as const;

@@ -3,7 +3,10 @@ import type { Pool } from 'pg';
 import { migrateSchema, type MigrationSet } from './schema-migrations';
 
 /** The event store's tables (events, event_seals, their immutability triggers), versioned. */
-export const EVENT_STORE_MIGRATIONS: MigrationSet = { owner: 'event-store', dir: join(__dirname, 'migrations') };
+export const EVENT_STORE_MIGRATIONS: MigrationSet = {
+  owner: 'event-store',
+  dir: join(__dirname, 'migrations'),
+};
 
 /**
  * Creates or upgrades the event store alone in `schema` (services migrate it with the rest of their

@@ -14,10 +14,15 @@ let dir: string;
 let probe: MigrationSet;
 
 const writeMigration = (name: string, sql: string) =>
-  writeFile(join(dir, `${name}.js`), `exports.up = (pgm) => { pgm.sql(${JSON.stringify(sql)}); };\n`);
+  writeFile(
+    join(dir, `${name}.js`),
+    `exports.up = (pgm) => { pgm.sql(${JSON.stringify(sql)}); };\n`,
+  );
 
 async function appliedRows(schema: string): Promise<string[]> {
-  const { rows } = await ctx.pool.query<{ name: string }>(`SELECT name FROM "${schema}".${MIGRATIONS_TABLE} ORDER BY id`);
+  const { rows } = await ctx.pool.query<{ name: string }>(
+    `SELECT name FROM "${schema}".${MIGRATIONS_TABLE} ORDER BY id`,
+  );
   return rows.map((row) => row.name);
 }
 
@@ -36,13 +41,21 @@ afterEach(async () => {
 describe('migrateSchema', () => {
   it('applies each migration exactly once when two instances start together on a fresh schema', async () => {
     // Two pools: two service instances, each with its own connections.
-    const pools = [new Pool({ connectionString: ctx.databaseUrl }), new Pool({ connectionString: ctx.databaseUrl })];
+    const pools = [
+      new Pool({ connectionString: ctx.databaseUrl }),
+      new Pool({ connectionString: ctx.databaseUrl }),
+    ];
     try {
-      const reports = await Promise.all(pools.map((pool) => migrateSchema(pool, ctx.schema, [EVENT_STORE_MIGRATIONS, probe])));
+      const reports = await Promise.all(
+        pools.map((pool) => migrateSchema(pool, ctx.schema, [EVENT_STORE_MIGRATIONS, probe])),
+      );
 
       const appliedByEither = reports.flatMap((report) => report.flatMap((set) => set.applied));
       expect(appliedByEither.sort()).toEqual(['0001_event-store-baseline', '0001_probe-create']);
-      expect((await appliedRows(ctx.schema)).sort()).toEqual(['0001_event-store-baseline', '0001_probe-create']);
+      expect((await appliedRows(ctx.schema)).sort()).toEqual([
+        '0001_event-store-baseline',
+        '0001_probe-create',
+      ]);
     } finally {
       await Promise.all(pools.map((pool) => pool.end()));
     }
@@ -52,8 +65,12 @@ describe('migrateSchema', () => {
     await migrateSchema(ctx.pool, ctx.schema, [probe]);
     await writeMigration('0002_probe-column', 'ALTER TABLE probe ADD COLUMN label text');
 
-    expect(await migrateSchema(ctx.pool, ctx.schema, [probe])).toEqual([{ owner: 'probe', applied: ['0002_probe-column'] }]);
-    expect(await migrateSchema(ctx.pool, ctx.schema, [probe])).toEqual([{ owner: 'probe', applied: [] }]);
+    expect(await migrateSchema(ctx.pool, ctx.schema, [probe])).toEqual([
+      { owner: 'probe', applied: ['0002_probe-column'] },
+    ]);
+    expect(await migrateSchema(ctx.pool, ctx.schema, [probe])).toEqual([
+      { owner: 'probe', applied: [] },
+    ]);
     await ctx.pool.query(`INSERT INTO "${ctx.schema}".probe (id, label) VALUES (1, 'x')`);
   });
 
@@ -68,13 +85,16 @@ describe('migrateSchema', () => {
     expect(await appliedRows(ctx.schema)).toEqual(['0001_probe-create', '0002_probe-column']);
   });
 
-  it('rolls back an owner\'s pending migrations together when one fails, and releases the lock', async () => {
+  it("rolls back an owner's pending migrations together when one fails, and releases the lock", async () => {
     await writeMigration('0002_probe-column', 'ALTER TABLE probe ADD COLUMN label text');
     await writeMigration('0003_probe-broken', 'ALTER TABLE no_such_table ADD COLUMN x text');
 
     await expect(migrateSchema(ctx.pool, ctx.schema, [probe])).rejects.toThrow('no_such_table');
     expect(await appliedRows(ctx.schema)).toEqual([]);
-    const { rows } = await ctx.pool.query('SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = $2', [ctx.schema, 'probe']);
+    const { rows } = await ctx.pool.query(
+      'SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = $2',
+      [ctx.schema, 'probe'],
+    );
     expect(rows).toHaveLength(0);
 
     await rm(join(dir, '0003_probe-broken.js'));
@@ -85,12 +105,14 @@ describe('migrateSchema', () => {
 
   it('refuses a file not named after its owner and a name defined twice', async () => {
     await writeMigration('0002_other-thing', 'SELECT 1');
-    await expect(migrateSchema(ctx.pool, ctx.schema, [probe])).rejects.toThrow('must be named NNNN_probe-<what>');
+    await expect(migrateSchema(ctx.pool, ctx.schema, [probe])).rejects.toThrow(
+      'must be named NNNN_probe-<what>',
+    );
     await rm(join(dir, '0002_other-thing.js'));
 
-    await expect(migrateSchema(ctx.pool, ctx.schema, [probe, { owner: 'probe', dir }])).rejects.toThrow(
-      'migration 0001_probe-create is defined twice',
-    );
+    await expect(
+      migrateSchema(ctx.pool, ctx.schema, [probe, { owner: 'probe', dir }]),
+    ).rejects.toThrow('migration 0001_probe-create is defined twice');
   });
 
   it('leaves the pool connection with its own search_path', async () => {

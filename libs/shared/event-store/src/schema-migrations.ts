@@ -72,7 +72,10 @@ export async function migrateSchema(
  * The names of `available` (in order) not yet in `applied`. Refuses a pending migration numbered
  * before one already applied: it would run after DDL that was written assuming it had run.
  */
-export function pendingMigrations(available: readonly string[], applied: ReadonlySet<string>): string[] {
+export function pendingMigrations(
+  available: readonly string[],
+  applied: ReadonlySet<string>,
+): string[] {
   const lastApplied = available.findLastIndex((name) => applied.has(name));
   const skipped = available.slice(0, lastApplied + 1).filter((name) => !applied.has(name));
   if (skipped.length > 0) {
@@ -110,7 +113,9 @@ async function ensureVersionTable(client: PoolClient, schema: string): Promise<v
 }
 
 async function appliedNames(client: PoolClient, schema: string): Promise<Set<string>> {
-  const { rows } = await client.query<{ name: string }>(`SELECT name FROM ${quoteIdent(schema)}.${MIGRATIONS_TABLE}`);
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT name FROM ${quoteIdent(schema)}.${MIGRATIONS_TABLE}`,
+  );
   return new Set(rows.map((row) => row.name));
 }
 
@@ -133,7 +138,10 @@ function runnerOptions(client: PoolClient, schema: string, set: MigrationSet): R
   };
 }
 
-type MigrationLoader = Exclude<RunnerOption['migrationLoaderStrategies'], undefined>[number]['loader'];
+type MigrationLoader = Exclude<
+  RunnerOption['migrationLoaderStrategies'],
+  undefined
+>[number]['loader'];
 type MigrationActions = Awaited<ReturnType<Exclude<MigrationLoader, string>>>[number]['actions'];
 
 // import() rather than node-pg-migrate's jiti: it goes through whatever loads this file (jest's
@@ -142,6 +150,10 @@ const loadMigrationModules: MigrationLoader = async (filePaths) =>
   Promise.all(
     filePaths.map(async (filePath) => {
       const module = (await import(filePath)) as MigrationActions & { default?: MigrationActions };
-      return { id: filePath, filePaths: [filePath], actions: module.up ? module : (module.default ?? module) };
+      return {
+        id: filePath,
+        filePaths: [filePath],
+        actions: module.up ? module : (module.default ?? module),
+      };
     }),
   );

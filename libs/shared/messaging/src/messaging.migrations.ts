@@ -10,7 +10,10 @@ import type { Pool } from 'pg';
  * - projection_checkpoints: where each projection has folded up to, written in the same
  *   transaction as the read-model change.
  */
-export const MESSAGING_MIGRATIONS: MigrationSet = { owner: 'messaging', dir: join(__dirname, 'migrations') };
+export const MESSAGING_MIGRATIONS: MigrationSet = {
+  owner: 'messaging',
+  dir: join(__dirname, 'migrations'),
+};
 
 /**
  * Creates or upgrades the messaging tables alone in `schema` (services migrate them with the rest

@@ -1,9 +1,8 @@
-import type { MigrationBuilder } from 'node-pg-migrate';
-
 // The planning read-model tables as the first, unversioned DDL created them; idempotent, so a schema
 // created by that code is adopted unchanged. The TypeORM entities map these columns (synchronize
-// stays off) and read-models.migrations.int.spec.ts fails when the two disagree.
-export const up = (pgm: MigrationBuilder): void => {
+// stays off) and read-models.migrations.int.spec.ts fails when the two disagree. `pgm` is
+// node-pg-migrate's MigrationBuilder, typed by the one method used so read models import nothing.
+export const up = (pgm: { sql(statement: string): void }): void => {
   pgm.sql(`
 CREATE TABLE IF NOT EXISTS workloads (
   workload_id                 text PRIMARY KEY,
