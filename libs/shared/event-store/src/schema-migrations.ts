@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pool, PoolClient } from 'pg';
-import { runner, type RunnerOption } from 'node-pg-migrate';
+import type { RunnerOption } from 'node-pg-migrate';
 import { assertSchemaName, quoteIdent } from './schema-name';
 
 /**
@@ -52,6 +52,8 @@ export async function migrateSchema(
           report.push({ owner: set.owner, applied: [] });
           continue;
         }
+        // Loaded only when there is work: most starts find the schema up to date.
+        const { runner } = await import('node-pg-migrate');
         const run = await runner(runnerOptions(client, schema, set));
         report.push({ owner: set.owner, applied: run.map((migration) => migration.name) });
       }
