@@ -29,7 +29,7 @@ export type {
   IntegrationEventMessage,
   ParsedCloudEvent,
 } from './cloud-events';
-export { migrateMessaging } from './messaging.migrations';
+export { migrateMessaging, MESSAGING_MIGRATIONS } from './messaging.migrations';
 export { OutboxRelay } from './outbox-relay';
 export type { IntegrationEventMapping, OutboxRelayOptions, OutboxRelayState } from './outbox-relay';
 export type { BackoffOptions } from './backoff';

@@ -8,8 +8,20 @@ import { ReflectionService } from '@grpc/reflection';
 import { LoggerModule, Logger as PinoNestLogger } from 'nestjs-pino';
 import { Pool } from 'pg';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { EventSealer, createEventStore, migrateEventStore } from '@trainyard/event-store';
-import { OutboxRelay, createKafkaMessageBus, migrateMessaging, type IntegrationEventMapping } from '@trainyard/messaging';
+import {
+  EVENT_STORE_MIGRATIONS,
+  EventSealer,
+  createEventStore,
+  migrateSchema,
+  type AppliedMigrations,
+  type MigrationSet,
+} from '@trainyard/event-store';
+import {
+  MESSAGING_MIGRATIONS,
+  OutboxRelay,
+  createKafkaMessageBus,
+  type IntegrationEventMapping,
+} from '@trainyard/messaging';
 import { trainyardDescriptorSet, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
 import { localDir } from '@trainyard/infra';
 import { createLogger, type Logger } from '@trainyard/observability';
@@ -32,8 +44,11 @@ export interface ServiceDefinition {
   readonly grpcPackages?: readonly string[];
   /** Fully-qualified gRPC service names reported by the health service. */
   readonly grpcServices?: readonly string[];
-  /** Creates or upgrades the service's own tables; idempotent, run at every start and by db:migrate. */
-  readonly migrate?: (pool: Pool, schema: string) => Promise<void>;
+  /**
+   * The service's own versioned migrations (its read models), applied after the event store's and
+   * messaging's, at every start and by `npm run db:migrate`.
+   */
+  readonly migrations?: readonly MigrationSet[];
   /**
    * What the outbox relay publishes on `trainyard.<service>.events.v1`: the service's contract
    * mapping (libs/<service>/contracts, docs/adr/0009-integration-events.md). A stored event it
@@ -55,11 +70,16 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Every schema-owning piece of a service, in order. Shared by service start-up and `npm run db:migrate`. */
-export async function migrateService(definition: Pick<ServiceDefinition, 'migrate'>, pool: Pool, schema: string): Promise<void> {
-  await migrateEventStore(pool, schema);
-  await migrateMessaging(pool, schema);
-  await definition.migrate?.(pool, schema);
+/**
+ * Applies every pending migration of the service's schema (event store, messaging, then the
+ * service's own), under one per-schema lock. Shared by service start-up and `npm run db:migrate`.
+ */
+export async function migrateService(
+  definition: Pick<ServiceDefinition, 'migrations'>,
+  pool: Pool,
+  schema: string,
+): Promise<AppliedMigrations[]> {
+  return migrateSchema(pool, schema, [EVENT_STORE_MIGRATIONS, MESSAGING_MIGRATIONS, ...(definition.migrations ?? [])]);
 }
 
 /** Boots one service: config → connections → schema → gRPC and HTTP servers → readiness. */
@@ -94,7 +114,8 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
   };
 
   await waitForDatabase(pool, logger);
-  await migrateService(definition, pool, config.DATABASE_SCHEMA);
+  const migrated = (await migrateService(definition, pool, config.DATABASE_SCHEMA)).flatMap((set) => set.applied);
+  if (migrated.length > 0) logger.info({ migrations: migrated }, `schema "${config.DATABASE_SCHEMA}" migrated`);
 
   const grpcServices = [AUDIT_GRPC_SERVICE, ...(definition.grpcServices ?? [])];
   const readiness = new Readiness(
