@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isWrongExpectedVersion, type EventStore } from '@trainyard/event-store';
-import { NotFoundError, RuleViolation, ValidationError } from '@trainyard/kernel';
+import { NotFoundError, RuleViolation, ValidationError, isDomainError } from '@trainyard/kernel';
 import { EVENT_STORE } from '@trainyard/platform';
 import {
   allocate,
@@ -12,7 +12,6 @@ import {
   evolveWorkload,
   initialRelease,
   initialWorkload,
-  isDomainError,
   planWorkload,
   quarterToDate,
   releaseDecider,

@@ -1,5 +1,3 @@
-export * from './shared/domain-error';
-export * from './shared/command-metadata';
 export * from './shared/fibonacci';
 export * from './policy/planning-policy';
 export * from './policy/workload-facts';

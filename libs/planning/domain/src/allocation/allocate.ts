@@ -5,8 +5,7 @@ import type { ChangeType, PlanningPolicy } from '../policy/planning-policy';
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
 import { formatScore } from '../prioritization/wsjf';
 import { IndexHeap } from '../shared/binary-heap';
-import { assertIsoInstant, assertNonEmpty } from '../shared/command-metadata';
-import { ValidationError } from '../shared/domain-error';
+import { assertIsoInstant, assertNonEmpty, ValidationError } from '@trainyard/kernel';
 import type {
   AllocationCandidate,
   AllocationInput,

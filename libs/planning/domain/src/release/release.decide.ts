@@ -1,14 +1,7 @@
 import type { PlanningPolicy } from '../policy/planning-policy';
 import { DEFAULT_PLANNING_POLICY, SEVERITY_MAX, SEVERITY_MIN } from '../policy/planning-policy';
 import { findTrack } from '../policy/routing';
-import type { CommandMetadata } from '../shared/command-metadata';
-import { assertIsoInstant, assertMetadata, assertNonEmpty } from '../shared/command-metadata';
-import {
-  AlreadyExistsError,
-  NotFoundError,
-  RuleViolationError,
-  ValidationError,
-} from '../shared/domain-error';
+import { type CommandMetadata, assertIsoInstant, assertMetadata, assertNonEmpty, AlreadyExistsError, NotFoundError, RuleViolation, ValidationError } from '@trainyard/kernel';
 import type {
   CancelRelease,
   CloseRelease,
@@ -42,8 +35,8 @@ const known = (state: Release, releaseId: string): Known => {
   return state;
 };
 
-const closed = (state: Known): RuleViolationError =>
-  new RuleViolationError(
+const closed = (state: Known): RuleViolation =>
+  new RuleViolation(
     'release-open',
     `release ${state.releaseId} is ${state.status.toLowerCase()}`,
   );
@@ -56,7 +49,7 @@ const assertException = (
   workloadId: string,
 ): ScopeException => {
   if (!exception)
-    throw new RuleViolationError(
+    throw new RuleViolation(
       'scope-change-requires-exception',
       `scope is committed: changing ${workloadId} needs an exception with reason and approver`,
     );
@@ -64,7 +57,7 @@ const assertException = (
   assertNonEmpty('reason', exception.reason);
   assertNonEmpty('approver', exception.approver);
   if (policy.governance.requireIndependentApprover && exception.approver === metadata.actor)
-    throw new RuleViolationError(
+    throw new RuleViolation(
       'independent-approver',
       `${metadata.actor} cannot approve their own scope exception`,
     );
@@ -137,7 +130,7 @@ export const includeWorkload = (
     case 'ScopeCommitted': {
       if (current.scope.some((s) => s.workloadId === workloadId)) return [];
       if (current.kind === 'emergency')
-        throw new RuleViolationError(
+        throw new RuleViolation(
           'emergency-patch-single-workload',
           'an emergency patch release carries one workload',
         );
@@ -212,7 +205,7 @@ export const excludeWorkload = (
       const item = current.scope.find((s) => s.workloadId === workloadId);
       if (!item) return [];
       if (current.kind === 'emergency')
-        throw new RuleViolationError(
+        throw new RuleViolation(
           'emergency-patch-single-workload',
           'cancel the emergency release instead',
         );
@@ -261,14 +254,14 @@ export const commitScope = (command: CommitScope, state: Release): ReleaseEvent[
   const included = plan.entries.filter((e) => e.decision === 'included');
   const used = included.reduce((sum, e) => sum + e.jobSize, 0);
   if (used > plan.capacityTotal)
-    throw new RuleViolationError(
+    throw new RuleViolation(
       'release-capacity',
       `plan uses ${used} of ${plan.capacityTotal} capacity`,
     );
   const excluded = new Set(current.negotiated.exclude);
   const ignored = included.find((e) => excluded.has(e.workloadId));
   if (ignored)
-    throw new RuleViolationError(
+    throw new RuleViolation(
       'negotiated-exclusion',
       `${ignored.workloadId} was excluded in scope negotiation; re-run allocation with the negotiated scope`,
     );
@@ -379,7 +372,7 @@ export const requestEmergencyPatch = (
     });
   const first = failures[0];
   if (first)
-    throw new RuleViolationError(
+    throw new RuleViolation(
       first.rule,
       `emergency patch refused: ${failures.map((f) => `${f.message} (${f.rule})`).join('; ')}`,
     );
@@ -410,7 +403,7 @@ export const closeRelease = (command: CloseRelease, state: Release): ReleaseEven
   const current = known(state, releaseId);
   if (current.status === 'Released') return [];
   if (current.status === 'Planning')
-    throw new RuleViolationError(
+    throw new RuleViolation(
       'scope-committed-before-close',
       `release ${releaseId} has no committed scope`,
     );

@@ -2,7 +2,7 @@ import { allocate } from '../allocation/allocate';
 import type { Plan } from '../allocation/allocation.types';
 import { capacityFromHistory } from '../capacity/velocity';
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
-import { AlreadyExistsError, NotFoundError, RuleViolationError } from '../shared/domain-error';
+import { AlreadyExistsError, NotFoundError, RuleViolation } from '@trainyard/kernel';
 import { NOW, candidate, meta } from '../test-support/planning.fixtures';
 import type { ReleaseCommand } from './release.commands';
 import { decideRelease } from './release.decide';
@@ -462,7 +462,7 @@ describe('release decider', () => {
           },
           metadata: meta(),
         }),
-      ).toThrow(RuleViolationError);
+      ).toThrow(RuleViolation);
       expect(() =>
         when(state(), {
           type: 'CancelRelease',

@@ -1,11 +1,6 @@
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
 import type { PlanningPolicy } from '../policy/planning-policy';
-import {
-  AlreadyExistsError,
-  NotFoundError,
-  RuleViolationError,
-  ValidationError,
-} from '../shared/domain-error';
+import { AlreadyExistsError, NotFoundError, RuleViolation, ValidationError } from '@trainyard/kernel';
 import { NOW, meta, registration } from '../test-support/planning.fixtures';
 import { toAllocationCandidate } from './workload.candidate';
 import type { RegisterWorkloadData, WorkloadCommand } from './workload.commands';
@@ -160,7 +155,7 @@ describe('workload decider', () => {
       ]);
       const attempt = () =>
         when(given([]), register({ dependsOn: ['W-2'] }), { ...context, knownDependencies });
-      expect(attempt).toThrow(RuleViolationError);
+      expect(attempt).toThrow(RuleViolation);
       expect(attempt).toThrow('dependency cycle: W-1 → W-2 → W-3 → W-1');
     });
 
