@@ -78,5 +78,12 @@ export default [
     ...jest.configs['flat/recommended'],
     rules: { ...jest.configs['flat/recommended'].rules, 'jest/no-focused-tests': 'error', '@typescript-eslint/no-unsafe-assignment': 'off', '@typescript-eslint/no-unsafe-member-access': 'off' },
   },
+  {
+    // A kernel DeciderSpecification step (`given(…).when(…).then(…)`) is an assertion.
+    files: ['**/*.spec.ts'],
+    rules: {
+      'jest/expect-expect': ['warn', { assertFunctionNames: ['expect', 'given.when.then*', '*.given.when.then*'] }],
+    },
+  },
   prettier,
 ];
