@@ -41,7 +41,11 @@ const closed = (state: Known): RuleViolation =>
     `release ${state.releaseId} is ${state.status.toLowerCase()}`,
   );
 
-/** An approved exception; with the independent-approver rule, nobody approves their own request. */
+/** The independent-approver rule: with it on, nobody approves what they asked for themselves. */
+const approvesOwnRequest = (approver: string, metadata: CommandMetadata, policy: PlanningPolicy): boolean =>
+  policy.governance.requireIndependentApprover && approver === metadata.actor;
+
+/** An approved exception, by an independent approver. */
 const assertException = (
   exception: ScopeException | undefined,
   metadata: CommandMetadata,
@@ -56,7 +60,7 @@ const assertException = (
   // Named as the request names them: the exception's reason and approver are top-level fields.
   assertNonEmpty('reason', exception.reason);
   assertNonEmpty('approver', exception.approver);
-  if (policy.governance.requireIndependentApprover && exception.approver === metadata.actor)
+  if (approvesOwnRequest(exception.approver, metadata, policy))
     throw new RuleViolation(
       'independent-approver',
       `${metadata.actor} cannot approve their own scope exception`,
@@ -361,11 +365,7 @@ export const requestEmergencyPatch = (
     failures.push({ rule: 'emergency-patch.linked-incident', message: 'no linked incident' });
   if (criteria.requireApprover && !approver?.trim())
     failures.push({ rule: 'emergency-patch.approver', message: 'no approver' });
-  else if (
-    approver &&
-    policy.governance.requireIndependentApprover &&
-    approver === command.metadata.actor
-  )
+  else if (approver && approvesOwnRequest(approver, command.metadata, policy))
     failures.push({
       rule: 'independent-approver',
       message: `${approver} cannot approve their own emergency patch`,
