@@ -64,7 +64,7 @@ const loadRelease = (streams: EventStreams, releaseId: string) =>
   streams.load<Release, ReleaseEvent>(releaseStream(releaseId), evolveRelease, initialRelease);
 
 const requireText = (field: string, value: string): string => {
-  if (!value.trim()) throw new ValidationError(field, 'is required');
+  if (!value.trim()) throw new ValidationError(field, `${field} is required`);
   return value;
 };
 

@@ -14,7 +14,9 @@ export class WrongExpectedVersion extends ConcurrencyConflict {
     readonly expected: ExpectedVersion,
     readonly actual: number,
   ) {
-    super(`stream ${streamId}: expected version ${String(expected)}, actual ${actual}; reload and retry`);
+    super(
+      `stream ${streamId}: expected version ${String(expected)}, actual ${actual}; reload and retry`,
+    );
   }
 }
 

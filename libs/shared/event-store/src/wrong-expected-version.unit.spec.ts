@@ -6,7 +6,14 @@ describe('WrongExpectedVersion', () => {
     const error = new WrongExpectedVersion('release-R-1', 2, 3);
     expect(error).toBeInstanceOf(ConcurrencyConflict);
     expect(isDomainError(error)).toBe(true);
-    expect(error).toMatchObject({ kind: 'conflict', code: 'WRONG_EXPECTED_VERSION', streamId: 'release-R-1', actual: 3 });
-    expect(error.message).toBe('stream release-R-1: expected version 2, actual 3; reload and retry');
+    expect(error).toMatchObject({
+      kind: 'conflict',
+      code: 'WRONG_EXPECTED_VERSION',
+      streamId: 'release-R-1',
+      actual: 3,
+    });
+    expect(error.message).toBe(
+      'stream release-R-1: expected version 2, actual 3; reload and retry',
+    );
   });
 });

@@ -66,7 +66,9 @@ const thenOf = <E extends DomainEvent>(decide: () => readonly E[]): Then<E> => {
     try {
       return decide();
     } catch (error) {
-      throw new SpecificationFailure(`expected ${expectation}, but decide threw ${describeError(error)}`);
+      throw new SpecificationFailure(
+        `expected ${expectation}, but decide threw ${describeError(error)}`,
+      );
     }
   };
   return {
@@ -92,11 +94,17 @@ const thenOf = <E extends DomainEvent>(decide: () => readonly E[]): Then<E> => {
         events = decide();
       } catch (error) {
         if (!(error instanceof errorClass))
-          throw new SpecificationFailure(`expected ${errorClass.name}, but decide threw ${describeError(error)}`);
+          throw new SpecificationFailure(
+            `expected ${errorClass.name}, but decide threw ${describeError(error)}`,
+          );
         if (typeof expected === 'function') expected(error);
         else if (expected !== undefined) {
           for (const [key, value] of Object.entries(expected)) {
-            const difference = firstDifference(value, (error as unknown as Record<string, unknown>)[key], key);
+            const difference = firstDifference(
+              value,
+              (error as unknown as Record<string, unknown>)[key],
+              key,
+            );
             if (difference !== undefined)
               throw new SpecificationFailure(
                 `${errorClass.name} differs at ${difference}: expected ${show(value)}, got ${describeError(error)}`,
@@ -105,7 +113,9 @@ const thenOf = <E extends DomainEvent>(decide: () => readonly E[]): Then<E> => {
         }
         return;
       }
-      throw new SpecificationFailure(`expected ${errorClass.name}, but decide returned ${show(events)}`);
+      throw new SpecificationFailure(
+        `expected ${errorClass.name}, but decide returned ${show(events)}`,
+      );
     },
   };
 };
@@ -113,7 +123,12 @@ const thenOf = <E extends DomainEvent>(decide: () => readonly E[]): Then<E> => {
 /** The path of the first difference between two JSON-like values, or undefined when they are equal. */
 const firstDifference = (expected: unknown, actual: unknown, path: string): string | undefined => {
   if (Object.is(expected, actual)) return undefined;
-  if (typeof expected !== 'object' || typeof actual !== 'object' || expected === null || actual === null)
+  if (
+    typeof expected !== 'object' ||
+    typeof actual !== 'object' ||
+    expected === null ||
+    actual === null
+  )
     return path;
   if (Array.isArray(expected) !== Array.isArray(actual)) return path;
   if (Array.isArray(expected) && Array.isArray(actual)) {

@@ -8,7 +8,8 @@
  * a program needs (the field, the rule id, the entity and id) travels beside it as a property,
  * never parsed out of the message.
  */
-export type DomainErrorKind = 'validation' | 'not_found' | 'already_exists' | 'rule_violation' | 'conflict';
+export type DomainErrorKind =
+  'validation' | 'not_found' | 'already_exists' | 'rule_violation' | 'conflict';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;

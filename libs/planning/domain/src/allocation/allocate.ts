@@ -119,7 +119,9 @@ export const allocate = (input: AllocationInput): Plan => {
   for (let i = 0; i < n; i++) {
     tier[i] = priorityTier(
       kind[i] === KIND_COMPLIANCE,
-      negotiatedIn.size > 0 && negotiatedIn.has(ids[i] as string) && !excluded.has(ids[i] as string),
+      negotiatedIn.size > 0 &&
+        negotiatedIn.has(ids[i] as string) &&
+        !excluded.has(ids[i] as string),
     );
   }
   // The tier, then `compareWsjfKeys`'s order: its last tie-break, the id, is the index (`sorted`).
@@ -265,7 +267,14 @@ export const allocate = (input: AllocationInput): Plan => {
     }
     let text = usedFor.get(size) === used ? texts.get(size) : undefined;
     if (text === undefined) {
-      text = teamCapDeferral(teams[t] as string, used, limit, size, teamCapacity[t] as number, teamCapShare);
+      text = teamCapDeferral(
+        teams[t] as string,
+        used,
+        limit,
+        size,
+        teamCapacity[t] as number,
+        teamCapShare,
+      );
       texts.set(size, text);
       usedFor.set(size, used);
     }

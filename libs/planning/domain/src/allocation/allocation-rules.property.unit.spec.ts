@@ -3,7 +3,13 @@ import { DEFAULT_PLANNING_POLICY, type ChangeType } from '../policy/planning-pol
 import { rankByWsjf } from '../prioritization/wsjf';
 import { allocate } from './allocate';
 import type { AllocationCandidate, AllocationInput } from './allocation.types';
-import { complianceGuaranteeMissed, priorityTier, TIER_COMPLIANCE, TIER_NEGOTIATED, TIER_NORMAL } from './compliance-first';
+import {
+  complianceGuaranteeMissed,
+  priorityTier,
+  TIER_COMPLIANCE,
+  TIER_NEGOTIATED,
+  TIER_NORMAL,
+} from './compliance-first';
 import { generatePortfolio } from './portfolio.generator';
 import { teamCapLimit } from './team-cap';
 import { techDebtReserve } from './tech-debt-reserve';
@@ -35,21 +41,19 @@ const independentCandidates: fc.Arbitrary<AllocationCandidate[]> = fc
     { maxLength: 60 },
   )
   .map((rows) =>
-    rows.map(
-      (r, k): AllocationCandidate => ({
-        workloadId: `W-${(k * 7919) % 1000}-${k}`,
-        team: r.team,
-        jobSize: r.jobSize,
-        businessValue: r.businessValue,
-        timeCriticality: r.timeCriticality,
-        riskReduction: r.riskReduction,
-        changeType: r.changeType,
-        registeredAt: new Date(Date.UTC(2026, 0, 1) + r.registeredMinute * 60_000).toISOString(),
-        dependsOn: [],
-        components: [{ name: `${r.team}-service`, kind: 'service' }],
-        schemaChange: false,
-      }),
-    ),
+    rows.map((r, k): AllocationCandidate => ({
+      workloadId: `W-${(k * 7919) % 1000}-${k}`,
+      team: r.team,
+      jobSize: r.jobSize,
+      businessValue: r.businessValue,
+      timeCriticality: r.timeCriticality,
+      riskReduction: r.riskReduction,
+      changeType: r.changeType,
+      registeredAt: new Date(Date.UTC(2026, 0, 1) + r.registeredMinute * 60_000).toISOString(),
+      dependsOn: [],
+      components: [{ name: `${r.team}-service`, kind: 'service' }],
+      schemaChange: false,
+    })),
   );
 
 describe('allocation follows the named rules', () => {
@@ -60,13 +64,18 @@ describe('allocation follows the named rules', () => {
         fc.double({ min: 0, max: 2, noNaN: true }),
         fc.array(fc.boolean(), { maxLength: 60 }),
         (candidates, capacityFactor, negotiate) => {
-          const include = candidates.filter((_, k) => negotiate[k] === true).map((c) => c.workloadId);
+          const include = candidates
+            .filter((_, k) => negotiate[k] === true)
+            .map((c) => c.workloadId);
           const total = candidates.reduce((sum, c) => sum + c.jobSize, 0);
           const plan = allocate({
             release: { releaseId: 'R-1', trainId: 'main' },
             candidates,
             capacityByTeam: Object.fromEntries(
-              ['payments', 'search', 'identity'].map((t) => [t, Math.round((total / 3) * capacityFactor)]),
+              ['payments', 'search', 'identity'].map((t) => [
+                t,
+                Math.round((total / 3) * capacityFactor),
+              ]),
             ),
             policy: DEFAULT_PLANNING_POLICY,
             negotiated: { include, exclude: [] },
@@ -112,27 +121,39 @@ describe('allocation follows the named rules', () => {
           const input: AllocationInput = {
             ...base,
             capacityByTeam: Object.fromEntries(
-              Object.entries(base.capacityByTeam ?? {}).map(([t, c]) => [t, Math.round(c * p.capacityFactor)]),
+              Object.entries(base.capacityByTeam ?? {}).map(([t, c]) => [
+                t,
+                Math.round(c * p.capacityFactor),
+              ]),
             ),
             policy: {
               ...DEFAULT_PLANNING_POLICY,
-              allocation: { teamCapShare: p.teamCapShare, techDebtReserveShare: p.techDebtReserveShare },
+              allocation: {
+                teamCapShare: p.teamCapShare,
+                techDebtReserveShare: p.techDebtReserveShare,
+              },
             },
             ...(p.quarter ? { quarterToDate: p.quarter } : {}),
           };
           const plan = allocate(input);
           for (const team of plan.teams) {
-            expect(team.limit).toBe(teamCapLimit(team.capacity, p.teamCapShare, plan.capacityTotal));
+            expect(team.limit).toBe(
+              teamCapLimit(team.capacity, p.teamCapShare, plan.capacityTotal),
+            );
             expect(team.used).toBeLessThanOrEqual(team.limit);
           }
-          expect(plan.techDebt.reserve).toBe(techDebtReserve(p.techDebtReserveShare, plan.capacityTotal, p.quarter));
+          expect(plan.techDebt.reserve).toBe(
+            techDebtReserve(p.techDebtReserveShare, plan.capacityTotal, p.quarter),
+          );
           const missed = plan.entries
             .filter((e) => e.changeType === 'compliance-audit' && e.decision === 'deferred')
             .map((e) => complianceGuaranteeMissed(e, plan.releaseId, e.reason));
           expect(plan.alerts.filter((a) => a.type === 'ComplianceGuaranteeMissed')).toEqual(
             expect.arrayContaining(missed),
           );
-          expect(plan.alerts.filter((a) => a.type === 'ComplianceGuaranteeMissed')).toHaveLength(missed.length);
+          expect(plan.alerts.filter((a) => a.type === 'ComplianceGuaranteeMissed')).toHaveLength(
+            missed.length,
+          );
         },
       ),
       { numRuns: 150 },

@@ -16,8 +16,11 @@ export const priorityTier = (compliance: boolean, negotiatedIn: boolean): number
  * The guarantee outranks the technical-debt reserve: a compliance workload that does not fit the
  * general pool may take the rest from the reserve.
  */
-export const complianceFitsWithReserve = (size: number, generalLeft: number, reserveLeft: number): boolean =>
-  size <= generalLeft + reserveLeft;
+export const complianceFitsWithReserve = (
+  size: number,
+  generalLeft: number,
+  reserveLeft: number,
+): boolean => size <= generalLeft + reserveLeft;
 
 /** Or an alert: a compliance workload the release could not place. */
 export const complianceGuaranteeMissed = (

@@ -1,4 +1,10 @@
-import { assertIsoInstant, assertMetadata, assertNonEmpty, RuleViolation, ValidationError } from '@trainyard/kernel';
+import {
+  assertIsoInstant,
+  assertMetadata,
+  assertNonEmpty,
+  RuleViolation,
+  ValidationError,
+} from '@trainyard/kernel';
 import type { ApiVersionCommand, DeprecateApiVersion } from './api-version.commands';
 import type { ApiVersionEvent } from './api-version.events';
 import type { ApiVersion } from './api-version.state';

@@ -62,7 +62,9 @@ describe('API version deprecation', () => {
       given([])
         .when(deprecate({ sunsetAt: '2026-09-01T00:00:00Z' }))
         .thenThrows(ValidationError, { kind: 'validation', field: 'sunsetAt' });
-      given([]).when(deprecate({ api: ' ' })).thenThrows(ValidationError, { field: 'api' });
+      given([])
+        .when(deprecate({ api: ' ' }))
+        .thenThrows(ValidationError, { field: 'api' });
     });
   });
 

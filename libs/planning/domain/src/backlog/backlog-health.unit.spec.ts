@@ -5,8 +5,20 @@ const item = (
   team: string,
   registeredAt: string,
   deferrals: Partial<BacklogItem> = {},
-): BacklogItem => ({ workloadId, team, registeredAt, status: 'backlog', deferralCount: 0, ...deferrals });
-const deferred = (count: number, first: string, last: string, reason = 'capacity'): Partial<BacklogItem> => ({
+): BacklogItem => ({
+  workloadId,
+  team,
+  registeredAt,
+  status: 'backlog',
+  deferralCount: 0,
+  ...deferrals,
+});
+const deferred = (
+  count: number,
+  first: string,
+  last: string,
+  reason = 'capacity',
+): Partial<BacklogItem> => ({
   deferralCount: count,
   firstDeferredAt: first,
   lastDeferredAt: last,
@@ -21,7 +33,12 @@ describe('backlog health', () => {
           'P-1',
           'payments',
           '2026-01-01T00:00:00Z',
-          deferred(2, '2026-02-01T00:00:00Z', '2026-03-01T00:00:00Z', 'deferred: team cap 30% reached'),
+          deferred(
+            2,
+            '2026-02-01T00:00:00Z',
+            '2026-03-01T00:00:00Z',
+            'deferred: team cap 30% reached',
+          ),
         ),
         item('P-2', 'payments', '2026-03-01T00:00:00Z'),
         item('S-1', 'search', '2026-02-01T00:00:00Z', {

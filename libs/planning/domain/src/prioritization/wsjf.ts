@@ -42,8 +42,14 @@ export const explainWsjf = (
  * then earlier registration, then workload id. A total order, so ranking never depends on input order.
  */
 export const compareWsjfKeys = (a: WsjfKey, b: WsjfKey): number =>
-  compareWsjf(a.costOfDelay, a.jobSize, a.registeredAtMs, b.costOfDelay, b.jobSize, b.registeredAtMs) ||
-  (a.workloadId < b.workloadId ? -1 : a.workloadId > b.workloadId ? 1 : 0);
+  compareWsjf(
+    a.costOfDelay,
+    a.jobSize,
+    a.registeredAtMs,
+    b.costOfDelay,
+    b.jobSize,
+    b.registeredAtMs,
+  ) || (a.workloadId < b.workloadId ? -1 : a.workloadId > b.workloadId ? 1 : 0);
 
 /**
  * The WSJF order without the final tie-break by id: -1 when `a` ranks first, 1 when `b` does, 0

@@ -1,7 +1,16 @@
 import type { PlanningPolicy } from '../policy/planning-policy';
 import { DEFAULT_PLANNING_POLICY, SEVERITY_MAX, SEVERITY_MIN } from '../policy/planning-policy';
 import { findTrack } from '../policy/routing';
-import { type CommandMetadata, assertIsoInstant, assertMetadata, assertNonEmpty, AlreadyExistsError, NotFoundError, RuleViolation, ValidationError } from '@trainyard/kernel';
+import {
+  type CommandMetadata,
+  assertIsoInstant,
+  assertMetadata,
+  assertNonEmpty,
+  AlreadyExistsError,
+  NotFoundError,
+  RuleViolation,
+  ValidationError,
+} from '@trainyard/kernel';
 import type {
   CancelRelease,
   CloseRelease,
@@ -36,14 +45,14 @@ const known = (state: Release, releaseId: string): Known => {
 };
 
 const closed = (state: Known): RuleViolation =>
-  new RuleViolation(
-    'release-open',
-    `release ${state.releaseId} is ${state.status.toLowerCase()}`,
-  );
+  new RuleViolation('release-open', `release ${state.releaseId} is ${state.status.toLowerCase()}`);
 
 /** The independent-approver rule: with it on, nobody approves what they asked for themselves. */
-const approvesOwnRequest = (approver: string, metadata: CommandMetadata, policy: PlanningPolicy): boolean =>
-  policy.governance.requireIndependentApprover && approver === metadata.actor;
+const approvesOwnRequest = (
+  approver: string,
+  metadata: CommandMetadata,
+  policy: PlanningPolicy,
+): boolean => policy.governance.requireIndependentApprover && approver === metadata.actor;
 
 /** An approved exception, by an independent approver. */
 const assertException = (

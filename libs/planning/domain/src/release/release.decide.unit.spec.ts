@@ -1,4 +1,10 @@
-import { AlreadyExistsError, DeciderSpecification, NotFoundError, RuleViolation, ValidationError } from '@trainyard/kernel';
+import {
+  AlreadyExistsError,
+  DeciderSpecification,
+  NotFoundError,
+  RuleViolation,
+  ValidationError,
+} from '@trainyard/kernel';
 import { allocate } from '../allocation/allocate';
 import type { Plan } from '../allocation/allocation.types';
 import { capacityFromHistory } from '../capacity/velocity';
@@ -122,7 +128,11 @@ describe('release decider', () => {
         })
         .then([include]);
       given([planned, include])
-        .when({ type: 'ExcludeWorkload', data: { releaseId: 'R-1', workloadId: 'W-9' }, metadata: meta() })
+        .when({
+          type: 'ExcludeWorkload',
+          data: { releaseId: 'R-1', workloadId: 'W-9' },
+          metadata: meta(),
+        })
         .thenEvents((exclude) =>
           expect(stateAfter([planned, include, ...exclude])).toMatchObject({
             status: 'Planning',
@@ -194,7 +204,10 @@ describe('release decider', () => {
       const overfull = plan();
       given([planned])
         .when(commit({ ...overfull, capacityTotal: 20 }))
-        .thenThrows(RuleViolation, { rule: 'release-capacity', message: 'plan uses 21 of 20 capacity' });
+        .thenThrows(RuleViolation, {
+          rule: 'release-capacity',
+          message: 'plan uses 21 of 20 capacity',
+        });
     });
 
     it('refuses a plan that ignores a negotiated exclusion', () => {
@@ -310,16 +323,19 @@ describe('release decider', () => {
             'ReleaseWorkloadExcluded',
           ]);
           const after = stateAfter([...scope(), ...events]);
-          expect(after.status === 'ScopeCommitted' && after.scope.map((s) => s.workloadId)).toEqual([
-            'W-3',
-            'W-2',
-          ]);
+          expect(after.status === 'ScopeCommitted' && after.scope.map((s) => s.workloadId)).toEqual(
+            ['W-3', 'W-2'],
+          );
         });
     });
 
     it('excluding a workload that is not in scope changes nothing', () => {
       given(scope())
-        .when({ type: 'ExcludeWorkload', data: { releaseId: 'R-1', workloadId: 'W-99' }, metadata: meta() })
+        .when({
+          type: 'ExcludeWorkload',
+          data: { releaseId: 'R-1', workloadId: 'W-99' },
+          metadata: meta(),
+        })
         .thenNothingHappened();
     });
 
@@ -406,7 +422,11 @@ describe('release decider', () => {
 
     it('cancels with a reason, returning the scope to the backlog', () => {
       given(scope())
-        .when({ type: 'CancelRelease', data: { releaseId: 'R-1' }, metadata: meta({ reason: 'freeze' }) })
+        .when({
+          type: 'CancelRelease',
+          data: { releaseId: 'R-1' },
+          metadata: meta({ reason: 'freeze' }),
+        })
         .then([
           {
             type: 'ReleaseCancelled',
@@ -457,7 +477,11 @@ describe('release decider', () => {
         })
         .thenThrows(RuleViolation);
       given(released())
-        .when({ type: 'CancelRelease', data: { releaseId: 'R-1' }, metadata: meta({ reason: 'x' }) })
+        .when({
+          type: 'CancelRelease',
+          data: { releaseId: 'R-1' },
+          metadata: meta({ reason: 'x' }),
+        })
         .thenThrows(RuleViolation, { rule: 'release-open' });
     });
   });
@@ -510,7 +534,9 @@ describe('release decider', () => {
       ['emergency-patch.independent-track', { trackId: 'main' }],
       ['independent-approver', { approver: 'alice' }],
     ])('refuses it, naming rule %s', (rule, overrides) => {
-      given([]).when(request(overrides)).thenThrows(RuleViolation, { kind: 'rule_violation', rule });
+      given([])
+        .when(request(overrides))
+        .thenThrows(RuleViolation, { kind: 'rule_violation', rule });
     });
 
     it('lists every failed criterion in the refusal', () => {

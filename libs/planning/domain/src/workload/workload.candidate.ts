@@ -44,5 +44,7 @@ export const toAllocationCandidate = (workload: CandidateSource): AllocationCand
   ...(workload.apiContract ? { apiContract: workload.apiContract } : {}),
   ...(workload.featureFlag ? { featureFlag: workload.featureFlag } : {}),
   ...(workload.libraries && workload.libraries.length > 0 ? { libraries: workload.libraries } : {}),
-  ...(workload.consumedApis && workload.consumedApis.length > 0 ? { consumedApis: workload.consumedApis } : {}),
+  ...(workload.consumedApis && workload.consumedApis.length > 0
+    ? { consumedApis: workload.consumedApis }
+    : {}),
 });

@@ -20,7 +20,14 @@ import {
   SEVERITY_MIN,
 } from '../policy/planning-policy';
 import { routeWorkload } from '../policy/routing';
-import { assertMetadata, assertNonEmpty, AlreadyExistsError, NotFoundError, RuleViolation, ValidationError } from '@trainyard/kernel';
+import {
+  assertMetadata,
+  assertNonEmpty,
+  AlreadyExistsError,
+  NotFoundError,
+  RuleViolation,
+  ValidationError,
+} from '@trainyard/kernel';
 import { assertFibonacciPoint } from '../shared/fibonacci';
 import type {
   CompleteWorkload,

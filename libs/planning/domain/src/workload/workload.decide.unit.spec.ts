@@ -231,7 +231,12 @@ describe('workload decider', () => {
     it('plans it into a release', () => {
       given([registered])
         .when(plan('R-1'))
-        .then([{ type: 'WorkloadPlanned', data: { ...planned('R-1').data, plannedBy: 'alice' } } as WorkloadEvent]);
+        .then([
+          {
+            type: 'WorkloadPlanned',
+            data: { ...planned('R-1').data, plannedBy: 'alice' },
+          } as WorkloadEvent,
+        ]);
     });
 
     it('defers it, counting the deferral', () => {
@@ -245,7 +250,9 @@ describe('workload decider', () => {
           },
           metadata: meta(),
         })
-        .then([{ ...deferred(1), data: { ...deferred(1).data, deferredBy: 'alice' } } as WorkloadEvent]);
+        .then([
+          { ...deferred(1), data: { ...deferred(1).data, deferredBy: 'alice' } } as WorkloadEvent,
+        ]);
     });
 
     it('counts a second deferral from another release', () => {
@@ -273,7 +280,9 @@ describe('workload decider', () => {
     });
 
     it('refuses to complete an unplanned workload', () => {
-      given([registered]).when(complete('R-1', 5)).thenThrows(RuleViolation, { rule: 'complete-planned-only' });
+      given([registered])
+        .when(complete('R-1', 5))
+        .thenThrows(RuleViolation, { rule: 'complete-planned-only' });
     });
 
     it('withdraws it with a reason', () => {
@@ -305,7 +314,10 @@ describe('workload decider', () => {
 
     it('gives allocation its candidate view', () => {
       const current = stateAfter([
-        { ...registered, data: { ...registered.data, dependsOn: ['W-0'], featureFlag: 'new-checkout' } },
+        {
+          ...registered,
+          data: { ...registered.data, dependsOn: ['W-0'], featureFlag: 'new-checkout' },
+        },
       ]);
       if (current.status !== 'Backlog') throw new Error('expected Backlog');
       expect(toAllocationCandidate(current.profile)).toEqual({
@@ -330,7 +342,13 @@ describe('workload decider', () => {
         { status: 'Backlog' }
       >;
       expect(
-        toAllocationCandidate({ ...profile, apiContract: null, libraries: [], consumedApis: [], featureFlag: null }),
+        toAllocationCandidate({
+          ...profile,
+          apiContract: null,
+          libraries: [],
+          consumedApis: [],
+          featureFlag: null,
+        }),
       ).toEqual(toAllocationCandidate(profile));
     });
   });
@@ -343,7 +361,9 @@ describe('workload decider', () => {
     });
 
     it('refuses to plan it into another release', () => {
-      given(plannedHistory).when(plan('R-2')).thenThrows(RuleViolation, { rule: 'workload-planned-once' });
+      given(plannedHistory)
+        .when(plan('R-2'))
+        .thenThrows(RuleViolation, { rule: 'workload-planned-once' });
     });
 
     it('completes it with the delivered job size', () => {
