@@ -292,5 +292,12 @@ export default [
       '@typescript-eslint/no-unsafe-member-access': 'off',
     },
   },
+  {
+    // A kernel DeciderSpecification step (`given(…).when(…).then(…)`) is an assertion.
+    files: ['**/*.spec.ts'],
+    rules: {
+      'jest/expect-expect': ['warn', { assertFunctionNames: ['expect', 'given*.when.then*'] }],
+    },
+  },
   prettier,
 ];

@@ -3,7 +3,8 @@
 // other portfolio size is not collected on this one's clock. Started by planning.bench.ts with
 // fork(); times `allocate()` when asked, so the parent can alternate the two sizes in rounds.
 import { performance } from 'node:perf_hooks';
-import { allocate, generatePortfolio, type PortfolioShape } from '@trainyard/planning-domain';
+import { allocate } from '@trainyard/planning-domain';
+import { generatePortfolio, type PortfolioShape } from '@trainyard/planning-domain/testing';
 
 export interface AllocationChildArgs {
   readonly shape: PortfolioShape;

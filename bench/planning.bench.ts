@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { credentials, loadPackageDefinition, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
 import { planning, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
 import { ensureDevKeys, repoRoot, signDevToken } from '@trainyard/infra';
-import type { PortfolioShape } from '@trainyard/planning-domain';
+import type { PortfolioShape } from '@trainyard/planning-domain/testing';
 import { healthStatus } from '../tools/scripts/grpc-health';
 import type { AllocationChildArgs, AllocationChildMessage, AllocationChildRequest } from './allocation.child';
 import { benchEvent, createPlainTable, plainRow } from './bench-events';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStore, NewEvent, TraceContext } from '@trainyard/event-store';
-import { apiVersionStreamKey, type CommandMetadata } from '@trainyard/planning-domain';
+import type { CommandMetadata } from '@trainyard/kernel';
+import { apiVersionStreamKey } from '@trainyard/planning-domain';
 
 /** Who, why and in which trace a command runs; built by the transport adapter. */
 export interface CommandContext {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isWrongExpectedVersion, type EventStore } from '@trainyard/event-store';
-import { NotFoundError, RuleViolation, ValidationError } from '@trainyard/kernel';
+import { NotFoundError, RuleViolation, ValidationError, isDomainError } from '@trainyard/kernel';
 import { EVENT_STORE } from '@trainyard/platform';
 import {
   allocate,
@@ -12,7 +12,6 @@ import {
   evolveWorkload,
   initialRelease,
   initialWorkload,
-  isDomainError,
   planWorkload,
   quarterToDate,
   releaseDecider,
@@ -65,7 +64,7 @@ const loadRelease = (streams: EventStreams, releaseId: string) =>
   streams.load<Release, ReleaseEvent>(releaseStream(releaseId), evolveRelease, initialRelease);
 
 const requireText = (field: string, value: string): string => {
-  if (!value.trim()) throw new ValidationError(field, 'is required');
+  if (!value.trim()) throw new ValidationError(field, `${field} is required`);
   return value;
 };
 

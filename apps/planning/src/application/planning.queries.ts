@@ -15,6 +15,7 @@ import {
   type QuarterRelease,
   type ReleaseHistoryEntry,
   type TeamDependencyMatrix,
+  toAllocationCandidate,
 } from '@trainyard/planning-domain';
 import {
   ApiVersionView,
@@ -369,21 +370,5 @@ export class PlanningQueries {
   }
 }
 
-/** What allocation needs from a workload row (the read-model twin of `toAllocationCandidate`). */
-export const candidateOf = (row: WorkloadRow): AllocationCandidate => ({
-  workloadId: row.workloadId,
-  team: row.team,
-  jobSize: row.jobSize,
-  businessValue: row.businessValue,
-  timeCriticality: row.timeCriticality,
-  riskReduction: row.riskReduction,
-  changeType: row.changeType,
-  registeredAt: row.registeredAt,
-  dependsOn: row.dependsOn,
-  components: row.components,
-  schemaChange: row.schemaChange,
-  ...(row.apiContract ? { apiContract: row.apiContract } : {}),
-  ...(row.featureFlag ? { featureFlag: row.featureFlag } : {}),
-  ...(row.libraries.length > 0 ? { libraries: row.libraries } : {}),
-  ...(row.consumedApis.length > 0 ? { consumedApis: row.consumedApis } : {}),
-});
+/** What allocation needs from a workload row: the domain's one mapper. */
+export const candidateOf = (row: WorkloadRow): AllocationCandidate => toAllocationCandidate(row);

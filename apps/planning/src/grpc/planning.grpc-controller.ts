@@ -63,7 +63,10 @@ const commandContext = (metadata: Metadata, reason: string): CommandContext => {
 const scopeChangeOf = (value: planning.ScopeChange): ScopeChangeKind => {
   const change = fromProtoEnum('SCOPE_CHANGE', value);
   if (change !== 'include' && change !== 'exclude')
-    throw new ValidationError('change', 'must be SCOPE_CHANGE_INCLUDE or SCOPE_CHANGE_EXCLUDE');
+    throw new ValidationError(
+      'change',
+      'change must be SCOPE_CHANGE_INCLUDE or SCOPE_CHANGE_EXCLUDE',
+    );
   return change;
 };
 
@@ -281,7 +284,7 @@ export class PlanningGrpcController implements planning.PlanningServiceControlle
 
   @RequirePermission('planning:read')
   async getRelease(request: planning.GetReleaseRequest): Promise<planning.GetReleaseResponse> {
-    if (!request.releaseId) throw new ValidationError('release_id', 'is required');
+    if (!request.releaseId) throw new ValidationError('release_id', 'release_id is required');
     return { release: toProtoRelease(await this.queries.getRelease(request.releaseId)) };
   }
 
@@ -308,7 +311,7 @@ export class PlanningGrpcController implements planning.PlanningServiceControlle
 
   @RequirePermission('planning:read')
   async getWorkload(request: planning.GetWorkloadRequest): Promise<planning.GetWorkloadResponse> {
-    if (!request.workloadId) throw new ValidationError('workload_id', 'is required');
+    if (!request.workloadId) throw new ValidationError('workload_id', 'workload_id is required');
     return { workload: toProtoWorkload(await this.queries.getWorkload(request.workloadId)) };
   }
 
@@ -380,7 +383,7 @@ export class PlanningGrpcController implements planning.PlanningServiceControlle
   async estimateCapacity(
     request: planning.EstimateCapacityRequest,
   ): Promise<planning.EstimateCapacityResponse> {
-    if (!request.trainId) throw new ValidationError('train_id', 'is required');
+    if (!request.trainId) throw new ValidationError('train_id', 'train_id is required');
     return {
       trainId: request.trainId,
       estimate: toProtoCapacity(

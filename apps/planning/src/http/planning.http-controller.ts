@@ -37,7 +37,7 @@ const HTTP_FIELDS: FieldNames = {
 const intParam = (field: string, value: string | undefined): number | undefined => {
   if (value === undefined || value === '') return undefined;
   if (!/^\d+$/.test(value))
-    throw new ValidationError(field, `must be a whole number; got ${value}`);
+    throw new ValidationError(field, `${field} must be a whole number; got ${value}`);
   return Number(value);
 };
 
@@ -49,8 +49,9 @@ const pageOf = <T>(
 ) => {
   const page = intParam('page', pageParam) ?? 1;
   const pageSize = intParam('pageSize', pageSizeParam) ?? 50;
-  if (page < 1) throw new ValidationError('page', 'must be ≥ 1');
-  if (pageSize < 1 || pageSize > 200) throw new ValidationError('pageSize', 'must be 1..200');
+  if (page < 1) throw new ValidationError('page', 'page must be ≥ 1');
+  if (pageSize < 1 || pageSize > 200)
+    throw new ValidationError('pageSize', 'pageSize must be 1..200');
   return {
     items: all.slice((page - 1) * pageSize, page * pageSize),
     page,

@@ -1,20 +1,22 @@
+import { ConcurrencyConflict } from '@trainyard/kernel';
 import type { ExpectedVersion } from './event-store.types';
 
 /**
  * An append's expected version did not match the stream. Nothing of the append was stored.
- * Services map it to gRPC ABORTED: the caller reloads the stream and decides again.
+ * It is the kernel's `ConcurrencyConflict`, so the platform maps it to gRPC ABORTED / HTTP 409
+ * like any other: the caller reloads the stream and decides again.
  */
-export class WrongExpectedVersion extends Error {
+export class WrongExpectedVersion extends ConcurrencyConflict {
   readonly code = 'WRONG_EXPECTED_VERSION' as const;
-  readonly kind = 'concurrency' as const;
 
   constructor(
     readonly streamId: string,
     readonly expected: ExpectedVersion,
     readonly actual: number,
   ) {
-    super(`stream ${streamId}: expected version ${String(expected)}, actual ${actual}`);
-    this.name = 'WrongExpectedVersion';
+    super(
+      `stream ${streamId}: expected version ${String(expected)}, actual ${actual}; reload and retry`,
+    );
   }
 }
 

@@ -1,48 +1,74 @@
 /**
- * The one base class of business-rule errors. Deciders throw its subclasses; one gRPC exception
- * filter and one HTTP filter map `kind` to a status, so domain code never knows about transports.
+ * The one error hierarchy of every service: one class per kind, plus a field or a rule id string.
+ * Deciders and adapters throw these; the platform's error filter maps `kind` to a gRPC and an HTTP
+ * status, so domain code never knows about transports (ADR 0006).
+ *
+ * Message convention: `message` is one complete sentence a person can read on its own, stated as
+ * written, never prefixed by the class (`title is required`, `dependency cycle: A → B → A`). What
+ * a program needs (the field, the rule id, the entity and id) travels beside it as a property,
+ * never parsed out of the message.
  */
 export type DomainErrorKind =
-  | 'validation'
-  | 'not_found'
-  | 'already_exists'
-  | 'rule_violation'
-  | 'conflict';
+  'validation' | 'not_found' | 'already_exists' | 'rule_violation' | 'conflict';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;
 
-  constructor(message?: string) {
+  constructor(message: string) {
     super(message);
     this.name = new.target.name;
   }
 }
 
-/** Input that can never be valid: names the offending field (→ INVALID_ARGUMENT / 400). */
+/**
+ * Input that can never be valid, whatever the state (→ INVALID_ARGUMENT / 400). `field` is the
+ * dotted path of the offending input as the domain names it (`window.end`, `libraries[1].version`);
+ * adapters translate it to their wire names.
+ */
 export class ValidationError extends DomainError {
   readonly kind = 'validation' as const;
+
   constructor(
     readonly field: string,
     message: string,
   ) {
-    super(`${field}: ${message}`);
+    super(message);
+  }
+}
+
+/**
+ * Valid input refused by a business rule in the current state (→ FAILED_PRECONDITION / 409).
+ * `rule` is the rule's stable id (`release-capacity`, `emergency-patch.approver`): clients and
+ * tests branch on it; the message explains this instance.
+ */
+export class RuleViolation extends DomainError {
+  readonly kind = 'rule_violation' as const;
+
+  constructor(
+    readonly rule: string,
+    message: string,
+  ) {
+    super(message);
   }
 }
 
 /** The addressed thing does not exist (→ NOT_FOUND / 404). */
 export class NotFoundError extends DomainError {
   readonly kind = 'not_found' as const;
+
   constructor(
     readonly entity: string,
     readonly id: string,
+    message = `${entity} ${id} not found`,
   ) {
-    super(`${entity} ${id} not found`);
+    super(message);
   }
 }
 
 /** What a command would create exists already (→ ALREADY_EXISTS / 409); not a retryable race. */
 export class AlreadyExistsError extends DomainError {
   readonly kind = 'already_exists' as const;
+
   constructor(
     readonly entity: string,
     readonly id: string,
@@ -52,20 +78,16 @@ export class AlreadyExistsError extends DomainError {
   }
 }
 
-/** Valid input refused by a business rule in the current state: names the rule (→ FAILED_PRECONDITION / 409). */
-export class RuleViolation extends DomainError {
-  readonly kind = 'rule_violation' as const;
-  constructor(
-    readonly rule: string,
-    message: string,
-  ) {
-    super(`${rule}: ${message}`);
-  }
-}
-
-/** Someone else changed the state first; reload and retry (→ ABORTED / 409). */
+/**
+ * Someone else changed the state first (→ ABORTED / 409): reload and decide again. The event
+ * store's `WrongExpectedVersion` is one; a decider never throws it.
+ */
 export class ConcurrencyConflict extends DomainError {
   readonly kind = 'conflict' as const;
+
+  constructor(message = 'the state changed concurrently; reload and retry') {
+    super(message);
+  }
 }
 
 export function isDomainError(error: unknown): error is DomainError {

@@ -1,3 +1,5 @@
 export * from './command';
 export * from './decider';
 export * from './domain-error';
+export * from './assert';
+export * from './decider-specification';

@@ -70,10 +70,6 @@ export class ErrorMappingFilter implements ExceptionFilter {
       if ('rule' in exception && typeof exception.rule === 'string') detail.rule = exception.rule;
       return { grpc, http, message: exception.message, detail };
     }
-    const named = exception as { code?: unknown; message?: string } | null;
-    if (named?.code === 'WRONG_EXPECTED_VERSION') {
-      return { grpc: GrpcStatus.ABORTED, http: HttpStatus.CONFLICT, message: `${named.message ?? 'version conflict'}; reload and retry` };
-    }
     if (exception instanceof HttpException) {
       const http = exception.getStatus();
       return { grpc: HTTP_TO_GRPC[http] ?? (http >= 500 ? GrpcStatus.INTERNAL : GrpcStatus.UNKNOWN), http, message: exception.message };

@@ -3,10 +3,9 @@ import { flagDeprecatedApiUsage, sunsetApiVersion } from '../dependencies/api-de
 import { findVersionSkew } from '../dependencies/version-skew';
 import type { ChangeType, PlanningPolicy } from '../policy/planning-policy';
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
-import { formatScore } from '../prioritization/wsjf';
+import { compareWsjf, formatScore } from '../prioritization/wsjf';
 import { IndexHeap } from '../shared/binary-heap';
-import { assertIsoInstant, assertNonEmpty } from '../shared/command-metadata';
-import { ValidationError } from '../shared/domain-error';
+import { assertIsoInstant, assertNonEmpty, ValidationError } from '@trainyard/kernel';
 import type {
   AllocationCandidate,
   AllocationInput,
@@ -28,15 +27,20 @@ import {
 } from './allocation.columns';
 import { buildGraph, relabel } from './allocation.graph';
 import {
+  TIER_COMPLIANCE,
+  TIER_NEGOTIATED,
+  complianceFitsWithReserve,
+  complianceGuaranteeMissed,
+  priorityTier,
+} from './compliance-first';
+import { fitsTeamCap, teamCapDeferral, teamCapLimit } from './team-cap';
+import { techDebtReserve } from './tech-debt-reserve';
+import {
   contractGroups,
   couplingFlags,
   orderDeployment,
   readIncludedComponents,
 } from './allocation.outputs';
-
-const TIER_COMPLIANCE = 0;
-const TIER_NEGOTIATED = 1;
-const TIER_NORMAL = 2;
 
 const resolveCapacity = (
   input: AllocationInput,
@@ -113,31 +117,27 @@ export const allocate = (input: AllocationInput): Plan => {
   // --- priority ---------------------------------------------------------------------------------
   const tier = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    tier[i] =
-      kind[i] === KIND_COMPLIANCE
-        ? TIER_COMPLIANCE
-        : negotiatedIn.size > 0 &&
-            negotiatedIn.has(ids[i] as string) &&
-            !excluded.has(ids[i] as string)
-          ? TIER_NEGOTIATED
-          : TIER_NORMAL;
+    tier[i] = priorityTier(
+      kind[i] === KIND_COMPLIANCE,
+      negotiatedIn.size > 0 &&
+        negotiatedIn.has(ids[i] as string) &&
+        !excluded.has(ids[i] as string),
+    );
   }
-  // Same criteria as `compareWsjfKeys`, behind the tier; index order is id order (`sorted`).
+  // The tier, then `compareWsjfKeys`'s order: its last tie-break, the id, is the index (`sorted`).
   const ownOrder = new Int32Array(n);
   for (let i = 0; i < n; i++) ownOrder[i] = i;
-  // Only the sign of each difference matters (NaN ties, as `||` would); returning ±1 rather than
-  // the difference spares a heap number for every comparison whose difference is not a small int.
-  const sign = (d: number): number => (d < 0 ? -1 : d > 0 ? 1 : 0);
   ownOrder.sort(
     (a, b) =>
       (tier[a] as number) - (tier[b] as number) ||
-      sign(
-        (costOfDelay[b] as number) * (jobSize[a] as number) -
-          (costOfDelay[a] as number) * (jobSize[b] as number),
+      compareWsjf(
+        costOfDelay[a] as number,
+        jobSize[a] as number,
+        registeredAtMs[a] as number,
+        costOfDelay[b] as number,
+        jobSize[b] as number,
+        registeredAtMs[b] as number,
       ) ||
-      sign((costOfDelay[b] as number) - (costOfDelay[a] as number)) ||
-      sign((jobSize[a] as number) - (jobSize[b] as number)) ||
-      sign((registeredAtMs[a] as number) - (registeredAtMs[b] as number)) ||
       a - b,
   );
   const ownRank = new Int32Array(n);
@@ -177,26 +177,15 @@ export const allocate = (input: AllocationInput): Plan => {
   const capacityOf = resolveCapacity(input, teams, policy);
   const capacityTotal = teams.reduce((sum, t) => sum + (capacityOf.get(t) ?? 0), 0);
   const { teamCapShare, techDebtReserveShare } = policy.allocation;
-  const capPercent = Math.round(teamCapShare * 100);
-  const shareLimit = Math.floor(teamCapShare * capacityTotal);
   const teamIndex = new Map<string, number>();
   teams.forEach((t, k) => teamIndex.set(t, k));
   const teamCapacity = teams.map((t) => capacityOf.get(t) ?? 0);
-  const teamLimit = teamCapacity.map((c) => Math.min(c, shareLimit));
+  const teamLimit = teamCapacity.map((c) => teamCapLimit(c, teamCapShare, capacityTotal));
   const teamUsed = new Float64Array(teams.length);
   const teamRenumbered = teamNames.map((t) => teamIndex.get(t) as number);
   const teamOf = new Int32Array(n);
   for (let i = 0; i < n; i++) teamOf[i] = teamRenumbered[teamSeen[i] as number] as number;
-  const quarter = input.quarterToDate;
-  const reserve = quarter
-    ? Math.min(
-        capacityTotal,
-        Math.max(
-          0,
-          Math.floor(techDebtReserveShare * (quarter.capacity + capacityTotal)) - quarter.techDebt,
-        ),
-      )
-    : Math.floor(techDebtReserveShare * capacityTotal);
+  const reserve = techDebtReserve(techDebtReserveShare, capacityTotal, input.quarterToDate);
   let reserveLeft = reserve;
   let generalLeft = capacityTotal - reserve;
   let techDebtUsed = 0;
@@ -267,7 +256,7 @@ export const allocate = (input: AllocationInput): Plan => {
     const size = sizeAt[p] as number;
     const used = teamUsed[t] as number;
     const limit = teamLimit[t] as number;
-    if (used + size <= limit) return undefined;
+    if (fitsTeamCap(used, size, limit)) return undefined;
     let texts = blockedText[t];
     let usedFor = blockedTextUsed[t];
     if (texts === undefined || usedFor === undefined) {
@@ -278,11 +267,14 @@ export const allocate = (input: AllocationInput): Plan => {
     }
     let text = usedFor.get(size) === used ? texts.get(size) : undefined;
     if (text === undefined) {
-      const team = teams[t] as string;
-      text =
-        limit < (teamCapacity[t] as number)
-          ? `deferred: team cap ${capPercent}% reached (${team}: ${used} of ${limit} used, needs ${size})`
-          : `deferred: team capacity reached (${team}: ${used} of ${limit} used, needs ${size})`;
+      text = teamCapDeferral(
+        teams[t] as string,
+        used,
+        limit,
+        size,
+        teamCapacity[t] as number,
+        teamCapShare,
+      );
       texts.set(size, text);
       usedFor.set(size, used);
     }
@@ -394,7 +386,7 @@ export const allocate = (input: AllocationInput): Plan => {
       generalLeft -= size;
       if (k === KIND_TECH_DEBT) techDebtUsed += size;
       include(p, whyIncluded(p, false));
-    } else if (k === KIND_COMPLIANCE && size <= generalLeft + reserveLeft) {
+    } else if (k === KIND_COMPLIANCE && complianceFitsWithReserve(size, generalLeft, reserveLeft)) {
       // The guarantee outranks the reserve: take what the general pool has, the rest from the reserve.
       reserveLeft -= size - generalLeft;
       generalLeft = 0;
@@ -458,13 +450,13 @@ export const allocate = (input: AllocationInput): Plan => {
   const alerts: PlanAlert[] = [];
   for (let i = 0; i < n; i++) {
     if (kind[i] !== KIND_COMPLIANCE || stateById[i] === INCLUDED) continue;
-    const c = sorted[i] as AllocationCandidate;
-    alerts.push({
-      type: 'ComplianceGuaranteeMissed',
-      workloadId: c.workloadId,
-      team: c.team,
-      reason: `compliance workload not placed in release ${input.release.releaseId}: ${reason[position[i] as number]}`,
-    });
+    alerts.push(
+      complianceGuaranteeMissed(
+        sorted[i] as AllocationCandidate,
+        input.release.releaseId,
+        reason[position[i] as number] as string,
+      ),
+    );
   }
   let included = 0;
   for (let i = 0; i < n; i++) if (stateById[i] === INCLUDED) included++;

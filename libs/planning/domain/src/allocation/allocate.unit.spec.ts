@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ReleaseHistoryEntry } from '../capacity/velocity';
 import type { PlanningPolicy } from '../policy/planning-policy';
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
-import { RuleViolationError, ValidationError } from '../shared/domain-error';
+import { RuleViolation, ValidationError } from '@trainyard/kernel';
 import { candidate } from '../test-support/planning.fixtures';
 import { allocate } from './allocate';
 import type { AllocationCandidate, AllocationInput, Plan } from './allocation.types';
@@ -375,7 +375,7 @@ describe('allocate', () => {
           candidate({ workloadId: 'C', dependsOn: ['A'] }),
           candidate({ workloadId: 'D' }),
         ]);
-      expect(attempt).toThrow(RuleViolationError);
+      expect(attempt).toThrow(RuleViolation);
       expect(attempt).toThrow('dependency cycle: A → B → C → A');
     });
   });

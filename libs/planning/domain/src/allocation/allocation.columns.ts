@@ -1,6 +1,5 @@
 import type { ChangeType } from '../policy/planning-policy';
-import { ISO_INSTANT, assertNonEmpty } from '../shared/command-metadata';
-import { ValidationError } from '../shared/domain-error';
+import { ISO_INSTANT, assertNonEmpty, ValidationError } from '@trainyard/kernel';
 import type { AllocationCandidate } from './allocation.types';
 
 /** Decision states per candidate (a Uint8Array in allocate). */

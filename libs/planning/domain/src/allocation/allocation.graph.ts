@@ -3,7 +3,7 @@ import {
   findDependencyCycle,
   formatCycle,
 } from '../dependencies/dependency-graph';
-import { RuleViolationError } from '../shared/domain-error';
+import { RuleViolation } from '@trainyard/kernel';
 import type { AllocationCandidate } from './allocation.types';
 import { byId, type Columns } from './allocation.columns';
 
@@ -178,7 +178,7 @@ export const buildGraph = (
   if (tail < n) {
     const remaining = sorted.filter((_, i) => (indegree[i] as number) > 0);
     const cycle = findDependencyCycle(remaining) ?? remaining.map((c) => c.workloadId);
-    throw new RuleViolationError(DEPENDENCY_CYCLE_RULE, `dependency cycle: ${formatCycle(cycle)}`);
+    throw new RuleViolation(DEPENDENCY_CYCLE_RULE, `dependency cycle: ${formatCycle(cycle)}`);
   }
   return { deps, dependents, externalBlocker, topo };
 };

@@ -1,4 +1,4 @@
-import type { Command } from '../shared/command-metadata';
+import type { Command } from '@trainyard/kernel';
 
 /**
  * Announces that `api` `version` is deprecated from `deprecatedAt`, and removed at `sunsetAt` when

@@ -1,5 +1,10 @@
-import { assertIsoInstant, assertMetadata, assertNonEmpty } from '../shared/command-metadata';
-import { RuleViolationError, ValidationError } from '../shared/domain-error';
+import {
+  assertIsoInstant,
+  assertMetadata,
+  assertNonEmpty,
+  RuleViolation,
+  ValidationError,
+} from '@trainyard/kernel';
 import type { ApiVersionCommand, DeprecateApiVersion } from './api-version.commands';
 import type { ApiVersionEvent } from './api-version.events';
 import type { ApiVersion } from './api-version.state';
@@ -32,7 +37,7 @@ export const deprecateApiVersion = (
         ? sunsetAt === undefined
         : sunsetAt !== undefined && Date.parse(state.sunsetAt) === Date.parse(sunsetAt));
     if (same) return [];
-    throw new RuleViolationError(
+    throw new RuleViolation(
       API_DEPRECATION_FIXED_RULE,
       `${api} ${version} was deprecated at ${state.deprecatedAt}${state.sunsetAt ? ` with sunset ${state.sunsetAt}` : ''}; its timeline does not change once announced`,
     );

@@ -1,16 +1,15 @@
+import { DeciderSpecification, RuleViolation, ValidationError } from '@trainyard/kernel';
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
 import { allocate } from '../allocation/allocate';
 import { candidate, meta, registration } from '../test-support/planning.fixtures';
-import { decideWorkload } from '../workload/workload.decide';
-import { initialWorkload } from '../workload/workload.state';
+import type { WorkloadCommand } from '../workload/workload.commands';
+import { workloadDecider } from '../workload/workload.decider';
+import type { WorkloadRegistered } from '../workload/workload.events';
 import type { DeprecateApiVersion } from './api-version.commands';
-import { decideApiVersion } from './api-version.decide';
-import type { ApiVersionEvent } from './api-version.events';
-import { evolveApiVersion } from './api-version.evolve';
-import { initialApiVersion, type ApiVersion } from './api-version.state';
+import { apiVersionDecider } from './api-version.decider';
+import type { ApiVersionDeprecated } from './api-version.events';
 
-const given = (events: readonly ApiVersionEvent[]): ApiVersion =>
-  events.reduce(evolveApiVersion, initialApiVersion());
+const given = DeciderSpecification.for(apiVersionDecider);
 const deprecate = (
   data: Partial<DeprecateApiVersion['data']> = {},
   reason = 'v2 replaces it',
@@ -25,6 +24,18 @@ const deprecate = (
   },
   metadata: meta(reason ? { reason } : {}),
 });
+const deprecated: ApiVersionDeprecated = {
+  type: 'ApiVersionDeprecated',
+  data: {
+    api: 'accounts',
+    version: 'v1',
+    deprecatedAt: '2026-10-01T00:00:00Z',
+    sunsetAt: '2027-01-01T00:00:00Z',
+    reason: 'v2 replaces it',
+    deprecatedBy: 'alice',
+    recordedAt: meta().now,
+  },
+};
 
 /** accounts v1 is removed on 1 June 2026; ledger v3 is deprecated without a removal date. */
 const lifecycles = [
@@ -40,93 +51,84 @@ const lifecycles = [
 describe('API version deprecation', () => {
   describe('given a version in use', () => {
     it('records the deprecation timeline with who and why', () => {
-      expect(decideApiVersion(deprecate(), given([]))).toEqual([
-        {
-          type: 'ApiVersionDeprecated',
-          data: {
-            api: 'accounts',
-            version: 'v1',
-            deprecatedAt: '2026-10-01T00:00:00Z',
-            sunsetAt: '2027-01-01T00:00:00Z',
-            reason: 'v2 replaces it',
-            deprecatedBy: 'alice',
-            recordedAt: meta().now,
-          },
-        },
-      ]);
+      given([]).when(deprecate()).then([deprecated]);
     });
 
     it('needs a reason, instants, and a sunset after the deprecation', () => {
-      expect(() => decideApiVersion(deprecate({}, ''), given([]))).toThrow(
-        expect.objectContaining({ field: 'reason' }) as Error,
-      );
-      expect(() => decideApiVersion(deprecate({ deprecatedAt: 'soon' }), given([]))).toThrow(
-        expect.objectContaining({ field: 'deprecatedAt' }) as Error,
-      );
-      expect(() =>
-        decideApiVersion(deprecate({ sunsetAt: '2026-09-01T00:00:00Z' }), given([])),
-      ).toThrow(expect.objectContaining({ kind: 'validation', field: 'sunsetAt' }) as Error);
-      expect(() => decideApiVersion(deprecate({ api: ' ' }), given([]))).toThrow(
-        expect.objectContaining({ field: 'api' }) as Error,
-      );
+      given([]).when(deprecate({}, '')).thenThrows(ValidationError, { field: 'reason' });
+      given([])
+        .when(deprecate({ deprecatedAt: 'soon' }))
+        .thenThrows(ValidationError, { field: 'deprecatedAt' });
+      given([])
+        .when(deprecate({ sunsetAt: '2026-09-01T00:00:00Z' }))
+        .thenThrows(ValidationError, { kind: 'validation', field: 'sunsetAt' });
+      given([])
+        .when(deprecate({ api: ' ' }))
+        .thenThrows(ValidationError, { field: 'api' });
     });
   });
 
   describe('given a deprecated version', () => {
-    const state = () => given(decideApiVersion(deprecate(), given([])));
-
     it('does nothing when the same timeline is announced again (a retry)', () => {
-      expect(
-        decideApiVersion(deprecate({ sunsetAt: '2027-01-01T00:00:00.000Z' }), state()),
-      ).toEqual([]);
+      given([deprecated])
+        .when(deprecate({ sunsetAt: '2027-01-01T00:00:00.000Z' }))
+        .thenNothingHappened();
     });
 
     it('refuses a different timeline, naming the rule', () => {
-      expect(() =>
-        decideApiVersion(deprecate({ sunsetAt: '2027-06-01T00:00:00Z' }), state()),
-      ).toThrow(
-        expect.objectContaining({
+      given([deprecated])
+        .when(deprecate({ sunsetAt: '2027-06-01T00:00:00Z' }))
+        .thenThrows(RuleViolation, {
           kind: 'rule_violation',
           rule: 'api-deprecation-timeline-fixed',
-        }) as Error,
-      );
+        });
     });
   });
 
   describe('a workload registration consuming API versions', () => {
-    const register = (consumedApis: { api: string; version: string }[]) =>
-      decideWorkload(
-        { type: 'RegisterWorkload', data: registration({ consumedApis }), metadata: meta() },
-        initialWorkload(),
-        { policy: DEFAULT_PLANNING_POLICY, apiLifecycles: lifecycles },
-      );
+    const givenWorkload = DeciderSpecification.for(workloadDecider, {
+      policy: DEFAULT_PLANNING_POLICY,
+      apiLifecycles: lifecycles,
+    });
+    const register = (consumedApis: { api: string; version: string }[]): WorkloadCommand => ({
+      type: 'RegisterWorkload',
+      data: registration({ consumedApis }),
+      metadata: meta(),
+    });
 
     it('is refused when a consumed version is already past its sunset', () => {
-      expect(() => register([{ api: 'accounts', version: 'v1' }])).toThrow(
-        expect.objectContaining({ rule: 'api-version-sunset' }) as Error,
-      );
+      givenWorkload([])
+        .when(register([{ api: 'accounts', version: 'v1' }]))
+        .thenThrows(RuleViolation, { rule: 'api-version-sunset' });
     });
 
     it('is accepted on a deprecated version before its sunset, and records what it consumes', () => {
-      const [event] = register([
-        { api: 'ledger', version: 'v3' },
-        { api: 'accounts', version: 'v2' },
-      ]);
-      expect(event?.data).toMatchObject({
-        consumedApis: [
-          { api: 'ledger', version: 'v3' },
-          { api: 'accounts', version: 'v2' },
-        ],
-      });
+      givenWorkload([])
+        .when(
+          register([
+            { api: 'ledger', version: 'v3' },
+            { api: 'accounts', version: 'v2' },
+          ]),
+        )
+        .thenEvents(([event]) =>
+          expect((event as WorkloadRegistered).data).toMatchObject({
+            consumedApis: [
+              { api: 'ledger', version: 'v3' },
+              { api: 'accounts', version: 'v2' },
+            ],
+          }),
+        );
     });
 
     it('refuses an API listed twice, naming the field', () => {
-      expect(() =>
-        register([
-          { api: 'accounts', version: 'v2' },
-          { api: 'accounts', version: 'v2' },
-        ]),
-      ).toThrow(expect.objectContaining({ field: 'consumedApis[1]' }) as Error);
+      givenWorkload([])
+        .when(
+          register([
+            { api: 'accounts', version: 'v2' },
+            { api: 'accounts', version: 'v2' },
+          ]),
+        )
+        .thenThrows(ValidationError, { field: 'consumedApis[1]' });
     });
   });
 });

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../shared/command-metadata';
+import type { DomainEvent } from '@trainyard/kernel';
 
 export type ApiVersionDeprecated = DomainEvent<
   'ApiVersionDeprecated',

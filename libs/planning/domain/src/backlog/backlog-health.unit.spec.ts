@@ -1,43 +1,51 @@
-import type { WorkloadEvent } from '../workload/workload.events';
-import { backlogHealthFromEvents } from './backlog-health.projection';
+import { backlogHealth, type BacklogItem } from './backlog-health';
 
-const registered = (workloadId: string, team: string, registeredAt: string): WorkloadEvent =>
-  ({
-    type: 'WorkloadRegistered',
-    data: { workloadId, team, registeredAt },
-  }) as unknown as WorkloadEvent;
-const deferred = (
+const item = (
   workloadId: string,
   team: string,
-  deferralCount: number,
-  deferredAt: string,
+  registeredAt: string,
+  deferrals: Partial<BacklogItem> = {},
+): BacklogItem => ({
+  workloadId,
+  team,
+  registeredAt,
+  status: 'backlog',
+  deferralCount: 0,
+  ...deferrals,
+});
+const deferred = (
+  count: number,
+  first: string,
+  last: string,
   reason = 'capacity',
-): WorkloadEvent => ({
-  type: 'WorkloadDeferred',
-  data: { workloadId, team, deferralCount, reason, deferredBy: 'planner', deferredAt },
+): Partial<BacklogItem> => ({
+  deferralCount: count,
+  firstDeferredAt: first,
+  lastDeferredAt: last,
+  lastDeferralReason: reason,
 });
 
 describe('backlog health', () => {
   it('reports deferred workloads with deferral count and age, by team', () => {
-    const health = backlogHealthFromEvents(
+    const health = backlogHealth(
       [
-        registered('P-1', 'payments', '2026-01-01T00:00:00Z'),
-        registered('P-2', 'payments', '2026-03-01T00:00:00Z'),
-        registered('S-1', 'search', '2026-02-01T00:00:00Z'),
-        registered('S-2', 'search', '2026-02-01T00:00:00Z'),
-        deferred('P-1', 'payments', 1, '2026-02-01T00:00:00Z'),
-        deferred('P-1', 'payments', 2, '2026-03-01T00:00:00Z', 'deferred: team cap 30% reached'),
-        deferred('S-1', 'search', 1, '2026-03-01T00:00:00Z'),
-        {
-          type: 'WorkloadPlanned',
-          data: {
-            workloadId: 'S-1',
-            team: 'search',
-            releaseId: 'R-3',
-            plannedBy: 'p',
-            plannedAt: '2026-03-02T00:00:00Z',
-          },
-        },
+        item(
+          'P-1',
+          'payments',
+          '2026-01-01T00:00:00Z',
+          deferred(
+            2,
+            '2026-02-01T00:00:00Z',
+            '2026-03-01T00:00:00Z',
+            'deferred: team cap 30% reached',
+          ),
+        ),
+        item('P-2', 'payments', '2026-03-01T00:00:00Z'),
+        item('S-1', 'search', '2026-02-01T00:00:00Z', {
+          ...deferred(1, '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z'),
+          status: 'planned',
+        }),
+        item('S-2', 'search', '2026-02-01T00:00:00Z'),
       ],
       '2026-03-31T00:00:00Z',
     );
@@ -76,14 +84,12 @@ describe('backlog health', () => {
   });
 
   it('orders a team’s deferred workloads most-deferred first, then oldest', () => {
-    const health = backlogHealthFromEvents(
+    const at = '2026-02-01T00:00:00Z';
+    const health = backlogHealth(
       [
-        registered('A', 't', '2026-01-05T00:00:00Z'),
-        registered('B', 't', '2026-01-01T00:00:00Z'),
-        registered('C', 't', '2026-01-09T00:00:00Z'),
-        deferred('A', 't', 1, '2026-02-01T00:00:00Z'),
-        deferred('B', 't', 1, '2026-02-01T00:00:00Z'),
-        deferred('C', 't', 3, '2026-02-01T00:00:00Z'),
+        item('A', 't', '2026-01-05T00:00:00Z', deferred(1, at, at)),
+        item('B', 't', '2026-01-01T00:00:00Z', deferred(1, at, at)),
+        item('C', 't', '2026-01-09T00:00:00Z', deferred(3, at, at)),
       ],
       '2026-03-01T00:00:00Z',
     );

@@ -1,4 +1,4 @@
-import { assertIsoInstant } from '../shared/command-metadata';
+import { assertIsoInstant } from '@trainyard/kernel';
 
 /** An earlier release of the train, as the quarterly tech-debt reserve counts it. */
 export interface QuarterRelease {

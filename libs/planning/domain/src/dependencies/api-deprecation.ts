@@ -1,4 +1,4 @@
-import { assertIsoInstant } from '../shared/command-metadata';
+import { assertIsoInstant } from '@trainyard/kernel';
 
 export interface ApiVersionLifecycle {
   readonly api: string;

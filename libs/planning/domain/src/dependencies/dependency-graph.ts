@@ -1,4 +1,4 @@
-import { RuleViolationError } from '../shared/domain-error';
+import { RuleViolation } from '@trainyard/kernel';
 
 export interface DependencyNode {
   readonly workloadId: string;
@@ -75,7 +75,7 @@ export const DEPENDENCY_CYCLE_RULE = 'dependency-acyclic';
 export const assertAcyclic = (nodes: readonly DependencyNode[]): void => {
   const cycle = findDependencyCycle(nodes);
   if (cycle)
-    throw new RuleViolationError(DEPENDENCY_CYCLE_RULE, `dependency cycle: ${formatCycle(cycle)}`);
+    throw new RuleViolation(DEPENDENCY_CYCLE_RULE, `dependency cycle: ${formatCycle(cycle)}`);
 };
 
 /**

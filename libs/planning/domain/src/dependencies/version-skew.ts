@@ -1,6 +1,6 @@
 import { compare, major, minor, valid } from 'semver';
 import type { SharedLibrary } from '../policy/workload-facts';
-import { ValidationError } from '../shared/domain-error';
+import { ValidationError } from '@trainyard/kernel';
 
 /** The workloads of one release that ship one version of a shared library. */
 export interface LibraryVersionUse {

@@ -1,4 +1,4 @@
-import { ValidationError } from '../shared/domain-error';
+import { ValidationError } from '@trainyard/kernel';
 
 export type ComponentKind = 'service' | 'database' | 'infrastructure';
 export const COMPONENT_KINDS: readonly ComponentKind[] = ['service', 'database', 'infrastructure'];

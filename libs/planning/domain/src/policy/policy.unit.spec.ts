@@ -1,4 +1,4 @@
-import { ValidationError } from '../shared/domain-error';
+import { ValidationError } from '@trainyard/kernel';
 import { assessRisk, classifyChange } from './classification';
 import type { PlanningPolicy } from './planning-policy';
 import { DEFAULT_PLANNING_POLICY, assertValidPolicy } from './planning-policy';

@@ -1,4 +1,4 @@
-import { RuleViolationError, ValidationError } from '../shared/domain-error';
+import { RuleViolation, ValidationError } from '@trainyard/kernel';
 import type { PlanningPolicy, RoutingRule, TrackDefinition, TrackKind } from './planning-policy';
 import type { Component } from './workload-facts';
 
@@ -64,7 +64,7 @@ export const routeWorkload = (
     ...new Set(components.filter((r) => r.trackKind === 'train').map((r) => r.trackId)),
   ];
   if (trains.length > 1) {
-    throw new RuleViolationError(
+    throw new RuleViolation(
       'one-train-per-workload',
       `components route to several release trains (${trains.join(', ')}); split the workload`,
     );

@@ -41,15 +41,38 @@ export const explainWsjf = (
  * Negative when `a` ranks before `b`: higher WSJF, then higher cost of delay, then smaller job,
  * then earlier registration, then workload id. A total order, so ranking never depends on input order.
  */
-export const compareWsjfKeys = (a: WsjfKey, b: WsjfKey): number => {
-  const byScore = b.costOfDelay * a.jobSize - a.costOfDelay * b.jobSize;
-  if (byScore !== 0) return byScore;
-  if (a.costOfDelay !== b.costOfDelay) return b.costOfDelay - a.costOfDelay;
+export const compareWsjfKeys = (a: WsjfKey, b: WsjfKey): number =>
+  compareWsjf(
+    a.costOfDelay,
+    a.jobSize,
+    a.registeredAtMs,
+    b.costOfDelay,
+    b.jobSize,
+    b.registeredAtMs,
+  ) || (a.workloadId < b.workloadId ? -1 : a.workloadId > b.workloadId ? 1 : 0);
+
+/**
+ * The WSJF order without the final tie-break by id: -1 when `a` ranks first, 1 when `b` does, 0
+ * when WSJF, cost of delay, job size and registration time are all equal. Flat numbers rather than
+ * keys so the allocator can call it on its typed columns without building an object per candidate.
+ */
+export const compareWsjf = (
+  aCostOfDelay: number,
+  aJobSize: number,
+  aRegisteredAtMs: number,
+  bCostOfDelay: number,
+  bJobSize: number,
+  bRegisteredAtMs: number,
+): number =>
+  sign(bCostOfDelay * aJobSize - aCostOfDelay * bJobSize) ||
+  sign(bCostOfDelay - aCostOfDelay) ||
   // Equal WSJF and cost of delay imply equal job size; the step stays so the order reads as specified.
-  if (a.jobSize !== b.jobSize) return a.jobSize - b.jobSize;
-  if (a.registeredAtMs !== b.registeredAtMs) return a.registeredAtMs - b.registeredAtMs;
-  return a.workloadId < b.workloadId ? -1 : a.workloadId > b.workloadId ? 1 : 0;
-};
+  sign(aJobSize - bJobSize) ||
+  sign(aRegisteredAtMs - bRegisteredAtMs);
+
+// Only the sign of each difference matters; ±1 rather than the difference spares the allocator a
+// heap number for every comparison whose difference is not a small integer.
+const sign = (d: number): number => (d < 0 ? -1 : d > 0 ? 1 : 0);
 
 /** Why `a` ranks above `b`, naming the first criterion that separates them. */
 export const explainPrecedence = (a: WsjfKey, b: WsjfKey): string => {

@@ -1,5 +1,5 @@
 import type { Plan } from '../allocation/allocation.types';
-import type { Command } from '../shared/command-metadata';
+import type { Command } from '@trainyard/kernel';
 
 export interface ReleaseWindow {
   readonly start: string; // ISO-8601

@@ -1,14 +1,16 @@
 import type { PlanningPolicy } from '../policy/planning-policy';
 import { DEFAULT_PLANNING_POLICY, SEVERITY_MAX, SEVERITY_MIN } from '../policy/planning-policy';
 import { findTrack } from '../policy/routing';
-import type { CommandMetadata } from '../shared/command-metadata';
-import { assertIsoInstant, assertMetadata, assertNonEmpty } from '../shared/command-metadata';
 import {
+  type CommandMetadata,
+  assertIsoInstant,
+  assertMetadata,
+  assertNonEmpty,
   AlreadyExistsError,
   NotFoundError,
-  RuleViolationError,
+  RuleViolation,
   ValidationError,
-} from '../shared/domain-error';
+} from '@trainyard/kernel';
 import type {
   CancelRelease,
   CloseRelease,
@@ -42,13 +44,17 @@ const known = (state: Release, releaseId: string): Known => {
   return state;
 };
 
-const closed = (state: Known): RuleViolationError =>
-  new RuleViolationError(
-    'release-open',
-    `release ${state.releaseId} is ${state.status.toLowerCase()}`,
-  );
+const closed = (state: Known): RuleViolation =>
+  new RuleViolation('release-open', `release ${state.releaseId} is ${state.status.toLowerCase()}`);
 
-/** An approved exception; with the independent-approver rule, nobody approves their own request. */
+/** The independent-approver rule: with it on, nobody approves what they asked for themselves. */
+const approvesOwnRequest = (
+  approver: string,
+  metadata: CommandMetadata,
+  policy: PlanningPolicy,
+): boolean => policy.governance.requireIndependentApprover && approver === metadata.actor;
+
+/** An approved exception, by an independent approver. */
 const assertException = (
   exception: ScopeException | undefined,
   metadata: CommandMetadata,
@@ -56,15 +62,15 @@ const assertException = (
   workloadId: string,
 ): ScopeException => {
   if (!exception)
-    throw new RuleViolationError(
+    throw new RuleViolation(
       'scope-change-requires-exception',
       `scope is committed: changing ${workloadId} needs an exception with reason and approver`,
     );
   // Named as the request names them: the exception's reason and approver are top-level fields.
   assertNonEmpty('reason', exception.reason);
   assertNonEmpty('approver', exception.approver);
-  if (policy.governance.requireIndependentApprover && exception.approver === metadata.actor)
-    throw new RuleViolationError(
+  if (approvesOwnRequest(exception.approver, metadata, policy))
+    throw new RuleViolation(
       'independent-approver',
       `${metadata.actor} cannot approve their own scope exception`,
     );
@@ -137,7 +143,7 @@ export const includeWorkload = (
     case 'ScopeCommitted': {
       if (current.scope.some((s) => s.workloadId === workloadId)) return [];
       if (current.kind === 'emergency')
-        throw new RuleViolationError(
+        throw new RuleViolation(
           'emergency-patch-single-workload',
           'an emergency patch release carries one workload',
         );
@@ -212,7 +218,7 @@ export const excludeWorkload = (
       const item = current.scope.find((s) => s.workloadId === workloadId);
       if (!item) return [];
       if (current.kind === 'emergency')
-        throw new RuleViolationError(
+        throw new RuleViolation(
           'emergency-patch-single-workload',
           'cancel the emergency release instead',
         );
@@ -261,14 +267,14 @@ export const commitScope = (command: CommitScope, state: Release): ReleaseEvent[
   const included = plan.entries.filter((e) => e.decision === 'included');
   const used = included.reduce((sum, e) => sum + e.jobSize, 0);
   if (used > plan.capacityTotal)
-    throw new RuleViolationError(
+    throw new RuleViolation(
       'release-capacity',
       `plan uses ${used} of ${plan.capacityTotal} capacity`,
     );
   const excluded = new Set(current.negotiated.exclude);
   const ignored = included.find((e) => excluded.has(e.workloadId));
   if (ignored)
-    throw new RuleViolationError(
+    throw new RuleViolation(
       'negotiated-exclusion',
       `${ignored.workloadId} was excluded in scope negotiation; re-run allocation with the negotiated scope`,
     );
@@ -368,18 +374,14 @@ export const requestEmergencyPatch = (
     failures.push({ rule: 'emergency-patch.linked-incident', message: 'no linked incident' });
   if (criteria.requireApprover && !approver?.trim())
     failures.push({ rule: 'emergency-patch.approver', message: 'no approver' });
-  else if (
-    approver &&
-    policy.governance.requireIndependentApprover &&
-    approver === command.metadata.actor
-  )
+  else if (approver && approvesOwnRequest(approver, command.metadata, policy))
     failures.push({
       rule: 'independent-approver',
       message: `${approver} cannot approve their own emergency patch`,
     });
   const first = failures[0];
   if (first)
-    throw new RuleViolationError(
+    throw new RuleViolation(
       first.rule,
       `emergency patch refused: ${failures.map((f) => `${f.message} (${f.rule})`).join('; ')}`,
     );
@@ -410,7 +412,7 @@ export const closeRelease = (command: CloseRelease, state: Release): ReleaseEven
   const current = known(state, releaseId);
   if (current.status === 'Released') return [];
   if (current.status === 'Planning')
-    throw new RuleViolationError(
+    throw new RuleViolation(
       'scope-committed-before-close',
       `release ${releaseId} has no committed scope`,
     );

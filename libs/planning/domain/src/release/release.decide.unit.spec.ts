@@ -1,19 +1,26 @@
+import {
+  AlreadyExistsError,
+  DeciderSpecification,
+  NotFoundError,
+  RuleViolation,
+  ValidationError,
+} from '@trainyard/kernel';
 import { allocate } from '../allocation/allocate';
 import type { Plan } from '../allocation/allocation.types';
 import { capacityFromHistory } from '../capacity/velocity';
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
-import { AlreadyExistsError, NotFoundError, RuleViolationError } from '../shared/domain-error';
 import { NOW, candidate, meta } from '../test-support/planning.fixtures';
 import type { ReleaseCommand } from './release.commands';
-import { decideRelease } from './release.decide';
 import { releaseDecider } from './release.decider';
-import type { ReleaseEvent } from './release.events';
-import { releaseHistory } from './release-history.projection';
+import type { ReleaseClosed, ReleaseEvent } from './release.events';
 import type { Release } from './release.state';
 
-const given = (events: readonly ReleaseEvent[]): Release =>
+const given = DeciderSpecification.for(releaseDecider, { policy: DEFAULT_PLANNING_POLICY });
+const stateAfter = (events: readonly ReleaseEvent[]): Release =>
   events.reduce(releaseDecider.evolve, releaseDecider.initialState());
-const when = (state: Release, command: ReleaseCommand) => decideRelease(command, state);
+const decided = (events: readonly ReleaseEvent[], command: ReleaseCommand): ReleaseEvent[] => [
+  ...releaseDecider.decide(command, stateAfter(events), { policy: DEFAULT_PLANNING_POLICY }),
+];
 const window = { start: '2026-12-01T08:00:00Z', end: '2026-12-01T18:00:00Z' };
 const planned: ReleaseEvent = {
   type: 'ReleasePlanned',
@@ -33,39 +40,40 @@ const plan = (): Plan =>
       candidate({ workloadId: 'W-3', team: 'search', jobSize: 13, changeType: 'compliance-audit' }),
     ],
   });
-const committed = (): ReleaseEvent[] => [
-  ...when(given([planned]), {
-    type: 'CommitScope',
-    data: { releaseId: 'R-1', plan: plan() },
-    metadata: meta(),
-  }),
-];
+const commit = (p: Plan = plan()): ReleaseCommand => ({
+  type: 'CommitScope',
+  data: { releaseId: 'R-1', plan: p },
+  metadata: meta(),
+});
+// The committed scope carries the whole plan's outputs, so it is decided from the plan rather than
+// written out; everything after it is literal.
+const committed = (): ReleaseEvent[] => decided([planned], commit());
 
 describe('release decider', () => {
   describe('given no release', () => {
     it('plans a release of a known train for a window', () => {
-      expect(
-        when(given([]), {
+      given([])
+        .when({
           type: 'PlanRelease',
           data: { releaseId: 'R-1', trainId: 'main', window },
           metadata: meta(),
-        }),
-      ).toEqual([planned]);
+        })
+        .then([planned]);
     });
 
     it('refuses an unknown train', () => {
-      expect(() =>
-        when(given([]), {
+      given([])
+        .when({
           type: 'PlanRelease',
           data: { releaseId: 'R-1', trainId: 'nope', window },
           metadata: meta(),
-        }),
-      ).toThrow(NotFoundError);
+        })
+        .thenThrows(NotFoundError);
     });
 
     it('refuses a window that ends before it starts', () => {
-      expect(() =>
-        when(given([]), {
+      given([])
+        .when({
           type: 'PlanRelease',
           data: {
             releaseId: 'R-1',
@@ -73,92 +81,91 @@ describe('release decider', () => {
             window: { start: window.end, end: window.start },
           },
           metadata: meta(),
-        }),
-      ).toThrow(expect.objectContaining({ field: 'window.end' }) as Error);
+        })
+        .thenThrows(ValidationError, { field: 'window.end' });
     });
 
     it('cannot commit scope of a release it does not know', () => {
-      expect(() =>
-        when(given([]), {
-          type: 'CommitScope',
-          data: { releaseId: 'R-1', plan: plan() },
-          metadata: meta(),
-        }),
-      ).toThrow(NotFoundError);
+      given([]).when(commit()).thenThrows(NotFoundError);
     });
   });
 
   describe('given a release in Planning', () => {
     it('planning it again with the same data changes nothing; different data conflicts', () => {
-      const state = given([planned]);
-      expect(
-        when(state, {
+      given([planned])
+        .when({
           type: 'PlanRelease',
           data: { releaseId: 'R-1', trainId: 'main', window },
           metadata: meta(),
-        }),
-      ).toEqual([]);
-      expect(() =>
-        when(state, {
+        })
+        .thenNothingHappened();
+      given([planned])
+        .when({
           type: 'PlanRelease',
           data: { releaseId: 'R-1', trainId: 'infrastructure', window },
           metadata: meta(),
-        }),
-      ).toThrow(AlreadyExistsError);
+        })
+        .thenThrows(AlreadyExistsError);
     });
 
     it('records scope negotiation without needing an exception', () => {
-      const include = when(given([planned]), {
-        type: 'IncludeWorkload',
-        data: { releaseId: 'R-1', workloadId: 'W-9' },
-        metadata: meta({ actor: 'po-anna', reason: 'launch date promised' }),
-      });
-      expect(include).toEqual([
-        {
-          type: 'ReleaseScopeNegotiated',
-          data: {
-            releaseId: 'R-1',
-            workloadId: 'W-9',
-            change: 'include',
-            reason: 'launch date promised',
-            negotiatedBy: 'po-anna',
-            negotiatedAt: NOW,
-          },
+      const include: ReleaseEvent = {
+        type: 'ReleaseScopeNegotiated',
+        data: {
+          releaseId: 'R-1',
+          workloadId: 'W-9',
+          change: 'include',
+          reason: 'launch date promised',
+          negotiatedBy: 'po-anna',
+          negotiatedAt: NOW,
         },
-      ]);
-      const exclude = when(given([planned, ...include]), {
-        type: 'ExcludeWorkload',
-        data: { releaseId: 'R-1', workloadId: 'W-9' },
-        metadata: meta(),
-      });
-      expect(given([planned, ...include, ...exclude])).toMatchObject({
-        status: 'Planning',
-        negotiated: { include: [], exclude: ['W-9'] },
-      });
+      };
+      given([planned])
+        .when({
+          type: 'IncludeWorkload',
+          data: { releaseId: 'R-1', workloadId: 'W-9' },
+          metadata: meta({ actor: 'po-anna', reason: 'launch date promised' }),
+        })
+        .then([include]);
+      given([planned, include])
+        .when({
+          type: 'ExcludeWorkload',
+          data: { releaseId: 'R-1', workloadId: 'W-9' },
+          metadata: meta(),
+        })
+        .thenEvents((exclude) =>
+          expect(stateAfter([planned, include, ...exclude])).toMatchObject({
+            status: 'Planning',
+            negotiated: { include: [], exclude: ['W-9'] },
+          }),
+        );
     });
 
     it('commits the allocation plan with the included workloads and deployment order', () => {
-      const events = committed();
-      expect(events[0]).toMatchObject({
-        type: 'ReleaseScopeCommitted',
-        data: {
-          releaseId: 'R-1',
-          trainId: 'main',
-          workloads: [
-            { workloadId: 'W-3', team: 'search', jobSize: 13, changeType: 'compliance-audit' },
-            { workloadId: 'W-2', team: 'search', jobSize: 3 },
-            { workloadId: 'W-1', team: 'payments', jobSize: 5 },
-          ],
-          capacityTotal: 40,
-          capacityUsed: 21,
-          deferredCount: 0,
-          committedBy: 'alice',
-        },
-      });
-      expect(given([planned, ...events])).toMatchObject({
-        status: 'ScopeCommitted',
-        kind: 'train',
-      });
+      given([planned])
+        .when(commit())
+        .thenEvents((events) => {
+          expect(events[0]).toMatchObject({
+            type: 'ReleaseScopeCommitted',
+            data: {
+              releaseId: 'R-1',
+              trainId: 'main',
+              workloads: [
+                { workloadId: 'W-3', team: 'search', jobSize: 13, changeType: 'compliance-audit' },
+                { workloadId: 'W-2', team: 'search', jobSize: 3 },
+                { workloadId: 'W-1', team: 'payments', jobSize: 5 },
+              ],
+              capacityTotal: 40,
+              capacityUsed: 21,
+              deferredCount: 0,
+              committedBy: 'alice',
+            },
+          });
+          expect(stateAfter([planned, ...events])).toMatchObject({
+            status: 'ScopeCommitted',
+            kind: 'train',
+          });
+        });
     });
 
     it('turns every missed compliance guarantee in the plan into an event', () => {
@@ -174,29 +181,33 @@ describe('release decider', () => {
           }),
         ],
       });
-      const events = when(given([planned]), {
-        type: 'CommitScope',
-        data: { releaseId: 'R-1', plan: tight },
-        metadata: meta(),
-      });
-      expect(events.map((e) => e.type)).toEqual([
-        'ReleaseScopeCommitted',
-        'ComplianceGuaranteeMissed',
-      ]);
-      expect(events[1]).toMatchObject({
-        data: { workloadId: 'W-3', team: 'search', detectedAt: NOW },
-      });
+      given([planned])
+        .when(commit(tight))
+        .thenEvents((events) => {
+          expect(events.map((e) => e.type)).toEqual([
+            'ReleaseScopeCommitted',
+            'ComplianceGuaranteeMissed',
+          ]);
+          expect(events[1]).toMatchObject({
+            data: { workloadId: 'W-3', team: 'search', detectedAt: NOW },
+          });
+        });
     });
 
     it('refuses a plan computed for another release', () => {
-      const other = { ...plan(), releaseId: 'R-2' };
-      expect(() =>
-        when(given([planned]), {
-          type: 'CommitScope',
-          data: { releaseId: 'R-1', plan: other },
-          metadata: meta(),
-        }),
-      ).toThrow(expect.objectContaining({ field: 'plan.releaseId' }) as Error);
+      given([planned])
+        .when(commit({ ...plan(), releaseId: 'R-2' }))
+        .thenThrows(ValidationError, { field: 'plan.releaseId' });
+    });
+
+    it('refuses a plan that uses more than the release capacity', () => {
+      const overfull = plan();
+      given([planned])
+        .when(commit({ ...overfull, capacityTotal: 20 }))
+        .thenThrows(RuleViolation, {
+          rule: 'release-capacity',
+          message: 'plan uses 21 of 20 capacity',
+        });
     });
 
     it('refuses a plan that ignores a negotiated exclusion', () => {
@@ -210,70 +221,134 @@ describe('release decider', () => {
           negotiatedAt: NOW,
         },
       };
-      expect(() =>
-        when(given([planned, negotiated]), {
-          type: 'CommitScope',
-          data: { releaseId: 'R-1', plan: plan() },
-          metadata: meta(),
-        }),
-      ).toThrow(expect.objectContaining({ rule: 'negotiated-exclusion' }) as Error);
+      given([planned, negotiated])
+        .when(commit())
+        .thenThrows(RuleViolation, { rule: 'negotiated-exclusion' });
     });
 
     it('refuses to close before scope is committed', () => {
-      expect(() =>
-        when(given([planned]), {
-          type: 'CloseRelease',
-          data: { releaseId: 'R-1', completed: [] },
-          metadata: meta(),
-        }),
-      ).toThrow(expect.objectContaining({ rule: 'scope-committed-before-close' }) as Error);
+      given([planned])
+        .when({ type: 'CloseRelease', data: { releaseId: 'R-1', completed: [] }, metadata: meta() })
+        .thenThrows(RuleViolation, { rule: 'scope-committed-before-close' });
     });
   });
 
   describe('given a release with committed scope', () => {
-    const state = () => given([planned, ...committed()]);
+    const scope = () => [planned, ...committed()];
 
     it('committing again changes nothing', () => {
-      expect(
-        when(state(), {
-          type: 'CommitScope',
-          data: { releaseId: 'R-1', plan: plan() },
-          metadata: meta(),
-        }),
-      ).toEqual([]);
+      given(scope()).when(commit()).thenNothingHappened();
     });
 
     it('refuses to include a workload without an exception', () => {
-      expect(() =>
-        when(state(), {
+      given(scope())
+        .when({
           type: 'IncludeWorkload',
           data: { releaseId: 'R-1', workloadId: 'W-7', team: 'payments', jobSize: 3 },
           metadata: meta(),
-        }),
-      ).toThrow(expect.objectContaining({ rule: 'scope-change-requires-exception' }) as Error);
+        })
+        .thenThrows(RuleViolation, { rule: 'scope-change-requires-exception' });
     });
 
     it('includes a workload with an approved exception, as unplanned work', () => {
-      const events = when(state(), {
-        type: 'IncludeWorkload',
-        data: {
-          releaseId: 'R-1',
-          workloadId: 'W-7',
-          team: 'payments',
-          jobSize: 3,
-          exception: { reason: 'regulator deadline', approver: 'cab-bob' },
-        },
-        metadata: meta(),
-      });
-      expect(events).toEqual([
+      given(scope())
+        .when({
+          type: 'IncludeWorkload',
+          data: {
+            releaseId: 'R-1',
+            workloadId: 'W-7',
+            team: 'payments',
+            jobSize: 3,
+            exception: { reason: 'regulator deadline', approver: 'cab-bob' },
+          },
+          metadata: meta(),
+        })
+        .then([
+          {
+            type: 'ScopeExceptionGranted',
+            data: {
+              releaseId: 'R-1',
+              workloadId: 'W-7',
+              change: 'include',
+              reason: 'regulator deadline',
+              approver: 'cab-bob',
+              requestedBy: 'alice',
+              grantedAt: NOW,
+            },
+          },
+          {
+            type: 'ReleaseWorkloadIncluded',
+            data: {
+              releaseId: 'R-1',
+              workloadId: 'W-7',
+              team: 'payments',
+              jobSize: 3,
+              unplanned: true,
+              capacityUsed: 24,
+              capacityTotal: 40,
+              includedAt: NOW,
+            },
+          },
+        ]);
+    });
+
+    it('refuses an exception approved by its own requester', () => {
+      given(scope())
+        .when({
+          type: 'ExcludeWorkload',
+          data: {
+            releaseId: 'R-1',
+            workloadId: 'W-1',
+            exception: { reason: 'not ready', approver: 'alice' },
+          },
+          metadata: meta(),
+        })
+        .thenThrows(RuleViolation, { rule: 'independent-approver' });
+    });
+
+    it('excludes a workload with an approved exception', () => {
+      given(scope())
+        .when({
+          type: 'ExcludeWorkload',
+          data: {
+            releaseId: 'R-1',
+            workloadId: 'W-1',
+            exception: { reason: 'not ready', approver: 'cab-bob' },
+          },
+          metadata: meta(),
+        })
+        .thenEvents((events) => {
+          expect(events.map((e) => e.type)).toEqual([
+            'ScopeExceptionGranted',
+            'ReleaseWorkloadExcluded',
+          ]);
+          const after = stateAfter([...scope(), ...events]);
+          expect(after.status === 'ScopeCommitted' && after.scope.map((s) => s.workloadId)).toEqual(
+            ['W-3', 'W-2'],
+          );
+        });
+    });
+
+    it('excluding a workload that is not in scope changes nothing', () => {
+      given(scope())
+        .when({
+          type: 'ExcludeWorkload',
+          data: { releaseId: 'R-1', workloadId: 'W-99' },
+          metadata: meta(),
+        })
+        .thenNothingHappened();
+    });
+
+    it('closes the release, recording delivery per team for velocity', () => {
+      const exception: ReleaseEvent[] = [
         {
           type: 'ScopeExceptionGranted',
           data: {
             releaseId: 'R-1',
             workloadId: 'W-7',
             change: 'include',
-            reason: 'regulator deadline',
-            approver: 'cab-bob',
+            reason: 'r',
+            approver: 'bob',
             requestedBy: 'alice',
             grantedAt: NOW,
           },
@@ -291,102 +366,44 @@ describe('release decider', () => {
             includedAt: NOW,
           },
         },
-      ]);
-    });
-
-    it('refuses an exception approved by its own requester', () => {
-      expect(() =>
-        when(state(), {
-          type: 'ExcludeWorkload',
-          data: {
-            releaseId: 'R-1',
-            workloadId: 'W-1',
-            exception: { reason: 'not ready', approver: 'alice' },
-          },
-          metadata: meta(),
-        }),
-      ).toThrow(expect.objectContaining({ rule: 'independent-approver' }) as Error);
-    });
-
-    it('excludes a workload with an approved exception', () => {
-      const events = when(state(), {
-        type: 'ExcludeWorkload',
+      ];
+      const closed: ReleaseClosed = {
+        type: 'ReleaseClosed',
         data: {
           releaseId: 'R-1',
-          workloadId: 'W-1',
-          exception: { reason: 'not ready', approver: 'cab-bob' },
-        },
-        metadata: meta(),
-      });
-      expect(events.map((e) => e.type)).toEqual([
-        'ScopeExceptionGranted',
-        'ReleaseWorkloadExcluded',
-      ]);
-      const after = given([planned, ...committed(), ...events]);
-      expect(after.status === 'ScopeCommitted' && after.scope.map((s) => s.workloadId)).toEqual([
-        'W-3',
-        'W-2',
-      ]);
-    });
-
-    it('excluding a workload that is not in scope changes nothing', () => {
-      expect(
-        when(state(), {
-          type: 'ExcludeWorkload',
-          data: { releaseId: 'R-1', workloadId: 'W-99' },
-          metadata: meta(),
-        }),
-      ).toEqual([]);
-    });
-
-    it('closes the release, recording delivery per team for velocity', () => {
-      const exception = when(state(), {
-        type: 'IncludeWorkload',
-        data: {
-          releaseId: 'R-1',
-          workloadId: 'W-7',
-          team: 'payments',
-          jobSize: 3,
-          exception: { reason: 'r', approver: 'bob' },
-        },
-        metadata: meta(),
-      });
-      const events = when(given([planned, ...committed(), ...exception]), {
-        type: 'CloseRelease',
-        data: {
-          releaseId: 'R-1',
+          trainId: 'main',
+          kind: 'train',
           completed: [
-            { workloadId: 'W-1', jobSize: 5 },
-            { workloadId: 'W-3', jobSize: 20 },
-            { workloadId: 'W-7', jobSize: 2 },
+            { workloadId: 'W-3', team: 'search', jobSize: 20, unplanned: false },
+            { workloadId: 'W-1', team: 'payments', jobSize: 5, unplanned: false },
+            { workloadId: 'W-7', team: 'payments', jobSize: 2, unplanned: true },
           ],
+          notCompleted: ['W-2'],
+          teams: [
+            { team: 'payments', completedJobSize: 5, unplannedJobSize: 2, plannedJobSize: 5 },
+            { team: 'search', completedJobSize: 20, unplannedJobSize: 0, plannedJobSize: 16 },
+          ],
+          closedBy: 'alice',
+          closedAt: NOW,
         },
-        metadata: meta(),
-      });
-      expect(events).toEqual([
-        {
-          type: 'ReleaseClosed',
+      };
+      given([...scope(), ...exception])
+        .when({
+          type: 'CloseRelease',
           data: {
             releaseId: 'R-1',
-            trainId: 'main',
-            kind: 'train',
             completed: [
-              { workloadId: 'W-3', team: 'search', jobSize: 20, unplanned: false },
-              { workloadId: 'W-1', team: 'payments', jobSize: 5, unplanned: false },
-              { workloadId: 'W-7', team: 'payments', jobSize: 2, unplanned: true },
+              { workloadId: 'W-1', jobSize: 5 },
+              { workloadId: 'W-3', jobSize: 20 },
+              { workloadId: 'W-7', jobSize: 2 },
             ],
-            notCompleted: ['W-2'],
-            teams: [
-              { team: 'payments', completedJobSize: 5, unplannedJobSize: 2, plannedJobSize: 5 },
-              { team: 'search', completedJobSize: 20, unplannedJobSize: 0, plannedJobSize: 16 },
-            ],
-            closedBy: 'alice',
-            closedAt: NOW,
           },
-        },
-      ]);
+          metadata: meta(),
+        })
+        .then([closed]);
       // The history feeds capacity: the team's velocity is its delivered planned work.
-      const history = releaseHistory([planned, ...committed(), ...exception, ...events]);
+      const { releaseId, trainId, kind, closedAt, teams } = closed.data;
+      const history = [{ releaseId, trainId, kind, closedAt, teams }];
       expect(capacityFromHistory({ history, teams: ['payments'] }).teams[0]).toMatchObject({
         capacity: 5,
         basis: 'history',
@@ -394,34 +411,34 @@ describe('release decider', () => {
     });
 
     it('refuses to close with a workload that was not in scope', () => {
-      expect(() =>
-        when(state(), {
+      given(scope())
+        .when({
           type: 'CloseRelease',
           data: { releaseId: 'R-1', completed: [{ workloadId: 'W-99', jobSize: 3 }] },
           metadata: meta(),
-        }),
-      ).toThrow(expect.objectContaining({ field: 'completed[0].workloadId' }) as Error);
+        })
+        .thenThrows(ValidationError, { field: 'completed[0].workloadId' });
     });
 
     it('cancels with a reason, returning the scope to the backlog', () => {
-      expect(
-        when(state(), {
+      given(scope())
+        .when({
           type: 'CancelRelease',
           data: { releaseId: 'R-1' },
           metadata: meta({ reason: 'freeze' }),
-        }),
-      ).toEqual([
-        {
-          type: 'ReleaseCancelled',
-          data: {
-            releaseId: 'R-1',
-            reason: 'freeze',
-            workloadIds: ['W-3', 'W-2', 'W-1'],
-            cancelledBy: 'alice',
-            cancelledAt: NOW,
+        })
+        .then([
+          {
+            type: 'ReleaseCancelled',
+            data: {
+              releaseId: 'R-1',
+              reason: 'freeze',
+              workloadIds: ['W-3', 'W-2', 'W-1'],
+              cancelledBy: 'alice',
+              cancelledAt: NOW,
+            },
           },
-        },
-      ]);
+        ]);
     });
   });
 
@@ -439,21 +456,17 @@ describe('release decider', () => {
         closedAt: NOW,
       },
     };
-    const state = () => given([planned, ...committed(), closed]);
+    const released = () => [planned, ...committed(), closed];
 
     it('closing again changes nothing', () => {
-      expect(
-        when(state(), {
-          type: 'CloseRelease',
-          data: { releaseId: 'R-1', completed: [] },
-          metadata: meta(),
-        }),
-      ).toEqual([]);
+      given(released())
+        .when({ type: 'CloseRelease', data: { releaseId: 'R-1', completed: [] }, metadata: meta() })
+        .thenNothingHappened();
     });
 
     it('refuses scope changes and cancellation', () => {
-      expect(() =>
-        when(state(), {
+      given(released())
+        .when({
           type: 'IncludeWorkload',
           data: {
             releaseId: 'R-1',
@@ -461,15 +474,15 @@ describe('release decider', () => {
             exception: { reason: 'r', approver: 'bob' },
           },
           metadata: meta(),
-        }),
-      ).toThrow(RuleViolationError);
-      expect(() =>
-        when(state(), {
+        })
+        .thenThrows(RuleViolation);
+      given(released())
+        .when({
           type: 'CancelRelease',
           data: { releaseId: 'R-1' },
           metadata: meta({ reason: 'x' }),
-        }),
-      ).toThrow(expect.objectContaining({ rule: 'release-open' }) as Error);
+        })
+        .thenThrows(RuleViolation, { rule: 'release-open' });
     });
   });
 
@@ -491,27 +504,26 @@ describe('release decider', () => {
       },
       metadata: meta(),
     });
+    const scheduled: ReleaseEvent = {
+      type: 'EmergencyPatchScheduled',
+      data: {
+        releaseId: 'HF-1',
+        trackId: 'hotfix',
+        workloadId: 'W-50',
+        team: 'payments',
+        jobSize: 2,
+        severity: 5,
+        linkedIncident: 'INC-42',
+        approver: 'oncall-lead',
+        unplanned: true,
+        policyVersion: DEFAULT_PLANNING_POLICY.version,
+        requestedBy: 'alice',
+        scheduledAt: NOW,
+      },
+    };
 
     it('schedules a patch that meets every criterion on an independent track, as unplanned work', () => {
-      expect(when(given([]), request())).toEqual([
-        {
-          type: 'EmergencyPatchScheduled',
-          data: {
-            releaseId: 'HF-1',
-            trackId: 'hotfix',
-            workloadId: 'W-50',
-            team: 'payments',
-            jobSize: 2,
-            severity: 5,
-            linkedIncident: 'INC-42',
-            approver: 'oncall-lead',
-            unplanned: true,
-            policyVersion: expect.any(String) as string,
-            requestedBy: 'alice',
-            scheduledAt: NOW,
-          },
-        },
-      ]);
+      given([]).when(request()).then([scheduled]);
     });
 
     it.each([
@@ -522,38 +534,43 @@ describe('release decider', () => {
       ['emergency-patch.independent-track', { trackId: 'main' }],
       ['independent-approver', { approver: 'alice' }],
     ])('refuses it, naming rule %s', (rule, overrides) => {
-      expect(() => when(given([]), request(overrides))).toThrow(
-        expect.objectContaining({ kind: 'rule_violation', rule }) as Error,
-      );
+      given([])
+        .when(request(overrides))
+        .thenThrows(RuleViolation, { kind: 'rule_violation', rule });
     });
 
     it('lists every failed criterion in the refusal', () => {
-      expect(() => when(given([]), request({ severity: 2, linkedIncident: undefined }))).toThrow(
-        'emergency patch refused: severity 2 is below the required 4 (emergency-patch.severity); no linked incident (emergency-patch.linked-incident)',
-      );
+      given([])
+        .when(request({ severity: 2, linkedIncident: undefined }))
+        .thenThrows(RuleViolation, {
+          message:
+            'emergency patch refused: severity 2 is below the required 4 (emergency-patch.severity); no linked incident (emergency-patch.linked-incident)',
+        });
     });
 
     it('closes into history as unplanned work on its track', () => {
-      const scheduled = when(given([]), request());
-      const closed = when(given(scheduled), {
-        type: 'CloseRelease',
-        data: { releaseId: 'HF-1', completed: [{ workloadId: 'W-50', jobSize: 2 }] },
-        metadata: meta(),
-      });
-      expect(closed[0]).toMatchObject({
-        data: {
-          kind: 'emergency',
-          trainId: 'hotfix',
-          teams: [
-            { team: 'payments', completedJobSize: 0, unplannedJobSize: 2, plannedJobSize: 0 },
-          ],
-        },
-      });
+      given([scheduled])
+        .when({
+          type: 'CloseRelease',
+          data: { releaseId: 'HF-1', completed: [{ workloadId: 'W-50', jobSize: 2 }] },
+          metadata: meta(),
+        })
+        .thenEvents((closed) =>
+          expect(closed[0]).toMatchObject({
+            data: {
+              kind: 'emergency',
+              trainId: 'hotfix',
+              teams: [
+                { team: 'payments', completedJobSize: 0, unplannedJobSize: 2, plannedJobSize: 0 },
+              ],
+            },
+          }),
+        );
     });
 
     it('refuses to add more workloads to an emergency release', () => {
-      expect(() =>
-        when(given(when(given([]), request())), {
+      given([scheduled])
+        .when({
           type: 'IncludeWorkload',
           data: {
             releaseId: 'HF-1',
@@ -563,8 +580,8 @@ describe('release decider', () => {
             exception: { reason: 'r', approver: 'bob' },
           },
           metadata: meta(),
-        }),
-      ).toThrow(expect.objectContaining({ rule: 'emergency-patch-single-workload' }) as Error);
+        })
+        .thenThrows(RuleViolation, { rule: 'emergency-patch-single-workload' });
     });
   });
 });

@@ -1,7 +1,7 @@
 import type { VersionSkew } from '../dependencies/version-skew';
 import type { TeamDelivery } from '../capacity/velocity';
 import type { ChangeType } from '../policy/planning-policy';
-import type { DomainEvent } from '../shared/command-metadata';
+import type { DomainEvent } from '@trainyard/kernel';
 import type { ReleaseWindow } from './release.commands';
 
 export type ReleasePlanned = DomainEvent<

@@ -1,4 +1,4 @@
-import { ValidationError } from './domain-error';
+import { ValidationError } from '@trainyard/kernel';
 
 /** The modified Fibonacci scale SAFe uses for WSJF inputs and job size. */
 export const MODIFIED_FIBONACCI = [1, 2, 3, 5, 8, 13, 20] as const;

@@ -1,6 +1,6 @@
 // Builders shared by the planning domain's unit specs (not exported from the library).
 import type { AllocationCandidate } from '../allocation/allocation.types';
-import type { CommandMetadata } from '../shared/command-metadata';
+import type { CommandMetadata } from '@trainyard/kernel';
 import type { RegisterWorkloadData } from '../workload/workload.commands';
 
 export const NOW = '2026-11-23T10:00:00.000Z';

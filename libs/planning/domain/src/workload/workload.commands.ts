@@ -1,6 +1,6 @@
 import type { ChangeType, RegulatedDataClass } from '../policy/planning-policy';
 import type { ApiContract, Component, SharedLibrary } from '../policy/workload-facts';
-import type { Command } from '../shared/command-metadata';
+import type { Command } from '@trainyard/kernel';
 
 export interface RegisterWorkloadData {
   readonly workloadId: string;

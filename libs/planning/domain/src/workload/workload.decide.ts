@@ -20,13 +20,14 @@ import {
   SEVERITY_MIN,
 } from '../policy/planning-policy';
 import { routeWorkload } from '../policy/routing';
-import { assertMetadata, assertNonEmpty } from '../shared/command-metadata';
 import {
+  assertMetadata,
+  assertNonEmpty,
   AlreadyExistsError,
   NotFoundError,
-  RuleViolationError,
+  RuleViolation,
   ValidationError,
-} from '../shared/domain-error';
+} from '@trainyard/kernel';
 import { assertFibonacciPoint } from '../shared/fibonacci';
 import type {
   CompleteWorkload,
@@ -155,14 +156,14 @@ export const registerWorkload = (
     context.knownDependencies ?? new Map(),
   );
   if (cycle)
-    throw new RuleViolationError(DEPENDENCY_CYCLE_RULE, `dependency cycle: ${formatCycle(cycle)}`);
+    throw new RuleViolation(DEPENDENCY_CYCLE_RULE, `dependency cycle: ${formatCycle(cycle)}`);
   const removed = sunsetApiVersion(
     data.consumedApis,
     context.apiLifecycles ?? [],
     command.metadata.now,
   );
   if (removed)
-    throw new RuleViolationError(
+    throw new RuleViolation(
       API_VERSION_SUNSET_RULE,
       `${removed.api} ${removed.version} was removed at ${removed.sunsetAt}; consume a supported version`,
     );
@@ -196,13 +197,13 @@ export const planWorkload = (command: PlanWorkload, state: Workload): WorkloadEv
   switch (current.status) {
     case 'Planned':
       if (current.releaseId === releaseId) return [];
-      throw new RuleViolationError(
+      throw new RuleViolation(
         'workload-planned-once',
         `workload ${workloadId} is already planned in release ${current.releaseId}`,
       );
     case 'Completed':
     case 'Withdrawn':
-      throw new RuleViolationError(
+      throw new RuleViolation(
         'workload-open',
         `workload ${workloadId} is ${current.status.toLowerCase()}`,
       );
@@ -228,12 +229,12 @@ export const deferWorkload = (command: DeferWorkload, state: Workload): Workload
   assertNonEmpty('reason', reason);
   const current = registered(state, workloadId);
   if (current.status === 'Completed' || current.status === 'Withdrawn')
-    throw new RuleViolationError(
+    throw new RuleViolation(
       'workload-open',
       `workload ${workloadId} is ${current.status.toLowerCase()}`,
     );
   if (current.status === 'Planned' && releaseId !== undefined && releaseId !== current.releaseId)
-    throw new RuleViolationError(
+    throw new RuleViolation(
       'workload-release-matches',
       `workload ${workloadId} is planned in release ${current.releaseId}, not ${releaseId}`,
     );
@@ -268,18 +269,18 @@ export const completeWorkload = (command: CompleteWorkload, state: Workload): Wo
   const current = registered(state, workloadId);
   if (current.status === 'Completed') {
     if (current.releaseId === releaseId) return [];
-    throw new RuleViolationError(
+    throw new RuleViolation(
       'workload-completed-once',
       `workload ${workloadId} was completed in release ${current.releaseId}`,
     );
   }
   if (current.status !== 'Planned')
-    throw new RuleViolationError(
+    throw new RuleViolation(
       'complete-planned-only',
       `workload ${workloadId} is not planned in a release`,
     );
   if (current.releaseId !== releaseId)
-    throw new RuleViolationError(
+    throw new RuleViolation(
       'workload-release-matches',
       `workload ${workloadId} is planned in release ${current.releaseId}, not ${releaseId}`,
     );
@@ -303,9 +304,9 @@ export const withdrawWorkload = (command: WithdrawWorkload, state: Workload): Wo
   const current = registered(state, workloadId);
   if (current.status === 'Withdrawn') return [];
   if (current.status === 'Completed')
-    throw new RuleViolationError('workload-open', `workload ${workloadId} is completed`);
+    throw new RuleViolation('workload-open', `workload ${workloadId} is completed`);
   if (current.status === 'Planned')
-    throw new RuleViolationError(
+    throw new RuleViolation(
       'withdraw-unplanned-only',
       `workload ${workloadId} is planned in release ${current.releaseId}; exclude it from the release first`,
     );

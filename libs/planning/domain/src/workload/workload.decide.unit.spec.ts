@@ -1,35 +1,47 @@
-import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
-import type { PlanningPolicy } from '../policy/planning-policy';
 import {
   AlreadyExistsError,
+  DeciderSpecification,
   NotFoundError,
-  RuleViolationError,
+  RuleViolation,
   ValidationError,
-} from '../shared/domain-error';
+} from '@trainyard/kernel';
+import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
+import type { PlanningPolicy } from '../policy/planning-policy';
 import { NOW, meta, registration } from '../test-support/planning.fixtures';
 import { toAllocationCandidate } from './workload.candidate';
 import type { RegisterWorkloadData, WorkloadCommand } from './workload.commands';
 import type { WorkloadDecisionContext } from './workload.decide';
-import { decideWorkload } from './workload.decide';
 import { workloadDecider } from './workload.decider';
 import type { WorkloadEvent, WorkloadRegistered } from './workload.events';
-import type { Workload } from './workload.state';
 
 const context: WorkloadDecisionContext = { policy: DEFAULT_PLANNING_POLICY };
-const given = (events: readonly WorkloadEvent[]): Workload =>
+const given = DeciderSpecification.for(workloadDecider, context);
+const stateAfter = (events: readonly WorkloadEvent[]) =>
   events.reduce(workloadDecider.evolve, workloadDecider.initialState());
-const when = (state: Workload, command: WorkloadCommand, ctx = context) =>
-  decideWorkload(command, state, ctx);
 const register = (data: Partial<RegisterWorkloadData> = {}): WorkloadCommand => ({
   type: 'RegisterWorkload',
   data: registration(data),
   metadata: meta(),
 });
-const registered = (data: Partial<RegisterWorkloadData> = {}): WorkloadEvent[] => [
-  ...when(given([]), register(data)),
-];
-const registeredEvent = (data: Partial<RegisterWorkloadData> = {}): WorkloadRegistered =>
-  registered(data)[0] as WorkloadRegistered;
+/** The registration of `registration()` under the default policy, as decided (first spec below). */
+const registered: WorkloadRegistered = {
+  type: 'WorkloadRegistered',
+  data: {
+    ...registration(),
+    classification: {
+      changeType: 'net-new-feature',
+      ruleId: 'fallback',
+      explanation: 'net-new-feature: no classification rule matched',
+    },
+    riskTier: 'medium',
+    approvalPath: 'integration-tests + team-lead approval',
+    riskReasons: ['base tier medium for net-new-feature'],
+    route: { trackId: 'main', trackKind: 'train' },
+    policyVersion: DEFAULT_PLANNING_POLICY.version,
+    registeredBy: 'alice',
+    registeredAt: NOW,
+  },
+};
 const planned = (releaseId = 'R-1'): WorkloadEvent => ({
   type: 'WorkloadPlanned',
   data: { workloadId: 'W-1', team: 'payments', releaseId, plannedBy: 'planner', plannedAt: NOW },
@@ -46,46 +58,54 @@ const deferred = (count: number, releaseId = 'R-1'): WorkloadEvent => ({
     deferredAt: NOW,
   },
 });
+const completed: WorkloadEvent = {
+  type: 'WorkloadCompleted',
+  data: {
+    workloadId: 'W-1',
+    team: 'payments',
+    releaseId: 'R-1',
+    completedJobSize: 5,
+    completedAt: NOW,
+  },
+};
+const plan = (releaseId: string): WorkloadCommand => ({
+  type: 'PlanWorkload',
+  data: { workloadId: 'W-1', releaseId },
+  metadata: meta(),
+});
+const complete = (releaseId: string, completedJobSize: number): WorkloadCommand => ({
+  type: 'CompleteWorkload',
+  data: { workloadId: 'W-1', releaseId, completedJobSize },
+  metadata: meta(),
+});
+const registeredData = (events: readonly WorkloadEvent[]): WorkloadRegistered['data'] =>
+  (events[0] as WorkloadRegistered).data;
 
 describe('workload decider', () => {
   describe('given no workload', () => {
     it('registers it with classification, risk tier, approval path and route', () => {
-      const events = registered();
-      expect(events).toEqual([
-        {
-          type: 'WorkloadRegistered',
-          data: {
-            ...registration(),
-            classification: {
-              changeType: 'net-new-feature',
-              ruleId: 'fallback',
-              explanation: 'net-new-feature: no classification rule matched',
-            },
-            riskTier: 'medium',
-            approvalPath: 'integration-tests + team-lead approval',
-            riskReasons: ['base tier medium for net-new-feature'],
-            route: { trackId: 'main', trackKind: 'train' },
-            policyVersion: DEFAULT_PLANNING_POLICY.version,
-            registeredBy: 'alice',
-            registeredAt: NOW,
-          },
-        },
-      ]);
+      given([]).when(register()).then([registered]);
     });
 
     it('raises the tier for regulated data and for a schema change, to the CAB path', () => {
-      const event = registeredEvent({
-        regulatedData: ['pii'],
-        schemaChange: true,
-        components: [{ name: 'orders-db', kind: 'database' }],
-      });
-      expect(event.data.riskTier).toBe('high');
-      expect(event.data.approvalPath).toBe('full-regression + CAB approval');
-      expect(event.data.riskReasons).toEqual([
-        'base tier medium for net-new-feature',
-        'touches regulated data: raised to high (rule regulated-data)',
-        'changes a database schema: already high (rule database-schema-change)',
-      ]);
+      given([])
+        .when(
+          register({
+            regulatedData: ['pii'],
+            schemaChange: true,
+            components: [{ name: 'orders-db', kind: 'database' }],
+          }),
+        )
+        .thenEvents((events) => {
+          const data = registeredData(events);
+          expect(data.riskTier).toBe('high');
+          expect(data.approvalPath).toBe('full-regression + CAB approval');
+          expect(data.riskReasons).toEqual([
+            'base tier medium for net-new-feature',
+            'touches regulated data: raised to high (rule regulated-data)',
+            'changes a database schema: already high (rule database-schema-change)',
+          ]);
+        });
     });
 
     it('applies a custom policy given as data', () => {
@@ -96,26 +116,27 @@ describe('workload decider', () => {
           baseTier: { ...DEFAULT_PLANNING_POLICY.risk.baseTier, 'net-new-feature': 'high' },
         },
       };
-      const [event] = when(given([]), register(), { policy: strict }) as WorkloadRegistered[];
-      expect(event?.data.riskTier).toBe('high');
+      given([])
+        .when(register(), { policy: strict })
+        .thenEvents((events) => expect(registeredData(events).riskTier).toBe('high'));
     });
 
     it('records the shared libraries it ships with, and refuses a version that is not semver', () => {
       const libraries = [{ name: 'auth-client', version: '1.3.1' }];
-      expect(registeredEvent({ libraries }).data.libraries).toEqual(libraries);
-      expect(() =>
-        when(given([]), register({ libraries: [{ name: 'auth-client', version: '1.3' }] })),
-      ).toThrow(
-        expect.objectContaining({ kind: 'validation', field: 'libraries[0].version' }) as Error,
-      );
+      given([])
+        .when(register({ libraries }))
+        .thenEvents((events) => expect(registeredData(events).libraries).toEqual(libraries));
+      given([])
+        .when(register({ libraries: [{ name: 'auth-client', version: '1.3' }] }))
+        .thenThrows(ValidationError, { kind: 'validation', field: 'libraries[0].version' });
     });
 
     it.each(['jobSize', 'businessValue', 'timeCriticality', 'riskReduction'] as const)(
       'refuses %s off the modified Fibonacci scale, naming the field',
       (field) => {
-        const attempt = () => when(given([]), register({ [field]: 4 }));
-        expect(attempt).toThrow(ValidationError);
-        expect(attempt).toThrow(expect.objectContaining({ kind: 'validation', field }) as Error);
+        given([])
+          .when(register({ [field]: 4 }))
+          .thenThrows(ValidationError, { kind: 'validation', field });
       },
     );
 
@@ -138,19 +159,17 @@ describe('workload decider', () => {
       ['severity', { severity: 9 }],
       ['apiContract.version', { apiContract: { api: 'orders', version: '' } }],
     ])('refuses an invalid %s', (field, data) => {
-      expect(() => when(given([]), register(data))).toThrow(
-        expect.objectContaining({ field }) as Error,
-      );
+      given([]).when(register(data)).thenThrows(ValidationError, { field });
     });
 
     it('refuses a command without a valid clock', () => {
-      expect(() =>
-        when(given([]), {
+      given([])
+        .when({
           type: 'RegisterWorkload',
           data: registration(),
           metadata: meta({ now: 'yesterday' }),
-        }),
-      ).toThrow(expect.objectContaining({ field: 'metadata.now' }) as Error);
+        })
+        .thenThrows(ValidationError, { field: 'metadata.now' });
     });
 
     it('refuses a dependency cycle through known workloads, naming it', () => {
@@ -158,16 +177,18 @@ describe('workload decider', () => {
         ['W-2', ['W-3']],
         ['W-3', ['W-1']],
       ]);
-      const attempt = () =>
-        when(given([]), register({ dependsOn: ['W-2'] }), { ...context, knownDependencies });
-      expect(attempt).toThrow(RuleViolationError);
-      expect(attempt).toThrow('dependency cycle: W-1 → W-2 → W-3 → W-1');
+      given([])
+        .when(register({ dependsOn: ['W-2'] }), { ...context, knownDependencies })
+        .thenThrows(RuleViolation, {
+          rule: 'dependency-acyclic',
+          message: 'dependency cycle: W-1 → W-2 → W-3 → W-1',
+        });
     });
 
     it('refuses a workload that depends on itself', () => {
-      expect(() => when(given([]), register({ dependsOn: ['W-1'] }))).toThrow(
-        'dependency cycle: W-1 → W-1',
-      );
+      given([])
+        .when(register({ dependsOn: ['W-1'] }))
+        .thenThrows(RuleViolation, { message: 'dependency cycle: W-1 → W-1' });
     });
 
     it('refuses components that span two release trains', () => {
@@ -182,9 +203,8 @@ describe('workload decider', () => {
           rules: [{ id: 'mobile-apps', match: { componentNamePrefix: 'app-' }, trackId: 'mobile' }],
         },
       };
-      const attempt = () =>
-        when(
-          given([]),
+      given([])
+        .when(
           register({
             components: [
               { name: 'app-ios', kind: 'service' },
@@ -192,115 +212,113 @@ describe('workload decider', () => {
             ],
           }),
           { policy },
-        );
-      expect(attempt).toThrow(expect.objectContaining({ rule: 'one-train-per-workload' }) as Error);
+        )
+        .thenThrows(RuleViolation, { rule: 'one-train-per-workload' });
     });
 
     it('cannot plan a workload it does not know', () => {
-      expect(() =>
-        when(given([]), {
-          type: 'PlanWorkload',
-          data: { workloadId: 'W-1', releaseId: 'R-1' },
-          metadata: meta(),
-        }),
-      ).toThrow(NotFoundError);
+      given([]).when(plan('R-1')).thenThrows(NotFoundError);
     });
   });
 
   describe('given a registered workload in the backlog', () => {
-    const state = () => given(registered());
-
     it('refuses to register it again', () => {
-      expect(() => when(state(), register())).toThrow(AlreadyExistsError);
-      expect(() => when(state(), register())).toThrow(
-        expect.objectContaining({ kind: 'already_exists', entity: 'workload', id: 'W-1' }) as Error,
-      );
+      given([registered])
+        .when(register())
+        .thenThrows(AlreadyExistsError, { kind: 'already_exists', entity: 'workload', id: 'W-1' });
     });
 
     it('plans it into a release', () => {
-      expect(
-        when(state(), {
-          type: 'PlanWorkload',
-          data: { workloadId: 'W-1', releaseId: 'R-1' },
-          metadata: meta(),
-        }),
-      ).toEqual([planned('R-1')].map((e) => ({ ...e, data: { ...e.data, plannedBy: 'alice' } })));
+      given([registered])
+        .when(plan('R-1'))
+        .then([
+          {
+            type: 'WorkloadPlanned',
+            data: { ...planned('R-1').data, plannedBy: 'alice' },
+          } as WorkloadEvent,
+        ]);
     });
 
     it('defers it, counting the deferral', () => {
-      const events = when(state(), {
-        type: 'DeferWorkload',
-        data: {
-          workloadId: 'W-1',
-          releaseId: 'R-1',
-          reason: 'deferred: release capacity exhausted',
-        },
-        metadata: meta(),
-      });
-      expect(events).toEqual([
-        { ...deferred(1), data: { ...deferred(1).data, deferredBy: 'alice' } },
-      ]);
+      given([registered])
+        .when({
+          type: 'DeferWorkload',
+          data: {
+            workloadId: 'W-1',
+            releaseId: 'R-1',
+            reason: 'deferred: release capacity exhausted',
+          },
+          metadata: meta(),
+        })
+        .then([
+          { ...deferred(1), data: { ...deferred(1).data, deferredBy: 'alice' } } as WorkloadEvent,
+        ]);
     });
 
     it('counts a second deferral from another release', () => {
-      const events = when(given([...registered(), deferred(1, 'R-1')]), {
-        type: 'DeferWorkload',
-        data: { workloadId: 'W-1', releaseId: 'R-2', reason: 'deferred: team cap 30% reached' },
-        metadata: meta(),
-      });
-      expect(events).toMatchObject([
-        { type: 'WorkloadDeferred', data: { deferralCount: 2, releaseId: 'R-2' } },
-      ]);
+      given([registered, deferred(1, 'R-1')])
+        .when({
+          type: 'DeferWorkload',
+          data: { workloadId: 'W-1', releaseId: 'R-2', reason: 'deferred: team cap 30% reached' },
+          metadata: meta(),
+        })
+        .thenEvents((events) =>
+          expect(events).toMatchObject([
+            { type: 'WorkloadDeferred', data: { deferralCount: 2, releaseId: 'R-2' } },
+          ]),
+        );
     });
 
     it('does not count a retried deferral from the same release twice', () => {
-      const events = when(given([...registered(), deferred(1, 'R-1')]), {
-        type: 'DeferWorkload',
-        data: { workloadId: 'W-1', releaseId: 'R-1', reason: 'again' },
-        metadata: meta(),
-      });
-      expect(events).toEqual([]);
+      given([registered, deferred(1, 'R-1')])
+        .when({
+          type: 'DeferWorkload',
+          data: { workloadId: 'W-1', releaseId: 'R-1', reason: 'again' },
+          metadata: meta(),
+        })
+        .thenNothingHappened();
     });
 
     it('refuses to complete an unplanned workload', () => {
-      expect(() =>
-        when(state(), {
-          type: 'CompleteWorkload',
-          data: { workloadId: 'W-1', releaseId: 'R-1', completedJobSize: 5 },
-          metadata: meta(),
-        }),
-      ).toThrow(expect.objectContaining({ rule: 'complete-planned-only' }) as Error);
+      given([registered])
+        .when(complete('R-1', 5))
+        .thenThrows(RuleViolation, { rule: 'complete-planned-only' });
     });
 
     it('withdraws it with a reason', () => {
-      expect(
-        when(state(), {
+      given([registered])
+        .when({
           type: 'WithdrawWorkload',
           data: { workloadId: 'W-1' },
           metadata: meta({ reason: 'obsolete' }),
-        }),
-      ).toEqual([
-        {
-          type: 'WorkloadWithdrawn',
-          data: {
-            workloadId: 'W-1',
-            team: 'payments',
-            reason: 'obsolete',
-            withdrawnBy: 'alice',
-            withdrawnAt: NOW,
+        })
+        .then([
+          {
+            type: 'WorkloadWithdrawn',
+            data: {
+              workloadId: 'W-1',
+              team: 'payments',
+              reason: 'obsolete',
+              withdrawnBy: 'alice',
+              withdrawnAt: NOW,
+            },
           },
-        },
-      ]);
+        ]);
     });
 
     it('refuses to withdraw without a reason', () => {
-      expect(() =>
-        when(state(), { type: 'WithdrawWorkload', data: { workloadId: 'W-1' }, metadata: meta() }),
-      ).toThrow(expect.objectContaining({ field: 'reason' }) as Error);
+      given([registered])
+        .when({ type: 'WithdrawWorkload', data: { workloadId: 'W-1' }, metadata: meta() })
+        .thenThrows(ValidationError, { field: 'reason' });
     });
 
     it('gives allocation its candidate view', () => {
-      const current = given(registered({ dependsOn: ['W-0'], featureFlag: 'new-checkout' }));
+      const current = stateAfter([
+        {
+          ...registered,
+          data: { ...registered.data, dependsOn: ['W-0'], featureFlag: 'new-checkout' },
+        },
+      ]);
       if (current.status !== 'Backlog') throw new Error('expected Backlog');
       expect(toAllocationCandidate(current.profile)).toEqual({
         workloadId: 'W-1',
@@ -317,108 +335,123 @@ describe('workload decider', () => {
         featureFlag: 'new-checkout',
       });
     });
+
+    it('gives allocation the same candidate from a read-model row, where absent is null or empty', () => {
+      const { profile } = stateAfter([registered]) as Extract<
+        ReturnType<typeof stateAfter>,
+        { status: 'Backlog' }
+      >;
+      expect(
+        toAllocationCandidate({
+          ...profile,
+          apiContract: null,
+          libraries: [],
+          consumedApis: [],
+          featureFlag: null,
+        }),
+      ).toEqual(toAllocationCandidate(profile));
+    });
   });
 
   describe('given a planned workload', () => {
-    const state = () => given([...registered(), planned('R-1')]);
+    const plannedHistory = [registered, planned('R-1')];
 
     it('planning it into the same release again changes nothing', () => {
-      expect(
-        when(state(), {
-          type: 'PlanWorkload',
-          data: { workloadId: 'W-1', releaseId: 'R-1' },
-          metadata: meta(),
-        }),
-      ).toEqual([]);
+      given(plannedHistory).when(plan('R-1')).thenNothingHappened();
     });
 
     it('refuses to plan it into another release', () => {
-      expect(() =>
-        when(state(), {
-          type: 'PlanWorkload',
-          data: { workloadId: 'W-1', releaseId: 'R-2' },
-          metadata: meta(),
-        }),
-      ).toThrow(expect.objectContaining({ rule: 'workload-planned-once' }) as Error);
+      given(plannedHistory)
+        .when(plan('R-2'))
+        .thenThrows(RuleViolation, { rule: 'workload-planned-once' });
     });
 
     it('completes it with the delivered job size', () => {
-      expect(
-        when(state(), {
-          type: 'CompleteWorkload',
-          data: { workloadId: 'W-1', releaseId: 'R-1', completedJobSize: 8 },
-          metadata: meta(),
-        }),
-      ).toEqual([
-        {
-          type: 'WorkloadCompleted',
-          data: {
-            workloadId: 'W-1',
-            team: 'payments',
-            releaseId: 'R-1',
-            completedJobSize: 8,
-            completedAt: NOW,
+      given(plannedHistory)
+        .when(complete('R-1', 8))
+        .then([
+          {
+            type: 'WorkloadCompleted',
+            data: {
+              workloadId: 'W-1',
+              team: 'payments',
+              releaseId: 'R-1',
+              completedJobSize: 8,
+              completedAt: NOW,
+            },
           },
-        },
-      ]);
+        ]);
+    });
+
+    it('refuses to complete it for a release it is not planned in', () => {
+      given(plannedHistory)
+        .when(complete('R-2', 8))
+        .thenThrows(RuleViolation, { rule: 'workload-release-matches' });
+    });
+
+    it('refuses a deferral from a release it is not planned in', () => {
+      given(plannedHistory)
+        .when({
+          type: 'DeferWorkload',
+          data: { workloadId: 'W-1', releaseId: 'R-2', reason: 'excluded by exception' },
+          metadata: meta(),
+        })
+        .thenThrows(RuleViolation, { rule: 'workload-release-matches' });
     });
 
     it('defers it back to the backlog when its release drops it', () => {
-      const events = when(state(), {
-        type: 'DeferWorkload',
-        data: { workloadId: 'W-1', releaseId: 'R-1', reason: 'excluded by exception' },
-        metadata: meta(),
-      });
-      expect(events).toMatchObject([{ type: 'WorkloadDeferred', data: { deferralCount: 1 } }]);
-      expect(given([...registered(), planned('R-1'), ...events]).status).toBe('Backlog');
+      given(plannedHistory)
+        .when({
+          type: 'DeferWorkload',
+          data: { workloadId: 'W-1', releaseId: 'R-1', reason: 'excluded by exception' },
+          metadata: meta(),
+        })
+        .thenEvents((events) => {
+          expect(events).toMatchObject([{ type: 'WorkloadDeferred', data: { deferralCount: 1 } }]);
+          expect(stateAfter([...plannedHistory, ...events]).status).toBe('Backlog');
+        });
     });
 
     it('refuses to withdraw it while planned', () => {
-      expect(() =>
-        when(state(), {
+      given(plannedHistory)
+        .when({
           type: 'WithdrawWorkload',
           data: { workloadId: 'W-1' },
           metadata: meta({ reason: 'x' }),
-        }),
-      ).toThrow(expect.objectContaining({ rule: 'withdraw-unplanned-only' }) as Error);
+        })
+        .thenThrows(RuleViolation, { rule: 'withdraw-unplanned-only' });
     });
   });
 
   describe('given a completed workload', () => {
-    const completed: WorkloadEvent = {
-      type: 'WorkloadCompleted',
-      data: {
-        workloadId: 'W-1',
-        team: 'payments',
-        releaseId: 'R-1',
-        completedJobSize: 5,
-        completedAt: NOW,
-      },
-    };
-    const state = () => given([...registered(), planned('R-1'), completed]);
+    const completedHistory = [registered, planned('R-1'), completed];
 
     it('completing it again for the same release changes nothing', () => {
-      expect(
-        when(state(), {
-          type: 'CompleteWorkload',
-          data: { workloadId: 'W-1', releaseId: 'R-1', completedJobSize: 5 },
-          metadata: meta(),
-        }),
-      ).toEqual([]);
+      given(completedHistory).when(complete('R-1', 5)).thenNothingHappened();
+    });
+
+    it('refuses to complete it again for another release', () => {
+      given(completedHistory)
+        .when(complete('R-2', 5))
+        .thenThrows(RuleViolation, { rule: 'workload-completed-once' });
     });
 
     it('refuses to defer it', () => {
-      expect(() =>
-        when(state(), {
+      given(completedHistory)
+        .when({
           type: 'DeferWorkload',
           data: { workloadId: 'W-1', reason: 'late' },
           metadata: meta(),
-        }),
-      ).toThrow(expect.objectContaining({ rule: 'workload-open' }) as Error);
+        })
+        .thenThrows(RuleViolation, { rule: 'workload-open' });
     });
 
     it('evolves into Completed with the delivered size', () => {
-      expect(state()).toMatchObject({ status: 'Completed', releaseId: 'R-1', completedJobSize: 5 });
+      expect(stateAfter(completedHistory)).toMatchObject({
+        status: 'Completed',
+        releaseId: 'R-1',
+        completedJobSize: 5,
+      });
     });
   });
 });

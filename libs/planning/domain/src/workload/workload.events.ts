@@ -1,6 +1,6 @@
 import type { Classification } from '../policy/classification';
 import type { RiskTier, TrackKind } from '../policy/planning-policy';
-import type { DomainEvent } from '../shared/command-metadata';
+import type { DomainEvent } from '@trainyard/kernel';
 import type { RegisterWorkloadData } from './workload.commands';
 
 export type WorkloadRegistered = DomainEvent<

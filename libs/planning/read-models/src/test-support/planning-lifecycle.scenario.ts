@@ -12,13 +12,13 @@ import {
   initialWorkload,
   toAllocationCandidate,
   type ApiVersionCommand,
-  type CommandMetadata,
   type RegisterWorkloadData,
   type Release,
   type ReleaseCommand,
   type Workload,
   type WorkloadCommand,
 } from '@trainyard/planning-domain';
+import type { CommandMetadata } from '@trainyard/kernel';
 import type { ProjectedEvent } from '../projected-event';
 
 export const T0 = Date.parse('2026-11-02T09:00:00.000Z');

@@ -28,9 +28,9 @@ export class AuditTrailGrpcController implements audit.AuditTrailServiceControll
 
   @RequirePermission('audit:read')
   async readStream(request: audit.ReadStreamRequest): Promise<audit.ReadStreamResponse> {
-    if (!request.streamId) throw new ValidationError('stream_id', 'is required');
-    if (request.fromVersion < 0) throw new ValidationError('from_version', 'must not be negative');
-    if (request.maxCount < 0 || request.maxCount > MAX_PAGE) throw new ValidationError('max_count', `must be 0..${MAX_PAGE}`);
+    if (!request.streamId) throw new ValidationError('stream_id', 'stream_id is required');
+    if (request.fromVersion < 0) throw new ValidationError('from_version', 'from_version must not be negative');
+    if (request.maxCount < 0 || request.maxCount > MAX_PAGE) throw new ValidationError('max_count', `max_count must be 0..${MAX_PAGE}`);
     const events = await this.store.readStream(request.streamId, {
       direction: request.backwards ? 'backwards' : 'forwards',
       fromVersion: request.fromVersion || undefined,
@@ -41,12 +41,12 @@ export class AuditTrailGrpcController implements audit.AuditTrailServiceControll
 
   @RequirePermission('audit:read')
   async readAll(request: audit.ReadAllRequest): Promise<audit.ReadAllResponse> {
-    if (request.pageSize < 0 || request.pageSize > MAX_PAGE) throw new ValidationError('page_size', `must be 0..${MAX_PAGE}`);
+    if (request.pageSize < 0 || request.pageSize > MAX_PAGE) throw new ValidationError('page_size', `page_size must be 0..${MAX_PAGE}`);
     let after;
     try {
       after = request.afterCheckpoint ? parseCheckpoint(request.afterCheckpoint) : undefined;
     } catch {
-      throw new ValidationError('after_checkpoint', 'is not a checkpoint returned by ReadAll');
+      throw new ValidationError('after_checkpoint', 'after_checkpoint is not a checkpoint returned by ReadAll');
     }
     const page = await this.store.readAll({
       after,

@@ -1,40 +1,27 @@
 import { ValidationError } from './domain-error';
+import type { CommandMetadata } from './command';
 
-/** Everything a decider may not invent itself: the clock, the actor, the stated reason. */
-export interface CommandMetadata {
-  readonly now: string; // ISO-8601 instant
-  readonly actor: string;
-  readonly reason?: string;
-}
-
-export interface Command<TType extends string, TData> {
-  readonly type: TType;
-  readonly data: TData;
-  readonly metadata: CommandMetadata;
-}
-
-export interface DomainEvent<TType extends string, TData> {
-  readonly type: TType;
-  readonly data: TData;
-}
-
+/** An ISO-8601 instant with a time zone (`Z` or an offset): what `CommandMetadata.now` holds. */
 export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export const isIsoInstant = (value: unknown): value is string =>
   typeof value === 'string' && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value));
 
+/** The value as an ISO-8601 instant, or a `ValidationError` naming `field`. */
 export const assertIsoInstant = (field: string, value: unknown): string => {
   if (!isIsoInstant(value))
     throw new ValidationError(field, `${field} must be an ISO-8601 instant; got ${String(value)}`);
   return value;
 };
 
+/** The value as a string with something other than white space, or a `ValidationError` naming `field`. */
 export const assertNonEmpty = (field: string, value: unknown): string => {
   if (typeof value !== 'string' || value.trim() === '')
     throw new ValidationError(field, `${field} is required`);
   return value;
 };
 
+/** What every decider checks first: the context's clock reading and the actor. */
 export const assertMetadata = (metadata: CommandMetadata): void => {
   assertIsoInstant('metadata.now', metadata.now);
   assertNonEmpty('metadata.actor', metadata.actor);

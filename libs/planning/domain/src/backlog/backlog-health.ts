@@ -1,6 +1,4 @@
-import type { WorkloadEvent } from '../workload/workload.events';
-
-/** One workload's backlog facts, folded from its events (a read-model row). */
+/** One workload's backlog facts, as the read model keeps them. */
 export interface BacklogItem {
   readonly workloadId: string;
   readonly team: string;
@@ -11,42 +9,6 @@ export interface BacklogItem {
   readonly lastDeferredAt?: string;
   readonly lastDeferralReason?: string;
 }
-
-export const evolveBacklogItem = (
-  item: BacklogItem | undefined,
-  event: WorkloadEvent,
-): BacklogItem | undefined => {
-  switch (event.type) {
-    case 'WorkloadRegistered':
-      return {
-        workloadId: event.data.workloadId,
-        team: event.data.team,
-        registeredAt: event.data.registeredAt,
-        status: 'backlog',
-        deferralCount: 0,
-      };
-    case 'WorkloadDeferred':
-      if (!item) return item;
-      return {
-        ...item,
-        status: 'backlog',
-        deferralCount: event.data.deferralCount,
-        firstDeferredAt: item.firstDeferredAt ?? event.data.deferredAt,
-        lastDeferredAt: event.data.deferredAt,
-        lastDeferralReason: event.data.reason,
-      };
-    case 'WorkloadPlanned':
-      return item && { ...item, status: 'planned' };
-    case 'WorkloadCompleted':
-      return item && { ...item, status: 'completed' };
-    case 'WorkloadWithdrawn':
-      return item && { ...item, status: 'withdrawn' };
-    default: {
-      const unknown: never = event;
-      return unknown;
-    }
-  }
-};
 
 export interface DeferredWorkload {
   readonly workloadId: string;
@@ -120,18 +82,4 @@ export const backlogHealth = (items: Iterable<BacklogItem>, now: string): Backlo
     teams: report,
     deferredWorkloads: report.reduce((sum, t) => sum + t.deferredWorkloads, 0),
   };
-};
-
-/** Convenience over a whole event log (events of many workloads, in order). */
-export const backlogHealthFromEvents = (
-  events: readonly WorkloadEvent[],
-  now: string,
-): BacklogHealth => {
-  const items = new Map<string, BacklogItem>();
-  for (const event of events) {
-    const id = event.data.workloadId;
-    const next = evolveBacklogItem(items.get(id), event);
-    if (next) items.set(id, next);
-  }
-  return backlogHealth(items.values(), now);
 };
