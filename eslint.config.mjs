@@ -90,7 +90,8 @@ const boundaries = ({ spec }) => {
             'type:domain',
             'type:kernel',
             'type:contracts',
-            ...testOnly(['type:testing']),
+            // Specs migrate a real schema to check the entities against the tables.
+            ...testOnly(['type:testing', 'type:infra']),
           ],
           allowedExternalImports: ['typeorm', ...testOnly(['fast-check'])],
         },
