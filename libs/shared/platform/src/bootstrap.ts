@@ -18,6 +18,7 @@ import { ConfigurationError, loadServiceConfig, type ServiceConfig, type Service
 import { kafkaCheck, postgresCheck } from './health/dependency-checks';
 import { ServiceMetrics } from './health/metrics';
 import { Readiness } from './health/readiness';
+import { withTotalDeserializers } from './input/malformed-request';
 import { PlatformModule } from './platform.module';
 import { EVENT_STORE } from './tokens';
 
@@ -34,6 +35,8 @@ export interface ServiceDefinition {
   readonly grpcServices?: readonly string[];
   /** Creates or upgrades the service's own tables; idempotent, run at every start and by db:migrate. */
   readonly migrate?: (pool: Pool, schema: string) => Promise<void>;
+  /** Limit of every request string, in UTF-8 bytes; default DEFAULT_MAX_STRING_BYTES (1024). */
+  readonly maxStringBytes?: number;
 }
 
 export interface RunningService {
@@ -95,7 +98,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
   );
   const metrics = new ServiceMetrics(definition.service);
   const bus = createKafkaMessageBus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger: logger });
-  const packageDefinition = trainyardPackageDefinition();
+  const packageDefinition = withTotalDeserializers(trainyardPackageDefinition());
 
   @Module({
     imports: [
@@ -105,7 +108,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
           autoLogging: { ignore: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url ?? '') },
         },
       }),
-      PlatformModule.forRoot({ config, pool, verifier, readiness, metrics, bus }),
+      PlatformModule.forRoot({ config, pool, verifier, readiness, metrics, bus, maxStringBytes: definition.maxStringBytes }),
       definition.module,
     ],
   })
