@@ -88,6 +88,7 @@ describe('hostile input stays a client error (generated, every gRPC method and R
   let client: GrpcTestClient;
   let token: string;
   const run = randomBytes(3).toString('hex');
+  const seedCorrelation = randomUUID();
   const known = [`WL-${run}-seed`, `R-${run}-seed`, 'payments', 'train-core'];
 
   const eventsOf = async (correlationId: string) =>
@@ -118,7 +119,7 @@ describe('hostile input stays a client error (generated, every gRPC method and R
     token = await service.token('admin');
     const tracks = await callUnary<{ tracks: { trackId: string }[] }>(client, 'ListTracks', {}, token);
     known.push(...tracks.tracks.map((t) => t.trackId));
-    await callUnary(client, 'RegisterWorkload', {
+    const seeded = await send(`/${SERVICE}/RegisterWorkload`, {
       workloadId: known[0],
       title: 'Seed',
       team: 'payments',
@@ -127,15 +128,17 @@ describe('hostile input stays a client error (generated, every gRPC method and R
       businessValue: 5,
       timeCriticality: 3,
       riskReduction: 1,
-    }, token);
+    }, seedCorrelation, false);
+    if (seeded) throw seeded;
   });
   afterAll(async () => {
     await service?.stop();
     await ctx?.dispose();
   });
 
-  it('enumerates every method of the service definition', () => {
+  it('enumerates every method of the service definition, and sees the events a call writes by its correlation id', async () => {
     expect(methods.length).toBeGreaterThanOrEqual(20);
+    expect(await eventsOf(seedCorrelation)).toBeGreaterThan(0);
   });
 
   it.each(methods.map((m) => [m.name, m] as const))('gRPC %s: never INTERNAL/UNKNOWN, and a refused call writes nothing', async (name, method) => {
