@@ -57,20 +57,34 @@ const messageType = (name: string): Type => rpcRoot().lookupType(name);
 export function encodeRpcStatus(status: RpcStatus): Buffer {
   const details = status.details.map((detail) => {
     const type = messageType(detail.type);
-    return { type_url: TYPE_URL_PREFIX + detail.type, value: type.encode(type.fromObject(detail.value)).finish() };
+    return {
+      type_url: TYPE_URL_PREFIX + detail.type,
+      value: type.encode(type.fromObject(detail.value)).finish(),
+    };
   });
   const statusType = messageType('google.rpc.Status');
-  return Buffer.from(statusType.encode(statusType.fromObject({ code: status.code, message: status.message, details })).finish());
+  return Buffer.from(
+    statusType
+      .encode(statusType.fromObject({ code: status.code, message: status.message, details }))
+      .finish(),
+  );
 }
 
 /** Parses a `grpc-status-details-bin` value; details of types not listed in RpcStatusDetailTypes are skipped. */
 export function decodeRpcStatus(bytes: Uint8Array): RpcStatus {
-  const decoded = messageType('google.rpc.Status').decode(bytes) as unknown as Omit<Status, 'details'> & { details: BundledAny[] };
+  const decoded = messageType('google.rpc.Status').decode(bytes) as unknown as Omit<
+    Status,
+    'details'
+  > & { details: BundledAny[] };
   const details = decoded.details.flatMap((any): RpcStatusDetail[] => {
     const name = any.type_url.slice(any.type_url.lastIndexOf('/') + 1);
     if (!isKnown(name)) return [];
     const type = messageType(name);
-    const value = type.toObject(type.decode(any.value), { defaults: true, arrays: true, objects: true });
+    const value = type.toObject(type.decode(any.value), {
+      defaults: true,
+      arrays: true,
+      objects: true,
+    });
     return [{ type: name, value } as RpcStatusDetail];
   });
   return { code: decoded.code, message: decoded.message, details };

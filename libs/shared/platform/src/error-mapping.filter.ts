@@ -1,4 +1,12 @@
-import { Catch, HttpException, HttpStatus, Inject, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { RpcException } from '@nestjs/microservices';
 import { status as GrpcStatus, Metadata } from '@grpc/grpc-js';
@@ -13,11 +21,35 @@ import { rpcStatusOf } from './errors/rpc-status-details';
 type DomainMapping = readonly [GrpcStatus, number, reason: string, slug: string, title: string];
 
 const DOMAIN: Record<DomainError['kind'], DomainMapping> = {
-  validation: [GrpcStatus.INVALID_ARGUMENT, HttpStatus.BAD_REQUEST, 'INVALID_FIELD', 'validation-error', 'Invalid request'],
+  validation: [
+    GrpcStatus.INVALID_ARGUMENT,
+    HttpStatus.BAD_REQUEST,
+    'INVALID_FIELD',
+    'validation-error',
+    'Invalid request',
+  ],
   not_found: [GrpcStatus.NOT_FOUND, HttpStatus.NOT_FOUND, 'NOT_FOUND', 'not-found', 'Not found'],
-  already_exists: [GrpcStatus.ALREADY_EXISTS, HttpStatus.CONFLICT, 'ALREADY_EXISTS', 'already-exists', 'Already exists'],
-  rule_violation: [GrpcStatus.FAILED_PRECONDITION, HttpStatus.CONFLICT, 'RULE_VIOLATION', 'rule-violation', 'Business rule violated'],
-  conflict: [GrpcStatus.ABORTED, HttpStatus.CONFLICT, 'CONCURRENCY_CONFLICT', 'concurrency-conflict', 'Concurrent change'],
+  already_exists: [
+    GrpcStatus.ALREADY_EXISTS,
+    HttpStatus.CONFLICT,
+    'ALREADY_EXISTS',
+    'already-exists',
+    'Already exists',
+  ],
+  rule_violation: [
+    GrpcStatus.FAILED_PRECONDITION,
+    HttpStatus.CONFLICT,
+    'RULE_VIOLATION',
+    'rule-violation',
+    'Business rule violated',
+  ],
+  conflict: [
+    GrpcStatus.ABORTED,
+    HttpStatus.CONFLICT,
+    'CONCURRENCY_CONFLICT',
+    'concurrency-conflict',
+    'Concurrent change',
+  ],
 };
 
 const HTTP_TO_GRPC: Record<number, GrpcStatus> = {
@@ -45,18 +77,21 @@ export class ErrorMappingFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
     if (host.getType() === 'rpc') {
-      const mapped = exception instanceof RpcException ? this.mapRpcException(exception) : this.map(exception);
+      const mapped =
+        exception instanceof RpcException ? this.mapRpcException(exception) : this.map(exception);
       const metadata = new Metadata();
       if (mapped.field !== undefined) metadata.set('trainyard-field', grpcFieldName(mapped.field));
       if (mapped.rule !== undefined) metadata.set('trainyard-rule', mapped.rule);
-      if (mapped.grpc !== GrpcStatus.INTERNAL) metadata.set(GRPC_STATUS_DETAILS_TRAILER, encodeRpcStatus(rpcStatusOf(mapped)));
+      if (mapped.grpc !== GrpcStatus.INTERNAL)
+        metadata.set(GRPC_STATUS_DETAILS_TRAILER, encodeRpcStatus(rpcStatusOf(mapped)));
       return throwError(() => ({ code: mapped.grpc, message: mapped.message, metadata }));
     }
     const mapped = this.map(exception);
     const { httpAdapter } = this.adapterHost;
     const http = host.switchToHttp();
     const response = http.getResponse<unknown>();
-    const instance = String(httpAdapter.getRequestUrl(http.getRequest<unknown>()) ?? '').split('?')[0] ?? '';
+    const instance =
+      String(httpAdapter.getRequestUrl(http.getRequest<unknown>()) ?? '').split('?')[0] ?? '';
     httpAdapter.setHeader(response, 'content-type', PROBLEM_JSON);
     // Serialized here: the adapter would reset the content type of an object body to application/json.
     httpAdapter.reply(response, JSON.stringify(problemOf(mapped, instance)), mapped.http);
@@ -65,33 +100,69 @@ export class ErrorMappingFilter implements ExceptionFilter {
   private map(exception: unknown): MappedError {
     if (isDomainError(exception)) {
       const [grpc, http, reason, slug, title] = DOMAIN[exception.kind];
-      const rule = 'rule' in exception && typeof exception.rule === 'string' ? exception.rule : undefined;
-      const field = 'field' in exception && typeof exception.field === 'string' ? exception.field : undefined;
+      const rule =
+        'rule' in exception && typeof exception.rule === 'string' ? exception.rule : undefined;
+      const field =
+        'field' in exception && typeof exception.field === 'string' ? exception.field : undefined;
       const resource =
-        'entity' in exception && 'id' in exception && typeof exception.entity === 'string' && typeof exception.id === 'string'
+        'entity' in exception &&
+        'id' in exception &&
+        typeof exception.entity === 'string' &&
+        typeof exception.id === 'string'
           ? { type: exception.entity, name: exception.id }
           : undefined;
-      return { grpc, http, message: exception.message, reason: rule ?? reason, field, rule, resource, problem: { slug, title } };
+      return {
+        grpc,
+        http,
+        message: exception.message,
+        reason: rule ?? reason,
+        field,
+        rule,
+        resource,
+        problem: { slug, title },
+      };
     }
     const named = exception as { code?: unknown; message?: string } | null;
     if (named?.code === 'WRONG_EXPECTED_VERSION') {
       const [grpc, http, reason, slug, title] = DOMAIN.conflict;
-      return { grpc, http, reason, problem: { slug, title }, message: `${named.message ?? 'version conflict'}; reload and retry` };
+      return {
+        grpc,
+        http,
+        reason,
+        problem: { slug, title },
+        message: `${named.message ?? 'version conflict'}; reload and retry`,
+      };
     }
     if (exception instanceof HttpException) {
       const http = exception.getStatus();
       const grpc = HTTP_TO_GRPC[http] ?? (http >= 500 ? GrpcStatus.INTERNAL : GrpcStatus.UNKNOWN);
       return { grpc, http, reason: GrpcStatus[grpc] ?? 'UNKNOWN', message: exception.message };
     }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    return { grpc: GrpcStatus.INTERNAL, http: HttpStatus.INTERNAL_SERVER_ERROR, reason: 'INTERNAL', message: 'internal error' };
+    this.logger.error(
+      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+    );
+    return {
+      grpc: GrpcStatus.INTERNAL,
+      http: HttpStatus.INTERNAL_SERVER_ERROR,
+      reason: 'INTERNAL',
+      message: 'internal error',
+    };
   }
 
   /** Platform code (the auth guard) throws RpcException with a gRPC code and message of its own. */
   private mapRpcException(exception: RpcException): MappedError {
     const error = exception.getError();
-    const { code, message } = typeof error === 'object' && error !== null ? (error as { code?: unknown; message?: unknown }) : { code: undefined, message: error };
-    const grpc = typeof code === 'number' && code in GrpcStatus ? (code as GrpcStatus) : GrpcStatus.UNKNOWN;
-    return { grpc, http: HttpStatus.INTERNAL_SERVER_ERROR, reason: GrpcStatus[grpc] ?? 'UNKNOWN', message: String(message ?? '') };
+    const { code, message } =
+      typeof error === 'string'
+        ? { code: undefined, message: error }
+        : (error as { code?: unknown; message?: unknown });
+    const grpc =
+      typeof code === 'number' && code in GrpcStatus ? (code as GrpcStatus) : GrpcStatus.UNKNOWN;
+    return {
+      grpc,
+      http: HttpStatus.INTERNAL_SERVER_ERROR,
+      reason: GrpcStatus[grpc] ?? 'UNKNOWN',
+      message: typeof message === 'string' ? message : exception.message,
+    };
   }
 }

@@ -1,6 +1,12 @@
 import { STATUS_CODES } from 'node:http';
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { MappedError } from './mapped-error';
 
 export const PROBLEM_JSON = 'application/problem+json';
@@ -20,16 +26,25 @@ export class ProblemDetailsDto {
   @ApiProperty({ description: 'The HTTP status code', example: 400 })
   status!: number;
 
-  @ApiProperty({ description: 'What went wrong this time, for developers', example: 'pageSize: must be 1..200' })
+  @ApiProperty({
+    description: 'What went wrong this time, for developers',
+    example: 'pageSize: must be 1..200',
+  })
   detail!: string;
 
   @ApiProperty({ description: 'The request path that failed', example: '/api/planning/workloads' })
   instance!: string;
 
-  @ApiPropertyOptional({ description: 'The offending request field (query, path or body name); validation errors', example: 'pageSize' })
+  @ApiPropertyOptional({
+    description: 'The offending request field (query, path or body name); validation errors',
+    example: 'pageSize',
+  })
   field?: string;
 
-  @ApiPropertyOptional({ description: 'The id of the refused business rule; rule violations', example: 'dependency-acyclic' })
+  @ApiPropertyOptional({
+    description: 'The id of the refused business rule; rule violations',
+    example: 'dependency-acyclic',
+  })
   rule?: string;
 }
 

@@ -14,13 +14,18 @@ export function rpcStatusOf(error: MappedError): RpcStatus {
   if (error.field !== undefined) metadata.field = grpcFieldName(error.field);
   if (error.rule !== undefined) metadata.rule = error.rule;
   const details: RpcStatusDetail[] = [
-    { type: 'google.rpc.ErrorInfo', value: { reason: error.reason, domain: ERROR_DOMAIN, metadata } },
+    {
+      type: 'google.rpc.ErrorInfo',
+      value: { reason: error.reason, domain: ERROR_DOMAIN, metadata },
+    },
   ];
   if (error.field !== undefined) {
     details.push({
       type: 'google.rpc.BadRequest',
       value: {
-        fieldViolations: [{ field: grpcFieldName(error.field), description: error.message, reason: error.reason }],
+        fieldViolations: [
+          { field: grpcFieldName(error.field), description: error.message, reason: error.reason },
+        ],
       },
     });
   }
@@ -33,7 +38,12 @@ export function rpcStatusOf(error: MappedError): RpcStatus {
   if (error.resource) {
     details.push({
       type: 'google.rpc.ResourceInfo',
-      value: { resourceType: error.resource.type, resourceName: error.resource.name, owner: '', description: error.message },
+      value: {
+        resourceType: error.resource.type,
+        resourceName: error.resource.name,
+        owner: '',
+        description: error.message,
+      },
     });
   }
   return { code: error.grpc, message: error.message, details };

@@ -1,4 +1,10 @@
-import { BadRequestException, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  BadRequestException,
+  Inject,
+  Injectable,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { ValidationError } from '@trainyard/kernel';
 import { MALFORMED_REQUEST } from './malformed-request';
 import { findUnstorableText, type InputProblem } from './unstorable-text';
@@ -27,7 +33,9 @@ export class EdgeInputGuard implements CanActivate {
     if (context.getType() === 'rpc') {
       const data = context.switchToRpc().getData<unknown>();
       if (typeof data === 'object' && data !== null && MALFORMED_REQUEST in data) {
-        throw new BadRequestException(`request is not a valid protobuf message of the method's type: ${String(data[MALFORMED_REQUEST])}`);
+        throw new BadRequestException(
+          `request is not a valid protobuf message of the method's type: ${String(data[MALFORMED_REQUEST])}`,
+        );
       }
       problem = findUnstorableText(data, this.maxBytes);
     } else if (context.getType() === 'http') {

@@ -11,7 +11,10 @@ export interface InputProblem {
 }
 
 /** Why PostgreSQL (or its indexes) could not store this text, if it could not. */
-export function unstorableTextReason(text: string, maxBytes = DEFAULT_MAX_STRING_BYTES): string | undefined {
+export function unstorableTextReason(
+  text: string,
+  maxBytes = DEFAULT_MAX_STRING_BYTES,
+): string | undefined {
   if (text.includes('\u0000')) return 'must not contain the NUL character (U+0000)';
   if (LONE_SURROGATE.test(text)) return 'must be valid Unicode (it holds a lone surrogate)';
   // Cheap bound first: a UTF-16 code unit is at most 3 bytes of UTF-8.
@@ -27,13 +30,22 @@ export function unstorableTextReason(text: string, maxBytes = DEFAULT_MAX_STRING
  * not store: NUL characters, lone surrogates, or over the length limit. Keys are checked as well
  * as values (maps and free-form objects carry data in keys). Binary values are left alone.
  */
-export function findUnstorableText(value: unknown, maxBytes = DEFAULT_MAX_STRING_BYTES, path = '', depth = 0): InputProblem | undefined {
+export function findUnstorableText(
+  value: unknown,
+  maxBytes = DEFAULT_MAX_STRING_BYTES,
+  path = '',
+  depth = 0,
+): InputProblem | undefined {
   if (typeof value === 'string') {
     const message = unstorableTextReason(value, maxBytes);
     return message ? { field: path || 'request', message } : undefined;
   }
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return undefined;
-  if (depth > MAX_DEPTH) return { field: path || 'request', message: `must not be nested more than ${MAX_DEPTH} levels deep` };
+  if (depth > MAX_DEPTH)
+    return {
+      field: path || 'request',
+      message: `must not be nested more than ${MAX_DEPTH} levels deep`,
+    };
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) {
       const found = findUnstorableText(item, maxBytes, `${path}[${index}]`, depth + 1);
