@@ -85,7 +85,7 @@ export function decodeRpcStatus(bytes: Uint8Array): RpcStatus {
       arrays: true,
       objects: true,
     });
-    return [{ type: name, value } as RpcStatusDetail];
+    return [{ type: name, value: withoutNulls(value) } as RpcStatusDetail];
   });
   return { code: decoded.code, message: decoded.message, details };
 }
@@ -97,3 +97,14 @@ const KNOWN = new Set<string>([
   'google.rpc.ResourceInfo',
 ]);
 const isKnown = (name: string): name is keyof RpcStatusDetailTypes => KNOWN.has(name);
+
+/** protobufjs fills absent message fields with null; the ts-proto interfaces leave them out. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, item]) => item !== null)
+      .map(([key, item]) => [key, withoutNulls(item)]),
+  );
+}
