@@ -30,10 +30,10 @@ module.exports = {
         module: { type: 'commonjs' },
       },
     ],
-    // jose ships ES modules only; jest's CommonJS runtime needs them transformed.
-    '/node_modules/jose/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' }, jsc: { target: 'es2023' } }],
+    // jose and node-pg-migrate ship ES modules only; jest's CommonJS runtime needs them transformed.
+    '/node_modules/(jose|node-pg-migrate)/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' }, jsc: { target: 'es2023' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|node-pg-migrate)/)'],
   moduleNameMapper,
   globalSetup: '<rootDir>/libs/shared/testing/src/jest/global-setup.ts',
   globalTeardown: '<rootDir>/libs/shared/testing/src/jest/global-teardown.ts',

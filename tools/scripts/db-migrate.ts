@@ -1,5 +1,5 @@
-// npm run db:migrate — creates or upgrades every service's schema (event store, messaging tables,
-// read models). Idempotent; services also run it at start-up.
+// npm run db:migrate — applies every service's pending schema migrations (event store, messaging,
+// read models) and prints what it applied, per service schema. Services run the same code at start.
 import { Pool } from 'pg';
 import { DEFAULT_DATABASE_URL, ensureDatabase, redact } from '@trainyard/infra';
 import { SERVICES, migrateService } from '@trainyard/platform';
@@ -11,8 +11,12 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });
   try {
     for (const service of SERVICES) {
-      await migrateService(SERVICE_DEFINITIONS[service], pool, service);
-      console.log(`[db:migrate] ${service}: schema "${service}" up to date`);
+      const report = await migrateService(SERVICE_DEFINITIONS[service], pool, service);
+      const applied = report.flatMap((set) => set.applied);
+      if (applied.length === 0)
+        console.log(`[db:migrate] ${service}: schema "${service}" up to date`);
+      for (const name of applied)
+        console.log(`[db:migrate] ${service}: schema "${service}" applied ${name}`);
     }
   } finally {
     await pool.end();

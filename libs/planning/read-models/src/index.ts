@@ -8,7 +8,7 @@ export * from './workload.projection';
 export * from './release.projection';
 export * from './release-scope.projection';
 export * from './portfolio-views';
-export * from './read-models.migration';
+export * from './read-models.migrations';
 
 import { ApiVersionView } from './api-version-view.entity';
 import { ReleaseScopeItemView } from './release-scope-item.entity';

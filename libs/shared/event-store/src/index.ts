@@ -8,7 +8,9 @@ export {
   formatCheckpoint,
   parseCheckpoint,
 } from './checkpoint';
-export { migrateEventStore, EVENT_STORE_SCHEMA_VERSION } from './event-store.migrations';
+export { migrateEventStore, EVENT_STORE_MIGRATIONS } from './event-store.migrations';
+export { migrateSchema, pendingMigrations, MIGRATIONS_TABLE } from './schema-migrations';
+export type { MigrationSet, AppliedMigrations } from './schema-migrations';
 export { PostgresEventStore, createEventStore } from './postgres-event-store';
 export type { PostgresEventStoreOptions } from './postgres-event-store';
 export { UpcasterRegistry } from './upcasters';

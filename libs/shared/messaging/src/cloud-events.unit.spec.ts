@@ -6,6 +6,7 @@ import {
   parseCloudEventMessage,
   parseCloudEventType,
   toCloudEventMessage,
+  toIntegrationCloudEventMessage,
 } from './cloud-events';
 import type { OutgoingMessage } from './message-bus.port';
 
@@ -97,6 +98,31 @@ describe('toCloudEventMessage', () => {
     expect(() => toCloudEventMessage(storedEvent(), 'Planning.Service')).toThrow(
       /invalid service name/,
     );
+  });
+});
+
+describe('toIntegrationCloudEventMessage', () => {
+  it('takes type, version, data and dataschema from the integration event, and identity, metadata, trace and position from the stored event', () => {
+    const stored = storedEvent();
+    const message = toIntegrationCloudEventMessage(
+      stored,
+      {
+        type: 'ReleaseScopeCommitted',
+        version: 1,
+        data: { releaseId: '7f3c' },
+        dataschema: 'urn:trainyard:planning:events#/components/schemas/ReleaseScopeCommitted.v1',
+      },
+      'planning',
+    );
+    const asStored = toCloudEventMessage(stored, 'planning');
+
+    expect(message.key).toBe(asStored.key);
+    expect(JSON.parse(message.value!.toString('utf8'))).toEqual({ releaseId: '7f3c' });
+    expect(message.headers).toEqual({
+      ...asStored.headers,
+      ce_type: 'dev.trainyard.planning.ReleaseScopeCommitted.v1',
+      ce_dataschema: 'urn:trainyard:planning:events#/components/schemas/ReleaseScopeCommitted.v1',
+    });
   });
 });
 

@@ -22,11 +22,16 @@ export {
   parseCloudEventMessage,
   parseCloudEventType,
   toCloudEventMessage,
+  toIntegrationCloudEventMessage,
 } from './cloud-events';
-export type { CloudEventMessageOptions, ParsedCloudEvent } from './cloud-events';
-export { migrateMessaging } from './messaging.migrations';
+export type {
+  CloudEventMessageOptions,
+  IntegrationEventMessage,
+  ParsedCloudEvent,
+} from './cloud-events';
+export { migrateMessaging, MESSAGING_MIGRATIONS } from './messaging.migrations';
 export { OutboxRelay } from './outbox-relay';
-export type { OutboxRelayOptions, OutboxRelayState } from './outbox-relay';
+export type { IntegrationEventMapping, OutboxRelayOptions, OutboxRelayState } from './outbox-relay';
 export type { BackoffOptions } from './backoff';
 export { silentLogger } from './messaging-logger';
 export type { MessagingLogger } from './messaging-logger';

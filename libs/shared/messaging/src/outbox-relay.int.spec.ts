@@ -10,7 +10,7 @@ import {
   type StoredEvent,
 } from '@trainyard/event-store';
 import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
-import { toCloudEventMessage } from './cloud-events';
+import { toCloudEventMessage, toIntegrationCloudEventMessage } from './cloud-events';
 import { createKafkaMessageBus } from './kafkajs-message-bus';
 import type { MessageBus, MessageProducer } from './message-bus.port';
 import {
@@ -21,7 +21,7 @@ import {
   type TopicCollector,
 } from './messaging.fixture';
 import { migrateMessaging } from './messaging.migrations';
-import { OutboxRelay } from './outbox-relay';
+import { OutboxRelay, type IntegrationEventMapping } from './outbox-relay';
 
 const SERVICE = 'planning';
 const FAST = {
@@ -175,6 +175,73 @@ describe('OutboxRelay', () => {
         checkpointOf(stored[stored.length - 1]!),
       ),
     ).toBeGreaterThanOrEqual(0);
+  });
+
+  it('with a contract mapping, publishes only what it maps, as the integration event (type, version, data, dataschema), and moves its checkpoint past what it keeps internal', async () => {
+    const { topic, collector } = await freshTopic('mapped');
+    // The contract publishes ReleaseOpened as version 2 with only `n`; ReleaseScored and the other
+    // tests' WorkloadAdded stay internal.
+    const mapping: IntegrationEventMapping = (event) =>
+      event.type === 'ReleaseOpened'
+        ? {
+            type: 'ReleaseOpened',
+            version: 2,
+            data: { n: (event.data as { n: number }).n },
+            dataschema: 'urn:trainyard:test:events#/components/schemas/ReleaseOpened.v2',
+          }
+        : undefined;
+    const mixed = freshStreamId('release');
+    const internalOnly = freshStreamId('release');
+    await store.append(mixed, [
+      testEvent('ReleaseOpened', { n: 1, secret: 'internal' }),
+      testEvent('ReleaseScored', { n: 2 }),
+      testEvent('ReleaseOpened', { n: 3, secret: 'internal' }),
+    ]);
+    const last = await store.append(internalOnly, [
+      testEvent('ReleaseScored', { n: 4 }),
+      testEvent('ReleaseScored', { n: 5 }),
+    ]);
+    const stored = (await allStoredEvents()).filter((e) =>
+      [mixed, internalOnly].includes(e.streamId),
+    );
+    const instance = relay(topic, { batchSize: 2, integrationEvents: mapping });
+    instance.start();
+
+    await waitFor(
+      async () => {
+        const { rows } = await ctx.pool.query<{ checkpoint: string }>(
+          'SELECT checkpoint FROM relay_checkpoints WHERE name = $1',
+          [topic],
+        );
+        const reached = { transactionId: last.transactionId, position: last.lastPosition };
+        return (
+          rows[0] !== undefined &&
+          compareCheckpoints(parseCheckpoint(rows[0].checkpoint), reached) >= 0
+        );
+      },
+      { description: 'the checkpoint past the internal-only stream' },
+    );
+    await waitFor(() => collector.messages.length >= 2, { description: 'the mapped events' });
+    const expected = stored
+      .filter((e) => e.type === 'ReleaseOpened')
+      .map((e) => toIntegrationCloudEventMessage(e, mapping(e)!, SERVICE));
+    expect(
+      collector.messages.map((m) => ({
+        key: m.key,
+        value: m.value?.toString('utf8'),
+        headers: m.headers,
+      })),
+    ).toEqual(
+      expected.map((m) => ({ key: m.key, value: m.value?.toString('utf8'), headers: m.headers })),
+    );
+    expect(collector.messages.map((m) => m.headers['ce_type'])).toEqual([
+      'dev.trainyard.planning.ReleaseOpened.v2',
+      'dev.trainyard.planning.ReleaseOpened.v2',
+    ]);
+    expect(collector.messages.map((m) => JSON.parse(m.value!.toString('utf8')) as unknown)).toEqual(
+      [{ n: 1 }, { n: 3 }],
+    );
+    expect(instance.published).toBe(2);
   });
 
   it('stopped in the middle of a stream of batches, a new instance resumes from the stored checkpoint and every event arrives', async () => {

@@ -7,7 +7,12 @@ import type {
 } from '@trainyard/event-store';
 import type { Pool } from 'pg';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
-import { cloudEventSource, toCloudEventMessage } from './cloud-events';
+import {
+  cloudEventSource,
+  toCloudEventMessage,
+  toIntegrationCloudEventMessage,
+  type IntegrationEventMessage,
+} from './cloud-events';
 import type { MessageProducer } from './message-bus.port';
 import { quoteSchema } from './messaging.migrations';
 import { errorMessage, silentLogger, type MessagingLogger } from './messaging-logger';
@@ -37,8 +42,17 @@ export interface OutboxRelayOptions {
   readonly lockKeepAliveMs?: number;
   /** The store subscription's fallback poll. Default 1000 ms. */
   readonly pollIntervalMs?: number;
-  readonly dataschema?: (event: StoredEvent) => string | undefined;
+  /**
+   * The service's contract (libs/<service>/contracts): what a stored event is published as, or
+   * undefined to keep it internal (its checkpoint still moves past it). Without a mapping every
+   * stored event is published as stored: the platform's own tests and benches do that; a service
+   * always relays through its mapping (ServiceDefinition.integrationEvents).
+   */
+  readonly integrationEvents?: IntegrationEventMapping;
 }
+
+/** Stored event → the integration event it is published as; undefined: not published. */
+export type IntegrationEventMapping = (event: StoredEvent) => IntegrationEventMessage | undefined;
 
 /** 'waiting': another instance holds the lock (or the database is unreachable). */
 export type OutboxRelayState = 'stopped' | 'waiting' | 'active';
@@ -176,12 +190,14 @@ export class OutboxRelay {
     lock: SessionLock,
     interrupt: AbortSignal,
   ): Promise<void> {
-    const { service, topic, producer, dataschema } = this.options;
-    const messages = batch.events.map((event) => {
-      const schema = dataschema?.(event);
-      return toCloudEventMessage(event, service, schema ? { dataschema: schema } : {});
-    });
-    for (let attempt = 1; ; attempt++) {
+    const { service, topic, producer, integrationEvents } = this.options;
+    const messages = integrationEvents
+      ? batch.events.flatMap((event) => {
+          const published = integrationEvents(event);
+          return published ? [toIntegrationCloudEventMessage(event, published, service)] : [];
+        })
+      : batch.events.map((event) => toCloudEventMessage(event, service));
+    for (let attempt = 1; messages.length > 0; attempt++) {
       if (interrupt.aborted) throw new RelayInterrupted();
       try {
         await producer.send(topic, messages);

@@ -1,13 +1,90 @@
+import type { Pool } from 'pg';
+
 /**
- * DDL of the planning read-model tables, matching the TypeORM entities column for column
- * (the entities are the definition; TypeORM's `synchronize` stays off so start-up never alters
- * tables behind the migration). Idempotent. The checkpoint lives in messaging's
- * `projection_checkpoints`, written in the same transaction as these rows.
+ * A schema exactly as the code before versioned migrations left it (commit 60fbf90): the event
+ * store's own version table at version 1, then the idempotent messaging and read-model DDL. The SQL
+ * is copied verbatim from that commit; it exists only to prove such databases upgrade cleanly.
  */
-export const planningReadModelsDdl = (schema: string): string => {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+export async function createLegacySchema(pool: Pool, schema: string): Promise<void> {
   const s = `"${schema}"`;
-  return `
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+  await pool.query(
+    `CREATE TABLE IF NOT EXISTS ${s}.event_store_migrations (
+       version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+  );
+  await pool.query(`
+CREATE TABLE ${s}.events (
+  position        bigint GENERATED ALWAYS AS IDENTITY,
+  transaction_id  xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  stream_id       text COLLATE "C" NOT NULL,
+  stream_version  integer NOT NULL CHECK (stream_version > 0),
+  event_type      text COLLATE "C" NOT NULL,
+  schema_version  integer NOT NULL DEFAULT 1 CHECK (schema_version > 0),
+  data            jsonb NOT NULL,
+  metadata        jsonb NOT NULL,
+  recorded_at     timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT events_pkey PRIMARY KEY (stream_id, stream_version)
+);
+-- The only other index: commit-safe order for readAll, subscriptions and the sealer (ADR 0003).
+CREATE UNIQUE INDEX events_commit_order_idx ON ${s}.events (transaction_id, position);
+
+COMMENT ON TABLE ${s}.events IS
+  'Append-only event store (ADR 0003). UPDATE/DELETE/TRUNCATE are refused by triggers; tampering is detected by the seal chain.';
+
+CREATE TABLE ${s}.event_seals (
+  seq             bigint PRIMARY KEY CHECK (seq > 0),
+  transaction_id  xid8 NOT NULL,
+  position        bigint NOT NULL,
+  hash            bytea NOT NULL CHECK (length(hash) = 32),
+  sealed_at       timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE ${s}.event_seals IS
+  'Hash chain over events in commit-safe order: hash_n = sha256(hash_{n-1} || canonical(event_n)).';
+
+CREATE FUNCTION ${s}.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  RAISE EXCEPTION '%.% is append-only: % refused', TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_OP
+    USING ERRCODE = 'insufficient_privilege',
+          HINT = 'events are immutable; record a compensating event instead';
+END
+$fn$;
+
+-- ENABLE ALWAYS: the guards fire even under session_replication_role = replica.
+CREATE TRIGGER events_refuse_update_delete BEFORE UPDATE OR DELETE ON ${s}.events
+  FOR EACH ROW EXECUTE FUNCTION ${s}.refuse_change();
+CREATE TRIGGER events_refuse_truncate BEFORE TRUNCATE ON ${s}.events
+  FOR EACH STATEMENT EXECUTE FUNCTION ${s}.refuse_change();
+CREATE TRIGGER event_seals_refuse_update_delete BEFORE UPDATE OR DELETE ON ${s}.event_seals
+  FOR EACH ROW EXECUTE FUNCTION ${s}.refuse_change();
+CREATE TRIGGER event_seals_refuse_truncate BEFORE TRUNCATE ON ${s}.event_seals
+  FOR EACH STATEMENT EXECUTE FUNCTION ${s}.refuse_change();
+ALTER TABLE ${s}.events ENABLE ALWAYS TRIGGER events_refuse_update_delete;
+ALTER TABLE ${s}.events ENABLE ALWAYS TRIGGER events_refuse_truncate;
+ALTER TABLE ${s}.event_seals ENABLE ALWAYS TRIGGER event_seals_refuse_update_delete;
+ALTER TABLE ${s}.event_seals ENABLE ALWAYS TRIGGER event_seals_refuse_truncate;
+
+`);
+  await pool.query(
+    `INSERT INTO ${s}.event_store_migrations (version, description) VALUES (1, 'events, event_seals, immutability triggers')`,
+  );
+  await pool.query(`
+CREATE TABLE IF NOT EXISTS ${s}.relay_checkpoints (
+  name        text PRIMARY KEY,
+  checkpoint  text NOT NULL,
+  updated_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS ${s}.inbox (
+  consumer_group  text NOT NULL,
+  event_id        text NOT NULL,
+  handled_at      timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT inbox_pkey PRIMARY KEY (consumer_group, event_id)
+);
+CREATE TABLE IF NOT EXISTS ${s}.projection_checkpoints (
+  projection  text PRIMARY KEY,
+  checkpoint  text NOT NULL,
+  updated_at  timestamptz NOT NULL DEFAULT now()
+);`);
+  await pool.query(`
 CREATE SCHEMA IF NOT EXISTS ${s};
 CREATE TABLE IF NOT EXISTS ${s}.workloads (
   workload_id                 text PRIMARY KEY,
@@ -103,5 +180,5 @@ CREATE TABLE IF NOT EXISTS ${s}.release_scope_items (
   approver            text,
   completed_job_size  double precision,
   PRIMARY KEY (release_id, workload_id)
-);`;
-};
+);`);
+}
