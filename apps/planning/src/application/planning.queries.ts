@@ -112,8 +112,8 @@ const oneOf = <T extends string>(
 const paging = (request: PageRequest, names: FieldNames): { page: number; pageSize: number } => {
   const page = request.page ?? 1;
   const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(page) || page < 1)
-    throw new ValidationError(names.page, 'must be an integer ≥ 1');
+  if (!Number.isSafeInteger(page) || page < 1)
+    throw new ValidationError(names.page, `must be an integer 1..${Number.MAX_SAFE_INTEGER}`);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
     throw new ValidationError(names.pageSize, `must be an integer 1..${MAX_PAGE_SIZE}`);
   return { page, pageSize };

@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ValidationError } from '@trainyard/kernel';
-import { RequirePermission } from '@trainyard/platform';
+import { ApiProblemResponses, RequirePermission } from '@trainyard/platform';
 import {
   PlanningQueries,
   RELEASE_STATUSES,
@@ -63,6 +63,7 @@ const pageOf = <T>(
 /** REST read models for portals: releases, workloads, backlog health, team dependency matrix. */
 @ApiTags('planning')
 @ApiBearerAuth()
+@ApiProblemResponses(400, 401, 403)
 @Controller('api/planning')
 export class PlanningHttpController {
   constructor(private readonly queries: PlanningQueries) {}
@@ -92,6 +93,7 @@ export class PlanningHttpController {
   @ApiOperation({ summary: 'One release: scope, capacity used and the reason for each workload' })
   @ApiParam({ name: 'id' })
   @ApiOkResponse({ type: ReleaseDetailDto })
+  @ApiProblemResponses(404)
   getRelease(@Param('id') id: string) {
     return this.queries.getRelease(id);
   }

@@ -26,10 +26,16 @@ import { trainyardDescriptorSet, trainyardPackageDefinition } from '@trainyard/g
 import { localDir } from '@trainyard/infra';
 import { createLogger, type Logger } from '@trainyard/observability';
 import { TokenVerifier } from './auth/token-verifier';
-import { ConfigurationError, loadServiceConfig, type ServiceConfig, type ServiceName } from './config/service-config';
+import {
+  ConfigurationError,
+  loadServiceConfig,
+  type ServiceConfig,
+  type ServiceName,
+} from './config/service-config';
 import { kafkaCheck, postgresCheck } from './health/dependency-checks';
 import { ServiceMetrics } from './health/metrics';
 import { Readiness } from './health/readiness';
+import { withTotalDeserializers } from './input/malformed-request';
 import { PlatformModule } from './platform.module';
 import { EVENT_STORE } from './tokens';
 
@@ -55,6 +61,8 @@ export interface ServiceDefinition {
    * maps to undefined is not published; a service without one publishes nothing.
    */
   readonly integrationEvents?: IntegrationEventMapping;
+  /** Limit of every request string, in UTF-8 bytes; default DEFAULT_MAX_STRING_BYTES (1024). */
+  readonly maxStringBytes?: number;
 }
 
 const publishNothing: IntegrationEventMapping = () => undefined;
@@ -79,13 +87,22 @@ export async function migrateService(
   pool: Pool,
   schema: string,
 ): Promise<AppliedMigrations[]> {
-  return migrateSchema(pool, schema, [EVENT_STORE_MIGRATIONS, MESSAGING_MIGRATIONS, ...(definition.migrations ?? [])]);
+  return migrateSchema(pool, schema, [
+    EVENT_STORE_MIGRATIONS,
+    MESSAGING_MIGRATIONS,
+    ...(definition.migrations ?? []),
+  ]);
 }
 
 /** Boots one service: config → connections → schema → gRPC and HTTP servers → readiness. */
-export async function startService(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+export async function startService(
+  definition: ServiceDefinition,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningService> {
   const config = loadServiceConfig(definition.service, env);
-  const keyFile = config.AUTH_JWKS_URL ? undefined : (config.AUTH_PUBLIC_KEY_FILE ?? localDir('auth', 'dev-public.pem'));
+  const keyFile = config.AUTH_JWKS_URL
+    ? undefined
+    : (config.AUTH_PUBLIC_KEY_FILE ?? localDir('auth', 'dev-public.pem'));
   if (keyFile && !existsSync(keyFile)) {
     throw new ConfigurationError(
       `invalid configuration: AUTH_PUBLIC_KEY_FILE: no such file ${keyFile} (run \`npm run token -- --role viewer\` once to create development keys, or set AUTH_JWKS_URL)`,
@@ -100,9 +117,19 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
   });
   const grpcPort = config.GRPC_PORT || (await freePort());
   const httpPort = config.HTTP_PORT || (await freePort());
-  const pool = new Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, connectionTimeoutMillis: 5_000 });
+  const pool = new Pool({
+    connectionString: config.DATABASE_URL,
+    max: config.DATABASE_POOL_SIZE,
+    connectionTimeoutMillis: 5_000,
+  });
   pool.on('error', (error) => logger.warn(`idle PostgreSQL connection failed: ${error.message}`));
-  const kafka = new Kafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING, connectionTimeout: 2_000, retry: { retries: 0 } });
+  const kafka = new Kafka({
+    clientId: config.KAFKA_CLIENT_ID,
+    brokers: config.KAFKA_BROKERS,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 2_000,
+    retry: { retries: 0 },
+  });
   let admin: Admin | undefined;
   const connectedAdmin = () => {
     if (!admin) {
@@ -114,8 +141,11 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
   };
 
   await waitForDatabase(pool, logger);
-  const migrated = (await migrateService(definition, pool, config.DATABASE_SCHEMA)).flatMap((set) => set.applied);
-  if (migrated.length > 0) logger.info({ migrations: migrated }, `schema "${config.DATABASE_SCHEMA}" migrated`);
+  const migrated = (await migrateService(definition, pool, config.DATABASE_SCHEMA)).flatMap(
+    (set) => set.applied,
+  );
+  if (migrated.length > 0)
+    logger.info({ migrations: migrated }, `schema "${config.DATABASE_SCHEMA}" migrated`);
 
   const grpcServices = [AUDIT_GRPC_SERVICE, ...(definition.grpcServices ?? [])];
   const readiness = new Readiness(
@@ -123,24 +153,41 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     grpcServices,
   );
   const metrics = new ServiceMetrics(definition.service);
-  const bus = createKafkaMessageBus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger: logger });
-  const packageDefinition = trainyardPackageDefinition();
+  const bus = createKafkaMessageBus({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID,
+    logger: logger,
+  });
+  const packageDefinition = withTotalDeserializers(trainyardPackageDefinition());
 
   @Module({
     imports: [
       LoggerModule.forRoot({
         pinoHttp: {
           logger,
-          autoLogging: { ignore: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url ?? '') },
+          autoLogging: {
+            ignore: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url ?? ''),
+          },
         },
       }),
-      PlatformModule.forRoot({ config, pool, verifier, readiness, metrics, bus }),
+      PlatformModule.forRoot({
+        config,
+        pool,
+        verifier,
+        readiness,
+        metrics,
+        bus,
+        maxStringBytes: definition.maxStringBytes,
+      }),
       definition.module,
     ],
   })
   class ServiceRootModule {}
 
-  const app = await NestFactory.create(ServiceRootModule, { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create(ServiceRootModule, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   app.useLogger(app.get(PinoNestLogger));
   app.connectMicroservice<MicroserviceOptions>(
     {
@@ -168,7 +215,9 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
   const topicEnsured = bus
     .admin()
     .ensureTopics([{ topic, partitions: 3 }])
-    .catch((error: unknown) => logger.warn(`could not create ${topic} yet (the relay retries): ${String(error)}`));
+    .catch((error: unknown) =>
+      logger.warn(`could not create ${topic} yet (the relay retries): ${String(error)}`),
+    );
   const store = app.get<ReturnType<typeof createEventStore>>(EVENT_STORE);
   const relay = new OutboxRelay({
     pool,
@@ -181,21 +230,31 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     logger: logger,
   });
   relay.start();
-  const sealer = new EventSealer(pool, config.DATABASE_SCHEMA, { onError: (error) => logger.warn(`sealer pass failed: ${error instanceof Error ? error.message : String(error)}`) });
+  const sealer = new EventSealer(pool, config.DATABASE_SCHEMA, {
+    onError: (error) =>
+      logger.warn(`sealer pass failed: ${error instanceof Error ? error.message : String(error)}`),
+  });
   sealer.start();
   const report = await readiness.refresh();
   readiness.start(config.READINESS_INTERVAL_MS);
-  logger.info({ grpcPort, httpPort, ready: report.ready, checks: report.checks }, `${definition.service} started`);
+  logger.info(
+    { grpcPort, httpPort, ready: report.ready, checks: report.checks },
+    `${definition.service} started`,
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       readiness.drain();
-      const grace = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.SHUTDOWN_GRACE_MS).unref());
+      const grace = new Promise<'timeout'>((resolve) =>
+        setTimeout(() => resolve('timeout'), config.SHUTDOWN_GRACE_MS).unref(),
+      );
       // app.close() drains in-flight gRPC calls (tryShutdown) and HTTP requests, then runs every
       // module's shutdown hooks (consumers commit their offsets there).
       if ((await Promise.race([app.close().then(() => 'closed' as const), grace])) === 'timeout') {
-        logger.warn(`in-flight work did not finish within ${config.SHUTDOWN_GRACE_MS} ms; closing anyway`);
+        logger.warn(
+          `in-flight work did not finish within ${config.SHUTDOWN_GRACE_MS} ms; closing anyway`,
+        );
       }
       await topicEnsured;
       await relay.stop();
@@ -214,7 +273,10 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
  * The whole life of a service process: start, stop on SIGTERM/SIGINT, exit. A configuration error
  * prints one line and exits 78 (EX_CONFIG) at once; any other start-up failure exits 1.
  */
-export function runServiceMain(definition: ServiceDefinition, onStopped?: () => Promise<void>): void {
+export function runServiceMain(
+  definition: ServiceDefinition,
+  onStopped?: () => Promise<void>,
+): void {
   startService(definition).then(
     (running) => {
       let signalled = false;
@@ -241,7 +303,9 @@ export function runServiceMain(definition: ServiceDefinition, onStopped?: () => 
         process.stderr.write(`[${definition.service}] ${error.message}\n`);
         process.exit(78);
       }
-      process.stderr.write(`[${definition.service}] failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(
+        `[${definition.service}] failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
       process.exit(1);
     },
   );
@@ -259,7 +323,10 @@ async function waitForDatabase(pool: Pool, logger: Logger, timeoutMs = 60_000): 
       await pool.query('SELECT 1');
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`PostgreSQL unreachable for ${timeoutMs / 1000} s: ${(error as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `PostgreSQL unreachable for ${timeoutMs / 1000} s: ${(error as Error).message}`,
+        );
       if (attempt === 1) logger.warn({ err: error }, 'waiting for PostgreSQL');
       await new Promise((resolve) => setTimeout(resolve, Math.min(200 * attempt, 2_000)));
     }
@@ -272,7 +339,11 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -1,25 +1,55 @@
-import { Catch, HttpException, HttpStatus, Inject, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { RpcException } from '@nestjs/microservices';
 import { status as GrpcStatus, Metadata } from '@grpc/grpc-js';
 import { throwError, type Observable } from 'rxjs';
+import { GRPC_STATUS_DETAILS_TRAILER, encodeRpcStatus } from '@trainyard/grpc-contracts';
 import { isDomainError, type DomainError } from '@trainyard/kernel';
 import { grpcFieldName } from './grpc-field-name';
+import type { MappedError } from './errors/mapped-error';
+import { PROBLEM_JSON, problemOf } from './errors/problem-details';
+import { rpcStatusOf } from './errors/rpc-status-details';
 
-interface Mapped {
-  readonly grpc: GrpcStatus;
-  readonly http: number;
-  readonly message: string;
-  /** Machine-readable detail: the field or rule named by the error. */
-  readonly detail?: Record<string, string>;
-}
+type DomainMapping = readonly [GrpcStatus, number, reason: string, slug: string, title: string];
 
-const DOMAIN: Record<DomainError['kind'], [GrpcStatus, number]> = {
-  validation: [GrpcStatus.INVALID_ARGUMENT, HttpStatus.BAD_REQUEST],
-  not_found: [GrpcStatus.NOT_FOUND, HttpStatus.NOT_FOUND],
-  already_exists: [GrpcStatus.ALREADY_EXISTS, HttpStatus.CONFLICT],
-  rule_violation: [GrpcStatus.FAILED_PRECONDITION, HttpStatus.CONFLICT],
-  conflict: [GrpcStatus.ABORTED, HttpStatus.CONFLICT],
+const DOMAIN: Record<DomainError['kind'], DomainMapping> = {
+  validation: [
+    GrpcStatus.INVALID_ARGUMENT,
+    HttpStatus.BAD_REQUEST,
+    'INVALID_FIELD',
+    'validation-error',
+    'Invalid request',
+  ],
+  not_found: [GrpcStatus.NOT_FOUND, HttpStatus.NOT_FOUND, 'NOT_FOUND', 'not-found', 'Not found'],
+  already_exists: [
+    GrpcStatus.ALREADY_EXISTS,
+    HttpStatus.CONFLICT,
+    'ALREADY_EXISTS',
+    'already-exists',
+    'Already exists',
+  ],
+  rule_violation: [
+    GrpcStatus.FAILED_PRECONDITION,
+    HttpStatus.CONFLICT,
+    'RULE_VIOLATION',
+    'rule-violation',
+    'Business rule violated',
+  ],
+  conflict: [
+    GrpcStatus.ABORTED,
+    HttpStatus.CONFLICT,
+    'CONCURRENCY_CONFLICT',
+    'concurrency-conflict',
+    'Concurrent change',
+  ],
 };
 
 const HTTP_TO_GRPC: Record<number, GrpcStatus> = {
@@ -36,7 +66,8 @@ const HTTP_TO_GRPC: Record<number, GrpcStatus> = {
 /**
  * The one place errors become statuses, for gRPC and HTTP alike: domain errors by kind, the event
  * store's concurrency conflict as ABORTED/409, anything unexpected as INTERNAL/500 with the cause
- * logged and not leaked.
+ * logged and not leaked. gRPC answers carry the `trainyard-field`/`trainyard-rule` trailers and a
+ * `google.rpc.Status` in `grpc-status-details-bin`; HTTP answers are RFC 9457 problem+json.
  */
 @Catch()
 export class ErrorMappingFilter implements ExceptionFilter {
@@ -46,35 +77,81 @@ export class ErrorMappingFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
     if (host.getType() === 'rpc') {
-      if (exception instanceof RpcException) return throwError(() => exception.getError());
-      const mapped = this.map(exception);
+      const mapped =
+        exception instanceof RpcException ? this.mapRpcException(exception) : this.map(exception);
       const metadata = new Metadata();
-      for (const [key, value] of Object.entries(mapped.detail ?? {})) metadata.set(`trainyard-${key}`, key === 'field' ? grpcFieldName(value) : value);
+      if (mapped.field !== undefined) metadata.set('trainyard-field', grpcFieldName(mapped.field));
+      if (mapped.rule !== undefined) metadata.set('trainyard-rule', mapped.rule);
+      if (mapped.grpc !== GrpcStatus.INTERNAL)
+        metadata.set(GRPC_STATUS_DETAILS_TRAILER, encodeRpcStatus(rpcStatusOf(mapped)));
       return throwError(() => ({ code: mapped.grpc, message: mapped.message, metadata }));
     }
     const mapped = this.map(exception);
     const { httpAdapter } = this.adapterHost;
-    const response = host.switchToHttp().getResponse<unknown>();
-    const body =
-      exception instanceof HttpException && typeof exception.getResponse() === 'object'
-        ? exception.getResponse()
-        : { statusCode: mapped.http, error: HttpStatus[mapped.http] ?? 'Error', message: mapped.message, ...mapped.detail };
-    httpAdapter.reply(response, body, mapped.http);
+    const http = host.switchToHttp();
+    const response = http.getResponse<unknown>();
+    const instance =
+      String(httpAdapter.getRequestUrl(http.getRequest<unknown>()) ?? '').split('?')[0] ?? '';
+    httpAdapter.setHeader(response, 'content-type', PROBLEM_JSON);
+    // Serialized here: the adapter would reset the content type of an object body to application/json.
+    httpAdapter.reply(response, JSON.stringify(problemOf(mapped, instance)), mapped.http);
   }
 
-  private map(exception: unknown): Mapped {
+  private map(exception: unknown): MappedError {
     if (isDomainError(exception)) {
-      const [grpc, http] = DOMAIN[exception.kind];
-      const detail: Record<string, string> = {};
-      if ('field' in exception && typeof exception.field === 'string') detail.field = exception.field;
-      if ('rule' in exception && typeof exception.rule === 'string') detail.rule = exception.rule;
-      return { grpc, http, message: exception.message, detail };
+      const [grpc, http, reason, slug, title] = DOMAIN[exception.kind];
+      const rule =
+        'rule' in exception && typeof exception.rule === 'string' ? exception.rule : undefined;
+      const field =
+        'field' in exception && typeof exception.field === 'string' ? exception.field : undefined;
+      const resource =
+        'entity' in exception &&
+        'id' in exception &&
+        typeof exception.entity === 'string' &&
+        typeof exception.id === 'string'
+          ? { type: exception.entity, name: exception.id }
+          : undefined;
+      return {
+        grpc,
+        http,
+        message: exception.message,
+        reason: rule ?? reason,
+        field,
+        rule,
+        resource,
+        problem: { slug, title },
+      };
     }
     if (exception instanceof HttpException) {
       const http = exception.getStatus();
-      return { grpc: HTTP_TO_GRPC[http] ?? (http >= 500 ? GrpcStatus.INTERNAL : GrpcStatus.UNKNOWN), http, message: exception.message };
+      const grpc = HTTP_TO_GRPC[http] ?? (http >= 500 ? GrpcStatus.INTERNAL : GrpcStatus.UNKNOWN);
+      return { grpc, http, reason: GrpcStatus[grpc] ?? 'UNKNOWN', message: exception.message };
     }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    return { grpc: GrpcStatus.INTERNAL, http: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal error' };
+    this.logger.error(
+      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+    );
+    return {
+      grpc: GrpcStatus.INTERNAL,
+      http: HttpStatus.INTERNAL_SERVER_ERROR,
+      reason: 'INTERNAL',
+      message: 'internal error',
+    };
+  }
+
+  /** Platform code (the auth guard) throws RpcException with a gRPC code and message of its own. */
+  private mapRpcException(exception: RpcException): MappedError {
+    const error = exception.getError();
+    const { code, message } =
+      typeof error === 'string'
+        ? { code: undefined, message: error }
+        : (error as { code?: unknown; message?: unknown });
+    const grpc =
+      typeof code === 'number' && code in GrpcStatus ? (code as GrpcStatus) : GrpcStatus.UNKNOWN;
+    return {
+      grpc,
+      http: HttpStatus.INTERNAL_SERVER_ERROR,
+      reason: GrpcStatus[grpc] ?? 'UNKNOWN',
+      message: typeof message === 'string' ? message : exception.message,
+    };
   }
 }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Controller, Get, Module } from '@nestjs/common';
+import { Controller, Get, Module, Query } from '@nestjs/common';
 import { status } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { credentials, loadPackageDefinition, type Client } from '@grpc/grpc-js';
@@ -17,6 +17,12 @@ class ProbeController {
   @RequirePermission('planning:write')
   write() {
     return { ok: true };
+  }
+
+  @Get('echo')
+  @RequirePermission('planning:read')
+  echo(@Query('text') text?: string) {
+    return { text };
   }
 
   // No permission configured: deny by default.
@@ -82,6 +88,18 @@ describe('platform: auth, readiness, reflection, configuration', () => {
 
   it('HTTP: a route that names no permission is refused to everyone (deny by default)', async () => {
     expect((await get('/api/probe/unguarded', await service.token('admin'))).status).toBe(403);
+  });
+
+  it('HTTP: every service refuses text the database cannot store as a 400 problem+json naming the field', async () => {
+    const token = await service.token('viewer');
+    expect(await (await get('/api/probe/echo?text=caf%C3%A9', token)).json()).toEqual({ text: 'café' });
+    const refused = await get('/api/probe/echo?text=a%00b', token);
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await refused.json()).toMatchObject({ type: 'https://trainyard.dev/problems/validation-error', status: 400, field: 'text', instance: '/api/probe/echo' });
+    expect((await get(`/api/probe/echo?text=${'x'.repeat(2_000)}`, token)).status).toBe(400);
+    const unauthenticated = await get('/api/probe/write');
+    expect(await unauthenticated.json()).toMatchObject({ type: 'about:blank', title: 'Unauthorized', status: 401 });
   });
 
   it('refuses an expired token, and one signed for another audience', async () => {

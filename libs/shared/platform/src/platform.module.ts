@@ -8,6 +8,8 @@ import { AuthGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
 import type { ServiceConfig } from './config/service-config';
 import { ErrorMappingFilter } from './error-mapping.filter';
+import { EdgeInputGuard, MAX_STRING_BYTES } from './input/edge-input.guard';
+import { DEFAULT_MAX_STRING_BYTES } from './input/unstorable-text';
 import { HealthController } from './health/health.controller';
 import { ServiceMetrics } from './health/metrics';
 import { MetricsInterceptor } from './health/metrics.interceptor';
@@ -21,11 +23,13 @@ export interface PlatformModuleOptions {
   readonly readiness: Readiness;
   readonly metrics: ServiceMetrics;
   readonly bus: MessageBus;
+  /** Limit of every string at the edge, in UTF-8 bytes (default DEFAULT_MAX_STRING_BYTES). */
+  readonly maxStringBytes?: number;
 }
 
 /**
  * What every service gets: its configuration, its PostgreSQL pool and event store, the Kafka
- * message bus, authentication and authorisation on every handler, one error mapping, metrics,
+ * message bus, authentication and authorisation on every handler, input the database can store, one error mapping, metrics,
  * /healthz /readyz /metrics, and the audit trail gRPC service.
  */
 @Global()
@@ -40,7 +44,9 @@ export class PlatformModule {
       { provide: TokenVerifier, useValue: options.verifier },
       { provide: Readiness, useValue: options.readiness },
       { provide: ServiceMetrics, useValue: options.metrics },
+      { provide: MAX_STRING_BYTES, useValue: options.maxStringBytes ?? DEFAULT_MAX_STRING_BYTES },
       { provide: APP_GUARD, useClass: AuthGuard },
+      { provide: APP_GUARD, useClass: EdgeInputGuard },
       { provide: APP_FILTER, useClass: ErrorMappingFilter },
       { provide: APP_INTERCEPTOR, useClass: MetricsInterceptor },
     ];

@@ -681,6 +681,13 @@ export interface ListApiDeprecationsResponse {
 
 export const TRAINYARD_PLANNING_V1_PACKAGE_NAME = "trainyard.planning.v1";
 
+/**
+ * Planning's commands and queries. A refused call carries a google.rpc.Status in the
+ * `grpc-status-details-bin` trailer (see the error conventions at the top of this file):
+ * ErrorInfo (all but INTERNAL), BadRequest with INVALID_ARGUMENT, PreconditionFailure with
+ * FAILED_PRECONDITION, ResourceInfo with NOT_FOUND and ALREADY_EXISTS.
+ */
+
 export interface PlanningServiceClient {
   /**
    * Registers a workload in the backlog; the policy classifies it, assigns a risk tier and routes
@@ -798,6 +805,13 @@ export interface PlanningServiceClient {
     metadata?: Metadata,
   ): Observable<ListApiDeprecationsResponse>;
 }
+
+/**
+ * Planning's commands and queries. A refused call carries a google.rpc.Status in the
+ * `grpc-status-details-bin` trailer (see the error conventions at the top of this file):
+ * ErrorInfo (all but INTERNAL), BadRequest with INVALID_ARGUMENT, PreconditionFailure with
+ * FAILED_PRECONDITION, ResourceInfo with NOT_FOUND and ALREADY_EXISTS.
+ */
 
 export interface PlanningServiceController {
   /**

@@ -1,0 +1,51 @@
+import {
+  BadRequestException,
+  Inject,
+  Injectable,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { ValidationError } from '@trainyard/kernel';
+import { MALFORMED_REQUEST } from './malformed-request';
+import { findUnstorableText, type InputProblem } from './unstorable-text';
+
+export const MAX_STRING_BYTES = Symbol('trainyard.max-string-bytes');
+
+interface HttpRequest {
+  readonly params?: unknown;
+  readonly query?: unknown;
+  readonly body?: unknown;
+}
+
+/**
+ * Global guard, after authentication: every string of a gRPC request message and of an HTTP
+ * request's path parameters, query and body is one the database can store (no NUL, no lone
+ * surrogate, within the length limit), else INVALID_ARGUMENT / 400 naming the field, before any
+ * handler runs, so nothing is written. gRPC field paths are reported in the message's camelCase
+ * and become snake_case in the error mapping.
+ */
+@Injectable()
+export class EdgeInputGuard implements CanActivate {
+  constructor(@Inject(MAX_STRING_BYTES) private readonly maxBytes: number) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    let problem: InputProblem | undefined;
+    if (context.getType() === 'rpc') {
+      const data = context.switchToRpc().getData<unknown>();
+      if (typeof data === 'object' && data !== null && MALFORMED_REQUEST in data) {
+        throw new BadRequestException(
+          `request is not a valid protobuf message of the method's type: ${String(data[MALFORMED_REQUEST])}`,
+        );
+      }
+      problem = findUnstorableText(data, this.maxBytes);
+    } else if (context.getType() === 'http') {
+      const request = context.switchToHttp().getRequest<HttpRequest>();
+      problem =
+        findUnstorableText(request.params ?? {}, this.maxBytes) ??
+        findUnstorableText(request.query ?? {}, this.maxBytes) ??
+        findUnstorableText(request.body ?? {}, this.maxBytes);
+    }
+    if (problem) throw new ValidationError(problem.field, problem.message);
+    return true;
+  }
+}

@@ -1,0 +1,52 @@
+import fc from 'fast-check';
+import {
+  DEFAULT_MAX_STRING_BYTES,
+  findUnstorableText,
+  unstorableTextReason,
+} from './unstorable-text';
+
+describe('text the database cannot store', () => {
+  it('refuses NUL, lone surrogates and text over the byte limit; accepts the rest', () => {
+    expect(unstorableTextReason('a\u0000b')).toMatch(/NUL/);
+    expect(unstorableTextReason('\uD800')).toMatch(/lone surrogate/);
+    expect(unstorableTextReason('x\uDC00')).toMatch(/lone surrogate/);
+    expect(unstorableTextReason('é'.repeat(DEFAULT_MAX_STRING_BYTES / 2 + 1))).toBe(
+      `must be at most ${DEFAULT_MAX_STRING_BYTES} bytes of UTF-8; got ${DEFAULT_MAX_STRING_BYTES + 2}`,
+    );
+    expect(unstorableTextReason('é'.repeat(DEFAULT_MAX_STRING_BYTES / 2))).toBeUndefined();
+    expect(unstorableTextReason('😀 emoji and ünïcödé')).toBeUndefined();
+    expect(unstorableTextReason('abc', 2)).toMatch(/at most 2 bytes/);
+  });
+
+  it('accepts every well-formed string without NUL within the limit (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 100 }), (text) => {
+        fc.pre(!text.includes('\u0000'));
+        expect(unstorableTextReason(text)).toBeUndefined();
+      }),
+    );
+  });
+
+  it('names the path of the first offending value, through nested messages, lists and keys', () => {
+    expect(
+      findUnstorableText({ title: 'ok', components: [{ name: 'ok' }, { name: 'a\u0000' }] }),
+    ).toEqual({
+      field: 'components[1].name',
+      message: 'must not contain the NUL character (U+0000)',
+    });
+    expect(findUnstorableText({ labels: { 'k\u0000': 'v' } })).toMatchObject({
+      field: 'labels',
+      message: expect.stringMatching(/^keys /),
+    });
+    expect(findUnstorableText('\u0000')).toMatchObject({ field: 'request' });
+    expect(
+      findUnstorableText({ data: Buffer.from([0]), n: 0, ok: true, none: null }),
+    ).toBeUndefined();
+  });
+
+  it('refuses input nested deeper than any message of ours', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 40; i++) deep = { a: deep };
+    expect(findUnstorableText(deep)?.message).toMatch(/nested more than/);
+  });
+});
