@@ -38,4 +38,13 @@ export type {
 } from './idempotent-consumer';
 export { isTransientDatabaseError } from './transient-database-error';
 export { ProjectionRunner } from './projection-runner';
-export type { Projection, ProjectionRunnerOptions, ProjectionTables } from './projection-runner';
+export type { ProjectionRunnerOptions, RebuildProgress } from './projection-runner';
+export { foldInto, projectEvents, rowView, rowsView } from './projection';
+export type {
+  ProjectionDefinition,
+  ProjectionSource,
+  ProjectionView,
+  RowView,
+  RowsView,
+  ViewKey,
+} from './projection';
