@@ -152,7 +152,9 @@ export class ProjectionRunner<TEvent> {
    * in and sets the checkpoint. Live runners keep updating the old tables until then, and go on
    * from the new checkpoint after. One rebuild per projection at a time (an advisory lock).
    */
-  async rebuild(onProgress: (progress: RebuildProgress) => void = () => undefined): Promise<Checkpoint> {
+  async rebuild(
+    onProgress: (progress: RebuildProgress) => void | Promise<void> = () => undefined,
+  ): Promise<Checkpoint> {
     await this.options.pool.query(this.sql.insert, [this.name, formatCheckpoint(START_CHECKPOINT)]);
     const lockClient = await this.options.pool.connect();
     const lockKey = `trainyard.messaging.projection-rebuild:${this.schema}:${this.name}`;
@@ -260,7 +262,9 @@ export class ProjectionRunner<TEvent> {
     return tables;
   }
 
-  private async rebuildLocked(onProgress: (progress: RebuildProgress) => void): Promise<Checkpoint> {
+  private async rebuildLocked(
+    onProgress: (progress: RebuildProgress) => void | Promise<void>,
+  ): Promise<Checkpoint> {
     const context = { projection: this.name, schema: this.schema };
     const started = Date.now();
     const live = [...new Set(this.options.projection.views.map((v) => v.table))];
@@ -275,7 +279,7 @@ export class ProjectionRunner<TEvent> {
       replayed += read.events.length;
       after = read.checkpoint;
       short = read.isEnd || read.events.length < this.batchSize;
-      onProgress({ phase: 'replay', events: replayed, checkpoint: after });
+      await onProgress({ phase: 'replay', events: replayed, checkpoint: after });
     }
     await this.transaction(async (tx) => {
       // Holding the checkpoint row keeps live runners from committing while we catch up and swap.
@@ -291,7 +295,7 @@ export class ProjectionRunner<TEvent> {
       await tx.query(this.sql.update, [this.name, formatCheckpoint(after)]);
     });
     this.tables.delete(REBUILD_SUFFIX);
-    onProgress({ phase: 'swapped', events: replayed, checkpoint: after });
+    await onProgress({ phase: 'swapped', events: replayed, checkpoint: after });
     this.logger.info(
       { ...context, events: replayed, ms: Date.now() - started, checkpoint: formatCheckpoint(after) },
       'projection rebuilt',

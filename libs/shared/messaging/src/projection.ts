@@ -1,6 +1,6 @@
 import type { StoredEvent } from '@trainyard/event-store';
 
-/** What a projection reads of a stored event (a structural subset, so tests can build it). */
+/** The part of a stored event most projections read: a mapping may accept just this. */
 export type ProjectionSource = Pick<StoredEvent, 'type' | 'data' | 'streamVersion' | 'metadata'>;
 
 /** The value(s) of a view's key columns, in their order: one string for a one-column key. */
@@ -48,7 +48,7 @@ export interface ProjectionDefinition<TEvent> {
   /** The checkpoint's key; also what `projections:rebuild --projection` names. */
   readonly name: string;
   readonly eventTypes: readonly string[];
-  readonly toEvent: (stored: ProjectionSource) => TEvent;
+  readonly toEvent: (stored: StoredEvent) => TEvent;
   /** Needed when a view has `versionOf`: the event's version within its stream. */
   readonly streamVersionOf?: (event: TEvent) => number;
   readonly views: readonly ProjectionView<TEvent>[];
