@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { runServiceMain, type ServiceDefinition } from '@trainyard/platform';
-import { planningReadModelsDdl } from '@trainyard/planning-read-models';
+import { planningProjection, planningReadModelsDdl } from '@trainyard/planning-read-models';
 import { PlanningModule } from './planning.module';
 
 export const PLANNING_GRPC_PACKAGE = 'trainyard.planning.v1';
@@ -11,6 +11,7 @@ export const planningService: ServiceDefinition = {
   module: PlanningModule,
   grpcPackages: [PLANNING_GRPC_PACKAGE],
   grpcServices: [PLANNING_GRPC_SERVICE],
+  projections: [planningProjection],
   migrate: async (pool: Pool, schema: string) => {
     // One transaction under a per-schema lock, so instances starting together do not race.
     const client = await pool.connect();

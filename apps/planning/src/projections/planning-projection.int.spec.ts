@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
   compareCheckpoints,
@@ -17,18 +16,14 @@ import {
   ReleaseScopeItemView,
   ReleaseView,
   WorkloadView,
-  apiVersionKeyOf,
-  isApiVersionEvent,
-  isWorkloadEvent,
   planningProjection,
-  releaseKeyOf,
   type ApiVersionRow,
   type ProjectedEvent,
   type ReleaseRow,
   type ScopeItemRow,
   type WorkloadRow,
 } from '@trainyard/planning-read-models';
-import { planningLifecycle } from '@trainyard/planning-read-models/testing';
+import { appendScenario, planningLifecycle } from '@trainyard/planning-read-models/testing';
 import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
 import { planningService } from '../planning.service';
 
@@ -53,31 +48,7 @@ describe('planning projection (shared runner) over the real event store and Post
   const events = planningLifecycle().events;
   const half = Math.floor(events.length / 2);
 
-  const append = async (slice: readonly ProjectedEvent[]): Promise<Checkpoint> => {
-    let last: Checkpoint | undefined;
-    for (const p of slice) {
-      const streamId = isWorkloadEvent(p.event)
-        ? `workload-${p.event.data.workloadId}`
-        : isApiVersionEvent(p.event)
-          ? `api-version-${apiVersionKeyOf(p.event) ?? ''}`
-          : `release-${releaseKeyOf(p.event) ?? ''}`;
-      const result = await store.append(streamId, [
-        {
-          type: p.event.type,
-          data: p.event.data,
-          metadata: {
-            eventId: randomUUID(),
-            correlationId: 'c',
-            actor: p.actor,
-            ...(p.reason ? { reason: p.reason } : {}),
-          },
-        },
-      ]);
-      last = { transactionId: result.transactionId, position: result.lastPosition };
-    }
-    if (!last) throw new Error('nothing appended');
-    return last;
-  };
+  const append = (slice: readonly ProjectedEvent[]): Promise<Checkpoint> => appendScenario(store, slice);
 
   const tables = async () => ({
     workloads: await dataSource.manager.find(WorkloadView, { order: { workloadId: 'ASC' } }),

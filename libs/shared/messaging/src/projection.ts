@@ -12,20 +12,20 @@ interface ViewBase<TEvent> {
   /** Row property → column, where the column is not the property in snake_case. */
   readonly columns?: Readonly<Record<string, string>>;
   /** The row (or rows) an event changes; undefined when it changes none of this view. */
-  readonly keyOf: (event: TEvent) => ViewKey | undefined;
+  keyOf(event: TEvent): ViewKey | undefined;
 }
 
 /** One row per key: the table's primary key. */
 export interface RowView<TEvent, TRow extends object> extends ViewBase<TEvent> {
   readonly kind: 'row';
   /** Pure. `undefined` means "no row": a row that existed is deleted. */
-  readonly fold: (row: TRow | undefined, event: TEvent) => TRow | undefined;
+  fold(row: TRow | undefined, event: TEvent): TRow | undefined;
   /**
    * For a view keyed by the event's own stream: the stream version the row reflects. An event whose
    * version is not above it was folded in already (a replay over newer rows), and is skipped in
    * every view, so the read model stays exact when a checkpoint is older than the rows.
    */
-  readonly versionOf?: (row: TRow) => number;
+  versionOf?(row: TRow): number;
 }
 
 /** Several rows per key (a child collection): the key is `groupBy`, the rows' primary key is the table's. */
@@ -34,12 +34,15 @@ export interface RowsView<TEvent, TRow extends object> extends ViewBase<TEvent> 
   /** The columns `keyOf` gives values for. */
   readonly groupBy: readonly string[];
   /** Pure. Rows left out of the result are deleted; unchanged rows keep their identity. */
-  readonly fold: (rows: readonly TRow[], event: TEvent) => readonly TRow[];
+  fold(rows: readonly TRow[], event: TEvent): readonly TRow[];
 }
 
 export type ProjectionView<TEvent> = RowView<TEvent, object> | RowsView<TEvent, object>;
 
 /**
+ * (Folds are declared as methods, so any definition is a `ProjectionDefinition<unknown>` for
+ * registries such as a service definition's list.)
+ *
  * A read model: which events it reads, how a stored event looks to its folds, and one pure fold
  * per table. The runner (`ProjectionRunner`) loads the rows a batch touches, folds, and saves
  * them with the checkpoint; `projectEvents` folds in memory (unit specs and test oracles).
@@ -48,9 +51,9 @@ export interface ProjectionDefinition<TEvent> {
   /** The checkpoint's key; also what `projections:rebuild --projection` names. */
   readonly name: string;
   readonly eventTypes: readonly string[];
-  readonly toEvent: (stored: StoredEvent) => TEvent;
+  toEvent(stored: StoredEvent): TEvent;
   /** Needed when a view has `versionOf`: the event's version within its stream. */
-  readonly streamVersionOf?: (event: TEvent) => number;
+  streamVersionOf?(event: TEvent): number;
   readonly views: readonly ProjectionView<TEvent>[];
 }
 
@@ -128,7 +131,7 @@ export function projectEvents<TEvent>(
   definition: ProjectionDefinition<TEvent>,
   events: readonly TEvent[],
 ): Record<string, object[]> {
-  const states: Map<string, unknown>[] = definition.views.map(() => new Map());
+  const states = definition.views.map(() => new Map<string, unknown>());
   foldInto(definition, states, events);
   const result: Record<string, object[]> = {};
   definition.views.forEach((view, i) => {

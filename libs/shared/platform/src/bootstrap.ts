@@ -9,7 +9,7 @@ import { LoggerModule, Logger as PinoNestLogger } from 'nestjs-pino';
 import { Pool } from 'pg';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { EventSealer, createEventStore, migrateEventStore } from '@trainyard/event-store';
-import { OutboxRelay, createKafkaMessageBus, migrateMessaging } from '@trainyard/messaging';
+import { OutboxRelay, createKafkaMessageBus, migrateMessaging, type ProjectionDefinition } from '@trainyard/messaging';
 import { trainyardDescriptorSet, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
 import { localDir } from '@trainyard/infra';
 import { createLogger, type Logger } from '@trainyard/observability';
@@ -34,6 +34,8 @@ export interface ServiceDefinition {
   readonly grpcServices?: readonly string[];
   /** Creates or upgrades the service's own tables; idempotent, run at every start and by db:migrate. */
   readonly migrate?: (pool: Pool, schema: string) => Promise<void>;
+  /** The service's read models, by name: what `npm run projections:rebuild` can rebuild. */
+  readonly projections?: readonly ProjectionDefinition<unknown>[];
 }
 
 export interface RunningService {
