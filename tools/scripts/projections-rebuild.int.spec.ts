@@ -30,12 +30,19 @@ import { rebuildProjections } from './projections-rebuild';
 const ROOT = join(__dirname, '..', '..');
 
 /** `npm run projections:rebuild -- …` as an operator runs it: its own process, against the running service's schema. */
-function runRebuild(ctx: TestContext, args: readonly string[]): Promise<{ code: number | null; out: string; err: string }> {
+function runRebuild(
+  ctx: TestContext,
+  args: readonly string[],
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'tools', 'scripts', 'projections-rebuild.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: ctx.databaseUrl, DATABASE_SCHEMA: ctx.schema },
-    });
+    const child = spawn(
+      join(ROOT, 'node_modules', '.bin', 'tsx'),
+      [join(ROOT, 'tools', 'scripts', 'projections-rebuild.ts'), ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: ctx.databaseUrl, DATABASE_SCHEMA: ctx.schema },
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -84,7 +91,10 @@ describe('npm run projections:rebuild against a running planning service', () =>
           'SELECT checkpoint FROM projection_checkpoints WHERE projection = $1',
           [PLANNING_PROJECTION],
         );
-        return rows[0] !== undefined && compareCheckpoints(parseCheckpoint(rows[0].checkpoint), target) >= 0;
+        return (
+          rows[0] !== undefined &&
+          compareCheckpoints(parseCheckpoint(rows[0].checkpoint), target) >= 0
+        );
       },
       { description: 'the service projected everything appended' },
     );
@@ -92,7 +102,10 @@ describe('npm run projections:rebuild against a running planning service', () =>
   const storedEvents = async (): Promise<StoredEvent[]> => {
     const events: StoredEvent[] = [];
     for (let after: Checkpoint | undefined; ;) {
-      const read = await store.readAll({ ...(after ? { after } : {}), types: planningProjection.eventTypes });
+      const read = await store.readAll({
+        ...(after ? { after } : {}),
+        types: planningProjection.eventTypes,
+      });
       events.push(...read.events);
       if (read.isEnd) return events;
       after = read.checkpoint;
@@ -107,9 +120,12 @@ describe('npm run projections:rebuild against a running planning service', () =>
     // The rebuild runs in its own process; the service meanwhile registers workloads and reads them back.
     const token = await service.token('release-manager');
     let exited = false;
-    const rebuilding = runRebuild(ctx, ['--service', 'planning', '--projection', PLANNING_PROJECTION]).finally(
-      () => (exited = true),
-    );
+    const rebuilding = runRebuild(ctx, [
+      '--service',
+      'planning',
+      '--projection',
+      PLANNING_PROJECTION,
+    ]).finally(() => (exited = true));
     const registered: string[] = [];
     // Until the rebuild process has exited (and at least a few times): each write is read back at once.
     for (let i = 0; i < 3 || !exited; i++) {
@@ -121,7 +137,9 @@ describe('npm run projections:rebuild against a running planning service', () =>
           workloadId,
           title: 'Registered while the read models are rebuilt',
           team: 'payments',
-          components: [{ name: 'checkout-service', kind: planning.ComponentKind.COMPONENT_KIND_SERVICE }],
+          components: [
+            { name: 'checkout-service', kind: planning.ComponentKind.COMPONENT_KIND_SERVICE },
+          ],
           regulatedData: [],
           jobSize: 3,
           businessValue: 5,
@@ -136,16 +154,24 @@ describe('npm run projections:rebuild against a running planning service', () =>
         },
         token,
       );
-      const response = await fetch(`${service.httpUrl}/api/planning/workloads?team=payments&pageSize=200`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
+      const response = await fetch(
+        `${service.httpUrl}/api/planning/workloads?team=payments&pageSize=200`,
+        {
+          headers: { authorization: `Bearer ${token}` },
+        },
+      );
       expect(response.status).toBe(200);
       expect(JSON.stringify(await response.json())).toContain(workloadId);
       registered.push(workloadId);
     }
     const { code, out, err } = await rebuilding;
-    expect({ code, err: err.split('\n').filter((l) => l.includes('[projections:rebuild]')) }).toEqual({ code: 0, err: [] });
-    expect(out).toMatch(new RegExp(`${PLANNING_PROJECTION.replace(/\./g, '\\.')}: replaying about \\d+ events`));
+    expect({
+      code,
+      err: err.split('\n').filter((l) => l.includes('[projections:rebuild]')),
+    }).toEqual({ code: 0, err: [] });
+    expect(out).toMatch(
+      new RegExp(`${PLANNING_PROJECTION.replace(/\./g, '\\.')}: replaying about \\d+ events`),
+    );
     expect(out).toMatch(/: swapped in: \d+ events, checkpoint \d+:\d+/);
 
     // Caught up again, the swapped-in tables hold exactly what the folds give for every stored event:
@@ -169,9 +195,9 @@ describe('npm run projections:rebuild against a running planning service', () =>
 
   it('names the projections a service has when asked for one it does not, and the services when the service is unknown', async () => {
     const command = { databaseUrl: ctx.databaseUrl, schema: ctx.schema, print: () => undefined };
-    await expect(rebuildProjections({ ...command, service: 'planning', projection: 'nope' })).rejects.toThrow(
-      `planning has no projection "nope"; it has ${PLANNING_PROJECTION}`,
-    );
+    await expect(
+      rebuildProjections({ ...command, service: 'planning', projection: 'nope' }),
+    ).rejects.toThrow(`planning has no projection "nope"; it has ${PLANNING_PROJECTION}`);
     await expect(rebuildProjections({ ...command, service: 'nope' })).rejects.toThrow(
       'unknown service "nope"; one of planning, scheduling, deployment, compliance, metrics',
     );

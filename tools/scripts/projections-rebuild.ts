@@ -21,10 +21,15 @@ export interface RebuildCommand {
   readonly progressEveryMs?: number;
 }
 
-const isService = (name: string): name is ServiceName => (SERVICES as readonly string[]).includes(name);
+const isService = (name: string): name is ServiceName =>
+  (SERVICES as readonly string[]).includes(name);
 
-function selectProjections(service: string, projection: string | undefined): readonly ProjectionDefinition<unknown>[] {
-  if (!isService(service)) throw new Error(`unknown service ${JSON.stringify(service)}; one of ${SERVICES.join(', ')}`);
+function selectProjections(
+  service: string,
+  projection: string | undefined,
+): readonly ProjectionDefinition<unknown>[] {
+  if (!isService(service))
+    throw new Error(`unknown service ${JSON.stringify(service)}; one of ${SERVICES.join(', ')}`);
   const all = SERVICE_DEFINITIONS[service].projections ?? [];
   if (projection === undefined) {
     if (all.length === 0) throw new Error(`${service} has no projections`);
@@ -32,7 +37,9 @@ function selectProjections(service: string, projection: string | undefined): rea
   }
   const chosen = all.filter((p) => p.name === projection);
   if (chosen.length === 0)
-    throw new Error(`${service} has no projection ${JSON.stringify(projection)}; it has ${all.map((p) => p.name).join(', ') || 'none'}`);
+    throw new Error(
+      `${service} has no projection ${JSON.stringify(projection)}; it has ${all.map((p) => p.name).join(', ') || 'none'}`,
+    );
   return chosen;
 }
 
@@ -40,7 +47,11 @@ function selectProjections(service: string, projection: string | undefined): rea
 export async function rebuildProjections(command: RebuildCommand): Promise<void> {
   const projections = selectProjections(command.service, command.projection);
   const { print } = command;
-  const pool = new Pool({ connectionString: command.databaseUrl, max: 3, application_name: 'trainyard-projections-rebuild' });
+  const pool = new Pool({
+    connectionString: command.databaseUrl,
+    max: 3,
+    application_name: 'trainyard-projections-rebuild',
+  });
   const store = createEventStore(pool, command.schema);
   try {
     print(`${redact(command.databaseUrl)} schema "${command.schema}"`);
@@ -53,12 +64,15 @@ export async function rebuildProjections(command: RebuildCommand): Promise<void>
       const started = Date.now();
       let printedAt = 0;
       const runner = new ProjectionRunner({ pool, store, projection });
-      print(`${projection.name}: replaying about ${total} events into fresh tables (${projection.views.map((v) => v.table).join(', ')})`);
+      print(
+        `${projection.name}: replaying about ${total} events into fresh tables (${projection.views.map((v) => v.table).join(', ')})`,
+      );
       await runner.rebuild(({ phase, events, checkpoint }) => {
         const now = Date.now();
         if (phase === 'replay' && now - printedAt < (command.progressEveryMs ?? 1_000)) return;
         printedAt = now;
-        const percent = total > 0 ? ` (${Math.min(100, Math.floor((events / total) * 100))} %)` : '';
+        const percent =
+          total > 0 ? ` (${Math.min(100, Math.floor((events / total) * 100))} %)` : '';
         print(
           phase === 'replay'
             ? `${projection.name}: ${events} events replayed${percent}, at ${formatCheckpoint(checkpoint)}`
@@ -77,7 +91,8 @@ async function main(): Promise<void> {
     options: { service: { type: 'string' }, projection: { type: 'string' } },
     strict: true,
   });
-  if (!values.service) throw new Error('usage: npm run projections:rebuild -- --service <name> [--projection <name>]');
+  if (!values.service)
+    throw new Error('usage: npm run projections:rebuild -- --service <name> [--projection <name>]');
   await rebuildProjections({
     service: values.service,
     ...(values.projection !== undefined ? { projection: values.projection } : {}),
@@ -89,7 +104,9 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    console.error(`[projections:rebuild] ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      `[projections:rebuild] ${error instanceof Error ? error.message : String(error)}`,
+    );
     process.exit(1);
   });
 }

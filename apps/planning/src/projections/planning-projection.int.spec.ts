@@ -27,7 +27,6 @@ import { appendScenario, planningLifecycle } from '@trainyard/planning-read-mode
 import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
 import { planningService } from '../planning.service';
 
-
 /** The rows the pure folds give for these events (the definition, folded in memory): what the tables must hold. */
 const expected = (events: readonly ProjectedEvent[]) => {
   const tables = projectEvents(planningProjection, events);
@@ -48,7 +47,8 @@ describe('planning projection (shared runner) over the real event store and Post
   const events = planningLifecycle().events;
   const half = Math.floor(events.length / 2);
 
-  const append = (slice: readonly ProjectedEvent[]): Promise<Checkpoint> => appendScenario(store, slice);
+  const append = (slice: readonly ProjectedEvent[]): Promise<Checkpoint> =>
+    appendScenario(store, slice);
 
   const tables = async () => ({
     workloads: await dataSource.manager.find(WorkloadView, { order: { workloadId: 'ASC' } }),
@@ -63,7 +63,12 @@ describe('planning projection (shared runner) over the real event store and Post
 
   /** The shared runner over planning's one projection definition, as the service runs it. */
   const planningRunner = () =>
-    new ProjectionRunner({ pool: ctx.pool, store, projection: planningProjection, pollIntervalMs: 100 });
+    new ProjectionRunner({
+      pool: ctx.pool,
+      store,
+      projection: planningProjection,
+      pollIntervalMs: 100,
+    });
 
   const caughtUp = (runner: ProjectionRunner<ProjectedEvent>, target: Checkpoint) =>
     waitFor(() => compareCheckpoints(runner.checkpoint, target) >= 0, {

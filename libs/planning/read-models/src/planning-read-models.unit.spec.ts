@@ -23,7 +23,9 @@ const project = (events: readonly ProjectedEvent[]) => {
     workloads: new Map(rows<WorkloadRow>('workloads').map((r) => [r.workloadId, r])),
     releases: new Map(rows<ReleaseRow>('releases').map((r) => [r.releaseId, r])),
     scopes,
-    apiVersions: new Map(rows<ApiVersionRow>('api_versions').map((r) => [`${r.api}@${r.version}`, r])),
+    apiVersions: new Map(
+      rows<ApiVersionRow>('api_versions').map((r) => [`${r.api}@${r.version}`, r]),
+    ),
   };
 };
 

@@ -57,13 +57,16 @@ export const planningProjection: ProjectionDefinition<ProjectedEvent> = {
     rowsView<ProjectedEvent, ScopeItemRow>({
       table: 'release_scope_items',
       groupBy: ['release_id'],
-      columns: { order: 'plan_order' } satisfies Partial<Record<keyof ReleaseScopeItemView, string>>,
+      columns: { order: 'plan_order' } satisfies Partial<
+        Record<keyof ReleaseScopeItemView, string>
+      >,
       keyOf: (p) => releaseScopeKeyOf(p.event),
       fold: evolveReleaseScope,
     }),
     rowView<ProjectedEvent, ApiVersionRow>({
       table: 'api_versions',
-      keyOf: ({ event }) => (isApiVersionEvent(event) ? [event.data.api, event.data.version] : undefined),
+      keyOf: ({ event }) =>
+        isApiVersionEvent(event) ? [event.data.api, event.data.version] : undefined,
       fold: evolveApiVersionRow,
       versionOf: (row) => row.streamVersion,
     }),

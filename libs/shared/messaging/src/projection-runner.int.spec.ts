@@ -267,9 +267,10 @@ describe('ProjectionRunner', () => {
     const streamId = freshStreamId('waiting');
     const appended = await append(streamId, [testEvent('CapacityAdjusted', { amount: 7 })]);
     expect(await projection.waitFor(appended, 30_000)).toBe(true);
-    const { rows } = await ctx.pool.query('SELECT total::int AS total FROM waiting_counts WHERE stream_id = $1', [
-      streamId,
-    ]);
+    const { rows } = await ctx.pool.query(
+      'SELECT total::int AS total FROM waiting_counts WHERE stream_id = $1',
+      [streamId],
+    );
     expect(rows).toEqual([{ total: 7 }]);
     expect(await projection.waitFor({ transactionId: 10n ** 15n, position: 1n }, 50)).toBe(false);
   });
@@ -313,7 +314,10 @@ describe('ProjectionRunner', () => {
     await caughtUp('shared');
 
     const events = await allEvents();
-    expect(await logged('shared_log')).toEqual({ positions: positionsOf(events), applications: [1] });
+    expect(await logged('shared_log')).toEqual({
+      positions: positionsOf(events),
+      applications: [1],
+    });
     expect(await countsRows('shared_counts')).toEqual(expectedCounts(events));
     expect(a.applied + b.applied).toBe(events.length);
   });
@@ -335,7 +339,9 @@ describe('ProjectionRunner', () => {
     // Make the live tables wrong, so only a real replay can make them right again.
     await ctx.pool.query('UPDATE rebuilt_counts SET total = -1');
 
-    const rebuilder = runner(statsProjection('rebuilt', { appliedBy: 'rebuild' }), { batchSize: 5 });
+    const rebuilder = runner(statsProjection('rebuilt', { appliedBy: 'rebuild' }), {
+      batchSize: 5,
+    });
     const progress: RebuildProgress[] = [];
     const appending = appendAmounts(2, 10);
     const checkpoint = await rebuilder.rebuild((p) => {
@@ -352,7 +358,10 @@ describe('ProjectionRunner', () => {
     await caughtUp('rebuilt');
     const events = await allEvents();
     expect(await countsRows('rebuilt_counts')).toEqual(expectedCounts(events));
-    expect(await logged('rebuilt_log')).toEqual({ positions: positionsOf(events), applications: [1] });
+    expect(await logged('rebuilt_log')).toEqual({
+      positions: positionsOf(events),
+      applications: [1],
+    });
     const { rows: writers } = await ctx.pool.query<{ applied_by: string }>(
       'SELECT DISTINCT applied_by FROM rebuilt_log ORDER BY 1',
     );
@@ -372,7 +381,9 @@ describe('ProjectionRunner', () => {
     await live.start();
     await appendAmounts(4, 25);
     await caughtUp('serving');
-    const rebuilder = runner(statsProjection('serving', { appliedBy: 'rebuild' }), { batchSize: 10 });
+    const rebuilder = runner(statsProjection('serving', { appliedBy: 'rebuild' }), {
+      batchSize: 10,
+    });
     const streamId = freshStreamId('during');
     let duringReplay: { refused: string; liveRows: unknown[] } | undefined;
     await rebuilder.rebuild(async (p) => {
@@ -380,7 +391,10 @@ describe('ProjectionRunner', () => {
       // The rebuild waits for this: mid-replay, a write reaches the live tables and is read back.
       const refused = await runner(statsProjection('serving'))
         .rebuild()
-        .then(() => 'not refused', (error: unknown) => String(error));
+        .then(
+          () => 'not refused',
+          (error: unknown) => String(error),
+        );
       const appended = await append(streamId, [testEvent('CapacityAdjusted', { amount: 3 })]);
       expect(await live.waitFor(appended, 30_000)).toBe(true);
       const { rows } = await ctx.pool.query(

@@ -13,7 +13,13 @@ import { backoffDelay, sleep, type BackoffOptions } from './backoff';
 import { quoteSchema } from './messaging.migrations';
 import { errorMessage, silentLogger, type MessagingLogger } from './messaging-logger';
 import { foldInto, keyId, type ProjectionDefinition } from './projection';
-import { ViewTable, assertTableName, createCopies, describeTable, swapIn } from './projection-tables';
+import {
+  ViewTable,
+  assertTableName,
+  createCopies,
+  describeTable,
+  swapIn,
+} from './projection-tables';
 import { whenAborted } from './session-lock';
 
 export interface ProjectionRunnerOptions<TEvent> {
@@ -163,7 +169,8 @@ export class ProjectionRunner<TEvent> {
         'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
         [lockKey],
       );
-      if (!rows[0]?.locked) throw new Error(`projection ${this.name}: a rebuild is already running`);
+      if (!rows[0]?.locked)
+        throw new Error(`projection ${this.name}: a rebuild is already running`);
       try {
         return await this.rebuildLocked(onProgress);
       } finally {
@@ -189,7 +196,10 @@ export class ProjectionRunner<TEvent> {
           pollIntervalMs: this.options.pollIntervalMs ?? 500,
           handler: (batch) => this.applyBatch(batch.events, batch.checkpoint),
           onReadError: (error) =>
-            this.logger.warn({ ...context, error: errorMessage(error) }, 'projection read failed; retrying'),
+            this.logger.warn(
+              { ...context, error: errorMessage(error) },
+              'projection read failed; retrying',
+            ),
         });
         await Promise.race([subscription.done, whenAborted(stop)]);
         failures = 0;
@@ -228,7 +238,11 @@ export class ProjectionRunner<TEvent> {
   }
 
   /** Loads the rows `events` touch from the tables with `suffix`, folds, saves what changed. */
-  private async fold(tx: PoolClient, suffix: string, stored: readonly StoredEvent[]): Promise<void> {
+  private async fold(
+    tx: PoolClient,
+    suffix: string,
+    stored: readonly StoredEvent[],
+  ): Promise<void> {
     if (stored.length === 0) return;
     const { projection } = this.options;
     const tables = await this.viewTables(tx, suffix);
@@ -273,9 +287,10 @@ export class ProjectionRunner<TEvent> {
     let after = START_CHECKPOINT;
     let replayed = 0;
     // Replay outside the lock until a read comes back short: the store's end is near.
-    for (let short = false; !short; ) {
+    for (let short = false; !short;) {
       const read = await this.readAfter(after);
-      if (read.events.length > 0) await this.transaction((tx) => this.fold(tx, REBUILD_SUFFIX, read.events));
+      if (read.events.length > 0)
+        await this.transaction((tx) => this.fold(tx, REBUILD_SUFFIX, read.events));
       replayed += read.events.length;
       after = read.checkpoint;
       short = read.isEnd || read.events.length < this.batchSize;
@@ -284,7 +299,7 @@ export class ProjectionRunner<TEvent> {
     await this.transaction(async (tx) => {
       // Holding the checkpoint row keeps live runners from committing while we catch up and swap.
       await tx.query(this.sql.lock, [this.name]);
-      for (let end = false; !end; ) {
+      for (let end = false; !end;) {
         const read = await this.readAfter(after);
         await this.fold(tx, REBUILD_SUFFIX, read.events);
         replayed += read.events.length;
@@ -297,7 +312,12 @@ export class ProjectionRunner<TEvent> {
     this.tables.delete(REBUILD_SUFFIX);
     await onProgress({ phase: 'swapped', events: replayed, checkpoint: after });
     this.logger.info(
-      { ...context, events: replayed, ms: Date.now() - started, checkpoint: formatCheckpoint(after) },
+      {
+        ...context,
+        events: replayed,
+        ms: Date.now() - started,
+        checkpoint: formatCheckpoint(after),
+      },
       'projection rebuilt',
     );
     return after;
@@ -320,7 +340,9 @@ export class ProjectionRunner<TEvent> {
   }
 
   private async storedCheckpoint(): Promise<Checkpoint> {
-    const { rows } = await this.options.pool.query<{ checkpoint: string }>(this.sql.select, [this.name]);
+    const { rows } = await this.options.pool.query<{ checkpoint: string }>(this.sql.select, [
+      this.name,
+    ]);
     return rows[0] ? parseCheckpoint(rows[0].checkpoint) : START_CHECKPOINT;
   }
 
@@ -332,7 +354,8 @@ export class ProjectionRunner<TEvent> {
       await work(client);
       const commit = await client.query('COMMIT');
       // A statement that failed inside `work` but was swallowed turns COMMIT into a rollback.
-      if (commit.command !== 'COMMIT') throw new Error('the transaction was rolled back: a statement in it failed');
+      if (commit.command !== 'COMMIT')
+        throw new Error('the transaction was rolled back: a statement in it failed');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => (broken = true));
       throw error;

@@ -72,7 +72,9 @@ export class ViewTable {
     qualified: string,
   ) {
     const overrides = new Map(Object.entries(view.columns ?? {}).map(([p, c]) => [c, p]));
-    this.propertyOf = new Map(shape.columns.map((c) => [c.name, overrides.get(c.name) ?? camel(c.name)]));
+    this.propertyOf = new Map(
+      shape.columns.map((c) => [c.name, overrides.get(c.name) ?? camel(c.name)]),
+    );
     this.keyColumns = view.kind === 'row' ? shape.primaryKey : (view.groupBy ?? shape.primaryKey);
     const typeOf = (name: string) => {
       const column = shape.columns.find((c) => c.name === name);
@@ -99,7 +101,10 @@ export class ViewTable {
   }
 
   /** Current values of these keys (key id → parts): a row or undefined, or the rows (maybe none). */
-  async load(tx: PoolClient, keys: ReadonlyMap<string, readonly string[]>): Promise<Map<string, unknown>> {
+  async load(
+    tx: PoolClient,
+    keys: ReadonlyMap<string, readonly string[]>,
+  ): Promise<Map<string, unknown>> {
     const state = new Map<string, unknown>();
     if (keys.size === 0) return state;
     for (const id of keys.keys()) state.set(id, this.view.kind === 'row' ? undefined : []);
@@ -122,7 +127,11 @@ export class ViewTable {
   }
 
   /** Writes what differs between `before` (as loaded) and `after` (as folded). */
-  async save(tx: PoolClient, before: ReadonlyMap<string, unknown>, after: ReadonlyMap<string, unknown>): Promise<number> {
+  async save(
+    tx: PoolClient,
+    before: ReadonlyMap<string, unknown>,
+    after: ReadonlyMap<string, unknown>,
+  ): Promise<number> {
     const upserts: object[] = [];
     const deletes: object[] = [];
     for (const [id, value] of after) {
@@ -169,11 +178,20 @@ export class ViewTable {
 }
 
 /** Fresh empty copies `<table><suffix>` of the live tables: columns, defaults, constraints, indexes. */
-export async function createCopies(tx: PoolClient, schema: string, tables: readonly string[], suffix: string): Promise<void> {
+export async function createCopies(
+  tx: PoolClient,
+  schema: string,
+  tables: readonly string[],
+  suffix: string,
+): Promise<void> {
   const s = quote(schema);
-  await tx.query(`DROP TABLE IF EXISTS ${tables.map((t) => `${s}.${quote(t + suffix)}`).join(', ')}`);
+  await tx.query(
+    `DROP TABLE IF EXISTS ${tables.map((t) => `${s}.${quote(t + suffix)}`).join(', ')}`,
+  );
   for (const table of tables)
-    await tx.query(`CREATE TABLE ${s}.${quote(table + suffix)} (LIKE ${s}.${quote(table)} INCLUDING ALL)`);
+    await tx.query(
+      `CREATE TABLE ${s}.${quote(table + suffix)} (LIKE ${s}.${quote(table)} INCLUDING ALL)`,
+    );
 }
 
 /**
@@ -181,7 +199,12 @@ export async function createCopies(tx: PoolClient, schema: string, tables: reado
  * indexes' names (matched by definition), so migrations that name an index still find it; other
  * indexes and owned sequences lose the suffix from their names.
  */
-export async function swapIn(tx: PoolClient, schema: string, tables: readonly string[], suffix: string): Promise<void> {
+export async function swapIn(
+  tx: PoolClient,
+  schema: string,
+  tables: readonly string[],
+  suffix: string,
+): Promise<void> {
   const s = quote(schema);
   const indexes = (qualified: string) =>
     tx.query<{ name: string; definition: string }>(
@@ -216,7 +239,9 @@ export async function swapIn(tx: PoolClient, schema: string, tables: readonly st
     );
     for (const { name } of sequences) {
       if (name.startsWith(prefix))
-        await tx.query(`ALTER SEQUENCE ${s}.${quote(name)} RENAME TO ${quote(table + name.slice(prefix.length))}`);
+        await tx.query(
+          `ALTER SEQUENCE ${s}.${quote(name)} RENAME TO ${quote(table + name.slice(prefix.length))}`,
+        );
     }
   }
 }

@@ -99,8 +99,10 @@ export function foldInto<TEvent>(
       const key = keys[i];
       const state = states[i];
       if (key === undefined || !state) return;
-      if (view.kind === 'row') state.set(key, view.fold(state.get(key) as object | undefined, event));
-      else state.set(key, view.fold((state.get(key) as readonly object[] | undefined) ?? [], event));
+      if (view.kind === 'row')
+        state.set(key, view.fold(state.get(key) as object | undefined, event));
+      else
+        state.set(key, view.fold((state.get(key) as readonly object[] | undefined) ?? [], event));
     });
   }
   return skipped;
