@@ -37,6 +37,7 @@ export type {
   IdempotentHandler,
 } from './idempotent-consumer';
 export { isTransientDatabaseError } from './transient-database-error';
+export { inTransaction } from './transaction';
 export { ProjectionRunner } from './projection-runner';
 export type { ProjectionRunnerOptions, RebuildProgress } from './projection-runner';
 export { foldInto, projectEvents, rowView, rowsView } from './projection';

@@ -11,7 +11,7 @@ import {
 import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
 import { freshStreamId, recordingLogger, testEvent } from './messaging.fixture';
 import { migrateMessaging } from './messaging.migrations';
-import { rowView, type ProjectionDefinition } from './projection';
+import { rowView, rowsView, type ProjectionDefinition } from './projection';
 import { ProjectionRunner, type RebuildProgress } from './projection-runner';
 
 interface Amount {
@@ -33,6 +33,12 @@ interface LogRow {
   readonly applications: number;
 }
 
+interface RecentRow {
+  readonly streamId: string;
+  readonly position: string;
+  readonly amount: number;
+}
+
 /** The tables, as a service's migrations would create them (the runner never creates tables). */
 async function createTables(ctx: TestContext, prefix: string): Promise<void> {
   await ctx.pool.query(`
@@ -44,12 +50,14 @@ async function createTables(ctx: TestContext, prefix: string): Promise<void> {
       applied_by text NOT NULL,
       applications integer NOT NULL CHECK (applications > 0)
     );
-    CREATE INDEX ${prefix}_log_by_stream ON ${prefix}_log (stream_id, position);`);
+    CREATE INDEX ${prefix}_log_by_stream ON ${prefix}_log (stream_id, position);
+    CREATE TABLE ${prefix}_recent (stream_id text NOT NULL, position bigint NOT NULL, amount integer NOT NULL, PRIMARY KEY (stream_id, position));`);
 }
 
 /**
- * Per stream: event count, last version and amount total (deleted by `StreamReset`); per event, a
- * log row saying which runner folded it and how often. `Poison` fails the fold when asked to.
+ * Per stream: event count, last version and amount total (deleted by `StreamReset`) and its two
+ * latest amounts (rows per stream, older ones deleted); per event, a log row saying which runner
+ * folded it and how often. `Poison` fails the fold when asked to.
  */
 function statsProjection(
   prefix: string,
@@ -77,6 +85,22 @@ function statsProjection(
             total: String(Number(row?.total ?? 0) + amount),
           };
         },
+      }),
+      rowsView<StoredEvent, RecentRow>({
+        table: `${prefix}_recent`,
+        groupBy: ['stream_id'],
+        keyOf: (event) => (event.type === 'Poison' ? undefined : event.streamId),
+        fold: (rows, event) =>
+          event.type === 'StreamReset'
+            ? []
+            : [
+                ...rows,
+                {
+                  streamId: event.streamId,
+                  position: String(event.position),
+                  amount: (event.data as Amount).amount,
+                },
+              ].slice(-2),
       }),
       rowView<StoredEvent, LogRow>({
         table: `${prefix}_log`,
@@ -122,6 +146,31 @@ function expectedCounts(events: readonly StoredEvent[]) {
   return [...byStream.values()].sort((a, b) =>
     a.stream_id < b.stream_id ? -1 : a.stream_id > b.stream_id ? 1 : 0,
   );
+}
+
+/** What the recent-amounts table must hold: each stream's last two amounts, in position order. */
+function expectedRecent(events: readonly StoredEvent[]) {
+  const byStream = new Map<string, { stream_id: string; position: string; amount: number }[]>();
+  for (const event of events) {
+    if (event.type === 'Poison') continue;
+    const rows = event.type === 'StreamReset' ? [] : (byStream.get(event.streamId) ?? []);
+    if (event.type !== 'StreamReset')
+      rows.push({
+        stream_id: event.streamId,
+        position: String(event.position),
+        amount: (event.data as Amount).amount,
+      });
+    byStream.set(event.streamId, rows.slice(-2));
+  }
+  return [...byStream.values()]
+    .flat()
+    .sort((a, b) =>
+      a.stream_id < b.stream_id
+        ? -1
+        : a.stream_id > b.stream_id
+          ? 1
+          : Number(a.position) - Number(b.position),
+    );
 }
 
 describe('ProjectionRunner', () => {
@@ -229,6 +278,13 @@ describe('ProjectionRunner', () => {
     return rows;
   }
 
+  async function recentRows(table: string): Promise<unknown[]> {
+    const { rows } = await ctx.pool.query<Record<string, unknown>>(
+      `SELECT stream_id, position::text AS position, amount FROM ${table} ORDER BY stream_id COLLATE "C", position::bigint`,
+    );
+    return rows;
+  }
+
   async function logged(table: string): Promise<{ positions: string[]; applications: number[] }> {
     const { rows } = await ctx.pool.query<{ p: string; applications: number }>(
       `SELECT position::text AS p, applications FROM ${table} ORDER BY position`,
@@ -256,6 +312,8 @@ describe('ProjectionRunner', () => {
     const events = await allEvents();
     expect(await countsRows('fold_counts')).toEqual(expectedCounts(events));
     expect(await countsRows('fold_counts')).toHaveLength(3);
+    expect(await recentRows('fold_recent')).toEqual(expectedRecent(events));
+    expect(await recentRows('fold_recent')).toHaveLength(6);
     expect(await logged('fold_log')).toEqual({ positions: positionsOf(events), applications: [1] });
     expect(compareCheckpoints(projection.checkpoint, (await storedCheckpoint('fold'))!)).toBe(0);
   });
@@ -358,6 +416,7 @@ describe('ProjectionRunner', () => {
     await caughtUp('rebuilt');
     const events = await allEvents();
     expect(await countsRows('rebuilt_counts')).toEqual(expectedCounts(events));
+    expect(await recentRows('rebuilt_recent')).toEqual(expectedRecent(events));
     expect(await logged('rebuilt_log')).toEqual({
       positions: positionsOf(events),
       applications: [1],

@@ -21,6 +21,7 @@ import {
   swapIn,
 } from './projection-tables';
 import { whenAborted } from './session-lock';
+import { inTransaction } from './transaction';
 
 export interface ProjectionRunnerOptions<TEvent> {
   readonly pool: Pool;
@@ -346,21 +347,7 @@ export class ProjectionRunner<TEvent> {
     return rows[0] ? parseCheckpoint(rows[0].checkpoint) : START_CHECKPOINT;
   }
 
-  private async transaction(work: (tx: PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.options.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      await work(client);
-      const commit = await client.query('COMMIT');
-      // A statement that failed inside `work` but was swallowed turns COMMIT into a rollback.
-      if (commit.command !== 'COMMIT')
-        throw new Error('the transaction was rolled back: a statement in it failed');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => (broken = true));
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+  private transaction(work: (tx: PoolClient) => Promise<void>): Promise<void> {
+    return inTransaction(this.options.pool, work);
   }
 }
