@@ -166,4 +166,28 @@ describe('planning projection (shared runner) over the real event store and Post
     );
     await runner.stop();
   });
+
+  it('applies each event once when two instances run the projection side by side', async () => {
+    if ((await ctx.pool.query('SELECT 1 FROM events LIMIT 1')).rowCount === 0) await append(events);
+    await ctx.pool.query(
+      'TRUNCATE workloads, releases, release_scope_items, api_versions; DELETE FROM projection_checkpoints',
+    );
+    const { rows } = await ctx.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
+    const stored = rows[0];
+    if (!stored) throw new Error('no events');
+    const a = planningRunner();
+    const b = planningRunner();
+    await Promise.all([a.start(), b.start()]);
+    const last = (
+      await ctx.pool.query<{ t: string; p: string }>(
+        'SELECT transaction_id::text AS t, position::text AS p FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1',
+      )
+    ).rows[0];
+    const target = { transactionId: BigInt(last?.t ?? 0), position: BigInt(last?.p ?? 0) };
+    await caughtUp(a, target);
+    await caughtUp(b, target);
+    expect(a.applied + b.applied).toBe(stored.n);
+    expect(await tables()).toEqual(expected(events));
+    await Promise.all([a.stop(), b.stop()]);
+  });
 });
