@@ -5,11 +5,11 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import type { Pool } from 'pg';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { compareCheckpoints, type Checkpoint, type EventStore } from '@trainyard/event-store';
 import { ProjectionRunner, type MessagingLogger } from '@trainyard/messaging';
-import { EVENT_STORE, PG_POOL, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
+import { EVENT_STORE, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
 import {
   PLANNING_READ_MODEL_ENTITIES,
   planningProjection,
@@ -30,12 +30,13 @@ export class PlanningReadSide implements OnModuleInit, OnModuleDestroy {
   readonly dataSource: DataSource;
   readonly runner: ProjectionRunner<ProjectedEvent>;
   readonly schema: string;
+  /** The runner's own connections, so its batches never queue behind the commands' appends. */
+  private readonly pool: Pool;
   private lastWrite?: Checkpoint;
   private readonly logger = new Logger('PlanningReadSide');
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
-    @Inject(PG_POOL) pool: Pool,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
   ) {
     this.schema = config.DATABASE_SCHEMA;
@@ -49,8 +50,17 @@ export class PlanningReadSide implements OnModuleInit, OnModuleDestroy {
       applicationName: `trainyard-${config.service}-read-models`,
       extra: { max: 4, connectionTimeoutMillis: 5_000 },
     });
+    this.pool = new Pool({
+      connectionString: config.DATABASE_URL,
+      max: 2,
+      connectionTimeoutMillis: 5_000,
+      application_name: `trainyard-${config.service}-projection`,
+    });
+    this.pool.on('error', (error) =>
+      this.logger.warn(`idle projection connection failed: ${error.message}`),
+    );
     this.runner = new ProjectionRunner({
-      pool,
+      pool: this.pool,
       store,
       projection: planningProjection,
       logger: nestLogger(this.logger),
@@ -64,6 +74,7 @@ export class PlanningReadSide implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.runner.stop();
+    await this.pool.end();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 
