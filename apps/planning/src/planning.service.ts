@@ -1,6 +1,6 @@
 import { runServiceMain, type ServiceDefinition } from '@trainyard/platform';
 import { planningIntegrationEventOf } from '@trainyard/planning-contracts';
-import { PLANNING_READ_MODEL_MIGRATIONS } from '@trainyard/planning-read-models';
+import { PLANNING_READ_MODEL_MIGRATIONS, planningProjection } from '@trainyard/planning-read-models';
 import { PlanningModule } from './planning.module';
 
 export const PLANNING_GRPC_PACKAGE = 'trainyard.planning.v1';
@@ -13,6 +13,7 @@ export const planningService: ServiceDefinition = {
   grpcServices: [PLANNING_GRPC_SERVICE],
   integrationEvents: planningIntegrationEventOf,
   migrations: [PLANNING_READ_MODEL_MIGRATIONS],
+  projections: [planningProjection],
 };
 
 /** The process entry (main.ts): start, serve until SIGTERM/SIGINT, stop gracefully, exit. */

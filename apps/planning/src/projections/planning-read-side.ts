@@ -5,25 +5,33 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { compareCheckpoints, type Checkpoint, type EventStore } from '@trainyard/event-store';
+import { ProjectionRunner, type MessagingLogger } from '@trainyard/messaging';
 import { EVENT_STORE, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
-import { PLANNING_READ_MODEL_ENTITIES } from '@trainyard/planning-read-models';
-import { PlanningProjectionRunner } from './planning-projection.runner';
+import {
+  PLANNING_READ_MODEL_ENTITIES,
+  planningProjection,
+  type ProjectedEvent,
+} from '@trainyard/planning-read-models';
 
 /** How long a reader waits for its own process's writes to reach the read models before answering anyway. */
 const READ_YOUR_WRITES_MS = 5_000;
 
 /**
- * The read side's lifetime: a TypeORM DataSource over the service schema and the projection
- * runner feeding it. Commands report what they appended, so a later query in this process can
- * wait until the projection has caught up with it (read-your-writes for one instance).
+ * The read side's lifetime: a TypeORM DataSource over the service schema for queries, and the
+ * shared projection runner folding `planningProjection` into the tables. Commands report what they
+ * appended, so a later query in this process can wait until the projection has caught up with it
+ * (read-your-writes within one instance: another instance's writes are not waited for).
  */
 @Injectable()
 export class PlanningReadSide implements OnModuleInit, OnModuleDestroy {
   readonly dataSource: DataSource;
-  readonly runner: PlanningProjectionRunner;
+  readonly runner: ProjectionRunner<ProjectedEvent>;
   readonly schema: string;
+  /** The runner's own connections, so its batches never queue behind the commands' appends. */
+  private readonly pool: Pool;
   private lastWrite?: Checkpoint;
   private readonly logger = new Logger('PlanningReadSide');
 
@@ -42,12 +50,21 @@ export class PlanningReadSide implements OnModuleInit, OnModuleDestroy {
       applicationName: `trainyard-${config.service}-read-models`,
       extra: { max: 4, connectionTimeoutMillis: 5_000 },
     });
-    this.runner = new PlanningProjectionRunner(
-      store,
-      this.dataSource,
-      config.DATABASE_SCHEMA,
-      this.logger,
+    this.pool = new Pool({
+      connectionString: config.DATABASE_URL,
+      max: 2,
+      connectionTimeoutMillis: 5_000,
+      application_name: `trainyard-${config.service}-projection`,
+    });
+    this.pool.on('error', (error) =>
+      this.logger.warn(`idle projection connection failed: ${error.message}`),
     );
+    this.runner = new ProjectionRunner({
+      pool: this.pool,
+      store,
+      projection: planningProjection,
+      logger: nestLogger(this.logger),
+    });
   }
 
   async onModuleInit(): Promise<void> {
@@ -57,6 +74,7 @@ export class PlanningReadSide implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.runner.stop();
+    await this.pool.end();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 
@@ -75,3 +93,14 @@ export class PlanningReadSide implements OnModuleInit, OnModuleDestroy {
     }
   }
 }
+
+const nestLogger = (logger: Logger): MessagingLogger => {
+  const line = (context: Record<string, unknown>, message: string) =>
+    `${message} ${JSON.stringify(context)}`;
+  return {
+    error: (context, message) => logger.error(line(context, message)),
+    warn: (context, message) => logger.warn(line(context, message)),
+    info: (context, message) => logger.log(line(context, message)),
+    debug: (context, message) => logger.debug(line(context, message)),
+  };
+};

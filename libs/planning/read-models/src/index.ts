@@ -9,6 +9,7 @@ export * from './release.projection';
 export * from './release-scope.projection';
 export * from './portfolio-views';
 export * from './read-models.migrations';
+export * from './planning.projection';
 
 import { ApiVersionView } from './api-version-view.entity';
 import { ReleaseScopeItemView } from './release-scope-item.entity';

@@ -1,32 +1,32 @@
-import { apiVersionKeyOf, evolveApiVersionRow, lifecycleOf } from './api-version.projection';
+import { projectEvents } from '@trainyard/messaging';
+import { lifecycleOf } from './api-version.projection';
 import type { ApiVersionRow } from './api-version-view.entity';
-import { evolveReleaseRow, releaseKeyOf } from './release.projection';
-import { evolveReleaseScope, releaseScopeKeyOf } from './release-scope.projection';
+import { evolveReleaseRow } from './release.projection';
+import { evolveReleaseScope } from './release-scope.projection';
 import { backlogHealthOf, dependencyMatrixOf, releaseHistoryOf } from './portfolio-views';
+import { planningProjection } from './planning.projection';
 import { PLANNING_EVENT_TYPES, type ProjectedEvent } from './projected-event';
 import type { ReleaseRow } from './release-view.entity';
 import type { ScopeItemRow } from './release-scope-item.entity';
-import { evolveWorkloadRow, workloadKeyOf } from './workload.projection';
+import { evolveWorkloadRow } from './workload.projection';
 import type { WorkloadRow } from './workload-view.entity';
-import { planningLifecycle } from './test-support/planning-lifecycle.scenario';
+import { planningLifecycle } from './testing';
 
-/** The runner's fold, in memory: rows by key. */
+/** The runner's fold (`planningProjection`), in memory: rows by key. */
 const project = (events: readonly ProjectedEvent[]) => {
-  const workloads = new Map<string, WorkloadRow | undefined>();
-  const releases = new Map<string, ReleaseRow | undefined>();
-  const scopes = new Map<string, readonly ScopeItemRow[]>();
-  const apiVersions = new Map<string, ApiVersionRow | undefined>();
-  for (const projected of events) {
-    const a = apiVersionKeyOf(projected.event);
-    if (a) apiVersions.set(a, evolveApiVersionRow(apiVersions.get(a), projected));
-    const w = workloadKeyOf(projected.event);
-    if (w) workloads.set(w, evolveWorkloadRow(workloads.get(w), projected));
-    const r = releaseKeyOf(projected.event);
-    if (r) releases.set(r, evolveReleaseRow(releases.get(r), projected));
-    const s = releaseScopeKeyOf(projected.event);
-    if (s) scopes.set(s, evolveReleaseScope(scopes.get(s) ?? [], projected));
-  }
-  return { workloads, releases, scopes, apiVersions };
+  const tables = projectEvents(planningProjection, events);
+  const rows = <T>(table: string) => (tables[table] ?? []) as T[];
+  const scopes = new Map<string, ScopeItemRow[]>();
+  for (const item of rows<ScopeItemRow>('release_scope_items'))
+    scopes.set(item.releaseId, [...(scopes.get(item.releaseId) ?? []), item]);
+  return {
+    workloads: new Map(rows<WorkloadRow>('workloads').map((r) => [r.workloadId, r])),
+    releases: new Map(rows<ReleaseRow>('releases').map((r) => [r.releaseId, r])),
+    scopes,
+    apiVersions: new Map(
+      rows<ApiVersionRow>('api_versions').map((r) => [`${r.api}@${r.version}`, r]),
+    ),
+  };
 };
 
 describe('planning read-model folds over a whole lifecycle', () => {

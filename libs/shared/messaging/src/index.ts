@@ -42,5 +42,15 @@ export type {
   IdempotentHandler,
 } from './idempotent-consumer';
 export { isTransientDatabaseError } from './transient-database-error';
+export { inTransaction } from './transaction';
 export { ProjectionRunner } from './projection-runner';
-export type { Projection, ProjectionRunnerOptions, ProjectionTables } from './projection-runner';
+export type { ProjectionRunnerOptions, RebuildProgress } from './projection-runner';
+export { foldInto, projectEvents, rowView, rowsView } from './projection';
+export type {
+  ProjectionDefinition,
+  ProjectionSource,
+  ProjectionView,
+  RowView,
+  RowsView,
+  ViewKey,
+} from './projection';

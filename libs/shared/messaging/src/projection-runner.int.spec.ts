@@ -11,50 +11,116 @@ import {
 import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
 import { freshStreamId, recordingLogger, testEvent } from './messaging.fixture';
 import { migrateMessaging } from './messaging.migrations';
-import { ProjectionRunner, type Projection } from './projection-runner';
+import { rowView, rowsView, type ProjectionDefinition } from './projection';
+import { ProjectionRunner, type RebuildProgress } from './projection-runner';
 
 interface Amount {
   readonly amount: number;
 }
 
-/** Per stream: event count, last version and amount total; plus a log of every applied event. */
+interface CountsRow {
+  readonly streamId: string;
+  readonly events: number;
+  readonly lastVersion: number;
+  readonly total: string;
+}
+
+interface LogRow {
+  readonly position: string;
+  readonly streamId: string;
+  readonly appliedBy: string;
+  /** How often the event was folded: anything but 1 is a double application. */
+  readonly applications: number;
+}
+
+interface RecentRow {
+  readonly streamId: string;
+  readonly position: string;
+  readonly amount: number;
+}
+
+/** The tables, as a service's migrations would create them (the runner never creates tables). */
+async function createTables(ctx: TestContext, prefix: string): Promise<void> {
+  await ctx.pool.query(`
+    CREATE TABLE ${prefix}_counts (stream_id text PRIMARY KEY, events integer NOT NULL, last_version integer NOT NULL, total bigint NOT NULL);
+    CREATE TABLE ${prefix}_log (
+      seq bigint GENERATED ALWAYS AS IDENTITY,
+      position bigint PRIMARY KEY,
+      stream_id text NOT NULL,
+      applied_by text NOT NULL,
+      applications integer NOT NULL CHECK (applications > 0)
+    );
+    CREATE INDEX ${prefix}_log_by_stream ON ${prefix}_log (stream_id, position);
+    CREATE TABLE ${prefix}_recent (stream_id text NOT NULL, position bigint NOT NULL, amount integer NOT NULL, PRIMARY KEY (stream_id, position));`);
+}
+
+/**
+ * Per stream: event count, last version and amount total (deleted by `StreamReset`) and its two
+ * latest amounts (rows per stream, older ones deleted); per event, a log row saying which runner
+ * folded it and how often. `Poison` fails the fold when asked to.
+ */
 function statsProjection(
   prefix: string,
   options: { failOnPoison?: boolean; appliedBy?: string } = {},
-): Projection {
-  const counts = `${prefix}_counts`;
-  const log = `${prefix}_log`;
+): ProjectionDefinition<StoredEvent> {
+  const check = (event: StoredEvent) => {
+    if (event.type === 'Poison' && options.failOnPoison)
+      throw new Error(`cannot fold ${event.type} at ${event.position}`);
+  };
   return {
-    tables: [counts, log],
-    async init(tx, t) {
-      await tx.query(
-        `CREATE TABLE ${t[counts]} (stream_id text PRIMARY KEY, events integer NOT NULL, last_version integer NOT NULL, total bigint NOT NULL)`,
-      );
-      await tx.query(
-        `CREATE TABLE ${t[log]} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, position bigint NOT NULL, stream_id text NOT NULL, applied_by text NOT NULL)`,
-      );
-      await tx.query(`CREATE INDEX ON ${t[log]} (position)`);
-    },
-    async apply(tx, event, t) {
-      if (event.type === 'Poison') {
-        if (options.failOnPoison) throw new Error(`cannot fold ${event.type} at ${event.position}`);
-        return;
-      }
-      const { amount } = event.data as Amount;
-      await tx.query(
-        `INSERT INTO ${t[counts]} AS c (stream_id, events, last_version, total) VALUES ($1, 1, $2, $3)
-         ON CONFLICT (stream_id) DO UPDATE SET events = c.events + 1, last_version = excluded.last_version, total = c.total + excluded.total`,
-        [event.streamId, event.streamVersion, amount],
-      );
-      await tx.query(
-        `INSERT INTO ${t[log]} (position, stream_id, applied_by) VALUES ($1, $2, $3)`,
-        [event.position.toString(), event.streamId, options.appliedBy ?? 'runner'],
-      );
-    },
+    name: prefix,
+    eventTypes: ['CapacityAdjusted', 'StreamReset', 'Poison'],
+    toEvent: (stored) => stored,
+    views: [
+      rowView<StoredEvent, CountsRow>({
+        table: `${prefix}_counts`,
+        keyOf: (event) => (event.type === 'Poison' ? undefined : event.streamId),
+        fold: (row, event) => {
+          if (event.type === 'StreamReset') return undefined;
+          const { amount } = event.data as Amount;
+          return {
+            streamId: event.streamId,
+            events: (row?.events ?? 0) + 1,
+            lastVersion: event.streamVersion,
+            total: String(Number(row?.total ?? 0) + amount),
+          };
+        },
+      }),
+      rowsView<StoredEvent, RecentRow>({
+        table: `${prefix}_recent`,
+        groupBy: ['stream_id'],
+        keyOf: (event) => (event.type === 'Poison' ? undefined : event.streamId),
+        fold: (rows, event) =>
+          event.type === 'StreamReset'
+            ? []
+            : [
+                ...rows,
+                {
+                  streamId: event.streamId,
+                  position: String(event.position),
+                  amount: (event.data as Amount).amount,
+                },
+              ].slice(-2),
+      }),
+      rowView<StoredEvent, LogRow>({
+        table: `${prefix}_log`,
+        keyOf: (event) => String(event.position),
+        fold: (row, event) => {
+          check(event);
+          return {
+            ...row,
+            position: String(event.position),
+            streamId: event.streamId,
+            appliedBy: options.appliedBy ?? 'runner',
+            applications: (row?.applications ?? 0) + 1,
+          };
+        },
+      }),
+    ],
   };
 }
 
-/** What the projection's tables must hold for these events, computed without SQL. */
+/** What the counts table must hold for these events, computed without the projection. */
 function expectedCounts(events: readonly StoredEvent[]) {
   const byStream = new Map<
     string,
@@ -62,6 +128,10 @@ function expectedCounts(events: readonly StoredEvent[]) {
   >();
   for (const event of events) {
     if (event.type === 'Poison') continue;
+    if (event.type === 'StreamReset') {
+      byStream.delete(event.streamId);
+      continue;
+    }
     const row = byStream.get(event.streamId) ?? {
       stream_id: event.streamId,
       events: 0,
@@ -76,6 +146,31 @@ function expectedCounts(events: readonly StoredEvent[]) {
   return [...byStream.values()].sort((a, b) =>
     a.stream_id < b.stream_id ? -1 : a.stream_id > b.stream_id ? 1 : 0,
   );
+}
+
+/** What the recent-amounts table must hold: each stream's last two amounts, in position order. */
+function expectedRecent(events: readonly StoredEvent[]) {
+  const byStream = new Map<string, { stream_id: string; position: string; amount: number }[]>();
+  for (const event of events) {
+    if (event.type === 'Poison') continue;
+    const rows = event.type === 'StreamReset' ? [] : (byStream.get(event.streamId) ?? []);
+    if (event.type !== 'StreamReset')
+      rows.push({
+        stream_id: event.streamId,
+        position: String(event.position),
+        amount: (event.data as Amount).amount,
+      });
+    byStream.set(event.streamId, rows.slice(-2));
+  }
+  return [...byStream.values()]
+    .flat()
+    .sort((a, b) =>
+      a.stream_id < b.stream_id
+        ? -1
+        : a.stream_id > b.stream_id
+          ? 1
+          : Number(a.position) - Number(b.position),
+    );
 }
 
 describe('ProjectionRunner', () => {
@@ -100,14 +195,12 @@ describe('ProjectionRunner', () => {
   });
 
   function runner(
-    name: string,
-    projection: Projection,
+    projection: ProjectionDefinition<StoredEvent>,
     options: { batchSize?: number; logger?: ReturnType<typeof recordingLogger> } = {},
   ) {
     const instance = new ProjectionRunner({
       pool: ctx.pool,
       store,
-      name,
       projection,
       batchSize: options.batchSize ?? 50,
       pollIntervalMs: 100,
@@ -125,18 +218,20 @@ describe('ProjectionRunner', () => {
   async function append(
     streamId: string,
     events: Parameters<typeof store.append>[1],
-  ): Promise<void> {
+  ): Promise<Checkpoint> {
     const result = await store.append(streamId, events);
     const appended = { transactionId: result.transactionId, position: result.lastPosition };
     if (compareCheckpoints(appended, lastAppended) > 0) lastAppended = appended;
+    return appended;
   }
 
-  async function appendAmounts(streams: number, perStream: number): Promise<void> {
+  async function appendAmounts(streams: number, perStream: number): Promise<string[]> {
     const ids = Array.from({ length: streams }, () => freshStreamId('capacity'));
     for (let i = 0; i < perStream; i++) {
       for (const streamId of ids)
         await append(streamId, [testEvent('CapacityAdjusted', { amount: i + 1 })]);
     }
+    return ids;
   }
 
   async function allEvents(): Promise<StoredEvent[]> {
@@ -183,35 +278,65 @@ describe('ProjectionRunner', () => {
     return rows;
   }
 
-  async function loggedPositions(table: string): Promise<string[]> {
-    const { rows } = await ctx.pool.query<{ p: string }>(
-      `SELECT position::text AS p FROM ${table} ORDER BY position`,
+  async function recentRows(table: string): Promise<unknown[]> {
+    const { rows } = await ctx.pool.query<Record<string, unknown>>(
+      `SELECT stream_id, position::text AS position, amount FROM ${table} ORDER BY stream_id COLLATE "C", position::bigint`,
     );
-    return rows.map((r) => r.p);
+    return rows;
+  }
+
+  async function logged(table: string): Promise<{ positions: string[]; applications: number[] }> {
+    const { rows } = await ctx.pool.query<{ p: string; applications: number }>(
+      `SELECT position::text AS p, applications FROM ${table} ORDER BY position`,
+    );
+    return {
+      positions: rows.map((r) => r.p),
+      applications: [...new Set(rows.map((r) => r.applications))],
+    };
   }
 
   const positionsOf = (events: readonly StoredEvent[]) =>
     events
-      .filter((e) => e.type !== 'Poison')
       .map((e) => e.position)
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
       .map(String);
 
-  it('folds every event into its tables and stores the checkpoint with them', async () => {
-    await appendAmounts(4, 5);
-    const projection = runner('fold', statsProjection('fold'));
+  it('folds every event into its tables and stores the checkpoint with them; a fold giving no row deletes it', async () => {
+    await createTables(ctx, 'fold');
+    const [reset] = await appendAmounts(4, 5);
+    await append(reset ?? '', [testEvent('StreamReset', {})]);
+    const projection = runner(statsProjection('fold'));
     await projection.start();
     await caughtUp('fold');
 
     const events = await allEvents();
     expect(await countsRows('fold_counts')).toEqual(expectedCounts(events));
-    expect(await loggedPositions('fold_log')).toEqual(positionsOf(events));
+    expect(await countsRows('fold_counts')).toHaveLength(3);
+    expect(await recentRows('fold_recent')).toEqual(expectedRecent(events));
+    expect(await recentRows('fold_recent')).toHaveLength(6);
+    expect(await logged('fold_log')).toEqual({ positions: positionsOf(events), applications: [1] });
     expect(compareCheckpoints(projection.checkpoint, (await storedCheckpoint('fold'))!)).toBe(0);
   });
 
+  it('answers waitFor once the checkpoint is reached (read-your-writes), and false after the timeout', async () => {
+    await createTables(ctx, 'waiting');
+    const projection = runner(statsProjection('waiting'));
+    await projection.start();
+    const streamId = freshStreamId('waiting');
+    const appended = await append(streamId, [testEvent('CapacityAdjusted', { amount: 7 })]);
+    expect(await projection.waitFor(appended, 30_000)).toBe(true);
+    const { rows } = await ctx.pool.query(
+      'SELECT total::int AS total FROM waiting_counts WHERE stream_id = $1',
+      [streamId],
+    );
+    expect(rows).toEqual([{ total: 7 }]);
+    expect(await projection.waitFor({ transactionId: 10n ** 15n, position: 1n }, 50)).toBe(false);
+  });
+
   it('commits nothing of a batch in which an event fails, and does not move past it', async () => {
+    await createTables(ctx, 'atomic');
     const logger = recordingLogger();
-    const projection = runner('atomic', statsProjection('atomic', { failOnPoison: true }), {
+    const projection = runner(statsProjection('atomic', { failOnPoison: true }), {
       logger,
       batchSize: 1000,
     });
@@ -239,30 +364,50 @@ describe('ProjectionRunner', () => {
   });
 
   it('applies each event once when two runners of one projection run side by side', async () => {
-    const a = runner('shared', statsProjection('shared', { appliedBy: 'a' }), { batchSize: 3 });
-    const b = runner('shared', statsProjection('shared', { appliedBy: 'b' }), { batchSize: 3 });
+    await createTables(ctx, 'shared');
+    const a = runner(statsProjection('shared', { appliedBy: 'a' }), { batchSize: 3 });
+    const b = runner(statsProjection('shared', { appliedBy: 'b' }), { batchSize: 3 });
     await Promise.all([a.start(), b.start()]);
     await Promise.all([appendAmounts(5, 8), appendAmounts(5, 8)]);
     await caughtUp('shared');
 
     const events = await allEvents();
-    expect(await loggedPositions('shared_log')).toEqual(positionsOf(events));
+    expect(await logged('shared_log')).toEqual({
+      positions: positionsOf(events),
+      applications: [1],
+    });
     expect(await countsRows('shared_counts')).toEqual(expectedCounts(events));
     expect(a.applied + b.applied).toBe(events.length);
   });
 
   it('rebuilds into fresh tables while the live runner keeps working, swaps them in, and folds on from there', async () => {
-    const live = runner('rebuilt', statsProjection('rebuilt'), { batchSize: 7 });
+    await createTables(ctx, 'rebuilt');
+    const live = runner(statsProjection('rebuilt'), { batchSize: 7 });
     await live.start();
     await appendAmounts(3, 4);
     await caughtUp('rebuilt');
+    const relations = async () =>
+      (
+        await ctx.pool.query<{ relname: string }>(
+          `SELECT relname FROM pg_class WHERE relnamespace = $1::regnamespace AND relname LIKE 'rebuilt%' ORDER BY relname`,
+          [ctx.schema],
+        )
+      ).rows.map((r) => r.relname);
+    const relationsBefore = await relations();
     // Make the live tables wrong, so only a real replay can make them right again.
     await ctx.pool.query('UPDATE rebuilt_counts SET total = -1');
 
-    const rebuilder = runner('rebuilt', statsProjection('rebuilt', { appliedBy: 'rebuild' }));
+    const rebuilder = runner(statsProjection('rebuilt', { appliedBy: 'rebuild' }), {
+      batchSize: 5,
+    });
+    const progress: RebuildProgress[] = [];
     const appending = appendAmounts(2, 10);
-    const checkpoint = await rebuilder.rebuild();
+    const checkpoint = await rebuilder.rebuild((p) => {
+      progress.push(p);
+    });
     await appending;
+    expect(progress.at(-1)).toMatchObject({ phase: 'swapped' });
+    expect(progress.filter((p) => p.phase === 'replay').length).toBeGreaterThan(1);
     expect(
       compareCheckpoints((await storedCheckpoint('rebuilt'))!, checkpoint),
     ).toBeGreaterThanOrEqual(0);
@@ -271,37 +416,58 @@ describe('ProjectionRunner', () => {
     await caughtUp('rebuilt');
     const events = await allEvents();
     expect(await countsRows('rebuilt_counts')).toEqual(expectedCounts(events));
-    expect(await loggedPositions('rebuilt_log')).toEqual(positionsOf(events));
+    expect(await recentRows('rebuilt_recent')).toEqual(expectedRecent(events));
+    expect(await logged('rebuilt_log')).toEqual({
+      positions: positionsOf(events),
+      applications: [1],
+    });
     const { rows: writers } = await ctx.pool.query<{ applied_by: string }>(
       'SELECT DISTINCT applied_by FROM rebuilt_log ORDER BY 1',
     );
     expect(writers.map((w) => w.applied_by)).toEqual(['rebuild', 'runner']);
 
-    // Indexes and identity sequences carry the live names again, so a second rebuild does not collide.
-    const relations = async () =>
-      (
-        await ctx.pool.query<{ relname: string }>(
-          `SELECT relname FROM pg_class WHERE relnamespace = $1::regnamespace AND relname LIKE 'rebuilt%' ORDER BY relname`,
-          [ctx.schema],
-        )
-      ).rows.map((r) => r.relname);
-    expect(await relations()).toEqual([
-      'rebuilt_counts',
-      'rebuilt_counts_pkey',
-      'rebuilt_log',
-      'rebuilt_log_id_seq',
-      'rebuilt_log_pkey',
-      'rebuilt_log_position_idx',
-    ]);
+    // Indexes, constraints and identity sequences carry the live names again (named ones keep
+    // theirs), so migrations find them and a second rebuild does not collide.
+    expect(await relations()).toEqual(relationsBefore);
     await rebuilder.rebuild();
-    expect(await relations()).toEqual([
-      'rebuilt_counts',
-      'rebuilt_counts_pkey',
-      'rebuilt_log',
-      'rebuilt_log_id_seq',
-      'rebuilt_log_pkey',
-      'rebuilt_log_position_idx',
-    ]);
+    expect(await relations()).toEqual(relationsBefore);
     expect(await countsRows('rebuilt_counts')).toEqual(expectedCounts(await allEvents()));
+  });
+
+  it('keeps serving and updating the live tables during a rebuild, and refuses a second rebuild meanwhile', async () => {
+    await createTables(ctx, 'serving');
+    const live = runner(statsProjection('serving'), { batchSize: 50 });
+    await live.start();
+    await appendAmounts(4, 25);
+    await caughtUp('serving');
+    const rebuilder = runner(statsProjection('serving', { appliedBy: 'rebuild' }), {
+      batchSize: 10,
+    });
+    const streamId = freshStreamId('during');
+    let duringReplay: { refused: string; liveRows: unknown[] } | undefined;
+    await rebuilder.rebuild(async (p) => {
+      if (p.phase !== 'replay' || duringReplay) return;
+      // The rebuild waits for this: mid-replay, a write reaches the live tables and is read back.
+      const refused = await runner(statsProjection('serving'))
+        .rebuild()
+        .then(
+          () => 'not refused',
+          (error: unknown) => String(error),
+        );
+      const appended = await append(streamId, [testEvent('CapacityAdjusted', { amount: 3 })]);
+      expect(await live.waitFor(appended, 30_000)).toBe(true);
+      const { rows } = await ctx.pool.query(
+        'SELECT events, total::int AS total FROM serving_counts WHERE stream_id = $1',
+        [streamId],
+      );
+      duringReplay = { refused, liveRows: rows };
+    });
+    expect(duringReplay).toEqual({
+      refused: expect.stringContaining('a rebuild is already running') as string,
+      liveRows: [{ events: 1, total: 3 }],
+    });
+    await caughtUp('serving');
+    expect(await countsRows('serving_counts')).toEqual(expectedCounts(await allEvents()));
+    expect(await logged('serving_log')).toMatchObject({ applications: [1] });
   });
 });

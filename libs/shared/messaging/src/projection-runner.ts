@@ -3,62 +3,49 @@ import {
   compareCheckpoints,
   formatCheckpoint,
   parseCheckpoint,
-} from '@trainyard/event-store';
-import type {
-  Checkpoint,
-  EventStore,
-  StoredEvent,
-  Subscription,
-  SubscriptionBatch,
+  type Checkpoint,
+  type EventStore,
+  type StoredEvent,
+  type Subscription,
 } from '@trainyard/event-store';
 import type { Pool, PoolClient } from 'pg';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
 import { quoteSchema } from './messaging.migrations';
 import { errorMessage, silentLogger, type MessagingLogger } from './messaging-logger';
+import { foldInto, keyId, type ProjectionDefinition } from './projection';
+import {
+  ViewTable,
+  assertTableName,
+  createCopies,
+  describeTable,
+  swapIn,
+} from './projection-tables';
 import { whenAborted } from './session-lock';
+import { inTransaction } from './transaction';
 
-/** Logical table name → the schema-qualified, quoted name to use in SQL for this run. */
-export type ProjectionTables<TTable extends string = string> = Readonly<Record<TTable, string>>;
-
-/**
- * A read model: tables it owns and a fold of events into them. It never names its tables
- * directly in SQL but takes them from `tables`, so the runner can build a fresh copy beside the
- * live one (rebuild) and swap it in.
- */
-export interface Projection<TTable extends string = string> {
-  /** The tables it owns: unqualified names in the store's schema, [a-z_][a-z0-9_]*, at most 54 characters. */
-  readonly tables: readonly TTable[];
-  /** Only these event types are applied (the checkpoint still moves past the others). */
-  readonly types?: readonly string[];
-  /**
-   * Creates the tables (and their indexes) under the given names, which do not exist yet: called
-   * once for the live tables and for every rebuild. Leave indexes unnamed (`CREATE INDEX ON …`):
-   * the server derives names from the table's, and a rebuild renames them with the table.
-   */
-  init(tx: PoolClient, tables: ProjectionTables<TTable>): Promise<void>;
-  /** Folds one event into the tables, through `tx` only. Called in commit-safe order. */
-  apply(tx: PoolClient, event: StoredEvent, tables: ProjectionTables<TTable>): Promise<void>;
-}
-
-export interface ProjectionRunnerOptions<TTable extends string = string> {
+export interface ProjectionRunnerOptions<TEvent> {
   readonly pool: Pool;
-  /** Its schema holds the read-model tables and projection_checkpoints (migrateMessaging). */
+  /** Its schema holds the read-model tables and `projection_checkpoints` (migrateMessaging). */
   readonly store: EventStore;
-  /** The checkpoint row's key. */
-  readonly name: string;
-  readonly projection: Projection<TTable>;
+  readonly projection: ProjectionDefinition<TEvent>;
   /** Events per transaction. Default 500. */
   readonly batchSize?: number;
   readonly logger?: MessagingLogger;
   /** After a failing batch, before resuming from the stored checkpoint. Default 500 ms doubling to 30 s. */
   readonly backoff?: BackoffOptions;
-  /** The store subscription's fallback poll. Default 1000 ms. */
+  /** The store subscription's fallback poll. Default 500 ms. */
   readonly pollIntervalMs?: number;
 }
 
-const TABLE_NAME = /^[a-z_][a-z0-9_]{0,53}$/;
+export interface RebuildProgress {
+  /** `replay`: folding into the fresh tables; `swapped`: they are live (the last report). */
+  readonly phase: 'replay' | 'swapped';
+  /** Events folded into the fresh tables so far. */
+  readonly events: number;
+  readonly checkpoint: Checkpoint;
+}
+
 const REBUILD_SUFFIX = '__rebuild';
-const OLD_SUFFIX = '__old';
 
 /** Another runner (or a rebuild) moved the checkpoint: resume from there. */
 class CheckpointMoved extends Error {
@@ -69,109 +56,124 @@ class CheckpointMoved extends Error {
 }
 
 /**
- * Keeps a projection's tables up to date with the store. Each batch is one transaction: lock the
- * checkpoint row (SELECT … FOR UPDATE), check it is still where this runner left it, apply the
- * events, move the checkpoint, commit. The read model and its checkpoint therefore never disagree,
- * and two runners of one projection never both apply an event: the second one finds the
- * checkpoint moved, drops its batch and resumes from the stored checkpoint. A failing event stops
- * the projection at that point (retried with backoff) rather than being skipped.
+ * Keeps a projection's tables up to date with the store, folding with the projection's pure
+ * folds. Each batch is one transaction: lock the checkpoint row (SELECT … FOR UPDATE), check it is
+ * where this runner left it, load the rows the batch touches (one statement per table), fold,
+ * save the changed rows (one statement per table), move the checkpoint, commit. The read model and
+ * its checkpoint never disagree, and two runners of one projection never both apply an event: the
+ * second finds the checkpoint moved, drops its batch and resumes from there. A failing batch stops
+ * the projection at that point, retried with backoff, never skipped.
  *
- * `rebuild()` replays the whole store into fresh `<table>__rebuild` tables while the live tables
- * keep serving and updating, then swaps them in and sets the checkpoint in one transaction.
+ * `rebuild()` replays the store into fresh copies of the tables while the live ones keep serving
+ * and updating, then swaps them in and sets the checkpoint in one transaction.
  */
-export class ProjectionRunner<TTable extends string = string> {
+export class ProjectionRunner<TEvent> {
   private readonly schema: string;
   private readonly logger: MessagingLogger;
   private readonly backoff: BackoffOptions;
   private readonly batchSize: number;
-  private readonly liveTables: ProjectionTables<TTable>;
-  private readonly rebuildTables: ProjectionTables<TTable>;
-  private readonly sql: {
-    readonly lock: string;
-    readonly update: string;
-    readonly insert: string;
-    readonly reset: string;
-  };
+  private readonly name: string;
+  private readonly sql: { lock: string; update: string; insert: string; select: string };
+  private readonly tables = new Map<string, ViewTable[]>();
   private expected: Checkpoint = START_CHECKPOINT;
+  private position: Checkpoint = START_CHECKPOINT;
+  private waiters: { target: Checkpoint; resolve: () => void }[] = [];
   private stopController?: AbortController;
   private loop?: Promise<void>;
   private appliedCount = 0;
 
-  constructor(private readonly options: ProjectionRunnerOptions<TTable>) {
-    const { projection, store, name } = options;
-    if (!name) throw new Error('projection runner: empty name');
-    if (projection.tables.length === 0) throw new Error(`projection ${name}: no tables`);
-    for (const table of projection.tables) {
-      if (!TABLE_NAME.test(table))
-        throw new Error(`projection ${name}: invalid table name ${JSON.stringify(table)}`);
-    }
+  constructor(private readonly options: ProjectionRunnerOptions<TEvent>) {
+    const { projection, store } = options;
+    this.name = projection.name;
+    if (!this.name) throw new Error('projection runner: empty name');
+    if (projection.views.length === 0) throw new Error(`projection ${this.name}: no views`);
+    for (const view of projection.views) assertTableName(view.table);
     this.schema = store.schema;
     const s = quoteSchema(this.schema);
     this.logger = options.logger ?? silentLogger;
     this.backoff = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
     this.batchSize = options.batchSize ?? 500;
-    this.liveTables = this.qualify('');
-    this.rebuildTables = this.qualify(REBUILD_SUFFIX);
     this.sql = {
       lock: `SELECT checkpoint FROM ${s}.projection_checkpoints WHERE projection = $1 FOR UPDATE`,
+      select: `SELECT checkpoint FROM ${s}.projection_checkpoints WHERE projection = $1`,
       update: `UPDATE ${s}.projection_checkpoints SET checkpoint = $2, updated_at = now() WHERE projection = $1`,
       insert: `INSERT INTO ${s}.projection_checkpoints (projection, checkpoint) VALUES ($1, $2) ON CONFLICT (projection) DO NOTHING`,
-      reset: `INSERT INTO ${s}.projection_checkpoints (projection, checkpoint) VALUES ($1, $2)
-              ON CONFLICT (projection) DO UPDATE SET checkpoint = excluded.checkpoint, updated_at = now()`,
     };
   }
 
-  /** The live tables' SQL names. */
-  get tables(): ProjectionTables<TTable> {
-    return this.liveTables;
-  }
-
-  /** Where this runner last left the checkpoint. */
+  /** Where the live tables are known to be: this runner's last batch, or the stored checkpoint it resumed from. */
   get checkpoint(): Checkpoint {
-    return this.expected;
+    return this.position;
   }
 
-  /** Events this runner has applied to the live tables. */
+  /** Events this runner has folded into the live tables. */
   get applied(): number {
     return this.appliedCount;
   }
 
-  /** Creates the live tables and checkpoint row if missing, then follows the store in the background. */
+  /** Follows the store in the background, from the stored checkpoint (its row is created if missing). */
   async start(): Promise<void> {
     if (this.loop) return;
-    await this.ensureLive();
+    await this.options.pool.query(this.sql.insert, [this.name, formatCheckpoint(START_CHECKPOINT)]);
+    this.reached(await this.storedCheckpoint());
     const controller = new AbortController();
     this.stopController = controller;
     this.loop = this.run(controller.signal);
   }
 
-  /** Lets the batch in flight commit (or roll back), then ends. */
+  /** Lets the batch in flight commit (or roll back), then ends. Pending `waitFor`s answer at once. */
   async stop(): Promise<void> {
     this.stopController?.abort();
     await this.loop;
     this.loop = undefined;
     this.stopController = undefined;
+    for (const waiter of this.waiters.splice(0)) waiter.resolve();
   }
 
   /**
-   * Rebuilds the read model from the first event: fresh tables, a full replay, then one transaction
-   * that catches up to the store's end, swaps the tables in (old ones dropped) and sets the
-   * checkpoint. Live runners keep updating the old tables until that transaction commits, then go on
-   * from the new checkpoint. Returns that checkpoint. Only one rebuild per projection at a time.
+   * Resolves true once every event up to `target` is in the tables as this runner knows them
+   * (read-your-writes for this process's own appends), false after `timeoutMs`.
    */
-  async rebuild(): Promise<Checkpoint> {
-    await this.ensureCheckpointRow();
+  waitFor(target: Checkpoint, timeoutMs: number): Promise<boolean> {
+    if (compareCheckpoints(this.position, target) >= 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        target,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(compareCheckpoints(this.position, target) >= 0);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /**
+   * Rebuilds the read model from the first event: fresh copies of the live tables
+   * (`CREATE TABLE … (LIKE … INCLUDING ALL)`, so the migrations stay the only DDL), a full replay,
+   * then one transaction that locks the checkpoint, catches up to the store's end, swaps the tables
+   * in and sets the checkpoint. Live runners keep updating the old tables until then, and go on
+   * from the new checkpoint after. One rebuild per projection at a time (an advisory lock).
+   */
+  async rebuild(
+    onProgress: (progress: RebuildProgress) => void | Promise<void> = () => undefined,
+  ): Promise<Checkpoint> {
+    await this.options.pool.query(this.sql.insert, [this.name, formatCheckpoint(START_CHECKPOINT)]);
     const lockClient = await this.options.pool.connect();
-    const lockKey = `trainyard.messaging.projection-rebuild:${this.schema}:${this.options.name}`;
+    const lockKey = `trainyard.messaging.projection-rebuild:${this.schema}:${this.name}`;
     try {
       const { rows } = await lockClient.query<{ locked: boolean }>(
         'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
         [lockKey],
       );
       if (!rows[0]?.locked)
-        throw new Error(`projection ${this.options.name}: a rebuild is already running`);
+        throw new Error(`projection ${this.name}: a rebuild is already running`);
       try {
-        return await this.rebuildLocked();
+        return await this.rebuildLocked(onProgress);
       } finally {
         await lockClient.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey]);
       }
@@ -180,67 +182,20 @@ export class ProjectionRunner<TTable extends string = string> {
     }
   }
 
-  private qualify(suffix: string): ProjectionTables<TTable> {
-    const s = quoteSchema(this.schema);
-    return Object.fromEntries(
-      this.options.projection.tables.map((t) => [t, `${s}."${t}${suffix}"`]),
-    ) as ProjectionTables<TTable>;
-  }
-
-  /**
-   * Creates the live tables when none exists, with the checkpoint (re)set to the start: fresh tables
-   * hold nothing, whatever an old checkpoint row says. When only some exist (a projection that
-   * gained a table), it refuses: a rebuild creates them all.
-   */
-  private async ensureLive(): Promise<void> {
-    const { name, projection } = this.options;
-    await this.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-        `trainyard.messaging.projection-init:${this.schema}:${name}`,
-      ]);
-      const { rows } = await tx.query<{ table: string }>(
-        'SELECT t AS table FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NULL',
-        [Object.values<string>(this.liveTables)],
-      );
-      if (rows.length === projection.tables.length) {
-        await projection.init(tx, this.liveTables);
-        await tx.query(this.sql.reset, [name, formatCheckpoint(START_CHECKPOINT)]);
-        this.logger.info(
-          { projection: name, schema: this.schema },
-          'projection tables created; folding from the start',
-        );
-      } else if (rows.length > 0) {
-        throw new Error(
-          `projection ${name}: ${rows.map((r) => r.table).join(', ')} missing while other tables exist; run rebuild()`,
-        );
-      } else {
-        await tx.query(this.sql.insert, [name, formatCheckpoint(START_CHECKPOINT)]);
-      }
-    });
-  }
-
-  private async ensureCheckpointRow(): Promise<void> {
-    await this.options.pool.query(this.sql.insert, [
-      this.options.name,
-      formatCheckpoint(START_CHECKPOINT),
-    ]);
-  }
-
   private async run(stop: AbortSignal): Promise<void> {
-    const context = { projection: this.options.name, schema: this.schema };
+    const context = { projection: this.name, schema: this.schema };
     let failures = 0;
     while (!stop.aborted) {
       let subscription: Subscription | undefined;
       try {
         this.expected = await this.storedCheckpoint();
+        this.reached(this.expected);
         subscription = this.options.store.subscribe({
           from: this.expected,
           batchSize: this.batchSize,
-          ...(this.options.projection.types ? { types: this.options.projection.types } : {}),
-          ...(this.options.pollIntervalMs === undefined
-            ? {}
-            : { pollIntervalMs: this.options.pollIntervalMs }),
-          handler: (batch) => this.applyBatch(batch),
+          types: this.options.projection.eventTypes,
+          pollIntervalMs: this.options.pollIntervalMs ?? 500,
+          handler: (batch) => this.applyBatch(batch.events, batch.checkpoint),
           onReadError: (error) =>
             this.logger.warn(
               { ...context, error: errorMessage(error) },
@@ -269,56 +224,94 @@ export class ProjectionRunner<TTable extends string = string> {
     }
   }
 
-  private async applyBatch(batch: SubscriptionBatch): Promise<void> {
+  private async applyBatch(events: readonly StoredEvent[], checkpoint: Checkpoint): Promise<void> {
     await this.transaction(async (tx) => {
-      const { rows } = await tx.query<{ checkpoint: string }>(this.sql.lock, [this.options.name]);
+      const { rows } = await tx.query<{ checkpoint: string }>(this.sql.lock, [this.name]);
       const stored = rows[0] ? parseCheckpoint(rows[0].checkpoint) : undefined;
-      if (!stored) throw new Error(`projection ${this.options.name}: checkpoint row missing`);
+      if (!stored) throw new Error(`projection ${this.name}: checkpoint row missing`);
       if (compareCheckpoints(stored, this.expected) !== 0) throw new CheckpointMoved(stored);
-      for (const event of batch.events)
-        await this.options.projection.apply(tx, event, this.liveTables);
-      await tx.query(this.sql.update, [this.options.name, formatCheckpoint(batch.checkpoint)]);
+      await this.fold(tx, '', events);
+      await tx.query(this.sql.update, [this.name, formatCheckpoint(checkpoint)]);
     });
-    this.expected = batch.checkpoint;
-    this.appliedCount += batch.events.length;
+    this.expected = checkpoint;
+    this.appliedCount += events.length;
+    this.reached(checkpoint);
   }
 
-  private async rebuildLocked(): Promise<Checkpoint> {
-    const { projection, name } = this.options;
-    const context = { projection: name, schema: this.schema };
+  /** Loads the rows `events` touch from the tables with `suffix`, folds, saves what changed. */
+  private async fold(
+    tx: PoolClient,
+    suffix: string,
+    stored: readonly StoredEvent[],
+  ): Promise<void> {
+    if (stored.length === 0) return;
+    const { projection } = this.options;
+    const tables = await this.viewTables(tx, suffix);
+    const events = stored.map((event) => projection.toEvent(event));
+    const before: Map<string, unknown>[] = [];
+    for (const [i, view] of projection.views.entries()) {
+      const keys = new Map<string, readonly string[]>();
+      for (const event of events) {
+        const key = view.keyOf(event);
+        if (key !== undefined) keys.set(keyId(key), typeof key === 'string' ? [key] : key);
+      }
+      before.push(await (tables[i] as ViewTable).load(tx, keys));
+    }
+    const after = before.map((state) => new Map(state));
+    foldInto(projection, after, events);
+    for (const [i, table] of tables.entries())
+      await table.save(tx, before[i] as Map<string, unknown>, after[i] as Map<string, unknown>);
+  }
+
+  private async viewTables(tx: PoolClient, suffix: string): Promise<ViewTable[]> {
+    const cached = this.tables.get(suffix);
+    if (cached) return cached;
+    const s = quoteSchema(this.schema);
+    const tables: ViewTable[] = [];
+    for (const view of this.options.projection.views) {
+      // The copies have the live tables' shape; their own names are only used in statements.
+      const shape = await describeTable(tx, `${s}."${view.table}"`);
+      tables.push(new ViewTable(view, shape, `${s}."${view.table}${suffix}"`));
+    }
+    this.tables.set(suffix, tables);
+    return tables;
+  }
+
+  private async rebuildLocked(
+    onProgress: (progress: RebuildProgress) => void | Promise<void>,
+  ): Promise<Checkpoint> {
+    const context = { projection: this.name, schema: this.schema };
     const started = Date.now();
-    await this.transaction(async (tx) => {
-      await tx.query(
-        `DROP TABLE IF EXISTS ${Object.values<string>(this.rebuildTables).join(', ')}`,
-      );
-      await projection.init(tx, this.rebuildTables);
-    });
+    const live = [...new Set(this.options.projection.views.map((v) => v.table))];
+    this.tables.delete(REBUILD_SUFFIX);
+    await this.transaction((tx) => createCopies(tx, this.schema, live, REBUILD_SUFFIX));
     let after = START_CHECKPOINT;
     let replayed = 0;
-    for (let end = false; !end;) {
+    // Replay outside the lock until a read comes back short: the store's end is near.
+    for (let short = false; !short;) {
       const read = await this.readAfter(after);
-      if (read.events.length > 0) {
-        await this.transaction(async (tx) => {
-          for (const event of read.events) await projection.apply(tx, event, this.rebuildTables);
-        });
-      }
+      if (read.events.length > 0)
+        await this.transaction((tx) => this.fold(tx, REBUILD_SUFFIX, read.events));
       replayed += read.events.length;
       after = read.checkpoint;
-      end = read.isEnd;
+      short = read.isEnd || read.events.length < this.batchSize;
+      await onProgress({ phase: 'replay', events: replayed, checkpoint: after });
     }
     await this.transaction(async (tx) => {
       // Holding the checkpoint row keeps live runners from committing while we catch up and swap.
-      await tx.query(this.sql.lock, [name]);
+      await tx.query(this.sql.lock, [this.name]);
       for (let end = false; !end;) {
         const read = await this.readAfter(after);
-        for (const event of read.events) await projection.apply(tx, event, this.rebuildTables);
+        await this.fold(tx, REBUILD_SUFFIX, read.events);
         replayed += read.events.length;
         after = read.checkpoint;
         end = read.isEnd;
       }
-      await this.swapTables(tx);
-      await tx.query(this.sql.update, [name, formatCheckpoint(after)]);
+      await swapIn(tx, this.schema, live, REBUILD_SUFFIX);
+      await tx.query(this.sql.update, [this.name, formatCheckpoint(after)]);
     });
+    this.tables.delete(REBUILD_SUFFIX);
+    await onProgress({ phase: 'swapped', events: replayed, checkpoint: after });
     this.logger.info(
       {
         ...context,
@@ -332,77 +325,29 @@ export class ProjectionRunner<TTable extends string = string> {
   }
 
   private readAfter(after: Checkpoint) {
-    const types = this.options.projection.types;
     return this.options.store.readAll({
       after,
       batchSize: this.batchSize,
-      ...(types ? { types } : {}),
+      types: this.options.projection.eventTypes,
     });
   }
 
-  private async swapTables(tx: PoolClient): Promise<void> {
-    const s = quoteSchema(this.schema);
-    const tables = this.options.projection.tables;
-    for (const table of tables)
-      await tx.query(`ALTER TABLE IF EXISTS ${s}."${table}" RENAME TO "${table}${OLD_SUFFIX}"`);
-    // Dropped together, so foreign keys between the projection's own tables do not get in the way.
-    await tx.query(
-      `DROP TABLE IF EXISTS ${tables.map((t) => `${s}."${t}${OLD_SUFFIX}"`).join(', ')}`,
-    );
-    for (const table of tables) {
-      await tx.query(`ALTER TABLE ${s}."${table}${REBUILD_SUFFIX}" RENAME TO "${table}"`);
-      await this.renameDependents(tx, table);
-    }
-  }
-
-  /**
-   * Indexes (with their constraints) and owned sequences keep the names they were created with,
-   * e.g. `release_plan__rebuild_pkey`; the next rebuild would collide with them, so they take the
-   * live table's prefix back.
-   */
-  private async renameDependents(tx: PoolClient, table: string): Promise<void> {
-    const s = quoteSchema(this.schema);
-    const prefix = `${table}${REBUILD_SUFFIX}`;
-    const { rows } = await tx.query<{ relname: string; relkind: string }>(
-      `SELECT c.relname, c.relkind
-         FROM pg_class c
-        WHERE c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = $1::regclass)
-           OR c.oid IN (SELECT objid FROM pg_depend
-                         WHERE refobjid = $1::regclass AND classid = 'pg_class'::regclass AND deptype IN ('a', 'i'))`,
-      [`${s}."${table}"`],
-    );
-    for (const { relname, relkind } of rows) {
-      if (!relname.startsWith(prefix)) continue;
-      const kind = relkind === 'S' ? 'SEQUENCE' : relkind === 'i' ? 'INDEX' : undefined;
-      if (!kind) continue;
-      const renamed = `${table}${relname.slice(prefix.length)}`.replace(/"/g, '""');
-      await tx.query(`ALTER ${kind} ${s}."${relname.replace(/"/g, '""')}" RENAME TO "${renamed}"`);
-    }
+  private reached(checkpoint: Checkpoint): void {
+    if (compareCheckpoints(checkpoint, this.position) > 0) this.position = checkpoint;
+    const ready = this.waiters.filter((w) => compareCheckpoints(this.position, w.target) >= 0);
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((w) => !ready.includes(w));
+    for (const waiter of ready) waiter.resolve();
   }
 
   private async storedCheckpoint(): Promise<Checkpoint> {
-    const { rows } = await this.options.pool.query<{ checkpoint: string }>(
-      `SELECT checkpoint FROM ${quoteSchema(this.schema)}.projection_checkpoints WHERE projection = $1`,
-      [this.options.name],
-    );
+    const { rows } = await this.options.pool.query<{ checkpoint: string }>(this.sql.select, [
+      this.name,
+    ]);
     return rows[0] ? parseCheckpoint(rows[0].checkpoint) : START_CHECKPOINT;
   }
 
-  private async transaction(work: (tx: PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.options.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      await work(client);
-      const commit = await client.query('COMMIT');
-      // A statement that failed inside `work` but was swallowed turns COMMIT into a rollback.
-      if (commit.command !== 'COMMIT')
-        throw new Error('the transaction was rolled back: a statement in it failed');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => (broken = true));
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+  private transaction(work: (tx: PoolClient) => Promise<void>): Promise<void> {
+    return inTransaction(this.options.pool, work);
   }
 }

@@ -21,6 +21,7 @@ import {
   OutboxRelay,
   createKafkaMessageBus,
   type IntegrationEventMapping,
+  type ProjectionDefinition,
 } from '@trainyard/messaging';
 import { trainyardDescriptorSet, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
 import { localDir } from '@trainyard/infra';
@@ -63,6 +64,8 @@ export interface ServiceDefinition {
   readonly integrationEvents?: IntegrationEventMapping;
   /** Limit of every request string, in UTF-8 bytes; default DEFAULT_MAX_STRING_BYTES (1024). */
   readonly maxStringBytes?: number;
+  /** The service's read models, by name: what `npm run projections:rebuild` can rebuild. */
+  readonly projections?: readonly ProjectionDefinition<unknown>[];
 }
 
 const publishNothing: IntegrationEventMapping = () => undefined;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
   compareCheckpoints,
@@ -9,103 +8,47 @@ import {
   type PostgresEventStore,
 } from '@trainyard/event-store';
 import { migrateService } from '@trainyard/platform';
+import { ProjectionRunner, projectEvents } from '@trainyard/messaging';
 import {
   ApiVersionView,
+  PLANNING_PROJECTION,
   PLANNING_READ_MODEL_ENTITIES,
   ReleaseScopeItemView,
   ReleaseView,
   WorkloadView,
-  apiVersionKeyOf,
-  evolveApiVersionRow,
-  evolveReleaseRow,
-  evolveReleaseScope,
-  evolveWorkloadRow,
-  isApiVersionEvent,
-  isWorkloadEvent,
-  releaseKeyOf,
-  releaseScopeKeyOf,
-  workloadKeyOf,
+  planningProjection,
   type ApiVersionRow,
   type ProjectedEvent,
   type ReleaseRow,
   type ScopeItemRow,
   type WorkloadRow,
 } from '@trainyard/planning-read-models';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the lifecycle scenario is test support, not public API
-import { planningLifecycle } from '../../../../libs/planning/read-models/src/test-support/planning-lifecycle.scenario';
+import { appendScenario, planningLifecycle } from '@trainyard/planning-read-models/testing';
 import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
 import { planningService } from '../planning.service';
-import { PLANNING_PROJECTION, PlanningProjectionRunner } from './planning-projection.runner';
 
-const silent = { warn: () => undefined, error: () => undefined };
-
-/** The rows the pure folds give for these events: what the tables must hold. */
+/** The rows the pure folds give for these events (the definition, folded in memory): what the tables must hold. */
 const expected = (events: readonly ProjectedEvent[]) => {
-  const workloads = new Map<string, WorkloadRow | undefined>();
-  const releases = new Map<string, ReleaseRow | undefined>();
-  const scopes = new Map<string, readonly ScopeItemRow[]>();
-  const apiVersions = new Map<string, ApiVersionRow | undefined>();
-  for (const p of events) {
-    const a = apiVersionKeyOf(p.event);
-    if (a) apiVersions.set(a, evolveApiVersionRow(apiVersions.get(a), p));
-    const w = workloadKeyOf(p.event);
-    if (w) workloads.set(w, evolveWorkloadRow(workloads.get(w), p));
-    const r = releaseKeyOf(p.event);
-    if (r) releases.set(r, evolveReleaseRow(releases.get(r), p));
-    const s = releaseScopeKeyOf(p.event);
-    if (s) scopes.set(s, evolveReleaseScope(scopes.get(s) ?? [], p));
-  }
-  const byKey = <T>(rows: T[], key: (row: T) => string) =>
-    rows.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+  const tables = projectEvents(planningProjection, events);
+  const byKey = <T>(table: string, key: (row: T) => string) =>
+    ((tables[table] ?? []) as T[]).sort((a, b) => (key(a) < key(b) ? -1 : 1));
   return {
-    workloads: byKey(
-      [...workloads.values()].filter((r): r is WorkloadRow => r !== undefined),
-      (r) => r.workloadId,
-    ),
-    releases: byKey(
-      [...releases.values()].filter((r): r is ReleaseRow => r !== undefined),
-      (r) => r.releaseId,
-    ),
-    items: byKey([...scopes.values()].flat(), (r) => `${r.releaseId}/${r.workloadId}`),
-    apiVersions: byKey(
-      [...apiVersions.values()].filter((r): r is ApiVersionRow => r !== undefined),
-      (r) => `${r.api}@${r.version}`,
-    ),
+    workloads: byKey<WorkloadRow>('workloads', (r) => r.workloadId),
+    releases: byKey<ReleaseRow>('releases', (r) => r.releaseId),
+    items: byKey<ScopeItemRow>('release_scope_items', (r) => `${r.releaseId}/${r.workloadId}`),
+    apiVersions: byKey<ApiVersionRow>('api_versions', (r) => `${r.api}@${r.version}`),
   };
 };
 
-describe('planning projection runner over the real event store and PostgreSQL', () => {
+describe('planning projection (shared runner) over the real event store and PostgreSQL', () => {
   let ctx: TestContext;
   let store: PostgresEventStore;
   let dataSource: DataSource;
   const events = planningLifecycle().events;
   const half = Math.floor(events.length / 2);
 
-  const append = async (slice: readonly ProjectedEvent[]): Promise<Checkpoint> => {
-    let last: Checkpoint | undefined;
-    for (const p of slice) {
-      const streamId = isWorkloadEvent(p.event)
-        ? `workload-${p.event.data.workloadId}`
-        : isApiVersionEvent(p.event)
-          ? `api-version-${apiVersionKeyOf(p.event) ?? ''}`
-          : `release-${releaseKeyOf(p.event) ?? ''}`;
-      const result = await store.append(streamId, [
-        {
-          type: p.event.type,
-          data: p.event.data,
-          metadata: {
-            eventId: randomUUID(),
-            correlationId: 'c',
-            actor: p.actor,
-            ...(p.reason ? { reason: p.reason } : {}),
-          },
-        },
-      ]);
-      last = { transactionId: result.transactionId, position: result.lastPosition };
-    }
-    if (!last) throw new Error('nothing appended');
-    return last;
-  };
+  const append = (slice: readonly ProjectedEvent[]): Promise<Checkpoint> =>
+    appendScenario(store, slice);
 
   const tables = async () => ({
     workloads: await dataSource.manager.find(WorkloadView, { order: { workloadId: 'ASC' } }),
@@ -118,7 +61,16 @@ describe('planning projection runner over the real event store and PostgreSQL', 
     }),
   });
 
-  const caughtUp = (runner: PlanningProjectionRunner, target: Checkpoint) =>
+  /** The shared runner over planning's one projection definition, as the service runs it. */
+  const planningRunner = () =>
+    new ProjectionRunner({
+      pool: ctx.pool,
+      store,
+      projection: planningProjection,
+      pollIntervalMs: 100,
+    });
+
+  const caughtUp = (runner: ProjectionRunner<ProjectedEvent>, target: Checkpoint) =>
     waitFor(() => compareCheckpoints(runner.checkpoint, target) >= 0, {
       description: 'the projection to catch up',
     });
@@ -146,14 +98,14 @@ describe('planning projection runner over the real event store and PostgreSQL', 
 
   it('writes exactly the rows the pure folds give, and resumes from its stored checkpoint without folding anything twice', async () => {
     const firstHalf = await append(events.slice(0, half));
-    const first = new PlanningProjectionRunner(store, dataSource, ctx.schema, silent);
+    const first = planningRunner();
     await first.start();
     await caughtUp(first, firstHalf);
     expect(await tables()).toEqual(expected(events.slice(0, half)));
     await first.stop();
 
     const rest = await append(events.slice(half));
-    const second = new PlanningProjectionRunner(store, dataSource, ctx.schema, silent);
+    const second = planningRunner();
     await second.start();
     // Folding an event twice would show: the compliance alert list would repeat, versions would not match.
     await caughtUp(second, rest);
@@ -172,7 +124,7 @@ describe('planning projection runner over the real event store and PostgreSQL', 
   it('folds nothing twice when a runner replays events another one already projected (an overlapping instance)', async () => {
     // Self-contained: the events are in the store already when the tests above ran.
     if ((await ctx.pool.query('SELECT 1 FROM events LIMIT 1')).rowCount === 0) await append(events);
-    const first = new PlanningProjectionRunner(store, dataSource, ctx.schema, silent);
+    const first = planningRunner();
     await first.start();
     await waitFor(async () => (await tables()).apiVersions.length > 0, {
       description: 'the whole lifecycle projected',
@@ -197,7 +149,7 @@ describe('planning projection runner over the real event store and PostgreSQL', 
         PLANNING_PROJECTION,
       ],
     );
-    const replaying = new PlanningProjectionRunner(store, dataSource, ctx.schema, silent);
+    const replaying = planningRunner();
     await replaying.start();
     await caughtUp(replaying, first.checkpoint);
     expect(await tables()).toEqual(before);
@@ -206,12 +158,36 @@ describe('planning projection runner over the real event store and PostgreSQL', 
   });
 
   it('resolves waitFor at once for an old checkpoint and false after the timeout for one never reached', async () => {
-    const runner = new PlanningProjectionRunner(store, dataSource, ctx.schema, silent);
+    const runner = planningRunner();
     await runner.start();
     expect(await runner.waitFor({ transactionId: 0n, position: 0n }, 10)).toBe(true);
     expect(await runner.waitFor({ transactionId: 10n ** 15n, position: 10n ** 15n }, 50)).toBe(
       false,
     );
     await runner.stop();
+  });
+
+  it('applies each event once when two instances run the projection side by side', async () => {
+    if ((await ctx.pool.query('SELECT 1 FROM events LIMIT 1')).rowCount === 0) await append(events);
+    await ctx.pool.query(
+      'TRUNCATE workloads, releases, release_scope_items, api_versions; DELETE FROM projection_checkpoints',
+    );
+    const { rows } = await ctx.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
+    const stored = rows[0];
+    if (!stored) throw new Error('no events');
+    const a = planningRunner();
+    const b = planningRunner();
+    await Promise.all([a.start(), b.start()]);
+    const last = (
+      await ctx.pool.query<{ t: string; p: string }>(
+        'SELECT transaction_id::text AS t, position::text AS p FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1',
+      )
+    ).rows[0];
+    const target = { transactionId: BigInt(last?.t ?? 0), position: BigInt(last?.p ?? 0) };
+    await caughtUp(a, target);
+    await caughtUp(b, target);
+    expect(a.applied + b.applied).toBe(stored.n);
+    expect(await tables()).toEqual(expected(events));
+    await Promise.all([a.stop(), b.stop()]);
   });
 });
