@@ -9,7 +9,7 @@ import {
   type StoredEvent,
 } from '@trainyard/event-store';
 import { planning } from '@trainyard/grpc-contracts';
-import { projectEvents } from '@trainyard/messaging';
+import { projectEvents } from '@trainyard/kernel';
 import {
   PLANNING_PROJECTION,
   planningProjection,

@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
 import { createEventStore, formatCheckpoint } from '@trainyard/event-store';
 import { DEFAULT_DATABASE_URL, redact } from '@trainyard/infra';
-import { ProjectionRunner, type ProjectionDefinition } from '@trainyard/messaging';
+import type { ProjectionDefinition } from '@trainyard/kernel';
+import { ProjectionRunner } from '@trainyard/messaging';
 import { SERVICES, type ServiceName } from '@trainyard/platform';
 import { SERVICE_DEFINITIONS } from './services';
 

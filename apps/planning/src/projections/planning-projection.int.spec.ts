@@ -8,7 +8,8 @@ import {
   type PostgresEventStore,
 } from '@trainyard/event-store';
 import { migrateService } from '@trainyard/platform';
-import { ProjectionRunner, projectEvents } from '@trainyard/messaging';
+import { projectEvents } from '@trainyard/kernel';
+import { ProjectionRunner } from '@trainyard/messaging';
 import {
   ApiVersionView,
   PLANNING_PROJECTION,

@@ -1,4 +1,4 @@
-import { projectEvents } from '@trainyard/messaging';
+import { projectEvents } from '@trainyard/kernel';
 import { lifecycleOf } from './api-version.projection';
 import type { ApiVersionRow } from './api-version-view.entity';
 import { evolveReleaseRow } from './release.projection';

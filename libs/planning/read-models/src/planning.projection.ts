@@ -3,7 +3,7 @@ import {
   rowsView,
   type ProjectionDefinition,
   type ProjectionSource,
-} from '@trainyard/messaging';
+} from '@trainyard/kernel';
 import type { ApiVersionRow } from './api-version-view.entity';
 import { evolveApiVersionRow } from './api-version.projection';
 import {
@@ -34,7 +34,7 @@ export const toProjectedEvent = (stored: ProjectionSource): ProjectedEvent => ({
  * Planning's read model: which fold feeds which table, with which key. The service's runner, the
  * rebuild command and the specs' in-memory oracle (`projectEvents`) all use this one definition.
  * Workload, release and API-version rows carry their stream's version, so an event replayed over
- * newer rows is skipped in every table (see `versionOf` in @trainyard/messaging).
+ * newer rows is skipped in every table (see `versionOf` in @trainyard/kernel).
  */
 export const planningProjection: ProjectionDefinition<ProjectedEvent> = {
   name: PLANNING_PROJECTION,

@@ -3,3 +3,4 @@ export * from './decider';
 export * from './domain-error';
 export * from './assert';
 export * from './decider-specification';
+export * from './projection';

@@ -45,12 +45,3 @@ export { isTransientDatabaseError } from './transient-database-error';
 export { inTransaction } from './transaction';
 export { ProjectionRunner } from './projection-runner';
 export type { ProjectionRunnerOptions, RebuildProgress } from './projection-runner';
-export { foldInto, projectEvents, rowView, rowsView } from './projection';
-export type {
-  ProjectionDefinition,
-  ProjectionSource,
-  ProjectionView,
-  RowView,
-  RowsView,
-  ViewKey,
-} from './projection';

@@ -11,7 +11,7 @@ import {
 import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
 import { freshStreamId, recordingLogger, testEvent } from './messaging.fixture';
 import { migrateMessaging } from './messaging.migrations';
-import { rowView, rowsView, type ProjectionDefinition } from './projection';
+import { rowView, rowsView, type ProjectionDefinition } from '@trainyard/kernel';
 import { ProjectionRunner, type RebuildProgress } from './projection-runner';
 
 interface Amount {
@@ -70,7 +70,7 @@ function statsProjection(
   return {
     name: prefix,
     eventTypes: ['CapacityAdjusted', 'StreamReset', 'Poison'],
-    toEvent: (stored) => stored,
+    toEvent: (stored: StoredEvent) => stored, // the runner passes stored events
     views: [
       rowView<StoredEvent, CountsRow>({
         table: `${prefix}_counts`,

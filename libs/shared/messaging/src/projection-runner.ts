@@ -12,7 +12,7 @@ import type { Pool, PoolClient } from 'pg';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
 import { quoteSchema } from './messaging.migrations';
 import { errorMessage, silentLogger, type MessagingLogger } from './messaging-logger';
-import { foldInto, keyId, type ProjectionDefinition } from './projection';
+import { foldInto, keyId, type ProjectionDefinition } from '@trainyard/kernel';
 import {
   ViewTable,
   assertTableName,

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { keyId } from './projection';
+import { keyId } from '@trainyard/kernel';
 
 /** What the table code needs of a view. */
 export interface ViewLayout {

@@ -21,8 +21,8 @@ import {
   OutboxRelay,
   createKafkaMessageBus,
   type IntegrationEventMapping,
-  type ProjectionDefinition,
 } from '@trainyard/messaging';
+import type { ProjectionDefinition } from '@trainyard/kernel';
 import { trainyardDescriptorSet, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
 import { localDir } from '@trainyard/infra';
 import { createLogger, type Logger } from '@trainyard/observability';

@@ -1,7 +1,14 @@
-import type { StoredEvent } from '@trainyard/event-store';
-
-/** The part of a stored event most projections read: a mapping may accept just this. */
-export type ProjectionSource = Pick<StoredEvent, 'type' | 'data' | 'streamVersion' | 'metadata'>;
+/**
+ * The part of a stored event a projection reads (the event store's `StoredEvent` has it). Pure
+ * projection definitions live in the kernel, so read-model libraries define them without
+ * importing infrastructure; the runner in `@trainyard/messaging` executes them.
+ */
+export interface ProjectionSource {
+  readonly type: string;
+  readonly data: unknown;
+  readonly streamVersion: number;
+  readonly metadata: { readonly actor: string; readonly reason?: string };
+}
 
 /** The value(s) of a view's key columns, in their order: one string for a one-column key. */
 export type ViewKey = string | readonly string[];
@@ -51,7 +58,7 @@ export interface ProjectionDefinition<TEvent> {
   /** The checkpoint's key; also what `projections:rebuild --projection` names. */
   readonly name: string;
   readonly eventTypes: readonly string[];
-  toEvent(stored: StoredEvent): TEvent;
+  toEvent(stored: ProjectionSource): TEvent;
   /** Needed when a view has `versionOf`: the event's version within its stream. */
   streamVersionOf?(event: TEvent): number;
   readonly views: readonly ProjectionView<TEvent>[];
