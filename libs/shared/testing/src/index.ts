@@ -2,3 +2,5 @@ export * from './wait-for';
 export * from './test-context';
 export * from './service-harness';
 export * from './platform-boot.suite';
+export * from './service-process';
+export * from './otlp-receiver';
