@@ -5,8 +5,9 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { prettyFactory } from 'pino-pretty';
 import { DEFAULT_DATABASE_URL, ensureDatabase, ensureDevKeys, repoRoot, startLocalKafka, stopLocalKafka } from '@trainyard/infra';
-import { DEFAULT_PORTS, SERVICES, type ServiceName } from '@trainyard/platform';
+import { SERVICES, type ServiceName } from '@trainyard/platform';
 import { healthStatus } from './grpc-health';
+import { serviceEnvironment, startConfigurationProblem } from './start-config';
 
 const root = repoRoot();
 const COLORS: Record<ServiceName, string> = { planning: '36', scheduling: '35', deployment: '33', compliance: '32', metrics: '34' };
@@ -21,6 +22,12 @@ let shuttingDown = false;
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // Before anything starts, so a wrong variable is named and nothing is left to stop.
+  const problem = startConfigurationProblem(process.env);
+  if (problem) {
+    say(`start failed: ${problem}`);
+    process.exit(78); // EX_CONFIG, as the services exit on a wrong variable
+  }
   ensureDevKeys();
   const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   await ensureDatabase(databaseUrl, say);
@@ -44,14 +51,13 @@ async function main(): Promise<void> {
 }
 
 function port(service: ServiceName, kind: 'grpc' | 'http'): number {
-  const variable = process.env[`${service.toUpperCase()}_${kind.toUpperCase()}_PORT`];
-  return variable ? Number(variable) : DEFAULT_PORTS[service][kind];
+  return Number(serviceEnvironment(service, process.env)[kind === 'grpc' ? 'GRPC_PORT' : 'HTTP_PORT']);
 }
 
 function startService(service: ServiceName, env: NodeJS.ProcessEnv): void {
   const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', join(root, 'dist', 'apps', service, 'src', 'main.js')], {
     cwd: root,
-    env: { ...env, GRPC_PORT: String(port(service, 'grpc')), HTTP_PORT: String(port(service, 'http')) },
+    env: serviceEnvironment(service, env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.set(service, child);
