@@ -172,6 +172,41 @@ it('delivers every event exactly once, in stream order, despite out-of-order com
   );
 });
 
+it('retries a failed read within moments, not after its poll interval', async () => {
+  const type = `Retried${randomUUID().slice(0, 8)}`;
+  await store.append(freshStreamId('retry'), [newEvent(type, {})]);
+  // A pool of one connection, held here: the subscription's reads fail (connection timeout) until it is released.
+  const tightPool = new Pool({
+    connectionString: ctx.databaseUrl,
+    max: 1,
+    connectionTimeoutMillis: 200,
+    options: `-c search_path=${ctx.schema}`,
+  });
+  const held = await tightPool.connect();
+  const tight = createEventStore(tightPool, ctx.schema, { crossProcessSignal: false });
+  const errors: unknown[] = [];
+  const recorder = new Recorder();
+  const subscription = tight.subscribe({
+    from: 'start',
+    types: [type],
+    pollIntervalMs: 60_000,
+    handler: recorder.handler,
+    onReadError: (error) => errors.push(error),
+  });
+  try {
+    await waitFor(() => errors.length > 0, { description: 'a failed read' });
+    held.release();
+    await waitFor(() => recorder.events.length === 1, {
+      timeoutMs: 20_000,
+      description: 'the event, read by a retry well before the 60 s poll',
+    });
+  } finally {
+    await subscription.stop();
+    await tight.close();
+    await tightPool.end();
+  }
+});
+
 describe('catch-up then live', () => {
   it('delivers history first, then new appends of another process as they commit (woken by NOTIFY)', async () => {
     const type = `Live${randomUUID().slice(0, 8)}`;
