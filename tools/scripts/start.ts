@@ -11,7 +11,9 @@ import { serviceEnvironment, startConfigurationProblem } from './start-config';
 
 const root = repoRoot();
 const COLORS: Record<ServiceName, string> = { planning: '36', scheduling: '35', deployment: '33', compliance: '32', metrics: '34' };
-const READY_TIMEOUT_MS = 60_000;
+// Five services boot at once; on a busy 2-core machine each can take over a minute. A service that
+// fails exits at once (and stops the platform), so this only bounds one that hangs.
+const READY_TIMEOUT_MS = 180_000;
 const STOP_TIMEOUT_MS = 15_000;
 const prettify = prettyFactory({ colorize: process.stdout.isTTY, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service,context,req,res', singleLine: true });
 

@@ -200,6 +200,8 @@ it('retries a failed read within moments, not after its poll interval', async ()
       timeoutMs: 20_000,
       description: 'the event, read by a retry well before the 60 s poll',
     });
+    expect(recorder.events.map((e) => e.type)).toEqual([type]);
+    expect(String(errors[0])).toMatch(/timeout/i);
   } finally {
     await subscription.stop();
     await tight.close();
