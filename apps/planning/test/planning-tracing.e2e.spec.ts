@@ -16,7 +16,10 @@ import {
   type PlatformBuild,
   type ServiceProcess,
   type TestContext,
+  SERVICE_START_TIMEOUT_MS,
 } from '@trainyard/testing';
+
+const START_HOOK_TIMEOUT_MS = SERVICE_START_TIMEOUT_MS + 30_000;
 
 const TOPIC = 'trainyard.planning.events.v1';
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -107,7 +110,7 @@ describe('planning tracing (service process, real PostgreSQL and Kafka, local OT
       });
       client = grpcTestClient(service.grpcAddress, 'trainyard.planning.v1.PlanningService');
       writer = await service.token('release-manager');
-    });
+    }, START_HOOK_TIMEOUT_MS);
 
     afterAll(async () => {
       client?.close();
@@ -167,7 +170,7 @@ describe('planning tracing (service process, real PostgreSQL and Kafka, local OT
 
     beforeAll(async () => {
       service = await startServiceProcess(build, 'planning', ctx, { OTEL_TRACES_SAMPLER: 'always_off' });
-    });
+    }, START_HOOK_TIMEOUT_MS);
 
     afterAll(() => service?.stop());
 

@@ -11,6 +11,13 @@ import { waitFor } from './wait-for';
 
 const KEY_DIR = join(tmpdir(), 'trainyard-test-keys');
 
+/**
+ * A service process loads NestJS, grpc-js and OpenTelemetry from scratch: on a busy 2-core machine
+ * that alone can take a minute. Give the hook that starts one more time than jest's default
+ * (`beforeAll(..., SERVICE_START_TIMEOUT_MS + 30_000)`).
+ */
+export const SERVICE_START_TIMEOUT_MS = 150_000;
+
 /** The platform compiled by swc as `npm start` and the Dockerfile do, into a folder of its own. */
 export interface PlatformBuild {
   readonly dir: string;
@@ -91,7 +98,7 @@ export async function startServiceProcess(
       if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}: ${other.join('\n')}`);
       return logs.find((line) => line.msg === `${service} started`) as { grpcPort: number; httpPort: number } | undefined;
     },
-    { timeoutMs: 60_000, description: `${service} started` },
+    { timeoutMs: SERVICE_START_TIMEOUT_MS, description: `${service} started` },
   ).catch(async (error: unknown) => {
     child.kill('SIGKILL');
     await exited;
