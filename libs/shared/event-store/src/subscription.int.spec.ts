@@ -136,7 +136,7 @@ it('delivers every event exactly once, in stream order, despite out-of-order com
   expect(await countEvents()).toBe(expectedIds.size);
 
   await waitFor(() => recorder.events.length >= expectedIds.size, {
-    timeoutMs: 10_000,
+    timeoutMs: 30_000,
     description: 'all events delivered',
   });
   expect(recorder.events).toHaveLength(expectedIds.size);
