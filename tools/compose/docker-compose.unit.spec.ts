@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { DEFAULT_PORTS, SERVICES } from '@trainyard/platform';
-import { localDir, repoRoot } from '@trainyard/infra';
+import { POSTGRES_IMAGE, kafkaImage, kafkaVersion, localDir, repoRoot } from '@trainyard/infra';
 import {
   bindMounts,
   composeFileSchema,
@@ -49,6 +49,12 @@ describe('docker-compose.yml', () => {
     expect(service('postgres').image).toMatch(/^postgres:15\b/);
     expect([service('postgres').healthcheck?.test].flat().join(' ')).toContain('pg_isready');
     expect(service('otel-collector').image).toMatch(/^otel\/opentelemetry-collector-contrib:/);
+  });
+
+  it('runs the Kafka version of the local broker (infra/kafka/pom.xml) and the images testcontainers starts', () => {
+    expect(kafkaVersion()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(service('kafka').image).toBe(kafkaImage());
+    expect(service('postgres').image).toBe(POSTGRES_IMAGE);
   });
 
   it('publishes each host port once', () => {

@@ -5,12 +5,15 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { prettyFactory } from 'pino-pretty';
 import { DEFAULT_DATABASE_URL, ensureDatabase, ensureDevKeys, repoRoot, startLocalKafka, stopLocalKafka } from '@trainyard/infra';
-import { DEFAULT_PORTS, SERVICES, type ServiceName } from '@trainyard/platform';
+import { SERVICES, type ServiceName } from '@trainyard/platform';
 import { healthStatus } from './grpc-health';
+import { serviceEnvironment, startConfigurationProblem } from './start-config';
 
 const root = repoRoot();
 const COLORS: Record<ServiceName, string> = { planning: '36', scheduling: '35', deployment: '33', compliance: '32', metrics: '34' };
-const READY_TIMEOUT_MS = 60_000;
+// Five services boot at once; on a busy 2-core machine each can take over a minute. A service that
+// fails exits at once (and stops the platform), so this only bounds one that hangs.
+const READY_TIMEOUT_MS = 180_000;
 const STOP_TIMEOUT_MS = 15_000;
 const prettify = prettyFactory({ colorize: process.stdout.isTTY, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service,context,req,res', singleLine: true });
 
@@ -21,6 +24,12 @@ let shuttingDown = false;
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // Before anything starts, so a wrong variable is named and nothing is left to stop.
+  const problem = startConfigurationProblem(process.env);
+  if (problem) {
+    say(`start failed: ${problem}`);
+    process.exit(78); // EX_CONFIG, as the services exit on a wrong variable
+  }
   ensureDevKeys();
   const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   await ensureDatabase(databaseUrl, say);
@@ -44,14 +53,13 @@ async function main(): Promise<void> {
 }
 
 function port(service: ServiceName, kind: 'grpc' | 'http'): number {
-  const variable = process.env[`${service.toUpperCase()}_${kind.toUpperCase()}_PORT`];
-  return variable ? Number(variable) : DEFAULT_PORTS[service][kind];
+  return Number(serviceEnvironment(service, process.env)[kind === 'grpc' ? 'GRPC_PORT' : 'HTTP_PORT']);
 }
 
 function startService(service: ServiceName, env: NodeJS.ProcessEnv): void {
   const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', join(root, 'dist', 'apps', service, 'src', 'main.js')], {
     cwd: root,
-    env: { ...env, GRPC_PORT: String(port(service, 'grpc')), HTTP_PORT: String(port(service, 'http')) },
+    env: serviceEnvironment(service, env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.set(service, child);

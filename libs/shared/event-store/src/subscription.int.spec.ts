@@ -136,7 +136,7 @@ it('delivers every event exactly once, in stream order, despite out-of-order com
   expect(await countEvents()).toBe(expectedIds.size);
 
   await waitFor(() => recorder.events.length >= expectedIds.size, {
-    timeoutMs: 10_000,
+    timeoutMs: 30_000,
     description: 'all events delivered',
   });
   expect(recorder.events).toHaveLength(expectedIds.size);
@@ -160,7 +160,6 @@ it('delivers every event exactly once, in stream order, despite out-of-order com
     handler: resumed.handler,
   });
   await waitFor(() => resumed.events.length >= 2, {
-    timeoutMs: 5_000,
     description: 'events after the restart',
   });
   // One more round trip: anything old it were to redeliver would arrive with or before the new ones.
@@ -173,6 +172,43 @@ it('delivers every event exactly once, in stream order, despite out-of-order com
   );
 });
 
+it('retries a failed read within moments, not after its poll interval', async () => {
+  const type = `Retried${randomUUID().slice(0, 8)}`;
+  await store.append(freshStreamId('retry'), [newEvent(type, {})]);
+  // A pool of one connection, held here: the subscription's reads fail (connection timeout) until it is released.
+  const tightPool = new Pool({
+    connectionString: ctx.databaseUrl,
+    max: 1,
+    connectionTimeoutMillis: 200,
+    options: `-c search_path=${ctx.schema}`,
+  });
+  const held = await tightPool.connect();
+  const tight = createEventStore(tightPool, ctx.schema, { crossProcessSignal: false });
+  const errors: unknown[] = [];
+  const recorder = new Recorder();
+  const subscription = tight.subscribe({
+    from: 'start',
+    types: [type],
+    pollIntervalMs: 60_000,
+    handler: recorder.handler,
+    onReadError: (error) => errors.push(error),
+  });
+  try {
+    await waitFor(() => errors.length > 0, { description: 'a failed read' });
+    held.release();
+    await waitFor(() => recorder.events.length === 1, {
+      timeoutMs: 20_000,
+      description: 'the event, read by a retry well before the 60 s poll',
+    });
+    expect(recorder.events.map((e) => e.type)).toEqual([type]);
+    expect(String(errors[0])).toMatch(/timeout/i);
+  } finally {
+    await subscription.stop();
+    await tight.close();
+    await tightPool.end();
+  }
+});
+
 describe('catch-up then live', () => {
   it('delivers history first, then new appends of another process as they commit (woken by NOTIFY)', async () => {
     const type = `Live${randomUUID().slice(0, 8)}`;
@@ -183,9 +219,18 @@ describe('catch-up then live', () => {
       'no_stream',
     );
 
-    // Another process: its own store object, so only NOTIFY (not an in-process wake-up) can reach it;
-    // the long poll interval makes a delivery within the wait below a NOTIFY's doing.
-    const other = createEventStore(ctx.pool, ctx.schema);
+    // Another process: its own pool and store, so only NOTIFY (not an in-process wake-up) can reach
+    // it; the long poll interval makes a delivery within the waits below a NOTIFY's doing. Its
+    // connections carry an application_name of their own, so the readiness check below can only
+    // match its LISTEN, never that of another store of this file (or of another test file).
+    const applicationName = `subscription-live-${randomUUID().slice(0, 8)}`;
+    const otherPool = new Pool({
+      connectionString: ctx.databaseUrl,
+      max: 2,
+      options: `-c search_path=${ctx.schema}`,
+      application_name: applicationName,
+    });
+    const other = createEventStore(otherPool, ctx.schema);
     const recorder = new Recorder();
     const subscription = other.subscribe({
       from: 'start',
@@ -195,24 +240,24 @@ describe('catch-up then live', () => {
     });
     try {
       await waitFor(() => recorder.events.length === 5, {
-        timeoutMs: 5_000,
+        timeoutMs: 20_000,
         description: 'history',
       });
       await waitFor(
         async () => {
           const { rowCount } = await ctx.pool.query(
-            `SELECT 1 FROM pg_stat_activity WHERE query = $1 AND state = 'idle'`,
-            [`LISTEN "${ctx.schema}.events"`],
+            `SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query = $2 AND state = 'idle'`,
+            [applicationName, `LISTEN "${ctx.schema}.events"`],
           );
           return (rowCount ?? 0) > 0;
         },
-        { timeoutMs: 5_000, description: 'the LISTEN connection' },
+        { timeoutMs: 20_000, description: "the other store's LISTEN connection" },
       );
 
       for (let i = 5; i < 8; i++) {
         await store.append(streamId, [newEvent(type, { i })], i);
         await waitFor(() => recorder.events.length === i + 1, {
-          timeoutMs: 5_000,
+          timeoutMs: 20_000,
           description: `live event ${i}`,
         });
       }
@@ -224,6 +269,7 @@ describe('catch-up then live', () => {
     } finally {
       await subscription.stop();
       await other.close();
+      await otherPool.end();
     }
   });
 
@@ -244,7 +290,6 @@ describe('catch-up then live', () => {
       });
       await store.append(freshStreamId(), [newEvent(type, { old: false })]);
       await waitFor(() => recorder.events.length === 1, {
-        timeoutMs: 5_000,
         description: 'the new event',
       });
       expect(recorder.events[0]?.data).toEqual({ old: false });

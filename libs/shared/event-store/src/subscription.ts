@@ -20,6 +20,11 @@ export interface SubscriptionSource {
 
 /** Quick re-polls while committed events wait behind an older in-flight transaction. */
 const PENDING_BACKOFF_MAX_MS = 50;
+/**
+ * First retry after a failed read (doubling up to the poll interval): a transient error (a
+ * connection refused, the pool exhausted) costs a fraction of a second, not a whole poll interval.
+ */
+const READ_RETRY_MIN_MS = 100;
 
 /** Catch-up then live: reads batches until the end, then sleeps until woken or the poll interval. */
 export class StoreSubscription implements Subscription {
@@ -59,6 +64,7 @@ export class StoreSubscription implements Subscription {
     try {
       if (this.options.from === 'end') this.current = await this.source.end();
       let backoff = 0;
+      let retry = 0;
       while (!this.stopped) {
         this.woken = false;
         let result: ReadAllResult & { pending: boolean };
@@ -66,9 +72,11 @@ export class StoreSubscription implements Subscription {
           result = await this.source.read(this.current, batchSize, types);
         } catch (error) {
           onReadError?.(error);
-          await this.sleep(pollIntervalMs);
+          retry = Math.min(Math.max(READ_RETRY_MIN_MS, retry * 2), pollIntervalMs);
+          await this.sleep(retry);
           continue;
         }
+        retry = 0;
         if (this.stopped) break;
         if (result.events.length > 0)
           await handler({ events: result.events, checkpoint: result.checkpoint });

@@ -1,4 +1,4 @@
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import { NodeSDK, tracing } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -9,28 +9,43 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
 export interface Telemetry {
+  /** True when spans are exported over OTLP (an endpoint variable is set). */
+  readonly exporting: boolean;
+  /** Flushes spans not yet exported, then stops the SDK. */
   shutdown(): Promise<void>;
 }
 
 const HEALTH_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
+/** Whether the standard OTLP endpoint variables ask for trace export. */
+export function otlpTraceExportRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT);
+}
+
 /**
  * Starts the OpenTelemetry Node SDK. Call it before anything requires grpc-js, http, pg or kafkajs
- * (main.ts does, then requires the service), so the instrumentations can patch them. Spans are
- * always created, so logs carry trace ids; they are exported over OTLP only when
- * OTEL_EXPORTER_OTLP_ENDPOINT is set, and otherwise dropped silently.
+ * (main.ts does, then requires the service), so the instrumentations can patch them.
+ *
+ * A tracer provider is always registered, so every gRPC call and HTTP request gets a span with
+ * real ids whether or not it is exported: log lines carry its trace id and every command stores
+ * its `traceparent` with the events it appends. Spans are exported over OTLP/HTTP (protobuf) when
+ * OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set, and otherwise ended
+ * without going anywhere. The sampler follows the standard OTEL_TRACES_SAMPLER and
+ * OTEL_TRACES_SAMPLER_ARG (default parentbased_always_on); a span the sampler drops still has
+ * valid ids (trace flags 00), so the trace context is captured on every command regardless.
+ * The exporter and the batch processor read the other standard OTEL_EXPORTER_OTLP_* and OTEL_BSP_*
+ * variables from the process environment.
  *
  * kafkajs is deliberately not instrumented: its instrumentation overwrites `traceparent` on every
  * produced message, so the relay would replace the command's trace context stored with each event
  * by its own. The relay sets `traceparent` from the event instead (libs/shared/messaging README).
  */
-export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): Telemetry {
-  const exporting = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+export function startTelemetry(serviceName: string): Telemetry {
+  const exporting = otlpTraceExportRequested();
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: `trainyard-${serviceName}`, [ATTR_SERVICE_VERSION]: '0.1.0' }),
-    // Without an endpoint: an empty list (spans and ids still exist) instead of the SDK's default exporter.
-    spanProcessors: [],
-    ...(exporting ? { traceExporter: new OTLPTraceExporter() } : {}),
+    // Never an empty list: with none the SDK registers no tracer provider and spans get no ids.
+    ...(exporting ? { traceExporter: new OTLPTraceExporter() } : { spanProcessors: [new tracing.NoopSpanProcessor()] }),
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => HEALTH_PATHS.has(request.url ?? '') }),
       new ExpressInstrumentation(),
@@ -40,5 +55,5 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
     ],
   });
   sdk.start();
-  return { shutdown: () => sdk.shutdown().catch(() => undefined) };
+  return { exporting, shutdown: () => sdk.shutdown().catch(() => undefined) };
 }

@@ -5,6 +5,7 @@ import { createEventStore } from '@trainyard/event-store';
 import type { MessageBus } from '@trainyard/messaging';
 import { AuditTrailGrpcController } from './audit/audit-trail.grpc-controller';
 import { AuthGuard } from './auth/auth.guard';
+import { GrpcCallLogInterceptor } from './call-log.interceptor';
 import { TokenVerifier } from './auth/token-verifier';
 import type { ServiceConfig } from './config/service-config';
 import { ErrorMappingFilter } from './error-mapping.filter';
@@ -49,6 +50,7 @@ export class PlatformModule {
       { provide: APP_GUARD, useClass: EdgeInputGuard },
       { provide: APP_FILTER, useClass: ErrorMappingFilter },
       { provide: APP_INTERCEPTOR, useClass: MetricsInterceptor },
+      { provide: APP_INTERCEPTOR, useClass: GrpcCallLogInterceptor },
     ];
     return {
       module: PlatformModule,

@@ -72,6 +72,12 @@ export async function startTestService(
   };
 }
 
+/** A generic grpc-js client for a fully-qualified service at an address (close it after use). */
+export function grpcTestClient(address: string, service: string): GrpcTestClient {
+  const Constructor = lookup(loadPackageDefinition(trainyardPackageDefinition()), service);
+  return new Constructor(address, credentials.createInsecure()) as GrpcTestClient;
+}
+
 /** Calls a unary method and resolves its response, or rejects with the grpc ServiceError. */
 export function callUnary<T = unknown>(client: GrpcTestClient, method: string, request: unknown, token?: string): Promise<T> {
   const metadata = new Metadata();

@@ -51,6 +51,12 @@ export function serviceConfigSchema(service: ServiceName) {
     KAFKA_CLIENT_ID: z.string().min(1).default(`trainyard-${service}`),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url('expected a URL like http://collector:4318').optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url('expected a URL like http://collector:4318/v1/traces').optional(),
+    // Read by the OpenTelemetry SDK itself (libs/shared/observability); checked here so a typo is named, not ignored.
+    OTEL_TRACES_SAMPLER: z
+      .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+      .optional(),
+    OTEL_TRACES_SAMPLER_ARG: z.coerce.number({ error: 'expected a ratio 0-1' }).min(0, 'expected a ratio 0-1').max(1, 'expected a ratio 0-1').optional(),
     AUTH_ISSUER: z.string().min(1).default('trainyard-dev'),
     AUTH_AUDIENCE: z.string().min(1).default('trainyard'),
     AUTH_PUBLIC_KEY_FILE: z.string().min(1).optional(),

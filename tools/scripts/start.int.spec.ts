@@ -1,0 +1,72 @@
+// `npm start` with a wrong variable: named at once, non-zero exit, nothing left running. The
+// script runs as users run it (tsx), with KAFKA_BROKERS on a free port so a broker it wrongly
+// started would be its own (the suite's broker on 9092 is never touched), and a marker in its
+// environment that every process it started would inherit.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { kafkaIsUp, localDir, repoRoot } from '@trainyard/infra';
+
+const root = repoRoot();
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+/** Processes whose environment holds the marker (readable for our own user's processes). */
+function processesWith(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function runStart(env: Record<string, string>): Promise<{ code: number | null; output: string; ms: number; marker: string }> {
+  const marker = `TRAINYARD_START_TEST=${randomBytes(6).toString('hex')}`;
+  const [markerName = '', markerValue = ''] = marker.split('=');
+  const started = Date.now();
+  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'tools', 'scripts', 'start.ts')], {
+    cwd: root,
+    env: { ...process.env, ...env, [markerName]: markerValue },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+  return { code, output, ms: Date.now() - started, marker };
+}
+
+describe('npm start with a wrong variable', () => {
+  it.each([
+    ['DATABASE_URL', { DATABASE_URL: 'not a url' }, /DATABASE_URL: expected a URL like postgres:\/\/.*\(got "not a url"\)/],
+    ['a per-service port', { SCHEDULING_HTTP_PORT: 'eighty' }, /SCHEDULING_HTTP_PORT: expected a port number \(got "eighty"\)/],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }, /LOG_LEVEL: .*\(got "loud"\)/],
+  ])('%s: names it, exits non-zero within seconds and leaves nothing running', async (_, bad, named) => {
+    const brokerPort = await freePort();
+    const broker = `127.0.0.1:${brokerPort}`;
+    const result = await runStart({ ...bad, KAFKA_BROKERS: broker });
+    expect(result.output).toMatch(/start failed: invalid configuration: /);
+    expect(result.output).toMatch(named);
+    expect(result.code).toBe(78);
+    // Seconds: tsx alone takes 3–4 s on a loaded 2-core machine; the bound is generous so load cannot fail it.
+    expect(result.ms).toBeLessThan(30_000);
+    expect(processesWith(result.marker)).toEqual([]);
+    expect(existsSync(join(localDir('kafka'), `broker-${brokerPort}.pid`))).toBe(false);
+    expect(await kafkaIsUp(broker, 1_000)).toBe(false);
+    expect(result.output).not.toMatch(/building services|Kafka starting/);
+  });
+});
