@@ -127,8 +127,9 @@ describe('npm run projections:rebuild against a running planning service', () =>
       PLANNING_PROJECTION,
     ]).finally(() => (exited = true));
     const registered: string[] = [];
-    // Until the rebuild process has exited (and at least a few times): each write is read back at once.
-    for (let i = 0; i < 3 || !exited; i++) {
+    // Until the rebuild process has exited (and at least a few times): each write is read back at
+    // once. At most 150, so every one stays on the first page of 200 however slow the machine.
+    for (let i = 0; i < 3 || (!exited && i < 150); i++) {
       const workloadId = `W-DURING-${i}`;
       await callUnary(
         service.client('trainyard.planning.v1.PlanningService'),
