@@ -39,3 +39,5 @@ export type {
 export { isTransientDatabaseError } from './transient-database-error';
 export { ProjectionRunner } from './projection-runner';
 export type { Projection, ProjectionRunnerOptions, ProjectionTables } from './projection-runner';
+export { Reactor } from './reactor';
+export type { ReactionOutcome, ReactionTarget, ReactorOptions, ReactorState } from './reactor';
