@@ -36,3 +36,4 @@ export * from './backlog/backlog-health.projection';
 export * from './workload/workload.decider';
 export * from './release/release.decider';
 export * from './capacity/tech-debt-quarter';
+export * from './release/release-to-workload.reactor';

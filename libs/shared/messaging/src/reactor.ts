@@ -177,6 +177,7 @@ export class Reactor<E extends DomainEvent, C extends Command> {
       eventId: metadata.eventId,
       streamId: event.streamId,
       actor: metadata.actor,
+      ...(metadata.reason ? { reason: metadata.reason } : {}),
       recordedAt: event.recordedAt.toISOString(),
     });
     const outcomes: ReactionOutcome[] = [];
