@@ -13,6 +13,7 @@ import { OutboxRelay, createKafkaMessageBus, migrateMessaging } from '@trainyard
 import { trainyardDescriptorSet, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
 import { localDir } from '@trainyard/infra';
 import { createLogger, type Logger } from '@trainyard/observability';
+import type { Clock } from '@trainyard/kernel';
 import { TokenVerifier } from './auth/token-verifier';
 import { ConfigurationError, loadServiceConfig, type ServiceConfig, type ServiceName } from './config/service-config';
 import { kafkaCheck, postgresCheck } from './health/dependency-checks';
@@ -34,6 +35,8 @@ export interface ServiceDefinition {
   readonly grpcServices?: readonly string[];
   /** Creates or upgrades the service's own tables; idempotent, run at every start and by db:migrate. */
   readonly migrate?: (pool: Pool, schema: string) => Promise<void>;
+  /** Where "now" comes from (the CLOCK provider); default the system clock. Tests set a fixed or manual one. */
+  readonly clock?: Clock;
 }
 
 export interface RunningService {
@@ -105,7 +108,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
           autoLogging: { ignore: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url ?? '') },
         },
       }),
-      PlatformModule.forRoot({ config, pool, verifier, readiness, metrics, bus }),
+      PlatformModule.forRoot({ config, pool, verifier, readiness, metrics, bus, ...(definition.clock ? { clock: definition.clock } : {}) }),
       definition.module,
     ],
   })

@@ -12,7 +12,10 @@ import { HealthController } from './health/health.controller';
 import { ServiceMetrics } from './health/metrics';
 import { MetricsInterceptor } from './health/metrics.interceptor';
 import { Readiness } from './health/readiness';
-import { EVENT_STORE, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
+import type { Clock } from '@trainyard/kernel';
+import { CommandContexts } from './command-context/command-contexts';
+import { systemClock } from './command-context/system-clock';
+import { CLOCK, EVENT_STORE, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
 
 export interface PlatformModuleOptions {
   readonly config: ServiceConfig;
@@ -21,6 +24,8 @@ export interface PlatformModuleOptions {
   readonly readiness: Readiness;
   readonly metrics: ServiceMetrics;
   readonly bus: MessageBus;
+  /** Default: the system clock. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -37,6 +42,8 @@ export class PlatformModule {
       { provide: PG_POOL, useValue: options.pool },
       { provide: EVENT_STORE, useFactory: () => createEventStore(options.pool, options.config.DATABASE_SCHEMA) },
       { provide: MESSAGE_BUS, useValue: options.bus },
+      { provide: CLOCK, useValue: options.clock ?? systemClock },
+      CommandContexts,
       { provide: TokenVerifier, useValue: options.verifier },
       { provide: Readiness, useValue: options.readiness },
       { provide: ServiceMetrics, useValue: options.metrics },
@@ -48,7 +55,7 @@ export class PlatformModule {
       module: PlatformModule,
       controllers: [HealthController, AuditTrailGrpcController],
       providers,
-      exports: [SERVICE_CONFIG, PG_POOL, EVENT_STORE, MESSAGE_BUS, Readiness, ServiceMetrics, TokenVerifier],
+      exports: [SERVICE_CONFIG, PG_POOL, EVENT_STORE, MESSAGE_BUS, CLOCK, CommandContexts, Readiness, ServiceMetrics, TokenVerifier],
     };
   }
 }
