@@ -33,9 +33,14 @@ export interface HandledCommand<S, E> {
   /** The stream's version before the append (0: it did not exist). */
   readonly loadedVersion: number;
   readonly appended?: AppendResult;
+  /** The command as decided (as built, when a builder was given). */
+  readonly command: Command;
 }
 
-interface Loaded<S> {
+/** A command that depends on the loaded state (e.g. a plan computed for it); re-built on a retry. */
+export type CommandFor<S, C> = (state: S) => C | Promise<C>;
+
+export interface Loaded<S> {
   readonly state: S;
   readonly version: number;
   readonly stored: readonly StoredEvent[];
@@ -54,23 +59,25 @@ export async function handleCommand<S, C extends Command, E extends DomainEvent,
   store: EventStore,
   streamId: string,
   decider: Decider<S, C, E, Ctx>,
-  command: C,
+  command: C | CommandFor<S, C>,
   ctx: CommandContext,
   options: HandleCommandOptions<Ctx>,
 ): Promise<HandledCommand<S, E>> {
+  const commandFor = typeof command === 'function' ? command : () => command;
   if (options.oncePerCausation && !ctx.causationId)
     throw new Error('oncePerCausation needs a causation id in the command context');
   if (options.expectNew && !options.oncePerCausation) {
-    const fresh = await appendToNewStream(store, streamId, decider, command, ctx, options);
+    const fresh = await appendToNewStream(store, streamId, decider, commandFor, ctx, options);
     if (fresh) return fresh;
   }
   for (let attempt = 1; ; attempt++) {
-    const loaded = await load(store, streamId, decider);
+    const loaded = await loadStream(store, streamId, decider);
     if (options.oncePerCausation && loaded.stored.some((e) => e.metadata.causationId === ctx.causationId))
-      return { streamId, state: loaded.state, events: [], eventIds: [], loadedVersion: loaded.version };
-    const events = decider.decide(command, loaded.state, options.context);
+      return { streamId, state: loaded.state, events: [], eventIds: [], loadedVersion: loaded.version, command: await commandFor(loaded.state) };
+    const resolved = await commandFor(loaded.state);
+    const events = decider.decide(resolved, loaded.state, options.context);
     try {
-      return await append(store, streamId, decider, loaded, events, command, ctx, options);
+      return await append(store, streamId, decider, loaded, events, resolved, ctx, options);
     } catch (error) {
       if (!isWrongExpectedVersion(error) || attempt >= MAX_ATTEMPTS) throw error;
     }
@@ -81,11 +88,12 @@ async function appendToNewStream<S, C extends Command, E extends DomainEvent, Ct
   store: EventStore,
   streamId: string,
   decider: Decider<S, C, E, Ctx>,
-  command: C,
+  commandFor: CommandFor<S, C>,
   ctx: CommandContext,
   options: HandleCommandOptions<Ctx>,
 ): Promise<HandledCommand<S, E> | undefined> {
   const fresh: Loaded<S> = { state: decider.initialState(), version: 0, stored: [] };
+  const command = await commandFor(fresh.state);
   let events: readonly E[];
   try {
     events = decider.decide(command, fresh.state, options.context);
@@ -101,10 +109,11 @@ async function appendToNewStream<S, C extends Command, E extends DomainEvent, Ct
   }
 }
 
-async function load<S, C extends Command, E extends DomainEvent, Ctx>(
+/** Reads a stream and folds it into the decider's state (for a use case that only looks). */
+export async function loadStream<S, C extends Command, E extends DomainEvent, Ctx>(
   store: EventStore,
   streamId: string,
-  decider: Decider<S, C, E, Ctx>,
+  decider: Pick<Decider<S, C, E, Ctx>, 'evolve' | 'initialState'>,
 ): Promise<Loaded<S>> {
   const stored = await store.readStream(streamId);
   const state = stored.reduce(
@@ -124,7 +133,7 @@ async function append<S, C extends Command, E extends DomainEvent, Ctx>(
   ctx: CommandContext,
   options: HandleCommandOptions<Ctx>,
 ): Promise<HandledCommand<S, E>> {
-  const base = { streamId, events, loadedVersion: loaded.version };
+  const base = { streamId, events, loadedVersion: loaded.version, command };
   if (events.length === 0) return { ...base, state: loaded.state, eventIds: [] };
   const reason = command.metadata.reason ?? ctx.reason;
   const eventIds = events.map(() => randomUUID());

@@ -22,5 +22,5 @@ export type { ChainVerification } from './verify-chain';
 export { assertSchemaName } from './schema-name';
 export { commandMetadata } from './command-context';
 export type { CommandContext } from './command-context';
-export { handleCommand } from './handle-command';
-export type { HandleCommandOptions, HandledCommand } from './handle-command';
+export { handleCommand, loadStream } from './handle-command';
+export type { CommandFor, HandleCommandOptions, HandledCommand, Loaded } from './handle-command';

@@ -18,12 +18,12 @@ import { errorMessage, silentLogger, type MessagingLogger } from './messaging-lo
 import { SessionLock, whenAborted } from './session-lock';
 
 /** Where a reaction's command goes: the target stream and the decider that owns it. */
-export interface ReactionTarget<Ctx = unknown> {
+export interface ReactionTarget {
   readonly streamId: string;
   // The decider's types are erased here: `route` pairs each command with its own decider.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly decider: Decider<any, any, any, Ctx>;
-  readonly context: Ctx;
+  readonly decider: Decider<any, any, any, any>;
+  readonly context: unknown;
 }
 
 export interface ReactorOptions<E extends DomainEvent, C extends Command> {

@@ -21,8 +21,8 @@ describe('release → workload reactions', () => {
         releaseId: 'R-1',
         trainId: 'main',
         workloads: [
-          { workloadId: 'W-1', team: 't', jobSize: 3, changeType: 'feature', order: 1, reason: 'fits' },
-          { workloadId: 'W-2', team: 't', jobSize: 2, changeType: 'feature', order: 2 },
+          { workloadId: 'W-1', team: 't', jobSize: 3, changeType: 'net-new-feature', order: 1, reason: 'fits' },
+          { workloadId: 'W-2', team: 't', jobSize: 2, changeType: 'net-new-feature', order: 2 },
         ],
         deferred: [{ workloadId: 'W-3', reason: 'over capacity' }],
         deploymentOrder: [],
