@@ -10,6 +10,7 @@ import {
   Reactor,
   type MessagingLogger,
   type ReactionOutcome,
+  type ReactorOptions,
 } from '@trainyard/messaging';
 import { EVENT_STORE, PG_POOL, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
 import {
@@ -34,6 +35,25 @@ const messagingLogger = (logger: Logger): MessagingLogger => ({
   debug: (context, message) => logger.debug(`${message} ${JSON.stringify(context)}`),
 });
 
+/** The shared reactor running planning's release → workload reactions on the workload streams. */
+export const createReleaseReactor = (
+  options: Pick<ReactorOptions<ReleaseEvent, WorkloadCommand>, 'pool' | 'store' | 'schema' | 'onAppended' | 'logger'> &
+    Partial<ReactorOptions<ReleaseEvent, WorkloadCommand>> & { readonly policy: PlanningPolicy },
+): Reactor<ReleaseEvent, WorkloadCommand> => {
+  const { policy, ...rest } = options;
+  return new Reactor<ReleaseEvent, WorkloadCommand>({
+    name: RELEASE_REACTOR_NAME,
+    types: RELEASE_TO_WORKLOAD_EVENT_TYPES,
+    react: reactToReleaseForWorkloads,
+    route: (command) => ({
+      streamId: workloadStream(command.data.workloadId),
+      decider: workloadReactionDecider,
+      context: { policy },
+    }),
+    ...rest,
+  });
+};
+
 /**
  * The release → workload consequences, run by the shared reactor: in the background on the store
  * subscription (durable: a crash between the release append and the workload appends converges
@@ -51,18 +71,11 @@ export class ReleaseReactions implements OnModuleInit, OnModuleDestroy {
     @Inject(PLANNING_POLICY) policy: PlanningPolicy,
     readSide: PlanningReadSide,
   ) {
-    this.reactor = new Reactor<ReleaseEvent, WorkloadCommand>({
-      name: RELEASE_REACTOR_NAME,
+    this.reactor = createReleaseReactor({
       pool,
       store,
       schema: config.DATABASE_SCHEMA,
-      types: RELEASE_TO_WORKLOAD_EVENT_TYPES,
-      react: reactToReleaseForWorkloads,
-      route: (command) => ({
-        streamId: workloadStream(command.data.workloadId),
-        decider: workloadReactionDecider,
-        context: { policy },
-      }),
+      policy,
       onAppended: (result) =>
         readSide.recordWrite({ transactionId: result.transactionId, position: result.lastPosition }),
       logger: messagingLogger(new Logger('ReleaseReactions')),
