@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PLANNING_POLICY, SERVICE_PLANNING_POLICY } from './config/planning-policy';
+import { DecisionInputs } from './application/decision-inputs';
 import { PlanningCommandHandler } from './application/planning-command-handler';
 import { PlanningQueries } from './application/planning.queries';
 import { ReleaseAllocation } from './application/release-allocation';
@@ -29,6 +30,7 @@ import { PlanningReadSide } from './projections/planning-read-side';
     { provide: PLANNING_POLICY, useValue: SERVICE_PLANNING_POLICY },
     PlanningReadSide,
     PlanningQueries,
+    DecisionInputs,
     ReleaseReactions,
     PlanningCommandHandler,
     ReleaseAllocation,

@@ -9,6 +9,7 @@ import {
   type Release,
 } from '@trainyard/planning-domain';
 import { PLANNING_POLICY } from '../config/planning-policy';
+import { DecisionInputs } from './decision-inputs';
 import { PlanningQueries, candidateOf } from './planning.queries';
 
 /** Assembles the allocation input of a release in planning from the read models, and allocates. */
@@ -16,6 +17,7 @@ import { PlanningQueries, candidateOf } from './planning.queries';
 export class ReleaseAllocation {
   constructor(
     private readonly queries: PlanningQueries,
+    private readonly inputs: DecisionInputs,
     @Inject(PLANNING_POLICY) private readonly policy: PlanningPolicy,
   ) {}
 
@@ -41,7 +43,7 @@ export class ReleaseAllocation {
       asOf: release.window.start,
       quarterToDate: quarterToDate(
         release.window.start,
-        await this.queries.committedReleases(release.trainId),
+        await this.inputs.committedReleases(release.trainId),
         release.releaseId,
       ),
     });

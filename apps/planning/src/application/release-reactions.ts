@@ -37,7 +37,10 @@ const messagingLogger = (logger: Logger): MessagingLogger => ({
 
 /** The shared reactor running planning's release → workload reactions on the workload streams. */
 export const createReleaseReactor = (
-  options: Pick<ReactorOptions<ReleaseEvent, WorkloadCommand>, 'pool' | 'store' | 'schema' | 'onAppended' | 'logger'> &
+  options: Pick<
+    ReactorOptions<ReleaseEvent, WorkloadCommand>,
+    'pool' | 'store' | 'schema' | 'onAppended' | 'logger'
+  > &
     Partial<ReactorOptions<ReleaseEvent, WorkloadCommand>> & { readonly policy: PlanningPolicy },
 ): Reactor<ReleaseEvent, WorkloadCommand> => {
   const { policy, ...rest } = options;
@@ -77,7 +80,10 @@ export class ReleaseReactions implements OnModuleInit, OnModuleDestroy {
       schema: config.DATABASE_SCHEMA,
       policy,
       onAppended: (result) =>
-        readSide.recordWrite({ transactionId: result.transactionId, position: result.lastPosition }),
+        readSide.recordWrite({
+          transactionId: result.transactionId,
+          position: result.lastPosition,
+        }),
       logger: messagingLogger(new Logger('ReleaseReactions')),
     });
   }

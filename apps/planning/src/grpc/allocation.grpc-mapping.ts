@@ -1,4 +1,4 @@
-import { planning } from '@trainyard/grpc-contracts';
+import type { planning } from '@trainyard/grpc-contracts';
 import type { CapacityEstimate, Plan } from '@trainyard/planning-domain';
 import { toProtoDeprecationFlag, toProtoEnum, toProtoVersionSkew } from './planning.grpc-mapping';
 

@@ -8,7 +8,10 @@ import { ApiVersionUseCases } from '../application/use-cases/api-version.use-cas
 import { PLANNING_SERVICE } from './grpc-fields';
 import { toProtoApiVersion, toProtoDeprecationFlag } from './planning.grpc-mapping';
 
-type ApiVersionRpcs = Pick<planning.PlanningServiceController, 'deprecateApiVersion' | 'listApiDeprecations'>;
+type ApiVersionRpcs = Pick<
+  planning.PlanningServiceController,
+  'deprecateApiVersion' | 'listApiDeprecations'
+>;
 
 /** The API-version lifecycle RPCs of `trainyard.planning.v1.PlanningService`. */
 @Controller()
@@ -44,7 +47,10 @@ export class ApiVersionGrpcController implements ApiVersionRpcs {
   async listApiDeprecations(
     request: planning.ListApiDeprecationsRequest,
   ): Promise<planning.ListApiDeprecationsResponse> {
-    const { versions, flags } = await this.queries.apiDeprecations(request.api || undefined, this.contexts.now());
+    const { versions, flags } = await this.queries.apiDeprecations(
+      request.api || undefined,
+      this.contexts.now(),
+    );
     return { versions: versions.map(toProtoApiVersion), flags: flags.map(toProtoDeprecationFlag) };
   }
 }

@@ -1,5 +1,5 @@
 import { ValidationError } from '@trainyard/kernel';
-import { planning } from '@trainyard/grpc-contracts';
+import type { planning } from '@trainyard/grpc-contracts';
 import type { FieldNames } from '../application/planning.queries';
 import type { ScopeChangeKind } from '../application/use-cases/release.use-cases';
 import { fromProtoEnum } from './planning.grpc-mapping';

@@ -45,7 +45,9 @@ export class ReleaseQueryGrpcController implements ReleaseQueryRpcs {
 
   @GrpcMethod(PLANNING_SERVICE, 'listReleases')
   @RequirePermission('planning:read')
-  async listReleases(request: planning.ListReleasesRequest): Promise<planning.ListReleasesResponse> {
+  async listReleases(
+    request: planning.ListReleasesRequest,
+  ): Promise<planning.ListReleasesResponse> {
     const page = await this.queries.listReleases(
       {
         trainId: request.trainId,
@@ -55,12 +57,19 @@ export class ReleaseQueryGrpcController implements ReleaseQueryRpcs {
       },
       GRPC_FIELDS,
     );
-    return { items: page.items.map(toProtoRelease), page: page.page, pageSize: page.pageSize, total: page.total };
+    return {
+      items: page.items.map(toProtoRelease),
+      page: page.page,
+      pageSize: page.pageSize,
+      total: page.total,
+    };
   }
 
   @GrpcMethod(PLANNING_SERVICE, 'estimateCapacity')
   @RequirePermission('planning:read')
-  async estimateCapacity(request: planning.EstimateCapacityRequest): Promise<planning.EstimateCapacityResponse> {
+  async estimateCapacity(
+    request: planning.EstimateCapacityRequest,
+  ): Promise<planning.EstimateCapacityResponse> {
     if (!request.trainId) throw new ValidationError('train_id', 'is required');
     const estimate = await this.queries.estimateCapacity(request.trainId, request.teams);
     return { trainId: request.trainId, estimate: toProtoCapacity(estimate) };

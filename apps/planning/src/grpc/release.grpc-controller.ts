@@ -33,7 +33,10 @@ export class ReleaseGrpcController implements ReleaseCommandRpcs {
 
   @GrpcMethod(PLANNING_SERVICE, 'planRelease')
   @RequirePermission('planning:write')
-  async planRelease(request: planning.PlanReleaseRequest, metadata: Metadata): Promise<planning.PlanReleaseResponse> {
+  async planRelease(
+    request: planning.PlanReleaseRequest,
+    metadata: Metadata,
+  ): Promise<planning.PlanReleaseResponse> {
     const window = { start: request.windowStart, end: request.windowEnd };
     const ctx = this.contexts.forGrpc(metadata, request.reason);
     const release = await this.releases.plan(request.releaseId, request.trainId, window, ctx);
@@ -48,13 +51,25 @@ export class ReleaseGrpcController implements ReleaseCommandRpcs {
   ): Promise<planning.NegotiateReleaseScopeResponse> {
     const change = scopeChangeOf(request.change);
     const ctx = this.contexts.forGrpc(metadata, request.reason);
-    const { changed } = await this.releases.negotiateScope(request.releaseId, request.workloadId, change, ctx);
-    return { releaseId: request.releaseId, workloadId: request.workloadId, change: request.change, changed };
+    const { changed } = await this.releases.negotiateScope(
+      request.releaseId,
+      request.workloadId,
+      change,
+      ctx,
+    );
+    return {
+      releaseId: request.releaseId,
+      workloadId: request.workloadId,
+      change: request.change,
+      changed,
+    };
   }
 
   @GrpcMethod(PLANNING_SERVICE, 'allocateRelease')
   @RequirePermission('planning:read')
-  async allocateRelease(request: planning.AllocateReleaseRequest): Promise<planning.AllocateReleaseResponse> {
+  async allocateRelease(
+    request: planning.AllocateReleaseRequest,
+  ): Promise<planning.AllocateReleaseResponse> {
     const { plan, capacity } = await this.releases.preview(request.releaseId);
     const titles = await this.queries.titles(plan.entries.map((e) => e.workloadId));
     return { plan: toProtoPlan(plan, titles), capacity: toProtoCapacity(capacity) };
@@ -108,14 +123,23 @@ export class ReleaseGrpcController implements ReleaseCommandRpcs {
     request: planning.RequestEmergencyPatchRequest,
     metadata: Metadata,
   ): Promise<planning.RequestEmergencyPatchResponse> {
-    const release = await this.releases.requestEmergencyPatch(request, this.contexts.forGrpc(metadata, request.reason));
+    const release = await this.releases.requestEmergencyPatch(
+      request,
+      this.contexts.forGrpc(metadata, request.reason),
+    );
     return { releaseId: request.releaseId, status: releaseStatusOf(release) };
   }
 
   @GrpcMethod(PLANNING_SERVICE, 'closeRelease')
   @RequirePermission('planning:write')
-  async closeRelease(request: planning.CloseReleaseRequest, metadata: Metadata): Promise<planning.CloseReleaseResponse> {
-    const completed = request.completed.map((c) => ({ workloadId: c.workloadId, jobSize: c.jobSize }));
+  async closeRelease(
+    request: planning.CloseReleaseRequest,
+    metadata: Metadata,
+  ): Promise<planning.CloseReleaseResponse> {
+    const completed = request.completed.map((c) => ({
+      workloadId: c.workloadId,
+      jobSize: c.jobSize,
+    }));
     const ctx = this.contexts.forGrpc(metadata, request.reason);
     const { release, closed } = await this.releases.close(request.releaseId, completed, ctx);
     return {
@@ -128,9 +152,16 @@ export class ReleaseGrpcController implements ReleaseCommandRpcs {
 
   @GrpcMethod(PLANNING_SERVICE, 'cancelRelease')
   @RequirePermission('planning:write')
-  async cancelRelease(request: planning.CancelReleaseRequest, metadata: Metadata): Promise<planning.CancelReleaseResponse> {
+  async cancelRelease(
+    request: planning.CancelReleaseRequest,
+    metadata: Metadata,
+  ): Promise<planning.CancelReleaseResponse> {
     const ctx = this.contexts.forGrpc(metadata, request.reason);
     const { release, returned } = await this.releases.cancel(request.releaseId, ctx);
-    return { releaseId: request.releaseId, status: releaseStatusOf(release), returnedToBacklog: [...returned] };
+    return {
+      releaseId: request.releaseId,
+      status: releaseStatusOf(release),
+      returnedToBacklog: [...returned],
+    };
   }
 }

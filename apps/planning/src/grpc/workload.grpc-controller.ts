@@ -44,7 +44,9 @@ const registrationOf = (request: planning.RegisterWorkloadRequest): RegisterWork
     riskReduction: request.riskReduction,
     ...(changeType ? { changeType } : {}),
     dependsOn: request.dependsOn,
-    ...(api && (api.api || api.version) ? { apiContract: { api: api.api, version: api.version } } : {}),
+    ...(api && (api.api || api.version)
+      ? { apiContract: { api: api.api, version: api.version } }
+      : {}),
     schemaChange: request.schemaChange,
     ...(request.consumedApis.length > 0
       ? { consumedApis: request.consumedApis.map((a) => ({ api: a.api, version: a.version })) }
@@ -74,7 +76,9 @@ export class WorkloadGrpcController implements WorkloadRpcs {
     metadata: Metadata,
   ): Promise<planning.RegisterWorkloadResponse> {
     const ctx = this.contexts.forGrpc(metadata, request.reason);
-    return { workload: toProtoWorkload(await this.workloads.register(registrationOf(request), ctx)) };
+    return {
+      workload: toProtoWorkload(await this.workloads.register(registrationOf(request), ctx)),
+    };
   }
 
   @GrpcMethod(PLANNING_SERVICE, 'withdrawWorkload')
@@ -97,7 +101,9 @@ export class WorkloadGrpcController implements WorkloadRpcs {
 
   @GrpcMethod(PLANNING_SERVICE, 'listWorkloads')
   @RequirePermission('planning:read')
-  async listWorkloads(request: planning.ListWorkloadsRequest): Promise<planning.ListWorkloadsResponse> {
+  async listWorkloads(
+    request: planning.ListWorkloadsRequest,
+  ): Promise<planning.ListWorkloadsResponse> {
     const page = await this.queries.listWorkloads(
       {
         state: fromProtoEnum('WORKLOAD_STATE', request.state),
@@ -110,7 +116,12 @@ export class WorkloadGrpcController implements WorkloadRpcs {
       },
       GRPC_FIELDS,
     );
-    return { items: page.items.map(toProtoWorkload), page: page.page, pageSize: page.pageSize, total: page.total };
+    return {
+      items: page.items.map(toProtoWorkload),
+      page: page.page,
+      pageSize: page.pageSize,
+      total: page.total,
+    };
   }
 
   @GrpcMethod(PLANNING_SERVICE, 'getBacklogHealth')

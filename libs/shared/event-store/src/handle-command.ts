@@ -72,8 +72,18 @@ export async function handleCommand<S, C extends Command, E extends DomainEvent,
   }
   for (let attempt = 1; ; attempt++) {
     const loaded = await loadStream(store, streamId, decider);
-    if (options.oncePerCausation && loaded.stored.some((e) => e.metadata.causationId === ctx.causationId))
-      return { streamId, state: loaded.state, events: [], eventIds: [], loadedVersion: loaded.version, command: await commandFor(loaded.state) };
+    if (
+      options.oncePerCausation &&
+      loaded.stored.some((e) => e.metadata.causationId === ctx.causationId)
+    )
+      return {
+        streamId,
+        state: loaded.state,
+        events: [],
+        eventIds: [],
+        loadedVersion: loaded.version,
+        command: await commandFor(loaded.state),
+      };
     const resolved = await commandFor(loaded.state);
     const events = decider.decide(resolved, loaded.state, options.context);
     try {

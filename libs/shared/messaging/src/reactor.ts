@@ -193,11 +193,20 @@ export class Reactor<E extends DomainEvent, C extends Command> {
       };
       const base = { eventId: metadata.eventId, command: command.type, streamId: target.streamId };
       try {
-        const handled = await handleCommand(this.options.store, target.streamId, target.decider, command, ctx, {
-          context: target.context,
-          oncePerCausation: true,
-          ...(this.options.onAppended ? { onAppended: this.options.onAppended } : {}),
-        });
+        // The target's decider is typed by `route`, which pairs it with this command.
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
+        const handled = await handleCommand(
+          this.options.store,
+          target.streamId,
+          target.decider,
+          command,
+          ctx,
+          {
+            context: target.context,
+            oncePerCausation: true,
+            ...(this.options.onAppended ? { onAppended: this.options.onAppended } : {}),
+          },
+        );
         const status = handled.events.length > 0 ? 'recorded' : 'unchanged';
         this.counters[status]++;
         outcomes.push({ ...base, status });
@@ -206,7 +215,12 @@ export class Reactor<E extends DomainEvent, C extends Command> {
         if (!refusal) throw error;
         this.counters.refused++;
         this.logger.warn(
-          { reactor: this.options.name, ...base, rule: refusal.rule ?? refusal.field ?? refusal.kind, error: refusal.message },
+          {
+            reactor: this.options.name,
+            ...base,
+            rule: refusal.rule ?? refusal.field ?? refusal.kind,
+            error: refusal.message,
+          },
           'reaction refused by the target; recorded as refused and moving on',
         );
         outcomes.push({
@@ -246,7 +260,10 @@ export class Reactor<E extends DomainEvent, C extends Command> {
           { ...context, error: errorMessage(error), failures },
           'reactor interrupted; resuming from the stored checkpoint',
         );
-        await sleep(backoffDelay(failures, this.options.backoff ?? { initialMs: 200, maxMs: 30_000 }), stop);
+        await sleep(
+          backoffDelay(failures, this.options.backoff ?? { initialMs: 200, maxMs: 30_000 }),
+          stop,
+        );
       } finally {
         await lock.release();
       }
@@ -265,10 +282,15 @@ export class Reactor<E extends DomainEvent, C extends Command> {
       from: stored ?? 'start',
       types: this.options.types,
       batchSize: this.options.batchSize ?? 100,
-      ...(this.options.pollIntervalMs === undefined ? {} : { pollIntervalMs: this.options.pollIntervalMs }),
+      ...(this.options.pollIntervalMs === undefined
+        ? {}
+        : { pollIntervalMs: this.options.pollIntervalMs }),
       handler: (batch) => this.apply(batch, lock),
       onReadError: (error) =>
-        this.logger.warn({ reactor: this.options.name, error: errorMessage(error) }, 'reactor read failed; retrying'),
+        this.logger.warn(
+          { reactor: this.options.name, error: errorMessage(error) },
+          'reactor read failed; retrying',
+        ),
     });
     try {
       await Promise.race([subscription.done, whenAborted(interrupt)]);

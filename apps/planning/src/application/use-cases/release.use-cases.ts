@@ -51,7 +51,12 @@ export class ReleaseUseCases {
     @Inject(PLANNING_POLICY) private readonly policy: PlanningPolicy,
   ) {}
 
-  private decide(releaseId: string, command: ReleaseCommand, ctx: CommandContext, workloadId?: string) {
+  private decide(
+    releaseId: string,
+    command: ReleaseCommand,
+    ctx: CommandContext,
+    workloadId?: string,
+  ) {
     return this.withWorkload(workloadId).then((workload) =>
       this.commands.handle(releaseStream(releaseId), releaseDecider, command, ctx, {
         context: { policy: this.policy, ...(workload ? { workload } : {}) },
@@ -66,19 +71,37 @@ export class ReleaseUseCases {
 
   async plan(releaseId: string, trainId: string, window: ReleaseWindow, ctx: CommandContext) {
     const data = { releaseId, trainId, window };
-    return (await this.decide(releaseId, { type: 'PlanRelease', data, metadata: commandMetadata(ctx) }, ctx)).state;
+    return (
+      await this.decide(
+        releaseId,
+        { type: 'PlanRelease', data, metadata: commandMetadata(ctx) },
+        ctx,
+      )
+    ).state;
   }
 
-  async negotiateScope(releaseId: string, workloadId: string, change: ScopeChangeKind, ctx: CommandContext) {
+  async negotiateScope(
+    releaseId: string,
+    workloadId: string,
+    change: ScopeChangeKind,
+    ctx: CommandContext,
+  ) {
     requireText('release_id', releaseId);
     const type = change === 'include' ? 'IncludeWorkload' : 'ExcludeWorkload';
-    const command = { type, data: { releaseId, workloadId }, metadata: commandMetadata(ctx) } as const;
+    const command = {
+      type,
+      data: { releaseId, workloadId },
+      metadata: commandMetadata(ctx),
+    } as const;
     return { changed: (await this.decide(releaseId, command, ctx)).events.length > 0 };
   }
 
   /** The allocation a commit would record now; stores nothing. */
   async preview(releaseId: string): Promise<{ plan: Plan; capacity: CapacityEstimate }> {
-    const loaded = await this.commands.load(releaseStream(requireText('release_id', releaseId)), releaseDecider);
+    const loaded = await this.commands.load(
+      releaseStream(requireText('release_id', releaseId)),
+      releaseDecider,
+    );
     return this.allocation.allocate(allocatableRelease(loaded.state, releaseId));
   }
 
@@ -88,8 +111,13 @@ export class ReleaseUseCases {
       releaseStream(requireText('release_id', releaseId)),
       releaseDecider,
       async (state: Release): Promise<ReleaseCommand> => {
-        plan = state.status === 'Planning' ? (await this.allocation.allocate(state)).plan : undefined;
-        return { type: 'CommitScope', data: { releaseId, ...(plan ? { plan } : {}) }, metadata: commandMetadata(ctx) };
+        plan =
+          state.status === 'Planning' ? (await this.allocation.allocate(state)).plan : undefined;
+        return {
+          type: 'CommitScope',
+          data: { releaseId, ...(plan ? { plan } : {}) },
+          metadata: commandMetadata(ctx),
+        };
       },
       ctx,
       { context: { policy: this.policy } },
@@ -116,17 +144,30 @@ export class ReleaseUseCases {
     return { changed: handled.events.length > 0, release: handled.state };
   }
 
-  async requestEmergencyPatch(request: EmergencyPatchRequest, ctx: CommandContext): Promise<Release> {
+  async requestEmergencyPatch(
+    request: EmergencyPatchRequest,
+    ctx: CommandContext,
+  ): Promise<Release> {
     const { releaseId, workloadId, severity, linkedIncident, approver } = request;
     requireText('release_id', releaseId);
     requireText('workload_id', workloadId);
     const data = {
-      ...{ releaseId, trackId: request.trackId, workloadId, team: request.team, jobSize: request.jobSize },
+      ...{
+        releaseId,
+        trackId: request.trackId,
+        workloadId,
+        team: request.team,
+        jobSize: request.jobSize,
+      },
       ...(severity ? { severity } : {}),
       ...(linkedIncident ? { linkedIncident } : {}),
       ...(approver ? { approver } : {}),
     };
-    const command = { type: 'RequestEmergencyPatch', data, metadata: commandMetadata(ctx) } as const;
+    const command = {
+      type: 'RequestEmergencyPatch',
+      data,
+      metadata: commandMetadata(ctx),
+    } as const;
     return (await this.decide(releaseId, command, ctx, workloadId)).state;
   }
 
@@ -136,15 +177,30 @@ export class ReleaseUseCases {
     ctx: CommandContext,
   ): Promise<{ release: Release; closed?: ReleaseClosed['data']; warnings: readonly string[] }> {
     requireText('release_id', releaseId);
-    const command = { type: 'CloseRelease', data: { releaseId, completed }, metadata: commandMetadata(ctx) } as const;
+    const command = {
+      type: 'CloseRelease',
+      data: { releaseId, completed },
+      metadata: commandMetadata(ctx),
+    } as const;
     const handled = await this.decide(releaseId, command, ctx);
     const closed = handled.events.find((e): e is ReleaseClosed => e.type === 'ReleaseClosed');
-    return { release: handled.state, ...(closed ? { closed: closed.data } : {}), warnings: handled.warnings };
+    return {
+      release: handled.state,
+      ...(closed ? { closed: closed.data } : {}),
+      warnings: handled.warnings,
+    };
   }
 
-  async cancel(releaseId: string, ctx: CommandContext): Promise<{ release: Release; returned: readonly string[] }> {
+  async cancel(
+    releaseId: string,
+    ctx: CommandContext,
+  ): Promise<{ release: Release; returned: readonly string[] }> {
     requireText('release_id', releaseId);
-    const command = { type: 'CancelRelease', data: { releaseId }, metadata: commandMetadata(ctx) } as const;
+    const command = {
+      type: 'CancelRelease',
+      data: { releaseId },
+      metadata: commandMetadata(ctx),
+    } as const;
     const handled = await this.decide(releaseId, command, ctx);
     const cancelled = handled.events.find((e) => e.type === 'ReleaseCancelled');
     return {

@@ -10,6 +10,7 @@ import { evolveWorkloadRow, type WorkloadRow } from '@trainyard/planning-read-mo
 import { PLANNING_POLICY } from '../../config/planning-policy';
 import { PlanningCommandHandler } from '../planning-command-handler';
 import { workloadStream } from '../planning-streams';
+import { DecisionInputs } from '../decision-inputs';
 import { PlanningQueries } from '../planning.queries';
 import { requireText } from '../required-text';
 
@@ -19,6 +20,7 @@ export class WorkloadUseCases {
   constructor(
     private readonly commands: PlanningCommandHandler,
     private readonly queries: PlanningQueries,
+    private readonly inputs: DecisionInputs,
     @Inject(PLANNING_POLICY) private readonly policy: PlanningPolicy,
   ) {}
 
@@ -26,7 +28,7 @@ export class WorkloadUseCases {
   async register(data: RegisterWorkloadData, ctx: CommandContext): Promise<WorkloadRow> {
     const context = {
       policy: this.policy,
-      knownDependencies: await this.queries.dependencyClosure(data.dependsOn),
+      knownDependencies: await this.inputs.dependencyClosure(data.dependsOn),
       apiLifecycles: await this.queries.apiLifecycles((data.consumedApis ?? []).map((c) => c.api)),
     };
     const command = { type: 'RegisterWorkload', data, metadata: commandMetadata(ctx) } as const;
@@ -57,9 +59,15 @@ export class WorkloadUseCases {
       data: { workloadId: requireText('workload_id', workloadId) },
       metadata: commandMetadata(ctx),
     } as const;
-    const handled = await this.commands.handle(workloadStream(workloadId), workloadDecider, command, ctx, {
-      context: { policy: this.policy },
-    });
+    const handled = await this.commands.handle(
+      workloadStream(workloadId),
+      workloadDecider,
+      command,
+      ctx,
+      {
+        context: { policy: this.policy },
+      },
+    );
     return handled.state;
   }
 }

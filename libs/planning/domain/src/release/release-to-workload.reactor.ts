@@ -32,25 +32,24 @@ const meta = (metadata: ReactionMetadata, now: string, reason?: string): Command
  * Time is the release event's own (`committedAt`, `closedAt`, …), so a reaction re-run after a
  * crash decides exactly what the first run would have.
  */
-export const reactToReleaseForWorkloads: React<ReleaseEvent, WorkloadCommand> = (event, metadata) => {
+export const reactToReleaseForWorkloads: React<ReleaseEvent, WorkloadCommand> = (
+  event,
+  metadata,
+) => {
   switch (event.type) {
     case 'ReleaseScopeCommitted': {
       const { releaseId, committedAt } = event.data;
       return [
-        ...event.data.workloads.map(
-          (w): WorkloadCommand => ({
-            type: 'PlanWorkload',
-            data: { workloadId: w.workloadId, releaseId },
-            metadata: meta(metadata, committedAt, w.reason ?? `committed in release ${releaseId}`),
-          }),
-        ),
-        ...(event.data.deferred ?? []).map(
-          (d): WorkloadCommand => ({
-            type: 'DeferWorkload',
-            data: { workloadId: d.workloadId, releaseId, reason: d.reason },
-            metadata: meta(metadata, committedAt, d.reason),
-          }),
-        ),
+        ...event.data.workloads.map((w): WorkloadCommand => ({
+          type: 'PlanWorkload',
+          data: { workloadId: w.workloadId, releaseId },
+          metadata: meta(metadata, committedAt, w.reason ?? `committed in release ${releaseId}`),
+        })),
+        ...(event.data.deferred ?? []).map((d): WorkloadCommand => ({
+          type: 'DeferWorkload',
+          data: { workloadId: d.workloadId, releaseId, reason: d.reason },
+          metadata: meta(metadata, committedAt, d.reason),
+        })),
       ];
     }
     case 'ScopeExceptionGranted': {
@@ -88,20 +87,16 @@ export const reactToReleaseForWorkloads: React<ReleaseEvent, WorkloadCommand> = 
       const { releaseId, closedAt } = event.data;
       const reason = `not completed in release ${releaseId}`;
       return [
-        ...event.data.completed.map(
-          (c): WorkloadCommand => ({
-            type: 'CompleteWorkload',
-            data: { workloadId: c.workloadId, releaseId, completedJobSize: c.jobSize },
-            metadata: meta(metadata, closedAt, metadata.reason),
-          }),
-        ),
-        ...event.data.notCompleted.map(
-          (workloadId): WorkloadCommand => ({
-            type: 'DeferWorkload',
-            data: { workloadId, releaseId, reason },
-            metadata: meta(metadata, closedAt, reason),
-          }),
-        ),
+        ...event.data.completed.map((c): WorkloadCommand => ({
+          type: 'CompleteWorkload',
+          data: { workloadId: c.workloadId, releaseId, completedJobSize: c.jobSize },
+          metadata: meta(metadata, closedAt, metadata.reason),
+        })),
+        ...event.data.notCompleted.map((workloadId): WorkloadCommand => ({
+          type: 'DeferWorkload',
+          data: { workloadId, releaseId, reason },
+          metadata: meta(metadata, closedAt, reason),
+        })),
       ];
     }
     case 'ReleaseCancelled': {

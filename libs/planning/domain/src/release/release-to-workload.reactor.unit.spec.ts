@@ -21,7 +21,14 @@ describe('release → workload reactions', () => {
         releaseId: 'R-1',
         trainId: 'main',
         workloads: [
-          { workloadId: 'W-1', team: 't', jobSize: 3, changeType: 'net-new-feature', order: 1, reason: 'fits' },
+          {
+            workloadId: 'W-1',
+            team: 't',
+            jobSize: 3,
+            changeType: 'net-new-feature',
+            order: 1,
+            reason: 'fits',
+          },
           { workloadId: 'W-2', team: 't', jobSize: 2, changeType: 'net-new-feature', order: 2 },
         ],
         deferred: [{ workloadId: 'W-3', reason: 'over capacity' }],
@@ -43,7 +50,11 @@ describe('release → workload reactions', () => {
       {
         type: 'PlanWorkload',
         data: { workloadId: 'W-2', releaseId: 'R-1' },
-        metadata: { now: '2031-01-01T00:00:00Z', actor: 'alice', reason: 'committed in release R-1' },
+        metadata: {
+          now: '2031-01-01T00:00:00Z',
+          actor: 'alice',
+          reason: 'committed in release R-1',
+        },
       },
       {
         type: 'DeferWorkload',
@@ -76,7 +87,11 @@ describe('release → workload reactions', () => {
       {
         type: 'DeferWorkload',
         data: { workloadId: 'W-2', releaseId: 'R-1', reason: 'not completed in release R-1' },
-        metadata: { now: '2031-01-15T00:00:00Z', actor: 'alice', reason: 'not completed in release R-1' },
+        metadata: {
+          now: '2031-01-15T00:00:00Z',
+          actor: 'alice',
+          reason: 'not completed in release R-1',
+        },
       },
     ]);
   });
@@ -96,7 +111,11 @@ describe('release → workload reactions', () => {
     ).toEqual([
       {
         type: 'DeferWorkload',
-        data: { workloadId: 'W-1', releaseId: 'R-1', reason: 'release R-1 cancelled: train skipped' },
+        data: {
+          workloadId: 'W-1',
+          releaseId: 'R-1',
+          reason: 'release R-1 cancelled: train skipped',
+        },
         metadata: {
           now: '2031-01-02T00:00:00Z',
           actor: 'alice',

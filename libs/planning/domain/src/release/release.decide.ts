@@ -165,7 +165,8 @@ export const includeWorkload = (
           'emergency-patch-single-workload',
           'an emergency patch release carries one workload',
         );
-      const profile = context.workload?.status === 'Unregistered' ? undefined : context.workload?.profile;
+      const profile =
+        context.workload?.status === 'Unregistered' ? undefined : context.workload?.profile;
       const team = command.data.team || profile?.team;
       const jobSize = command.data.jobSize || profile?.jobSize;
       if (context.workload)
@@ -290,7 +291,11 @@ export const commitScope = (command: CommitScope, state: Release): ReleaseEvent[
   const current = known(state, releaseId);
   if (current.status === 'ScopeCommitted') return [];
   if (current.status !== 'Planning') throw closed(current);
-  if (!plan) throw new ValidationError('plan', 'a commit of a release in planning needs its allocation plan');
+  if (!plan)
+    throw new ValidationError(
+      'plan',
+      'a commit of a release in planning needs its allocation plan',
+    );
   if (plan.releaseId !== releaseId)
     throw new ValidationError(
       'plan.releaseId',
@@ -386,7 +391,8 @@ export const requestEmergencyPatch = (
   const team = command.data.team || workload?.profile.team || '';
   const jobSize = command.data.jobSize || workload?.profile.jobSize || 0;
   const severity = command.data.severity || workload?.profile.severity || undefined;
-  const linkedIncident = command.data.linkedIncident || workload?.profile.linkedIncident || undefined;
+  const linkedIncident =
+    command.data.linkedIncident || workload?.profile.linkedIncident || undefined;
   assertNonEmpty('team', team);
   if (!(Number.isFinite(jobSize) && jobSize > 0))
     throw new ValidationError('jobSize', 'jobSize must be positive');
