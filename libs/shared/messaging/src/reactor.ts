@@ -194,7 +194,7 @@ export class Reactor<E extends DomainEvent, C extends Command> {
       const base = { eventId: metadata.eventId, command: command.type, streamId: target.streamId };
       try {
         // The target's decider is typed by `route`, which pairs it with this command.
-        // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
+        /* eslint-disable @typescript-eslint/no-unsafe-argument */
         const handled = await handleCommand(
           this.options.store,
           target.streamId,
@@ -207,6 +207,7 @@ export class Reactor<E extends DomainEvent, C extends Command> {
             ...(this.options.onAppended ? { onAppended: this.options.onAppended } : {}),
           },
         );
+        /* eslint-enable @typescript-eslint/no-unsafe-argument */
         const status = handled.events.length > 0 ? 'recorded' : 'unchanged';
         this.counters[status]++;
         outcomes.push({ ...base, status });
