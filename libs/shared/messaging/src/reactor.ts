@@ -106,6 +106,7 @@ export class Reactor<E extends DomainEvent, C extends Command> {
   private loop?: Promise<void>;
   private lastCheckpoint?: Checkpoint;
   private counters = { recorded: 0, unchanged: 0, refused: 0 };
+  private readonly inFlight = new Map<string, Promise<ReactionOutcome[]>>();
 
   constructor(private readonly options: ReactorOptions<E, C>) {
     quoteSchema(options.schema);
@@ -135,15 +136,34 @@ export class Reactor<E extends DomainEvent, C extends Command> {
   async handle(events: readonly StoredEvent[]): Promise<ReactionOutcome[]> {
     const outcomes: ReactionOutcome[] = [];
     for (const event of events) {
-      if (!this.types.has(event.type)) continue;
-      if (await this.alreadyHandled(event.metadata.eventId)) continue;
-      outcomes.push(...(await this.reactTo(event)));
-      await this.options.pool.query(
-        `INSERT INTO ${quoteSchema(this.options.schema)}.inbox (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-        [this.inboxGroup, event.metadata.eventId],
-      );
+      if (this.types.has(event.type)) outcomes.push(...(await this.handleOne(event)));
     }
     return outcomes;
+  }
+
+  /**
+   * One event at a time per process: the background loop, woken by the very append a use case is
+   * reacting to inline, waits for that run and shares its outcomes instead of racing it.
+   */
+  private handleOne(event: StoredEvent): Promise<ReactionOutcome[]> {
+    const { eventId } = event.metadata;
+    const running = this.inFlight.get(eventId);
+    if (running) return running.catch(() => this.handleOne(event));
+    const run = (async () => {
+      if (await this.alreadyHandled(eventId)) return [];
+      const outcomes = await this.reactTo(event);
+      await this.options.pool.query(
+        `INSERT INTO ${quoteSchema(this.options.schema)}.inbox (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+        [this.inboxGroup, eventId],
+      );
+      return outcomes;
+    })();
+    this.inFlight.set(eventId, run);
+    run.then(
+      () => this.inFlight.delete(eventId),
+      () => this.inFlight.delete(eventId),
+    );
+    return run;
   }
 
   /** Starts in the background: waits for the lock, then reacts until stop(). */
