@@ -123,10 +123,15 @@ export class ReleaseGrpcController implements ReleaseCommandRpcs {
     request: planning.RequestEmergencyPatchRequest,
     metadata: Metadata,
   ): Promise<planning.RequestEmergencyPatchResponse> {
-    const release = await this.releases.requestEmergencyPatch(
-      request,
-      this.contexts.forGrpc(metadata, request.reason),
-    );
+    const { releaseId, trackId, workloadId, team, jobSize } = request;
+    const data = {
+      ...{ releaseId, trackId, workloadId, team, jobSize },
+      ...(request.severity ? { severity: request.severity } : {}),
+      ...(request.linkedIncident ? { linkedIncident: request.linkedIncident } : {}),
+      ...(request.approver ? { approver: request.approver } : {}),
+    };
+    const ctx = this.contexts.forGrpc(metadata, request.reason);
+    const release = await this.releases.requestEmergencyPatch(data, ctx);
     return { releaseId: request.releaseId, status: releaseStatusOf(release) };
   }
 

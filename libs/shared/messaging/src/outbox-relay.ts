@@ -1,4 +1,3 @@
-import { formatCheckpoint, parseCheckpoint } from '@trainyard/event-store';
 import type {
   Checkpoint,
   EventStore,
@@ -11,7 +10,7 @@ import { cloudEventSource, toCloudEventMessage } from './cloud-events';
 import type { MessageProducer } from './message-bus.port';
 import { quoteSchema } from './messaging.migrations';
 import { errorMessage, silentLogger, type MessagingLogger } from './messaging-logger';
-import { SessionLock, whenAborted } from './session-lock';
+import { runLockedSubscription } from './locked-subscription';
 
 export interface OutboxRelayOptions {
   /** The service's pool; the lock connection is opened with the same settings. */
@@ -107,75 +106,36 @@ export class OutboxRelay {
     this.stopController = undefined;
   }
 
-  private async run(stop: AbortSignal): Promise<void> {
-    const context = { relay: this.name, schema: this.options.schema, topic: this.options.topic };
-    let failures = 0;
-    while (!stop.aborted) {
-      this.currentState = 'waiting';
-      const lock = await SessionLock.acquire({
-        pool: this.options.pool,
-        key: `trainyard.messaging.relay:${this.options.schema}:${this.name}`,
-        stop,
-        retryMs: this.options.lockRetryMs ?? 2_000,
-        keepAliveMs: this.options.lockKeepAliveMs ?? 5_000,
+  private run(stop: AbortSignal): Promise<void> {
+    const { pool, store, schema, topic } = this.options;
+    return runLockedSubscription(
+      {
+        pool,
+        store,
+        schema,
+        lockKey: `trainyard.messaging.relay:${schema}:${this.name}`,
+        checkpointName: this.name,
+        applicationName: `trainyard-relay:${this.name}`,
+        batchSize: this.options.batchSize ?? 500,
+        ...(this.options.pollIntervalMs === undefined
+          ? {}
+          : { pollIntervalMs: this.options.pollIntervalMs }),
+        lockRetryMs: this.options.lockRetryMs ?? 2_000,
+        lockKeepAliveMs: this.options.lockKeepAliveMs ?? 5_000,
+        backoff: this.backoff,
         logger: this.logger,
-        applicationName: `trainyard-relay:${this.name}`.slice(0, 63),
-      });
-      if (!lock) break;
-      try {
-        this.currentState = 'active';
-        this.logger.info(context, 'outbox relay active');
-        await this.relayWhileLocked(lock, stop);
-        failures = 0;
-      } catch (error) {
-        if (stop.aborted) break;
-        failures++;
-        this.logger.warn(
-          { ...context, error: errorMessage(error), failures },
-          'outbox relay interrupted; resuming from the stored checkpoint',
-        );
-        await sleep(backoffDelay(failures, this.backoff), stop);
-      } finally {
-        await lock.release();
-      }
-    }
-    this.currentState = 'stopped';
-  }
-
-  private async relayWhileLocked(lock: SessionLock, stop: AbortSignal): Promise<void> {
-    const interrupt = AbortSignal.any([stop, lock.signal]);
-    const { rows } = await lock.client.query<{ checkpoint: string }>(
-      `SELECT checkpoint FROM ${quoteSchema(this.options.schema)}.relay_checkpoints WHERE name = $1`,
-      [this.name],
+        context: { relay: this.name, schema, topic },
+        label: 'outbox relay',
+        handle: (batch, interrupt) => this.publish(batch, interrupt),
+        onState: (state) => (this.currentState = state),
+        onCheckpoint: (checkpoint) => (this.lastCheckpoint = checkpoint),
+      },
+      stop,
     );
-    const stored = rows[0] ? parseCheckpoint(rows[0].checkpoint) : undefined;
-    const subscription = this.options.store.subscribe({
-      from: stored ?? 'start',
-      batchSize: this.options.batchSize ?? 500,
-      ...(this.options.pollIntervalMs === undefined
-        ? {}
-        : { pollIntervalMs: this.options.pollIntervalMs }),
-      handler: (batch) => this.publish(batch, lock, interrupt),
-      onReadError: (error) =>
-        this.logger.warn(
-          { relay: this.name, error: errorMessage(error) },
-          'outbox relay read failed; retrying',
-        ),
-    });
-    try {
-      await Promise.race([subscription.done, whenAborted(interrupt)]);
-    } finally {
-      await subscription.stop();
-    }
-    if (lock.signal.aborted && !stop.aborted)
-      throw new Error(`lost the lock connection: ${errorMessage(lock.signal.reason)}`);
   }
 
-  private async publish(
-    batch: SubscriptionBatch,
-    lock: SessionLock,
-    interrupt: AbortSignal,
-  ): Promise<void> {
+  /** Sends the batch until Kafka acknowledges it; the shared loop then stores the checkpoint. */
+  private async publish(batch: SubscriptionBatch, interrupt: AbortSignal): Promise<void> {
     const { service, topic, producer, dataschema } = this.options;
     const messages = batch.events.map((event) => {
       const schema = dataschema?.(event);
@@ -203,12 +163,5 @@ export class OutboxRelay {
       }
     }
     this.publishedCount += messages.length;
-    // Through the lock's own connection: if the lock is gone, this fails and nothing moves.
-    await lock.client.query(
-      `INSERT INTO ${quoteSchema(this.options.schema)}.relay_checkpoints (name, checkpoint, updated_at) VALUES ($1, $2, now())
-       ON CONFLICT (name) DO UPDATE SET checkpoint = excluded.checkpoint, updated_at = excluded.updated_at`,
-      [this.name, formatCheckpoint(batch.checkpoint)],
-    );
-    this.lastCheckpoint = batch.checkpoint;
   }
 }

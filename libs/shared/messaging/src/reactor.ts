@@ -1,21 +1,18 @@
 import {
-  formatCheckpoint,
   handleCommand,
   isWrongExpectedVersion,
-  parseCheckpoint,
   type AppendResult,
   type Checkpoint,
   type CommandContext,
   type EventStore,
   type StoredEvent,
-  type SubscriptionBatch,
 } from '@trainyard/event-store';
 import type { Command, Decider, DomainEvent, React } from '@trainyard/kernel';
 import type { Pool } from 'pg';
-import { backoffDelay, sleep, type BackoffOptions } from './backoff';
+import type { BackoffOptions } from './backoff';
+import { runLockedSubscription } from './locked-subscription';
 import { quoteSchema } from './messaging.migrations';
-import { errorMessage, silentLogger, type MessagingLogger } from './messaging-logger';
-import { SessionLock, whenAborted } from './session-lock';
+import { silentLogger, type MessagingLogger } from './messaging-logger';
 
 /** Where a reaction's command goes: the target stream and the decider that owns it. */
 export interface ReactionTarget {
@@ -255,81 +252,33 @@ export class Reactor<E extends DomainEvent, C extends Command> {
     return outcomes;
   }
 
-  private async run(stop: AbortSignal): Promise<void> {
-    const context = { reactor: this.options.name, schema: this.options.schema };
-    let failures = 0;
-    while (!stop.aborted) {
-      this.currentState = 'waiting';
-      const lock = await SessionLock.acquire({
+  private run(stop: AbortSignal): Promise<void> {
+    return runLockedSubscription(
+      {
         pool: this.options.pool,
-        key: `trainyard.messaging.reactor:${this.options.schema}:${this.options.name}`,
-        stop,
-        retryMs: this.options.lockRetryMs ?? 2_000,
-        keepAliveMs: this.options.lockKeepAliveMs ?? 5_000,
+        store: this.options.store,
+        schema: this.options.schema,
+        lockKey: `trainyard.messaging.reactor:${this.options.schema}:${this.options.name}`,
+        checkpointName: this.inboxGroup,
+        applicationName: `trainyard-reactor:${this.options.name}`,
+        types: this.options.types,
+        batchSize: this.options.batchSize ?? 100,
+        ...(this.options.pollIntervalMs === undefined
+          ? {}
+          : { pollIntervalMs: this.options.pollIntervalMs }),
+        lockRetryMs: this.options.lockRetryMs ?? 2_000,
+        lockKeepAliveMs: this.options.lockKeepAliveMs ?? 5_000,
+        backoff: this.options.backoff ?? { initialMs: 200, maxMs: 30_000 },
         logger: this.logger,
-        applicationName: `trainyard-reactor:${this.options.name}`.slice(0, 63),
-      });
-      if (!lock) break;
-      try {
-        this.currentState = 'active';
-        await this.reactWhileLocked(lock, stop);
-        failures = 0;
-      } catch (error) {
-        if (stop.aborted) break;
-        failures++;
-        this.logger.warn(
-          { ...context, error: errorMessage(error), failures },
-          'reactor interrupted; resuming from the stored checkpoint',
-        );
-        await sleep(
-          backoffDelay(failures, this.options.backoff ?? { initialMs: 200, maxMs: 30_000 }),
-          stop,
-        );
-      } finally {
-        await lock.release();
-      }
-    }
-    this.currentState = 'stopped';
-  }
-
-  private async reactWhileLocked(lock: SessionLock, stop: AbortSignal): Promise<void> {
-    const interrupt = AbortSignal.any([stop, lock.signal]);
-    const { rows } = await lock.client.query<{ checkpoint: string }>(
-      `SELECT checkpoint FROM ${quoteSchema(this.options.schema)}.relay_checkpoints WHERE name = $1`,
-      [this.inboxGroup],
+        context: { reactor: this.options.name, schema: this.options.schema },
+        label: 'reactor',
+        handle: async (batch) => {
+          await this.handle(batch.events);
+        },
+        onState: (state) => (this.currentState = state),
+        onCheckpoint: (checkpoint) => (this.lastCheckpoint = checkpoint),
+      },
+      stop,
     );
-    const stored = rows[0] ? parseCheckpoint(rows[0].checkpoint) : undefined;
-    const subscription = this.options.store.subscribe({
-      from: stored ?? 'start',
-      types: this.options.types,
-      batchSize: this.options.batchSize ?? 100,
-      ...(this.options.pollIntervalMs === undefined
-        ? {}
-        : { pollIntervalMs: this.options.pollIntervalMs }),
-      handler: (batch) => this.apply(batch, lock),
-      onReadError: (error) =>
-        this.logger.warn(
-          { reactor: this.options.name, error: errorMessage(error) },
-          'reactor read failed; retrying',
-        ),
-    });
-    try {
-      await Promise.race([subscription.done, whenAborted(interrupt)]);
-    } finally {
-      await subscription.stop();
-    }
-    if (lock.signal.aborted && !stop.aborted)
-      throw new Error(`lost the lock connection: ${errorMessage(lock.signal.reason)}`);
-  }
-
-  private async apply(batch: SubscriptionBatch, lock: SessionLock): Promise<void> {
-    await this.handle(batch.events);
-    // Through the lock's own connection: if the lock is gone, this fails and nothing moves.
-    await lock.client.query(
-      `INSERT INTO ${quoteSchema(this.options.schema)}.relay_checkpoints (name, checkpoint, updated_at) VALUES ($1, $2, now())
-       ON CONFLICT (name) DO UPDATE SET checkpoint = excluded.checkpoint, updated_at = excluded.updated_at`,
-      [this.inboxGroup, formatCheckpoint(batch.checkpoint)],
-    );
-    this.lastCheckpoint = batch.checkpoint;
   }
 }

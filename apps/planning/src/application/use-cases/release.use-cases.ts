@@ -11,6 +11,7 @@ import {
   type ReleaseClosed,
   type ReleaseCommand,
   type ReleaseWindow,
+  type RequestEmergencyPatch,
   type ScopeException,
 } from '@trainyard/planning-domain';
 import { PLANNING_POLICY } from '../../config/planning-policy';
@@ -25,18 +26,6 @@ export interface CommitOutcome {
   readonly release: Release;
   readonly plan?: Plan;
   readonly warnings: readonly string[];
-}
-
-export interface EmergencyPatchRequest {
-  readonly releaseId: string;
-  readonly trackId: string;
-  readonly workloadId: string;
-  /** Empty / 0 = the workload's registered profile (decided by the domain). */
-  readonly team: string;
-  readonly jobSize: number;
-  readonly severity: number;
-  readonly linkedIncident: string;
-  readonly approver: string;
 }
 
 /**
@@ -144,31 +133,19 @@ export class ReleaseUseCases {
     return { changed: handled.events.length > 0, release: handled.state };
   }
 
+  /** Empty team, 0 job size, no severity or incident: the workload's profile (decided by the domain). */
   async requestEmergencyPatch(
-    request: EmergencyPatchRequest,
+    data: RequestEmergencyPatch['data'],
     ctx: CommandContext,
   ): Promise<Release> {
-    const { releaseId, workloadId, severity, linkedIncident, approver } = request;
-    requireText('release_id', releaseId);
-    requireText('workload_id', workloadId);
-    const data = {
-      ...{
-        releaseId,
-        trackId: request.trackId,
-        workloadId,
-        team: request.team,
-        jobSize: request.jobSize,
-      },
-      ...(severity ? { severity } : {}),
-      ...(linkedIncident ? { linkedIncident } : {}),
-      ...(approver ? { approver } : {}),
-    };
+    requireText('release_id', data.releaseId);
+    requireText('workload_id', data.workloadId);
     const command = {
       type: 'RequestEmergencyPatch',
       data,
       metadata: commandMetadata(ctx),
     } as const;
-    return (await this.decide(releaseId, command, ctx, workloadId)).state;
+    return (await this.decide(data.releaseId, command, ctx, data.workloadId)).state;
   }
 
   async close(
