@@ -41,3 +41,5 @@ export { ProjectionRunner } from './projection-runner';
 export type { Projection, ProjectionRunnerOptions, ProjectionTables } from './projection-runner';
 export { Reactor } from './reactor';
 export type { ReactionOutcome, ReactionTarget, ReactorOptions, ReactorState } from './reactor';
+export { LockedSubscription } from './locked-subscription';
+export type { LockedSubscriptionOptions, LockedSubscriptionState } from './locked-subscription';

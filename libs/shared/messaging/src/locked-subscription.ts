@@ -30,8 +30,55 @@ export interface LockedSubscriptionOptions {
   readonly label: string;
   /** The work for one batch; `interrupt` aborts when stopping or when the lock is lost. */
   readonly handle: (batch: SubscriptionBatch, interrupt: AbortSignal) => Promise<void>;
+}
+
+interface LoopEvents {
   readonly onState: (state: LockedSubscriptionState) => void;
   readonly onCheckpoint: (checkpoint: Checkpoint) => void;
+}
+
+/** The background life of `runLockedSubscription`: start, stop, where it stands. */
+export class LockedSubscription {
+  private currentState: LockedSubscriptionState = 'stopped';
+  private lastCheckpoint?: Checkpoint;
+  private stopController?: AbortController;
+  private loop?: Promise<void>;
+
+  constructor(private readonly options: LockedSubscriptionOptions) {}
+
+  /** 'waiting': another instance holds the lock (or the database is unreachable). */
+  get state(): LockedSubscriptionState {
+    return this.currentState;
+  }
+
+  /** The checkpoint this instance last stored, if any. */
+  get checkpoint(): Checkpoint | undefined {
+    return this.lastCheckpoint;
+  }
+
+  /** Starts in the background: waits for the lock, then follows the store until stop(). */
+  start(): void {
+    if (this.loop) return;
+    const controller = new AbortController();
+    this.stopController = controller;
+    this.currentState = 'waiting';
+    this.loop = runLockedSubscription(
+      {
+        ...this.options,
+        onState: (state) => (this.currentState = state),
+        onCheckpoint: (checkpoint) => (this.lastCheckpoint = checkpoint),
+      },
+      controller.signal,
+    );
+  }
+
+  /** Lets the batch in flight finish (its work and checkpoint), releases the lock. */
+  async stop(): Promise<void> {
+    this.stopController?.abort();
+    await this.loop;
+    this.loop = undefined;
+    this.stopController = undefined;
+  }
 }
 
 /**
@@ -41,8 +88,8 @@ export interface LockedSubscriptionOptions {
  * failure (or a lost lock) releases the lock and resumes from the stored checkpoint after backoff,
  * so a batch is handled again rather than skipped. Resolves once `stop` aborts.
  */
-export async function runLockedSubscription(
-  options: LockedSubscriptionOptions,
+async function runLockedSubscription(
+  options: LockedSubscriptionOptions & LoopEvents,
   stop: AbortSignal,
 ): Promise<void> {
   const { logger, context, label } = options;
@@ -80,7 +127,7 @@ export async function runLockedSubscription(
 }
 
 async function followWhileLocked(
-  options: LockedSubscriptionOptions,
+  options: LockedSubscriptionOptions & LoopEvents,
   lock: SessionLock,
   stop: AbortSignal,
 ): Promise<void> {

@@ -10,7 +10,7 @@ import { cloudEventSource, toCloudEventMessage } from './cloud-events';
 import type { MessageProducer } from './message-bus.port';
 import { quoteSchema } from './messaging.migrations';
 import { errorMessage, silentLogger, type MessagingLogger } from './messaging-logger';
-import { runLockedSubscription } from './locked-subscription';
+import { LockedSubscription } from './locked-subscription';
 
 export interface OutboxRelayOptions {
   /** The service's pool; the lock connection is opened with the same settings. */
@@ -60,11 +60,8 @@ class RelayInterrupted extends Error {
 export class OutboxRelay {
   private readonly name: string;
   private readonly logger: MessagingLogger;
+  private readonly loop: LockedSubscription;
   private readonly backoff: BackoffOptions;
-  private currentState: OutboxRelayState = 'stopped';
-  private stopController?: AbortController;
-  private loop?: Promise<void>;
-  private lastCheckpoint?: Checkpoint;
   private publishedCount = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
@@ -73,15 +70,33 @@ export class OutboxRelay {
     this.name = options.name ?? options.topic;
     this.logger = options.logger ?? silentLogger;
     this.backoff = options.backoff ?? { initialMs: 200, maxMs: 30_000 };
+    const { pool, store, schema, topic } = options;
+    this.loop = new LockedSubscription({
+      pool,
+      store,
+      schema,
+      lockKey: `trainyard.messaging.relay:${schema}:${this.name}`,
+      checkpointName: this.name,
+      applicationName: `trainyard-relay:${this.name}`,
+      batchSize: options.batchSize ?? 500,
+      ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+      lockRetryMs: options.lockRetryMs ?? 2_000,
+      lockKeepAliveMs: options.lockKeepAliveMs ?? 5_000,
+      backoff: this.backoff,
+      logger: this.logger,
+      context: { relay: this.name, schema, topic },
+      label: 'outbox relay',
+      handle: (batch, interrupt) => this.publish(batch, interrupt),
+    });
   }
 
   get state(): OutboxRelayState {
-    return this.currentState;
+    return this.loop.state;
   }
 
   /** The checkpoint this instance last stored, if any. */
   get checkpoint(): Checkpoint | undefined {
-    return this.lastCheckpoint;
+    return this.loop.checkpoint;
   }
 
   /** Events this instance has had acknowledged by Kafka (re-sends counted again). */
@@ -91,47 +106,12 @@ export class OutboxRelay {
 
   /** Starts in the background: waits for the lock, then publishes until stop(). */
   start(): void {
-    if (this.loop) return;
-    const controller = new AbortController();
-    this.stopController = controller;
-    this.currentState = 'waiting';
-    this.loop = this.run(controller.signal);
+    this.loop.start();
   }
 
   /** Lets the batch in flight finish (its send and checkpoint), releases the lock. */
-  async stop(): Promise<void> {
-    this.stopController?.abort();
-    await this.loop;
-    this.loop = undefined;
-    this.stopController = undefined;
-  }
-
-  private run(stop: AbortSignal): Promise<void> {
-    const { pool, store, schema, topic } = this.options;
-    return runLockedSubscription(
-      {
-        pool,
-        store,
-        schema,
-        lockKey: `trainyard.messaging.relay:${schema}:${this.name}`,
-        checkpointName: this.name,
-        applicationName: `trainyard-relay:${this.name}`,
-        batchSize: this.options.batchSize ?? 500,
-        ...(this.options.pollIntervalMs === undefined
-          ? {}
-          : { pollIntervalMs: this.options.pollIntervalMs }),
-        lockRetryMs: this.options.lockRetryMs ?? 2_000,
-        lockKeepAliveMs: this.options.lockKeepAliveMs ?? 5_000,
-        backoff: this.backoff,
-        logger: this.logger,
-        context: { relay: this.name, schema, topic },
-        label: 'outbox relay',
-        handle: (batch, interrupt) => this.publish(batch, interrupt),
-        onState: (state) => (this.currentState = state),
-        onCheckpoint: (checkpoint) => (this.lastCheckpoint = checkpoint),
-      },
-      stop,
-    );
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Sends the batch until Kafka acknowledges it; the shared loop then stores the checkpoint. */

@@ -10,7 +10,7 @@ import {
 import type { Command, Decider, DomainEvent, React } from '@trainyard/kernel';
 import type { Pool } from 'pg';
 import type { BackoffOptions } from './backoff';
-import { runLockedSubscription } from './locked-subscription';
+import { LockedSubscription } from './locked-subscription';
 import { quoteSchema } from './messaging.migrations';
 import { silentLogger, type MessagingLogger } from './messaging-logger';
 
@@ -96,12 +96,9 @@ const refusalOf = (error: unknown): Refusal | undefined => {
  */
 export class Reactor<E extends DomainEvent, C extends Command> {
   private readonly logger: MessagingLogger;
+  private readonly loop: LockedSubscription;
   private readonly inboxGroup: string;
   private readonly types: ReadonlySet<string>;
-  private currentState: ReactorState = 'stopped';
-  private stopController?: AbortController;
-  private loop?: Promise<void>;
-  private lastCheckpoint?: Checkpoint;
   private counters = { recorded: 0, unchanged: 0, refused: 0 };
   private readonly inFlight = new Map<string, Promise<ReactionOutcome[]>>();
 
@@ -110,14 +107,34 @@ export class Reactor<E extends DomainEvent, C extends Command> {
     this.logger = options.logger ?? silentLogger;
     this.inboxGroup = `reactor:${options.name}`;
     this.types = new Set(options.types);
+    this.loop = new LockedSubscription({
+      pool: options.pool,
+      store: options.store,
+      schema: options.schema,
+      lockKey: `trainyard.messaging.reactor:${options.schema}:${options.name}`,
+      checkpointName: this.inboxGroup,
+      applicationName: `trainyard-reactor:${options.name}`,
+      types: options.types,
+      batchSize: options.batchSize ?? 100,
+      ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+      lockRetryMs: options.lockRetryMs ?? 2_000,
+      lockKeepAliveMs: options.lockKeepAliveMs ?? 5_000,
+      backoff: options.backoff ?? { initialMs: 200, maxMs: 30_000 },
+      logger: this.logger,
+      context: { reactor: options.name, schema: options.schema },
+      label: 'reactor',
+      handle: async (batch) => {
+        await this.handle(batch.events);
+      },
+    });
   }
 
   get state(): ReactorState {
-    return this.currentState;
+    return this.loop.state;
   }
 
   get checkpoint(): Checkpoint | undefined {
-    return this.lastCheckpoint;
+    return this.loop.checkpoint;
   }
 
   /** Commands this instance recorded, found already done, or saw refused. */
@@ -165,19 +182,12 @@ export class Reactor<E extends DomainEvent, C extends Command> {
 
   /** Starts in the background: waits for the lock, then reacts until stop(). */
   start(): void {
-    if (this.loop) return;
-    const controller = new AbortController();
-    this.stopController = controller;
-    this.currentState = 'waiting';
-    this.loop = this.run(controller.signal);
+    this.loop.start();
   }
 
   /** Lets the batch in flight finish, releases the lock. */
-  async stop(): Promise<void> {
-    this.stopController?.abort();
-    await this.loop;
-    this.loop = undefined;
-    this.stopController = undefined;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   private async alreadyHandled(eventId: string): Promise<boolean> {
@@ -250,35 +260,5 @@ export class Reactor<E extends DomainEvent, C extends Command> {
       }
     }
     return outcomes;
-  }
-
-  private run(stop: AbortSignal): Promise<void> {
-    return runLockedSubscription(
-      {
-        pool: this.options.pool,
-        store: this.options.store,
-        schema: this.options.schema,
-        lockKey: `trainyard.messaging.reactor:${this.options.schema}:${this.options.name}`,
-        checkpointName: this.inboxGroup,
-        applicationName: `trainyard-reactor:${this.options.name}`,
-        types: this.options.types,
-        batchSize: this.options.batchSize ?? 100,
-        ...(this.options.pollIntervalMs === undefined
-          ? {}
-          : { pollIntervalMs: this.options.pollIntervalMs }),
-        lockRetryMs: this.options.lockRetryMs ?? 2_000,
-        lockKeepAliveMs: this.options.lockKeepAliveMs ?? 5_000,
-        backoff: this.options.backoff ?? { initialMs: 200, maxMs: 30_000 },
-        logger: this.logger,
-        context: { reactor: this.options.name, schema: this.options.schema },
-        label: 'reactor',
-        handle: async (batch) => {
-          await this.handle(batch.events);
-        },
-        onState: (state) => (this.currentState = state),
-        onCheckpoint: (checkpoint) => (this.lastCheckpoint = checkpoint),
-      },
-      stop,
-    );
   }
 }
