@@ -1,20 +1,42 @@
 import { Module } from '@nestjs/common';
 import { PLANNING_POLICY, SERVICE_PLANNING_POLICY } from './config/planning-policy';
-import { PlanningCommands } from './application/planning.commands';
+import { DecisionInputs } from './application/decision-inputs';
+import { PlanningCommandHandler } from './application/planning-command-handler';
 import { PlanningQueries } from './application/planning.queries';
-import { PlanningGrpcController } from './grpc/planning.grpc-controller';
+import { ReleaseAllocation } from './application/release-allocation';
+import { ReleaseReactions } from './application/release-reactions';
+import { ApiVersionUseCases } from './application/use-cases/api-version.use-cases';
+import { ReleaseUseCases } from './application/use-cases/release.use-cases';
+import { WorkloadUseCases } from './application/use-cases/workload.use-cases';
+import { ApiVersionGrpcController } from './grpc/api-version.grpc-controller';
+import { ReleaseQueryGrpcController } from './grpc/release-query.grpc-controller';
+import { ReleaseGrpcController } from './grpc/release.grpc-controller';
+import { WorkloadGrpcController } from './grpc/workload.grpc-controller';
 import { PlanningOpenApiController } from './http/planning-openapi.controller';
 import { PlanningHttpController } from './http/planning.http-controller';
 import { PlanningReadSide } from './projections/planning-read-side';
 
 /** The planning bounded context: release trains, workloads, prioritisation, capacity allocation. */
 @Module({
-  controllers: [PlanningGrpcController, PlanningHttpController, PlanningOpenApiController],
+  controllers: [
+    WorkloadGrpcController,
+    ReleaseGrpcController,
+    ReleaseQueryGrpcController,
+    ApiVersionGrpcController,
+    PlanningHttpController,
+    PlanningOpenApiController,
+  ],
   providers: [
     { provide: PLANNING_POLICY, useValue: SERVICE_PLANNING_POLICY },
     PlanningReadSide,
     PlanningQueries,
-    PlanningCommands,
+    DecisionInputs,
+    ReleaseReactions,
+    PlanningCommandHandler,
+    ReleaseAllocation,
+    WorkloadUseCases,
+    ReleaseUseCases,
+    ApiVersionUseCases,
   ],
 })
 export class PlanningModule {}

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { In, type FindOptionsWhere } from 'typeorm';
-import { NotFoundError, ValidationError } from '@trainyard/kernel';
+import { NotFoundError } from '@trainyard/kernel';
 import {
   CHANGE_TYPES,
   RISK_TIERS,
@@ -12,7 +12,6 @@ import {
   type BacklogHealth,
   type CapacityEstimate,
   type PlanningPolicy,
-  type QuarterRelease,
   type ReleaseHistoryEntry,
   type TeamDependencyMatrix,
   toAllocationCandidate,
@@ -28,96 +27,39 @@ import {
   releaseHistoryOf,
   type ApiVersionRow,
   type ReleaseRow,
-  type ReleaseViewStatus,
-  type ScopeItemRow,
   type WorkloadRow,
-  type WorkloadViewState,
 } from '@trainyard/planning-read-models';
 import { PLANNING_POLICY } from '../config/planning-policy';
 import { PlanningReadSide } from '../projections/planning-read-side';
 
-export const WORKLOAD_STATES: readonly WorkloadViewState[] = [
-  'backlog',
-  'planned',
-  'completed',
-  'withdrawn',
-];
-export const RELEASE_STATUSES: readonly ReleaseViewStatus[] = [
-  'planning',
-  'scope-committed',
-  'released',
-  'cancelled',
-];
-export const MAX_PAGE_SIZE = 200;
-export const DEFAULT_PAGE_SIZE = 50;
+import {
+  RELEASE_STATUSES,
+  WORKLOAD_STATES,
+  oneOf,
+  paging,
+  type FieldNames,
+  type Page,
+  type ReleaseDetail,
+  type ReleaseFilter,
+  type ScopeItemDetail,
+  type WorkloadFilter,
+} from './query-paging';
 
-export interface Page<T> {
-  readonly items: readonly T[];
-  readonly page: number;
-  readonly pageSize: number;
-  readonly total: number;
-}
-
-export interface PageRequest {
-  readonly page?: number;
-  readonly pageSize?: number;
-}
-
-export interface WorkloadFilter extends PageRequest {
-  readonly state?: string;
-  readonly team?: string;
-  readonly tier?: string;
-  readonly changeType?: string;
-  readonly trackId?: string;
-}
-
-export interface ReleaseFilter extends PageRequest {
-  readonly trainId?: string;
-  readonly status?: string;
-}
-
-/** A scope item with what the release view adds from the workload: title, WSJF, resolved job size. */
-export interface ScopeItemDetail extends ScopeItemRow {
-  readonly title: string;
-  readonly wsjf: number | null;
-  readonly resolvedJobSize: number | null;
-}
-
-export interface ReleaseDetail extends ReleaseRow {
-  readonly scope: readonly ScopeItemDetail[];
-  readonly unplannedUsed: number;
-}
-
-/** Field names as the caller gave them (snake_case over gRPC, camelCase over HTTP). */
-export interface FieldNames {
-  readonly page: string;
-  readonly pageSize: string;
-  readonly state: string;
-  readonly tier: string;
-  readonly changeType: string;
-  readonly status: string;
-}
-
-const oneOf = <T extends string>(
-  field: string,
-  value: string | undefined,
-  allowed: readonly T[],
-): T | undefined => {
-  if (value === undefined || value === '') return undefined;
-  if (!(allowed as readonly string[]).includes(value))
-    throw new ValidationError(field, `must be one of ${allowed.join(', ')}; got ${value}`);
-  return value as T;
-};
-
-const paging = (request: PageRequest, names: FieldNames): { page: number; pageSize: number } => {
-  const page = request.page ?? 1;
-  const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isSafeInteger(page) || page < 1)
-    throw new ValidationError(names.page, `must be an integer 1..${Number.MAX_SAFE_INTEGER}`);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
-    throw new ValidationError(names.pageSize, `must be an integer 1..${MAX_PAGE_SIZE}`);
-  return { page, pageSize };
-};
+export {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  RELEASE_STATUSES,
+  WORKLOAD_STATES,
+} from './query-paging';
+export type {
+  FieldNames,
+  Page,
+  PageRequest,
+  ReleaseDetail,
+  ReleaseFilter,
+  ScopeItemDetail,
+  WorkloadFilter,
+} from './query-paging';
 
 /** Read-model queries shared by the gRPC and REST adapters. */
 @Injectable()
@@ -277,35 +219,6 @@ export class PlanningQueries {
     });
   }
 
-  /** The train's committed or closed releases with the technical debt in their scope. */
-  async committedReleases(trainId: string): Promise<readonly QuarterRelease[]> {
-    await this.readSide.catchUp();
-    const releases = await this.manager.find(ReleaseView, {
-      where: { trainId, status: In(['scope-committed', 'released']) },
-    });
-    if (releases.length === 0) return [];
-    const debt: { release_id: string; job_size: number }[] = await this.manager.query(
-      `SELECT release_id, coalesce(sum(job_size), 0)::float8 AS job_size
-         FROM "${this.readSide.schema}".release_scope_items
-        WHERE release_id = ANY($1) AND decision = 'included' AND change_type = 'technical-debt'
-        GROUP BY release_id`,
-      [releases.map((r) => r.releaseId)],
-    );
-    const byRelease = new Map(debt.map((d) => [d.release_id, d.job_size]));
-    return releases.flatMap((r) =>
-      r.windowStart === null
-        ? []
-        : [
-            {
-              releaseId: r.releaseId,
-              windowStart: r.windowStart,
-              capacityTotal: r.capacityTotal,
-              techDebt: byRelease.get(r.releaseId) ?? 0,
-            },
-          ],
-    );
-  }
-
   /** Announced deprecations, all or of these APIs, in API and version order. */
   async apiVersions(apis?: readonly string[]): Promise<readonly ApiVersionRow[]> {
     await this.readSide.catchUp();
@@ -346,27 +259,6 @@ export class PlanningQueries {
       now,
     });
     return { versions, flags };
-  }
-
-  /**
-   * The `dependsOn` lists reachable from `roots`, so registration can refuse a cycle it would
-   * close without loading every workload.
-   */
-  async dependencyClosure(
-    roots: readonly string[],
-  ): Promise<ReadonlyMap<string, readonly string[]>> {
-    if (roots.length === 0) return new Map();
-    await this.readSide.catchUp();
-    const rows: { workload_id: string; depends_on: string[] }[] = await this.manager.query(
-      `WITH RECURSIVE reach(id) AS (
-         SELECT unnest($1::text[])
-         UNION
-         SELECT jsonb_array_elements_text(w.depends_on) FROM "${this.readSide.schema}".workloads w JOIN reach r ON w.workload_id = r.id
-       )
-       SELECT w.workload_id, w.depends_on FROM "${this.readSide.schema}".workloads w JOIN reach r ON w.workload_id = r.id`,
-      [[...roots]],
-    );
-    return new Map(rows.map((r) => [r.workload_id, r.depends_on]));
   }
 }
 

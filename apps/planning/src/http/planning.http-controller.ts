@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ValidationError } from '@trainyard/kernel';
-import { ApiProblemResponses, RequirePermission } from '@trainyard/platform';
+import { ApiProblemResponses, CommandContexts, RequirePermission } from '@trainyard/platform';
 import {
   PlanningQueries,
   RELEASE_STATUSES,
@@ -66,7 +66,10 @@ const pageOf = <T>(
 @ApiProblemResponses(400, 401, 403)
 @Controller('api/planning')
 export class PlanningHttpController {
-  constructor(private readonly queries: PlanningQueries) {}
+  constructor(
+    private readonly queries: PlanningQueries,
+    private readonly contexts: CommandContexts,
+  ) {}
 
   @Get('releases')
   @RequirePermission('planning:read')
@@ -145,7 +148,7 @@ export class PlanningHttpController {
   @ApiQuery({ name: 'pageSize', required: false, type: Number })
   @ApiOkResponse({ type: BacklogHealthPageDto })
   async backlogHealth(@Query('page') page?: string, @Query('pageSize') pageSize?: string) {
-    const health = await this.queries.backlogHealth(new Date().toISOString());
+    const health = await this.queries.backlogHealth(this.contexts.now());
     return {
       asOf: health.asOf,
       deferredWorkloads: health.deferredWorkloads,
@@ -186,7 +189,7 @@ export class PlanningHttpController {
   ) {
     const { versions, flags } = await this.queries.apiDeprecations(
       api || undefined,
-      new Date().toISOString(),
+      this.contexts.now(),
     );
     return { versions, ...pageOf(flags, page, pageSize) };
   }

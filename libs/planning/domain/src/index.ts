@@ -32,3 +32,4 @@ export * from './backlog/backlog-health';
 export * from './workload/workload.decider';
 export * from './release/release.decider';
 export * from './capacity/tech-debt-quarter';
+export * from './release/release-to-workload.reactor';

@@ -22,3 +22,7 @@ export type { EventSealerOptions } from './event-sealer';
 export { verifyEventChain, EventStoreNotFound } from './verify-chain';
 export type { ChainVerification } from './verify-chain';
 export { assertSchemaName } from './schema-name';
+export { commandMetadata } from './command-context';
+export type { CommandContext } from './command-context';
+export { handleCommand, loadStream } from './handle-command';
+export type { CommandFor, HandleCommandOptions, HandledCommand, Loaded } from './handle-command';

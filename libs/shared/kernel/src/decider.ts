@@ -22,5 +22,7 @@ export interface ReactionMetadata {
   readonly eventId: string;
   readonly streamId: string;
   readonly actor: string;
+  /** The reason stated for the command that caused the event, if any. */
+  readonly reason?: string;
   readonly recordedAt: string;
 }

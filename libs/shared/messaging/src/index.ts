@@ -45,3 +45,7 @@ export { isTransientDatabaseError } from './transient-database-error';
 export { inTransaction } from './transaction';
 export { ProjectionRunner } from './projection-runner';
 export type { ProjectionRunnerOptions, RebuildProgress } from './projection-runner';
+export { Reactor } from './reactor';
+export type { ReactionOutcome, ReactionTarget, ReactorOptions, ReactorState } from './reactor';
+export { LockedSubscription } from './locked-subscription';
+export type { LockedSubscriptionOptions, LockedSubscriptionState } from './locked-subscription';

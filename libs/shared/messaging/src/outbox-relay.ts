@@ -1,4 +1,3 @@
-import { formatCheckpoint, parseCheckpoint } from '@trainyard/event-store';
 import type {
   Checkpoint,
   EventStore,
@@ -16,7 +15,7 @@ import {
 import type { MessageProducer } from './message-bus.port';
 import { quoteSchema } from './messaging.migrations';
 import { errorMessage, silentLogger, type MessagingLogger } from './messaging-logger';
-import { SessionLock, whenAborted } from './session-lock';
+import { LockedSubscription } from './locked-subscription';
 
 export interface OutboxRelayOptions {
   /** The service's pool; the lock connection is opened with the same settings. */
@@ -75,11 +74,8 @@ class RelayInterrupted extends Error {
 export class OutboxRelay {
   private readonly name: string;
   private readonly logger: MessagingLogger;
+  private readonly loop: LockedSubscription;
   private readonly backoff: BackoffOptions;
-  private currentState: OutboxRelayState = 'stopped';
-  private stopController?: AbortController;
-  private loop?: Promise<void>;
-  private lastCheckpoint?: Checkpoint;
   private publishedCount = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
@@ -88,15 +84,33 @@ export class OutboxRelay {
     this.name = options.name ?? options.topic;
     this.logger = options.logger ?? silentLogger;
     this.backoff = options.backoff ?? { initialMs: 200, maxMs: 30_000 };
+    const { pool, store, schema, topic } = options;
+    this.loop = new LockedSubscription({
+      pool,
+      store,
+      schema,
+      lockKey: `trainyard.messaging.relay:${schema}:${this.name}`,
+      checkpointName: this.name,
+      applicationName: `trainyard-relay:${this.name}`,
+      batchSize: options.batchSize ?? 500,
+      ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+      lockRetryMs: options.lockRetryMs ?? 2_000,
+      lockKeepAliveMs: options.lockKeepAliveMs ?? 5_000,
+      backoff: this.backoff,
+      logger: this.logger,
+      context: { relay: this.name, schema, topic },
+      label: 'outbox relay',
+      handle: (batch, interrupt) => this.publish(batch, interrupt),
+    });
   }
 
   get state(): OutboxRelayState {
-    return this.currentState;
+    return this.loop.state;
   }
 
   /** The checkpoint this instance last stored, if any. */
   get checkpoint(): Checkpoint | undefined {
-    return this.lastCheckpoint;
+    return this.loop.checkpoint;
   }
 
   /** Events this instance has had acknowledged by Kafka (re-sends counted again). */
@@ -106,90 +120,16 @@ export class OutboxRelay {
 
   /** Starts in the background: waits for the lock, then publishes until stop(). */
   start(): void {
-    if (this.loop) return;
-    const controller = new AbortController();
-    this.stopController = controller;
-    this.currentState = 'waiting';
-    this.loop = this.run(controller.signal);
+    this.loop.start();
   }
 
   /** Lets the batch in flight finish (its send and checkpoint), releases the lock. */
-  async stop(): Promise<void> {
-    this.stopController?.abort();
-    await this.loop;
-    this.loop = undefined;
-    this.stopController = undefined;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private async run(stop: AbortSignal): Promise<void> {
-    const context = { relay: this.name, schema: this.options.schema, topic: this.options.topic };
-    let failures = 0;
-    while (!stop.aborted) {
-      this.currentState = 'waiting';
-      const lock = await SessionLock.acquire({
-        pool: this.options.pool,
-        key: `trainyard.messaging.relay:${this.options.schema}:${this.name}`,
-        stop,
-        retryMs: this.options.lockRetryMs ?? 2_000,
-        keepAliveMs: this.options.lockKeepAliveMs ?? 5_000,
-        logger: this.logger,
-        applicationName: `trainyard-relay:${this.name}`.slice(0, 63),
-      });
-      if (!lock) break;
-      try {
-        this.currentState = 'active';
-        this.logger.info(context, 'outbox relay active');
-        await this.relayWhileLocked(lock, stop);
-        failures = 0;
-      } catch (error) {
-        if (stop.aborted) break;
-        failures++;
-        this.logger.warn(
-          { ...context, error: errorMessage(error), failures },
-          'outbox relay interrupted; resuming from the stored checkpoint',
-        );
-        await sleep(backoffDelay(failures, this.backoff), stop);
-      } finally {
-        await lock.release();
-      }
-    }
-    this.currentState = 'stopped';
-  }
-
-  private async relayWhileLocked(lock: SessionLock, stop: AbortSignal): Promise<void> {
-    const interrupt = AbortSignal.any([stop, lock.signal]);
-    const { rows } = await lock.client.query<{ checkpoint: string }>(
-      `SELECT checkpoint FROM ${quoteSchema(this.options.schema)}.relay_checkpoints WHERE name = $1`,
-      [this.name],
-    );
-    const stored = rows[0] ? parseCheckpoint(rows[0].checkpoint) : undefined;
-    const subscription = this.options.store.subscribe({
-      from: stored ?? 'start',
-      batchSize: this.options.batchSize ?? 500,
-      ...(this.options.pollIntervalMs === undefined
-        ? {}
-        : { pollIntervalMs: this.options.pollIntervalMs }),
-      handler: (batch) => this.publish(batch, lock, interrupt),
-      onReadError: (error) =>
-        this.logger.warn(
-          { relay: this.name, error: errorMessage(error) },
-          'outbox relay read failed; retrying',
-        ),
-    });
-    try {
-      await Promise.race([subscription.done, whenAborted(interrupt)]);
-    } finally {
-      await subscription.stop();
-    }
-    if (lock.signal.aborted && !stop.aborted)
-      throw new Error(`lost the lock connection: ${errorMessage(lock.signal.reason)}`);
-  }
-
-  private async publish(
-    batch: SubscriptionBatch,
-    lock: SessionLock,
-    interrupt: AbortSignal,
-  ): Promise<void> {
+  /** Sends the batch until Kafka acknowledges it; the shared loop then stores the checkpoint. */
+  private async publish(batch: SubscriptionBatch, interrupt: AbortSignal): Promise<void> {
     const { service, topic, producer, integrationEvents } = this.options;
     const messages = integrationEvents
       ? batch.events.flatMap((event) => {
@@ -219,12 +159,5 @@ export class OutboxRelay {
       }
     }
     this.publishedCount += messages.length;
-    // Through the lock's own connection: if the lock is gone, this fails and nothing moves.
-    await lock.client.query(
-      `INSERT INTO ${quoteSchema(this.options.schema)}.relay_checkpoints (name, checkpoint, updated_at) VALUES ($1, $2, now())
-       ON CONFLICT (name) DO UPDATE SET checkpoint = excluded.checkpoint, updated_at = excluded.updated_at`,
-      [this.name, formatCheckpoint(batch.checkpoint)],
-    );
-    this.lastCheckpoint = batch.checkpoint;
   }
 }

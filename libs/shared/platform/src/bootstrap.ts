@@ -26,6 +26,7 @@ import type { ProjectionDefinition } from '@trainyard/kernel';
 import { trainyardDescriptorSet, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
 import { localDir } from '@trainyard/infra';
 import { createLogger, type Logger } from '@trainyard/observability';
+import type { Clock } from '@trainyard/kernel';
 import { TokenVerifier } from './auth/token-verifier';
 import {
   ConfigurationError,
@@ -66,6 +67,8 @@ export interface ServiceDefinition {
   readonly maxStringBytes?: number;
   /** The service's read models, by name: what `npm run projections:rebuild` can rebuild. */
   readonly projections?: readonly ProjectionDefinition<unknown>[];
+  /** Where "now" comes from (the CLOCK provider); default the system clock. Tests set a fixed or manual one. */
+  readonly clock?: Clock;
 }
 
 const publishNothing: IntegrationEventMapping = () => undefined;
@@ -181,6 +184,7 @@ export async function startService(
         metrics,
         bus,
         maxStringBytes: definition.maxStringBytes,
+        ...(definition.clock ? { clock: definition.clock } : {}),
       }),
       definition.module,
     ],

@@ -15,7 +15,10 @@ import { HealthController } from './health/health.controller';
 import { ServiceMetrics } from './health/metrics';
 import { MetricsInterceptor } from './health/metrics.interceptor';
 import { Readiness } from './health/readiness';
-import { EVENT_STORE, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
+import type { Clock } from '@trainyard/kernel';
+import { CommandContexts } from './command-context/command-contexts';
+import { systemClock } from './command-context/system-clock';
+import { CLOCK, EVENT_STORE, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
 
 export interface PlatformModuleOptions {
   readonly config: ServiceConfig;
@@ -26,6 +29,8 @@ export interface PlatformModuleOptions {
   readonly bus: MessageBus;
   /** Limit of every string at the edge, in UTF-8 bytes (default DEFAULT_MAX_STRING_BYTES). */
   readonly maxStringBytes?: number;
+  /** Default: the system clock. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -42,6 +47,8 @@ export class PlatformModule {
       { provide: PG_POOL, useValue: options.pool },
       { provide: EVENT_STORE, useFactory: () => createEventStore(options.pool, options.config.DATABASE_SCHEMA) },
       { provide: MESSAGE_BUS, useValue: options.bus },
+      { provide: CLOCK, useValue: options.clock ?? systemClock },
+      CommandContexts,
       { provide: TokenVerifier, useValue: options.verifier },
       { provide: Readiness, useValue: options.readiness },
       { provide: ServiceMetrics, useValue: options.metrics },
@@ -56,7 +63,7 @@ export class PlatformModule {
       module: PlatformModule,
       controllers: [HealthController, AuditTrailGrpcController],
       providers,
-      exports: [SERVICE_CONFIG, PG_POOL, EVENT_STORE, MESSAGE_BUS, Readiness, ServiceMetrics, TokenVerifier],
+      exports: [SERVICE_CONFIG, PG_POOL, EVENT_STORE, MESSAGE_BUS, CLOCK, CommandContexts, Readiness, ServiceMetrics, TokenVerifier],
     };
   }
 }

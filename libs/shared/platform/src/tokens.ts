@@ -3,3 +3,4 @@ export const SERVICE_CONFIG = Symbol('trainyard.service-config');
 export const PG_POOL = Symbol('trainyard.pg-pool');
 export const EVENT_STORE = Symbol('trainyard.event-store');
 export const MESSAGE_BUS = Symbol('trainyard.message-bus');
+export const CLOCK = Symbol('trainyard.clock');

@@ -5,3 +5,4 @@ export * from './platform-boot.suite';
 export * from './entity-table-differences';
 export * from './service-process';
 export * from './otlp-receiver';
+export * from './manual-clock';

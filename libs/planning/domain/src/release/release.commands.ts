@@ -34,13 +34,16 @@ export type ExcludeWorkload = Command<
   { readonly releaseId: string; readonly workloadId: string; readonly exception?: ScopeException }
 >;
 
-/** Commits the scope of an allocation `Plan` computed for this release. */
+/** Commits the scope of an allocation `Plan` computed for this release (only a release in planning has one). */
 export type CommitScope = Command<
   'CommitScope',
-  { readonly releaseId: string; readonly plan: Plan }
+  { readonly releaseId: string; readonly plan?: Plan }
 >;
 
-/** Opens a release on an independent track carrying one urgent workload, outside batching. */
+/**
+ * Opens a release on an independent track carrying one urgent workload, outside batching. Empty
+ * team, 0 job size, severity or incident default to the registered workload's profile (context).
+ */
 export type RequestEmergencyPatch = Command<
   'RequestEmergencyPatch',
   {
@@ -59,6 +62,7 @@ export type CloseRelease = Command<
   'CloseRelease',
   {
     readonly releaseId: string;
+    /** jobSize 0 = as planned (the size committed for the workload). */
     readonly completed: readonly { readonly workloadId: string; readonly jobSize: number }[];
   }
 >;

@@ -22,12 +22,20 @@ import type {
   RequestEmergencyPatch,
   ScopeException,
 } from './release.commands';
+import { deferWorkload, planWorkload } from '../workload/workload.decide';
+import type { Workload } from '../workload/workload.state';
 import type { ReleaseEvent } from './release.events';
 import type { Release } from './release.state';
 import { scopeUsed } from './release.state';
 
 export interface ReleaseDecisionContext {
   readonly policy: PlanningPolicy;
+  /**
+   * The workload a scope exception or an emergency patch is about, as its stream stands: its
+   * profile supplies the defaults, and the release refuses what the workload would refuse as a
+   * consequence (e.g. planned in another release), before anything is written.
+   */
+  readonly workload?: Workload;
 }
 
 const DEFAULT_CONTEXT: ReleaseDecisionContext = { policy: DEFAULT_PLANNING_POLICY };
@@ -54,7 +62,22 @@ const approvesOwnRequest = (
   policy: PlanningPolicy,
 ): boolean => policy.governance.requireIndependentApprover && approver === metadata.actor;
 
-/** An approved exception, by an independent approver. */
+/** Only a release in planning is allocated (previewed or committed); the same rule id as every other closed-state refusal. */
+export const allocatableRelease = (
+  state: Release,
+  releaseId: string,
+): Extract<Release, { status: 'Planning' }> => {
+  const current = known(state, releaseId);
+  if (current.status !== 'Planning') throw closed(current);
+  return current;
+};
+
+/** The workload a scope exception names must exist; an unknown one is NOT_FOUND. */
+const registeredWorkload = (context: ReleaseDecisionContext, workloadId: string): void => {
+  if (context.workload?.status === 'Unregistered') throw new NotFoundError('workload', workloadId);
+};
+
+/** An approved exception; with the independent-approver rule, nobody approves their own request. */
 const assertException = (
   exception: ScopeException | undefined,
   metadata: CommandMetadata,
@@ -120,8 +143,9 @@ export const includeWorkload = (
   context = DEFAULT_CONTEXT,
 ): ReleaseEvent[] => {
   assertMetadata(command.metadata);
-  const { releaseId, workloadId, team, jobSize, exception } = command.data;
+  const { releaseId, workloadId, exception } = command.data;
   assertNonEmpty('workloadId', workloadId);
+  registeredWorkload(context, workloadId);
   const current = known(state, releaseId);
   const { actor, now } = command.metadata;
   switch (current.status) {
@@ -146,6 +170,15 @@ export const includeWorkload = (
         throw new RuleViolation(
           'emergency-patch-single-workload',
           'an emergency patch release carries one workload',
+        );
+      const profile =
+        context.workload?.status === 'Unregistered' ? undefined : context.workload?.profile;
+      const team = command.data.team || profile?.team;
+      const jobSize = command.data.jobSize || profile?.jobSize;
+      if (context.workload)
+        planWorkload(
+          { type: 'PlanWorkload', data: { workloadId, releaseId }, metadata: command.metadata },
+          context.workload,
         );
       const approved = assertException(exception, command.metadata, context.policy, workloadId);
       const owner = assertNonEmpty('team', team);
@@ -196,6 +229,7 @@ export const excludeWorkload = (
   assertMetadata(command.metadata);
   const { releaseId, workloadId, exception } = command.data;
   assertNonEmpty('workloadId', workloadId);
+  registeredWorkload(context, workloadId);
   const current = known(state, releaseId);
   const { actor, now } = command.metadata;
   switch (current.status) {
@@ -221,6 +255,15 @@ export const excludeWorkload = (
         throw new RuleViolation(
           'emergency-patch-single-workload',
           'cancel the emergency release instead',
+        );
+      if (context.workload)
+        deferWorkload(
+          {
+            type: 'DeferWorkload',
+            data: { workloadId, releaseId, reason: `excluded from ${releaseId}` },
+            metadata: command.metadata,
+          },
+          context.workload,
         );
       const approved = assertException(exception, command.metadata, context.policy, workloadId);
       return [
@@ -254,6 +297,11 @@ export const commitScope = (command: CommitScope, state: Release): ReleaseEvent[
   const current = known(state, releaseId);
   if (current.status === 'ScopeCommitted') return [];
   if (current.status !== 'Planning') throw closed(current);
+  if (!plan)
+    throw new ValidationError(
+      'plan',
+      'a commit of a release in planning needs its allocation plan',
+    );
   if (plan.releaseId !== releaseId)
     throw new ValidationError(
       'plan.releaseId',
@@ -291,7 +339,11 @@ export const commitScope = (command: CommitScope, state: Release): ReleaseEvent[
           jobSize: e.jobSize,
           changeType: e.changeType,
           order: e.order,
+          reason: e.reason,
         })),
+        deferred: plan.entries
+          .filter((e) => e.decision !== 'included')
+          .map((e) => ({ workloadId: e.workloadId, reason: e.reason })),
         deploymentOrder: plan.deploymentOrder.map((d) => ({
           workloadId: d.workloadId,
           wave: d.wave,
@@ -332,10 +384,21 @@ export const requestEmergencyPatch = (
   context = DEFAULT_CONTEXT,
 ): ReleaseEvent[] => {
   assertMetadata(command.metadata);
-  const { releaseId, trackId, workloadId, team, jobSize, severity, linkedIncident, approver } =
-    command.data;
+  const { releaseId, trackId, workloadId, approver } = command.data;
   assertNonEmpty('releaseId', releaseId);
   assertNonEmpty('workloadId', workloadId);
+  // A registered workload supplies what the request leaves out, and must be plannable in it.
+  const workload = context.workload?.status === 'Unregistered' ? undefined : context.workload;
+  if (workload)
+    planWorkload(
+      { type: 'PlanWorkload', data: { workloadId, releaseId }, metadata: command.metadata },
+      workload,
+    );
+  const team = command.data.team || workload?.profile.team || '';
+  const jobSize = command.data.jobSize || workload?.profile.jobSize || 0;
+  const severity = command.data.severity || workload?.profile.severity || undefined;
+  const linkedIncident =
+    command.data.linkedIncident || workload?.profile.linkedIncident || undefined;
   assertNonEmpty('team', team);
   if (!(Number.isFinite(jobSize) && jobSize > 0))
     throw new ValidationError('jobSize', 'jobSize must be positive');
@@ -420,16 +483,19 @@ export const closeRelease = (command: CloseRelease, state: Release): ReleaseEven
   const scope = new Map(current.scope.map((s) => [s.workloadId, s]));
   const delivered = new Map<string, number>();
   completed.forEach((c, i) => {
-    if (!scope.has(c.workloadId))
+    const item = scope.get(c.workloadId);
+    if (!item)
       throw new ValidationError(
         `completed[${i}].workloadId`,
         `${c.workloadId} is not in the scope of ${releaseId}`,
       );
     if (delivered.has(c.workloadId))
       throw new ValidationError(`completed[${i}].workloadId`, `${c.workloadId} is listed twice`);
-    if (!(Number.isFinite(c.jobSize) && c.jobSize > 0))
+    // 0 (or absent) means "as planned": the size committed for it.
+    const jobSize = c.jobSize === 0 ? item.jobSize : c.jobSize;
+    if (!(Number.isFinite(jobSize) && jobSize > 0))
       throw new ValidationError(`completed[${i}].jobSize`, 'jobSize must be positive');
-    delivered.set(c.workloadId, c.jobSize);
+    delivered.set(c.workloadId, jobSize);
   });
   const byTeam = new Map<string, { completed: number; unplanned: number; planned: number }>();
   for (const item of current.scope) {

@@ -33,6 +33,8 @@ export interface CommittedWorkload {
   readonly jobSize: number;
   readonly changeType: ChangeType;
   readonly order: number;
+  /** Why allocation included it; absent in events committed before it was recorded. */
+  readonly reason?: string;
 }
 
 export type ReleaseScopeCommitted = DomainEvent<
@@ -48,6 +50,8 @@ export type ReleaseScopeCommitted = DomainEvent<
     readonly capacityTotal: number;
     readonly capacityUsed: number;
     readonly deferredCount: number;
+    /** The workloads allocation left out, and why; absent in events committed before it was recorded. */
+    readonly deferred?: readonly { readonly workloadId: string; readonly reason: string }[];
     readonly policyVersion: string;
     readonly committedBy: string;
     readonly committedAt: string;
