@@ -7,7 +7,7 @@ import { migrateEventStore } from './event-store.migrations';
 import { freshStreamId, newEvent } from './new-event.fixture';
 import { createEventStore } from './postgres-event-store';
 import type { PostgresEventStore } from './postgres-event-store';
-import { verifyEventChain } from './verify-chain';
+import { verifyEventLog } from './verify-log';
 
 let ctx: TestContext;
 const cleanup: Array<() => Promise<void>> = [];
@@ -38,7 +38,8 @@ async function freshStore(
 
 async function sealedPositions(schema: string): Promise<bigint[]> {
   const { rows } = await ctx.pool.query<{ position: string }>(
-    `SELECT s.position::text AS position FROM "${schema}".event_seals s ORDER BY s.seq`,
+    `SELECT e.position::text AS position FROM "${schema}".events e ORDER BY e.transaction_id, e.position
+      LIMIT (SELECT coalesce(max(tree_size), 0) FROM "${schema}".event_tree_batches)`,
   );
   return rows.map((r) => BigInt(r.position));
 }
@@ -103,7 +104,7 @@ describe('sealPending', () => {
       slowPosition = await insertDirectly(client, schema);
 
       expect(await sealer.sealPending()).toBe(0);
-      expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({
+      expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({
         ok: true,
         checked: 2,
         unsealed: 3,
@@ -123,14 +124,14 @@ describe('sealPending', () => {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release();
     }
-    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({
+    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({
       ok: true,
       checked: 6,
       unsealed: 0,
     });
   });
 
-  it('leaves nothing of an aborted transaction in the chain', async () => {
+  it('leaves nothing of an aborted transaction in the tree', async () => {
     const { schema, store } = await freshStore();
     const sealer = new EventSealer(ctx.pool, schema);
     const client = await ctx.pool.connect();
@@ -144,10 +145,10 @@ describe('sealPending', () => {
       client.release();
     }
     expect(await sealUntil(sealer, 1)).toBe(1);
-    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: 1 });
+    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({ ok: true, checked: 1 });
   });
 
-  it('keeps one chain when several sealers race with each other and with appenders', async () => {
+  it('keeps one tree when several sealers race with each other and with appenders', async () => {
     const { schema, store } = await freshStore();
     const sealers = Array.from(
       { length: 4 },
@@ -176,10 +177,11 @@ describe('sealPending', () => {
       sealedWhileAppending + (await sealUntil(sealers[0]!, total - sealedWhileAppending)),
     ).toBe(total);
     const { rows } = await ctx.pool.query<{ n: number; max: string }>(
-      `SELECT count(*)::int AS n, max(seq)::text AS max FROM "${schema}".event_seals`,
+      `SELECT coalesce(max(tree_size), 0)::int AS n, (count(*) <= $1)::text AS max FROM "${schema}".event_tree_batches`,
+      [total],
     );
-    expect(rows[0]).toEqual({ n: total, max: String(total) });
-    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({
+    expect(rows[0]).toEqual({ n: total, max: 'true' });
+    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({
       ok: true,
       checked: total,
       unsealed: 0,
@@ -228,10 +230,10 @@ describe('start/stop', () => {
     await waitFor(async () => (await listeners(schema)) === 0, {
       description: 'the LISTEN connection closed',
     });
-    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: 3 });
+    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({ ok: true, checked: 3 });
   });
 
-  it('polls when not woken, and two running sealers keep one chain', async () => {
+  it('polls when not woken, and two running sealers keep one tree', async () => {
     const { schema, store } = await freshStore();
     const sealers = [1, 2].map(
       () =>
@@ -249,7 +251,7 @@ describe('start/stop', () => {
       await Promise.all(sealers.map((sealer) => sealer.stop()));
     }
     expect(await listeners(schema)).toBe(0);
-    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: 12 });
+    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({ ok: true, checked: 12 });
   });
 
   it('reports pass errors to onError and keeps running', async () => {

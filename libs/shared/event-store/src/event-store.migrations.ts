@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { merkleLogDdl } from './merkle.migration';
 import { assertSchemaName, quoteIdent } from './schema-name';
 
 interface Migration {
@@ -105,6 +106,7 @@ export async function migrateEventStore(pool: Pool, schema: string): Promise<num
       );
       applied.push(migration.version);
     }
+    await client.query(merkleLogDdl(schema)); // merkle helper: idempotent, to become a versioned migration
     await client.query('COMMIT');
     return applied;
   } catch (error) {

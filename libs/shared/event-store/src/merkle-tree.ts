@@ -172,7 +172,7 @@ export function verifyInclusion(
   if (leafIndex < 0 || leafIndex >= treeSize) return false;
   let fn = leafIndex;
   let sn = treeSize - 1;
-  let r = Buffer.from(leaf);
+  let r: Buffer = Buffer.from(leaf);
   for (const p of proof) {
     if (sn === 0) return false;
     if (fn % 2 === 1 || fn === sn) {
@@ -211,8 +211,8 @@ export function verifyConsistency(
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
-  let fr = Buffer.from(path[0]!);
-  let sr = Buffer.from(path[0]!);
+  let fr: Buffer = Buffer.from(path[0]!);
+  let sr: Buffer = Buffer.from(path[0]!);
   for (const c of path.slice(1)) {
     if (sn === 0) return false;
     if (fn % 2 === 1 || fn === sn) {
