@@ -91,9 +91,10 @@ export interface VerifierKey {
 }
 
 export function parseVerifierKey(text: string): VerifierKey {
-  const [keyName, idHex, key, ...rest] = text.trim().split('+');
+  // The key's base64 may itself contain '+': the name and the id never do.
+  const [, keyName, idHex, key] = /^([^\s+]+)\+([0-9a-f]{8})\+(\S+)$/.exec(text.trim()) ?? [];
   const raw = Buffer.from(key ?? '', 'base64');
-  if (!keyName || !idHex || rest.length > 0 || !/^[0-9a-f]{8}$/.test(idHex) || raw.length !== 33 || raw[0] !== ED25519) {
+  if (!keyName || !idHex || raw.length !== 33 || raw[0] !== ED25519) {
     throw new Error('not an Ed25519 note verifier key (<name>+<8 hex>+<base64(0x01 ‖ key)>)');
   }
   const publicKey = raw.subarray(1);

@@ -123,11 +123,11 @@ async function verifyInSnapshot(
   const leaves = await readLeaves(client, schema);
   const n = leaves.hashes.length;
   const positionAt = (leaf: number): bigint | null => leaves.events[leaf]?.position ?? null;
-  const fail = (checked: number, firstBadLeaf: number | null, reason: string): LogVerification => ({
+  const fail = (checked: number, firstBadLeaf: number | null, reason: string, position?: bigint): LogVerification => ({
     ok: false,
     checked,
     firstBadLeaf,
-    firstBadPosition: firstBadLeaf === null ? null : positionAt(firstBadLeaf),
+    firstBadPosition: position ?? (firstBadLeaf === null ? null : positionAt(firstBadLeaf)),
     reason,
   });
   const after = (leaf: number) => (leaf > 0 ? ` (after position ${positionAt(leaf - 1)})` : ' (from the first event on)');
@@ -147,7 +147,8 @@ async function verifyInSnapshot(
     const stored = (leaf: number) => batch.node_hashes.subarray((leafOffset(leaf) - leafOffset(start)) * HASH_SIZE, (leafOffset(leaf) - leafOffset(start) + 1) * HASH_SIZE);
     for (let leaf = start; leaf < end; leaf++) {
       if (leaf >= n) {
-        return fail(leaf, leaf, `the events sealed at leaves ${leaf}..${end - 1}${after(leaf)} are missing (removed); the last of them had position ${batch.last_position}`);
+        const position = leaf === end - 1 ? BigInt(batch.last_position) : undefined;
+        return fail(leaf, leaf, `the events sealed at leaves ${leaf}..${end - 1}${after(leaf)} are missing (removed); the last of them had position ${batch.last_position}`, position);
       }
       if (!stored(leaf).equals(leaves.hashes[leaf]!)) {
         return fail(leaf, leaf, describeLeafMismatch(leaf, end, stored, leaves.hashes, positionAt));
@@ -220,7 +221,7 @@ function describeLeafMismatch(
   if (hashes[leaf + 1]?.equals(stored(leaf))) return `${at} was not sealed there: an event was inserted (or moved) in front of the sealed ones`;
   if (leaf + 1 < end && hashes[leaf]!.equals(stored(leaf + 1))) return `the event sealed at leaf ${leaf} is missing before position ${positionAt(leaf)} (removed)`;
   if (hashes.some((hash, i) => i !== leaf && hash.equals(stored(leaf)))) return `${at}: the sealed event is elsewhere in the order (reordered)`;
-  return `${at} does not match its sealed leaf hash (changed)`;
+  return `${at} does not match its sealed leaf hash (changed, or an event removed)`;
 }
 
 async function readRangeHashesAt(client: PoolClient, schema: string, from: number, to: number): Promise<Buffer[]> {
