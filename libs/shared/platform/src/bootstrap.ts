@@ -8,11 +8,12 @@ import { ReflectionService } from '@grpc/reflection';
 import { LoggerModule, Logger as PinoNestLogger } from 'nestjs-pino';
 import { Pool } from 'pg';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { EventSealer, createEventStore, migrateEventStore } from '@trainyard/event-store';
+import { EventSealer, createEventStore, fileCheckpointPublisher, loadOrCreateSigningKey, migrateEventStore } from '@trainyard/event-store';
 import { OutboxRelay, createKafkaMessageBus, migrateMessaging } from '@trainyard/messaging';
 import { trainyardDescriptorSet, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
 import { localDir } from '@trainyard/infra';
 import { createLogger, type Logger } from '@trainyard/observability';
+import { CHECKPOINTS_TOPIC, kafkaCheckpointPublisher } from './audit/checkpoint-publishers';
 import { TokenVerifier } from './auth/token-verifier';
 import { ConfigurationError, loadServiceConfig, type ServiceConfig, type ServiceName } from './config/service-config';
 import { kafkaCheck, postgresCheck } from './health/dependency-checks';
@@ -96,6 +97,20 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
   const metrics = new ServiceMetrics(definition.service);
   const bus = createKafkaMessageBus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger: logger });
   const packageDefinition = trainyardPackageDefinition();
+  const producer = bus.producer();
+  const schema = config.DATABASE_SCHEMA;
+  const signer = loadOrCreateSigningKey(
+    config.AUDIT_SIGNING_KEY_FILE ?? localDir('audit', schema, 'checkpoint-key.pem'),
+    config.AUDIT_LOG_ORIGIN ?? `trainyard.local/${schema}`,
+  );
+  const sealer = new EventSealer(pool, schema, {
+    onError: (error) => logger.warn(`sealer pass failed: ${error instanceof Error ? error.message : String(error)}`),
+    checkpoints: {
+      signer,
+      intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_MS,
+      publishers: [fileCheckpointPublisher(config.AUDIT_CHECKPOINT_DIR ?? localDir('audit', schema, 'checkpoints')), kafkaCheckpointPublisher(producer)],
+    },
+  });
 
   @Module({
     imports: [
@@ -105,7 +120,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
           autoLogging: { ignore: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url ?? '') },
         },
       }),
-      PlatformModule.forRoot({ config, pool, verifier, readiness, metrics, bus }),
+      PlatformModule.forRoot({ config, pool, verifier, readiness, metrics, bus, sealer, signer }),
       definition.module,
     ],
   })
@@ -133,12 +148,11 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
   await app.listen(httpPort, config.HTTP_HOST);
 
   const topic = eventsTopic(definition.service);
-  const producer = bus.producer();
   // Not awaited at start (a broker outage must not block it), but awaited by stop(): an admin call
   // still in flight after the connections close would outlive the service.
   const topicEnsured = bus
     .admin()
-    .ensureTopics([{ topic, partitions: 3 }])
+    .ensureTopics([{ topic, partitions: 3 }, { topic: CHECKPOINTS_TOPIC, partitions: 1 }])
     .catch((error: unknown) => logger.warn(`could not create ${topic} yet (the relay retries): ${String(error)}`));
   const store = app.get<ReturnType<typeof createEventStore>>(EVENT_STORE);
   const relay = new OutboxRelay({
@@ -151,7 +165,6 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     logger: logger,
   });
   relay.start();
-  const sealer = new EventSealer(pool, config.DATABASE_SCHEMA, { onError: (error) => logger.warn(`sealer pass failed: ${error instanceof Error ? error.message : String(error)}`) });
   sealer.start();
   const report = await readiness.refresh();
   readiness.start(config.READINESS_INTERVAL_MS);
@@ -169,9 +182,9 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
       }
       await topicEnsured;
       await relay.stop();
+      await sealer.stop(); // before the producer: it publishes checkpoints
       await producer.disconnect().catch(() => undefined);
       await store.close(); // its LISTEN/NOTIFY connections
-      await sealer.stop();
       await admin?.disconnect().catch(() => undefined);
       await pool.end();
       logger.info(`${definition.service} stopped`);

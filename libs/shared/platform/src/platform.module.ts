@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { Pool } from 'pg';
-import { createEventStore } from '@trainyard/event-store';
+import { createEventStore, type CheckpointSigner, type EventSealer } from '@trainyard/event-store';
 import type { MessageBus } from '@trainyard/messaging';
 import { AuditTrailGrpcController } from './audit/audit-trail.grpc-controller';
 import { AuthGuard } from './auth/auth.guard';
@@ -12,7 +12,7 @@ import { HealthController } from './health/health.controller';
 import { ServiceMetrics } from './health/metrics';
 import { MetricsInterceptor } from './health/metrics.interceptor';
 import { Readiness } from './health/readiness';
-import { EVENT_STORE, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
+import { EVENT_SEALER, EVENT_STORE, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
 
 export interface PlatformModuleOptions {
   readonly config: ServiceConfig;
@@ -21,6 +21,9 @@ export interface PlatformModuleOptions {
   readonly readiness: Readiness;
   readonly metrics: ServiceMetrics;
   readonly bus: MessageBus;
+  /** The sealer of the service's event log and its checkpoint key, for the audit trail's checkpoints and proofs. */
+  readonly sealer?: EventSealer;
+  readonly signer?: CheckpointSigner;
 }
 
 /**
@@ -37,6 +40,7 @@ export class PlatformModule {
       { provide: PG_POOL, useValue: options.pool },
       { provide: EVENT_STORE, useFactory: () => createEventStore(options.pool, options.config.DATABASE_SCHEMA) },
       { provide: MESSAGE_BUS, useValue: options.bus },
+      { provide: EVENT_SEALER, useValue: { sealer: options.sealer, signer: options.signer } },
       { provide: TokenVerifier, useValue: options.verifier },
       { provide: Readiness, useValue: options.readiness },
       { provide: ServiceMetrics, useValue: options.metrics },
