@@ -242,8 +242,9 @@ describe('platform: the audit trail as a transparency log (checkpoints and RFC 6
       await consumer.connect();
       await consumer.subscribe({ topic: 'trainyard.audit.checkpoints.v1', fromBeginning: true });
       await consumer.run({
-        eachMessage: async ({ message }) => {
+        eachMessage: ({ message }) => {
           if (message.key?.toString() === origin()) seen.add(message.value!.toString());
+          return Promise.resolve();
         },
       });
       await waitFor(() => seen.has(late.checkpoint) && seen.has(early.checkpoint), { timeoutMs: 30_000, description: 'checkpoints on Kafka' });

@@ -158,7 +158,7 @@ async function proving<T>(read: () => Promise<T>): Promise<T> {
 
 function sealedToAuditEvent(event: InclusionProof['event']): audit.AuditEvent {
   const metadata = (event.metadata ?? {}) as Record<string, unknown>;
-  const text = (key: string) => (typeof metadata[key] === 'string' ? (metadata[key] as string) : '');
+  const text = (key: string) => (typeof metadata[key] === 'string' ? metadata[key] : '');
   const trace = metadata.trace as { traceparent?: unknown } | undefined;
   return {
     position: event.position.toString(),
