@@ -15,7 +15,6 @@ import { createEventStore } from './postgres-event-store';
 import { CheckpointSigner, verifySignedCheckpoint } from './signed-checkpoint';
 import type { SignedTreeCheckpoint } from './signed-checkpoint';
 import { verifyEventLog } from './verify-log';
-import type { LogVerification } from './verify-log';
 
 const REPO_ROOT = path.resolve(__dirname, '../../../..');
 const signer = new CheckpointSigner('trainyard.test/event-log', generateKeyPairSync('ed25519').privateKey);
