@@ -48,7 +48,7 @@ const TARGETS: Readonly<Record<string, number>> = {
   'read.catchup': 0.5,
   'relay.kafka': 0.5,
   'e2e.p99': 0.5,
-  'planning.command.w16': 0.4,
+  'planning.command.w16': 0.5,
   'planning.allocate.scaling': 0.7,
 };
 
