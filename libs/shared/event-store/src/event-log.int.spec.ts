@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createTestContext, waitFor } from '@trainyard/testing';
 import type { TestContext } from '@trainyard/testing';
 import { fileCheckpointPublisher } from './checkpoint-directory';
+import { COMMIT_FRONTIER } from './commit-frontier.sql';
 import { EventSealer } from './event-sealer';
 import { migrateEventStore } from './event-store.migrations';
 import { readConsistencyProof, readInclusionProof } from './event-tree.query';
@@ -74,16 +75,24 @@ async function sealedStore(events = 12, checkpointDir?: string): Promise<SealedS
   return { schema, positions: await positionsInCommitOrder(schema), earlier: signed[0]!, latest: signed[signed.length - 1]! };
 }
 
-/** Seals until the tree holds `size` events: sealPending stops at the commit frontier, which another test's transaction may briefly hold back. */
+/**
+ * Seals the first `size` events in batches of exactly batchSize: waits until all of them are below
+ * the commit frontier (another test's open transaction in this database may hold it back for a
+ * moment), then seals once, so the batch borders never depend on timing.
+ */
 async function sealAll(sealer: EventSealer, size: number): Promise<void> {
   await waitFor(
     async () => {
-      await sealer.sealPending();
-      const { rows } = await ctx.pool.query<{ n: number }>(`SELECT coalesce(max(tree_size), 0)::int AS n FROM "${sealer.schema}".event_tree_batches`);
+      const { rows } = await ctx.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "${sealer.schema}".events e WHERE e.transaction_id < ${COMMIT_FRONTIER}`,
+      );
       return rows[0]!.n >= size;
     },
-    { description: `${size} events sealed` },
+    { description: `${size} events commit-safe` },
   );
+  await sealer.sealPending();
+  const { rows } = await ctx.pool.query<{ n: number }>(`SELECT coalesce(max(tree_size), 0)::int AS n FROM "${sealer.schema}".event_tree_batches`);
+  expect(rows[0]!.n).toBe(size);
 }
 
 async function positionsInCommitOrder(schema: string): Promise<bigint[]> {

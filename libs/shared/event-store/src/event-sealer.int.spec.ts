@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { createTestContext, waitFor } from '@trainyard/testing';
 import type { TestContext } from '@trainyard/testing';
@@ -8,6 +8,8 @@ import { freshStreamId, newEvent } from './new-event.fixture';
 import { createEventStore } from './postgres-event-store';
 import type { PostgresEventStore } from './postgres-event-store';
 import { verifyEventLog } from './verify-log';
+import { CheckpointSigner, verifySignedCheckpoint } from './signed-checkpoint';
+import type { SignedTreeCheckpoint } from './signed-checkpoint';
 
 let ctx: TestContext;
 const cleanup: Array<() => Promise<void>> = [];
@@ -268,5 +270,43 @@ describe('start/stop', () => {
       await sealer.stop();
     }
     expect(String(errors[0])).toMatch(/does not exist/);
+  });
+
+  it('signs checkpoints in the background, and keeps sealing while a publisher fails', async () => {
+    const { schema, store } = await freshStore();
+    const signer = new CheckpointSigner('trainyard.test/sealer', generateKeyPairSync('ed25519').privateKey);
+    const published: SignedTreeCheckpoint[] = [];
+    const errors: unknown[] = [];
+    let brokerDown = true;
+    const sealer = new EventSealer(ctx.pool, schema, {
+      intervalMs: 50,
+      minIntervalMs: 10,
+      wakeOnAppend: false,
+      onError: (error) => errors.push(error),
+      checkpoints: {
+        signer,
+        intervalMs: 50,
+        publishers: [
+          (checkpoint) => {
+            if (brokerDown) return Promise.reject(new Error('broker down'));
+            published.push(checkpoint);
+            return Promise.resolve();
+          },
+        ],
+      },
+    });
+    await store.append(freshStreamId(), [newEvent('A', {}), newEvent('A', {})]);
+    sealer.start();
+    try {
+      await waitFor(() => errors.length > 0, { description: 'a failed publication reported' });
+      await waitFor(async () => (await sealedPositions(schema)).length === 2, { description: 'sealing goes on' });
+      brokerDown = false;
+      await waitFor(() => published.some((checkpoint) => checkpoint.treeSize === 2), { description: 'the checkpoint of 2 events published' });
+    } finally {
+      await sealer.stop();
+    }
+    expect(String(errors[0])).toMatch(/broker down/);
+    const latest = published.find((checkpoint) => checkpoint.treeSize === 2)!;
+    expect(verifySignedCheckpoint(latest.note, signer.verifierKey)).toMatchObject({ origin: 'trainyard.test/sealer', treeSize: 2 });
   });
 });

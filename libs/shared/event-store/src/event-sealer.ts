@@ -73,6 +73,7 @@ export class EventSealer {
   private tree?: SealedTree;
   private signedSize?: number;
   private nextCheckpointAt = 0;
+  private publishing?: Promise<unknown>;
 
   constructor(
     private readonly pool: Pool,
@@ -130,6 +131,12 @@ export class EventSealer {
    * `event_tree_checkpoints` and publishes it; rejects if a publisher fails.
    */
   async signCheckpoint(): Promise<SignedTreeCheckpoint> {
+    const { checkpoint, published } = await this.sign();
+    await published;
+    return checkpoint;
+  }
+
+  private async sign(): Promise<{ checkpoint: SignedTreeCheckpoint; published: Promise<unknown> }> {
     const options = this.options.checkpoints;
     if (!options) throw new Error('EventSealer: no checkpoint signer configured');
     await this.sealPending();
@@ -141,17 +148,26 @@ export class EventSealer {
     });
     await this.pool.query(this.sql.insertCheckpoint, [checkpoint.treeSize, checkpoint.note]);
     this.signedSize = checkpoint.treeSize;
-    await Promise.all((options.publishers ?? []).map((publish) => publish(checkpoint)));
-    return checkpoint;
+    return { checkpoint, published: Promise.all((options.publishers ?? []).map((publish) => publish(checkpoint))) };
   }
 
+  /**
+   * Background checkpoints: publishing (Kafka, a file system) must never hold up sealing, so the
+   * loop does not wait for it; a failed publication is reported and signed again next interval.
+   */
   private async checkpointIfDue(): Promise<void> {
     const options = this.options.checkpoints;
-    if (!options || Date.now() < this.nextCheckpointAt) return;
+    if (!options || this.publishing || Date.now() < this.nextCheckpointAt) return;
     this.nextCheckpointAt = Date.now() + (options.intervalMs ?? 10_000);
     const head = await readTreeHead(this.pool, this.schema);
     if (this.signedSize !== undefined && (head?.treeSize ?? 0) === this.signedSize) return;
-    await this.signCheckpoint();
+    const { published } = await this.sign();
+    this.publishing = published
+      .catch((error: unknown) => {
+        this.signedSize = undefined;
+        this.onError(error);
+      })
+      .finally(() => (this.publishing = undefined));
   }
 
   private async run(): Promise<void> {
