@@ -1,5 +1,7 @@
 import { createServer } from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
@@ -99,8 +101,9 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
   const packageDefinition = trainyardPackageDefinition();
   const producer = bus.producer();
   const schema = config.DATABASE_SCHEMA;
+  const auditDir = config.AUDIT_SIGNING_KEY_FILE && config.AUDIT_CHECKPOINT_DIR ? '' : defaultAuditDir(schema, logger);
   const signer = loadOrCreateSigningKey(
-    config.AUDIT_SIGNING_KEY_FILE ?? localDir('audit', schema, 'checkpoint-key.pem'),
+    config.AUDIT_SIGNING_KEY_FILE ?? join(auditDir, 'checkpoint-key.pem'),
     config.AUDIT_LOG_ORIGIN ?? `trainyard.local/${schema}`,
   );
   const sealer = new EventSealer(pool, schema, {
@@ -108,7 +111,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     checkpoints: {
       signer,
       intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_MS,
-      publishers: [fileCheckpointPublisher(config.AUDIT_CHECKPOINT_DIR ?? localDir('audit', schema, 'checkpoints')), kafkaCheckpointPublisher(producer)],
+      publishers: [fileCheckpointPublisher(config.AUDIT_CHECKPOINT_DIR ?? join(auditDir, 'checkpoints')), kafkaCheckpointPublisher(producer)],
     },
   });
 
@@ -191,6 +194,23 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     })());
 
   return { config, app, grpcPort, httpPort, logger, readiness, stop };
+}
+
+/**
+ * `.local/audit/<schema>`, where the checkpoint key and checkpoints go unless configured. Where it
+ * cannot be written (a read-only image), a temporary directory, with a warning: a key there does
+ * not outlive the container, so set AUDIT_SIGNING_KEY_FILE and AUDIT_CHECKPOINT_DIR in production.
+ */
+function defaultAuditDir(schema: string, logger: Logger): string {
+  const dir = localDir('audit', schema);
+  try {
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  } catch (error) {
+    const fallback = join(tmpdir(), 'trainyard-audit', schema);
+    logger.warn(`cannot write ${dir} (${error instanceof Error ? error.message : String(error)}): checkpoint key and checkpoints default to ${fallback}; set AUDIT_SIGNING_KEY_FILE and AUDIT_CHECKPOINT_DIR`);
+    return fallback;
+  }
 }
 
 /**
