@@ -17,7 +17,7 @@ export interface BenchStore {
   sealing<T>(body: () => Promise<T>): Promise<T>;
   /** Seals everything committed now, in the foreground; logs instead of throwing if the sealer fails. */
   sealAll(): Promise<void>;
-  /** Events stored but not (yet) covered by the seal chain, and the sealer's errors so far. */
+  /** Events stored but not (yet) covered by the Merkle tree, and the sealer's errors so far. */
   sealState(): Promise<{
     readonly unsealed: number;
     readonly sealerErrors: number;
@@ -80,7 +80,7 @@ async function openBenchStore(
     },
     sealState: async () => {
       const { rows } = await sealerPool.query<{ unsealed: string }>(
-        `SELECT (SELECT count(*) FROM "${schema}".events) - (SELECT count(*) FROM "${schema}".event_seals) AS unsealed`,
+        `SELECT (SELECT count(*) FROM "${schema}".events) - (SELECT coalesce(max(t.tree_size), 0) FROM "${schema}".event_tree_batches t) AS unsealed`,
       );
       return {
         unsealed: Number(rows[0]?.unsealed ?? 0),

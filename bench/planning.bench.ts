@@ -123,18 +123,36 @@ async function withCommandClients<T>(ctx: BenchContext, address: string, token: 
   }
 }
 
-async function commandRow(ctx: BenchContext): Promise<BenchResult> {
-  return withPlainInsert(ctx, 'plain_planning', (plainInsert) =>
-    withPlanningService(ctx, (address, token) =>
-      withCommandClients(ctx, address, token, async (command) => {
-        const { baseline, value } = await compareRounds(
-          ctx,
-          'planning.command.w16',
-          () => measureWindow(ctx.sizes, COMMAND_CLIENTS, plainInsert),
-          () => measureWindow(ctx.sizes, COMMAND_CLIENTS, command),
-        );
-        return row('planning.command.w16', 'events/s', value, baseline);
-      }),
+/**
+ * planning.command.w16: commands/s through the platform against the bare grpc-js transport doing
+ * the same INSERT (grpc-ceiling.child.ts), both running, measured alternately in the same rounds;
+ * and, as a reference row, the same commands/s against the raw INSERT rate.
+ */
+async function commandRows(ctx: BenchContext): Promise<BenchResult[]> {
+  return withPlainInsert(ctx, 'plain_planning', (plainInsert, table) =>
+    withCeilingServer(ctx, table, (ceilingAddress) =>
+      withCommandClients(ctx, ceilingAddress, 'unused', (transport) =>
+        withPlanningService(ctx, (address, token) =>
+          withCommandClients(ctx, address, token, async (command) => {
+            const platform = await compareRounds(
+              ctx,
+              'planning.command.w16',
+              () => measureWindow(ctx.sizes, COMMAND_CLIENTS, transport),
+              () => measureWindow(ctx.sizes, COMMAND_CLIENTS, command),
+            );
+            const insert = await compareRounds(
+              ctx,
+              'planning.command.w16.insert',
+              () => measureWindow(ctx.sizes, COMMAND_CLIENTS, plainInsert),
+              () => measureWindow(ctx.sizes, COMMAND_CLIENTS, command),
+            );
+            return [
+              row('planning.command.w16', 'events/s', platform.value, platform.baseline),
+              row('planning.command.w16.insert', 'events/s', insert.value, insert.baseline),
+            ];
+          }),
+        ),
+      ),
     ),
   );
 }
@@ -273,10 +291,10 @@ async function scalingRow(ctx: BenchContext): Promise<BenchResult> {
 
 export const planningBenches: BenchArea = {
   area: 'planning',
-  rows: ['planning.command.w16', 'planning.command.w16.transport', 'planning.allocate.scaling'],
+  rows: ['planning.command.w16', 'planning.command.w16.insert', 'planning.command.w16.transport', 'planning.allocate.scaling'],
   async run(ctx, only, emit) {
     if (only('planning.allocate.scaling')) emit(await scalingRow(ctx));
-    if (only('planning.command.w16')) emit(await commandRow(ctx));
+    if (only('planning.command.w16') || only('planning.command.w16.insert')) for (const result of await commandRows(ctx)) emit(result);
     if (only('planning.command.w16.transport')) emit(await transportRow(ctx));
   },
 };

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { createTestContext, waitFor } from '@trainyard/testing';
 import type { TestContext } from '@trainyard/testing';
@@ -7,7 +7,9 @@ import { migrateEventStore } from './event-store.migrations';
 import { freshStreamId, newEvent } from './new-event.fixture';
 import { createEventStore } from './postgres-event-store';
 import type { PostgresEventStore } from './postgres-event-store';
-import { verifyEventChain } from './verify-chain';
+import { verifyEventLog } from './verify-log';
+import { CheckpointSigner, verifySignedCheckpoint } from './signed-checkpoint';
+import type { SignedTreeCheckpoint } from './signed-checkpoint';
 
 let ctx: TestContext;
 const cleanup: Array<() => Promise<void>> = [];
@@ -38,7 +40,8 @@ async function freshStore(
 
 async function sealedPositions(schema: string): Promise<bigint[]> {
   const { rows } = await ctx.pool.query<{ position: string }>(
-    `SELECT s.position::text AS position FROM "${schema}".event_seals s ORDER BY s.seq`,
+    `SELECT e.position::text AS position FROM "${schema}".events e ORDER BY e.transaction_id, e.position
+      LIMIT (SELECT coalesce(max(tree_size), 0) FROM "${schema}".event_tree_batches)`,
   );
   return rows.map((r) => BigInt(r.position));
 }
@@ -103,7 +106,7 @@ describe('sealPending', () => {
       slowPosition = await insertDirectly(client, schema);
 
       expect(await sealer.sealPending()).toBe(0);
-      expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({
+      expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({
         ok: true,
         checked: 2,
         unsealed: 3,
@@ -123,14 +126,14 @@ describe('sealPending', () => {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release();
     }
-    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({
+    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({
       ok: true,
       checked: 6,
       unsealed: 0,
     });
   });
 
-  it('leaves nothing of an aborted transaction in the chain', async () => {
+  it('leaves nothing of an aborted transaction in the tree', async () => {
     const { schema, store } = await freshStore();
     const sealer = new EventSealer(ctx.pool, schema);
     const client = await ctx.pool.connect();
@@ -144,10 +147,10 @@ describe('sealPending', () => {
       client.release();
     }
     expect(await sealUntil(sealer, 1)).toBe(1);
-    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: 1 });
+    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({ ok: true, checked: 1 });
   });
 
-  it('keeps one chain when several sealers race with each other and with appenders', async () => {
+  it('keeps one tree when several sealers race with each other and with appenders', async () => {
     const { schema, store } = await freshStore();
     const sealers = Array.from(
       { length: 4 },
@@ -176,10 +179,11 @@ describe('sealPending', () => {
       sealedWhileAppending + (await sealUntil(sealers[0]!, total - sealedWhileAppending)),
     ).toBe(total);
     const { rows } = await ctx.pool.query<{ n: number; max: string }>(
-      `SELECT count(*)::int AS n, max(seq)::text AS max FROM "${schema}".event_seals`,
+      `SELECT coalesce(max(tree_size), 0)::int AS n, (count(*) <= $1)::text AS max FROM "${schema}".event_tree_batches`,
+      [total],
     );
-    expect(rows[0]).toEqual({ n: total, max: String(total) });
-    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({
+    expect(rows[0]).toEqual({ n: total, max: 'true' });
+    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({
       ok: true,
       checked: total,
       unsealed: 0,
@@ -228,10 +232,10 @@ describe('start/stop', () => {
     await waitFor(async () => (await listeners(schema)) === 0, {
       description: 'the LISTEN connection closed',
     });
-    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: 3 });
+    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({ ok: true, checked: 3 });
   });
 
-  it('polls when not woken, and two running sealers keep one chain', async () => {
+  it('polls when not woken, and two running sealers keep one tree', async () => {
     const { schema, store } = await freshStore();
     const sealers = [1, 2].map(
       () =>
@@ -249,7 +253,7 @@ describe('start/stop', () => {
       await Promise.all(sealers.map((sealer) => sealer.stop()));
     }
     expect(await listeners(schema)).toBe(0);
-    expect(await verifyEventChain(ctx.pool, schema)).toMatchObject({ ok: true, checked: 12 });
+    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({ ok: true, checked: 12 });
   });
 
   it('reports pass errors to onError and keeps running', async () => {
@@ -266,5 +270,43 @@ describe('start/stop', () => {
       await sealer.stop();
     }
     expect(String(errors[0])).toMatch(/does not exist/);
+  });
+
+  it('signs checkpoints in the background, and keeps sealing while a publisher fails', async () => {
+    const { schema, store } = await freshStore();
+    const signer = new CheckpointSigner('trainyard.test/sealer', generateKeyPairSync('ed25519').privateKey);
+    const published: SignedTreeCheckpoint[] = [];
+    const errors: unknown[] = [];
+    let brokerDown = true;
+    const sealer = new EventSealer(ctx.pool, schema, {
+      intervalMs: 50,
+      minIntervalMs: 10,
+      wakeOnAppend: false,
+      onError: (error) => errors.push(error),
+      checkpoints: {
+        signer,
+        intervalMs: 50,
+        publishers: [
+          (checkpoint) => {
+            if (brokerDown) return Promise.reject(new Error('broker down'));
+            published.push(checkpoint);
+            return Promise.resolve();
+          },
+        ],
+      },
+    });
+    await store.append(freshStreamId(), [newEvent('A', {}), newEvent('A', {})]);
+    sealer.start();
+    try {
+      await waitFor(() => errors.length > 0, { description: 'a failed publication reported' });
+      await waitFor(async () => (await sealedPositions(schema)).length === 2, { description: 'sealing goes on' });
+      brokerDown = false;
+      await waitFor(() => published.some((checkpoint) => checkpoint.treeSize === 2), { description: 'the checkpoint of 2 events published' });
+    } finally {
+      await sealer.stop();
+    }
+    expect(String(errors[0])).toMatch(/broker down/);
+    const latest = published.find((checkpoint) => checkpoint.treeSize === 2)!;
+    expect(verifySignedCheckpoint(latest.note, signer.verifierKey)).toMatchObject({ origin: 'trainyard.test/sealer', treeSize: 2 });
   });
 });

@@ -1,7 +1,10 @@
 import type { Pool, PoolClient } from 'pg';
 import { AppendSignal } from './append-signal';
 import { COMMIT_FRONTIER } from './commit-frontier.sql';
-import { GENESIS_HASH, chainHash } from './hash-chain';
+import { canonicalEventBytes } from './canonical-event';
+import { readNodes, readTreeHead } from './event-tree.query';
+import { appendLeaves, foldNodes, leafHash, leafOffset, perfectNodes } from './merkle-tree';
+import type { CheckpointSigner, SignedTreeCheckpoint } from './signed-checkpoint';
 import { assertSchemaName, quoteIdent } from './schema-name';
 import { SEALED_COLUMNS, sealLockKey, toSealableEvent } from './sealed-fields.query';
 import type { SealedRow } from './sealed-fields.query';
@@ -17,13 +20,27 @@ export interface EventSealerOptions {
   readonly wakeOnAppend?: boolean;
   /** Errors of background passes and of the LISTEN connection; the sealer retries on its next pass. */
   readonly onError?: (error: unknown) => void;
+  /** Signs checkpoints of the tree; without it the sealer only seals. */
+  readonly checkpoints?: CheckpointOptions;
 }
 
-interface LastSeal {
-  readonly seq: bigint;
-  readonly transactionId: bigint;
-  readonly position: bigint;
-  readonly hash: Buffer;
+export interface CheckpointOptions {
+  readonly signer: CheckpointSigner;
+  /** The log's origin line. Default: the signer's key name. */
+  readonly origin?: string;
+  /** A checkpoint at most this often while the tree grows (and one at start). Default 10 000 ms. */
+  readonly intervalMs?: number;
+  /** Where checkpoints go outside the database (a Kafka topic, a file directory). */
+  readonly publishers?: readonly CheckpointPublisher[];
+}
+
+/** Publishes a signed checkpoint outside the database; a rejection is reported and retried at the next interval. */
+export type CheckpointPublisher = (checkpoint: SignedTreeCheckpoint) => Promise<void>;
+
+/** The sealed tree as the last batch left it: what the next batch extends. */
+interface SealedTree {
+  readonly size: number;
+  readonly frontier: readonly Buffer[];
 }
 
 interface BatchResult {
@@ -33,11 +50,12 @@ interface BatchResult {
 }
 
 /**
- * Extends the seal chain (`event_seals`) over events in commit-safe order:
- * hash_n = SHA-256(hash_{n-1} || canonicalEventBytes(event_n)). Only events below the snapshot
- * frontier are sealed, so no transaction still in flight can later commit an event in front of a
- * seal. Each batch is one short transaction under a per-schema advisory lock: any number of
- * instances may run, one seals at a time, and a crashed one leaves nothing half-written.
+ * Extends the RFC 6962 Merkle tree over events in commit-safe order (`event_tree_batches`, one row
+ * per batch; leaf = SHA-256(0x00 ‖ canonicalEventBytes(event))), and signs checkpoints of it.
+ * Only events below the snapshot frontier are sealed, so no transaction still in flight can later
+ * commit an event in front of a sealed one. Each batch is one short transaction under a per-schema
+ * advisory lock: any number of instances may run, one seals at a time, and a crashed one leaves
+ * nothing half-written.
  */
 export class EventSealer {
   readonly schema: string;
@@ -52,6 +70,10 @@ export class EventSealer {
   private woken = false;
   private sleeping?: 'wakeable' | 'fixed';
   private interrupt?: () => void;
+  private tree?: SealedTree;
+  private signedSize?: number;
+  private nextCheckpointAt = 0;
+  private publishing?: Promise<unknown>;
 
   constructor(
     private readonly pool: Pool,
@@ -104,6 +126,50 @@ export class EventSealer {
     }
   }
 
+  /**
+   * Seals what is commit-safe, then signs a checkpoint of the sealed tree, stores it in
+   * `event_tree_checkpoints` and publishes it; rejects if a publisher fails.
+   */
+  async signCheckpoint(): Promise<SignedTreeCheckpoint> {
+    const { checkpoint, published } = await this.sign();
+    await published;
+    return checkpoint;
+  }
+
+  private async sign(): Promise<{ checkpoint: SignedTreeCheckpoint; published: Promise<unknown> }> {
+    const options = this.options.checkpoints;
+    if (!options) throw new Error('EventSealer: no checkpoint signer configured');
+    await this.sealPending();
+    const head = await readTreeHead(this.pool, this.schema);
+    const checkpoint = options.signer.sign({
+      origin: options.origin ?? options.signer.keyName,
+      treeSize: head?.treeSize ?? 0,
+      rootHash: head?.rootHash ?? foldNodes([]),
+    });
+    await this.pool.query(this.sql.insertCheckpoint, [checkpoint.treeSize, checkpoint.note]);
+    this.signedSize = checkpoint.treeSize;
+    return { checkpoint, published: Promise.all((options.publishers ?? []).map((publish) => publish(checkpoint))) };
+  }
+
+  /**
+   * Background checkpoints: publishing (Kafka, a file system) must never hold up sealing, so the
+   * loop does not wait for it; a failed publication is reported and signed again next interval.
+   */
+  private async checkpointIfDue(): Promise<void> {
+    const options = this.options.checkpoints;
+    if (!options || this.publishing || Date.now() < this.nextCheckpointAt) return;
+    this.nextCheckpointAt = Date.now() + (options.intervalMs ?? 10_000);
+    const head = await readTreeHead(this.pool, this.schema);
+    if (this.signedSize !== undefined && (head?.treeSize ?? 0) === this.signedSize) return;
+    const { published } = await this.sign();
+    this.publishing = published
+      .catch((error: unknown) => {
+        this.signedSize = undefined;
+        this.onError(error);
+      })
+      .finally(() => (this.publishing = undefined));
+  }
+
   private async run(): Promise<void> {
     while (!this.stopped) {
       this.woken = false;
@@ -114,6 +180,11 @@ export class EventSealer {
         if (sealed === this.batchSize) next = 0;
         // Committed events wait behind a transaction still in flight: look again soon.
         else if (!skipped && (await this.hasEventsBeyondFrontier())) next = this.minIntervalMs;
+      } catch (error) {
+        this.onError(error);
+      }
+      try {
+        await this.checkpointIfDue();
       } catch (error) {
         this.onError(error);
       }
@@ -148,6 +219,7 @@ export class EventSealer {
       await client.query('COMMIT');
       return { sealed, skipped: false };
     } catch (error) {
+      this.tree = undefined;
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
@@ -156,48 +228,33 @@ export class EventSealer {
   }
 
   private async sealUnderLock(client: PoolClient): Promise<number> {
-    // Read after taking the lock: each statement's fresh snapshot sees the previous holder's seals.
-    const last = await this.lastSeal(client);
+    // Read after taking the lock: each statement's fresh snapshot sees the previous holder's batches.
+    const head = await readTreeHead(client, this.schema);
+    const size = head?.treeSize ?? 0;
     const { rows } = await client.query<SealedRow>(this.sql.pendingEvents, [
-      (last?.transactionId ?? 0n).toString(),
-      (last?.position ?? 0n).toString(),
+      (head?.lastTransactionId ?? 0n).toString(),
+      (head?.lastPosition ?? 0n).toString(),
       this.batchSize,
     ]);
     if (rows.length === 0) return 0;
-    let seq = last?.seq ?? 0n;
-    let hash = last?.hash ?? GENESIS_HASH;
-    const seqs: string[] = [];
-    const transactionIds: string[] = [];
-    const positions: string[] = [];
-    const hashes: string[] = [];
-    for (const row of rows) {
-      const event = toSealableEvent(row);
-      seq += 1n;
-      hash = chainHash(hash, event);
-      seqs.push(seq.toString());
-      transactionIds.push(event.transactionId.toString());
-      positions.push(event.position.toString());
-      hashes.push(hash.toString('hex'));
-    }
-    await client.query(this.sql.insertSeals, [seqs, transactionIds, positions, hashes]);
+    const frontier =
+      this.tree?.size === size ? this.tree.frontier : await readNodes(client, this.schema, perfectNodes({ start: 0, end: size }));
+    const leaves = rows.map((row) => leafHash(canonicalEventBytes(toSealableEvent(row))));
+    const grown = appendLeaves(size, frontier, leaves);
+    const last = rows[rows.length - 1]!;
+    const treeSize = size + rows.length;
+    await client.query(this.sql.insertBatch, [
+      treeSize,
+      size,
+      leafOffset(size),
+      last.transaction_id,
+      last.position,
+      foldNodes(grown.frontier),
+      Buffer.concat(grown.nodes),
+    ]);
+    // Trusted for the next batch only if this transaction commits; sealBatch clears it otherwise.
+    this.tree = { size: treeSize, frontier: grown.frontier };
     return rows.length;
-  }
-
-  private async lastSeal(client: PoolClient): Promise<LastSeal | undefined> {
-    const { rows } = await client.query<{
-      seq: string;
-      transaction_id: string;
-      position: string;
-      hash: string;
-    }>(this.sql.lastSeal);
-    const row = rows[0];
-    if (!row) return undefined;
-    return {
-      seq: BigInt(row.seq),
-      transactionId: BigInt(row.transaction_id),
-      position: BigInt(row.position),
-      hash: Buffer.from(row.hash, 'hex'),
-    };
   }
 
   private async hasEventsBeyondFrontier(): Promise<boolean> {
@@ -230,17 +287,15 @@ export class EventSealer {
 function statements(schema: string) {
   const s = quoteIdent(schema);
   return {
-    lastSeal: `SELECT seq::text AS seq, transaction_id::text AS transaction_id, position::text AS position,
-                      encode(hash, 'hex') AS hash
-                 FROM ${s}.event_seals s ORDER BY s.seq DESC LIMIT 1`,
     pendingEvents: `SELECT ${SEALED_COLUMNS} FROM ${s}.events e
                      WHERE e.transaction_id < ${COMMIT_FRONTIER}
                        AND (e.transaction_id, e.position) > ($1::xid8, $2::bigint)
                      ORDER BY e.transaction_id, e.position
                      LIMIT $3`,
-    insertSeals: `INSERT INTO ${s}.event_seals (seq, transaction_id, position, hash)
-                  SELECT x.seq, x.transaction_id::xid8, x.position, decode(x.hash, 'hex')
-                    FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[]) AS x(seq, transaction_id, position, hash)`,
+    insertBatch: `INSERT INTO ${s}.event_tree_batches
+                     (tree_size, start_size, first_node, last_transaction_id, last_position, root_hash, node_hashes)
+                   VALUES ($1, $2, $3, $4::xid8, $5, $6, $7)`,
+    insertCheckpoint: `INSERT INTO ${s}.event_tree_checkpoints (tree_size, note) VALUES ($1, $2)`,
     // max() reads one index entry; an EXISTS over transaction_id >= frontier is planned as a
     // sequential scan of the whole table, because the frontier is unknown at plan time.
     beyondFrontier: `SELECT coalesce((SELECT max(transaction_id) FROM ${s}.events) >= ${COMMIT_FRONTIER}, false) AS pending`,

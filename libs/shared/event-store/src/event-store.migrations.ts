@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { migrateSchema, type MigrationSet } from './schema-migrations';
 
-/** The event store's tables (events, event_seals, their immutability triggers), versioned. */
+/** The event store's tables (events, the Merkle tree's batches and checkpoints, their immutability triggers), versioned. */
 export const EVENT_STORE_MIGRATIONS: MigrationSet = {
   owner: 'event-store',
   dir: join(__dirname, 'migrations'),

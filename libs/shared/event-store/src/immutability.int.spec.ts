@@ -11,7 +11,7 @@ let snapshot: { events: unknown[]; seals: unknown[] };
 
 async function tables(): Promise<{ events: unknown[]; seals: unknown[] }> {
   const events = await ctx.pool.query('SELECT * FROM events ORDER BY position');
-  const seals = await ctx.pool.query('SELECT * FROM event_seals ORDER BY seq');
+  const seals = await ctx.pool.query('SELECT * FROM event_tree_batches ORDER BY tree_size');
   return { events: events.rows, seals: seals.rows };
 }
 
@@ -45,10 +45,10 @@ const statements: ReadonlyArray<[string, string]> = [
   ],
   ['DELETE FROM events', 'DELETE FROM events WHERE stream_version = 2'],
   ['TRUNCATE events', 'TRUNCATE events'],
-  ['UPDATE event_seals', `UPDATE event_seals SET hash = sha256('forged')`],
-  ['DELETE FROM event_seals', 'DELETE FROM event_seals'],
-  ['TRUNCATE event_seals', 'TRUNCATE event_seals'],
-  ['TRUNCATE both', 'TRUNCATE events, event_seals'],
+  ['UPDATE event_tree_batches', `UPDATE event_tree_batches SET root_hash = sha256('forged')`],
+  ['DELETE FROM event_tree_batches', 'DELETE FROM event_tree_batches'],
+  ['TRUNCATE event_tree_batches', 'TRUNCATE event_tree_batches'],
+  ['TRUNCATE both', 'TRUNCATE events, event_tree_batches'],
 ];
 
 describe.each([

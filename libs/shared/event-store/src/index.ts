@@ -15,12 +15,38 @@ export { PostgresEventStore, createEventStore } from './postgres-event-store';
 export type { PostgresEventStoreOptions } from './postgres-event-store';
 export { UpcasterRegistry } from './upcasters';
 export type { Upcaster } from './upcasters';
-export { GENESIS_HASH, canonicalEventBytes, chainHash } from './hash-chain';
-export type { SealedFields } from './hash-chain';
+export { canonicalEventBytes } from './canonical-event';
+export type { SealedFields } from './canonical-event';
 export { EventSealer } from './event-sealer';
-export type { EventSealerOptions } from './event-sealer';
-export { verifyEventChain, EventStoreNotFound } from './verify-chain';
-export type { ChainVerification } from './verify-chain';
+export type { EventSealerOptions, CheckpointOptions, CheckpointPublisher } from './event-sealer';
+export { verifyEventLog, EventStoreNotFound } from './verify-log';
+export type { LogVerification, LogVerificationOptions } from './verify-log';
+export {
+  EMPTY_TREE_HASH,
+  leafHash,
+  nodeHash,
+  rootOfLeaves,
+  verifyInclusion,
+  verifyConsistency,
+} from './merkle-tree';
+export {
+  readTreeHead,
+  readInclusionProof,
+  readConsistencyProof,
+  TreeRangeError,
+} from './event-tree.query';
+export type { TreeHead, InclusionProof, ConsistencyProof } from './event-tree.query';
+export {
+  CheckpointSigner,
+  loadOrCreateSigningKey,
+  parseSignedCheckpoint,
+  verifySignedCheckpoint,
+  parseVerifierKey,
+  formatVerifierKey,
+  checkpointBody,
+} from './signed-checkpoint';
+export type { TreeCheckpoint, SignedTreeCheckpoint, VerifierKey } from './signed-checkpoint';
+export { fileCheckpointPublisher, readCheckpointDirectory } from './checkpoint-directory';
 export { assertSchemaName } from './schema-name';
 export { commandMetadata } from './command-context';
 export type { CommandContext } from './command-context';

@@ -1,4 +1,4 @@
-import type { SealedFields } from './hash-chain';
+import type { SealedFields } from './canonical-event';
 
 /**
  * The sealer and the verifier must read an event byte-for-byte the same way, or an untouched

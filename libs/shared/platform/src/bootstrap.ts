@@ -1,5 +1,7 @@
 import { createServer } from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
@@ -12,6 +14,8 @@ import {
   EVENT_STORE_MIGRATIONS,
   EventSealer,
   createEventStore,
+  fileCheckpointPublisher,
+  loadOrCreateSigningKey,
   migrateSchema,
   type AppliedMigrations,
   type MigrationSet,
@@ -27,6 +31,7 @@ import { trainyardDescriptorSet, trainyardPackageDefinition } from '@trainyard/g
 import { localDir } from '@trainyard/infra';
 import { createLogger, type Logger } from '@trainyard/observability';
 import type { Clock } from '@trainyard/kernel';
+import { CHECKPOINTS_TOPIC, kafkaCheckpointPublisher } from './audit/checkpoint-publishers';
 import { TokenVerifier } from './auth/token-verifier';
 import {
   ConfigurationError,
@@ -165,6 +170,21 @@ export async function startService(
     logger: logger,
   });
   const packageDefinition = withTotalDeserializers(trainyardPackageDefinition());
+  const producer = bus.producer();
+  const schema = config.DATABASE_SCHEMA;
+  const auditDir = config.AUDIT_SIGNING_KEY_FILE && config.AUDIT_CHECKPOINT_DIR ? '' : defaultAuditDir(schema, logger);
+  const signer = loadOrCreateSigningKey(
+    config.AUDIT_SIGNING_KEY_FILE ?? join(auditDir, 'checkpoint-key.pem'),
+    config.AUDIT_LOG_ORIGIN ?? `trainyard.local/${schema}`,
+  );
+  const sealer = new EventSealer(pool, schema, {
+    onError: (error) => logger.warn(`sealer pass failed: ${error instanceof Error ? error.message : String(error)}`),
+    checkpoints: {
+      signer,
+      intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_MS,
+      publishers: [fileCheckpointPublisher(config.AUDIT_CHECKPOINT_DIR ?? join(auditDir, 'checkpoints')), kafkaCheckpointPublisher(producer)],
+    },
+  });
 
   @Module({
     imports: [
@@ -185,6 +205,8 @@ export async function startService(
         bus,
         maxStringBytes: definition.maxStringBytes,
         ...(definition.clock ? { clock: definition.clock } : {}),
+        sealer,
+        signer,
       }),
       definition.module,
     ],
@@ -216,15 +238,12 @@ export async function startService(
   await app.listen(httpPort, config.HTTP_HOST);
 
   const topic = eventsTopic(definition.service);
-  const producer = bus.producer();
   // Not awaited at start (a broker outage must not block it), but awaited by stop(): an admin call
   // still in flight after the connections close would outlive the service.
   const topicEnsured = bus
     .admin()
-    .ensureTopics([{ topic, partitions: 3 }])
-    .catch((error: unknown) =>
-      logger.warn(`could not create ${topic} yet (the relay retries): ${String(error)}`),
-    );
+    .ensureTopics([{ topic, partitions: 3 }, { topic: CHECKPOINTS_TOPIC, partitions: 1 }])
+    .catch((error: unknown) => logger.warn(`could not create ${topic} yet (the relay retries): ${String(error)}`));
   const store = app.get<ReturnType<typeof createEventStore>>(EVENT_STORE);
   const relay = new OutboxRelay({
     pool,
@@ -237,10 +256,6 @@ export async function startService(
     logger: logger,
   });
   relay.start();
-  const sealer = new EventSealer(pool, config.DATABASE_SCHEMA, {
-    onError: (error) =>
-      logger.warn(`sealer pass failed: ${error instanceof Error ? error.message : String(error)}`),
-  });
   sealer.start();
   const report = await readiness.refresh();
   readiness.start(config.READINESS_INTERVAL_MS);
@@ -265,15 +280,32 @@ export async function startService(
       }
       await topicEnsured;
       await relay.stop();
+      await sealer.stop(); // before the producer: it publishes checkpoints
       await producer.disconnect().catch(() => undefined);
       await store.close(); // its LISTEN/NOTIFY connections
-      await sealer.stop();
       await admin?.disconnect().catch(() => undefined);
       await pool.end();
       logger.info(`${definition.service} stopped`);
     })());
 
   return { config, app, grpcPort, httpPort, logger, readiness, stop };
+}
+
+/**
+ * `.local/audit/<schema>`, where the checkpoint key and checkpoints go unless configured. Where it
+ * cannot be written (a read-only image), a temporary directory, with a warning: a key there does
+ * not outlive the container, so set AUDIT_SIGNING_KEY_FILE and AUDIT_CHECKPOINT_DIR in production.
+ */
+function defaultAuditDir(schema: string, logger: Logger): string {
+  const dir = localDir('audit', schema);
+  try {
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  } catch (error) {
+    const fallback = join(tmpdir(), 'trainyard-audit', schema);
+    logger.warn(`cannot write ${dir} (${error instanceof Error ? error.message : String(error)}): checkpoint key and checkpoints default to ${fallback}; set AUDIT_SIGNING_KEY_FILE and AUDIT_CHECKPOINT_DIR`);
+    return fallback;
+  }
 }
 
 /**

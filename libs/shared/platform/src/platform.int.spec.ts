@@ -1,7 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import nacl from 'tweetnacl';
+import { createEventStore, verifyConsistency, verifyInclusion } from '@trainyard/event-store';
 import { Controller, Get, Module, Query } from '@nestjs/common';
 import { status } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
@@ -171,5 +176,115 @@ describe('platform: auth, readiness, reflection, configuration', () => {
     const lines = result.stderr.trim().split('\n').filter((line) => !line.includes('Warning'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^\[planning\] invalid configuration: GRPC_PORT: .*\(got "not-a-port"\); KAFKA_BROKERS: expected host:port/);
+  });
+});
+
+describe('platform: the audit trail as a transparency log (checkpoints and RFC 6962 proofs over gRPC)', () => {
+  let ctx: TestContext;
+  let service: TestService;
+  let dir: string;
+  const origin = () => `trainyard.test/${ctx.schema}`;
+  beforeAll(async () => {
+    ctx = await createTestContext('platform_audit');
+    dir = mkdtempSync(join(tmpdir(), 'trainyard-audit-'));
+    service = await startTestService(probeService, ctx, {
+      AUDIT_SIGNING_KEY_FILE: join(dir, 'key.pem'),
+      AUDIT_CHECKPOINT_DIR: join(dir, 'checkpoints'),
+      AUDIT_LOG_ORIGIN: `trainyard.test/${ctx.schema}`,
+      AUDIT_CHECKPOINT_INTERVAL_MS: '3600000',
+    });
+  });
+  afterAll(async () => {
+    await service.stop();
+    await ctx.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function append(count: number): Promise<void> {
+    const store = createEventStore(ctx.pool, ctx.schema, { crossProcessSignal: false });
+    const events = Array.from({ length: count }, (_, i) => ({
+      type: 'ProbeRecorded',
+      data: { i },
+      metadata: { eventId: randomUUID(), correlationId: randomUUID(), actor: 'user:test' },
+    }));
+    await store.append(`probe-${randomUUID()}`, events);
+    await store.close();
+  }
+
+  interface Checkpoint { checkpoint: string; origin: string; treeSize: string; rootHash: Buffer; verifierKey: string }
+
+  /** Independent check of the C2SP signed note with tweetnacl, from the verifier key's text alone. */
+  function expectSignedNote(response: Checkpoint): void {
+    const [name, keyIdHex, keyBase64] = [response.verifierKey.slice(0, response.verifierKey.indexOf('+')), ...response.verifierKey.slice(response.verifierKey.indexOf('+') + 1).split(/\+(.*)/s, 2)];
+    expect(name).toBe(origin());
+    const key = Buffer.from(keyBase64!, 'base64');
+    expect(key[0]).toBe(1);
+    const keyId = createHash('sha256').update(Buffer.concat([Buffer.from(`${name}\n`), key])).digest().subarray(0, 4);
+    expect(keyId.toString('hex')).toBe(keyIdHex);
+    const [body, signatures] = response.checkpoint.split('\n\n');
+    expect(body).toBe(`${origin()}\n${response.treeSize}\n${response.rootHash.toString('base64')}`);
+    const match = /^\u2014 (\S+) (\S+)\n$/.exec(signatures!);
+    expect(match?.[1]).toBe(name);
+    const blob = Buffer.from(match![2]!, 'base64');
+    expect(blob.subarray(0, 4)).toEqual(keyId);
+    expect(nacl.sign.detached.verify(Buffer.from(`${body}\n`), blob.subarray(4), key.subarray(1))).toBe(true);
+  }
+
+  it('signs checkpoints on demand, publishes them to a file directory and to Kafka, and proves inclusion and consistency', async () => {
+    const client = service.client('trainyard.audit.v1.AuditTrailService');
+    const token = await service.token('auditor');
+    // Sealing stops at the commit frontier, which another test's open transaction in this database may hold back.
+    const signedAt = async (size: string): Promise<Checkpoint> => {
+      let checkpoint: Checkpoint | undefined;
+      await waitFor(async () => (checkpoint = await callUnary<Checkpoint>(client, 'GetCheckpoint', { refresh: true }, token)).treeSize === size, {
+        description: `a checkpoint of ${size} events`,
+      });
+      return checkpoint!;
+    };
+    await append(2);
+    const early = await signedAt('2');
+    expectSignedNote(early);
+    await append(3);
+    const late = await signedAt('5');
+    expectSignedNote(late);
+    expect(await callUnary<Checkpoint>(client, 'GetCheckpoint', {}, token)).toEqual(late);
+
+    // Published outside the database.
+    expect(readFileSync(join(dir, 'checkpoints', `${'5'.padStart(20, '0')}.checkpoint`), 'utf8')).toBe(late.checkpoint);
+    expect(readFileSync(join(dir, 'checkpoints', 'latest.checkpoint'), 'utf8')).toBe(late.checkpoint);
+    expect(existsSync(join(dir, 'key.pem.vkey'))).toBe(true);
+    const seen = new Set<string>();
+    const kafka = new Kafka({ clientId: 'audit-checkpoint-test', brokers: ctx.brokers, logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `audit-checkpoint-test-${randomUUID()}` });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'trainyard.audit.checkpoints.v1', fromBeginning: true });
+      await consumer.run({
+        eachMessage: ({ message }) => {
+          if (message.key?.toString() === origin()) seen.add(message.value!.toString());
+          return Promise.resolve();
+        },
+      });
+      await waitFor(() => seen.has(late.checkpoint) && seen.has(early.checkpoint), { timeoutMs: 30_000, description: 'checkpoints on Kafka' });
+    } finally {
+      await consumer.disconnect();
+    }
+
+    for (let leaf = 0; leaf < 5; leaf++) {
+      const proof = await callUnary<{ leafIndex: string; treeSize: string; rootHash: Buffer; leafHash: Buffer; leafData: Buffer; auditPath: Buffer[]; event: { type: string } }>(
+        client, 'GetInclusionProof', { leafIndex: String(leaf), treeSize: '5' }, token);
+      expect(proof.event.type).toBe('ProbeRecorded');
+      expect(proof.rootHash).toEqual(late.rootHash);
+      expect(createHash('sha256').update(Buffer.from([0])).update(proof.leafData).digest()).toEqual(proof.leafHash);
+      expect(verifyInclusion(proof.leafHash, leaf, 5, proof.auditPath, late.rootHash)).toBe(true);
+    }
+    const consistency = await callUnary<{ fromRootHash: Buffer; toRootHash: Buffer; proof: Buffer[] }>(client, 'GetConsistencyProof', { fromSize: '2', toSize: '5' }, token);
+    expect(consistency.fromRootHash).toEqual(early.rootHash);
+    expect(verifyConsistency(2, 5, early.rootHash, late.rootHash, consistency.proof)).toBe(true);
+
+    expect(await callUnary(client, 'VerifyChain', {}, token)).toMatchObject({ intact: true, checked: '5' });
+    await expect(callUnary(client, 'GetInclusionProof', { leafIndex: '0', treeSize: '99' }, token)).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
+    await expect(callUnary(client, 'GetConsistencyProof', { fromSize: 'two', toSize: '5' }, token)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(callUnary(client, 'GetCheckpoint', {}, await service.token('viewer'))).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
   });
 });

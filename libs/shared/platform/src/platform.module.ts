@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { Pool } from 'pg';
-import { createEventStore } from '@trainyard/event-store';
+import { createEventStore, type CheckpointSigner, type EventSealer } from '@trainyard/event-store';
 import type { MessageBus } from '@trainyard/messaging';
 import { AuditTrailGrpcController } from './audit/audit-trail.grpc-controller';
 import { AuthGuard } from './auth/auth.guard';
@@ -18,7 +18,7 @@ import { Readiness } from './health/readiness';
 import type { Clock } from '@trainyard/kernel';
 import { CommandContexts } from './command-context/command-contexts';
 import { systemClock } from './command-context/system-clock';
-import { CLOCK, EVENT_STORE, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
+import { CLOCK, EVENT_SEALER, EVENT_STORE, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
 
 export interface PlatformModuleOptions {
   readonly config: ServiceConfig;
@@ -31,6 +31,9 @@ export interface PlatformModuleOptions {
   readonly maxStringBytes?: number;
   /** Default: the system clock. */
   readonly clock?: Clock;
+  /** The sealer of the service's event log and its checkpoint key, for the audit trail's checkpoints and proofs. */
+  readonly sealer?: EventSealer;
+  readonly signer?: CheckpointSigner;
 }
 
 /**
@@ -49,6 +52,7 @@ export class PlatformModule {
       { provide: MESSAGE_BUS, useValue: options.bus },
       { provide: CLOCK, useValue: options.clock ?? systemClock },
       CommandContexts,
+      { provide: EVENT_SEALER, useValue: { sealer: options.sealer, signer: options.signer } },
       { provide: TokenVerifier, useValue: options.verifier },
       { provide: Readiness, useValue: options.readiness },
       { provide: ServiceMetrics, useValue: options.metrics },

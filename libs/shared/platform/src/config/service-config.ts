@@ -63,6 +63,17 @@ export function serviceConfigSchema(service: ServiceName) {
     AUTH_JWKS_URL: z.string().url('expected the https URL of a JWKS document').optional(),
     SHUTDOWN_GRACE_MS: positiveMs.default(10_000),
     READINESS_INTERVAL_MS: positiveMs.default(5_000),
+    // The transparency log (ADR 0010): how often the sealer signs a checkpoint while the tree grows,
+    // the Ed25519 key (created on first use; default .local/audit/<schema>/checkpoint-key.pem), the
+    // log's origin line (also the key name; default trainyard.local/<schema>) and the directory
+    // checkpoints are written to for shipping elsewhere (default .local/audit/<schema>/checkpoints).
+    AUDIT_CHECKPOINT_INTERVAL_MS: positiveMs.default(10_000),
+    AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+    AUDIT_LOG_ORIGIN: z
+      .string()
+      .regex(/^[^\s+]+$/, 'expected a log origin without spaces or "+", like example.com/planning')
+      .optional(),
+    AUDIT_CHECKPOINT_DIR: z.string().min(1).optional(),
   });
 }
 

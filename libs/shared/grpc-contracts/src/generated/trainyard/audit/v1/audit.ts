@@ -75,6 +75,63 @@ export interface VerifyChainResponse {
   unsealed: string;
 }
 
+export interface GetCheckpointRequest {
+  /** Seal every committed event and sign a new checkpoint now, instead of returning the latest signed one. */
+  refresh: boolean;
+}
+
+export interface GetCheckpointResponse {
+  /**
+   * The signed note as published (UTF-8): origin line, decimal tree size, base64 root hash, a blank
+   * line, then "— <key name> <base64(4-byte key id || 64-byte Ed25519 signature)>" lines.
+   */
+  checkpoint: string;
+  origin: string;
+  /** Decimal (64-bit). */
+  treeSize: string;
+  rootHash: Uint8Array;
+  /** The verifier key, "<key name>+<key id, 8 hex digits>+<base64(0x01 || 32-byte Ed25519 public key)>". */
+  verifierKey: string;
+}
+
+export interface GetInclusionProofRequest {
+  /** The leaf's position in the log: the 0-based index of the event in commit-safe order (decimal). */
+  leafIndex: string;
+  /** The tree the proof is for, e.g. a checkpoint's tree size (decimal); empty for the sealed tree. */
+  treeSize: string;
+}
+
+export interface GetInclusionProofResponse {
+  leafIndex: string;
+  treeSize: string;
+  /** MTH of the first tree_size leaves. */
+  rootHash: Uint8Array;
+  /** SHA-256(0x00 || leaf_data). */
+  leafHash: Uint8Array;
+  /** The canonical bytes of the event (RFC 8785 JSON, see the event-store README). */
+  leafData: Uint8Array;
+  event?:
+    | AuditEvent
+    | undefined;
+  /** Sibling subtree hashes, from the leaf up (RFC 6962 PATH order). */
+  auditPath: Uint8Array[];
+}
+
+export interface GetConsistencyProofRequest {
+  /** Decimal tree sizes; to_size empty for the sealed tree. 0 < from_size <= to_size. */
+  fromSize: string;
+  toSize: string;
+}
+
+export interface GetConsistencyProofResponse {
+  fromSize: string;
+  toSize: string;
+  fromRootHash: Uint8Array;
+  toRootHash: Uint8Array;
+  /** RFC 6962 PROOF(from_size, D[to_size]) order. */
+  proof: Uint8Array[];
+}
+
 export const TRAINYARD_AUDIT_V1_PACKAGE_NAME = "trainyard.audit.v1";
 
 export interface AuditTrailServiceClient {
@@ -86,9 +143,24 @@ export interface AuditTrailServiceClient {
 
   readAll(request: ReadAllRequest, metadata?: Metadata): Observable<ReadAllResponse>;
 
-  /** Recomputes the hash chain over the stored events and compares it with the seals. */
+  /** Recomputes the Merkle tree over the stored events and compares it with the sealed batches. */
 
   verifyChain(request: VerifyChainRequest, metadata?: Metadata): Observable<VerifyChainResponse>;
+
+  /** The latest signed checkpoint of the event log's RFC 6962 Merkle tree (C2SP tlog-checkpoint). */
+
+  getCheckpoint(request: GetCheckpointRequest, metadata?: Metadata): Observable<GetCheckpointResponse>;
+
+  /** RFC 6962 §2.1.1 audit path of one leaf (event) in the tree of a given size. */
+
+  getInclusionProof(request: GetInclusionProofRequest, metadata?: Metadata): Observable<GetInclusionProofResponse>;
+
+  /** RFC 6962 §2.1.2 proof that the tree of to_size extends the tree of from_size. */
+
+  getConsistencyProof(
+    request: GetConsistencyProofRequest,
+    metadata?: Metadata,
+  ): Observable<GetConsistencyProofResponse>;
 }
 
 export interface AuditTrailServiceController {
@@ -106,17 +178,45 @@ export interface AuditTrailServiceController {
     metadata?: Metadata,
   ): Promise<ReadAllResponse> | Observable<ReadAllResponse> | ReadAllResponse;
 
-  /** Recomputes the hash chain over the stored events and compares it with the seals. */
+  /** Recomputes the Merkle tree over the stored events and compares it with the sealed batches. */
 
   verifyChain(
     request: VerifyChainRequest,
     metadata?: Metadata,
   ): Promise<VerifyChainResponse> | Observable<VerifyChainResponse> | VerifyChainResponse;
+
+  /** The latest signed checkpoint of the event log's RFC 6962 Merkle tree (C2SP tlog-checkpoint). */
+
+  getCheckpoint(
+    request: GetCheckpointRequest,
+    metadata?: Metadata,
+  ): Promise<GetCheckpointResponse> | Observable<GetCheckpointResponse> | GetCheckpointResponse;
+
+  /** RFC 6962 §2.1.1 audit path of one leaf (event) in the tree of a given size. */
+
+  getInclusionProof(
+    request: GetInclusionProofRequest,
+    metadata?: Metadata,
+  ): Promise<GetInclusionProofResponse> | Observable<GetInclusionProofResponse> | GetInclusionProofResponse;
+
+  /** RFC 6962 §2.1.2 proof that the tree of to_size extends the tree of from_size. */
+
+  getConsistencyProof(
+    request: GetConsistencyProofRequest,
+    metadata?: Metadata,
+  ): Promise<GetConsistencyProofResponse> | Observable<GetConsistencyProofResponse> | GetConsistencyProofResponse;
 }
 
 export function AuditTrailServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["readStream", "readAll", "verifyChain"];
+    const grpcMethods: string[] = [
+      "readStream",
+      "readAll",
+      "verifyChain",
+      "getCheckpoint",
+      "getInclusionProof",
+      "getConsistencyProof",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("AuditTrailService", method)(constructor.prototype[method], method, descriptor);

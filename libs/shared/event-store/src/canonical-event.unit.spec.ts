@@ -1,5 +1,5 @@
-import { GENESIS_HASH, canonicalEventBytes, chainHash } from './hash-chain';
-import type { SealedFields } from './hash-chain';
+import { canonicalEventBytes } from './canonical-event';
+import type { SealedFields } from './canonical-event';
 
 const event: SealedFields = {
   position: 9_007_199_254_740_993n, // 2^53 + 1: not representable as a JavaScript number
@@ -13,7 +13,7 @@ const event: SealedFields = {
 };
 
 describe('canonicalEventBytes', () => {
-  // Regression guard: stored seals must stay verifiable, so the encoding may never change silently.
+  // Regression guard: stored Merkle leaves must stay verifiable, so the encoding may never change silently.
   it('is RFC 8785 JSON with sorted keys, the position as a decimal string and a layout version', () => {
     expect(canonicalEventBytes(event).toString('utf8')).toBe(
       '{"data":{"a":{"y":1.5,"z":null},"b":1,"workloadIds":["w-2","w-1"]},' +
@@ -44,21 +44,5 @@ describe('canonicalEventBytes', () => {
     ['recordedAt by a microsecond', { recordedAt: '2026-11-23T18:00:00.123457Z' }],
   ])('changes when %s changes', (_field, change) => {
     expect(canonicalEventBytes({ ...event, ...change })).not.toEqual(canonicalEventBytes(event));
-  });
-});
-
-describe('chainHash', () => {
-  it('is SHA-256 of the previous hash followed by the canonical bytes', () => {
-    const first = chainHash(GENESIS_HASH, event);
-    expect(first.toString('hex')).toBe(
-      '976775e512ce75f2fb3b049816917c14c42e609a5db0134c1ec537204acc0e70',
-    );
-    expect(chainHash(first, event).toString('hex')).toBe(
-      '851f0288607eed5d51fa1575e889db4db85e208f882e55211612eabf9eff244a',
-    );
-  });
-
-  it('starts from 32 zero bytes', () => {
-    expect(GENESIS_HASH).toEqual(Buffer.alloc(32));
   });
 });

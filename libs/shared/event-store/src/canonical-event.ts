@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { canonicalize } from 'json-canonicalize';
 
-/** The fields of a stored event that its seal covers, exactly as read back from the table. */
+/** The fields of a stored event that its Merkle leaf covers, exactly as read back from the table. */
 export interface SealedFields {
   readonly position: bigint;
   readonly streamId: string;
@@ -13,9 +12,6 @@ export interface SealedFields {
   /** UTC, microsecond precision as stored: `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
   readonly recordedAt: string;
 }
-
-/** The chain's anchor: hash_0. */
-export const GENESIS_HASH: Buffer = Buffer.alloc(32);
 
 const ENCODING_VERSION = 1;
 
@@ -39,9 +35,4 @@ export function canonicalEventBytes(event: SealedFields): Buffer {
     }),
     'utf8',
   );
-}
-
-/** hash_n = SHA-256(hash_{n-1} || canonical bytes of event n). */
-export function chainHash(previous: Buffer, event: SealedFields): Buffer {
-  return createHash('sha256').update(previous).update(canonicalEventBytes(event)).digest();
 }
