@@ -93,13 +93,20 @@ export async function startServiceProcess(
     });
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const started = await waitFor(
-    () => {
-      if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}: ${other.join('\n')}`);
-      return logs.find((line) => line.msg === `${service} started`) as { grpcPort: number; httpPort: number } | undefined;
-    },
-    { timeoutMs: SERVICE_START_TIMEOUT_MS, description: `${service} started` },
-  ).catch(async (error: unknown) => {
+  // A process that exits before it started fails the start at once (not after the whole timeout).
+  const exitedEarly = exited.then(() => {
+    throw new Error(`${service} exited with ${child.exitCode}: ${other.join('\n')}`);
+  });
+  const started = await Promise.race([
+    waitFor(
+      () =>
+        logs.find((line) => line.msg === `${service} started`) as
+          | { grpcPort: number; httpPort: number }
+          | undefined,
+      { timeoutMs: SERVICE_START_TIMEOUT_MS, description: `${service} started` },
+    ),
+    exitedEarly,
+  ]).catch(async (error: unknown) => {
     child.kill('SIGKILL');
     await exited;
     throw error;
