@@ -10,11 +10,14 @@ import { createLegacySchema } from './legacy-schema.fixture';
 
 // The planning schema as start-up and `npm run db:migrate` build it: every owner's migrations,
 // applied once, and databases created before versioned migrations adopted unchanged.
-const BASELINES = [
+// In the order they apply: the event store's, messaging's, then the service's own.
+const MIGRATIONS = [
   '0001_event-store-baseline',
+  '0002_event-store-transparency-log',
   '0001_messaging-baseline',
   '0001_planning-read-models-baseline',
 ];
+const MIGRATIONS_BY_NAME = [...MIGRATIONS].sort();
 
 let fresh: TestContext;
 let legacy: TestContext;
@@ -74,12 +77,12 @@ describe('planning schema migrations', () => {
       );
 
       expect(reports.flatMap((report) => report.flatMap((set) => set.applied)).sort()).toEqual(
-        BASELINES,
+        MIGRATIONS_BY_NAME,
       );
       const { rows } = await fresh.pool.query<{ name: string; times: number }>(
         `SELECT name, count(*)::int AS times FROM pgmigrations GROUP BY name ORDER BY name`,
       );
-      expect(rows).toEqual(BASELINES.map((name) => ({ name, times: 1 })));
+      expect(rows).toEqual(MIGRATIONS_BY_NAME.map((name) => ({ name, times: 1 })));
       expect(await migrateService(planningService, fresh.pool, fresh.schema)).toEqual([
         { owner: 'event-store', applied: [] },
         { owner: 'messaging', applied: [] },
@@ -111,13 +114,14 @@ describe('planning schema migrations', () => {
 
     const report = await migrateService(planningService, legacy.pool, legacy.schema);
 
-    expect(report.flatMap((set) => set.applied)).toEqual(BASELINES);
+    expect(report.flatMap((set) => set.applied)).toEqual(MIGRATIONS);
     await migrateService(planningService, fresh.pool, fresh.schema);
     const shape = await shapeOf(legacy);
     expect(shape).toEqual(await shapeOf(fresh));
     expect(shape).toMatchObject({
-      triggers: [{}, {}, {}, {}],
-      functions: [{ proname: 'refuse_change' }],
+      // Append-only guards: events, the Merkle tree's batches and its checkpoints.
+      triggers: [{}, {}, {}, {}, {}, {}],
+      functions: [{ proname: 'event_tree_refuse_change' }, { proname: 'refuse_change' }],
     });
     const { rows: events } = await legacy.pool.query('SELECT stream_id, event_type FROM events');
     expect(events).toEqual([{ stream_id: 'workload-w-1', event_type: 'WorkloadRegistered' }]);

@@ -145,7 +145,7 @@ describe('planning tracing (service process, real PostgreSQL and Kafka, local OT
       expect(headers['ce_type']).toBeDefined();
 
       const line = await waitFor(
-        () => service.logs.find((log) => log['context'] === 'GrpcCall' && log['method'] === 'PlanningGrpcController.registerWorkload'),
+        () => service.logs.find((log) => log['context'] === 'GrpcCall' && log['method'] === 'WorkloadGrpcController.registerWorkload'),
         { description: 'the log line of the call' },
       );
       expect(line['trace_id']).toBe(server.traceId);

@@ -51,11 +51,13 @@ describe('migrateSchema', () => {
       );
 
       const appliedByEither = reports.flatMap((report) => report.flatMap((set) => set.applied));
-      expect(appliedByEither.sort()).toEqual(['0001_event-store-baseline', '0001_probe-create']);
-      expect((await appliedRows(ctx.schema)).sort()).toEqual([
+      const all = [
         '0001_event-store-baseline',
         '0001_probe-create',
-      ]);
+        '0002_event-store-transparency-log',
+      ];
+      expect(appliedByEither.sort()).toEqual(all);
+      expect((await appliedRows(ctx.schema)).sort()).toEqual(all);
     } finally {
       await Promise.all(pools.map((pool) => pool.end()));
     }
