@@ -31,7 +31,10 @@ module.exports = {
       },
     ],
     // jose and node-pg-migrate ship ES modules only; jest's CommonJS runtime needs them transformed.
-    '/node_modules/(jose|node-pg-migrate)/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' }, jsc: { target: 'es2023' } }],
+    '/node_modules/(jose|node-pg-migrate)/.+\\.js$': [
+      '@swc/jest',
+      { module: { type: 'commonjs' }, jsc: { target: 'es2023' } },
+    ],
   },
   transformIgnorePatterns: ['/node_modules/(?!(jose|node-pg-migrate)/)'],
   moduleNameMapper,

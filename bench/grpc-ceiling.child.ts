@@ -3,7 +3,12 @@
 // answering each call after the baseline's single-row INSERT. No NestJS, auth, decider, event
 // store, projection, relay or sealer: what is left is what any gRPC command path pays here.
 // Started by planning.bench.ts with fork(); it reports its port, and stops on 'stop'.
-import { Server, ServerCredentials, loadPackageDefinition, type ServiceDefinition } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  loadPackageDefinition,
+  type ServiceDefinition,
+} from '@grpc/grpc-js';
 import { Pool } from 'pg';
 import { trainyardPackageDefinition, type planning } from '@trainyard/grpc-contracts';
 import { benchEvent, plainRow } from './bench-events';
@@ -37,15 +42,24 @@ async function main(): Promise<void> {
     ) => {
       const { workloadId, title, team } = call.request;
       pool
-        .query({ name: 'plain_insert_ceiling', text, values: plainRow(`workload-${workloadId}`, 1, benchEvent(n++)) })
+        .query({
+          name: 'plain_insert_ceiling',
+          text,
+          values: plainRow(`workload-${workloadId}`, 1, benchEvent(n++)),
+        })
         .then(
-          () => callback(null, { workload: { workloadId, title, team, jobSize: call.request.jobSize } }),
+          () =>
+            callback(null, {
+              workload: { workloadId, title, team, jobSize: call.request.jobSize },
+            }),
           (error: Error) => callback(error),
         );
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
   );
   const stop = (): void => {
     server.tryShutdown(() => void pool.end().finally(() => process.exit(0)));
@@ -58,6 +72,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.send?.({ kind: 'error', message: error instanceof Error ? error.message : String(error) } satisfies CeilingChildMessage);
+  process.send?.({
+    kind: 'error',
+    message: error instanceof Error ? error.message : String(error),
+  } satisfies CeilingChildMessage);
   process.exitCode = 1;
 });

@@ -1,48 +1,97 @@
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { credentials, loadPackageDefinition, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  loadPackageDefinition,
+  Metadata,
+  type Client,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { planning, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
 import { ensureDevKeys, repoRoot, signDevToken } from '@trainyard/infra';
 import type { PortfolioShape } from '@trainyard/planning-domain/testing';
 import { healthStatus } from '../tools/scripts/grpc-health';
-import type { AllocationChildArgs, AllocationChildMessage, AllocationChildRequest } from './allocation.child';
+import type {
+  AllocationChildArgs,
+  AllocationChildMessage,
+  AllocationChildRequest,
+} from './allocation.child';
 import { benchEvent, createPlainTable, plainRow } from './bench-events';
 import type { CeilingChildArgs, CeilingChildMessage } from './grpc-ceiling.child';
-import { compareRounds, measureWindow, percentile, row, sleep, type BenchArea, type BenchContext, type BenchResult } from './bench-harness';
+import {
+  compareRounds,
+  measureWindow,
+  percentile,
+  row,
+  sleep,
+  type BenchArea,
+  type BenchContext,
+  type BenchResult,
+} from './bench-harness';
 
-type Unary = (request: unknown, metadata: Metadata, callback: (error: ServiceError | null) => void) => void;
+type Unary = (
+  request: unknown,
+  metadata: Metadata,
+  callback: (error: ServiceError | null) => void,
+) => void;
 type PlanningClient = Client & Record<string, Unary>;
 
 /**
  * The built planning service as its own process (as `npm start` runs it), in a fresh schema, so the
  * figure includes gRPC, auth, the decider, the append and the service's relay, sealer and projection.
  */
-async function withPlanningService<T>(ctx: BenchContext, body: (address: string, token: string) => Promise<T>): Promise<T> {
+async function withPlanningService<T>(
+  ctx: BenchContext,
+  body: (address: string, token: string) => Promise<T>,
+): Promise<T> {
   const root = repoRoot();
-  const build = spawnSync(process.execPath, [join(root, 'node_modules', '@swc', 'cli', 'bin', 'swc.js'), 'apps', 'libs', '-d', 'dist', '--config-file', '.swcrc', '--copy-files', '--ignore', '**/*.spec.ts', '--quiet'], { cwd: root, stdio: 'inherit' });
+  const build = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules', '@swc', 'cli', 'bin', 'swc.js'),
+      'apps',
+      'libs',
+      '-d',
+      'dist',
+      '--config-file',
+      '.swcrc',
+      '--copy-files',
+      '--ignore',
+      '**/*.spec.ts',
+      '--quiet',
+    ],
+    { cwd: root, stdio: 'inherit' },
+  );
   if (build.status !== 0) throw new Error('build failed');
   const keys = ensureDevKeys();
   const [grpcPort, httpPort] = [await freePort(), await freePort()];
   const schema = ctx.schema('planning');
-  const child: ChildProcess = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', join(root, 'dist', 'apps', 'planning', 'src', 'main.js')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: String(grpcPort),
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(httpPort),
-      DATABASE_URL: ctx.databaseUrl,
-      DATABASE_SCHEMA: schema,
-      DATABASE_POOL_SIZE: '16',
-      KAFKA_BROKERS: ctx.brokers.join(','),
-      KAFKA_CLIENT_ID: `trainyard-bench-planning-${ctx.runId}`,
-      AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile,
-      LOG_LEVEL: 'warn',
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--disable-warning=TimeoutNegativeWarning',
+      join(root, 'dist', 'apps', 'planning', 'src', 'main.js'),
+    ],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: String(grpcPort),
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(httpPort),
+        DATABASE_URL: ctx.databaseUrl,
+        DATABASE_SCHEMA: schema,
+        DATABASE_POOL_SIZE: '16',
+        KAFKA_BROKERS: ctx.brokers.join(','),
+        KAFKA_CLIENT_ID: `trainyard-bench-planning-${ctx.runId}`,
+        AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   const address = `127.0.0.1:${grpcPort}`;
   try {
     const deadline = Date.now() + 60_000;
@@ -51,7 +100,10 @@ async function withPlanningService<T>(ctx: BenchContext, body: (address: string,
       if (Date.now() > deadline) throw new Error('planning service not SERVING after 60 s');
       await sleep(300);
     }
-    return await body(address, await signDevToken({ roles: ['release-manager'], subject: 'bench' }));
+    return await body(
+      address,
+      await signDevToken({ roles: ['release-manager'], subject: 'bench' }),
+    );
   } finally {
     await new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
@@ -62,7 +114,11 @@ async function withPlanningService<T>(ctx: BenchContext, body: (address: string,
   }
 }
 
-function registerWorkload(client: PlanningClient, token: string, workloadId: string): Promise<void> {
+function registerWorkload(
+  client: PlanningClient,
+  token: string,
+  workloadId: string,
+): Promise<void> {
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${token}`);
   const request: planning.RegisterWorkloadRequest = {
@@ -85,20 +141,30 @@ function registerWorkload(client: PlanningClient, token: string, workloadId: str
     linkedIncident: '',
     reason: 'benchmark',
   };
-  return new Promise((resolve, reject) => client.RegisterWorkload!(request, metadata, (error) => (error ? reject(error) : resolve())));
+  return new Promise((resolve, reject) =>
+    client.RegisterWorkload!(request, metadata, (error) => (error ? reject(error) : resolve())),
+  );
 }
 
 const COMMAND_CLIENTS = 16;
 
 /** The raw single-row INSERT at 16 connections: the baseline of both command rows. */
-async function withPlainInsert<T>(ctx: BenchContext, label: string, body: (plainInsert: (w: number) => Promise<number>, table: string) => Promise<T>): Promise<T> {
+async function withPlainInsert<T>(
+  ctx: BenchContext,
+  label: string,
+  body: (plainInsert: (w: number) => Promise<number>, table: string) => Promise<T>,
+): Promise<T> {
   const pool = ctx.pool(COMMAND_CLIENTS);
   const table = await createPlainTable(pool, ctx.schema(label));
   const text = `INSERT INTO ${table} (stream_id, stream_version, event_type, schema_version, data, metadata) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb) RETURNING id`;
   let n = 0;
   try {
     return await body(async (w) => {
-      await pool.query({ name: 'plain_insert_planning', text, values: plainRow(`workload-${w}-${n}`, 1, benchEvent(n++)) });
+      await pool.query({
+        name: 'plain_insert_planning',
+        text,
+        values: plainRow(`workload-${w}-${n}`, 1, benchEvent(n++)),
+      });
       return 1;
     }, table);
   } finally {
@@ -107,11 +173,30 @@ async function withPlainInsert<T>(ctx: BenchContext, label: string, body: (plain
 }
 
 /** RegisterWorkload from 16 clients, one channel each, as 16 independent callers would have. */
-async function withCommandClients<T>(ctx: BenchContext, address: string, token: string, body: (command: (w: number) => Promise<number>) => Promise<T>): Promise<T> {
-  const Constructor = (loadPackageDefinition(trainyardPackageDefinition()) as unknown as {
-    trainyard: { planning: { v1: { PlanningService: new (a: string, c: ReturnType<typeof credentials.createInsecure>) => PlanningClient } } };
-  }).trainyard.planning.v1.PlanningService;
-  const stubs = Array.from({ length: COMMAND_CLIENTS }, () => new Constructor(address, credentials.createInsecure()));
+async function withCommandClients<T>(
+  ctx: BenchContext,
+  address: string,
+  token: string,
+  body: (command: (w: number) => Promise<number>) => Promise<T>,
+): Promise<T> {
+  const Constructor = (
+    loadPackageDefinition(trainyardPackageDefinition()) as unknown as {
+      trainyard: {
+        planning: {
+          v1: {
+            PlanningService: new (
+              a: string,
+              c: ReturnType<typeof credentials.createInsecure>,
+            ) => PlanningClient;
+          };
+        };
+      };
+    }
+  ).trainyard.planning.v1.PlanningService;
+  const stubs = Array.from(
+    { length: COMMAND_CLIENTS },
+    () => new Constructor(address, credentials.createInsecure()),
+  );
   let k = 0;
   try {
     return await body(async (w) => {
@@ -158,13 +243,25 @@ async function commandRows(ctx: BenchContext): Promise<BenchResult[]> {
 }
 
 /** Forks grpc-ceiling.child.ts (a bare grpc-js server doing the baseline's INSERT per call). */
-async function withCeilingServer<T>(ctx: BenchContext, table: string, body: (address: string) => Promise<T>): Promise<T> {
-  const args: CeilingChildArgs = { databaseUrl: ctx.databaseUrl, table, connections: COMMAND_CLIENTS };
-  const child = fork(join(__dirname, 'grpc-ceiling.child.ts'), [JSON.stringify(args)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+async function withCeilingServer<T>(
+  ctx: BenchContext,
+  table: string,
+  body: (address: string) => Promise<T>,
+): Promise<T> {
+  const args: CeilingChildArgs = {
+    databaseUrl: ctx.databaseUrl,
+    table,
+    connections: COMMAND_CLIENTS,
+  };
+  const child = fork(join(__dirname, 'grpc-ceiling.child.ts'), [JSON.stringify(args)], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`grpc ceiling server exited (${code})`)));
-      child.on('message', (message: CeilingChildMessage) => (message.kind === 'ready' ? resolve(message.port) : reject(new Error(message.message))));
+      child.on('message', (message: CeilingChildMessage) =>
+        message.kind === 'ready' ? resolve(message.port) : reject(new Error(message.message)),
+      );
     });
     return await body(`127.0.0.1:${port}`);
   } finally {
@@ -205,7 +302,10 @@ interface AllocationProcess {
 }
 
 /** Forks allocation.child.ts for one portfolio shape and waits until it has generated and warmed up. */
-async function startAllocation(shape: PortfolioShape, warmupMs: number): Promise<AllocationProcess> {
+async function startAllocation(
+  shape: PortfolioShape,
+  warmupMs: number,
+): Promise<AllocationProcess> {
   const args: AllocationChildArgs = { shape, warmupMs };
   const child = fork(join(__dirname, 'allocation.child.ts'), [JSON.stringify(args)], {
     execArgv: ['--import', 'tsx'],
@@ -222,13 +322,16 @@ async function startAllocation(shape: PortfolioShape, warmupMs: number): Promise
   };
   child.on('message', (message: AllocationChildMessage) => {
     if (message.kind === 'ready') markReady();
-    else if (message.kind === 'error') failWith(new Error(`allocation child (${shape.candidates}): ${message.message}`));
+    else if (message.kind === 'error')
+      failWith(new Error(`allocation child (${shape.candidates}): ${message.message}`));
     else {
       waiting?.resolve([...message.ms]);
       waiting = undefined;
     }
   });
-  child.once('exit', (code) => failWith(new Error(`allocation child (${shape.candidates}) exited with ${code}`)));
+  child.once('exit', (code) =>
+    failWith(new Error(`allocation child (${shape.candidates}) exited with ${code}`)),
+  );
   const stop = () => {
     if (child.connected) child.disconnect();
   };
@@ -277,8 +380,12 @@ async function scalingRow(ctx: BenchContext): Promise<BenchResult> {
       }
       const [tenSmall, largeMedian] = [percentile(tenSmallMs, 50), percentile(largeMs, 50)];
       const list = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(', ');
-      ctx.log(`  planning.allocate.scaling: rounds: 10 × 10,000 candidates ${list(tenSmallMs)} ms; 100,000 candidates ${list(largeMs)} ms`);
-      ctx.log(`  planning.allocate.scaling: 10,000 candidates ${(tenSmall / SMALL_PER_ROUND).toFixed(1)} ms, 100,000 candidates ${largeMedian.toFixed(1)} ms`);
+      ctx.log(
+        `  planning.allocate.scaling: rounds: 10 × 10,000 candidates ${list(tenSmallMs)} ms; 100,000 candidates ${list(largeMs)} ms`,
+      );
+      ctx.log(
+        `  planning.allocate.scaling: 10,000 candidates ${(tenSmall / SMALL_PER_ROUND).toFixed(1)} ms, 100,000 candidates ${largeMedian.toFixed(1)} ms`,
+      );
       // Linear growth: the large run takes as long as ten small ones, ratio 1.0.
       return row('planning.allocate.scaling', 'ms', largeMedian, tenSmall);
     } finally {
@@ -291,10 +398,16 @@ async function scalingRow(ctx: BenchContext): Promise<BenchResult> {
 
 export const planningBenches: BenchArea = {
   area: 'planning',
-  rows: ['planning.command.w16', 'planning.command.w16.insert', 'planning.command.w16.transport', 'planning.allocate.scaling'],
+  rows: [
+    'planning.command.w16',
+    'planning.command.w16.insert',
+    'planning.command.w16.transport',
+    'planning.allocate.scaling',
+  ],
   async run(ctx, only, emit) {
     if (only('planning.allocate.scaling')) emit(await scalingRow(ctx));
-    if (only('planning.command.w16') || only('planning.command.w16.insert')) for (const result of await commandRows(ctx)) emit(result);
+    if (only('planning.command.w16') || only('planning.command.w16.insert'))
+      for (const result of await commandRows(ctx)) emit(result);
     if (only('planning.command.w16.transport')) emit(await transportRow(ctx));
   },
 };
@@ -305,7 +418,11 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -13,13 +13,20 @@ export interface SealLagChildArgs {
 
 export type SealLagChildMessage =
   | { readonly kind: 'ready' }
-  | { readonly kind: 'stopped'; readonly processCpuMs: number; readonly postgresCpuMs: number | null }
+  | {
+      readonly kind: 'stopped';
+      readonly processCpuMs: number;
+      readonly postgresCpuMs: number | null;
+    }
   | { readonly kind: 'error'; readonly message: string };
 
 const APPLICATION_NAME = 'trainyard-seal-lag-bench';
 
 async function backendCpuMs(pool: Pool): Promise<number | null> {
-  const { rows } = await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [APPLICATION_NAME]);
+  const { rows } = await pool.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
+    [APPLICATION_NAME],
+  );
   try {
     let ticks = 0;
     for (const { pid } of rows) {
@@ -35,8 +42,15 @@ async function backendCpuMs(pool: Pool): Promise<number | null> {
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as SealLagChildArgs;
-  const pool = new Pool({ connectionString: args.databaseUrl, max: 2, idleTimeoutMillis: 0, application_name: APPLICATION_NAME });
-  const sealer = new EventSealer(pool, args.schema, { onError: (error) => process.stderr.write(`seal.lag sealer: ${String(error)}\n`) });
+  const pool = new Pool({
+    connectionString: args.databaseUrl,
+    max: 2,
+    idleTimeoutMillis: 0,
+    application_name: APPLICATION_NAME,
+  });
+  const sealer = new EventSealer(pool, args.schema, {
+    onError: (error) => process.stderr.write(`seal.lag sealer: ${String(error)}\n`),
+  });
   const probe = new Pool({ connectionString: args.databaseUrl, max: 1 });
   const before = await backendCpuMs(probe);
   const cpu = process.cpuUsage();
@@ -61,6 +75,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.send?.({ kind: 'error', message: error instanceof Error ? error.message : String(error) } satisfies SealLagChildMessage);
+  process.send?.({
+    kind: 'error',
+    message: error instanceof Error ? error.message : String(error),
+  } satisfies SealLagChildMessage);
   process.exitCode = 1;
 });

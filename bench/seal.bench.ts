@@ -50,7 +50,9 @@ async function sealLag(ctx: BenchContext): Promise<BenchResult> {
     const poller = (async () => {
       let last = 0;
       while (polling) {
-        const { rows } = await probe.query<{ n: string }>(`SELECT coalesce(max(t.tree_size), 0)::text AS n FROM "${schema}".event_tree_batches t`);
+        const { rows } = await probe.query<{ n: string }>(
+          `SELECT coalesce(max(t.tree_size), 0)::text AS n FROM "${schema}".event_tree_batches t`,
+        );
         const size = Number(rows[0]!.n);
         if (size > last) sealedAt.push({ size: (last = size), at: performance.now() });
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -78,16 +80,24 @@ async function sealLag(ctx: BenchContext): Promise<BenchResult> {
     const appendMs = performance.now() - started;
     const appendCpu = process.cpuUsage(cpu);
     const deadline = performance.now() + 60_000;
-    while ((sealedAt.at(-1)?.size ?? 0) < total && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while ((sealedAt.at(-1)?.size ?? 0) < total && performance.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     const sealedMs = performance.now() - started;
     polling = false;
     await poller;
     child.send('stop');
     const stopped = await next('stopped');
-    if ((sealedAt.at(-1)?.size ?? 0) < total) throw new Error(`seal.lag: only ${sealedAt.at(-1)?.size ?? 0} of ${total} events sealed within 60 s`);
+    if ((sealedAt.at(-1)?.size ?? 0) < total)
+      throw new Error(
+        `seal.lag: only ${sealedAt.at(-1)?.size ?? 0} of ${total} events sealed within 60 s`,
+      );
 
-    const { rows } = await probe.query<{ position: string }>(`SELECT e.position::text AS position FROM "${schema}".events e ORDER BY e.transaction_id, e.position`);
-    const lags = rows.map((r, leaf) => sealedAt.find((s) => s.size > leaf)!.at - committedAt.get(r.position)!).sort((a, b) => a - b);
+    const { rows } = await probe.query<{ position: string }>(
+      `SELECT e.position::text AS position FROM "${schema}".events e ORDER BY e.transaction_id, e.position`,
+    );
+    const lags = rows
+      .map((r, leaf) => sealedAt.find((s) => s.size > leaf)!.at - committedAt.get(r.position)!)
+      .sort((a, b) => a - b);
     const p99 = lags[Math.min(lags.length - 1, Math.ceil(lags.length * 0.99) - 1)]!;
     if (stopped.kind === 'stopped') {
       const sealerCpu = stopped.processCpuMs + (stopped.postgresCpuMs ?? 0);

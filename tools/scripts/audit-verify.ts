@@ -29,7 +29,12 @@ interface Args {
 }
 
 function parse(): Args {
-  let values: { service?: string; 'checkpoint-dir'?: string; 'trusted-checkpoint'?: string[]; vkey?: string };
+  let values: {
+    service?: string;
+    'checkpoint-dir'?: string;
+    'trusted-checkpoint'?: string[];
+    vkey?: string;
+  };
   try {
     ({ values } = parseArgs({
       options: {
@@ -48,7 +53,9 @@ function parse(): Args {
   try {
     service = assertSchemaName(values.service);
   } catch {
-    throw new UsageError(`unknown service ${JSON.stringify(values.service)}: not a valid service (schema) name`);
+    throw new UsageError(
+      `unknown service ${JSON.stringify(values.service)}: not a valid service (schema) name`,
+    );
   }
   return {
     service,
@@ -69,10 +76,16 @@ async function main(): Promise<number> {
   const checkpoints = [...trusted, ...published.slice(-1)];
   let verifierKey: string | undefined;
   if (checkpoints.length > 0) {
-    if (!existsSync(args.vkeyFile)) throw new UsageError(`checkpoints given but no verifier key: no such file ${args.vkeyFile} (--vkey)`);
+    if (!existsSync(args.vkeyFile))
+      throw new UsageError(
+        `checkpoints given but no verifier key: no such file ${args.vkeyFile} (--vkey)`,
+      );
     verifierKey = readFileSync(args.vkeyFile, 'utf8').trim();
   }
-  const pool = new Pool({ connectionString: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, max: 1 });
+  const pool = new Pool({
+    connectionString: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    max: 1,
+  });
   try {
     const result = await verifyEventLog(pool, args.service, { checkpoints, verifierKey });
     if (!result.ok) {
@@ -89,11 +102,16 @@ async function main(): Promise<number> {
       `verified ${result.checked} events in ${args.service}, tree intact, root ${result.rootHash}, ` +
         `${result.checkpointsVerified} signed checkpoints consistent (${result.unsealed} newer events not yet sealed)`,
     );
-    if (checkpoints.length === 0) console.log(`warning: no signed checkpoint found in ${args.checkpointDir}: events removed at the end together with their seals cannot be detected`);
+    if (checkpoints.length === 0)
+      console.log(
+        `warning: no signed checkpoint found in ${args.checkpointDir}: events removed at the end together with their seals cannot be detected`,
+      );
     return 0;
   } catch (error) {
     if (error instanceof EventStoreNotFound) {
-      throw new UsageError(`unknown service ${JSON.stringify(args.service)}: no event store in schema ${args.service}`);
+      throw new UsageError(
+        `unknown service ${JSON.stringify(args.service)}: no event store in schema ${args.service}`,
+      );
     }
     throw error;
   } finally {

@@ -12,7 +12,9 @@ async function main(): Promise<void> {
     log,
   });
   log(`PostgreSQL ready: ${infra.databaseUrl}`);
-  log(`Kafka ready on ${infra.broker}${infra.mode === 'local' && !infra.startedKafka ? ' (already running)' : ''}`);
+  log(
+    `Kafka ready on ${infra.broker}${infra.mode === 'local' && !infra.startedKafka ? ' (already running)' : ''}`,
+  );
 }
 
 main().catch((error: unknown) => {

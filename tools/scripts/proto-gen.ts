@@ -11,5 +11,10 @@ const run = (args: string[]) => execFileSync(buf, args, { cwd: root, stdio: 'inh
 
 run(['generate']);
 run(['export', '.', '-o', 'libs/shared/grpc-contracts/src/generated/proto']);
-run(['build', '--exclude-source-info', '-o', 'libs/shared/grpc-contracts/src/generated/trainyard.binpb']);
+run([
+  'build',
+  '--exclude-source-info',
+  '-o',
+  'libs/shared/grpc-contracts/src/generated/trainyard.binpb',
+]);
 console.log('generated libs/shared/grpc-contracts/src/generated');

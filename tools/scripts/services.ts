@@ -2,4 +2,10 @@
 import type { ServiceDefinition, ServiceName } from '@trainyard/platform';
 import { compliance, deployment, metrics, planning, scheduling } from './service-definitions';
 
-export const SERVICE_DEFINITIONS: Record<ServiceName, ServiceDefinition> = { planning, scheduling, deployment, compliance, metrics };
+export const SERVICE_DEFINITIONS: Record<ServiceName, ServiceDefinition> = {
+  planning,
+  scheduling,
+  deployment,
+  compliance,
+  metrics,
+};

@@ -11,23 +11,33 @@ describe('startConfigurationProblem', () => {
     );
   });
 
-  it("names a per-service port by its own variable and the service", () => {
+  it('names a per-service port by its own variable and the service', () => {
     expect(startConfigurationProblem({ METRICS_GRPC_PORT: '70000' })).toBe(
       'invalid configuration: METRICS_GRPC_PORT: expected a port 0-65535 (got "70000") (metrics)',
     );
   });
 
   it('names a wrong OpenTelemetry sampler instead of letting the SDK ignore it', () => {
-    expect(startConfigurationProblem({ OTEL_TRACES_SAMPLER: 'sometimes' })).toMatch(/^invalid configuration: OTEL_TRACES_SAMPLER: .*\(got "sometimes"\)$/);
-    expect(startConfigurationProblem({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '2' })).toBe(
-      'invalid configuration: OTEL_TRACES_SAMPLER_ARG: expected a ratio 0-1 (got "2")',
+    expect(startConfigurationProblem({ OTEL_TRACES_SAMPLER: 'sometimes' })).toMatch(
+      /^invalid configuration: OTEL_TRACES_SAMPLER: .*\(got "sometimes"\)$/,
     );
-    expect(startConfigurationProblem({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' })).toBeUndefined();
+    expect(
+      startConfigurationProblem({
+        OTEL_TRACES_SAMPLER: 'traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '2',
+      }),
+    ).toBe('invalid configuration: OTEL_TRACES_SAMPLER_ARG: expected a ratio 0-1 (got "2")');
+    expect(
+      startConfigurationProblem({
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.25',
+      }),
+    ).toBeUndefined();
   });
 });
 
 describe('serviceEnvironment', () => {
-  it("gives each service its own ports from PLANNING_GRPC_PORT etc., defaults otherwise", () => {
+  it('gives each service its own ports from PLANNING_GRPC_PORT etc., defaults otherwise', () => {
     const env = serviceEnvironment('planning', { PLANNING_GRPC_PORT: '51151', LOG_LEVEL: 'debug' });
     expect(env).toMatchObject({ GRPC_PORT: '51151', HTTP_PORT: '3001', LOG_LEVEL: 'debug' });
   });

@@ -34,39 +34,58 @@ function processesWith(marker: string): number[] {
     .map(Number);
 }
 
-async function runStart(env: Record<string, string>): Promise<{ code: number | null; output: string; ms: number; marker: string }> {
+async function runStart(
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string; ms: number; marker: string }> {
   const marker = `TRAINYARD_START_TEST=${randomBytes(6).toString('hex')}`;
   const [markerName = '', markerValue = ''] = marker.split('=');
   const started = Date.now();
-  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'tools', 'scripts', 'start.ts')], {
-    cwd: root,
-    env: { ...process.env, ...env, [markerName]: markerValue },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    join(root, 'node_modules', '.bin', 'tsx'),
+    [join(root, 'tools', 'scripts', 'start.ts')],
+    {
+      cwd: root,
+      env: { ...process.env, ...env, [markerName]: markerValue },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+  const code = await new Promise<number | null>((resolve) =>
+    child.once('exit', (exitCode) => resolve(exitCode)),
+  );
   return { code, output, ms: Date.now() - started, marker };
 }
 
 describe('npm start with a wrong variable', () => {
   it.each([
-    ['DATABASE_URL', { DATABASE_URL: 'not a url' }, /DATABASE_URL: expected a URL like postgres:\/\/.*\(got "not a url"\)/],
-    ['a per-service port', { SCHEDULING_HTTP_PORT: 'eighty' }, /SCHEDULING_HTTP_PORT: expected a port number \(got "eighty"\)/],
+    [
+      'DATABASE_URL',
+      { DATABASE_URL: 'not a url' },
+      /DATABASE_URL: expected a URL like postgres:\/\/.*\(got "not a url"\)/,
+    ],
+    [
+      'a per-service port',
+      { SCHEDULING_HTTP_PORT: 'eighty' },
+      /SCHEDULING_HTTP_PORT: expected a port number \(got "eighty"\)/,
+    ],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }, /LOG_LEVEL: .*\(got "loud"\)/],
-  ])('%s: names it, exits non-zero within seconds and leaves nothing running', async (_, bad, named) => {
-    const brokerPort = await freePort();
-    const broker = `127.0.0.1:${brokerPort}`;
-    const result = await runStart({ ...bad, KAFKA_BROKERS: broker });
-    expect(result.output).toMatch(/start failed: invalid configuration: /);
-    expect(result.output).toMatch(named);
-    expect(result.code).toBe(78);
-    // Seconds: tsx alone takes 3–4 s on a loaded 2-core machine; the bound is generous so load cannot fail it.
-    expect(result.ms).toBeLessThan(30_000);
-    expect(processesWith(result.marker)).toEqual([]);
-    expect(existsSync(join(localDir('kafka'), `broker-${brokerPort}.pid`))).toBe(false);
-    expect(await kafkaIsUp(broker, 1_000)).toBe(false);
-    expect(result.output).not.toMatch(/building services|Kafka starting/);
-  });
+  ])(
+    '%s: names it, exits non-zero within seconds and leaves nothing running',
+    async (_, bad, named) => {
+      const brokerPort = await freePort();
+      const broker = `127.0.0.1:${brokerPort}`;
+      const result = await runStart({ ...bad, KAFKA_BROKERS: broker });
+      expect(result.output).toMatch(/start failed: invalid configuration: /);
+      expect(result.output).toMatch(named);
+      expect(result.code).toBe(78);
+      // Seconds: tsx alone takes 3–4 s on a loaded 2-core machine; the bound is generous so load cannot fail it.
+      expect(result.ms).toBeLessThan(30_000);
+      expect(processesWith(result.marker)).toEqual([]);
+      expect(existsSync(join(localDir('kafka'), `broker-${brokerPort}.pid`))).toBe(false);
+      expect(await kafkaIsUp(broker, 1_000)).toBe(false);
+      expect(result.output).not.toMatch(/building services|Kafka starting/);
+    },
+  );
 });

@@ -4,18 +4,36 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { prettyFactory } from 'pino-pretty';
-import { DEFAULT_DATABASE_URL, ensureDatabase, ensureDevKeys, repoRoot, startLocalKafka, stopLocalKafka } from '@trainyard/infra';
+import {
+  DEFAULT_DATABASE_URL,
+  ensureDatabase,
+  ensureDevKeys,
+  repoRoot,
+  startLocalKafka,
+  stopLocalKafka,
+} from '@trainyard/infra';
 import { SERVICES, type ServiceName } from '@trainyard/platform';
 import { healthStatus } from './grpc-health';
 import { serviceEnvironment, startConfigurationProblem } from './start-config';
 
 const root = repoRoot();
-const COLORS: Record<ServiceName, string> = { planning: '36', scheduling: '35', deployment: '33', compliance: '32', metrics: '34' };
+const COLORS: Record<ServiceName, string> = {
+  planning: '36',
+  scheduling: '35',
+  deployment: '33',
+  compliance: '32',
+  metrics: '34',
+};
 // Five services boot at once; on a busy 2-core machine each can take over a minute. A service that
 // fails exits at once (and stops the platform), so this only bounds one that hangs.
 const READY_TIMEOUT_MS = 180_000;
 const STOP_TIMEOUT_MS = 15_000;
-const prettify = prettyFactory({ colorize: process.stdout.isTTY, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service,context,req,res', singleLine: true });
+const prettify = prettyFactory({
+  colorize: process.stdout.isTTY,
+  translateTime: 'HH:MM:ss.l',
+  ignore: 'pid,hostname,service,context,req,res',
+  singleLine: true,
+});
 
 const say = (line: string) => console.log(`\x1b[1m[trainyard]\x1b[0m ${line}`);
 const children = new Map<ServiceName, ChildProcess>();
@@ -38,32 +56,67 @@ async function main(): Promise<void> {
   if (shuttingDown) return;
 
   say('building services (swc)…');
-  const build = spawnSync(process.execPath, [join(root, 'node_modules', '@swc', 'cli', 'bin', 'swc.js'), 'apps', 'libs', '-d', 'dist', '--config-file', '.swcrc', '--copy-files', '--ignore', '**/*.spec.ts', '--quiet'], { cwd: root, stdio: 'inherit' });
+  const build = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules', '@swc', 'cli', 'bin', 'swc.js'),
+      'apps',
+      'libs',
+      '-d',
+      'dist',
+      '--config-file',
+      '.swcrc',
+      '--copy-files',
+      '--ignore',
+      '**/*.spec.ts',
+      '--quiet',
+    ],
+    { cwd: root, stdio: 'inherit' },
+  );
   if (build.status !== 0) throw new Error('build failed');
 
-  for (const service of SERVICES) startService(service, { ...process.env, DATABASE_URL: databaseUrl, KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? kafka.broker });
+  for (const service of SERVICES)
+    startService(service, {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? kafka.broker,
+    });
   await Promise.all(SERVICES.map((service) => waitServing(service)));
   if (shuttingDown) return;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   say(`all five services SERVING in ${seconds} s`);
   console.log(
-    SERVICES.map((s) => `  ${s.padEnd(11)} gRPC 127.0.0.1:${port(s, 'grpc')}  HTTP http://127.0.0.1:${port(s, 'http')}  (/healthz /readyz /metrics)`).join('\n'),
+    SERVICES.map(
+      (s) =>
+        `  ${s.padEnd(11)} gRPC 127.0.0.1:${port(s, 'grpc')}  HTTP http://127.0.0.1:${port(s, 'http')}  (/healthz /readyz /metrics)`,
+    ).join('\n'),
   );
   say('token for calls: npm run token -- --role release-manager   ·   Ctrl-C stops everything');
 }
 
 function port(service: ServiceName, kind: 'grpc' | 'http'): number {
-  return Number(serviceEnvironment(service, process.env)[kind === 'grpc' ? 'GRPC_PORT' : 'HTTP_PORT']);
+  return Number(
+    serviceEnvironment(service, process.env)[kind === 'grpc' ? 'GRPC_PORT' : 'HTTP_PORT'],
+  );
 }
 
 function startService(service: ServiceName, env: NodeJS.ProcessEnv): void {
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', join(root, 'dist', 'apps', service, 'src', 'main.js')], {
-    cwd: root,
-    env: serviceEnvironment(service, env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--disable-warning=TimeoutNegativeWarning',
+      join(root, 'dist', 'apps', service, 'src', 'main.js'),
+    ],
+    {
+      cwd: root,
+      env: serviceEnvironment(service, env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.set(service, child);
-  const prefix = process.stdout.isTTY ? `\x1b[${COLORS[service]}m${service.padEnd(10)}\x1b[0m` : service.padEnd(10);
+  const prefix = process.stdout.isTTY
+    ? `\x1b[${COLORS[service]}m${service.padEnd(10)}\x1b[0m`
+    : service.padEnd(10);
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       const pretty = line.startsWith('{') ? prettify(line).trimEnd() : line;
@@ -81,8 +134,13 @@ function startService(service: ServiceName, env: NodeJS.ProcessEnv): void {
 async function waitServing(service: ServiceName): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!shuttingDown) {
-    if ((await healthStatus(`127.0.0.1:${port(service, 'grpc')}`).catch(() => 'UNAVAILABLE')) === 'SERVING') return;
-    if (Date.now() > deadline) throw new Error(`${service} not SERVING after ${READY_TIMEOUT_MS / 1000} s`);
+    if (
+      (await healthStatus(`127.0.0.1:${port(service, 'grpc')}`).catch(() => 'UNAVAILABLE')) ===
+      'SERVING'
+    )
+      return;
+    if (Date.now() > deadline)
+      throw new Error(`${service} not SERVING after ${READY_TIMEOUT_MS / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
 }

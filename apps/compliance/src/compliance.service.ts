@@ -7,4 +7,5 @@ export const complianceService: ServiceDefinition = {
 };
 
 /** The process entry (main.ts): start, serve until SIGTERM/SIGINT, stop gracefully, exit. */
-export const run = (onStopped?: () => Promise<void>): void => runServiceMain(complianceService, onStopped);
+export const run = (onStopped?: () => Promise<void>): void =>
+  runServiceMain(complianceService, onStopped);

@@ -7,4 +7,5 @@ export const deploymentService: ServiceDefinition = {
 };
 
 /** The process entry (main.ts): start, serve until SIGTERM/SIGINT, stop gracefully, exit. */
-export const run = (onStopped?: () => Promise<void>): void => runServiceMain(deploymentService, onStopped);
+export const run = (onStopped?: () => Promise<void>): void =>
+  runServiceMain(deploymentService, onStopped);

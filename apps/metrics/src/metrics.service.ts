@@ -7,4 +7,5 @@ export const metricsService: ServiceDefinition = {
 };
 
 /** The process entry (main.ts): start, serve until SIGTERM/SIGINT, stop gracefully, exit. */
-export const run = (onStopped?: () => Promise<void>): void => runServiceMain(metricsService, onStopped);
+export const run = (onStopped?: () => Promise<void>): void =>
+  runServiceMain(metricsService, onStopped);

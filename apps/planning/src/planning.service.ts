@@ -1,6 +1,9 @@
 import { runServiceMain, type ServiceDefinition } from '@trainyard/platform';
 import { planningIntegrationEventOf } from '@trainyard/planning-contracts';
-import { PLANNING_READ_MODEL_MIGRATIONS, planningProjection } from '@trainyard/planning-read-models';
+import {
+  PLANNING_READ_MODEL_MIGRATIONS,
+  planningProjection,
+} from '@trainyard/planning-read-models';
 import { PlanningModule } from './planning.module';
 
 export const PLANNING_GRPC_PACKAGE = 'trainyard.planning.v1';

@@ -43,12 +43,22 @@ const registration = (workloadId: string) => ({
   reason: 'tracing test',
 });
 
-function register(client: GrpcTestClient, token: string, workloadId: string, traceparent?: string): Promise<unknown> {
+function register(
+  client: GrpcTestClient,
+  token: string,
+  workloadId: string,
+  traceparent?: string,
+): Promise<unknown> {
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${token}`);
   if (traceparent) metadata.set('traceparent', traceparent);
   return new Promise((resolve, reject) =>
-    client['RegisterWorkload']!.call(client, registration(workloadId), metadata, (error, response) => (error ? reject(error) : resolve(response))),
+    client['RegisterWorkload']!.call(
+      client,
+      registration(workloadId),
+      metadata,
+      (error, response) => (error ? reject(error) : resolve(response)),
+    ),
   );
 }
 
@@ -71,11 +81,19 @@ describe('planning tracing (service process, real PostgreSQL and Kafka, local OT
     build = buildPlatform();
     ctx = await createTestContext('planning_tracing');
     // A plain kafkajs consumer, not the project's message bus: the headers as any client sees them.
-    const kafka = new Kafka({ clientId: `planning-tracing-${run}`, brokers: ctx.brokers, logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: `planning-tracing-${run}`,
+      brokers: ctx.brokers,
+      logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: TOPIC }], waitForLeaders: true }).catch(() => false);
-    await waitFor(async () => (await admin.listTopics()).includes(TOPIC), { description: `topic ${TOPIC}` });
+    await admin
+      .createTopics({ topics: [{ topic: TOPIC }], waitForLeaders: true })
+      .catch(() => false);
+    await waitFor(async () => (await admin.listTopics()).includes(TOPIC), {
+      description: `topic ${TOPIC}`,
+    });
     await admin.disconnect();
     consumer = kafka.consumer({ groupId: ctx.groupId('tracing'), maxWaitTimeInMs: 100 });
     await consumer.connect();
@@ -83,7 +101,13 @@ describe('planning tracing (service process, real PostgreSQL and Kafka, local OT
     await consumer.run({
       eachMessage: ({ message }) => {
         const key = message.key?.toString() ?? '';
-        if (key.includes(run)) published.set(key, Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])));
+        if (key.includes(run))
+          published.set(
+            key,
+            Object.fromEntries(
+              Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+            ),
+          );
         return Promise.resolve();
       },
     });
@@ -135,17 +159,29 @@ describe('planning tracing (service process, real PostgreSQL and Kafka, local OT
       expect(traceId).toBe(server.traceId);
       expect(flags).toBe('01');
       // The stored parent is a span of this call that was exported too (the server span or one inside it).
-      await waitFor(() => receiver.spans.some((span) => span.spanId === spanId && span.traceId === server.traceId), {
-        timeoutMs: 30_000,
-        description: `span ${spanId} at the OTLP receiver`,
-      });
+      await waitFor(
+        () =>
+          receiver.spans.some((span) => span.spanId === spanId && span.traceId === server.traceId),
+        {
+          timeoutMs: 30_000,
+          description: `span ${spanId} at the OTLP receiver`,
+        },
+      );
 
-      const headers = await waitFor(() => published.get(`workload-${workloadId}`), { timeoutMs: 30_000, description: 'the CloudEvent on Kafka' });
+      const headers = await waitFor(() => published.get(`workload-${workloadId}`), {
+        timeoutMs: 30_000,
+        description: 'the CloudEvent on Kafka',
+      });
       expect(headers['traceparent']).toBe(stored);
       expect(headers['ce_type']).toBeDefined();
 
       const line = await waitFor(
-        () => service.logs.find((log) => log['context'] === 'GrpcCall' && log['method'] === 'WorkloadGrpcController.registerWorkload'),
+        () =>
+          service.logs.find(
+            (log) =>
+              log['context'] === 'GrpcCall' &&
+              log['method'] === 'WorkloadGrpcController.registerWorkload',
+          ),
         { description: 'the log line of the call' },
       );
       expect(line['trace_id']).toBe(server.traceId);
@@ -155,10 +191,18 @@ describe('planning tracing (service process, real PostgreSQL and Kafka, local OT
     it("continues the caller's trace (W3C traceparent metadata) into the stored event", async () => {
       const workloadId = `WL-${run}-continued`;
       const callerTrace = randomBytes(16).toString('hex');
-      await register(client, writer, workloadId, `00-${callerTrace}-${randomBytes(8).toString('hex')}-01`);
+      await register(
+        client,
+        writer,
+        workloadId,
+        `00-${callerTrace}-${randomBytes(8).toString('hex')}-01`,
+      );
       expect(TRACEPARENT.exec((await storedTraceparent(workloadId)) ?? '')?.[1]).toBe(callerTrace);
       const server = await waitFor(
-        () => receiver.spans.find((span) => span.name === REGISTER_SPAN && span.traceId === callerTrace),
+        () =>
+          receiver.spans.find(
+            (span) => span.name === REGISTER_SPAN && span.traceId === callerTrace,
+          ),
         { timeoutMs: 30_000, description: "the server span in the caller's trace" },
       );
       expect(server.kind).toBe(SERVER);
@@ -169,7 +213,9 @@ describe('planning tracing (service process, real PostgreSQL and Kafka, local OT
     let service: ServiceProcess;
 
     beforeAll(async () => {
-      service = await startServiceProcess(build, 'planning', ctx, { OTEL_TRACES_SAMPLER: 'always_off' });
+      service = await startServiceProcess(build, 'planning', ctx, {
+        OTEL_TRACES_SAMPLER: 'always_off',
+      });
     }, START_HOOK_TIMEOUT_MS);
 
     afterAll(() => service?.stop());
@@ -184,7 +230,10 @@ describe('planning tracing (service process, real PostgreSQL and Kafka, local OT
         expect(traceId).toMatch(/^[0-9a-f]{32}$/);
         expect(traceId).not.toBe('0'.repeat(32));
         expect(flags).toBe('00');
-        const headers = await waitFor(() => published.get(`workload-${workloadId}`), { timeoutMs: 30_000, description: 'the CloudEvent on Kafka' });
+        const headers = await waitFor(() => published.get(`workload-${workloadId}`), {
+          timeoutMs: 30_000,
+          description: 'the CloudEvent on Kafka',
+        });
         expect(headers['traceparent']).toBe(stored);
       } finally {
         client.close();

@@ -18,7 +18,10 @@ import type { SignedTreeCheckpoint } from './signed-checkpoint';
 import { verifyEventLog } from './verify-log';
 
 const REPO_ROOT = path.resolve(__dirname, '../../../..');
-const signer = new CheckpointSigner('trainyard.test/event-log', generateKeyPairSync('ed25519').privateKey);
+const signer = new CheckpointSigner(
+  'trainyard.test/event-log',
+  generateKeyPairSync('ed25519').privateKey,
+);
 
 let ctx: TestContext;
 const schemas: string[] = [];
@@ -43,9 +46,15 @@ interface SealedStore {
 
 let nextSchema = 0;
 
-function sealerFor(schema: string, publishers: Parameters<typeof fileCheckpointPublisher>[0][] = []): EventSealer {
+function sealerFor(
+  schema: string,
+  publishers: Parameters<typeof fileCheckpointPublisher>[0][] = [],
+): EventSealer {
   // Batches of 4: 12 events make the batches [0,4) [4,6) [6,10) [10,12), so tests cross batch borders.
-  return new EventSealer(ctx.pool, schema, { batchSize: 4, checkpoints: { signer, publishers: publishers.map(fileCheckpointPublisher) } });
+  return new EventSealer(ctx.pool, schema, {
+    batchSize: 4,
+    checkpoints: { signer, publishers: publishers.map(fileCheckpointPublisher) },
+  });
 }
 
 /**
@@ -63,7 +72,8 @@ async function sealedStore(events = 12, checkpointDir?: string): Promise<SealedS
   const signed: SignedTreeCheckpoint[] = [];
   for (let i = 0; i < events; i += 2) {
     const batch = [newEvent('AmountRecorded', { amount: i, note: { by: 'x', at: i } })];
-    if (i + 1 < events) batch.push(newEvent('AmountRecorded', { amount: i + 1, note: { by: 'y', at: i + 1 } }));
+    if (i + 1 < events)
+      batch.push(newEvent('AmountRecorded', { amount: i + 1, note: { by: 'y', at: i + 1 } }));
     await store.append(streams[(i / 2) % streams.length]!, batch);
     if (i + 2 === Math.min(6, events) || i + 2 >= events) {
       await sealAll(sealer, Math.min(i + 2, events));
@@ -72,7 +82,12 @@ async function sealedStore(events = 12, checkpointDir?: string): Promise<SealedS
   }
   await store.close();
   if (events === 0) signed.push(await sealer.signCheckpoint());
-  return { schema, positions: await positionsInCommitOrder(schema), earlier: signed[0]!, latest: signed[signed.length - 1]! };
+  return {
+    schema,
+    positions: await positionsInCommitOrder(schema),
+    earlier: signed[0]!,
+    latest: signed[signed.length - 1]!,
+  };
 }
 
 /**
@@ -91,7 +106,9 @@ async function sealAll(sealer: EventSealer, size: number): Promise<void> {
     { description: `${size} events commit-safe` },
   );
   await sealer.sealPending();
-  const { rows } = await ctx.pool.query<{ n: number }>(`SELECT coalesce(max(tree_size), 0)::int AS n FROM "${sealer.schema}".event_tree_batches`);
+  const { rows } = await ctx.pool.query<{ n: number }>(
+    `SELECT coalesce(max(tree_size), 0)::int AS n FROM "${sealer.schema}".event_tree_batches`,
+  );
   expect(rows[0]!.n).toBe(size);
 }
 
@@ -120,10 +137,18 @@ async function tamper(schema: string, sql: string, values: unknown[] = []): Prom
   }
 }
 
-const verify = (s: SealedStore) => verifyEventLog(ctx.pool, s.schema, { checkpoints: [s.earlier.note, s.latest.note], verifierKey: signer.verifierKey });
+const verify = (s: SealedStore) =>
+  verifyEventLog(ctx.pool, s.schema, {
+    checkpoints: [s.earlier.note, s.latest.note],
+    verifierKey: signer.verifierKey,
+  });
 
 /** What verification reports for a tampered store. */
-function tampered(firstBadLeaf: number | null, firstBadPosition: bigint | null, reason: RegExp): Record<string, unknown> {
+function tampered(
+  firstBadLeaf: number | null,
+  firstBadPosition: bigint | null,
+  reason: RegExp,
+): Record<string, unknown> {
   return { ok: false, firstBadLeaf, firstBadPosition, reason: expect.stringMatching(reason) };
 }
 
@@ -132,8 +157,16 @@ describe('an untouched store', () => {
     const sealed = await sealedStore();
     expect(sealed.earlier.treeSize).toBe(6);
     expect(sealed.latest.treeSize).toBe(12);
-    expect(await verify(sealed)).toMatchObject({ ok: true, checked: 12, unsealed: 0, checkpointsVerified: 2, rootHash: sealed.latest.rootHash.toString('hex') });
-    const { rows } = await ctx.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${sealed.schema}".event_tree_batches`);
+    expect(await verify(sealed)).toMatchObject({
+      ok: true,
+      checked: 12,
+      unsealed: 0,
+      checkpointsVerified: 2,
+      rootHash: sealed.latest.rootHash.toString('hex'),
+    });
+    const { rows } = await ctx.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "${sealed.schema}".event_tree_batches`,
+    );
     expect(rows[0]!.n).toBe(4); // one row per batch, not per event
 
     const store = createEventStore(ctx.pool, sealed.schema, { crossProcessSignal: false });
@@ -142,7 +175,12 @@ describe('an untouched store', () => {
     expect(await verify(sealed)).toMatchObject({ ok: true, checked: 12, unsealed: 2 });
 
     await sealAll(sealerFor(sealed.schema), 14);
-    expect(await verify(sealed)).toMatchObject({ ok: true, checked: 14, unsealed: 0, checkpointsVerified: 2 });
+    expect(await verify(sealed)).toMatchObject({
+      ok: true,
+      checked: 14,
+      unsealed: 0,
+      checkpointsVerified: 2,
+    });
   });
 
   it('verifies when empty', async () => {
@@ -167,7 +205,10 @@ describe('an untouched store', () => {
     await sealAll(sealerFor(sealed.schema), 1);
     expect(await verify(sealed)).toMatchObject({ ok: true, checked: 1 });
 
-    await tamper(sealed.schema, `UPDATE events SET recorded_at = recorded_at + interval '1 microsecond'`);
+    await tamper(
+      sealed.schema,
+      `UPDATE events SET recorded_at = recorded_at + interval '1 microsecond'`,
+    );
     expect(await verify(sealed)).toMatchObject({ ok: false, firstBadLeaf: 0 });
   });
 
@@ -178,31 +219,87 @@ describe('an untouched store', () => {
       const proof = await readInclusionProof(ctx.pool, sealed.schema, leaf, 12);
       expect(proof.event.position).toBe(sealed.positions[leaf]);
       expect(proof.rootHash).toEqual(sealed.latest.rootHash);
-      expect(verifyInclusion(leafHash(proof.leafData), leaf, 12, proof.proof, sealed.latest.rootHash)).toBe(true);
+      expect(
+        verifyInclusion(leafHash(proof.leafData), leaf, 12, proof.proof, sealed.latest.rootHash),
+      ).toBe(true);
     }
     for (let leaf = 0; leaf < 6; leaf++) {
       const early = await readInclusionProof(ctx.pool, sealed.schema, leaf, 6);
-      expect(verifyInclusion(leafHash(early.leafData), leaf, 6, early.proof, sealed.earlier.rootHash)).toBe(true);
+      expect(
+        verifyInclusion(leafHash(early.leafData), leaf, 6, early.proof, sealed.earlier.rootHash),
+      ).toBe(true);
     }
     const consistency = await readConsistencyProof(ctx.pool, sealed.schema, 6, 12);
-    expect(verifyConsistency(6, 12, sealed.earlier.rootHash, sealed.latest.rootHash, consistency.proof)).toBe(true);
-    await expect(readInclusionProof(ctx.pool, sealed.schema, 12, 12)).rejects.toThrow(/not in a tree of 12/);
-    await expect(readConsistencyProof(ctx.pool, sealed.schema, 6, 13)).rejects.toThrow(/exceeds the sealed tree/);
+    expect(
+      verifyConsistency(6, 12, sealed.earlier.rootHash, sealed.latest.rootHash, consistency.proof),
+    ).toBe(true);
+    await expect(readInclusionProof(ctx.pool, sealed.schema, 12, 12)).rejects.toThrow(
+      /not in a tree of 12/,
+    );
+    await expect(readConsistencyProof(ctx.pool, sealed.schema, 6, 13)).rejects.toThrow(
+      /exceeds the sealed tree/,
+    );
   });
 });
 
 describe('tampering is found at the first bad position', () => {
-  type Case = [name: string, sql: (p: bigint[]) => string, leaf: number | null, position: (p: bigint[]) => bigint | null, reason: RegExp];
+  type Case = [
+    name: string,
+    sql: (p: bigint[]) => string,
+    leaf: number | null,
+    position: (p: bigint[]) => bigint | null,
+    reason: RegExp,
+  ];
   const cases: Case[] = [
-    ['changed data', (p) => `UPDATE events SET data = '{"amount": 1000000}' WHERE position = ${p[4]}`, 4, (p) => p[4]!, /leaf 4 .* does not match its sealed leaf hash/],
-    ['changed metadata', (p) => `UPDATE events SET metadata = metadata || '{"actor": "user:mallory"}' WHERE position = ${p[6]}`, 6, (p) => p[6]!, /changed/],
-    ['changed type', (p) => `UPDATE events SET event_type = 'AmountWaived' WHERE position = ${p[9]}`, 9, (p) => p[9]!, /changed/],
-    ['changed time', (p) => `UPDATE events SET recorded_at = recorded_at - interval '1 day' WHERE position = ${p[2]}`, 2, (p) => p[2]!, /changed/],
-    ['removed event', (p) => `DELETE FROM events WHERE position = ${p[2]}`, 2, (p) => p[3]!, /event sealed at leaf 2 is missing before position \d+ \(removed\)/],
-    ['removed last event', (p) => `DELETE FROM events WHERE position = ${p[11]}`, 11, (p) => p[11]!, /leaves 11\.\.11 .* are missing \(removed\)/],
+    [
+      'changed data',
+      (p) => `UPDATE events SET data = '{"amount": 1000000}' WHERE position = ${p[4]}`,
+      4,
+      (p) => p[4]!,
+      /leaf 4 .* does not match its sealed leaf hash/,
+    ],
+    [
+      'changed metadata',
+      (p) =>
+        `UPDATE events SET metadata = metadata || '{"actor": "user:mallory"}' WHERE position = ${p[6]}`,
+      6,
+      (p) => p[6]!,
+      /changed/,
+    ],
+    [
+      'changed type',
+      (p) => `UPDATE events SET event_type = 'AmountWaived' WHERE position = ${p[9]}`,
+      9,
+      (p) => p[9]!,
+      /changed/,
+    ],
+    [
+      'changed time',
+      (p) =>
+        `UPDATE events SET recorded_at = recorded_at - interval '1 day' WHERE position = ${p[2]}`,
+      2,
+      (p) => p[2]!,
+      /changed/,
+    ],
+    [
+      'removed event',
+      (p) => `DELETE FROM events WHERE position = ${p[2]}`,
+      2,
+      (p) => p[3]!,
+      /event sealed at leaf 2 is missing before position \d+ \(removed\)/,
+    ],
+    [
+      'removed last event',
+      (p) => `DELETE FROM events WHERE position = ${p[11]}`,
+      11,
+      (p) => p[11]!,
+      /leaves 11\.\.11 .* are missing \(removed\)/,
+    ],
     [
       'inserted event inside the sealed tree',
-      (p) => `INSERT INTO events (position, transaction_id, stream_id, stream_version, event_type, data, metadata)
+      (
+        p,
+      ) => `INSERT INTO events (position, transaction_id, stream_id, stream_version, event_type, data, metadata)
               OVERRIDING SYSTEM VALUE
               SELECT 1000000000, transaction_id, 'forged', 1, 'AmountRecorded', '{"amount": 1}', metadata
                 FROM events WHERE position = ${p[3]}`,
@@ -220,14 +317,48 @@ describe('tampering is found at the first bad position', () => {
       (p) => p[8]!,
       /reordered/,
     ],
-    ['swapped data of two events', (p) => `UPDATE events e SET data = o.data FROM events o WHERE (e.position, o.position) IN ((${p[3]}, ${p[8]}), (${p[8]}, ${p[3]}))`, 3, (p) => p[3]!, /changed/],
-    ['changed leaf hash in a batch', () => `UPDATE event_tree_batches SET node_hashes = overlay(node_hashes PLACING sha256('forged') FROM 1 FOR 32) WHERE start_size = 6`, 6, (p) => p[6]!, /leaf 6 .* does not match/],
-    ['changed inner node in a batch', () => `UPDATE event_tree_batches SET node_hashes = overlay(node_hashes PLACING sha256('forged') FROM 65 FOR 32) WHERE start_size = 0`, 0, (p) => p[0]!, /stored tree nodes of the batch for leaves 0\.\.3 were changed/],
-    ['changed batch root', () => `UPDATE event_tree_batches SET root_hash = sha256('forged') WHERE start_size = 4`, 4, (p) => p[4]!, /stored root of the batch for leaves 4\.\.5 was changed/],
-    ['removed batch', () => `DELETE FROM event_tree_batches WHERE start_size = 4`, 4, (p) => p[4]!, /batches covering leaves 4\.\.5 are missing/],
+    [
+      'swapped data of two events',
+      (p) =>
+        `UPDATE events e SET data = o.data FROM events o WHERE (e.position, o.position) IN ((${p[3]}, ${p[8]}), (${p[8]}, ${p[3]}))`,
+      3,
+      (p) => p[3]!,
+      /changed/,
+    ],
+    [
+      'changed leaf hash in a batch',
+      () =>
+        `UPDATE event_tree_batches SET node_hashes = overlay(node_hashes PLACING sha256('forged') FROM 1 FOR 32) WHERE start_size = 6`,
+      6,
+      (p) => p[6]!,
+      /leaf 6 .* does not match/,
+    ],
+    [
+      'changed inner node in a batch',
+      () =>
+        `UPDATE event_tree_batches SET node_hashes = overlay(node_hashes PLACING sha256('forged') FROM 65 FOR 32) WHERE start_size = 0`,
+      0,
+      (p) => p[0]!,
+      /stored tree nodes of the batch for leaves 0\.\.3 were changed/,
+    ],
+    [
+      'changed batch root',
+      () => `UPDATE event_tree_batches SET root_hash = sha256('forged') WHERE start_size = 4`,
+      4,
+      (p) => p[4]!,
+      /stored root of the batch for leaves 4\.\.5 was changed/,
+    ],
+    [
+      'removed batch',
+      () => `DELETE FROM event_tree_batches WHERE start_size = 4`,
+      4,
+      (p) => p[4]!,
+      /batches covering leaves 4\.\.5 are missing/,
+    ],
     [
       'newest events removed together with their batches (only the checkpoint knows)',
-      (p) => `DELETE FROM events WHERE position IN (${p[10]}, ${p[11]}); DELETE FROM event_tree_batches WHERE start_size = 10`,
+      (p) =>
+        `DELETE FROM events WHERE position IN (${p[10]}, ${p[11]}); DELETE FROM event_tree_batches WHERE start_size = 10`,
       10,
       () => null,
       /commits to 12 events, the sealed tree holds 10: the events at leaves 10\.\.11 \(after position \d+\) were removed together with their seals/,
@@ -242,17 +373,33 @@ describe('tampering is found at the first bad position', () => {
 
   it('an event changed and the whole tree re-sealed: the signed checkpoints reveal it', async () => {
     const sealed = await sealedStore();
-    await tamper(sealed.schema, `UPDATE events SET data = '{"amount": -1}' WHERE position = ${sealed.positions[8]}; DELETE FROM event_tree_batches`);
+    await tamper(
+      sealed.schema,
+      `UPDATE events SET data = '{"amount": -1}' WHERE position = ${sealed.positions[8]}; DELETE FROM event_tree_batches`,
+    );
     await sealAll(sealerFor(sealed.schema), 12);
     expect(await verifyEventLog(ctx.pool, sealed.schema)).toMatchObject({ ok: true, checked: 12 }); // consistent in itself
-    expect(await verify(sealed)).toMatchObject(tampered(6, sealed.positions[6]!, /leaves 6\.\.11 do not hash to the root signed for size 12/));
+    expect(await verify(sealed)).toMatchObject(
+      tampered(
+        6,
+        sealed.positions[6]!,
+        /leaves 6\.\.11 do not hash to the root signed for size 12/,
+      ),
+    );
   });
 
   it('a forged checkpoint is refused', async () => {
     const sealed = await sealedStore();
     const forger = new CheckpointSigner(signer.keyName, generateKeyPairSync('ed25519').privateKey);
-    const forged = forger.sign({ origin: sealed.latest.origin, treeSize: 12, rootHash: sealed.latest.rootHash });
-    const result = await verifyEventLog(ctx.pool, sealed.schema, { checkpoints: [forged.note], verifierKey: signer.verifierKey });
+    const forged = forger.sign({
+      origin: sealed.latest.origin,
+      treeSize: 12,
+      rootHash: sealed.latest.rootHash,
+    });
+    const result = await verifyEventLog(ctx.pool, sealed.schema, {
+      checkpoints: [forged.note],
+      verifierKey: signer.verifierKey,
+    });
     expect(result).toMatchObject(tampered(null, null, /not signed by trainyard.test\/event-log/));
   });
 });
@@ -280,18 +427,35 @@ describe('npm run audit:verify', () => {
       writeFileSync(vkey, `${signer.verifierKey}\n`);
       const kept = path.join(dir, 'kept-by-auditor.checkpoint');
       writeFileSync(kept, sealed.earlier.note);
-      const args = ['--service', sealed.schema, '--checkpoint-dir', path.join(dir, 'published'), '--trusted-checkpoint', kept, '--vkey', vkey];
+      const args = [
+        '--service',
+        sealed.schema,
+        '--checkpoint-dir',
+        path.join(dir, 'published'),
+        '--trusted-checkpoint',
+        kept,
+        '--vkey',
+        vkey,
+      ];
 
-      const [intact, unknown] = await Promise.all([auditVerify(args), auditVerify(['--service', `${sealed.schema}_missing`, '--checkpoint-dir', dir])]);
+      const [intact, unknown] = await Promise.all([
+        auditVerify(args),
+        auditVerify(['--service', `${sealed.schema}_missing`, '--checkpoint-dir', dir]),
+      ]);
       expect(intact).toEqual({
         code: 0,
         stdout: `verified 12 events in ${sealed.schema}, tree intact, root ${sealed.latest.rootHash.toString('hex')}, 2 signed checkpoints consistent (0 newer events not yet sealed)`,
         stderr: '',
       });
       expect(unknown.code).toBe(2);
-      expect(unknown.stderr).toBe(`unknown service "${sealed.schema}_missing": no event store in schema ${sealed.schema}_missing`);
+      expect(unknown.stderr).toBe(
+        `unknown service "${sealed.schema}_missing": no event store in schema ${sealed.schema}_missing`,
+      );
 
-      await tamper(sealed.schema, `DELETE FROM events WHERE position = ${sealed.positions[11]}; DELETE FROM event_tree_batches WHERE start_size = 10`);
+      await tamper(
+        sealed.schema,
+        `DELETE FROM events WHERE position = ${sealed.positions[11]}; DELETE FROM event_tree_batches WHERE start_size = 10`,
+      );
       const tampered = await auditVerify(args);
       expect(tampered.code).toBe(1);
       expect(tampered.stdout).toMatch(/^TAMPERED: first bad position \d+ \(leaf 10\): /);

@@ -274,7 +274,10 @@ describe('start/stop', () => {
 
   it('signs checkpoints in the background, and keeps sealing while a publisher fails', async () => {
     const { schema, store } = await freshStore();
-    const signer = new CheckpointSigner('trainyard.test/sealer', generateKeyPairSync('ed25519').privateKey);
+    const signer = new CheckpointSigner(
+      'trainyard.test/sealer',
+      generateKeyPairSync('ed25519').privateKey,
+    );
     const published: SignedTreeCheckpoint[] = [];
     const errors: unknown[] = [];
     let brokerDown = true;
@@ -299,14 +302,21 @@ describe('start/stop', () => {
     sealer.start();
     try {
       await waitFor(() => errors.length > 0, { description: 'a failed publication reported' });
-      await waitFor(async () => (await sealedPositions(schema)).length === 2, { description: 'sealing goes on' });
+      await waitFor(async () => (await sealedPositions(schema)).length === 2, {
+        description: 'sealing goes on',
+      });
       brokerDown = false;
-      await waitFor(() => published.some((checkpoint) => checkpoint.treeSize === 2), { description: 'the checkpoint of 2 events published' });
+      await waitFor(() => published.some((checkpoint) => checkpoint.treeSize === 2), {
+        description: 'the checkpoint of 2 events published',
+      });
     } finally {
       await sealer.stop();
     }
     expect(String(errors[0])).toMatch(/broker down/);
     const latest = published.find((checkpoint) => checkpoint.treeSize === 2)!;
-    expect(verifySignedCheckpoint(latest.note, signer.verifierKey)).toMatchObject({ origin: 'trainyard.test/sealer', treeSize: 2 });
+    expect(verifySignedCheckpoint(latest.note, signer.verifierKey)).toMatchObject({
+      origin: 'trainyard.test/sealer',
+      treeSize: 2,
+    });
   });
 });

@@ -148,7 +148,10 @@ export class EventSealer {
     });
     await this.pool.query(this.sql.insertCheckpoint, [checkpoint.treeSize, checkpoint.note]);
     this.signedSize = checkpoint.treeSize;
-    return { checkpoint, published: Promise.all((options.publishers ?? []).map((publish) => publish(checkpoint))) };
+    return {
+      checkpoint,
+      published: Promise.all((options.publishers ?? []).map((publish) => publish(checkpoint))),
+    };
   }
 
   /**
@@ -238,7 +241,9 @@ export class EventSealer {
     ]);
     if (rows.length === 0) return 0;
     const frontier =
-      this.tree?.size === size ? this.tree.frontier : await readNodes(client, this.schema, perfectNodes({ start: 0, end: size }));
+      this.tree?.size === size
+        ? this.tree.frontier
+        : await readNodes(client, this.schema, perfectNodes({ start: 0, end: size }));
     const leaves = rows.map((row) => leafHash(canonicalEventBytes(toSealableEvent(row))));
     const grown = appendLeaves(size, frontier, leaves);
     const last = rows[rows.length - 1]!;

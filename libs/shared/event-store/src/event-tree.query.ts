@@ -50,7 +50,12 @@ export class TreeRangeError extends RangeError {
 }
 
 export async function readTreeHead(db: Queryable, schema: string): Promise<TreeHead | undefined> {
-  const { rows } = await db.query<{ tree_size: string; root_hash: Buffer; last_transaction_id: string; last_position: string }>(
+  const { rows } = await db.query<{
+    tree_size: string;
+    root_hash: Buffer;
+    last_transaction_id: string;
+    last_position: string;
+  }>(
     `SELECT tree_size::text AS tree_size, root_hash, last_transaction_id::text AS last_transaction_id, last_position::text AS last_position
        FROM ${quoteIdent(schema)}.event_tree_batches t ORDER BY t.tree_size DESC LIMIT 1`,
   );
@@ -65,7 +70,11 @@ export async function readTreeHead(db: Queryable, schema: string): Promise<TreeH
 }
 
 /** The stored hashes of `nodes` (each must be complete in the sealed tree), in one round trip. */
-export async function readNodes(db: Queryable, schema: string, nodes: readonly TreeNode[]): Promise<Buffer[]> {
+export async function readNodes(
+  db: Queryable,
+  schema: string,
+  nodes: readonly TreeNode[],
+): Promise<Buffer[]> {
   if (nodes.length === 0) return [];
   const offsets = nodes.map((node) => nodeOffset(node).toString());
   const { rows } = await db.query<{ ord: string; hash: Buffer | null }>(
@@ -78,14 +87,20 @@ export async function readNodes(db: Queryable, schema: string, nodes: readonly T
   );
   return rows.map((row, i) => {
     if (!row.hash || row.hash.length !== HASH_SIZE) {
-      throw new TreeRangeError(`tree node ${JSON.stringify(nodes[i])} is not stored (sealed tree too small, or tree storage damaged)`);
+      throw new TreeRangeError(
+        `tree node ${JSON.stringify(nodes[i])} is not stored (sealed tree too small, or tree storage damaged)`,
+      );
     }
     return row.hash;
   });
 }
 
 /** MTH of each range (RFC 6962 subtrees), reading every perfect node they need in one round trip. */
-export async function readRangeHashes(db: Queryable, schema: string, ranges: readonly LeafRange[]): Promise<Buffer[]> {
+export async function readRangeHashes(
+  db: Queryable,
+  schema: string,
+  ranges: readonly LeafRange[],
+): Promise<Buffer[]> {
   const perRange = ranges.map((range) => perfectNodes(range));
   const hashes = await readNodes(db, schema, perRange.flat());
   let at = 0;
@@ -102,22 +117,36 @@ export async function treeRoot(db: Queryable, schema: string, treeSize: number):
  * RFC 6962 §2.1.1 audit path of leaf `leafIndex` in the tree of `treeSize` leaves (default: the
  * sealed tree), with the event it covers. One snapshot; O(log n) stored nodes read.
  */
-export async function readInclusionProof(pool: Pool, schema: string, leafIndex: number, treeSize?: number): Promise<InclusionProof> {
+export async function readInclusionProof(
+  pool: Pool,
+  schema: string,
+  leafIndex: number,
+  treeSize?: number,
+): Promise<InclusionProof> {
   assertSchemaName(schema);
   return inSnapshot(pool, async (client) => {
     const head = await readTreeHead(client, schema);
     const size = treeSize ?? head?.treeSize ?? 0;
-    if (size > (head?.treeSize ?? 0)) throw new TreeRangeError(`tree size ${size} exceeds the sealed tree (${head?.treeSize ?? 0})`);
+    if (size > (head?.treeSize ?? 0))
+      throw new TreeRangeError(
+        `tree size ${size} exceeds the sealed tree (${head?.treeSize ?? 0})`,
+      );
     if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= size) {
       throw new TreeRangeError(`leaf index ${leafIndex} is not in a tree of ${size} leaves`);
     }
     const ranges = inclusionProofRanges(leafIndex, size);
-    const hashes = await readRangeHashes(client, schema, [...ranges, { start: 0, end: size }, { start: leafIndex, end: leafIndex + 1 }]);
+    const hashes = await readRangeHashes(client, schema, [
+      ...ranges,
+      { start: 0, end: size },
+      { start: leafIndex, end: leafIndex + 1 },
+    ]);
     const event = await readLeafEvent(client, schema, leafIndex);
     const leafData = canonicalEventBytes(event);
     const storedLeaf = hashes[ranges.length + 1]!;
     if (!leafHash(leafData).equals(storedLeaf)) {
-      throw new Error(`the event at leaf ${leafIndex} (position ${event.position}) does not match its sealed leaf hash: run audit:verify`);
+      throw new Error(
+        `the event at leaf ${leafIndex} (position ${event.position}) does not match its sealed leaf hash: run audit:verify`,
+      );
     }
     return {
       leafIndex,
@@ -132,23 +161,43 @@ export async function readInclusionProof(pool: Pool, schema: string, leafIndex: 
 }
 
 /** RFC 6962 §2.1.2 proof that the tree of `toSize` (default: the sealed tree) extends the one of `fromSize`. */
-export async function readConsistencyProof(pool: Pool, schema: string, fromSize: number, toSize?: number): Promise<ConsistencyProof> {
+export async function readConsistencyProof(
+  pool: Pool,
+  schema: string,
+  fromSize: number,
+  toSize?: number,
+): Promise<ConsistencyProof> {
   assertSchemaName(schema);
   return inSnapshot(pool, async (client) => {
     const head = await readTreeHead(client, schema);
     const to = toSize ?? head?.treeSize ?? 0;
-    if (to > (head?.treeSize ?? 0)) throw new TreeRangeError(`tree size ${to} exceeds the sealed tree (${head?.treeSize ?? 0})`);
+    if (to > (head?.treeSize ?? 0))
+      throw new TreeRangeError(`tree size ${to} exceeds the sealed tree (${head?.treeSize ?? 0})`);
     if (!Number.isSafeInteger(fromSize) || fromSize < 0 || fromSize > to) {
       throw new TreeRangeError(`from size ${fromSize} must be 0..${to}`);
     }
     const ranges = consistencyProofRanges(fromSize, to);
-    const hashes = await readRangeHashes(client, schema, [...ranges, { start: 0, end: fromSize }, { start: 0, end: to }]);
-    return { fromSize, toSize: to, proof: hashes.slice(0, ranges.length), fromRoot: hashes[ranges.length]!, toRoot: hashes[ranges.length + 1]! };
+    const hashes = await readRangeHashes(client, schema, [
+      ...ranges,
+      { start: 0, end: fromSize },
+      { start: 0, end: to },
+    ]);
+    return {
+      fromSize,
+      toSize: to,
+      proof: hashes.slice(0, ranges.length),
+      fromRoot: hashes[ranges.length]!,
+      toRoot: hashes[ranges.length + 1]!,
+    };
   });
 }
 
 /** The event at leaf `leafIndex`: found through its batch, then by offset in commit-safe order. */
-async function readLeafEvent(db: Queryable, schema: string, leafIndex: number): Promise<SealableEvent> {
+async function readLeafEvent(
+  db: Queryable,
+  schema: string,
+  leafIndex: number,
+): Promise<SealableEvent> {
   const s = quoteIdent(schema);
   const { rows } = await db.query<SealedRow>(
     `WITH b AS (SELECT start_size FROM ${s}.event_tree_batches WHERE start_size <= $1 ORDER BY start_size DESC LIMIT 1),

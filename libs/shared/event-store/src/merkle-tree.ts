@@ -250,5 +250,6 @@ function popcount(n: number): number {
 }
 
 function assertSize(size: number): void {
-  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`tree size ${size} is not a size`);
+  if (!Number.isSafeInteger(size) || size < 0)
+    throw new RangeError(`tree size ${size} is not a size`);
 }

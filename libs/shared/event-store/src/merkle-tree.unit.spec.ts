@@ -38,7 +38,9 @@ function refMth(d: Buffer[]): Buffer {
 function refPath(m: number, d: Buffer[]): Buffer[] {
   if (d.length <= 1) return [];
   const k = split(d.length);
-  return m < k ? [...refPath(m, d.slice(0, k)), refMth(d.slice(k))] : [...refPath(m - k, d.slice(k)), refMth(d.slice(0, k))];
+  return m < k
+    ? [...refPath(m, d.slice(0, k)), refMth(d.slice(k))]
+    : [...refPath(m - k, d.slice(k)), refMth(d.slice(0, k))];
 }
 function refSubproof(m: number, d: Buffer[], b: boolean): Buffer[] {
   if (m === d.length) return b ? [] : [refMth(d)];
@@ -48,7 +50,13 @@ function refSubproof(m: number, d: Buffer[], b: boolean): Buffer[] {
     : [...refSubproof(m - k, d.slice(k), false), refMth(d.slice(0, k))];
 }
 /** Independent verifier: rebuilds the root from the RFC's PATH definition, walking the same splits. */
-function refVerifyInclusion(leaf: Buffer, m: number, n: number, proof: Buffer[], root: Buffer): boolean {
+function refVerifyInclusion(
+  leaf: Buffer,
+  m: number,
+  n: number,
+  proof: Buffer[],
+  root: Buffer,
+): boolean {
   const walk = (m: number, n: number, proof: Buffer[]): Buffer | undefined => {
     if (n === 1) return proof.length === 0 ? leaf : undefined;
     if (proof.length === 0) return undefined;
@@ -66,9 +74,16 @@ function refVerifyInclusion(leaf: Buffer, m: number, n: number, proof: Buffer[],
 }
 
 // The Certificate Transparency test leaves (certificate-transparency-go merkle tests).
-const CT_LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((hex) =>
-  Buffer.from(hex, 'hex'),
-);
+const CT_LEAVES = [
+  '',
+  '00',
+  '10',
+  '2021',
+  '3031',
+  '40414243',
+  '5051525354555657',
+  '606162636465666768696a6b6c6d6e6f',
+].map((hex) => Buffer.from(hex, 'hex'));
 const CT_ROOTS = [
   '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
   'fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125',
@@ -82,27 +97,39 @@ const CT_ROOTS = [
 
 /** Proofs the way the store serves them: ranges → perfect nodes → folded, nodes read from a node stream. */
 function serve(ranges: LeafRange[], stream: Buffer[]): Buffer[] {
-  return ranges.map((range) => foldNodes(perfectNodes(range).map((node) => stream[nodeOffset(node)]!)));
+  return ranges.map((range) =>
+    foldNodes(perfectNodes(range).map((node) => stream[nodeOffset(node)]!)),
+  );
 }
 function nodeStream(leaves: Buffer[]): Buffer[] {
   return appendLeaves(0, [], leaves).nodes;
 }
-const leavesOf = (n: number, salt = 0) => Array.from({ length: n }, (_, i) => refLeaf(Buffer.from(`leaf ${salt}:${i}`)));
+const leavesOf = (n: number, salt = 0) =>
+  Array.from({ length: n }, (_, i) => refLeaf(Buffer.from(`leaf ${salt}:${i}`)));
 
 describe('RFC 6962 Merkle tree', () => {
   const ctLeaves = CT_LEAVES.map((d) => leafHash(d));
   const ctStream = nodeStream(ctLeaves);
 
   it('hashes the empty tree, leaves and nodes with the RFC prefixes', () => {
-    expect(EMPTY_TREE_HASH.toString('hex')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(EMPTY_TREE_HASH.toString('hex')).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
     expect(leafHash(Buffer.alloc(0)).toString('hex')).toBe(CT_ROOTS[0]);
   });
 
-  it.each(CT_ROOTS.map((root, i) => [i + 1, root] as const))('computes the CT test vector root of %i leaves', (n, root) => {
-    expect(refMth(CT_LEAVES.slice(0, n).map(refLeaf)).toString('hex')).toBe(root); // the reference agrees too
-    expect(rootOfLeaves(ctLeaves.slice(0, n)).toString('hex')).toBe(root);
-    expect(foldNodes(perfectNodes({ start: 0, end: n }).map((node) => ctStream[nodeOffset(node)]!)).toString('hex')).toBe(root);
-  });
+  it.each(CT_ROOTS.map((root, i) => [i + 1, root] as const))(
+    'computes the CT test vector root of %i leaves',
+    (n, root) => {
+      expect(refMth(CT_LEAVES.slice(0, n).map(refLeaf)).toString('hex')).toBe(root); // the reference agrees too
+      expect(rootOfLeaves(ctLeaves.slice(0, n)).toString('hex')).toBe(root);
+      expect(
+        foldNodes(
+          perfectNodes({ start: 0, end: n }).map((node) => ctStream[nodeOffset(node)]!),
+        ).toString('hex'),
+      ).toBe(root);
+    },
+  );
 
   it('serves the CT test vector inclusion and consistency proofs of the 8-leaf tree', () => {
     const hex = (proof: Buffer[]) => proof.map((h) => h.toString('hex'));
@@ -179,20 +206,29 @@ describe('RFC 6962 Merkle tree', () => {
         const from = (b % n) + 1;
         const consistency = serve(consistencyProofRanges(from, n), stream);
         expect(consistency).toEqual(from === n ? [] : refSubproof(from, leaves, true));
-        expect(verifyConsistency(from, n, refMth(leaves.slice(0, from)), root, consistency)).toBe(true);
+        expect(verifyConsistency(from, n, refMth(leaves.slice(0, from)), root, consistency)).toBe(
+          true,
+        );
       }),
     );
   });
 
   it('rejects every altered proof', () => {
     const alter = fc.oneof(
-      fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 255 }) }),
+      fc.record({
+        kind: fc.constant('flip' as const),
+        at: fc.nat(),
+        bit: fc.integer({ min: 0, max: 255 }),
+      }),
       fc.record({ kind: fc.constant('drop' as const), at: fc.nat() }),
       fc.record({ kind: fc.constant('add' as const), at: fc.nat() }),
       fc.record({ kind: fc.constant('swap' as const), at: fc.nat() }),
     );
     /** Always returns a proof that differs from `proof`: where a change is impossible (empty, equal neighbours) it adds a hash. */
-    const tamper = (proof: Buffer[], change: { kind: string; at: number; bit?: number }): Buffer[] => {
+    const tamper = (
+      proof: Buffer[],
+      change: { kind: string; at: number; bit?: number },
+    ): Buffer[] => {
       const p = proof.map((h) => Buffer.from(h));
       const i = change.at % Math.max(p.length, 1);
       const canSwap = p.length >= 2 && !p[i]!.equals(p[(i + 1) % p.length]!);
@@ -206,25 +242,33 @@ describe('RFC 6962 Merkle tree', () => {
       return p;
     };
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 200 }), fc.nat(), fc.nat(), alter, (n, a, b, change) => {
-        const leaves = leavesOf(n, 1);
-        const stream = nodeStream(leaves);
-        const root = refMth(leaves);
-        const m = a % n;
-        const inclusion = tamper(serve(inclusionProofRanges(m, n), stream), change);
-        expect(verifyInclusion(leaves[m]!, m, n, inclusion, root)).toBe(false);
-        expect(refVerifyInclusion(leaves[m]!, m, n, inclusion, root)).toBe(false);
-        // The right proof for another leaf or index fails as well (the size is bound by the signed checkpoint).
-        const proof = serve(inclusionProofRanges(m, n), stream);
-        expect(verifyInclusion(leaves[(m + 1) % n]!, m, n, proof, root)).toBe(false);
-        expect(verifyInclusion(leaves[m]!, (m + 1) % n, n, proof, root)).toBe(false);
+      fc.property(
+        fc.integer({ min: 2, max: 200 }),
+        fc.nat(),
+        fc.nat(),
+        alter,
+        (n, a, b, change) => {
+          const leaves = leavesOf(n, 1);
+          const stream = nodeStream(leaves);
+          const root = refMth(leaves);
+          const m = a % n;
+          const inclusion = tamper(serve(inclusionProofRanges(m, n), stream), change);
+          expect(verifyInclusion(leaves[m]!, m, n, inclusion, root)).toBe(false);
+          expect(refVerifyInclusion(leaves[m]!, m, n, inclusion, root)).toBe(false);
+          // The right proof for another leaf or index fails as well (the size is bound by the signed checkpoint).
+          const proof = serve(inclusionProofRanges(m, n), stream);
+          expect(verifyInclusion(leaves[(m + 1) % n]!, m, n, proof, root)).toBe(false);
+          expect(verifyInclusion(leaves[m]!, (m + 1) % n, n, proof, root)).toBe(false);
 
-        const from = (b % (n - 1)) + 1;
-        const consistency = tamper(serve(consistencyProofRanges(from, n), stream), change);
-        expect(verifyConsistency(from, n, refMth(leaves.slice(0, from)), root, consistency)).toBe(false);
-        const good = serve(consistencyProofRanges(from, n), stream);
-        expect(verifyConsistency(from, n, refMth(leavesOf(from, 2)), root, good)).toBe(false);
-      }),
+          const from = (b % (n - 1)) + 1;
+          const consistency = tamper(serve(consistencyProofRanges(from, n), stream), change);
+          expect(verifyConsistency(from, n, refMth(leaves.slice(0, from)), root, consistency)).toBe(
+            false,
+          );
+          const good = serve(consistencyProofRanges(from, n), stream);
+          expect(verifyConsistency(from, n, refMth(leavesOf(from, 2)), root, good)).toBe(false);
+        },
+      ),
     );
   });
 });

@@ -1,4 +1,11 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+} from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -38,7 +45,8 @@ const SIGNATURE_PREFIX = '\u2014 ';
 const NAME = /^[^\s+]+$/;
 
 export function checkpointBody(checkpoint: TreeCheckpoint): string {
-  if (!checkpoint.origin || checkpoint.origin.includes('\n')) throw new Error('checkpoint origin must be one non-empty line');
+  if (!checkpoint.origin || checkpoint.origin.includes('\n'))
+    throw new Error('checkpoint origin must be one non-empty line');
   if (checkpoint.rootHash.length !== 32) throw new Error('checkpoint root hash must be 32 bytes');
   return `${checkpoint.origin}\n${checkpoint.treeSize}\n${checkpoint.rootHash.toString('base64')}\n`;
 }
@@ -61,8 +69,12 @@ export class CheckpointSigner {
     readonly keyName: string,
     private readonly privateKey: KeyObject,
   ) {
-    if (!NAME.test(keyName)) throw new Error(`note key name ${JSON.stringify(keyName)} must be non-empty without spaces or '+'`);
-    if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error('checkpoint signing key must be Ed25519');
+    if (!NAME.test(keyName))
+      throw new Error(
+        `note key name ${JSON.stringify(keyName)} must be non-empty without spaces or '+'`,
+      );
+    if (privateKey.asymmetricKeyType !== 'ed25519')
+      throw new Error('checkpoint signing key must be Ed25519');
     this.publicKey = rawPublicKey(createPublicKey(privateKey));
     this.keyId = noteKeyId(keyName, this.publicKey);
   }
@@ -76,7 +88,11 @@ export class CheckpointSigner {
     const body = checkpointBody(checkpoint);
     const signature = sign(null, Buffer.from(body, 'utf8'), this.privateKey);
     const line = `${SIGNATURE_PREFIX}${this.keyName} ${Buffer.concat([this.keyId, signature]).toString('base64')}\n`;
-    return { ...checkpoint, note: `${body}\n${line}`, signatures: [{ keyName: this.keyName, keyId: this.keyId, signature }] };
+    return {
+      ...checkpoint,
+      note: `${body}\n${line}`,
+      signatures: [{ keyName: this.keyName, keyId: this.keyId, signature }],
+    };
   }
 }
 
@@ -99,40 +115,51 @@ export function parseVerifierKey(text: string): VerifierKey {
   }
   const publicKey = raw.subarray(1);
   const keyId = Buffer.from(idHex, 'hex');
-  if (!noteKeyId(keyName, publicKey).equals(keyId)) throw new Error('verifier key id does not match its name and key');
+  if (!noteKeyId(keyName, publicKey).equals(keyId))
+    throw new Error('verifier key id does not match its name and key');
   return { keyName, keyId, publicKey };
 }
 
 /** Parses a signed checkpoint note; checks its shape, not its signatures. */
 export function parseSignedCheckpoint(note: string): SignedTreeCheckpoint {
   const split = note.indexOf('\n\n');
-  if (split < 0 || !note.endsWith('\n')) throw new Error('not a signed note: no blank line or no final newline');
+  if (split < 0 || !note.endsWith('\n'))
+    throw new Error('not a signed note: no blank line or no final newline');
   const body = note.slice(0, split + 1);
   const lines = body.split('\n').slice(0, -1);
-  if (lines.length < 3) throw new Error('checkpoint body needs origin, tree size and root hash lines');
+  if (lines.length < 3)
+    throw new Error('checkpoint body needs origin, tree size and root hash lines');
   const [origin, size, root] = lines as [string, string, string];
-  if (!/^(0|[1-9][0-9]*)$/.test(size) || !Number.isSafeInteger(Number(size))) throw new Error(`checkpoint tree size ${JSON.stringify(size)} is not a decimal size`);
+  if (!/^(0|[1-9][0-9]*)$/.test(size) || !Number.isSafeInteger(Number(size)))
+    throw new Error(`checkpoint tree size ${JSON.stringify(size)} is not a decimal size`);
   const rootHash = Buffer.from(root, 'base64');
-  if (rootHash.length !== 32 || rootHash.toString('base64') !== root) throw new Error('checkpoint root hash is not 32 bytes of base64');
+  if (rootHash.length !== 32 || rootHash.toString('base64') !== root)
+    throw new Error('checkpoint root hash is not 32 bytes of base64');
   const signatures = note
     .slice(split + 2, -1)
     .split('\n')
     .map((line) => {
       const match = /^\u2014 (\S+) (\S+)$/.exec(line);
       const raw = Buffer.from(match?.[2] ?? '', 'base64');
-      if (!match || raw.length < 5) throw new Error(`not a note signature line: ${JSON.stringify(line)}`);
+      if (!match || raw.length < 5)
+        throw new Error(`not a note signature line: ${JSON.stringify(line)}`);
       return { keyName: match[1]!, keyId: raw.subarray(0, 4), signature: raw.subarray(4) };
     });
   return { origin, treeSize: Number(size), rootHash, note, signatures };
 }
 
 /** Parses `note` and checks it carries a valid signature by `key`; throws why not. */
-export function verifySignedCheckpoint(note: string, key: VerifierKey | string): SignedTreeCheckpoint {
+export function verifySignedCheckpoint(
+  note: string,
+  key: VerifierKey | string,
+): SignedTreeCheckpoint {
   const verifier = typeof key === 'string' ? parseVerifierKey(key) : key;
   const checkpoint = parseSignedCheckpoint(note);
   const body = Buffer.from(note.slice(0, note.indexOf('\n\n') + 1), 'utf8');
   const publicKey = createPublicKey({ key: spki(verifier.publicKey), format: 'der', type: 'spki' });
-  const ours = checkpoint.signatures.filter((s) => s.keyName === verifier.keyName && s.keyId.equals(verifier.keyId));
+  const ours = checkpoint.signatures.filter(
+    (s) => s.keyName === verifier.keyName && s.keyId.equals(verifier.keyId),
+  );
   if (ours.length === 0) throw new Error(`checkpoint is not signed by ${verifier.keyName}`);
   if (!ours.some((s) => s.signature.length === 64 && verify(null, body, publicKey, s.signature))) {
     throw new Error(`checkpoint signature by ${verifier.keyName} is invalid`);
@@ -154,7 +181,10 @@ export function loadOrCreateSigningKey(file: string, keyName: string): Checkpoin
     const { privateKey } = generateKeyPairSync('ed25519');
     mkdirSync(dirname(file), { recursive: true });
     try {
-      writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
+      writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), {
+        mode: 0o600,
+        flag: 'wx',
+      });
     } catch (raced) {
       if ((raced as NodeJS.ErrnoException).code !== 'EEXIST') throw raced;
     }

@@ -89,14 +89,22 @@ const BATCH_PAGE_SIZE = 50;
  * reordered event, a changed or removed batch, and — through a checkpoint — events removed at the
  * end together with their batches.
  */
-export async function verifyEventLog(pool: Pool, schema: string, options: LogVerificationOptions = {}): Promise<LogVerification> {
+export async function verifyEventLog(
+  pool: Pool,
+  schema: string,
+  options: LogVerificationOptions = {},
+): Promise<LogVerification> {
   assertSchemaName(schema);
-  const verifierKey = options.verifierKey === undefined ? undefined : parseVerifierKey(options.verifierKey);
-  if ((options.checkpoints?.length ?? 0) > 0 && !verifierKey) throw new Error('verifyEventLog: checkpoints need a verifierKey');
+  const verifierKey =
+    options.verifierKey === undefined ? undefined : parseVerifierKey(options.verifierKey);
+  if ((options.checkpoints?.length ?? 0) > 0 && !verifierKey)
+    throw new Error('verifyEventLog: checkpoints need a verifierKey');
   const client = await pool.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const result = await verifyInSnapshot(client, schema, options, (note) => verifySignedCheckpoint(note, verifierKey!));
+    const result = await verifyInSnapshot(client, schema, options, (note) =>
+      verifySignedCheckpoint(note, verifierKey!),
+    );
     await client.query('COMMIT');
     return result;
   } catch (error) {
@@ -123,14 +131,20 @@ async function verifyInSnapshot(
   const leaves = await readLeaves(client, schema);
   const n = leaves.hashes.length;
   const positionAt = (leaf: number): bigint | null => leaves.events[leaf]?.position ?? null;
-  const fail = (checked: number, firstBadLeaf: number | null, reason: string, position?: bigint): LogVerification => ({
+  const fail = (
+    checked: number,
+    firstBadLeaf: number | null,
+    reason: string,
+    position?: bigint,
+  ): LogVerification => ({
     ok: false,
     checked,
     firstBadLeaf,
     firstBadPosition: position ?? (firstBadLeaf === null ? null : positionAt(firstBadLeaf)),
     reason,
   });
-  const after = (leaf: number) => (leaf > 0 ? ` (after position ${positionAt(leaf - 1)})` : ' (from the first event on)');
+  const after = (leaf: number) =>
+    leaf > 0 ? ` (after position ${positionAt(leaf - 1)})` : ' (from the first event on)';
 
   // 1. The stored tree, batch by batch, against the recomputed one.
   let size = 0;
@@ -139,16 +153,30 @@ async function verifyInSnapshot(
     const start = Number(batch.start_size);
     const end = Number(batch.tree_size);
     if (start !== size) {
-      return fail(size, size, start > size
-        ? `the tree batches covering leaves ${size}..${start - 1} are missing (deleted?)`
-        : `tree batch for leaves ${start}..${end - 1} overlaps the previous batch (inserted?)`);
+      return fail(
+        size,
+        size,
+        start > size
+          ? `the tree batches covering leaves ${size}..${start - 1} are missing (deleted?)`
+          : `tree batch for leaves ${start}..${end - 1} overlaps the previous batch (inserted?)`,
+      );
     }
-    if (Number(batch.first_node) !== leafOffset(start)) return fail(size, start, `tree batch for leaves ${start}..${end - 1} has a wrong first_node`);
-    const stored = (leaf: number) => batch.node_hashes.subarray((leafOffset(leaf) - leafOffset(start)) * HASH_SIZE, (leafOffset(leaf) - leafOffset(start) + 1) * HASH_SIZE);
+    if (Number(batch.first_node) !== leafOffset(start))
+      return fail(size, start, `tree batch for leaves ${start}..${end - 1} has a wrong first_node`);
+    const stored = (leaf: number) =>
+      batch.node_hashes.subarray(
+        (leafOffset(leaf) - leafOffset(start)) * HASH_SIZE,
+        (leafOffset(leaf) - leafOffset(start) + 1) * HASH_SIZE,
+      );
     for (let leaf = start; leaf < end; leaf++) {
       if (leaf >= n) {
         const position = leaf === end - 1 ? BigInt(batch.last_position) : undefined;
-        return fail(leaf, leaf, `the events sealed at leaves ${leaf}..${end - 1}${after(leaf)} are missing (removed); the last of them had position ${batch.last_position}`, position);
+        return fail(
+          leaf,
+          leaf,
+          `the events sealed at leaves ${leaf}..${end - 1}${after(leaf)} are missing (removed); the last of them had position ${batch.last_position}`,
+          position,
+        );
       }
       if (!stored(leaf).equals(leaves.hashes[leaf]!)) {
         return fail(leaf, leaf, describeLeafMismatch(leaf, end, stored, leaves.hashes, positionAt));
@@ -156,14 +184,29 @@ async function verifyInSnapshot(
     }
     const grown = appendLeaves(start, frontier, leaves.hashes.slice(start, end));
     if (!Buffer.concat(grown.nodes).equals(batch.node_hashes)) {
-      return fail(start, start, `the stored tree nodes of the batch for leaves ${start}..${end - 1} were changed`);
+      return fail(
+        start,
+        start,
+        `the stored tree nodes of the batch for leaves ${start}..${end - 1} were changed`,
+      );
     }
     if (!foldNodes(grown.frontier).equals(batch.root_hash)) {
-      return fail(start, start, `the stored root of the batch for leaves ${start}..${end - 1} was changed`);
+      return fail(
+        start,
+        start,
+        `the stored root of the batch for leaves ${start}..${end - 1} was changed`,
+      );
     }
     const last = leaves.events[end - 1]!;
-    if (last.transactionId.toString() !== batch.last_transaction_id || last.position.toString() !== batch.last_position) {
-      return fail(start, end - 1, `the batch for leaves ${start}..${end - 1} names another last event (position ${batch.last_position})`);
+    if (
+      last.transactionId.toString() !== batch.last_transaction_id ||
+      last.position.toString() !== batch.last_position
+    ) {
+      return fail(
+        start,
+        end - 1,
+        `the batch for leaves ${start}..${end - 1} names another last event (position ${batch.last_position})`,
+      );
     }
     frontier = grown.frontier;
     size = end;
@@ -176,38 +219,72 @@ async function verifyInSnapshot(
     try {
       checkpoint = verifyNote(note);
     } catch (error) {
-      return fail(size, null, `a checkpoint kept outside is not valid: ${error instanceof Error ? error.message : String(error)}`);
+      return fail(
+        size,
+        null,
+        `a checkpoint kept outside is not valid: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     if (options.origin !== undefined && checkpoint.origin !== options.origin) {
-      return fail(size, null, `a checkpoint is for origin ${JSON.stringify(checkpoint.origin)}, not ${JSON.stringify(options.origin)}`);
+      return fail(
+        size,
+        null,
+        `a checkpoint is for origin ${JSON.stringify(checkpoint.origin)}, not ${JSON.stringify(options.origin)}`,
+      );
     }
     checkpoints.push(checkpoint);
   }
   checkpoints.sort((a, b) => a.treeSize - b.treeSize);
-  const roots = rootsAt(leaves.hashes, checkpoints.map((c) => c.treeSize));
+  const roots = rootsAt(
+    leaves.hashes,
+    checkpoints.map((c) => c.treeSize),
+  );
   let goodSize = 0;
   for (const checkpoint of checkpoints) {
     if (checkpoint.treeSize > size) {
       const first = Math.min(size, n);
-      return fail(first, first, `a signed checkpoint commits to ${checkpoint.treeSize} events, the sealed tree holds ${size}` +
-        (checkpoint.treeSize > n ? `: the events at leaves ${n}..${checkpoint.treeSize - 1}${after(n)} were removed together with their seals` : ': tree batches were removed'));
+      return fail(
+        first,
+        first,
+        `a signed checkpoint commits to ${checkpoint.treeSize} events, the sealed tree holds ${size}` +
+          (checkpoint.treeSize > n
+            ? `: the events at leaves ${n}..${checkpoint.treeSize - 1}${after(n)} were removed together with their seals`
+            : ': tree batches were removed'),
+      );
     }
     if (!roots.get(checkpoint.treeSize)!.equals(checkpoint.rootHash)) {
-      return fail(goodSize, goodSize, `the events at leaves ${goodSize}..${checkpoint.treeSize - 1} do not hash to the root signed for size ${checkpoint.treeSize}: ` +
-        'changed, inserted, removed or reordered together with their tree batches');
+      return fail(
+        goodSize,
+        goodSize,
+        `the events at leaves ${goodSize}..${checkpoint.treeSize - 1} do not hash to the root signed for size ${checkpoint.treeSize}: ` +
+          'changed, inserted, removed or reordered together with their tree batches',
+      );
     }
     goodSize = checkpoint.treeSize;
   }
-  const heads = [...checkpoints.map((c) => ({ treeSize: c.treeSize, rootHash: c.rootHash })), { treeSize: size, rootHash: size === 0 ? EMPTY_TREE_HASH : foldNodes(frontier) }];
+  const heads = [
+    ...checkpoints.map((c) => ({ treeSize: c.treeSize, rootHash: c.rootHash })),
+    { treeSize: size, rootHash: size === 0 ? EMPTY_TREE_HASH : foldNodes(frontier) },
+  ];
   for (let i = 0; i + 1 < heads.length; i++) {
     const [from, to] = [heads[i]!, heads[i + 1]!];
     if (from.treeSize === 0 || from.treeSize === to.treeSize) continue;
     const proof = await readRangeHashesAt(client, schema, from.treeSize, to.treeSize);
     if (!verifyConsistency(from.treeSize, to.treeSize, from.rootHash, to.rootHash, proof)) {
-      return fail(from.treeSize, from.treeSize, `the stored tree does not prove size ${to.treeSize} consistent with the checkpoint of size ${from.treeSize}`);
+      return fail(
+        from.treeSize,
+        from.treeSize,
+        `the stored tree does not prove size ${to.treeSize} consistent with the checkpoint of size ${from.treeSize}`,
+      );
     }
   }
-  return { ok: true, checked: size, rootHash: heads[heads.length - 1]!.rootHash.toString('hex'), unsealed: n - size, checkpointsVerified: checkpoints.length };
+  return {
+    ok: true,
+    checked: size,
+    rootHash: heads[heads.length - 1]!.rootHash.toString('hex'),
+    unsealed: n - size,
+    checkpointsVerified: checkpoints.length,
+  };
 }
 
 function describeLeafMismatch(
@@ -218,13 +295,21 @@ function describeLeafMismatch(
   positionAt: (leaf: number) => bigint | null,
 ): string {
   const at = `leaf ${leaf} (event at position ${positionAt(leaf)})`;
-  if (hashes[leaf + 1]?.equals(stored(leaf))) return `${at} was not sealed there: an event was inserted (or moved) in front of the sealed ones`;
-  if (leaf + 1 < end && hashes[leaf]!.equals(stored(leaf + 1))) return `the event sealed at leaf ${leaf} is missing before position ${positionAt(leaf)} (removed)`;
-  if (hashes.some((hash, i) => i !== leaf && hash.equals(stored(leaf)))) return `${at}: the sealed event is elsewhere in the order (reordered)`;
+  if (hashes[leaf + 1]?.equals(stored(leaf)))
+    return `${at} was not sealed there: an event was inserted (or moved) in front of the sealed ones`;
+  if (leaf + 1 < end && hashes[leaf]!.equals(stored(leaf + 1)))
+    return `the event sealed at leaf ${leaf} is missing before position ${positionAt(leaf)} (removed)`;
+  if (hashes.some((hash, i) => i !== leaf && hash.equals(stored(leaf))))
+    return `${at}: the sealed event is elsewhere in the order (reordered)`;
   return `${at} does not match its sealed leaf hash (changed, or an event removed)`;
 }
 
-async function readRangeHashesAt(client: PoolClient, schema: string, from: number, to: number): Promise<Buffer[]> {
+async function readRangeHashesAt(
+  client: PoolClient,
+  schema: string,
+  from: number,
+  to: number,
+): Promise<Buffer[]> {
   return readRangeHashes(client, schema, consistencyProofRanges(from, to));
 }
 
@@ -251,7 +336,11 @@ async function readLeaves(client: PoolClient, schema: string): Promise<Leaves> {
   const events: Checkpoint[] = [];
   let after: Checkpoint = { transactionId: 0n, position: 0n };
   for (;;) {
-    const { rows } = await client.query<SealedRow>(text, [after.transactionId.toString(), after.position.toString(), PAGE_SIZE]);
+    const { rows } = await client.query<SealedRow>(text, [
+      after.transactionId.toString(),
+      after.position.toString(),
+      PAGE_SIZE,
+    ]);
     for (const row of rows) {
       const event = toSealableEvent(row);
       after = { transactionId: event.transactionId, position: event.position };

@@ -2,6 +2,12 @@ export * as audit from './generated/trainyard/audit/v1/audit';
 export * as planning from './generated/trainyard/planning/v1/planning';
 export * as googleRpc from './generated/google/rpc/error_details';
 export type { Status as GoogleRpcStatus } from './generated/google/rpc/status';
-export { DESCRIPTOR_SET_PATH, PROTO_INCLUDE_DIR, PROTO_LOADER_OPTIONS, trainyardDescriptorSet, trainyardPackageDefinition } from './package-definition';
+export {
+  DESCRIPTOR_SET_PATH,
+  PROTO_INCLUDE_DIR,
+  PROTO_LOADER_OPTIONS,
+  trainyardDescriptorSet,
+  trainyardPackageDefinition,
+} from './package-definition';
 export { GRPC_STATUS_DETAILS_TRAILER, decodeRpcStatus, encodeRpcStatus } from './google-rpc-status';
 export type { RpcStatus, RpcStatusDetail, RpcStatusDetailTypes } from './google-rpc-status';

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readdirSync } from 'node:fs';
-import { loadFileDescriptorSetFromBuffer, loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
+import {
+  loadFileDescriptorSetFromBuffer,
+  loadSync,
+  type Options,
+  type PackageDefinition,
+} from '@grpc/proto-loader';
 
 /**
  * proto-loader settings that match the ts-proto options in buf.gen.yaml: camelCase fields, enum
@@ -31,13 +36,19 @@ let cachedDescriptors: PackageDefinition | undefined;
  * only then does proto-loader apply `keepCase: false` and match ts-proto's camelCase interfaces.
  */
 export function trainyardPackageDefinition(): PackageDefinition {
-  cached ??= loadSync(protoFiles(PROTO_INCLUDE_DIR), { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_INCLUDE_DIR] });
+  cached ??= loadSync(protoFiles(PROTO_INCLUDE_DIR), {
+    ...PROTO_LOADER_OPTIONS,
+    includeDirs: [PROTO_INCLUDE_DIR],
+  });
   return cached;
 }
 
 /** The same services from the `buf build` descriptor set, with original field names: what server reflection must serve. */
 export function trainyardDescriptorSet(): PackageDefinition {
-  cachedDescriptors ??= loadFileDescriptorSetFromBuffer(readFileSync(DESCRIPTOR_SET_PATH), PROTO_LOADER_OPTIONS);
+  cachedDescriptors ??= loadFileDescriptorSetFromBuffer(
+    readFileSync(DESCRIPTOR_SET_PATH),
+    PROTO_LOADER_OPTIONS,
+  );
   return cachedDescriptors;
 }
 

@@ -19,7 +19,9 @@ export function ensureDevKeys(dir: string = localDir('auth')): DevKeys {
   if (!existsSync(privateKeyFile) || !existsSync(publicKeyFile)) {
     mkdirSync(dir, { recursive: true });
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    writeFileSync(privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    writeFileSync(privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+      mode: 0o600,
+    });
     writeFileSync(publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }));
   }
   return { privateKeyFile, publicKeyFile };

@@ -7,8 +7,21 @@ export type { DevKeys } from './dev-keys';
 export { signDevToken } from './dev-token';
 export type { DevTokenOptions } from './dev-token';
 export { chooseInfra, InfraSelectionError, INFRA_MODES } from './infra-selection';
-export type { ContainerRuntimeProbe, ContainerRuntimeStatus, InfraChoice, InfraMode } from './infra-selection';
-export { KEPT_CONTAINER_LABEL, POSTGRES_IMAGE, kafkaImage, kafkaVersion, probeContainerRuntime, startInfraContainers, stopKeptInfraContainers } from './infra-containers';
+export type {
+  ContainerRuntimeProbe,
+  ContainerRuntimeStatus,
+  InfraChoice,
+  InfraMode,
+} from './infra-selection';
+export {
+  KEPT_CONTAINER_LABEL,
+  POSTGRES_IMAGE,
+  kafkaImage,
+  kafkaVersion,
+  probeContainerRuntime,
+  startInfraContainers,
+  stopKeptInfraContainers,
+} from './infra-containers';
 export type { InfraContainersOptions, StartedInfraContainers } from './infra-containers';
 export { bringUpInfra } from './infra-up';
 export type { BringUpInfraOptions, InfraUp } from './infra-up';

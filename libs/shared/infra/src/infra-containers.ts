@@ -24,7 +24,10 @@ export async function probeContainerRuntime(): Promise<ContainerRuntimeStatus> {
     const { getContainerRuntimeClient } = await import('testcontainers');
     const client = await getContainerRuntimeClient();
     const { serverVersion, operatingSystem } = client.info.containerRuntime;
-    return { available: true, description: `${client.info.containerRuntime.host} (${operatingSystem} ${serverVersion})` };
+    return {
+      available: true,
+      description: `${client.info.containerRuntime.host} (${operatingSystem} ${serverVersion})`,
+    };
   } catch (error) {
     return { available: false, reason: error instanceof Error ? error.message : String(error) };
   }
@@ -53,7 +56,9 @@ export interface StartedInfraContainers {
 /** Label of containers `npm run infra:up` keeps, so `npm run infra:down` finds them. */
 export const KEPT_CONTAINER_LABEL = 'dev.trainyard.infra';
 
-export async function startInfraContainers(options: InfraContainersOptions): Promise<StartedInfraContainers> {
+export async function startInfraContainers(
+  options: InfraContainersOptions,
+): Promise<StartedInfraContainers> {
   const { GenericContainer, Wait } = await import('testcontainers');
   const log = options.log ?? (() => undefined);
   const keep = (container: InstanceType<typeof GenericContainer>) =>
@@ -68,8 +73,14 @@ export async function startInfraContainers(options: InfraContainersOptions): Pro
     keep(
       new GenericContainer(postgresImage)
         // Trust auth, as docker-compose.yml and the local server: postgres://postgres@…
-        .withEnvironment({ POSTGRES_HOST_AUTH_METHOD: 'trust', POSTGRES_USER: 'postgres', POSTGRES_DB: options.database })
-        .withExposedPorts(options.postgresPort ? { container: 5432, host: options.postgresPort } : 5432)
+        .withEnvironment({
+          POSTGRES_HOST_AUTH_METHOD: 'trust',
+          POSTGRES_USER: 'postgres',
+          POSTGRES_DB: options.database,
+        })
+        .withExposedPorts(
+          options.postgresPort ? { container: 5432, host: options.postgresPort } : 5432,
+        )
         .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
         .withStartupTimeout(120_000),
     ).start(),
@@ -91,7 +102,9 @@ export async function startInfraContainers(options: InfraContainersOptions): Pro
 export async function stopKeptInfraContainers(): Promise<number> {
   const { getContainerRuntimeClient } = await import('testcontainers');
   const client = await getContainerRuntimeClient();
-  const kept = (await client.container.list()).filter((info) => info.Labels[KEPT_CONTAINER_LABEL] === 'kept');
+  const kept = (await client.container.list()).filter(
+    (info) => info.Labels[KEPT_CONTAINER_LABEL] === 'kept',
+  );
   for (const info of kept) {
     const container = client.container.getById(info.Id);
     await client.container.stop(container, { timeout: 15 });
@@ -111,7 +124,8 @@ function kafkaEnvironment(hostPort: number): Record<string, string> {
     KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://localhost:29092,EXTERNAL://127.0.0.1:${hostPort}`,
     KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
     KAFKA_INTER_BROKER_LISTENER_NAME: 'PLAINTEXT',
-    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'PLAINTEXT:PLAINTEXT,EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP:
+      'PLAINTEXT:PLAINTEXT,EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT',
     KAFKA_NUM_PARTITIONS: '3',
     KAFKA_DEFAULT_REPLICATION_FACTOR: '1',
     KAFKA_MIN_INSYNC_REPLICAS: '1',
@@ -129,7 +143,9 @@ function kafkaEnvironment(hostPort: number): Record<string, string> {
 }
 
 async function stopAll(containers: StartedTestContainer[]): Promise<void> {
-  await Promise.all(containers.map((container) => container.stop({ timeout: 15_000 }).catch(() => undefined)));
+  await Promise.all(
+    containers.map((container) => container.stop({ timeout: 15_000 }).catch(() => undefined)),
+  );
 }
 
 async function freePort(): Promise<number> {

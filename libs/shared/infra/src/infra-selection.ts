@@ -6,7 +6,9 @@ export type InfraMode = 'local' | 'containers';
 export const INFRA_MODES: readonly InfraMode[] = ['local', 'containers'];
 
 /** What a probe of the container runtime found. */
-export type ContainerRuntimeStatus = { readonly available: true; readonly description: string } | { readonly available: false; readonly reason: string };
+export type ContainerRuntimeStatus =
+  | { readonly available: true; readonly description: string }
+  | { readonly available: false; readonly reason: string };
 
 export type ContainerRuntimeProbe = () => Promise<ContainerRuntimeStatus>;
 
@@ -25,20 +27,32 @@ export class InfraSelectionError extends Error {
  * the container runtime probe. Asking for containers where no runtime answers is an error naming
  * the variable, never a silent fall-back.
  */
-export async function chooseInfra(requested: string | undefined, probeRuntime: ContainerRuntimeProbe): Promise<InfraChoice> {
+export async function chooseInfra(
+  requested: string | undefined,
+  probeRuntime: ContainerRuntimeProbe,
+): Promise<InfraChoice> {
   const wanted = requested?.trim() || undefined;
   if (wanted !== undefined && !(INFRA_MODES as readonly string[]).includes(wanted)) {
-    throw new InfraSelectionError(`invalid configuration: TRAINYARD_INFRA: expected local or containers (got ${JSON.stringify(requested)})`);
+    throw new InfraSelectionError(
+      `invalid configuration: TRAINYARD_INFRA: expected local or containers (got ${JSON.stringify(requested)})`,
+    );
   }
-  if (wanted === 'local') return { mode: 'local', reason: 'local PostgreSQL and Kafka broker (TRAINYARD_INFRA=local)' };
+  if (wanted === 'local')
+    return { mode: 'local', reason: 'local PostgreSQL and Kafka broker (TRAINYARD_INFRA=local)' };
   const runtime = await probeRuntime();
   if (runtime.available) {
-    return { mode: 'containers', reason: `containers via ${runtime.description} (${wanted ? 'TRAINYARD_INFRA=containers' : 'a container runtime answered'})` };
+    return {
+      mode: 'containers',
+      reason: `containers via ${runtime.description} (${wanted ? 'TRAINYARD_INFRA=containers' : 'a container runtime answered'})`,
+    };
   }
   if (wanted === 'containers') {
     throw new InfraSelectionError(
       `TRAINYARD_INFRA=containers, but no container runtime answers (${runtime.reason}); start Docker (or Podman's Docker API and set DOCKER_HOST), or unset TRAINYARD_INFRA to use the local PostgreSQL and Kafka broker`,
     );
   }
-  return { mode: 'local', reason: `local PostgreSQL and Kafka broker (no container runtime: ${runtime.reason})` };
+  return {
+    mode: 'local',
+    reason: `local PostgreSQL and Kafka broker (no container runtime: ${runtime.reason})`,
+  };
 }

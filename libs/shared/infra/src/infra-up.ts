@@ -1,5 +1,9 @@
 import { chooseInfra, type ContainerRuntimeProbe, type InfraMode } from './infra-selection';
-import { probeContainerRuntime, startInfraContainers, type StartedInfraContainers } from './infra-containers';
+import {
+  probeContainerRuntime,
+  startInfraContainers,
+  type StartedInfraContainers,
+} from './infra-containers';
 import { kafkaIsUp, startLocalKafka } from './kafka-local';
 import { ensureDatabase } from './postgres-local';
 
@@ -37,14 +41,30 @@ export async function bringUpInfra(options: BringUpInfraOptions): Promise<InfraU
     const url = new URL(options.databaseUrl);
     const containers = await startInfraContainers({
       database: decodeURIComponent(url.pathname.slice(1)) || 'trainyard',
-      ...(options.keepContainers ? { postgresPort: Number(url.port || 5432), kafkaPort: Number(options.broker.split(':')[1] ?? 9092) } : {}),
+      ...(options.keepContainers
+        ? {
+            postgresPort: Number(url.port || 5432),
+            kafkaPort: Number(options.broker.split(':')[1] ?? 9092),
+          }
+        : {}),
       keep: options.keepContainers,
       log: options.log,
     });
-    return { mode: 'containers', databaseUrl: containers.databaseUrl, broker: containers.broker, containers };
+    return {
+      mode: 'containers',
+      databaseUrl: containers.databaseUrl,
+      broker: containers.broker,
+      containers,
+    };
   }
   await ensureDatabase(options.databaseUrl, options.log);
-  if (await kafkaIsUp(options.broker)) return { mode: 'local', databaseUrl: options.databaseUrl, broker: options.broker };
+  if (await kafkaIsUp(options.broker))
+    return { mode: 'local', databaseUrl: options.databaseUrl, broker: options.broker };
   const kafka = await startLocalKafka({ broker: options.broker, log: options.log });
-  return { mode: 'local', databaseUrl: options.databaseUrl, broker: kafka.broker, ...(kafka.started ? { startedKafka: kafka.broker } : {}) };
+  return {
+    mode: 'local',
+    databaseUrl: options.databaseUrl,
+    broker: kafka.broker,
+    ...(kafka.started ? { startedKafka: kafka.broker } : {}),
+  };
 }

@@ -8,7 +8,10 @@ export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/trainyar
  * Makes sure the database named by `databaseUrl` exists, creating it when missing, and starts the
  * machine's PostgreSQL cluster (pg_ctlcluster) when it is installed locally but not running.
  */
-export async function ensureDatabase(databaseUrl: string, log: (line: string) => void = () => undefined): Promise<void> {
+export async function ensureDatabase(
+  databaseUrl: string,
+  log: (line: string) => void = () => undefined,
+): Promise<void> {
   const url = new URL(databaseUrl);
   const database = decodeURIComponent(url.pathname.slice(1));
   if (!database) throw new Error(`DATABASE_URL names no database: ${redact(databaseUrl)}`);
@@ -23,11 +26,15 @@ export async function ensureDatabase(databaseUrl: string, log: (line: string) =>
   }
   if (!client) throw new Error(`PostgreSQL is not reachable at ${redact(databaseUrl)}`);
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      database,
+    ]);
     if (!rowCount) {
-      await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`).catch((error: { code?: string }) => {
-        if (error.code !== '42P04') throw error; // created concurrently
-      });
+      await client
+        .query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`)
+        .catch((error: { code?: string }) => {
+          if (error.code !== '42P04') throw error; // created concurrently
+        });
       log(`created database ${database}`);
     }
   } finally {
@@ -55,7 +62,11 @@ function startLocalCluster(log: (line: string) => void): boolean {
   const versions = readdirSync('/etc/postgresql');
   for (const version of versions) {
     log(`starting local PostgreSQL ${version}/main`);
-    const result = spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
+    const result = spawnSync(
+      'pg_ctlcluster',
+      ['--skip-systemctl-redirect', version, 'main', 'start'],
+      { stdio: 'inherit' },
+    );
     if (result.status === 0) return true;
   }
   return false;

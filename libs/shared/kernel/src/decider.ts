@@ -15,7 +15,10 @@ export interface Decider<S, C extends Command, E extends DomainEvent, Ctx = void
  * A pure reaction: a fact of one aggregate → the commands it causes for others. Run by the shared
  * reactor on the store subscription, so a crash between two appends converges on its own.
  */
-export type React<E extends DomainEvent, C extends Command> = (event: E, metadata: ReactionMetadata) => readonly C[];
+export type React<E extends DomainEvent, C extends Command> = (
+  event: E,
+  metadata: ReactionMetadata,
+) => readonly C[];
 
 /** What a reaction knows of the event it reacts to; the reactor fills the commands' metadata from it. */
 export interface ReactionMetadata {

@@ -17,7 +17,11 @@ export function createLogger(service: string, level: LevelWithSilent = 'info'): 
     mixin() {
       const context = trace.getActiveSpan()?.spanContext();
       if (!context || !isSpanContextValid(context)) return {};
-      return { trace_id: context.traceId, span_id: context.spanId, trace_flags: `0${context.traceFlags.toString(16)}` };
+      return {
+        trace_id: context.traceId,
+        span_id: context.spanId,
+        trace_flags: `0${context.traceFlags.toString(16)}`,
+      };
     },
   });
 }

@@ -43,11 +43,18 @@ export function otlpTraceExportRequested(env: NodeJS.ProcessEnv = process.env): 
 export function startTelemetry(serviceName: string): Telemetry {
   const exporting = otlpTraceExportRequested();
   const sdk = new NodeSDK({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: `trainyard-${serviceName}`, [ATTR_SERVICE_VERSION]: '0.1.0' }),
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: `trainyard-${serviceName}`,
+      [ATTR_SERVICE_VERSION]: '0.1.0',
+    }),
     // Never an empty list: with none the SDK registers no tracer provider and spans get no ids.
-    ...(exporting ? { traceExporter: new OTLPTraceExporter() } : { spanProcessors: [new tracing.NoopSpanProcessor()] }),
+    ...(exporting
+      ? { traceExporter: new OTLPTraceExporter() }
+      : { spanProcessors: [new tracing.NoopSpanProcessor()] }),
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => HEALTH_PATHS.has(request.url ?? '') }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => HEALTH_PATHS.has(request.url ?? ''),
+      }),
       new ExpressInstrumentation(),
       new NestInstrumentation(),
       new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch', 'ServerReflectionInfo'] }),

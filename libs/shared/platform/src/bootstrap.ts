@@ -172,17 +172,24 @@ export async function startService(
   const packageDefinition = withTotalDeserializers(trainyardPackageDefinition());
   const producer = bus.producer();
   const schema = config.DATABASE_SCHEMA;
-  const auditDir = config.AUDIT_SIGNING_KEY_FILE && config.AUDIT_CHECKPOINT_DIR ? '' : defaultAuditDir(schema, logger);
+  const auditDir =
+    config.AUDIT_SIGNING_KEY_FILE && config.AUDIT_CHECKPOINT_DIR
+      ? ''
+      : defaultAuditDir(schema, logger);
   const signer = loadOrCreateSigningKey(
     config.AUDIT_SIGNING_KEY_FILE ?? join(auditDir, 'checkpoint-key.pem'),
     config.AUDIT_LOG_ORIGIN ?? `trainyard.local/${schema}`,
   );
   const sealer = new EventSealer(pool, schema, {
-    onError: (error) => logger.warn(`sealer pass failed: ${error instanceof Error ? error.message : String(error)}`),
+    onError: (error) =>
+      logger.warn(`sealer pass failed: ${error instanceof Error ? error.message : String(error)}`),
     checkpoints: {
       signer,
       intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_MS,
-      publishers: [fileCheckpointPublisher(config.AUDIT_CHECKPOINT_DIR ?? join(auditDir, 'checkpoints')), kafkaCheckpointPublisher(producer)],
+      publishers: [
+        fileCheckpointPublisher(config.AUDIT_CHECKPOINT_DIR ?? join(auditDir, 'checkpoints')),
+        kafkaCheckpointPublisher(producer),
+      ],
     },
   });
 
@@ -242,8 +249,13 @@ export async function startService(
   // still in flight after the connections close would outlive the service.
   const topicEnsured = bus
     .admin()
-    .ensureTopics([{ topic, partitions: 3 }, { topic: CHECKPOINTS_TOPIC, partitions: 1 }])
-    .catch((error: unknown) => logger.warn(`could not create ${topic} yet (the relay retries): ${String(error)}`));
+    .ensureTopics([
+      { topic, partitions: 3 },
+      { topic: CHECKPOINTS_TOPIC, partitions: 1 },
+    ])
+    .catch((error: unknown) =>
+      logger.warn(`could not create ${topic} yet (the relay retries): ${String(error)}`),
+    );
   const store = app.get<ReturnType<typeof createEventStore>>(EVENT_STORE);
   const relay = new OutboxRelay({
     pool,
@@ -303,7 +315,9 @@ function defaultAuditDir(schema: string, logger: Logger): string {
     return dir;
   } catch (error) {
     const fallback = join(tmpdir(), 'trainyard-audit', schema);
-    logger.warn(`cannot write ${dir} (${error instanceof Error ? error.message : String(error)}): checkpoint key and checkpoints default to ${fallback}; set AUDIT_SIGNING_KEY_FILE and AUDIT_CHECKPOINT_DIR`);
+    logger.warn(
+      `cannot write ${dir} (${error instanceof Error ? error.message : String(error)}): checkpoint key and checkpoints default to ${fallback}; set AUDIT_SIGNING_KEY_FILE and AUDIT_CHECKPOINT_DIR`,
+    );
     return fallback;
   }
 }

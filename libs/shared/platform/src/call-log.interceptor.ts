@@ -1,4 +1,10 @@
-import { Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { catchError, tap, throwError, type Observable } from 'rxjs';
 
 /**
@@ -13,7 +19,11 @@ export class GrpcCallLogInterceptor implements NestInterceptor {
     if (context.getType() !== 'rpc') return next.handle();
     const method = `${context.getClass().name}.${context.getHandler().name}`;
     const started = performance.now();
-    const log = (code: string) => this.logger.debug({ method, code, ms: Math.round(performance.now() - started) }, `gRPC ${method} ${code}`);
+    const log = (code: string) =>
+      this.logger.debug(
+        { method, code, ms: Math.round(performance.now() - started) },
+        `gRPC ${method} ${code}`,
+      );
     return next.handle().pipe(
       tap(() => log('OK')),
       catchError((error: unknown) => {

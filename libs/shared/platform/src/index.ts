@@ -5,13 +5,23 @@ export { RequirePermission, Public } from './auth/auth.decorators';
 export { principalOf } from './auth/auth.guard';
 export { TokenVerifier, AuthenticationError, TOKEN_ALGORITHMS } from './auth/token-verifier';
 export { ErrorMappingFilter } from './error-mapping.filter';
-export { ApiProblemResponses, ProblemDetailsDto, PROBLEM_JSON, PROBLEM_TYPE_BASE, problemOf } from './errors/problem-details';
+export {
+  ApiProblemResponses,
+  ProblemDetailsDto,
+  PROBLEM_JSON,
+  PROBLEM_TYPE_BASE,
+  problemOf,
+} from './errors/problem-details';
 export type { ProblemDetails } from './errors/problem-details';
 export { ERROR_DOMAIN } from './errors/mapped-error';
 export type { MappedError } from './errors/mapped-error';
 export { rpcStatusOf } from './errors/rpc-status-details';
 export { EdgeInputGuard } from './input/edge-input.guard';
-export { DEFAULT_MAX_STRING_BYTES, findUnstorableText, unstorableTextReason } from './input/unstorable-text';
+export {
+  DEFAULT_MAX_STRING_BYTES,
+  findUnstorableText,
+  unstorableTextReason,
+} from './input/unstorable-text';
 export type { InputProblem } from './input/unstorable-text';
 export { Readiness } from './health/readiness';
 export type { ReadinessCheck, ReadinessReport } from './health/readiness';
@@ -19,5 +29,12 @@ export { ServiceMetrics } from './health/metrics';
 export { CLOCK, EVENT_STORE, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
 export { CommandContexts } from './command-context/command-contexts';
 export { systemClock } from './command-context/system-clock';
-export { startService, runServiceMain, migrateService, eventsTopic, AUDIT_GRPC_PACKAGE, AUDIT_GRPC_SERVICE } from './bootstrap';
+export {
+  startService,
+  runServiceMain,
+  migrateService,
+  eventsTopic,
+  AUDIT_GRPC_PACKAGE,
+  AUDIT_GRPC_SERVICE,
+} from './bootstrap';
 export type { ServiceDefinition, RunningService } from './bootstrap';

@@ -12,7 +12,14 @@ import { status } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { credentials, loadPackageDefinition, type Client } from '@grpc/grpc-js';
 import { signDevToken } from '@trainyard/infra';
-import { callUnary, createTestContext, startTestService, waitFor, type TestContext, type TestService } from '@trainyard/testing';
+import {
+  callUnary,
+  createTestContext,
+  startTestService,
+  waitFor,
+  type TestContext,
+  type TestService,
+} from '@trainyard/testing';
 import { RequirePermission } from './auth/auth.decorators';
 import type { ServiceDefinition } from './bootstrap';
 
@@ -43,7 +50,10 @@ class ProbeModule {}
 const probeService: ServiceDefinition = { service: 'planning', module: ProbeModule };
 
 /** A TCP hop in front of PostgreSQL that the test can cut, to make the database unreachable. */
-function postgresProxy(): Promise<{ url: (databaseUrl: string) => string; cut: () => Promise<void> }> {
+function postgresProxy(): Promise<{
+  url: (databaseUrl: string) => string;
+  cut: () => Promise<void>;
+}> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect(5432, '127.0.0.1');
@@ -82,13 +92,17 @@ describe('platform: auth, readiness, reflection, configuration', () => {
   });
 
   const get = (path: string, token?: string) =>
-    fetch(`${service.httpUrl}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    fetch(`${service.httpUrl}${path}`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
 
   it('HTTP: 401 without a token or with a bad one, 403 for a role without the permission, 200 with it', async () => {
     expect((await get('/api/probe/write')).status).toBe(401);
     expect((await get('/api/probe/write', 'not-a-jwt')).status).toBe(401);
     expect((await get('/api/probe/write', await service.token('viewer'))).status).toBe(403);
-    expect((await get('/api/probe/write', await service.token('release-manager'))).status).toBe(200);
+    expect((await get('/api/probe/write', await service.token('release-manager'))).status).toBe(
+      200,
+    );
   });
 
   it('HTTP: a route that names no permission is refused to everyone (deny by default)', async () => {
@@ -97,43 +111,83 @@ describe('platform: auth, readiness, reflection, configuration', () => {
 
   it('HTTP: every service refuses text the database cannot store as a 400 problem+json naming the field', async () => {
     const token = await service.token('viewer');
-    expect(await (await get('/api/probe/echo?text=caf%C3%A9', token)).json()).toEqual({ text: 'café' });
+    expect(await (await get('/api/probe/echo?text=caf%C3%A9', token)).json()).toEqual({
+      text: 'café',
+    });
     const refused = await get('/api/probe/echo?text=a%00b', token);
     expect(refused.status).toBe(400);
     expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(await refused.json()).toMatchObject({ type: 'https://trainyard.dev/problems/validation-error', status: 400, field: 'text', instance: '/api/probe/echo' });
+    expect(await refused.json()).toMatchObject({
+      type: 'https://trainyard.dev/problems/validation-error',
+      status: 400,
+      field: 'text',
+      instance: '/api/probe/echo',
+    });
     expect((await get(`/api/probe/echo?text=${'x'.repeat(2_000)}`, token)).status).toBe(400);
     const unauthenticated = await get('/api/probe/write');
-    expect(await unauthenticated.json()).toMatchObject({ type: 'about:blank', title: 'Unauthorized', status: 401 });
+    expect(await unauthenticated.json()).toMatchObject({
+      type: 'about:blank',
+      title: 'Unauthorized',
+      status: 401,
+    });
   });
 
   it('refuses an expired token, and one signed for another audience', async () => {
     const keyDir = join(tmpdir(), 'trainyard-test-keys');
     const expired = await signDevToken({ roles: ['admin'], expiresIn: '-1m', keyDir });
-    const otherAudience = await signDevToken({ roles: ['admin'], audience: 'someone-else', keyDir });
+    const otherAudience = await signDevToken({
+      roles: ['admin'],
+      audience: 'someone-else',
+      keyDir,
+    });
     expect((await get('/api/probe/write', expired)).status).toBe(401);
     expect((await get('/api/probe/write', otherAudience)).status).toBe(401);
   });
 
   it('gRPC: UNAUTHENTICATED without a token, PERMISSION_DENIED for a role without audit:read', async () => {
     const client = service.client('trainyard.audit.v1.AuditTrailService');
-    await expect(callUnary(client, 'ReadAll', {})).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
-    await expect(callUnary(client, 'ReadAll', {}, await service.token('viewer'))).rejects.toMatchObject({
+    await expect(callUnary(client, 'ReadAll', {})).rejects.toMatchObject({
+      code: status.UNAUTHENTICATED,
+    });
+    await expect(
+      callUnary(client, 'ReadAll', {}, await service.token('viewer')),
+    ).rejects.toMatchObject({
       code: status.PERMISSION_DENIED,
     });
-    await expect(callUnary(client, 'ReadAll', { pageSize: 5000 }, await service.token('auditor'))).rejects.toMatchObject({
+    await expect(
+      callUnary(client, 'ReadAll', { pageSize: 5000 }, await service.token('auditor')),
+    ).rejects.toMatchObject({
       code: status.INVALID_ARGUMENT,
     });
   });
 
   it('gRPC server reflection lists the audit trail service', async () => {
-    const reflectionProto = join(require.resolve('@grpc/reflection/package.json'), '..', 'build/proto/grpc/reflection/v1/reflection.proto');
+    const reflectionProto = join(
+      require.resolve('@grpc/reflection/package.json'),
+      '..',
+      'build/proto/grpc/reflection/v1/reflection.proto',
+    );
     const definition = loadSync(reflectionProto, { keepCase: true, defaults: true });
     const grpcRoot = loadPackageDefinition(definition) as unknown as {
-      grpc: { reflection: { v1: { ServerReflection: new (a: string, c: ReturnType<typeof credentials.createInsecure>) => Client } } };
+      grpc: {
+        reflection: {
+          v1: {
+            ServerReflection: new (
+              a: string,
+              c: ReturnType<typeof credentials.createInsecure>,
+            ) => Client;
+          };
+        };
+      };
     };
-    const client = new grpcRoot.grpc.reflection.v1.ServerReflection(service.grpcAddress, credentials.createInsecure()) as Client & {
-      ServerReflectionInfo: () => NodeJS.ReadWriteStream & { write: (m: unknown) => void; end: () => void };
+    const client = new grpcRoot.grpc.reflection.v1.ServerReflection(
+      service.grpcAddress,
+      credentials.createInsecure(),
+    ) as Client & {
+      ServerReflectionInfo: () => NodeJS.ReadWriteStream & {
+        write: (m: unknown) => void;
+        end: () => void;
+      };
     };
     const call = client.ServerReflectionInfo();
     const names = await new Promise<string[]>((resolve, reject) => {
@@ -150,15 +204,23 @@ describe('platform: auth, readiness, reflection, configuration', () => {
 
   it('/readyz turns 503 and gRPC health NOT_SERVING when PostgreSQL becomes unreachable', async () => {
     const proxy = await postgresProxy();
-    const proxied = await startTestService(probeService, ctx, { DATABASE_URL: proxy.url(ctx.databaseUrl) });
+    const proxied = await startTestService(probeService, ctx, {
+      DATABASE_URL: proxy.url(ctx.databaseUrl),
+    });
     try {
       expect((await fetch(`${proxied.httpUrl}/readyz`)).status).toBe(200);
       expect(await proxied.health()).toBe('SERVING');
       await proxy.cut();
       const response = await fetch(`${proxied.httpUrl}/readyz`);
       expect(response.status).toBe(503);
-      expect(await response.json()).toMatchObject({ status: 'not ready', checks: { postgres: { ok: false }, kafka: { ok: true } } });
-      await waitFor(async () => (await proxied.health()) === 'NOT_SERVING', { timeoutMs: 10_000, description: 'health NOT_SERVING' });
+      expect(await response.json()).toMatchObject({
+        status: 'not ready',
+        checks: { postgres: { ok: false }, kafka: { ok: true } },
+      });
+      await waitFor(async () => (await proxied.health()) === 'NOT_SERVING', {
+        timeoutMs: 10_000,
+        description: 'health NOT_SERVING',
+      });
       expect((await fetch(`${proxied.httpUrl}/healthz`)).status).toBe(200);
     } finally {
       await proxied.stop().catch(() => undefined);
@@ -167,15 +229,24 @@ describe('platform: auth, readiness, reflection, configuration', () => {
 
   it('a bad configuration value stops the process at once with one line naming the variable', () => {
     const root = join(__dirname, '..', '..', '..', '..');
-    const result = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'apps', 'planning', 'src', 'main.ts')], {
-      env: { ...process.env, GRPC_PORT: 'not-a-port', KAFKA_BROKERS: 'nowhere' },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const result = spawnSync(
+      join(root, 'node_modules', '.bin', 'tsx'),
+      [join(root, 'apps', 'planning', 'src', 'main.ts')],
+      {
+        env: { ...process.env, GRPC_PORT: 'not-a-port', KAFKA_BROKERS: 'nowhere' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     expect(result.status).toBe(78);
-    const lines = result.stderr.trim().split('\n').filter((line) => !line.includes('Warning'));
+    const lines = result.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !line.includes('Warning'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\[planning\] invalid configuration: GRPC_PORT: .*\(got "not-a-port"\); KAFKA_BROKERS: expected host:port/);
+    expect(lines[0]).toMatch(
+      /^\[planning\] invalid configuration: GRPC_PORT: .*\(got "not-a-port"\); KAFKA_BROKERS: expected host:port/,
+    );
   });
 });
 
@@ -211,15 +282,27 @@ describe('platform: the audit trail as a transparency log (checkpoints and RFC 6
     await store.close();
   }
 
-  interface Checkpoint { checkpoint: string; origin: string; treeSize: string; rootHash: Buffer; verifierKey: string }
+  interface Checkpoint {
+    checkpoint: string;
+    origin: string;
+    treeSize: string;
+    rootHash: Buffer;
+    verifierKey: string;
+  }
 
   /** Independent check of the C2SP signed note with tweetnacl, from the verifier key's text alone. */
   function expectSignedNote(response: Checkpoint): void {
-    const [name, keyIdHex, keyBase64] = [response.verifierKey.slice(0, response.verifierKey.indexOf('+')), ...response.verifierKey.slice(response.verifierKey.indexOf('+') + 1).split(/\+(.*)/s, 2)];
+    const [name, keyIdHex, keyBase64] = [
+      response.verifierKey.slice(0, response.verifierKey.indexOf('+')),
+      ...response.verifierKey.slice(response.verifierKey.indexOf('+') + 1).split(/\+(.*)/s, 2),
+    ];
     expect(name).toBe(origin());
     const key = Buffer.from(keyBase64!, 'base64');
     expect(key[0]).toBe(1);
-    const keyId = createHash('sha256').update(Buffer.concat([Buffer.from(`${name}\n`), key])).digest().subarray(0, 4);
+    const keyId = createHash('sha256')
+      .update(Buffer.concat([Buffer.from(`${name}\n`), key]))
+      .digest()
+      .subarray(0, 4);
     expect(keyId.toString('hex')).toBe(keyIdHex);
     const [body, signatures] = response.checkpoint.split('\n\n');
     expect(body).toBe(`${origin()}\n${response.treeSize}\n${response.rootHash.toString('base64')}`);
@@ -227,7 +310,9 @@ describe('platform: the audit trail as a transparency log (checkpoints and RFC 6
     expect(match?.[1]).toBe(name);
     const blob = Buffer.from(match![2]!, 'base64');
     expect(blob.subarray(0, 4)).toEqual(keyId);
-    expect(nacl.sign.detached.verify(Buffer.from(`${body}\n`), blob.subarray(4), key.subarray(1))).toBe(true);
+    expect(
+      nacl.sign.detached.verify(Buffer.from(`${body}\n`), blob.subarray(4), key.subarray(1)),
+    ).toBe(true);
   }
 
   it('signs checkpoints on demand, publishes them to a file directory and to Kafka, and proves inclusion and consistency', async () => {
@@ -236,9 +321,18 @@ describe('platform: the audit trail as a transparency log (checkpoints and RFC 6
     // Sealing stops at the commit frontier, which another test's open transaction in this database may hold back.
     const signedAt = async (size: string): Promise<Checkpoint> => {
       let checkpoint: Checkpoint | undefined;
-      await waitFor(async () => (checkpoint = await callUnary<Checkpoint>(client, 'GetCheckpoint', { refresh: true }, token)).treeSize === size, {
-        description: `a checkpoint of ${size} events`,
-      });
+      await waitFor(
+        async () =>
+          (checkpoint = await callUnary<Checkpoint>(
+            client,
+            'GetCheckpoint',
+            { refresh: true },
+            token,
+          )).treeSize === size,
+        {
+          description: `a checkpoint of ${size} events`,
+        },
+      );
       return checkpoint!;
     };
     await append(2);
@@ -250,11 +344,19 @@ describe('platform: the audit trail as a transparency log (checkpoints and RFC 6
     expect(await callUnary<Checkpoint>(client, 'GetCheckpoint', {}, token)).toEqual(late);
 
     // Published outside the database.
-    expect(readFileSync(join(dir, 'checkpoints', `${'5'.padStart(20, '0')}.checkpoint`), 'utf8')).toBe(late.checkpoint);
-    expect(readFileSync(join(dir, 'checkpoints', 'latest.checkpoint'), 'utf8')).toBe(late.checkpoint);
+    expect(
+      readFileSync(join(dir, 'checkpoints', `${'5'.padStart(20, '0')}.checkpoint`), 'utf8'),
+    ).toBe(late.checkpoint);
+    expect(readFileSync(join(dir, 'checkpoints', 'latest.checkpoint'), 'utf8')).toBe(
+      late.checkpoint,
+    );
     expect(existsSync(join(dir, 'key.pem.vkey'))).toBe(true);
     const seen = new Set<string>();
-    const kafka = new Kafka({ clientId: 'audit-checkpoint-test', brokers: ctx.brokers, logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'audit-checkpoint-test',
+      brokers: ctx.brokers,
+      logLevel: logLevel.NOTHING,
+    });
     const consumer = kafka.consumer({ groupId: `audit-checkpoint-test-${randomUUID()}` });
     try {
       await consumer.connect();
@@ -265,26 +367,54 @@ describe('platform: the audit trail as a transparency log (checkpoints and RFC 6
           return Promise.resolve();
         },
       });
-      await waitFor(() => seen.has(late.checkpoint) && seen.has(early.checkpoint), { timeoutMs: 30_000, description: 'checkpoints on Kafka' });
+      await waitFor(() => seen.has(late.checkpoint) && seen.has(early.checkpoint), {
+        timeoutMs: 30_000,
+        description: 'checkpoints on Kafka',
+      });
     } finally {
       await consumer.disconnect();
     }
 
     for (let leaf = 0; leaf < 5; leaf++) {
-      const proof = await callUnary<{ leafIndex: string; treeSize: string; rootHash: Buffer; leafHash: Buffer; leafData: Buffer; auditPath: Buffer[]; event: { type: string } }>(
-        client, 'GetInclusionProof', { leafIndex: String(leaf), treeSize: '5' }, token);
+      const proof = await callUnary<{
+        leafIndex: string;
+        treeSize: string;
+        rootHash: Buffer;
+        leafHash: Buffer;
+        leafData: Buffer;
+        auditPath: Buffer[];
+        event: { type: string };
+      }>(client, 'GetInclusionProof', { leafIndex: String(leaf), treeSize: '5' }, token);
       expect(proof.event.type).toBe('ProbeRecorded');
       expect(proof.rootHash).toEqual(late.rootHash);
-      expect(createHash('sha256').update(Buffer.from([0])).update(proof.leafData).digest()).toEqual(proof.leafHash);
+      expect(
+        createHash('sha256')
+          .update(Buffer.from([0]))
+          .update(proof.leafData)
+          .digest(),
+      ).toEqual(proof.leafHash);
       expect(verifyInclusion(proof.leafHash, leaf, 5, proof.auditPath, late.rootHash)).toBe(true);
     }
-    const consistency = await callUnary<{ fromRootHash: Buffer; toRootHash: Buffer; proof: Buffer[] }>(client, 'GetConsistencyProof', { fromSize: '2', toSize: '5' }, token);
+    const consistency = await callUnary<{
+      fromRootHash: Buffer;
+      toRootHash: Buffer;
+      proof: Buffer[];
+    }>(client, 'GetConsistencyProof', { fromSize: '2', toSize: '5' }, token);
     expect(consistency.fromRootHash).toEqual(early.rootHash);
     expect(verifyConsistency(2, 5, early.rootHash, late.rootHash, consistency.proof)).toBe(true);
 
-    expect(await callUnary(client, 'VerifyChain', {}, token)).toMatchObject({ intact: true, checked: '5' });
-    await expect(callUnary(client, 'GetInclusionProof', { leafIndex: '0', treeSize: '99' }, token)).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
-    await expect(callUnary(client, 'GetConsistencyProof', { fromSize: 'two', toSize: '5' }, token)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
-    await expect(callUnary(client, 'GetCheckpoint', {}, await service.token('viewer'))).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+    expect(await callUnary(client, 'VerifyChain', {}, token)).toMatchObject({
+      intact: true,
+      checked: '5',
+    });
+    await expect(
+      callUnary(client, 'GetInclusionProof', { leafIndex: '0', treeSize: '99' }, token),
+    ).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
+    await expect(
+      callUnary(client, 'GetConsistencyProof', { fromSize: 'two', toSize: '5' }, token),
+    ).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(
+      callUnary(client, 'GetCheckpoint', {}, await service.token('viewer')),
+    ).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
   });
 });

@@ -48,7 +48,10 @@ export class PlatformModule {
     const providers: Provider[] = [
       { provide: SERVICE_CONFIG, useValue: options.config },
       { provide: PG_POOL, useValue: options.pool },
-      { provide: EVENT_STORE, useFactory: () => createEventStore(options.pool, options.config.DATABASE_SCHEMA) },
+      {
+        provide: EVENT_STORE,
+        useFactory: () => createEventStore(options.pool, options.config.DATABASE_SCHEMA),
+      },
       { provide: MESSAGE_BUS, useValue: options.bus },
       { provide: CLOCK, useValue: options.clock ?? systemClock },
       CommandContexts,
@@ -67,7 +70,17 @@ export class PlatformModule {
       module: PlatformModule,
       controllers: [HealthController, AuditTrailGrpcController],
       providers,
-      exports: [SERVICE_CONFIG, PG_POOL, EVENT_STORE, MESSAGE_BUS, CLOCK, CommandContexts, Readiness, ServiceMetrics, TokenVerifier],
+      exports: [
+        SERVICE_CONFIG,
+        PG_POOL,
+        EVENT_STORE,
+        MESSAGE_BUS,
+        CLOCK,
+        CommandContexts,
+        Readiness,
+        ServiceMetrics,
+        TokenVerifier,
+      ],
     };
   }
 }

@@ -28,7 +28,18 @@ message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
 `).root.lookupType('ExportTraceServiceRequest');
 
 interface Decoded {
-  resourceSpans?: { resource?: { attributes?: { key: string; value?: { stringValue?: string } }[] }; scopeSpans?: { spans?: { traceId: Uint8Array; spanId: Uint8Array; parentSpanId?: Uint8Array; name: string; kind: number }[] }[] }[];
+  resourceSpans?: {
+    resource?: { attributes?: { key: string; value?: { stringValue?: string } }[] };
+    scopeSpans?: {
+      spans?: {
+        traceId: Uint8Array;
+        spanId: Uint8Array;
+        parentSpanId?: Uint8Array;
+        name: string;
+        kind: number;
+      }[];
+    }[];
+  }[];
 }
 
 export interface OtlpReceiver {
@@ -57,10 +68,19 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       if (request.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
       const decoded = OTLP_TRACES.toObject(OTLP_TRACES.decode(body)) as Decoded;
       for (const resourceSpans of decoded.resourceSpans ?? []) {
-        const service = resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value?.stringValue ?? '';
+        const service =
+          resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value
+            ?.stringValue ?? '';
         for (const scope of resourceSpans.scopeSpans ?? [])
           for (const span of scope.spans ?? [])
-            spans.push({ traceId: hex(span.traceId), spanId: hex(span.spanId), parentSpanId: hex(span.parentSpanId), name: span.name, kind: span.kind, service });
+            spans.push({
+              traceId: hex(span.traceId),
+              spanId: hex(span.spanId),
+              parentSpanId: hex(span.parentSpanId),
+              name: span.name,
+              kind: span.kind,
+              service,
+            });
       }
       response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
     });

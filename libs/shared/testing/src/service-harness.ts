@@ -1,6 +1,12 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentials, loadPackageDefinition, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  loadPackageDefinition,
+  Metadata,
+  type Client,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { trainyardPackageDefinition } from '@trainyard/grpc-contracts';
@@ -23,7 +29,15 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-export type GrpcTestClient = Client & Record<string, (request: unknown, metadata: Metadata, callback: (error: ServiceError | null, response: unknown) => void) => void>;
+export type GrpcTestClient = Client &
+  Record<
+    string,
+    (
+      request: unknown,
+      metadata: Metadata,
+      callback: (error: ServiceError | null, response: unknown) => void,
+    ) => void
+  >;
 
 /**
  * Boots a real service in this process: gRPC and HTTP on free ports on 127.0.0.1, the test
@@ -79,13 +93,20 @@ export function grpcTestClient(address: string, service: string): GrpcTestClient
 }
 
 /** Calls a unary method and resolves its response, or rejects with the grpc ServiceError. */
-export function callUnary<T = unknown>(client: GrpcTestClient, method: string, request: unknown, token?: string): Promise<T> {
+export function callUnary<T = unknown>(
+  client: GrpcTestClient,
+  method: string,
+  request: unknown,
+  token?: string,
+): Promise<T> {
   const metadata = new Metadata();
   if (token) metadata.set('authorization', `Bearer ${token}`);
   return new Promise((resolve, reject) => {
     const fn = client[method];
     if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
-    fn.call(client, request, metadata, (error, response) => (error ? reject(error) : resolve(response as T)));
+    fn.call(client, request, metadata, (error, response) =>
+      error ? reject(error) : resolve(response as T),
+    );
   });
 }
 
@@ -98,8 +119,16 @@ export function healthCheck(address: string, service = ''): Promise<string> {
     .finally(() => client.close());
 }
 
-function lookup(root: object, path: string): new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client {
-  const found = path.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], root);
+function lookup(
+  root: object,
+  path: string,
+): new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client {
+  const found = path
+    .split('.')
+    .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], root);
   if (typeof found !== 'function') throw new Error(`no gRPC service ${path} in the descriptor set`);
-  return found as new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client;
+  return found as new (
+    address: string,
+    creds: ReturnType<typeof credentials.createInsecure>,
+  ) => Client;
 }

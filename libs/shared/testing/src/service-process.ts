@@ -32,7 +32,19 @@ export function buildPlatform(): PlatformBuild {
   const root = repoRoot();
   const dir = join(root, '.local', 'test-builds', randomBytes(4).toString('hex'));
   const swc = join(root, 'node_modules', '@swc', 'cli', 'bin', 'swc.js');
-  const args = [swc, 'apps', 'libs', '-d', dir, '--config-file', '.swcrc', '--copy-files', '--ignore', '**/*.spec.ts', '--quiet'];
+  const args = [
+    swc,
+    'apps',
+    'libs',
+    '-d',
+    dir,
+    '--config-file',
+    '.swcrc',
+    '--copy-files',
+    '--ignore',
+    '**/*.spec.ts',
+    '--quiet',
+  ];
   const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`swc build failed: ${result.stderr}`);
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
@@ -101,8 +113,7 @@ export async function startServiceProcess(
     waitFor(
       () =>
         logs.find((line) => line.msg === `${service} started`) as
-          | { grpcPort: number; httpPort: number }
-          | undefined,
+          { grpcPort: number; httpPort: number } | undefined,
       { timeoutMs: SERVICE_START_TIMEOUT_MS, description: `${service} started` },
     ),
     exitedEarly,

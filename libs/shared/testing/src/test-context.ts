@@ -29,7 +29,10 @@ export function testBrokers(): string[] {
 
 export async function createTestContext(label = 'test'): Promise<TestContext> {
   const suffix = randomBytes(4).toString('hex');
-  const safeLabel = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30);
+  const safeLabel = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 30);
   const schema = `t_${safeLabel}_${suffix}`;
   const databaseUrl = testDatabaseUrl();
   const pool = new Pool({

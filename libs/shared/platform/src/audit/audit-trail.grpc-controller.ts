@@ -31,14 +31,17 @@ export class AuditTrailGrpcController implements audit.AuditTrailServiceControll
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-    @Inject(EVENT_SEALER) private readonly log: { readonly sealer?: EventSealer; readonly signer?: CheckpointSigner },
+    @Inject(EVENT_SEALER)
+    private readonly log: { readonly sealer?: EventSealer; readonly signer?: CheckpointSigner },
   ) {}
 
   @RequirePermission('audit:read')
   async readStream(request: audit.ReadStreamRequest): Promise<audit.ReadStreamResponse> {
     if (!request.streamId) throw new ValidationError('stream_id', 'stream_id is required');
-    if (request.fromVersion < 0) throw new ValidationError('from_version', 'from_version must not be negative');
-    if (request.maxCount < 0 || request.maxCount > MAX_PAGE) throw new ValidationError('max_count', `max_count must be 0..${MAX_PAGE}`);
+    if (request.fromVersion < 0)
+      throw new ValidationError('from_version', 'from_version must not be negative');
+    if (request.maxCount < 0 || request.maxCount > MAX_PAGE)
+      throw new ValidationError('max_count', `max_count must be 0..${MAX_PAGE}`);
     const events = await this.store.readStream(request.streamId, {
       direction: request.backwards ? 'backwards' : 'forwards',
       fromVersion: request.fromVersion || undefined,
@@ -49,19 +52,27 @@ export class AuditTrailGrpcController implements audit.AuditTrailServiceControll
 
   @RequirePermission('audit:read')
   async readAll(request: audit.ReadAllRequest): Promise<audit.ReadAllResponse> {
-    if (request.pageSize < 0 || request.pageSize > MAX_PAGE) throw new ValidationError('page_size', `page_size must be 0..${MAX_PAGE}`);
+    if (request.pageSize < 0 || request.pageSize > MAX_PAGE)
+      throw new ValidationError('page_size', `page_size must be 0..${MAX_PAGE}`);
     let after;
     try {
       after = request.afterCheckpoint ? parseCheckpoint(request.afterCheckpoint) : undefined;
     } catch {
-      throw new ValidationError('after_checkpoint', 'after_checkpoint is not a checkpoint returned by ReadAll');
+      throw new ValidationError(
+        'after_checkpoint',
+        'after_checkpoint is not a checkpoint returned by ReadAll',
+      );
     }
     const page = await this.store.readAll({
       after,
       batchSize: request.pageSize || 100,
       types: request.types.length > 0 ? request.types : undefined,
     });
-    return { events: page.events.map(toAuditEvent), nextCheckpoint: formatCheckpoint(page.checkpoint), endOfStore: page.isEnd };
+    return {
+      events: page.events.map(toAuditEvent),
+      nextCheckpoint: formatCheckpoint(page.checkpoint),
+      endOfStore: page.isEnd,
+    };
   }
 
   @RequirePermission('audit:read')
@@ -69,12 +80,28 @@ export class AuditTrailGrpcController implements audit.AuditTrailServiceControll
     try {
       // The checkpoints this service signed (in its own table): a signature cannot be forged without the key.
       const checkpoints = this.log.signer ? await this.storedCheckpoints() : [];
-      const result = await verifyEventLog(this.pool, this.schema, { checkpoints, verifierKey: this.log.signer?.verifierKey });
+      const result = await verifyEventLog(this.pool, this.schema, {
+        checkpoints,
+        verifierKey: this.log.signer?.verifierKey,
+      });
       return result.ok
-        ? { intact: true, checked: String(result.checked), firstBadPosition: '', reason: '', unsealed: String(result.unsealed) }
-        : { intact: false, checked: String(result.checked), firstBadPosition: result.firstBadPosition?.toString() ?? '', reason: result.reason, unsealed: '0' };
+        ? {
+            intact: true,
+            checked: String(result.checked),
+            firstBadPosition: '',
+            reason: '',
+            unsealed: String(result.unsealed),
+          }
+        : {
+            intact: false,
+            checked: String(result.checked),
+            firstBadPosition: result.firstBadPosition?.toString() ?? '',
+            reason: result.reason,
+            unsealed: '0',
+          };
     } catch (error) {
-      if (error instanceof EventStoreNotFound) return { intact: true, checked: '0', firstBadPosition: '', reason: '', unsealed: '0' };
+      if (error instanceof EventStoreNotFound)
+        return { intact: true, checked: '0', firstBadPosition: '', reason: '', unsealed: '0' };
       throw error;
     }
   }
@@ -82,7 +109,8 @@ export class AuditTrailGrpcController implements audit.AuditTrailServiceControll
   @RequirePermission('audit:read')
   async getCheckpoint(request: audit.GetCheckpointRequest): Promise<audit.GetCheckpointResponse> {
     const { sealer, signer } = this.log;
-    if (!sealer || !signer) throw new RuleViolation('checkpoint_signer', 'this service signs no checkpoints');
+    if (!sealer || !signer)
+      throw new RuleViolation('checkpoint_signer', 'this service signs no checkpoints');
     let note = request.refresh ? undefined : (await this.storedCheckpoints(1))[0];
     note ??= (await sealer.signCheckpoint()).note;
     const checkpoint = parseSignedCheckpoint(note);
@@ -96,10 +124,14 @@ export class AuditTrailGrpcController implements audit.AuditTrailServiceControll
   }
 
   @RequirePermission('audit:read')
-  async getInclusionProof(request: audit.GetInclusionProofRequest): Promise<audit.GetInclusionProofResponse> {
+  async getInclusionProof(
+    request: audit.GetInclusionProofRequest,
+  ): Promise<audit.GetInclusionProofResponse> {
     const leafIndex = treeNumber(request.leafIndex, 'leaf_index', true)!;
     const treeSize = treeNumber(request.treeSize, 'tree_size', false);
-    const proof: InclusionProof = await proving(() => readInclusionProof(this.pool, this.schema, leafIndex, treeSize));
+    const proof: InclusionProof = await proving(() =>
+      readInclusionProof(this.pool, this.schema, leafIndex, treeSize),
+    );
     return {
       leafIndex: String(proof.leafIndex),
       treeSize: String(proof.treeSize),
@@ -112,10 +144,14 @@ export class AuditTrailGrpcController implements audit.AuditTrailServiceControll
   }
 
   @RequirePermission('audit:read')
-  async getConsistencyProof(request: audit.GetConsistencyProofRequest): Promise<audit.GetConsistencyProofResponse> {
+  async getConsistencyProof(
+    request: audit.GetConsistencyProofRequest,
+  ): Promise<audit.GetConsistencyProofResponse> {
     const fromSize = treeNumber(request.fromSize, 'from_size', true)!;
     const toSize = treeNumber(request.toSize, 'to_size', false);
-    const proof = await proving(() => readConsistencyProof(this.pool, this.schema, fromSize, toSize));
+    const proof = await proving(() =>
+      readConsistencyProof(this.pool, this.schema, fromSize, toSize),
+    );
     return {
       fromSize: String(proof.fromSize),
       toSize: String(proof.toSize),

@@ -1,4 +1,11 @@
-import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  ForbiddenException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { RpcException } from '@nestjs/microservices';
 import { status, type Metadata } from '@grpc/grpc-js';
@@ -24,11 +31,20 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
-    const permission = this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, targets);
+    const permission = this.reflector.getAllAndOverride<Permission | undefined>(
+      REQUIRED_PERMISSION,
+      targets,
+    );
     const rpc = context.getType() === 'rpc';
     const fail = (code: 'unauthenticated' | 'denied', message: string): never => {
-      if (rpc) throw new RpcException({ code: code === 'unauthenticated' ? status.UNAUTHENTICATED : status.PERMISSION_DENIED, message });
-      throw code === 'unauthenticated' ? new UnauthorizedException(message) : new ForbiddenException(message);
+      if (rpc)
+        throw new RpcException({
+          code: code === 'unauthenticated' ? status.UNAUTHENTICATED : status.PERMISSION_DENIED,
+          message,
+        });
+      throw code === 'unauthenticated'
+        ? new UnauthorizedException(message)
+        : new ForbiddenException(message);
     };
     let principal: Principal;
     try {
@@ -39,7 +55,10 @@ export class AuthGuard implements CanActivate {
     }
     if (!permission) return fail('denied', 'this operation has no permission configured');
     if (!principal.permissions.has(permission)) {
-      return fail('denied', `permission ${permission} required; roles [${principal.roles.join(', ')}] do not grant it`);
+      return fail(
+        'denied',
+        `permission ${permission} required; roles [${principal.roles.join(', ')}] do not grant it`,
+      );
     }
     this.attach(context, principal);
     return true;
@@ -51,11 +70,15 @@ export class AuthGuard implements CanActivate {
       const value = metadata.get('authorization')[0];
       return typeof value === 'string' ? value : value?.toString();
     }
-    return context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization;
+    return context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>()
+      .headers.authorization;
   }
 
   private attach(context: ExecutionContext, principal: Principal): void {
-    const carrier = context.getType() === 'rpc' ? context.switchToRpc().getContext<object>() : context.switchToHttp().getRequest<object>();
+    const carrier =
+      context.getType() === 'rpc'
+        ? context.switchToRpc().getContext<object>()
+        : context.switchToHttp().getRequest<object>();
     (carrier as Record<symbol, Principal>)[PRINCIPAL] = principal;
   }
 }

@@ -7,7 +7,13 @@ import type { ServiceName } from '../config/service-config';
  */
 export type Permission = `${ServiceName | 'audit'}:${'read' | 'write' | 'approve'}`;
 
-const read: Permission[] = ['planning:read', 'scheduling:read', 'deployment:read', 'compliance:read', 'metrics:read'];
+const read: Permission[] = [
+  'planning:read',
+  'scheduling:read',
+  'deployment:read',
+  'compliance:read',
+  'metrics:read',
+];
 
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
   viewer: read,

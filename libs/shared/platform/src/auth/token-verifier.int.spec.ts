@@ -27,7 +27,14 @@ describe('TokenVerifier: remembered verifications', () => {
   });
 
   const sign = (subject: string, expiresIn = '8h', dir = keyDir) =>
-    signDevToken({ roles: ['viewer'], subject, expiresIn, issuer: 'trainyard-dev', audience: 'trainyard', keyDir: dir });
+    signDevToken({
+      roles: ['viewer'],
+      subject,
+      expiresIn,
+      issuer: 'trainyard-dev',
+      audience: 'trainyard',
+      keyDir: dir,
+    });
 
   it('answers a repeated token with the same principal, and each token with its own', async () => {
     const [alice, bob, carol] = await Promise.all([sign('alice'), sign('bob'), sign('carol')]);
@@ -47,14 +54,18 @@ describe('TokenVerifier: remembered verifications', () => {
     clock = Date.now() + 30_000;
     expect((await verifier.verify(`Bearer ${token}`)).subject).toBe('dave');
     clock = Date.now() + 2 * 60_000;
-    await expect(verifier.verify(`Bearer ${token}`)).rejects.toThrow(new AuthenticationError('token expired'));
+    await expect(verifier.verify(`Bearer ${token}`)).rejects.toThrow(
+      new AuthenticationError('token expired'),
+    );
     clock = Date.now();
   });
 
   it('keeps refusing a bad token on every call', async () => {
     const foreign = await sign('mallory', '8h', otherKeyDir);
     for (let i = 0; i < 2; i++) {
-      await expect(verifier.verify(`Bearer ${foreign}`)).rejects.toBeInstanceOf(AuthenticationError);
+      await expect(verifier.verify(`Bearer ${foreign}`)).rejects.toBeInstanceOf(
+        AuthenticationError,
+      );
     }
   });
 });

@@ -1,5 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTVerifyGetKey, type CryptoKey } from 'jose';
+import {
+  createRemoteJWKSet,
+  errors,
+  importSPKI,
+  jwtVerify,
+  type JWTVerifyGetKey,
+  type CryptoKey,
+} from 'jose';
 import { permissionsOf } from './permissions';
 import type { Principal } from './principal';
 
@@ -54,8 +61,10 @@ export class TokenVerifier {
   }
 
   static async create(options: TokenVerifierOptions): Promise<TokenVerifier> {
-    if (options.jwksUrl) return new TokenVerifier(createRemoteJWKSet(new URL(options.jwksUrl)), options);
-    if (!options.publicKeyFile) throw new Error('AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL must be set');
+    if (options.jwksUrl)
+      return new TokenVerifier(createRemoteJWKSet(new URL(options.jwksUrl)), options);
+    if (!options.publicKeyFile)
+      throw new Error('AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL must be set');
     const pem = readFileSync(options.publicKeyFile, 'utf8');
     const algorithm = /BEGIN PUBLIC KEY/.test(pem) ? detectAlgorithm(pem) : 'ES256';
     return new TokenVerifier(await importSPKI(pem, algorithm), options);
@@ -81,13 +90,20 @@ export class TokenVerifier {
         clockTolerance: 5,
         currentDate: new Date(now),
       });
-      const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
-      const principal: Principal = { subject: payload.sub!, roles, permissions: permissionsOf(roles) };
+      const roles = Array.isArray(payload.roles)
+        ? payload.roles.filter((r): r is string => typeof r === 'string')
+        : [];
+      const principal: Principal = {
+        subject: payload.sub!,
+        roles,
+        permissions: permissionsOf(roles),
+      };
       this.remember(token, principal, Math.min(payload.exp! * 1000, now + CACHE_MAX_AGE_MS), now);
       return principal;
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw new AuthenticationError('token expired');
-      if (error instanceof errors.JOSEError) throw new AuthenticationError(`invalid token: ${error.message}`);
+      if (error instanceof errors.JOSEError)
+        throw new AuthenticationError(`invalid token: ${error.message}`);
       throw error;
     }
   }

@@ -26,10 +26,16 @@ const postgresUrl = z
 const brokers = z
   .string()
   .min(1, 'expected host:port[,host:port…]')
-  .refine((value) => value.split(',').every((b) => /^[^\s:]+:\d{1,5}$/.test(b.trim())), 'expected host:port[,host:port…]')
+  .refine(
+    (value) => value.split(',').every((b) => /^[^\s:]+:\d{1,5}$/.test(b.trim())),
+    'expected host:port[,host:port…]',
+  )
   .transform((value) => value.split(',').map((b) => b.trim()));
 
-const positiveMs = z.coerce.number({ error: 'expected milliseconds' }).int('expected whole milliseconds').positive('expected a positive number of milliseconds');
+const positiveMs = z.coerce
+  .number({ error: 'expected milliseconds' })
+  .int('expected whole milliseconds')
+  .positive('expected a positive number of milliseconds');
 
 /**
  * Every variable a service reads, with its default. Keep docker-compose.yml and the README's
@@ -42,21 +48,45 @@ export function serviceConfigSchema(service: ServiceName) {
     HTTP_HOST: z.string().min(1).default('0.0.0.0'),
     HTTP_PORT: port.default(DEFAULT_PORTS[service].http),
     DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/trainyard'),
-    DATABASE_POOL_SIZE: z.coerce.number({ error: 'expected a number' }).int().min(1, 'expected at least 1').max(200).default(10),
+    DATABASE_POOL_SIZE: z.coerce
+      .number({ error: 'expected a number' })
+      .int()
+      .min(1, 'expected at least 1')
+      .max(200)
+      .default(10),
     DATABASE_SCHEMA: z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier')
       .default(service),
     KAFKA_BROKERS: brokers.default(['127.0.0.1:9092']),
     KAFKA_CLIENT_ID: z.string().min(1).default(`trainyard-${service}`),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url('expected a URL like http://collector:4318').optional(),
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url('expected a URL like http://collector:4318/v1/traces').optional(),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z
+      .string()
+      .url('expected a URL like http://collector:4318')
+      .optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z
+      .string()
+      .url('expected a URL like http://collector:4318/v1/traces')
+      .optional(),
     // Read by the OpenTelemetry SDK itself (libs/shared/observability); checked here so a typo is named, not ignored.
     OTEL_TRACES_SAMPLER: z
-      .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+      .enum([
+        'always_on',
+        'always_off',
+        'traceidratio',
+        'parentbased_always_on',
+        'parentbased_always_off',
+        'parentbased_traceidratio',
+      ])
       .optional(),
-    OTEL_TRACES_SAMPLER_ARG: z.coerce.number({ error: 'expected a ratio 0-1' }).min(0, 'expected a ratio 0-1').max(1, 'expected a ratio 0-1').optional(),
+    OTEL_TRACES_SAMPLER_ARG: z.coerce
+      .number({ error: 'expected a ratio 0-1' })
+      .min(0, 'expected a ratio 0-1')
+      .max(1, 'expected a ratio 0-1')
+      .optional(),
     AUTH_ISSUER: z.string().min(1).default('trainyard-dev'),
     AUTH_AUDIENCE: z.string().min(1).default('trainyard'),
     AUTH_PUBLIC_KEY_FILE: z.string().min(1).optional(),
@@ -77,7 +107,9 @@ export function serviceConfigSchema(service: ServiceName) {
   });
 }
 
-export type ServiceConfig = z.infer<ReturnType<typeof serviceConfigSchema>> & { readonly service: ServiceName };
+export type ServiceConfig = z.infer<ReturnType<typeof serviceConfigSchema>> & {
+  readonly service: ServiceName;
+};
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
@@ -87,7 +119,10 @@ export class ConfigurationError extends Error {
  * Parses the environment. On a wrong or missing value it throws one ConfigurationError whose
  * message is a single line naming the variable, what is expected and what was given.
  */
-export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+export function loadServiceConfig(
+  service: ServiceName,
+  env: NodeJS.ProcessEnv = process.env,
+): ServiceConfig {
   const result = serviceConfigSchema(service).safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {

@@ -6,7 +6,9 @@ export function postgresCheck(pool: Pool): ReadinessCheck {
 }
 
 /** Kafka answers a metadata request naming at least one broker. */
-export function kafkaCheck(describeCluster: () => Promise<{ brokers: readonly unknown[] }>): ReadinessCheck {
+export function kafkaCheck(
+  describeCluster: () => Promise<{ brokers: readonly unknown[] }>,
+): ReadinessCheck {
   return {
     name: 'kafka',
     check: async () => {

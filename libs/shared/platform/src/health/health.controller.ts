@@ -22,7 +22,9 @@ export class HealthController {
   @Get('readyz')
   async readyz(@Res() response: Response): Promise<void> {
     const report = await this.readiness.report();
-    response.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not ready', checks: report.checks });
+    response
+      .status(report.ready ? 200 : 503)
+      .json({ status: report.ready ? 'ready' : 'not ready', checks: report.checks });
   }
 
   @Get('metrics')

@@ -8,7 +8,10 @@ export interface ReadinessCheck {
 
 export interface ReadinessReport {
   readonly ready: boolean;
-  readonly checks: Record<string, { readonly ok: boolean; readonly error?: string; readonly ms: number }>;
+  readonly checks: Record<
+    string,
+    { readonly ok: boolean; readonly error?: string; readonly ms: number }
+  >;
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -34,11 +37,18 @@ export class Readiness {
       this.checks.map(async (c) => {
         const started = performance.now();
         try {
-          await withTimeout(c.check(), CHECK_TIMEOUT_MS, `${c.name} did not answer within ${CHECK_TIMEOUT_MS} ms`);
+          await withTimeout(
+            c.check(),
+            CHECK_TIMEOUT_MS,
+            `${c.name} did not answer within ${CHECK_TIMEOUT_MS} ms`,
+          );
           return [c.name, { ok: true, ms: Math.round(performance.now() - started) }] as const;
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
-          return [c.name, { ok: false, error: message, ms: Math.round(performance.now() - started) }] as const;
+          return [
+            c.name,
+            { ok: false, error: message, ms: Math.round(performance.now() - started) },
+          ] as const;
         }
       }),
     );
