@@ -28,7 +28,7 @@ export class ProblemDetailsDto {
 
   @ApiProperty({
     description: 'What went wrong this time, for developers',
-    example: 'pageSize: must be 1..200',
+    example: 'pageSize must be 1..200',
   })
   detail!: string;
 

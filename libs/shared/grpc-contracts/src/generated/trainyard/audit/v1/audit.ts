@@ -66,12 +66,12 @@ export interface VerifyChainRequest {
 
 export interface VerifyChainResponse {
   intact: boolean;
-  /** Number of events whose seals were checked (decimal, 64-bit). */
+  /** Number of events whose leaves were checked against the sealed tree (decimal, 64-bit). */
   checked: string;
-  /** When not intact: the first position where the chain breaks, and why. */
+  /** When not intact: the first position where the log and the sealed tree disagree, and why. */
   firstBadPosition: string;
   reason: string;
-  /** Events stored after the last seal, not yet covered by verification. */
+  /** Events stored after the last sealed batch, not yet covered by verification. */
   unsealed: string;
 }
 
