@@ -1,0 +1,156 @@
+import fc from 'fast-check';
+import { parseCron, cronMatchesDay, type CronSchedule } from '../cron/cron-expression';
+import { previewSchedule } from './schedule-preview';
+import { epochMsOf, wallTimeOf, type WallTime } from '../test-support/intl-wall-clock';
+
+// Properties over zones with every kind of transition, around their transition days. The oracle is
+// the runtime's Intl (ICU), never the resolver: a brute-force walk over every UTC minute.
+const ZONES = [
+  'America/New_York',
+  'Europe/Berlin',
+  'Australia/Lord_Howe',
+  'Africa/Cairo',
+  'Pacific/Apia',
+  'Asia/Kolkata',
+  'UTC',
+];
+// Days near transitions (and a quiet one), so that gaps and overlaps are hit often.
+const DAYS = [
+  '2024-03-09',
+  '2024-03-30',
+  '2024-04-05',
+  '2024-04-25',
+  '2024-10-04',
+  '2024-10-26',
+  '2024-10-30',
+  '2024-11-02',
+  '2011-12-28',
+  '2023-04-27',
+  '2023-10-25',
+  '2024-06-15',
+];
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+const cronArbitrary = fc
+  .tuple(
+    fc.constantFrom('0', '*/15', '5,35', '10-12', '30', '45'),
+    fc.constantFrom('*', '2', '1,2,3', '0-23/5', '1', '0', '23'),
+    fc.constantFrom('*', '1-10', '26,27,30,31', '*/2'),
+    fc.constantFrom('*', '3,4,10,11,12', '*/2'),
+    fc.constantFrom('*', '0', '1-5', '7', '4,5'),
+  )
+  .map((fields) => fields.join(' '));
+
+const request = fc.record({
+  cron: cronArbitrary,
+  zone: fc.constantFrom(...ZONES),
+  from: fc.constantFrom(...DAYS),
+  span: fc.integer({ min: 0, max: 3 }),
+  gap: fc.constantFrom('shift', 'skip'),
+  overlap: fc.constantFrom('first', 'last', 'both'),
+});
+
+const addDays = (day: string, n: number): string =>
+  new Date(epochMsOf(`${day}T00:00:00Z`) + n * 24 * HOUR).toISOString().slice(0, 10);
+const dateOf = (w: WallTime): string =>
+  `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
+const matches = (s: CronSchedule, w: WallTime): boolean =>
+  s.minutes.includes(w.minute) &&
+  s.hours.includes(w.hour) &&
+  cronMatchesDay(s, w.month, w.day, w.dayOfWeek);
+
+/** Every UTC minute whose wall time in the zone matches, on local dates from..to: gap policy `skip`. */
+const bruteForce = (s: CronSchedule, zone: string, from: string, to: string): number[] => {
+  const found: number[] = [];
+  const end = epochMsOf(`${addDays(to, 2)}T00:00:00Z`);
+  for (let t = epochMsOf(`${addDays(from, -2)}T00:00:00Z`); t < end; t += MINUTE) {
+    const w = wallTimeOf(t, zone);
+    const date = dateOf(w);
+    if (date >= from && date <= to && matches(s, w)) found.push(t);
+  }
+  return found;
+};
+
+const wallKey = (t: number, zone: string): string => JSON.stringify(wallTimeOf(t, zone));
+
+describe('schedule preview properties', () => {
+  it('is strictly ascending, and with gap skip equals the Intl walk under each overlap policy', () => {
+    fc.assert(
+      fc.property(request, ({ cron, zone, from, span, overlap }) => {
+        const to = addDays(from, span);
+        const got = previewSchedule({ cron, zone, from, to, gap: 'skip', overlap }).instants.map(
+          epochMsOf,
+        );
+        got.forEach((t, i) => i === 0 || expect(t).toBeGreaterThan(got[i - 1] as number));
+        const all = bruteForce(parseCron(cron), zone, from, to);
+        // Group the walk's instants by wall time: an overlapped wall time has two.
+        const byWall = new Map<string, number[]>();
+        for (const t of all)
+          byWall.set(wallKey(t, zone), [...(byWall.get(wallKey(t, zone)) ?? []), t]);
+        const expected = [...byWall.values()]
+          .flatMap((ts) =>
+            overlap === 'both' ? ts : overlap === 'first' ? ts.slice(0, 1) : ts.slice(-1),
+          )
+          .sort((a, b) => a - b);
+        expect(got).toEqual(expected);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('shifts only wall times that are not on the clock, each by the offset in force before the gap', () => {
+    fc.assert(
+      fc.property(request, ({ cron, zone, from, span, overlap }) => {
+        const to = addDays(from, span);
+        const schedule = parseCron(cron);
+        const skipped = new Set(
+          previewSchedule({ cron, zone, from, to, gap: 'skip', overlap }).instants,
+        );
+        const shifted = previewSchedule({ cron, zone, from, to, gap: 'shift', overlap }).instants;
+        shifted.forEach((iso, i) => i === 0 || expect(iso > (shifted[i - 1] as string)).toBe(true));
+        for (const iso of shifted) {
+          if (skipped.has(iso)) continue;
+          const t = epochMsOf(iso);
+          const wall = wallTimeOf(t, zone);
+          // Not a match on the clock: it must be a gap's wall time read with the offset before it.
+          expect(matches(schedule, wall)).toBe(false);
+          const before = wallTimeOf(t - 26 * HOUR, zone);
+          const offsetBefore =
+            Date.UTC(before.year, before.month - 1, before.day, before.hour, before.minute) -
+            (t - 26 * HOUR);
+          const intended = wallTimeOf(t, 'UTC');
+          const intendedMs =
+            Date.UTC(
+              intended.year,
+              intended.month - 1,
+              intended.day,
+              intended.hour,
+              intended.minute,
+            ) + offsetBefore;
+          const nominal = wallTimeOf(intendedMs, 'UTC');
+          expect(matches(schedule, nominal)).toBe(true);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('with overlap both, answers both instants of an overlapped wall time', () => {
+    fc.assert(
+      fc.property(request, ({ cron, zone, from, span, gap }) => {
+        const to = addDays(from, span);
+        const got = new Set(
+          previewSchedule({ cron, zone, from, to, gap, overlap: 'both' }).instants.map(epochMsOf),
+        );
+        for (const t of got) {
+          for (const delta of [-HOUR, -HOUR / 2, HOUR / 2, HOUR]) {
+            const other = t + delta;
+            if (wallKey(other, zone) === wallKey(t, zone)) expect(got.has(other)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
