@@ -65,8 +65,8 @@ async function previewRow(ctx: BenchContext) {
   const { baseline, value } = await compareRounds(
     ctx,
     'scheduling.preview',
-    async () => measureSync(ctx.sizes, throughCronParser),
-    async () => measureSync(ctx.sizes, throughResolver),
+    () => Promise.resolve(measureSync(ctx.sizes, throughCronParser)),
+    () => Promise.resolve(measureSync(ctx.sizes, throughResolver)),
   );
   return row('scheduling.preview', 'instants/s', value, baseline);
 }
