@@ -3,53 +3,59 @@ import { parseCron, cronMatchesDay, type CronSchedule } from '../cron/cron-expre
 import { previewSchedule } from './schedule-preview';
 import { epochMsOf, wallTimeOf, type WallTime } from '../test-support/intl-wall-clock';
 
-// Properties over zones with every kind of transition, around their transition days. The oracle is
-// the runtime's Intl (ICU), never the resolver: a brute-force walk over every UTC minute.
-const ZONES = [
-  'America/New_York',
-  'Europe/Berlin',
-  'Australia/Lord_Howe',
-  'Africa/Cairo',
-  'Pacific/Apia',
-  'Asia/Kolkata',
-  'UTC',
-];
-// Days near transitions (and a quiet one), so that gaps and overlaps are hit often.
-const DAYS = [
-  '2024-03-09',
-  '2024-03-30',
-  '2024-04-05',
-  '2024-04-25',
-  '2024-10-04',
-  '2024-10-26',
-  '2024-10-30',
-  '2024-11-02',
-  '2011-12-28',
-  '2023-04-27',
-  '2023-10-25',
-  '2024-06-15',
+// Properties over zones with every kind of transition, starting the day before one, with hour
+// fields that hit the gap or overlap often. The oracle is the runtime's Intl (ICU), never the
+// resolver: a brute-force walk over every UTC minute.
+const SCENARIOS = [
+  { zone: 'America/New_York', from: '2024-03-09', hour: 2 }, // gap 02:00–02:59
+  { zone: 'America/New_York', from: '2024-11-02', hour: 1 }, // overlap 01:00–01:59
+  { zone: 'Europe/Berlin', from: '2024-03-30', hour: 2 },
+  { zone: 'Europe/Berlin', from: '2024-10-26', hour: 2 },
+  { zone: 'Australia/Lord_Howe', from: '2024-10-05', hour: 2 }, // gap 02:00–02:29
+  { zone: 'Australia/Lord_Howe', from: '2024-04-06', hour: 1 }, // overlap 01:30–01:59
+  { zone: 'Africa/Cairo', from: '2024-04-25', hour: 0 }, // gap 00:00–00:59
+  { zone: 'Africa/Cairo', from: '2024-10-30', hour: 23 }, // overlap 23:00–23:59
+  { zone: 'Africa/Cairo', from: '2023-04-27', hour: 0 },
+  { zone: 'Africa/Cairo', from: '2023-10-25', hour: 23 },
+  { zone: 'Pacific/Apia', from: '2011-12-28', hour: 12 }, // 30 December missing
+  { zone: 'Asia/Kolkata', from: '2024-06-15', hour: 9 },
+  { zone: 'UTC', from: '2024-06-15', hour: 0 },
 ];
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-const cronArbitrary = fc
-  .tuple(
-    fc.constantFrom('0', '*/15', '5,35', '10-12', '30', '45'),
-    fc.constantFrom('*', '2', '1,2,3', '0-23/5', '1', '0', '23'),
-    fc.constantFrom('*', '1-10', '26,27,30,31', '*/2'),
-    fc.constantFrom('*', '3,4,10,11,12', '*/2'),
-    fc.constantFrom('*', '0', '1-5', '7', '4,5'),
-  )
-  .map((fields) => fields.join(' '));
+const sometimes = (common: string, ...others: string[]) =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constant(common) },
+    { weight: 1, arbitrary: fc.constantFrom(...others) },
+  );
 
-const request = fc.record({
-  cron: cronArbitrary,
-  zone: fc.constantFrom(...ZONES),
-  from: fc.constantFrom(...DAYS),
-  span: fc.integer({ min: 0, max: 3 }),
-  gap: fc.constantFrom('shift', 'skip'),
-  overlap: fc.constantFrom('first', 'last', 'both'),
-});
+const request = fc
+  .record({
+    scenario: fc.constantFrom(...SCENARIOS),
+    minute: fc.constantFrom('0', '*/15', '5,35', '10-12', '30', '45'),
+    span: fc.integer({ min: 0, max: 3 }),
+    gap: fc.constantFrom('shift', 'skip'),
+    overlap: fc.constantFrom('first', 'last', 'both'),
+    dayOfMonth: sometimes('*', '1-10', '26,27,30,31', '*/2'),
+    month: sometimes('*', '3,4,10,11,12', '*/2'),
+    dayOfWeek: sometimes('*', '0', '1-5', '7', '4,5'),
+    hourForm: fc.constantFrom('exact', 'pair', 'every', 'step'),
+  })
+  .map(({ scenario, minute, span, gap, overlap, dayOfMonth, month, dayOfWeek, hourForm }) => {
+    const h = scenario.hour;
+    const hour = { exact: `${h}`, pair: `${h},${(h + 1) % 24}`, every: '*', step: '0-23/5' }[
+      hourForm
+    ];
+    return {
+      cron: [minute, hour, dayOfMonth, month, dayOfWeek].join(' '),
+      zone: scenario.zone,
+      from: scenario.from,
+      span,
+      gap,
+      overlap,
+    };
+  });
 
 const addDays = (day: string, n: number): string =>
   new Date(epochMsOf(`${day}T00:00:00Z`) + n * 24 * HOUR).toISOString().slice(0, 10);
