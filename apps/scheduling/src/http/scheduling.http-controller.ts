@@ -30,7 +30,7 @@ export class SchedulingHttpController {
   @ApiOperation({
     summary: 'The UTC instants a cron expression names in a time zone, DST policies applied',
     description:
-      'Stores nothing. A wall time in a spring-forward gap is shifted (read with the offset before the gap: 02:30 in New York becomes 03:30 EDT) or skipped; one in a fall-back overlap runs at the first instant, the last, or both. At most 100,000 instants; a bad field is a 400 naming it.',
+      'Stores nothing. A wall time in a spring-forward gap is shifted (read with the offset before the gap: 02:30 in New York becomes 03:30 EDT) or skipped; one in a fall-back overlap runs at the first instant, the last, or both. At most 100,000 instants over less than 100 years; a bad field is a 400 naming it.',
   })
   @ApiQuery({
     name: 'cron',

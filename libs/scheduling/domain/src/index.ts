@@ -11,6 +11,7 @@ export { ZoneResolver } from './time/zone-resolver';
 export { formatUtcInstant } from './time/civil-date';
 export { parseRangeBound, type RangeBound } from './preview/preview-range';
 export {
+  PREVIEW_MAX_DAYS,
   PREVIEW_MAX_INSTANTS,
   previewSchedule,
   type PreviewScheduleRequest,

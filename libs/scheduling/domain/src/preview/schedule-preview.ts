@@ -27,6 +27,11 @@ export interface SchedulePreview {
 }
 
 export const PREVIEW_MAX_INSTANTS = 100_000;
+/**
+ * The longest range, in local days (100 years): a sparse expression over millennia would cost
+ * seconds of resolver work for an answer nobody needs.
+ */
+export const PREVIEW_MAX_DAYS = 36_525;
 
 const blankToUndefined = (value: string | undefined): string | undefined =>
   value === undefined || value === '' ? undefined : value;
@@ -54,10 +59,14 @@ export const previewSchedule = (
       `to must not be before from; got ${request.to} before ${request.from}`,
     );
 
+  const fromDay = from.kind === 'date' ? from.days : localDays(from.epochMs, resolver);
+  const toDay = to.kind === 'date' ? to.days : localDays(to.epochMs, resolver);
+  if (toDay - fromDay >= PREVIEW_MAX_DAYS)
+    throw new ValidationError('to', `to must be less than 100 years after from; got ${request.to}`);
   // Instant bounds widen the days by one each way: a gap shifts a wall time forward into the next
   // day, and a zone is at most a day away from UTC.
-  const firstDay = from.kind === 'date' ? from.days : localDays(from.epochMs, resolver) - 1;
-  const lastDay = to.kind === 'date' ? to.days : localDays(to.epochMs, resolver) + 1;
+  const firstDay = from.kind === 'date' ? fromDay : fromDay - 1;
+  const lastDay = to.kind === 'date' ? toDay : toDay + 1;
   const minutesOfDay = schedule.hours.flatMap((h) => schedule.minutes.map((m) => h * 60 + m));
   const tooMany = () =>
     new ValidationError(

@@ -80,12 +80,26 @@ describe('schedule preview input', () => {
     ['to', { to: '2024-01-01T25:00:00Z' }],
     ['to', { to: '2023-12-31' }],
     ['to', { from: '2024-01-02T00:00:00Z', to: '2024-01-01T23:59:59Z' }],
+    ['to', { cron: '0 0 29 2 1', from: '2000-01-01', to: '2100-01-01' }],
     ['gap', { gap: 'later' }],
     ['overlap', { overlap: 'never' }],
   ])('refuses a bad %s (%j) naming the field in a whole sentence', (field, request) => {
     const error = refusal(request);
     expect(error.field).toBe(field);
     expect(error.message).toMatch(new RegExp(`^${field} `));
+  });
+
+  it('answers a sparse expression over a century', () => {
+    // 29 February or a Monday, in February: the leap days and the February Mondays of 100 years.
+    const { instants } = previewSchedule({
+      ...valid,
+      cron: '0 0 29 2 1',
+      from: '2000-01-01',
+      to: '2099-12-31',
+    });
+    expect(instants.length).toBeGreaterThan(400);
+    // The first: Monday 7 February 2000, midnight CET (+01:00).
+    expect(instants[0]).toBe('2000-02-06T23:00:00Z');
   });
 
   it('refuses a range of more than the limit of instants, naming to', () => {

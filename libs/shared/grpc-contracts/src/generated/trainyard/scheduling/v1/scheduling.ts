@@ -56,7 +56,7 @@ export interface SchedulingServiceClient {
    * The UTC instants a five-field cron expression names in an IANA time zone between two bounds,
    * with the DST policies as applied; stores nothing. INVALID_ARGUMENT names the field for an
    * unknown zone, a malformed expression, `to` before `from`, a policy value not allowed, or a
-   * range of more than 100,000 instants (field `to`). scheduling:read.
+   * range of more than 100,000 instants or of 100 years or more (field `to`). scheduling:read.
    */
 
   previewSchedule(request: PreviewScheduleRequest, metadata?: Metadata): Observable<PreviewScheduleResponse>;
@@ -69,7 +69,7 @@ export interface SchedulingServiceController {
    * The UTC instants a five-field cron expression names in an IANA time zone between two bounds,
    * with the DST policies as applied; stores nothing. INVALID_ARGUMENT names the field for an
    * unknown zone, a malformed expression, `to` before `from`, a policy value not allowed, or a
-   * range of more than 100,000 instants (field `to`). scheduling:read.
+   * range of more than 100,000 instants or of 100 years or more (field `to`). scheduling:read.
    */
 
   previewSchedule(
