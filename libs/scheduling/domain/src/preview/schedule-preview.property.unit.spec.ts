@@ -115,27 +115,22 @@ describe('schedule preview properties', () => {
         );
         const shifted = previewSchedule({ cron, zone, from, to, gap: 'shift', overlap }).instants;
         expect(shifted.every((iso, i) => i === 0 || iso > (shifted[i - 1] as string))).toBe(true);
+        const offsetAt = (u: number): number => {
+          const w = wallTimeOf(u, zone);
+          return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute) - u;
+        };
+        const key = (w: WallTime) => JSON.stringify(w);
         for (const iso of shifted) {
           if (skipped.has(iso)) continue;
+          // Not an instant of a matching wall time: a gap's wall time, read with the offset before it.
           const t = epochMsOf(iso);
-          const wall = wallTimeOf(t, zone);
-          // Not a match on the clock: it must be a gap's wall time read with the offset before it.
-          expect(matches(schedule, wall)).toBe(false);
-          const before = wallTimeOf(t - 26 * HOUR, zone);
-          const offsetBefore =
-            Date.UTC(before.year, before.month - 1, before.day, before.hour, before.minute) -
-            (t - 26 * HOUR);
-          const intended = wallTimeOf(t, 'UTC');
-          const intendedMs =
-            Date.UTC(
-              intended.year,
-              intended.month - 1,
-              intended.day,
-              intended.hour,
-              intended.minute,
-            ) + offsetBefore;
-          const nominal = wallTimeOf(intendedMs, 'UTC');
+          const nominalMs = t + offsetAt(t - 26 * HOUR);
+          const nominal = wallTimeOf(nominalMs, 'UTC');
           expect(matches(schedule, nominal)).toBe(true);
+          expect(dateOf(nominal) >= from && dateOf(nominal) <= to).toBe(true);
+          // …and that wall time is not on the clock under either offset around the gap.
+          const readings = [t, nominalMs - offsetAt(t)].map((u) => key(wallTimeOf(u, zone)));
+          expect(readings).not.toContain(key(nominal));
         }
       }),
       { numRuns: 60 },
