@@ -9,6 +9,11 @@ import prettier from 'eslint-config-prettier';
 // tools/lint/boundaries.unit.spec.ts proves that probe files breaking each rule are reported.
 
 const SERVICES = ['planning', 'scheduling', 'deployment', 'compliance', 'metrics'];
+/** npm packages a context's pure domain may import, where not just `semver`. */
+const DOMAIN_PACKAGES = {
+  // Time zones and DST with explicit disambiguation; cron field syntax (docs/adr/0011-time-zones-and-dst.md).
+  scheduling: ['temporal-polyfill', 'cron-parser'],
+};
 const ALL_TYPES = [
   'type:app',
   'type:domain',
@@ -76,8 +81,15 @@ const boundaries = ({ spec }) => {
             'type:contracts',
             ...testOnly(['type:testing']),
           ],
-          allowedExternalImports: ['semver', ...testOnly(['fast-check'])],
         },
+        // Each context's domain names its own npm packages (the rest are refused).
+        ...SERVICES.map((s) => ({
+          allSourceTags: [`scope:${s}`, 'type:domain'],
+          allowedExternalImports: [
+            ...(DOMAIN_PACKAGES[s] ?? ['semver']),
+            ...testOnly(['fast-check']),
+          ],
+        })),
         {
           sourceTag: 'type:kernel',
           onlyDependOnLibsWithTags: ['type:kernel', ...testOnly(['type:testing'])],

@@ -30,13 +30,16 @@ module.exports = {
         module: { type: 'commonjs' },
       },
     ],
-    // jose and node-pg-migrate ship ES modules only; jest's CommonJS runtime needs them transformed.
-    '/node_modules/(jose|node-pg-migrate)/.+\\.js$': [
+    // jose, node-pg-migrate and temporal-polyfill (with its temporal-utils) ship ES modules only;
+    // jest's CommonJS runtime needs them transformed.
+    '/node_modules/(jose|node-pg-migrate|temporal-polyfill|temporal-utils)/.+\\.js$': [
       '@swc/jest',
       { module: { type: 'commonjs' }, jsc: { target: 'es2023' } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(jose|node-pg-migrate)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(jose|node-pg-migrate|temporal-polyfill|temporal-utils)/)',
+  ],
   moduleNameMapper,
   globalSetup: '<rootDir>/libs/shared/testing/src/jest/global-setup.ts',
   globalTeardown: '<rootDir>/libs/shared/testing/src/jest/global-teardown.ts',

@@ -28,6 +28,7 @@ import {
 import { planningBenches } from './planning.bench';
 import { readBenches } from './read.bench';
 import { relayBenches } from './relay.bench';
+import { schedulingBenches } from './scheduling.bench';
 import { sealBenches } from './seal.bench';
 
 const AREAS: readonly BenchArea[] = [
@@ -37,6 +38,7 @@ const AREAS: readonly BenchArea[] = [
   relayBenches,
   e2eBenches,
   planningBenches,
+  schedulingBenches,
 ];
 
 /** Ratio targets (value against baseline, higher is better for every row once ratios are oriented). */
@@ -50,6 +52,7 @@ const TARGETS: Readonly<Record<string, number>> = {
   'e2e.p99': 0.5,
   'planning.command.w16': 0.5,
   'planning.allocate.scaling': 0.7,
+  'scheduling.preview': 0.5,
 };
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/trainyard_bench';

@@ -18,6 +18,7 @@ interface Probe {
 
 const DOMAIN = 'libs/planning/domain/src/workload/boundary-probe.ts';
 const DOMAIN_SPEC = 'libs/planning/domain/src/workload/boundary-probe.unit.spec.ts';
+const SCHEDULING_DOMAIN = 'libs/scheduling/domain/src/boundary-probe.ts';
 const KERNEL = 'libs/shared/kernel/src/boundary-probe.ts';
 const READ_MODEL = 'libs/planning/read-models/src/boundary-probe.ts';
 const CONTRACTS = 'libs/planning/contracts/src/boundary-probe.ts';
@@ -100,6 +101,24 @@ const probes: readonly Probe[] = [
     file: DOMAIN_SPEC,
     rule: '@nx/enforce-module-boundaries',
     code: "import { z } from 'zod';\n\nit('parses', () => {\n  expect(z.string().parse('a')).toBe('a');\n});\n",
+  },
+  // The scheduling domain adds the time-zone resolver's and the cron syntax's packages; only it.
+  {
+    name: 'the planning domain imports temporal-polyfill',
+    file: DOMAIN,
+    rule: '@nx/enforce-module-boundaries',
+    code: "import { Temporal } from 'temporal-polyfill';\nexport const zone = (z: string): string => Temporal.PlainDate.from('2024-01-01').toZonedDateTime(z).timeZoneId;\n",
+  },
+  {
+    name: 'the scheduling domain imports temporal-polyfill and cron-parser',
+    file: SCHEDULING_DOMAIN,
+    code: "import { Temporal } from 'temporal-polyfill';\nimport { CronExpressionParser } from 'cron-parser';\nexport const zone = (z: string): string => Temporal.PlainDate.from('2024-01-01').toZonedDateTime(z).timeZoneId;\nexport const parse = (e: string): unknown => CronExpressionParser.parse(e, { currentDate: 0 });\n",
+  },
+  {
+    name: 'the scheduling domain imports zod',
+    file: SCHEDULING_DOMAIN,
+    rule: '@nx/enforce-module-boundaries',
+    code: "import { z } from 'zod';\nexport const schema = z.string();\n",
   },
   // Kernel: no package at all.
   {

@@ -1,8 +1,17 @@
 import { Module } from '@nestjs/common';
+import { SchedulePreviewGrpcController } from './grpc/schedule-preview.grpc-controller';
+import { SchedulingOpenApiController } from './http/scheduling-openapi.controller';
+import { SchedulingHttpController } from './http/scheduling.http-controller';
 
 /**
- * The scheduling bounded context (ARCHITECTURE.md). Its domain arrives in its own issue; until then the
- * service boots on the platform: audit trail over its event store, health, metrics, auth.
+ * The scheduling bounded context (ARCHITECTURE.md): one calendar for windows, freezes and
+ * holidays, exact in every time zone. Part 1 serves the schedule preview, a pure query.
  */
-@Module({})
+@Module({
+  controllers: [
+    SchedulePreviewGrpcController,
+    SchedulingHttpController,
+    SchedulingOpenApiController,
+  ],
+})
 export class SchedulingModule {}

@@ -1,1 +1,19 @@
-export {};
+export { parseCron, cronMatchesDay, type CronSchedule } from './cron/cron-expression';
+export {
+  GAP_POLICIES,
+  OVERLAP_POLICIES,
+  resolveDstPolicy,
+  type DstPolicy,
+  type GapPolicy,
+  type OverlapPolicy,
+} from './time/dst-policy';
+export { ZoneResolver } from './time/zone-resolver';
+export { formatUtcInstant } from './time/civil-date';
+export { parseRangeBound, type RangeBound } from './preview/preview-range';
+export {
+  PREVIEW_MAX_DAYS,
+  PREVIEW_MAX_INSTANTS,
+  previewSchedule,
+  type PreviewScheduleRequest,
+  type SchedulePreview,
+} from './preview/schedule-preview';
