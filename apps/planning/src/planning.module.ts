@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { openApiController } from '@trainyard/platform';
 import { PLANNING_POLICY, SERVICE_PLANNING_POLICY } from './config/planning-policy';
 import { DecisionInputs } from './application/decision-inputs';
 import { PlanningCommandHandler } from './application/planning-command-handler';
@@ -12,7 +13,6 @@ import { ApiVersionGrpcController } from './grpc/api-version.grpc-controller';
 import { ReleaseQueryGrpcController } from './grpc/release-query.grpc-controller';
 import { ReleaseGrpcController } from './grpc/release.grpc-controller';
 import { WorkloadGrpcController } from './grpc/workload.grpc-controller';
-import { PlanningOpenApiController } from './http/planning-openapi.controller';
 import { PlanningHttpController } from './http/planning.http-controller';
 import { PlanningReadSide } from './projections/planning-read-side';
 
@@ -24,7 +24,12 @@ import { PlanningReadSide } from './projections/planning-read-side';
     ReleaseQueryGrpcController,
     ApiVersionGrpcController,
     PlanningHttpController,
-    PlanningOpenApiController,
+    openApiController({
+      service: 'planning',
+      title: 'Trainyard planning read models',
+      description:
+        'Releases, workloads, backlog health and the team dependency matrix. Paginated: {items, page, pageSize, total}.',
+    }),
   ],
   providers: [
     { provide: PLANNING_POLICY, useValue: SERVICE_PLANNING_POLICY },

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
+import { openApiController } from '@trainyard/platform';
 import { SchedulePreviewGrpcController } from './grpc/schedule-preview.grpc-controller';
-import { SchedulingOpenApiController } from './http/scheduling-openapi.controller';
 import { SchedulingHttpController } from './http/scheduling.http-controller';
 
 /**
@@ -11,7 +11,12 @@ import { SchedulingHttpController } from './http/scheduling.http-controller';
   controllers: [
     SchedulePreviewGrpcController,
     SchedulingHttpController,
-    SchedulingOpenApiController,
+    openApiController({
+      service: 'scheduling',
+      title: 'Trainyard scheduling',
+      description:
+        'Deployment and maintenance windows, freezes and holidays, exact in every time zone. Part 1: the schedule preview.',
+    }),
   ],
 })
 export class SchedulingModule {}

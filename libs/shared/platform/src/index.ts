@@ -38,3 +38,5 @@ export {
   AUDIT_GRPC_SERVICE,
 } from './bootstrap';
 export type { ServiceDefinition, RunningService } from './bootstrap';
+export { openApiController } from './http/openapi.controller';
+export type { OpenApiDocument } from './http/openapi.controller';
