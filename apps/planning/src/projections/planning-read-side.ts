@@ -7,7 +7,12 @@ import {
 } from '@nestjs/common';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { compareCheckpoints, type Checkpoint, type EventStore } from '@trainyard/event-store';
+import {
+  compareCheckpoints,
+  handleCheckedOutClientErrors,
+  type Checkpoint,
+  type EventStore,
+} from '@trainyard/event-store';
 import { ProjectionRunner, type MessagingLogger } from '@trainyard/messaging';
 import { EVENT_STORE, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
 import {
@@ -59,6 +64,7 @@ export class PlanningReadSide implements OnModuleInit, OnModuleDestroy {
     this.pool.on('error', (error) =>
       this.logger.warn(`idle projection connection failed: ${error.message}`),
     );
+    handleCheckedOutClientErrors(this.pool);
     this.runner = new ProjectionRunner({
       pool: this.pool,
       store,

@@ -52,3 +52,4 @@ export { commandMetadata } from './command-context';
 export type { CommandContext } from './command-context';
 export { handleCommand, loadStream } from './handle-command';
 export type { CommandFor, HandleCommandOptions, HandledCommand, Loaded } from './handle-command';
+export { handleCheckedOutClientErrors } from './pool-client-errors';

@@ -15,6 +15,7 @@ import {
   EventSealer,
   createEventStore,
   fileCheckpointPublisher,
+  handleCheckedOutClientErrors,
   loadOrCreateSigningKey,
   migrateSchema,
   type AppliedMigrations,
@@ -134,6 +135,7 @@ export async function startService(
     connectionTimeoutMillis: 5_000,
   });
   pool.on('error', (error) => logger.warn(`idle PostgreSQL connection failed: ${error.message}`));
+  handleCheckedOutClientErrors(pool);
   const kafka = new Kafka({
     clientId: config.KAFKA_CLIENT_ID,
     brokers: config.KAFKA_BROKERS,
