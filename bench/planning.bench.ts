@@ -1,4 +1,4 @@
-import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -9,7 +9,7 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { planning, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
-import { ensureDevKeys, repoRoot, signDevToken } from '@trainyard/infra';
+import { buildPlatform, ensureDevKeys, repoRoot, signDevToken } from '@trainyard/infra';
 import type { PortfolioShape } from '@trainyard/planning-domain/testing';
 import { healthStatus } from '../tools/scripts/grpc-health';
 import type {
@@ -46,24 +46,7 @@ async function withPlanningService<T>(
   body: (address: string, token: string) => Promise<T>,
 ): Promise<T> {
   const root = repoRoot();
-  const build = spawnSync(
-    process.execPath,
-    [
-      join(root, 'node_modules', '@swc', 'cli', 'bin', 'swc.js'),
-      'apps',
-      'libs',
-      '-d',
-      'dist',
-      '--config-file',
-      '.swcrc',
-      '--copy-files',
-      '--ignore',
-      '**/*.spec.ts',
-      '--quiet',
-    ],
-    { cwd: root, stdio: 'inherit' },
-  );
-  if (build.status !== 0) throw new Error('build failed');
+  buildPlatform('dist');
   const keys = ensureDevKeys();
   const [grpcPort, httpPort] = [await freePort(), await freePort()];
   const schema = ctx.schema('planning');

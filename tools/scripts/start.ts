@@ -1,11 +1,12 @@
 // npm start — the whole platform on this machine: PostgreSQL database, a Kafka broker, the five
 // services built and running with readable logs. Ctrl-C or SIGTERM stops everything it started.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { prettyFactory } from 'pino-pretty';
 import {
   DEFAULT_DATABASE_URL,
+  buildPlatform,
   ensureDatabase,
   ensureDevKeys,
   repoRoot,
@@ -56,24 +57,7 @@ async function main(): Promise<void> {
   if (shuttingDown) return;
 
   say('building services (swc)…');
-  const build = spawnSync(
-    process.execPath,
-    [
-      join(root, 'node_modules', '@swc', 'cli', 'bin', 'swc.js'),
-      'apps',
-      'libs',
-      '-d',
-      'dist',
-      '--config-file',
-      '.swcrc',
-      '--copy-files',
-      '--ignore',
-      '**/*.spec.ts',
-      '--quiet',
-    ],
-    { cwd: root, stdio: 'inherit' },
-  );
-  if (build.status !== 0) throw new Error('build failed');
+  buildPlatform('dist');
 
   for (const service of SERVICES)
     startService(service, {

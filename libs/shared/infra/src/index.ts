@@ -25,3 +25,4 @@ export {
 export type { InfraContainersOptions, StartedInfraContainers } from './infra-containers';
 export { bringUpInfra } from './infra-up';
 export type { BringUpInfraOptions, InfraUp } from './infra-up';
+export { buildPlatform } from './platform-build';

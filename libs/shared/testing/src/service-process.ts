@@ -1,10 +1,15 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ensureDevKeys, repoRoot, signDevToken } from '@trainyard/infra';
+import {
+  buildPlatform as buildInfra,
+  ensureDevKeys,
+  repoRoot,
+  signDevToken,
+} from '@trainyard/infra';
 import type { ServiceName } from '@trainyard/platform';
 import type { TestContext } from './test-context';
 import { waitFor } from './wait-for';
@@ -29,24 +34,7 @@ export interface PlatformBuild {
  * so compiled files resolve node_modules as the real build does.
  */
 export function buildPlatform(): PlatformBuild {
-  const root = repoRoot();
-  const dir = join(root, '.local', 'test-builds', randomBytes(4).toString('hex'));
-  const swc = join(root, 'node_modules', '@swc', 'cli', 'bin', 'swc.js');
-  const args = [
-    swc,
-    'apps',
-    'libs',
-    '-d',
-    dir,
-    '--config-file',
-    '.swcrc',
-    '--copy-files',
-    '--ignore',
-    '**/*.spec.ts',
-    '--quiet',
-  ];
-  const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`swc build failed: ${result.stderr}`);
+  const { dir } = buildInfra(join('.local', 'test-builds', randomBytes(4).toString('hex')), 'pipe');
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
