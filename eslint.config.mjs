@@ -12,7 +12,10 @@ const SERVICES = ['planning', 'scheduling', 'deployment', 'compliance', 'metrics
 /** npm packages a context's pure domain may import, where not just `semver`. */
 const DOMAIN_PACKAGES = {
   // Time zones and DST with explicit disambiguation; cron field syntax (docs/adr/0011-time-zones-and-dst.md).
-  scheduling: ['temporal-polyfill', 'cron-parser'],
+  // RFC 5545 recurrence rules (RRULE) expanded in local wall time, then resolved by the zone resolver.
+  scheduling: ['temporal-polyfill', 'cron-parser', 'ical.js'],
+  // Policies as CEL expressions, evaluated with explanations.
+  compliance: ['semver', '@bufbuild/cel'],
 };
 const ALL_TYPES = [
   'type:app',

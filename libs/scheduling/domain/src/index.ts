@@ -17,3 +17,12 @@ export {
   type PreviewScheduleRequest,
   type SchedulePreview,
 } from './preview/schedule-preview';
+export {
+  CALENDAR_ENTRY_KINDS,
+  type CalendarEntryDefinition,
+  type CalendarEntryKind,
+  type CalendarOccurrence,
+  type CalendarRecurrence,
+  type CalendarScope,
+  type Interval,
+} from './calendar/calendar-entry';

@@ -1,0 +1,2 @@
+// Compliance domain: policies as code, evaluations with explanations, reviews and sign-offs, retention, sampling.
+export {};

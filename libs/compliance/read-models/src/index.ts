@@ -1,0 +1,2 @@
+// Compliance read models: policies, evaluations, reviews, the audit ledger, findings.
+export {};

@@ -1,0 +1,2 @@
+// Scheduling read models: entities, pure folds and migrations for windows, freezes, overrides, the deployment calendar and durations.
+export {};
