@@ -1,2 +1,3 @@
-// What scheduling publishes on trainyard.scheduling.events.v1: integration event types, topic, mapping, AsyncAPI.
-export {};
+// What scheduling publishes on trainyard.scheduling.events.v1 (ADR 0009): one plain type per
+// event and version under events/, the union and mapping from domain events, topic and CloudEvents names.
+export * from './scheduling.topics';

@@ -1,2 +1,2 @@
-// Scheduling read models: entities, pure folds and migrations for windows, freezes, overrides, the deployment calendar and durations.
-export {};
+// Scheduling read models: entities, pure folds and migrations.
+export { SCHEDULING_READ_MODEL_MIGRATIONS } from './read-models.migrations';
