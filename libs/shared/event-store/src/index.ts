@@ -28,7 +28,11 @@ export {
   rootOfLeaves,
   verifyInclusion,
   verifyConsistency,
+  inclusionProofRanges,
+  perfectNodes,
+  foldNodes,
 } from './merkle-tree';
+export type { LeafRange, TreeNode } from './merkle-tree';
 export {
   readTreeHead,
   readInclusionProof,
@@ -48,6 +52,8 @@ export {
 export type { TreeCheckpoint, SignedTreeCheckpoint, VerifierKey } from './signed-checkpoint';
 export { fileCheckpointPublisher, readCheckpointDirectory } from './checkpoint-directory';
 export { assertSchemaName } from './schema-name';
+export { SEALED_COLUMNS, toSealableEvent } from './sealed-fields.query';
+export type { SealedRow, SealableEvent } from './sealed-fields.query';
 export { commandMetadata } from './command-context';
 export type { CommandContext } from './command-context';
 export { handleCommand, loadStream } from './handle-command';
