@@ -153,6 +153,9 @@ function verifyManifest(files: BundleFiles, options: VerifyBundleOptions): Manif
   try {
     publicKey = parseBundlePublicKey(keyPem!);
     fingerprint = keyFingerprint(publicKey);
+    // Byte for byte the key's own PEM: nothing rides along in the one file the manifest cannot list.
+    if (publicKey.export({ format: 'pem', type: 'spki' }).toString() !== keyPem!.toString('utf8'))
+      throw new Error('the file holds more than the key');
   } catch (error) {
     fail(
       'bundle-key',
