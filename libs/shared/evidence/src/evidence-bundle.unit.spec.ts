@@ -225,7 +225,7 @@ describe('evidence bundle', () => {
       const p = rec.services.find((s) => s.service === 'planning')!;
       expect(p.eventsAfterCheckpoint).toBe(2);
       expect(p.streamTypes).toEqual([
-        { streamType: 'api', inLog: 1, inScope: 1, exported: 1 },
+        { streamType: 'api-version', inLog: 1, inScope: 1, exported: 1 },
         { streamType: 'release', inLog: 3, inScope: 3, exported: 3 },
         { streamType: 'workload', inLog: 5, inScope: 5, exported: 5 },
       ]);

@@ -21,8 +21,13 @@ export interface ScopeSelection {
   readonly selected: ReadonlyMap<string, ReadonlySet<number>>;
 }
 
-/** The stream's type: its id up to the first '-' (`workload-W-1` → `workload`). */
+/** Stream types whose name has a '-' of its own (planning's `api-version-<api>`). */
+const COMPOUND_STREAM_TYPES = ['api-version'];
+
+/** The stream's type: its id up to the first '-' (`workload-W-1` → `workload`), compound names kept. */
 export function streamTypeOf(streamId: string): string {
+  const compound = COMPOUND_STREAM_TYPES.find((t) => streamId.startsWith(`${t}-`));
+  if (compound) return compound;
   const dash = streamId.indexOf('-');
   return dash < 0 ? streamId : streamId.slice(0, dash);
 }
