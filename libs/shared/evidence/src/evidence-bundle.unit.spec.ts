@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { CheckpointSigner, canonicalEventBytes, leafHash } from '@trainyard/event-store';
 import { assembleBundle, EmptyScopeError } from './assemble-bundle';
@@ -238,6 +242,21 @@ describe('evidence bundle', () => {
       expect(files.get(CHANGE_EVENTS_CSV)!.toString('utf8').split('\r\n')[0]).toBe(
         'change_id,stage,service,leaf_index,stream_id,stream_version,type,recorded_at,actor',
       );
+    });
+
+    it('reads an archive re-made with GNU tar from the unpacked directory', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'bundle-'));
+      try {
+        for (const [path, bytes] of files) {
+          mkdirSync(dirname(join(dir, path)), { recursive: true });
+          writeFileSync(join(dir, path), bytes);
+        }
+        execFileSync('tar', ['-cf', `${dir}.tar`, '-C', dir, '.']);
+        expect(verifyBundle(readTar(readFileSync(`${dir}.tar`))).ok).toBe(true);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+        rmSync(`${dir}.tar`, { force: true });
+      }
     });
 
     it('round-trips through a tar archive', () => {

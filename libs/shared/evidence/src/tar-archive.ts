@@ -25,7 +25,8 @@ export function readTar(archive: Buffer): Map<string, Buffer> {
     if (stored !== sum) throw new Error(`tar header at offset ${at} has a bad checksum`);
     const name = text(block.subarray(0, 100));
     const prefix = text(block.subarray(345, 500));
-    const path = prefix ? `${prefix}/${name}` : name;
+    // An archive an auditor re-made with `tar -cf b.tar .` names its files ./<path>.
+    const path = (prefix ? `${prefix}/${name}` : name).replace(/^(\.\/)+/, '');
     const size = parseOctal(block.subarray(124, 136));
     const type = String.fromCharCode(block[156] ?? 0x30);
     at += BLOCK;
