@@ -252,7 +252,7 @@ describe('npm run audit:export and audit:verify-bundle', () => {
     expect(failed.out).toMatch(
       /^FAILED \(file-digest\) population\/changes\.csv: population\/changes\.csv was changed.*line 3/,
     );
-  }, 120_000);
+  }, 240_000);
 
   it('export one tar archive for a workload and verify it', async () => {
     const out = join(work, 'w1.tar');
@@ -274,7 +274,7 @@ describe('npm run audit:export and audit:verify-bundle', () => {
     ).toEqual(['W-1']);
     const verified = await run('audit-verify-bundle.ts', [out]);
     expect(verified).toMatchObject({ code: 0 });
-  }, 120_000);
+  }, 240_000);
 
   it('usage errors exit 2 and an unknown workload exits 1, writing nothing', async () => {
     expect(
@@ -298,5 +298,5 @@ describe('npm run audit:export and audit:verify-bundle', () => {
     expect(none.code).toBe(1);
     expect(none.err).toContain('no event in any service');
     expect(readdirSync(work)).not.toContain('none');
-  }, 120_000);
+  }, 240_000);
 });
