@@ -95,7 +95,8 @@ export function assembleBundle(
   const scope = options.scope;
   const selection = selectScope(all, scope);
   const inScope = all.filter((e) => selection.selected.get(e.service)?.has(e.leafIndex));
-  if (scope.kind !== 'all' && inScope.length === 0)
+  // An unknown workload or release is a mistake; a quiet period is evidence (no changes, counted).
+  if ((scope.kind === 'workload' || scope.kind === 'release') && inScope.length === 0)
     throw new EmptyScopeError(`no event in any service's log is in scope ${JSON.stringify(scope)}`);
   const population = buildPopulation(inScope, scope, selection.changeIds);
 

@@ -300,6 +300,24 @@ describe('evidence bundle', () => {
       expect(changes[0]!.eventCount).toBe(2);
     });
 
+    it('a quiet period is evidence too: no changes, the logs still counted and proven', () => {
+      const { files } = bundle({
+        kind: 'period',
+        from: '2025-01-01T00:00:00Z',
+        to: '2025-04-01T00:00:00Z',
+      });
+      expect(verifyBundle(files)).toMatchObject({ ok: true, summary: { changes: 0 } });
+      const rec = JSON.parse(
+        files.get(RECONCILIATION_JSON)!.toString('utf8'),
+      ) as ReconciliationFile;
+      expect(rec.services.find((s) => s.service === 'planning')!.streamTypes).toContainEqual({
+        streamType: 'workload',
+        inLog: 5,
+        inScope: 0,
+        exported: 0,
+      });
+    });
+
     it('an unknown workload is refused rather than exported empty', () => {
       expect(() => bundle({ kind: 'workload', workloadId: 'W-404' })).toThrow(EmptyScopeError);
     });
