@@ -29,6 +29,7 @@ export {
   verifyInclusion,
   verifyConsistency,
   inclusionProofRanges,
+  consistencyProofRanges,
   perfectNodes,
   foldNodes,
 } from './merkle-tree';

@@ -1,4 +1,5 @@
 import { leafHash, verifySignedCheckpoint } from '@trainyard/event-store';
+import type { ConsistencyFile } from './bundle.types';
 import type { BundleSigningKey } from './bundle-signing';
 import { signBytes } from './bundle-signing';
 import { changeEventsCsv, jsonBytes, populationCsv, reconciliationCsv } from './bundle-render';
@@ -39,6 +40,8 @@ export interface ServiceLogInput {
   readonly events: readonly LogEvent[];
   /** Committed events newer than the checkpoint (reported, not exported). */
   readonly eventsAfterCheckpoint: number;
+  /** Earlier signed checkpoints of this log (e.g. the last bundle's): consistency proofs are added. */
+  readonly earlierCheckpoints?: readonly string[];
 }
 
 export interface AssembleOptions {
@@ -124,6 +127,29 @@ export function assembleBundle(
     const eventsFile: ServiceEventsFile = { service: log.service, origin, treeSize, streams };
     files.set(serviceFile(log.service, 'events.json'), jsonBytes(eventsFile));
     files.set(serviceFile(log.service, 'checkpoint.note'), Buffer.from(log.checkpointNote, 'utf8'));
+    if ((log.earlierCheckpoints ?? []).length > 0) {
+      const consistency: ConsistencyFile = {
+        service: log.service,
+        toSize: treeSize,
+        proofs: (log.earlierCheckpoints ?? []).map((note) => {
+          const earlier = verifySignedCheckpoint(note, log.verifierKey);
+          if (earlier.origin !== origin || earlier.treeSize > treeSize)
+            throw new Error(
+              `${log.service}: the earlier checkpoint (${earlier.origin} size ${earlier.treeSize}) is not an earlier state of ${origin} size ${treeSize}`,
+            );
+          if (!tree.rootAt(earlier.treeSize).equals(earlier.rootHash))
+            throw new Error(
+              `${log.service}: the log does not extend its earlier checkpoint of size ${earlier.treeSize}; run npm run audit:verify -- --service ${log.service}`,
+            );
+          return {
+            fromNote: note,
+            fromSize: earlier.treeSize,
+            proof: tree.consistencyProof(earlier.treeSize).map((h) => h.toString('hex')),
+          };
+        }),
+      };
+      files.set(serviceFile(log.service, 'consistency.json'), jsonBytes(consistency));
+    }
     files.set(
       serviceFile(log.service, 'verifier-key.txt'),
       Buffer.from(`${log.verifierKey.trim()}\n`, 'utf8'),

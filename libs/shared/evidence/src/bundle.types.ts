@@ -50,6 +50,20 @@ export interface ServiceEventsFile {
   readonly streams: Readonly<Record<string, readonly EventRecord[]>>;
 }
 
+/** `services/<service>/consistency.json`: the log in this bundle extends earlier checkpoints. */
+export interface ConsistencyFile {
+  readonly service: string;
+  /** The tree size of `checkpoint.note`. */
+  readonly toSize: number;
+  readonly proofs: readonly {
+    /** An earlier signed checkpoint of the same log, as published. */
+    readonly fromNote: string;
+    readonly fromSize: number;
+    /** RFC 6962 §2.1.2 PROOF(fromSize, D[0:toSize]), hex. */
+    readonly proof: readonly string[];
+  }[];
+}
+
 /** A reference from a change to one of its events. */
 export interface EventRef {
   readonly service: string;
@@ -150,5 +164,5 @@ export const RECONCILIATION_JSON = 'reconciliation.json';
 export const RECONCILIATION_CSV = 'reconciliation.csv';
 export const serviceFile = (
   service: string,
-  name: 'events.json' | 'checkpoint.note' | 'verifier-key.txt',
+  name: 'events.json' | 'checkpoint.note' | 'verifier-key.txt' | 'consistency.json',
 ): string => `services/${service}/${name}`;

@@ -382,6 +382,96 @@ describe('evidence bundle', () => {
     );
   });
 
+  describe('consistency with checkpoints kept from before', () => {
+    const withEarlier = (scope: BundleScope, earlier: string[]) =>
+      assembleBundle([{ ...planning.input, earlierCheckpoints: earlier }, compliance.input], {
+        scope,
+        createdAt: 'x',
+        key: generateBundleSigningKey(),
+      });
+    const w1: BundleScope = { kind: 'workload', workloadId: 'W-1' };
+
+    it('a scoped bundle proves its log extends the checkpoints it was exported against', () => {
+      const files = withEarlier(w1, [planning.checkpointAt(5), planning.checkpointAt(3)]);
+      expect(files.has('services/planning/consistency.json')).toBe(true);
+      expect(
+        verifyBundle(files, {
+          trustedCheckpoints: [planning.checkpointAt(5), planning.checkpointAt(3)],
+        }),
+      ).toMatchObject({ ok: true });
+    });
+
+    it('a scoped bundle without a proof from the checkpoint you hold says so', () => {
+      const result = verifyBundle(withEarlier(w1, []), {
+        trustedCheckpoints: [planning.checkpointAt(7)],
+      });
+      expect(result).toMatchObject({
+        ok: false,
+        check: 'consistency',
+        message: expect.stringMatching(
+          /no consistency proof from the checkpoint of size 7/,
+        ) as unknown,
+      });
+    });
+
+    it('a whole-history bundle is checked against any checkpoint you hold, from its own leaves', () => {
+      expect(
+        verifyBundle(bundle().files, { trustedCheckpoints: [planning.checkpointAt(7)] }),
+      ).toMatchObject({ ok: true });
+    });
+
+    it('a rewritten log fails against the checkpoint you hold, though every proof in the bundle is valid', () => {
+      // The service's key signing another history of the same size: what a rewrite that re-signed looks like.
+      const rewritten = planning.signer.sign({
+        origin: planning.signer.keyName,
+        treeSize: 7,
+        rootHash: Buffer.alloc(32, 7),
+      }).note;
+      expect(verifyBundle(bundle().files, { trustedCheckpoints: [rewritten] })).toMatchObject({
+        ok: false,
+        check: 'consistency',
+        message: expect.stringMatching(
+          /do not hash to the root of the checkpoint you hold: the log was rewritten/,
+        ) as unknown,
+      });
+    });
+
+    it('a checkpoint you hold that is larger than the bundle\u2019s log: events were removed', () => {
+      const larger = planning.signer.sign({
+        origin: planning.signer.keyName,
+        treeSize: 12,
+        rootHash: Buffer.alloc(32, 1),
+      }).note;
+      expect(verifyBundle(bundle().files, { trustedCheckpoints: [larger] })).toMatchObject({
+        ok: false,
+        check: 'consistency',
+        message: expect.stringMatching(
+          /holds 9 events, the checkpoint you hold 12: events were removed/,
+        ) as unknown,
+      });
+    });
+
+    it('a changed consistency proof fails, even re-signed', () => {
+      const files = withEarlier(w1, [planning.checkpointAt(5)]);
+      const path = 'services/planning/consistency.json';
+      const c = JSON.parse(files.get(path)!.toString('utf8')) as { proofs: { proof: string[] }[] };
+      c.proofs[0]!.proof[0] = '00'.repeat(32);
+      const forged = resigned(new Map(files).set(path, Buffer.from(JSON.stringify(c))));
+      expect(verifyBundle(forged)).toMatchObject({ ok: false, check: 'consistency', file: path });
+    });
+
+    it('the exporter refuses a log that does not extend an earlier checkpoint', () => {
+      const other = planning.signer.sign({
+        origin: planning.signer.keyName,
+        treeSize: 4,
+        rootHash: Buffer.alloc(32, 4),
+      }).note;
+      expect(() => withEarlier(w1, [other])).toThrow(
+        /does not extend its earlier checkpoint of size 4/,
+      );
+    });
+  });
+
   it('refuses to export a log that does not hash to its own checkpoint', () => {
     const [first, ...rest] = planning.input.events;
     const broken = {

@@ -1,4 +1,5 @@
 import {
+  consistencyProofRanges,
   foldNodes,
   inclusionProofRanges,
   nodeHash,
@@ -36,6 +37,18 @@ export class InMemoryTree {
   /** RFC 6962 §2.1.1 PATH(leafIndex, D[0:size]), leaf side first. */
   inclusionProof(leafIndex: number): Buffer[] {
     return inclusionProofRanges(leafIndex, this.leaves.length).map((r) =>
+      this.rangeHash(r.start, r.end),
+    );
+  }
+
+  /** MTH of the first `size` leaves. */
+  rootAt(size: number): Buffer {
+    return this.rangeHash(0, size);
+  }
+
+  /** RFC 6962 §2.1.2 PROOF(fromSize, D[0:size]): this tree extends the one of `fromSize` leaves. */
+  consistencyProof(fromSize: number): Buffer[] {
+    return consistencyProofRanges(fromSize, this.leaves.length).map((r) =>
       this.rangeHash(r.start, r.end),
     );
   }

@@ -19,6 +19,8 @@ export interface ServiceLogSource {
   readonly verifierKey: string;
   /** Checkpoints published outside the database (the checkpoint directory), if at hand. */
   readonly publishedCheckpoints?: readonly string[];
+  /** Earlier checkpoints the bundle must prove consistency with (the last bundle's, an auditor's). */
+  readonly earlierCheckpoints?: readonly string[];
 }
 
 /** The service's schema has no signed checkpoint yet: nothing can be proven. */
@@ -85,6 +87,7 @@ export async function readServiceLog(
       verifierKey: source.verifierKey,
       events,
       eventsAfterCheckpoint: Number(count[0]!.n) - treeSize,
+      ...(source.earlierCheckpoints ? { earlierCheckpoints: source.earlierCheckpoints } : {}),
     };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

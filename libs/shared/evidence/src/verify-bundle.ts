@@ -1,8 +1,10 @@
 import { canonicalize } from 'json-canonicalize';
 import {
   leafHash,
+  parseSignedCheckpoint,
   parseVerifierKey,
   rootOfLeaves,
+  verifyConsistency,
   verifyInclusion,
   verifySignedCheckpoint,
 } from '@trainyard/event-store';
@@ -14,6 +16,7 @@ import type {
   BundleFiles,
   BundleScope,
   Change,
+  ConsistencyFile,
   Manifest,
   PopulationFile,
   ReconciliationFile,
@@ -45,6 +48,7 @@ export type BundleCheck =
   | 'checkpoint'
   | 'event'
   | 'inclusion-proof'
+  | 'consistency'
   | 'population'
   | 'reconciliation';
 
@@ -82,6 +86,11 @@ export interface VerifyBundleOptions {
    * matches one of them must carry exactly that key.
    */
   readonly trustedVerifierKeys?: readonly string[];
+  /**
+   * Signed checkpoints the auditor kept (e.g. from the last bundle): each must be of a log in the
+   * bundle, and the bundle's log must provably extend it.
+   */
+  readonly trustedCheckpoints?: readonly string[];
 }
 
 class BundleFailure extends Error {
@@ -231,6 +240,9 @@ interface ProvenService {
   readonly checkpoint: SignedTreeCheckpoint;
   readonly events: ParsedEvent[];
   readonly leaves: Map<number, Buffer>;
+  readonly key: ReturnType<typeof parseVerifierKey>;
+  /** Checkpoint bodies (origin, size, root) the bundle proves its log extends. */
+  readonly extends: ReadonlySet<string>;
 }
 
 function verifyContent(
@@ -294,6 +306,7 @@ function verifyContent(
   );
   verifyReconciliation(reconciliation, manifest.scope, proven);
   compareText(files, RECONCILIATION_CSV, reconciliationCsv(reconciliation), 'reconciliation');
+  verifyTrustedCheckpoints(options.trustedCheckpoints ?? [], proven, reconciliation.complete);
 
   return {
     scope: manifest.scope,
@@ -389,7 +402,111 @@ function verifyService(
       events.push({ service, leafIndex: record.leafIndex, event: parsed });
     }
   }
-  return { service, checkpoint, events, leaves };
+  const extendsBodies = new Set<string>([checkpointBodyOf(checkpoint.note)]);
+  const consistencyPath = serviceFile(service, 'consistency.json');
+  const consistencyBytes = files.get(consistencyPath);
+  if (consistencyBytes) {
+    const consistency = parseJson<ConsistencyFile>(
+      consistencyBytes,
+      consistencyPath,
+      'consistency',
+    );
+    if (consistency.toSize !== checkpoint.treeSize)
+      fail(
+        'consistency',
+        `${consistencyPath} proves size ${consistency.toSize}, the checkpoint is ${checkpoint.treeSize}.`,
+        consistencyPath,
+      );
+    for (const entry of consistency.proofs) {
+      let earlier: SignedTreeCheckpoint;
+      try {
+        earlier = verifySignedCheckpoint(entry.fromNote, key);
+      } catch (error) {
+        return fail(
+          'consistency',
+          `${consistencyPath}: an earlier checkpoint does not verify: ${messageOf(error)}.`,
+          consistencyPath,
+        );
+      }
+      const proof = entry.proof.map((h) => Buffer.from(h, 'hex'));
+      if (
+        earlier.origin !== checkpoint.origin ||
+        earlier.treeSize !== entry.fromSize ||
+        !verifyConsistency(
+          earlier.treeSize,
+          checkpoint.treeSize,
+          earlier.rootHash,
+          checkpoint.rootHash,
+          proof,
+        )
+      )
+        fail(
+          'consistency',
+          `${consistencyPath}: the log of size ${checkpoint.treeSize} is not proven to extend the earlier checkpoint of size ${earlier.treeSize} (the log was rewritten, or the proof changed).`,
+          consistencyPath,
+        );
+      extendsBodies.add(checkpointBodyOf(entry.fromNote));
+    }
+  }
+  return { service, checkpoint, events, leaves, key, extends: extendsBodies };
+}
+
+/** The signed part of a note: origin, size and root. */
+function checkpointBodyOf(note: string): string {
+  return note.slice(0, note.indexOf('\n\n') + 1);
+}
+
+/** Each checkpoint the auditor kept is of a log in the bundle, and that log extends it. */
+function verifyTrustedCheckpoints(
+  notes: readonly string[],
+  proven: readonly ProvenService[],
+  complete: boolean,
+): void {
+  for (const note of notes) {
+    let kept: SignedTreeCheckpoint;
+    try {
+      kept = parseSignedCheckpoint(note);
+    } catch (error) {
+      return fail(
+        'consistency',
+        `a checkpoint you hold is not a signed note: ${messageOf(error)}.`,
+      );
+    }
+    const service = proven.find((p) => p.checkpoint.origin === kept.origin);
+    if (!service)
+      return fail(
+        'consistency',
+        `the checkpoint you hold for ${kept.origin} is of no log in this bundle.`,
+      );
+    const at = `${service.service} (${kept.origin})`;
+    try {
+      verifySignedCheckpoint(note, service.key);
+    } catch (error) {
+      fail(
+        'consistency',
+        `${at}: the checkpoint you hold does not verify with the service's key in the bundle: ${messageOf(error)}.`,
+      );
+    }
+    const body = checkpointBodyOf(note);
+    if (service.extends.has(body)) continue;
+    if (kept.treeSize > service.checkpoint.treeSize)
+      fail(
+        'consistency',
+        `${at}: the bundle's log holds ${service.checkpoint.treeSize} events, the checkpoint you hold ${kept.treeSize}: events were removed, or the bundle is older than your checkpoint.`,
+      );
+    if (complete && kept.treeSize <= service.checkpoint.treeSize) {
+      const leaves = Array.from({ length: kept.treeSize }, (_, i) => service.leaves.get(i)!);
+      if (rootOfLeaves(leaves).equals(kept.rootHash)) continue;
+      fail(
+        'consistency',
+        `${at}: the bundle's first ${kept.treeSize} events do not hash to the root of the checkpoint you hold: the log was rewritten.`,
+      );
+    }
+    fail(
+      'consistency',
+      `${at}: the bundle carries no consistency proof from the checkpoint of size ${kept.treeSize} you hold; ask for one exported with --consistency-from that checkpoint.`,
+    );
+  }
 }
 
 function comparePopulation(actual: PopulationFile, expected: PopulationFile): void {
