@@ -256,12 +256,17 @@ describe('npm run audit:export and audit:verify-bundle', () => {
 
   it('export one tar archive for a workload and verify it', async () => {
     const out = join(work, 'w1.tar');
+    // The checkpoint an auditor kept from an earlier bundle: this scoped one must prove it extends it.
+    const kept = join(work, 'kept.checkpoint');
+    writeFileSync(kept, earlierCheckpoint);
     const exported = await run('audit-export.ts', [
       '--out',
       out,
       '--workload',
       'W-1',
       '--archive',
+      '--consistency-from',
+      kept,
       '--audit-dir',
       auditDir,
       '--service',
@@ -272,8 +277,10 @@ describe('npm run audit:export and audit:verify-bundle', () => {
     expect(
       json<PopulationFile>(files, 'population/changes.json').changes.map((c) => c.changeId),
     ).toEqual(['W-1']);
-    const verified = await run('audit-verify-bundle.ts', [out]);
+    const verified = await run('audit-verify-bundle.ts', [out, '--trusted-checkpoint', kept]);
     expect(verified).toMatchObject({ code: 0 });
+    expect(verified.out).toContain('the logs extend the 1 checkpoint(s) you hold');
+    expect(files.has('services/planning/consistency.json')).toBe(true);
   }, 240_000);
 
   it('usage errors exit 2 and an unknown workload exits 1, writing nothing', async () => {

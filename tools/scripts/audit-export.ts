@@ -4,6 +4,7 @@
 // and a manifest of SHA-256 digests signed with Ed25519.
 //   npm run audit:export -- --out <path> [--release <id> | --workload <id> | --from <date> --to <date>]
 //                          [--archive] [--signing-key <pem>] [--service <name>]... [--audit-dir <dir>]
+//                          [--consistency-from <earlier checkpoint file>]...
 // The whole history by default. The manifest key: --signing-key or AUDIT_BUNDLE_SIGNING_KEY_FILE
 // (an Ed25519 PKCS#8 PEM the operator keeps); without one a key is generated for this bundle,
 // its private half discarded, and its fingerprint printed for the operator to hand the auditor.
@@ -13,7 +14,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
-import { readCheckpointDirectory } from '@trainyard/event-store';
+import { readCheckpointDirectory, verifySignedCheckpoint } from '@trainyard/event-store';
 import {
   EmptyScopeError,
   NoCheckpointError,
@@ -31,7 +32,7 @@ import { SERVICES } from '@trainyard/platform';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/trainyard';
 const USAGE =
-  'usage: npm run audit:export -- --out <path> [--release <id> | --workload <id> | --from <date> --to <date>] [--archive] [--signing-key <pem>] [--service <name>]... [--audit-dir <dir>]';
+  'usage: npm run audit:export -- --out <path> [--release <id> | --workload <id> | --from <date> --to <date>] [--archive] [--signing-key <pem>] [--service <name>]... [--audit-dir <dir>] [--consistency-from <checkpoint file>]...';
 
 class UsageError extends Error {}
 
@@ -42,6 +43,8 @@ interface Args {
   readonly signingKey?: string;
   readonly services: readonly string[];
   readonly auditDir: string;
+  /** Earlier signed checkpoints (files) the bundle must prove its logs extend. */
+  readonly consistencyFrom: readonly string[];
 }
 
 function instant(name: string, value: string): string {
@@ -67,6 +70,7 @@ function parse(): Args {
         'signing-key': { type: 'string' },
         service: { type: 'string', multiple: true },
         'audit-dir': { type: 'string' },
+        'consistency-from': { type: 'string', multiple: true },
       },
       strict: true,
     }));
@@ -100,6 +104,7 @@ function parse(): Args {
     ...(signingKey ? { signingKey } : {}),
     services,
     auditDir: str('audit-dir') ?? localDir('audit'),
+    consistencyFrom: (values['consistency-from'] as string[] | undefined) ?? [],
   };
 }
 
@@ -136,6 +141,28 @@ async function main(): Promise<number> {
     }
     if (sources.length === 0)
       throw new UsageError('no service has an event store: nothing to export');
+    // Each earlier checkpoint goes to the service whose key signed it.
+    const earlier = new Map<string, string[]>();
+    for (const file of args.consistencyFrom) {
+      if (!existsSync(file))
+        throw new UsageError(`no such checkpoint file ${file} (--consistency-from)`);
+      const note = readFileSync(file, 'utf8');
+      const owner = sources.find((s) => {
+        try {
+          verifySignedCheckpoint(note, s.verifierKey);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      if (!owner)
+        throw new UsageError(`${file} is not a checkpoint signed by any exported service's key`);
+      earlier.set(owner.service, [...(earlier.get(owner.service) ?? []), note]);
+    }
+    for (const [i, s] of sources.entries()) {
+      const notes = earlier.get(s.service);
+      if (notes) sources[i] = { ...s, earlierCheckpoints: notes };
+    }
     const files = await exportEvidence(pool, sources, {
       scope: args.scope,
       createdAt: new Date().toISOString(),

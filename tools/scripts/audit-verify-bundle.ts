@@ -1,15 +1,17 @@
 // Verifies an evidence bundle offline (docs/evidence-bundle.md): no database, no Kafka, no
 // service; pure functions of @trainyard/evidence and the event store's Merkle and checkpoint code.
 //   npm run audit:verify-bundle -- <bundle directory or .tar> [--expect-key <fingerprint>] [--trusted-key <vkey file>]...
+//                                  [--trusted-checkpoint <checkpoint file>]...
 // --expect-key: the bundle key's fingerprint as the operator gave it (refuses a re-signed bundle);
-// --trusted-key: a service's checkpoint verifier key obtained independently (refuses another key).
+// --trusted-key: a service's checkpoint verifier key obtained independently (refuses another key);
+// --trusted-checkpoint: a signed checkpoint kept from before (the last bundle's): the log must extend it.
 // Exit codes: 0 verified, 1 a check failed (the first failure is named), 2 usage error.
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readBundle, verifyBundle } from '@trainyard/evidence';
 
 const USAGE =
-  'usage: npm run audit:verify-bundle -- <bundle directory or .tar> [--expect-key <fingerprint>] [--trusted-key <vkey file>]...';
+  'usage: npm run audit:verify-bundle -- <bundle directory or .tar> [--expect-key <fingerprint>] [--trusted-key <vkey file>]... [--trusted-checkpoint <checkpoint file>]...';
 
 class UsageError extends Error {}
 
@@ -18,6 +20,7 @@ async function main(): Promise<number> {
   const options = {
     'expect-key': { type: 'string' },
     'trusted-key': { type: 'string', multiple: true },
+    'trusted-checkpoint': { type: 'string', multiple: true },
   } as const;
   try {
     parsed = parseArgs({ options, allowPositionals: true, strict: true });
@@ -30,6 +33,10 @@ async function main(): Promise<number> {
   const trusted = (parsed.values['trusted-key'] ?? []).map((file) => {
     if (!existsSync(file)) throw new UsageError(`no such verifier key file: ${file}`);
     return readFileSync(file, 'utf8').trim();
+  });
+  const trustedCheckpoints = (parsed.values['trusted-checkpoint'] ?? []).map((file) => {
+    if (!existsSync(file)) throw new UsageError(`no such checkpoint file: ${file}`);
+    return readFileSync(file, 'utf8');
   });
   let files: Map<string, Buffer>;
   try {
@@ -44,6 +51,7 @@ async function main(): Promise<number> {
   const result = verifyBundle(files, {
     ...(expectedFingerprint ? { expectedFingerprint } : {}),
     trustedVerifierKeys: trusted,
+    trustedCheckpoints,
   });
   if (!result.ok) {
     console.log(
@@ -66,6 +74,8 @@ async function main(): Promise<number> {
   console.log(
     '  population and change trails recomputed from the proven events; reconciliation counts match',
   );
+  if (trustedCheckpoints.length > 0)
+    console.log(`  the logs extend the ${trustedCheckpoints.length} checkpoint(s) you hold`);
   if (!expectedFingerprint)
     console.log(
       'note: no --expect-key given: compare the key fingerprint above with the one the operator gave you',
