@@ -2,6 +2,11 @@ import { Module } from '@nestjs/common';
 import { openApiController } from '@trainyard/platform';
 import { SchedulePreviewGrpcController } from './grpc/schedule-preview.grpc-controller';
 import { SchedulingHttpController } from './http/scheduling.http-controller';
+import { CalendarGrpcController } from './grpc/calendar.grpc-controller';
+import { CalendarHttpController } from './http/calendar.http-controller';
+import { CalendarQueries } from './application/calendar.queries';
+import { CalendarUseCases } from './application/use-cases/calendar.use-cases';
+import { SchedulingReadSide } from './projections/scheduling-read-side';
 
 /**
  * The scheduling bounded context (ARCHITECTURE.md): one calendar for windows, freezes and
@@ -11,6 +16,8 @@ import { SchedulingHttpController } from './http/scheduling.http-controller';
   controllers: [
     SchedulePreviewGrpcController,
     SchedulingHttpController,
+    CalendarGrpcController,
+    CalendarHttpController,
     openApiController({
       service: 'scheduling',
       title: 'Trainyard scheduling',
@@ -18,5 +25,6 @@ import { SchedulingHttpController } from './http/scheduling.http-controller';
         'Deployment and maintenance windows, freezes and holidays, exact in every time zone. Part 1: the schedule preview.',
     }),
   ],
+  providers: [SchedulingReadSide, CalendarQueries, CalendarUseCases],
 })
 export class SchedulingModule {}
