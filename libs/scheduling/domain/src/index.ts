@@ -26,3 +26,5 @@ export {
   type CalendarScope,
   type Interval,
 } from './calendar/calendar-entry';
+export * from './freeze-override';
+export * from './policy/override-policy';
