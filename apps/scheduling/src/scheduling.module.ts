@@ -2,6 +2,18 @@ import { Module } from '@nestjs/common';
 import { openApiController } from '@trainyard/platform';
 import { SchedulePreviewGrpcController } from './grpc/schedule-preview.grpc-controller';
 import { SchedulingHttpController } from './http/scheduling.http-controller';
+import { FreezeOverrideUseCases } from './application/freeze-override.use-cases';
+import { OverrideExpiry } from './application/override-expiry';
+import { OverrideQueries } from './application/override.queries';
+import {
+  OVERRIDE_POLICY,
+  OVERRIDE_SWEEP_INTERVAL_MS,
+  SERVICE_OVERRIDE_POLICY,
+  overrideSweepIntervalMs,
+} from './config/override-policy';
+import { FreezeOverrideGrpcController } from './grpc/freeze-override.grpc-controller';
+import { OverrideHttpController } from './http/override.http-controller';
+import { OverrideReadSide } from './projections/override-read-side';
 
 /**
  * The scheduling bounded context (ARCHITECTURE.md): one calendar for windows, freezes and
@@ -11,12 +23,23 @@ import { SchedulingHttpController } from './http/scheduling.http-controller';
   controllers: [
     SchedulePreviewGrpcController,
     SchedulingHttpController,
+    FreezeOverrideGrpcController,
+    OverrideHttpController,
     openApiController({
       service: 'scheduling',
       title: 'Trainyard scheduling',
       description:
         'Deployment and maintenance windows, freezes and holidays, exact in every time zone. Part 1: the schedule preview.',
     }),
+  ],
+  providers: [
+    // Freeze overrides (issue 11 item 3).
+    { provide: OVERRIDE_POLICY, useValue: SERVICE_OVERRIDE_POLICY },
+    { provide: OVERRIDE_SWEEP_INTERVAL_MS, useFactory: () => overrideSweepIntervalMs() },
+    OverrideReadSide,
+    OverrideQueries,
+    FreezeOverrideUseCases,
+    OverrideExpiry,
   ],
 })
 export class SchedulingModule {}

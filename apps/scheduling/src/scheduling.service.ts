@@ -1,14 +1,21 @@
 import { runServiceMain, type ServiceDefinition } from '@trainyard/platform';
+import {
+  SCHEDULING_READ_MODEL_MIGRATIONS,
+  schedulingOverridesProjection,
+} from '@trainyard/scheduling-read-models';
 import { SchedulingModule } from './scheduling.module';
 
 export const SCHEDULING_GRPC_PACKAGE = 'trainyard.scheduling.v1';
 export const SCHEDULING_GRPC_SERVICE = 'trainyard.scheduling.v1.SchedulingService';
+export const FREEZE_OVERRIDE_GRPC_SERVICE = 'trainyard.scheduling.v1.FreezeOverrideService';
 
 export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
   module: SchedulingModule,
   grpcPackages: [SCHEDULING_GRPC_PACKAGE],
-  grpcServices: [SCHEDULING_GRPC_SERVICE],
+  grpcServices: [SCHEDULING_GRPC_SERVICE, FREEZE_OVERRIDE_GRPC_SERVICE],
+  migrations: [SCHEDULING_READ_MODEL_MIGRATIONS],
+  projections: [schedulingOverridesProjection],
 };
 
 /** The process entry (main.ts): start, serve until SIGTERM/SIGINT, stop gracefully, exit. */

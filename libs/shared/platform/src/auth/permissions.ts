@@ -5,7 +5,16 @@ import type { ServiceName } from '../config/service-config';
  * `roles` claim; each maps to a fixed set of permissions here, and each gRPC method or HTTP route
  * names the one permission it needs (deny by default). See docs/adr/0002-auth.md.
  */
-export type Permission = `${ServiceName | 'audit'}:${'read' | 'write' | 'approve'}`;
+export type Permission =
+  `${ServiceName | 'audit'}:${'read' | 'write' | 'approve'}` | SchedulingOverridePermission;
+
+/**
+ * Freeze overrides (issue 11 item 3) are granted by people apart from those who ask: requesting,
+ * approving and reviewing are separate permissions. No role bypasses a freeze; the domain refuses
+ * a requester's own approval whatever their roles, admins included.
+ */
+export type SchedulingOverridePermission =
+  'scheduling:override:request' | 'scheduling:override:approve' | 'scheduling:override:review';
 
 const read: Permission[] = [
   'planning:read',
@@ -17,11 +26,31 @@ const read: Permission[] = [
 
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
   viewer: read,
-  'release-manager': [...read, 'planning:write', 'scheduling:write', 'deployment:write'],
-  engineer: [...read, 'deployment:write', 'scheduling:write'],
-  approver: [...read, 'planning:approve', 'compliance:approve', 'deployment:approve'],
+  'release-manager': [
+    ...read,
+    'planning:write',
+    'scheduling:write',
+    'deployment:write',
+    'scheduling:override:request',
+    'scheduling:override:review',
+  ],
+  engineer: [...read, 'deployment:write', 'scheduling:write', 'scheduling:override:request'],
+  approver: [
+    ...read,
+    'planning:approve',
+    'compliance:approve',
+    'deployment:approve',
+    'scheduling:override:approve',
+    'scheduling:override:review',
+  ],
   auditor: [...read, 'audit:read'],
-  'compliance-officer': [...read, 'audit:read', 'compliance:write', 'compliance:approve'],
+  'compliance-officer': [
+    ...read,
+    'audit:read',
+    'compliance:write',
+    'compliance:approve',
+    'scheduling:override:review',
+  ],
   service: [
     ...read,
     'planning:write',
@@ -36,6 +65,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     ...(['planning', 'scheduling', 'deployment', 'compliance', 'metrics'] as const).flatMap(
       (s): Permission[] => [`${s}:write`, `${s}:approve`],
     ),
+    'scheduling:override:request',
+    'scheduling:override:approve',
+    'scheduling:override:review',
   ],
 };
 
