@@ -1,4 +1,5 @@
 import { runServiceMain, type ServiceDefinition } from '@trainyard/platform';
+import { overrideIntegrationEventOf } from '@trainyard/scheduling-contracts';
 import {
   SCHEDULING_READ_MODEL_MIGRATIONS,
   schedulingOverridesProjection,
@@ -14,6 +15,8 @@ export const schedulingService: ServiceDefinition = {
   module: SchedulingModule,
   grpcPackages: [SCHEDULING_GRPC_PACKAGE],
   grpcServices: [SCHEDULING_GRPC_SERVICE, FREEZE_OVERRIDE_GRPC_SERVICE],
+  // Merge: compose with the calendar's mapping, `(e) => calendarMapping(e) ?? overrideIntegrationEventOf(e)`.
+  integrationEvents: overrideIntegrationEventOf,
   migrations: [SCHEDULING_READ_MODEL_MIGRATIONS],
   projections: [schedulingOverridesProjection],
 };
