@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { SCHEDULING_EVENTS_TOPIC } from '@trainyard/scheduling-contracts';
 import type { freezeOverride } from '@trainyard/grpc-contracts';
 import {
   ManualClock,
@@ -31,6 +33,8 @@ describe('freeze overrides over gRPC and REST', () => {
   let client: GrpcTestClient;
   const tokens: Record<string, string> = {};
   const previousInterval = process.env.OVERRIDE_SWEEP_INTERVAL_MS;
+  let consumer: Consumer | undefined;
+  const received: { key: string; type: string; value: Record<string, unknown> }[] = [];
 
   /** A call as `who`, with its own correlation id (to count what it wrote). */
   const call = <T>(
@@ -101,10 +105,38 @@ describe('freeze overrides over gRPC and REST', () => {
     tokens.placement = await service.token('service');
     tokens.reviewer = await service.token('compliance-officer');
     tokens.viewer = await service.token('viewer');
+    const kafka = new Kafka({
+      clientId: `override-e2e-${run}`,
+      brokers: ctx.brokers,
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    await waitFor(async () => (await admin.listTopics()).includes(SCHEDULING_EVENTS_TOPIC), {
+      description: `topic ${SCHEDULING_EVENTS_TOPIC}`,
+    });
+    await admin.disconnect();
+    consumer = kafka.consumer({ groupId: ctx.groupId('overrides'), maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: SCHEDULING_EVENTS_TOPIC, fromBeginning: true });
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        const key = message.key?.toString() ?? '';
+        // The topic is shared by every scheduling test file.
+        if (key.includes(run))
+          received.push({
+            key,
+            type: String(message.headers?.ce_type ?? ''),
+            value: JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>,
+          });
+        return Promise.resolve();
+      },
+    });
   });
   afterAll(async () => {
     if (previousInterval === undefined) delete process.env.OVERRIDE_SWEEP_INTERVAL_MS;
     else process.env.OVERRIDE_SWEEP_INTERVAL_MS = previousInterval;
+    await consumer?.disconnect();
     await service?.stop();
     await ctx?.dispose();
   });
@@ -246,6 +278,32 @@ describe('freeze overrides over gRPC and REST', () => {
       'viewer',
     );
     expect(listed.items.map((o: Override) => o.overrideId)).toContain(id);
+
+    // Every fact, the use included, is published as a CloudEvent keyed by the override's stream.
+    const published = await waitFor(
+      () => {
+        const mine = received.filter((m) => m.key === `freeze-override-${id}`);
+        return mine.length >= 8 && mine;
+      },
+      { description: 'the override CloudEvents on Kafka' },
+    );
+    expect(published.map((m) => m.type)).toEqual(
+      [
+        'FreezeOverrideRequested',
+        'FreezeOverrideApproved',
+        'FreezeOverrideApproved',
+        'FreezeOverrideActivated',
+        'FreezeOverrideUsed',
+        'FreezeOverrideExpired',
+        'OverrideReviewOpened',
+        'OverrideReviewClosed',
+      ].map((type) => `dev.trainyard.scheduling.${type}.v1`),
+    );
+    expect(published.find((m) => m.type.includes('FreezeOverrideUsed'))?.value).toMatchObject({
+      overrideId: id,
+      deploymentId: 'D-1',
+      usedBy: 'dev-service',
+    });
   });
 
   it('refuses hostile input with INVALID_ARGUMENT naming the field, and writes nothing', async () => {
