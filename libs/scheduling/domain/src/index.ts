@@ -27,4 +27,11 @@ export {
   type Interval,
 } from './calendar/calendar-entry';
 export * from './freeze-override';
-export * from './policy/override-policy';
+export {
+  DEFAULT_OVERRIDE_POLICY,
+  assertValidOverridePolicy,
+  requiredApprovals as overrideApprovalsRequired,
+  type OverrideApprovalRule,
+  type OverridePolicy,
+  type RequiredApprovals as OverrideApprovalsRequired,
+} from './policy/override-policy';
