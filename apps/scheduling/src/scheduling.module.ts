@@ -7,6 +7,18 @@ import { CalendarHttpController } from './http/calendar.http-controller';
 import { CalendarQueries } from './application/calendar.queries';
 import { CalendarUseCases } from './application/use-cases/calendar.use-cases';
 import { SchedulingReadSide } from './projections/scheduling-read-side';
+import { FreezeOverrideUseCases } from './application/freeze-override.use-cases';
+import { OverrideExpiry } from './application/override-expiry';
+import { OverrideQueries } from './application/override.queries';
+import {
+  OVERRIDE_POLICY,
+  OVERRIDE_SWEEP_INTERVAL_MS,
+  SERVICE_OVERRIDE_POLICY,
+  overrideSweepIntervalMs,
+} from './config/override-policy';
+import { FreezeOverrideGrpcController } from './grpc/freeze-override.grpc-controller';
+import { OverrideHttpController } from './http/override.http-controller';
+import { OverrideReadSide } from './projections/override-read-side';
 
 /**
  * The scheduling bounded context (ARCHITECTURE.md): one calendar for windows, freezes and
@@ -18,6 +30,8 @@ import { SchedulingReadSide } from './projections/scheduling-read-side';
     SchedulingHttpController,
     CalendarGrpcController,
     CalendarHttpController,
+    FreezeOverrideGrpcController,
+    OverrideHttpController,
     openApiController({
       service: 'scheduling',
       title: 'Trainyard scheduling',
@@ -25,6 +39,17 @@ import { SchedulingReadSide } from './projections/scheduling-read-side';
         'Deployment and maintenance windows, freezes and holidays, exact in every time zone. Part 1: the schedule preview.',
     }),
   ],
-  providers: [SchedulingReadSide, CalendarQueries, CalendarUseCases],
+  providers: [
+    SchedulingReadSide,
+    CalendarQueries,
+    CalendarUseCases,
+    // Freeze overrides (issue 11 item 3).
+    { provide: OVERRIDE_POLICY, useValue: SERVICE_OVERRIDE_POLICY },
+    { provide: OVERRIDE_SWEEP_INTERVAL_MS, useFactory: () => overrideSweepIntervalMs() },
+    OverrideReadSide,
+    OverrideQueries,
+    FreezeOverrideUseCases,
+    OverrideExpiry,
+  ],
 })
 export class SchedulingModule {}

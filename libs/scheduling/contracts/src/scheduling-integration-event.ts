@@ -2,6 +2,10 @@ import type { CalendarEntryDefinedV1 } from './events/calendar-entry-defined.v1'
 import type { CalendarEntryRetiredV1 } from './events/calendar-entry-retired.v1';
 import type { CalendarEntryRevisedV1 } from './events/calendar-entry-revised.v1';
 import type { ComponentDeclaredV1 } from './events/component-declared.v1';
+import {
+  OVERRIDE_INTEGRATION_EVENTS,
+  type OverrideIntegrationEvent,
+} from './override-integration.mapping';
 
 /** One published event: its type (`ce_type`'s event part), schema version and data (the record value). */
 export interface IntegrationEvent<TType extends string, TVersion extends number, TData> {
@@ -19,7 +23,8 @@ export type SchedulingIntegrationEvent =
   | IntegrationEvent<'CalendarEntryDefined', 1, CalendarEntryDefinedV1>
   | IntegrationEvent<'CalendarEntryRevised', 1, CalendarEntryRevisedV1>
   | IntegrationEvent<'CalendarEntryRetired', 1, CalendarEntryRetiredV1>
-  | IntegrationEvent<'ComponentDeclared', 1, ComponentDeclaredV1>;
+  | IntegrationEvent<'ComponentDeclared', 1, ComponentDeclaredV1>
+  | OverrideIntegrationEvent;
 
 export type SchedulingIntegrationEventType = SchedulingIntegrationEvent['type'];
 
@@ -32,11 +37,14 @@ export type SchedulingEventData<
 export const SCHEDULING_INTEGRATION_EVENTS: readonly {
   readonly type: SchedulingIntegrationEventType;
   readonly version: number;
-}[] = (
-  [
-    'CalendarEntryDefined',
-    'CalendarEntryRevised',
-    'CalendarEntryRetired',
-    'ComponentDeclared',
-  ] as const satisfies readonly SchedulingIntegrationEventType[]
-).map((type) => ({ type, version: 1 }));
+}[] = [
+  ...(
+    [
+      'CalendarEntryDefined',
+      'CalendarEntryRevised',
+      'CalendarEntryRetired',
+      'ComponentDeclared',
+    ] as const satisfies readonly SchedulingIntegrationEventType[]
+  ).map((type) => ({ type, version: 1 })),
+  ...OVERRIDE_INTEGRATION_EVENTS,
+];

@@ -5,13 +5,15 @@ import type {
   CalendarEntryDefinition,
   CalendarEntryEvent,
   ComponentEvent,
+  FreezeOverrideEvent,
 } from '@trainyard/scheduling-domain';
+import { isOverrideEvent, toOverrideIntegrationEvent } from './override-integration.mapping';
 import type { CalendarEntryDefinitionV1 } from './events/calendar-values.v1';
 import type { SchedulingIntegrationEvent } from './scheduling-integration-event';
 import { schedulingDataschema } from './scheduling.topics';
 
 /** Every event scheduling's deciders emit (other parts of scheduling add theirs to this union). */
-export type SchedulingDomainEvent = CalendarEntryEvent | ComponentEvent;
+export type SchedulingDomainEvent = CalendarEntryEvent | ComponentEvent | FreezeOverrideEvent;
 
 /** Adding a domain event fails the switch below until it is mapped or explicitly not published. */
 const notPublished = (_event: never): undefined => undefined;
@@ -45,6 +47,7 @@ export const toDefinitionV1 = (d: CalendarEntryDefinition): CalendarEntryDefinit
 export function toIntegrationEvent(
   event: SchedulingDomainEvent,
 ): SchedulingIntegrationEvent | undefined {
+  if (isOverrideEvent(event)) return toOverrideIntegrationEvent(event);
   switch (event.type) {
     case 'CalendarEntryDefined': {
       const d = event.data;

@@ -85,3 +85,12 @@ export {
 } from './component/component.decide';
 export { evolveComponent } from './component/component.evolve';
 export { componentDecider } from './component/component.decider';
+export * from './freeze-override';
+export {
+  DEFAULT_OVERRIDE_POLICY,
+  assertValidOverridePolicy,
+  requiredApprovals as overrideApprovalsRequired,
+  type OverrideApprovalRule,
+  type OverridePolicy,
+  type RequiredApprovals as OverrideApprovalsRequired,
+} from './policy/override-policy';

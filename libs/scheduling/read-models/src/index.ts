@@ -9,3 +9,7 @@ import { ComponentView } from './component-view.entity';
 
 /** Every read-model entity, for a TypeORM DataSource. */
 export const SCHEDULING_READ_MODEL_ENTITIES = [CalendarEntryView, ComponentView] as const;
+// Freeze overrides and their review items (issue 11 item 3).
+export * from './freeze-override-view.entity';
+export * from './override-review-view.entity';
+export * from './override.projection';
