@@ -1,4 +1,4 @@
-import { ValidationError } from '@trainyard/kernel';
+import type { ValidationError } from '@trainyard/kernel';
 import { placeDeployments } from './place-deployments';
 import type { DeploymentToPlace, PlacementContext, PlacementOutcome } from './placement.types';
 
