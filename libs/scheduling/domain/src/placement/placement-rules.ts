@@ -107,7 +107,10 @@ export class PlacementRules {
   private readonly jobSubtree = new Map<string, OverlapIndex<JobOccupant>>();
   private readonly jobByResource = new Map<string, OverlapIndex<JobOccupant>>();
   private readonly owners = new Map<string, OverlapIndex<OwnerOccupant>>();
-  private readonly windowCache = new Map<string, { windows: IntervalUnion; wh: IntervalUnion }>();
+  private readonly windowCache = new Map<
+    string,
+    { windows: IntervalUnion; allowed?: IntervalUnion }
+  >();
   private readonly freezeCache = new Map<string, OverlapIndex<FreezeInterval>>();
   private readonly componentFreezeIndex = new Map<string, OverlapIndex<FreezeInterval>>();
   private readonly hoursCache = new Map<string, IntervalUnion>();
@@ -189,40 +192,21 @@ export class PlacementRules {
   /** Prepares a subject: windows, freezes and maintenance that apply to it. */
   view(subject: PlacementSubject, selfId?: string): SubjectView {
     const key = `${subject.train}\u0000${subject.team}\u0000${subject.environment}`;
-    let base = this.windowCache.get(key);
-    if (!base) {
-      const applicable = this.plainWindows.filter((w) => matchesDimensions(w.scope, subject));
-      base = {
-        windows: new IntervalUnion(applicable),
-        wh: new IntervalUnion(applicable.filter((w) => w.teamWorkingHoursOnly)),
-      };
-      this.windowCache.set(key, base);
-    }
     const extra = new Set<DeploymentWindowInterval>();
     for (const c of subject.components)
       for (const w of this.windowsByComponent.get(c) ?? [])
         if (matchesDimensions(w.scope, subject)) extra.add(w);
-    let windows = base.windows;
-    let wh = base.wh;
-    if (extra.size > 0) {
+    let allowedTime = extra.size === 0 ? this.windowCache.get(key) : undefined;
+    if (!allowedTime) {
       const applicable = [
         ...this.plainWindows.filter((w) => matchesDimensions(w.scope, subject)),
         ...extra,
       ];
-      windows = new IntervalUnion(applicable);
-      wh = new IntervalUnion(applicable.filter((w) => w.teamWorkingHoursOnly));
+      allowedTime = this.allowedTime(applicable, subject.team);
+      if (extra.size === 0) this.windowCache.set(key, allowedTime);
     }
-    let allowed: IntervalUnion | undefined;
+    const { windows, allowed } = allowedTime;
     const hours = this.context.teamWorkingHours?.[subject.team];
-    if (wh.size > 0) {
-      const normal = new IntervalUnion(
-        [...this.plainWindows, ...extra].filter(
-          (w) => !w.teamWorkingHoursOnly && scopeApplies(w.scope, subject),
-        ),
-      );
-      const inHours = hours ? wh.intersect(this.teamHours(subject.team)) : new IntervalUnion([]);
-      allowed = new IntervalUnion([...runs(normal), ...runs(inHours)]);
-    }
 
     let plainFreezes = this.freezeCache.get(key);
     if (!plainFreezes) {
@@ -262,6 +246,24 @@ export class PlacementRules {
       maintenance,
       touched,
     };
+  }
+
+  /**
+   * The windows' union, and when some of them only allow the team's working hours, the time they
+   * really allow: the other windows plus those cut to the team's hours (none without hours).
+   */
+  private allowedTime(
+    applicable: readonly DeploymentWindowInterval[],
+    team: string,
+  ): { windows: IntervalUnion; allowed?: IntervalUnion } {
+    const windows = new IntervalUnion(applicable);
+    const wh = new IntervalUnion(applicable.filter((w) => w.teamWorkingHoursOnly));
+    if (wh.size === 0) return { windows };
+    const normal = new IntervalUnion(applicable.filter((w) => !w.teamWorkingHoursOnly));
+    const inHours = this.context.teamWorkingHours?.[team]
+      ? wh.intersect(this.teamHours(team))
+      : new IntervalUnion([]);
+    return { windows, allowed: new IntervalUnion([...runs(normal), ...runs(inHours)]) };
   }
 
   private componentFreezes(component: string): OverlapIndex<FreezeInterval> {
