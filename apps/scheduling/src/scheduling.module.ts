@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { openApiController } from '@trainyard/platform';
+import { ConflictQueries } from './application/conflicts.queries';
+import { ConflictsGrpcController } from './grpc/conflicts.grpc-controller';
 import { SchedulePreviewGrpcController } from './grpc/schedule-preview.grpc-controller';
+import { ConflictsHttpController } from './http/conflicts.http-controller';
 import { SchedulingHttpController } from './http/scheduling.http-controller';
 
 /**
@@ -11,6 +14,8 @@ import { SchedulingHttpController } from './http/scheduling.http-controller';
   controllers: [
     SchedulePreviewGrpcController,
     SchedulingHttpController,
+    ConflictsGrpcController,
+    ConflictsHttpController,
     openApiController({
       service: 'scheduling',
       title: 'Trainyard scheduling',
@@ -18,5 +23,6 @@ import { SchedulingHttpController } from './http/scheduling.http-controller';
         'Deployment and maintenance windows, freezes and holidays, exact in every time zone. Part 1: the schedule preview.',
     }),
   ],
+  providers: [ConflictQueries],
 })
 export class SchedulingModule {}
