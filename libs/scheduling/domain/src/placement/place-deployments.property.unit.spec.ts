@@ -150,7 +150,10 @@ const oracle = (
 ): string | undefined => {
   const applies = (e: CalendarInterval) =>
     (!e.scope.environments || e.scope.environments.includes(d.environment)) &&
-    (!e.scope.components || e.scope.components.some((c) => components.includes(c)));
+    (!e.scope.components ||
+      e.scope.components.some((c) =>
+        components.some((x) => x === c || ancestorsOf(x).includes(c)),
+      ));
   const units: number[] = [];
   for (let t = slot.start; t < slot.end; t += U) units.push(t);
   const windows = context.deploymentWindows.filter(applies);

@@ -176,6 +176,48 @@ describe('placeDeployments', () => {
     });
   });
 
+  describe('component scope', () => {
+    it('given a freeze on the parent component, then it covers a deployment to the child', () => {
+      const [out] = placeDeployments(
+        [deployment()],
+        context({
+          componentParents: { api: 'platform' },
+          freezes: [
+            { id: 'platform-fz', scope: { components: ['platform'] }, start: MON, end: MON + H },
+          ],
+        }),
+      );
+      expect(placed(out).rejected[0]).toMatchObject({
+        rule: 'freeze',
+        party: { id: 'platform-fz' },
+      });
+    });
+
+    it('given a freeze on a child component, then it does not cover a deployment to the parent', () => {
+      const [out] = placeDeployments(
+        [deployment({ components: ['platform'] })],
+        context({
+          componentParents: { api: 'platform' },
+          freezes: [{ id: 'api-fz', scope: { components: ['api'] }, start: MON, end: MON + H }],
+        }),
+      );
+      expect(placed(out).slot.start).toBe(MON);
+    });
+
+    it('given a deployment window for the parent component, then the child may deploy in it', () => {
+      const [out] = placeDeployments(
+        [deployment()],
+        context({
+          componentParents: { api: 'platform' },
+          deploymentWindows: [
+            { id: 'w', scope: { components: ['platform'] }, start: MON, end: MON + H },
+          ],
+        }),
+      );
+      expect(placed(out).slot.start).toBe(MON);
+    });
+  });
+
   describe('maintenance', () => {
     const parents = { api: 'platform', db: 'platform' };
 

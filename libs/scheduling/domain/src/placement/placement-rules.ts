@@ -70,13 +70,6 @@ const matchesDimensions = (scope: CalendarScope, s: PlacementSubject): boolean =
   matchesList(scope.teams, s.team) &&
   matchesList(scope.environments, s.environment);
 
-/** Whether an entry's scope applies to a subject (components: any of the subject's). */
-export const scopeApplies = (scope: CalendarScope, s: PlacementSubject): boolean =>
-  matchesDimensions(scope, s) &&
-  (scope.components === undefined ||
-    scope.components.length === 0 ||
-    s.components.some((c) => scope.components!.includes(c)));
-
 const hasComponents = (scope: CalendarScope): boolean =>
   scope.components !== undefined && scope.components.length > 0;
 
@@ -193,7 +186,10 @@ export class PlacementRules {
   view(subject: PlacementSubject, selfId?: string): SubjectView {
     const key = `${subject.train}\u0000${subject.team}\u0000${subject.environment}`;
     const extra = new Set<DeploymentWindowInterval>();
-    for (const c of subject.components)
+    // A component-scoped entry applies to the component and to its descendants (the calendar's
+    // scope rule: a parent's entry covers its children).
+    const reach = new Set(subject.components.flatMap((c) => [c, ...this.tree.ancestors(c)]));
+    for (const c of reach)
       for (const w of this.windowsByComponent.get(c) ?? [])
         if (matchesDimensions(w.scope, subject)) extra.add(w);
     let allowedTime = extra.size === 0 ? this.windowCache.get(key) : undefined;
@@ -218,7 +214,7 @@ export class PlacementRules {
       this.freezeCache.set(key, plainFreezes);
     }
     const freezeIndexes = [plainFreezes];
-    for (const c of subject.components) {
+    for (const c of reach) {
       const ix = this.componentFreezes(c);
       if (ix.size > 0) freezeIndexes.push(ix);
     }
