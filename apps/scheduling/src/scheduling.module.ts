@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { openApiController } from '@trainyard/platform';
+import { ConflictQueries } from './application/conflicts.queries';
+import { ConflictsGrpcController } from './grpc/conflicts.grpc-controller';
 import { SchedulePreviewGrpcController } from './grpc/schedule-preview.grpc-controller';
+import { ConflictsHttpController } from './http/conflicts.http-controller';
 import { SchedulingHttpController } from './http/scheduling.http-controller';
 import { CalendarGrpcController } from './grpc/calendar.grpc-controller';
 import { CalendarHttpController } from './http/calendar.http-controller';
@@ -32,6 +35,8 @@ import { OverrideReadSide } from './projections/override-read-side';
     CalendarHttpController,
     FreezeOverrideGrpcController,
     OverrideHttpController,
+    ConflictsGrpcController,
+    ConflictsHttpController,
     openApiController({
       service: 'scheduling',
       title: 'Trainyard scheduling',
@@ -50,6 +55,8 @@ import { OverrideReadSide } from './projections/override-read-side';
     OverrideQueries,
     FreezeOverrideUseCases,
     OverrideExpiry,
+    // Conflicts (issue 11 item 5).
+    ConflictQueries,
   ],
 })
 export class SchedulingModule {}

@@ -11,12 +11,18 @@ export const SCHEDULING_GRPC_PACKAGE = 'trainyard.scheduling.v1';
 export const SCHEDULING_GRPC_SERVICE = 'trainyard.scheduling.v1.SchedulingService';
 export const CALENDAR_GRPC_SERVICE = 'trainyard.scheduling.v1.CalendarService';
 export const FREEZE_OVERRIDE_GRPC_SERVICE = 'trainyard.scheduling.v1.FreezeOverrideService';
+export const CONFLICT_GRPC_SERVICE = 'trainyard.scheduling.v1.ConflictService';
 
 export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
   module: SchedulingModule,
   grpcPackages: [SCHEDULING_GRPC_PACKAGE],
-  grpcServices: [SCHEDULING_GRPC_SERVICE, CALENDAR_GRPC_SERVICE, FREEZE_OVERRIDE_GRPC_SERVICE],
+  grpcServices: [
+    SCHEDULING_GRPC_SERVICE,
+    CALENDAR_GRPC_SERVICE,
+    FREEZE_OVERRIDE_GRPC_SERVICE,
+    CONFLICT_GRPC_SERVICE,
+  ],
   integrationEvents: schedulingIntegrationEventOf,
   migrations: [SCHEDULING_READ_MODEL_MIGRATIONS],
   projections: [schedulingCalendarProjection, schedulingOverridesProjection],

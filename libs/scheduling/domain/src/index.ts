@@ -94,3 +94,7 @@ export {
   type OverridePolicy,
   type RequiredApprovals as OverrideApprovalsRequired,
 } from './policy/override-policy';
+export * from './placement/placement.types';
+export { placeDeployments, splitWaves } from './placement/place-deployments';
+export { workingHoursIntervals } from './placement/working-hours';
+export { detectConflicts, ConflictDetector } from './conflicts/detect-conflicts';
