@@ -77,6 +77,33 @@ export const assertSubject = (subject: EvaluationSubject | undefined): Evaluatio
   return { type: subject.type, id: subject.id };
 };
 
+const MAX_FACT_DEPTH = 32;
+
+const depthOf = (value: unknown, depth: number): number => {
+  if (depth > MAX_FACT_DEPTH || value === null || typeof value !== 'object') return depth;
+  let max = depth;
+  for (const v of Object.values(value)) max = Math.max(max, depthOf(v, depth + 1));
+  return max;
+};
+
+/** Facts are one JSON object, nested at most 32 levels deep. */
+export const assertFacts = (facts: unknown): Facts => {
+  if (facts === null || typeof facts !== 'object' || Array.isArray(facts))
+    throw new ValidationError('facts', 'facts must be a JSON object.');
+  if (depthOf(facts, 0) > MAX_FACT_DEPTH)
+    throw new ValidationError(
+      'facts',
+      `facts may be nested at most ${MAX_FACT_DEPTH} levels deep.`,
+    );
+  return facts as Facts;
+};
+
+export const assertTrigger = (trigger: unknown): Trigger => {
+  if (!TRIGGERS.includes(trigger as Trigger))
+    throw new ValidationError('trigger', `trigger must be one of ${TRIGGERS.join(', ')}.`);
+  return trigger as Trigger;
+};
+
 export const decideEvaluation = (
   command: EvaluatePolicy,
   state: SubjectEvaluations,
@@ -86,10 +113,8 @@ export const decideEvaluation = (
   const { data } = command;
   assertNonEmpty('evaluationId', data.evaluationId);
   const subject = assertSubject(data.subject);
-  if (!TRIGGERS.includes(data.trigger))
-    throw new ValidationError('trigger', `trigger must be one of ${TRIGGERS.join(', ')}.`);
-  if (data.facts === null || typeof data.facts !== 'object' || Array.isArray(data.facts))
-    throw new ValidationError('facts', 'facts must be a JSON object.');
+  assertTrigger(data.trigger);
+  assertFacts(data.facts);
   if (state.evaluationIds.includes(data.evaluationId)) return [];
   const evaluation = evaluatePolicyBundle(context.bundle, data.trigger, data.facts);
   return [

@@ -5,7 +5,17 @@ import type { ServiceName } from '../config/service-config';
  * `roles` claim; each maps to a fixed set of permissions here, and each gRPC method or HTTP route
  * names the one permission it needs (deny by default). See docs/adr/0002-auth.md.
  */
-export type Permission = `${ServiceName | 'audit'}:${'read' | 'write' | 'approve'}`;
+export type Permission =
+  `${ServiceName | 'audit'}:${'read' | 'write' | 'approve'}` | CompliancePermission;
+
+/** Compliance's finer permissions: authoring policies, approving them (four-eyes), evaluating. */
+export type CompliancePermission =
+  'compliance:policy:write' | 'compliance:policy:approve' | 'compliance:evaluate';
+const compliancePolicy: CompliancePermission[] = [
+  'compliance:policy:write',
+  'compliance:policy:approve',
+  'compliance:evaluate',
+];
 
 const read: Permission[] = [
   'planning:read',
@@ -21,13 +31,20 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
   engineer: [...read, 'deployment:write', 'scheduling:write'],
   approver: [...read, 'planning:approve', 'compliance:approve', 'deployment:approve'],
   auditor: [...read, 'audit:read'],
-  'compliance-officer': [...read, 'audit:read', 'compliance:write', 'compliance:approve'],
+  'compliance-officer': [
+    ...read,
+    'audit:read',
+    'compliance:write',
+    'compliance:approve',
+    ...compliancePolicy,
+  ],
   service: [
     ...read,
     'planning:write',
     'scheduling:write',
     'deployment:write',
     'compliance:write',
+    'compliance:evaluate',
     'metrics:write',
   ],
   admin: [
@@ -36,6 +53,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     ...(['planning', 'scheduling', 'deployment', 'compliance', 'metrics'] as const).flatMap(
       (s): Permission[] => [`${s}:write`, `${s}:approve`],
     ),
+    ...compliancePolicy,
   ],
 };
 
