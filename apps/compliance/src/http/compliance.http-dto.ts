@@ -47,7 +47,8 @@ export class RuleExplanationDto {
   @ApiProperty({ enum: ['passed', 'failed', 'error'] }) outcome!: string;
   @ApiProperty({ description: 'which sub-expression decided, with the values it saw' })
   reason!: string;
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) decidedBy!: object[];
+  @ApiProperty({ type: [String], description: 'the deciding sub-expressions' })
+  decidedBy!: string[];
   @ApiProperty({
     type: 'object',
     additionalProperties: true,

@@ -24,8 +24,8 @@ export interface RuleExplanation {
   readonly outcome: RuleOutcome;
   /** One sentence: which sub-expression decided, with the values it saw. */
   readonly reason: string;
-  /** The sub-expressions that decided the outcome. */
-  readonly decidedBy: readonly ExplainedStep[];
+  /** The source text of the sub-expressions that decided the outcome (their values are in `trace`). */
+  readonly decidedBy: readonly string[];
   /** Every sub-expression evaluated, as a tree. */
   readonly trace: ExplainedStep;
 }
@@ -96,7 +96,7 @@ const explainRule = (
     controls: rule.controls,
     outcome,
     reason,
-    decidedBy: explained.decisive,
+    decidedBy: explained.decisive.map((step) => step.expression),
     trace: explained.step,
   };
 };
