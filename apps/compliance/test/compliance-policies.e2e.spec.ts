@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { compliance } from '@trainyard/grpc-contracts';
 import { CE_HEADERS } from '@trainyard/messaging';
 import {
@@ -82,6 +82,8 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
   let service: TestService;
   let client: GrpcTestClient;
   let producer: Producer;
+  let consumer: Consumer;
+  const published: { key: string; type: string; data: Record<string, unknown> }[] = [];
   let author: string;
   let approver: string;
   let auditor: string;
@@ -130,10 +132,33 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
     approver = await service.token('admin');
     auditor = await service.token('auditor');
     evaluator = await service.token('service');
+    const complianceTopic = 'trainyard.compliance.events.v1';
+    const admin2 = kafka.admin();
+    await admin2.connect();
+    await waitFor(async () => (await admin2.listTopics()).includes(complianceTopic), {
+      description: complianceTopic,
+    });
+    await admin2.disconnect();
+    consumer = kafka.consumer({ groupId: ctx.groupId('grc'), maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: complianceTopic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        const key = message.key?.toString() ?? '';
+        if (key.includes(run))
+          published.push({
+            key,
+            type: String(message.headers?.ce_type ?? ''),
+            data: JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>,
+          });
+        return Promise.resolve();
+      },
+    });
   }, 60_000);
 
   afterAll(async () => {
     delete process.env.COMPLIANCE_PLANNING_TOPIC;
+    await consumer?.disconnect();
     await producer?.disconnect();
     await service?.stop();
     await ctx?.dispose();
@@ -386,6 +411,28 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
 
     const unauthorised = await rest('/access/v1/evaluation', auditor, request(['deployer']));
     expect(unauthorised.status).toBe(403);
+  });
+
+  it('publishes approvals and evaluations for GRC tools on trainyard.compliance.events.v1', async () => {
+    await waitFor(
+      () =>
+        published.some(
+          (m) =>
+            m.type === 'dev.trainyard.compliance.PolicyEvaluated.v1' &&
+            m.key === `evaluation-workload-${workloadId}`,
+        ) &&
+        published.some(
+          (m) =>
+            m.type === 'dev.trainyard.compliance.PolicyBundleApproved.v1' &&
+            m.key === `policy-${policyId}`,
+        ),
+      { description: 'the approval and the evaluation on Kafka', timeoutMs: 30_000 },
+    );
+    const evaluated = published.find(
+      (m) => m.type === 'dev.trainyard.compliance.PolicyEvaluated.v1',
+    );
+    expect(evaluated?.data).toMatchObject({ policyId, bundleVersion: '1.0.0', result: 'blocked' });
+    expect(published.some((m) => m.type.includes('PolicyBundleProposed'))).toBe(false);
   });
 
   it('refuses hostile proposals with INVALID_ARGUMENT naming the field, writing nothing', async () => {

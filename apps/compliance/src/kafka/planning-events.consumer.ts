@@ -33,15 +33,19 @@ export const planningEventsTopic = (): string =>
 export const evaluationRequestOf = (
   event: ParsedCloudEvent,
 ): Omit<EvaluationRequest, 'cause'> | undefined => {
+  // Planning's events only (`dev.trainyard.planning.*`), in the version this code knows.
+  if (!event.type.startsWith('dev.trainyard.planning.')) return undefined;
   if (event.schemaVersion !== 1 || event.data === null || typeof event.data !== 'object')
     return undefined;
   switch (event.eventType) {
     case 'WorkloadRegistered': {
       const data = event.data as WorkloadRegisteredV1;
+      if (typeof data.workloadId !== 'string') return undefined;
       return facts('workload', data.workloadId, 'workload-registered', data);
     }
     case 'ReleaseScopeCommitted': {
       const data = event.data as ReleaseScopeCommittedV1;
+      if (typeof data.releaseId !== 'string') return undefined;
       return facts('release', data.releaseId, 'scope-committed', data);
     }
     default:
