@@ -105,7 +105,14 @@ export class PlanningEventsConsumer implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.started;
+    // Let a start in progress finish (so its consumer is the one stopped), but never wait on a
+    // broker that does not answer: shutdown goes on after 5 s.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.started,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000))),
+    ]);
+    clearTimeout(timer);
     await this.consumer?.stop();
   }
 
