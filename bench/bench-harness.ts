@@ -8,7 +8,7 @@ import { createKafkaMessageBus, type MessageBus } from '@trainyard/messaging';
 /** One row of the results: `ratio` is filled in by `row()` so every file computes it the same way. */
 export interface BenchResult {
   readonly name: string;
-  readonly unit: 'events/s' | 'instants/s' | 'ms';
+  readonly unit: 'events/s' | 'instants/s' | 'evaluations/s' | 'ms';
   readonly value: number;
   readonly baseline: number;
   readonly ratio: number;

@@ -29,6 +29,7 @@ import { planningBenches } from './planning.bench';
 import { readBenches } from './read.bench';
 import { relayBenches } from './relay.bench';
 import { schedulingBenches } from './scheduling.bench';
+import { complianceBenches } from './compliance.bench';
 import { sealBenches } from './seal.bench';
 
 const AREAS: readonly BenchArea[] = [
@@ -39,6 +40,7 @@ const AREAS: readonly BenchArea[] = [
   e2eBenches,
   planningBenches,
   schedulingBenches,
+  complianceBenches,
 ];
 
 /** Ratio targets (value against baseline, higher is better for every row once ratios are oriented). */
@@ -54,6 +56,7 @@ const TARGETS: Readonly<Record<string, number>> = {
   'planning.allocate.scaling': 0.7,
   'scheduling.preview': 0.5,
   'scheduling.place.scaling': 0.7,
+  'compliance.evaluate': 0.5,
 };
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/trainyard_bench';

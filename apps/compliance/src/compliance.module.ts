@@ -1,8 +1,37 @@
 import { Module } from '@nestjs/common';
+import { openApiController } from '@trainyard/platform';
+import { ComplianceQueries } from './application/compliance.queries';
+import { EvaluationUseCases } from './application/evaluation.use-cases';
+import { PolicyUseCases } from './application/policy.use-cases';
+import { ComplianceGrpcController } from './grpc/compliance.grpc-controller';
+import { AuthzenHttpController } from './http/authzen.http-controller';
+import { ComplianceHttpController } from './http/compliance.http-controller';
+import { PlanningEventsConsumer } from './kafka/planning-events.consumer';
+import { ComplianceReadSide } from './projections/compliance-read-side';
 
 /**
- * The compliance bounded context (ARCHITECTURE.md). Its domain arrives in its own issue; until then the
- * service boots on the platform: audit trail over its event store, health, metrics, auth.
+ * The compliance bounded context (ARCHITECTURE.md): policies as code with four-eyes approval,
+ * evaluations with rule-by-rule explanations (on planning's events, over gRPC, and through the
+ * AuthZEN API), replays under the bundle version of their day.
  */
-@Module({})
+@Module({
+  controllers: [
+    ComplianceGrpcController,
+    ComplianceHttpController,
+    AuthzenHttpController,
+    openApiController({
+      service: 'compliance',
+      title: 'Trainyard compliance',
+      description:
+        'Policies and their versions, evaluations with rule-by-rule explanations, replays, and the OpenID AuthZEN access evaluation API. Paginated: {items, page, pageSize, total}.',
+    }),
+  ],
+  providers: [
+    ComplianceReadSide,
+    ComplianceQueries,
+    PolicyUseCases,
+    EvaluationUseCases,
+    PlanningEventsConsumer,
+  ],
+})
 export class ComplianceModule {}

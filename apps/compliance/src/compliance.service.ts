@@ -1,9 +1,24 @@
 import { runServiceMain, type ServiceDefinition } from '@trainyard/platform';
+import { complianceIntegrationEventOf } from '@trainyard/compliance-contracts';
+import {
+  COMPLIANCE_READ_MODEL_MIGRATIONS,
+  complianceProjection,
+} from '@trainyard/compliance-read-models';
 import { ComplianceModule } from './compliance.module';
+
+export const COMPLIANCE_GRPC_PACKAGE = 'trainyard.compliance.v1';
+export const COMPLIANCE_GRPC_SERVICE = 'trainyard.compliance.v1.ComplianceService';
 
 export const complianceService: ServiceDefinition = {
   service: 'compliance',
   module: ComplianceModule,
+  grpcPackages: [COMPLIANCE_GRPC_PACKAGE],
+  grpcServices: [COMPLIANCE_GRPC_SERVICE],
+  integrationEvents: complianceIntegrationEventOf,
+  migrations: [COMPLIANCE_READ_MODEL_MIGRATIONS],
+  projections: [complianceProjection],
+  // Rule expressions (up to 2000 characters) and facts (a JSON object) exceed the default 1 KiB.
+  maxStringBytes: 65_536,
 };
 
 /** The process entry (main.ts): start, serve until SIGTERM/SIGINT, stop gracefully, exit. */

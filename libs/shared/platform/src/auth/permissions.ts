@@ -10,7 +10,8 @@ export type Permission =
   // Owning the scheduling calendar (windows, freezes, holidays, components): narrower than
   // scheduling:write, which engineers hold to request deployments.
   | 'scheduling:calendar:write'
-  | SchedulingOverridePermission;
+  | SchedulingOverridePermission
+  | CompliancePermission;
 
 /**
  * Freeze overrides (issue 11 item 3) are granted by people apart from those who ask: requesting,
@@ -19,6 +20,15 @@ export type Permission =
  */
 export type SchedulingOverridePermission =
   'scheduling:override:request' | 'scheduling:override:approve' | 'scheduling:override:review';
+
+/** Compliance's finer permissions: authoring policies, approving them (four-eyes), evaluating. */
+export type CompliancePermission =
+  'compliance:policy:write' | 'compliance:policy:approve' | 'compliance:evaluate';
+const compliancePolicy: CompliancePermission[] = [
+  'compliance:policy:write',
+  'compliance:policy:approve',
+  'compliance:evaluate',
+];
 
 const read: Permission[] = [
   'planning:read',
@@ -55,6 +65,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'compliance:write',
     'compliance:approve',
     'scheduling:override:review',
+    ...compliancePolicy,
   ],
   service: [
     ...read,
@@ -63,6 +74,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'scheduling:calendar:write',
     'deployment:write',
     'compliance:write',
+    'compliance:evaluate',
     'metrics:write',
   ],
   admin: [
@@ -75,6 +87,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'scheduling:override:request',
     'scheduling:override:approve',
     'scheduling:override:review',
+    ...compliancePolicy,
   ],
 };
 

@@ -1,0 +1,324 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import fc from 'fast-check';
+import { Enum, Root, Type, type Field } from 'protobufjs';
+import { PROTO_INCLUDE_DIR } from '@trainyard/grpc-contracts';
+import {
+  createTestContext,
+  startTestService,
+  type GrpcTestClient,
+  type TestContext,
+  type TestService,
+} from '@trainyard/testing';
+import { complianceService } from '../src/compliance.service';
+
+/**
+ * Generated hostile input over every method of ComplianceService and every REST route of the OpenAPI
+ * document: no call may answer INTERNAL/UNKNOWN or 5xx, and no refused call may write an event.
+ */
+const SERVICE = 'trainyard.compliance.v1.ComplianceService';
+const GRPC_RUNS = 14; // per method
+const RAW_RUNS = 3; // per method: bytes that are not a message of its type
+const REST_RUNS = 20; // per route
+const SERVER_FAULTS = new Set<number>([
+  status.INTERNAL,
+  status.UNKNOWN,
+  status.DATA_LOSS,
+  status.UNIMPLEMENTED,
+]);
+
+const root = new Root();
+root.resolvePath = (_origin, target) => join(PROTO_INCLUDE_DIR, target);
+root.loadSync('trainyard/compliance/v1/compliance.proto');
+root.resolveAll();
+const methods = root.lookupService(SERVICE).methodsArray;
+
+/** Strings PostgreSQL refuses or that are far too long, beside ordinary and random ones. */
+const hostileText = (known: readonly string[]): fc.Arbitrary<string> =>
+  fc.oneof(
+    fc.constantFrom(
+      '\u0000',
+      'a\u0000b',
+      '\uD800',
+      'x\uDC00y',
+      '\uDBFF\uDBFF',
+      'x'.repeat(100_000),
+      'é'.repeat(1_000),
+      '',
+      ' ',
+    ),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.string({ maxLength: 20 }),
+    fc.constantFrom(...known),
+  );
+
+const wrongType: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constant({}),
+  fc.constant([]),
+  fc.integer(),
+  fc.string({ maxLength: 5 }),
+  fc.boolean(),
+  fc.constant(null),
+);
+
+function scalar(field: Field, known: readonly string[], depth: number): fc.Arbitrary<unknown> {
+  const resolved = field.resolvedType;
+  if (resolved instanceof Enum)
+    return fc.oneof(
+      fc.constantFrom(...Object.keys(resolved.values)),
+      fc.integer({ min: -3, max: 1_000 }),
+    );
+  if (resolved instanceof Type)
+    return depth >= 2 ? fc.constant({}) : message(resolved, known, depth + 1);
+  switch (field.type) {
+    case 'string':
+      return hostileText(known);
+    case 'bytes':
+      return fc.uint8Array({ maxLength: 16 });
+    case 'bool':
+      return fc.boolean();
+    case 'double':
+    case 'float':
+      return fc.double();
+    case 'int64':
+    case 'sint64':
+    case 'sfixed64':
+      return fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n).map(String);
+    case 'uint64':
+    case 'fixed64':
+      return fc.bigInt(0n, 2n ** 64n - 1n).map(String);
+    case 'uint32':
+    case 'fixed32':
+      return fc.oneof(fc.nat(), fc.constantFrom(0, 2 ** 32 - 1));
+    default:
+      return fc.oneof(fc.integer(), fc.constantFrom(-1, 0, 2 ** 31 - 1, -(2 ** 31)));
+  }
+}
+
+function message(
+  type: Type,
+  known: readonly string[],
+  depth = 0,
+): fc.Arbitrary<Record<string, unknown>> {
+  const fields = Object.fromEntries(
+    type.fieldsArray.map((field) => {
+      const one = scalar(field, known, depth);
+      const value = field.map
+        ? fc.dictionary(hostileText(known), one, { maxKeys: 2 })
+        : field.repeated
+          ? fc.array(one, { maxLength: 3 })
+          : one;
+      return [
+        field.name,
+        fc.oneof({ weight: 6, arbitrary: value }, { weight: 1, arbitrary: wrongType }),
+      ];
+    }),
+  );
+  return fc.record(fields, { requiredKeys: [] });
+}
+
+/** A URL component as a hostile client might send it, percent-encoding included. */
+const urlComponent = (known: readonly string[]): fc.Arbitrary<string> =>
+  fc.oneof(
+    fc.constantFrom(
+      '%00',
+      '%00x',
+      'a%00',
+      '%FF',
+      '%ED%A0%80',
+      '%C0%80',
+      '%',
+      '%zz',
+      'x'.repeat(20_000),
+      '-1',
+      '99999999999999999999',
+      'NaN',
+      '1e309',
+      '[]',
+      '__proto__',
+    ),
+    fc.string({ maxLength: 30 }).map(encodeURIComponent),
+    fc.constantFrom(...known).map(encodeURIComponent),
+  );
+
+describe('hostile input stays a client error (generated, every gRPC method and REST route)', () => {
+  let ctx: TestContext;
+  let service: TestService;
+  let client: GrpcTestClient;
+  let token: string;
+  const run = randomBytes(3).toString('hex');
+  const seedCorrelation = randomUUID();
+  const known = [
+    `policy-${run}`,
+    '1.0.0',
+    'workload',
+    'workload-registered',
+    'RULE_EFFECT_BLOCK',
+    'facts.jobSize > 3',
+    'SOC2:CC8.1',
+    '{}',
+  ];
+
+  const eventsOf = async (correlationId: string) =>
+    Number(
+      (
+        await ctx.pool.query<{ n: string }>(
+          `SELECT count(*) AS n FROM events WHERE metadata->>'correlationId' = $1`,
+          [correlationId],
+        )
+      ).rows[0]?.n,
+    );
+  const eventCount = async () =>
+    Number((await ctx.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n);
+
+  const send = (
+    path: string,
+    request: unknown,
+    correlationId: string,
+    raw: boolean,
+  ): Promise<ServiceError | undefined> => {
+    const metadata = new Metadata();
+    metadata.set('authorization', `Bearer ${token}`);
+    metadata.set('x-correlation-id', correlationId);
+    return new Promise((resolve) => {
+      const done = (error: ServiceError | null) => resolve(error ?? undefined);
+      if (raw) {
+        client.makeUnaryRequest(
+          path,
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          request as Buffer,
+          metadata,
+          done,
+        );
+        return;
+      }
+      const [, name = ''] = path.split('/').slice(1);
+      const fn = client[name];
+      if (typeof fn !== 'function') throw new Error(`no method ${name}`);
+      fn.call(client, request, metadata, done);
+    });
+  };
+
+  beforeAll(async () => {
+    ctx = await createTestContext('cpol_hostile_input');
+    service = await startTestService(complianceService, ctx);
+    client = service.client(SERVICE);
+    token = await service.token('admin');
+    const seeded = await send(
+      `/${SERVICE}/ProposePolicyBundle`,
+      {
+        policyId: known[0],
+        version: '1.0.0',
+        title: 'Seed',
+        rules: [
+          {
+            id: 'small-jobs',
+            description: 'Small jobs.',
+            expression: 'facts.jobSize <= 13',
+            controls: ['SOC2:CC8.1'],
+            effect: 'RULE_EFFECT_BLOCK',
+            triggers: ['workload-registered'],
+          },
+        ],
+      },
+      seedCorrelation,
+      false,
+    );
+    if (seeded) throw seeded;
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await ctx?.dispose();
+  });
+
+  it('enumerates every method of the service definition, and sees the events a call writes by its correlation id', async () => {
+    expect(methods.length).toBeGreaterThanOrEqual(8);
+    expect(await eventsOf(seedCorrelation)).toBeGreaterThan(0);
+  });
+
+  it.each(methods.map((m) => [m.name, m] as const))(
+    'gRPC %s: never INTERNAL/UNKNOWN, and a refused call writes nothing',
+    async (name, method) => {
+      const path = `/${SERVICE}/${name}`;
+      const requestType = method.resolvedRequestType;
+      if (!requestType) throw new Error(`unresolved ${method.requestType}`);
+      const seen = { sent: 0, refused: 0 };
+      const check = async (request: unknown, raw: boolean) => {
+        const correlationId = randomUUID();
+        const error = await send(path, request, correlationId, raw);
+        // grpc-js refusing to serialize a wrong-typed value: nothing left the client.
+        if (
+          error?.code === status.INTERNAL &&
+          error.details.startsWith('Request message serialization failure')
+        )
+          return;
+        seen.sent++;
+        if (!error) return;
+        seen.refused++;
+        if (SERVER_FAULTS.has(error.code))
+          throw new Error(
+            `${name} answered ${status[error.code]} (${error.details}) to ${JSON.stringify(request)?.slice(0, 300)}`,
+          );
+        expect(await eventsOf(correlationId)).toBe(0);
+      };
+      await fc.assert(
+        fc.asyncProperty(message(requestType, known), (request) => check(request, false)),
+        { numRuns: GRPC_RUNS },
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 48 }), (bytes) =>
+          check(Buffer.from(bytes), true),
+        ),
+        { numRuns: RAW_RUNS },
+      );
+      expect(seen.sent).toBeGreaterThan(GRPC_RUNS / 2);
+    },
+  );
+
+  it('REST: every route of the OpenAPI document answers hostile parameters without a 5xx, and writes nothing', async () => {
+    const reader = await service.token('auditor');
+    const document = (await (
+      await fetch(`${service.httpUrl}/api/compliance/docs-json`)
+    ).json()) as {
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+    };
+    const routes = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).map(([verb, operation]) => ({
+        path,
+        verb,
+        parameters: operation.parameters ?? [],
+      })),
+    );
+    expect(routes.length).toBeGreaterThanOrEqual(5);
+    const before = await eventCount();
+    for (const route of routes) {
+      const query = route.parameters.filter((p) => p.in === 'query');
+      const inPath = route.parameters.filter((p) => p.in === 'path');
+      const values = fc.record({
+        path: fc.tuple(...inPath.map(() => urlComponent(known))),
+        query: fc.array(
+          fc.tuple(fc.constantFrom(...query.map((p) => p.name), 'unknown'), urlComponent(known)),
+          { maxLength: 4 },
+        ),
+      });
+      await fc.assert(
+        fc.asyncProperty(values, async ({ path, query: pairs }) => {
+          let url = route.path;
+          inPath.forEach((p, i) => (url = url.replace(`{${p.name}}`, path[i] ?? '')));
+          if (pairs.length) url += `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}`;
+          const response = await fetch(`${service.httpUrl}${url}`, {
+            method: route.verb.toUpperCase(),
+            headers: { authorization: `Bearer ${reader}` },
+          });
+          await response.arrayBuffer();
+          if (response.status >= 500)
+            throw new Error(`${route.verb.toUpperCase()} ${url} answered ${response.status}`);
+        }),
+        { numRuns: REST_RUNS },
+      );
+    }
+    expect(await eventCount()).toBe(before);
+  });
+});

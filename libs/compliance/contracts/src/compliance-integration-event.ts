@@ -1,0 +1,21 @@
+import type { PolicyBundleApprovedV1 } from './events/policy-bundle-approved.v1';
+import type { PolicyEvaluatedV1 } from './events/policy-evaluated.v1';
+
+export interface IntegrationEvent<TType extends string, TVersion extends number, TData> {
+  readonly type: TType;
+  readonly version: TVersion;
+  readonly data: TData;
+}
+
+/** Every event compliance publishes on `trainyard.compliance.events.v1`. */
+export type ComplianceIntegrationEvent =
+  | IntegrationEvent<'PolicyBundleApproved', 1, PolicyBundleApprovedV1>
+  | IntegrationEvent<'PolicyEvaluated', 1, PolicyEvaluatedV1>;
+
+/** The catalogue: type → published versions. */
+export const COMPLIANCE_INTEGRATION_EVENTS: Readonly<
+  Record<ComplianceIntegrationEvent['type'], readonly number[]>
+> = {
+  PolicyBundleApproved: [1],
+  PolicyEvaluated: [1],
+};

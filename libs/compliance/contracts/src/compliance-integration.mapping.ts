@@ -1,0 +1,79 @@
+// Domain events → integration events (docs/adr/0009-integration-events.md): the domain's types are
+// imported for types only, every published field is copied by name, and the exhaustive switch
+// fails typecheck when a new domain event is neither mapped nor marked not published.
+import type { PolicyEvaluated, PolicyEvent } from '@trainyard/compliance-domain';
+import type { ComplianceIntegrationEvent } from './compliance-integration-event';
+import { complianceDataschema } from './compliance.topics';
+
+export type ComplianceDomainEvent = PolicyEvent | PolicyEvaluated;
+
+export function toIntegrationEvent(
+  event: ComplianceDomainEvent,
+): ComplianceIntegrationEvent | undefined {
+  switch (event.type) {
+    case 'PolicyBundleApproved': {
+      const d = event.data;
+      return {
+        type: event.type,
+        version: 1,
+        data: {
+          policyId: d.policyId,
+          version: d.version,
+          proposedBy: d.proposedBy,
+          approvedBy: d.approvedBy,
+          approvedAt: d.approvedAt,
+          ...(d.previousVersion !== undefined ? { previousVersion: d.previousVersion } : {}),
+        },
+      };
+    }
+    case 'PolicyEvaluated': {
+      const d = event.data;
+      return {
+        type: event.type,
+        version: 1,
+        data: {
+          evaluationId: d.evaluationId,
+          subject: { type: d.subject.type, id: d.subject.id },
+          trigger: d.trigger,
+          policyId: d.policyId,
+          bundleVersion: d.bundleVersion,
+          evaluatorVersion: d.evaluatorVersion,
+          result: d.result,
+          rules: d.rules.map((r) => ({
+            ruleId: r.ruleId,
+            effect: r.effect,
+            controls: [...r.controls],
+            outcome: r.outcome,
+            reason: r.reason,
+          })),
+          ...(d.cause ? { cause: { eventId: d.cause.eventId, eventType: d.cause.eventType } } : {}),
+          evaluatedAt: d.evaluatedAt,
+        },
+      };
+    }
+    // Internal: a proposal or rejection is not a decision GRC tools act on (the ledger reads the log).
+    case 'PolicyBundleProposed':
+    case 'PolicyBundleRejected':
+      return undefined;
+    default: {
+      const unknown: never = event;
+      return unknown;
+    }
+  }
+}
+
+/** The service's publishing rule (ServiceDefinition.integrationEvents). */
+export function complianceIntegrationEventOf(stored: {
+  readonly type: string;
+  readonly data: unknown;
+}): (ComplianceIntegrationEvent & { readonly dataschema: string }) | undefined {
+  const known = [
+    'PolicyBundleProposed',
+    'PolicyBundleApproved',
+    'PolicyBundleRejected',
+    'PolicyEvaluated',
+  ];
+  if (!known.includes(stored.type)) return undefined;
+  const event = toIntegrationEvent(stored as ComplianceDomainEvent);
+  return event && { ...event, dataschema: complianceDataschema(event) };
+}

@@ -1,0 +1,176 @@
+import { isCelError } from '@bufbuild/cel';
+import type { PolicyBundleVersion, PolicyRule, RuleEffect, Trigger } from '../policy/policy-rule';
+import { compileRule, type CompiledRule } from './cel-compile';
+import { toCelInput, type Facts } from './cel-values';
+import { describeStep, explainNode, type ExplainedStep } from './explain';
+import { FACT_SAMPLES } from './fact-samples';
+
+/** `@bufbuild/cel`'s version (checked against the installed package by a spec in the app). */
+export const CEL_VERSION = '0.6.1';
+/** This explainer's version: bump it whenever what an explanation records changes. */
+export const EXPLAINER_VERSION = '1';
+/** Recorded with every evaluation; a replay under another evaluator says so. */
+export const EVALUATOR_VERSION = `@bufbuild/cel@${CEL_VERSION}+explainer@${EXPLAINER_VERSION}`;
+
+/** `passed`: the expression held; `failed`: it was false; `error`: it could not be evaluated. */
+export type RuleOutcome = 'passed' | 'failed' | 'error';
+export type EvaluationResult = 'allowed' | 'blocked' | 'warned';
+
+export interface RuleExplanation {
+  readonly ruleId: string;
+  readonly description: string;
+  readonly effect: RuleEffect;
+  readonly controls: readonly string[];
+  readonly outcome: RuleOutcome;
+  /** One sentence: which sub-expression decided, with the values it saw. */
+  readonly reason: string;
+  /** The source text of the sub-expressions that decided the outcome (their values are in `trace`). */
+  readonly decidedBy: readonly string[];
+  /** Every sub-expression evaluated, as a tree. */
+  readonly trace: ExplainedStep;
+}
+
+export interface Evaluation {
+  readonly policyId: string;
+  readonly bundleVersion: string;
+  readonly evaluatorVersion: string;
+  readonly trigger: Trigger;
+  readonly result: EvaluationResult;
+  readonly rules: readonly RuleExplanation[];
+}
+
+export interface CompiledBundle {
+  readonly bundle: PolicyBundleVersion;
+  readonly rules: readonly CompiledRule[];
+}
+
+/** Compiles (and type-checks) every rule; a bad one is a `ValidationError` on `rules[i].expression`. */
+export const compileBundle = (bundle: PolicyBundleVersion): CompiledBundle => ({
+  bundle,
+  rules: bundle.rules.map((rule, i) =>
+    compileRule(
+      rule,
+      `rules[${i}].expression`,
+      rule.triggers.map((t) => FACT_SAMPLES[t]),
+    ),
+  ),
+});
+
+// Compiling is deterministic, so a compiled bundle is memoised per bundle object.
+const compiled = new WeakMap<PolicyBundleVersion, CompiledBundle>();
+export const compiledBundleOf = (bundle: PolicyBundleVersion): CompiledBundle => {
+  const known = compiled.get(bundle);
+  if (known) return known;
+  const fresh = compileBundle(bundle);
+  compiled.set(bundle, fresh);
+  return fresh;
+};
+
+export const appliesTo = (rule: PolicyRule, trigger: Trigger): boolean =>
+  rule.triggers.includes(trigger);
+
+const explainRule = (
+  compiledRule: CompiledRule,
+  bindings: Record<string, unknown>,
+): RuleExplanation => {
+  const { rule, root } = compiledRule;
+  const explained = explainNode(root, bindings);
+  const outcome: RuleOutcome = isCelError(explained.result)
+    ? 'error'
+    : explained.result === true
+      ? 'passed'
+      : explained.result === false
+        ? 'failed'
+        : 'error';
+  const decided = explained.decisive.map(describeStep).join('; ');
+  const reason =
+    outcome === 'error' && !isCelError(explained.result)
+      ? `The expression gave a non-boolean value: ${decided}.`
+      : outcome === 'error'
+        ? `The rule could not be evaluated, which counts as ${rule.effect === 'block' ? 'a block' : 'a warning'}: ${decided}.`
+        : `${decided}.`;
+  return {
+    ruleId: rule.id,
+    description: rule.description,
+    effect: rule.effect,
+    controls: rule.controls,
+    outcome,
+    reason,
+    decidedBy: explained.decisive.map((step) => step.expression),
+    trace: explained.step,
+  };
+};
+
+/** blocked if a `block` rule failed or errored; warned if only `warn` rules did; else allowed. */
+export const resultOf = (rules: readonly RuleExplanation[]): EvaluationResult => {
+  const bad = rules.filter((r) => r.outcome !== 'passed');
+  if (bad.some((r) => r.effect === 'block')) return 'blocked';
+  return bad.length > 0 ? 'warned' : 'allowed';
+};
+
+/**
+ * Evaluates every rule of the bundle that applies to `trigger` over `facts`: pure and
+ * deterministic (same facts, bundle version and evaluator version → same evaluation).
+ */
+export const evaluatePolicyBundle = (
+  bundle: PolicyBundleVersion,
+  trigger: Trigger,
+  facts: Facts,
+): Evaluation => {
+  const compiledBundle = compiledBundleOf(bundle);
+  const bindings = { facts: toCelInput(facts) };
+  const rules = compiledBundle.rules
+    .filter((r) => appliesTo(r.rule, trigger))
+    .map((r) => explainRule(r, bindings));
+  return {
+    policyId: bundle.policyId,
+    bundleVersion: bundle.version,
+    evaluatorVersion: EVALUATOR_VERSION,
+    trigger,
+    result: resultOf(rules),
+    rules,
+  };
+};
+
+export interface Replay {
+  readonly equal: boolean;
+  readonly original: Evaluation;
+  readonly replayed: Evaluation;
+  /** What differs, in sentences; empty when equal. */
+  readonly differences: readonly string[];
+}
+
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+        )
+      : v,
+  );
+
+/**
+ * Re-runs a past evaluation under the bundle version it cited (the rules of its day) on its
+ * recorded facts, and compares result and explanation.
+ */
+export const replayEvaluation = (
+  original: Evaluation,
+  facts: Facts,
+  bundle: PolicyBundleVersion,
+): Replay => {
+  const replayed = evaluatePolicyBundle(bundle, original.trigger, facts);
+  const differences: string[] = [];
+  if (bundle.policyId !== original.policyId || bundle.version !== original.bundleVersion)
+    differences.push(
+      `The replay ran under ${bundle.policyId}@${bundle.version}, the original under ${original.policyId}@${original.bundleVersion}.`,
+    );
+  if (replayed.evaluatorVersion !== original.evaluatorVersion)
+    differences.push(
+      `The evaluator changed from ${original.evaluatorVersion} to ${replayed.evaluatorVersion}.`,
+    );
+  if (replayed.result !== original.result)
+    differences.push(`The result changed from ${original.result} to ${replayed.result}.`);
+  if (canonical(replayed.rules) !== canonical(original.rules))
+    differences.push('The rule-by-rule explanation differs.');
+  return { equal: differences.length === 0, original, replayed, differences };
+};

@@ -1,0 +1,108 @@
+import { projectEvents } from '@trainyard/kernel';
+import { evaluatePolicyBundle, type PolicyRule } from '@trainyard/compliance-domain';
+import {
+  complianceProjection,
+  type ComplianceEvent,
+  type ProjectedComplianceEvent,
+} from './compliance.projection';
+
+const rule: PolicyRule = {
+  id: 'two-approvers',
+  description: 'Two approvers.',
+  expression: 'facts.approvals.size() >= 2',
+  controls: ['SOC2:CC8.1'],
+  effect: 'block',
+  triggers: ['workload-registered'],
+};
+const at = '2031-05-04T09:00:00.000Z';
+const events: ComplianceEvent[] = [
+  {
+    type: 'PolicyBundleProposed',
+    data: {
+      policyId: 'cc',
+      version: '1.0.0',
+      title: 'CC',
+      rules: [rule],
+      proposedBy: 'alice',
+      proposedAt: at,
+    },
+  },
+  {
+    type: 'PolicyBundleApproved',
+    data: {
+      policyId: 'cc',
+      version: '1.0.0',
+      proposedBy: 'alice',
+      approvedBy: 'bob',
+      approvedAt: at,
+    },
+  },
+  {
+    type: 'PolicyBundleProposed',
+    data: {
+      policyId: 'cc',
+      version: '1.1.0',
+      title: 'CC 2',
+      rules: [rule],
+      proposedBy: 'alice',
+      proposedAt: at,
+    },
+  },
+  {
+    type: 'PolicyBundleRejected',
+    data: { policyId: 'cc', version: '1.1.0', reason: 'No.', rejectedBy: 'bob', rejectedAt: at },
+  },
+];
+const projected = (list: ComplianceEvent[]): ProjectedComplianceEvent[] =>
+  list.map((event, i) => ({ event, streamVersion: i + 1 }));
+
+describe('compliance read models', () => {
+  it('keep each policy with its active version and each version with its review', () => {
+    const tables = projectEvents(complianceProjection, projected(events));
+    expect(tables.policies).toEqual([
+      expect.objectContaining({
+        policyId: 'cc',
+        activeVersion: '1.0.0',
+        latestVersion: '1.1.0',
+        versionCount: 2,
+      }),
+    ]);
+    expect(tables.policy_versions).toEqual([
+      expect.objectContaining({ version: '1.0.0', status: 'Approved', decidedBy: 'bob' }),
+      expect.objectContaining({ version: '1.1.0', status: 'Rejected', reason: 'No.' }),
+    ]);
+  });
+
+  it('keep every evaluation with its explanation', () => {
+    const evaluation = evaluatePolicyBundle(
+      { policyId: 'cc', version: '1.0.0', rules: [rule] },
+      'workload-registered',
+      { approvals: [] },
+    );
+    const evaluated: ComplianceEvent = {
+      type: 'PolicyEvaluated',
+      data: {
+        evaluationId: 'E-1',
+        subject: { type: 'workload', id: 'W-1' },
+        trigger: 'workload-registered',
+        facts: { approvals: [] },
+        policyId: 'cc',
+        bundleVersion: '1.0.0',
+        evaluatorVersion: evaluation.evaluatorVersion,
+        result: evaluation.result,
+        rules: evaluation.rules,
+        evaluatedBy: 'compliance',
+        evaluatedAt: at,
+      },
+    };
+    const tables = projectEvents(complianceProjection, projected([evaluated]));
+    expect(tables.policy_evaluations).toEqual([
+      expect.objectContaining({
+        evaluationId: 'E-1',
+        subjectId: 'W-1',
+        result: 'blocked',
+        explanation: evaluation.rules,
+      }),
+    ]);
+  });
+});
