@@ -23,13 +23,18 @@ export const createComponentTree = (
   const children = new Map<string, string[]>();
   for (const [child, parent] of parents)
     if (parent !== undefined) children.set(parent, [...(children.get(parent) ?? []), child]);
-  const ancestorsOf = (componentId: string): string[] => {
+  // Placement asks for the same chains thousands of times; the tree is immutable, so memoise.
+  const ancestorCache = new Map<string, readonly string[]>();
+  const ancestorsOf = (componentId: string): readonly string[] => {
+    const cached = ancestorCache.get(componentId);
+    if (cached) return cached;
     const out: string[] = [];
     const seen = new Set([componentId]);
     for (let p = parents.get(componentId); p !== undefined && !seen.has(p); p = parents.get(p)) {
       out.push(p);
       seen.add(p);
     }
+    ancestorCache.set(componentId, out);
     return out;
   };
   const descendantsOf = (componentId: string): string[] => {

@@ -73,7 +73,7 @@ export const splitWaves = (
   let wave: string[] = [];
   let touched = new Set<string>();
   for (const c of components) {
-    const reach = blastRadius === undefined ? [c] : rules.tree.subtree(c);
+    const reach = blastRadius === undefined ? [c] : [c, ...rules.tree.descendantsOf(c)];
     if (blastRadius !== undefined && reach.length > blastRadius)
       return { ok: false, component: c, limit: blastRadius };
     const grown = new Set([...touched, ...reach]);

@@ -1,5 +1,5 @@
 import type { CalendarScope, Interval } from '../calendar/calendar-entry';
-import { ComponentTree } from './component-tree';
+import { createComponentTree, type ComponentTree } from '../component/component-tree';
 import { IntervalUnion, OverlapIndex } from './interval-index';
 import type {
   ConflictParty,
@@ -110,7 +110,7 @@ export class PlacementRules {
   private readonly horizon: Interval;
 
   constructor(private readonly context: PlacementContext) {
-    this.tree = new ComponentTree(context.componentParents);
+    this.tree = createComponentTree(Object.entries(context.componentParents ?? {}));
     let lo = Infinity;
     let hi = -Infinity;
     for (const w of context.deploymentWindows) {
@@ -135,7 +135,7 @@ export class PlacementRules {
     for (const j of context.jobs ?? []) {
       for (const c of j.components ?? []) {
         index(this.jobOwn, c).insert(j.start, j.end, { id: j.id, component: c });
-        for (const a of [c, ...this.tree.ancestors(c)])
+        for (const a of [c, ...this.tree.ancestorsOf(c)])
           index(this.jobSubtree, a).insert(j.start, j.end, { id: j.id, component: c });
       }
       for (const r of j.resources ?? [])
@@ -173,7 +173,7 @@ export class PlacementRules {
       let payload = this.payloads.get(key);
       if (!payload) this.payloads.set(key, (payload = { id, component: c }));
       act(index(this.own, c), payload);
-      for (const a of [c, ...this.tree.ancestors(c)]) act(index(this.subtree, a), payload);
+      for (const a of [c, ...this.tree.ancestorsOf(c)]) act(index(this.subtree, a), payload);
     }
     if (owner !== undefined) {
       let payload = this.ownerPayloads.get(id);
@@ -188,7 +188,7 @@ export class PlacementRules {
     const extra = new Set<DeploymentWindowInterval>();
     // A component-scoped entry applies to the component and to its descendants (the calendar's
     // scope rule: a parent's entry covers its children).
-    const reach = new Set(subject.components.flatMap((c) => [c, ...this.tree.ancestors(c)]));
+    const reach = new Set(subject.components.flatMap((c) => [c, ...this.tree.ancestorsOf(c)]));
     for (const c of reach)
       for (const w of this.windowsByComponent.get(c) ?? [])
         if (matchesDimensions(w.scope, subject)) extra.add(w);
@@ -222,7 +222,7 @@ export class PlacementRules {
     const maintenance: { component: string; union: IntervalUnion }[] = [];
     const seen = new Set<string>();
     const touched = subject.components.map((component) => {
-      const ancestors = this.tree.ancestors(component);
+      const ancestors = this.tree.ancestorsOf(component);
       for (const c of [component, ...ancestors]) {
         const union = this.maintenanceByComponent.get(c);
         if (union && !seen.has(c)) {
