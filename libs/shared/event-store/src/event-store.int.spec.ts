@@ -104,6 +104,15 @@ describe('append', () => {
 
     expect(result.nextExpectedVersion).toBe(3);
     expect((await store.readStream(streamId)).map((e) => e.type)).toEqual(['A', 'B', 'C']);
+
+    const batch = await store.append(streamId, [newEvent('D', {}), newEvent('E', {})], 3);
+    expect(batch.nextExpectedVersion).toBe(5);
+    expect(batch.lastPosition).toBe(batch.firstPosition + 1n);
+    const stored = await store.readStream(streamId, { fromVersion: 4 });
+    expect(stored.map((e) => [e.type, e.streamVersion, e.position])).toEqual([
+      ['D', 4, batch.firstPosition],
+      ['E', 5, batch.lastPosition],
+    ]);
   });
 
   it("appends at the end with 'any', to a new stream as to an existing one", async () => {
