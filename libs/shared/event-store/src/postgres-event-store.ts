@@ -79,6 +79,13 @@ interface Statement {
 
 const MAX_ANY_ATTEMPTS = 20;
 
+/**
+ * Batches up to this size at an exact version are one multi-row VALUES statement (prepared once per
+ * size and connection), larger ones unnest arrays: each event's JSON is then a parameter of its
+ * own instead of an element of a jsonb[] literal that the client escapes and the server re-parses.
+ */
+const MAX_VALUES_BATCH = 100;
+
 const EVENT_COLUMNS =
   'position, transaction_id::text AS transaction_id, stream_id, stream_version, event_type, schema_version, data, metadata, recorded_at';
 
@@ -176,7 +183,9 @@ export class PostgresEventStore implements EventStore {
     const query =
       payload.length === 1
         ? singleAppendQuery(statements.one, streamId, expected, payload[0]!)
-        : batchAppendQuery(statements.many, streamId, expected, payload);
+        : payload.length <= MAX_VALUES_BATCH
+          ? valuesAppendQuery(statements.values(payload.length), streamId, expected, payload)
+          : batchAppendQuery(statements.many, streamId, expected, payload);
     let rows: InsertedRow[];
     try {
       rows = (await this.pool.query<InsertedRow>(query)).rows;
@@ -372,6 +381,17 @@ function batchAppendQuery(
   };
 }
 
+function valuesAppendQuery(
+  statement: Statement,
+  streamId: string,
+  expected: number,
+  events: readonly EventPayload[],
+) {
+  const values: unknown[] = [streamId, expected];
+  for (const e of events) values.push(e.type, e.schemaVersion, e.data, e.metadata);
+  return { ...statement, values };
+}
+
 function isStreamVersionCollision(error: unknown): boolean {
   const e = error as { code?: string; constraint?: string } | null;
   return e?.code === '23505' && e.constraint === 'events_pkey';
@@ -435,7 +455,31 @@ INSERT INTO ${events} (stream_id, stream_version, event_type, schema_version, da
 SELECT $1, $2::integer + ${offset}, ${columns}${from}${where} ${orderBy}
 RETURNING position::text AS position, transaction_id::text AS transaction_id`;
   const exists = `EXISTS (SELECT 1 FROM ${events} v WHERE v.stream_id = $1 AND v.stream_version = $2::integer)`;
+  const where = (check: boolean) => (check ? `\n WHERE ${exists}` : '');
+  const valuesStatements = new Map<number, Statement>();
+  const valuesStatement = (suffix: string, check: boolean) => (size: number) => {
+    let statement = valuesStatements.get(size * 2 + (check ? 1 : 0));
+    if (!statement) {
+      const tuples = Array.from({ length: size }, (_, i) => {
+        const p = 3 + i * 4;
+        return `(${i + 1}, $${p}::text, $${p + 1}::integer, $${p + 2}::jsonb, $${p + 3}::jsonb)`;
+      });
+      statement = {
+        name: statementName(schema, `insertv${size}${suffix}`),
+        text: insertAt(
+          'x.type, x.schema_version, x.data, x.metadata',
+          'x.ord',
+          `\n  FROM (VALUES ${tuples.join(', ')}) AS x(ord, type, schema_version, data, metadata)`,
+          where(check),
+          '\n ORDER BY x.ord',
+        ),
+      };
+      valuesStatements.set(size * 2 + (check ? 1 : 0), statement);
+    }
+    return statement;
+  };
   const atStatements = (suffix: string, check: boolean) => ({
+    values: valuesStatement(suffix, check),
     one: {
       name: statementName(schema, `insert1${suffix}`),
       text: insertAt(
