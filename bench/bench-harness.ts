@@ -169,6 +169,15 @@ export class BenchContext {
   }
 }
 
+/**
+ * Node arguments for a child process that `BENCH_CPU_PROF_DIR` asks to profile: `--cpu-prof` into
+ * that directory (written when the child exits). For finding where a row's time goes.
+ */
+export function cpuProfileArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** Sub-millisecond wall-clock time, comparable between processes on this machine. */
 export function wallClock(): number {
   return performance.timeOrigin + performance.now();

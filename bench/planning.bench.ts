@@ -21,6 +21,7 @@ import { benchEvent, createPlainTable, plainRow } from './bench-events';
 import type { CeilingChildArgs, CeilingChildMessage } from './grpc-ceiling.child';
 import {
   compareRounds,
+  cpuProfileArgs,
   measureWindow,
   percentile,
   row,
@@ -54,6 +55,7 @@ async function withPlanningService<T>(
     process.execPath,
     [
       '--disable-warning=TimeoutNegativeWarning',
+      ...cpuProfileArgs(),
       join(root, 'dist', 'apps', 'planning', 'src', 'main.js'),
     ],
     {

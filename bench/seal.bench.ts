@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEventStore, migrateEventStore } from '@trainyard/event-store';
 import { benchEvent } from './bench-events';
-import { row, type BenchArea, type BenchContext, type BenchResult } from './bench-harness';
+import {
+  cpuProfileArgs,
+  row,
+  type BenchArea,
+  type BenchContext,
+  type BenchResult,
+} from './bench-harness';
 import type { SealLagChildArgs, SealLagChildMessage } from './seal-lag.child';
 
 const RATE = 1000; // appends per second, one event each
@@ -26,7 +32,7 @@ async function sealLag(ctx: BenchContext): Promise<BenchResult> {
   const store = createEventStore(pool, schema);
   const args: SealLagChildArgs = { databaseUrl: ctx.databaseUrl, schema };
   const child = fork(join(__dirname, 'seal-lag.child.ts'), [JSON.stringify(args)], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...cpuProfileArgs()],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const messages: SealLagChildMessage[] = [];

@@ -1,4 +1,4 @@
-import { canonicalize } from 'json-canonicalize';
+import { canonicalJson } from './canonical-json';
 
 /** The fields of a stored event that its Merkle leaf covers, exactly as read back from the table. */
 export interface SealedFields {
@@ -22,7 +22,7 @@ const ENCODING_VERSION = 1;
  */
 export function canonicalEventBytes(event: SealedFields): Buffer {
   return Buffer.from(
-    canonicalize({
+    canonicalJson({
       v: ENCODING_VERSION,
       position: event.position.toString(),
       streamId: event.streamId,

@@ -104,6 +104,39 @@ describe('append', () => {
 
     expect(result.nextExpectedVersion).toBe(3);
     expect((await store.readStream(streamId)).map((e) => e.type)).toEqual(['A', 'B', 'C']);
+
+    const batch = await store.append(streamId, [newEvent('D', {}), newEvent('E', {})], 3);
+    expect(batch.nextExpectedVersion).toBe(5);
+    expect(batch.lastPosition).toBe(batch.firstPosition + 1n);
+    const stored = await store.readStream(streamId, { fromVersion: 4 });
+    expect(stored.map((e) => [e.type, e.streamVersion, e.position])).toEqual([
+      ['D', 4, batch.firstPosition],
+      ['E', 5, batch.lastPosition],
+    ]);
+
+    // Beyond the multi-row VALUES statement's size: the unnest statement, same guarantees.
+    const types = Array.from({ length: 150 }, (_, i) => `T${i}`);
+    const large = await store.append(
+      streamId,
+      types.map((type) => newEvent(type, {})),
+      5,
+    );
+    expect(large.nextExpectedVersion).toBe(155);
+    expect(large.lastPosition - large.firstPosition).toBe(149n);
+    const tail = await store.readStream(streamId, { fromVersion: 6 });
+    expect(tail.map((e) => e.type)).toEqual(types);
+    expect(tail.map((e) => e.streamVersion)).toEqual(types.map((_, i) => 6 + i));
+    expect(tail.map((e) => e.position)).toEqual(
+      types.map((_, i) => large.firstPosition + BigInt(i)),
+    );
+    await expectConflict(
+      store.append(
+        streamId,
+        types.map((type) => newEvent(type, {})),
+        200,
+      ),
+      155,
+    );
   });
 
   it("appends at the end with 'any', to a new stream as to an existing one", async () => {

@@ -60,6 +60,11 @@ interface AppendRow {
   transaction_id: string | null;
 }
 
+interface InsertedRow {
+  position: string;
+  transaction_id: string;
+}
+
 interface EventPayload {
   readonly type: string;
   readonly schemaVersion: number;
@@ -73,6 +78,13 @@ interface Statement {
 }
 
 const MAX_ANY_ATTEMPTS = 20;
+
+/**
+ * Batches up to this size at an exact version are one multi-row VALUES statement (prepared once per
+ * size and connection), larger ones unnest arrays: each event's JSON is then a parameter of its
+ * own instead of an element of a jsonb[] literal that the client escapes and the server re-parses.
+ */
+const MAX_VALUES_BATCH = 100;
 
 const EVENT_COLUMNS =
   'position, transaction_id::text AS transaction_id, stream_id, stream_version, event_type, schema_version, data, metadata, recorded_at';
@@ -105,11 +117,14 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * One statement, one round trip: the stream's current version is read in the statement's own
-   * snapshot and the events take the next versions. Two racing appends to one stream collide on the
-   * (stream_id, stream_version) key, and the loser fails whole. Because a successful append always
-   * saw every earlier version of its stream committed before its own first write, a later version
-   * always has a later xid — the per-stream half of commit-safe order (ADR 0003).
+   * One statement, one round trip. With an exact expected version N the events take versions
+   * N+1… if version N is committed in the statement's snapshot (for N = 0 there is nothing to
+   * check); with 'any' the stream's current version is read in the statement's snapshot and the
+   * events take the next versions. Versions are contiguous, so "N exists and N+1 is free" is
+   * "the stream is at N". Two racing appends to one stream collide on the (stream_id,
+   * stream_version) key, and the loser fails whole. Because a successful append always saw every
+   * earlier version of its stream committed before its own first write, a later version always
+   * has a later xid — the per-stream half of commit-safe order (ADR 0003).
    */
   async append(
     streamId: string,
@@ -120,20 +135,19 @@ export class PostgresEventStore implements EventStore {
     if (!streamId) throw new Error('append: empty stream id');
     const expected = expectedVersionParam(expectedVersion);
     const payload = events.map(toPayload);
-    // 'no_stream' needs no read at all: version 1 is free exactly when the stream does not exist.
-    const statements = expected === 0 ? this.sql.appendToNewStream : this.sql.append;
+    if (expected !== null) return this.appendAt(streamId, expectedVersion, expected, payload);
     const query =
       payload.length === 1
-        ? singleAppendQuery(statements.one, streamId, expected, payload[0]!)
-        : batchAppendQuery(statements.many, streamId, expected, payload);
+        ? singleAppendQuery(this.sql.appendAny.one, streamId, null, payload[0]!)
+        : batchAppendQuery(this.sql.appendAny.many, streamId, null, payload);
     for (let attempt = 1; ; attempt++) {
       let rows: AppendRow[];
       try {
         rows = (await this.pool.query<AppendRow>(query)).rows;
       } catch (error) {
         if (!isStreamVersionCollision(error)) throw error;
-        // Only 'any' may retry: its next attempt's snapshot sees the winner committed.
-        if (expected === null && attempt < MAX_ANY_ATTEMPTS) continue;
+        // 'any' retries: its next attempt's snapshot sees the winner committed.
+        if (attempt < MAX_ANY_ATTEMPTS) continue;
         throw new WrongExpectedVersion(
           streamId,
           expectedVersion,
@@ -141,20 +155,61 @@ export class PostgresEventStore implements EventStore {
         );
       }
       const first = rows[0];
-      if (!first) throw new Error(`append to ${streamId}: no result`);
-      if (first.position === null || first.transaction_id === null) {
-        throw new WrongExpectedVersion(streamId, expectedVersion, Number(first.current_version));
-      }
+      if (!first?.position || !first.transaction_id)
+        throw new Error(`append to ${streamId}: no result`);
       this.signal.appended();
-      const last = rows[rows.length - 1]!;
       return {
         streamId,
         nextExpectedVersion: Number(first.current_version) + rows.length,
         firstPosition: BigInt(first.position),
-        lastPosition: BigInt(last.position!),
+        lastPosition: BigInt(rows[rows.length - 1]!.position!),
         transactionId: BigInt(first.transaction_id),
       };
     }
+  }
+
+  /**
+   * The append at an exact expected version (0: a new stream): a plain INSERT … RETURNING, no read
+   * of the current version, no CTE. No row back means version `expected` is not there (the stream
+   * is behind); a key collision means a version after it is.
+   */
+  private async appendAt(
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    expected: number,
+    payload: readonly EventPayload[],
+  ): Promise<AppendResult> {
+    const statements = expected === 0 ? this.sql.appendNew : this.sql.appendAt;
+    const query =
+      payload.length === 1
+        ? singleAppendQuery(statements.one, streamId, expected, payload[0]!)
+        : payload.length <= MAX_VALUES_BATCH
+          ? valuesAppendQuery(statements.values(payload.length), streamId, expected, payload)
+          : batchAppendQuery(statements.many, streamId, expected, payload);
+    let rows: InsertedRow[];
+    try {
+      rows = (await this.pool.query<InsertedRow>(query)).rows;
+    } catch (error) {
+      if (!isStreamVersionCollision(error)) throw error;
+      rows = [];
+    }
+    if (rows.length === 0)
+      throw new WrongExpectedVersion(
+        streamId,
+        expectedVersion,
+        await this.currentVersion(streamId),
+      );
+    if (rows.length !== payload.length)
+      throw new Error(`append to ${streamId}: ${rows.length} of ${payload.length} events inserted`);
+    this.signal.appended();
+    // RETURNING gives the rows in insertion order, which is ORDER BY x.ord: versions ascending.
+    return {
+      streamId,
+      nextExpectedVersion: expected + rows.length,
+      firstPosition: BigInt(rows[0]!.position),
+      lastPosition: BigInt(rows[rows.length - 1]!.position),
+      transactionId: BigInt(rows[0]!.transaction_id),
+    };
   }
 
   private async currentVersion(streamId: string): Promise<number> {
@@ -326,6 +381,17 @@ function batchAppendQuery(
   };
 }
 
+function valuesAppendQuery(
+  statement: Statement,
+  streamId: string,
+  expected: number,
+  events: readonly EventPayload[],
+) {
+  const values: unknown[] = [streamId, expected];
+  for (const e of events) values.push(e.type, e.schemaVersion, e.data, e.metadata);
+  return { ...statement, values };
+}
+
 function isStreamVersionCollision(error: unknown): boolean {
   const e = error as { code?: string; constraint?: string } | null;
   return e?.code === '23505' && e.constraint === 'events_pkey';
@@ -383,12 +449,64 @@ SELECT cur.v::text AS current_version, ins.position::text AS position, ins.trans
       ),
     },
   });
+  // Exact expected version $2: INSERT … SELECT … WHERE version $2 exists (nothing to check for 0).
+  const insertAt = (columns: string, offset: string, from: string, where: string, orderBy = '') => `
+INSERT INTO ${events} (stream_id, stream_version, event_type, schema_version, data, metadata)
+SELECT $1, $2::integer + ${offset}, ${columns}${from}${where} ${orderBy}
+RETURNING position::text AS position, transaction_id::text AS transaction_id`;
+  const exists = `EXISTS (SELECT 1 FROM ${events} v WHERE v.stream_id = $1 AND v.stream_version = $2::integer)`;
+  const where = (check: boolean) => (check ? `\n WHERE ${exists}` : '');
+  const valuesStatements = new Map<number, Statement>();
+  const valuesStatement = (suffix: string, check: boolean) => (size: number) => {
+    let statement = valuesStatements.get(size * 2 + (check ? 1 : 0));
+    if (!statement) {
+      const tuples = Array.from({ length: size }, (_, i) => {
+        const p = 3 + i * 4;
+        return `(${i + 1}, $${p}::text, $${p + 1}::integer, $${p + 2}::jsonb, $${p + 3}::jsonb)`;
+      });
+      statement = {
+        name: statementName(schema, `insertv${size}${suffix}`),
+        text: insertAt(
+          'x.type, x.schema_version, x.data, x.metadata',
+          'x.ord',
+          `\n  FROM (VALUES ${tuples.join(', ')}) AS x(ord, type, schema_version, data, metadata)`,
+          where(check),
+          '\n ORDER BY x.ord',
+        ),
+      };
+      valuesStatements.set(size * 2 + (check ? 1 : 0), statement);
+    }
+    return statement;
+  };
+  const atStatements = (suffix: string, check: boolean) => ({
+    values: valuesStatement(suffix, check),
+    one: {
+      name: statementName(schema, `insert1${suffix}`),
+      text: insertAt(
+        '$3::text, $4::integer, $5::jsonb, $6::jsonb',
+        '1',
+        '',
+        check ? `\n WHERE ${exists}` : '',
+      ),
+    },
+    many: {
+      name: statementName(schema, `insertn${suffix}`),
+      text: insertAt(
+        'x.type, x.schema_version, x.data, x.metadata',
+        'x.ord::integer',
+        '\n  FROM unnest($3::text[], $4::integer[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS x(type, schema_version, data, metadata, ord)',
+        check ? `\n WHERE ${exists}` : '',
+        '\n ORDER BY x.ord',
+      ),
+    },
+  });
   return {
-    append: appendStatements(
+    appendAny: appendStatements(
       '',
       `SELECT coalesce(max(stream_version), 0) AS v FROM ${events} WHERE stream_id = $1`,
     ),
-    appendToNewStream: appendStatements('_new', 'SELECT 0::bigint AS v'),
+    appendAt: atStatements('_at', true),
+    appendNew: atStatements('_new', false),
     currentVersion: {
       name: statementName(schema, 'version'),
       text: `SELECT max(stream_version) AS version FROM ${events} WHERE stream_id = $1`,
