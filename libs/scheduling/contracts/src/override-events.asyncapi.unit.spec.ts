@@ -10,7 +10,7 @@ import {
 
 // The override events' part of the AsyncAPI contract: every event the mapping publishes must
 // validate against its schema (no missing, no extra field), and every catalogued type has one.
-const FRAGMENT = join(
+const DOCUMENT = join(
   __dirname,
   '..',
   '..',
@@ -18,10 +18,9 @@ const FRAGMENT = join(
   '..',
   'docs',
   'asyncapi',
-  'fragments',
-  'scheduling-overrides.asyncapi.yaml',
+  'scheduling.asyncapi.yaml',
 );
-const document = parse(readFileSync(FRAGMENT, 'utf8')) as {
+const document = parse(readFileSync(DOCUMENT, 'utf8')) as {
   components: { schemas: Record<string, unknown>; messages: Record<string, unknown> };
 };
 const definitions = JSON.parse(

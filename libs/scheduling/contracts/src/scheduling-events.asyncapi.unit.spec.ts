@@ -15,6 +15,7 @@ import {
   SCHEDULING_ASYNCAPI_ID,
   SCHEDULING_EVENT_SOURCE,
   SCHEDULING_EVENTS_TOPIC,
+  OVERRIDE_INTEGRATION_EVENTS,
   SCHEDULING_INTEGRATION_EVENTS,
   schedulingCloudEventType,
   schedulingDataschema,
@@ -207,9 +208,13 @@ describe('docs/asyncapi/scheduling.asyncapi.yaml', () => {
       return undefined;
     });
     expect(failures).toEqual([]);
-    // The lifecycle covers the whole catalogue, so no published event goes unchecked.
+    // With the override lifecycle (override-events.asyncapi.unit.spec.ts) the lifecycle covers
+    // the whole catalogue, so no published event goes unchecked.
+    const overrideTypes = new Set(OVERRIDE_INTEGRATION_EVENTS.map((e) => e.type as string));
     expect([...seen].sort()).toEqual(
-      SCHEDULING_INTEGRATION_EVENTS.map((e) => `${e.type}.v${e.version}`).sort(),
+      SCHEDULING_INTEGRATION_EVENTS.filter((e) => !overrideTypes.has(e.type))
+        .map((e) => `${e.type}.v${e.version}`)
+        .sort(),
     );
   });
 
