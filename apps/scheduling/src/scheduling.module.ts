@@ -21,7 +21,6 @@ import {
 } from './config/override-policy';
 import { FreezeOverrideGrpcController } from './grpc/freeze-override.grpc-controller';
 import { OverrideHttpController } from './http/override.http-controller';
-import { OverrideReadSide } from './projections/override-read-side';
 
 /**
  * The scheduling bounded context (ARCHITECTURE.md): one calendar for windows, freezes and
@@ -45,13 +44,12 @@ import { OverrideReadSide } from './projections/override-read-side';
     }),
   ],
   providers: [
-    SchedulingReadSide,
     CalendarQueries,
     CalendarUseCases,
     // Freeze overrides (issue 11 item 3).
     { provide: OVERRIDE_POLICY, useValue: SERVICE_OVERRIDE_POLICY },
     { provide: OVERRIDE_SWEEP_INTERVAL_MS, useFactory: () => overrideSweepIntervalMs() },
-    OverrideReadSide,
+    SchedulingReadSide,
     OverrideQueries,
     FreezeOverrideUseCases,
     OverrideExpiry,

@@ -14,7 +14,7 @@ import {
   type OverridePolicy,
 } from '@trainyard/scheduling-domain';
 import { OVERRIDE_POLICY } from '../config/override-policy';
-import { OverrideReadSide } from '../projections/override-read-side';
+import { SchedulingReadSide } from '../projections/scheduling-read-side';
 
 type CommandData<T extends FreezeOverrideCommand['type']> = Extract<
   FreezeOverrideCommand,
@@ -31,7 +31,7 @@ export class FreezeOverrideUseCases {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(OVERRIDE_POLICY) private readonly policy: OverridePolicy,
-    private readonly readSide: OverrideReadSide,
+    private readonly readSide: SchedulingReadSide,
   ) {}
 
   async handle<T extends FreezeOverrideCommand['type']>(

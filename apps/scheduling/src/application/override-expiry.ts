@@ -10,7 +10,7 @@ import type { Clock } from '@trainyard/kernel';
 import { CLOCK, EVENT_STORE } from '@trainyard/platform';
 import type { OverridePolicy } from '@trainyard/scheduling-domain';
 import { OVERRIDE_POLICY, OVERRIDE_SWEEP_INTERVAL_MS } from '../config/override-policy';
-import { OverrideReadSide } from '../projections/override-read-side';
+import { SchedulingReadSide } from '../projections/scheduling-read-side';
 import { OverrideExpirySweeper } from './override-expiry.sweeper';
 import { OverrideQueries } from './override.queries';
 
@@ -26,7 +26,7 @@ export class OverrideExpiry implements OnModuleInit, OnModuleDestroy {
     @Inject(OVERRIDE_POLICY) policy: OverridePolicy,
     @Inject(OVERRIDE_SWEEP_INTERVAL_MS) intervalMs: number,
     queries: OverrideQueries,
-    readSide: OverrideReadSide,
+    readSide: SchedulingReadSide,
   ) {
     this.sweeper = new OverrideExpirySweeper({
       store,

@@ -9,7 +9,7 @@ import {
   type FreezeOverrideRow,
   type OverrideReviewRow,
 } from '@trainyard/scheduling-read-models';
-import { OverrideReadSide } from '../projections/override-read-side';
+import { SchedulingReadSide } from '../projections/scheduling-read-side';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 50;
@@ -62,7 +62,7 @@ const paging = (filter: OverrideFilter, names: QueryFieldNames) => {
 /** Override read-model queries shared by the gRPC and REST adapters and the sweeper. */
 @Injectable()
 export class OverrideQueries {
-  constructor(private readonly readSide: OverrideReadSide) {}
+  constructor(private readonly readSide: SchedulingReadSide) {}
 
   private get manager() {
     return this.readSide.dataSource.manager;

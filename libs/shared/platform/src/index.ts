@@ -40,3 +40,4 @@ export {
 export type { ServiceDefinition, RunningService } from './bootstrap';
 export { openApiController } from './http/openapi.controller';
 export type { OpenApiDocument } from './http/openapi.controller';
+export { ReadSide, type ReadSideOptions } from './read-side/read-side';
