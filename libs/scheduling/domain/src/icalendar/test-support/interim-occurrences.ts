@@ -44,7 +44,10 @@ export const interimOccurrences = (
     .add({ days: 2 });
   if (!definition.recurrence) walls.push(start);
   else {
-    const rule = ICAL.Recur.fromString(definition.recurrence.rule);
+    // A date UNTIL includes its whole local day.
+    const rule = ICAL.Recur.fromString(
+      definition.recurrence.rule.replace(/(^|;)UNTIL=(\d{8})(?=;|$)/, '$1UNTIL=$2T235959'),
+    );
     const iterator = rule.iterator(
       ICAL.Time.fromData({
         year: start.year,
