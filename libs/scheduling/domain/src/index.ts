@@ -26,3 +26,24 @@ export {
   type CalendarScope,
   type Interval,
 } from './calendar/calendar-entry';
+export {
+  CALENDAR_FEED_PRODID,
+  calendarEntryUid,
+  calendarFeed,
+  scopeAllows,
+  type CalendarFeedEntry,
+  type CalendarFeedFilter,
+  type CalendarFeedOptions,
+} from './icalendar/calendar-feed';
+export {
+  importedEntryId,
+  parseMaintenanceCalendar,
+  type ComponentMappingRule,
+  type ImportedMaintenanceWindow,
+  type MaintenanceCalendarImportOptions,
+} from './icalendar/maintenance-calendar-import';
+export {
+  diffImportedCalendar,
+  isEmptyDiff,
+  type ImportedCalendarDiff,
+} from './icalendar/imported-calendar-diff';
