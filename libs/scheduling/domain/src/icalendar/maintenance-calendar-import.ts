@@ -161,7 +161,9 @@ const componentsOf = (event: ICAL.Component, rule: ComponentMappingRule): string
     case 'fixed':
       return [...rule.components];
     case 'categories': {
-      const values = split(event.getAllProperties('categories').flatMap((p) => p.getValues()));
+      const values = split(
+        event.getAllProperties('categories').flatMap((p): unknown[] => p.getValues()),
+      );
       found =
         rule.prefix === undefined
           ? values
@@ -172,11 +174,13 @@ const componentsOf = (event: ICAL.Component, rule: ComponentMappingRule): string
       break;
     }
     case 'location':
-      found = split(event.getAllProperties('location').flatMap((p) => p.getValues()));
+      found = split(event.getAllProperties('location').flatMap((p): unknown[] => p.getValues()));
       break;
     case 'property':
       found = split(
-        event.getAllProperties(rule.property.toLowerCase()).flatMap((p) => p.getValues()),
+        event
+          .getAllProperties(rule.property.toLowerCase())
+          .flatMap((p): unknown[] => p.getValues()),
       );
       break;
   }
