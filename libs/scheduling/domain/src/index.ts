@@ -47,3 +47,21 @@ export {
   isEmptyDiff,
   type ImportedCalendarDiff,
 } from './icalendar/imported-calendar-diff';
+export {
+  CALENDAR_IMPORT_SOURCE_ID,
+  calendarImportDecider,
+  importEntryPrefix,
+  validateImportSource,
+  type CalendarImport,
+} from './icalendar/calendar-import.decider';
+export type {
+  CalendarImportCommand,
+  CalendarImportSource,
+  RecordMaintenanceCalendarRead,
+  RegisterCalendarImportSource,
+} from './icalendar/calendar-import.commands';
+export type {
+  CalendarImportEvent,
+  CalendarImportSourceRegistered,
+  MaintenanceCalendarImported,
+} from './icalendar/calendar-import.events';
