@@ -128,14 +128,22 @@ export const evolveCalendarImport = (
 ): CalendarImport => {
   switch (event.type) {
     case 'CalendarImportSourceRegistered': {
-      const { registeredBy: _by, registeredAt: _at, ...source } = event.data;
+      const { sourceId, name, url, defaultZone, components } = event.data;
+      const source = {
+        sourceId,
+        name,
+        ...(url === undefined ? {} : { url }),
+        defaultZone,
+        components,
+      };
       return { status: 'Registered', source, windows: [] };
     }
     case 'MaintenanceCalendarImported': {
       if (state.status !== 'Registered') return state;
       const byUid = new Map(state.windows.map((w) => [w.uid, w]));
       for (const w of event.data.added) byUid.set(w.uid, w);
-      for (const { previousSequence: _p, ...w } of event.data.changed) byUid.set(w.uid, w);
+      for (const { uid, sequence, cancelled, definition } of event.data.changed)
+        byUid.set(uid, { uid, sequence, cancelled, definition });
       for (const r of event.data.removed) byUid.delete(r.uid);
       return {
         ...state,
