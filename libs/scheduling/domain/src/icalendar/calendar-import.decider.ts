@@ -21,6 +21,7 @@ export type CalendarImport =
   | {
       readonly status: 'Registered';
       readonly source: CalendarImportSource;
+      readonly registeredAt: string;
       /** The windows of the last read that changed something, by UID. */
       readonly windows: readonly ImportedMaintenanceWindow[];
       readonly lastImportedAt?: string;
@@ -136,7 +137,7 @@ export const evolveCalendarImport = (
         defaultZone,
         components,
       };
-      return { status: 'Registered', source, windows: [] };
+      return { status: 'Registered', source, registeredAt: event.data.registeredAt, windows: [] };
     }
     case 'MaintenanceCalendarImported': {
       if (state.status !== 'Registered') return state;
