@@ -159,6 +159,26 @@ describe('iCalendar import and feed', () => {
     expect(data.removed).toEqual([]);
     expect(data.readAt).toBe('2031-05-04T09:00:04.000Z');
 
+    // The calendar entries got one command each for what changed, nothing for CHG-1.
+    const byUid = await waitFor(async () => {
+      const entries = await ctx.pool.query<{ stream_id: string; event_type: string }>(
+        `SELECT stream_id, event_type FROM events WHERE stream_id LIKE 'calendar-entry-ics.itsm.%'
+          ORDER BY stream_id, stream_version`,
+      );
+      return entries.rows.length >= 4
+        ? entries.rows.map((r) => [
+            /calendar-entry-ics\.itsm\.([A-Z]+-\d)/.exec(r.stream_id)?.[1],
+            r.event_type,
+          ])
+        : undefined;
+    });
+    expect(byUid).toEqual([
+      ['CHG-1', 'CalendarEntryDefined'],
+      ['CHG-2', 'CalendarEntryDefined'],
+      ['CHG-2', 'CalendarEntryRevised'],
+      ['CHG-3', 'CalendarEntryDefined'],
+    ]);
+
     const list = await http('calendar-imports', {}, reader);
     expect(await list.json()).toMatchObject({
       items: [{ source: { sourceId: 'itsm' }, windows: 3 }],
@@ -199,8 +219,20 @@ describe('iCalendar import and feed', () => {
     expect(response.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
     const text = await response.text();
     expect(text.startsWith('BEGIN:VCALENDAR\r\n')).toBe(true);
-    const parsed = nodeIcal.sync.parseICS(text);
-    expect(parsed.vcalendar).toBeDefined();
+    // The imported windows became calendar entries; the revised one has SEQUENCE 1.
+    const events = Object.values(nodeIcal.sync.parseICS(text)).filter(
+      (c): c is nodeIcal.VEvent => c?.type === 'VEVENT',
+    );
+    const bySource = new Map(
+      events.map((e) => [/^ics\.[a-z]+\.([A-Z]+-\d)/.exec(e.uid)?.[1] ?? e.uid, e]),
+    );
+    expect([...bySource.keys()].sort()).toEqual(['CHG-1', 'CHG-2', 'CHG-3', 'P-1']);
+    expect(bySource.get('CHG-2')?.sequence).toBe(1);
+    expect(bySource.get('CHG-1')?.rrule?.toString()).toContain('FREQ=WEEKLY');
+    expect(bySource.get('CHG-1')?.start.toISOString()).toBe('2031-05-10T00:00:00.000Z');
+    expect(text).toContain('BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin');
+    const other = await http('calendar.ics?component=billing', {}, reader);
+    expect(await other.text()).not.toContain('BEGIN:VEVENT');
     expect((await http('calendar.ics', {}, '')).status).toBe(401);
     const repeated = await http('calendar.ics?team=a&team=b', {}, reader);
     expect(await repeated.json()).toMatchObject({ status: 400, field: 'team' });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CALENDAR_FEED_SOURCE, EventStoreCalendarFeedSource } from './calendar-feed-source';
-import { CALENDAR_IMPORT_SINK, EventOnlyCalendarImportSink } from './calendar-import.sink';
+import { CalendarEntryCommandsSink } from './calendar-entry-commands.sink';
+import { CALENDAR_IMPORT_SINK } from './calendar-import.sink';
 import { CalendarImportScheduler } from './calendar-import.scheduler';
 import { CalendarImportUseCases } from './calendar-import.use-cases';
 import { CalendarSourceFetcher } from './calendar-source-fetcher';
@@ -13,7 +14,7 @@ import { ICalendarHttpController } from './icalendar.http-controller';
   providers: [
     { provide: ICALENDAR_CONFIG, useFactory: () => loadICalendarConfig() },
     { provide: CALENDAR_FEED_SOURCE, useClass: EventStoreCalendarFeedSource },
-    { provide: CALENDAR_IMPORT_SINK, useClass: EventOnlyCalendarImportSink },
+    { provide: CALENDAR_IMPORT_SINK, useClass: CalendarEntryCommandsSink },
     CalendarSourceFetcher,
     CalendarImportUseCases,
     CalendarImportScheduler,

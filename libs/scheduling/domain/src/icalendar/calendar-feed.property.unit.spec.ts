@@ -68,7 +68,7 @@ const definitionArb = fc
       duration: `PT${minutes}M`,
       recurrence: { rule: parts.join(';') },
       dstPolicy: { gap: 'shift', overlap: 'first' },
-      scope: {},
+      scope: { components: ['ledger'] },
     };
     // EXDATEs are nominal local starts of the rule's own occurrences.
     const all = serviceOccurrences(base, FROM.getTime(), TO.getTime());

@@ -18,7 +18,7 @@ const entry = (
     start: '2026-01-05T09:00',
     duration: 'PT1H',
     dstPolicy: DEFAULT_POLICY,
-    scope: {},
+    scope: { components: ['ledger'] },
     ...definition,
   },
   sequence: 0,

@@ -158,18 +158,19 @@ export const recurrenceRuleFor = (
     if (allDay) {
       replacement = `${y}${mo}${d}`;
     } else if (z === undefined && !isUtcZone(zone)) {
-      // A date UNTIL includes its whole local day.
+      // A date UNTIL is read as that local date at 00:00, as the calendar's expansion (ical.js)
+      // reads it against date-time occurrences.
       const wall = Temporal.PlainDateTime.from({
         year: Number(y),
         month: Number(mo),
         day: Number(d),
-        hour: h === undefined ? 23 : Number(h),
-        minute: mi === undefined ? 59 : Number(mi),
-        second: s === undefined ? 59 : Number(s),
+        hour: h === undefined ? 0 : Number(h),
+        minute: mi === undefined ? 0 : Number(mi),
+        second: s === undefined ? 0 : Number(s),
       });
       replacement = icalUtcTime(latestInstantOf(zone, wall)).toICALString();
     } else if (z === undefined) {
-      replacement = `${y}${mo}${d}T${h ?? '23'}${mi ?? '59'}${s ?? '59'}Z`;
+      replacement = `${y}${mo}${d}T${h ?? '00'}${mi ?? '00'}${s ?? '00'}Z`;
     }
     value = value.replace(UNTIL, `$1UNTIL=${replacement}`);
   }

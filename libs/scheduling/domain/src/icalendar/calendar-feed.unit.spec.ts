@@ -84,7 +84,7 @@ describe('calendarFeed', () => {
     expect(lines(text)).toContain('TZID:America/New_York');
   });
 
-  it('writes a local UNTIL as the UTC instant that ends that local day', () => {
+  it('writes a local date UNTIL as the UTC instant of that local date at 00:00, as the calendar reads it', () => {
     const text = feed([
       entry({
         id: 'w',
@@ -93,7 +93,7 @@ describe('calendarFeed', () => {
       }),
     ]);
     expect(lines(text)).toContain(
-      'RRULE:FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=9;BYMINUTE=0;UNTIL=20260701T035959Z',
+      'RRULE:FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=9;BYMINUTE=0;UNTIL=20260630T040000Z',
     );
   });
 

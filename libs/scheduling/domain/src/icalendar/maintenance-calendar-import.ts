@@ -3,6 +3,7 @@ import ICAL from 'ical.js';
 import { Temporal } from 'temporal-polyfill';
 import type { CalendarEntryDefinition, CalendarRecurrence } from '../calendar/calendar-entry';
 import type { DstPolicy } from '../time/dst-policy';
+import { validateCalendarEntryDefinition } from '../calendar/calendar-entry.validation';
 import { daysFromCivil } from '../time/civil-date';
 import { ZoneResolver } from '../time/zone-resolver';
 import { formatLocal } from './ical-text';
@@ -390,6 +391,18 @@ export const parseMaintenanceCalendar = (
         },
       },
     });
+  }
+  // Every window must be a calendar entry the calendar accepts, or nothing is imported.
+  for (const window of windows.values()) {
+    try {
+      validateCalendarEntryDefinition(window.definition);
+    } catch (error) {
+      const uid = window.uid.split('#')[0] ?? window.uid;
+      throw new ValidationError(
+        'content',
+        `The event ${uid} is not a valid maintenance window: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
   return [...windows.values()].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
 };

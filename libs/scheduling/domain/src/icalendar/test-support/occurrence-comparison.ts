@@ -3,14 +3,28 @@ import { Temporal } from 'temporal-polyfill';
 import type { CalendarEntryDefinition } from '../../calendar/calendar-entry';
 import { isAllDay } from '../calendar-feed';
 import type { ParsedOccurrence } from './feed-round-trip';
-import { interimOccurrences, type ServiceOccurrence } from './interim-occurrences';
+import { expandOccurrences } from '../../calendar/calendar-occurrences';
 
-/** The service's occurrences of a definition whose start lies in [from, to]. */
+export interface ServiceOccurrence {
+  /** UTC epoch milliseconds. */
+  readonly start: number;
+  readonly end: number;
+  readonly localStart: string;
+  readonly localEnd: string;
+}
+
+/** The service's own occurrences of a definition (the calendar's `expandOccurrences`) starting in [from, to). */
 export const serviceOccurrences = (
   definition: CalendarEntryDefinition,
   from: number,
   to: number,
-): ServiceOccurrence[] => interimOccurrences(definition, from, to);
+): ServiceOccurrence[] =>
+  expandOccurrences(definition, from, to).map((o) => ({
+    start: Date.parse(o.start),
+    end: Date.parse(o.end),
+    localStart: o.localStart,
+    localEnd: o.localEnd,
+  }));
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const utcDate = (ms: number) => iso(ms).slice(0, 10);
