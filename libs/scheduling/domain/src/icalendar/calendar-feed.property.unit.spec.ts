@@ -45,8 +45,12 @@ const definitionArb = fc
     rule,
     end,
     exceptionPicks: fc.array(fc.nat(), { maxLength: 4 }),
+    dstPolicy: fc.record({
+      gap: fc.constantFrom('shift' as const, 'skip' as const),
+      overlap: fc.constantFrom('first' as const, 'last' as const, 'both' as const),
+    }),
   })
-  .map(({ zone, dayOfYear, hour, minute, minutes, rule, end, exceptionPicks }) => {
+  .map(({ zone, dayOfYear, hour, minute, minutes, rule, end, exceptionPicks, dstPolicy }) => {
     const start = Temporal.PlainDateTime.from({ year: 2026, month: 1, day: 1, hour, minute }).add({
       days: dayOfYear,
     });
@@ -67,7 +71,7 @@ const definitionArb = fc
       start: formatLocal(start),
       duration: `PT${minutes}M`,
       recurrence: { rule: parts.join(';') },
-      dstPolicy: { gap: 'shift', overlap: 'first' },
+      dstPolicy,
       scope: { components: ['ledger'] },
     };
     // EXDATEs are nominal local starts of the rule's own occurrences.
@@ -85,12 +89,16 @@ const definitionArb = fc
 describe('calendarFeed read back by node-ical, over generated definitions', () => {
   // expectSameOccurrences asserts.
   // eslint-disable-next-line jest/expect-expect
-  it('names, for every entry, the occurrences the service computes (weekly and daily rules, DST zones, EXDATEs)', () => {
+  it('names, for every entry, the occurrences the service computes (weekly and daily rules, DST zones and policies, EXDATEs)', () => {
     fc.assert(
       fc.property(definitionArb, (definition) => {
         const text = calendarFeed(
           [{ definition, sequence: 0, retired: false, updatedAt: '2026-01-01T00:00:00Z' }],
-          { calendarName: 'generated', generatedAt: '2026-01-01T00:00:00Z' },
+          {
+            calendarName: 'generated',
+            generatedAt: '2026-01-01T00:00:00Z',
+            policyHorizonDays: { before: 1, after: 1200 },
+          },
         );
         const [event] = parseFeedWithNodeIcal(text, FROM, TO);
         expectSameOccurrences(

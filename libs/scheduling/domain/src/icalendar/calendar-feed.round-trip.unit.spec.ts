@@ -148,6 +148,33 @@ describe('calendarFeed read back by node-ical (an independent parser and RRULE e
     expect(parsed.get('xmas@trainyard')?.occurrences.every((o) => o.allDay)).toBe(true);
   });
 
+  it('DST policies other than RFC 5545’s (gap skip, overlap last or both) are exact through UTC EXDATE/RDATE', () => {
+    const daily = (id: string, start: string, dstPolicy: CalendarEntryDefinition['dstPolicy']) =>
+      entry({
+        id,
+        zone: 'America/New_York',
+        start,
+        duration: 'PT20M',
+        recurrence: { rule: 'FREQ=DAILY;UNTIL=20271231' },
+        dstPolicy,
+      });
+    const parsed = expectRoundTrip([
+      daily('skip', '2026-01-01T02:30', { gap: 'skip', overlap: 'first' }),
+      daily('last', '2026-01-01T01:30', { gap: 'shift', overlap: 'last' }),
+      daily('both', '2026-01-01T01:30', { gap: 'shift', overlap: 'both' }),
+    ]);
+    const starts = (uid: string) =>
+      (parsed.get(`${uid}@trainyard`)?.occurrences ?? []).map((o) =>
+        new Date(o.start).toISOString(),
+      );
+    expect(starts('skip')).not.toContain('2026-03-08T07:30:00.000Z');
+    expect(starts('last')).toContain('2026-11-01T06:30:00.000Z');
+    expect(starts('last')).not.toContain('2026-11-01T05:30:00.000Z');
+    expect(starts('both')).toEqual(
+      expect.arrayContaining(['2026-11-01T05:30:00.000Z', '2026-11-01T06:30:00.000Z']),
+    );
+  });
+
   it('SEQUENCE is the change count, a retired entry is CANCELLED, SUMMARY and CATEGORIES say the kind', () => {
     const parsed = roundTrip([
       entry({ id: 'f-1', kind: 'freeze', name: 'Quarter close' }, { sequence: 3, retired: true }),

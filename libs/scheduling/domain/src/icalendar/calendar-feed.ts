@@ -7,7 +7,8 @@ import type {
   CalendarEntryKind,
   CalendarScope,
 } from '../calendar/calendar-entry';
-import { daysFromCivil } from '../time/civil-date';
+import { expandOccurrences } from '../calendar/calendar-occurrences';
+import { DAY_MS, daysFromCivil } from '../time/civil-date';
 import { ZoneResolver } from '../time/zone-resolver';
 import { icalDate, icalLocalTime, icalUtcTime, isUtcZone, parseLocal, refold } from './ical-text';
 
@@ -36,7 +37,36 @@ export interface CalendarFeedOptions {
   /** UTC instant the feed is produced (DTSTAMP); it comes from the caller's clock. */
   readonly generatedAt: string;
   readonly filter?: CalendarFeedFilter;
+  /**
+   * Days before and after `generatedAt` over which an entry with a DST policy other than RFC
+   * 5545's (gap shift, overlap first) is made exact with UTC EXDATE/RDATE values; default 365 / 730.
+   */
+  readonly policyHorizonDays?: { readonly before: number; readonly after: number };
 }
+
+const RFC_POLICY = { gap: 'shift', overlap: 'first' } as const;
+
+/**
+ * RFC 5545 reads a wall time in a gap with the offset before it and one in an overlap at its first
+ * instant. An entry whose policy differs (gap skip; overlap last or both) gets, over the horizon,
+ * an EXDATE for each RFC instant the policy drops and an RDATE for each instant it adds, in UTC.
+ */
+const policyCorrections = (
+  definition: CalendarEntryDefinition,
+  horizon: { from: number; to: number },
+): { exdates: number[]; rdates: number[] } => {
+  const { gap, overlap } = definition.dstPolicy;
+  if (!definition.recurrence || (gap === 'shift' && overlap === 'first'))
+    return { exdates: [], rdates: [] };
+  const starts = (d: CalendarEntryDefinition) =>
+    new Set(expandOccurrences(d, horizon.from, horizon.to).map((o) => instantMs('start', o.start)));
+  const service = starts(definition);
+  const rfc = starts({ ...definition, dstPolicy: RFC_POLICY });
+  return {
+    exdates: [...rfc].filter((s) => !service.has(s)).sort((a, b) => a - b),
+    rdates: [...service].filter((s) => !rfc.has(s)).sort((a, b) => a - b),
+  };
+};
 
 export const CALENDAR_FEED_PRODID = '-//Trainyard//Scheduling Calendar 1.0//EN';
 export const UID_DOMAIN = 'trainyard';
@@ -240,6 +270,7 @@ const eventOf = (
   entry: CalendarFeedEntry,
   tzid: string | undefined,
   dtstamp: ICAL.Time,
+  horizon: { from: number; to: number },
 ): ICAL.Component => {
   const { definition } = entry;
   const allDay = isAllDay(definition);
@@ -271,6 +302,11 @@ const eventOf = (
       event.addProperty(timeProperty('exdate', tzid, [exdate], allDay));
     for (const rdate of additions.map(local('recurrence.additions')))
       event.addProperty(timeProperty('rdate', tzid, [rdate], allDay));
+    if (!allDay) {
+      const { exdates, rdates } = policyCorrections(definition, horizon);
+      for (const exdate of exdates) event.addPropertyWithValue('exdate', icalUtcTime(exdate));
+      for (const rdate of rdates) event.addPropertyWithValue('rdate', icalUtcTime(rdate));
+    }
   }
   event.addPropertyWithValue('summary', `${KIND_LABEL[definition.kind]}: ${definition.name}`);
   const categories = new ICAL.Property('categories');
@@ -294,7 +330,9 @@ const eventOf = (
  * comes from the caller.
  *
  * DST: RFC 5545 reads a wall time in a gap with the offset before the gap and one in an overlap
- * at its first instant, which is the calendar's default policy (gap shift, overlap first).
+ * at its first instant, which is the calendar's default policy (gap shift, overlap first); an
+ * entry with another policy is corrected by UTC EXDATE/RDATE values over a horizon around
+ * `generatedAt`.
  */
 export const calendarFeed = (
   entries: readonly CalendarFeedEntry[],
@@ -315,7 +353,13 @@ export const calendarFeed = (
   calendar.addPropertyWithValue('method', 'PUBLISH');
   calendar.addPropertyWithValue('x-wr-calname', options.calendarName);
 
-  const dtstamp = icalUtcTime(instantMs('generatedAt', options.generatedAt));
+  const generatedAt = instantMs('generatedAt', options.generatedAt);
+  const dtstamp = icalUtcTime(generatedAt);
+  const days = options.policyHorizonDays ?? { before: 365, after: 730 };
+  const horizon = {
+    from: generatedAt - days.before * DAY_MS,
+    to: generatedAt + days.after * DAY_MS,
+  };
   const timezones = new Map<string, ICAL.Component>();
   const events: ICAL.Component[] = [];
   for (const entry of selected) {
@@ -326,7 +370,7 @@ export const calendarFeed = (
       tzid = vtimezone.tzid;
       if (!timezones.has(tzid)) timezones.set(tzid, vtimezone.component);
     }
-    events.push(eventOf(entry, tzid, dtstamp));
+    events.push(eventOf(entry, tzid, dtstamp, horizon));
   }
   for (const tzid of [...timezones.keys()].sort()) {
     const component = timezones.get(tzid);
