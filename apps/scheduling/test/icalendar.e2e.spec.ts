@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import * as nodeIcal from 'node-ical';
 import {
   ManualClock,
@@ -12,6 +13,15 @@ import {
 import { schedulingService } from '../src/scheduling.service';
 
 const INTERVAL_MS = 4_000;
+
+/** Percent-encoded; a lone surrogate as the bytes a hostile client would send for it. */
+const urlEncoded = (value: string): string => {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return '%ED%A0%80';
+  }
+};
 
 const vevent = (uid: string, start: string, extra: string[] = []) =>
   [
@@ -236,5 +246,57 @@ describe('iCalendar import and feed', () => {
     expect((await http('calendar.ics', {}, '')).status).toBe(401);
     const repeated = await http('calendar.ics?team=a&team=b', {}, reader);
     expect(await repeated.json()).toMatchObject({ status: 400, field: 'team' });
+  });
+
+  it('answers hostile input with a 4xx problem, never a 5xx, and writes nothing when it refuses', async () => {
+    const count = async () =>
+      Number((await ctx.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n);
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.constantFrom('', ' ', '\u0000', '\uD800', 'Mars/Base', '../../etc', 'x'.repeat(3000)),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(
+          {
+            sourceId: text,
+            name: text,
+            url: fc.oneof(text, fc.constant(`${base}/elsewhere/x.ics`)),
+            defaultZone: text,
+            components: fc.oneof(
+              fc.record({ from: text }),
+              fc.record({ from: fc.constant('fixed'), components: fc.array(text) }),
+              text,
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+        text,
+        async (body, content) => {
+          const before = await count();
+          const registered = await http('calendar-imports', {
+            method: 'POST',
+            body: JSON.stringify(body),
+          });
+          expect(registered.status).toBeGreaterThanOrEqual(400);
+          expect(registered.status).toBeLessThan(500);
+          const put = await http('calendar-imports/posted/content', {
+            method: 'PUT',
+            body: content,
+            headers: { 'content-type': 'text/calendar' },
+          });
+          expect(put.status).toBeGreaterThanOrEqual(400);
+          expect(put.status).toBeLessThan(500);
+          const feed = await http(
+            `calendar.ics?team=${urlEncoded(content.slice(0, 20)) || 'x'}`,
+            {},
+            reader,
+          );
+          expect(feed.status).toBeLessThan(500);
+          expect(await count()).toBe(before);
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 });
