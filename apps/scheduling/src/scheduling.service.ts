@@ -1,14 +1,23 @@
 import { runServiceMain, type ServiceDefinition } from '@trainyard/platform';
+import { schedulingIntegrationEventOf } from '@trainyard/scheduling-contracts';
+import {
+  SCHEDULING_READ_MODEL_MIGRATIONS,
+  schedulingCalendarProjection,
+} from '@trainyard/scheduling-read-models';
 import { SchedulingModule } from './scheduling.module';
 
 export const SCHEDULING_GRPC_PACKAGE = 'trainyard.scheduling.v1';
 export const SCHEDULING_GRPC_SERVICE = 'trainyard.scheduling.v1.SchedulingService';
+export const CALENDAR_GRPC_SERVICE = 'trainyard.scheduling.v1.CalendarService';
 
 export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
   module: SchedulingModule,
   grpcPackages: [SCHEDULING_GRPC_PACKAGE],
-  grpcServices: [SCHEDULING_GRPC_SERVICE],
+  grpcServices: [SCHEDULING_GRPC_SERVICE, CALENDAR_GRPC_SERVICE],
+  integrationEvents: schedulingIntegrationEventOf,
+  migrations: [SCHEDULING_READ_MODEL_MIGRATIONS],
+  projections: [schedulingCalendarProjection],
 };
 
 /** The process entry (main.ts): start, serve until SIGTERM/SIGINT, stop gracefully, exit. */

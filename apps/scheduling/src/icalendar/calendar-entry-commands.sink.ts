@@ -12,10 +12,8 @@ import {
   type CalendarEntryCommand,
   type MaintenanceCalendarImported,
 } from '@trainyard/scheduling-domain';
+import { calendarEntryStream } from '../application/calendar-streams';
 import type { CalendarImportSink } from './calendar-import.sink';
-
-/** The calendar-entry stream (as the calendar's own use cases name it). */
-const calendarEntryStream = (entryId: string): string => `calendar-entry-${entryId}`;
 
 /**
  * An import's difference as calendar-entry commands: an added window is defined, a changed one

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { START_CHECKPOINT, type Checkpoint, type EventStore } from '@trainyard/event-store';
 import { EVENT_STORE } from '@trainyard/platform';
+import { CalendarEntryView } from '@trainyard/scheduling-read-models';
 import type { CalendarEntryDefinition, CalendarFeedEntry } from '@trainyard/scheduling-domain';
+import { SchedulingReadSide } from '../projections/scheduling-read-side';
 
 /** Where the feed's entries come from: the calendar entries as their read side knows them. */
 export interface CalendarFeedSource {
@@ -9,6 +11,25 @@ export interface CalendarFeedSource {
 }
 
 export const CALENDAR_FEED_SOURCE = Symbol('scheduling.calendar-feed-source');
+
+/** The feed's entries from the calendar entries read model (retired ones too: they are cancelled). */
+@Injectable()
+export class ReadModelCalendarFeedSource implements CalendarFeedSource {
+  constructor(private readonly readSide: SchedulingReadSide) {}
+
+  async entries(): Promise<readonly CalendarFeedEntry[]> {
+    await this.readSide.catchUp();
+    const rows = await this.readSide.dataSource.manager.find(CalendarEntryView, {
+      order: { entryId: 'ASC' },
+    });
+    return rows.map((row) => ({
+      definition: row.definition,
+      sequence: row.sequence,
+      retired: row.retired,
+      updatedAt: row.updatedAt,
+    }));
+  }
+}
 
 const ENTRY_EVENTS = ['CalendarEntryDefined', 'CalendarEntryRevised', 'CalendarEntryRetired'];
 
@@ -20,9 +41,8 @@ interface EntryEventData {
 
 /**
  * The calendar entries folded from the calendar-entry events of the store, incrementally from
- * the last checkpoint (the definitions, their SEQUENCE and retirement). It stands in for the
- * calendar entries read model; once that table exists, a query over it replaces this adapter
- * behind the same port.
+ * the last checkpoint (the definitions, their SEQUENCE and retirement): the feed without the read
+ * model, for a process that does not run the read side.
  */
 @Injectable()
 export class EventStoreCalendarFeedSource implements CalendarFeedSource {

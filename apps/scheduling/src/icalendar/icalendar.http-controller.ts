@@ -190,7 +190,7 @@ export class ICalendarHttpController {
   }
 
   @Post('calendar-imports')
-  @RequirePermission('scheduling:write')
+  @RequirePermission('scheduling:calendar:write')
   @ApiOperation({
     summary:
       'Registers a maintenance calendar to import (a URL on the allowlist, or content to PUT)',
@@ -204,7 +204,7 @@ export class ICalendarHttpController {
   }
 
   @Put('calendar-imports/:sourceId/content')
-  @RequirePermission('scheduling:write')
+  @RequirePermission('scheduling:calendar:write')
   @ApiOperation({
     summary: 'Imports posted .ics content for a registered source (Content-Type text/calendar)',
   })
@@ -221,7 +221,7 @@ export class ICalendarHttpController {
   }
 
   @Post('calendar-imports/:sourceId/refresh')
-  @RequirePermission('scheduling:write')
+  @RequirePermission('scheduling:calendar:write')
   @ApiOperation({ summary: 'Re-reads a URL source now' })
   @ApiOkResponse({ type: CalendarImportResultDto })
   @ApiNotFoundResponse({ description: 'no such source' })
