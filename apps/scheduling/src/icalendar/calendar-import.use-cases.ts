@@ -19,7 +19,7 @@ import {
   type MaintenanceCalendarImported,
 } from '@trainyard/scheduling-domain';
 import { assertAllowedUrl, CalendarSourceFetcher } from './calendar-source-fetcher';
-import { CALENDAR_IMPORT_SINK, type CalendarImportSink } from './calendar-import.sink';
+import { CalendarImportReactions } from './calendar-import.reactions';
 import { ICALENDAR_CONFIG, type ICalendarConfig } from './icalendar.config';
 
 export const calendarImportStream = (sourceId: string): string => `calendar-import-${sourceId}`;
@@ -42,7 +42,7 @@ export class CalendarImportUseCases {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ICALENDAR_CONFIG) private readonly config: ICalendarConfig,
     private readonly fetcher: CalendarSourceFetcher,
-    @Inject(CALENDAR_IMPORT_SINK) private readonly sink: CalendarImportSink,
+    private readonly reactions: CalendarImportReactions,
   ) {}
 
   /**
@@ -141,7 +141,14 @@ export class CalendarImportUseCases {
     const imported = handled.events.find(
       (e): e is MaintenanceCalendarImported => e.type === 'MaintenanceCalendarImported',
     );
-    if (imported) await this.sink.apply(imported, ctx);
+    if (imported) {
+      // The calendar entries follow now; the reactor's background run makes it durable.
+      const stored = await this.store.readStream(handled.streamId, {
+        fromVersion: handled.loadedVersion + 1,
+      });
+      const ours = new Set(handled.eventIds);
+      await this.reactions.react(stored.filter((e) => ours.has(e.metadata.eventId)));
+    }
     return this.resultOf(handled.state, imported);
   }
 

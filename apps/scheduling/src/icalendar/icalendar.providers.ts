@@ -1,7 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { CALENDAR_FEED_SOURCE, ReadModelCalendarFeedSource } from './calendar-feed-source';
-import { CalendarEntryCommandsSink } from './calendar-entry-commands.sink';
-import { CALENDAR_IMPORT_SINK } from './calendar-import.sink';
+import { CalendarImportReactions } from './calendar-import.reactions';
 import { CalendarImportScheduler } from './calendar-import.scheduler';
 import { CalendarImportUseCases } from './calendar-import.use-cases';
 import { CalendarSourceFetcher } from './calendar-source-fetcher';
@@ -17,7 +16,7 @@ export const ICALENDAR_CONTROLLERS = [ICalendarHttpController];
 export const ICALENDAR_PROVIDERS: Provider[] = [
   { provide: ICALENDAR_CONFIG, useFactory: () => loadICalendarConfig() },
   { provide: CALENDAR_FEED_SOURCE, useClass: ReadModelCalendarFeedSource },
-  { provide: CALENDAR_IMPORT_SINK, useClass: CalendarEntryCommandsSink },
+  CalendarImportReactions,
   CalendarSourceFetcher,
   CalendarImportUseCases,
   CalendarImportScheduler,

@@ -124,3 +124,7 @@ export type {
   CalendarImportSourceRegistered,
   MaintenanceCalendarImported,
 } from './icalendar/calendar-import.events';
+export {
+  CALENDAR_IMPORT_TO_CALENDAR_ENTRY_EVENT_TYPES,
+  reactToMaintenanceCalendarImported,
+} from './icalendar/calendar-import-to-calendar-entry.reactor';
