@@ -12,10 +12,16 @@ const SERVICES = ['planning', 'scheduling', 'deployment', 'compliance', 'metrics
 /** npm packages a context's pure domain may import, where not just `semver`. */
 const DOMAIN_PACKAGES = {
   // Time zones and DST with explicit disambiguation; cron field syntax (docs/adr/0011-time-zones-and-dst.md).
-  // RFC 5545 recurrence rules (RRULE) expanded in local wall time, then resolved by the zone resolver.
-  scheduling: ['temporal-polyfill', 'cron-parser', 'ical.js'],
+  // RFC 5545 recurrence rules (RRULE) expanded in local wall time, then resolved by the zone resolver;
+  // the VTIMEZONE blocks of the iCalendar feed.
+  scheduling: ['temporal-polyfill', 'cron-parser', 'ical.js', 'timezones-ical-library'],
   // Policies as CEL expressions, evaluated with explanations.
   compliance: ['semver', '@bufbuild/cel'],
+};
+// Packages a context's domain specs (and test-support) may use beyond fast-check.
+const DOMAIN_TEST_PACKAGES = {
+  // The independent iCalendar parser the feed's round-trip specs read it back with.
+  scheduling: ['node-ical'],
 };
 const ALL_TYPES = [
   'type:app',
@@ -90,7 +96,7 @@ const boundaries = ({ spec }) => {
           allSourceTags: [`scope:${s}`, 'type:domain'],
           allowedExternalImports: [
             ...(DOMAIN_PACKAGES[s] ?? ['semver']),
-            ...testOnly(['fast-check']),
+            ...testOnly(['fast-check', ...(DOMAIN_TEST_PACKAGES[s] ?? [])]),
           ],
         })),
         {

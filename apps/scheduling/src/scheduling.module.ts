@@ -21,6 +21,7 @@ import {
 } from './config/override-policy';
 import { FreezeOverrideGrpcController } from './grpc/freeze-override.grpc-controller';
 import { OverrideHttpController } from './http/override.http-controller';
+import { ICALENDAR_CONTROLLERS, ICALENDAR_PROVIDERS } from './icalendar/icalendar.providers';
 
 /**
  * The scheduling bounded context (ARCHITECTURE.md): one calendar for windows, freezes and
@@ -36,6 +37,7 @@ import { OverrideHttpController } from './http/override.http-controller';
     OverrideHttpController,
     ConflictsGrpcController,
     ConflictsHttpController,
+    ...ICALENDAR_CONTROLLERS,
     openApiController({
       service: 'scheduling',
       title: 'Trainyard scheduling',
@@ -55,6 +57,8 @@ import { OverrideHttpController } from './http/override.http-controller';
     OverrideExpiry,
     // Conflicts (issue 11 item 5).
     ConflictQueries,
+    // iCalendar feed and maintenance-calendar imports (issue 11 item 7).
+    ...ICALENDAR_PROVIDERS,
   ],
 })
 export class SchedulingModule {}

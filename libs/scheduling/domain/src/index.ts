@@ -98,3 +98,46 @@ export * from './placement/placement.types';
 export { placeDeployments, splitWaves } from './placement/place-deployments';
 export { workingHoursIntervals } from './placement/working-hours';
 export { detectConflicts, ConflictDetector } from './conflicts/detect-conflicts';
+export {
+  CALENDAR_FEED_PRODID,
+  calendarEntryUid,
+  calendarFeed,
+  scopeAllows,
+  type CalendarFeedEntry,
+  type CalendarFeedFilter,
+  type CalendarFeedOptions,
+} from './icalendar/calendar-feed';
+export {
+  importedEntryId,
+  parseMaintenanceCalendar,
+  type ComponentMappingRule,
+  type ImportedMaintenanceWindow,
+  type MaintenanceCalendarImportOptions,
+} from './icalendar/maintenance-calendar-import';
+export {
+  diffImportedCalendar,
+  isEmptyDiff,
+  type ImportedCalendarDiff,
+} from './icalendar/imported-calendar-diff';
+export {
+  CALENDAR_IMPORT_SOURCE_ID,
+  calendarImportDecider,
+  importEntryPrefix,
+  validateImportSource,
+  type CalendarImport,
+} from './icalendar/calendar-import.decider';
+export type {
+  CalendarImportCommand,
+  CalendarImportSource,
+  RecordMaintenanceCalendarRead,
+  RegisterCalendarImportSource,
+} from './icalendar/calendar-import.commands';
+export type {
+  CalendarImportEvent,
+  CalendarImportSourceRegistered,
+  MaintenanceCalendarImported,
+} from './icalendar/calendar-import.events';
+export {
+  CALENDAR_IMPORT_TO_CALENDAR_ENTRY_EVENT_TYPES,
+  reactToMaintenanceCalendarImported,
+} from './icalendar/calendar-import-to-calendar-entry.reactor';

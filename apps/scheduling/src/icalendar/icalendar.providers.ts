@@ -1,0 +1,23 @@
+import type { Provider } from '@nestjs/common';
+import { CALENDAR_FEED_SOURCE, ReadModelCalendarFeedSource } from './calendar-feed-source';
+import { CalendarImportReactions } from './calendar-import.reactions';
+import { CalendarImportScheduler } from './calendar-import.scheduler';
+import { CalendarImportUseCases } from './calendar-import.use-cases';
+import { CalendarSourceFetcher } from './calendar-source-fetcher';
+import { ICALENDAR_CONFIG, loadICalendarConfig } from './icalendar.config';
+import { ICalendarHttpController } from './icalendar.http-controller';
+
+/**
+ * iCalendar out (GET calendar.ics) and in (maintenance calendar imports, re-read on a schedule):
+ * listed in the scheduling module, beside the calendar's read side the feed reads.
+ */
+export const ICALENDAR_CONTROLLERS = [ICalendarHttpController];
+
+export const ICALENDAR_PROVIDERS: Provider[] = [
+  { provide: ICALENDAR_CONFIG, useFactory: () => loadICalendarConfig() },
+  { provide: CALENDAR_FEED_SOURCE, useClass: ReadModelCalendarFeedSource },
+  CalendarImportReactions,
+  CalendarSourceFetcher,
+  CalendarImportUseCases,
+  CalendarImportScheduler,
+];
