@@ -26,3 +26,22 @@ export {
   type CalendarScope,
   type Interval,
 } from './calendar/calendar-entry';
+export {
+  DEFAULT_DURATION_POLICY,
+  assertValidDurationPolicy,
+  type DurationPolicy,
+  type WorkloadType,
+} from './durations/duration-policy';
+export {
+  defaultMinutesFor,
+  durationStatistics,
+  durationVariance,
+  expectedDuration,
+  minutesBetween,
+  nearestRankPercentile,
+  type DurationStatistics,
+  type DurationVariance,
+  type ExpectedDuration,
+  type ExpectedDurationBasis,
+  type FinishedSample,
+} from './durations/expected-duration';
