@@ -45,3 +45,21 @@ export {
   type ExpectedDurationBasis,
   type FinishedSample,
 } from './durations/expected-duration';
+export * from './deployment-plan/deployment-plan.commands';
+export * from './deployment-plan/deployment-plan.events';
+export * from './deployment-plan/deployment-plan.state';
+export {
+  deploymentIdOf,
+  type DeploymentPlanDecisionContext,
+} from './deployment-plan/deployment-plan.decide';
+export {
+  DEPLOYMENT_PLAN_EVENT_TYPES,
+  deploymentPlanDecider,
+} from './deployment-plan/deployment-plan.decider';
+export * from './deployment-plan/release-target';
+export type {
+  PlaceSlot,
+  PlacedSlot,
+  SlotAnswer,
+  SlotRequest,
+} from './deployment-plan/slot-placement';
