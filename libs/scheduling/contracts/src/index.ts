@@ -1,3 +1,12 @@
 // What scheduling publishes on trainyard.scheduling.events.v1 (ADR 0009): one plain type per
 // event and version under events/, the union and mapping from domain events, topic and CloudEvents names.
 export * from './scheduling.topics';
+export type { DeploymentPlanIntegrationEvent } from './deployment-plan-integration-event';
+export type { DeploymentScheduledV1 } from './events/deployment-scheduled.v1';
+export type { DeploymentPlacementFailedV1 } from './events/deployment-placement-failed.v1';
+export type { DeploymentRescheduledV1 } from './events/deployment-rescheduled.v1';
+export type { DeploymentSlotV1, RejectedSlotV1 } from './events/deployment-values.v1';
+export {
+  deploymentPlanIntegrationEvent,
+  deploymentPlanIntegrationEventOf,
+} from './deployment-plan-integration.mapping';
