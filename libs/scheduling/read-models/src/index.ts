@@ -1,2 +1,19 @@
 // Scheduling read models: entities, pure folds and migrations.
 export { SCHEDULING_READ_MODEL_MIGRATIONS } from './read-models.migrations';
+export {
+  DeploymentView,
+  type DeploymentRow,
+  type DeploymentProgress,
+} from './deployment-view.entity';
+export { DeploymentPlanView, type DeploymentPlanRow } from './deployment-plan-view.entity';
+export {
+  DEPLOYMENT_PLAN_PROJECTION,
+  deploymentPlanProjection,
+  evolveDeploymentPlanRow,
+  evolveDeployments,
+  type ProjectedDeploymentEvent,
+} from './deployment-plan.projection';
+import { DeploymentPlanView as PlanEntity } from './deployment-plan-view.entity';
+import { DeploymentView as DeploymentEntity } from './deployment-view.entity';
+/** The deployment-plan read model's entities, for a DataSource. */
+export const DEPLOYMENT_PLAN_READ_MODEL_ENTITIES = [DeploymentEntity, PlanEntity] as const;
