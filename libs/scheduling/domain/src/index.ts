@@ -26,6 +26,10 @@ export {
   type CalendarScope,
   type Interval,
 } from './calendar/calendar-entry';
+export * from './placement/placement.types';
+export { placeDeployments, splitWaves } from './placement/place-deployments';
+export { workingHoursIntervals } from './placement/working-hours';
+export { detectConflicts, ConflictDetector } from './conflicts/detect-conflicts';
 export {
   DEFAULT_DURATION_POLICY,
   assertValidDurationPolicy,
