@@ -67,3 +67,5 @@ export type {
   SlotAnswer,
   SlotRequest,
 } from './deployment-plan/slot-placement';
+export * from './freeze-override';
+export * from './policy/override-policy';
