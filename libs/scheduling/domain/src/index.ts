@@ -69,3 +69,4 @@ export type {
 } from './deployment-plan/slot-placement';
 export * from './freeze-override';
 export * from './policy/override-policy';
+export { describeParty, slotPlacementOver } from './deployment-plan/placement-adapter';
