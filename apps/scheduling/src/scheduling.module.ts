@@ -2,6 +2,22 @@ import { Module } from '@nestjs/common';
 import { openApiController } from '@trainyard/platform';
 import { SchedulePreviewGrpcController } from './grpc/schedule-preview.grpc-controller';
 import { SchedulingHttpController } from './http/scheduling.http-controller';
+import {
+  BASELINE_CALENDAR,
+  DURATION_POLICY,
+  RELEASE_TARGET_POLICY,
+  SERVICE_BASELINE_CALENDAR,
+  SERVICE_DURATION_POLICY,
+  SERVICE_RELEASE_TARGET_POLICY,
+} from './config/deployment-policies';
+import { DeploymentQueries } from './application/deployment.queries';
+import { DeploymentPlanUseCases } from './application/deployment-plan.use-cases';
+import { PlacementInputs } from './application/placement-inputs';
+import { PLACEMENT_INPUTS } from './application/placement-inputs.port';
+import { DeploymentPlanGrpcController } from './grpc/deployment-plan.grpc-controller';
+import { DeploymentsHttpController } from './http/deployments.http-controller';
+import { PlanningEventsConsumer } from './kafka/planning-events.consumer';
+import { DeploymentsReadSide } from './projections/deployments-read-side';
 
 /**
  * The scheduling bounded context (ARCHITECTURE.md): one calendar for windows, freezes and
@@ -11,12 +27,25 @@ import { SchedulingHttpController } from './http/scheduling.http-controller';
   controllers: [
     SchedulePreviewGrpcController,
     SchedulingHttpController,
+    DeploymentPlanGrpcController,
+    DeploymentsHttpController,
     openApiController({
       service: 'scheduling',
       title: 'Trainyard scheduling',
       description:
         'Deployment and maintenance windows, freezes and holidays, exact in every time zone. Part 1: the schedule preview.',
     }),
+  ],
+  providers: [
+    { provide: DURATION_POLICY, useValue: SERVICE_DURATION_POLICY },
+    { provide: RELEASE_TARGET_POLICY, useValue: SERVICE_RELEASE_TARGET_POLICY },
+    { provide: BASELINE_CALENDAR, useValue: SERVICE_BASELINE_CALENDAR },
+    DeploymentsReadSide,
+    DeploymentQueries,
+    PlacementInputs,
+    { provide: PLACEMENT_INPUTS, useExisting: PlacementInputs },
+    DeploymentPlanUseCases,
+    PlanningEventsConsumer,
   ],
 })
 export class SchedulingModule {}

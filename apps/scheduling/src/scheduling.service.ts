@@ -1,4 +1,9 @@
 import { runServiceMain, type ServiceDefinition } from '@trainyard/platform';
+import { deploymentPlanIntegrationEventOf } from '@trainyard/scheduling-contracts';
+import {
+  SCHEDULING_READ_MODEL_MIGRATIONS,
+  deploymentPlanProjection,
+} from '@trainyard/scheduling-read-models';
 import { SchedulingModule } from './scheduling.module';
 
 export const SCHEDULING_GRPC_PACKAGE = 'trainyard.scheduling.v1';
@@ -8,7 +13,10 @@ export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
   module: SchedulingModule,
   grpcPackages: [SCHEDULING_GRPC_PACKAGE],
-  grpcServices: [SCHEDULING_GRPC_SERVICE],
+  grpcServices: [SCHEDULING_GRPC_SERVICE, 'trainyard.scheduling.v1.DeploymentPlanService'],
+  integrationEvents: deploymentPlanIntegrationEventOf,
+  migrations: [SCHEDULING_READ_MODEL_MIGRATIONS],
+  projections: [deploymentPlanProjection],
 };
 
 /** The process entry (main.ts): start, serve until SIGTERM/SIGINT, stop gracefully, exit. */
