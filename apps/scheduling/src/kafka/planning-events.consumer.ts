@@ -14,7 +14,7 @@ import {
   SERVICE_CONFIG,
   type ServiceConfig,
 } from '@trainyard/platform';
-import type { Clock } from '@trainyard/kernel';
+import { DomainError, type Clock } from '@trainyard/kernel';
 import { PLANNING_EVENTS_TOPIC, type ReleaseScopeCommittedV1 } from '@trainyard/planning-contracts';
 import type { PlaceReleaseScopeData } from '@trainyard/scheduling-domain';
 import { DeploymentPlanUseCases } from '../application/deployment-plan.use-cases';
@@ -69,6 +69,16 @@ export class PlanningEventsConsumer implements OnApplicationBootstrap, OnModuleD
   private async handle(event: ParsedCloudEvent): Promise<void> {
     if (event.type !== RELEASE_SCOPE_COMMITTED_V1) return;
     const data = event.data as ReleaseScopeCommittedV1;
+    try {
+      await this.place(event, data);
+    } catch (error) {
+      // A scope the domain refuses is refused again on every retry: log it and move on.
+      if (!(error instanceof DomainError)) throw error;
+      this.logger.warn(`release scope ${String(data?.releaseId)} not placed: ${error.message}`);
+    }
+  }
+
+  private async place(event: ParsedCloudEvent, data: ReleaseScopeCommittedV1): Promise<void> {
     const answer = await this.plans.placeReleaseScope(placeReleaseScopeOf(data), {
       actor: event.actor ?? data.committedBy,
       correlationId: event.correlationId ?? event.id,
