@@ -70,14 +70,12 @@ describe('deployment placement: planning commit on Kafka → DeploymentScheduled
     build = buildPlatform();
     planningCtx = await createTestContext('dur_planning');
     schedulingCtx = await createTestContext('dur_scheduling');
-    planningSvc = await startServiceProcess(build, 'planning', planningCtx, { LOG_LEVEL: 'warn' });
+    planningSvc = await startServiceProcess(build, 'planning', planningCtx);
     planningClient = grpcTestClient(
       planningSvc.grpcAddress,
       'trainyard.planning.v1.PlanningService',
     );
-    scheduling = await startServiceProcess(build, 'scheduling', schedulingCtx, {
-      LOG_LEVEL: 'warn',
-    });
+    scheduling = await startServiceProcess(build, 'scheduling', schedulingCtx);
     plans = grpcTestClient(scheduling.grpcAddress, 'trainyard.scheduling.v1.DeploymentPlanService');
     const kafka = new Kafka({
       clientId: `dur-e2e-${run}`,
