@@ -53,6 +53,7 @@ const TARGETS: Readonly<Record<string, number>> = {
   'planning.command.w16': 0.5,
   'planning.allocate.scaling': 0.7,
   'scheduling.preview': 0.5,
+  'scheduling.place.scaling': 0.7,
 };
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/trainyard_bench';

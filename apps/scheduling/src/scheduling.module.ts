@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { openApiController } from '@trainyard/platform';
+import { ConflictQueries } from './application/conflicts.queries';
+import { ConflictsGrpcController } from './grpc/conflicts.grpc-controller';
 import { SchedulePreviewGrpcController } from './grpc/schedule-preview.grpc-controller';
+import { ConflictsHttpController } from './http/conflicts.http-controller';
 import { SchedulingHttpController } from './http/scheduling.http-controller';
 import {
   BASELINE_CALENDAR,
@@ -29,6 +32,8 @@ import { DeploymentsReadSide } from './projections/deployments-read-side';
     SchedulingHttpController,
     DeploymentPlanGrpcController,
     DeploymentsHttpController,
+    ConflictsGrpcController,
+    ConflictsHttpController,
     openApiController({
       service: 'scheduling',
       title: 'Trainyard scheduling',
@@ -37,6 +42,7 @@ import { DeploymentsReadSide } from './projections/deployments-read-side';
     }),
   ],
   providers: [
+    ConflictQueries,
     { provide: DURATION_POLICY, useValue: SERVICE_DURATION_POLICY },
     { provide: RELEASE_TARGET_POLICY, useValue: SERVICE_RELEASE_TARGET_POLICY },
     { provide: BASELINE_CALENDAR, useValue: SERVICE_BASELINE_CALENDAR },

@@ -8,12 +8,17 @@ import { SchedulingModule } from './scheduling.module';
 
 export const SCHEDULING_GRPC_PACKAGE = 'trainyard.scheduling.v1';
 export const SCHEDULING_GRPC_SERVICE = 'trainyard.scheduling.v1.SchedulingService';
+export const CONFLICT_GRPC_SERVICE = 'trainyard.scheduling.v1.ConflictService';
 
 export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
   module: SchedulingModule,
   grpcPackages: [SCHEDULING_GRPC_PACKAGE],
-  grpcServices: [SCHEDULING_GRPC_SERVICE, 'trainyard.scheduling.v1.DeploymentPlanService'],
+  grpcServices: [
+    SCHEDULING_GRPC_SERVICE,
+    CONFLICT_GRPC_SERVICE,
+    'trainyard.scheduling.v1.DeploymentPlanService',
+  ],
   integrationEvents: deploymentPlanIntegrationEventOf,
   migrations: [SCHEDULING_READ_MODEL_MIGRATIONS],
   projections: [deploymentPlanProjection],

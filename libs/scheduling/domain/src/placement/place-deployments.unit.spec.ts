@@ -1,4 +1,4 @@
-import { ValidationError } from '@trainyard/kernel';
+import type { ValidationError } from '@trainyard/kernel';
 import { placeDeployments } from './place-deployments';
 import type { DeploymentToPlace, PlacementContext, PlacementOutcome } from './placement.types';
 
@@ -173,6 +173,48 @@ describe('placeDeployments', () => {
         }),
       );
       expect(placed(out).rejected[0]).toMatchObject({ rule: 'freeze', party: { id: 'db-fz' } });
+    });
+  });
+
+  describe('component scope', () => {
+    it('given a freeze on the parent component, then it covers a deployment to the child', () => {
+      const [out] = placeDeployments(
+        [deployment()],
+        context({
+          componentParents: { api: 'platform' },
+          freezes: [
+            { id: 'platform-fz', scope: { components: ['platform'] }, start: MON, end: MON + H },
+          ],
+        }),
+      );
+      expect(placed(out).rejected[0]).toMatchObject({
+        rule: 'freeze',
+        party: { id: 'platform-fz' },
+      });
+    });
+
+    it('given a freeze on a child component, then it does not cover a deployment to the parent', () => {
+      const [out] = placeDeployments(
+        [deployment({ components: ['platform'] })],
+        context({
+          componentParents: { api: 'platform' },
+          freezes: [{ id: 'api-fz', scope: { components: ['api'] }, start: MON, end: MON + H }],
+        }),
+      );
+      expect(placed(out).slot.start).toBe(MON);
+    });
+
+    it('given a deployment window for the parent component, then the child may deploy in it', () => {
+      const [out] = placeDeployments(
+        [deployment()],
+        context({
+          componentParents: { api: 'platform' },
+          deploymentWindows: [
+            { id: 'w', scope: { components: ['platform'] }, start: MON, end: MON + H },
+          ],
+        }),
+      );
+      expect(placed(out).slot.start).toBe(MON);
     });
   });
 
@@ -405,6 +447,34 @@ describe('placeDeployments', () => {
         }),
       );
       expect(placed(out).slot.start).toBe(MON + DAY + 7 * H);
+    });
+
+    it('given a New York team across the spring-forward weekend, then its day starts an hour earlier in UTC', () => {
+      // Friday 8 March 2024 09:00 EST = 14:00Z; Monday 11 March 09:00 EDT = 13:00Z.
+      const friday = Date.UTC(2024, 2, 8);
+      const newYork = {
+        core: {
+          zone: 'America/New_York',
+          weekly: [
+            { day: 1, from: '09:00', to: '17:00' },
+            { day: 5, from: '09:00', to: '17:00' },
+          ],
+        },
+      };
+      const window = [
+        { id: 'w', scope: {}, start: friday, end: friday + 5 * DAY, teamWorkingHoursOnly: true },
+      ];
+      const outs = placeDeployments(
+        [
+          deployment({ id: 'fri', earliestStart: friday, components: ['a'], owner: 'x' }),
+          deployment({ id: 'mon', earliestStart: friday + DAY, components: ['b'], owner: 'y' }),
+        ],
+        context({ deploymentWindows: window, teamWorkingHours: newYork }),
+      );
+      expect(outs.map((o) => placed(o).slot.start)).toEqual([
+        friday + 14 * H,
+        friday + 3 * DAY + 13 * H,
+      ]);
     });
 
     it('given a team without working hours, then a working-hours-only window allows nothing', () => {

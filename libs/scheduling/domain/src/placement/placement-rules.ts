@@ -70,13 +70,6 @@ const matchesDimensions = (scope: CalendarScope, s: PlacementSubject): boolean =
   matchesList(scope.teams, s.team) &&
   matchesList(scope.environments, s.environment);
 
-/** Whether an entry's scope applies to a subject (components: any of the subject's). */
-export const scopeApplies = (scope: CalendarScope, s: PlacementSubject): boolean =>
-  matchesDimensions(scope, s) &&
-  (scope.components === undefined ||
-    scope.components.length === 0 ||
-    s.components.some((c) => scope.components!.includes(c)));
-
 const hasComponents = (scope: CalendarScope): boolean =>
   scope.components !== undefined && scope.components.length > 0;
 
@@ -107,7 +100,10 @@ export class PlacementRules {
   private readonly jobSubtree = new Map<string, OverlapIndex<JobOccupant>>();
   private readonly jobByResource = new Map<string, OverlapIndex<JobOccupant>>();
   private readonly owners = new Map<string, OverlapIndex<OwnerOccupant>>();
-  private readonly windowCache = new Map<string, { windows: IntervalUnion; wh: IntervalUnion }>();
+  private readonly windowCache = new Map<
+    string,
+    { windows: IntervalUnion; allowed?: IntervalUnion }
+  >();
   private readonly freezeCache = new Map<string, OverlapIndex<FreezeInterval>>();
   private readonly componentFreezeIndex = new Map<string, OverlapIndex<FreezeInterval>>();
   private readonly hoursCache = new Map<string, IntervalUnion>();
@@ -189,40 +185,24 @@ export class PlacementRules {
   /** Prepares a subject: windows, freezes and maintenance that apply to it. */
   view(subject: PlacementSubject, selfId?: string): SubjectView {
     const key = `${subject.train}\u0000${subject.team}\u0000${subject.environment}`;
-    let base = this.windowCache.get(key);
-    if (!base) {
-      const applicable = this.plainWindows.filter((w) => matchesDimensions(w.scope, subject));
-      base = {
-        windows: new IntervalUnion(applicable),
-        wh: new IntervalUnion(applicable.filter((w) => w.teamWorkingHoursOnly)),
-      };
-      this.windowCache.set(key, base);
-    }
     const extra = new Set<DeploymentWindowInterval>();
-    for (const c of subject.components)
+    // A component-scoped entry applies to the component and to its descendants (the calendar's
+    // scope rule: a parent's entry covers its children).
+    const reach = new Set(subject.components.flatMap((c) => [c, ...this.tree.ancestors(c)]));
+    for (const c of reach)
       for (const w of this.windowsByComponent.get(c) ?? [])
         if (matchesDimensions(w.scope, subject)) extra.add(w);
-    let windows = base.windows;
-    let wh = base.wh;
-    if (extra.size > 0) {
+    let allowedTime = extra.size === 0 ? this.windowCache.get(key) : undefined;
+    if (!allowedTime) {
       const applicable = [
         ...this.plainWindows.filter((w) => matchesDimensions(w.scope, subject)),
         ...extra,
       ];
-      windows = new IntervalUnion(applicable);
-      wh = new IntervalUnion(applicable.filter((w) => w.teamWorkingHoursOnly));
+      allowedTime = this.allowedTime(applicable, subject.team);
+      if (extra.size === 0) this.windowCache.set(key, allowedTime);
     }
-    let allowed: IntervalUnion | undefined;
+    const { windows, allowed } = allowedTime;
     const hours = this.context.teamWorkingHours?.[subject.team];
-    if (wh.size > 0) {
-      const normal = new IntervalUnion(
-        [...this.plainWindows, ...extra].filter(
-          (w) => !w.teamWorkingHoursOnly && scopeApplies(w.scope, subject),
-        ),
-      );
-      const inHours = hours ? wh.intersect(this.teamHours(subject.team)) : new IntervalUnion([]);
-      allowed = new IntervalUnion([...runs(normal), ...runs(inHours)]);
-    }
 
     let plainFreezes = this.freezeCache.get(key);
     if (!plainFreezes) {
@@ -234,7 +214,7 @@ export class PlacementRules {
       this.freezeCache.set(key, plainFreezes);
     }
     const freezeIndexes = [plainFreezes];
-    for (const c of subject.components) {
+    for (const c of reach) {
       const ix = this.componentFreezes(c);
       if (ix.size > 0) freezeIndexes.push(ix);
     }
@@ -262,6 +242,24 @@ export class PlacementRules {
       maintenance,
       touched,
     };
+  }
+
+  /**
+   * The windows' union, and when some of them only allow the team's working hours, the time they
+   * really allow: the other windows plus those cut to the team's hours (none without hours).
+   */
+  private allowedTime(
+    applicable: readonly DeploymentWindowInterval[],
+    team: string,
+  ): { windows: IntervalUnion; allowed?: IntervalUnion } {
+    const windows = new IntervalUnion(applicable);
+    const wh = new IntervalUnion(applicable.filter((w) => w.teamWorkingHoursOnly));
+    if (wh.size === 0) return { windows };
+    const normal = new IntervalUnion(applicable.filter((w) => !w.teamWorkingHoursOnly));
+    const inHours = this.context.teamWorkingHours?.[team]
+      ? wh.intersect(this.teamHours(team))
+      : new IntervalUnion([]);
+    return { windows, allowed: new IntervalUnion([...runs(normal), ...runs(inHours)]) };
   }
 
   private componentFreezes(component: string): OverlapIndex<FreezeInterval> {

@@ -59,7 +59,12 @@ export type ConflictParty =
   | { readonly kind: 'deadline'; readonly deadline: number }
   | { readonly kind: 'blast-radius'; readonly component: string; readonly limit: number };
 
-/** One occurrence of a calendar entry, expanded to UTC, with the entry's id and scope. */
+/**
+ * One occurrence of a calendar entry, expanded to UTC, with the entry's id and scope. Scopes match
+ * as the calendar defines them: every non-empty list holds the subject's value; `components`
+ * holds one of the subject's components or one of their ancestors (a parent's window or freeze
+ * covers its children).
+ */
 export interface CalendarInterval extends Interval {
   /** The calendar entry's id (the same for every occurrence of one entry). */
   readonly id: string;
