@@ -1,5 +1,8 @@
 import { runServiceMain, type ServiceDefinition } from '@trainyard/platform';
-import { deploymentPlanIntegrationEventOf } from '@trainyard/scheduling-contracts';
+import {
+  deploymentPlanIntegrationEventOf,
+  schedulingIntegrationEventOf,
+} from '@trainyard/scheduling-contracts';
 import {
   SCHEDULING_READ_MODEL_MIGRATIONS,
   deploymentPlanProjection,
@@ -19,7 +22,9 @@ export const schedulingService: ServiceDefinition = {
     CONFLICT_GRPC_SERVICE,
     'trainyard.scheduling.v1.DeploymentPlanService',
   ],
-  integrationEvents: deploymentPlanIntegrationEventOf,
+  // Deployment-plan events first (their own mapping), then the calendar's union.
+  integrationEvents: (stored) =>
+    deploymentPlanIntegrationEventOf(stored) ?? schedulingIntegrationEventOf(stored),
   migrations: [SCHEDULING_READ_MODEL_MIGRATIONS],
   projections: [deploymentPlanProjection],
 };

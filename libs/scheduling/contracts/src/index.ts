@@ -1,6 +1,13 @@
 // What scheduling publishes on trainyard.scheduling.events.v1 (ADR 0009): one plain type per
 // event and version under events/, the union and mapping from domain events, topic and CloudEvents names.
 export * from './scheduling.topics';
+export * from './scheduling-integration-event';
+export * from './scheduling-integration.mapping';
+export type * from './events/calendar-values.v1';
+export type * from './events/calendar-entry-defined.v1';
+export type * from './events/calendar-entry-revised.v1';
+export type * from './events/calendar-entry-retired.v1';
+export type * from './events/component-declared.v1';
 export type { DeploymentPlanIntegrationEvent } from './deployment-plan-integration-event';
 export type { DeploymentScheduledV1 } from './events/deployment-scheduled.v1';
 export type { DeploymentPlacementFailedV1 } from './events/deployment-placement-failed.v1';

@@ -26,6 +26,65 @@ export {
   type CalendarScope,
   type Interval,
 } from './calendar/calendar-entry';
+export {
+  CALENDAR_FREQUENCIES,
+  MAX_CALENDAR_LIST,
+  MAX_CALENDAR_OCCURRENCES,
+  MAX_OCCURRENCE_DAYS,
+  parseLocalDateTime,
+  parseRecurrenceRule,
+  parseWallDuration,
+  validateCalendarEntryDefinition,
+  validateCalendarScope,
+  validateDstPolicy,
+  type LocalDateTime,
+  type WallDuration,
+} from './calendar/calendar-entry.validation';
+export {
+  expandIntervals,
+  expandOccurrences,
+  type ExpansionOptions,
+} from './calendar/calendar-occurrences';
+export {
+  entryAppliesTo,
+  maintenanceWindowsFor,
+  type MaintenanceLevel,
+  type ScopeSubject,
+} from './calendar/calendar-scope';
+export type {
+  CalendarEntryCommand,
+  DefineCalendarEntry,
+  RetireCalendarEntry,
+  ReviseCalendarEntry,
+} from './calendar/calendar-entry.commands';
+export type {
+  CalendarEntryDefined,
+  CalendarEntryEvent,
+  CalendarEntryRetired,
+  CalendarEntryRevised,
+} from './calendar/calendar-entry.events';
+export { initialCalendarEntry, type CalendarEntry } from './calendar/calendar-entry.state';
+export {
+  CALENDAR_ENTRY_KIND_FIXED_RULE,
+  CALENDAR_ENTRY_RETIRED_RULE,
+  CALENDAR_HOLIDAY_REF_RULE,
+  decideCalendarEntry,
+  sameDefinition,
+  type CalendarEntryDecisionContext,
+} from './calendar/calendar-entry.decide';
+export { evolveCalendarEntry } from './calendar/calendar-entry.evolve';
+export { calendarEntryDecider } from './calendar/calendar-entry.decider';
+export { createComponentTree, type ComponentTree } from './component/component-tree';
+export type { ComponentCommand, DeclareComponent } from './component/component.commands';
+export type { ComponentDeclared, ComponentEvent } from './component/component.events';
+export { initialComponent, type Component } from './component/component.state';
+export {
+  COMPONENT_CYCLE_RULE,
+  decideComponent,
+  type ComponentDecisionContext,
+} from './component/component.decide';
+export { evolveComponent } from './component/component.evolve';
+export { componentDecider } from './component/component.decider';
 export * from './placement/placement.types';
 export { placeDeployments, splitWaves } from './placement/place-deployments';
 export { workingHoursIntervals } from './placement/working-hours';

@@ -1,5 +1,16 @@
 // Scheduling read models: entities, pure folds and migrations.
+import { CalendarEntryView } from './calendar-entry-view.entity';
+import { ComponentView } from './component-view.entity';
+import { DeploymentPlanView as PlanEntity } from './deployment-plan-view.entity';
+import { DeploymentView as DeploymentEntity } from './deployment-view.entity';
+
 export { SCHEDULING_READ_MODEL_MIGRATIONS } from './read-models.migrations';
+export * from './calendar-entry-view.entity';
+export * from './component-view.entity';
+export * from './calendar.projection';
+
+/** Every read-model entity, for a TypeORM DataSource. */
+export const SCHEDULING_READ_MODEL_ENTITIES = [CalendarEntryView, ComponentView] as const;
 export {
   DeploymentView,
   type DeploymentRow,
@@ -13,7 +24,5 @@ export {
   evolveDeployments,
   type ProjectedDeploymentEvent,
 } from './deployment-plan.projection';
-import { DeploymentPlanView as PlanEntity } from './deployment-plan-view.entity';
-import { DeploymentView as DeploymentEntity } from './deployment-view.entity';
 /** The deployment-plan read model's entities, for a DataSource. */
 export const DEPLOYMENT_PLAN_READ_MODEL_ENTITIES = [DeploymentEntity, PlanEntity] as const;

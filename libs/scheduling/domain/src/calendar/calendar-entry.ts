@@ -82,6 +82,11 @@ export interface CalendarOccurrence {
   readonly localStart: string;
   readonly localEnd: string;
   readonly zone: string;
+  /**
+   * Set when the occurrence comes from a referenced holiday entry (a freeze covering the payments
+   * team's holidays): that entry's id; `zone` and the local times are then the holiday's.
+   */
+  readonly source?: string;
 }
 
 /** A half-open UTC interval [start, end) in epoch milliseconds: placement's working unit. */

@@ -1,6 +1,6 @@
 import { ValidationError } from '@trainyard/kernel';
 import { Temporal } from 'temporal-polyfill';
-import { DAY_MS, MINUTE_MS, type CivilDate } from './civil-date';
+import { DAY_MS, MINUTE_MS, civilFromDays, type CivilDate } from './civil-date';
 import type { DstPolicy } from './dst-policy';
 
 /**
@@ -46,6 +46,34 @@ export class ZoneResolver {
       return;
     }
     for (const m of minutesOfDay) this.resolveAmbiguous(date, m, policy, out);
+  }
+
+  /**
+   * The instants of one wall time, given as local epoch milliseconds (the wall time read as if it
+   * were UTC, whole minutes), appended to `out`: none (a skipped gap), one, or two (an overlap
+   * under `both`), ascending. The common day costs no date arithmetic at all.
+   */
+  resolveLocal(localMs: number, policy: DstPolicy, out: number[]): void {
+    const days = Math.floor(localMs / DAY_MS);
+    const localMidnight = days * DAY_MS;
+    if (!this.offsetHoldsAllDay(localMidnight)) this.refresh(civilFromDays(days));
+    if (this.offsetHoldsAllDay(localMidnight)) {
+      out.push(localMs - this.segmentOffset);
+      return;
+    }
+    this.resolveAmbiguous(
+      civilFromDays(days),
+      Math.round((localMs - localMidnight) / MINUTE_MS),
+      policy,
+      out,
+    );
+  }
+
+  /** The wall time an instant reads in this zone, as local epoch milliseconds (wall time read as UTC). */
+  localMsAt(epochMs: number): number {
+    if (epochMs >= this.segmentStart && epochMs < this.segmentEnd)
+      return epochMs + this.segmentOffset;
+    return epochMs + this.offsetAt(epochMs);
   }
 
   /** The offset in force at an instant, in milliseconds (for checks and tests). */

@@ -5,7 +5,11 @@ import type { ServiceName } from '../config/service-config';
  * `roles` claim; each maps to a fixed set of permissions here, and each gRPC method or HTTP route
  * names the one permission it needs (deny by default). See docs/adr/0002-auth.md.
  */
-export type Permission = `${ServiceName | 'audit'}:${'read' | 'write' | 'approve'}`;
+export type Permission =
+  | `${ServiceName | 'audit'}:${'read' | 'write' | 'approve'}`
+  // Owning the scheduling calendar (windows, freezes, holidays, components): narrower than
+  // scheduling:write, which engineers hold to request deployments.
+  | 'scheduling:calendar:write';
 
 const read: Permission[] = [
   'planning:read',
@@ -17,7 +21,13 @@ const read: Permission[] = [
 
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
   viewer: read,
-  'release-manager': [...read, 'planning:write', 'scheduling:write', 'deployment:write'],
+  'release-manager': [
+    ...read,
+    'planning:write',
+    'scheduling:write',
+    'scheduling:calendar:write',
+    'deployment:write',
+  ],
   engineer: [...read, 'deployment:write', 'scheduling:write'],
   approver: [...read, 'planning:approve', 'compliance:approve', 'deployment:approve'],
   auditor: [...read, 'audit:read'],
@@ -26,6 +36,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     ...read,
     'planning:write',
     'scheduling:write',
+    'scheduling:calendar:write',
     'deployment:write',
     'compliance:write',
     'metrics:write',
@@ -36,6 +47,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     ...(['planning', 'scheduling', 'deployment', 'compliance', 'metrics'] as const).flatMap(
       (s): Permission[] => [`${s}:write`, `${s}:approve`],
     ),
+    'scheduling:calendar:write',
   ],
 };
 

@@ -1,0 +1,252 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Parser, DiagnosticSeverity } from '@asyncapi/parser';
+import { z } from 'zod';
+import { parse } from 'yaml';
+import type { StoredEvent } from '@trainyard/event-store';
+import { toIntegrationCloudEventMessage } from '@trainyard/messaging';
+import {
+  calendarEntryDecider,
+  componentDecider,
+  createComponentTree,
+  type CalendarEntryDefinition,
+} from '@trainyard/scheduling-domain';
+import {
+  SCHEDULING_ASYNCAPI_ID,
+  SCHEDULING_EVENT_SOURCE,
+  SCHEDULING_EVENTS_TOPIC,
+  SCHEDULING_INTEGRATION_EVENTS,
+  schedulingCloudEventType,
+  schedulingDataschema,
+  schedulingIntegrationEventOf,
+  toIntegrationEvent,
+  type SchedulingDomainEvent,
+} from './index';
+
+// The AsyncAPI document is the published contract of trainyard.scheduling.events.v1: GRC tools and
+// other services code against it, so every event scheduling publishes (its domain events through
+// the contract mapping) must validate against it, headers included.
+const DOCUMENT_PATH = join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  '..',
+  'docs',
+  'asyncapi',
+  'scheduling.asyncapi.yaml',
+);
+const SOURCE = readFileSync(DOCUMENT_PATH, 'utf8');
+
+type JsonSchema = Record<string, unknown>;
+
+interface AsyncApiDocument {
+  asyncapi: string;
+  id: string;
+  channels: { schedulingEvents: { address: string; messages: Record<string, unknown> } };
+  components: {
+    messageTraits: { cloudEventsBinary: { headers: JsonSchema } };
+    messages: Record<string, { payload: { $ref: string } }>;
+    schemas: Record<string, JsonSchema>;
+  };
+}
+
+const document = parse(SOURCE) as AsyncApiDocument;
+// zod resolves local `#/definitions/…` refs only, so the component schemas are re-rooted there.
+const definitions = JSON.parse(
+  JSON.stringify(document.components.schemas).replaceAll('#/components/schemas/', '#/definitions/'),
+) as Record<string, unknown>;
+const schemaAt = (ref: string) =>
+  z.fromJSONSchema(
+    { $ref: ref.replace('#/components/schemas/', '#/definitions/'), definitions },
+    { defaultTarget: 'draft-7' },
+  );
+/** The schema a `ce_dataschema` URI names: the document's id, then a JSON pointer into it. */
+const schemaOfDataschema = (uri: string) => {
+  const [base, pointer] = uri.split('#');
+  if (base !== document.id || !pointer)
+    throw new Error(`${uri} does not point into ${document.id}`);
+  const name = pointer.replace('/components/schemas/', '');
+  if (!document.components.schemas[name]) throw new Error(`${uri}: no schema ${name}`);
+  return schemaAt(`#/components/schemas/${name}`);
+};
+const headersSchema = z.fromJSONSchema(
+  document.components.messageTraits.cloudEventsBinary.headers,
+  {
+    defaultTarget: 'draft-7',
+  },
+);
+
+/** A stored event as the outbox relay reads it, for a domain event of the scenario. */
+const stored = (event: SchedulingDomainEvent, streamVersion: number, n: number): StoredEvent => ({
+  position: BigInt(n),
+  transactionId: BigInt(1000 + n),
+  streamId: `scheduling-stream-${n}`,
+  streamVersion,
+  type: event.type,
+  schemaVersion: 1,
+  data: event.data,
+  metadata: {
+    eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    correlationId: `corr-${n}`,
+    causationId: n > 1 ? `cause-${n}` : undefined,
+    actor: 'alice',
+    reason: n % 2 === 0 ? 'stated reason' : undefined,
+    trace: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+  },
+  recordedAt: new Date(Date.UTC(2026, 10, 2, 9, n % 60)),
+});
+
+/** Every scheduling domain event, decided by the deciders themselves. */
+const schedulingLifecycle = () => {
+  const metadata = { now: '2031-05-04T09:00:00.000Z', actor: 'alice', reason: 'why' };
+  const definition: CalendarEntryDefinition = {
+    id: 'win-1',
+    kind: 'deployment-window',
+    name: 'Nightly',
+    zone: 'Europe/Berlin',
+    start: '2031-05-04T22:00',
+    duration: 'PT4H',
+    recurrence: { rule: 'FREQ=WEEKLY;BYDAY=MO,WE', exceptions: ['2031-05-12T22:00'] },
+    dstPolicy: { gap: 'shift', overlap: 'first' },
+    scope: { trains: ['main'], environments: ['prod'] },
+  };
+  const events: { event: SchedulingDomainEvent; streamVersion: number }[] = [];
+  let state = calendarEntryDecider.initialState();
+  for (const command of [
+    { type: 'DefineCalendarEntry' as const, data: { definition }, metadata },
+    {
+      type: 'ReviseCalendarEntry' as const,
+      data: { definition: { ...definition, duration: 'PT5H' } },
+      metadata,
+    },
+    { type: 'RetireCalendarEntry' as const, data: { entryId: 'win-1' }, metadata },
+  ])
+    for (const event of calendarEntryDecider.decide(command, state, {})) {
+      state = calendarEntryDecider.evolve(state, event);
+      events.push({ event, streamVersion: events.length + 1 });
+    }
+  for (const event of componentDecider.decide(
+    { type: 'DeclareComponent', data: { componentId: 'db', parentId: 'platform' }, metadata },
+    componentDecider.initialState(),
+    { tree: createComponentTree() },
+  ))
+    events.push({ event, streamVersion: 1 });
+  return { events };
+};
+
+const firstOfLifecycle = () => {
+  const first = schedulingLifecycle().events[0];
+  if (!first) throw new Error('the lifecycle has no events');
+  return first;
+};
+
+describe('docs/asyncapi/scheduling.asyncapi.yaml', () => {
+  it('is a valid AsyncAPI document: @asyncapi/parser reports no error and no warning', async () => {
+    const { document: parsed, diagnostics } = await new Parser().parse(SOURCE);
+    const severe: number[] = [DiagnosticSeverity.Error, DiagnosticSeverity.Warning];
+    const problems = diagnostics
+      .filter((d) => severe.includes(d.severity))
+      .map((d) => `${d.code} at ${d.path.join('.')}: ${d.message}`);
+    expect(problems).toEqual([]);
+    expect(parsed).toBeDefined();
+    // What the parser resolved agrees with the raw document the other tests read.
+    expect(parsed?.info().id()).toBe(SCHEDULING_ASYNCAPI_ID);
+    expect(
+      parsed
+        ?.channels()
+        .all()
+        .map((c) => c.address()),
+    ).toEqual([SCHEDULING_EVENTS_TOPIC]);
+    expect(
+      parsed
+        ?.messages()
+        .all()
+        .map((m) => m.id())
+        .sort(),
+    ).toEqual(SCHEDULING_INTEGRATION_EVENTS.map((e) => e.type).sort());
+    for (const message of parsed?.messages().all() ?? [])
+      expect(message.headers()?.required()).toContain('ce_dataschema');
+  });
+
+  it('documents one message per published event of the contract on trainyard.scheduling.events.v1, its payload the schema ce_dataschema names', () => {
+    expect(document.asyncapi).toBe('3.0.0');
+    expect(document.id).toBe(SCHEDULING_ASYNCAPI_ID);
+    expect(document.channels.schedulingEvents.address).toBe(SCHEDULING_EVENTS_TOPIC);
+    const published = SCHEDULING_INTEGRATION_EVENTS.map((e) => e.type).sort();
+    expect(Object.keys(document.channels.schedulingEvents.messages).sort()).toEqual(published);
+    expect(Object.keys(document.components.messages).sort()).toEqual(published);
+    for (const event of SCHEDULING_INTEGRATION_EVENTS) {
+      const [, pointer] = schedulingDataschema(event).split('#');
+      expect(document.components.messages[event.type]?.payload.$ref).toBe(`#${pointer}`);
+    }
+  });
+
+  it('every domain event of a whole lifecycle is published as a mapped integration event whose Kafka message validates against the CloudEvents trait and the schema ce_dataschema names', () => {
+    const failures: string[] = [];
+    const seen = new Set<string>();
+    schedulingLifecycle().events.forEach(({ event, streamVersion }, i) => {
+      const published = schedulingIntegrationEventOf(event);
+      if (!published) return failures.push(`${event.type}: not published`);
+      seen.add(`${published.type}.v${published.version}`);
+      const message = toIntegrationCloudEventMessage(
+        stored(event, streamVersion, i + 1),
+        published,
+        'scheduling',
+      );
+      const headers = headersSchema.safeParse(message.headers);
+      if (!headers.success) failures.push(`${event.type} headers: ${headers.error.message}`);
+      expect(message.headers).toMatchObject({
+        ce_type: schedulingCloudEventType(published),
+        ce_source: SCHEDULING_EVENT_SOURCE,
+        ce_dataschema: schedulingDataschema(published),
+      });
+      const value: unknown = JSON.parse(message.value?.toString('utf8') ?? 'null');
+      const data = schemaOfDataschema(message.headers['ce_dataschema'] ?? '').safeParse(value);
+      if (!data.success) failures.push(`${event.type} data: ${data.error.message}`);
+      return undefined;
+    });
+    expect(failures).toEqual([]);
+    // The lifecycle covers the whole catalogue, so no published event goes unchecked.
+    expect([...seen].sort()).toEqual(
+      SCHEDULING_INTEGRATION_EVENTS.map((e) => `${e.type}.v${e.version}`).sort(),
+    );
+  });
+
+  it('refuses headers that break the trait (the header schema is not vacuous)', () => {
+    const { event, streamVersion } = firstOfLifecycle();
+    const published = schedulingIntegrationEventOf(event)!;
+    const { headers } = toIntegrationCloudEventMessage(
+      stored(event, streamVersion, 1),
+      published,
+      'scheduling',
+    );
+    expect(headersSchema.safeParse(headers).success).toBe(true);
+    const without = (name: string) =>
+      Object.fromEntries(Object.entries(headers).filter(([k]) => k !== name));
+    expect(headersSchema.safeParse(without('ce_dataschema')).success).toBe(false);
+    expect(headersSchema.safeParse(without('ce_id')).success).toBe(false);
+    expect(headersSchema.safeParse({ ...headers, ce_source: '/trainyard/planning' }).success).toBe(
+      false,
+    );
+    expect(
+      headersSchema.safeParse({
+        ...headers,
+        ce_type: 'dev.trainyard.scheduling.CalendarEntryDefined',
+      }).success,
+    ).toBe(false);
+  });
+
+  it('publishes only the contract: a field the domain adds stays internal, and a type the mapping does not know is not published', () => {
+    const { event } = firstOfLifecycle();
+    // As if a refactor had added a field to the domain event that the contract does not have.
+    const withInternalField = {
+      ...event,
+      data: { ...event.data, internalScore: 42 },
+    } as unknown as SchedulingDomainEvent;
+    expect(toIntegrationEvent(withInternalField)?.data).not.toHaveProperty('internalScore');
+    expect(
+      schedulingIntegrationEventOf({ type: 'CalendarEntryRescored', data: { entryId: 'E-1' } }),
+    ).toBeUndefined();
+  });
+});
