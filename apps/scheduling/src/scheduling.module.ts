@@ -21,6 +21,18 @@ import { DeploymentPlanGrpcController } from './grpc/deployment-plan.grpc-contro
 import { DeploymentsHttpController } from './http/deployments.http-controller';
 import { PlanningEventsConsumer } from './kafka/planning-events.consumer';
 import { DeploymentsReadSide } from './projections/deployments-read-side';
+import { FreezeOverrideUseCases } from './application/freeze-override.use-cases';
+import { OverrideExpiry } from './application/override-expiry';
+import { OverrideQueries } from './application/override.queries';
+import {
+  OVERRIDE_POLICY,
+  OVERRIDE_SWEEP_INTERVAL_MS,
+  SERVICE_OVERRIDE_POLICY,
+  overrideSweepIntervalMs,
+} from './config/override-policy';
+import { FreezeOverrideGrpcController } from './grpc/freeze-override.grpc-controller';
+import { OverrideHttpController } from './http/override.http-controller';
+import { OverrideReadSide } from './projections/override-read-side';
 
 /**
  * The scheduling bounded context (ARCHITECTURE.md): one calendar for windows, freezes and
@@ -34,6 +46,8 @@ import { DeploymentsReadSide } from './projections/deployments-read-side';
     DeploymentsHttpController,
     ConflictsGrpcController,
     ConflictsHttpController,
+    FreezeOverrideGrpcController,
+    OverrideHttpController,
     openApiController({
       service: 'scheduling',
       title: 'Trainyard scheduling',
@@ -52,6 +66,13 @@ import { DeploymentsReadSide } from './projections/deployments-read-side';
     { provide: PLACEMENT_INPUTS, useExisting: PlacementInputs },
     DeploymentPlanUseCases,
     PlanningEventsConsumer,
+    // Freeze overrides (issue 11 item 3).
+    { provide: OVERRIDE_POLICY, useValue: SERVICE_OVERRIDE_POLICY },
+    { provide: OVERRIDE_SWEEP_INTERVAL_MS, useFactory: () => overrideSweepIntervalMs() },
+    OverrideReadSide,
+    OverrideQueries,
+    FreezeOverrideUseCases,
+    OverrideExpiry,
   ],
 })
 export class SchedulingModule {}

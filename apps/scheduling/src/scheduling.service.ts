@@ -1,17 +1,20 @@
 import { runServiceMain, type ServiceDefinition } from '@trainyard/platform';
 import {
   deploymentPlanIntegrationEventOf,
+  overrideIntegrationEventOf,
   schedulingIntegrationEventOf,
 } from '@trainyard/scheduling-contracts';
 import {
   SCHEDULING_READ_MODEL_MIGRATIONS,
   deploymentPlanProjection,
+  schedulingOverridesProjection,
 } from '@trainyard/scheduling-read-models';
 import { SchedulingModule } from './scheduling.module';
 
 export const SCHEDULING_GRPC_PACKAGE = 'trainyard.scheduling.v1';
 export const SCHEDULING_GRPC_SERVICE = 'trainyard.scheduling.v1.SchedulingService';
 export const CONFLICT_GRPC_SERVICE = 'trainyard.scheduling.v1.ConflictService';
+export const FREEZE_OVERRIDE_GRPC_SERVICE = 'trainyard.scheduling.v1.FreezeOverrideService';
 
 export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
@@ -20,13 +23,16 @@ export const schedulingService: ServiceDefinition = {
   grpcServices: [
     SCHEDULING_GRPC_SERVICE,
     CONFLICT_GRPC_SERVICE,
+    FREEZE_OVERRIDE_GRPC_SERVICE,
     'trainyard.scheduling.v1.DeploymentPlanService',
   ],
-  // Deployment-plan events first (their own mapping), then the calendar's union.
+  // Each part's own publishing rule: deployment plans, freeze overrides, then the calendar's union.
   integrationEvents: (stored) =>
-    deploymentPlanIntegrationEventOf(stored) ?? schedulingIntegrationEventOf(stored),
+    deploymentPlanIntegrationEventOf(stored) ??
+    overrideIntegrationEventOf(stored) ??
+    schedulingIntegrationEventOf(stored),
   migrations: [SCHEDULING_READ_MODEL_MIGRATIONS],
-  projections: [deploymentPlanProjection],
+  projections: [deploymentPlanProjection, schedulingOverridesProjection],
 };
 
 /** The process entry (main.ts): start, serve until SIGTERM/SIGINT, stop gracefully, exit. */

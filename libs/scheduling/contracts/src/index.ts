@@ -17,3 +17,15 @@ export {
   deploymentPlanIntegrationEvent,
   deploymentPlanIntegrationEventOf,
 } from './deployment-plan-integration.mapping';
+// Freeze overrides (issue 11 item 3): v1 event types and their mapping.
+export * from './override-integration.mapping';
+export type * from './events/freeze-override-values.v1';
+export type * from './events/freeze-override-requested.v1';
+export type * from './events/freeze-override-approved.v1';
+export type * from './events/freeze-override-activated.v1';
+export type * from './events/freeze-override-rejected.v1';
+export type * from './events/freeze-override-revoked.v1';
+export type * from './events/freeze-override-used.v1';
+export type * from './events/freeze-override-expired.v1';
+export type * from './events/override-review-opened.v1';
+export type * from './events/override-review-closed.v1';

@@ -26,3 +26,7 @@ export {
 } from './deployment-plan.projection';
 /** The deployment-plan read model's entities, for a DataSource. */
 export const DEPLOYMENT_PLAN_READ_MODEL_ENTITIES = [DeploymentEntity, PlanEntity] as const;
+// Freeze overrides and their review items (issue 11 item 3).
+export * from './freeze-override-view.entity';
+export * from './override-review-view.entity';
+export * from './override.projection';

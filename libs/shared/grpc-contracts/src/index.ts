@@ -2,6 +2,7 @@ export * as audit from './generated/trainyard/audit/v1/audit';
 export * as planning from './generated/trainyard/planning/v1/planning';
 export * as scheduling from './generated/trainyard/scheduling/v1/scheduling';
 export * as conflicts from './generated/trainyard/scheduling/v1/conflicts';
+export * as freezeOverride from './generated/trainyard/scheduling/v1/freeze_override';
 export * as googleRpc from './generated/google/rpc/error_details';
 export type { Status as GoogleRpcStatus } from './generated/google/rpc/status';
 export {

@@ -45,6 +45,11 @@ export const OVERRIDE_RULES = {
 
 export interface FreezeOverrideDecisionContext {
   readonly policy: OverridePolicy;
+  /**
+   * Whether `freezeId` names a freeze the calendar knows, looked up by the adapter for a request;
+   * undefined: not checked (the calendar's read model is not wired in yet).
+   */
+  readonly freezeKnown?: boolean;
 }
 
 const DEFAULT_CONTEXT: FreezeOverrideDecisionContext = { policy: DEFAULT_OVERRIDE_POLICY };
@@ -150,6 +155,7 @@ export const requestFreezeOverride = (
     if (same) return [];
     throw new AlreadyExistsError('freeze override', state.overrideId);
   }
+  if (context.freezeKnown === false) throw new NotFoundError('freeze', freezeId);
   const { policy } = context;
   if (toMs - fromMs > policy.maxDurationHours * HOUR_MS)
     throw new RuleViolation(

@@ -23,9 +23,11 @@ import {
   reviewOpened,
 } from '../test-support/freeze-override.fixtures';
 import type { FreezeOverrideCommand } from './freeze-override.commands';
+import type { FreezeOverrideDecisionContext } from './freeze-override.decide';
 import { freezeOverrideDecider } from './freeze-override.decider';
 
-const given = DeciderSpecification.for(freezeOverrideDecider, { policy: DEFAULT_OVERRIDE_POLICY });
+const context: FreezeOverrideDecisionContext = { policy: DEFAULT_OVERRIDE_POLICY };
+const given = DeciderSpecification.for(freezeOverrideDecider, context);
 
 const command = (
   type: FreezeOverrideCommand['type'],
@@ -96,6 +98,15 @@ describe('RequestFreezeOverride', () => {
     ['reason', { reason: '  ' }],
   ])('refuses a bad %s', (field, overrides) => {
     given([]).when(request(overrides)).thenThrows(ValidationError, { field });
+  });
+
+  it('refuses a freeze the calendar does not know, when the adapter looked it up', () => {
+    given([])
+      .when(request(), { policy: DEFAULT_OVERRIDE_POLICY, freezeKnown: false })
+      .thenThrows(NotFoundError);
+    given([])
+      .when(request(), { policy: DEFAULT_OVERRIDE_POLICY, freezeKnown: true })
+      .then([requested]);
   });
 
   it('override-max-length: refuses an override longer than the policy allows', () => {

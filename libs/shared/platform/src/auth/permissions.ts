@@ -9,7 +9,16 @@ export type Permission =
   | `${ServiceName | 'audit'}:${'read' | 'write' | 'approve'}`
   // Owning the scheduling calendar (windows, freezes, holidays, components): narrower than
   // scheduling:write, which engineers hold to request deployments.
-  | 'scheduling:calendar:write';
+  | 'scheduling:calendar:write'
+  | SchedulingOverridePermission;
+
+/**
+ * Freeze overrides (issue 11 item 3) are granted by people apart from those who ask: requesting,
+ * approving and reviewing are separate permissions. No role bypasses a freeze; the domain refuses
+ * a requester's own approval whatever their roles, admins included.
+ */
+export type SchedulingOverridePermission =
+  'scheduling:override:request' | 'scheduling:override:approve' | 'scheduling:override:review';
 
 const read: Permission[] = [
   'planning:read',
@@ -27,11 +36,26 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'scheduling:write',
     'scheduling:calendar:write',
     'deployment:write',
+    'scheduling:override:request',
+    'scheduling:override:review',
   ],
-  engineer: [...read, 'deployment:write', 'scheduling:write'],
-  approver: [...read, 'planning:approve', 'compliance:approve', 'deployment:approve'],
+  engineer: [...read, 'deployment:write', 'scheduling:write', 'scheduling:override:request'],
+  approver: [
+    ...read,
+    'planning:approve',
+    'compliance:approve',
+    'deployment:approve',
+    'scheduling:override:approve',
+    'scheduling:override:review',
+  ],
   auditor: [...read, 'audit:read'],
-  'compliance-officer': [...read, 'audit:read', 'compliance:write', 'compliance:approve'],
+  'compliance-officer': [
+    ...read,
+    'audit:read',
+    'compliance:write',
+    'compliance:approve',
+    'scheduling:override:review',
+  ],
   service: [
     ...read,
     'planning:write',
@@ -48,6 +72,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
       (s): Permission[] => [`${s}:write`, `${s}:approve`],
     ),
     'scheduling:calendar:write',
+    'scheduling:override:request',
+    'scheduling:override:approve',
+    'scheduling:override:review',
   ],
 };
 
