@@ -165,7 +165,7 @@ describe('deployment placement: planning commit on Kafka → DeploymentScheduled
         received.find(
           (m) => m.headers.ce_type === 'dev.trainyard.scheduling.DeploymentScheduled.v1',
         ),
-      { description: 'DeploymentScheduled on the scheduling topic', timeoutMs: 90_000 },
+      { description: 'DeploymentScheduled on the scheduling topic', timeoutMs: 150_000 },
     );
     expect(message.key).toBe(`deployment-plan-${releaseId}`);
     expect(message.headers).toMatchObject({
@@ -254,5 +254,5 @@ describe('deployment placement: planning commit on Kafka → DeploymentScheduled
       actualMinutes: 42,
       varianceMinutes: 12,
     });
-  }, 150_000);
+  }, 300_000);
 });
