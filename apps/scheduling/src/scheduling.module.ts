@@ -33,6 +33,11 @@ import {
 import { FreezeOverrideGrpcController } from './grpc/freeze-override.grpc-controller';
 import { OverrideHttpController } from './http/override.http-controller';
 import { OverrideReadSide } from './projections/override-read-side';
+import { CalendarGrpcController } from './grpc/calendar.grpc-controller';
+import { CalendarHttpController } from './http/calendar.http-controller';
+import { CalendarQueries } from './application/calendar.queries';
+import { CalendarUseCases } from './application/use-cases/calendar.use-cases';
+import { SchedulingReadSide } from './projections/scheduling-read-side';
 
 /**
  * The scheduling bounded context (ARCHITECTURE.md): one calendar for windows, freezes and
@@ -48,6 +53,8 @@ import { OverrideReadSide } from './projections/override-read-side';
     ConflictsHttpController,
     FreezeOverrideGrpcController,
     OverrideHttpController,
+    CalendarGrpcController,
+    CalendarHttpController,
     openApiController({
       service: 'scheduling',
       title: 'Trainyard scheduling',
@@ -56,6 +63,9 @@ import { OverrideReadSide } from './projections/override-read-side';
     }),
   ],
   providers: [
+    SchedulingReadSide,
+    CalendarQueries,
+    CalendarUseCases,
     ConflictQueries,
     { provide: DURATION_POLICY, useValue: SERVICE_DURATION_POLICY },
     { provide: RELEASE_TARGET_POLICY, useValue: SERVICE_RELEASE_TARGET_POLICY },

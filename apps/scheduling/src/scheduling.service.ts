@@ -8,6 +8,7 @@ import {
   SCHEDULING_READ_MODEL_MIGRATIONS,
   deploymentPlanProjection,
   schedulingOverridesProjection,
+  schedulingCalendarProjection,
 } from '@trainyard/scheduling-read-models';
 import { SchedulingModule } from './scheduling.module';
 
@@ -15,6 +16,7 @@ export const SCHEDULING_GRPC_PACKAGE = 'trainyard.scheduling.v1';
 export const SCHEDULING_GRPC_SERVICE = 'trainyard.scheduling.v1.SchedulingService';
 export const CONFLICT_GRPC_SERVICE = 'trainyard.scheduling.v1.ConflictService';
 export const FREEZE_OVERRIDE_GRPC_SERVICE = 'trainyard.scheduling.v1.FreezeOverrideService';
+export const CALENDAR_GRPC_SERVICE = 'trainyard.scheduling.v1.CalendarService';
 
 export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
@@ -24,6 +26,7 @@ export const schedulingService: ServiceDefinition = {
     SCHEDULING_GRPC_SERVICE,
     CONFLICT_GRPC_SERVICE,
     FREEZE_OVERRIDE_GRPC_SERVICE,
+    CALENDAR_GRPC_SERVICE,
     'trainyard.scheduling.v1.DeploymentPlanService',
   ],
   // Each part's own publishing rule: deployment plans, freeze overrides, then the calendar's union.
@@ -32,7 +35,11 @@ export const schedulingService: ServiceDefinition = {
     overrideIntegrationEventOf(stored) ??
     schedulingIntegrationEventOf(stored),
   migrations: [SCHEDULING_READ_MODEL_MIGRATIONS],
-  projections: [deploymentPlanProjection, schedulingOverridesProjection],
+  projections: [
+    schedulingCalendarProjection,
+    deploymentPlanProjection,
+    schedulingOverridesProjection,
+  ],
 };
 
 /** The process entry (main.ts): start, serve until SIGTERM/SIGINT, stop gracefully, exit. */

@@ -211,6 +211,27 @@ describe('Pacific/Apia (30 December 2011 did not exist: 29 Dec 24:00 -10:00 → 
   });
 });
 
+describe('Africa/Cairo (2024: EET +02:00; EEST +03:00 from 26 Apr 00:00, a change at midnight)', () => {
+  const zone = 'Africa/Cairo';
+
+  it('starts a holiday whose midnight does not exist at 01:00 EEST and ends it at the next midnight', () => {
+    const holiday = calendarEntry({
+      kind: 'holiday',
+      zone,
+      start: '2024-04-26T00:00',
+      duration: 'P1D',
+      recurrence: undefined,
+    });
+    // 26 Apr 00:00 read with +02:00 = 25 Apr 22:00Z (01:00 EEST); 27 Apr 00:00 EEST = 26 Apr 21:00Z.
+    const result = expand(holiday, '2024-04-01T00:00:00Z', '2024-05-01T00:00:00Z');
+    expect(result.map(span)).toEqual(['2024-04-25T22:00:00Z 2024-04-26T21:00:00Z']);
+    expect([reads(result[0]!.start, zone), reads(result[0]!.end, zone)]).toEqual([
+      '2024-04-26T01:00',
+      '2024-04-27T00:00',
+    ]);
+  });
+});
+
 describe('holidays referenced by other entries', () => {
   const holidays = new Map([
     [

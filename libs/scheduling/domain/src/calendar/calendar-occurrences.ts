@@ -72,7 +72,33 @@ interface CompiledEntry {
 const END_POLICY = { gap: 'shift', overlap: 'both' } as const;
 const ITERATION_CEILING = 1_000_000;
 
+// Memos, not state: a resolver only caches the offsets of its zone, and a compiled entry is a pure
+// function of its (immutable) definition. Expanding many entries (placement) then parses each
+// definition once and asks Temporal about each zone's transitions once.
+const resolvers = new Map<string, ZoneResolver>();
+const resolverFor = (zone: string): ZoneResolver => {
+  let resolver = resolvers.get(zone);
+  if (!resolver) {
+    resolver = ZoneResolver.for(zone);
+    if (resolvers.size > 1_000) resolvers.clear();
+    resolvers.set(zone, resolver);
+  }
+  return resolver;
+};
+const compiled: Record<Engine, WeakMap<CalendarEntryDefinition, CompiledEntry>> = {
+  auto: new WeakMap(),
+  ical: new WeakMap(),
+};
+
 const compile = (definition: CalendarEntryDefinition, engine: Engine): CompiledEntry => {
+  const known = compiled[engine].get(definition);
+  if (known) return known;
+  const entry = compileNew(definition, engine);
+  compiled[engine].set(definition, entry);
+  return entry;
+};
+
+const compileNew = (definition: CalendarEntryDefinition, engine: Engine): CompiledEntry => {
   validateCalendarEntryDefinition(definition);
   const recurrence = definition.recurrence;
   const rule = recurrence ? parseRecurrenceRule('recurrence.rule', recurrence.rule) : undefined;
@@ -80,7 +106,7 @@ const compile = (definition: CalendarEntryDefinition, engine: Engine): CompiledE
   return {
     ...(simple ? { simple } : {}),
     definition,
-    resolver: ZoneResolver.for(definition.zone),
+    resolver: resolverFor(definition.zone),
     startLocalMs: parseLocalDateTime('start', definition.start).localMs,
     duration: parseWallDuration('duration', definition.duration),
     ...(rule ? { rule } : {}),
