@@ -127,5 +127,12 @@ export type {
   SlotRequest,
 } from './deployment-plan/slot-placement';
 export * from './freeze-override';
-export * from './policy/override-policy';
+export {
+  DEFAULT_OVERRIDE_POLICY,
+  assertValidOverridePolicy,
+  requiredApprovals as overrideApprovalsRequired,
+  type OverrideApprovalRule,
+  type OverridePolicy,
+  type RequiredApprovals as OverrideApprovalsRequired,
+} from './policy/override-policy';
 export { describeParty, slotPlacementOver } from './deployment-plan/placement-adapter';
