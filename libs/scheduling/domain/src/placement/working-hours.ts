@@ -7,6 +7,9 @@ import type { TeamWorkingHours } from './placement.types';
 
 // A working day starting in a gap starts when the clock resumes; in an overlap, at the first.
 const HOURS_POLICY: DstPolicy = { gap: 'shift', overlap: 'first' };
+// Hours whose start and end both fall in a gap never happen on that day (Apia skipped 30 December
+// 2011 whole): without this, shifting would move them onto the next day.
+const EXISTS_POLICY: DstPolicy = { gap: 'skip', overlap: 'first' };
 
 const parseMinute = (value: string, field: string, allowEndOfDay: boolean): number => {
   const match = /^(\d{2}):(\d{2})$/.exec(value);
@@ -58,11 +61,16 @@ export const workingHoursIntervals = (
     if (spans.length === 0) continue;
     const date = civilFromDays(days);
     for (const span of spans) {
+      const endDate = span.to === 1440 ? civilFromDays(days + 1) : date;
+      const endDays = span.to === 1440 ? days + 1 : days;
+      const endMinute = span.to === 1440 ? 0 : span.to;
+      instants.length = 0;
+      resolver.resolveDay(date, days, [span.from], EXISTS_POLICY, instants);
+      resolver.resolveDay(endDate, endDays, [endMinute], EXISTS_POLICY, instants);
+      if (instants.length === 0) continue;
       instants.length = 0;
       resolver.resolveDay(date, days, [span.from], HOURS_POLICY, instants);
-      if (span.to === 1440)
-        resolver.resolveDay(civilFromDays(days + 1), days + 1, [0], HOURS_POLICY, instants);
-      else resolver.resolveDay(date, days, [span.to], HOURS_POLICY, instants);
+      resolver.resolveDay(endDate, endDays, [endMinute], HOURS_POLICY, instants);
       if (instants.length === 2 && instants[1]! > instants[0]!)
         out.push({ start: instants[0]!, end: instants[1]! });
     }
