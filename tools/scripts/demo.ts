@@ -8,6 +8,7 @@ import {
   credentials,
   loadPackageDefinition,
   Metadata,
+  status,
   type Client,
   type ServiceError,
 } from '@grpc/grpc-js';
@@ -42,6 +43,98 @@ const PlanningService = (
 ).trainyard.planning.v1.PlanningService;
 const client = new PlanningService(ADDRESS, credentials.createInsecure());
 let token = '';
+
+// Scheduling places every committed release (issue 11): the demo reads the placed plan back.
+const SCHEDULING_ADDRESS = process.env.SCHEDULING_GRPC_ADDRESS ?? '127.0.0.1:50052';
+const DeploymentPlanService = (
+  loadPackageDefinition(trainyardPackageDefinition()) as unknown as {
+    trainyard: {
+      scheduling: {
+        v1: {
+          DeploymentPlanService: new (
+            address: string,
+            creds: ReturnType<typeof credentials.createInsecure>,
+          ) => PlanningClient;
+        };
+      };
+    };
+  }
+).trainyard.scheduling.v1.DeploymentPlanService;
+const plans = new DeploymentPlanService(SCHEDULING_ADDRESS, credentials.createInsecure());
+
+interface PlacedPlan {
+  readonly plan?: {
+    readonly status: string;
+    readonly deadline: string;
+    readonly alert: string;
+    readonly deployments: readonly {
+      readonly deploymentId: string;
+      readonly team: string;
+      readonly environment: string;
+      readonly wave: number;
+      readonly start: string;
+      readonly end: string;
+      readonly expectedMinutes: number;
+      readonly expectedBasis: string;
+      readonly rejected: readonly { start: string; rule: string; party: string }[];
+    }[];
+  };
+}
+
+function getPlan(releaseId: string): Promise<PlacedPlan> {
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${token}`);
+  return new Promise((resolve, reject) => {
+    const fn = plans.getDeploymentPlan;
+    if (!fn) return reject(new Error('no method getDeploymentPlan'));
+    fn.call(plans, { releaseId }, metadata, { deadline: Date.now() + 10_000 }, (error, response) =>
+      error ? reject(error) : resolve(response as PlacedPlan),
+    );
+  });
+}
+
+/** Waits (up to a minute) for scheduling to place the release, then prints each slot and why. */
+async function printDeploymentPlan(releaseId: string): Promise<void> {
+  const until = Date.now() + 60_000;
+  let placed: PlacedPlan | undefined;
+  while (!placed?.plan && Date.now() < until) {
+    placed = await getPlan(releaseId).catch((error: ServiceError) => {
+      if (error.code === status.NOT_FOUND) return undefined; // not placed yet
+      throw new Error(
+        `cannot read the deployment plan from scheduling at ${SCHEDULING_ADDRESS}: ${error.details || error.message}`,
+      );
+    });
+    if (!placed?.plan) await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const plan = placed?.plan;
+  if (!plan) {
+    console.log(
+      `\nScheduling has not placed ${releaseId} within a minute (is the scheduling service running?)`,
+    );
+    return;
+  }
+  console.log(
+    `\nDeployment plan of ${releaseId} (scheduling): ${plan.status}, deadline ${plan.deadline}${plan.alert ? `; ALERT: ${plan.alert}` : ''}`,
+  );
+  for (const d of [...plan.deployments].sort((a, b) => a.start.localeCompare(b.start))) {
+    const local = (zone: string) =>
+      new Date(d.start).toLocaleString('en-GB', {
+        timeZone: zone,
+        hour: '2-digit',
+        minute: '2-digit',
+        weekday: 'short',
+      });
+    console.log(
+      `  ${d.start} → ${d.end}  ${d.environment.padEnd(10)} wave ${d.wave}  ${d.deploymentId} (${d.team}); ` +
+        `Berlin ${local('Europe/Berlin')}, New York ${local('America/New_York')}; expected ${d.expectedMinutes} min (${d.expectedBasis})`,
+    );
+    const reasons = new Map<string, number>();
+    for (const r of d.rejected)
+      reasons.set(`${r.rule}: ${r.party}`, (reasons.get(`${r.rule}: ${r.party}`) ?? 0) + 1);
+    for (const [reason, n] of reasons)
+      console.log(`      earlier slot${n > 1 ? `s (${n})` : ''} rejected — ${reason}`);
+  }
+}
 
 function call<T>(method: string, request: unknown): Promise<T> {
   const metadata = new Metadata();
@@ -628,6 +721,8 @@ async function main(): Promise<void> {
     );
   }
 
+  await printDeploymentPlan(main);
+
   const release = await call<planning.GetReleaseResponse>('GetRelease', { releaseId: main });
   console.log(
     `\nRead model: ${main} has ${release.release?.scope.filter((s) => s.decision === planning.ScopeDecision.SCOPE_DECISION_INCLUDED).length} workloads in scope, capacity used ${release.release?.capacityUsed} of ${release.release?.capacityTotal}`,
@@ -654,9 +749,13 @@ async function main(): Promise<void> {
 }
 
 main()
-  .then(() => client.close())
+  .then(() => {
+    client.close();
+    plans.close();
+  })
   .catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : String(error));
     client.close();
+    plans.close();
     process.exit(1);
   });

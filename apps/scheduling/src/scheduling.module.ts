@@ -10,6 +10,21 @@ import { CalendarHttpController } from './http/calendar.http-controller';
 import { CalendarQueries } from './application/calendar.queries';
 import { CalendarUseCases } from './application/use-cases/calendar.use-cases';
 import { SchedulingReadSide } from './projections/scheduling-read-side';
+import {
+  BASELINE_CALENDAR,
+  DURATION_POLICY,
+  RELEASE_TARGET_POLICY,
+  SERVICE_BASELINE_CALENDAR,
+  SERVICE_DURATION_POLICY,
+  SERVICE_RELEASE_TARGET_POLICY,
+} from './config/deployment-policies';
+import { DeploymentQueries } from './application/deployment.queries';
+import { DeploymentPlanUseCases } from './application/deployment-plan.use-cases';
+import { PlacementInputs } from './application/placement-inputs';
+import { PLACEMENT_INPUTS } from './application/placement-inputs.port';
+import { DeploymentPlanGrpcController } from './grpc/deployment-plan.grpc-controller';
+import { DeploymentsHttpController } from './http/deployments.http-controller';
+import { PlanningEventsConsumer } from './kafka/planning-events.consumer';
 import { FreezeOverrideUseCases } from './application/freeze-override.use-cases';
 import { OverrideExpiry } from './application/override-expiry';
 import { OverrideQueries } from './application/override.queries';
@@ -38,6 +53,8 @@ import { ICALENDAR_CONTROLLERS, ICALENDAR_PROVIDERS } from './icalendar/icalenda
     ConflictsGrpcController,
     ConflictsHttpController,
     ...ICALENDAR_CONTROLLERS,
+    DeploymentPlanGrpcController,
+    DeploymentsHttpController,
     openApiController({
       service: 'scheduling',
       title: 'Trainyard scheduling',
@@ -48,6 +65,15 @@ import { ICALENDAR_CONTROLLERS, ICALENDAR_PROVIDERS } from './icalendar/icalenda
   providers: [
     CalendarQueries,
     CalendarUseCases,
+    // Deployment plans: placement of committed releases, durations (issue 11 items 4 and 6).
+    { provide: DURATION_POLICY, useValue: SERVICE_DURATION_POLICY },
+    { provide: RELEASE_TARGET_POLICY, useValue: SERVICE_RELEASE_TARGET_POLICY },
+    { provide: BASELINE_CALENDAR, useValue: SERVICE_BASELINE_CALENDAR },
+    DeploymentQueries,
+    PlacementInputs,
+    { provide: PLACEMENT_INPUTS, useExisting: PlacementInputs },
+    DeploymentPlanUseCases,
+    PlanningEventsConsumer,
     // Freeze overrides (issue 11 item 3).
     { provide: OVERRIDE_POLICY, useValue: SERVICE_OVERRIDE_POLICY },
     { provide: OVERRIDE_SWEEP_INTERVAL_MS, useFactory: () => overrideSweepIntervalMs() },

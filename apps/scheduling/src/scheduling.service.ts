@@ -1,9 +1,14 @@
 import { runServiceMain, type ServiceDefinition } from '@trainyard/platform';
-import { schedulingIntegrationEventOf } from '@trainyard/scheduling-contracts';
+import {
+  deploymentPlanIntegrationEventOf,
+  overrideIntegrationEventOf,
+  schedulingIntegrationEventOf,
+} from '@trainyard/scheduling-contracts';
 import {
   SCHEDULING_READ_MODEL_MIGRATIONS,
-  schedulingCalendarProjection,
+  deploymentPlanProjection,
   schedulingOverridesProjection,
+  schedulingCalendarProjection,
 } from '@trainyard/scheduling-read-models';
 import { SchedulingModule } from './scheduling.module';
 
@@ -12,6 +17,7 @@ export const SCHEDULING_GRPC_SERVICE = 'trainyard.scheduling.v1.SchedulingServic
 export const CALENDAR_GRPC_SERVICE = 'trainyard.scheduling.v1.CalendarService';
 export const FREEZE_OVERRIDE_GRPC_SERVICE = 'trainyard.scheduling.v1.FreezeOverrideService';
 export const CONFLICT_GRPC_SERVICE = 'trainyard.scheduling.v1.ConflictService';
+export const DEPLOYMENT_PLAN_GRPC_SERVICE = 'trainyard.scheduling.v1.DeploymentPlanService';
 
 export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
@@ -22,10 +28,15 @@ export const schedulingService: ServiceDefinition = {
     CALENDAR_GRPC_SERVICE,
     FREEZE_OVERRIDE_GRPC_SERVICE,
     CONFLICT_GRPC_SERVICE,
+    DEPLOYMENT_PLAN_GRPC_SERVICE,
   ],
   integrationEvents: schedulingIntegrationEventOf,
   migrations: [SCHEDULING_READ_MODEL_MIGRATIONS],
-  projections: [schedulingCalendarProjection, schedulingOverridesProjection],
+  projections: [
+    schedulingCalendarProjection,
+    schedulingOverridesProjection,
+    deploymentPlanProjection,
+  ],
 };
 
 /** The process entry (main.ts): start, serve until SIGTERM/SIGINT, stop gracefully, exit. */

@@ -2,13 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EventStore } from '@trainyard/event-store';
 import { EVENT_STORE, ReadSide, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
 import {
+  DEPLOYMENT_PLAN_READ_MODEL_ENTITIES,
   SCHEDULING_OVERRIDE_ENTITIES,
   SCHEDULING_READ_MODEL_ENTITIES,
   schedulingCalendarProjection,
   schedulingOverridesProjection,
+  deploymentPlanProjection,
 } from '@trainyard/scheduling-read-models';
 
-/** Scheduling's read side: the calendar and the freeze overrides (the platform's `ReadSide`: queries' DataSource, projection runners, read-your-writes). */
+/** Scheduling's read side: the calendar, the freeze overrides and the deployment plans (the platform's `ReadSide`: queries' DataSource, projection runners, read-your-writes). */
 @Injectable()
 export class SchedulingReadSide extends ReadSide {
   constructor(
@@ -17,8 +19,16 @@ export class SchedulingReadSide extends ReadSide {
   ) {
     super(store, config, {
       name: 'read-models',
-      entities: [...SCHEDULING_READ_MODEL_ENTITIES, ...SCHEDULING_OVERRIDE_ENTITIES],
-      projections: [schedulingCalendarProjection, schedulingOverridesProjection],
+      entities: [
+        ...SCHEDULING_READ_MODEL_ENTITIES,
+        ...SCHEDULING_OVERRIDE_ENTITIES,
+        ...DEPLOYMENT_PLAN_READ_MODEL_ENTITIES,
+      ],
+      projections: [
+        schedulingCalendarProjection,
+        schedulingOverridesProjection,
+        deploymentPlanProjection,
+      ],
     });
   }
 }

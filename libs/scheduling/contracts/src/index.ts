@@ -8,6 +8,15 @@ export type * from './events/calendar-entry-defined.v1';
 export type * from './events/calendar-entry-revised.v1';
 export type * from './events/calendar-entry-retired.v1';
 export type * from './events/component-declared.v1';
+export type { DeploymentPlanIntegrationEvent } from './deployment-plan-integration-event';
+export type { DeploymentScheduledV1 } from './events/deployment-scheduled.v1';
+export type { DeploymentPlacementFailedV1 } from './events/deployment-placement-failed.v1';
+export type { DeploymentRescheduledV1 } from './events/deployment-rescheduled.v1';
+export type { DeploymentSlotV1, RejectedSlotV1 } from './events/deployment-values.v1';
+export {
+  deploymentPlanIntegrationEvent,
+  deploymentPlanIntegrationEventOf,
+} from './deployment-plan-integration.mapping';
 // Freeze overrides (issue 11 item 3): v1 event types and their mapping.
 export * from './override-integration.mapping';
 export type * from './events/freeze-override-values.v1';

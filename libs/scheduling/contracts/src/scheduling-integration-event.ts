@@ -2,6 +2,8 @@ import type { CalendarEntryDefinedV1 } from './events/calendar-entry-defined.v1'
 import type { CalendarEntryRetiredV1 } from './events/calendar-entry-retired.v1';
 import type { CalendarEntryRevisedV1 } from './events/calendar-entry-revised.v1';
 import type { ComponentDeclaredV1 } from './events/component-declared.v1';
+import type { DeploymentPlanIntegrationEvent } from './deployment-plan-integration-event';
+import { DEPLOYMENT_PLAN_INTEGRATION_EVENTS } from './deployment-plan-integration.mapping';
 import {
   OVERRIDE_INTEGRATION_EVENTS,
   type OverrideIntegrationEvent,
@@ -24,7 +26,8 @@ export type SchedulingIntegrationEvent =
   | IntegrationEvent<'CalendarEntryRevised', 1, CalendarEntryRevisedV1>
   | IntegrationEvent<'CalendarEntryRetired', 1, CalendarEntryRetiredV1>
   | IntegrationEvent<'ComponentDeclared', 1, ComponentDeclaredV1>
-  | OverrideIntegrationEvent;
+  | OverrideIntegrationEvent
+  | DeploymentPlanIntegrationEvent;
 
 export type SchedulingIntegrationEventType = SchedulingIntegrationEvent['type'];
 
@@ -47,4 +50,5 @@ export const SCHEDULING_INTEGRATION_EVENTS: readonly {
     ] as const satisfies readonly SchedulingIntegrationEventType[]
   ).map((type) => ({ type, version: 1 })),
   ...OVERRIDE_INTEGRATION_EVENTS,
+  ...DEPLOYMENT_PLAN_INTEGRATION_EVENTS,
 ];

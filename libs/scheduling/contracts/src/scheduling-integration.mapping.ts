@@ -5,15 +5,21 @@ import type {
   CalendarEntryDefinition,
   CalendarEntryEvent,
   ComponentEvent,
+  DeploymentPlanEvent,
   FreezeOverrideEvent,
 } from '@trainyard/scheduling-domain';
+import {
+  deploymentPlanIntegrationEvent,
+  isDeploymentPlanEvent,
+} from './deployment-plan-integration.mapping';
 import { isOverrideEvent, toOverrideIntegrationEvent } from './override-integration.mapping';
 import type { CalendarEntryDefinitionV1 } from './events/calendar-values.v1';
 import type { SchedulingIntegrationEvent } from './scheduling-integration-event';
 import { schedulingDataschema } from './scheduling.topics';
 
 /** Every event scheduling's deciders emit (other parts of scheduling add theirs to this union). */
-export type SchedulingDomainEvent = CalendarEntryEvent | ComponentEvent | FreezeOverrideEvent;
+export type SchedulingDomainEvent =
+  CalendarEntryEvent | ComponentEvent | FreezeOverrideEvent | DeploymentPlanEvent;
 
 /** Adding a domain event fails the switch below until it is mapped or explicitly not published. */
 const notPublished = (_event: never): undefined => undefined;
@@ -48,6 +54,7 @@ export function toIntegrationEvent(
   event: SchedulingDomainEvent,
 ): SchedulingIntegrationEvent | undefined {
   if (isOverrideEvent(event)) return toOverrideIntegrationEvent(event);
+  if (isDeploymentPlanEvent(event)) return deploymentPlanIntegrationEvent(event);
   switch (event.type) {
     case 'CalendarEntryDefined': {
       const d = event.data;

@@ -85,6 +85,43 @@ export {
 } from './component/component.decide';
 export { evolveComponent } from './component/component.evolve';
 export { componentDecider } from './component/component.decider';
+export {
+  DEFAULT_DURATION_POLICY,
+  assertValidDurationPolicy,
+  type DurationPolicy,
+  type WorkloadType,
+} from './durations/duration-policy';
+export {
+  defaultMinutesFor,
+  durationStatistics,
+  durationVariance,
+  expectedDuration,
+  minutesBetween,
+  nearestRankPercentile,
+  type DurationStatistics,
+  type DurationVariance,
+  type ExpectedDuration,
+  type ExpectedDurationBasis,
+  type FinishedSample,
+} from './durations/expected-duration';
+export * from './deployment-plan/deployment-plan.commands';
+export * from './deployment-plan/deployment-plan.events';
+export * from './deployment-plan/deployment-plan.state';
+export {
+  deploymentIdOf,
+  type DeploymentPlanDecisionContext,
+} from './deployment-plan/deployment-plan.decide';
+export {
+  DEPLOYMENT_PLAN_EVENT_TYPES,
+  deploymentPlanDecider,
+} from './deployment-plan/deployment-plan.decider';
+export * from './deployment-plan/release-target';
+export type {
+  PlaceSlot,
+  PlacedSlot,
+  SlotAnswer,
+  SlotRequest,
+} from './deployment-plan/slot-placement';
 export * from './freeze-override';
 export {
   DEFAULT_OVERRIDE_POLICY,
@@ -141,3 +178,4 @@ export {
   CALENDAR_IMPORT_TO_CALENDAR_ENTRY_EVENT_TYPES,
   reactToMaintenanceCalendarImported,
 } from './icalendar/calendar-import-to-calendar-entry.reactor';
+export { describeParty, slotPlacementOver } from './deployment-plan/placement-adapter';

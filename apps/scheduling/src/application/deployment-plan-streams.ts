@@ -1,0 +1,1 @@
+export const deploymentPlanStream = (releaseId: string): string => `deployment-plan-${releaseId}`;

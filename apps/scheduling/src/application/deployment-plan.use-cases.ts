@@ -1,0 +1,179 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  commandMetadata,
+  handleCommand,
+  loadStream,
+  type CommandContext,
+  type EventStore,
+} from '@trainyard/event-store';
+import { ValidationError } from '@trainyard/kernel';
+import { EVENT_STORE } from '@trainyard/platform';
+import {
+  deploymentPlanDecider,
+  slotPlacementOver,
+  targetFor,
+  type DeploymentOutcome,
+  type DeploymentPlan,
+  type DeploymentPlanCommand,
+  type DeploymentPlanDecisionContext,
+  type DeploymentPlanEvent,
+  type DurationPolicy,
+  type PlaceReleaseScopeData,
+  type ReleaseTargetPolicy,
+  type RescheduleTrigger,
+} from '@trainyard/scheduling-domain';
+import { DURATION_POLICY, RELEASE_TARGET_POLICY } from '../config/deployment-policies';
+import { SchedulingReadSide } from '../projections/scheduling-read-side';
+import { DeploymentQueries } from './deployment.queries';
+import { deploymentPlanStream } from './deployment-plan-streams';
+import { PLACEMENT_INPUTS, type PlacementInputsPort } from './placement-inputs.port';
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+export interface PlanAnswer {
+  readonly state: DeploymentPlan;
+  readonly events: readonly DeploymentPlanEvent[];
+}
+
+/** PlaceReleaseScope, ReplaceDeployments, RecordDeploymentStarted and RecordDeploymentFinished. */
+@Injectable()
+export class DeploymentPlanUseCases {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly readSide: SchedulingReadSide,
+    private readonly queries: DeploymentQueries,
+    @Inject(PLACEMENT_INPUTS) private readonly inputs: PlacementInputsPort,
+    @Inject(DURATION_POLICY) private readonly durations: DurationPolicy,
+    @Inject(RELEASE_TARGET_POLICY) private readonly targets: ReleaseTargetPolicy,
+  ) {}
+
+  private async decisionContext(from: number, to: number): Promise<DeploymentPlanDecisionContext> {
+    const [calendar, actualMinutes] = await Promise.all([
+      this.inputs.assemble({ from, to }),
+      this.queries.actualMinutesByType(),
+    ]);
+    return {
+      targets: this.targets,
+      durations: this.durations,
+      actualMinutes,
+      placeSlot: slotPlacementOver(calendar),
+    };
+  }
+
+  private async handle(
+    releaseId: string,
+    command: DeploymentPlanCommand,
+    ctx: CommandContext,
+    context: DeploymentPlanDecisionContext,
+  ): Promise<PlanAnswer> {
+    const handled = await handleCommand(
+      this.store,
+      deploymentPlanStream(releaseId),
+      deploymentPlanDecider,
+      command,
+      ctx,
+      {
+        context,
+        // a consumed event carries its id as the causation: a redelivery decides nothing twice
+        ...(ctx.causationId ? { oncePerCausation: true } : {}),
+        onAppended: (result) =>
+          this.readSide.recordWrite({
+            transactionId: result.transactionId,
+            position: result.lastPosition,
+          }),
+      },
+    );
+    return { state: handled.state, events: handled.events };
+  }
+
+  async placeReleaseScope(data: PlaceReleaseScopeData, ctx: CommandContext): Promise<PlanAnswer> {
+    const committed = Date.parse(data.committedAt);
+    if (Number.isNaN(committed))
+      throw new ValidationError(
+        'committedAt',
+        `committedAt must be an ISO-8601 instant; got ${data.committedAt}.`,
+      );
+    const target = targetFor(data.trainId, this.targets);
+    const context = await this.decisionContext(
+      committed + target.leadMinutes * MINUTE_MS,
+      committed + target.deadlineDays * DAY_MS,
+    );
+    return this.handle(
+      data.releaseId,
+      { type: 'PlaceReleaseScope', data, metadata: commandMetadata(ctx) },
+      ctx,
+      context,
+    );
+  }
+
+  async replaceDeployments(
+    releaseId: string,
+    trigger: RescheduleTrigger,
+    ctx: CommandContext,
+  ): Promise<PlanAnswer> {
+    const { state } = await loadStream(
+      this.store,
+      deploymentPlanStream(releaseId),
+      deploymentPlanDecider,
+    );
+    const now = Date.parse(ctx.now);
+    const deadline = state.status === 'Unplanned' ? now : Date.parse(state.deadline);
+    const context = await this.decisionContext(now, Math.max(now, deadline));
+    return this.handle(
+      releaseId,
+      { type: 'ReplaceDeployments', data: { releaseId, trigger }, metadata: commandMetadata(ctx) },
+      ctx,
+      context,
+    );
+  }
+
+  async load(releaseId: string): Promise<DeploymentPlan> {
+    return (await loadStream(this.store, deploymentPlanStream(releaseId), deploymentPlanDecider))
+      .state;
+  }
+
+  /** Recording progress needs no calendar: the context's placement is never asked. */
+  private progressContext(): DeploymentPlanDecisionContext {
+    return {
+      targets: this.targets,
+      durations: this.durations,
+      actualMinutes: {},
+      placeSlot: () => ({
+        status: 'unplaced',
+        rule: 'deadline',
+        message: 'Not placing.',
+        rejected: [],
+      }),
+    };
+  }
+
+  recordStarted(
+    data: { releaseId: string; deploymentId: string; startedAt: string },
+    ctx: CommandContext,
+  ): Promise<PlanAnswer> {
+    return this.handle(
+      data.releaseId,
+      { type: 'RecordDeploymentStarted', data, metadata: commandMetadata(ctx) },
+      ctx,
+      this.progressContext(),
+    );
+  }
+
+  recordFinished(
+    data: {
+      releaseId: string;
+      deploymentId: string;
+      finishedAt: string;
+      outcome: DeploymentOutcome;
+    },
+    ctx: CommandContext,
+  ): Promise<PlanAnswer> {
+    return this.handle(
+      data.releaseId,
+      { type: 'RecordDeploymentFinished', data, metadata: commandMetadata(ctx) },
+      ctx,
+      this.progressContext(),
+    );
+  }
+}
