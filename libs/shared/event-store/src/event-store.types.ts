@@ -99,6 +99,12 @@ export interface SubscribeOptions {
   readonly handler: (batch: SubscriptionBatch) => Promise<void>;
   /** Transient read errors are retried after `pollIntervalMs`; this hears about them. */
   readonly onReadError?: (error: unknown) => void;
+  /**
+   * Called when a read moved past events with none to deliver (all of other `types`): every event
+   * up to `checkpoint` that this subscription asked for has been handled. A projection filtering by
+   * type uses it so that read-your-writes does not wait for an event it will never see.
+   */
+  readonly onSkipped?: (checkpoint: Checkpoint) => void;
 }
 
 export interface Subscription {

@@ -1,4 +1,4 @@
-import { START_CHECKPOINT } from './checkpoint';
+import { START_CHECKPOINT, compareCheckpoints } from './checkpoint';
 import type {
   Checkpoint,
   ReadAllResult,
@@ -80,6 +80,8 @@ export class StoreSubscription implements Subscription {
         if (this.stopped) break;
         if (result.events.length > 0)
           await handler({ events: result.events, checkpoint: result.checkpoint });
+        else if (compareCheckpoints(result.checkpoint, this.current) > 0)
+          this.options.onSkipped?.(result.checkpoint);
         this.current = result.checkpoint;
         if (!result.isEnd) continue;
         if (result.pending) {

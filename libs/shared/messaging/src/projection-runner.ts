@@ -196,6 +196,7 @@ export class ProjectionRunner<TEvent> {
           types: this.options.projection.eventTypes,
           pollIntervalMs: this.options.pollIntervalMs ?? 500,
           handler: (batch) => this.applyBatch(batch.events, batch.checkpoint),
+          onSkipped: (checkpoint) => this.reached(checkpoint),
           onReadError: (error) =>
             this.logger.warn(
               { ...context, error: errorMessage(error) },
