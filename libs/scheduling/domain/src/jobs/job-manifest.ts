@@ -543,7 +543,10 @@ const validateTasks = (
   const cycle = findTaskCycle(tasks);
   if (cycle !== undefined) {
     const index = value.findIndex((t) => isObject(t) && own(t, 'id') === cycle[0]);
-    p.add(`tasks[${index}].dependsOn`, `tasks[${index}].dependsOn closes a dependency cycle: ${formatCycle(cycle)}.`);
+    p.add(
+      `tasks[${index}].dependsOn`,
+      `tasks[${index}].dependsOn closes a dependency cycle: ${formatCycle(cycle)}.`,
+    );
     return undefined;
   }
   return [...tasks].sort((a, b) => (a.id < b.id ? -1 : 1));
