@@ -179,3 +179,11 @@ export {
   reactToMaintenanceCalendarImported,
 } from './icalendar/calendar-import-to-calendar-entry.reactor';
 export { describeParty, slotPlacementOver } from './deployment-plan/placement-adapter';
+export * from './jobs/job-manifest';
+export * from './jobs/job-manifest.diff';
+export * from './jobs/job-definition';
+export * from './jobs/job-definition.decide';
+export { evolveJobDefinition } from './jobs/job-definition.evolve';
+export { jobDefinitionDecider } from './jobs/job-definition.decider';
+export { findTaskCycle, formatCycle as formatTaskCycle, type TaskNode } from './jobs/task-graph';
+export { canonicalJson, sha256Hex } from './jobs/canonical-json';

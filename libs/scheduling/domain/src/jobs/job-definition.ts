@@ -1,0 +1,103 @@
+import type { Command, DomainEvent } from '@trainyard/kernel';
+import type { JobManifest } from './job-manifest';
+import type { JobManifestChange } from './job-manifest.diff';
+
+// ---- commands ---------------------------------------------------------------------------------
+
+/** Apply a manifest as parsed from a file (validated here); the author is `metadata.actor`. */
+export type ApplyJobManifest = Command<'ApplyJobManifest', { readonly manifest: unknown }>;
+/** Approve the pending proposal of job `name`; `digest` is the one the approver reviewed. */
+export type ApproveJobManifest = Command<
+  'ApproveJobManifest',
+  { readonly name: string; readonly digest: string }
+>;
+/** Make version `toVersion` running again, as a new version. */
+export type RollBackJobManifest = Command<
+  'RollBackJobManifest',
+  { readonly name: string; readonly toVersion: number }
+>;
+export type JobDefinitionCommand = ApplyJobManifest | ApproveJobManifest | RollBackJobManifest;
+
+// ---- events -----------------------------------------------------------------------------------
+
+export type JobManifestApplied = DomainEvent<
+  'JobManifestApplied',
+  {
+    readonly name: string;
+    readonly version: number;
+    readonly digest: string;
+    readonly manifest: JobManifest;
+    readonly changes: readonly JobManifestChange[];
+    readonly author: string;
+    /** Present when the change was prod-affecting and waited for a second person. */
+    readonly approvedBy?: string;
+    readonly appliedAt: string;
+  }
+>;
+export type JobManifestProposed = DomainEvent<
+  'JobManifestProposed',
+  {
+    readonly name: string;
+    readonly digest: string;
+    readonly manifest: JobManifest;
+    readonly changes: readonly JobManifestChange[];
+    /** Why it waits for approval (which prod-affecting rule matched). */
+    readonly reasons: readonly string[];
+    /** The running version it was diffed against (0: none). */
+    readonly baseVersion: number;
+    readonly author: string;
+    readonly proposedAt: string;
+  }
+>;
+export type JobManifestRolledBack = DomainEvent<
+  'JobManifestRolledBack',
+  {
+    readonly name: string;
+    readonly version: number;
+    readonly toVersion: number;
+    readonly digest: string;
+    readonly changes: readonly JobManifestChange[];
+    /** The digest of a pending proposal the rollback withdrew, if any. */
+    readonly withdrawnProposal?: string;
+    readonly rolledBackBy: string;
+    readonly rolledBackAt: string;
+  }
+>;
+export type JobDefinitionEvent = JobManifestApplied | JobManifestProposed | JobManifestRolledBack;
+
+// ---- state ------------------------------------------------------------------------------------
+
+export interface JobManifestVersion {
+  readonly version: number;
+  readonly digest: string;
+  readonly manifest: JobManifest;
+  readonly author: string;
+  readonly approvedBy?: string;
+  /** Set when this version was made by a rollback to an earlier one. */
+  readonly rolledBackFrom?: number;
+  readonly at: string;
+}
+
+export interface JobManifestProposal {
+  readonly digest: string;
+  readonly manifest: JobManifest;
+  readonly author: string;
+  readonly baseVersion: number;
+  readonly proposedAt: string;
+}
+
+/** Stream `job-definition-<name>`; every version is kept, the running one is the last. */
+export type JobDefinition =
+  | { readonly status: 'Undefined'; readonly proposal?: JobManifestProposal }
+  | {
+      readonly status: 'Defined';
+      readonly name: string;
+      readonly versions: readonly JobManifestVersion[];
+      readonly proposal?: JobManifestProposal;
+    };
+
+export const initialJobDefinition = (): JobDefinition => ({ status: 'Undefined' });
+
+/** The running version: the last one. */
+export const runningVersion = (state: JobDefinition): JobManifestVersion | undefined =>
+  state.status === 'Defined' ? state.versions[state.versions.length - 1] : undefined;

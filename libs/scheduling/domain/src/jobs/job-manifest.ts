@@ -1,0 +1,720 @@
+import { ValidationError } from '@trainyard/kernel';
+import { parseCron } from '../cron/cron-expression';
+import { resolveDstPolicy, type GapPolicy, type OverlapPolicy } from '../time/dst-policy';
+import { ZoneResolver } from '../time/zone-resolver';
+import { findTaskCycle, formatCycle } from './task-graph';
+
+/**
+ * A job definition as a team keeps it in git (issue 12, item 1): YAML or JSON parsed by the
+ * adapter, validated here as a plain object. Every problem is collected and named by its field
+ * (`tasks[2].dependsOn[0]`), so a CI run shows them all at once.
+ */
+export const CRITICALITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Criticality = (typeof CRITICALITIES)[number];
+export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+export const PARAMETER_TYPES = ['string', 'number', 'boolean', 'secret-ref'] as const;
+export type ParameterType = (typeof PARAMETER_TYPES)[number];
+export const TRIGGER_RULES = ['all-succeeded', 'any-failed', 'all-done'] as const;
+export type TriggerRule = (typeof TRIGGER_RULES)[number];
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/**
+ * Programs a `command` task may name when the caller gives no allowlist of its own: the operator
+ * installs them; a manifest never names a path or a shell.
+ */
+export const DEFAULT_COMMAND_PROGRAMS: readonly string[] = [
+  'ledger-export',
+  'ledger-close',
+  'report-render',
+  'db-vacuum',
+  'file-archive',
+];
+
+export type CronJobSchedule = {
+  readonly cron: string;
+  readonly zone: string;
+  readonly gap?: GapPolicy;
+  readonly overlap?: OverlapPolicy;
+};
+export type IntervalJobSchedule = { readonly everySeconds: number };
+/** Absent: a triggered job, started only on demand. */
+export type JobSchedule = CronJobSchedule | IntervalJobSchedule;
+
+/** `secret:<name>`: a reference to a secret by name; the value is never in a manifest. */
+export type ParameterValue = string | number | boolean;
+
+export type HttpExecutor = {
+  readonly kind: 'http';
+  readonly method: HttpMethod;
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: unknown;
+};
+export type CommandExecutor = {
+  readonly kind: 'command';
+  readonly program: string;
+  readonly args: readonly string[];
+};
+export type KafkaExecutor = {
+  readonly kind: 'kafka';
+  readonly topic: string;
+  readonly key?: string;
+  readonly payload?: unknown;
+};
+export type TaskExecutor = HttpExecutor | CommandExecutor | KafkaExecutor;
+
+export type TaskRetries = {
+  readonly max: number;
+  readonly backoffSeconds: number;
+  readonly maxDelaySeconds: number;
+};
+
+export type JobTask = {
+  readonly id: string;
+  readonly executor: TaskExecutor;
+  /** Sorted, without duplicates (the order of dependencies means nothing). */
+  readonly dependsOn: readonly string[];
+  readonly trigger: TriggerRule;
+  readonly retries?: TaskRetries;
+  readonly timeoutSeconds: number;
+};
+
+/** A valid manifest, normalised: tasks sorted by id, defaults filled, so its digest is stable. */
+export type JobManifest = {
+  readonly name: string;
+  readonly owner: string;
+  readonly criticality: Criticality;
+  readonly description?: string;
+  readonly schedule?: JobSchedule;
+  readonly parameters: Readonly<Record<string, ParameterType>>;
+  readonly environments: Readonly<Record<Environment, Readonly<Record<string, ParameterValue>>>>;
+  readonly tasks: readonly JobTask[];
+};
+
+export type JobManifestValidation =
+  | { readonly ok: true; readonly manifest: JobManifest }
+  | { readonly ok: false; readonly problems: readonly ValidationError[] };
+
+export interface JobManifestValidationOptions {
+  /** Programs `command` tasks may run; `DEFAULT_COMMAND_PROGRAMS` when absent. */
+  readonly commandPrograms?: readonly string[];
+}
+
+export const JOB_NAME =
+  /^([a-z0-9]+(?:-[a-z0-9]+)*)\.([a-z0-9]+(?:-[a-z0-9]+)*)\.([a-z0-9]+(?:-[a-z0-9]+)*)$/;
+const SEGMENT = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const TASK_ID = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
+const PARAMETER_NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
+const SECRET_REF = /^secret:[a-z0-9]+(?:[-_./][a-z0-9]+)*$/;
+const KAFKA_TOPIC = /^[a-zA-Z0-9._-]+$/;
+const PLACEHOLDER = /\{\{\s*([^}\s]*)\s*\}\}/g;
+const HEADER_NAME = /^[A-Za-z0-9-]+$/;
+
+export const MAX_TASKS = 500;
+const MAX_TEXT = 2_000;
+const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
+const MAX_INTERVAL_SECONDS = 366 * 24 * 3600;
+const MAX_RETRIES = 100;
+const MAX_DELAY_SECONDS = 24 * 3600;
+
+type Obj = Record<string, unknown>;
+const isObject = (value: unknown): value is Obj =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const show = (value: unknown): string => {
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : typeof value;
+};
+const oneOf = (values: readonly string[]): string => values.join(', ');
+const isOneOf = <T extends string>(values: readonly T[], value: unknown): value is T =>
+  typeof value === 'string' && (values as readonly string[]).includes(value);
+const own = (o: Obj, key: string): unknown =>
+  Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
+
+/** Collects problems; every check adds one sentence naming its field, and never throws. */
+class Problems {
+  readonly list: ValidationError[] = [];
+  add(field: string, message: string): void {
+    this.list.push(new ValidationError(field, message));
+  }
+  /** Refuses keys outside `allowed` (a typo in a manifest must not be silently ignored). */
+  unknownKeys(o: Obj, allowed: readonly string[], path: string): void {
+    for (const key of Object.keys(o))
+      if (!allowed.includes(key)) {
+        const field = path ? `${path}.${key}` : key;
+        this.add(field, `${field} is not a known field; expected one of ${oneOf(allowed)}.`);
+      }
+  }
+  text(o: Obj, key: string, path: string, required: boolean): string | undefined {
+    const value = own(o, key);
+    const field = path ? `${path}.${key}` : key;
+    if (value === undefined) {
+      if (required) this.add(field, `${field} is required.`);
+      return undefined;
+    }
+    if (typeof value !== 'string' || value.trim() === '') {
+      this.add(field, `${field} must be a non-empty string; got ${show(value)}.`);
+      return undefined;
+    }
+    if (value.length > MAX_TEXT) {
+      this.add(field, `${field} must be at most ${MAX_TEXT} characters long.`);
+      return undefined;
+    }
+    return value;
+  }
+  integer(
+    o: Obj,
+    key: string,
+    path: string,
+    min: number,
+    max: number,
+    required: boolean,
+  ): number | undefined {
+    const value = own(o, key);
+    const field = path ? `${path}.${key}` : key;
+    if (value === undefined) {
+      if (required) this.add(field, `${field} is required.`);
+      return undefined;
+    }
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.add(field, `${field} must be a whole number from ${min} to ${max}; got ${show(value)}.`);
+      return undefined;
+    }
+    return value;
+  }
+}
+
+const TOP_LEVEL = [
+  'name',
+  'owner',
+  'criticality',
+  'description',
+  'schedule',
+  'parameters',
+  'environments',
+  'tasks',
+];
+
+/**
+ * `input` (parsed YAML or JSON) → the normalised manifest, or every problem found, each a
+ * `ValidationError` naming its field. Never throws, whatever `input` is.
+ */
+export const validateJobManifest = (
+  input: unknown,
+  options: JobManifestValidationOptions = {},
+): JobManifestValidation => {
+  const p = new Problems();
+  if (!isObject(input)) {
+    p.add('(root)', `A job manifest must be an object; got ${show(input)}.`);
+    return { ok: false, problems: p.list };
+  }
+  p.unknownKeys(input, TOP_LEVEL, '');
+  const name = validateName(input, p);
+  const owner = p.text(input, 'owner', '', true);
+  if (owner !== undefined && !SEGMENT.test(owner))
+    p.add(
+      'owner',
+      `owner must be a team name of lowercase letters, digits and hyphens; got ${show(owner)}.`,
+    );
+  else if (owner !== undefined && name !== undefined && owner !== name.split('.')[0])
+    p.add(
+      'owner',
+      `owner must be the team the name starts with (${name.split('.')[0]}); got ${show(owner)}.`,
+    );
+  const criticality = own(input, 'criticality');
+  if (criticality === undefined) p.add('criticality', 'criticality is required.');
+  else if (!isOneOf(CRITICALITIES, criticality))
+    p.add(
+      'criticality',
+      `criticality must be one of ${oneOf(CRITICALITIES)}; got ${show(criticality)}.`,
+    );
+  const description = p.text(input, 'description', '', false);
+  const schedule = validateSchedule(own(input, 'schedule'), p);
+  const parameters = validateParameterTypes(own(input, 'parameters'), p);
+  const environments = validateEnvironments(own(input, 'environments'), parameters, p);
+  const tasks = validateTasks(own(input, 'tasks'), parameters, options, p);
+  if (p.list.length > 0) return { ok: false, problems: p.list };
+  return {
+    ok: true,
+    manifest: {
+      name: name as string,
+      owner: owner as string,
+      criticality: criticality as Criticality,
+      ...(description === undefined ? {} : { description }),
+      ...(schedule === undefined ? {} : { schedule }),
+      parameters: parameters ?? {},
+      environments: environments as JobManifest['environments'],
+      tasks: tasks ?? [],
+    },
+  };
+};
+
+const validateName = (input: Obj, p: Problems): string | undefined => {
+  const name = p.text(input, 'name', '', true);
+  if (name === undefined) return undefined;
+  if (!JOB_NAME.test(name)) {
+    p.add(
+      'name',
+      `name must follow <team>.<system>.<job>, each part lowercase letters, digits and single hyphens; got ${show(name)}.`,
+    );
+    return undefined;
+  }
+  return name;
+};
+
+const validateSchedule = (value: unknown, p: Problems): JobSchedule | undefined => {
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value)) {
+    p.add(
+      'schedule',
+      `schedule must be an object with cron and zone, or with everySeconds; got ${show(value)}.`,
+    );
+    return undefined;
+  }
+  if (own(value, 'everySeconds') !== undefined) {
+    p.unknownKeys(value, ['everySeconds'], 'schedule');
+    const everySeconds = p.integer(
+      value,
+      'everySeconds',
+      'schedule',
+      1,
+      MAX_INTERVAL_SECONDS,
+      true,
+    );
+    return everySeconds === undefined ? undefined : { everySeconds };
+  }
+  p.unknownKeys(value, ['cron', 'zone', 'gap', 'overlap'], 'schedule');
+  const cron = own(value, 'cron');
+  const zone = own(value, 'zone');
+  const gap = own(value, 'gap');
+  const overlap = own(value, 'overlap');
+  let everyHour: boolean | undefined;
+  try {
+    everyHour = parseCron(cron as string).everyHour;
+  } catch (error) {
+    rethrowAs(error, 'schedule', p);
+  }
+  try {
+    ZoneResolver.for(zone as string, 'schedule.zone');
+  } catch (error) {
+    rethrowAs(error, '', p);
+  }
+  let policyOk = true;
+  for (const [key, v] of [
+    ['gap', gap],
+    ['overlap', overlap],
+  ] as const)
+    if (v !== undefined && typeof v !== 'string') {
+      p.add(`schedule.${key}`, `schedule.${key} must be a string; got ${show(v)}.`);
+      policyOk = false;
+    }
+  if (policyOk)
+    try {
+      resolveDstPolicy(
+        { gap: gap as string | undefined, overlap: overlap as string | undefined },
+        everyHour ?? false,
+      );
+    } catch (error) {
+      rethrowAs(error, 'schedule', p);
+    }
+  if (p.list.some((e) => e.field.startsWith('schedule'))) return undefined;
+  return {
+    cron: parseCron(cron as string).expression,
+    zone: zone as string,
+    ...(gap === undefined ? {} : { gap: gap as GapPolicy }),
+    ...(overlap === undefined ? {} : { overlap: overlap as OverlapPolicy }),
+  };
+};
+
+/** A `ValidationError` of the reused part-1 checks, re-homed under `prefix` (`cron` → `schedule.cron`). */
+const rethrowAs = (error: unknown, prefix: string, p: Problems): void => {
+  if (!(error instanceof ValidationError)) throw error;
+  const field = prefix ? `${prefix}.${error.field}` : error.field;
+  const message = error.message.startsWith(error.field)
+    ? `${field}${error.message.slice(error.field.length)}`
+    : error.message;
+  p.add(field, /[.!?]$/.test(message) ? message : `${message}.`);
+};
+
+const validateParameterTypes = (
+  value: unknown,
+  p: Problems,
+): Record<string, ParameterType> | undefined => {
+  if (value === undefined) return {};
+  if (!isObject(value)) {
+    p.add('parameters', `parameters must map each parameter name to its type; got ${show(value)}.`);
+    return undefined;
+  }
+  const out: Record<string, ParameterType> = {};
+  let ok = true;
+  for (const [key, type] of Object.entries(value)) {
+    const field = `parameters.${key}`;
+    if (!PARAMETER_NAME.test(key)) {
+      p.add(
+        field,
+        `${field} is not a valid parameter name (a letter, then letters, digits or underscores).`,
+      );
+      ok = false;
+    } else if (!isOneOf(PARAMETER_TYPES, type)) {
+      p.add(field, `${field} must be one of ${oneOf(PARAMETER_TYPES)}; got ${show(type)}.`);
+      ok = false;
+    } else out[key] = type;
+  }
+  return ok ? out : undefined;
+};
+
+const matchesType = (type: ParameterType, value: unknown): boolean => {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string' && value.length <= MAX_TEXT;
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'secret-ref':
+      return typeof value === 'string' && value.length <= 200 && SECRET_REF.test(value);
+  }
+};
+
+const typeDescription = (type: ParameterType): string =>
+  type === 'secret-ref' ? 'a secret reference such as "secret:ledger-token"' : `a ${type}`;
+
+const validateEnvironments = (
+  value: unknown,
+  parameters: Record<string, ParameterType> | undefined,
+  p: Problems,
+): Record<Environment, Record<string, ParameterValue>> | undefined => {
+  if (value === undefined) {
+    p.add('environments', `environments is required and must declare ${oneOf(ENVIRONMENTS)}.`);
+    return undefined;
+  }
+  if (!isObject(value)) {
+    p.add(
+      'environments',
+      `environments must be an object declaring ${oneOf(ENVIRONMENTS)}; got ${show(value)}.`,
+    );
+    return undefined;
+  }
+  p.unknownKeys(value, ENVIRONMENTS, 'environments');
+  const out: Partial<Record<Environment, Record<string, ParameterValue>>> = {};
+  for (const env of ENVIRONMENTS) {
+    const path = `environments.${env}`;
+    const values = own(value, env);
+    if (values === undefined) {
+      p.add(
+        path,
+        `${path} is required (every job declares dev, staging and prod; use {} for none).`,
+      );
+      continue;
+    }
+    if (values !== null && !isObject(values)) {
+      p.add(path, `${path} must map parameter names to values; got ${show(values)}.`);
+      continue;
+    }
+    const given = values ?? {};
+    const env_: Record<string, ParameterValue> = {};
+    for (const [key, v] of Object.entries(given)) {
+      const field = `${path}.${key}`;
+      const type = parameters?.[key];
+      if (parameters === undefined) continue;
+      if (type === undefined || !Object.prototype.hasOwnProperty.call(parameters, key))
+        p.add(field, `${field} is not a declared parameter; declare it under parameters first.`);
+      else if (!matchesType(type, v))
+        p.add(field, `${field} must be ${typeDescription(type)}; got ${show(v)}.`);
+      else env_[key] = v as ParameterValue;
+    }
+    for (const key of Object.keys(parameters ?? {}))
+      if (own(given, key) === undefined)
+        p.add(
+          `${path}.${key}`,
+          `${path}.${key} is required: every declared parameter has a value in every environment.`,
+        );
+    out[env] = env_;
+  }
+  return out as Record<Environment, Record<string, ParameterValue>>;
+};
+
+/** `{{name}}` placeholders in executor strings must name declared parameters. */
+const checkPlaceholders = (
+  text: string,
+  field: string,
+  parameters: Record<string, ParameterType> | undefined,
+  p: Problems,
+): void => {
+  if (parameters === undefined) return;
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const ref = match[1] ?? '';
+    if (!Object.prototype.hasOwnProperty.call(parameters, ref))
+      p.add(field, `${field} refers to {{${ref}}}, which is not a declared parameter.`);
+  }
+};
+
+const TASK_KEYS = ['id', 'executor', 'dependsOn', 'trigger', 'retries', 'timeoutSeconds'];
+
+const validateTasks = (
+  value: unknown,
+  parameters: Record<string, ParameterType> | undefined,
+  options: JobManifestValidationOptions,
+  p: Problems,
+): JobTask[] | undefined => {
+  if (value === undefined) {
+    p.add('tasks', 'tasks is required: a job runs at least one task.');
+    return undefined;
+  }
+  if (!Array.isArray(value) || value.length === 0) {
+    p.add('tasks', `tasks must be a non-empty list; got ${show(value)}.`);
+    return undefined;
+  }
+  if (value.length > MAX_TASKS) {
+    p.add('tasks', `tasks must hold at most ${MAX_TASKS} tasks; got ${value.length}.`);
+    return undefined;
+  }
+  const before = p.list.length;
+  const firstIndex = new Map<string, number>();
+  value.forEach((task, i) => {
+    if (!isObject(task)) return;
+    const id = own(task, 'id');
+    if (typeof id === 'string' && TASK_ID.test(id)) {
+      if (firstIndex.has(id))
+        p.add(
+          `tasks[${i}].id`,
+          `tasks[${i}].id "${id}" is already the id of tasks[${firstIndex.get(id)}]; task ids are unique.`,
+        );
+      else firstIndex.set(id, i);
+    }
+  });
+  const tasks: JobTask[] = [];
+  value.forEach((task, i) => {
+    const path = `tasks[${i}]`;
+    if (!isObject(task)) {
+      p.add(path, `${path} must be an object; got ${show(task)}.`);
+      return;
+    }
+    p.unknownKeys(task, TASK_KEYS, path);
+    const id = p.text(task, 'id', path, true);
+    if (id !== undefined && !TASK_ID.test(id))
+      p.add(
+        `${path}.id`,
+        `${path}.id must be lowercase letters and digits separated by single hyphens or underscores; got ${show(id)}.`,
+      );
+    const executor = validateExecutor(
+      own(task, 'executor'),
+      `${path}.executor`,
+      parameters,
+      options,
+      p,
+    );
+    const dependsOn = validateDependsOn(
+      own(task, 'dependsOn'),
+      `${path}.dependsOn`,
+      id,
+      firstIndex,
+      p,
+    );
+    const trigger = own(task, 'trigger') ?? 'all-succeeded';
+    if (!isOneOf(TRIGGER_RULES, trigger))
+      p.add(
+        `${path}.trigger`,
+        `${path}.trigger must be one of ${oneOf(TRIGGER_RULES)}; got ${show(trigger)}.`,
+      );
+    const retries = validateRetries(own(task, 'retries'), `${path}.retries`, p);
+    const timeoutSeconds = p.integer(task, 'timeoutSeconds', path, 1, MAX_TIMEOUT_SECONDS, true);
+    if (
+      id !== undefined &&
+      executor !== undefined &&
+      dependsOn !== undefined &&
+      timeoutSeconds !== undefined
+    )
+      tasks.push({
+        id,
+        executor,
+        dependsOn,
+        trigger: trigger as TriggerRule,
+        ...(retries === undefined ? {} : { retries }),
+        timeoutSeconds,
+      });
+  });
+  if (p.list.length > before) return undefined;
+  const cycle = findTaskCycle(tasks);
+  if (cycle !== undefined) {
+    const index = value.findIndex((t) => isObject(t) && own(t, 'id') === cycle[0]);
+    p.add(
+      `tasks[${index}].dependsOn`,
+      `tasks[${index}].dependsOn closes a dependency cycle: ${formatCycle(cycle)}.`,
+    );
+    return undefined;
+  }
+  return [...tasks].sort((a, b) => (a.id < b.id ? -1 : 1));
+};
+
+const validateDependsOn = (
+  value: unknown,
+  path: string,
+  id: string | undefined,
+  known: ReadonlyMap<string, number>,
+  p: Problems,
+): string[] | undefined => {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    p.add(path, `${path} must be a list of task ids; got ${show(value)}.`);
+    return undefined;
+  }
+  let ok = true;
+  value.forEach((dep, j) => {
+    const field = `${path}[${j}]`;
+    if (typeof dep !== 'string') {
+      p.add(field, `${field} must be a task id; got ${show(dep)}.`);
+      ok = false;
+    } else if (!known.has(dep)) {
+      p.add(field, `${field} refers to ${show(dep)}, which is not a task of this job.`);
+      ok = false;
+    } else if (dep === id) {
+      p.add(field, `${field} names the task itself, a dependency cycle: ${id} → ${id}.`);
+      ok = false;
+    }
+  });
+  return ok ? [...new Set(value as string[])].sort() : undefined;
+};
+
+const validateRetries = (value: unknown, path: string, p: Problems): TaskRetries | undefined => {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) {
+    p.add(
+      path,
+      `${path} must be an object with max, backoffSeconds and maxDelaySeconds; got ${show(value)}.`,
+    );
+    return undefined;
+  }
+  p.unknownKeys(value, ['max', 'backoffSeconds', 'maxDelaySeconds'], path);
+  const max = p.integer(value, 'max', path, 0, MAX_RETRIES, true);
+  const backoffSeconds = p.integer(value, 'backoffSeconds', path, 1, MAX_DELAY_SECONDS, true);
+  const maxDelaySeconds = p.integer(value, 'maxDelaySeconds', path, 1, MAX_DELAY_SECONDS, true);
+  if (max === undefined || backoffSeconds === undefined || maxDelaySeconds === undefined)
+    return undefined;
+  if (maxDelaySeconds < backoffSeconds) {
+    p.add(
+      `${path}.maxDelaySeconds`,
+      `${path}.maxDelaySeconds must be at least backoffSeconds (${backoffSeconds}); got ${maxDelaySeconds}.`,
+    );
+    return undefined;
+  }
+  return { max, backoffSeconds, maxDelaySeconds };
+};
+
+const validateExecutor = (
+  value: unknown,
+  path: string,
+  parameters: Record<string, ParameterType> | undefined,
+  options: JobManifestValidationOptions,
+  p: Problems,
+): TaskExecutor | undefined => {
+  if (value === undefined) {
+    p.add(path, `${path} is required.`);
+    return undefined;
+  }
+  if (!isObject(value)) {
+    p.add(
+      path,
+      `${path} must be an object with a kind (http, command or kafka); got ${show(value)}.`,
+    );
+    return undefined;
+  }
+  const kind = own(value, 'kind');
+  const before = p.list.length;
+  switch (kind) {
+    case 'http': {
+      p.unknownKeys(value, ['kind', 'method', 'url', 'headers', 'body'], path);
+      const method = own(value, 'method');
+      if (!isOneOf(HTTP_METHODS, method))
+        p.add(
+          `${path}.method`,
+          `${path}.method must be one of ${oneOf(HTTP_METHODS)}; got ${show(method)}.`,
+        );
+      const url = p.text(value, 'url', path, true);
+      if (url !== undefined) {
+        const bare = url.replace(PLACEHOLDER, 'x');
+        if (!/^https?:\/\//.test(bare) || !URL.canParse(bare))
+          p.add(
+            `${path}.url`,
+            `${path}.url must be an absolute http or https URL; got ${show(url)}.`,
+          );
+        checkPlaceholders(url, `${path}.url`, parameters, p);
+      }
+      const headers = own(value, 'headers');
+      if (headers !== undefined) {
+        if (!isObject(headers))
+          p.add(
+            `${path}.headers`,
+            `${path}.headers must map header names to values; got ${show(headers)}.`,
+          );
+        else
+          for (const [h, v] of Object.entries(headers)) {
+            const field = `${path}.headers.${h}`;
+            if (!HEADER_NAME.test(h)) p.add(field, `${field} is not a valid header name.`);
+            else if (typeof v !== 'string' || v.length > MAX_TEXT)
+              p.add(field, `${field} must be a string; got ${show(v)}.`);
+            else checkPlaceholders(v, field, parameters, p);
+          }
+      }
+      if (p.list.length > before) return undefined;
+      return {
+        kind,
+        method: method as HttpMethod,
+        url: url as string,
+        ...(headers === undefined ? {} : { headers: headers as Record<string, string> }),
+        ...(own(value, 'body') === undefined ? {} : { body: own(value, 'body') }),
+      };
+    }
+    case 'command': {
+      p.unknownKeys(value, ['kind', 'program', 'args'], path);
+      const programs = options.commandPrograms ?? DEFAULT_COMMAND_PROGRAMS;
+      const program = p.text(value, 'program', path, true);
+      if (program !== undefined && !programs.includes(program))
+        p.add(
+          `${path}.program`,
+          `${path}.program must name an allowed program (${oneOf(programs)}); got ${show(program)}.`,
+        );
+      const args = own(value, 'args') ?? [];
+      if (!Array.isArray(args))
+        p.add(
+          `${path}.args`,
+          `${path}.args must be a list of strings (no shell is involved); got ${show(args)}.`,
+        );
+      else
+        args.forEach((arg, j) => {
+          const field = `${path}.args[${j}]`;
+          if (typeof arg !== 'string' || arg.length > MAX_TEXT)
+            p.add(field, `${field} must be a string; got ${show(arg)}.`);
+          else checkPlaceholders(arg, field, parameters, p);
+        });
+      if (p.list.length > before) return undefined;
+      return { kind, program: program as string, args: args as string[] };
+    }
+    case 'kafka': {
+      p.unknownKeys(value, ['kind', 'topic', 'key', 'payload'], path);
+      const topic = p.text(value, 'topic', path, true);
+      if (topic !== undefined && (topic.length > 249 || !KAFKA_TOPIC.test(topic)))
+        p.add(
+          `${path}.topic`,
+          `${path}.topic must be a Kafka topic name (letters, digits, dots, underscores, hyphens; at most 249); got ${show(topic)}.`,
+        );
+      const key = p.text(value, 'key', path, false);
+      if (key !== undefined) checkPlaceholders(key, `${path}.key`, parameters, p);
+      if (p.list.length > before) return undefined;
+      return {
+        kind,
+        topic: topic as string,
+        ...(key === undefined ? {} : { key }),
+        ...(own(value, 'payload') === undefined ? {} : { payload: own(value, 'payload') }),
+      };
+    }
+    default:
+      p.add(`${path}.kind`, `${path}.kind must be one of http, command, kafka; got ${show(kind)}.`);
+      return undefined;
+  }
+};
