@@ -8,6 +8,12 @@ import { AuthzenHttpController } from './http/authzen.http-controller';
 import { ComplianceHttpController } from './http/compliance.http-controller';
 import { PlanningEventsConsumer } from './kafka/planning-events.consumer';
 import { ComplianceReadSide } from './projections/compliance-read-side';
+import { WebhookHttpController } from './webhook/webhook.http-controller';
+import {
+  WebhookFeed,
+  WebhookStoreProvider,
+  webhookSettingsProvider,
+} from './webhook/webhook.providers';
 
 /**
  * The compliance bounded context (ARCHITECTURE.md): policies as code with four-eyes approval,
@@ -19,6 +25,7 @@ import { ComplianceReadSide } from './projections/compliance-read-side';
     ComplianceGrpcController,
     ComplianceHttpController,
     AuthzenHttpController,
+    WebhookHttpController,
     openApiController({
       service: 'compliance',
       title: 'Trainyard compliance',
@@ -32,6 +39,9 @@ import { ComplianceReadSide } from './projections/compliance-read-side';
     PolicyUseCases,
     EvaluationUseCases,
     PlanningEventsConsumer,
+    webhookSettingsProvider,
+    WebhookStoreProvider,
+    WebhookFeed,
   ],
 })
 export class ComplianceModule {}

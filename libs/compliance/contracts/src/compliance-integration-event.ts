@@ -1,5 +1,7 @@
 import type { PolicyBundleApprovedV1 } from './events/policy-bundle-approved.v1';
 import type { PolicyEvaluatedV1 } from './events/policy-evaluated.v1';
+import type { ComplianceSampleDrawnV1 } from './events/compliance-sample-drawn.v1';
+import type { ComplianceFindingRaisedV1 } from './events/compliance-finding-raised.v1';
 
 export interface IntegrationEvent<TType extends string, TVersion extends number, TData> {
   readonly type: TType;
@@ -10,7 +12,9 @@ export interface IntegrationEvent<TType extends string, TVersion extends number,
 /** Every event compliance publishes on `trainyard.compliance.events.v1`. */
 export type ComplianceIntegrationEvent =
   | IntegrationEvent<'PolicyBundleApproved', 1, PolicyBundleApprovedV1>
-  | IntegrationEvent<'PolicyEvaluated', 1, PolicyEvaluatedV1>;
+  | IntegrationEvent<'PolicyEvaluated', 1, PolicyEvaluatedV1>
+  | IntegrationEvent<'ComplianceSampleDrawn', 1, ComplianceSampleDrawnV1>
+  | IntegrationEvent<'ComplianceFindingRaised', 1, ComplianceFindingRaisedV1>;
 
 /** The catalogue: type → published versions. */
 export const COMPLIANCE_INTEGRATION_EVENTS: Readonly<
@@ -18,4 +22,6 @@ export const COMPLIANCE_INTEGRATION_EVENTS: Readonly<
 > = {
   PolicyBundleApproved: [1],
   PolicyEvaluated: [1],
+  ComplianceSampleDrawn: [1],
+  ComplianceFindingRaised: [1],
 };

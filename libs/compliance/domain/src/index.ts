@@ -12,3 +12,6 @@ export * from './evaluation/fact-samples';
 export * from './evaluation/evaluate';
 export * from './evaluation/evaluation';
 export { compileRule, type CompiledRule } from './evaluation/cel-compile';
+export * from './sampling/seeded-random';
+export * from './sampling/sample';
+export * from './sampling/change-control-rules';

@@ -33,6 +33,7 @@ export { migrateMessaging, MESSAGING_MIGRATIONS } from './messaging.migrations';
 export { OutboxRelay } from './outbox-relay';
 export type { IntegrationEventMapping, OutboxRelayOptions, OutboxRelayState } from './outbox-relay';
 export type { BackoffOptions } from './backoff';
+export { backoffDelay, sleep } from './backoff';
 export { silentLogger } from './messaging-logger';
 export type { MessagingLogger } from './messaging-logger';
 export { DLQ_HEADERS, IdempotentConsumer } from './idempotent-consumer';
