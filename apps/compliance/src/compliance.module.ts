@@ -7,6 +7,9 @@ import { ComplianceGrpcController } from './grpc/compliance.grpc-controller';
 import { AuthzenHttpController } from './http/authzen.http-controller';
 import { ComplianceHttpController } from './http/compliance.http-controller';
 import { PlanningEventsConsumer } from './kafka/planning-events.consumer';
+import { LedgerConsumer } from './ledger/ledger.consumer';
+import { LedgerHttpController } from './ledger/ledger.http-controller';
+import { LedgerQueries } from './ledger/ledger.queries';
 import { ComplianceReadSide } from './projections/compliance-read-side';
 
 /**
@@ -19,6 +22,7 @@ import { ComplianceReadSide } from './projections/compliance-read-side';
     ComplianceGrpcController,
     ComplianceHttpController,
     AuthzenHttpController,
+    LedgerHttpController,
     openApiController({
       service: 'compliance',
       title: 'Trainyard compliance',
@@ -32,6 +36,8 @@ import { ComplianceReadSide } from './projections/compliance-read-side';
     PolicyUseCases,
     EvaluationUseCases,
     PlanningEventsConsumer,
+    LedgerQueries,
+    LedgerConsumer,
   ],
 })
 export class ComplianceModule {}
