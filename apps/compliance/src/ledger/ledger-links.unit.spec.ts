@@ -64,7 +64,7 @@ describe('ledger link extraction', () => {
       policyVersion: 'p1',
       committedBy: 'user:bob',
       committedAt: '2031-05-04T09:00:00.000Z',
-    } as ReleaseScopeCommittedV1;
+    } as unknown as ReleaseScopeCommittedV1;
     const facts = ledgerFactsOf(event('planning', 'ReleaseScopeCommitted', data, { actor: 'svc' }));
     expect(facts.links).toEqual([
       { kind: 'release', id: 'r-1' },
@@ -185,7 +185,7 @@ describe('ledger link extraction', () => {
       type: 'com.example.thing',
       eventType: undefined,
       schemaVersion: undefined,
-    } as ParsedCloudEvent);
+    });
     expect(facts.sourceService).toBe('metrics');
     expect(facts.eventType).toBe('com.example.thing');
     expect(facts.trailKind).toBe('metrics');
