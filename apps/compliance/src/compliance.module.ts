@@ -8,6 +8,7 @@ import { AuthzenHttpController } from './http/authzen.http-controller';
 import { ComplianceHttpController } from './http/compliance.http-controller';
 import { PlanningEventsConsumer } from './kafka/planning-events.consumer';
 import { LedgerConsumer } from './ledger/ledger.consumer';
+import { LedgerGrpcController } from './ledger/ledger.grpc-controller';
 import { LedgerHttpController } from './ledger/ledger.http-controller';
 import { LedgerQueries } from './ledger/ledger.queries';
 import { ComplianceReadSide } from './projections/compliance-read-side';
@@ -23,6 +24,7 @@ import { ComplianceReadSide } from './projections/compliance-read-side';
     ComplianceHttpController,
     AuthzenHttpController,
     LedgerHttpController,
+    LedgerGrpcController,
     openApiController({
       service: 'compliance',
       title: 'Trainyard compliance',
