@@ -7,6 +7,8 @@ import { LedgerIngest } from '../apps/compliance/src/ledger/ledger.ingest';
 import { compareRounds, row, sleep, type BenchArea, type BenchContext } from './bench-harness';
 
 const BATCH = 500;
+/** As a service topic in production has several (the ledger handles them in parallel). */
+const PARTITIONS = 4;
 
 /** A release's worth of planning events, cycled: workloads registered, scope committed, evaluated. */
 const messageOf = (i: number): Message => {
@@ -62,7 +64,7 @@ const until = async (done: () => boolean | Promise<boolean>, timeoutMs: number, 
  */
 async function ledgerIngest(ctx: BenchContext) {
   const backlog = ctx.sizes.quick ? 10_000 : 50_000;
-  const topic = await ctx.topic('ledger', 1);
+  const topic = await ctx.topic('ledger', PARTITIONS);
   const producer = await ctx.rawProducer();
   try {
     for (let i = 0; i < backlog; i += BATCH)
@@ -95,7 +97,7 @@ async function ledgerIngest(ctx: BenchContext) {
   const ledger = async (): Promise<number> => {
     round++;
     const schema = ctx.schema(`ledger${round}`);
-    const pool = ctx.pool(4);
+    const pool = ctx.pool(PARTITIONS + 1);
     await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await migrateMessaging(pool, schema);
     const statements: string[] = [];
