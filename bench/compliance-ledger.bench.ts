@@ -8,7 +8,7 @@ import { compareRounds, row, sleep, type BenchArea, type BenchContext } from './
 
 const BATCH = 500;
 /** As a service topic in production has several (the ledger handles them in parallel). */
-const PARTITIONS = 4;
+const PARTITIONS = 8;
 
 /** A release's worth of planning events, cycled: workloads registered, scope committed, evaluated. */
 const messageOf = (i: number): Message => {
@@ -115,6 +115,7 @@ async function ledgerIngest(ctx: BenchContext) {
       schema,
       groupId: `${topic}.ledger.${round}`,
       topics: [topic],
+      partitionsConsumedConcurrently: PARTITIONS,
     });
     const start = performance.now();
     await ingest.start();
