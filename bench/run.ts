@@ -30,6 +30,7 @@ import { readBenches } from './read.bench';
 import { relayBenches } from './relay.bench';
 import { schedulingBenches } from './scheduling.bench';
 import { complianceBenches } from './compliance.bench';
+import { complianceLedgerBenches } from './compliance-ledger.bench';
 import { sealBenches } from './seal.bench';
 
 const AREAS: readonly BenchArea[] = [
@@ -41,6 +42,7 @@ const AREAS: readonly BenchArea[] = [
   planningBenches,
   schedulingBenches,
   complianceBenches,
+  complianceLedgerBenches,
 ];
 
 /** Ratio targets (value against baseline, higher is better for every row once ratios are oriented). */
@@ -57,6 +59,7 @@ const TARGETS: Readonly<Record<string, number>> = {
   'scheduling.preview': 0.5,
   'scheduling.place.scaling': 0.7,
   'compliance.evaluate': 0.5,
+  'compliance.ledger.ingest': 0.3,
 };
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/trainyard_bench';

@@ -7,6 +7,10 @@ import { ComplianceGrpcController } from './grpc/compliance.grpc-controller';
 import { AuthzenHttpController } from './http/authzen.http-controller';
 import { ComplianceHttpController } from './http/compliance.http-controller';
 import { PlanningEventsConsumer } from './kafka/planning-events.consumer';
+import { LedgerConsumer } from './ledger/ledger.consumer';
+import { LedgerGrpcController } from './ledger/ledger.grpc-controller';
+import { LedgerHttpController } from './ledger/ledger.http-controller';
+import { LedgerQueries } from './ledger/ledger.queries';
 import { ComplianceReadSide } from './projections/compliance-read-side';
 import { WebhookHttpController } from './webhook/webhook.http-controller';
 import {
@@ -26,6 +30,8 @@ import {
     ComplianceHttpController,
     AuthzenHttpController,
     WebhookHttpController,
+    LedgerHttpController,
+    LedgerGrpcController,
     openApiController({
       service: 'compliance',
       title: 'Trainyard compliance',
@@ -42,6 +48,8 @@ import {
     webhookSettingsProvider,
     WebhookStoreProvider,
     WebhookFeed,
+    LedgerQueries,
+    LedgerConsumer,
   ],
 })
 export class ComplianceModule {}

@@ -8,12 +8,13 @@ import { ComplianceModule } from './compliance.module';
 
 export const COMPLIANCE_GRPC_PACKAGE = 'trainyard.compliance.v1';
 export const COMPLIANCE_GRPC_SERVICE = 'trainyard.compliance.v1.ComplianceService';
+export const LEDGER_GRPC_SERVICE = 'trainyard.compliance.v1.LedgerService';
 
 export const complianceService: ServiceDefinition = {
   service: 'compliance',
   module: ComplianceModule,
   grpcPackages: [COMPLIANCE_GRPC_PACKAGE],
-  grpcServices: [COMPLIANCE_GRPC_SERVICE],
+  grpcServices: [COMPLIANCE_GRPC_SERVICE, LEDGER_GRPC_SERVICE],
   integrationEvents: complianceIntegrationEventOf,
   migrations: [COMPLIANCE_READ_MODEL_MIGRATIONS],
   projections: [complianceProjection],

@@ -17,3 +17,4 @@ export { GRPC_STATUS_DETAILS_TRAILER, decodeRpcStatus, encodeRpcStatus } from '.
 export type { RpcStatus, RpcStatusDetail, RpcStatusDetailTypes } from './google-rpc-status';
 export * as calendar from './generated/trainyard/scheduling/v1/calendar';
 export * as schedulingDeploymentPlan from './generated/trainyard/scheduling/v1/deployment_plan';
+export * as complianceLedger from './generated/trainyard/compliance/v1/ledger';

@@ -1,0 +1,252 @@
+// The audit ledger's pure part: what a CloudEvent from any service links to (workloads, releases,
+// deployments, overrides, evaluations, …), who did it, the controls it cites and which kind of
+// trail entry it is. No I/O and no clock: the consumer passes what it read from Kafka.
+import type { ParsedCloudEvent } from '@trainyard/messaging';
+import type {
+  ReleaseClosedV1,
+  ReleaseScopeCommittedV1,
+  ReleaseWorkloadExcludedV1,
+  ReleaseWorkloadIncludedV1,
+} from '@trainyard/planning-contracts';
+import type { FreezeOverrideRequestedV1 } from '@trainyard/scheduling-contracts';
+import type { PolicyEvaluatedV1 } from '@trainyard/compliance-contracts';
+
+/** One reference an event carries: `kind` is the id's name without `Id`/`Ids`, kebab-case. */
+export interface LedgerLink {
+  readonly kind: string;
+  readonly id: string;
+}
+
+/** Which part of a workload's trail an entry belongs to. */
+export const TRAIL_KINDS = [
+  'change-request',
+  'release',
+  'approval',
+  'policy-evaluation',
+  'schedule',
+  'override',
+  'package',
+  'promotion',
+  'rollback',
+  'deployment',
+  'metrics',
+  'other',
+] as const;
+export type TrailKind = (typeof TRAIL_KINDS)[number];
+
+/** What the ledger records of one event (besides its raw data). */
+export interface LedgerFacts {
+  readonly sourceService: string;
+  readonly eventType: string;
+  /** The person (or service) who did it: a `…By` field of the data, else the `actor` extension. */
+  readonly actor?: string;
+  readonly links: readonly LedgerLink[];
+  readonly controls: readonly string[];
+  readonly trailKind: TrailKind;
+}
+
+/** The kinds through which a workload's trail reaches events that do not name it. */
+export const PIVOT_KINDS = ['release', 'deployment', 'override'] as const;
+
+const MAX_DEPTH = 6;
+const MAX_LINKS = 500;
+const MAX_ID_LENGTH = 512;
+const ID_KEY = /^([a-zA-Z][a-zA-Z0-9]*?)(Id|Ids|ID|IDs)$/;
+
+const kebab = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+const isId = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
+
+/**
+ * The generic fallback: every `<name>Id` (a string) and `<name>Ids` (strings) anywhere in the data,
+ * nested objects and arrays included (e.g. `deploymentOrder[].workloadId`), as `{kind: name}`.
+ */
+export const scanIdLinks = (data: unknown): LedgerLink[] => {
+  const links: LedgerLink[] = [];
+  const visit = (value: unknown, depth: number): void => {
+    if (depth > MAX_DEPTH || links.length >= MAX_LINKS) return;
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, depth + 1);
+      return;
+    }
+    if (!isRecord(value)) return;
+    for (const [key, field] of Object.entries(value)) {
+      const match = ID_KEY.exec(key);
+      if (match?.[1]) {
+        const kind = kebab(match[1]);
+        if (isId(field)) links.push({ kind, id: field });
+        else if (Array.isArray(field))
+          for (const id of field) if (isId(id)) links.push({ kind, id });
+      }
+      if (typeof field === 'object') visit(field, depth + 1);
+    }
+  };
+  visit(data, 0);
+  return links;
+};
+
+type Extractor = (data: Record<string, unknown>) => LedgerLink[];
+
+const ids = (kind: string, values: readonly unknown[] | undefined): LedgerLink[] =>
+  (values ?? []).filter(isId).map((id) => ({ kind, id }));
+
+/**
+ * The links of the event types whose contracts name them beyond `*Id` fields, by
+ * `<service>.<EventType>` (schema version 1). The generic scan runs as well, so these only add.
+ */
+const KNOWN: Readonly<Record<string, Extractor>> = {
+  'planning.ReleaseScopeCommitted': (data) => {
+    const event = data as unknown as ReleaseScopeCommittedV1;
+    return [
+      ...ids('release', [event.releaseId]),
+      ...ids(
+        'workload',
+        (event.workloads ?? []).map((entry) => entry?.workloadId),
+      ),
+      ...ids(
+        'workload',
+        (event.deploymentOrder ?? []).map((entry) => entry?.workloadId),
+      ),
+    ];
+  },
+  'planning.ReleaseWorkloadIncluded': (data) => {
+    const event = data as unknown as ReleaseWorkloadIncludedV1;
+    return [...ids('release', [event.releaseId]), ...ids('workload', [event.workloadId])];
+  },
+  'planning.ReleaseWorkloadExcluded': (data) => {
+    const event = data as unknown as ReleaseWorkloadExcludedV1;
+    return [...ids('release', [event.releaseId]), ...ids('workload', [event.workloadId])];
+  },
+  'planning.ReleaseClosed': (data) => {
+    const event = data as unknown as ReleaseClosedV1;
+    return ids('release', [event.releaseId]);
+  },
+  'compliance.PolicyEvaluated': (data) => {
+    const event = data as unknown as PolicyEvaluatedV1;
+    const subject = isRecord(event.subject) ? event.subject : undefined;
+    return [
+      ...ids('evaluation', [event.evaluationId]),
+      ...ids('policy', [event.policyId]),
+      // The evaluated subject is a workload, a release, an access request…: linked by its type.
+      ...(subject && typeof subject.type === 'string' && /^[a-z][a-z0-9-]{0,63}$/.test(subject.type)
+        ? ids(subject.type, [subject.id])
+        : []),
+      ...(isRecord(event.cause) ? ids('event', [event.cause.eventId]) : []),
+    ];
+  },
+  'scheduling.FreezeOverrideRequested': (data) => {
+    const event = data as unknown as FreezeOverrideRequestedV1;
+    return [
+      ...ids('override', [event.overrideId]),
+      ...ids('freeze', [event.freezeId]),
+      ...ids('train', event.scope?.trains),
+      ...ids('component', event.scope?.components),
+    ];
+  },
+};
+
+/** Control tags: a `controls` list anywhere in the data (e.g. each rule of an evaluation), or the `controls` extension (comma-separated). */
+export const controlsOf = (
+  data: unknown,
+  extensions: Readonly<Record<string, string>>,
+): string[] => {
+  const found = new Set<string>();
+  const visit = (value: unknown, depth: number): void => {
+    if (depth > MAX_DEPTH) return;
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, depth + 1);
+      return;
+    }
+    if (!isRecord(value)) return;
+    for (const [key, field] of Object.entries(value)) {
+      if ((key === 'controls' || key === 'controlTags') && Array.isArray(field)) {
+        for (const tag of field) if (isId(tag)) found.add(tag);
+      } else if (typeof field === 'object') visit(field, depth + 1);
+    }
+  };
+  visit(data, 0);
+  for (const tag of (extensions['controls'] ?? '').split(','))
+    if (tag.trim()) found.add(tag.trim());
+  return [...found].sort();
+};
+
+/** Who did it: the first `…By` string field of the data (`approvedBy`, `committedBy`, …), else the `actor` extension. */
+export const actorOf = (event: Pick<ParsedCloudEvent, 'data' | 'actor'>): string | undefined => {
+  if (isRecord(event.data))
+    for (const [key, value] of Object.entries(event.data))
+      if (/^[a-z][a-zA-Z]*By$/.test(key) && isId(value)) return value;
+  return event.actor;
+};
+
+/** The trail entry kind of an event type. */
+export const trailKindOf = (service: string, eventType: string): TrailKind => {
+  if (service === 'planning')
+    return eventType.startsWith('Workload') ? 'change-request' : 'release';
+  if (service === 'compliance') {
+    if (eventType === 'PolicyEvaluated') return 'policy-evaluation';
+    return /Approved|Rejected|Review/.test(eventType) ? 'approval' : 'other';
+  }
+  if (service === 'scheduling') {
+    if (/Override(Approved|Rejected)|Review/.test(eventType)) return 'approval';
+    return eventType.includes('Override') ? 'override' : 'schedule';
+  }
+  if (service === 'deployment') {
+    if (/Package|Artifact|Build/.test(eventType)) return 'package';
+    if (/Promot/.test(eventType)) return 'promotion';
+    if (/Rollback|RolledBack/.test(eventType)) return 'rollback';
+    if (/Approv/.test(eventType)) return 'approval';
+    return 'deployment';
+  }
+  if (service === 'metrics') return 'metrics';
+  return 'other';
+};
+
+const serviceOf = (event: Pick<ParsedCloudEvent, 'type' | 'source'>): string => {
+  const fromType = /^dev\.trainyard\.([a-z][a-z0-9-]*)\./.exec(event.type)?.[1];
+  if (fromType) return fromType;
+  const fromSource = /^\/trainyard\/([a-z][a-z0-9-]*)$/.exec(event.source)?.[1];
+  return fromSource ?? event.source;
+};
+
+/** Everything the ledger records of one event, deduplicated and in a stable order. */
+export const ledgerFactsOf = (
+  event: Pick<
+    ParsedCloudEvent,
+    'type' | 'source' | 'eventType' | 'schemaVersion' | 'data' | 'actor' | 'extensions'
+  >,
+): LedgerFacts => {
+  const sourceService = serviceOf(event);
+  const eventType = event.eventType ?? event.type;
+  const known =
+    event.schemaVersion === 1 && isRecord(event.data)
+      ? KNOWN[`${sourceService}.${eventType}`]
+      : undefined;
+  const all = [
+    ...(known ? known(event.data as Record<string, unknown>) : []),
+    ...scanIdLinks(event.data),
+  ];
+  const seen = new Set<string>();
+  const links: LedgerLink[] = [];
+  for (const link of all) {
+    const key = `${link.kind}\u0000${link.id}`;
+    if (seen.has(key) || links.length >= MAX_LINKS) continue;
+    seen.add(key);
+    links.push(link);
+  }
+  links.sort((a, b) =>
+    a.kind === b.kind ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.kind < b.kind ? -1 : 1,
+  );
+  const actor = actorOf(event);
+  return {
+    sourceService,
+    eventType,
+    ...(actor !== undefined ? { actor } : {}),
+    links,
+    controls: controlsOf(event.data, event.extensions ?? {}),
+    trailKind: trailKindOf(sourceService, eventType),
+  };
+};

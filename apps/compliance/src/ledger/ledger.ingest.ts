@@ -1,0 +1,179 @@
+import type { Pool, PoolClient } from 'pg';
+import {
+  IdempotentConsumer,
+  type ConsumedMessage,
+  type MessageBus,
+  type MessagingLogger,
+  type ParsedCloudEvent,
+} from '@trainyard/messaging';
+import { PLANNING_EVENTS_TOPIC } from '@trainyard/planning-contracts';
+import { SCHEDULING_EVENTS_TOPIC } from '@trainyard/scheduling-contracts';
+import { COMPLIANCE_EVENTS_TOPIC } from '@trainyard/compliance-contracts';
+import { ledgerFactsOf } from './ledger-links';
+
+/** Every service's integration-event topic (ARCHITECTURE.md: `trainyard.<service>.events.v1`). */
+export const DEFAULT_LEDGER_TOPICS: readonly string[] = [
+  PLANNING_EVENTS_TOPIC,
+  SCHEDULING_EVENTS_TOPIC,
+  COMPLIANCE_EVENTS_TOPIC,
+  'trainyard.deployment.events.v1',
+  'trainyard.metrics.events.v1',
+];
+
+/** `COMPLIANCE_LEDGER_TOPICS` (comma-separated) or every service topic. */
+export const ledgerTopics = (env: NodeJS.ProcessEnv = process.env): string[] => {
+  const configured = (env['COMPLIANCE_LEDGER_TOPICS'] ?? '')
+    .split(',')
+    .map((topic) => topic.trim())
+    .filter((topic) => topic.length > 0);
+  return configured.length > 0 ? [...new Set(configured)] : [...DEFAULT_LEDGER_TOPICS];
+};
+
+const quote = (schema: string): string => `"${schema.replace(/"/g, '""')}"`;
+
+/**
+ * Writes one event to the ledger through `tx` (the inbox transaction): the entry and its links.
+ * An event id already there (another topic delivered the same event) changes nothing.
+ */
+export const writeLedgerEntry = async (
+  tx: PoolClient,
+  schema: string,
+  event: ParsedCloudEvent,
+  message: Pick<ConsumedMessage, 'topic' | 'partition' | 'offset' | 'timestamp'>,
+  recordedAt: Date,
+): Promise<boolean> => {
+  const facts = ledgerFactsOf(event);
+  const s = quote(schema);
+  const kafkaTime = Number(message.timestamp);
+  const occurredAt = event.time ?? (Number.isFinite(kafkaTime) ? new Date(kafkaTime) : recordedAt);
+  const data =
+    event.data === undefined || Buffer.isBuffer(event.data) || event.data instanceof Uint8Array
+      ? null
+      : JSON.stringify(event.data);
+  const inserted = await tx.query(
+    `INSERT INTO ${s}.ledger_entries (event_id, topic, source, source_service, type, event_type,
+       trail_kind, subject, occurred_at, actor, ce_actor, correlation_id, causation_id, controls,
+       links, data, kafka_partition, kafka_offset, recorded_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)
+     ON CONFLICT (event_id) DO NOTHING`,
+    [
+      event.id,
+      message.topic,
+      event.source,
+      facts.sourceService,
+      event.type,
+      facts.eventType,
+      facts.trailKind,
+      event.subject ?? null,
+      occurredAt,
+      facts.actor ?? null,
+      event.actor ?? null,
+      event.correlationId ?? null,
+      event.causationId ?? null,
+      facts.controls,
+      JSON.stringify(facts.links),
+      data,
+      message.partition,
+      message.offset,
+      recordedAt,
+    ],
+  );
+  if (inserted.rowCount === 0) return false;
+  if (facts.links.length > 0)
+    await tx.query(
+      `INSERT INTO ${s}.ledger_links (kind, ref_id, event_id)
+       SELECT kind, ref_id, $3 FROM unnest($1::text[], $2::text[]) AS l(kind, ref_id)
+       ON CONFLICT DO NOTHING`,
+      [facts.links.map((l) => l.kind), facts.links.map((l) => l.id), event.id],
+    );
+  return true;
+};
+
+export interface LedgerIngestOptions {
+  readonly pool: Pool;
+  readonly bus: MessageBus;
+  readonly schema: string;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly logger?: MessagingLogger;
+  /** The clock for `recorded_at` (tests and benches may pin it). */
+  readonly now?: () => Date;
+  /**
+   * Partitions handled in parallel (each in its own inbox transaction, so their commits share the
+   * fsync). The ledger orders by event time, not by arrival, so this changes nothing it answers.
+   * Default 4.
+   */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Between start attempts while the broker is unavailable. Default 2 s. */
+  readonly retryMs?: number;
+}
+
+/**
+ * The ledger's consumer: one IdempotentConsumer (own group) over every configured topic. Topics
+ * that do not exist yet are created first (1 partition, like the DLQ) so the ledger is subscribed
+ * from the start and misses nothing a later producer writes; when the broker refuses (down, no
+ * rights to create) start is retried every `retryMs` until it succeeds or stop() is called.
+ */
+export class LedgerIngest {
+  private consumer?: IdempotentConsumer;
+  private stopped = false;
+  private timer?: NodeJS.Timeout;
+  private wake?: () => void;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: LedgerIngestOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  get stats() {
+    return this.consumer?.stats;
+  }
+
+  /** Resolves once the consumer runs (after as many retries as needed), or when stopped first. */
+  async start(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopped) {
+      try {
+        await this.options.bus
+          .admin()
+          .ensureTopics(this.options.topics.map((topic) => ({ topic, partitions: 1 })));
+        const consumer = new IdempotentConsumer({
+          pool: this.options.pool,
+          bus: this.options.bus,
+          schema: this.options.schema,
+          groupId: this.options.groupId,
+          topics: this.options.topics,
+          partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+          handler: async (event, tx, message) => {
+            await writeLedgerEntry(tx, this.options.schema, event, message, this.now());
+          },
+          ...(this.options.logger ? { logger: this.options.logger } : {}),
+        });
+        this.consumer = consumer;
+        await consumer.start();
+        if (this.stopped) await consumer.stop();
+        return;
+      } catch (error) {
+        attempt++;
+        await this.consumer?.stop().catch(() => undefined);
+        this.consumer = undefined;
+        this.options.logger?.warn(
+          { groupId: this.options.groupId, attempt, error: String(error) },
+          'ledger consumer did not start; retrying',
+        );
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          this.timer = setTimeout(resolve, this.options.retryMs ?? 2_000);
+        });
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.wake?.();
+    await this.consumer?.stop();
+    this.consumer = undefined;
+  }
+}

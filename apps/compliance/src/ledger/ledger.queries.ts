@@ -1,0 +1,249 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { NotFoundError, ValidationError } from '@trainyard/kernel';
+import { PG_POOL, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
+import { PIVOT_KINDS, TRAIL_KINDS, type LedgerLink, type TrailKind } from './ledger-links';
+
+export const LEDGER_MAX_PAGE_SIZE = 200;
+export const LEDGER_DEFAULT_PAGE_SIZE = 50;
+/** A workload's trail is answered whole up to this many entries (then `truncated`). */
+export const TRAIL_LIMIT = 2_000;
+
+export interface LedgerFilter {
+  readonly workload?: string;
+  readonly release?: string;
+  readonly actor?: string;
+  readonly control?: string;
+  /** RFC 3339, inclusive. */
+  readonly from?: string;
+  /** RFC 3339, exclusive. */
+  readonly to?: string;
+  readonly page?: number;
+  readonly pageSize?: number;
+}
+
+export interface LedgerEntry {
+  readonly eventId: string;
+  readonly topic: string;
+  readonly source: string;
+  readonly sourceService: string;
+  readonly type: string;
+  readonly eventType: string;
+  readonly trailKind: TrailKind;
+  readonly subject: string | null;
+  readonly occurredAt: string;
+  readonly actor: string | null;
+  readonly ceActor: string | null;
+  readonly correlationId: string | null;
+  readonly causationId: string | null;
+  readonly controls: readonly string[];
+  readonly links: readonly LedgerLink[];
+  readonly data: unknown;
+  readonly recordedAt: string;
+}
+
+export interface LedgerPage {
+  readonly items: readonly LedgerEntry[];
+  readonly page: number;
+  readonly pageSize: number;
+  readonly total: number;
+}
+
+export interface WorkloadTrail {
+  readonly workloadId: string;
+  readonly total: number;
+  readonly truncated: boolean;
+  /** Releases, deployments and overrides the trail reaches the workload's other events through. */
+  readonly linked: readonly LedgerLink[];
+  readonly groups: readonly { readonly kind: TrailKind; readonly items: readonly LedgerEntry[] }[];
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+// Printable text without control characters, as ids and actors are.
+const TEXT = /^[^\u0000-\u001f\u007f]{1,512}$/u;
+
+const text = (field: string, value: string | undefined): string | undefined => {
+  if (value === undefined || value === '') return undefined;
+  if (!TEXT.test(value))
+    throw new ValidationError(
+      field,
+      `${field} must be 1 to 512 characters without control characters.`,
+    );
+  return value;
+};
+
+const instant = (field: string, value: string | undefined): Date | undefined => {
+  if (value === undefined || value === '') return undefined;
+  const date = new Date(value);
+  if (!RFC3339.test(value) || Number.isNaN(date.getTime()))
+    throw new ValidationError(
+      field,
+      `${field} must be an RFC 3339 date-time with an offset, e.g. 2031-05-04T09:00:00Z.`,
+    );
+  return date;
+};
+
+/** The filter checked and normalised, or a ValidationError naming the first bad field. */
+export const validateLedgerFilter = (filter: LedgerFilter) => {
+  const page = filter.page ?? 1;
+  const pageSize = filter.pageSize ?? LEDGER_DEFAULT_PAGE_SIZE;
+  if (!Number.isSafeInteger(page) || page < 1 || page > 1_000_000)
+    throw new ValidationError('page', 'page must be a whole number from 1 to 1000000.');
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > LEDGER_MAX_PAGE_SIZE)
+    throw new ValidationError(
+      'pageSize',
+      `pageSize must be a whole number from 1 to ${LEDGER_MAX_PAGE_SIZE}.`,
+    );
+  const from = instant('from', filter.from);
+  const to = instant('to', filter.to);
+  if (from && to && from.getTime() > to.getTime())
+    throw new ValidationError('to', 'to must not be before from.');
+  return {
+    workload: text('workload', filter.workload),
+    release: text('release', filter.release),
+    actor: text('actor', filter.actor),
+    control: text('control', filter.control),
+    from,
+    to,
+    page,
+    pageSize,
+  };
+};
+
+interface Row {
+  event_id: string;
+  topic: string;
+  source: string;
+  source_service: string;
+  type: string;
+  event_type: string;
+  trail_kind: string;
+  subject: string | null;
+  occurred_at: Date;
+  actor: string | null;
+  ce_actor: string | null;
+  correlation_id: string | null;
+  causation_id: string | null;
+  controls: string[];
+  links: LedgerLink[];
+  data: unknown;
+  recorded_at: Date;
+}
+
+const entryOf = (row: Row): LedgerEntry => ({
+  eventId: row.event_id,
+  topic: row.topic,
+  source: row.source,
+  sourceService: row.source_service,
+  type: row.type,
+  eventType: row.event_type,
+  trailKind: row.trail_kind as TrailKind,
+  subject: row.subject,
+  occurredAt: row.occurred_at.toISOString(),
+  actor: row.actor,
+  ceActor: row.ce_actor,
+  correlationId: row.correlation_id,
+  causationId: row.causation_id,
+  controls: row.controls,
+  links: row.links,
+  data: row.data,
+  recordedAt: row.recorded_at.toISOString(),
+});
+
+/**
+ * The ids of the events in workload `$n`'s trail: those that link it, and those that link a
+ * release, deployment or override one of them links, unless they name other workloads only.
+ */
+const workloadTrailIds = (s: string, n: number): string => `
+  SELECT w.event_id FROM ${s}.ledger_links w WHERE w.kind = 'workload' AND w.ref_id = $${n}
+  UNION
+  SELECT p.event_id FROM ${s}.ledger_links p
+   WHERE (p.kind, p.ref_id) IN (
+           SELECT x.kind, x.ref_id FROM ${s}.ledger_links w
+             JOIN ${s}.ledger_links x ON x.event_id = w.event_id
+              AND x.kind IN (${PIVOT_KINDS.map((k) => `'${k}'`).join(', ')})
+            WHERE w.kind = 'workload' AND w.ref_id = $${n})
+     AND NOT EXISTS (SELECT 1 FROM ${s}.ledger_links o
+                      WHERE o.event_id = p.event_id AND o.kind = 'workload' AND o.ref_id <> $${n})`;
+
+/** The audit ledger's queries (issue 13): by workload, release, actor, control and time. */
+@Injectable()
+export class LedgerQueries {
+  private readonly s: string;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+  ) {
+    this.s = `"${config.DATABASE_SCHEMA.replace(/"/g, '""')}"`;
+  }
+
+  async query(request: LedgerFilter): Promise<LedgerPage> {
+    const f = validateLedgerFilter(request);
+    const s = this.s;
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown): number => params.push(value);
+    if (f.workload !== undefined)
+      where.push(`e.event_id IN (${workloadTrailIds(s, param(f.workload))})`);
+    if (f.release !== undefined)
+      where.push(
+        `e.event_id IN (SELECT event_id FROM ${s}.ledger_links WHERE kind = 'release' AND ref_id = $${param(f.release)})`,
+      );
+    if (f.actor !== undefined) {
+      const n = param(f.actor);
+      where.push(`(e.actor = $${n} OR e.ce_actor = $${n})`);
+    }
+    if (f.control !== undefined) where.push(`e.controls @> ARRAY[$${param(f.control)}]::text[]`);
+    if (f.from) where.push(`e.occurred_at >= $${param(f.from)}`);
+    if (f.to) where.push(`e.occurred_at < $${param(f.to)}`);
+    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const count = await this.pool.query<{ total: string }>(
+      `SELECT count(*) AS total FROM ${s}.ledger_entries e ${clause}`,
+      params,
+    );
+    const rows = await this.pool.query<Row>(
+      `SELECT e.* FROM ${s}.ledger_entries e ${clause}
+        ORDER BY e.occurred_at, e.event_id
+        LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, f.pageSize, (f.page - 1) * f.pageSize],
+    );
+    return {
+      items: rows.rows.map(entryOf),
+      page: f.page,
+      pageSize: f.pageSize,
+      total: Number(count.rows[0]?.total ?? 0),
+    };
+  }
+
+  /** Everything the ledger links to one workload, oldest first, grouped by trail kind. */
+  async workloadTrail(workloadId: string): Promise<WorkloadTrail> {
+    const id = text('id', workloadId);
+    if (id === undefined) throw new ValidationError('id', 'id must not be empty.');
+    const s = this.s;
+    const rows = await this.pool.query<Row>(
+      `SELECT e.* FROM ${s}.ledger_entries e WHERE e.event_id IN (${workloadTrailIds(s, 1)})
+        ORDER BY e.occurred_at, e.event_id LIMIT $2`,
+      [id, TRAIL_LIMIT + 1],
+    );
+    if (rows.rows.length === 0) throw new NotFoundError('workload', id);
+    const entries = rows.rows.slice(0, TRAIL_LIMIT).map(entryOf);
+    const linked = new Map<string, LedgerLink>();
+    for (const entry of entries)
+      if (entry.links.some((l) => l.kind === 'workload' && l.id === id))
+        for (const link of entry.links)
+          if ((PIVOT_KINDS as readonly string[]).includes(link.kind))
+            linked.set(`${link.kind}\u0000${link.id}`, link);
+    const groups = TRAIL_KINDS.map((kind) => ({
+      kind,
+      items: entries.filter((entry) => entry.trailKind === kind),
+    })).filter((group) => group.items.length > 0);
+    return {
+      workloadId: id,
+      total: entries.length,
+      truncated: rows.rows.length > TRAIL_LIMIT,
+      linked: [...linked.values()],
+      groups,
+    };
+  }
+}
