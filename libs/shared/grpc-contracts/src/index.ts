@@ -16,3 +16,4 @@ export {
 export { GRPC_STATUS_DETAILS_TRAILER, decodeRpcStatus, encodeRpcStatus } from './google-rpc-status';
 export type { RpcStatus, RpcStatusDetail, RpcStatusDetailTypes } from './google-rpc-status';
 export * as calendar from './generated/trainyard/scheduling/v1/calendar';
+export * as complianceReview from './generated/trainyard/compliance/v1/review';
