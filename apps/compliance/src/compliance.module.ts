@@ -8,6 +8,11 @@ import { AuthzenHttpController } from './http/authzen.http-controller';
 import { ComplianceHttpController } from './http/compliance.http-controller';
 import { PlanningEventsConsumer } from './kafka/planning-events.consumer';
 import { ComplianceReadSide } from './projections/compliance-read-side';
+import { ReviewOverdueSweeper } from './application/review-overdue.sweeper';
+import { ReviewUseCases } from './application/review.use-cases';
+import { ReviewGrpcController } from './grpc/review.grpc-controller';
+import { ReviewHttpController } from './http/review.http-controller';
+import { ReviewReadSide } from './projections/review-read-side';
 
 /**
  * The compliance bounded context (ARCHITECTURE.md): policies as code with four-eyes approval,
@@ -19,6 +24,8 @@ import { ComplianceReadSide } from './projections/compliance-read-side';
     ComplianceGrpcController,
     ComplianceHttpController,
     AuthzenHttpController,
+    ReviewGrpcController,
+    ReviewHttpController,
     openApiController({
       service: 'compliance',
       title: 'Trainyard compliance',
@@ -32,6 +39,9 @@ import { ComplianceReadSide } from './projections/compliance-read-side';
     PolicyUseCases,
     EvaluationUseCases,
     PlanningEventsConsumer,
+    ReviewReadSide,
+    ReviewUseCases,
+    ReviewOverdueSweeper,
   ],
 })
 export class ComplianceModule {}
