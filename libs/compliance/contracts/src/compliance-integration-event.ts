@@ -1,5 +1,9 @@
 import type { PolicyBundleApprovedV1 } from './events/policy-bundle-approved.v1';
 import type { PolicyEvaluatedV1 } from './events/policy-evaluated.v1';
+import {
+  REVIEW_INTEGRATION_EVENTS,
+  type ReviewIntegrationEvent,
+} from './review-integration.mapping';
 
 export interface IntegrationEvent<TType extends string, TVersion extends number, TData> {
   readonly type: TType;
@@ -10,7 +14,8 @@ export interface IntegrationEvent<TType extends string, TVersion extends number,
 /** Every event compliance publishes on `trainyard.compliance.events.v1`. */
 export type ComplianceIntegrationEvent =
   | IntegrationEvent<'PolicyBundleApproved', 1, PolicyBundleApprovedV1>
-  | IntegrationEvent<'PolicyEvaluated', 1, PolicyEvaluatedV1>;
+  | IntegrationEvent<'PolicyEvaluated', 1, PolicyEvaluatedV1>
+  | ReviewIntegrationEvent;
 
 /** The catalogue: type → published versions. */
 export const COMPLIANCE_INTEGRATION_EVENTS: Readonly<
@@ -18,4 +23,5 @@ export const COMPLIANCE_INTEGRATION_EVENTS: Readonly<
 > = {
   PolicyBundleApproved: [1],
   PolicyEvaluated: [1],
+  ...REVIEW_INTEGRATION_EVENTS,
 };
