@@ -18,6 +18,10 @@ import {
   WebhookStoreProvider,
   webhookSettingsProvider,
 } from './webhook/webhook.providers';
+import { ReviewOverdueSweeper } from './application/review-overdue.sweeper';
+import { ReviewUseCases } from './application/review.use-cases';
+import { ReviewGrpcController } from './grpc/review.grpc-controller';
+import { ReviewHttpController } from './http/review.http-controller';
 
 /**
  * The compliance bounded context (ARCHITECTURE.md): policies as code with four-eyes approval,
@@ -32,6 +36,8 @@ import {
     WebhookHttpController,
     LedgerHttpController,
     LedgerGrpcController,
+    ReviewGrpcController,
+    ReviewHttpController,
     openApiController({
       service: 'compliance',
       title: 'Trainyard compliance',
@@ -50,6 +56,8 @@ import {
     WebhookFeed,
     LedgerQueries,
     LedgerConsumer,
+    ReviewUseCases,
+    ReviewOverdueSweeper,
   ],
 })
 export class ComplianceModule {}

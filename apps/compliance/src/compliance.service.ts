@@ -3,21 +3,23 @@ import { complianceIntegrationEventOf } from '@trainyard/compliance-contracts';
 import {
   COMPLIANCE_READ_MODEL_MIGRATIONS,
   complianceProjection,
+  reviewProjection,
 } from '@trainyard/compliance-read-models';
 import { ComplianceModule } from './compliance.module';
 
 export const COMPLIANCE_GRPC_PACKAGE = 'trainyard.compliance.v1';
 export const COMPLIANCE_GRPC_SERVICE = 'trainyard.compliance.v1.ComplianceService';
 export const LEDGER_GRPC_SERVICE = 'trainyard.compliance.v1.LedgerService';
+export const REVIEW_GRPC_SERVICE = 'trainyard.compliance.v1.ReviewService';
 
 export const complianceService: ServiceDefinition = {
   service: 'compliance',
   module: ComplianceModule,
   grpcPackages: [COMPLIANCE_GRPC_PACKAGE],
-  grpcServices: [COMPLIANCE_GRPC_SERVICE, LEDGER_GRPC_SERVICE],
+  grpcServices: [COMPLIANCE_GRPC_SERVICE, LEDGER_GRPC_SERVICE, REVIEW_GRPC_SERVICE],
   integrationEvents: complianceIntegrationEventOf,
   migrations: [COMPLIANCE_READ_MODEL_MIGRATIONS],
-  projections: [complianceProjection],
+  projections: [complianceProjection, reviewProjection],
   // Rule expressions (up to 2000 characters) and facts (a JSON object) exceed the default 1 KiB.
   maxStringBytes: 65_536,
 };

@@ -21,6 +21,8 @@ import {
   type WorkloadRegisteredV1,
 } from '@trainyard/planning-contracts';
 import { EvaluationUseCases, type EvaluationRequest } from '../application/evaluation.use-cases';
+import { ReviewUseCases } from '../application/review.use-cases';
+import { reviewCommandOf } from './review-planning-events';
 
 /** The topic can be overridden (tests use their own); production reads planning's. */
 export const planningEventsTopic = (): string =>
@@ -81,6 +83,7 @@ export class PlanningEventsConsumer implements OnModuleInit, OnModuleDestroy {
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     private readonly evaluations: EvaluationUseCases,
     private readonly contexts: CommandContexts,
+    private readonly reviews: ReviewUseCases,
   ) {}
 
   onModuleInit(): void {
@@ -121,6 +124,13 @@ export class PlanningEventsConsumer implements OnModuleInit, OnModuleDestroy {
   }
 
   private async handle(event: ParsedCloudEvent): Promise<void> {
+    // Reviews (issue 13 item 3): regulated workloads and emergency patches open reviews.
+    await reviewCommandOf(event, this.reviews, {
+      actor: 'compliance',
+      correlationId: event.correlationId ?? event.id,
+      causationId: event.id,
+      now: this.contexts.now(),
+    });
     const request = evaluationRequestOf(event);
     if (!request) return;
     await this.evaluations.evaluate(

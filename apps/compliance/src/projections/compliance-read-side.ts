@@ -4,6 +4,7 @@ import { EVENT_STORE, ReadSide, SERVICE_CONFIG, type ServiceConfig } from '@trai
 import {
   COMPLIANCE_READ_MODEL_ENTITIES,
   complianceProjection,
+  reviewProjection,
 } from '@trainyard/compliance-read-models';
 
 /** Compliance's read side (the platform's `ReadSide`: queries' DataSource, projection runners, read-your-writes). */
@@ -16,7 +17,7 @@ export class ComplianceReadSide extends ReadSide {
     super(store, config, {
       name: 'read-models',
       entities: [...COMPLIANCE_READ_MODEL_ENTITIES],
-      projections: [complianceProjection],
+      projections: [complianceProjection, reviewProjection],
     });
   }
 }

@@ -2,6 +2,10 @@ import type { PolicyBundleApprovedV1 } from './events/policy-bundle-approved.v1'
 import type { PolicyEvaluatedV1 } from './events/policy-evaluated.v1';
 import type { ComplianceSampleDrawnV1 } from './events/compliance-sample-drawn.v1';
 import type { ComplianceFindingRaisedV1 } from './events/compliance-finding-raised.v1';
+import {
+  REVIEW_INTEGRATION_EVENTS,
+  type ReviewIntegrationEvent,
+} from './review-integration.mapping';
 
 export interface IntegrationEvent<TType extends string, TVersion extends number, TData> {
   readonly type: TType;
@@ -14,7 +18,8 @@ export type ComplianceIntegrationEvent =
   | IntegrationEvent<'PolicyBundleApproved', 1, PolicyBundleApprovedV1>
   | IntegrationEvent<'PolicyEvaluated', 1, PolicyEvaluatedV1>
   | IntegrationEvent<'ComplianceSampleDrawn', 1, ComplianceSampleDrawnV1>
-  | IntegrationEvent<'ComplianceFindingRaised', 1, ComplianceFindingRaisedV1>;
+  | IntegrationEvent<'ComplianceFindingRaised', 1, ComplianceFindingRaisedV1>
+  | ReviewIntegrationEvent;
 
 /** The catalogue: type → published versions. */
 export const COMPLIANCE_INTEGRATION_EVENTS: Readonly<
@@ -24,4 +29,5 @@ export const COMPLIANCE_INTEGRATION_EVENTS: Readonly<
   PolicyEvaluated: [1],
   ComplianceSampleDrawn: [1],
   ComplianceFindingRaised: [1],
+  ...REVIEW_INTEGRATION_EVENTS,
 };

@@ -4,6 +4,8 @@
 import type { PolicyEvaluated, PolicyEvent } from '@trainyard/compliance-domain';
 import type { ComplianceIntegrationEvent } from './compliance-integration-event';
 import { complianceDataschema } from './compliance.topics';
+import { REVIEW_DOMAIN_EVENT_TYPES, reviewToIntegrationEvent } from './review-integration.mapping';
+import type { ReviewEvent } from '@trainyard/compliance-domain';
 
 export type ComplianceDomainEvent = PolicyEvent | PolicyEvaluated;
 
@@ -73,6 +75,10 @@ export function complianceIntegrationEventOf(stored: {
     'PolicyBundleRejected',
     'PolicyEvaluated',
   ];
+  if (REVIEW_DOMAIN_EVENT_TYPES.includes(stored.type)) {
+    const review = reviewToIntegrationEvent(stored as ReviewEvent);
+    return review && { ...review, dataschema: complianceDataschema(review) };
+  }
   if (!known.includes(stored.type)) return undefined;
   const event = toIntegrationEvent(stored as ComplianceDomainEvent);
   return event && { ...event, dataschema: complianceDataschema(event) };

@@ -6,3 +6,5 @@ export type * from './events/compliance-finding-raised.v1';
 export * from './compliance-integration-event';
 export * from './compliance.topics';
 export * from './compliance-integration.mapping';
+export type * from './events/review-events.v1';
+export * from './review-integration.mapping';
