@@ -12,6 +12,7 @@ import {
   type TestService,
 } from '@trainyard/testing';
 import { complianceService } from '../src/compliance.service';
+import { isolateTopics } from './isolated-topics';
 
 // The policy lifecycle end to end against PostgreSQL and Kafka: propose → self-approval refused →
 // approved by another → a planning event on Kafka → evaluation stored with its explanation →
@@ -79,6 +80,7 @@ const deployersOnly: compliance.PolicyRule = {
 
 describe('compliance: policies, evaluations with explanations, replay, AuthZEN', () => {
   let ctx: TestContext;
+  let restoreTopics = (): void => undefined;
   let service: TestService;
   let client: GrpcTestClient;
   let producer: Producer;
@@ -126,6 +128,7 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
     producer = kafka.producer();
     await producer.connect();
     process.env.COMPLIANCE_PLANNING_TOPIC = planningTopic;
+    restoreTopics = isolateTopics(ctx, { planning: planningTopic });
     service = await startTestService(complianceService, ctx);
     client = service.client('trainyard.compliance.v1.ComplianceService');
     author = await service.token('compliance-officer');
@@ -157,6 +160,7 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
   }, 60_000);
 
   afterAll(async () => {
+    restoreTopics();
     delete process.env.COMPLIANCE_PLANNING_TOPIC;
     await consumer?.disconnect();
     await producer?.disconnect();

@@ -15,6 +15,7 @@ import {
 } from '@trainyard/testing';
 import { ReviewOverdueSweeper } from '../src/application/review-overdue.sweeper';
 import { complianceService } from '../src/compliance.service';
+import { isolateTopics } from './isolated-topics';
 
 // Reviews end to end against PostgreSQL and Kafka: a regulated workload registered on Kafka opens
 // a change review → the author's sign-off refused → two sign-offs approve → a signer refused as
@@ -56,6 +57,7 @@ const START = '2031-05-04T09:00:00.000Z';
 
 describe('compliance: reviews, sign-offs, separation of duties, retrospective reviews', () => {
   let ctx: TestContext;
+  let restoreTopics = (): void => undefined;
   let service: TestService;
   let client: GrpcTestClient;
   let producer: Producer;
@@ -109,7 +111,7 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
     await admin1.disconnect();
     producer = kafka.producer();
     await producer.connect();
-    process.env.COMPLIANCE_PLANNING_TOPIC = planningTopic;
+    restoreTopics = isolateTopics(ctx, { planning: planningTopic });
     service = await startTestService({ ...complianceService, clock }, ctx, {
       COMPLIANCE_REVIEW_SWEEP_MS: '0',
     });
@@ -122,6 +124,7 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
   }, 60_000);
 
   afterAll(async () => {
+    restoreTopics();
     delete process.env.COMPLIANCE_PLANNING_TOPIC;
     await producer?.disconnect();
     await service?.stop();

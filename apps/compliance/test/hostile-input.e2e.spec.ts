@@ -12,6 +12,7 @@ import {
   type TestService,
 } from '@trainyard/testing';
 import { complianceService } from '../src/compliance.service';
+import { isolateTopics } from './isolated-topics';
 
 /**
  * Generated hostile input over every method of ComplianceService and every REST route of the OpenAPI
@@ -144,6 +145,7 @@ const urlComponent = (known: readonly string[]): fc.Arbitrary<string> =>
 
 describe('hostile input stays a client error (generated, every gRPC method and REST route)', () => {
   let ctx: TestContext;
+  let restoreTopics = (): void => undefined;
   let service: TestService;
   let client: GrpcTestClient;
   let token: string;
@@ -203,6 +205,7 @@ describe('hostile input stays a client error (generated, every gRPC method and R
 
   beforeAll(async () => {
     ctx = await createTestContext('cpol_hostile_input');
+    restoreTopics = isolateTopics(ctx);
     service = await startTestService(complianceService, ctx);
     client = service.client(SERVICE);
     token = await service.token('admin');
@@ -229,6 +232,7 @@ describe('hostile input stays a client error (generated, every gRPC method and R
     if (seeded) throw seeded;
   });
   afterAll(async () => {
+    restoreTopics();
     await service?.stop();
     await ctx?.dispose();
   });

@@ -5,23 +5,43 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import type { Pool } from 'pg';
+import { Pool } from 'pg';
+import { handleCheckedOutClientErrors } from '@trainyard/event-store';
 import type { MessageBus } from '@trainyard/messaging';
-import { MESSAGE_BUS, PG_POOL, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
+import { MESSAGE_BUS, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
 import { LedgerIngest, ledgerTopics } from './ledger.ingest';
 
-/** The audit ledger's consumer in the compliance service (group `<schema>.ledger`). */
+/** Partitions the ledger ingests at once, each on its own connection of the ledger's pool. */
+const LEDGER_CONNECTIONS = 3;
+
+/**
+ * The audit ledger's consumer in the compliance service (group `<schema>.ledger`). It has its own
+ * small pool: ingesting a backlog of every service's history must never starve the service's
+ * commands and evaluations of connections (a shared pool did, under a long backlog).
+ */
 @Injectable()
 export class LedgerConsumer implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('LedgerConsumer');
   private ingest?: LedgerIngest;
   private started?: Promise<void>;
 
+  private readonly pool: Pool;
+
   constructor(
-    @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-  ) {}
+  ) {
+    this.pool = new Pool({
+      connectionString: config.DATABASE_URL,
+      max: LEDGER_CONNECTIONS,
+      connectionTimeoutMillis: 10_000,
+      application_name: `trainyard-${config.service}-ledger`,
+    });
+    this.pool.on('error', (error) =>
+      this.logger.warn(`idle ledger connection failed: ${error.message}`),
+    );
+    handleCheckedOutClientErrors(this.pool);
+  }
 
   onModuleInit(): void {
     this.ingest = new LedgerIngest({
@@ -30,6 +50,7 @@ export class LedgerConsumer implements OnModuleInit, OnModuleDestroy {
       schema: this.config.DATABASE_SCHEMA,
       groupId: `${this.config.DATABASE_SCHEMA}.ledger`,
       topics: ledgerTopics(),
+      partitionsConsumedConcurrently: LEDGER_CONNECTIONS,
       logger: {
         error: (c, m) => this.logger.error(`${m} ${JSON.stringify(c)}`),
         warn: (c, m) => this.logger.warn(`${m} ${JSON.stringify(c)}`),
@@ -50,6 +71,7 @@ export class LedgerConsumer implements OnModuleInit, OnModuleDestroy {
       new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000))),
     ]);
     clearTimeout(timer);
+    await this.pool.end();
   }
 
   get stats() {
