@@ -12,7 +12,7 @@ import {
   type TestService,
 } from '@trainyard/testing';
 import { complianceService } from '../src/compliance.service';
-import { isolateTopics } from './isolated-topics';
+import { isolateTopics } from './test-support/isolated-topics';
 
 // The policy lifecycle end to end against PostgreSQL and Kafka: propose → self-approval refused →
 // approved by another → a planning event on Kafka → evaluation stored with its explanation →

@@ -15,7 +15,7 @@ import {
 } from '@trainyard/testing';
 import { ReviewOverdueSweeper } from '../src/application/review-overdue.sweeper';
 import { complianceService } from '../src/compliance.service';
-import { isolateTopics } from './isolated-topics';
+import { isolateTopics } from './test-support/isolated-topics';
 
 // Reviews end to end against PostgreSQL and Kafka: a regulated workload registered on Kafka opens
 // a change review → the author's sign-off refused → two sign-offs approve → a signer refused as

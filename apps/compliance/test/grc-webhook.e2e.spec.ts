@@ -9,7 +9,7 @@ import {
   type TestService,
 } from '@trainyard/testing';
 import { complianceService } from '../src/compliance.service';
-import { isolateTopics } from './isolated-topics';
+import { isolateTopics } from './test-support/isolated-topics';
 
 /**
  * The GRC feed end to end: a CloudEvent on the compliance topic (Kafka) goes through the inbox into

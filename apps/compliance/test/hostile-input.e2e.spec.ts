@@ -12,7 +12,7 @@ import {
   type TestService,
 } from '@trainyard/testing';
 import { complianceService } from '../src/compliance.service';
-import { isolateTopics } from './isolated-topics';
+import { isolateTopics } from './test-support/isolated-topics';
 
 /**
  * Generated hostile input over every method of ComplianceService and every REST route of the OpenAPI
