@@ -1,5 +1,3 @@
-import type { TestContext } from '@trainyard/testing';
-
 /**
  * Keeps a compliance test service's audit ledger off the shared broker's real topics (every
  * service's whole history, which other specs keep growing): it reads this file's own topics, and
@@ -7,7 +5,7 @@ import type { TestContext } from '@trainyard/testing';
  * process environment, so they are set there; the returned function removes them (afterAll).
  */
 export const isolateTopics = (
-  ctx: TestContext,
+  ctx: { topic(name: string): string },
   topics: { planning?: string; ledger?: readonly string[] } = {},
 ): (() => void) => {
   if (topics.planning) process.env.COMPLIANCE_PLANNING_TOPIC = topics.planning;
