@@ -313,6 +313,24 @@ describe('docs/asyncapi/scheduling.asyncapi.yaml', () => {
     );
   });
 
+  it('refuses a deployment-plan payload that drifted: an extra field, or a slot without its expected duration', () => {
+    const scheduled = deploymentPlanLifecycle()
+      .map(({ event }) => schedulingIntegrationEventOf(event))
+      .find((e) => e?.type === 'DeploymentScheduled');
+    if (scheduled?.type !== 'DeploymentScheduled') throw new Error('no DeploymentScheduled');
+    const schema = schemaOfDataschema(scheduled.dataschema);
+    const data = JSON.parse(JSON.stringify(scheduled.data)) as {
+      deployments: Record<string, unknown>[];
+    };
+    expect(schema.safeParse(data).success).toBe(true);
+    expect(schema.safeParse({ ...data, internalScore: 1 }).success).toBe(false);
+    const [first, ...rest] = data.deployments;
+    const { expectedDuration: _dropped, ...withoutDuration } = first ?? {};
+    expect(schema.safeParse({ ...data, deployments: [withoutDuration, ...rest] }).success).toBe(
+      false,
+    );
+  });
+
   it('refuses headers that break the trait (the header schema is not vacuous)', () => {
     const { event, streamVersion } = firstOfLifecycle();
     const published = schedulingIntegrationEventOf(event)!;
