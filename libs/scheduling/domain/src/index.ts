@@ -179,3 +179,9 @@ export {
   reactToMaintenanceCalendarImported,
 } from './icalendar/calendar-import-to-calendar-entry.reactor';
 export { describeParty, slotPlacementOver } from './deployment-plan/placement-adapter';
+export {
+  releasesToReplace,
+  type ReleaseToReplace,
+  type ReschedulingTrigger,
+  type ScheduledSlot,
+} from './deployment-plan/rescheduling-selection';
