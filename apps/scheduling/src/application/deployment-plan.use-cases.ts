@@ -140,6 +140,7 @@ export class DeploymentPlanUseCases {
     ctx: CommandContext,
   ): Promise<{ releaseId: string; answer: PlanAnswer }[]> {
     const now = Date.parse(ctx.now);
+    await this.readSide.catchUp();
     const rows = (
       await this.queries.scheduledBetween(new Date(now).toISOString(), '9999-12-31T00:00:00Z')
     ).filter((r) => r.status === 'scheduled');
