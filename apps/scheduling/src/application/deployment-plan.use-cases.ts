@@ -10,6 +10,7 @@ import { ValidationError } from '@trainyard/kernel';
 import { EVENT_STORE } from '@trainyard/platform';
 import {
   deploymentPlanDecider,
+  releasesToReplace,
   slotPlacementOver,
   targetFor,
   type DeploymentOutcome,
@@ -126,6 +127,48 @@ export class DeploymentPlanUseCases {
       ctx,
       context,
     );
+  }
+
+  /**
+   * Rescheduling (issue 11 item 4): a freeze defined or revised, or an override expired. Finds the
+   * not-yet-started deployments whose slots now fall inside a freeze no active override covers
+   * (placement's own freeze rule over the assembled calendar) and re-places each affected release
+   * with the trigger as the reason. For a freeze, only that freeze counts.
+   */
+  async rescheduleAffected(
+    trigger: RescheduleTrigger,
+    ctx: CommandContext,
+  ): Promise<{ releaseId: string; answer: PlanAnswer }[]> {
+    const now = Date.parse(ctx.now);
+    await this.readSide.catchUp();
+    const rows = (
+      await this.queries.scheduledBetween(new Date(now).toISOString(), '9999-12-31T00:00:00Z')
+    ).filter((r) => r.status === 'scheduled');
+    if (rows.length === 0) return [];
+    const slots = rows.map((r) => ({
+      deploymentId: r.deploymentId,
+      releaseId: r.releaseId,
+      train: r.trainId,
+      team: r.team,
+      environment: r.environment,
+      components: r.components,
+      ...(r.owner === null ? {} : { owner: r.owner }),
+      start: Date.parse(r.startAt),
+      end: Date.parse(r.endAt),
+    }));
+    const calendar = await this.inputs.assemble({
+      from: Math.min(...slots.map((s) => s.start)),
+      to: Math.max(...slots.map((s) => s.end)),
+    });
+    const affected = releasesToReplace(
+      slots,
+      calendar,
+      trigger.kind === 'freeze-added' ? trigger.id : undefined,
+    );
+    const answers: { releaseId: string; answer: PlanAnswer }[] = [];
+    for (const { releaseId } of affected)
+      answers.push({ releaseId, answer: await this.replaceDeployments(releaseId, trigger, ctx) });
+    return answers;
   }
 
   async load(releaseId: string): Promise<DeploymentPlan> {

@@ -19,6 +19,8 @@ export interface OverrideExpirySweeperOptions {
   readonly intervalMs: number;
   readonly onAppended?: (result: AppendResult) => void;
   readonly warn?: (message: string) => void;
+  /** After an override's expiry was recorded: re-place what its freeze now blocks again. */
+  readonly onExpired?: (overrideId: string, now: string) => Promise<void>;
 }
 
 /**
@@ -79,6 +81,8 @@ export class OverrideExpirySweeper {
           },
         );
         if (handled.events.length > 0) expired++;
+        if (handled.events.some((e) => e.type === 'FreezeOverrideExpired'))
+          await this.options.onExpired?.(overrideId, now);
       } catch (error) {
         // One override's failure must not stop the others; the next pass retries it.
         this.options.warn?.(`could not expire freeze override ${overrideId}: ${String(error)}`);

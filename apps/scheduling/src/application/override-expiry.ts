@@ -2,6 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
@@ -11,7 +12,9 @@ import { CLOCK, EVENT_STORE } from '@trainyard/platform';
 import type { OverridePolicy } from '@trainyard/scheduling-domain';
 import { OVERRIDE_POLICY, OVERRIDE_SWEEP_INTERVAL_MS } from '../config/override-policy';
 import { SchedulingReadSide } from '../projections/scheduling-read-side';
-import { OverrideExpirySweeper } from './override-expiry.sweeper';
+import { randomUUID } from 'node:crypto';
+import { DeploymentPlanUseCases } from './deployment-plan.use-cases';
+import { OVERRIDE_SWEEPER_ACTOR, OverrideExpirySweeper } from './override-expiry.sweeper';
 import { OverrideQueries } from './override.queries';
 
 /** The expiry sweeper's lifetime in the service: started with the module, stopped with it. */
@@ -27,6 +30,7 @@ export class OverrideExpiry implements OnModuleInit, OnModuleDestroy {
     @Inject(OVERRIDE_SWEEP_INTERVAL_MS) intervalMs: number,
     queries: OverrideQueries,
     readSide: SchedulingReadSide,
+    @Optional() deploymentPlans?: DeploymentPlanUseCases,
   ) {
     this.sweeper = new OverrideExpirySweeper({
       store,
@@ -40,6 +44,13 @@ export class OverrideExpiry implements OnModuleInit, OnModuleDestroy {
           position: result.lastPosition,
         }),
       warn: (message) => this.logger.warn(message),
+      // Issue 11 item 4: an expired override re-places what its freeze blocks again.
+      onExpired: async (overrideId, now) => {
+        await deploymentPlans?.rescheduleAffected(
+          { kind: 'override-expired', id: overrideId },
+          { actor: OVERRIDE_SWEEPER_ACTOR, correlationId: randomUUID(), now },
+        );
+      },
     });
   }
 

@@ -9,7 +9,15 @@ import {
   calendarEntryDecider,
   componentDecider,
   createComponentTree,
+  DEFAULT_DURATION_POLICY,
+  DEFAULT_RELEASE_TARGET_POLICY,
+  deploymentPlanDecider,
+  slotPlacementOver,
   type CalendarEntryDefinition,
+  type DeploymentPlanCommand,
+  type DeploymentPlanDecisionContext,
+  type DeploymentPlanEvent,
+  type PlacementContext,
 } from '@trainyard/scheduling-domain';
 import {
   SCHEDULING_ASYNCAPI_ID,
@@ -98,6 +106,91 @@ const stored = (event: SchedulingDomainEvent, streamVersion: number, n: number):
   recordedAt: new Date(Date.UTC(2026, 10, 2, 9, n % 60)),
 });
 
+const at = (iso: string) => Date.parse(iso);
+
+/**
+ * A deployment plan over the real placement engine: R-1 is placed past a freeze (so its slots carry
+ * rejections) with an owner, then re-placed when a freeze is added later; R-2 finds no window
+ * before its deadline.
+ */
+const deploymentPlanLifecycle = (): { event: DeploymentPlanEvent; streamVersion: number }[] => {
+  const calendar: PlacementContext = {
+    deploymentWindows: [
+      {
+        id: 'W-morning',
+        scope: {},
+        start: at('2026-12-08T08:00:00Z'),
+        end: at('2026-12-08T18:00:00Z'),
+      },
+    ],
+    freezes: [
+      { id: 'F-1', scope: {}, start: at('2026-12-08T08:00:00Z'), end: at('2026-12-08T09:00:00Z') },
+    ],
+  };
+  const contextOver = (placement: PlacementContext): DeploymentPlanDecisionContext => ({
+    targets: {
+      ...DEFAULT_RELEASE_TARGET_POLICY,
+      defaultTarget: {
+        ...DEFAULT_RELEASE_TARGET_POLICY.defaultTarget,
+        environments: ['production'],
+        teamOwners: { payments: 'pat' },
+      },
+    },
+    durations: DEFAULT_DURATION_POLICY,
+    actualMinutes: {},
+    placeSlot: slotPlacementOver(placement),
+  });
+  const metadata = { now: '2026-12-07T12:00:00.000Z', actor: 'scheduler' };
+  const place = (releaseId: string): DeploymentPlanCommand => ({
+    type: 'PlaceReleaseScope',
+    data: {
+      releaseId,
+      trainId: 'T-1',
+      workloads: [
+        { workloadId: 'W-1', team: 'payments', jobSize: 3, changeType: 'defect-fix' },
+        { workloadId: 'W-2', team: 'search', jobSize: 3, changeType: 'net-new-feature' },
+      ],
+      deploymentOrder: [
+        { workloadId: 'W-1', wave: 1 },
+        { workloadId: 'W-2', wave: 2 },
+      ],
+      committedAt: metadata.now,
+    },
+    metadata,
+  });
+  const run = (steps: [DeploymentPlanCommand, DeploymentPlanDecisionContext][]) => {
+    const out: { event: DeploymentPlanEvent; streamVersion: number }[] = [];
+    let state = deploymentPlanDecider.initialState();
+    for (const [command, context] of steps)
+      for (const event of deploymentPlanDecider.decide(command, state, context)) {
+        state = deploymentPlanDecider.evolve(state, event);
+        out.push({ event, streamVersion: out.length + 1 });
+      }
+    return out;
+  };
+  const laterFreeze: PlacementContext = {
+    ...calendar,
+    freezes: [
+      ...(calendar.freezes ?? []),
+      { id: 'F-9', scope: {}, start: at('2026-12-08T09:00:00Z'), end: at('2026-12-08T12:00:00Z') },
+    ],
+  };
+  return [
+    ...run([
+      [place('R-1'), contextOver(calendar)],
+      [
+        {
+          type: 'ReplaceDeployments',
+          data: { releaseId: 'R-1', trigger: { kind: 'freeze-added', id: 'F-9' } },
+          metadata,
+        },
+        contextOver(laterFreeze),
+      ],
+    ]),
+    ...run([[place('R-2'), contextOver({ ...calendar, deploymentWindows: [] })]]),
+  ];
+};
+
 /** Every scheduling domain event, decided by the deciders themselves. */
 const schedulingLifecycle = () => {
   const metadata = { now: '2031-05-04T09:00:00.000Z', actor: 'alice', reason: 'why' };
@@ -133,6 +226,8 @@ const schedulingLifecycle = () => {
     { tree: createComponentTree() },
   ))
     events.push({ event, streamVersion: 1 });
+  for (const { event, streamVersion } of deploymentPlanLifecycle())
+    events.push({ event, streamVersion });
   return { events };
 };
 
@@ -215,6 +310,26 @@ describe('docs/asyncapi/scheduling.asyncapi.yaml', () => {
       SCHEDULING_INTEGRATION_EVENTS.filter((e) => !overrideTypes.has(e.type))
         .map((e) => `${e.type}.v${e.version}`)
         .sort(),
+    );
+  });
+
+  it('refuses a deployment-plan payload that drifted: an extra field, or a slot without its expected duration', () => {
+    const scheduled = deploymentPlanLifecycle()
+      .map(({ event }) => schedulingIntegrationEventOf(event))
+      .find((e) => e?.type === 'DeploymentScheduled');
+    if (scheduled?.type !== 'DeploymentScheduled') throw new Error('no DeploymentScheduled');
+    const schema = schemaOfDataschema(scheduled.dataschema);
+    const data = JSON.parse(JSON.stringify(scheduled.data)) as {
+      deployments: Record<string, unknown>[];
+    };
+    expect(schema.safeParse(data).success).toBe(true);
+    expect(schema.safeParse({ ...data, internalScore: 1 }).success).toBe(false);
+    const [first, ...rest] = data.deployments;
+    const withoutDuration = Object.fromEntries(
+      Object.entries(first ?? {}).filter(([k]) => k !== 'expectedDuration'),
+    );
+    expect(schema.safeParse({ ...data, deployments: [withoutDuration, ...rest] }).success).toBe(
+      false,
     );
   });
 

@@ -187,3 +187,9 @@ export { evolveJobDefinition } from './jobs/job-definition.evolve';
 export { jobDefinitionDecider } from './jobs/job-definition.decider';
 export { findTaskCycle, formatCycle as formatTaskCycle, type TaskNode } from './jobs/task-graph';
 export { canonicalJson, sha256Hex } from './jobs/canonical-json';
+export {
+  releasesToReplace,
+  type ReleaseToReplace,
+  type ReschedulingTrigger,
+  type ScheduledSlot,
+} from './deployment-plan/rescheduling-selection';

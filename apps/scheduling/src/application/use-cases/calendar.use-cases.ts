@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   commandMetadata,
   handleCommand,
@@ -16,6 +16,7 @@ import type { Command, Decider, DomainEvent } from '@trainyard/kernel';
 import { SchedulingReadSide } from '../../projections/scheduling-read-side';
 import { CalendarQueries } from '../calendar.queries';
 import { calendarEntryStream, componentStream } from '../calendar-streams';
+import { DeploymentPlanUseCases } from '../deployment-plan.use-cases';
 
 /** DefineCalendarEntry, ReviseCalendarEntry, RetireCalendarEntry, DeclareComponent. */
 @Injectable()
@@ -24,7 +25,31 @@ export class CalendarUseCases {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readSide: SchedulingReadSide,
     private readonly queries: CalendarQueries,
+    @Optional() private readonly deploymentPlans?: DeploymentPlanUseCases,
   ) {}
+
+  private readonly logger = new Logger('CalendarUseCases');
+
+  /**
+   * A freeze defined or revised re-places the scheduled deployments it now covers (issue 11 item
+   * 4). The calendar write stands on its own: a failed re-placement is logged, not rethrown.
+   */
+  private async rescheduleFor(
+    definition: CalendarEntryDefinition,
+    changed: boolean,
+    ctx: CommandContext,
+  ): Promise<boolean> {
+    if (!changed || definition.kind !== 'freeze' || !this.deploymentPlans) return changed;
+    try {
+      await this.deploymentPlans.rescheduleAffected(
+        { kind: 'freeze-added', id: definition.id },
+        ctx,
+      );
+    } catch (error) {
+      this.logger.warn(`re-placing after freeze ${definition.id} failed: ${String(error)}`);
+    }
+    return changed;
+  }
 
   private async handle<S, C extends Command, E extends DomainEvent, Ctx>(
     streamId: string,
@@ -53,9 +78,14 @@ export class CalendarUseCases {
       data: { definition },
       metadata: commandMetadata(ctx),
     } as const;
-    return this.handle(calendarEntryStream(definition.id), calendarEntryDecider, command, ctx, {
-      knownEntryKinds,
-    });
+    const changed = await this.handle(
+      calendarEntryStream(definition.id),
+      calendarEntryDecider,
+      command,
+      ctx,
+      { knownEntryKinds },
+    );
+    return this.rescheduleFor(definition, changed, ctx);
   }
 
   async revise(definition: CalendarEntryDefinition, ctx: CommandContext): Promise<boolean> {
@@ -66,9 +96,14 @@ export class CalendarUseCases {
       data: { definition },
       metadata: commandMetadata(ctx),
     } as const;
-    return this.handle(calendarEntryStream(definition.id), calendarEntryDecider, command, ctx, {
-      knownEntryKinds,
-    });
+    const changed = await this.handle(
+      calendarEntryStream(definition.id),
+      calendarEntryDecider,
+      command,
+      ctx,
+      { knownEntryKinds },
+    );
+    return this.rescheduleFor(definition, changed, ctx);
   }
 
   async retire(entryId: string, ctx: CommandContext): Promise<boolean> {

@@ -1,0 +1,287 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import fc from 'fast-check';
+import { Enum, Root, Type, type Field } from 'protobufjs';
+import { PROTO_INCLUDE_DIR, decodeRpcStatus } from '@trainyard/grpc-contracts';
+import {
+  ManualClock,
+  createTestContext,
+  startTestService,
+  type GrpcTestClient,
+  type TestContext,
+  type TestService,
+} from '@trainyard/testing';
+import { DEPLOYMENT_PLAN_GRPC_SERVICE, schedulingService } from '../src/scheduling.service';
+
+/**
+ * Generated hostile input over every method of DeploymentPlanService (from the proto) and every
+ * deployment-plan route of the OpenAPI document (deployments, waves, durations): no INTERNAL/UNKNOWN
+ * or 5xx; a refused gRPC call writes nothing and an INVALID_ARGUMENT names the field; a REST answer
+ * is 200, 400 naming the field, or 404 (an unknown release). Model:
+ * freeze-override-hostile-input.e2e.spec.ts.
+ */
+const GRPC_RUNS = 25;
+const RAW_RUNS = 3;
+const REST_RUNS = 25;
+const SERVER_FAULTS = new Set<number>([
+  status.INTERNAL,
+  status.UNKNOWN,
+  status.DATA_LOSS,
+  status.UNIMPLEMENTED,
+]);
+
+const root = new Root();
+root.resolvePath = (_origin, target) => join(PROTO_INCLUDE_DIR, target);
+root.loadSync('trainyard/scheduling/v1/deployment_plan.proto');
+root.resolveAll();
+const methods = root.lookupService(DEPLOYMENT_PLAN_GRPC_SERVICE).methodsArray;
+
+const hostileText = (known: readonly string[]): fc.Arbitrary<string> =>
+  fc.oneof(
+    fc.constantFrom(
+      '\u0000',
+      'a\u0000b',
+      '\uD800',
+      'x\uDC00y',
+      'x'.repeat(100_000),
+      'é'.repeat(1_000),
+      '',
+      ' ',
+      '2031-02-30T10:00:00Z',
+      '2031-05-04T10:00:00+25:00',
+      '9999-12-31T23:59:59Z',
+      '0000-01-01T00:00:00Z',
+    ),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.string({ maxLength: 20 }),
+    fc.constantFrom(...known),
+  );
+
+function scalar(field: Field, known: readonly string[], depth: number): fc.Arbitrary<unknown> {
+  const resolved = field.resolvedType;
+  if (resolved instanceof Enum) return fc.constantFrom(...Object.keys(resolved.values));
+  if (resolved instanceof Type)
+    return depth >= 2 ? fc.constant({}) : message(resolved, known, depth + 1);
+  switch (field.type) {
+    case 'string':
+      return hostileText(known);
+    case 'bool':
+      return fc.boolean();
+    default:
+      return fc.oneof(fc.integer(), fc.constantFrom(-1, 0, 2 ** 31 - 1, -(2 ** 31)));
+  }
+}
+
+function message(
+  type: Type,
+  known: readonly string[],
+  depth = 0,
+): fc.Arbitrary<Record<string, unknown>> {
+  const fields = Object.fromEntries(
+    type.fieldsArray.map((field) => {
+      const one = scalar(field, known, depth);
+      return [field.name, field.repeated ? fc.array(one, { maxLength: 3 }) : one];
+    }),
+  );
+  return fc.record(fields, { requiredKeys: [] });
+}
+
+const urlComponent = (known: readonly string[]): fc.Arbitrary<string> =>
+  fc.oneof(
+    fc.constantFrom('%00', 'a%00', '%FF', '%ED%A0%80', '%', '%zz', 'x'.repeat(20_000), '-1', 'NaN'),
+    fc.string({ maxLength: 30 }).map(encodeURIComponent),
+    fc.constantFrom(...known).map(encodeURIComponent),
+  );
+
+describe('deployment plans: hostile input stays a client error (every method and route)', () => {
+  const clock = new ManualClock('2031-05-04T09:00:00.000Z');
+  const run = randomBytes(3).toString('hex');
+  const known = [
+    `R-${run}`,
+    `R-${run}:W-1:production`,
+    'W-1',
+    'T-1',
+    'payments',
+    'defect-fix',
+    'freeze-added',
+    'override-expired',
+    '2031-05-04T10:00:00Z',
+  ];
+  let ctx: TestContext;
+  let service: TestService;
+  let client: GrpcTestClient;
+  let token: string;
+
+  const eventsOf = async (correlationId: string) =>
+    Number(
+      (
+        await ctx.pool.query<{ n: string }>(
+          `SELECT count(*) AS n FROM events WHERE metadata->>'correlationId' = $1`,
+          [correlationId],
+        )
+      ).rows[0]?.n,
+    );
+
+  const send = (path: string, request: unknown, correlationId: string, raw: boolean) => {
+    const metadata = new Metadata();
+    metadata.set('authorization', `Bearer ${token}`);
+    metadata.set('x-correlation-id', correlationId);
+    return new Promise<ServiceError | undefined>((resolve) => {
+      const done = (error: ServiceError | null) => resolve(error ?? undefined);
+      if (raw) {
+        client.makeUnaryRequest(
+          path,
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          request as Buffer,
+          metadata,
+          done,
+        );
+        return;
+      }
+      const name = path.split('/')[2] ?? '';
+      const fn = client[name];
+      if (typeof fn !== 'function') throw new Error(`no method ${name}`);
+      fn.call(client, request, metadata, done);
+    });
+  };
+
+  beforeAll(async () => {
+    ctx = await createTestContext('sched_depplan_hostile');
+    service = await startTestService({ ...schedulingService, clock }, ctx);
+    client = service.client(DEPLOYMENT_PLAN_GRPC_SERVICE);
+    token = await service.token('admin');
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await ctx?.dispose();
+  });
+
+  it('enumerates the five methods', () => {
+    expect(methods.map((m) => m.name).sort()).toEqual([
+      'GetDeploymentPlan',
+      'PlaceReleaseScope',
+      'RecordDeploymentFinished',
+      'RecordDeploymentStarted',
+      'ReplaceDeployments',
+    ]);
+  });
+
+  it.each(methods.map((m) => [m.name, m] as const))(
+    'gRPC %s: never INTERNAL/UNKNOWN, and a refused call writes nothing',
+    async (name, method) => {
+      const path = `/${DEPLOYMENT_PLAN_GRPC_SERVICE}/${name}`;
+      const requestType = method.resolvedRequestType;
+      if (!requestType) throw new Error(`unresolved ${method.requestType}`);
+      const check = async (request: unknown, raw: boolean) => {
+        const correlationId = randomUUID();
+        const error = await send(path, request, correlationId, raw);
+        if (
+          error?.code === status.INTERNAL &&
+          error.details.startsWith('Request message serialization failure')
+        )
+          return;
+        if (!error) return;
+        if (SERVER_FAULTS.has(error.code))
+          throw new Error(
+            `${name} answered ${status[error.code]} (${error.details}) to ${JSON.stringify(request)?.slice(0, 300)}`,
+          );
+        expect(await eventsOf(correlationId)).toBe(0);
+        if (error.code === status.INVALID_ARGUMENT && !raw) {
+          // A refusal of a decodable request names the field it refused (raw bytes that are no
+          // message of the method's type are refused before any field exists).
+          const [bin] = error.metadata.get('grpc-status-details-bin');
+          if (bin instanceof Buffer) {
+            const fields = decodeRpcStatus(bin).details.flatMap((d) =>
+              d.type === 'google.rpc.BadRequest' ? d.value.fieldViolations.map((v) => v.field) : [],
+            );
+            if (!fields.some((f) => f.length > 0))
+              throw new Error(`${name}: INVALID_ARGUMENT without a field (${error.details})`);
+          }
+        }
+      };
+      await fc.assert(
+        fc.asyncProperty(message(requestType, known), (request) => check(request, false)),
+        { numRuns: GRPC_RUNS },
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 48 }), (bytes) =>
+          check(Buffer.from(bytes), true),
+        ),
+        { numRuns: RAW_RUNS },
+      );
+    },
+  );
+
+  it('REST: every deployment-plan route answers hostile parameters with 200, 400 naming the field, or 404', async () => {
+    const reader = await service.token('viewer');
+    const document = (await (
+      await fetch(`${service.httpUrl}/api/scheduling/docs-json`)
+    ).json()) as {
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+    };
+    const routes = Object.entries(document.paths)
+      .filter(
+        ([path]) =>
+          path === '/api/scheduling/deployments' ||
+          path.startsWith('/api/scheduling/durations') ||
+          path.endsWith('/waves'),
+      )
+      .flatMap(([path, operations]) =>
+        Object.entries(operations).map(([verb, operation]) => ({
+          path,
+          verb,
+          parameters: operation.parameters ?? [],
+        })),
+      );
+    expect(routes.map((r) => r.path).sort()).toEqual([
+      '/api/scheduling/deployments',
+      '/api/scheduling/durations',
+      '/api/scheduling/durations/deployments',
+      '/api/scheduling/releases/{id}/waves',
+    ]);
+    for (const route of routes) {
+      const query = route.parameters.filter((p) => p.in === 'query');
+      const inPath = route.parameters.filter((p) => p.in === 'path');
+      const values = fc.record({
+        path: fc.tuple(...inPath.map(() => urlComponent(known))),
+        query: fc.array(
+          fc.tuple(fc.constantFrom(...query.map((p) => p.name), 'unknown'), urlComponent(known)),
+          { maxLength: 4 },
+        ),
+      });
+      await fc.assert(
+        fc.asyncProperty(values, async ({ path, query: pairs }) => {
+          let url = route.path;
+          inPath.forEach((p, i) => (url = url.replace(`{${p.name}}`, path[i] ?? '')));
+          if (pairs.length) url += `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}`;
+          const response = await fetch(`${service.httpUrl}${url}`, {
+            method: route.verb.toUpperCase(),
+            headers: { authorization: `Bearer ${reader}` },
+          });
+          const body = (await response.json().catch(() => ({}))) as {
+            field?: unknown;
+            detail?: unknown;
+          };
+          // Known gap (platform, not this route): Express refuses a malformed %-escape in the path
+          // with a 400 that names no field.
+          const undecodable =
+            typeof body.detail === 'string' && body.detail.startsWith('Failed to decode param');
+          // 414/431: the HTTP server refuses an over-long URL before the application sees it.
+          if (![200, 400, 404, 414, 431].includes(response.status))
+            throw new Error(
+              `${route.verb.toUpperCase()} ${url.slice(0, 300)} answered ${response.status}`,
+            );
+          if (response.status === 400 && typeof body.field !== 'string' && !undecodable)
+            throw new Error(
+              `${url.slice(0, 300)}: 400 without the field it refused: ${JSON.stringify(body)}`,
+            );
+          if (response.status === 404 && !route.path.includes('{id}'))
+            throw new Error(`${url.slice(0, 300)}: 404 from a collection route`);
+        }),
+        { numRuns: REST_RUNS },
+      );
+    }
+  });
+});
