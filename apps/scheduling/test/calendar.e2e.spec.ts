@@ -9,6 +9,7 @@ import {
   type TestService,
 } from '@trainyard/testing';
 import { CALENDAR_GRPC_SERVICE, schedulingService } from '../src/scheduling.service';
+import { isolatePlanningTopic } from './test-support/isolated-planning-topic';
 
 const SERVER_FAULTS = new Set<number>([status.INTERNAL, status.UNKNOWN, status.DATA_LOSS]);
 
@@ -58,14 +59,18 @@ describe('the calendar over gRPC and REST', () => {
   const eventCount = async () =>
     Number((await ctx.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n);
 
+  let restorePlanningTopic = (): void => undefined;
+
   beforeAll(async () => {
     ctx = await createTestContext('scheduling_calendar');
+    restorePlanningTopic = await isolatePlanningTopic(ctx);
     service = await startTestService(schedulingService, ctx);
     client = service.client(CALENDAR_GRPC_SERVICE);
     owner = await service.token('release-manager');
     viewer = await service.token('viewer');
   });
   afterAll(async () => {
+    restorePlanningTopic();
     await service?.stop();
     await ctx?.dispose();
   });

@@ -19,6 +19,7 @@ import {
 import { ConflictsGrpcController } from '../src/grpc/conflicts.grpc-controller';
 import { ConflictsHttpController } from '../src/http/conflicts.http-controller';
 import { CONFLICT_GRPC_SERVICE, schedulingService } from '../src/scheduling.service';
+import { isolatePlanningTopic } from './test-support/isolated-planning-topic';
 
 // The conflicts transports over a calendar given as data: the PlacementInputs port is the
 // deployment-plan side's (helper "dur"); here an in-memory one stands in for it, so this spec
@@ -116,13 +117,17 @@ describe('conflicts over REST and gRPC', () => {
       total: number;
     }>(client, 'ListConflicts', request, token);
 
+  let restorePlanningTopic = (): void => undefined;
+
   beforeAll(async () => {
     ctx = await createTestContext('scheduling_conflicts');
+    restorePlanningTopic = await isolatePlanningTopic(ctx);
     service = await startTestService(definition, ctx);
     client = service.client(CONFLICT_GRPC_SERVICE);
     viewer = await service.token('viewer');
   });
   afterAll(async () => {
+    restorePlanningTopic();
     await service?.stop();
     await ctx?.dispose();
   });

@@ -13,6 +13,7 @@ import {
   type TestService,
 } from '@trainyard/testing';
 import { FREEZE_OVERRIDE_GRPC_SERVICE, schedulingService } from '../src/scheduling.service';
+import { isolatePlanningTopic } from './test-support/isolated-planning-topic';
 
 /**
  * Generated hostile input over every method of FreezeOverrideService (from the proto) and every
@@ -135,13 +136,17 @@ describe('freeze overrides: hostile input stays a client error (every method and
     });
   };
 
+  let restorePlanningTopic = (): void => undefined;
+
   beforeAll(async () => {
     ctx = await createTestContext('sched_override_hostile');
+    restorePlanningTopic = await isolatePlanningTopic(ctx);
     service = await startTestService({ ...schedulingService, clock }, ctx);
     client = service.client(FREEZE_OVERRIDE_GRPC_SERVICE);
     token = await service.token('admin');
   });
   afterAll(async () => {
+    restorePlanningTopic();
     await service?.stop();
     await ctx?.dispose();
   });

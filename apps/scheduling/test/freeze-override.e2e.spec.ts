@@ -14,6 +14,7 @@ import {
   type TestService,
 } from '@trainyard/testing';
 import { FREEZE_OVERRIDE_GRPC_SERVICE, schedulingService } from '../src/scheduling.service';
+import { isolatePlanningTopic } from './test-support/isolated-planning-topic';
 
 /**
  * Freeze overrides end to end on the real PostgreSQL: request → two approvals by others → active →
@@ -91,10 +92,13 @@ describe('freeze overrides over gRPC and REST', () => {
     ...overrides,
   });
 
+  let restorePlanningTopic = (): void => undefined;
+
   beforeAll(async () => {
     // The sweeper's own timer runs in this test; the module reads the interval at start.
     process.env.OVERRIDE_SWEEP_INTERVAL_MS = '100';
     ctx = await createTestContext('sched_override_e2e');
+    restorePlanningTopic = await isolatePlanningTopic(ctx);
     service = await startTestService({ ...schedulingService, clock }, ctx);
     client = service.client(FREEZE_OVERRIDE_GRPC_SERVICE);
     // Distinct subjects: a dev token's subject is `dev-<first role>`.
@@ -134,6 +138,7 @@ describe('freeze overrides over gRPC and REST', () => {
     });
   });
   afterAll(async () => {
+    restorePlanningTopic();
     if (previousInterval === undefined) delete process.env.OVERRIDE_SWEEP_INTERVAL_MS;
     else process.env.OVERRIDE_SWEEP_INTERVAL_MS = previousInterval;
     await consumer?.disconnect();

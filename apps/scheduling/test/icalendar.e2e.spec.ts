@@ -11,6 +11,7 @@ import {
   type TestService,
 } from '@trainyard/testing';
 import { schedulingService } from '../src/scheduling.service';
+import { isolatePlanningTopic } from './test-support/isolated-planning-topic';
 
 const INTERVAL_MS = 4_000;
 
@@ -73,6 +74,8 @@ describe('iCalendar import and feed', () => {
     return rows.rows;
   };
 
+  let restorePlanningTopic = (): void => undefined;
+
   beforeAll(async () => {
     itsm = createServer((request, response) => {
       requests++;
@@ -87,12 +90,14 @@ describe('iCalendar import and feed', () => {
     process.env['SCHEDULING_ICAL_IMPORT_ALLOWED_URLS'] = `${base}/allowed/`;
     process.env['SCHEDULING_ICAL_IMPORT_INTERVAL_MS'] = String(INTERVAL_MS);
     ctx = await createTestContext('scheduling_ical');
+    restorePlanningTopic = await isolatePlanningTopic(ctx);
     service = await startTestService({ ...schedulingService, clock }, ctx);
     writer = await service.token('release-manager');
     reader = await service.token('viewer');
   });
 
   afterAll(async () => {
+    restorePlanningTopic();
     delete process.env['SCHEDULING_ICAL_IMPORT_ALLOWED_URLS'];
     delete process.env['SCHEDULING_ICAL_IMPORT_INTERVAL_MS'];
     await service?.stop();
@@ -224,18 +229,27 @@ describe('iCalendar import and feed', () => {
   });
 
   it('serves calendar.ics as text/calendar to a reader, and refuses it without a token', async () => {
-    const response = await http('calendar.ics?component=ledger', {}, reader);
+    // The imported windows become calendar entries through the import's reaction, which may still
+    // be projecting: read the feed until all four are in it.
+    const { response, text, bySource } = await waitFor(
+      async () => {
+        const response = await http('calendar.ics?component=ledger', {}, reader);
+        const text = await response.text();
+        const events = Object.values(nodeIcal.sync.parseICS(text)).filter(
+          (c): c is nodeIcal.VEvent => c?.type === 'VEVENT',
+        );
+        const bySource = new Map(
+          events.map((e) => [/^ics\.[a-z]+\.([A-Z]+-\d)/.exec(e.uid)?.[1] ?? e.uid, e]),
+        );
+        const revised = bySource.get('CHG-2')?.sequence === 1;
+        return bySource.size >= 4 && revised && { response, text, bySource };
+      },
+      { description: 'the feed holds the four imported windows', timeoutMs: 30_000 },
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
-    const text = await response.text();
     expect(text.startsWith('BEGIN:VCALENDAR\r\n')).toBe(true);
-    // The imported windows became calendar entries; the revised one has SEQUENCE 1.
-    const events = Object.values(nodeIcal.sync.parseICS(text)).filter(
-      (c): c is nodeIcal.VEvent => c?.type === 'VEVENT',
-    );
-    const bySource = new Map(
-      events.map((e) => [/^ics\.[a-z]+\.([A-Z]+-\d)/.exec(e.uid)?.[1] ?? e.uid, e]),
-    );
+    // The revised one has SEQUENCE 1.
     expect([...bySource.keys()].sort()).toEqual(['CHG-1', 'CHG-2', 'CHG-3', 'P-1']);
     expect(bySource.get('CHG-2')?.sequence).toBe(1);
     expect(bySource.get('CHG-1')?.rrule?.toString()).toContain('FREQ=WEEKLY');

@@ -9,6 +9,7 @@ import {
   type TestService,
 } from '@trainyard/testing';
 import { SCHEDULING_GRPC_SERVICE, schedulingService } from '../src/scheduling.service';
+import { isolatePlanningTopic } from './test-support/isolated-planning-topic';
 
 const trailer = (error: ServiceError, key: string): string | undefined => {
   const value = error.metadata?.get(key)[0];
@@ -62,13 +63,17 @@ describe('schedule preview over REST and gRPC', () => {
     throw new Error('expected a refusal');
   };
 
+  let restorePlanningTopic = (): void => undefined;
+
   beforeAll(async () => {
     ctx = await createTestContext('scheduling_preview');
+    restorePlanningTopic = await isolatePlanningTopic(ctx);
     service = await startTestService(schedulingService, ctx);
     client = service.client(SCHEDULING_GRPC_SERVICE);
     viewer = await service.token('viewer');
   });
   afterAll(async () => {
+    restorePlanningTopic();
     await service?.stop();
     await ctx?.dispose();
   });

@@ -60,7 +60,8 @@ export class PlanningEventsConsumer implements OnApplicationBootstrap, OnModuleD
       bus,
       schema: config.DATABASE_SCHEMA,
       groupId: `trainyard.scheduling.${config.DATABASE_SCHEMA}.planning-events`,
-      topics: [PLANNING_EVENTS_TOPIC],
+      // SCHEDULING_PLANNING_TOPIC: another topic carrying planning's events (tests use their own).
+      topics: [process.env.SCHEDULING_PLANNING_TOPIC || PLANNING_EVENTS_TOPIC],
       maxAttempts: 3,
       handler: (event) => this.handle(event),
     });
