@@ -236,7 +236,7 @@ export default [
         'error',
         {
           ...boundaries({ spec: true })[1],
-          allow: ['^\\.\\./\\.\\./apps/[a-z-]+/src/[a-z-]+\\.service$', '../tools/scripts/*'],
+          allow: ['^(\\.\\./)+apps/[a-z-]+/src/[a-z-]+\\.service$', '../tools/scripts/*'],
         },
       ],
     },

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Message } from 'kafkajs';
 import { migrateMessaging, toCloudEventMessage } from '@trainyard/messaging';
-import { up as ledgerMigration } from '../libs/compliance/read-models/src/migrations/0003_compliance-read-models-ledger';
-import { LedgerIngest } from '../apps/compliance/src/ledger/ledger.ingest';
+import { COMPLIANCE_READ_MODEL_MIGRATIONS } from '@trainyard/compliance-read-models';
+import { migrateSchema } from '@trainyard/event-store';
+import { LedgerIngest } from '../apps/compliance/src/compliance.service';
 import { compareRounds, row, sleep, type BenchArea, type BenchContext } from './bench-harness';
 
 const BATCH = 500;
@@ -100,15 +101,7 @@ async function ledgerIngest(ctx: BenchContext) {
     const pool = ctx.pool(PARTITIONS + 1);
     await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await migrateMessaging(pool, schema);
-    const statements: string[] = [];
-    ledgerMigration({ sql: (statement) => statements.push(statement) });
-    const client = await pool.connect();
-    try {
-      await client.query(`SET search_path TO "${schema}"`);
-      for (const statement of statements) await client.query(statement);
-    } finally {
-      client.release(true);
-    }
+    await migrateSchema(pool, schema, [COMPLIANCE_READ_MODEL_MIGRATIONS]);
     const ingest = new LedgerIngest({
       pool,
       bus: ctx.bus,

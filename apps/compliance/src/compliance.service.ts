@@ -27,3 +27,6 @@ export const complianceService: ServiceDefinition = {
 /** The process entry (main.ts): start, serve until SIGTERM/SIGINT, stop gracefully, exit. */
 export const run = (onStopped?: () => Promise<void>): void =>
   runServiceMain(complianceService, onStopped);
+
+/** The ledger's ingest, for the `compliance.ledger.ingest` bench (tools and benches import services only here). */
+export { LedgerIngest } from './ledger/ledger.ingest';

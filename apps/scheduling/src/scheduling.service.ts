@@ -1,9 +1,5 @@
 import { runServiceMain, type ServiceDefinition } from '@trainyard/platform';
-import {
-  deploymentPlanIntegrationEventOf,
-  overrideIntegrationEventOf,
-  schedulingIntegrationEventOf,
-} from '@trainyard/scheduling-contracts';
+import { schedulingIntegrationEventOf } from '@trainyard/scheduling-contracts';
 import {
   SCHEDULING_READ_MODEL_MIGRATIONS,
   deploymentPlanProjection,
