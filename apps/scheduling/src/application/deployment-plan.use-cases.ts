@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   commandMetadata,
   handleCommand,
@@ -27,7 +27,12 @@ import { DURATION_POLICY, RELEASE_TARGET_POLICY } from '../config/deployment-pol
 import { SchedulingReadSide } from '../projections/scheduling-read-side';
 import { DeploymentQueries } from './deployment.queries';
 import { deploymentPlanStream } from './deployment-plan-streams';
-import { PLACEMENT_INPUTS, type PlacementInputsPort } from './placement-inputs.port';
+import { FreezeOverrideUseCases } from './freeze-override.use-cases';
+import {
+  PLACEMENT_INPUTS,
+  type AssembledPlacement,
+  type PlacementInputsPort,
+} from './placement-inputs.port';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -40,6 +45,8 @@ export interface PlanAnswer {
 /** PlaceReleaseScope, ReplaceDeployments, RecordDeploymentStarted and RecordDeploymentFinished. */
 @Injectable()
 export class DeploymentPlanUseCases {
+  private readonly logger = new Logger('DeploymentPlanUseCases');
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readSide: SchedulingReadSide,
@@ -47,9 +54,13 @@ export class DeploymentPlanUseCases {
     @Inject(PLACEMENT_INPUTS) private readonly inputs: PlacementInputsPort,
     @Inject(DURATION_POLICY) private readonly durations: DurationPolicy,
     @Inject(RELEASE_TARGET_POLICY) private readonly targets: ReleaseTargetPolicy,
+    private readonly overrides: FreezeOverrideUseCases,
   ) {}
 
-  private async decisionContext(from: number, to: number): Promise<DeploymentPlanDecisionContext> {
+  private async decisionContext(
+    from: number,
+    to: number,
+  ): Promise<DeploymentPlanDecisionContext & { readonly calendar: AssembledPlacement }> {
     const [calendar, actualMinutes] = await Promise.all([
       this.inputs.assemble({ from, to }),
       this.queries.actualMinutesByType(),
@@ -59,7 +70,65 @@ export class DeploymentPlanUseCases {
       durations: this.durations,
       actualMinutes,
       placeSlot: slotPlacementOver(calendar),
+      calendar,
     };
+  }
+
+  /**
+   * Every use of an override is an event: each slot just placed (DeploymentScheduled or
+   * DeploymentRescheduled) that lies inside a freeze lifted by an active override records that
+   * use on the override, caused by the placement event. The overrides are the ones placement
+   * decided with. A refused use (the override expired meanwhile) is logged; the plan stands.
+   */
+  private async recordOverrideUses(
+    answer: PlanAnswer & { readonly eventIds: readonly string[] },
+    calendar: AssembledPlacement,
+    ctx: CommandContext,
+  ): Promise<void> {
+    const cover = calendar.coveringOverride;
+    if (!cover || !calendar.freezes?.length) return;
+    const trainId = answer.state.status === 'Unplanned' ? undefined : answer.state.trainId;
+    for (const [i, event] of answer.events.entries()) {
+      if (event.type !== 'DeploymentScheduled' && event.type !== 'DeploymentRescheduled') continue;
+      const train = event.type === 'DeploymentScheduled' ? event.data.trainId : trainId;
+      if (train === undefined) continue;
+      for (const slot of event.data.deployments) {
+        const interval = { start: Date.parse(slot.start), end: Date.parse(slot.end) };
+        const subject = {
+          train,
+          team: slot.team,
+          environment: slot.environment,
+          components: slot.components,
+        };
+        for (const freeze of calendar.freezes) {
+          if (freeze.start >= interval.end || freeze.end <= interval.start) continue;
+          const override = cover(freeze, interval, subject);
+          if (!override) continue;
+          try {
+            await this.overrides.handle(
+              'RecordFreezeOverrideUse',
+              {
+                overrideId: override.overrideId,
+                deploymentId: slot.deploymentId,
+                start: slot.start,
+                end: slot.end,
+                scope: {
+                  trains: [train],
+                  teams: [slot.team],
+                  environments: [slot.environment],
+                  components: [...slot.components],
+                },
+              },
+              { ...ctx, ...(answer.eventIds[i] ? { causationId: answer.eventIds[i] } : {}) },
+            );
+          } catch (error) {
+            this.logger.warn(
+              `The use of freeze override ${override.overrideId} by deployment ${slot.deploymentId} was not recorded: ${(error as Error).message}`,
+            );
+          }
+        }
+      }
+    }
   }
 
   private async handle(
@@ -67,6 +136,7 @@ export class DeploymentPlanUseCases {
     command: DeploymentPlanCommand,
     ctx: CommandContext,
     context: DeploymentPlanDecisionContext,
+    calendar?: AssembledPlacement,
   ): Promise<PlanAnswer> {
     const handled = await handleCommand(
       this.store,
@@ -85,7 +155,10 @@ export class DeploymentPlanUseCases {
           }),
       },
     );
-    return { state: handled.state, events: handled.events };
+    const answer = { state: handled.state, events: handled.events };
+    if (calendar)
+      await this.recordOverrideUses({ ...answer, eventIds: handled.eventIds }, calendar, ctx);
+    return answer;
   }
 
   async placeReleaseScope(data: PlaceReleaseScopeData, ctx: CommandContext): Promise<PlanAnswer> {
@@ -105,6 +178,7 @@ export class DeploymentPlanUseCases {
       { type: 'PlaceReleaseScope', data, metadata: commandMetadata(ctx) },
       ctx,
       context,
+      context.calendar,
     );
   }
 
@@ -126,6 +200,7 @@ export class DeploymentPlanUseCases {
       { type: 'ReplaceDeployments', data: { releaseId, trigger }, metadata: commandMetadata(ctx) },
       ctx,
       context,
+      context.calendar,
     );
   }
 

@@ -1,6 +1,23 @@
-import type { PlacementContext } from '@trainyard/scheduling-domain';
+import type {
+  FreezeInterval,
+  Interval,
+  PlacementContext,
+  PlacementSubject,
+} from '@trainyard/scheduling-domain';
 
 export const PLACEMENT_INPUTS = Symbol('trainyard.scheduling.placement-inputs');
+
+/**
+ * The assembled inputs, plus which override lifted a freeze: the same active overrides
+ * `overrideCovers` decided with, so a placement can record each use it made of one.
+ */
+export interface AssembledPlacement extends PlacementContext {
+  readonly coveringOverride?: (
+    freeze: FreezeInterval,
+    slot: Interval,
+    subject: PlacementSubject,
+  ) => { readonly overrideId: string } | undefined;
+}
 
 /**
  * Everything the placement engine reads for the range [from, to), assembled by the application:
@@ -8,5 +25,5 @@ export const PLACEMENT_INPUTS = Symbol('trainyard.scheduling.placement-inputs');
  * in force, the deployments already in the calendar, job reservations and owner bookings.
  */
 export interface PlacementInputsPort {
-  assemble(range: { readonly from: number; readonly to: number }): Promise<PlacementContext>;
+  assemble(range: { readonly from: number; readonly to: number }): Promise<AssembledPlacement>;
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  coveringOverride,
   expandIntervals,
   formatUtcInstant,
   overrideCovers,
@@ -8,18 +9,26 @@ import {
   type DeploymentWindowInterval,
   type FreezeInterval,
   type MaintenanceInterval,
-  type PlacementContext,
+  type PlacementSubject,
 } from '@trainyard/scheduling-domain';
 import type { CalendarEntryRow, FreezeOverrideRow } from '@trainyard/scheduling-read-models';
 import { BASELINE_CALENDAR, type BaselineCalendar } from '../config/deployment-policies';
 import { CalendarQueries } from './calendar.queries';
 import { DeploymentQueries } from './deployment.queries';
 import { OverrideQueries } from './override.queries';
-import type { PlacementInputsPort } from './placement-inputs.port';
+import type { AssembledPlacement, PlacementInputsPort } from './placement-inputs.port';
 
 const MINUTE_MS = 60_000;
 const PAGE = 200;
 const OVERRIDE_NAMES = { status: 'status', page: 'page', pageSize: 'pageSize' };
+
+/** What a deployment touches, as an override's scope reads it. */
+const subjectScope = (subject: PlacementSubject) => ({
+  trains: [subject.train],
+  teams: [subject.team],
+  environments: [subject.environment],
+  components: [...subject.components],
+});
 
 /**
  * Assembles the placement engine's inputs for a range: the calendar's deployment windows,
@@ -80,7 +89,10 @@ export class PlacementInputs implements PlacementInputsPort {
     );
   }
 
-  async assemble(range: { readonly from: number; readonly to: number }): Promise<PlacementContext> {
+  async assemble(range: {
+    readonly from: number;
+    readonly to: number;
+  }): Promise<AssembledPlacement> {
     const [rows, overrides, tree, scheduledRows] = await Promise.all([
       this.entries(['deployment-window', 'freeze', 'maintenance-window']),
       this.activeOverrides(),
@@ -118,18 +130,9 @@ export class PlacementInputs implements PlacementInputsPort {
       deploymentWindows: windows.length > 0 ? windows : this.baselineWindows(range.from, range.to),
       freezes,
       overrideCovers: (freeze, slot, subject) =>
-        overrideCovers(
-          overrides,
-          {
-            trains: [subject.train],
-            teams: [subject.team],
-            environments: [subject.environment],
-            components: [...subject.components],
-          },
-          slot,
-          slot.start,
-          freeze.id,
-        ),
+        overrideCovers(overrides, subjectScope(subject), slot, slot.start, freeze.id),
+      coveringOverride: (freeze, slot, subject) =>
+        coveringOverride(overrides, subjectScope(subject), slot, slot.start, freeze.id),
       maintenanceWindows,
       componentParents,
       scheduled: scheduledRows.map((d) => ({
