@@ -136,6 +136,166 @@ async function printDeploymentPlan(releaseId: string): Promise<void> {
   }
 }
 
+// The scheduling calendar and freeze overrides (issue 11), driven over gRPC like the rest.
+const schedulingClient = (service: 'CalendarService' | 'FreezeOverrideService'): PlanningClient =>
+  new (
+    loadPackageDefinition(trainyardPackageDefinition()) as unknown as {
+      trainyard: {
+        scheduling: {
+          v1: Record<
+            string,
+            new (
+              address: string,
+              creds: ReturnType<typeof credentials.createInsecure>,
+            ) => PlanningClient
+          >;
+        };
+      };
+    }
+  ).trainyard.scheduling.v1[service]!(SCHEDULING_ADDRESS, credentials.createInsecure());
+const calendarClient = schedulingClient('CalendarService');
+const overrideClient = schedulingClient('FreezeOverrideService');
+
+function unary<T>(
+  target: PlanningClient,
+  method: string,
+  request: unknown,
+  bearer: string,
+): Promise<T> {
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${bearer}`);
+  return new Promise((resolve, reject) => {
+    const fn = target[method];
+    if (!fn) return reject(new Error(`no method ${method}`));
+    fn.call(target, request, metadata, { deadline: Date.now() + 10_000 }, (error, response) =>
+      error
+        ? reject(new Error(`${method}: ${error.details || error.message}`))
+        : resolve(response as T),
+    );
+  });
+}
+
+interface DemoOverride {
+  readonly overrideId: string;
+  readonly freezeId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly status: string;
+  readonly requestedBy: string;
+  readonly approvals: readonly { approvedBy: string; approvedAt: string }[];
+  readonly uses: readonly { deploymentId: string; start: string; end: string; usedBy: string }[];
+}
+
+/**
+ * Before the main release is committed: deployment windows for the main train's deployments in
+ * two zones (09:00–17:00 Berlin and 09:00–17:00 New York, daily for two weeks from tomorrow), a freeze of the
+ * main train over the first two days, and an override for its first Berlin window (staging
+ * only), requested by the demo's release manager and approved by two other people. Ids carry the
+ * run suffix. The windows apply to every train (the calendar replaces the baseline windows for
+ * all of them once it defines one); the freeze and the override only to the main train.
+ */
+async function defineCalendar(): Promise<{ freezeId: string; overrideId: string }> {
+  const day = 86_400_000;
+  const tomorrow = new Date(Date.now() + day).toISOString().slice(0, 10);
+  const dayAfter = new Date(Date.now() + 2 * day).toISOString().slice(0, 10);
+  const entry = (definition: Record<string, unknown>) =>
+    unary(calendarClient, 'DefineCalendarEntry', { definition, reason: 'demo calendar' }, token);
+  const daily = { rule: 'FREQ=DAILY;COUNT=14' };
+  const windows = [
+    { id: id('window-berlin'), zone: 'Europe/Berlin' },
+    { id: id('window-new-york'), zone: 'America/New_York' },
+  ];
+  for (const w of windows)
+    await entry({
+      id: w.id,
+      kind: 'deployment-window',
+      name: `Deployment window ${w.zone}`,
+      zone: w.zone,
+      start: `${tomorrow}T09:00`,
+      duration: 'PT8H',
+      recurrence: daily,
+      scope: {},
+    });
+  const freezeId = id('freeze-main');
+  await entry({
+    id: freezeId,
+    kind: 'freeze',
+    name: 'Main train freeze (payment provider cut-over)',
+    zone: 'Europe/Berlin',
+    start: `${tomorrow}T00:00`,
+    duration: 'P2D',
+    scope: { trains: ['main'] },
+  });
+  console.log(
+    `
+Calendar: deployment windows ${windows.map((w) => `${w.id} (daily 09:00–17:00 ${w.zone}, two weeks)`).join(', ')}; freeze ${freezeId} of the main train from ${tomorrow} 00:00 Berlin for two days`,
+  );
+  // The override lifts the freeze for the first Berlin window occurrence that lies in it.
+  const occurrences = await unary<{ occurrences: { start: string; end: string }[] }>(
+    calendarClient,
+    'ListOccurrences',
+    {
+      entryId: windows[0]!.id,
+      from: new Date().toISOString(),
+      to: `${dayAfter}T23:59:59Z`,
+    },
+    token,
+  );
+  const first = occurrences.occurrences[0];
+  if (!first) throw new Error(`the window ${windows[0]!.id} has no occurrence in the freeze`);
+  const overrideId = id('override-main');
+  await unary(
+    overrideClient,
+    'RequestFreezeOverride',
+    {
+      overrideId,
+      freezeId,
+      scope: { trains: ['main'], environments: ['staging'] },
+      from: first.start,
+      to: first.end,
+      reason: 'Staging must see the release before the cut-over ends (INC-2301 follow-up)',
+    },
+    token,
+  );
+  for (const approver of ['demo-approver-ana', 'demo-approver-ben'])
+    await unary(
+      overrideClient,
+      'ApproveFreezeOverride',
+      { overrideId },
+      await signDevToken({ roles: ['approver'], subject: approver }),
+    );
+  console.log(
+    `Freeze override ${overrideId}: staging of the main train from ${first.start} to ${first.end}, requested by demo-release-manager, approved by demo-approver-ana and demo-approver-ben`,
+  );
+  return { freezeId, overrideId };
+}
+
+/** The override as scheduling now holds it: its approvals and every use placement recorded. */
+async function printOverride(overrideId: string): Promise<void> {
+  const until = Date.now() + 10_000;
+  let override: DemoOverride | undefined;
+  do {
+    override = (
+      await unary<{ override?: DemoOverride }>(
+        overrideClient,
+        'GetFreezeOverride',
+        { overrideId },
+        token,
+      )
+    ).override;
+    if (override && override.uses.length > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  } while (Date.now() < until);
+  if (!override) return;
+  console.log(
+    `
+Freeze override ${override.overrideId} (freeze ${override.freezeId}): ${override.status}, ${override.from} → ${override.to}; requested by ${override.requestedBy}, approved by ${override.approvals.map((a) => a.approvedBy).join(' and ')}`,
+  );
+  if (override.uses.length === 0) console.log('  not used (no deployment went into the freeze)');
+  for (const u of override.uses)
+    console.log(`  used by ${u.deploymentId}: ${u.start} → ${u.end} (recorded by ${u.usedBy})`);
+}
+
 function call<T>(method: string, request: unknown): Promise<T> {
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${token}`);
@@ -681,6 +841,8 @@ async function main(): Promise<void> {
     reason: 'design not signed off',
   });
 
+  const { overrideId } = await defineCalendar();
+
   const preview = await call<planning.AllocateReleaseResponse>('AllocateRelease', {
     releaseId: main,
   });
@@ -722,6 +884,7 @@ async function main(): Promise<void> {
   }
 
   await printDeploymentPlan(main);
+  await printOverride(overrideId);
 
   const release = await call<planning.GetReleaseResponse>('GetRelease', { releaseId: main });
   console.log(
@@ -752,10 +915,14 @@ main()
   .then(() => {
     client.close();
     plans.close();
+    calendarClient.close();
+    overrideClient.close();
   })
   .catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : String(error));
     client.close();
     plans.close();
+    calendarClient.close();
+    overrideClient.close();
     process.exit(1);
   });
