@@ -181,6 +181,8 @@ interface DemoOverride {
   readonly from: string;
   readonly to: string;
   readonly status: string;
+  readonly requiredApprovals: number;
+  readonly approvalRule: string;
   readonly requestedBy: string;
   readonly approvals: readonly { approvedBy: string; approvedAt: string }[];
   readonly uses: readonly { deploymentId: string; start: string; end: string; usedBy: string }[];
@@ -189,12 +191,14 @@ interface DemoOverride {
 /**
  * Before the main release is committed: deployment windows for the main train's deployments in
  * two zones (09:00–17:00 Berlin and 09:00–17:00 New York, daily for two weeks from tomorrow), a freeze of the
- * main train over the first two days, and an override for its first Berlin window (staging
- * only), requested by the demo's release manager and approved by two other people. Ids carry the
+ * main train over the first two days, and an override for its first Berlin window (the search
+ * team's staging deployments only), requested by the demo's release manager and approved by two other people. Ids carry the
  * run suffix. The windows apply to every train (the calendar replaces the baseline windows for
  * all of them once it defines one); the freeze and the override only to the main train.
  */
 async function defineCalendar(): Promise<{ freezeId: string; overrideId: string }> {
+  const retired = await retireEarlierCalendar();
+  if (retired > 0) console.log(`\nRetired ${retired} calendar entries left by earlier demo runs`);
   const day = 86_400_000;
   const tomorrow = new Date(Date.now() + day).toISOString().slice(0, 10);
   const dayAfter = new Date(Date.now() + 2 * day).toISOString().slice(0, 10);
@@ -250,7 +254,8 @@ Calendar: deployment windows ${windows.map((w) => `${w.id} (daily 09:00–17:00 
     {
       overrideId,
       freezeId,
-      scope: { trains: ['main'], environments: ['staging'] },
+      // one team: a scope open to every team reaches the payments rule (three approvals)
+      scope: { trains: ['main'], teams: ['search'], environments: ['staging'] },
       from: first.start,
       to: first.end,
       reason: 'Staging must see the release before the cut-over ends (INC-2301 follow-up)',
@@ -265,9 +270,37 @@ Calendar: deployment windows ${windows.map((w) => `${w.id} (daily 09:00–17:00 
       await signDevToken({ roles: ['approver'], subject: approver }),
     );
   console.log(
-    `Freeze override ${overrideId}: staging of the main train from ${first.start} to ${first.end}, requested by demo-release-manager, approved by demo-approver-ana and demo-approver-ben`,
+    `Freeze override ${overrideId}: the search team's staging deployments of the main train from ${first.start} to ${first.end}, requested by demo-release-manager, approved by demo-approver-ana and demo-approver-ben`,
   );
   return { freezeId, overrideId };
+}
+
+/**
+ * Earlier demo runs left their windows and freeze in the calendar: retire them, so this run's
+ * override is the one that decides (another run's freeze over the same days would still hold).
+ */
+async function retireEarlierCalendar(): Promise<number> {
+  const ours = /^(window-berlin|window-new-york|freeze-main)-[0-9a-f]{4}$/;
+  const stale: string[] = [];
+  for (let page = 1; ; page++) {
+    const listed = await unary<{
+      entries: { definition?: { id: string } }[];
+      total: number;
+    }>(calendarClient, 'ListCalendarEntries', { page, pageSize: 200 }, token);
+    for (const e of listed.entries) {
+      const entryId = e.definition?.id ?? '';
+      if (ours.test(entryId) && !entryId.endsWith(RUN)) stale.push(entryId);
+    }
+    if (page * 200 >= listed.total) break;
+  }
+  for (const entryId of stale)
+    await unary(
+      calendarClient,
+      'RetireCalendarEntry',
+      { entryId, reason: 'superseded by a later demo run' },
+      token,
+    );
+  return stale.length;
 }
 
 /** The override as scheduling now holds it: its approvals and every use placement recorded. */
@@ -289,7 +322,7 @@ async function printOverride(overrideId: string): Promise<void> {
   if (!override) return;
   console.log(
     `
-Freeze override ${override.overrideId} (freeze ${override.freezeId}): ${override.status}, ${override.from} → ${override.to}; requested by ${override.requestedBy}, approved by ${override.approvals.map((a) => a.approvedBy).join(' and ')}`,
+Freeze override ${override.overrideId} (freeze ${override.freezeId}): ${override.status}, ${override.from} → ${override.to}; requested by ${override.requestedBy}, approved by ${override.approvals.map((a) => a.approvedBy).join(' and ')} (${override.requiredApprovals} required, rule ${override.approvalRule})`,
   );
   if (override.uses.length === 0) console.log('  not used (no deployment went into the freeze)');
   for (const u of override.uses)
