@@ -193,3 +193,4 @@ export {
   type ReschedulingTrigger,
   type ScheduledSlot,
 } from './deployment-plan/rescheduling-selection';
+export * from './jobs/runs/job-run.events';

@@ -69,6 +69,57 @@ export type TaskRetries = {
   readonly max: number;
   readonly backoffSeconds: number;
   readonly maxDelaySeconds: number;
+  /** Full jitter on each delay (default true): retries of many tasks do not arrive together. */
+  readonly jitter?: boolean;
+};
+
+/** What a job does when a slot comes due while earlier runs are active (issue 12, item 4). */
+export const RUN_OVERLAP_POLICIES = [
+  'skip',
+  'buffer-one',
+  'buffer-all',
+  'cancel-older',
+  'allow',
+] as const;
+export type RunOverlapPolicy = (typeof RUN_OVERLAP_POLICIES)[number];
+/** Default when absent: `{ maxActiveRuns: 1, overlap: 'skip' }`. */
+export type JobConcurrency = {
+  readonly maxActiveRuns: number;
+  readonly overlap: RunOverlapPolicy;
+};
+
+/** A task holds `slots` of the shared pool `pool` (any resource key, e.g. `db:payments`). */
+export type TaskPoolClaim = { readonly pool: string; readonly slots: number };
+
+/** The run must finish within this many seconds of its nominal time (issue 12, item 5). */
+export type JobSla = { readonly finishWithinSeconds: number };
+
+/** A downstream signal that defers a run's start until the downstream keeps up. */
+export type JobBackpressure =
+  | {
+      readonly kind: 'kafka-lag';
+      readonly groupId: string;
+      readonly topic: string;
+      readonly maxLag: number;
+    }
+  /** Defers while the endpoint answers 429 or 503. */
+  | { readonly kind: 'http-health'; readonly url: string };
+
+export const TASK_OUTCOME_ACTIONS = ['continue', 'skip-downstream', 'stop-run', 'branch'] as const;
+export type TaskOutcomeAction = (typeof TASK_OUTCOME_ACTIONS)[number];
+/**
+ * Branching on a finished task's result (issue 12, item 3): the first rule whose `when` matches
+ * decides. `branch` runs only the direct dependents named in `branch`; the other direct dependents
+ * are skipped. `skip-downstream` skips everything downstream; `stop-run` ends the run.
+ */
+export type TaskOutcomeRule = {
+  readonly when: {
+    readonly exitCodes?: readonly number[];
+    readonly httpStatuses?: readonly number[];
+    readonly result?: 'succeeded' | 'failed';
+  };
+  readonly then: TaskOutcomeAction;
+  readonly branch?: readonly string[];
 };
 
 export type JobTask = {
@@ -79,6 +130,10 @@ export type JobTask = {
   readonly trigger: TriggerRule;
   readonly retries?: TaskRetries;
   readonly timeoutSeconds: number;
+  /** A task silent longer than this is failed as lost (and retried); absent: no heartbeat. */
+  readonly heartbeatSeconds?: number;
+  readonly pools?: readonly TaskPoolClaim[];
+  readonly outcomes?: readonly TaskOutcomeRule[];
 };
 
 /** A valid manifest, normalised: tasks sorted by id, defaults filled, so its digest is stable. */
@@ -91,6 +146,18 @@ export type JobManifest = {
   readonly parameters: Readonly<Record<string, ParameterType>>;
   readonly environments: Readonly<Record<Environment, Readonly<Record<string, ParameterValue>>>>;
   readonly tasks: readonly JobTask[];
+  /** Default `{ maxActiveRuns: 1, overlap: 'skip' }`. */
+  readonly concurrency?: JobConcurrency;
+  /** 0 (lowest) to 100; default 50. Higher first within a team's share. */
+  readonly priority?: number;
+  /** Slots missed during downtime fire after restart when at most this old; default 0. */
+  readonly catchUpSeconds?: number;
+  readonly sla?: JobSla;
+  /** Each run's start is delayed by a random 0..startJitterSeconds (against thundering herds). */
+  readonly startJitterSeconds?: number;
+  readonly backpressure?: readonly JobBackpressure[];
+  /** Components the job touches: part 1's maintenance windows and freezes pause or block it. */
+  readonly components?: readonly string[];
 };
 
 export type JobManifestValidation =
