@@ -194,3 +194,4 @@ export {
   type ScheduledSlot,
 } from './deployment-plan/rescheduling-selection';
 export * from './jobs/runs/job-run.events';
+export * from './jobs/runs/dispatch-policy';
