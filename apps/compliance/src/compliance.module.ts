@@ -22,6 +22,10 @@ import { ReviewOverdueSweeper } from './application/review-overdue.sweeper';
 import { ReviewUseCases } from './application/review.use-cases';
 import { ReviewGrpcController } from './grpc/review.grpc-controller';
 import { ReviewHttpController } from './http/review.http-controller';
+import { AccessAdminGrpcController } from './access/access-admin.grpc-controller';
+import { AccessAdminHttpController } from './access/access-admin.http-controller';
+import { AccessAdminUseCases } from './access/access-admin.use-cases';
+import { AccessModelPublisher } from './access/access-model.publisher';
 
 /**
  * The compliance bounded context (ARCHITECTURE.md): policies as code with four-eyes approval,
@@ -38,6 +42,8 @@ import { ReviewHttpController } from './http/review.http-controller';
     LedgerGrpcController,
     ReviewGrpcController,
     ReviewHttpController,
+    AccessAdminGrpcController,
+    AccessAdminHttpController,
     openApiController({
       service: 'compliance',
       title: 'Trainyard compliance',
@@ -58,6 +64,8 @@ import { ReviewHttpController } from './http/review.http-controller';
     LedgerConsumer,
     ReviewUseCases,
     ReviewOverdueSweeper,
+    AccessAdminUseCases,
+    AccessModelPublisher,
   ],
 })
 export class ComplianceModule {}

@@ -27,7 +27,7 @@ export const assertRoleName = (value: unknown, field = 'role.name'): string => {
   return value;
 };
 
-export const assertSubject = (value: unknown, field = 'subject'): string => {
+export const assertAccessSubject = (value: unknown, field = 'subject'): string => {
   if (typeof value !== 'string' || !ACCESS_SUBJECT.test(value))
     throw new ValidationError(
       field,

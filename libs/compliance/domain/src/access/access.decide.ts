@@ -2,7 +2,7 @@ import { assertMetadata, NotFoundError, RuleViolation } from '@trainyard/kernel'
 import {
   assertChangeId,
   assertRoleName,
-  assertSubject,
+  assertAccessSubject,
   normaliseRole,
   sameRole,
 } from './access-role';
@@ -106,7 +106,7 @@ export const grantRole = (
   context: AccessContext,
 ): AccessEvent[] => {
   assertMetadata(command.metadata);
-  const subject = assertSubject(command.data.subject);
+  const subject = assertAccessSubject(command.data.subject);
   const name = assertRoleName(command.data.role, 'role');
   const changeId = assertChangeId(command.data.changeId);
   const role = roleInForce(state, context, name);
@@ -130,7 +130,7 @@ export const grantRole = (
 
 export const revokeRole = (command: RevokeRole, state: AccessModelState): AccessEvent[] => {
   assertMetadata(command.metadata);
-  const subject = assertSubject(command.data.subject);
+  const subject = assertAccessSubject(command.data.subject);
   const name = assertRoleName(command.data.role, 'role');
   if (!state.grants[subject]?.includes(name)) return [];
   return [
