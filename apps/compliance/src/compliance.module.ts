@@ -26,6 +26,10 @@ import { AccessAdminGrpcController } from './access/access-admin.grpc-controller
 import { AccessAdminHttpController } from './access/access-admin.http-controller';
 import { AccessAdminUseCases } from './access/access-admin.use-cases';
 import { AccessModelPublisher } from './access/access-model.publisher';
+import { ReleaseEvidenceQueries } from './sampling/release-evidence.queries';
+import { SamplingGrpcController } from './sampling/sampling.grpc-controller';
+import { SamplingHttpController } from './sampling/sampling.http-controller';
+import { SamplingUseCases } from './sampling/sampling.use-cases';
 
 /**
  * The compliance bounded context (ARCHITECTURE.md): policies as code with four-eyes approval,
@@ -44,6 +48,8 @@ import { AccessModelPublisher } from './access/access-model.publisher';
     ReviewHttpController,
     AccessAdminGrpcController,
     AccessAdminHttpController,
+    SamplingGrpcController,
+    SamplingHttpController,
     openApiController({
       service: 'compliance',
       title: 'Trainyard compliance',
@@ -66,6 +72,8 @@ import { AccessModelPublisher } from './access/access-model.publisher';
     ReviewOverdueSweeper,
     AccessAdminUseCases,
     AccessModelPublisher,
+    ReleaseEvidenceQueries,
+    SamplingUseCases,
   ],
 })
 export class ComplianceModule {}

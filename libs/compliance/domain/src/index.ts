@@ -29,3 +29,4 @@ export * from './access/access.state';
 export * from './access/access.decide';
 export * from './access/access.evolve';
 export * from './access/access.decider';
+export * from './sampling/sample.decide';
