@@ -30,6 +30,8 @@ import { ReleaseEvidenceQueries } from './sampling/release-evidence.queries';
 import { SamplingGrpcController } from './sampling/sampling.grpc-controller';
 import { SamplingHttpController } from './sampling/sampling.http-controller';
 import { SamplingUseCases } from './sampling/sampling.use-cases';
+import { EvidenceBundleHttpController } from './evidence/evidence-bundle.http-controller';
+import { EvidenceBundleService } from './evidence/evidence-bundle.service';
 
 /**
  * The compliance bounded context (ARCHITECTURE.md): policies as code with four-eyes approval,
@@ -50,6 +52,7 @@ import { SamplingUseCases } from './sampling/sampling.use-cases';
     AccessAdminHttpController,
     SamplingGrpcController,
     SamplingHttpController,
+    EvidenceBundleHttpController,
     openApiController({
       service: 'compliance',
       title: 'Trainyard compliance',
@@ -74,6 +77,7 @@ import { SamplingUseCases } from './sampling/sampling.use-cases';
     AccessModelPublisher,
     ReleaseEvidenceQueries,
     SamplingUseCases,
+    EvidenceBundleService,
   ],
 })
 export class ComplianceModule {}

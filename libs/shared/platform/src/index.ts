@@ -26,7 +26,7 @@ export type { InputProblem } from './input/unstorable-text';
 export { Readiness } from './health/readiness';
 export type { ReadinessCheck, ReadinessReport } from './health/readiness';
 export { ServiceMetrics } from './health/metrics';
-export { CLOCK, EVENT_STORE, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
+export { CLOCK, EVENT_SEALER, EVENT_STORE, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
 export { CommandContexts } from './command-context/command-contexts';
 export { systemClock } from './command-context/system-clock';
 export {

@@ -87,6 +87,7 @@ export class PlatformModule {
         ServiceMetrics,
         TokenVerifier,
         AccessAuthority,
+        EVENT_SEALER,
       ],
     };
   }
