@@ -110,14 +110,15 @@ describe('compliance: access administration, distributed to the guards', () => {
     let joined = false;
     consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
     await consumer.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: ({ message }) => {
         const header = (k: string) => message.headers?.[k]?.toString();
-        if (header('ce_correlationid') !== correlation) return;
+        if (header('ce_correlationid') !== correlation) return Promise.resolve();
         seen.push({
           type: header('ce_type') ?? '',
           correlationId: correlation,
           data: JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>,
         });
+        return Promise.resolve();
       },
     });
     await waitFor(() => joined, {
