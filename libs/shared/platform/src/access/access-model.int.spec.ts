@@ -137,6 +137,13 @@ describe('platform: the guard authorises by the published access model', () => {
       description: 'the grant to dana to be gone with model 3',
     });
     expect(await status('/api/probe/read', viewer)).toBe(403);
+    // The copy is written just after the model is taken: poll for it.
+    await waitFor(
+      async () =>
+        (await ctx.pool.query<{ version: string }>('SELECT version FROM access_model')).rows[0]
+          ?.version === '3',
+      { timeoutMs: 30_000, description: 'the kept copy to be version 3' },
+    );
     const { rows } = await ctx.pool.query<{ version: string }>('SELECT version FROM access_model');
     expect(rows).toEqual([{ version: '3' }]);
   });

@@ -7,7 +7,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { MessageBus, MessageConsumer } from '@trainyard/messaging';
+import type { ConsumedMessage, MessageBus, MessageConsumer } from '@trainyard/messaging';
 import type { ServiceConfig } from '../config/service-config';
 import { MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from '../tokens';
 import { AccessAuthority } from './access-authority';
@@ -53,47 +53,70 @@ export class AccessModelSubscriber implements OnModuleInit, OnApplicationShutdow
 
   private async subscribe(): Promise<void> {
     if (this.stopped) return;
+    const topic = this.config.ACCESS_MODEL_TOPIC;
+    try {
+      // Whichever service starts first creates the topic, compacted (a broker that creates topics
+      // on first use would make it an ordinary one); an existing topic is left as it is.
+      await this.bus
+        .admin()
+        .ensureTopics([{ topic, partitions: 1, config: { 'cleanup.policy': 'compact' } }]);
+    } catch (error) {
+      return this.retryLater(error);
+    }
+    if (this.stopped) return;
     const consumer = this.bus.consumer({
       groupId: `${this.config.KAFKA_CLIENT_ID}.access-model.${randomUUID()}`,
-      topics: [this.config.ACCESS_MODEL_TOPIC],
+      topics: [topic],
       fromBeginning: true,
     });
     this.consumer = consumer;
     try {
-      await consumer.run(async (message) => {
-        let model;
-        try {
-          model = accessModelOf(message);
-        } catch (error) {
-          this.logger.warn(
-            `skipped an access-model message at offset ${message.offset}: ${String(error)}`,
-          );
-          return;
-        }
-        if (!this.authority.accept(model)) return;
-        this.logger.log(`authorising by access model version ${model.version}`);
-        // A failed write only loses the copy for a restart; the next model writes it again.
-        await this.store
-          .save(model)
-          .catch((error: unknown) =>
-            this.logger.warn(`could not keep access model ${model.version}: ${String(error)}`),
-          );
-      });
+      await consumer.run((message) => this.receive(message));
     } catch (error) {
-      // The topic may not exist yet (compliance creates it), or the broker is down: try again later.
       this.consumer = undefined;
       await consumer.disconnect().catch(() => undefined);
-      if (this.stopped) return;
-      this.logger.warn(`access-model topic not readable yet (${String(error)}); retrying`);
-      this.retry = setTimeout(() => void (this.started = this.subscribe()), 5_000);
-      this.retry.unref();
+      this.retryLater(error);
     }
+  }
+
+  private async receive(message: ConsumedMessage): Promise<void> {
+    let model;
+    try {
+      model = accessModelOf(message);
+    } catch (error) {
+      this.logger.warn(
+        `skipped an access-model message at offset ${message.offset}: ${String(error)}`,
+      );
+      return;
+    }
+    if (!this.authority.accept(model)) return;
+    this.logger.log(`authorising by access model version ${model.version}`);
+    // A failed write only loses the copy for a restart; the next model writes it again.
+    await this.store
+      .save(model)
+      .catch((error: unknown) =>
+        this.logger.warn(`could not keep access model ${model.version}: ${String(error)}`),
+      );
+  }
+
+  private retryLater(error: unknown): void {
+    if (this.stopped) return;
+    this.logger.warn(`access-model topic not readable yet (${String(error)}); retrying`);
+    this.retry = setTimeout(() => void (this.started = this.subscribe()), 5_000);
+    this.retry.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
-    await this.started?.catch(() => undefined);
+    await this.consumer?.disconnect().catch(() => undefined);
+    // A subscription still connecting (a slow or absent broker) gives up on its own; wait a little.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.started?.catch(() => undefined),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000))),
+    ]);
+    clearTimeout(timer);
     await this.consumer?.disconnect().catch(() => undefined);
   }
 }
