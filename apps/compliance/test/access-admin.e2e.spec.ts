@@ -14,6 +14,8 @@ import {
   type TestContext,
   type TestService,
 } from '@trainyard/testing';
+import { Controller, Get, Module } from '@nestjs/common';
+import { RequirePermission, type ServiceDefinition } from '@trainyard/platform';
 import { complianceService } from '../src/compliance.service';
 import { isolateTopics } from './test-support/isolated-topics';
 
@@ -23,6 +25,19 @@ import { isolateTopics } from './test-support/isolated-topics';
 // applied change is a CloudEvent on the compliance topic; hostile input refused naming the field.
 
 const KEY_DIR = join(tmpdir(), 'trainyard-test-keys');
+
+/** Another service (planning's name, its own schema) whose one route needs compliance:read. */
+@Controller('api/probe')
+class ProbeController {
+  @Get()
+  @RequirePermission('compliance:read')
+  read() {
+    return { ok: true };
+  }
+}
+@Module({ controllers: [ProbeController] })
+class ProbeModule {}
+const probeService: ServiceDefinition = { service: 'planning', module: ProbeModule };
 const token = (subject: string, ...roles: string[]) =>
   signDevToken({ roles, subject, keyDir: KEY_DIR });
 
@@ -66,6 +81,8 @@ interface ChangeResponse {
 
 describe('compliance: access administration, distributed to the guards', () => {
   let ctx: TestContext;
+  let probeCtx: TestContext;
+  let probe: TestService;
   let service: TestService;
   let client: GrpcTestClient;
   let restoreTopics = (): void => undefined;
@@ -128,6 +145,10 @@ describe('compliance: access administration, distributed to the guards', () => {
     service = await startTestService(complianceService, ctx, {
       ACCESS_MODEL_TOPIC: ctx.topic('access-model'),
     });
+    probeCtx = await createTestContext('caccess_probe');
+    probe = await startTestService(probeService, probeCtx, {
+      ACCESS_MODEL_TOPIC: ctx.topic('access-model'),
+    });
     client = service.client('trainyard.compliance.v1.AccessAdminService');
     [sam, pat, viewer, auditor] = await Promise.all([
       token('sam', 'security-admin'),
@@ -140,9 +161,15 @@ describe('compliance: access administration, distributed to the guards', () => {
   afterAll(async () => {
     restoreTopics();
     await consumer?.disconnect();
+    await probe?.stop();
     await service?.stop();
+    await probeCtx?.dispose();
     await ctx?.dispose();
   });
+
+  const probed = async (bearer: string) =>
+    (await fetch(`${probe.httpUrl}/api/probe`, { headers: { authorization: `Bearer ${bearer}` } }))
+      .status;
 
   it('authorises every method: auditors read, only security admins change', async () => {
     const roles = await call<{ roles: { name: string; source: string; privileged: boolean }[] }>(
@@ -167,8 +194,9 @@ describe('compliance: access administration, distributed to the guards', () => {
     expect((await rest('/api/compliance/roles', viewer)).status).toBe(403);
   });
 
-  it("a role change reaches the service's guard through the broker", async () => {
+  it("a role change reaches the services' guards through the broker", async () => {
     expect((await rest('/api/compliance/reviews', viewer)).status).toBe(200);
+    expect(await probed(viewer)).toBe(200);
     const put = await call<ChangeResponse>(
       client,
       'PutRole',
@@ -188,6 +216,10 @@ describe('compliance: access administration, distributed to the guards', () => {
     await waitFor(async () => (await rest('/api/compliance/reviews', viewer)).status === 403, {
       timeoutMs: 60_000,
       description: 'the guard to refuse compliance:read to viewer',
+    });
+    await waitFor(async () => (await probed(viewer)) === 403, {
+      timeoutMs: 60_000,
+      description: "the other service's guard to refuse compliance:read to viewer",
     });
     const model = await rest('/api/compliance/roles/model', auditor);
     expect(model.body).toMatchObject({
@@ -234,6 +266,10 @@ describe('compliance: access administration, distributed to the guards', () => {
     await waitFor(async () => (await rest('/api/compliance/reviews', dana)).status === 200, {
       timeoutMs: 60_000,
       description: 'the guard to grant dana compliance-officer',
+    });
+    await waitFor(async () => (await probed(dana)) === 200, {
+      timeoutMs: 60_000,
+      description: "the other service's guard to grant dana compliance-officer",
     });
     expect(
       (await call<{ changes: unknown[] }>(client, 'ListPendingChanges', {}, auditor)).changes,
@@ -339,5 +375,18 @@ describe('compliance: access administration, distributed to the guards', () => {
     expect(unknown.code).toBe(status.NOT_FOUND);
     const model = await call<{ version: string }>(client, 'GetModel', {}, auditor);
     expect(model.version).toBe('2');
+  });
+
+  it('with compliance stopped, the other service keeps the last model, also after its own restart', async () => {
+    const dana = await token('dana', 'viewer');
+    await service.stop();
+    expect([await probed(viewer), await probed(dana)]).toEqual([403, 200]);
+    await probe.stop();
+    // Restarted with no broker at all: only its own kept copy can say dana holds compliance-officer.
+    probe = await startTestService(probeService, probeCtx, {
+      ACCESS_MODEL_TOPIC: ctx.topic('access-model'),
+      KAFKA_BROKERS: '127.0.0.1:1',
+    });
+    expect([await probed(viewer), await probed(dana)]).toEqual([403, 200]);
   });
 });
