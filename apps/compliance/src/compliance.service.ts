@@ -11,12 +11,20 @@ export const COMPLIANCE_GRPC_PACKAGE = 'trainyard.compliance.v1';
 export const COMPLIANCE_GRPC_SERVICE = 'trainyard.compliance.v1.ComplianceService';
 export const LEDGER_GRPC_SERVICE = 'trainyard.compliance.v1.LedgerService';
 export const REVIEW_GRPC_SERVICE = 'trainyard.compliance.v1.ReviewService';
+export const ACCESS_ADMIN_GRPC_SERVICE = 'trainyard.compliance.v1.AccessAdminService';
+export const SAMPLING_GRPC_SERVICE = 'trainyard.compliance.v1.SamplingService';
 
 export const complianceService: ServiceDefinition = {
   service: 'compliance',
   module: ComplianceModule,
   grpcPackages: [COMPLIANCE_GRPC_PACKAGE],
-  grpcServices: [COMPLIANCE_GRPC_SERVICE, LEDGER_GRPC_SERVICE, REVIEW_GRPC_SERVICE],
+  grpcServices: [
+    COMPLIANCE_GRPC_SERVICE,
+    LEDGER_GRPC_SERVICE,
+    REVIEW_GRPC_SERVICE,
+    ACCESS_ADMIN_GRPC_SERVICE,
+    SAMPLING_GRPC_SERVICE,
+  ],
   integrationEvents: complianceIntegrationEventOf,
   migrations: [COMPLIANCE_READ_MODEL_MIGRATIONS],
   projections: [complianceProjection, reviewProjection],
