@@ -88,7 +88,7 @@ export const initialRunTasks = (manifest: JobManifest): RunTasks =>
   Object.fromEntries(
     manifest.tasks.map((t) => [
       t.id,
-      { status: t.dependsOn.length === 0 ? 'ready' : 'pending', attempt: 1 } as TaskRunView,
+      { status: t.dependsOn.length === 0 ? 'ready' : 'pending', attempt: 1 },
     ]),
   );
 
