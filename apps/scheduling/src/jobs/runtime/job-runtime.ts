@@ -120,6 +120,8 @@ export class JobRuntime {
   private catalog?: { at: number; jobs: RunningJob[] };
   private listener?: Client;
   private stopped = false;
+  /** A run waiting for admission was inserted here: wake admission after the commit. */
+  private admissionDue = false;
   private draining = false;
   private leaseTimer?: NodeJS.Timeout;
   private started = false;
@@ -229,7 +231,7 @@ export class JobRuntime {
       });
     }
     const created = await this.transaction((client) => this.insertRuns(client, runs, now));
-    this.afterCommit({ ready: true, admit: true });
+    this.afterCommit({ ready: true, admit: this.takeAdmissionDue() });
     return runs.map((r) => {
       const runId = runIdOf(r.idempotencyKey);
       return { runId, created: created.has(runId) };
@@ -326,7 +328,7 @@ export class JobRuntime {
       );
       return created.size;
     });
-    if (inserted > 0) this.afterCommit({ ready: true, admit: true });
+    if (inserted > 0) this.afterCommit({ ready: true, admit: this.takeAdmissionDue() });
     // Sleep until the next slot of any job (exact: the bench measures lag from nominal time).
     let next = Infinity;
     const horizon = now + this.o.idleMs;
@@ -398,6 +400,7 @@ export class JobRuntime {
     );
     const created = new Set(inserted.map((i) => i.run_id));
     if (created.size === 0) return created;
+    if (rows.some((x) => !x.start && created.has(x.runId))) this.admissionDue = true;
     const batch = new RunEventBatch();
     const t: {
       run: string;
@@ -730,6 +733,7 @@ export class JobRuntime {
     if (claimed.length > 0) this.notify();
     if (claimed.length >= free) return undefined;
     if (claimed.length > 0) return 0;
+    // Nothing claimable now: sleep until the earliest retry (woken earlier by any commit).
     const { rows } = await this.pool.query<{ next: Date | null }>(
       `SELECT min(not_before) AS next FROM ${this.t.tasks} WHERE status = 'ready'`,
     );
@@ -741,152 +745,249 @@ export class JobRuntime {
   }
 
   private async claim(client: PoolClient, free: number, now: number): Promise<Claimed[]> {
-    type Row = {
-      run_id: string;
+    type Row = RunRow & {
       task_id: string;
       attempt: number;
-      job: string;
-      team: string;
       priority: number;
       ready_since: Date;
+      environment: string;
     };
+    // Task and run rows locked together, SKIP LOCKED: a run another transaction is writing (its
+    // event version) is passed over now and picked up when that commit wakes us.
+    const columns = `t.run_id, t.task_id, t.attempt, t.priority, t.ready_since, r.job, r.job_version,
+      r.team, r.nominal_time, r.state, r.event_version, r.started_at, r.cancelled_by, r.environment`;
     let rows: Row[];
-    const columns = 't.run_id, t.task_id, t.attempt, t.job, t.team, t.priority, t.ready_since';
     if (this.policy === priorityThenAge) {
       rows = (
         await client.query<Row>(
-          `SELECT ${columns} FROM ${this.t.tasks} t
+          `SELECT ${columns} FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
             WHERE t.status = 'ready' AND t.not_before <= $1
-            ORDER BY t.priority DESC, t.ready_since LIMIT $2 FOR UPDATE SKIP LOCKED`,
+            ORDER BY t.priority DESC, t.ready_since LIMIT $2 FOR UPDATE OF t, r SKIP LOCKED`,
           [iso(now), free],
         )
       ).rows;
     } else {
-      const { rows: candidates } = await client.query<Row>(
-        `SELECT ${columns} FROM ${this.t.tasks} t WHERE t.status = 'ready' AND t.not_before <= $1
-          ORDER BY t.ready_since LIMIT $2`,
-        [iso(now), free * 8],
-      );
-      const { rows: load } = await client.query<{ team: string; n: number }>(
-        `SELECT team, count(*)::int AS n FROM ${this.t.tasks} WHERE status = 'running' GROUP BY team`,
-      );
-      const list: DispatchCandidate[] = [];
-      for (const c of candidates) {
-        const m = await this.manifestForRun(client, c.run_id);
-        list.push({
-          taskRunId: `${c.run_id}/${c.task_id}`,
-          runId: c.run_id,
-          job: c.job,
-          team: c.team,
-          priority: c.priority,
-          criticality: m.criticality,
-          pools: m.tasks.find((t) => t.id === c.task_id)?.pools ?? [],
-          readySince: c.ready_since.toISOString(),
-        });
-      }
-      const chosen = this.policy.choose(list, {
-        runningByTeam: Object.fromEntries(load.map((l) => [l.team, l.n])),
-        freePoolSlots: {},
-        capacity: free,
-        now: iso(now),
-      });
-      const wanted = chosen.slice(0, free).map((c) => c.taskRunId);
-      rows = (
-        await client.query<Row>(
-          `SELECT ${columns} FROM ${this.t.tasks} t
-            WHERE (t.run_id || '/' || t.task_id) = ANY($1::text[]) AND t.status = 'ready'
-            FOR UPDATE SKIP LOCKED`,
-          [wanted],
-        )
-      ).rows;
-      const order = new Map(wanted.map((w, i) => [w, i]));
-      rows.sort(
-        (a, b) => order.get(`${a.run_id}/${a.task_id}`)! - order.get(`${b.run_id}/${b.task_id}`)!,
-      );
+      rows = await this.claimByPolicy(client, free, now, columns);
     }
     if (rows.length === 0) return [];
-    // The runs, locked in id order: their event versions (one writer per stream at a time).
-    const runIds = [...new Set(rows.map((r) => r.run_id))].sort();
-    const { rows: runs } = await client.query<RunRow & { environment: string }>(
-      `SELECT run_id, job, job_version, team, nominal_time, state, event_version, started_at,
-              cancelled_by, environment
-         FROM ${this.t.runs} WHERE run_id = ANY($1::text[]) ORDER BY run_id FOR UPDATE`,
-      [runIds],
-    );
-    const runBy = new Map(runs.map((r) => [r.run_id, r]));
+    const runBy = new Map<string, Row>();
+    for (const row of rows) runBy.set(row.run_id, row);
     const batch = new RunEventBatch();
     const claimed: Claimed[] = [];
     for (const row of rows) {
-      const run = runBy.get(row.run_id);
-      if (!run || run.state !== 'running') continue;
+      const run = runBy.get(row.run_id)!;
+      if (run.state !== 'running') continue;
       const manifest = await this.manifestOf(run.job, run.job_version);
       const task = manifest.tasks.find((t) => t.id === row.task_id);
       if (!task) continue;
-      const taskKey = taskKeyOf(row.run_id, row.task_id);
-      const holder = `${taskKey}#${row.attempt}`;
-      let fencingTokens: Readonly<Record<string, number>> = {};
-      const pooled = (task.pools?.length ?? 0) > 0 && this.options.poolSlots !== undefined;
-      if (pooled) {
-        const tokens = await this.options.poolSlots!.tryAcquire(
-          task.pools!,
-          holder,
-          this.o.leaseMs,
-          client,
-        );
-        if (!tokens) continue; // stays ready; the pool's release wakes the dispatcher
-        fencingTokens = tokens;
-      }
-      claimed.push({
-        run,
-        manifest,
-        task,
-        attempt: row.attempt,
-        taskKey,
-        holder,
-        pooled,
-        fencingTokens,
-      });
-      batch.add(
-        row.run_id,
-        {
-          type: 'TaskRunStarted',
-          data: {
-            ...this.rowRef(run),
-            taskId: row.task_id,
-            attempt: row.attempt,
-            taskKey,
-            worker: this.o.instanceId,
-            startedAt: iso(now),
-            fencingTokens,
-          },
-        },
-        this.actor(),
-      );
+      const c = await this.startClaim(client, run, manifest, task, row.attempt, now, batch);
+      if (c) claimed.push(c);
     }
-    if (claimed.length === 0) return [];
-    await client.query(
-      `UPDATE ${this.t.tasks} t SET status = 'running', lease_owner = $3, lease_expires_at = $4,
-              heartbeat_at = $5, started_at = $5
-         FROM unnest($1::text[], $2::text[]) AS u(run_id, task_id)
-        WHERE t.run_id = u.run_id AND t.task_id = u.task_id`,
-      [
-        claimed.map((c) => c.run.run_id),
-        claimed.map((c) => c.task.id),
-        this.o.instanceId,
-        iso(now + this.o.leaseMs),
-        iso(now),
-      ],
+    await this.writeTasksAndRuns(
+      client,
+      claimed.map((c) => this.runningWrite(c, now)),
+      batch,
+      new Map(),
+      now,
     );
-    await this.appendBatch(client, batch, runBy);
+    await this.appendEvents(client, batch, (id) => runBy.get(id)!.event_version);
     return claimed;
   }
 
-  private async manifestForRun(client: PoolClient, runId: string): Promise<JobManifest> {
-    const { rows } = await client.query<{ job: string; job_version: number }>(
-      `SELECT job, job_version FROM ${this.t.runs} WHERE run_id = $1`,
-      [runId],
+  private async claimByPolicy<Row extends { run_id: string; task_id: string }>(
+    client: PoolClient,
+    free: number,
+    now: number,
+    columns: string,
+  ): Promise<Row[]> {
+    type Candidate = {
+      run_id: string;
+      task_id: string;
+      job: string;
+      job_version: number;
+      team: string;
+      priority: number;
+      ready_since: Date;
+    };
+    const { rows: candidates } = await client.query<Candidate>(
+      `SELECT t.run_id, t.task_id, t.job, r.job_version, t.team, t.priority, t.ready_since
+         FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
+        WHERE t.status = 'ready' AND t.not_before <= $1 ORDER BY t.ready_since LIMIT $2`,
+      [iso(now), free * 8],
     );
-    return this.manifestOf(rows[0]!.job, rows[0]!.job_version);
+    if (candidates.length === 0) return [];
+    const { rows: load } = await client.query<{ team: string; n: number }>(
+      `SELECT team, count(*)::int AS n FROM ${this.t.tasks} WHERE status = 'running' GROUP BY team`,
+    );
+    const list: DispatchCandidate[] = [];
+    for (const c of candidates) {
+      const m = await this.manifestOf(c.job, c.job_version);
+      list.push({
+        taskRunId: `${c.run_id}/${c.task_id}`,
+        runId: c.run_id,
+        job: c.job,
+        team: c.team,
+        priority: c.priority,
+        criticality: m.criticality,
+        pools: m.tasks.find((t) => t.id === c.task_id)?.pools ?? [],
+        readySince: c.ready_since.toISOString(),
+      });
+    }
+    const chosen = this.policy.choose(list, {
+      runningByTeam: Object.fromEntries(load.map((l) => [l.team, l.n])),
+      freePoolSlots: {},
+      capacity: free,
+      now: iso(now),
+    });
+    const wanted = chosen.slice(0, free).map((c) => c.taskRunId);
+    const { rows } = await client.query<Row>(
+      `SELECT ${columns} FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
+        WHERE (t.run_id || '/' || t.task_id) = ANY($1::text[]) AND t.status = 'ready'
+        FOR UPDATE OF t, r SKIP LOCKED`,
+      [wanted],
+    );
+    const order = new Map(wanted.map((w, i) => [w, i]));
+    return rows.sort(
+      (a, b) => order.get(`${a.run_id}/${a.task_id}`)! - order.get(`${b.run_id}/${b.task_id}`)!,
+    );
+  }
+
+  /** Pool slots (all or none) and TaskRunStarted for one task this instance is about to run. */
+  private async startClaim(
+    client: PoolClient,
+    run: RunRow & { environment: string },
+    manifest: JobManifest,
+    task: JobTask,
+    attempt: number,
+    now: number,
+    batch: RunEventBatch,
+  ): Promise<Claimed | undefined> {
+    const taskKey = taskKeyOf(run.run_id, task.id);
+    const holder = `${taskKey}#${attempt}`;
+    let fencingTokens: Readonly<Record<string, number>> = {};
+    const pooled = (task.pools?.length ?? 0) > 0 && this.options.poolSlots !== undefined;
+    if (pooled) {
+      const tokens = await this.options.poolSlots!.tryAcquire(
+        task.pools!,
+        holder,
+        this.o.leaseMs,
+        client,
+      );
+      if (!tokens) return undefined; // stays ready; the pool's release wakes the dispatcher
+      fencingTokens = tokens;
+    }
+    batch.add(
+      run.run_id,
+      {
+        type: 'TaskRunStarted',
+        data: {
+          ...this.rowRef(run),
+          taskId: task.id,
+          attempt,
+          taskKey,
+          worker: this.o.instanceId,
+          startedAt: iso(now),
+          fencingTokens,
+        },
+      },
+      this.actor(),
+    );
+    return { run, manifest, task, attempt, taskKey, holder, pooled, fencingTokens };
+  }
+
+  private runningWrite(c: Claimed, now: number): TaskWrite {
+    return {
+      runId: c.run.run_id,
+      taskId: c.task.id,
+      status: 'running',
+      attempt: c.attempt,
+      outcome: null,
+      handled: false,
+      notBefore: null,
+      exitCode: null,
+      httpStatus: null,
+      detail: null,
+      leaseOwner: this.o.instanceId,
+      leaseExpires: iso(now + this.o.leaseMs),
+    };
+  }
+
+  /**
+   * One statement: the task rows, and each touched run's event version (plus its end when it
+   * finished). Data-modifying CTEs all run, whatever the outer statement reads.
+   */
+  private async writeTasksAndRuns(
+    client: PoolClient,
+    tasks: readonly TaskWrite[],
+    batch: RunEventBatch,
+    runEnds: ReadonlyMap<string, { outcome: RunOutcome; cancelledBy?: string }>,
+    now: number,
+  ): Promise<void> {
+    const runs = batch.runs();
+    if (tasks.length === 0 && runs.length === 0) return;
+    await client.query(
+      `WITH tu AS (
+         UPDATE ${this.t.tasks} t
+            SET status = u.status, attempt = u.attempt, outcome = u.outcome, handled = u.handled,
+                not_before = coalesce(u.not_before, t.not_before),
+                ready_since = CASE WHEN u.status = 'ready' THEN u.not_before ELSE t.ready_since END,
+                finished_at = CASE WHEN u.status = 'done' THEN $13::timestamptz ELSE t.finished_at END,
+                started_at = CASE WHEN u.status = 'running' THEN $13::timestamptz ELSE t.started_at END,
+                heartbeat_at = CASE WHEN u.status = 'running' THEN $13::timestamptz ELSE t.heartbeat_at END,
+                exit_code = u.exit_code, http_status = u.http_status, detail = u.detail,
+                lease_owner = u.lease_owner, lease_expires_at = u.lease_expires
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::bool[],
+                       $7::timestamptz[], $8::int[], $9::int[], $10::text[], $11::text[], $12::timestamptz[])
+             AS u(run_id, task_id, status, attempt, outcome, handled, not_before, exit_code,
+                  http_status, detail, lease_owner, lease_expires)
+          WHERE t.run_id = u.run_id AND t.task_id = u.task_id
+          RETURNING 1)
+       UPDATE ${this.t.runs} r
+          SET event_version = r.event_version + u.n,
+              state = CASE WHEN u.outcome IS NULL THEN r.state ELSE 'finished' END,
+              outcome = coalesce(u.outcome, r.outcome),
+              finished_at = CASE WHEN u.outcome IS NULL THEN r.finished_at ELSE $13::timestamptz END,
+              cancelled_by = coalesce(u.cancelled_by, r.cancelled_by)
+         FROM unnest($14::text[], $15::int[], $16::text[], $17::text[]) AS u(run_id, n, outcome, cancelled_by)
+        WHERE r.run_id = u.run_id`,
+      [
+        tasks.map((w) => w.runId),
+        tasks.map((w) => w.taskId),
+        tasks.map((w) => w.status),
+        tasks.map((w) => w.attempt),
+        tasks.map((w) => w.outcome),
+        tasks.map((w) => w.handled),
+        tasks.map((w) => w.notBefore),
+        tasks.map((w) => w.exitCode),
+        tasks.map((w) => w.httpStatus),
+        tasks.map((w) => w.detail),
+        tasks.map((w) => w.leaseOwner),
+        tasks.map((w) => w.leaseExpires),
+        iso(now),
+        runs,
+        runs.map((id) => batch.count(id)),
+        runs.map((id) => runEnds.get(id)?.outcome ?? null),
+        runs.map((id) => runEnds.get(id)?.cancelledBy ?? null),
+      ],
+    );
+  }
+
+  private async appendEvents(
+    client: PoolClient,
+    batch: RunEventBatch,
+    versionOf: (runId: string) => number,
+  ): Promise<void> {
+    const runs = batch.runs();
+    if (runs.length === 0) return;
+    await appendInTransaction(
+      client,
+      this.schema,
+      runs.map((runId) => ({
+        streamId: jobRunStream(runId),
+        expectedVersion: versionOf(runId),
+        events: batch.events(runId),
+      })),
+    );
   }
 
   private execute(c: Claimed): void {
@@ -993,25 +1094,33 @@ export class JobRuntime {
    */
   private async applyFacts(facts: readonly PendingFact[]): Promise<number> {
     const now = this.o.clock();
-    const aborts: string[] = [];
-    const releases: string[] = [];
+    let aborts: string[] = [];
+    let handoff: Claimed[] = [];
     const changed = await this.transaction(async (client) => {
-      aborts.length = 0;
-      releases.length = 0;
+      aborts = [];
+      handoff = [];
+      const releases: string[] = [];
       const runIds = [...new Set(facts.map((f) => f.runId))].sort();
-      const { rows: runs } = await client.query<RunRow>(
-        `SELECT run_id, job, job_version, team, nominal_time, state, event_version, started_at, cancelled_by
-           FROM ${this.t.runs} WHERE run_id = ANY($1::text[]) ORDER BY run_id FOR UPDATE`,
-        [runIds],
-      );
-      const { rows: taskRows } = await client.query<TaskRow>(
-        `SELECT run_id, task_id, status, attempt, outcome, handled, started_at, lease_expires_at
-           FROM ${this.t.tasks} WHERE run_id = ANY($1::text[])`,
+      // One statement: the runs locked in id order (one writer per stream), with their tasks.
+      const { rows } = await client.query<
+        RunRow & TaskRow & { environment: string; status: TaskRunView['status'] }
+      >(
+        `SELECT r.run_id, r.job, r.job_version, r.team, r.nominal_time, r.state, r.event_version,
+                r.started_at AS run_started_at, r.cancelled_by, r.environment,
+                t.task_id, t.status, t.attempt, t.outcome, t.handled, t.started_at, t.lease_expires_at
+           FROM ${this.t.runs} r JOIN ${this.t.tasks} t ON t.run_id = r.run_id
+          WHERE r.run_id = ANY($1::text[]) ORDER BY r.run_id FOR UPDATE OF r`,
         [runIds],
       );
       const tasksBy = new Map<string, Record<string, TaskRunView>>();
       const rowBy = new Map<string, TaskRow>();
-      for (const row of taskRows) {
+      const runBy = new Map<string, RunRow & { environment: string }>();
+      for (const row of rows) {
+        if (!runBy.has(row.run_id))
+          runBy.set(row.run_id, {
+            ...row,
+            started_at: (row as unknown as { run_started_at: Date | null }).run_started_at,
+          });
         let map = tasksBy.get(row.run_id);
         if (!map) tasksBy.set(row.run_id, (map = {}));
         map[row.task_id] = {
@@ -1022,10 +1131,9 @@ export class JobRuntime {
         };
         rowBy.set(`${row.run_id}/${row.task_id}`, row);
       }
-      const runBy = new Map(runs.map((r) => [r.run_id, r]));
       const batch = new RunEventBatch();
       const finalChange = new Map<string, { runId: string; change: TaskChange }>();
-      const runUpdates = new Map<string, { outcome: RunOutcome; cancelledBy?: string }>();
+      const runEnds = new Map<string, { outcome: RunOutcome; cancelledBy?: string }>();
       for (const f of facts) {
         const run = runBy.get(f.runId);
         if (!run || (run.state !== 'running' && run.state !== 'scheduled')) continue;
@@ -1044,15 +1152,15 @@ export class JobRuntime {
         const ref = this.rowRef(run);
         const next: Record<string, TaskRunView> = { ...tasks };
         for (const c of step.changes) {
-          finalChange.set(`${f.runId}/${c.taskId}`, { runId: f.runId, change: c });
           const key = `${f.runId}/${c.taskId}`;
-          const row = rowBy.get(key);
-          const wasRunning = tasks[c.taskId]?.status === 'running';
-          const task = manifest.tasks.find((t) => t.id === c.taskId);
+          finalChange.set(key, { runId: f.runId, change: c });
           if (c.kind === 'ready') {
             next[c.taskId] = { status: 'ready', attempt: c.attempt };
             continue;
           }
+          const row = rowBy.get(key);
+          const wasRunning = tasks[c.taskId]?.status === 'running';
+          const task = manifest.tasks.find((t) => t.id === c.taskId);
           if (wasRunning && task?.pools?.length) releases.push(`${key}#${c.attempt}`);
           if (c.kind === 'finished' && c.abort) aborts.push(`${key}:${c.attempt}`);
           const startedAt = wasRunning && row?.started_at ? row.started_at : undefined;
@@ -1106,7 +1214,7 @@ export class JobRuntime {
         tasksBy.set(f.runId, next);
         if (step.runOutcome) {
           const cancelledBy = f.fact.type === 'CancelRun' ? f.fact.by : undefined;
-          runUpdates.set(f.runId, {
+          runEnds.set(f.runId, {
             outcome: step.runOutcome,
             ...(cancelledBy ? { cancelledBy } : {}),
           });
@@ -1133,100 +1241,94 @@ export class JobRuntime {
         }
       }
       if (finalChange.size === 0) return 0;
-      const changes = [...finalChange.values()];
-      const status = (c: TaskChange) => (c.kind === 'finished' ? 'done' : 'ready');
-      await client.query(
-        `UPDATE ${this.t.tasks} t
-            SET status = u.status, attempt = u.attempt, outcome = u.outcome, handled = u.handled,
-                not_before = CASE WHEN u.status = 'ready' THEN u.not_before ELSE t.not_before END,
-                ready_since = CASE WHEN u.status = 'ready' THEN u.not_before ELSE t.ready_since END,
-                finished_at = CASE WHEN u.status = 'done' THEN $12::timestamptz ELSE t.finished_at END,
-                exit_code = u.exit_code, http_status = u.http_status, detail = u.detail,
-                lease_owner = NULL, lease_expires_at = NULL
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::bool[],
-                       $7::timestamptz[], $8::int[], $9::int[], $10::text[])
-             AS u(run_id, task_id, status, attempt, outcome, handled, not_before, exit_code, http_status, detail)
-          WHERE t.run_id = u.run_id AND t.task_id = u.task_id AND $11::int IS NOT NULL`,
-        [
-          changes.map((x) => x.runId),
-          changes.map((x) => x.change.taskId),
-          changes.map((x) => status(x.change)),
-          changes.map((x) => (x.change.kind === 'retry' ? x.change.nextAttempt : x.change.attempt)),
-          changes.map((x) => (x.change.kind === 'finished' ? x.change.outcome : null)),
-          changes.map((x) => x.change.kind === 'finished' && x.change.handled),
-          changes.map((x) =>
-            x.change.kind === 'retry'
-              ? x.change.retryAt
-              : x.change.kind === 'ready'
-                ? iso(now)
-                : null,
-          ),
-          changes.map((x) => (x.change.kind !== 'ready' ? (x.change.exitCode ?? null) : null)),
-          changes.map((x) => (x.change.kind !== 'ready' ? (x.change.httpStatus ?? null) : null)),
-          changes.map((x) => (x.change.kind !== 'ready' ? (x.change.detail ?? null) : null)),
-          0,
-          iso(now),
-        ],
-      );
-      const touched = batch.runs();
-      await client.query(
-        `UPDATE ${this.t.runs} r
-            SET event_version = r.event_version + u.n,
-                state = CASE WHEN u.outcome IS NULL THEN r.state ELSE 'finished' END,
-                outcome = coalesce(u.outcome, r.outcome),
-                finished_at = CASE WHEN u.outcome IS NULL THEN r.finished_at ELSE $5::timestamptz END,
-                cancelled_by = coalesce(u.cancelled_by, r.cancelled_by)
-           FROM unnest($1::text[], $2::int[], $3::text[], $4::text[]) AS u(run_id, n, outcome, cancelled_by)
-          WHERE r.run_id = u.run_id`,
-        [
-          touched,
-          touched.map((id) => batch.count(id)),
-          touched.map((id) => runUpdates.get(id)?.outcome ?? null),
-          touched.map((id) => runUpdates.get(id)?.cancelledBy ?? null),
-          iso(now),
-        ],
-      );
+      // Hand-off: a task this step made ready starts here in the same transaction when this
+      // instance has a free worker (no claim round trip between a task and its dependent).
+      let free = this.draining ? 0 : this.o.concurrency - this.running.size;
+      const writes: TaskWrite[] = [];
+      for (const { runId, change: c } of finalChange.values()) {
+        const run = runBy.get(runId)!;
+        if (c.kind === 'ready' && free > 0 && run.state === 'running') {
+          const manifest = await this.manifestOf(run.job, run.job_version);
+          const task = manifest.tasks.find((t) => t.id === c.taskId);
+          if (task && !task.pools?.length) {
+            const claimed = await this.startClaim(
+              client,
+              run,
+              manifest,
+              task,
+              c.attempt,
+              now,
+              batch,
+            );
+            if (claimed) {
+              handoff.push(claimed);
+              writes.push(this.runningWrite(claimed, now));
+              free--;
+              continue;
+            }
+          }
+        }
+        writes.push({
+          runId,
+          taskId: c.taskId,
+          status: c.kind === 'finished' ? 'done' : 'ready',
+          attempt: c.kind === 'retry' ? c.nextAttempt : c.attempt,
+          outcome: c.kind === 'finished' ? c.outcome : null,
+          handled: c.kind === 'finished' && c.handled,
+          notBefore: c.kind === 'retry' ? c.retryAt : c.kind === 'ready' ? iso(now) : null,
+          exitCode: c.kind !== 'ready' ? (c.exitCode ?? null) : null,
+          httpStatus: c.kind !== 'ready' ? (c.httpStatus ?? null) : null,
+          detail: c.kind !== 'ready' ? (c.detail ?? null) : null,
+          leaseOwner: null,
+          leaseExpires: null,
+        });
+      }
+      // Workers still free: claim other runs' ready tasks in this same transaction (one commit
+      // records results and starts the next tasks). SKIP LOCKED, and never the runs locked above.
+      if (free > 0 && this.policy === priorityThenAge) {
+        const { rows: more } = await client.query<
+          RunRow & { task_id: string; attempt: number; environment: string }
+        >(
+          `SELECT t.run_id, t.task_id, t.attempt, r.job, r.job_version, r.team, r.nominal_time,
+                  r.state, r.event_version, r.started_at, r.cancelled_by, r.environment
+             FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
+            WHERE t.status = 'ready' AND t.not_before <= $1 AND t.run_id <> ALL($3::text[])
+            ORDER BY t.priority DESC, t.ready_since LIMIT $2 FOR UPDATE OF t, r SKIP LOCKED`,
+          [iso(now), free, runIds],
+        );
+        for (const row of more) {
+          if (!runBy.has(row.run_id)) runBy.set(row.run_id, row);
+          const run = runBy.get(row.run_id)!;
+          if (run.state !== 'running') continue;
+          const manifest = await this.manifestOf(run.job, run.job_version);
+          const task = manifest.tasks.find((t) => t.id === row.task_id);
+          if (!task) continue;
+          const claimed = await this.startClaim(
+            client,
+            run,
+            manifest,
+            task,
+            row.attempt,
+            now,
+            batch,
+          );
+          if (!claimed) continue;
+          handoff.push(claimed);
+          writes.push(this.runningWrite(claimed, now));
+        }
+      }
+      await this.writeTasksAndRuns(client, writes, batch, runEnds, now);
       if (this.options.poolSlots)
         for (const holder of releases) await this.options.poolSlots.release(holder, client);
-      await appendInTransaction(
-        client,
-        this.schema,
-        touched.map((runId) => ({
-          streamId: jobRunStream(runId),
-          expectedVersion: runBy.get(runId)!.event_version,
-          events: batch.events(runId),
-        })),
-      );
-      return changes.length;
+      await this.appendEvents(client, batch, (id) => runBy.get(id)!.event_version);
+      return finalChange.size;
     });
+    for (const c of handoff) this.execute(c);
     if (changed > 0) {
       for (const a of aborts) this.abortLocal(a);
-      this.afterCommit({ ready: true, aborts });
+      this.afterCommit({ ready: handoff.length < changed, aborts });
     }
     return changed;
-  }
-
-  private async appendBatch(
-    client: PoolClient,
-    batch: RunEventBatch,
-    runBy: Map<string, RunRow>,
-  ): Promise<void> {
-    const touched = batch.runs();
-    if (touched.length === 0) return;
-    await client.query(
-      `UPDATE ${this.t.runs} r SET event_version = r.event_version + u.n
-         FROM unnest($1::text[], $2::int[]) AS u(run_id, n) WHERE r.run_id = u.run_id`,
-      [touched, touched.map((id) => batch.count(id))],
-    );
-    await appendInTransaction(
-      client,
-      this.schema,
-      touched.map((runId) => ({
-        streamId: jobRunStream(runId),
-        expectedVersion: runBy.get(runId)!.event_version,
-        events: batch.events(runId),
-      })),
-    );
   }
 
   // ---------------------------------------------------------------- leases
@@ -1319,6 +1421,7 @@ export class JobRuntime {
       const payload = n.payload ?? '';
       if (payload.startsWith('abort:'))
         for (const a of payload.slice(6).split(',')) this.abortLocal(a);
+      else if (payload === `ready:${this.o.instanceId}`) return; // our own commit: woken already
       this.wakers.dispatch.wake();
       this.wakers.admit.wake();
     });
@@ -1345,7 +1448,6 @@ export class JobRuntime {
   }): void {
     if (what.ready) this.wakers.dispatch.wake();
     if (what.admit) this.wakers.admit.wake();
-    void announceAppends(this.pool, this.schema).catch(this.o.onError);
     if (what.aborts && what.aborts.length > 0)
       void this.pool
         .query('SELECT pg_notify($1, $2)', [this.channel, `abort:${what.aborts.join(',')}`])
@@ -1353,15 +1455,20 @@ export class JobRuntime {
     this.notify();
   }
 
-  /** Wakes other instances' dispatchers; at most one NOTIFY in flight, coalesced. */
+  /**
+   * Wakes other instances (dispatchers and admission) and the event store's subscribers, after a
+   * commit: at most one round of NOTIFYs in flight, further commits coalesced into the next.
+   */
   private notify(): void {
     if (this.notifyState !== 'idle') {
       this.notifyState = 'dirty';
       return;
     }
     this.notifyState = 'busy';
-    void this.pool
-      .query('SELECT pg_notify($1, $2)', [this.channel, 'ready'])
+    void Promise.all([
+      this.pool.query('SELECT pg_notify($1, $2)', [this.channel, `ready:${this.o.instanceId}`]),
+      announceAppends(this.pool, this.schema),
+    ])
       .catch(this.o.onError)
       .finally(() => {
         const again = this.notifyState === 'dirty';
@@ -1415,6 +1522,12 @@ export class JobRuntime {
         throw error;
       }
     }
+  }
+
+  private takeAdmissionDue(): boolean {
+    const due = this.admissionDue;
+    this.admissionDue = false;
+    return due;
   }
 
   private refOf(runId: string, job: RunningJob, nominalMs: number) {
@@ -1497,4 +1610,20 @@ class Wakeable {
     this.closed = true;
     this.wake();
   }
+}
+
+/** A task row's new state (one row of the batched UPDATE). */
+interface TaskWrite {
+  readonly runId: string;
+  readonly taskId: string;
+  readonly status: 'ready' | 'running' | 'done';
+  readonly attempt: number;
+  readonly outcome: TaskOutcome | null;
+  readonly handled: boolean;
+  readonly notBefore: string | null;
+  readonly exitCode: number | null;
+  readonly httpStatus: number | null;
+  readonly detail: string | null;
+  readonly leaseOwner: string | null;
+  readonly leaseExpires: string | null;
 }
