@@ -1,4 +1,6 @@
 import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
+import { ValidationError } from '@trainyard/kernel';
+import { JobRunQueries } from './job-run.queries';
 import type { JobRuntime } from './job-runtime';
 import { startJobRuntime } from './start-job-runtime';
 import { FunctionExecutor } from './test-support/function-executor';
@@ -282,5 +284,61 @@ describe('job runtime', () => {
     );
     expect(firsts[0]?.n).toBe(runs.length);
     expect(errors.filter((e) => !String(e).includes('stopping'))).toEqual([]);
+  });
+
+  it('answers GetRun with the task tree in dependency order, ListRuns by job with pages, and refuses bad queries naming the field', async () => {
+    const name = jobName('queries');
+    const { runtime } = await start(
+      catalogOf(name, [
+        testTask('z-last', 'noop', [], { dependsOn: ['m-middle'] }),
+        testTask('m-middle', 'noop', [], { dependsOn: ['a-first'] }),
+        testTask('a-first', 'noop'),
+      ]),
+    );
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push((await runtime.triggerRun({ job: name, requestedBy: 'q' })).runId);
+    for (const id of ids) await finishedRun(id);
+    const queries = new JobRunQueries(ctx.pool, ctx.schema);
+    const tree = await queries.getRun(ids[0]!);
+    expect(tree).toMatchObject({
+      runId: ids[0],
+      job: name,
+      state: 'finished',
+      outcome: 'succeeded',
+      trigger: 'manual',
+    });
+    expect(tree?.tasks.map((t) => [t.taskId, t.outcome, t.dependsOn])).toEqual([
+      ['a-first', 'succeeded', []],
+      ['m-middle', 'succeeded', ['a-first']],
+      ['z-last', 'succeeded', ['m-middle']],
+    ]);
+    expect(await queries.getRun('no-such-run')).toBeUndefined();
+
+    const seen: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await queries.listRuns({
+        job: name,
+        state: 'finished',
+        pageSize: 2,
+        ...(pageToken ? { pageToken } : {}),
+      });
+      expect(page.runs.length).toBeLessThanOrEqual(2);
+      seen.push(...page.runs.map((r) => r.runId));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    expect(seen.sort()).toEqual([...ids].sort());
+
+    for (const [query, field] of [
+      [{ pageSize: 0 }, 'pageSize'],
+      [{ state: 'bogus' }, 'state'],
+      [{ from: 'yesterday' }, 'from'],
+      [{ pageToken: 'garbage' }, 'pageToken'],
+    ] as const) {
+      const error = await queries.listRuns(query).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe(field);
+    }
   });
 });

@@ -867,7 +867,7 @@ export class JobRuntime {
     let fencingTokens: Readonly<Record<string, number>> = {};
     const pooled = (task.pools?.length ?? 0) > 0 && this.options.poolSlots !== undefined;
     if (pooled) {
-      const tokens = await this.options.poolSlots!.tryAcquire(
+      const tokens = await this.options.poolSlots.tryAcquire(
         task.pools!,
         holder,
         this.o.leaseMs,
