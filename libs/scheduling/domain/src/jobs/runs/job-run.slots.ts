@@ -1,5 +1,5 @@
-import type { JobConcurrency, JobSchedule } from '../job-manifest';
-import { previewSchedule } from '../../preview/schedule-preview';
+import type { CronJobSchedule, JobConcurrency, JobSchedule } from '../job-manifest';
+import { PREVIEW_MAX_INSTANTS, previewSchedule } from '../../preview/schedule-preview';
 import type { RunTrigger } from './job-run.events';
 
 /**
@@ -34,24 +34,71 @@ export const dueSlots = (
       out.push(t);
     return out;
   }
+  const out: number[] = [];
+  // Day-long windows of instants, cached per schedule: a tick asks for the second or so since the
+  // high-water mark, and must not recompute a day of instants for each of a thousand jobs.
+  for (let windowFrom = afterMs; windowFrom < untilMs && out.length < max;) {
+    const window = cronWindow(schedule, windowFrom);
+    for (let i = firstAfter(window.instants, afterMs); i < window.instants.length; i++) {
+      const t = window.instants[i] as number;
+      if (t > untilMs || out.length >= max) break;
+      out.push(t);
+    }
+    windowFrom = window.toMs;
+  }
+  return out;
+};
+
+const DAY_MS = 86_400_000;
+const WINDOW_CACHE_LIMIT = 10_000;
+
+interface CronWindow {
+  /** Every instant in (fromMs, toMs], ascending. */
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly instants: readonly number[];
+}
+const cronWindows = new Map<string, CronWindow>();
+
+/** The cached window holding `afterMs`, or a new one of a day from it (the preview's resolver). */
+const cronWindow = (schedule: CronJobSchedule, afterMs: number): CronWindow => {
+  const key = `${schedule.cron}|${schedule.zone}|${schedule.gap ?? ''}|${schedule.overlap ?? ''}`;
+  const cached = cronWindows.get(key);
+  if (cached && cached.fromMs <= afterMs && afterMs < cached.toMs) return cached;
   // The preview works on whole seconds: widen to the second and filter exactly.
-  const from = new Date(Math.floor(afterMs / 1000) * 1000).toISOString();
-  const to = new Date(Math.floor(untilMs / 1000) * 1000 + 999).toISOString();
+  const fromMs = Math.floor(afterMs / 1000) * 1000;
+  const toMs = fromMs + DAY_MS;
   const { instants } = previewSchedule(
     {
       cron: schedule.cron,
       zone: schedule.zone,
-      from: from.replace(/\.\d+Z$/, 'Z'),
-      to: to.replace(/\.\d+Z$/, 'Z'),
+      from: new Date(fromMs).toISOString().replace(/\.\d+Z$/, 'Z'),
+      to: new Date(toMs).toISOString().replace(/\.\d+Z$/, 'Z'),
       ...(schedule.gap ? { gap: schedule.gap } : {}),
       ...(schedule.overlap ? { overlap: schedule.overlap } : {}),
     },
-    Math.max(max * 4, 1_000),
+    PREVIEW_MAX_INSTANTS,
   );
-  return instants
-    .map((i) => Date.parse(i))
-    .filter((t) => t > afterMs && t <= untilMs)
-    .slice(0, max);
+  const window: CronWindow = {
+    fromMs: afterMs,
+    toMs,
+    instants: instants.map((i) => Date.parse(i)).filter((t) => t > afterMs && t <= toMs),
+  };
+  if (cronWindows.size >= WINDOW_CACHE_LIMIT) cronWindows.delete(cronWindows.keys().next().value!);
+  cronWindows.set(key, window);
+  return window;
+};
+
+/** Index of the first instant greater than `t` (binary search). */
+const firstAfter = (instants: readonly number[], t: number): number => {
+  let lo = 0;
+  let hi = instants.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((instants[mid] as number) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 };
 
 export type SlotVerdict =

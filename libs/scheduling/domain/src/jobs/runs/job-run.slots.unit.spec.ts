@@ -35,6 +35,26 @@ describe('schedule slots', () => {
     );
     expect(slots.map((t) => new Date(t).toISOString())).toEqual(['2026-03-28T01:30:00.000Z']);
   });
+  it('an every-minute cron answers a one-second tick and a three-day catch-up alike (day windows)', () => {
+    const everyMinute = { cron: '* * * * *', zone: 'UTC' };
+    expect(
+      dueSlots(everyMinute, at('2026-12-01T09:00:59.500Z'), at('2026-12-01T09:01:00.200Z')),
+    ).toEqual([at('2026-12-01T09:01:00Z')]);
+    expect(
+      dueSlots(everyMinute, at('2026-12-01T09:01:00.200Z'), at('2026-12-01T09:01:01Z')),
+    ).toEqual([]);
+    const slots = dueSlots(
+      everyMinute,
+      at('2026-12-01T00:00:00Z'),
+      at('2026-12-04T00:00:00Z'),
+      10_000,
+    );
+    expect(slots).toHaveLength(3 * 1440);
+    expect(slots.every((t, i) => t === at('2026-12-01T00:01:00Z') + i * 60_000)).toBe(true);
+    expect(
+      dueSlots(everyMinute, at('2026-12-01T00:00:00Z'), at('2026-12-04T00:00:00Z')),
+    ).toHaveLength(1_000);
+  });
   it('caps the slots of one tick', () => {
     expect(dueSlots({ everySeconds: 1 }, 0, 10_000, 3)).toEqual([1000, 2000, 3000]);
     expect(dueSlots({ everySeconds: 1 }, 5000, 5000)).toEqual([]);
