@@ -180,7 +180,12 @@ export class JobRuntime {
       loop('dispatch', this.wakers.dispatch, () => this.dispatch());
       loop('flush', this.wakers.flush, () => this.flush());
       const leases = setInterval(
-        () => void this.renewLeases().catch(this.o.onError),
+        () =>
+          void this.renewLeases().catch((error: unknown) => {
+            // A deadlock with a result being recorded: the next renewal (a third of the lease
+            // later) renews again; anything else is reported.
+            if (!RETRYABLE.has((error as { code?: string }).code ?? '')) this.o.onError(error);
+          }),
         Math.max(50, Math.floor(this.o.leaseMs / 3)),
       );
       this.timers.add(leases);
