@@ -61,6 +61,16 @@ export class PersonalData {
     return openWith(await this.keys.states([value.$pii.subject]), value);
   }
 
+  /** `reveal` of each value, keys of all subjects read in one query. */
+  async revealMany(
+    values: readonly (SealedPersonalData | null | undefined)[],
+  ): Promise<(string | null)[]> {
+    const present = values.filter((v): v is SealedPersonalData => !!v);
+    if (present.length === 0) return values.map(() => null);
+    const states = await this.keys.states(present.map((v) => v.$pii.subject));
+    return values.map((v) => (v ? openWith(states, v) : null));
+  }
+
   /**
    * A copy of a JSON value with every envelope inside it (at any depth) replaced by its plaintext
    * or the placeholder; keys of all subjects are read in one query.
