@@ -22,3 +22,6 @@ export * from './review/review.state';
 export * from './review/review.decide';
 export * from './review/review.evolve';
 export * from './review/review.decider';
+export * from './privacy/legal-hold';
+export * from './privacy/retention';
+export * from './privacy/privacy-register';
