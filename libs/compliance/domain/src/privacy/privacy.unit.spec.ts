@@ -17,7 +17,7 @@ import { decideRetention, parseRetentionPolicy, type RetentionPolicy } from './r
 
 const NOW = '2031-06-01T12:00:00.000Z';
 const meta = (reason = 'case 2031-17') => ({ now: NOW, actor: 'user:dpo', reason });
-const given = DeciderSpecification.for(privacyDecider, { footprint: [] });
+const given = DeciderSpecification.for(privacyDecider, { footprint: [] as RecordFootprint[] });
 
 const placed = (holdId: string, scope: LegalHold['scope']): PrivacyEvent => ({
   type: 'LegalHoldPlaced',
@@ -231,7 +231,6 @@ describe('legal hold scopes as APIs give them', () => {
     expect(
       fieldOf({ kind: 'time-range', from: '2031-02-01T00:00:00Z', to: '2031-01-01T00:00:00Z' }),
     ).toBe('scope.to');
-    expect().toBe('accepted'); // Date.parse rolls over; checked order still holds
   });
 
   it('covers only while in force', () => {
