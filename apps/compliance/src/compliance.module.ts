@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
-import { openApiController } from '@trainyard/platform';
+import type { Pool } from 'pg';
+import { PG_POOL, openApiController } from '@trainyard/platform';
+import { PersonalData } from '@trainyard/privacy';
+import { PrivacyGrpcController } from './privacy/privacy.grpc-controller';
+import { PrivacyHttpController } from './privacy/privacy.http-controller';
+import { PrivacyUseCases } from './privacy/privacy.use-cases';
 import { ComplianceQueries } from './application/compliance.queries';
 import { EvaluationUseCases } from './application/evaluation.use-cases';
 import { PolicyUseCases } from './application/policy.use-cases';
@@ -38,6 +43,8 @@ import { ReviewHttpController } from './http/review.http-controller';
     LedgerGrpcController,
     ReviewGrpcController,
     ReviewHttpController,
+    PrivacyGrpcController,
+    PrivacyHttpController,
     openApiController({
       service: 'compliance',
       title: 'Trainyard compliance',
@@ -58,6 +65,13 @@ import { ReviewHttpController } from './http/review.http-controller';
     LedgerConsumer,
     ReviewUseCases,
     ReviewOverdueSweeper,
+    // Retention and privacy (issue 13 item 6; docs/adr/0012-crypto-shredding.md).
+    {
+      provide: PersonalData,
+      useFactory: (pool: Pool) => PersonalData.fromEnv(pool),
+      inject: [PG_POOL],
+    },
+    PrivacyUseCases,
   ],
 })
 export class ComplianceModule {}

@@ -11,12 +11,18 @@ export const COMPLIANCE_GRPC_PACKAGE = 'trainyard.compliance.v1';
 export const COMPLIANCE_GRPC_SERVICE = 'trainyard.compliance.v1.ComplianceService';
 export const LEDGER_GRPC_SERVICE = 'trainyard.compliance.v1.LedgerService';
 export const REVIEW_GRPC_SERVICE = 'trainyard.compliance.v1.ReviewService';
+export const PRIVACY_GRPC_SERVICE = 'trainyard.compliance.v1.PrivacyService';
 
 export const complianceService: ServiceDefinition = {
   service: 'compliance',
   module: ComplianceModule,
   grpcPackages: [COMPLIANCE_GRPC_PACKAGE],
-  grpcServices: [COMPLIANCE_GRPC_SERVICE, LEDGER_GRPC_SERVICE, REVIEW_GRPC_SERVICE],
+  grpcServices: [
+    COMPLIANCE_GRPC_SERVICE,
+    LEDGER_GRPC_SERVICE,
+    REVIEW_GRPC_SERVICE,
+    PRIVACY_GRPC_SERVICE,
+  ],
   integrationEvents: complianceIntegrationEventOf,
   migrations: [COMPLIANCE_READ_MODEL_MIGRATIONS],
   projections: [complianceProjection, reviewProjection],

@@ -23,3 +23,15 @@ export type { SubjectErasure, SubjectKeyState } from './subject-key.store';
 export { PersonalData, UNAVAILABLE_PERSONAL_DATA, assertSubjectId } from './personal-data';
 export { ERASED_PERSONAL_DATA, isSealedPersonalData } from '@trainyard/kernel';
 export type { SealedPersonalData } from '@trainyard/kernel';
+export {
+  ARCHIVE_FORMAT,
+  exportArchiveSegment,
+  readArchiveManifests,
+  verifyArchive,
+} from './archive/event-log-archive';
+export type {
+  ArchiveExportOptions,
+  ArchiveExportResult,
+  ArchiveManifest,
+  ArchiveVerification,
+} from './archive/event-log-archive';
