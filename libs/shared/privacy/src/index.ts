@@ -20,7 +20,12 @@ export {
   privacySchemaOf,
 } from './subject-key.store';
 export type { SubjectErasure, SubjectKeyState } from './subject-key.store';
-export { PersonalData, UNAVAILABLE_PERSONAL_DATA, assertSubjectId } from './personal-data';
+export {
+  PersonalData,
+  UNAVAILABLE_PERSONAL_DATA,
+  UNREADABLE_PERSONAL_DATA,
+  assertSubjectId,
+} from './personal-data';
 export { ERASED_PERSONAL_DATA, isSealedPersonalData } from '@trainyard/kernel';
 export type { SealedPersonalData } from '@trainyard/kernel';
 export {

@@ -1,7 +1,7 @@
 import { ERASED_PERSONAL_DATA } from '@trainyard/kernel';
 import { createTestContext, type TestContext } from '@trainyard/testing';
 import { keyEncryptionKey } from './envelope-crypto';
-import { PersonalData, UNAVAILABLE_PERSONAL_DATA } from './personal-data';
+import { PersonalData, UNAVAILABLE_PERSONAL_DATA, UNREADABLE_PERSONAL_DATA } from './personal-data';
 import { SubjectErasedError, SubjectKeyStore } from './subject-key.store';
 
 // The subject-key store on PostgreSQL: keys created once per subject and stored only wrapped,
@@ -78,6 +78,17 @@ describe('personal data sealed per subject (PostgreSQL key store)', () => {
     ).seal('emp-300', 'Mary Jackson');
     await ctx.pool.query(`DELETE FROM subject_keys WHERE subject_id = 'emp-300'`);
     expect(await personal.reveal(foreign)).toBe(UNAVAILABLE_PERSONAL_DATA);
+  });
+
+  it('shows a changed envelope as unreadable (never as data), without failing the other values', async () => {
+    const sealed = await personal.seal('emp-500', 'Hedy Lamarr');
+    const ct = Buffer.from(sealed.$pii.ct, 'base64');
+    ct[0]! ^= 0x01;
+    const changed = { $pii: { ...sealed.$pii, ct: ct.toString('base64') } };
+    expect(await personal.revealDeep([changed, sealed])).toEqual([
+      UNREADABLE_PERSONAL_DATA,
+      'Hedy Lamarr',
+    ]);
   });
 
   it('refuses to open keys wrapped by another KEK than the configured one (no silent garbage)', async () => {

@@ -5,7 +5,12 @@ import {
   isSealedPersonalData,
   type SealedPersonalData,
 } from '@trainyard/kernel';
-import { openPersonalValue, sealPersonalValue, type KeyEncryptionKey } from './envelope-crypto';
+import {
+  PersonalDataIntegrityError,
+  openPersonalValue,
+  sealPersonalValue,
+  type KeyEncryptionKey,
+} from './envelope-crypto';
 import { loadKeyEncryptionKey } from './kek-config';
 import {
   SubjectKeyStore,
@@ -16,6 +21,11 @@ import {
 
 /** Shown where a sealed value's key is not in this key store at all (another environment's data). */
 export const UNAVAILABLE_PERSONAL_DATA = '[unavailable]';
+/**
+ * Shown where an envelope does not authenticate under its subject's key (changed bytes): one bad
+ * row must not hide a whole ledger page, and it must not pass for data either.
+ */
+export const UNREADABLE_PERSONAL_DATA = '[unreadable: integrity check failed]';
 
 const SUBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
 
@@ -88,7 +98,12 @@ const openWith = (states: Map<string, SubjectKeyState>, sealed: SealedPersonalDa
   const state = states.get(sealed.$pii.subject);
   if (!state || state.status === 'unknown') return UNAVAILABLE_PERSONAL_DATA;
   if (state.status === 'erased') return ERASED_PERSONAL_DATA;
-  return openPersonalValue(state.key, sealed);
+  try {
+    return openPersonalValue(state.key, sealed);
+  } catch (error) {
+    if (error instanceof PersonalDataIntegrityError) return UNREADABLE_PERSONAL_DATA;
+    throw error;
+  }
 };
 
 const collectSubjects = (value: unknown, into: string[]): void => {
