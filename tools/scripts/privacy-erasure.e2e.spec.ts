@@ -418,6 +418,41 @@ describe('retention and privacy: erasing a data subject end to end', () => {
       expect(http.status).toBe(400);
       expect(JSON.stringify(http.body)).toContain(field);
     }
+    // Planning's requester: both parts or neither, the subject id in the allowed alphabet.
+    const requesters: [unknown, string][] = [
+      [{ subjectId: 'bad id', name: 'Ada' }, 'requester.subject_id'],
+      [{ subjectId: `emp-ok-${run}`, name: '  ' }, 'requester.name'],
+      [{ subjectId: '', name: 'Ada' }, 'requester.subject_id'],
+    ];
+    for (const [i, [requester, field]] of requesters.entries()) {
+      const workloadId = `W-HOSTILE-${run}-${i}`;
+      const error = await callUnary(
+        planningClient,
+        'RegisterWorkload',
+        {
+          workloadId,
+          title: 'hostile',
+          team: 'payments',
+          components: [{ name: 'export-service', kind: 'COMPONENT_KIND_SERVICE' }],
+          regulatedData: [],
+          jobSize: 3,
+          businessValue: 8,
+          timeCriticality: 5,
+          riskReduction: 2,
+          dependsOn: [],
+          schemaChange: false,
+          reason: 'r',
+          requester,
+        },
+        writer,
+      ).catch((e: unknown) => e);
+      expect((error as ServiceError).code).toBe(3);
+      expect(trailer(error, 'trainyard-field')).toBe(field);
+      const stored = await planningCtx.pool.query('SELECT 1 FROM events WHERE stream_id = $1', [
+        `workload-${workloadId}`,
+      ]);
+      expect(stored.rows).toHaveLength(0);
+    }
     const noReason = await callUnary(
       privacyClient,
       'EraseSubject',

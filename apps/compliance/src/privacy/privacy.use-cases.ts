@@ -59,7 +59,7 @@ export class PrivacyUseCases {
   }
 
   async erase(subjectId: string, ctx: CommandContext): Promise<SubjectErasureView> {
-    assertSubjectId('subject_id', subjectId);
+    assertSubjectId('subjectId', subjectId);
     const footprint = await this.footprint(subjectId);
     const handled = await this.handle(
       { type: 'EraseSubject', data: { subjectId }, metadata: commandMetadata(ctx) },
@@ -83,7 +83,7 @@ export class PrivacyUseCases {
   }
 
   async subject(subjectId: string): Promise<SubjectView> {
-    assertSubjectId('subject_id', subjectId);
+    assertSubjectId('subjectId', subjectId);
     const [states, register, footprint] = await Promise.all([
       this.personal.keys.states([subjectId]),
       this.register(),
@@ -119,7 +119,7 @@ export class PrivacyUseCases {
   }
 
   async hold(holdId: string): Promise<LegalHold> {
-    assertHoldId('hold_id', holdId);
+    assertHoldId('holdId', holdId);
     const hold = (await this.register()).holds.find((h) => h.holdId === holdId);
     if (!hold) throw new NotFoundError('legal hold', holdId, `legal hold ${holdId} does not exist`);
     return hold;

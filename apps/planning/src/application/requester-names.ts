@@ -25,7 +25,7 @@ export class RequesterNames {
     requester: { subjectId: string; name: string } | undefined,
   ): Promise<SealedPersonalData | undefined> {
     if (!requester || (!requester.subjectId && !requester.name)) return undefined;
-    const subjectField = `${field}.subject_id`;
+    const subjectField = `${field}.subjectId`;
     assertSubjectId(subjectField, requester.subjectId);
     const name = requester.name.trim();
     if (!name)

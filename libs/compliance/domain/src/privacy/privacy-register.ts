@@ -106,7 +106,7 @@ const sameScope = (a: LegalHoldScope, b: LegalHoldScope): boolean =>
 
 export const placeLegalHold = (command: PlaceLegalHold, state: PrivacyRegister): PrivacyEvent[] => {
   assertMetadata(command.metadata);
-  const holdId = assertHoldId('hold_id', command.data.holdId);
+  const holdId = assertHoldId('holdId', command.data.holdId);
   const reason = reasonOf(command);
   const existing = state.holds.find((h) => h.holdId === holdId);
   if (existing) {
@@ -137,7 +137,7 @@ export const releaseLegalHold = (
   state: PrivacyRegister,
 ): PrivacyEvent[] => {
   assertMetadata(command.metadata);
-  const holdId = assertHoldId('hold_id', command.data.holdId);
+  const holdId = assertHoldId('holdId', command.data.holdId);
   const reason = reasonOf(command);
   const existing = state.holds.find((h) => h.holdId === holdId);
   if (!existing)
@@ -162,7 +162,7 @@ export const eraseSubject = (
   context: PrivacyDecisionContext,
 ): PrivacyEvent[] => {
   assertMetadata(command.metadata);
-  const subjectId = assertHoldId('subject_id', command.data.subjectId);
+  const subjectId = assertHoldId('subjectId', command.data.subjectId);
   const reason = reasonOf(command);
   if (state.erased.some((e) => e.subjectId === subjectId)) return [];
   const asPerson: RecordFootprint = {

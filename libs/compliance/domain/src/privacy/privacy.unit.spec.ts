@@ -75,7 +75,7 @@ describe('privacy register', () => {
             fc.string().filter((s) => !/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/.test(s)),
           ),
           (subjectId) => {
-            given([]).when(erase(subjectId)).thenThrows(ValidationError, { field: 'subject_id' });
+            given([]).when(erase(subjectId)).thenThrows(ValidationError, { field: 'subjectId' });
           },
         ),
       );
