@@ -8,7 +8,7 @@ import { createKafkaMessageBus, type MessageBus } from '@trainyard/messaging';
 /** One row of the results: `ratio` is filled in by `row()` so every file computes it the same way. */
 export interface BenchResult {
   readonly name: string;
-  readonly unit: 'events/s' | 'instants/s' | 'evaluations/s' | 'ms';
+  readonly unit: 'events/s' | 'instants/s' | 'evaluations/s' | 'ms' | 'count';
   readonly value: number;
   readonly baseline: number;
   readonly ratio: number;
@@ -71,8 +71,16 @@ export function row(
   value: number,
   baseline: number,
 ): BenchResult {
-  // Throughput: more is better, so value / baseline; latency: less is better, so baseline / value.
-  const ratio = unit === 'ms' ? baseline / value : value / baseline;
+  // Throughput: more is better, so value / baseline; latency: less is better, so baseline / value;
+  // a count of faults (baseline: the count allowed, 0): 1 when within it, else 0.
+  const ratio =
+    unit === 'count'
+      ? value <= baseline
+        ? 1
+        : 0
+      : unit === 'ms'
+        ? baseline / value
+        : value / baseline;
   return { name, unit, value, baseline, ratio };
 }
 

@@ -32,6 +32,7 @@ import { schedulingBenches } from './scheduling.bench';
 import { complianceBenches } from './compliance.bench';
 import { complianceLedgerBenches } from './compliance-ledger.bench';
 import { sealBenches } from './seal.bench';
+import { jobsBenches } from './jobs.bench';
 
 const AREAS: readonly BenchArea[] = [
   appendBenches,
@@ -43,6 +44,7 @@ const AREAS: readonly BenchArea[] = [
   schedulingBenches,
   complianceBenches,
   complianceLedgerBenches,
+  jobsBenches,
 ];
 
 /** Ratio targets (value against baseline, higher is better for every row once ratios are oriented). */
@@ -60,6 +62,13 @@ const TARGETS: Readonly<Record<string, number>> = {
   'scheduling.place.scaling': 0.7,
   'compliance.evaluate': 0.5,
   'compliance.ledger.ingest': 0.3,
+  'scheduling.dispatch': 1.0,
+  'scheduling.dag.latency': 1.0,
+  'scheduling.cron.fire': 0.5,
+  // Counts that must be 0: ratio 1 when they are.
+  'scheduling.cron.double_fires': 1,
+  'scheduling.cron.missed_fires': 1,
+  'scheduling.fairness': 0.5,
 };
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/trainyard_bench';
@@ -151,7 +160,7 @@ async function machine(
 
 function format(value: number, unit: BenchResult['unit']): string {
   if (!Number.isFinite(value)) return String(value);
-  return unit === 'ms' ? value.toFixed(1) : Math.round(value).toLocaleString('en');
+  return unit === 'ms' ? value.toFixed(2) : Math.round(value).toLocaleString('en');
 }
 
 function table(results: readonly BenchResult[]): string {

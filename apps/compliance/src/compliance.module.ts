@@ -27,6 +27,16 @@ import { ReviewOverdueSweeper } from './application/review-overdue.sweeper';
 import { ReviewUseCases } from './application/review.use-cases';
 import { ReviewGrpcController } from './grpc/review.grpc-controller';
 import { ReviewHttpController } from './http/review.http-controller';
+import { AccessAdminGrpcController } from './access/access-admin.grpc-controller';
+import { AccessAdminHttpController } from './access/access-admin.http-controller';
+import { AccessAdminUseCases } from './access/access-admin.use-cases';
+import { AccessModelPublisher } from './access/access-model.publisher';
+import { ReleaseEvidenceQueries } from './sampling/release-evidence.queries';
+import { SamplingGrpcController } from './sampling/sampling.grpc-controller';
+import { SamplingHttpController } from './sampling/sampling.http-controller';
+import { SamplingUseCases } from './sampling/sampling.use-cases';
+import { EvidenceBundleHttpController } from './evidence/evidence-bundle.http-controller';
+import { EvidenceBundleService } from './evidence/evidence-bundle.service';
 
 /**
  * The compliance bounded context (ARCHITECTURE.md): policies as code with four-eyes approval,
@@ -45,6 +55,11 @@ import { ReviewHttpController } from './http/review.http-controller';
     ReviewHttpController,
     PrivacyGrpcController,
     PrivacyHttpController,
+    AccessAdminGrpcController,
+    AccessAdminHttpController,
+    SamplingGrpcController,
+    SamplingHttpController,
+    EvidenceBundleHttpController,
     openApiController({
       service: 'compliance',
       title: 'Trainyard compliance',
@@ -72,6 +87,11 @@ import { ReviewHttpController } from './http/review.http-controller';
       inject: [PG_POOL],
     },
     PrivacyUseCases,
+    AccessAdminUseCases,
+    AccessModelPublisher,
+    ReleaseEvidenceQueries,
+    SamplingUseCases,
+    EvidenceBundleService,
   ],
 })
 export class ComplianceModule {}

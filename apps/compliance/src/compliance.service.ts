@@ -12,6 +12,8 @@ export const COMPLIANCE_GRPC_SERVICE = 'trainyard.compliance.v1.ComplianceServic
 export const LEDGER_GRPC_SERVICE = 'trainyard.compliance.v1.LedgerService';
 export const REVIEW_GRPC_SERVICE = 'trainyard.compliance.v1.ReviewService';
 export const PRIVACY_GRPC_SERVICE = 'trainyard.compliance.v1.PrivacyService';
+export const ACCESS_ADMIN_GRPC_SERVICE = 'trainyard.compliance.v1.AccessAdminService';
+export const SAMPLING_GRPC_SERVICE = 'trainyard.compliance.v1.SamplingService';
 
 export const complianceService: ServiceDefinition = {
   service: 'compliance',
@@ -22,6 +24,8 @@ export const complianceService: ServiceDefinition = {
     LEDGER_GRPC_SERVICE,
     REVIEW_GRPC_SERVICE,
     PRIVACY_GRPC_SERVICE,
+    ACCESS_ADMIN_GRPC_SERVICE,
+    SAMPLING_GRPC_SERVICE,
   ],
   integrationEvents: complianceIntegrationEventOf,
   migrations: [COMPLIANCE_READ_MODEL_MIGRATIONS],

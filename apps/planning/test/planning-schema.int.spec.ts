@@ -10,11 +10,12 @@ import { createLegacySchema } from './legacy-schema.fixture';
 
 // The planning schema as start-up and `npm run db:migrate` build it: every owner's migrations,
 // applied once, and databases created before versioned migrations adopted unchanged.
-// In the order they apply: the event store's, messaging's, then the service's own.
+// In the order they apply: the event store's, messaging's, the access model's, then the service's own.
 const MIGRATIONS = [
   '0001_event-store-baseline',
   '0002_event-store-transparency-log',
   '0001_messaging-baseline',
+  '0001_platform-access-model',
   '0001_planning-read-models-baseline',
 ];
 const MIGRATIONS_BY_NAME = [...MIGRATIONS].sort();
@@ -86,6 +87,7 @@ describe('planning schema migrations', () => {
       expect(await migrateService(planningService, fresh.pool, fresh.schema)).toEqual([
         { owner: 'event-store', applied: [] },
         { owner: 'messaging', applied: [] },
+        { owner: 'platform-access', applied: [] },
         { owner: 'planning-read-models', applied: [] },
       ]);
     } finally {

@@ -8,6 +8,18 @@ import {
 } from '@trainyard/scheduling-read-models';
 import { SchedulingModule } from './scheduling.module';
 
+// The job runtime as benchmarks start it (bench/jobs.bench.ts), with the ports it is given.
+export { startJobRuntime } from './jobs/runtime/start-job-runtime';
+export type { StartJobRuntimeOptions } from './jobs/runtime/start-job-runtime';
+export type { JobRuntime } from './jobs/runtime/job-runtime';
+export type {
+  JobCatalogPort,
+  RunningJob,
+  TaskExecution,
+  TaskExecutionResult,
+  TaskExecutorPort,
+} from './jobs/runtime-ports';
+
 export const SCHEDULING_GRPC_PACKAGE = 'trainyard.scheduling.v1';
 export const SCHEDULING_GRPC_SERVICE = 'trainyard.scheduling.v1.SchedulingService';
 export const CALENDAR_GRPC_SERVICE = 'trainyard.scheduling.v1.CalendarService';

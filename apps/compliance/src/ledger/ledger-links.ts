@@ -138,6 +138,20 @@ const KNOWN: Readonly<Record<string, Extractor>> = {
       ...(isRecord(event.cause) ? ids('event', [event.cause.eventId]) : []),
     ];
   },
+  // Access administration (issue 13 item 8): the role changed or granted, and whom a grant concerns.
+  'compliance.AccessRolePut': (data) => (isRecord(data.role) ? ids('role', [data.role.name]) : []),
+  'compliance.AccessRoleGranted': (data) => [
+    ...ids('role', [data.role]),
+    ...ids('principal', [data.subject]),
+  ],
+  'compliance.AccessRoleRevoked': (data) => [
+    ...ids('role', [data.role]),
+    ...ids('principal', [data.subject]),
+  ],
+  'compliance.AccessChangeProposed': (data) => [
+    ...ids('role', [isRecord(data.role) ? data.role.name : data.roleName]),
+    ...ids('principal', [data.subject]),
+  ],
   'scheduling.FreezeOverrideRequested': (data) => {
     const event = data as unknown as FreezeOverrideRequestedV1;
     return [

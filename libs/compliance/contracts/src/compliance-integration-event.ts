@@ -3,6 +3,10 @@ import type { PolicyEvaluatedV1 } from './events/policy-evaluated.v1';
 import type { ComplianceSampleDrawnV1 } from './events/compliance-sample-drawn.v1';
 import type { ComplianceFindingRaisedV1 } from './events/compliance-finding-raised.v1';
 import {
+  ACCESS_INTEGRATION_EVENTS,
+  type AccessIntegrationEvent,
+} from './access-integration.mapping';
+import {
   REVIEW_INTEGRATION_EVENTS,
   type ReviewIntegrationEvent,
 } from './review-integration.mapping';
@@ -19,7 +23,8 @@ export type ComplianceIntegrationEvent =
   | IntegrationEvent<'PolicyEvaluated', 1, PolicyEvaluatedV1>
   | IntegrationEvent<'ComplianceSampleDrawn', 1, ComplianceSampleDrawnV1>
   | IntegrationEvent<'ComplianceFindingRaised', 1, ComplianceFindingRaisedV1>
-  | ReviewIntegrationEvent;
+  | ReviewIntegrationEvent
+  | AccessIntegrationEvent;
 
 /** The catalogue: type → published versions. */
 export const COMPLIANCE_INTEGRATION_EVENTS: Readonly<
@@ -30,4 +35,5 @@ export const COMPLIANCE_INTEGRATION_EVENTS: Readonly<
   ComplianceSampleDrawn: [1],
   ComplianceFindingRaised: [1],
   ...REVIEW_INTEGRATION_EVENTS,
+  ...ACCESS_INTEGRATION_EVENTS,
 };

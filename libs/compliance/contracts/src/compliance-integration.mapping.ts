@@ -5,7 +5,18 @@ import type { PolicyEvaluated, PolicyEvent } from '@trainyard/compliance-domain'
 import type { ComplianceIntegrationEvent } from './compliance-integration-event';
 import { complianceDataschema } from './compliance.topics';
 import { REVIEW_DOMAIN_EVENT_TYPES, reviewToIntegrationEvent } from './review-integration.mapping';
-import type { ReviewEvent } from '@trainyard/compliance-domain';
+import type {
+  AccessEvent,
+  ComplianceFindingRaised,
+  ComplianceSampleDrawn,
+  ReviewEvent,
+} from '@trainyard/compliance-domain';
+import {
+  ACCESS_DOMAIN_EVENT_TYPES,
+  SAMPLING_DOMAIN_EVENT_TYPES,
+  accessToIntegrationEvent,
+  samplingToIntegrationEvent,
+} from './access-integration.mapping';
 
 export type ComplianceDomainEvent = PolicyEvent | PolicyEvaluated;
 
@@ -75,6 +86,16 @@ export function complianceIntegrationEventOf(stored: {
     'PolicyBundleRejected',
     'PolicyEvaluated',
   ];
+  if (ACCESS_DOMAIN_EVENT_TYPES.includes(stored.type)) {
+    const access = accessToIntegrationEvent(stored as AccessEvent);
+    return { ...access, dataschema: complianceDataschema(access) };
+  }
+  if (SAMPLING_DOMAIN_EVENT_TYPES.includes(stored.type)) {
+    const sampling = samplingToIntegrationEvent(
+      stored as ComplianceSampleDrawn | ComplianceFindingRaised,
+    );
+    return { ...sampling, dataschema: complianceDataschema(sampling) };
+  }
   if (REVIEW_DOMAIN_EVENT_TYPES.includes(stored.type)) {
     const review = reviewToIntegrationEvent(stored as ReviewEvent);
     return review && { ...review, dataschema: complianceDataschema(review) };

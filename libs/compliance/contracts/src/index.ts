@@ -8,3 +8,5 @@ export * from './compliance.topics';
 export * from './compliance-integration.mapping';
 export type * from './events/review-events.v1';
 export * from './review-integration.mapping';
+export type * from './events/access-events.v1';
+export * from './access-integration.mapping';

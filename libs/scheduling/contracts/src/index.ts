@@ -29,3 +29,6 @@ export type * from './events/freeze-override-used.v1';
 export type * from './events/freeze-override-expired.v1';
 export type * from './events/override-review-opened.v1';
 export type * from './events/override-review-closed.v1';
+// Job runs (issue 12): v1 event types and their mapping.
+export * from './job-run-integration.mapping';
+export type * from './events/job-run-events.v1';

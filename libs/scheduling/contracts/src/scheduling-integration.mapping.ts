@@ -7,19 +7,21 @@ import type {
   ComponentEvent,
   DeploymentPlanEvent,
   FreezeOverrideEvent,
+  JobRunEvent,
 } from '@trainyard/scheduling-domain';
 import {
   deploymentPlanIntegrationEvent,
   isDeploymentPlanEvent,
 } from './deployment-plan-integration.mapping';
 import { isOverrideEvent, toOverrideIntegrationEvent } from './override-integration.mapping';
+import { isJobRunEvent, toJobRunIntegrationEvent } from './job-run-integration.mapping';
 import type { CalendarEntryDefinitionV1 } from './events/calendar-values.v1';
 import type { SchedulingIntegrationEvent } from './scheduling-integration-event';
 import { schedulingDataschema } from './scheduling.topics';
 
 /** Every event scheduling's deciders emit (other parts of scheduling add theirs to this union). */
 export type SchedulingDomainEvent =
-  CalendarEntryEvent | ComponentEvent | FreezeOverrideEvent | DeploymentPlanEvent;
+  CalendarEntryEvent | ComponentEvent | FreezeOverrideEvent | DeploymentPlanEvent | JobRunEvent;
 
 /** Adding a domain event fails the switch below until it is mapped or explicitly not published. */
 const notPublished = (_event: never): undefined => undefined;
@@ -55,6 +57,7 @@ export function toIntegrationEvent(
 ): SchedulingIntegrationEvent | undefined {
   if (isOverrideEvent(event)) return toOverrideIntegrationEvent(event);
   if (isDeploymentPlanEvent(event)) return deploymentPlanIntegrationEvent(event);
+  if (isJobRunEvent(event)) return toJobRunIntegrationEvent(event);
   switch (event.type) {
     case 'CalendarEntryDefined': {
       const d = event.data;

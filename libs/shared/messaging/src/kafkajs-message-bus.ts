@@ -304,6 +304,9 @@ class KafkaJsAdmin implements MessageAdmin {
           topic: t.topic,
           numPartitions: t.partitions,
           replicationFactor: t.replicationFactor ?? 1,
+          ...(t.config
+            ? { configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })) }
+            : {}),
         })),
       });
     } finally {

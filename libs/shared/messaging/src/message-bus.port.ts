@@ -64,6 +64,8 @@ export interface TopicSpec {
   readonly partitions: number;
   /** Default 1 (single-broker development); production topics come from infra manifests. */
   readonly replicationFactor?: number;
+  /** Topic configuration at creation, e.g. `{ 'cleanup.policy': 'compact' }`; an existing topic is left as it is. */
+  readonly config?: Readonly<Record<string, string>>;
 }
 
 export interface MessageAdmin {

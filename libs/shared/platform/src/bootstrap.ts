@@ -33,6 +33,7 @@ import { localDir } from '@trainyard/infra';
 import { createLogger, type Logger } from '@trainyard/observability';
 import type { Clock } from '@trainyard/kernel';
 import { CHECKPOINTS_TOPIC, kafkaCheckpointPublisher } from './audit/checkpoint-publishers';
+import { ACCESS_MODEL_MIGRATIONS } from './access/access-model.migrations';
 import { TokenVerifier } from './auth/token-verifier';
 import {
   ConfigurationError,
@@ -102,6 +103,7 @@ export async function migrateService(
   return migrateSchema(pool, schema, [
     EVENT_STORE_MIGRATIONS,
     MESSAGING_MIGRATIONS,
+    ACCESS_MODEL_MIGRATIONS,
     ...(definition.migrations ?? []),
   ]);
 }

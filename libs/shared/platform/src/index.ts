@@ -26,7 +26,7 @@ export type { InputProblem } from './input/unstorable-text';
 export { Readiness } from './health/readiness';
 export type { ReadinessCheck, ReadinessReport } from './health/readiness';
 export { ServiceMetrics } from './health/metrics';
-export { CLOCK, EVENT_STORE, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
+export { CLOCK, EVENT_SEALER, EVENT_STORE, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
 export { CommandContexts } from './command-context/command-contexts';
 export { systemClock } from './command-context/system-clock';
 export {
@@ -41,3 +41,9 @@ export type { ServiceDefinition, RunningService } from './bootstrap';
 export { openApiController } from './http/openapi.controller';
 export type { OpenApiDocument } from './http/openapi.controller';
 export { ReadSide, type ReadSideOptions } from './read-side/read-side';
+export * from './access/access-model';
+export { AccessAuthority } from './access/access-authority';
+export type { AccessSource } from './access/access-authority';
+export { AccessModelStore } from './access/access-model.store';
+export { accessModelOf, toAccessModelMessage } from './access/access-model.message';
+export { ACCESS_MODEL_MIGRATIONS } from './access/access-model.migrations';

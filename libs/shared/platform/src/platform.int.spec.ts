@@ -235,7 +235,8 @@ describe('platform: auth, readiness, reflection, configuration', () => {
       {
         env: { ...process.env, GRPC_PORT: 'not-a-port', KAFKA_BROKERS: 'nowhere' },
         encoding: 'utf8',
-        timeout: 30_000,
+        // tsx compiling the service on a loaded 2-core machine took 45 s (the check itself is instant).
+        timeout: 150_000,
       },
     );
     expect(result.status).toBe(78);
@@ -247,7 +248,7 @@ describe('platform: auth, readiness, reflection, configuration', () => {
     expect(lines[0]).toMatch(
       /^\[planning\] invalid configuration: GRPC_PORT: .*\(got "not-a-port"\); KAFKA_BROKERS: expected host:port/,
     );
-  });
+  }, 180_000);
 });
 
 describe('platform: the audit trail as a transparency log (checkpoints and RFC 6962 proofs over gRPC)', () => {

@@ -5,6 +5,8 @@ import { createEventStore, type CheckpointSigner, type EventSealer } from '@trai
 import type { MessageBus } from '@trainyard/messaging';
 import { AuditTrailGrpcController } from './audit/audit-trail.grpc-controller';
 import { AuthGuard } from './auth/auth.guard';
+import { AccessAuthority } from './access/access-authority';
+import { AccessModelSubscriber } from './access/access-model.subscriber';
 import { GrpcCallLogInterceptor } from './call-log.interceptor';
 import { TokenVerifier } from './auth/token-verifier';
 import type { ServiceConfig } from './config/service-config';
@@ -34,6 +36,8 @@ export interface PlatformModuleOptions {
   /** The sealer of the service's event log and its checkpoint key, for the audit trail's checkpoints and proofs. */
   readonly sealer?: EventSealer;
   readonly signer?: CheckpointSigner;
+  /** What the guard authorises by (the access model); default a fresh one. */
+  readonly access?: AccessAuthority;
 }
 
 /**
@@ -57,6 +61,8 @@ export class PlatformModule {
       CommandContexts,
       { provide: EVENT_SEALER, useValue: { sealer: options.sealer, signer: options.signer } },
       { provide: TokenVerifier, useValue: options.verifier },
+      { provide: AccessAuthority, useValue: options.access ?? new AccessAuthority() },
+      AccessModelSubscriber,
       { provide: Readiness, useValue: options.readiness },
       { provide: ServiceMetrics, useValue: options.metrics },
       { provide: MAX_STRING_BYTES, useValue: options.maxStringBytes ?? DEFAULT_MAX_STRING_BYTES },
@@ -80,6 +86,8 @@ export class PlatformModule {
         Readiness,
         ServiceMetrics,
         TokenVerifier,
+        AccessAuthority,
+        EVENT_SEALER,
       ],
     };
   }

@@ -3,7 +3,8 @@
  * names the rule and this version, so a later change of the rules never rewrites old findings.
  */
 export const CHANGE_CONTROL_RULES = {
-  version: '1',
+  // 2: approvals before deployment and separation of duties, from the reviews and the ledger.
+  version: '2',
   rules: [
     {
       id: 'evaluated-without-block',
@@ -21,6 +22,17 @@ export const CHANGE_CONTROL_RULES = {
       description:
         'No workload was included after the scope was committed unless a scope exception covers it.',
       controls: ['SOC2:CC8.1', 'ISO27001:A.8.32'],
+    },
+    {
+      id: 'approved-before-deployment',
+      description:
+        'A regulated workload was deployed only after its change review had all required sign-offs.',
+      controls: ['SOC2:CC8.1', 'ISO27001:A.8.32'],
+    },
+    {
+      id: 'separation-of-duties',
+      description: 'Nobody who signed off a change also deployed it.',
+      controls: ['SOC2:CC8.1', 'ISO27001:A.5.3'],
     },
   ],
 } as const;
@@ -45,6 +57,17 @@ export interface SampledReleaseEvidence {
     readonly signOffs?: readonly string[];
     /** A scope exception granted for this workload, when there is one. */
     readonly scopeExceptionId?: string;
+    /** Who signed off and when, when the change review is known. */
+    readonly signers?: readonly { readonly signer: string; readonly signedAt: string }[];
+    /** When the change review had all its required sign-offs (absent: never). */
+    readonly approvedAt?: string;
+    /** Deployments recorded for the workload (the review's authorised deployment, the ledger's). */
+    readonly deployments?: readonly {
+      readonly deployer: string;
+      readonly deployedAt: string;
+      /** The ledger event id or record that shows it. */
+      readonly evidenceId: string;
+    }[];
   }[];
 }
 
@@ -130,6 +153,36 @@ export function checkRelease(release: SampledReleaseEvidence): readonly Complian
             includedAt: w.includedAt,
           },
         );
+  }
+  for (const w of workloads) {
+    if (w.regulated !== true) continue;
+    for (const d of w.deployments ?? [])
+      if (w.approvedAt === undefined || Date.parse(d.deployedAt) < Date.parse(w.approvedAt))
+        raise(
+          'approved-before-deployment',
+          w.workloadId,
+          w.approvedAt === undefined
+            ? `Regulated workload ${w.workloadId} was deployed by ${d.deployer} without an approved change review.`
+            : `Regulated workload ${w.workloadId} was deployed by ${d.deployer} before its change review was approved.`,
+          {
+            deployment: d,
+            approvedAt: w.approvedAt ?? null,
+            signers: w.signers ?? [],
+          },
+        );
+  }
+  for (const w of workloads) {
+    const signers = w.signers ?? [];
+    for (const d of w.deployments ?? []) {
+      const signed = signers.find((s) => s.signer === d.deployer);
+      if (signed)
+        raise(
+          'separation-of-duties',
+          w.workloadId,
+          `${d.deployer} both signed off and deployed workload ${w.workloadId}.`,
+          { deployment: d, signOff: signed },
+        );
+    }
   }
   return findings;
 }

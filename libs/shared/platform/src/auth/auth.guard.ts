@@ -10,6 +10,7 @@ import { Reflector } from '@nestjs/core';
 import { RpcException } from '@nestjs/microservices';
 import { status, type Metadata } from '@grpc/grpc-js';
 import { PUBLIC_ROUTE, REQUIRED_PERMISSION } from './auth.decorators';
+import { AccessAuthority } from '../access/access-authority';
 import type { Permission } from './permissions';
 import type { Principal } from './principal';
 import { AuthenticationError, TokenVerifier } from './token-verifier';
@@ -26,6 +27,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
+    @Inject(AccessAuthority) private readonly access: AccessAuthority,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -48,7 +50,9 @@ export class AuthGuard implements CanActivate {
     };
     let principal: Principal;
     try {
-      principal = await this.verifier.verify(this.authorizationOf(context));
+      // Roles from the token, permissions from the access model compliance publishes (or the
+      // built-in mapping until one was ever received): access/access-authority.ts.
+      principal = this.access.resolve(await this.verifier.verify(this.authorizationOf(context)));
     } catch (error) {
       if (error instanceof AuthenticationError) return fail('unauthenticated', error.message);
       throw error;

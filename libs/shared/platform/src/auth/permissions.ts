@@ -23,7 +23,19 @@ export type SchedulingOverridePermission =
 
 /** Compliance's finer permissions: authoring policies, approving them (four-eyes), evaluating. */
 export type CompliancePermission =
-  'compliance:policy:write' | 'compliance:policy:approve' | 'compliance:evaluate';
+  | 'compliance:policy:write'
+  | 'compliance:policy:approve'
+  | 'compliance:evaluate'
+  | AccessAdministrationPermission
+  | 'compliance:sample:write'
+  | 'compliance:evidence:export';
+
+/**
+ * Administering the access model (issue 13 item 8): reading it, changing it, and approving
+ * changes to privileged roles (four-eyes: never one's own change).
+ */
+export type AccessAdministrationPermission =
+  'compliance:access:read' | 'compliance:access:write' | 'compliance:access:approve';
 const compliancePolicy: CompliancePermission[] = [
   'compliance:policy:write',
   'compliance:policy:approve',
@@ -58,7 +70,13 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'scheduling:override:approve',
     'scheduling:override:review',
   ],
-  auditor: [...read, 'audit:read'],
+  auditor: [...read, 'audit:read', 'compliance:access:read', 'compliance:evidence:export'],
+  'security-admin': [
+    'compliance:read',
+    'compliance:access:read',
+    'compliance:access:write',
+    'compliance:access:approve',
+  ],
   'compliance-officer': [
     ...read,
     'audit:read',
@@ -66,6 +84,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'compliance:approve',
     'scheduling:override:review',
     ...compliancePolicy,
+    'compliance:access:read',
+    'compliance:sample:write',
+    'compliance:evidence:export',
   ],
   service: [
     ...read,
@@ -92,6 +113,33 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
 };
 
 export const ROLES = Object.keys(ROLE_PERMISSIONS);
+
+/**
+ * Built-in roles whose change, or grant, needs a second person's approval in compliance's access
+ * administration: they approve, administer, or act as a service.
+ */
+export const PRIVILEGED_BUILT_IN_ROLES: readonly string[] = [
+  'admin',
+  'approver',
+  'compliance-officer',
+  'security-admin',
+  'service',
+];
+
+/** The built-in role mapping as access administration shows and overlays it. */
+export function builtInRoles(): readonly {
+  readonly name: string;
+  readonly description: string;
+  readonly privileged: boolean;
+  readonly permissions: readonly string[];
+}[] {
+  return Object.entries(ROLE_PERMISSIONS).map(([name, permissions]) => ({
+    name,
+    description: `built-in role ${name}`,
+    privileged: PRIVILEGED_BUILT_IN_ROLES.includes(name),
+    permissions: [...new Set(permissions)].sort(),
+  }));
+}
 
 export function permissionsOf(roles: readonly string[]): ReadonlySet<Permission> {
   return new Set(roles.flatMap((role) => ROLE_PERMISSIONS[role] ?? []));

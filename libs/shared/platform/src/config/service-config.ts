@@ -104,6 +104,16 @@ export function serviceConfigSchema(service: ServiceName) {
       .regex(/^[^\s+]+$/, 'expected a log origin without spaces or "+", like example.com/planning')
       .optional(),
     AUDIT_CHECKPOINT_DIR: z.string().min(1).optional(),
+    // The compacted topic compliance publishes the access model on (issue 13 item 8); every
+    // service's guard reads it. Tests give each run its own.
+    ACCESS_MODEL_TOPIC: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name')
+      .default('trainyard.access.model.v1'),
+    // The Ed25519 PKCS#8 key signing the manifests of evidence bundles exported through the
+    // compliance API (as AUDIT_BUNDLE_SIGNING_KEY_FILE for `npm run audit:export`); without one a
+    // key is generated per bundle and its fingerprint returned.
+    AUDIT_BUNDLE_SIGNING_KEY_FILE: z.string().min(1).optional(),
   });
 }
 

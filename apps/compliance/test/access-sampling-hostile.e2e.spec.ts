@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import fc from 'fast-check';
+import { Enum, Root, Type, type Field } from 'protobufjs';
+import { PROTO_INCLUDE_DIR } from '@trainyard/grpc-contracts';
+import {
+  createTestContext,
+  startTestService,
+  type GrpcTestClient,
+  type TestContext,
+  type TestService,
+} from '@trainyard/testing';
+import { complianceService } from '../src/compliance.service';
+import { isolateTopics } from './test-support/isolated-topics';
+
+/**
+ * Generated hostile input over every method of AccessAdminService and SamplingService, sent by a
+ * caller holding every permission they need (so validation, not authorisation, answers): no call
+ * may answer INTERNAL/UNKNOWN, an INVALID_ARGUMENT names its field, and a refused call writes no
+ * event.
+ */
+const SERVICES = [
+  ['trainyard.compliance.v1.AccessAdminService', 'trainyard/compliance/v1/access.proto'],
+  ['trainyard.compliance.v1.SamplingService', 'trainyard/compliance/v1/sampling.proto'],
+] as const;
+const GRPC_RUNS = 25;
+const RAW_RUNS = 3;
+const SERVER_FAULTS = new Set<number>([
+  status.INTERNAL,
+  status.UNKNOWN,
+  status.DATA_LOSS,
+  status.UNIMPLEMENTED,
+]);
+
+const root = new Root();
+root.resolvePath = (_origin, target) => join(PROTO_INCLUDE_DIR, target);
+for (const [, file] of SERVICES) root.loadSync(file);
+root.resolveAll();
+const methods = SERVICES.flatMap(([service]) =>
+  root.lookupService(service).methodsArray.map((m) => [service, m.name, m] as const),
+);
+/** Strings PostgreSQL refuses or that are far too long, beside ordinary and random ones. */
+const hostileText = (known: readonly string[]): fc.Arbitrary<string> =>
+  fc.oneof(
+    fc.constantFrom(
+      '\u0000',
+      'a\u0000b',
+      '\uD800',
+      'x\uDC00y',
+      '\uDBFF\uDBFF',
+      'x'.repeat(100_000),
+      'é'.repeat(1_000),
+      '',
+      ' ',
+    ),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.string({ maxLength: 20 }),
+    fc.constantFrom(...known),
+  );
+
+const wrongType: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constant({}),
+  fc.constant([]),
+  fc.integer(),
+  fc.string({ maxLength: 5 }),
+  fc.boolean(),
+  fc.constant(null),
+);
+
+function scalar(field: Field, known: readonly string[], depth: number): fc.Arbitrary<unknown> {
+  const resolved = field.resolvedType;
+  if (resolved instanceof Enum)
+    return fc.oneof(
+      fc.constantFrom(...Object.keys(resolved.values)),
+      fc.integer({ min: -3, max: 1_000 }),
+    );
+  if (resolved instanceof Type)
+    return depth >= 2 ? fc.constant({}) : message(resolved, known, depth + 1);
+  switch (field.type) {
+    case 'string':
+      return hostileText(known);
+    case 'bytes':
+      return fc.uint8Array({ maxLength: 16 });
+    case 'bool':
+      return fc.boolean();
+    case 'double':
+    case 'float':
+      return fc.double();
+    case 'int64':
+    case 'sint64':
+    case 'sfixed64':
+      return fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n).map(String);
+    case 'uint64':
+    case 'fixed64':
+      return fc.bigInt(0n, 2n ** 64n - 1n).map(String);
+    case 'uint32':
+    case 'fixed32':
+      return fc.oneof(fc.nat(), fc.constantFrom(0, 2 ** 32 - 1));
+    default:
+      return fc.oneof(fc.integer(), fc.constantFrom(-1, 0, 2 ** 31 - 1, -(2 ** 31)));
+  }
+}
+
+function message(
+  type: Type,
+  known: readonly string[],
+  depth = 0,
+): fc.Arbitrary<Record<string, unknown>> {
+  const fields = Object.fromEntries(
+    type.fieldsArray.map((field) => {
+      const one = scalar(field, known, depth);
+      const value = field.map
+        ? fc.dictionary(hostileText(known), one, { maxKeys: 2 })
+        : field.repeated
+          ? fc.array(one, { maxLength: 3 })
+          : one;
+      return [
+        field.name,
+        fc.oneof({ weight: 6, arbitrary: value }, { weight: 1, arbitrary: wrongType }),
+      ];
+    }),
+  );
+  return fc.record(fields, { requiredKeys: [] });
+}
+
+/** A URL component as a hostile client might send it, percent-encoding included. */
+
+describe('hostile input to access administration and sampling stays a client error', () => {
+  let ctx: TestContext;
+  let restoreTopics = (): void => undefined;
+  let service: TestService;
+  const clients = new Map<string, GrpcTestClient>();
+  let token: string;
+  const known = [
+    'viewer',
+    'admin',
+    'planning:read',
+    'compliance:policy:approve',
+    'dana',
+    '2031-05',
+    '2031-Q2',
+    'seed-1',
+  ];
+
+  const eventsOf = async (correlationId: string) =>
+    Number(
+      (
+        await ctx.pool.query<{ n: string }>(
+          `SELECT count(*) AS n FROM events WHERE metadata->>'correlationId' = $1`,
+          [correlationId],
+        )
+      ).rows[0]?.n,
+    );
+
+  const send = (
+    service: string,
+    name: string,
+    request: unknown,
+    correlationId: string,
+    raw: boolean,
+  ): Promise<ServiceError | undefined> => {
+    const client = clients.get(service)!;
+    const metadata = new Metadata();
+    metadata.set('authorization', `Bearer ${token}`);
+    metadata.set('x-correlation-id', correlationId);
+    return new Promise((resolve) => {
+      const done = (error: ServiceError | null) => resolve(error ?? undefined);
+      if (raw) {
+        client.makeUnaryRequest(
+          `/${service}/${name}`,
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          request as Buffer,
+          metadata,
+          done,
+        );
+        return;
+      }
+      const fn = client[name];
+      if (typeof fn !== 'function') throw new Error(`no method ${name}`);
+      fn.call(client, request, metadata, done);
+    });
+  };
+
+  beforeAll(async () => {
+    ctx = await createTestContext('caccess_hostile');
+    restoreTopics = isolateTopics(ctx);
+    service = await startTestService(complianceService, ctx, {
+      ACCESS_MODEL_TOPIC: ctx.topic('access-model'),
+    });
+    for (const [name] of SERVICES) clients.set(name, service.client(name));
+    token = await service.token('security-admin', 'compliance-officer');
+  }, 60_000);
+  afterAll(async () => {
+    restoreTopics();
+    await service?.stop();
+    await ctx?.dispose();
+  });
+
+  it('covers every method of both services', () => {
+    expect(methods.map(([, name]) => name).sort()).toEqual(
+      [
+        'ApproveChange',
+        'DrawSample',
+        'GetModel',
+        'GrantRole',
+        'ListFindings',
+        'ListPendingChanges',
+        'ListRoles',
+        'ListSamples',
+        'PutRole',
+        'RejectChange',
+        'RevokeRole',
+      ].sort(),
+    );
+  });
+
+  it.each(methods.map(([service, name, method]) => [name, service, method] as const))(
+    'gRPC %s: never INTERNAL/UNKNOWN, INVALID_ARGUMENT names the field, a refused call writes nothing',
+    async (name, service, method) => {
+      const requestType = method.resolvedRequestType;
+      if (!requestType) throw new Error(`unresolved ${method.requestType}`);
+      const seen = { sent: 0 };
+      const check = async (request: unknown, raw: boolean) => {
+        const correlationId = randomUUID();
+        const error = await send(service, name, request, correlationId, raw);
+        if (
+          error?.code === status.INTERNAL &&
+          error.details.startsWith('Request message serialization failure')
+        )
+          return;
+        seen.sent++;
+        if (!error) return;
+        if (SERVER_FAULTS.has(error.code))
+          throw new Error(
+            `${name} answered ${status[error.code]} (${error.details}) to ${JSON.stringify(request)?.slice(0, 300)}`,
+          );
+        const field = error.metadata?.get('trainyard-field')[0];
+        expect(error.code !== status.INVALID_ARGUMENT || (raw ? true : field !== undefined)).toBe(
+          true,
+        );
+        expect(await eventsOf(correlationId)).toBe(0);
+      };
+      await fc.assert(
+        fc.asyncProperty(message(requestType, known), (request) => check(request, false)),
+        { numRuns: GRPC_RUNS },
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 48 }), (bytes) =>
+          check(Buffer.from(bytes), true),
+        ),
+        { numRuns: RAW_RUNS },
+      );
+      expect(seen.sent).toBeGreaterThan(GRPC_RUNS / 2);
+    },
+  );
+});

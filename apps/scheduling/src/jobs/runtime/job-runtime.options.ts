@@ -1,0 +1,62 @@
+import type { Pool } from 'pg';
+import type { DispatchPolicy } from '@trainyard/scheduling-domain';
+import type {
+  BackpressurePort,
+  JobCatalogPort,
+  PoolSlotsPort,
+  RunGatePort,
+  TaskExecutorPort,
+} from '../runtime-ports';
+
+export interface JobRuntimeOptions {
+  /** Connections with `search_path` unimportant: every statement names `schema`. */
+  readonly pool: Pool;
+  /** The service's schema: its event store and the runtime's tables (JOB_RUNTIME_MIGRATIONS). */
+  readonly schema: string;
+  readonly catalog: JobCatalogPort;
+  readonly executor: TaskExecutorPort;
+  readonly poolSlots?: PoolSlotsPort;
+  readonly gate?: RunGatePort;
+  readonly backpressure?: BackpressurePort;
+  /** Chooses among ready tasks; default priority then age (one fused SQL claim). */
+  readonly policy?: DispatchPolicy;
+  /** Names this instance as lease owner and event actor; default a random id. */
+  readonly instanceId?: string;
+  /** Tasks executing at once in this instance (0: schedule only, never execute). Default 24. */
+  readonly concurrency?: number;
+  /** A running task's lease; renewed every third of it while its worker lives. Default 30 s. */
+  readonly leaseMs?: number;
+  /** Tick the schedules (insert due slots). Default true. */
+  readonly scheduler?: boolean;
+  /** The environment whose parameters tasks get. Default `prod`. */
+  readonly environment?: 'dev' | 'staging' | 'prod';
+  /** A slot found this late still fires as `schedule` (a tick's normal lag). Default 30 s. */
+  readonly onTimeGraceMs?: number;
+  /** Longest sleep between ticks and between idle dispatcher checks. Default 1 s. */
+  readonly idleMs?: number;
+  /** How long a catalogue read is reused by the tick. Default 2 s. */
+  readonly catalogRefreshMs?: number;
+  /** A run held back by backpressure is checked again after this long. Default 5 s. */
+  readonly deferMs?: number;
+  /** Uniform [0, 1): retry and start jitter. Default Math.random. */
+  readonly random?: () => number;
+  /** Epoch ms. Default Date.now. */
+  readonly clock?: () => number;
+  /** Errors of background loops (they keep running). */
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface ResolvedOptions {
+  readonly instanceId: string;
+  readonly concurrency: number;
+  readonly leaseMs: number;
+  readonly scheduler: boolean;
+  readonly environment: 'dev' | 'staging' | 'prod';
+  readonly onTimeGraceMs: number;
+  readonly idleMs: number;
+  readonly catalogRefreshMs: number;
+  readonly deferMs: number;
+  readonly random: () => number;
+  readonly clock: () => number;
+  readonly onError: (error: unknown) => void;
+}

@@ -1,0 +1,48 @@
+import type { AccessRole } from './access-role';
+import type { AccessChange } from './access.events';
+
+export interface PendingAccessChange {
+  readonly changeId: string;
+  readonly change: AccessChange;
+  readonly proposedBy: string;
+  readonly proposedAt: string;
+  readonly reason?: string;
+}
+
+/**
+ * The access model: one aggregate (stream `access-model-default`), since a privileged role's
+ * four-eyes rule and the model's version span every role and grant.
+ */
+export interface AccessModelState {
+  readonly status: 'Active';
+  /** Applied changes so far; the version guards compare. */
+  readonly version: number;
+  /** Roles administered here (they replace a built-in role of the same name). */
+  readonly roles: Readonly<Record<string, AccessRole>>;
+  /** Subject → granted role names, sorted. */
+  readonly grants: Readonly<Record<string, readonly string[]>>;
+  readonly pending: Readonly<Record<string, PendingAccessChange>>;
+  /** Decided proposals: a retried approval answers nothing-to-do, a late one is refused. */
+  readonly decided: Readonly<Record<string, 'Approved' | 'Rejected'>>;
+}
+
+export const initialAccessModel = (): AccessModelState => ({
+  status: 'Active',
+  version: 0,
+  roles: {},
+  grants: {},
+  pending: {},
+  decided: {},
+});
+
+/** What the decider is configured with: the built-in roles (platform's ROLE_PERMISSIONS). */
+export interface AccessContext {
+  readonly builtIn: readonly AccessRole[];
+}
+
+/** A role's definition in force: administered, else built-in, else none. */
+export const roleInForce = (
+  state: AccessModelState,
+  context: AccessContext,
+  name: string,
+): AccessRole | undefined => state.roles[name] ?? context.builtIn.find((r) => r.name === name);

@@ -1,0 +1,70 @@
+import type { PoolClient } from 'pg';
+import type { NewEvent } from './event-store.types';
+import { assertSchemaName, channelName, quoteIdent } from './schema-name';
+
+/** Events for one stream, at the stream's known current version (0: a new stream). */
+export interface StreamAppend {
+  readonly streamId: string;
+  /** The stream's version before these events: the caller knows it (e.g. a row it holds locked). */
+  readonly expectedVersion: number;
+  readonly events: readonly NewEvent[];
+}
+
+/**
+ * Appends to many streams in ONE statement inside the caller's transaction (`client` between
+ * BEGIN and COMMIT), so a state change and its events commit together (issue 12's job runtime
+ * writes run rows and JobRunEvents this way). Exact versions only: a racing writer collides on
+ * the (stream_id, stream_version) key and the caller's transaction fails whole. Commit-safe order
+ * per stream (ADR 0003) holds when every writer of a stream holds one row lock for the stream
+ * from its first write to its commit, which the caller guarantees. After COMMIT, call
+ * `announceAppends` so subscribers in every process wake (the store's NOTIFY channel).
+ */
+export async function appendInTransaction(
+  client: PoolClient,
+  schema: string,
+  appends: readonly StreamAppend[],
+): Promise<number> {
+  const streams: string[] = [];
+  const versions: number[] = [];
+  const types: string[] = [];
+  const schemaVersions: number[] = [];
+  const data: string[] = [];
+  const metadata: string[] = [];
+  for (const append of appends) {
+    if (!append.streamId) throw new Error('appendInTransaction: empty stream id');
+    if (!Number.isInteger(append.expectedVersion) || append.expectedVersion < 0)
+      throw new Error(`appendInTransaction: invalid expected version ${append.expectedVersion}`);
+    append.events.forEach((event, i) => {
+      const meta = event.metadata;
+      if (!event.type) throw new Error('appendInTransaction: event without a type');
+      if (event.data === undefined)
+        throw new Error(`appendInTransaction: ${event.type} without data`);
+      if (!meta?.eventId || !meta.correlationId || !meta.actor)
+        throw new Error(
+          `appendInTransaction: ${event.type} metadata needs eventId, correlationId and actor`,
+        );
+      streams.push(append.streamId);
+      versions.push(append.expectedVersion + i + 1);
+      types.push(event.type);
+      schemaVersions.push(event.schemaVersion ?? 1);
+      data.push(JSON.stringify(event.data));
+      metadata.push(JSON.stringify(meta));
+    });
+  }
+  if (streams.length === 0) return 0;
+  const events = `${quoteIdent(assertSchemaName(schema))}.events`;
+  const { rowCount } = await client.query(
+    `INSERT INTO ${events} (stream_id, stream_version, event_type, schema_version, data, metadata)
+     SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::integer[], $5::jsonb[], $6::jsonb[])`,
+    [streams, versions, types, schemaVersions, data, metadata],
+  );
+  return rowCount ?? 0;
+}
+
+/** Wakes the store's subscribers in every process (LISTEN on the store's channel) after a commit. */
+export async function announceAppends(
+  client: { query(text: string, values: unknown[]): Promise<unknown> },
+  schema: string,
+): Promise<void> {
+  await client.query('SELECT pg_notify($1, $2)', [channelName(assertSchemaName(schema)), '']);
+}

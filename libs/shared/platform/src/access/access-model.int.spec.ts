@@ -1,0 +1,178 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Controller, Get, Module } from '@nestjs/common';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { ensureDevKeys, signDevToken } from '@trainyard/infra';
+import {
+  createTestContext,
+  startTestService,
+  waitFor,
+  type TestContext,
+  type TestService,
+} from '@trainyard/testing';
+import { RequirePermission } from '../auth/auth.decorators';
+import type { ServiceDefinition } from '../bootstrap';
+import type { AccessModel } from './access-model';
+import { toAccessModelMessage } from './access-model.message';
+
+// A service's guard authorises by the access model compliance publishes on the compacted topic:
+// it picks a change up from the real broker, refuses and permits accordingly, ignores an older
+// or malformed model, and after a restart with the broker unreachable still authorises by the
+// last model it kept. A service that never received one keeps the built-in mapping.
+
+@Controller('api/probe')
+class ProbeController {
+  @Get('read')
+  @RequirePermission('planning:read')
+  read() {
+    return { ok: true };
+  }
+
+  @Get('write')
+  @RequirePermission('planning:write')
+  write() {
+    return { ok: true };
+  }
+}
+
+@Module({ controllers: [ProbeController] })
+class ProbeModule {}
+
+const probeService: ServiceDefinition = { service: 'planning', module: ProbeModule };
+const KEY_DIR = join(tmpdir(), 'trainyard-test-keys');
+const token = (subject: string, ...roles: string[]) =>
+  signDevToken({ roles, subject, keyDir: KEY_DIR });
+
+const model = (version: number, extra: Partial<AccessModel> = {}): AccessModel => ({
+  modelId: 'default',
+  version,
+  roles: [{ name: 'viewer', description: 'no reading', privileged: false, permissions: [] }],
+  grants: [{ subject: 'dana', roles: ['release-manager'] }],
+  publishedAt: '2031-05-04T09:00:00.000Z',
+  ...extra,
+});
+
+describe('platform: the guard authorises by the published access model', () => {
+  let ctx: TestContext;
+  let topic: string;
+  let producer: Producer;
+  let service: TestService | undefined;
+
+  const status = async (path: string, bearer: string) =>
+    (
+      await fetch(`${service!.httpUrl}${path}`, {
+        headers: { authorization: `Bearer ${bearer}` },
+      })
+    ).status;
+
+  beforeAll(async () => {
+    ensureDevKeys(KEY_DIR);
+    ctx = await createTestContext('access_model');
+    topic = ctx.topic('access-model');
+    const kafka = new Kafka({
+      clientId: 'access-model-spec',
+      brokers: ctx.brokers,
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      ],
+    });
+    await admin.disconnect();
+    producer = kafka.producer();
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await producer.disconnect();
+    await ctx.dispose();
+  });
+
+  const publish = (
+    ...messages: { key: string | null; value: Buffer | null; headers: Record<string, string> }[]
+  ) => producer.send({ topic, messages: messages.map((m) => ({ ...m })) });
+
+  it('built-in until a model arrives; then the model; older and malformed models are ignored', async () => {
+    service = await startTestService(probeService, ctx, { ACCESS_MODEL_TOPIC: topic });
+    const viewer = await token('vic', 'viewer');
+    const dana = await token('dana', 'viewer');
+    expect(await status('/api/probe/read', viewer)).toBe(200);
+    expect(await status('/api/probe/write', dana)).toBe(403);
+
+    await publish(toAccessModelMessage(model(2)));
+    await waitFor(async () => (await status('/api/probe/read', viewer)) === 403, {
+      timeoutMs: 60_000,
+      description: 'the guard to refuse viewer after model 2',
+    });
+    // dana's token says viewer only; the model grants release-manager on top.
+    expect(await status('/api/probe/write', dana)).toBe(200);
+    expect(await status('/api/probe/read', await token('rita', 'release-manager'))).toBe(200);
+
+    // An older model, a malformed one and a foreign event, then model 3: only model 3 counts.
+    const older = toAccessModelMessage(model(1, { roles: [], grants: [] }));
+    const malformed = { ...toAccessModelMessage(model(9)), value: Buffer.from('{"version":"x"}') };
+    const foreign = {
+      ...toAccessModelMessage(model(10)),
+      headers: {
+        ...toAccessModelMessage(model(10)).headers,
+        ce_type: 'dev.trainyard.compliance.Other.v1',
+      },
+    };
+    await publish(older, malformed, foreign);
+    await publish(
+      toAccessModelMessage(
+        model(3, {
+          roles: [{ name: 'viewer', description: '', privileged: false, permissions: [] }],
+          grants: [],
+        }),
+      ),
+    );
+    await waitFor(async () => (await status('/api/probe/write', dana)) === 403, {
+      timeoutMs: 60_000,
+      description: 'the grant to dana to be gone with model 3',
+    });
+    expect(await status('/api/probe/read', viewer)).toBe(403);
+    // The copy is written just after the model is taken: poll for it.
+    await waitFor(
+      async () =>
+        (await ctx.pool.query<{ version: string }>('SELECT version FROM access_model')).rows[0]
+          ?.version === '3',
+      { timeoutMs: 30_000, description: 'the kept copy to be version 3' },
+    );
+    const { rows } = await ctx.pool.query<{ version: string }>('SELECT version FROM access_model');
+    expect(rows).toEqual([{ version: '3' }]);
+  });
+
+  it('after a restart with the broker unreachable, the kept model still applies', async () => {
+    await service!.stop();
+    service = undefined;
+    service = await startTestService(probeService, ctx, {
+      ACCESS_MODEL_TOPIC: topic,
+      KAFKA_BROKERS: '127.0.0.1:1',
+    });
+    expect(await status('/api/probe/read', await token('vic', 'viewer'))).toBe(403);
+    expect(await status('/api/probe/read', await token('rita', 'release-manager'))).toBe(200);
+  });
+
+  it('a service that never received a model authorises by the built-in mapping', async () => {
+    const fresh = await createTestContext('access_model_fresh');
+    const other = await startTestService(probeService, fresh, {
+      ACCESS_MODEL_TOPIC: fresh.topic('never-published'),
+      KAFKA_BROKERS: '127.0.0.1:1',
+    });
+    try {
+      const response = await fetch(`${other.httpUrl}/api/probe/read`, {
+        headers: { authorization: `Bearer ${await token('vic', 'viewer')}` },
+      });
+      expect(response.status).toBe(200);
+    } finally {
+      await other.stop();
+      await fresh.dispose();
+    }
+  });
+});
