@@ -196,3 +196,4 @@ export {
 export * from './jobs/runs/job-run.events';
 export * from './jobs/runs/dispatch-policy';
 export * from './jobs/executors';
+export * from './jobs/secrets/secret';
