@@ -177,7 +177,8 @@ describe('/api/scheduling/secrets (REST)', () => {
     const putBody = await put.text();
     expect(JSON.parse(putBody)).toMatchObject({ name, version: 1, kekId: 'kek-e2e' });
     const list = await (await rest('')).text();
-    expect(JSON.parse(list).items.some((s: { name: string }) => s.name === name)).toBe(true);
+    const items = (JSON.parse(list) as { items: { name: string }[] }).items;
+    expect(items.some((s) => s.name === name)).toBe(true);
     expect(putBody + list).not.toContain(value);
     const deleted = await rest(`/${encodeURIComponent(name)}?reason=done`, { method: 'DELETE' });
     expect(await deleted.json()).toEqual({ deleted: true });

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import {
@@ -30,7 +30,7 @@ const secretName = `api-token-${randomBytes(4).toString('hex')}`;
 const logs: string[] = [];
 const logger = { log: (m: string) => logs.push(m), warn: (m: string) => logs.push(m) };
 
-const json = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
+const json = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 };

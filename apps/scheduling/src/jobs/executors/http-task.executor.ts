@@ -24,7 +24,7 @@ class ResponseTooLarge extends Error {}
 /** Reads at most `max` bytes of the body; a longer one is cancelled and refused. */
 const readCapped = async (response: Response, max: number): Promise<Uint8Array> => {
   if (!response.body) return new Uint8Array();
-  const reader = response.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {

@@ -56,8 +56,9 @@ describe('KafkaTaskExecutor', () => {
     }
     const seen: ConsumedMessage[] = [];
     const consumer = bus.consumer({ groupId: ctx.groupId('reader'), topics: [topic] });
-    await consumer.run(async (message) => {
+    await consumer.run((message) => {
       seen.push(message);
+      return Promise.resolve();
     });
     try {
       const [message] = await waitFor(() => (seen.length > 0 ? seen : undefined), {

@@ -94,8 +94,9 @@ export class KafkaTaskExecutor {
         },
       ]);
       const aborted = new Promise<never>((_, reject) => {
-        if (scope.signal.aborted) reject(scope.signal.reason);
-        scope.signal.addEventListener('abort', () => reject(scope.signal.reason), { once: true });
+        const fail = () => reject(new Error(reasonOf(scope.signal.reason)));
+        if (scope.signal.aborted) fail();
+        scope.signal.addEventListener('abort', fail, { once: true });
       });
       // The loser of the race must not surface as an unhandled rejection.
       sent.catch(() => undefined);
