@@ -246,6 +246,17 @@ describe('HttpTaskExecutor', () => {
     expect(logs.join('\n')).not.toContain(token);
   });
 
+  it('refuses a parameter that would inject a header line, sending nothing', async () => {
+    const before = received.length;
+    const result = await executorFor().execute(
+      http({ headers: { 'X-Account': '{{account}}' } }),
+      execution({ parameters: { account: 'a\r\nX-Admin: true' } }),
+    );
+    expect(result.outcome).toBe('failed');
+    expect(result.detail).toMatch(/headers.X-Account renders a line break/);
+    expect(received.length).toBe(before);
+  });
+
   it('fails naming the field when a secret is not stored', async () => {
     const result = await executorFor().execute(
       http({ headers: { Authorization: '{{secret:never-stored}}' } }),

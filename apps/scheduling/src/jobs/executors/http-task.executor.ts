@@ -71,7 +71,12 @@ export class HttpTaskExecutor {
     };
     const scope = openExecutionScope(execution);
     try {
-      const resolved = await this.secrets.resolve(secretsNeeded(templates, execution.parameters));
+      let resolved: ReadonlyMap<string, string>;
+      try {
+        resolved = await this.secrets.resolve(secretsNeeded(templates, execution.parameters));
+      } catch (error) {
+        return finish({ outcome: 'failed', detail: `secrets unavailable: ${reasonOf(error)}` });
+      }
       const context: RenderContext = { parameters: execution.parameters, secrets: resolved };
       let url: URL;
       const headers = new Headers();
@@ -85,6 +90,12 @@ export class HttpTaskExecutor {
             secretHeaders.add(name.toLowerCase());
             secretValues = [...secretValues, ...rendered.secretsUsed];
           }
+          // A value may not end the header or start another (CR, LF, NUL): header injection.
+          if (/[\r\n\0]/.test(rendered.value))
+            throw new RenderError(
+              `headers.${name}`,
+              `headers.${name} renders a line break or NUL, which a header cannot hold.`,
+            );
           headers.set(name, rendered.value);
         }
         if (executor.body !== undefined) {
