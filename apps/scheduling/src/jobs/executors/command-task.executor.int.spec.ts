@@ -52,6 +52,11 @@ sleep 60 &
 echo "$!"
 wait
 `,
+  // Ends only once the file named by $1 exists (the test's heartbeat callback creates it).
+  'wait-for-file': `#!/bin/sh
+while [ ! -e "$1" ]; do sleep 0.05; done
+echo seen
+`,
   // Holds about 40 MB in a shell variable.
   hog: `#!/bin/sh
 x=$(head -c 40000000 /dev/zero | tr '\\0' a)
@@ -229,6 +234,17 @@ describe('CommandTaskExecutor', () => {
     );
     expect(result.outcome).toBe('succeeded');
     expect(output?.stdout.trim()).toBe('40000000');
+  });
+
+  it('heartbeats while the program runs (the program ends only after a heartbeat was given)', async () => {
+    const marker = join(dir, `beat-${randomBytes(4).toString('hex')}`);
+    const result = await executorWith().execute(
+      command('wait-for-file', [marker]),
+      execution({
+        heartbeat: () => void writeFile(marker, 'beat').catch(() => undefined),
+      }),
+    );
+    expect(result).toMatchObject({ outcome: 'succeeded', exitCode: 0 });
   });
 
   it('refuses a program that is not on the allowlist', async () => {
