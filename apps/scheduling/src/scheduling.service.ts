@@ -26,6 +26,7 @@ export const CALENDAR_GRPC_SERVICE = 'trainyard.scheduling.v1.CalendarService';
 export const FREEZE_OVERRIDE_GRPC_SERVICE = 'trainyard.scheduling.v1.FreezeOverrideService';
 export const CONFLICT_GRPC_SERVICE = 'trainyard.scheduling.v1.ConflictService';
 export const DEPLOYMENT_PLAN_GRPC_SERVICE = 'trainyard.scheduling.v1.DeploymentPlanService';
+export const SECRET_GRPC_SERVICE = 'trainyard.scheduling.v1.SecretService';
 
 export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
@@ -37,6 +38,7 @@ export const schedulingService: ServiceDefinition = {
     FREEZE_OVERRIDE_GRPC_SERVICE,
     CONFLICT_GRPC_SERVICE,
     DEPLOYMENT_PLAN_GRPC_SERVICE,
+    SECRET_GRPC_SERVICE,
   ],
   integrationEvents: schedulingIntegrationEventOf,
   migrations: [SCHEDULING_READ_MODEL_MIGRATIONS],

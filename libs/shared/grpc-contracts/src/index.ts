@@ -22,3 +22,4 @@ export * as complianceReview from './generated/trainyard/compliance/v1/review';
 export * as compliancePrivacy from './generated/trainyard/compliance/v1/privacy';
 export * as complianceAccess from './generated/trainyard/compliance/v1/access';
 export * as complianceSampling from './generated/trainyard/compliance/v1/sampling';
+export * as secrets from './generated/trainyard/scheduling/v1/secrets';

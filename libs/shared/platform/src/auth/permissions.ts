@@ -11,6 +11,7 @@ export type Permission =
   // scheduling:write, which engineers hold to request deployments.
   | 'scheduling:calendar:write'
   | SchedulingOverridePermission
+  | SchedulingSecretsPermission
   | CompliancePermission;
 
 /**
@@ -20,6 +21,12 @@ export type Permission =
  */
 export type SchedulingOverridePermission =
   'scheduling:override:request' | 'scheduling:override:approve' | 'scheduling:override:review';
+
+/**
+ * The job executors' secrets (issue 12 item 2): held by operators (and admins) only, not by the
+ * engineers who write manifests that reference them by name. No permission reads a value.
+ */
+export type SchedulingSecretsPermission = 'scheduling:secrets:read' | 'scheduling:secrets:write';
 
 /** Compliance's finer permissions: authoring policies, approving them (four-eyes), evaluating. */
 export type CompliancePermission =
@@ -77,6 +84,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'compliance:access:write',
     'compliance:access:approve',
   ],
+  // Runs the platform: the job executors' secrets (issue 12 item 2).
+  operator: [...read, 'scheduling:secrets:read', 'scheduling:secrets:write'],
   'compliance-officer': [
     ...read,
     'audit:read',
@@ -108,6 +117,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'scheduling:override:request',
     'scheduling:override:approve',
     'scheduling:override:review',
+    'scheduling:secrets:read',
+    'scheduling:secrets:write',
     ...compliancePolicy,
   ],
 };
