@@ -95,7 +95,7 @@ describe('predicted finish: the critical path of the remaining DAG from now', ()
   it('tasks without history count as no time and are named', () => {
     const prediction = predictRunFinish(monthEnd, { extract: 10 * MIN }, T0);
     expect(prediction.finish).toBe(T0 + 10 * MIN);
-    expect(prediction.unknownDurations.sort()).toEqual(['ledger', 'payroll', 'report']);
+    expect([...prediction.unknownDurations].sort()).toEqual(['ledger', 'payroll', 'report']);
   });
 
   it('when everything is done, the finish is now and nothing remains', () => {
@@ -138,7 +138,7 @@ describe('SLA decider (stream job-run-sla-<runId>)', () => {
     data: { run, deadline, ...data },
     metadata: { now: new Date(now).toISOString(), actor: 'scheduling-sla-watch' },
   });
-  const spec = DeciderSpecification.for(jobRunSlaDecider);
+  const given = DeciderSpecification.for(jobRunSlaDecider);
   const late = predictRunFinish(monthEnd, { ...p50, payroll: 90 * MIN }, T0);
   const onTime = predictRunFinish(monthEnd, p50, T0);
   const missed = {
@@ -161,27 +161,27 @@ describe('SLA decider (stream job-run-sla-<runId>)', () => {
 
   describe('given a run with no SLA facts yet', () => {
     it('when the prediction ends after the deadline, then JobRunPredictedLate', () => {
-      spec([])
+      given([])
         .when(check(T0, { prediction: late }))
         .then([predicted]);
     });
     it('when the prediction fits, then nothing happened', () => {
-      spec([])
+      given([])
         .when(check(T0, { prediction: onTime }))
         .thenNothingHappened();
     });
     it('when the deadline has passed unfinished, then JobSlaMissed', () => {
-      spec([])
+      given([])
         .when(check(deadline + MIN, { prediction: late }))
         .then([missed]);
     });
     it('when it succeeded before the deadline (even if checked after), then nothing happened', () => {
-      spec([])
+      given([])
         .when(check(deadline + 10 * MIN, { succeededAt: deadline - MIN }))
         .thenNothingHappened();
     });
     it('when it succeeded after the deadline, then JobSlaMissed', () => {
-      spec([])
+      given([])
         .when(check(deadline + MIN, { succeededAt: deadline + 1 }))
         .then([missed]);
     });
@@ -189,12 +189,12 @@ describe('SLA decider (stream job-run-sla-<runId>)', () => {
 
   describe('given predicted late already', () => {
     it('when still predicted late, then nothing happened (once per run)', () => {
-      spec([predicted])
+      given([predicted])
         .when(check(T0 + MIN, { prediction: late }))
         .thenNothingHappened();
     });
     it('when the deadline passes, then JobSlaMissed all the same', () => {
-      spec([predicted])
+      given([predicted])
         .when(check(deadline + MIN))
         .then([missed]);
     });
@@ -202,7 +202,7 @@ describe('SLA decider (stream job-run-sla-<runId>)', () => {
 
   describe('given missed already', () => {
     it('when checked again, then nothing happened', () => {
-      spec([missed])
+      given([missed])
         .when(check(deadline + 5 * MIN))
         .thenNothingHappened();
       expect(
