@@ -5,6 +5,7 @@ import {
   deploymentPlanProjection,
   schedulingOverridesProjection,
   schedulingCalendarProjection,
+  jobInsightsProjection,
 } from '@trainyard/scheduling-read-models';
 import { SchedulingModule } from './scheduling.module';
 
@@ -32,6 +33,7 @@ export const schedulingService: ServiceDefinition = {
     schedulingCalendarProjection,
     schedulingOverridesProjection,
     deploymentPlanProjection,
+    jobInsightsProjection,
   ],
 };
 

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** Run states in the insight read model (the outcome once finished). */
 export const INSIGHT_RUN_STATES = [
@@ -144,6 +144,14 @@ export class InsightJobVersionView implements InsightJobVersionRow {
 }
 
 @Entity({ name: 'insight_job_runs' })
+@Index('insight_job_runs_job_idx', ['job', 'nominalTime'])
+@Index('insight_job_runs_finished_idx', ['job', 'finishedAt'], {
+  where: 'finished_at IS NOT NULL',
+})
+@Index('insight_job_runs_team_idx', ['team', 'state'])
+@Index('insight_job_runs_active_idx', ['nominalTime'], {
+  where: "state IN ('scheduled', 'deferred', 'running')",
+})
 export class InsightJobRunView implements InsightJobRunRow {
   @PrimaryColumn({ name: 'run_id', type: 'text' }) runId!: string;
   @Column({ type: 'text' }) job!: string;
@@ -168,6 +176,10 @@ export class InsightJobRunView implements InsightJobRunRow {
 }
 
 @Entity({ name: 'insight_task_runs' })
+@Index('insight_task_runs_duration_idx', ['job', 'taskId', 'finishedAt'], {
+  where: "outcome = 'succeeded'",
+})
+@Index('insight_task_runs_running_idx', ['team'], { where: "state = 'running'" })
 export class InsightTaskRunView implements InsightTaskRunRow {
   @PrimaryColumn({ name: 'run_id', type: 'text' }) runId!: string;
   @PrimaryColumn({ name: 'task_id', type: 'text' }) taskId!: string;
@@ -193,6 +205,7 @@ export class InsightTaskRunView implements InsightTaskRunRow {
 }
 
 @Entity({ name: 'insight_run_slas' })
+@Index('insight_run_slas_job_idx', ['job'])
 export class InsightRunSlaView implements InsightRunSlaRow {
   @PrimaryColumn({ name: 'run_id', type: 'text' }) runId!: string;
   @Column({ type: 'text' }) job!: string;

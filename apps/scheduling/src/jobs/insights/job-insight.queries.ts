@@ -525,8 +525,8 @@ WHERE v.sla_seconds IS NOT NULL
   AND sl.missed_detected_at IS NULL
   AND r.state NOT IN ('skipped', 'missed')
   AND r.nominal_time::timestamptz + v.sla_seconds * interval '1 second' >= $1::timestamptz
-  AND NOT (r.outcome = 'succeeded'
-           AND r.finished_at::timestamptz <= r.nominal_time::timestamptz + v.sla_seconds * interval '1 second')
+  AND (r.outcome IS DISTINCT FROM 'succeeded' OR r.finished_at IS NULL
+       OR r.finished_at::timestamptz > r.nominal_time::timestamptz + v.sla_seconds * interval '1 second')
 ORDER BY r.nominal_time LIMIT $2`,
       [lookback, limit],
     );
