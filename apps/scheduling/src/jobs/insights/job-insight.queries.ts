@@ -174,7 +174,7 @@ export class JobInsightQueries {
   }
 
   private async query(sql: string, params: unknown[]): Promise<Raw[]> {
-    return (await this.readSide.dataSource.query(sql, params)) as Raw[];
+    return this.readSide.dataSource.query<Raw[]>(sql, params);
   }
 
   private since(days: number): string {

@@ -364,16 +364,15 @@ describe('CalendarRunGate over the calendar read model', () => {
   };
   const entry = (
     e: Partial<CalendarEntryDefinition> & Pick<CalendarEntryDefinition, 'id' | 'kind'>,
-  ) =>
-    ({
-      name: e.id,
-      zone: 'UTC',
-      start: '2031-05-04T09:00',
-      duration: 'PT2H',
-      dstPolicy: { gap: 'shift', overlap: 'first' },
-      scope: {},
-      ...e,
-    }) as CalendarEntryDefinition;
+  ): CalendarEntryDefinition => ({
+    name: e.id,
+    zone: 'UTC',
+    start: '2031-05-04T09:00',
+    duration: 'PT2H',
+    dstPolicy: { gap: 'shift', overlap: 'first' },
+    scope: {},
+    ...e,
+  });
 
   beforeAll(async () => {
     gate = new CalendarRunGate(new CalendarQueries(readSide), new OverrideQueries(readSide));
