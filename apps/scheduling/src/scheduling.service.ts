@@ -15,6 +15,7 @@ export const CALENDAR_GRPC_SERVICE = 'trainyard.scheduling.v1.CalendarService';
 export const FREEZE_OVERRIDE_GRPC_SERVICE = 'trainyard.scheduling.v1.FreezeOverrideService';
 export const CONFLICT_GRPC_SERVICE = 'trainyard.scheduling.v1.ConflictService';
 export const DEPLOYMENT_PLAN_GRPC_SERVICE = 'trainyard.scheduling.v1.DeploymentPlanService';
+export const JOB_INSIGHT_GRPC_SERVICE = 'trainyard.scheduling.v1.JobInsightService';
 
 export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
@@ -26,6 +27,7 @@ export const schedulingService: ServiceDefinition = {
     FREEZE_OVERRIDE_GRPC_SERVICE,
     CONFLICT_GRPC_SERVICE,
     DEPLOYMENT_PLAN_GRPC_SERVICE,
+    JOB_INSIGHT_GRPC_SERVICE,
   ],
   integrationEvents: schedulingIntegrationEventOf,
   migrations: [SCHEDULING_READ_MODEL_MIGRATIONS],
