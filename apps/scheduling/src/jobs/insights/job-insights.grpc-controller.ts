@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { jobInsights } from '@trainyard/grpc-contracts';
 import { RequirePermission } from '@trainyard/platform';
-import { JobInsightQueries, type InsightFieldNames } from './job-insight.queries';
+import { JobInsightQueries, withoutVersion, type InsightFieldNames } from './job-insight.queries';
 
 export const JOB_INSIGHT_SERVICE = 'JobInsightService';
 
@@ -90,9 +90,8 @@ export class JobInsightsGrpcController implements jobInsights.JobInsightServiceC
       { runId: request.runId },
       GRPC_FIELDS,
     );
-    const { version: _version, ...view } = run;
     return {
-      run: present(view),
+      run: present(withoutVersion(run)),
       tasks: tasks.map((t) => ({
         ...present(t),
         dependsOn: [...t.dependsOn],

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { ValidationError } from '@trainyard/kernel';
 import { ApiProblemResponses, RequirePermission } from '@trainyard/platform';
-import { JobInsightQueries, type InsightFieldNames } from './job-insight.queries';
+import { JobInsightQueries, withoutVersion, type InsightFieldNames } from './job-insight.queries';
 import {
   JobStatsDto,
   JobStatsPageDto,
@@ -145,8 +145,7 @@ export class JobInsightsHttpController {
   @ApiProblemResponses(404)
   async runTimeline(@Param('runId') runId: string) {
     const { run, sla, tasks } = await this.queries.runTimeline({ runId }, HTTP_FIELDS);
-    const { version: _version, ...view } = run;
-    return { run: view, sla, tasks };
+    return { run: withoutVersion(run), sla, tasks };
   }
 
   @Get('pools')
