@@ -80,10 +80,10 @@ describe('job insights e2e (gRPC JobInsightService and REST /api/scheduling/job-
   beforeAll(async () => {
     ctx = await createTestContext('sched_job_insights_e2e');
     restore = await isolatePlanningTopic(ctx);
-    service = await startTestService(schedulingService, ctx, {
-      JOB_SLA_WATCH_INTERVAL_MS: '200',
-      JOB_KNOWN_TEAMS: 'finance',
-    });
+    // The module reads its job-insight settings from the process environment (as iCalendar's).
+    process.env.JOB_SLA_WATCH_INTERVAL_MS = '200';
+    process.env.JOB_KNOWN_TEAMS = 'finance';
+    service = await startTestService(schedulingService, ctx);
     client = service.client(JOB_INSIGHT_GRPC_SERVICE);
     store = service.running.app.get<EventStore>(EVENT_STORE);
     auditor = await service.token('auditor');
@@ -123,6 +123,8 @@ describe('job insights e2e (gRPC JobInsightService and REST /api/scheduling/job-
 
   afterAll(async () => {
     await service?.stop();
+    delete process.env.JOB_SLA_WATCH_INTERVAL_MS;
+    delete process.env.JOB_KNOWN_TEAMS;
     restore();
     await ctx?.dispose();
   });
@@ -137,7 +139,7 @@ describe('job insights e2e (gRPC JobInsightService and REST /api/scheduling/job-
         ).catch(() => undefined);
         return r && r.stats.succeeded === 3 ? r : undefined;
       },
-      { timeoutMs: 30_000, description: 'the insight read model to fold the runs' },
+      { timeoutMs: 60_000, description: 'the insight read model to fold the runs' },
     );
     expect(response.stats).toMatchObject({
       job: JOB,
@@ -170,7 +172,7 @@ describe('job insights e2e (gRPC JobInsightService and REST /api/scheduling/job-
         const stream = await store.readStream(jobRunSlaStream(`${LATE_JOB}-late`));
         return stream.length > 0 ? stream : undefined;
       },
-      { timeoutMs: 30_000, description: 'JobSlaMissed from the SLA watch' },
+      { timeoutMs: 60_000, description: 'JobSlaMissed from the SLA watch' },
     );
     expect(events.map((e) => e.type)).toEqual(['JobSlaMissed']);
     const stats = await waitFor(async () => {
