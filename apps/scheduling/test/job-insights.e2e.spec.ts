@@ -1,6 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
+import { Root } from 'protobufjs';
+import { PROTO_INCLUDE_DIR } from '@trainyard/grpc-contracts';
 import type { EventStore } from '@trainyard/event-store';
 import { EVENT_STORE } from '@trainyard/platform';
 import { jobRunSlaStream, type JobRunEvent } from '@trainyard/scheduling-domain';
@@ -279,5 +282,52 @@ describe('job insights e2e (gRPC JobInsightService and REST /api/scheduling/job-
       ),
       { numRuns: 60 },
     );
+  });
+
+  it('generated hostile gRPC requests to every method: never a server fault; INVALID_ARGUMENT names a field of the request', async () => {
+    const root = new Root();
+    root.resolvePath = (_origin, target) => join(PROTO_INCLUDE_DIR, target);
+    root.loadSync('trainyard/scheduling/v1/job_insights.proto');
+    root.resolveAll();
+    const text = fc.oneof(
+      fc.constantFrom(
+        '\u0000',
+        'a\u0000b',
+        '\uD800',
+        'x'.repeat(20_000),
+        '',
+        ' ',
+        JOB,
+        `${JOB}-r1`,
+      ),
+      fc.string({ unit: 'binary', maxLength: 30 }),
+    );
+    const int = fc.oneof(fc.integer(), fc.constantFrom(-1, 0, 1, 3650, 3651, 2 ** 31 - 1));
+    for (const method of root.lookupService(JOB_INSIGHT_GRPC_SERVICE).methodsArray) {
+      const type = root.lookupType(method.requestType);
+      const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+      const fields = type.fieldsArray.map((f) => snake(f.name));
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record(
+            Object.fromEntries(
+              type.fieldsArray.map((f) => [f.name, f.type === 'string' ? text : int]),
+            ),
+            { requiredKeys: [] },
+          ),
+          async (request) => {
+            const outcome = await refusal(call(method.name, request, auditor));
+            const verdict =
+              outcome === undefined || outcome.code === status.NOT_FOUND
+                ? 'answered'
+                : outcome.code === status.INVALID_ARGUMENT && fields.includes(outcome.field)
+                  ? 'refused naming a field'
+                  : `${method.name} ${JSON.stringify(request).slice(0, 200)} → ${status[outcome.code]} ${outcome.field}`;
+            expect(['answered', 'refused naming a field']).toContain(verdict);
+          },
+        ),
+        { numRuns: 25 },
+      );
+    }
   });
 });
