@@ -5,6 +5,7 @@ import {
   deploymentPlanProjection,
   schedulingOverridesProjection,
   schedulingCalendarProjection,
+  jobInsightsProjection,
 } from '@trainyard/scheduling-read-models';
 import { SchedulingModule } from './scheduling.module';
 
@@ -27,6 +28,7 @@ export const FREEZE_OVERRIDE_GRPC_SERVICE = 'trainyard.scheduling.v1.FreezeOverr
 export const CONFLICT_GRPC_SERVICE = 'trainyard.scheduling.v1.ConflictService';
 export const DEPLOYMENT_PLAN_GRPC_SERVICE = 'trainyard.scheduling.v1.DeploymentPlanService';
 export const SECRET_GRPC_SERVICE = 'trainyard.scheduling.v1.SecretService';
+export const JOB_INSIGHT_GRPC_SERVICE = 'trainyard.scheduling.v1.JobInsightService';
 
 export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
@@ -39,6 +41,7 @@ export const schedulingService: ServiceDefinition = {
     CONFLICT_GRPC_SERVICE,
     DEPLOYMENT_PLAN_GRPC_SERVICE,
     SECRET_GRPC_SERVICE,
+    JOB_INSIGHT_GRPC_SERVICE,
   ],
   integrationEvents: schedulingIntegrationEventOf,
   migrations: [SCHEDULING_READ_MODEL_MIGRATIONS],
@@ -46,6 +49,7 @@ export const schedulingService: ServiceDefinition = {
     schedulingCalendarProjection,
     schedulingOverridesProjection,
     deploymentPlanProjection,
+    jobInsightsProjection,
   ],
 };
 

@@ -199,3 +199,4 @@ export * from './jobs/runs/job-run.decide';
 export * from './jobs/runs/job-run.slots';
 export * from './jobs/executors';
 export * from './jobs/secrets/secret';
+export * from './jobs/time';
