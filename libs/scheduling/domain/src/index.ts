@@ -195,3 +195,4 @@ export {
 } from './deployment-plan/rescheduling-selection';
 export * from './jobs/runs/job-run.events';
 export * from './jobs/runs/dispatch-policy';
+export * from './jobs/capacity';
