@@ -85,7 +85,7 @@ export const decideDueRun = (
       return {
         kind: 'skip',
         reason: 'max-active-runs',
-        detail: `${activeAfter} of at most ${max} runs active; overlap policy skip.`,
+        detail: `${due.runId} skipped: ${activeAfter} of at most ${max} runs active; overlap policy skip.`,
         promote,
       };
     case 'buffer-one':
@@ -93,7 +93,7 @@ export const decideDueRun = (
         return {
           kind: 'skip',
           reason: 'buffer-full',
-          detail: `${activeAfter} of at most ${max} runs active and one run buffered already; overlap policy buffer-one.`,
+          detail: `${due.runId} skipped: ${activeAfter} of at most ${max} runs active and one run buffered already; overlap policy buffer-one.`,
           promote,
         };
       return { kind: 'buffer', position: 1, promote };

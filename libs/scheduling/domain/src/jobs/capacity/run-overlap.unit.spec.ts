@@ -38,7 +38,7 @@ describe('a job at its limit of one active run', () => {
     expect(decideDueRun(policy('skip'), inFlight([1]), run(2))).toEqual({
       kind: 'skip',
       reason: 'max-active-runs',
-      detail: '1 of at most 1 runs active; overlap policy skip.',
+      detail: 'r2 skipped: 1 of at most 1 runs active; overlap policy skip.',
       promote: [],
     });
   });
