@@ -30,3 +30,9 @@ export const DEPLOYMENT_PLAN_READ_MODEL_ENTITIES = [DeploymentEntity, PlanEntity
 export * from './freeze-override-view.entity';
 export * from './override-review-view.entity';
 export * from './override.projection';
+// Pools and team weights (issue 12, item 4): administered pools, fair-share weights.
+export * from './job-pool-view.entity';
+export * from './job-pools.projection';
+import { JobPoolView, TeamWeightView } from './job-pool-view.entity';
+/** The pool read model's entities, for a DataSource. */
+export const JOB_POOL_READ_MODEL_ENTITIES = [JobPoolView, TeamWeightView] as const;
