@@ -37,6 +37,7 @@ import {
 import { FreezeOverrideGrpcController } from './grpc/freeze-override.grpc-controller';
 import { OverrideHttpController } from './http/override.http-controller';
 import { ICALENDAR_CONTROLLERS, ICALENDAR_PROVIDERS } from './icalendar/icalendar.providers';
+import { CAPACITY_CONTROLLERS, CAPACITY_PROVIDERS } from './jobs/capacity/capacity.providers';
 
 /**
  * The scheduling bounded context (ARCHITECTURE.md): one calendar for windows, freezes and
@@ -55,6 +56,8 @@ import { ICALENDAR_CONTROLLERS, ICALENDAR_PROVIDERS } from './icalendar/icalenda
     ...ICALENDAR_CONTROLLERS,
     DeploymentPlanGrpcController,
     DeploymentsHttpController,
+    // Pools and fair share of the batch-job runtime (issue 12 item 4).
+    ...CAPACITY_CONTROLLERS,
     openApiController({
       service: 'scheduling',
       title: 'Trainyard scheduling',
@@ -85,6 +88,8 @@ import { ICALENDAR_CONTROLLERS, ICALENDAR_PROVIDERS } from './icalendar/icalenda
     ConflictQueries,
     // iCalendar feed and maintenance-calendar imports (issue 11 item 7).
     ...ICALENDAR_PROVIDERS,
+    // Pools and fair share of the batch-job runtime (issue 12 item 4).
+    ...CAPACITY_PROVIDERS,
   ],
 })
 export class SchedulingModule {}
