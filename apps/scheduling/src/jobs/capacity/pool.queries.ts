@@ -108,7 +108,10 @@ export class PoolQueries {
 
   async listPools(now: string): Promise<PoolStatusView[]> {
     const rows = await this.pools();
-    const [usage, highLoad] = await Promise.all([this.slots.usage(), this.activeHighLoad(now, rows)]);
+    const [usage, highLoad] = await Promise.all([
+      this.slots.usage(),
+      this.activeHighLoad(now, rows),
+    ]);
     const used = new Map(usage.map((u) => [u.poolKey, u]));
     const reserved = reservedSlots(highLoad);
     return rows.map((pool) => {

@@ -29,7 +29,10 @@ export class PoolUseCases {
   ) {}
 
   private record(result: AppendResult): void {
-    this.readSide.recordWrite({ transactionId: result.transactionId, position: result.lastPosition });
+    this.readSide.recordWrite({
+      transactionId: result.transactionId,
+      position: result.lastPosition,
+    });
   }
 
   async putPool(input: unknown, ctx: CommandContext): Promise<{ key: string; changed: boolean }> {

@@ -38,9 +38,10 @@ export class PoolsGrpcController implements pools.PoolServiceController {
   @RequirePermission('scheduling:calendar:write')
   async putPool(request: pools.PutPoolRequest, metadata: Metadata): Promise<pools.PutPoolResponse> {
     const ctx = this.contexts.forGrpc(metadata, request.reason);
-    // proto3 gives '' for an absent description and [] for absent reservations.
+    // proto3 gives '' for an absent description and [] for absent reservations; grpc-js gives
+    // null for an absent message.
     const input =
-      request.pool === undefined
+      request.pool === undefined || request.pool === null
         ? undefined
         : {
             ...request.pool,

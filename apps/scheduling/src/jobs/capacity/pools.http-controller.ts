@@ -90,8 +90,9 @@ export class PoolsHttpController {
     return restField(async () => {
       if (!isObject(body)) throw new ValidationError('body', 'The body must be a JSON object.');
       const ctx = this.contexts.forHttp(request, reasonOf(body));
-      const { reason: _reason, ...pool } = body;
-      const result = await this.useCases.putPool({ ...pool, key }, ctx);
+      const pool: Record<string, unknown> = { ...body, key };
+      delete pool.reason;
+      const result = await this.useCases.putPool(pool, ctx);
       const status = (await this.queries.listPools(ctx.now)).find(
         (p) => p.pool.poolKey === result.key,
       );
@@ -114,7 +115,8 @@ export class PoolsHttpController {
   @RequirePermission('scheduling:calendar:write')
   @ApiOperation({
     summary: "Set a team's fair-share weight",
-    description: 'Teams share the workers in proportion to their weights (default 1). Recorded as a TeamWeightSet event.',
+    description:
+      'Teams share the workers in proportion to their weights (default 1). Recorded as a TeamWeightSet event.',
   })
   @ApiParam({ name: 'team', example: 'payments' })
   @ApiBody({ type: PutTeamWeightBodyDto })

@@ -3,7 +3,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 export class HighLoadReservationDto {
   @ApiProperty({ description: 'A holiday calendar entry (e.g. month-end close)' })
   calendarEntryId!: string;
-  @ApiProperty({ description: 'Slots only critical jobs may take during its occurrences (1..slots)' })
+  @ApiProperty({
+    description: 'Slots only critical jobs may take during its occurrences (1..slots)',
+  })
   criticalSlots!: number;
 }
 
@@ -50,7 +52,11 @@ export class ActiveHighLoadPeriodDto {
   @ApiProperty() name!: string;
   @ApiProperty() start!: string;
   @ApiProperty() end!: string;
-  @ApiProperty({ description: 'Reserved critical slots per pool', type: 'object', additionalProperties: { type: 'number' } })
+  @ApiProperty({
+    description: 'Reserved critical slots per pool',
+    type: 'object',
+    additionalProperties: { type: 'number' },
+  })
   reservedByPool!: Record<string, number>;
 }
 

@@ -1,5 +1,6 @@
 import { assertMetadata, ValidationError, type Command, type DomainEvent } from '@trainyard/kernel';
 import type { CalendarEntryKind } from '../../calendar/calendar-entry';
+import { canonicalJson } from '../canonical-json';
 
 /**
  * Pools and team weights as administered (issue 12, item 4): a pool is a resource key (e.g.
@@ -143,8 +144,9 @@ export const validateJobPool = (input: unknown): JobPoolDefinition => {
   };
 };
 
+/** Key order is not meaning: a definition read back from jsonb compares equal to the one put. */
 const samePool = (a: JobPoolDefinition, b: JobPoolDefinition): boolean =>
-  JSON.stringify(a) === JSON.stringify(b);
+  canonicalJson(a) === canonicalJson(b);
 
 export const decideJobPool = (
   command: PutJobPool,
