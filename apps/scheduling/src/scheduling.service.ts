@@ -3,6 +3,7 @@ import { schedulingIntegrationEventOf } from '@trainyard/scheduling-contracts';
 import {
   SCHEDULING_READ_MODEL_MIGRATIONS,
   deploymentPlanProjection,
+  jobPoolsProjection,
   schedulingOverridesProjection,
   schedulingCalendarProjection,
   jobInsightsProjection,
@@ -29,6 +30,7 @@ export const CONFLICT_GRPC_SERVICE = 'trainyard.scheduling.v1.ConflictService';
 export const DEPLOYMENT_PLAN_GRPC_SERVICE = 'trainyard.scheduling.v1.DeploymentPlanService';
 export const SECRET_GRPC_SERVICE = 'trainyard.scheduling.v1.SecretService';
 export const JOB_INSIGHT_GRPC_SERVICE = 'trainyard.scheduling.v1.JobInsightService';
+export const POOL_GRPC_SERVICE = 'trainyard.scheduling.v1.PoolService';
 
 export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
@@ -42,6 +44,7 @@ export const schedulingService: ServiceDefinition = {
     DEPLOYMENT_PLAN_GRPC_SERVICE,
     SECRET_GRPC_SERVICE,
     JOB_INSIGHT_GRPC_SERVICE,
+    POOL_GRPC_SERVICE,
   ],
   integrationEvents: schedulingIntegrationEventOf,
   migrations: [SCHEDULING_READ_MODEL_MIGRATIONS],
@@ -50,6 +53,7 @@ export const schedulingService: ServiceDefinition = {
     schedulingOverridesProjection,
     deploymentPlanProjection,
     jobInsightsProjection,
+    jobPoolsProjection,
   ],
 };
 
