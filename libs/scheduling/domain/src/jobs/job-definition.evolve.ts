@@ -66,8 +66,12 @@ export const evolveJobDefinition = (
     }
     case 'JobReinstated': {
       if (state.status !== 'Defined') return state;
-      const { deprecated: _ended, ...rest } = state;
-      return rest;
+      return {
+        status: 'Defined',
+        name: state.name,
+        versions: state.versions,
+        ...(state.proposal ? { proposal: state.proposal } : {}),
+      };
     }
   }
 };
