@@ -37,6 +37,10 @@ import {
 import { FreezeOverrideGrpcController } from './grpc/freeze-override.grpc-controller';
 import { OverrideHttpController } from './http/override.http-controller';
 import { ICALENDAR_CONTROLLERS, ICALENDAR_PROVIDERS } from './icalendar/icalendar.providers';
+import {
+  JOB_DEFINITION_CONTROLLERS,
+  JOB_DEFINITION_PROVIDERS,
+} from './jobs/definitions/job-definitions.providers';
 
 /**
  * The scheduling bounded context (ARCHITECTURE.md): one calendar for windows, freezes and
@@ -55,6 +59,7 @@ import { ICALENDAR_CONTROLLERS, ICALENDAR_PROVIDERS } from './icalendar/icalenda
     ...ICALENDAR_CONTROLLERS,
     DeploymentPlanGrpcController,
     DeploymentsHttpController,
+    ...JOB_DEFINITION_CONTROLLERS,
     openApiController({
       service: 'scheduling',
       title: 'Trainyard scheduling',
@@ -85,6 +90,8 @@ import { ICALENDAR_CONTROLLERS, ICALENDAR_PROVIDERS } from './icalendar/icalenda
     ConflictQueries,
     // iCalendar feed and maintenance-calendar imports (issue 11 item 7).
     ...ICALENDAR_PROVIDERS,
+    // Job definitions (issue 12 items 1 and 7).
+    ...JOB_DEFINITION_PROVIDERS,
   ],
 })
 export class SchedulingModule {}

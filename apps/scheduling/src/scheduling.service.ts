@@ -3,6 +3,7 @@ import { schedulingIntegrationEventOf } from '@trainyard/scheduling-contracts';
 import {
   SCHEDULING_READ_MODEL_MIGRATIONS,
   deploymentPlanProjection,
+  jobDefinitionsProjection,
   schedulingOverridesProjection,
   schedulingCalendarProjection,
 } from '@trainyard/scheduling-read-models';
@@ -14,6 +15,7 @@ export const CALENDAR_GRPC_SERVICE = 'trainyard.scheduling.v1.CalendarService';
 export const FREEZE_OVERRIDE_GRPC_SERVICE = 'trainyard.scheduling.v1.FreezeOverrideService';
 export const CONFLICT_GRPC_SERVICE = 'trainyard.scheduling.v1.ConflictService';
 export const DEPLOYMENT_PLAN_GRPC_SERVICE = 'trainyard.scheduling.v1.DeploymentPlanService';
+export const JOB_DEFINITION_GRPC_SERVICE = 'trainyard.scheduling.v1.JobDefinitionService';
 
 export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
@@ -25,6 +27,7 @@ export const schedulingService: ServiceDefinition = {
     FREEZE_OVERRIDE_GRPC_SERVICE,
     CONFLICT_GRPC_SERVICE,
     DEPLOYMENT_PLAN_GRPC_SERVICE,
+    JOB_DEFINITION_GRPC_SERVICE,
   ],
   integrationEvents: schedulingIntegrationEventOf,
   migrations: [SCHEDULING_READ_MODEL_MIGRATIONS],
@@ -32,6 +35,7 @@ export const schedulingService: ServiceDefinition = {
     schedulingCalendarProjection,
     schedulingOverridesProjection,
     deploymentPlanProjection,
+    jobDefinitionsProjection,
   ],
 };
 

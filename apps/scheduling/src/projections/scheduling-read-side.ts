@@ -3,11 +3,13 @@ import type { EventStore } from '@trainyard/event-store';
 import { EVENT_STORE, ReadSide, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
 import {
   DEPLOYMENT_PLAN_READ_MODEL_ENTITIES,
+  JOB_DEFINITION_ENTITIES,
   SCHEDULING_OVERRIDE_ENTITIES,
   SCHEDULING_READ_MODEL_ENTITIES,
   schedulingCalendarProjection,
   schedulingOverridesProjection,
   deploymentPlanProjection,
+  jobDefinitionsProjection,
 } from '@trainyard/scheduling-read-models';
 
 /** Scheduling's read side: the calendar, the freeze overrides and the deployment plans (the platform's `ReadSide`: queries' DataSource, projection runners, read-your-writes). */
@@ -23,11 +25,13 @@ export class SchedulingReadSide extends ReadSide {
         ...SCHEDULING_READ_MODEL_ENTITIES,
         ...SCHEDULING_OVERRIDE_ENTITIES,
         ...DEPLOYMENT_PLAN_READ_MODEL_ENTITIES,
+        ...JOB_DEFINITION_ENTITIES,
       ],
       projections: [
         schedulingCalendarProjection,
         schedulingOverridesProjection,
         deploymentPlanProjection,
+        jobDefinitionsProjection,
       ],
     });
   }

@@ -30,3 +30,6 @@ export const DEPLOYMENT_PLAN_READ_MODEL_ENTITIES = [DeploymentEntity, PlanEntity
 export * from './freeze-override-view.entity';
 export * from './override-review-view.entity';
 export * from './override.projection';
+// Job definitions (issue 12 items 1 and 7): running manifests, versions, deprecations.
+export * from './job-definition-view.entity';
+export * from './job-definition.projection';

@@ -19,3 +19,4 @@ export * as calendar from './generated/trainyard/scheduling/v1/calendar';
 export * as schedulingDeploymentPlan from './generated/trainyard/scheduling/v1/deployment_plan';
 export * as complianceLedger from './generated/trainyard/compliance/v1/ledger';
 export * as complianceReview from './generated/trainyard/compliance/v1/review';
+export * as jobDefinitions from './generated/trainyard/scheduling/v1/jobs';

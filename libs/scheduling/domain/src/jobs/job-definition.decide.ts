@@ -142,6 +142,7 @@ export const approveJobManifest = (
   const running = runningVersion(state);
   const proposal = state.proposal;
   if (proposal === undefined) {
+    if (state.status === 'Undefined') throw new NotFoundError('job definition', name);
     // Approving what is already running again is a retry of an approval that went through.
     if (running?.digest === digest && running.approvedBy === command.metadata.actor) return [];
     throw new RuleViolation('job-proposal-absent', `No change to ${name} awaits approval.`);

@@ -11,6 +11,7 @@ export type Permission =
   // scheduling:write, which engineers hold to request deployments.
   | 'scheduling:calendar:write'
   | SchedulingOverridePermission
+  | SchedulingJobPermission
   | CompliancePermission;
 
 /**
@@ -20,6 +21,13 @@ export type Permission =
  */
 export type SchedulingOverridePermission =
   'scheduling:override:request' | 'scheduling:override:approve' | 'scheduling:override:review';
+
+/**
+ * Job definitions (issue 12 item 1): applying manifests, rolling back and deprecating jobs, and
+ * approving production changes are separate; the domain refuses an author's own approval
+ * whatever their roles (rule `job-change-four-eyes`).
+ */
+export type SchedulingJobPermission = 'scheduling:jobs:write' | 'scheduling:jobs:approve';
 
 /** Compliance's finer permissions: authoring policies, approving them (four-eyes), evaluating. */
 export type CompliancePermission =
@@ -48,8 +56,16 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'deployment:write',
     'scheduling:override:request',
     'scheduling:override:review',
+    'scheduling:jobs:write',
+    'scheduling:jobs:approve',
   ],
-  engineer: [...read, 'deployment:write', 'scheduling:write', 'scheduling:override:request'],
+  engineer: [
+    ...read,
+    'deployment:write',
+    'scheduling:write',
+    'scheduling:override:request',
+    'scheduling:jobs:write',
+  ],
   approver: [
     ...read,
     'planning:approve',
@@ -57,6 +73,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'deployment:approve',
     'scheduling:override:approve',
     'scheduling:override:review',
+    'scheduling:jobs:approve',
   ],
   auditor: [...read, 'audit:read'],
   'compliance-officer': [
@@ -76,6 +93,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'compliance:write',
     'compliance:evaluate',
     'metrics:write',
+    'scheduling:jobs:write',
   ],
   admin: [
     ...read,
@@ -87,6 +105,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'scheduling:override:request',
     'scheduling:override:approve',
     'scheduling:override:review',
+    'scheduling:jobs:write',
+    'scheduling:jobs:approve',
     ...compliancePolicy,
   ],
 };
