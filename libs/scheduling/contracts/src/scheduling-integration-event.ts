@@ -5,6 +5,10 @@ import type { ComponentDeclaredV1 } from './events/component-declared.v1';
 import type { DeploymentPlanIntegrationEvent } from './deployment-plan-integration-event';
 import { DEPLOYMENT_PLAN_INTEGRATION_EVENTS } from './deployment-plan-integration.mapping';
 import {
+  JOB_DEFINITION_INTEGRATION_EVENTS,
+  type JobDefinitionIntegrationEvent,
+} from './job-definition-integration.mapping';
+import {
   OVERRIDE_INTEGRATION_EVENTS,
   type OverrideIntegrationEvent,
 } from './override-integration.mapping';
@@ -27,7 +31,8 @@ export type SchedulingIntegrationEvent =
   | IntegrationEvent<'CalendarEntryRetired', 1, CalendarEntryRetiredV1>
   | IntegrationEvent<'ComponentDeclared', 1, ComponentDeclaredV1>
   | OverrideIntegrationEvent
-  | DeploymentPlanIntegrationEvent;
+  | DeploymentPlanIntegrationEvent
+  | JobDefinitionIntegrationEvent;
 
 export type SchedulingIntegrationEventType = SchedulingIntegrationEvent['type'];
 
@@ -51,4 +56,5 @@ export const SCHEDULING_INTEGRATION_EVENTS: readonly {
   ).map((type) => ({ type, version: 1 })),
   ...OVERRIDE_INTEGRATION_EVENTS,
   ...DEPLOYMENT_PLAN_INTEGRATION_EVENTS,
+  ...JOB_DEFINITION_INTEGRATION_EVENTS,
 ];

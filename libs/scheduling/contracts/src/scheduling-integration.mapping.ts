@@ -7,19 +7,28 @@ import type {
   ComponentEvent,
   DeploymentPlanEvent,
   FreezeOverrideEvent,
+  JobDefinitionEvent,
 } from '@trainyard/scheduling-domain';
 import {
   deploymentPlanIntegrationEvent,
   isDeploymentPlanEvent,
 } from './deployment-plan-integration.mapping';
 import { isOverrideEvent, toOverrideIntegrationEvent } from './override-integration.mapping';
+import {
+  isJobDefinitionEvent,
+  toJobDefinitionIntegrationEvent,
+} from './job-definition-integration.mapping';
 import type { CalendarEntryDefinitionV1 } from './events/calendar-values.v1';
 import type { SchedulingIntegrationEvent } from './scheduling-integration-event';
 import { schedulingDataschema } from './scheduling.topics';
 
 /** Every event scheduling's deciders emit (other parts of scheduling add theirs to this union). */
 export type SchedulingDomainEvent =
-  CalendarEntryEvent | ComponentEvent | FreezeOverrideEvent | DeploymentPlanEvent;
+  | CalendarEntryEvent
+  | ComponentEvent
+  | FreezeOverrideEvent
+  | DeploymentPlanEvent
+  | JobDefinitionEvent;
 
 /** Adding a domain event fails the switch below until it is mapped or explicitly not published. */
 const notPublished = (_event: never): undefined => undefined;
@@ -55,6 +64,7 @@ export function toIntegrationEvent(
 ): SchedulingIntegrationEvent | undefined {
   if (isOverrideEvent(event)) return toOverrideIntegrationEvent(event);
   if (isDeploymentPlanEvent(event)) return deploymentPlanIntegrationEvent(event);
+  if (isJobDefinitionEvent(event)) return toJobDefinitionIntegrationEvent(event);
   switch (event.type) {
     case 'CalendarEntryDefined': {
       const d = event.data;
