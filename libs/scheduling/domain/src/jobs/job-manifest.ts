@@ -232,6 +232,15 @@ const isOneOf = <T extends string>(values: readonly T[], value: unknown): value 
 const own = (o: Obj, key: string): unknown =>
   Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
 
+/**
+ * `path.key`, the key quoted as JSON when it is not a plain name (blank, spaces, dots, brackets),
+ * so every field named in a problem is visible and unambiguous.
+ */
+const keyPath = (path: string, key: string): string => {
+  const shown = /^[A-Za-z0-9_$-]+$/.test(key) ? key : JSON.stringify(key);
+  return path ? `${path}.${shown}` : shown;
+};
+
 /** Collects problems; every check adds one sentence naming its field, and never throws. */
 class Problems {
   readonly list: ValidationError[] = [];
@@ -242,7 +251,7 @@ class Problems {
   unknownKeys(o: Obj, allowed: readonly string[], path: string): void {
     for (const key of Object.keys(o))
       if (!allowed.includes(key)) {
-        const field = path ? `${path}.${key}` : key;
+        const field = keyPath(path, key);
         this.add(field, `${field} is not a known field; expected one of ${oneOf(allowed)}.`);
       }
   }
@@ -602,7 +611,7 @@ const validateParameterTypes = (
   const out: Record<string, ParameterType> = {};
   let ok = true;
   for (const [key, type] of Object.entries(value)) {
-    const field = `parameters.${key}`;
+    const field = keyPath('parameters', key);
     if (!PARAMETER_NAME.test(key)) {
       p.add(
         field,
@@ -668,7 +677,7 @@ const validateEnvironments = (
     const given = values ?? {};
     const env_: Record<string, ParameterValue> = {};
     for (const [key, v] of Object.entries(given)) {
-      const field = `${path}.${key}`;
+      const field = keyPath(path, key);
       const type = parameters?.[key];
       if (parameters === undefined) continue;
       if (type === undefined || !Object.prototype.hasOwnProperty.call(parameters, key))
