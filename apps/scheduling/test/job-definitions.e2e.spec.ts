@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import type { jobDefinitions } from '@trainyard/grpc-contracts';
+import { SCHEDULING_EVENTS_TOPIC } from '@trainyard/scheduling-contracts';
 import {
   ManualClock,
   createTestContext,
@@ -8,6 +10,7 @@ import {
   type GrpcTestClient,
   type TestContext,
   type TestService,
+  waitFor,
 } from '@trainyard/testing';
 import { JOB_CATALOG, type JobCatalog } from '../src/jobs/definitions/job-catalog';
 import { JOB_DEFINITION_GRPC_SERVICE, schedulingService } from '../src/scheduling.service';
@@ -53,6 +56,8 @@ describe('job definitions over gRPC and REST', () => {
   let client: GrpcTestClient;
   const tokens: Record<string, string> = {};
   let restorePlanningTopic = (): void => undefined;
+  let consumer: Consumer | undefined;
+  const received: { key: string; type: string; value: Record<string, unknown> }[] = [];
 
   const call = <T>(
     method: string,
@@ -122,8 +127,36 @@ describe('job definitions over gRPC and REST', () => {
     tokens.engineer = await service.token('engineer');
     tokens.viewer = await service.token('viewer');
     tokens.auditor = await service.token('auditor');
+    const kafka = new Kafka({
+      clientId: `jobs-e2e-${run}`,
+      brokers: ctx.brokers,
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    await waitFor(async () => (await admin.listTopics()).includes(SCHEDULING_EVENTS_TOPIC), {
+      description: `topic ${SCHEDULING_EVENTS_TOPIC}`,
+    });
+    await admin.disconnect();
+    consumer = kafka.consumer({ groupId: ctx.groupId('jobs'), maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: SCHEDULING_EVENTS_TOPIC, fromBeginning: true });
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        const key = message.key?.toString() ?? '';
+        // The topic is shared by every scheduling test file: only this run's job.
+        if (key === `job-definition-${NAME}`)
+          received.push({
+            key,
+            type: String(message.headers?.ce_type ?? ''),
+            value: JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>,
+          });
+        return Promise.resolve();
+      },
+    });
   });
   afterAll(async () => {
+    await consumer?.disconnect();
     restorePlanningTopic();
     await service?.stop();
     await ctx?.dispose();
@@ -310,6 +343,29 @@ describe('job definitions over gRPC and REST', () => {
     );
     expect(reinstated).toMatchObject({ changed: true, job: { deprecated: false } });
     expect((await catalog.get(NAME))?.deprecated).toBe(false);
+
+    // Every change is an integration event on the service's topic, keyed by the job's stream.
+    const expectedTypes = [
+      'JobManifestProposed',
+      'JobManifestApplied',
+      'JobManifestApplied',
+      'JobManifestProposed',
+      'JobManifestRolledBack',
+      'JobDeprecated',
+      'JobReinstated',
+    ].map((t) => `dev.trainyard.scheduling.${t}.v1`);
+    await waitFor(() => received.length >= expectedTypes.length, {
+      description: 'the job-definition events on the topic',
+      timeoutMs: 60_000,
+    });
+    expect(received.map((r) => r.type)).toEqual(expectedTypes);
+    expect(received[1]?.value).toMatchObject({
+      name: NAME,
+      version: 1,
+      approvedBy: 'dev-approver',
+      digest: validated.digest,
+    });
+    expect(received[1]?.value).not.toHaveProperty('manifest');
   });
 
   it('REST: the same semantics (200 / 400 / 403 / 404 / 409)', async () => {
