@@ -4,6 +4,7 @@ import {
   SCHEDULING_READ_MODEL_MIGRATIONS,
   deploymentPlanProjection,
   jobPoolsProjection,
+  jobDefinitionsProjection,
   schedulingOverridesProjection,
   schedulingCalendarProjection,
   jobInsightsProjection,
@@ -31,6 +32,7 @@ export const DEPLOYMENT_PLAN_GRPC_SERVICE = 'trainyard.scheduling.v1.DeploymentP
 export const SECRET_GRPC_SERVICE = 'trainyard.scheduling.v1.SecretService';
 export const JOB_INSIGHT_GRPC_SERVICE = 'trainyard.scheduling.v1.JobInsightService';
 export const POOL_GRPC_SERVICE = 'trainyard.scheduling.v1.PoolService';
+export const JOB_DEFINITION_GRPC_SERVICE = 'trainyard.scheduling.v1.JobDefinitionService';
 
 export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
@@ -45,6 +47,7 @@ export const schedulingService: ServiceDefinition = {
     SECRET_GRPC_SERVICE,
     JOB_INSIGHT_GRPC_SERVICE,
     POOL_GRPC_SERVICE,
+    JOB_DEFINITION_GRPC_SERVICE,
   ],
   integrationEvents: schedulingIntegrationEventOf,
   migrations: [SCHEDULING_READ_MODEL_MIGRATIONS],
@@ -54,6 +57,7 @@ export const schedulingService: ServiceDefinition = {
     deploymentPlanProjection,
     jobInsightsProjection,
     jobPoolsProjection,
+    jobDefinitionsProjection,
   ],
 };
 

@@ -25,3 +25,4 @@ export * as complianceAccess from './generated/trainyard/compliance/v1/access';
 export * as complianceSampling from './generated/trainyard/compliance/v1/sampling';
 export * as secrets from './generated/trainyard/scheduling/v1/secrets';
 export * as jobInsights from './generated/trainyard/scheduling/v1/job_insights';
+export * as jobDefinitions from './generated/trainyard/scheduling/v1/jobs';

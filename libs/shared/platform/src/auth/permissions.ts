@@ -12,6 +12,7 @@ export type Permission =
   | 'scheduling:calendar:write'
   | SchedulingOverridePermission
   | SchedulingSecretsPermission
+  | SchedulingJobPermission
   | CompliancePermission;
 
 /**
@@ -27,6 +28,13 @@ export type SchedulingOverridePermission =
  * engineers who write manifests that reference them by name. No permission reads a value.
  */
 export type SchedulingSecretsPermission = 'scheduling:secrets:read' | 'scheduling:secrets:write';
+
+/**
+ * Job definitions (issue 12 item 1): applying manifests, rolling back and deprecating jobs, and
+ * approving production changes are separate; the domain refuses an author's own approval
+ * whatever their roles (rule `job-change-four-eyes`).
+ */
+export type SchedulingJobPermission = 'scheduling:jobs:write' | 'scheduling:jobs:approve';
 
 /** Compliance's finer permissions: authoring policies, approving them (four-eyes), evaluating. */
 export type CompliancePermission =
@@ -67,8 +75,16 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'deployment:write',
     'scheduling:override:request',
     'scheduling:override:review',
+    'scheduling:jobs:write',
+    'scheduling:jobs:approve',
   ],
-  engineer: [...read, 'deployment:write', 'scheduling:write', 'scheduling:override:request'],
+  engineer: [
+    ...read,
+    'deployment:write',
+    'scheduling:write',
+    'scheduling:override:request',
+    'scheduling:jobs:write',
+  ],
   approver: [
     ...read,
     'planning:approve',
@@ -76,6 +92,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'deployment:approve',
     'scheduling:override:approve',
     'scheduling:override:review',
+    'scheduling:jobs:approve',
   ],
   auditor: [...read, 'audit:read', 'compliance:access:read', 'compliance:evidence:export'],
   'security-admin': [
@@ -106,6 +123,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'compliance:write',
     'compliance:evaluate',
     'metrics:write',
+    'scheduling:jobs:write',
   ],
   admin: [
     ...read,
@@ -119,6 +137,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'scheduling:override:review',
     'scheduling:secrets:read',
     'scheduling:secrets:write',
+    'scheduling:jobs:write',
+    'scheduling:jobs:approve',
     ...compliancePolicy,
   ],
 };
