@@ -51,8 +51,18 @@ describe('npm run demo: the compliance part (issue 13)', () => {
   const forwarded: string[] = [];
   const periodFrom = new Date(Date.now() - 1000).toISOString();
   let target: ComplianceDemoTarget;
+  // Both services share one key store of their own (a schema of this run) and one test KEK.
+  const keySchema = `t_cdemo_keys_${run}`;
+  const saved = {
+    TRAINYARD_PII_SCHEMA: process.env.TRAINYARD_PII_SCHEMA,
+    TRAINYARD_PII_KEK: process.env.TRAINYARD_PII_KEK,
+    TRAINYARD_PII_KEK_ID: process.env.TRAINYARD_PII_KEK_ID,
+  };
 
   beforeAll(async () => {
+    process.env.TRAINYARD_PII_SCHEMA = keySchema;
+    process.env.TRAINYARD_PII_KEK = randomBytes(32).toString('base64');
+    process.env.TRAINYARD_PII_KEK_ID = `kek-cdemo-${run}`;
     planningCtx = await createTestContext('cdemo_planning');
     complianceCtx = await createTestContext('cdemo_compliance');
     const topic = complianceCtx.topic('planning-events');
@@ -120,6 +130,10 @@ describe('npm run demo: the compliance part (issue 13)', () => {
     await producer?.disconnect();
     await complianceSvc?.stop();
     await planningSvc?.stop();
+    await planningCtx?.pool.query(`DROP SCHEMA IF EXISTS ${keySchema} CASCADE`);
+    for (const [key, value] of Object.entries(saved))
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
     await complianceCtx?.dispose();
     await planningCtx?.dispose();
     rmSync(dir, { recursive: true, force: true });
@@ -154,7 +168,7 @@ describe('npm run demo: the compliance part (issue 13)', () => {
   it('shows policy results, sign-offs, a refused self-approval, the retrospective review and a verified bundle', async () => {
     const prepared = await prepareCompliancePolicy(target);
     expect(prepared).toMatchObject({ policyId: DEMO_POLICY_ID, version: '1.0.0', changed: true });
-    expect(lines.join('\n')).toContain('its author\'s approval refused (policy-four-eyes');
+    expect(lines.join('\n')).toContain("its author's approval refused (policy-four-eyes");
 
     const card = `card-vault-${run}`;
     const profile = `profile-store-${run}`;
@@ -210,6 +224,7 @@ describe('npm run demo: the compliance part (issue 13)', () => {
       periodFrom,
       outDir: join(dir, 'demo'),
       bundleServices: ['compliance'],
+      erasure: { planningGrpcAddress: planningSvc.grpcAddress },
       timeoutMs: 120_000,
     });
     const printed = lines.join('\n');
@@ -232,7 +247,9 @@ describe('npm run demo: the compliance part (issue 13)', () => {
     expect(printed).toContain(
       'regulated-schema-change-dpia (warn; GDPR:Art.35, ISO27001:A.5.34): failed',
     );
-    expect(printed).toContain('expression  !(facts.schemaChange && facts.regulatedData.size() > 0) = false');
+    expect(printed).toContain(
+      'expression  !(facts.schemaChange && facts.regulatedData.size() > 0) = false',
+    );
     expect(printed).toContain('decided by  `facts.schemaChange` was true');
     expect(result.replayEqual).toBe(true);
 
@@ -257,7 +274,22 @@ describe('npm run demo: the compliance part (issue 13)', () => {
     // The sample: drawn with the recorded seed.
     expect(result.sample?.seed).toBe(`demo-${run}`);
 
-    // The period's bundle: a file that verifies offline, and not once a byte changed.
+    // Erasure: the name readable before, "[erased]" after in planning and the ledger.
+    expect(result.erasure).toMatchObject({
+      nameBefore: `Grace Hopper (demo ${run})`,
+      planningAfter: '[erased]',
+      ledgerAfter: expect.arrayContaining(['[erased]']) as unknown,
+    });
+    expect(result.erasure!.recordsAffected).toBeGreaterThan(0);
+    expect(printed).toContain('now planning shows "[erased]"');
+    const raw = await planningCtx.pool.query<{ data: unknown }>(
+      'SELECT data FROM events WHERE stream_id = $1',
+      [`workload-customer-export-${run}`],
+    );
+    expect(raw.rows.length).toBeGreaterThan(0);
+    expect(JSON.stringify(raw.rows)).not.toContain('Grace Hopper');
+
+    // The period's bundle (exported after the erasure): a file that verifies offline, and not once a byte changed.
     expect(result.bundle.verification).toMatchObject({ ok: true });
     expect(printed).toContain('verified offline');
     const files = await readBundle(result.bundle.path);

@@ -969,6 +969,7 @@ async function main(): Promise<void> {
     author: 'demo-release-manager',
     periodFrom: compliancePeriodFrom,
     outDir: localDir('demo'),
+    erasure: { planningGrpcAddress: ADDRESS },
   });
 }
 

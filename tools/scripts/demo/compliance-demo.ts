@@ -18,7 +18,12 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { compliance, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
-import type { complianceReview, complianceSampling } from '@trainyard/grpc-contracts';
+import type {
+  compliancePrivacy,
+  complianceReview,
+  complianceSampling,
+  planning,
+} from '@trainyard/grpc-contracts';
 import { readBundle, verifyBundle, type BundleVerification } from '@trainyard/evidence';
 
 type Unary = (
@@ -96,8 +101,25 @@ const services = (address: string) => {
     policies: make('ComplianceService'),
     reviews: make('ReviewService'),
     sampling: make('SamplingService'),
+    privacy: make('PrivacyService'),
   };
 };
+
+const planningClient = (address: string): GrpcClient =>
+  new (
+    loadPackageDefinition(trainyardPackageDefinition()) as unknown as {
+      trainyard: {
+        planning: {
+          v1: {
+            PlanningService: new (
+              address: string,
+              creds: ReturnType<typeof credentials.createInsecure>,
+            ) => GrpcClient;
+          };
+        };
+      };
+    }
+  ).trainyard.planning.v1.PlanningService(address, credentials.createInsecure());
 
 /** A gRPC refusal as the demo prints it: status, the rule it cites, the message. */
 export class GrpcRefusal extends Error {
@@ -179,7 +201,7 @@ export async function prepareCompliancePolicy(
   target: ComplianceDemoTarget,
 ): Promise<PreparedPolicy> {
   const log = target.log ?? console.log;
-  const { policies, reviews, sampling } = services(target.grpcAddress);
+  const { policies, reviews, sampling, privacy } = services(target.grpcAddress);
   try {
     const author = await target.sign(['compliance-officer'], POLICY_AUTHOR);
     const approver = await target.sign(['admin'], POLICY_APPROVER);
@@ -258,6 +280,7 @@ export async function prepareCompliancePolicy(
     policies.close();
     reviews.close();
     sampling.close();
+    privacy.close();
   }
 }
 
@@ -277,6 +300,11 @@ export interface ComplianceDemoInput {
   readonly outDir: string;
   /** Services whose logs the bundle covers; default every service with a checkpoint. */
   readonly bundleServices?: readonly string[];
+  /**
+   * Erasure (crypto-shredding) end to end: a workload naming its requester is registered through
+   * planning at this address, the requester erased, and withdrawn afterwards. Omit to skip.
+   */
+  readonly erasure?: { readonly planningGrpcAddress: string };
   /** How long to wait for compliance to catch up with planning's events (ms). */
   readonly timeoutMs?: number;
 }
@@ -298,6 +326,14 @@ export interface ComplianceDemoResult {
   readonly refusedSelfApproval: { signer: string; rule: string; message: string };
   readonly retrospective: { workloadId: string; dueAt: string; status: string };
   readonly sample?: { sampleId: string; seed: string; population: number; findings: number };
+  readonly erasure?: {
+    workloadId: string;
+    subjectId: string;
+    nameBefore: string;
+    planningAfter: string;
+    ledgerAfter: readonly string[];
+    recordsAffected: number;
+  };
   readonly bundle: { path: string; fingerprint: string; verification: BundleVerification };
 }
 
@@ -320,7 +356,7 @@ export async function runComplianceDemo(
 ): Promise<ComplianceDemoResult> {
   const log = target.log ?? console.log;
   const timeoutMs = input.timeoutMs ?? 120_000;
-  const { policies, reviews, sampling } = services(target.grpcAddress);
+  const { policies, reviews, sampling, privacy } = services(target.grpcAddress);
   try {
     const auditor = await target.sign(['auditor'], 'demo-auditor-ines');
     const officer = await target.sign(['compliance-officer'], 'demo-officer-chen');
@@ -466,7 +502,8 @@ export async function runComplianceDemo(
       'CloseRetrospectiveReview',
       {
         workloadId: input.emergencyWorkloadId,
-        findings: 'Root cause (duplicate capture on retry) fixed; idempotency key added; runbook updated.',
+        findings:
+          'Root cause (duplicate capture on retry) fixed; idempotency key added; runbook updated.',
       },
       officer,
     );
@@ -494,11 +531,22 @@ export async function runComplianceDemo(
         `\nSample ${s.sampleId} of ${s.period}: ${s.percent} % of ${s.population} releases, seed ${s.seed} (rules ${s.rulesVersion}; same seed, same draw): ${s.sampled.join(', ') || 'none'}; ${s.findingCount} findings`,
       );
       for (const f of sample.findings.slice(0, 5))
-        log(`  finding ${f.rule} on ${f.releaseId}${f.workloadId ? `/${f.workloadId}` : ''}: ${f.message}`);
+        log(
+          `  finding ${f.rule} on ${f.releaseId}${f.workloadId ? `/${f.workloadId}` : ''}: ${f.message}`,
+        );
       if (sample.findings.length > 5) log(`  … ${sample.findings.length - 5} more findings`);
     }
 
-    // 5. The period's evidence bundle, fetched over the API, written to a file, verified offline.
+    // 5. Erasure: a requester's name sealed in planning's events, erased by compliance.
+    const erasure = input.erasure
+      ? await eraseRequester(target, input, input.erasure.planningGrpcAddress, privacy, {
+          auditor,
+          officer,
+          timeoutMs,
+        })
+      : undefined;
+
+    // 6. The period's evidence bundle, fetched over the API, written to a file, verified offline.
     const label = `${input.periodFrom.slice(0, 10)}-${input.run}`;
     const path = join(input.outDir, `evidence-${label}.tar`);
     const exported = await poll('a signed checkpoint covering the period', timeoutMs, async () => {
@@ -539,13 +587,15 @@ export async function runComplianceDemo(
     if (verification.ok) {
       const s = verification.summary;
       log(
-        `  verified offline: ${s.files} files match the signed manifest; ${s.changes} changes; ${s.services.map((v) => `${v.service} checkpoint size ${v.treeSize}, ${v.events} events proven included`).join('; ')}`,
+        `  verified offline${erasure ? ' (exported after the erasure: the logs still verify)' : ''}: ${s.files} files match the signed manifest; ${s.changes} changes; ${s.services.map((v) => `${v.service} checkpoint size ${v.treeSize}, ${v.events} events proven included`).join('; ')}`,
       );
     } else
       log(
         `  VERIFICATION FAILED (${verification.check})${verification.file ? ` ${verification.file}` : ''}: ${verification.message}`,
       );
-    log(`  again by hand: npm run audit:verify-bundle -- ${path} --expect-key ${exported.fingerprint}`);
+    log(
+      `  again by hand: npm run audit:verify-bundle -- ${path} --expect-key ${exported.fingerprint}`,
+    );
 
     return {
       evaluations,
@@ -573,11 +623,119 @@ export async function runComplianceDemo(
             },
           }
         : {}),
+      ...(erasure ? { erasure } : {}),
       bundle: { path, fingerprint: exported.fingerprint, verification },
     };
   } finally {
     policies.close();
     reviews.close();
     sampling.close();
+    privacy.close();
+  }
+}
+
+const ERASED = '[erased]';
+
+/**
+ * Registers a workload naming its requester (sealed for the data subject by planning), shows the
+ * name in planning's read model and compliance's ledger, erases the subject through compliance,
+ * shows `[erased]` in both, and withdraws the workload (it was only there to be erased).
+ */
+async function eraseRequester(
+  target: ComplianceDemoTarget,
+  input: ComplianceDemoInput,
+  planningAddress: string,
+  privacy: GrpcClient,
+  people: { auditor: string; officer: string; timeoutMs: number },
+): Promise<NonNullable<ComplianceDemoResult['erasure']>> {
+  const log = target.log ?? console.log;
+  const client = planningClient(planningAddress);
+  try {
+    const writer = await target.sign(['admin'], input.author);
+    const workloadId = `customer-export-${input.run}`;
+    const subjectId = `demo-customer-${input.run}`;
+    const name = `Grace Hopper (demo ${input.run})`;
+    await unary(
+      client,
+      'RegisterWorkload',
+      {
+        workloadId,
+        title: 'Customer data export (GDPR art. 20 request)',
+        team: 'data-insights',
+        components: [{ name: 'data-lake', kind: 'COMPONENT_KIND_DATABASE' }],
+        regulatedData: ['REGULATED_DATA_CLASS_PII'],
+        jobSize: 2,
+        businessValue: 3,
+        timeCriticality: 5,
+        riskReduction: 2,
+        dependsOn: [],
+        schemaChange: false,
+        reason: 'data portability request',
+        requester: { subjectId, name },
+      },
+      writer,
+    );
+    const requesterIn = async (): Promise<{ planning: string; ledger: string[] }> => {
+      const { workload } = await unary<planning.GetWorkloadResponse>(
+        client,
+        'GetWorkload',
+        { workloadId },
+        writer,
+      ).catch((error: unknown) => {
+        if (error instanceof GrpcRefusal && error.code === status.NOT_FOUND)
+          return { workload: undefined };
+        throw error;
+      });
+      const response = await fetch(
+        `${target.httpUrl}/api/compliance/ledger?workload=${encodeURIComponent(workloadId)}`,
+        { headers: { authorization: `Bearer ${people.auditor}` } },
+      );
+      if (!response.ok) throw new Error(`GET /api/compliance/ledger: HTTP ${response.status}`);
+      const page = (await response.json()) as { items?: { data?: { requester?: unknown } }[] };
+      return {
+        planning: workload?.requesterName ?? '',
+        ledger: (page.items ?? [])
+          .map((i) => i.data?.requester)
+          .filter((r): r is string => typeof r === 'string'),
+      };
+    };
+    const before = await poll(
+      `the requester of ${workloadId} in planning and the ledger`,
+      people.timeoutMs,
+      async () => {
+        const seen = await requesterIn();
+        return seen.planning === name && seen.ledger.includes(name) ? seen : undefined;
+      },
+    );
+    log(
+      `\nErasure: ${workloadId} was requested by data subject ${subjectId}; planning shows "${before.planning}", the ledger "${before.ledger.join('", "')}" (planning's events hold only the sealed ciphertext)`,
+    );
+    const { erasure } = await unary<compliancePrivacy.EraseSubjectResponse>(
+      privacy,
+      'EraseSubject',
+      { subjectId, reason: `GDPR art. 17 request (demo ${input.run})` },
+      people.officer,
+    );
+    log(
+      `  subject ${subjectId} erased by ${erasure?.erasedBy} at ${erasure?.erasedAt} (its key shredded; ${erasure?.recordsAffected} ledger records affected)`,
+    );
+    const after = await poll(`"${ERASED}" for ${workloadId}`, people.timeoutMs, async () => {
+      const seen = await requesterIn();
+      return seen.planning === ERASED && seen.ledger.length > 0 && !seen.ledger.includes(name)
+        ? seen
+        : undefined;
+    });
+    log(`  now planning shows "${after.planning}", the ledger "${after.ledger.join('", "')}"`);
+    await unary(client, 'WithdrawWorkload', { workloadId, reason: 'erasure demo done' }, writer);
+    return {
+      workloadId,
+      subjectId,
+      nameBefore: before.planning,
+      planningAfter: after.planning,
+      ledgerAfter: after.ledger,
+      recordsAffected: erasure?.recordsAffected ?? 0,
+    };
+  } finally {
+    client.close();
   }
 }
