@@ -958,13 +958,15 @@ async function main(): Promise<void> {
       .filter((s) => s.decision === planning.ScopeDecision.SCOPE_DECISION_INCLUDED)
       .map((s) => s.workloadId),
   );
+  const regulated = [...registered.values()].filter((w) => w.regulatedData.length > 0);
   await runComplianceDemo(complianceTarget, {
     run: RUN,
     releaseId: main,
-    regulatedWorkloadIds: [...registered.values()]
-      .filter((w) => w.regulatedData.length > 0 && included.has(w.workloadId))
-      .map((w) => w.workloadId),
-    // (the regulated workloads in main's committed scope; the hotfix is on its own track)
+    // The regulated workloads in main's committed scope (all of them if none made it in).
+    regulatedWorkloadIds: (regulated.some((w) => included.has(w.workloadId))
+      ? regulated.filter((w) => included.has(w.workloadId))
+      : regulated
+    ).map((w) => w.workloadId),
     emergencyWorkloadId: id('payments-hotfix'),
     author: 'demo-release-manager',
     periodFrom: compliancePeriodFrom,

@@ -549,6 +549,7 @@ export async function runComplianceDemo(
     // 6. The period's evidence bundle, fetched over the API, written to a file, verified offline.
     const label = `${input.periodFrom.slice(0, 10)}-${input.run}`;
     const path = join(input.outDir, `evidence-${label}.tar`);
+    let refusal = '';
     const exported = await poll('a signed checkpoint covering the period', timeoutMs, async () => {
       const to = new Date(Math.ceil((Date.now() + 1) / 1000) * 1000).toISOString();
       const response = await fetch(`${target.httpUrl}/api/compliance/evidence-bundles`, {
@@ -561,8 +562,8 @@ export async function runComplianceDemo(
         }),
       });
       if (response.status === 409) {
-        await response.arrayBuffer();
-        return undefined; // no checkpoint covers the period yet
+        refusal = await response.text(); // no checkpoint covers the period yet
+        return undefined;
       }
       if (!response.ok)
         throw new Error(
@@ -574,6 +575,10 @@ export async function runComplianceDemo(
         fingerprint: response.headers.get('x-bundle-key-fingerprint') ?? '',
         services: response.headers.get('x-bundle-services') ?? '',
       };
+    }).catch((error: unknown) => {
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}; last answer ${refusal}`,
+      );
     });
     mkdirSync(input.outDir, { recursive: true });
     writeFileSync(path, exported.bytes);
