@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Client, type Pool, type PoolClient } from 'pg';
-import { announceAppends, appendInTransaction, assertSchemaName } from '@trainyard/event-store';
+import { appendInTransaction, appendStatement, assertSchemaName } from '@trainyard/event-store';
 import {
   decideOverlapMinimal,
   decideRunStep,
@@ -133,6 +133,12 @@ export class JobRuntime {
     admit: new Wakeable(),
   };
   private notifyState: 'idle' | 'busy' | 'dirty' = 'idle';
+  /**
+   * False once a claim came back short (no more ready tasks) and nothing since made one ready:
+   * recording results then skips the extra claim query (a dependent is handed off directly). Only
+   * an optimisation: the dispatcher, woken by every commit and result, still claims everything.
+   */
+  private readyMaybe = true;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: JobRuntimeOptions) {
@@ -236,6 +242,7 @@ export class JobRuntime {
       });
     }
     const created = await this.transaction((client) => this.insertRuns(client, runs, now));
+    this.readyMaybe = true;
     this.afterCommit({ ready: true, admit: this.takeAdmissionDue() });
     return runs.map((r) => {
       const runId = runIdOf(r.idempotencyKey);
@@ -333,7 +340,10 @@ export class JobRuntime {
       );
       return created.size;
     });
-    if (inserted > 0) this.afterCommit({ ready: true, admit: this.takeAdmissionDue() });
+    if (inserted > 0) {
+      this.readyMaybe = true;
+      this.afterCommit({ ready: true, admit: this.takeAdmissionDue() });
+    }
     // Sleep until the next slot of any job (exact: the bench measures lag from nominal time).
     let next = Infinity;
     const horizon = now + this.o.idleMs;
@@ -713,7 +723,10 @@ export class JobRuntime {
       );
       started = open.length;
     });
-    if (started > 0) this.afterCommit({ ready: true });
+    if (started > 0) {
+      this.readyMaybe = true;
+      this.afterCommit({ ready: true });
+    }
     const { rows } = await this.pool.query<{ next: Date | null }>(
       `SELECT min(not_before) AS next FROM ${this.t.runs} WHERE state = 'scheduled'`,
     );
@@ -771,6 +784,7 @@ export class JobRuntime {
           [iso(now), free],
         )
       ).rows;
+      if (rows.length < free) this.readyMaybe = false;
     } else {
       rows = await this.claimByPolicy(client, free, now, columns);
     }
@@ -794,8 +808,8 @@ export class JobRuntime {
       batch,
       new Map(),
       now,
+      (id) => runBy.get(id)!.event_version,
     );
-    await this.appendEvents(client, batch, (id) => runBy.get(id)!.event_version);
     return claimed;
   }
 
@@ -918,8 +932,9 @@ export class JobRuntime {
   }
 
   /**
-   * One statement: the task rows, and each touched run's event version (plus its end when it
-   * finished). Data-modifying CTEs all run, whatever the outer statement reads.
+   * One statement (one round trip): the task rows, each touched run's event version (plus its end
+   * when it finished), and the runs' events at their versions (the run rows are locked by the
+   * caller). Data-modifying CTEs all run, whatever the outer statement reads.
    */
   private async writeTasksAndRuns(
     client: PoolClient,
@@ -927,11 +942,21 @@ export class JobRuntime {
     batch: RunEventBatch,
     runEnds: ReadonlyMap<string, { outcome: RunOutcome; cancelledBy?: string }>,
     now: number,
+    versionOf: (runId: string) => number,
   ): Promise<void> {
     const runs = batch.runs();
     if (tasks.length === 0 && runs.length === 0) return;
+    const append = appendStatement(
+      this.schema,
+      runs.map((runId) => ({
+        streamId: jobRunStream(runId),
+        expectedVersion: versionOf(runId),
+        events: batch.events(runId),
+      })),
+      18,
+    );
     await client.query(
-      `WITH tu AS (
+      `WITH ${append ? `ev AS (${append.sql}), ` : ''}tu AS (
          UPDATE ${this.t.tasks} t
             SET status = u.status, attempt = u.attempt, outcome = u.outcome, handled = u.handled,
                 not_before = coalesce(u.not_before, t.not_before),
@@ -973,25 +998,8 @@ export class JobRuntime {
         runs.map((id) => batch.count(id)),
         runs.map((id) => runEnds.get(id)?.outcome ?? null),
         runs.map((id) => runEnds.get(id)?.cancelledBy ?? null),
+        ...(append?.values ?? []),
       ],
-    );
-  }
-
-  private async appendEvents(
-    client: PoolClient,
-    batch: RunEventBatch,
-    versionOf: (runId: string) => number,
-  ): Promise<void> {
-    const runs = batch.runs();
-    if (runs.length === 0) return;
-    await appendInTransaction(
-      client,
-      this.schema,
-      runs.map((runId) => ({
-        streamId: jobRunStream(runId),
-        expectedVersion: versionOf(runId),
-        events: batch.events(runId),
-      })),
     );
   }
 
@@ -1101,6 +1109,7 @@ export class JobRuntime {
     const now = this.o.clock();
     let aborts: string[] = [];
     let handoff: Claimed[] = [];
+    let leftReady = false;
     const changed = await this.transaction(async (client) => {
       aborts = [];
       handoff = [];
@@ -1290,7 +1299,7 @@ export class JobRuntime {
       }
       // Workers still free: claim other runs' ready tasks in this same transaction (one commit
       // records results and starts the next tasks). SKIP LOCKED, and never the runs locked above.
-      if (free > 0 && this.policy === priorityThenAge) {
+      if (free > 0 && this.readyMaybe && this.policy === priorityThenAge) {
         const { rows: more } = await client.query<
           RunRow & { task_id: string; attempt: number; environment: string }
         >(
@@ -1301,6 +1310,7 @@ export class JobRuntime {
             ORDER BY t.priority DESC, t.ready_since LIMIT $2 FOR UPDATE OF t, r SKIP LOCKED`,
           [iso(now), free, runIds],
         );
+        if (more.length < free) this.readyMaybe = false;
         for (const row of more) {
           if (!runBy.has(row.run_id)) runBy.set(row.run_id, row);
           const run = runBy.get(row.run_id)!;
@@ -1322,15 +1332,23 @@ export class JobRuntime {
           writes.push(this.runningWrite(claimed, now));
         }
       }
-      await this.writeTasksAndRuns(client, writes, batch, runEnds, now);
+      leftReady = releases.length > 0 || writes.some((w) => w.status === 'ready');
+      await this.writeTasksAndRuns(
+        client,
+        writes,
+        batch,
+        runEnds,
+        now,
+        (id) => runBy.get(id)!.event_version,
+      );
       if (this.options.poolSlots)
         for (const holder of releases) await this.options.poolSlots.release(holder, client);
-      await this.appendEvents(client, batch, (id) => runBy.get(id)!.event_version);
       return finalChange.size;
     });
     for (const c of handoff) this.execute(c);
     if (changed > 0) {
       for (const a of aborts) this.abortLocal(a);
+      if (leftReady) this.readyMaybe = true;
       this.afterCommit({ ready: handoff.length < changed, aborts });
     }
     return changed;
@@ -1427,6 +1445,7 @@ export class JobRuntime {
       if (payload.startsWith('abort:'))
         for (const a of payload.slice(6).split(',')) this.abortLocal(a);
       else if (payload === `ready:${this.o.instanceId}`) return; // our own commit: woken already
+      this.readyMaybe = true;
       this.wakers.dispatch.wake();
       this.wakers.admit.wake();
     });
@@ -1470,10 +1489,14 @@ export class JobRuntime {
       return;
     }
     this.notifyState = 'busy';
-    void Promise.all([
-      this.pool.query('SELECT pg_notify($1, $2)', [this.channel, `ready:${this.o.instanceId}`]),
-      announceAppends(this.pool, this.schema),
-    ])
+    // One round trip for both channels (the store's subscribers listen on `<schema>.events`).
+    void this.pool
+      .query('SELECT pg_notify($1, $2), pg_notify($3, $4)', [
+        this.channel,
+        `ready:${this.o.instanceId}`,
+        `${this.schema}.events`,
+        '',
+      ])
       .catch(this.o.onError)
       .finally(() => {
         const again = this.notifyState === 'dirty';
