@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Client, type Pool, type PoolClient } from 'pg';
+import { Client, type Pool, type PoolClient, type QueryConfig } from 'pg';
 import { appendInTransaction, appendStatement, assertSchemaName } from '@trainyard/event-store';
 import {
   decideOverlapMinimal,
@@ -111,6 +111,7 @@ export class JobRuntime {
   private readonly schema: string;
   private readonly t: Record<'runs' | 'tasks' | 'marks' | 'manifests', string>;
   private readonly channel: string;
+  private readonly statementPrefix: string;
   private readonly policy: DispatchPolicy;
   private readonly manifests = new Map<string, JobManifest>();
   private readonly storedManifests = new Set<string>();
@@ -152,6 +153,7 @@ export class JobRuntime {
       manifests: q('job_runtime_manifests'),
     };
     this.channel = `${this.schema}.job_runtime`;
+    this.statementPrefix = createHash('sha256').update(this.schema).digest('hex').slice(0, 12);
     this.policy = options.policy ?? priorityThenAge;
     this.o = {
       instanceId: options.instanceId ?? `runtime-${randomUUID().slice(0, 8)}`,
@@ -778,10 +780,13 @@ export class JobRuntime {
     if (this.policy === priorityThenAge) {
       rows = (
         await client.query<Row>(
-          `SELECT ${columns} FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
+          this.named(
+            'claim',
+            `SELECT ${columns} FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
             WHERE t.status = 'ready' AND t.not_before <= $1
             ORDER BY t.priority DESC, t.ready_since LIMIT $2 FOR UPDATE OF t, r SKIP LOCKED`,
-          [iso(now), free],
+            [iso(now), free],
+          ),
         )
       ).rows;
       if (rows.length < free) this.readyMaybe = false;
@@ -956,7 +961,9 @@ export class JobRuntime {
       18,
     );
     await client.query(
-      `WITH ${append ? `ev AS (${append.sql}), ` : ''}tu AS (
+      this.named(
+        append ? 'write_ev' : 'write',
+        `WITH ${append ? `ev AS (${append.sql}), ` : ''}tu AS (
          UPDATE ${this.t.tasks} t
             SET status = u.status, attempt = u.attempt, outcome = u.outcome, handled = u.handled,
                 not_before = coalesce(u.not_before, t.not_before),
@@ -980,27 +987,37 @@ export class JobRuntime {
               cancelled_by = coalesce(u.cancelled_by, r.cancelled_by)
          FROM unnest($14::text[], $15::int[], $16::text[], $17::text[]) AS u(run_id, n, outcome, cancelled_by)
         WHERE r.run_id = u.run_id`,
-      [
-        tasks.map((w) => w.runId),
-        tasks.map((w) => w.taskId),
-        tasks.map((w) => w.status),
-        tasks.map((w) => w.attempt),
-        tasks.map((w) => w.outcome),
-        tasks.map((w) => w.handled),
-        tasks.map((w) => w.notBefore),
-        tasks.map((w) => w.exitCode),
-        tasks.map((w) => w.httpStatus),
-        tasks.map((w) => w.detail),
-        tasks.map((w) => w.leaseOwner),
-        tasks.map((w) => w.leaseExpires),
-        iso(now),
-        runs,
-        runs.map((id) => batch.count(id)),
-        runs.map((id) => runEnds.get(id)?.outcome ?? null),
-        runs.map((id) => runEnds.get(id)?.cancelledBy ?? null),
-        ...(append?.values ?? []),
-      ],
+        [
+          tasks.map((w) => w.runId),
+          tasks.map((w) => w.taskId),
+          tasks.map((w) => w.status),
+          tasks.map((w) => w.attempt),
+          tasks.map((w) => w.outcome),
+          tasks.map((w) => w.handled),
+          tasks.map((w) => w.notBefore),
+          tasks.map((w) => w.exitCode),
+          tasks.map((w) => w.httpStatus),
+          tasks.map((w) => w.detail),
+          tasks.map((w) => w.leaseOwner),
+          tasks.map((w) => w.leaseExpires),
+          iso(now),
+          runs,
+          runs.map((id) => batch.count(id)),
+          runs.map((id) => runEnds.get(id)?.outcome ?? null),
+          runs.map((id) => runEnds.get(id)?.cancelledBy ?? null),
+          ...(append?.values ?? []),
+        ],
+      ),
     );
+  }
+
+  /**
+   * A named (prepared, per connection) statement for the hot paths: parsed and planned once per
+   * connection. The name carries a digest of the schema (names are per connection and truncated
+   * to 63 bytes), and each kind always has the same text for a schema.
+   */
+  private named(kind: string, text: string, values: unknown[]): QueryConfig {
+    return { name: `jr_${this.statementPrefix}_${kind}`, text, values };
   }
 
   private execute(c: Claimed): void {
@@ -1119,12 +1136,15 @@ export class JobRuntime {
       const { rows } = await client.query<
         RunRow & TaskRow & { environment: string; status: TaskRunView['status'] }
       >(
-        `SELECT r.run_id, r.job, r.job_version, r.team, r.nominal_time, r.state, r.event_version,
+        this.named(
+          'lockruns',
+          `SELECT r.run_id, r.job, r.job_version, r.team, r.nominal_time, r.state, r.event_version,
                 r.started_at AS run_started_at, r.cancelled_by, r.environment,
                 t.task_id, t.status, t.attempt, t.outcome, t.handled, t.started_at, t.lease_expires_at
            FROM ${this.t.runs} r JOIN ${this.t.tasks} t ON t.run_id = r.run_id
           WHERE r.run_id = ANY($1::text[]) ORDER BY r.run_id FOR UPDATE OF r`,
-        [runIds],
+          [runIds],
+        ),
       );
       const tasksBy = new Map<string, Record<string, TaskRunView>>();
       const rowBy = new Map<string, TaskRow>();
@@ -1303,12 +1323,15 @@ export class JobRuntime {
         const { rows: more } = await client.query<
           RunRow & { task_id: string; attempt: number; environment: string }
         >(
-          `SELECT t.run_id, t.task_id, t.attempt, r.job, r.job_version, r.team, r.nominal_time,
+          this.named(
+            'claimmore',
+            `SELECT t.run_id, t.task_id, t.attempt, r.job, r.job_version, r.team, r.nominal_time,
                   r.state, r.event_version, r.started_at, r.cancelled_by, r.environment
              FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
             WHERE t.status = 'ready' AND t.not_before <= $1 AND t.run_id <> ALL($3::text[])
             ORDER BY t.priority DESC, t.ready_since LIMIT $2 FOR UPDATE OF t, r SKIP LOCKED`,
-          [iso(now), free, runIds],
+            [iso(now), free, runIds],
+          ),
         );
         if (more.length < free) this.readyMaybe = false;
         for (const row of more) {
