@@ -789,7 +789,8 @@ export class JobRuntime {
           ),
         )
       ).rows;
-      if (rows.length < free) this.readyMaybe = false;
+      // Full: more may be ready. Short: none left, or skipped as locked by a claim in flight.
+      this.readyMaybe = rows.length >= free;
     } else {
       rows = await this.claimByPolicy(client, free, now, columns);
     }
@@ -1333,7 +1334,7 @@ export class JobRuntime {
             [iso(now), free, runIds],
           ),
         );
-        if (more.length < free) this.readyMaybe = false;
+        this.readyMaybe = more.length >= free;
         for (const row of more) {
           if (!runBy.has(row.run_id)) runBy.set(row.run_id, row);
           const run = runBy.get(row.run_id)!;
