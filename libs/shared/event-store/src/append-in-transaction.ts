@@ -24,6 +24,32 @@ export async function appendInTransaction(
   schema: string,
   appends: readonly StreamAppend[],
 ): Promise<number> {
+  const statement = appendStatement(schema, appends, 1);
+  if (!statement) return 0;
+  const { rowCount } = await client.query(statement.sql, statement.values);
+  return rowCount ?? 0;
+}
+
+/** The INSERT of `appendInTransaction`, for a caller that sends it as part of a larger statement. */
+export interface AppendStatement {
+  /** `INSERT INTO … SELECT * FROM unnest($n…)`, parameters numbered from `firstParam`. */
+  readonly sql: string;
+  readonly values: unknown[];
+  /** The number of events it inserts. */
+  readonly events: number;
+}
+
+/**
+ * The same multi-stream append as `appendInTransaction`, as SQL and parameters numbered from
+ * `firstParam`, so a caller can send it as a data-modifying CTE of its own statement (one round
+ * trip for a state change and its events; same rules: inside the caller's transaction, exact
+ * versions, one row lock per stream). Undefined when there are no events.
+ */
+export function appendStatement(
+  schema: string,
+  appends: readonly StreamAppend[],
+  firstParam: number,
+): AppendStatement | undefined {
   const streams: string[] = [];
   const versions: number[] = [];
   const types: string[] = [];
@@ -51,14 +77,15 @@ export async function appendInTransaction(
       metadata.push(JSON.stringify(meta));
     });
   }
-  if (streams.length === 0) return 0;
+  if (streams.length === 0) return undefined;
   const events = `${quoteIdent(assertSchemaName(schema))}.events`;
-  const { rowCount } = await client.query(
-    `INSERT INTO ${events} (stream_id, stream_version, event_type, schema_version, data, metadata)
-     SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::integer[], $5::jsonb[], $6::jsonb[])`,
-    [streams, versions, types, schemaVersions, data, metadata],
-  );
-  return rowCount ?? 0;
+  const p = (i: number) => `$${firstParam + i}`;
+  return {
+    sql: `INSERT INTO ${events} (stream_id, stream_version, event_type, schema_version, data, metadata)
+     SELECT * FROM unnest(${p(0)}::text[], ${p(1)}::integer[], ${p(2)}::text[], ${p(3)}::integer[], ${p(4)}::jsonb[], ${p(5)}::jsonb[])`,
+    values: [streams, versions, types, schemaVersions, data, metadata],
+    events: streams.length,
+  };
 }
 
 /** Wakes the store's subscribers in every process (LISTEN on the store's channel) after a commit. */

@@ -60,5 +60,5 @@ export type { CommandContext } from './command-context';
 export { handleCommand, loadStream } from './handle-command';
 export type { CommandFor, HandleCommandOptions, HandledCommand, Loaded } from './handle-command';
 export { handleCheckedOutClientErrors } from './pool-client-errors';
-export { appendInTransaction, announceAppends } from './append-in-transaction';
-export type { StreamAppend } from './append-in-transaction';
+export { appendInTransaction, announceAppends, appendStatement } from './append-in-transaction';
+export type { StreamAppend, AppendStatement } from './append-in-transaction';

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Client, type Pool, type PoolClient } from 'pg';
-import { announceAppends, appendInTransaction, assertSchemaName } from '@trainyard/event-store';
+import { Client, type Pool, type PoolClient, type QueryConfig } from 'pg';
+import { appendInTransaction, appendStatement, assertSchemaName } from '@trainyard/event-store';
 import {
   decideOverlapMinimal,
   decideRunStep,
@@ -111,6 +111,7 @@ export class JobRuntime {
   private readonly schema: string;
   private readonly t: Record<'runs' | 'tasks' | 'marks' | 'manifests', string>;
   private readonly channel: string;
+  private readonly statementPrefix: string;
   private readonly policy: DispatchPolicy;
   private readonly manifests = new Map<string, JobManifest>();
   private readonly storedManifests = new Set<string>();
@@ -133,6 +134,12 @@ export class JobRuntime {
     admit: new Wakeable(),
   };
   private notifyState: 'idle' | 'busy' | 'dirty' = 'idle';
+  /**
+   * False once a claim came back short (no more ready tasks) and nothing since made one ready:
+   * recording results then skips the extra claim query (a dependent is handed off directly). Only
+   * an optimisation: the dispatcher, woken by every commit and result, still claims everything.
+   */
+  private readyMaybe = true;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: JobRuntimeOptions) {
@@ -146,6 +153,7 @@ export class JobRuntime {
       manifests: q('job_runtime_manifests'),
     };
     this.channel = `${this.schema}.job_runtime`;
+    this.statementPrefix = createHash('sha256').update(this.schema).digest('hex').slice(0, 12);
     this.policy = options.policy ?? priorityThenAge;
     this.o = {
       instanceId: options.instanceId ?? `runtime-${randomUUID().slice(0, 8)}`,
@@ -236,6 +244,7 @@ export class JobRuntime {
       });
     }
     const created = await this.transaction((client) => this.insertRuns(client, runs, now));
+    this.readyMaybe = true;
     this.afterCommit({ ready: true, admit: this.takeAdmissionDue() });
     return runs.map((r) => {
       const runId = runIdOf(r.idempotencyKey);
@@ -333,7 +342,10 @@ export class JobRuntime {
       );
       return created.size;
     });
-    if (inserted > 0) this.afterCommit({ ready: true, admit: this.takeAdmissionDue() });
+    if (inserted > 0) {
+      this.readyMaybe = true;
+      this.afterCommit({ ready: true, admit: this.takeAdmissionDue() });
+    }
     // Sleep until the next slot of any job (exact: the bench measures lag from nominal time).
     let next = Infinity;
     const horizon = now + this.o.idleMs;
@@ -713,7 +725,10 @@ export class JobRuntime {
       );
       started = open.length;
     });
-    if (started > 0) this.afterCommit({ ready: true });
+    if (started > 0) {
+      this.readyMaybe = true;
+      this.afterCommit({ ready: true });
+    }
     const { rows } = await this.pool.query<{ next: Date | null }>(
       `SELECT min(not_before) AS next FROM ${this.t.runs} WHERE state = 'scheduled'`,
     );
@@ -765,12 +780,17 @@ export class JobRuntime {
     if (this.policy === priorityThenAge) {
       rows = (
         await client.query<Row>(
-          `SELECT ${columns} FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
+          this.named(
+            'claim',
+            `SELECT ${columns} FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
             WHERE t.status = 'ready' AND t.not_before <= $1
             ORDER BY t.priority DESC, t.ready_since LIMIT $2 FOR UPDATE OF t, r SKIP LOCKED`,
-          [iso(now), free],
+            [iso(now), free],
+          ),
         )
       ).rows;
+      // Full: more may be ready. Short: none left, or skipped as locked by a claim in flight.
+      this.readyMaybe = rows.length >= free;
     } else {
       rows = await this.claimByPolicy(client, free, now, columns);
     }
@@ -794,8 +814,8 @@ export class JobRuntime {
       batch,
       new Map(),
       now,
+      (id) => runBy.get(id)!.event_version,
     );
-    await this.appendEvents(client, batch, (id) => runBy.get(id)!.event_version);
     return claimed;
   }
 
@@ -932,8 +952,9 @@ export class JobRuntime {
   }
 
   /**
-   * One statement: the task rows, and each touched run's event version (plus its end when it
-   * finished). Data-modifying CTEs all run, whatever the outer statement reads.
+   * One statement (one round trip): the task rows, each touched run's event version (plus its end
+   * when it finished), and the runs' events at their versions (the run rows are locked by the
+   * caller). Data-modifying CTEs all run, whatever the outer statement reads.
    */
   private async writeTasksAndRuns(
     client: PoolClient,
@@ -941,11 +962,23 @@ export class JobRuntime {
     batch: RunEventBatch,
     runEnds: ReadonlyMap<string, { outcome: RunOutcome; cancelledBy?: string }>,
     now: number,
+    versionOf: (runId: string) => number,
   ): Promise<void> {
     const runs = batch.runs();
     if (tasks.length === 0 && runs.length === 0) return;
+    const append = appendStatement(
+      this.schema,
+      runs.map((runId) => ({
+        streamId: jobRunStream(runId),
+        expectedVersion: versionOf(runId),
+        events: batch.events(runId),
+      })),
+      18,
+    );
     await client.query(
-      `WITH tu AS (
+      this.named(
+        append ? 'write_ev' : 'write',
+        `WITH ${append ? `ev AS (${append.sql}), ` : ''}tu AS (
          UPDATE ${this.t.tasks} t
             SET status = u.status, attempt = u.attempt, outcome = u.outcome, handled = u.handled,
                 not_before = coalesce(u.not_before, t.not_before),
@@ -969,44 +1002,37 @@ export class JobRuntime {
               cancelled_by = coalesce(u.cancelled_by, r.cancelled_by)
          FROM unnest($14::text[], $15::int[], $16::text[], $17::text[]) AS u(run_id, n, outcome, cancelled_by)
         WHERE r.run_id = u.run_id`,
-      [
-        tasks.map((w) => w.runId),
-        tasks.map((w) => w.taskId),
-        tasks.map((w) => w.status),
-        tasks.map((w) => w.attempt),
-        tasks.map((w) => w.outcome),
-        tasks.map((w) => w.handled),
-        tasks.map((w) => w.notBefore),
-        tasks.map((w) => w.exitCode),
-        tasks.map((w) => w.httpStatus),
-        tasks.map((w) => w.detail),
-        tasks.map((w) => w.leaseOwner),
-        tasks.map((w) => w.leaseExpires),
-        iso(now),
-        runs,
-        runs.map((id) => batch.count(id)),
-        runs.map((id) => runEnds.get(id)?.outcome ?? null),
-        runs.map((id) => runEnds.get(id)?.cancelledBy ?? null),
-      ],
+        [
+          tasks.map((w) => w.runId),
+          tasks.map((w) => w.taskId),
+          tasks.map((w) => w.status),
+          tasks.map((w) => w.attempt),
+          tasks.map((w) => w.outcome),
+          tasks.map((w) => w.handled),
+          tasks.map((w) => w.notBefore),
+          tasks.map((w) => w.exitCode),
+          tasks.map((w) => w.httpStatus),
+          tasks.map((w) => w.detail),
+          tasks.map((w) => w.leaseOwner),
+          tasks.map((w) => w.leaseExpires),
+          iso(now),
+          runs,
+          runs.map((id) => batch.count(id)),
+          runs.map((id) => runEnds.get(id)?.outcome ?? null),
+          runs.map((id) => runEnds.get(id)?.cancelledBy ?? null),
+          ...(append?.values ?? []),
+        ],
+      ),
     );
   }
 
-  private async appendEvents(
-    client: PoolClient,
-    batch: RunEventBatch,
-    versionOf: (runId: string) => number,
-  ): Promise<void> {
-    const runs = batch.runs();
-    if (runs.length === 0) return;
-    await appendInTransaction(
-      client,
-      this.schema,
-      runs.map((runId) => ({
-        streamId: jobRunStream(runId),
-        expectedVersion: versionOf(runId),
-        events: batch.events(runId),
-      })),
-    );
+  /**
+   * A named (prepared, per connection) statement for the hot paths: parsed and planned once per
+   * connection. The name carries a digest of the schema (names are per connection and truncated
+   * to 63 bytes), and each kind always has the same text for a schema.
+   */
+  private named(kind: string, text: string, values: unknown[]): QueryConfig {
+    return { name: `jr_${this.statementPrefix}_${kind}`, text, values };
   }
 
   private execute(c: Claimed): void {
@@ -1115,6 +1141,7 @@ export class JobRuntime {
     const now = this.o.clock();
     let aborts: string[] = [];
     let handoff: Claimed[] = [];
+    let leftReady = false;
     const changed = await this.transaction(async (client) => {
       aborts = [];
       handoff = [];
@@ -1124,12 +1151,15 @@ export class JobRuntime {
       const { rows } = await client.query<
         RunRow & TaskRow & { environment: string; status: TaskRunView['status'] }
       >(
-        `SELECT r.run_id, r.job, r.job_version, r.team, r.nominal_time, r.state, r.event_version,
+        this.named(
+          'lockruns',
+          `SELECT r.run_id, r.job, r.job_version, r.team, r.nominal_time, r.state, r.event_version,
                 r.started_at AS run_started_at, r.cancelled_by, r.environment,
                 t.task_id, t.status, t.attempt, t.outcome, t.handled, t.started_at, t.lease_expires_at
            FROM ${this.t.runs} r JOIN ${this.t.tasks} t ON t.run_id = r.run_id
           WHERE r.run_id = ANY($1::text[]) ORDER BY r.run_id FOR UPDATE OF r`,
-        [runIds],
+          [runIds],
+        ),
       );
       const tasksBy = new Map<string, Record<string, TaskRunView>>();
       const rowBy = new Map<string, TaskRow>();
@@ -1304,17 +1334,21 @@ export class JobRuntime {
       }
       // Workers still free: claim other runs' ready tasks in this same transaction (one commit
       // records results and starts the next tasks). SKIP LOCKED, and never the runs locked above.
-      if (free > 0 && this.policy === priorityThenAge) {
+      if (free > 0 && this.readyMaybe && this.policy === priorityThenAge) {
         const { rows: more } = await client.query<
           RunRow & { task_id: string; attempt: number; environment: string }
         >(
-          `SELECT t.run_id, t.task_id, t.attempt, r.job, r.job_version, r.team, r.nominal_time,
+          this.named(
+            'claimmore',
+            `SELECT t.run_id, t.task_id, t.attempt, r.job, r.job_version, r.team, r.nominal_time,
                   r.state, r.event_version, r.started_at, r.cancelled_by, r.environment
              FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
             WHERE t.status = 'ready' AND t.not_before <= $1 AND t.run_id <> ALL($3::text[])
             ORDER BY t.priority DESC, t.ready_since LIMIT $2 FOR UPDATE OF t, r SKIP LOCKED`,
-          [iso(now), free, runIds],
+            [iso(now), free, runIds],
+          ),
         );
+        this.readyMaybe = more.length >= free;
         for (const row of more) {
           if (!runBy.has(row.run_id)) runBy.set(row.run_id, row);
           const run = runBy.get(row.run_id)!;
@@ -1336,15 +1370,23 @@ export class JobRuntime {
           writes.push(this.runningWrite(claimed, now));
         }
       }
-      await this.writeTasksAndRuns(client, writes, batch, runEnds, now);
+      leftReady = releases.length > 0 || writes.some((w) => w.status === 'ready');
+      await this.writeTasksAndRuns(
+        client,
+        writes,
+        batch,
+        runEnds,
+        now,
+        (id) => runBy.get(id)!.event_version,
+      );
       if (this.options.poolSlots)
         for (const holder of releases) await this.options.poolSlots.release(holder, client);
-      await this.appendEvents(client, batch, (id) => runBy.get(id)!.event_version);
       return finalChange.size;
     });
     for (const c of handoff) this.execute(c);
     if (changed > 0) {
       for (const a of aborts) this.abortLocal(a);
+      if (leftReady) this.readyMaybe = true;
       this.afterCommit({ ready: handoff.length < changed, aborts });
     }
     return changed;
@@ -1441,6 +1483,7 @@ export class JobRuntime {
       if (payload.startsWith('abort:'))
         for (const a of payload.slice(6).split(',')) this.abortLocal(a);
       else if (payload === `ready:${this.o.instanceId}`) return; // our own commit: woken already
+      this.readyMaybe = true;
       this.wakers.dispatch.wake();
       this.wakers.admit.wake();
     });
@@ -1484,10 +1527,14 @@ export class JobRuntime {
       return;
     }
     this.notifyState = 'busy';
-    void Promise.all([
-      this.pool.query('SELECT pg_notify($1, $2)', [this.channel, `ready:${this.o.instanceId}`]),
-      announceAppends(this.pool, this.schema),
-    ])
+    // One round trip for both channels (the store's subscribers listen on `<schema>.events`).
+    void this.pool
+      .query('SELECT pg_notify($1, $2), pg_notify($3, $4)', [
+        this.channel,
+        `ready:${this.o.instanceId}`,
+        `${this.schema}.events`,
+        '',
+      ])
       .catch(this.o.onError)
       .finally(() => {
         const again = this.notifyState === 'dirty';
