@@ -21,3 +21,4 @@ export * as complianceLedger from './generated/trainyard/compliance/v1/ledger';
 export * as complianceReview from './generated/trainyard/compliance/v1/review';
 export * as complianceAccess from './generated/trainyard/compliance/v1/access';
 export * as complianceSampling from './generated/trainyard/compliance/v1/sampling';
+export * as jobRuns from './generated/trainyard/scheduling/v1/runs';

@@ -11,6 +11,7 @@ export type Permission =
   // scheduling:write, which engineers hold to request deployments.
   | 'scheduling:calendar:write'
   | SchedulingOverridePermission
+  | SchedulingRunPermission
   | CompliancePermission;
 
 /**
@@ -20,6 +21,12 @@ export type Permission =
  */
 export type SchedulingOverridePermission =
   'scheduling:override:request' | 'scheduling:override:approve' | 'scheduling:override:review';
+
+/**
+ * Batch-job runs (issue 12): triggering and cancelling runs is an operator's act, apart from
+ * writing manifests (scheduling:jobs:write); reading runs is scheduling:read.
+ */
+export type SchedulingRunPermission = 'scheduling:runs:operate';
 
 /** Compliance's finer permissions: authoring policies, approving them (four-eyes), evaluating. */
 export type CompliancePermission =
@@ -60,6 +67,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'deployment:write',
     'scheduling:override:request',
     'scheduling:override:review',
+    'scheduling:runs:operate',
   ],
   engineer: [...read, 'deployment:write', 'scheduling:write', 'scheduling:override:request'],
   approver: [
@@ -97,6 +105,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'compliance:write',
     'compliance:evaluate',
     'metrics:write',
+    'scheduling:runs:operate',
   ],
   admin: [
     ...read,
@@ -108,6 +117,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'scheduling:override:request',
     'scheduling:override:approve',
     'scheduling:override:review',
+    'scheduling:runs:operate',
     ...compliancePolicy,
   ],
 };
