@@ -14,6 +14,7 @@ import {
 } from '@grpc/grpc-js';
 import { planning, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
 import { signDevToken } from '@trainyard/infra';
+import { monthEndJobs } from './demo-jobs';
 
 const ADDRESS = process.env.PLANNING_GRPC_ADDRESS ?? '127.0.0.1:50051';
 const RUN = randomBytes(2).toString('hex');
@@ -942,6 +943,9 @@ async function main(): Promise<void> {
   console.log(
     `\nREST: http://127.0.0.1:3001/api/planning/releases/${main} (OpenAPI at /api/planning/docs)`,
   );
+
+  // Batch jobs (issue 12): the month-end DAG across payments, finance and reporting.
+  await monthEndJobs(SCHEDULING_ADDRESS);
 }
 
 main()
