@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
-import { openApiController } from '@trainyard/platform';
+import type { Pool } from 'pg';
+import { PG_POOL, openApiController } from '@trainyard/platform';
+import { PersonalData } from '@trainyard/privacy';
+import { PrivacyGrpcController } from './privacy/privacy.grpc-controller';
+import { PrivacyHttpController } from './privacy/privacy.http-controller';
+import { PrivacyUseCases } from './privacy/privacy.use-cases';
 import { ComplianceQueries } from './application/compliance.queries';
 import { EvaluationUseCases } from './application/evaluation.use-cases';
 import { PolicyUseCases } from './application/policy.use-cases';
@@ -48,6 +53,8 @@ import { EvidenceBundleService } from './evidence/evidence-bundle.service';
     LedgerGrpcController,
     ReviewGrpcController,
     ReviewHttpController,
+    PrivacyGrpcController,
+    PrivacyHttpController,
     AccessAdminGrpcController,
     AccessAdminHttpController,
     SamplingGrpcController,
@@ -73,6 +80,13 @@ import { EvidenceBundleService } from './evidence/evidence-bundle.service';
     LedgerConsumer,
     ReviewUseCases,
     ReviewOverdueSweeper,
+    // Retention and privacy (issue 13 item 6; docs/adr/0012-crypto-shredding.md).
+    {
+      provide: PersonalData,
+      useFactory: (pool: Pool) => PersonalData.fromEnv(pool),
+      inject: [PG_POOL],
+    },
+    PrivacyUseCases,
     AccessAdminUseCases,
     AccessModelPublisher,
     ReleaseEvidenceQueries,

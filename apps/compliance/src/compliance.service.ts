@@ -11,6 +11,7 @@ export const COMPLIANCE_GRPC_PACKAGE = 'trainyard.compliance.v1';
 export const COMPLIANCE_GRPC_SERVICE = 'trainyard.compliance.v1.ComplianceService';
 export const LEDGER_GRPC_SERVICE = 'trainyard.compliance.v1.LedgerService';
 export const REVIEW_GRPC_SERVICE = 'trainyard.compliance.v1.ReviewService';
+export const PRIVACY_GRPC_SERVICE = 'trainyard.compliance.v1.PrivacyService';
 export const ACCESS_ADMIN_GRPC_SERVICE = 'trainyard.compliance.v1.AccessAdminService';
 export const SAMPLING_GRPC_SERVICE = 'trainyard.compliance.v1.SamplingService';
 
@@ -22,6 +23,7 @@ export const complianceService: ServiceDefinition = {
     COMPLIANCE_GRPC_SERVICE,
     LEDGER_GRPC_SERVICE,
     REVIEW_GRPC_SERVICE,
+    PRIVACY_GRPC_SERVICE,
     ACCESS_ADMIN_GRPC_SERVICE,
     SAMPLING_GRPC_SERVICE,
   ],

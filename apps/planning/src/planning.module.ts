@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
-import { openApiController } from '@trainyard/platform';
+import type { Pool } from 'pg';
+import { PG_POOL, openApiController } from '@trainyard/platform';
+import { PersonalData } from '@trainyard/privacy';
+import { RequesterNames } from './application/requester-names';
 import { PLANNING_POLICY, SERVICE_PLANNING_POLICY } from './config/planning-policy';
 import { DecisionInputs } from './application/decision-inputs';
 import { PlanningCommandHandler } from './application/planning-command-handler';
@@ -42,6 +45,13 @@ import { PlanningReadSide } from './projections/planning-read-side';
     WorkloadUseCases,
     ReleaseUseCases,
     ApiVersionUseCases,
+    // Personal data sealed per subject (issue 13 item 6; docs/adr/0012-crypto-shredding.md).
+    {
+      provide: PersonalData,
+      useFactory: (pool: Pool) => PersonalData.fromEnv(pool),
+      inject: [PG_POOL],
+    },
+    RequesterNames,
   ],
 })
 export class PlanningModule {}

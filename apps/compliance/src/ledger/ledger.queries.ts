@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { NotFoundError, ValidationError } from '@trainyard/kernel';
 import { PG_POOL, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
+import { PersonalData } from '@trainyard/privacy';
 import { PIVOT_KINDS, TRAIL_KINDS, type LedgerLink, type TrailKind } from './ledger-links';
 
 export const LEDGER_MAX_PAGE_SIZE = 200;
@@ -174,6 +175,7 @@ export class LedgerQueries {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    private readonly personal: PersonalData,
   ) {
     this.s = `"${config.DATABASE_SCHEMA.replace(/"/g, '""')}"`;
   }
@@ -209,7 +211,9 @@ export class LedgerQueries {
       [...params, f.pageSize, (f.page - 1) * f.pageSize],
     );
     return {
-      items: rows.rows.map(entryOf),
+      // Sealed personal data is opened as the ledger answers: `[erased]` once the subject is erased
+      // (the stored entry keeps the ciphertext; docs/adr/0012-crypto-shredding.md).
+      items: await this.personal.revealDeep(rows.rows.map(entryOf)),
       page: f.page,
       pageSize: f.pageSize,
       total: Number(count.rows[0]?.total ?? 0),
@@ -227,7 +231,7 @@ export class LedgerQueries {
       [id, TRAIL_LIMIT + 1],
     );
     if (rows.rows.length === 0) throw new NotFoundError('workload', id);
-    const entries = rows.rows.slice(0, TRAIL_LIMIT).map(entryOf);
+    const entries = await this.personal.revealDeep(rows.rows.slice(0, TRAIL_LIMIT).map(entryOf));
     const linked = new Map<string, LedgerLink>();
     for (const entry of entries)
       if (entry.links.some((l) => l.kind === 'workload' && l.id === id))

@@ -97,6 +97,9 @@ export const toProtoWorkload = (row: WorkloadRow): planning.Workload => ({
   severity: row.severity ?? 0,
   linkedIncident: row.linkedIncident ?? '',
   registeredAt: row.registeredAt,
+  // The name is opened by the controller (RequesterNames): a pure mapping never sees plaintext.
+  requesterSubjectId: row.requester?.$pii.subject ?? '',
+  requesterName: '',
   releaseId: row.releaseId ?? '',
   deferralCount: row.deferralCount,
   firstDeferredAt: row.firstDeferredAt ?? '',

@@ -5,7 +5,9 @@ import { planning } from '@trainyard/grpc-contracts';
 import { ValidationError } from '@trainyard/kernel';
 import { CommandContexts, RequirePermission } from '@trainyard/platform';
 import type { RegisterWorkloadData } from '@trainyard/planning-domain';
+import type { WorkloadRow } from '@trainyard/planning-read-models';
 import { PlanningQueries } from '../application/planning.queries';
+import { RequesterNames } from '../application/requester-names';
 import { WorkloadUseCases } from '../application/use-cases/workload.use-cases';
 import { GRPC_FIELDS, PLANNING_SERVICE } from './grpc-fields';
 import {
@@ -67,7 +69,17 @@ export class WorkloadGrpcController implements WorkloadRpcs {
     private readonly workloads: WorkloadUseCases,
     private readonly queries: PlanningQueries,
     private readonly contexts: CommandContexts,
+    private readonly requesters: RequesterNames,
   ) {}
+
+  /** The rows as the wire shows them, requester names opened now (`[erased]` after an erasure). */
+  private async toWorkloads(rows: readonly WorkloadRow[]): Promise<planning.Workload[]> {
+    const requesters = await this.requesters.of(rows);
+    return rows.map((row, i) => ({
+      ...toProtoWorkload(row),
+      requesterName: requesters[i]?.name ?? '',
+    }));
+  }
 
   @GrpcMethod(PLANNING_SERVICE, 'registerWorkload')
   @RequirePermission('planning:write')
@@ -76,9 +88,14 @@ export class WorkloadGrpcController implements WorkloadRpcs {
     metadata: Metadata,
   ): Promise<planning.RegisterWorkloadResponse> {
     const ctx = this.contexts.forGrpc(metadata, request.reason);
-    return {
-      workload: toProtoWorkload(await this.workloads.register(registrationOf(request), ctx)),
-    };
+    const registration = registrationOf(request);
+    const requester = await this.requesters.seal('requester', request.requester);
+    const row = await this.workloads.register(
+      requester ? { ...registration, requester } : registration,
+      ctx,
+    );
+    const [workload] = await this.toWorkloads([row]);
+    return { workload: workload! };
   }
 
   @GrpcMethod(PLANNING_SERVICE, 'withdrawWorkload')
@@ -96,7 +113,8 @@ export class WorkloadGrpcController implements WorkloadRpcs {
   @RequirePermission('planning:read')
   async getWorkload(request: planning.GetWorkloadRequest): Promise<planning.GetWorkloadResponse> {
     if (!request.workloadId) throw new ValidationError('workload_id', 'workload_id is required');
-    return { workload: toProtoWorkload(await this.queries.getWorkload(request.workloadId)) };
+    const [workload] = await this.toWorkloads([await this.queries.getWorkload(request.workloadId)]);
+    return { workload: workload! };
   }
 
   @GrpcMethod(PLANNING_SERVICE, 'listWorkloads')
@@ -117,7 +135,7 @@ export class WorkloadGrpcController implements WorkloadRpcs {
       GRPC_FIELDS,
     );
     return {
-      items: page.items.map(toProtoWorkload),
+      items: await this.toWorkloads(page.items),
       page: page.page,
       pageSize: page.pageSize,
       total: page.total,

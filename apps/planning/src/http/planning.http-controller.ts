@@ -15,6 +15,7 @@ import {
   WORKLOAD_STATES,
   type FieldNames,
 } from '../application/planning.queries';
+import { RequesterNames } from '../application/requester-names';
 import {
   ApiDeprecationsPageDto,
   BacklogHealthPageDto,
@@ -69,6 +70,7 @@ export class PlanningHttpController {
   constructor(
     private readonly queries: PlanningQueries,
     private readonly contexts: CommandContexts,
+    private readonly requesters: RequesterNames,
   ) {}
 
   @Get('releases')
@@ -116,7 +118,7 @@ export class PlanningHttpController {
   @ApiQuery({ name: 'page', required: false, type: Number })
   @ApiQuery({ name: 'pageSize', required: false, type: Number })
   @ApiOkResponse({ type: WorkloadPageDto })
-  listWorkloads(
+  async listWorkloads(
     @Query('state') state?: string,
     @Query('team') team?: string,
     @Query('tier') tier?: string,
@@ -125,7 +127,7 @@ export class PlanningHttpController {
     @Query('page') page?: string,
     @Query('pageSize') pageSize?: string,
   ) {
-    return this.queries.listWorkloads(
+    const found = await this.queries.listWorkloads(
       {
         state,
         team,
@@ -137,6 +139,12 @@ export class PlanningHttpController {
       },
       HTTP_FIELDS,
     );
+    // The requester's envelope never leaves as ciphertext: opened now, or `[erased]`.
+    const requesters = await this.requesters.of(found.items);
+    return {
+      ...found,
+      items: found.items.map((row, i) => ({ ...row, requester: requesters[i] ?? null })),
+    };
   }
 
   @Get('backlog-health')

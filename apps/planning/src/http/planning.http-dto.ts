@@ -61,6 +61,12 @@ export class WorkloadDto {
   @ApiPropertyOptional({ type: Number, nullable: true }) completedJobSize!: number | null;
   @ApiPropertyOptional({ type: String, nullable: true }) withdrawnReason!: string | null;
   @ApiProperty({ description: 'stream version this row reflects' }) version!: number;
+  @ApiProperty({
+    nullable: true,
+    description:
+      'Who asked for it (personal data): { subjectId, name }; name is "[erased]" after the subject\'s erasure',
+  })
+  requester!: { subjectId: string; name: string } | null;
 }
 
 class PageDto {

@@ -59,6 +59,7 @@ export function toIntegrationEvent(
           route: { trackId: d.route.trackId, trackKind: d.route.trackKind },
           policyVersion: d.policyVersion,
           registeredBy: d.registeredBy,
+          requester: d.requester,
           registeredAt: d.registeredAt,
         },
       };

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { SealedPersonalData } from '@trainyard/kernel';
 import type {
   ApiContract,
   ChangeType,
@@ -43,6 +44,11 @@ export interface WorkloadRow {
   readonly policyVersion: string;
   readonly registeredBy: string;
   readonly registeredAt: string;
+  /**
+   * The requester's name as recorded: ciphertext, opened when a query answers (so an erasure shows
+   * at once, with no re-projection; docs/adr/0012-crypto-shredding.md).
+   */
+  readonly requester?: SealedPersonalData | null;
   /** The release it is planned in, or was completed in. */
   readonly releaseId: string | null;
   readonly deferralCount: number;
@@ -89,6 +95,7 @@ export class WorkloadView implements WorkloadRow {
   @Column({ name: 'linked_incident', type: 'text', nullable: true }) linkedIncident!: string | null;
   @Column({ name: 'policy_version', type: 'text' }) policyVersion!: string;
   @Column({ name: 'registered_by', type: 'text' }) registeredBy!: string;
+  @Column({ type: 'jsonb', nullable: true }) requester!: SealedPersonalData | null;
   @Column({ name: 'registered_at', type: 'text' }) registeredAt!: string;
   @Column({ name: 'release_id', type: 'text', nullable: true }) releaseId!: string | null;
   @Column({ name: 'deferral_count', type: 'integer' }) deferralCount!: number;

@@ -48,6 +48,7 @@ export const evolveWorkloadRow = (
       policyVersion: d.policyVersion,
       registeredBy: d.registeredBy,
       registeredAt: utc(d.registeredAt),
+      requester: d.requester ?? null,
       releaseId: null,
       deferralCount: 0,
       firstDeferredAt: null,

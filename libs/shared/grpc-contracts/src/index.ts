@@ -19,6 +19,7 @@ export * as calendar from './generated/trainyard/scheduling/v1/calendar';
 export * as schedulingDeploymentPlan from './generated/trainyard/scheduling/v1/deployment_plan';
 export * as complianceLedger from './generated/trainyard/compliance/v1/ledger';
 export * as complianceReview from './generated/trainyard/compliance/v1/review';
+export * as compliancePrivacy from './generated/trainyard/compliance/v1/privacy';
 export * as complianceAccess from './generated/trainyard/compliance/v1/access';
 export * as complianceSampling from './generated/trainyard/compliance/v1/sampling';
 export * as jobRuns from './generated/trainyard/scheduling/v1/runs';

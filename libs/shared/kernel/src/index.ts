@@ -5,3 +5,4 @@ export * from './domain-error';
 export * from './assert';
 export * from './decider-specification';
 export * from './projection';
+export * from './personal-data';

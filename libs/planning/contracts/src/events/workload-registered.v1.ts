@@ -45,4 +45,21 @@ export interface WorkloadRegisteredV1 {
   readonly policyVersion: string;
   readonly registeredBy: string;
   readonly registeredAt: InstantV1;
+  /**
+   * Who asked for it: personal data sealed for its data subject (AES-256-GCM, envelope encryption).
+   * Consumers store it as is and open it with the platform's key store when they answer; once the
+   * subject is erased it cannot be opened by anyone (docs/adr/0012-crypto-shredding.md).
+   */
+  readonly requester?: SealedPersonalDataV1;
+}
+
+/** `{ "$pii": { v: 1, subject, kid, iv, ct } }`: iv and ct (ciphertext ‖ GCM tag) in base64. */
+export interface SealedPersonalDataV1 {
+  readonly $pii: {
+    readonly v: 1;
+    readonly subject: string;
+    readonly kid: string;
+    readonly iv: string;
+    readonly ct: string;
+  };
 }

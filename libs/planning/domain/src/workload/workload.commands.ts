@@ -1,6 +1,6 @@
 import type { ChangeType, RegulatedDataClass } from '../policy/planning-policy';
 import type { ApiContract, Component, SharedLibrary } from '../policy/workload-facts';
-import type { Command } from '@trainyard/kernel';
+import type { Command, SealedPersonalData } from '@trainyard/kernel';
 
 export interface RegisterWorkloadData {
   readonly workloadId: string;
@@ -25,6 +25,11 @@ export interface RegisterWorkloadData {
   readonly featureFlag?: string;
   readonly severity?: number;
   readonly linkedIncident?: string;
+  /**
+   * Who asked for it: the name sealed for its data subject by the edge (issue 13 item 6), so the
+   * event holds ciphertext only and erasing the subject's key makes it unreadable everywhere.
+   */
+  readonly requester?: SealedPersonalData;
 }
 
 export type RegisterWorkload = Command<'RegisterWorkload', RegisterWorkloadData>;

@@ -24,6 +24,7 @@ import {
   assertMetadata,
   assertNonEmpty,
   AlreadyExistsError,
+  isSealedPersonalData,
   NotFoundError,
   RuleViolation,
   ValidationError,
@@ -67,6 +68,12 @@ const validateRegistration = (data: RegisterWorkloadData): void => {
   assertNonEmpty('workloadId', data.workloadId);
   assertNonEmpty('title', data.title);
   assertNonEmpty('team', data.team);
+  // Personal data is recorded only sealed (issue 13 item 6): plaintext here would be un-erasable.
+  if (data.requester !== undefined && !isSealedPersonalData(data.requester))
+    throw new ValidationError(
+      'requester',
+      'requester must be sealed personal data, never plaintext',
+    );
   if (data.components === undefined || data.components.length === 0)
     throw new ValidationError('components', 'components must name at least one component');
   const names = new Set<string>();

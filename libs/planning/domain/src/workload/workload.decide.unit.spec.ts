@@ -87,6 +87,18 @@ describe('workload decider', () => {
       given([]).when(register()).then([registered]);
     });
 
+    it('records a sealed requester as given, and refuses a plaintext one (it could never be erased)', () => {
+      const requester = {
+        $pii: { v: 1 as const, subject: 'emp-1', kid: 'kek-1', iv: 'aXY=', ct: 'Y3Q=' },
+      };
+      given([])
+        .when(register({ requester }))
+        .thenEvents((events) => expect(registeredData(events).requester).toEqual(requester));
+      given([])
+        .when(register({ requester: 'Ada Lovelace' as unknown as typeof requester }))
+        .thenThrows(ValidationError, (error) => expect(error.field).toBe('requester'));
+    });
+
     it('raises the tier for regulated data and for a schema change, to the CAB path', () => {
       given([])
         .when(

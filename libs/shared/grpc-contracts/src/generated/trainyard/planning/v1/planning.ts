@@ -156,6 +156,19 @@ export interface RegisterWorkloadRequest {
    * rule api-version-sunset); allocation defers a workload whose release starts after a sunset.
    */
   consumedApis: ApiContract[];
+  /**
+   * Who asked for the workload (personal data, issue 13 item 6): the name is sealed for the subject
+   * (envelope encryption) before it is recorded, and reads as "[erased]" once the subject is erased.
+   */
+  requester?: Requester | undefined;
+}
+
+/** A data subject: a pseudonymous id (an employee number, never the name) and the personal data. */
+export interface Requester {
+  /** 1–128 characters of A-Z a-z 0-9 . _ : @ -, starting with a letter or digit. */
+  subjectId: string;
+  /** The person's name; required with subject_id. */
+  name: string;
 }
 
 export interface RegisterWorkloadResponse {
@@ -354,6 +367,9 @@ export interface Workload {
   policyVersion: string;
   libraries: SharedLibrary[];
   consumedApis: ApiContract[];
+  /** The requester's subject id and name as readable now: "[erased]" after the subject's erasure. */
+  requesterSubjectId: string;
+  requesterName: string;
 }
 
 export interface PlanEntry {

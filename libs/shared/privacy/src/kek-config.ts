@@ -1,0 +1,38 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { keyEncryptionKey, type KeyEncryptionKey } from './envelope-crypto';
+
+/** Where the development KEK lives when `TRAINYARD_PII_KEK` is not set (never in production). */
+export const DEV_KEK_FILE = '.local/privacy/kek.b64';
+
+/**
+ * The operator's key-encryption key: `TRAINYARD_PII_KEK` (base64 of 32 bytes) with
+ * `TRAINYARD_PII_KEK_ID` (default: derived from the key). Without it, outside production, a
+ * development key is created once in `TRAINYARD_PII_KEK_FILE` (default `.local/privacy/kek.b64`)
+ * and shared by every local service; in production a missing key is an error.
+ */
+export const loadKeyEncryptionKey = (env: NodeJS.ProcessEnv = process.env): KeyEncryptionKey => {
+  const kid = env['TRAINYARD_PII_KEK_ID'] || undefined;
+  const configured = env['TRAINYARD_PII_KEK'];
+  if (configured) return keyEncryptionKey(decode(configured, 'TRAINYARD_PII_KEK'), kid);
+  if (env['NODE_ENV'] === 'production')
+    throw new Error('TRAINYARD_PII_KEK is required in production (base64 of 32 random bytes)');
+  const file = env['TRAINYARD_PII_KEK_FILE'] || DEV_KEK_FILE;
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    try {
+      writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // Another process created it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return keyEncryptionKey(decode(readFileSync(file, 'utf8').trim(), file), kid);
+};
+
+const decode = (text: string, name: string): Buffer => {
+  if (!/^[A-Za-z0-9+/]{43}=$/.test(text.trim()))
+    throw new Error(`${name} must be the base64 of exactly 32 bytes`);
+  return Buffer.from(text.trim(), 'base64');
+};
