@@ -1,4 +1,4 @@
-// Archives old ranges of a service's event log (issue 13 item 6; docs/adr/0012-crypto-shredding.md):
+// Archives old ranges of a service's event log (issue 13 item 6; docs/adr/0013-crypto-shredding.md):
 // the next segment of sealed leaves recorded before the retention cutoff, stopping in front of the
 // first event a legal hold covers; or, with --verify, checks every segment from its files and
 // against the live tree. The live rows stay (archival export; see the ADR for removal).

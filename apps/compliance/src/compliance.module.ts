@@ -80,7 +80,7 @@ import { EvidenceBundleService } from './evidence/evidence-bundle.service';
     LedgerConsumer,
     ReviewUseCases,
     ReviewOverdueSweeper,
-    // Retention and privacy (issue 13 item 6; docs/adr/0012-crypto-shredding.md).
+    // Retention and privacy (issue 13 item 6; docs/adr/0013-crypto-shredding.md).
     {
       provide: PersonalData,
       useFactory: (pool: Pool) => PersonalData.fromEnv(pool),

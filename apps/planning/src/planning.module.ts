@@ -45,7 +45,7 @@ import { PlanningReadSide } from './projections/planning-read-side';
     WorkloadUseCases,
     ReleaseUseCases,
     ApiVersionUseCases,
-    // Personal data sealed per subject (issue 13 item 6; docs/adr/0012-crypto-shredding.md).
+    // Personal data sealed per subject (issue 13 item 6; docs/adr/0013-crypto-shredding.md).
     {
       provide: PersonalData,
       useFactory: (pool: Pool) => PersonalData.fromEnv(pool),

@@ -37,6 +37,11 @@ import {
 import { FreezeOverrideGrpcController } from './grpc/freeze-override.grpc-controller';
 import { OverrideHttpController } from './http/override.http-controller';
 import { ICALENDAR_CONTROLLERS, ICALENDAR_PROVIDERS } from './icalendar/icalendar.providers';
+import { JOBS_EXEC_CONTROLLERS, JOBS_EXEC_PROVIDERS } from './jobs/jobs-exec.providers';
+import {
+  JOB_INSIGHT_CONTROLLERS,
+  JOB_INSIGHT_PROVIDERS,
+} from './jobs/insights/job-insights.providers';
 
 /**
  * The scheduling bounded context (ARCHITECTURE.md): one calendar for windows, freezes and
@@ -55,6 +60,9 @@ import { ICALENDAR_CONTROLLERS, ICALENDAR_PROVIDERS } from './icalendar/icalenda
     ...ICALENDAR_CONTROLLERS,
     DeploymentPlanGrpcController,
     DeploymentsHttpController,
+    // Job executors' secrets (issue 12 item 2).
+    ...JOBS_EXEC_CONTROLLERS,
+    ...JOB_INSIGHT_CONTROLLERS,
     openApiController({
       service: 'scheduling',
       title: 'Trainyard scheduling',
@@ -85,6 +93,10 @@ import { ICALENDAR_CONTROLLERS, ICALENDAR_PROVIDERS } from './icalendar/icalenda
     ConflictQueries,
     // iCalendar feed and maintenance-calendar imports (issue 11 item 7).
     ...ICALENDAR_PROVIDERS,
+    // Job executors (HTTP, command, Kafka) and their secrets (issue 12 item 2).
+    ...JOBS_EXEC_PROVIDERS,
+    // Job time and operations: calendar gate, SLA watch, insights (issue 12 items 5 and 7).
+    ...JOB_INSIGHT_PROVIDERS,
   ],
 })
 export class SchedulingModule {}

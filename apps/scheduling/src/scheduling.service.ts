@@ -5,6 +5,7 @@ import {
   deploymentPlanProjection,
   schedulingOverridesProjection,
   schedulingCalendarProjection,
+  jobInsightsProjection,
 } from '@trainyard/scheduling-read-models';
 import { JOB_RUNTIME_MIGRATIONS } from './jobs/runtime/job-runtime.migrations';
 import { SchedulingModule } from './scheduling.module';
@@ -28,6 +29,8 @@ export const FREEZE_OVERRIDE_GRPC_SERVICE = 'trainyard.scheduling.v1.FreezeOverr
 export const CONFLICT_GRPC_SERVICE = 'trainyard.scheduling.v1.ConflictService';
 export const DEPLOYMENT_PLAN_GRPC_SERVICE = 'trainyard.scheduling.v1.DeploymentPlanService';
 export const JOB_RUN_GRPC_SERVICE = 'trainyard.scheduling.v1.JobRunService';
+export const SECRET_GRPC_SERVICE = 'trainyard.scheduling.v1.SecretService';
+export const JOB_INSIGHT_GRPC_SERVICE = 'trainyard.scheduling.v1.JobInsightService';
 
 export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
@@ -40,6 +43,8 @@ export const schedulingService: ServiceDefinition = {
     CONFLICT_GRPC_SERVICE,
     DEPLOYMENT_PLAN_GRPC_SERVICE,
     JOB_RUN_GRPC_SERVICE,
+    SECRET_GRPC_SERVICE,
+    JOB_INSIGHT_GRPC_SERVICE,
   ],
   integrationEvents: schedulingIntegrationEventOf,
   // The job runtime's tables (job_runs, job_task_runs, …) after the read models'.
@@ -48,6 +53,7 @@ export const schedulingService: ServiceDefinition = {
     schedulingCalendarProjection,
     schedulingOverridesProjection,
     deploymentPlanProjection,
+    jobInsightsProjection,
   ],
 };
 

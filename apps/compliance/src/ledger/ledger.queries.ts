@@ -212,7 +212,7 @@ export class LedgerQueries {
     );
     return {
       // Sealed personal data is opened as the ledger answers: `[erased]` once the subject is erased
-      // (the stored entry keeps the ciphertext; docs/adr/0012-crypto-shredding.md).
+      // (the stored entry keeps the ciphertext; docs/adr/0013-crypto-shredding.md).
       items: await this.personal.revealDeep(rows.rows.map(entryOf)),
       page: f.page,
       pageSize: f.pageSize,

@@ -13,7 +13,7 @@ export interface RequesterView {
 /**
  * The requester of a workload is personal data (issue 13 item 6): sealed for its subject at the
  * edge before the command is decided, so the event, the outbox, Kafka and the read model hold only
- * ciphertext; opened when a query answers (docs/adr/0012-crypto-shredding.md).
+ * ciphertext; opened when a query answers (docs/adr/0013-crypto-shredding.md).
  */
 @Injectable()
 export class RequesterNames {

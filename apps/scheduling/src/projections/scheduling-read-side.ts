@@ -8,6 +8,8 @@ import {
   schedulingCalendarProjection,
   schedulingOverridesProjection,
   deploymentPlanProjection,
+  JOB_INSIGHT_ENTITIES,
+  jobInsightsProjection,
 } from '@trainyard/scheduling-read-models';
 
 /** Scheduling's read side: the calendar, the freeze overrides and the deployment plans (the platform's `ReadSide`: queries' DataSource, projection runners, read-your-writes). */
@@ -23,11 +25,13 @@ export class SchedulingReadSide extends ReadSide {
         ...SCHEDULING_READ_MODEL_ENTITIES,
         ...SCHEDULING_OVERRIDE_ENTITIES,
         ...DEPLOYMENT_PLAN_READ_MODEL_ENTITIES,
+        ...JOB_INSIGHT_ENTITIES,
       ],
       projections: [
         schedulingCalendarProjection,
         schedulingOverridesProjection,
         deploymentPlanProjection,
+        jobInsightsProjection,
       ],
     });
   }

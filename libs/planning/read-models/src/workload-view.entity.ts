@@ -46,7 +46,7 @@ export interface WorkloadRow {
   readonly registeredAt: string;
   /**
    * The requester's name as recorded: ciphertext, opened when a query answers (so an erasure shows
-   * at once, with no re-projection; docs/adr/0012-crypto-shredding.md).
+   * at once, with no re-projection; docs/adr/0013-crypto-shredding.md).
    */
   readonly requester?: SealedPersonalData | null;
   /** The release it is planned in, or was completed in. */

@@ -30,3 +30,6 @@ export const DEPLOYMENT_PLAN_READ_MODEL_ENTITIES = [DeploymentEntity, PlanEntity
 export * from './freeze-override-view.entity';
 export * from './override-review-view.entity';
 export * from './override.projection';
+// Job insights (issue 12 items 5 and 7): runs, tasks, SLA facts, jobs and their versions.
+export * from './job-insights-view.entity';
+export * from './job-insights.projection';

@@ -4,6 +4,12 @@ import { channelName, quoteIdent } from './schema-name';
 
 type Waker = () => void;
 
+/** A waker and the event types it waits for (undefined: every append). */
+interface Registration {
+  readonly waker: Waker;
+  readonly types: ReadonlySet<string> | undefined;
+}
+
 /**
  * Wakes subscribers when events are appended: at once for subscribers in this process, and through
  * LISTEN/NOTIFY for other processes. The NOTIFY is sent from a separate connection after the
@@ -11,12 +17,16 @@ type Waker = () => void;
  * makes its transaction take a cluster-wide lock held through the commit's WAL flush, which would
  * serialise every appender (ADR 0003). Bursts are throttled to one NOTIFY per `notifyThrottleMs`
  * (leading and trailing edge), so another process hears of an isolated append at once and of a
- * burst within that window.
+ * burst within that window. A subscriber that reads only some event types is woken by this
+ * process's appends only when one holds such an event (a notification from another process, which
+ * carries no types, wakes everyone): a read it could not use is one query saved per append.
  */
 export class AppendSignal {
-  private readonly wakers = new Set<Waker>();
+  private readonly wakers = new Set<Registration>();
   private listener?: Promise<Client | undefined>;
   private notifier?: Promise<Client | undefined>;
+  /** The notifier's backend: its notifications come back to our LISTEN, and are not news here. */
+  private notifierPid?: number;
   private notifyState: 'idle' | 'busy' | 'dirty' = 'idle';
   private lastNotifyAt = 0;
   private notifyTimer?: NodeJS.Timeout;
@@ -30,18 +40,27 @@ export class AppendSignal {
     private readonly notifyThrottleMs: number,
   ) {}
 
-  /** Registers a waker; the first one opens the LISTEN connection. Returns the unregister function. */
-  subscribe(waker: Waker): () => void {
-    this.wakers.add(waker);
+  /**
+   * Registers a waker, for appends holding one of `types` if given; the first one opens the LISTEN
+   * connection. Returns the unregister function.
+   */
+  subscribe(waker: Waker, types?: readonly string[]): () => void {
+    const registration: Registration = { waker, types: types ? new Set(types) : undefined };
+    this.wakers.add(registration);
     if (this.crossProcess && !this.listener) this.listener = this.openListener();
-    return () => this.wakers.delete(waker);
+    return () => this.wakers.delete(registration);
   }
 
-  /** Called after an append committed in this process. */
-  appended(): void {
-    this.wakeAll();
+  /** Called after an append committed in this process, with its events (their types). */
+  appended(events?: readonly { readonly type: string }[]): void {
+    this.wakeAll(events);
     if (this.crossProcess && !this.listener && this.wakers.size > 0)
       this.listener = this.openListener();
+    this.announce();
+  }
+
+  /** NOTIFY other processes, throttled; this process's subscribers were woken directly. */
+  private announce(): void {
     if (!this.crossProcess || this.closed) return;
     if (this.notifyState !== 'idle') {
       this.notifyState = 'dirty';
@@ -71,8 +90,9 @@ export class AppendSignal {
     await Promise.all(open.map((client) => client.end().catch(() => undefined)));
   }
 
-  private wakeAll(): void {
-    for (const waker of this.wakers) waker();
+  private wakeAll(events?: readonly { readonly type: string }[]): void {
+    for (const { waker, types } of this.wakers)
+      if (!types || !events || events.some((e) => types.has(e.type))) waker();
   }
 
   private sendNotify(): void {
@@ -83,26 +103,33 @@ export class AppendSignal {
       .then((client) => client?.query(`SELECT pg_notify($1, '')`, [channelName(this.schema)]))
       .catch((error: unknown) => {
         this.notifier = undefined;
+        this.notifierPid = undefined;
         this.onError(error);
       })
       .finally(() => {
         const again = this.notifyState === 'dirty';
         this.notifyState = 'idle';
-        if (again) this.appended();
+        if (again) this.announce();
       });
   }
 
   private async openNotifier(): Promise<Client | undefined> {
-    const client = await this.connect(() => (this.notifier = undefined));
+    const client = await this.connect(() => {
+      this.notifier = undefined;
+      this.notifierPid = undefined;
+    });
     // A notification needs no durability; without this each one would wait for a WAL flush.
     await client?.query('SET synchronous_commit = off');
+    this.notifierPid = (client as { processID?: number } | undefined)?.processID;
     return client;
   }
 
   private async openListener(): Promise<Client | undefined> {
     const client = await this.connect(() => (this.listener = undefined));
     if (!client) return undefined;
-    client.on('notification', () => this.wakeAll());
+    client.on('notification', (message) => {
+      if (this.notifierPid === undefined || message.processId !== this.notifierPid) this.wakeAll();
+    });
     await client.query(`LISTEN ${quoteIdent(channelName(this.schema))}`);
     return client;
   }

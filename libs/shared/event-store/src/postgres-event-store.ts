@@ -157,7 +157,7 @@ export class PostgresEventStore implements EventStore {
       const first = rows[0];
       if (!first?.position || !first.transaction_id)
         throw new Error(`append to ${streamId}: no result`);
-      this.signal.appended();
+      this.signal.appended(payload);
       return {
         streamId,
         nextExpectedVersion: Number(first.current_version) + rows.length,
@@ -201,7 +201,7 @@ export class PostgresEventStore implements EventStore {
       );
     if (rows.length !== payload.length)
       throw new Error(`append to ${streamId}: ${rows.length} of ${payload.length} events inserted`);
-    this.signal.appended();
+    this.signal.appended(payload);
     // RETURNING gives the rows in insertion order, which is ORDER BY x.ord: versions ascending.
     return {
       streamId,
@@ -247,7 +247,7 @@ export class PostgresEventStore implements EventStore {
       {
         read: (after, batchSize, types) => this.readCommitted(after, batchSize, types),
         end: () => this.endCheckpoint(),
-        onAppend: (waker) => this.signal.subscribe(waker),
+        onAppend: (waker) => this.signal.subscribe(waker, options.types),
       },
       options,
     );

@@ -23,3 +23,5 @@ export * as compliancePrivacy from './generated/trainyard/compliance/v1/privacy'
 export * as complianceAccess from './generated/trainyard/compliance/v1/access';
 export * as complianceSampling from './generated/trainyard/compliance/v1/sampling';
 export * as jobRuns from './generated/trainyard/scheduling/v1/runs';
+export * as secrets from './generated/trainyard/scheduling/v1/secrets';
+export * as jobInsights from './generated/trainyard/scheduling/v1/job_insights';

@@ -1,5 +1,5 @@
 /**
- * Personal data inside an event, sealed for one data subject (issue 13 item 6, docs/adr/0012):
+ * Personal data inside an event, sealed for one data subject (issue 13 item 6, docs/adr/0013):
  * AES-256-GCM under the subject's own data key, so erasing that key makes every copy unreadable
  * while the Merkle leaf (which covers this ciphertext) still verifies. Domain code carries the
  * envelope as an opaque value; `@trainyard/privacy` seals and opens it.

@@ -17,6 +17,23 @@ export interface Telemetry {
 
 const HEALTH_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
+/**
+ * Whether OpenTelemetry metrics are asked for: `OTEL_METRICS_EXPORTER` set (to anything but
+ * `none`), or an OTLP endpoint for metrics (`OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`, or the base
+ * `OTEL_EXPORTER_OTLP_ENDPOINT`). The services' own metrics are Prometheus (`/metrics`).
+ */
+export function otelMetricsRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  const exporters = (env.OTEL_METRICS_EXPORTER ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  if (exporters.includes('none')) return false;
+  return (
+    exporters.length > 0 ||
+    Boolean(env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT)
+  );
+}
+
 /** Whether the standard OTLP endpoint variables ask for trace export. */
 export function otlpTraceExportRequested(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT);
@@ -47,6 +64,12 @@ export function startTelemetry(serviceName: string): Telemetry {
       [ATTR_SERVICE_NAME]: `trainyard-${serviceName}`,
       [ATTR_SERVICE_VERSION]: '0.1.0',
     }),
+    // Without a metrics exporter configured, the SDK would default to OTLP at localhost:4318 and
+    // record every instrument (pg's per-query duration and pool counters, http durations) for an
+    // export that goes nowhere: a measurable share of a small command's CPU. No reader, no
+    // MeterProvider: the instrumentations' metrics are then no-ops. Configured, the SDK reads them
+    // from the environment as before.
+    ...(otelMetricsRequested() ? {} : { metricReaders: [] }),
     // Never an empty list: with none the SDK registers no tracer provider and spans get no ids.
     ...(exporting
       ? { traceExporter: new OTLPTraceExporter() }

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import type { SealedPersonalData } from '@trainyard/kernel';
 
 /**
- * Envelope encryption of personal data (docs/adr/0012-crypto-shredding.md): every data subject has
+ * Envelope encryption of personal data (docs/adr/0013-crypto-shredding.md): every data subject has
  * its own 256-bit data key (DEK); values are sealed with AES-256-GCM under it; the DEK is stored
  * only wrapped (AES-256-GCM) by the operator's key-encryption key (KEK). Both GCM operations bind
  * the subject id as additional authenticated data, so a sealed value or a wrapped key moved to

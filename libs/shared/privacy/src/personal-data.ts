@@ -42,7 +42,7 @@ export const assertSubjectId = (field: string, subject: unknown): string => {
 };
 
 /**
- * The platform's personal-data sealer and opener (docs/adr/0012-crypto-shredding.md). Writers seal
+ * The platform's personal-data sealer and opener (docs/adr/0013-crypto-shredding.md). Writers seal
  * a value for its data subject before it goes into a command (so the event, its Merkle leaf, the
  * outbox, Kafka and every read model hold only ciphertext); readers open envelopes when they answer
  * a query, so an erased subject reads as `[erased]` everywhere at once, with no re-projection.

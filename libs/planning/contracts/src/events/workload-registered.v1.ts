@@ -48,7 +48,7 @@ export interface WorkloadRegisteredV1 {
   /**
    * Who asked for it: personal data sealed for its data subject (AES-256-GCM, envelope encryption).
    * Consumers store it as is and open it with the platform's key store when they answer; once the
-   * subject is erased it cannot be opened by anyone (docs/adr/0012-crypto-shredding.md).
+   * subject is erased it cannot be opened by anyone (docs/adr/0013-crypto-shredding.md).
    */
   readonly requester?: SealedPersonalDataV1;
 }

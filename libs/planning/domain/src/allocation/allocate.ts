@@ -3,7 +3,7 @@ import { flagDeprecatedApiUsage, sunsetApiVersion } from '../dependencies/api-de
 import { findVersionSkew } from '../dependencies/version-skew';
 import type { ChangeType, PlanningPolicy } from '../policy/planning-policy';
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
-import { compareWsjf, formatScore } from '../prioritization/wsjf';
+import { formatScore } from '../prioritization/wsjf';
 import { IndexHeap } from '../shared/binary-heap';
 import { assertIsoInstant, assertNonEmpty, ValidationError } from '@trainyard/kernel';
 import type {
@@ -26,6 +26,7 @@ import {
   small,
 } from './allocation.columns';
 import { buildGraph, relabel } from './allocation.graph';
+import { priorityOrder } from './allocation.order';
 import {
   TIER_COMPLIANCE,
   TIER_NEGOTIATED,
@@ -125,21 +126,7 @@ export const allocate = (input: AllocationInput): Plan => {
     );
   }
   // The tier, then `compareWsjfKeys`'s order: its last tie-break, the id, is the index (`sorted`).
-  const ownOrder = new Int32Array(n);
-  for (let i = 0; i < n; i++) ownOrder[i] = i;
-  ownOrder.sort(
-    (a, b) =>
-      (tier[a] as number) - (tier[b] as number) ||
-      compareWsjf(
-        costOfDelay[a] as number,
-        jobSize[a] as number,
-        registeredAtMs[a] as number,
-        costOfDelay[b] as number,
-        jobSize[b] as number,
-        registeredAtMs[b] as number,
-      ) ||
-      a - b,
-  );
+  const ownOrder = priorityOrder(tier, costOfDelay, jobSize, registeredAtMs);
   const ownRank = new Int32Array(n);
   for (let r = 0; r < n; r++) ownRank[ownOrder[r] as number] = r;
   // Reverse topological order visits every dependent before its prerequisites.

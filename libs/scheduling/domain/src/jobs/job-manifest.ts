@@ -3,6 +3,12 @@ import { parseCron } from '../cron/cron-expression';
 import { resolveDstPolicy, type GapPolicy, type OverlapPolicy } from '../time/dst-policy';
 import { ZoneResolver } from '../time/zone-resolver';
 import { findTaskCycle, formatCycle } from './task-graph';
+import { isSecretName, parsePlaceholderRef } from './executors/placeholders';
+import {
+  parseJsonPointer,
+  type HttpExpectation,
+  type JsonExpectation,
+} from './executors/response-expectation';
 
 /**
  * A job definition as a team keeps it in git (issue 12, item 1): YAML or JSON parsed by the
@@ -49,13 +55,21 @@ export type HttpExecutor = {
   readonly kind: 'http';
   readonly method: HttpMethod;
   readonly url: string;
+  /** Values may use `{{secret:name}}` or a secret-ref parameter (the only place besides command env). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** JSON; string values may hold `{{param}}` placeholders (no secrets). */
   readonly body?: unknown;
+  /** Success: the status (default 2xx) and predicates on the JSON response. */
+  readonly expect?: HttpExpectation;
 };
 export type CommandExecutor = {
   readonly kind: 'command';
+  /** A name the operator maps to an absolute path (never a path or a shell). */
   readonly program: string;
+  /** One argv element each; placeholders render inside the element (no secrets: argv is visible in `ps`). */
   readonly args: readonly string[];
+  /** Extra environment of the otherwise clean environment; values may use secrets. */
+  readonly env?: Readonly<Record<string, string>>;
 };
 export type KafkaExecutor = {
   readonly kind: 'kafka';
@@ -506,21 +520,6 @@ const validateEnvironments = (
   return out as Record<Environment, Record<string, ParameterValue>>;
 };
 
-/** `{{name}}` placeholders in executor strings must name declared parameters. */
-const checkPlaceholders = (
-  text: string,
-  field: string,
-  parameters: Record<string, ParameterType> | undefined,
-  p: Problems,
-): void => {
-  if (parameters === undefined) return;
-  for (const match of text.matchAll(PLACEHOLDER)) {
-    const ref = match[1] ?? '';
-    if (!Object.prototype.hasOwnProperty.call(parameters, ref))
-      p.add(field, `${field} refers to {{${ref}}}, which is not a declared parameter.`);
-  }
-};
-
 const TASK_KEYS = ['id', 'executor', 'dependsOn', 'trigger', 'retries', 'timeoutSeconds'];
 
 const validateTasks = (
@@ -695,7 +694,7 @@ const validateExecutor = (
   const before = p.list.length;
   switch (kind) {
     case 'http': {
-      p.unknownKeys(value, ['kind', 'method', 'url', 'headers', 'body'], path);
+      p.unknownKeys(value, ['kind', 'method', 'url', 'headers', 'body', 'expect'], path);
       const method = own(value, 'method');
       if (!isOneOf(HTTP_METHODS, method))
         p.add(
@@ -710,7 +709,12 @@ const validateExecutor = (
             `${path}.url`,
             `${path}.url must be an absolute http or https URL; got ${show(url)}.`,
           );
-        checkPlaceholders(url, `${path}.url`, parameters, p);
+        else if (!/^https?:\/\/[^/?#{}]+(?:[/?#]|$)/.test(url))
+          p.add(
+            `${path}.url`,
+            `${path}.url must name its origin literally: placeholders may appear only in the path and query; got ${show(url)}.`,
+          );
+        checkTemplate(url, `${path}.url`, parameters, false, p);
       }
       const headers = own(value, 'headers');
       if (headers !== undefined) {
@@ -725,9 +729,11 @@ const validateExecutor = (
             if (!HEADER_NAME.test(h)) p.add(field, `${field} is not a valid header name.`);
             else if (typeof v !== 'string' || v.length > MAX_TEXT)
               p.add(field, `${field} must be a string; got ${show(v)}.`);
-            else checkPlaceholders(v, field, parameters, p);
+            else checkTemplate(v, field, parameters, true, p);
           }
       }
+      checkJsonTemplate(own(value, 'body'), `${path}.body`, parameters, p, 0);
+      const expect = validateHttpExpectation(own(value, 'expect'), `${path}.expect`, p);
       if (p.list.length > before) return undefined;
       return {
         kind,
@@ -735,10 +741,11 @@ const validateExecutor = (
         url: url as string,
         ...(headers === undefined ? {} : { headers: headers as Record<string, string> }),
         ...(own(value, 'body') === undefined ? {} : { body: own(value, 'body') }),
+        ...(expect === undefined ? {} : { expect }),
       };
     }
     case 'command': {
-      p.unknownKeys(value, ['kind', 'program', 'args'], path);
+      p.unknownKeys(value, ['kind', 'program', 'args', 'env'], path);
       const programs = options.commandPrograms ?? DEFAULT_COMMAND_PROGRAMS;
       const program = p.text(value, 'program', path, true);
       if (program !== undefined && !programs.includes(program))
@@ -757,10 +764,16 @@ const validateExecutor = (
           const field = `${path}.args[${j}]`;
           if (typeof arg !== 'string' || arg.length > MAX_TEXT)
             p.add(field, `${field} must be a string; got ${show(arg)}.`);
-          else checkPlaceholders(arg, field, parameters, p);
+          else checkTemplate(arg, field, parameters, false, p);
         });
+      const env = validateCommandEnv(own(value, 'env'), `${path}.env`, parameters, p);
       if (p.list.length > before) return undefined;
-      return { kind, program: program as string, args: args as string[] };
+      return {
+        kind,
+        program: program as string,
+        args: args as string[],
+        ...(env === undefined ? {} : { env }),
+      };
     }
     case 'kafka': {
       p.unknownKeys(value, ['kind', 'topic', 'key', 'payload'], path);
@@ -771,7 +784,8 @@ const validateExecutor = (
           `${path}.topic must be a Kafka topic name (letters, digits, dots, underscores, hyphens; at most 249); got ${show(topic)}.`,
         );
       const key = p.text(value, 'key', path, false);
-      if (key !== undefined) checkPlaceholders(key, `${path}.key`, parameters, p);
+      if (key !== undefined) checkTemplate(key, `${path}.key`, parameters, false, p);
+      checkJsonTemplate(own(value, 'payload'), `${path}.payload`, parameters, p, 0);
       if (p.list.length > before) return undefined;
       return {
         kind,
@@ -784,4 +798,193 @@ const validateExecutor = (
       p.add(`${path}.kind`, `${path}.kind must be one of http, command, kafka; got ${show(kind)}.`);
       return undefined;
   }
+};
+
+/**
+ * An executor template's placeholders: each names a declared parameter, or (where `allowSecrets`,
+ * i.e. HTTP headers and command env) a secret `{{secret:name}}` or a secret-ref parameter.
+ * Elsewhere (URL, argv, body, Kafka) a secret would leak into logs, `ps` or a message: refused.
+ */
+const checkTemplate = (
+  text: string,
+  field: string,
+  parameters: Record<string, ParameterType> | undefined,
+  allowSecrets: boolean,
+  p: Problems,
+): void => {
+  if (parameters === undefined) return;
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const raw = match[1] ?? '';
+    const ref = parsePlaceholderRef(raw);
+    if (ref.kind === 'secret') {
+      if (!allowSecrets)
+        p.add(
+          field,
+          `${field} may not use the secret {{${raw}}}: secrets go only into HTTP headers or command env.`,
+        );
+      else if (!isSecretName(ref.name))
+        p.add(
+          field,
+          `${field} refers to {{${raw}}}, which is not a valid secret name (lowercase letters, digits, single - _ . /).`,
+        );
+    } else if (!Object.prototype.hasOwnProperty.call(parameters, ref.name))
+      p.add(field, `${field} refers to {{${raw}}}, which is not a declared parameter.`);
+    else if (parameters[ref.name] === 'secret-ref' && !allowSecrets)
+      p.add(
+        field,
+        `${field} may not use the secret-ref parameter {{${raw}}}: secrets go only into HTTP headers or command env.`,
+      );
+  }
+};
+
+const MAX_JSON_DEPTH = 32;
+
+/** Placeholders in every string of a JSON template (HTTP body, Kafka payload); no secrets. */
+const checkJsonTemplate = (
+  value: unknown,
+  field: string,
+  parameters: Record<string, ParameterType> | undefined,
+  p: Problems,
+  depth: number,
+): void => {
+  if (depth > MAX_JSON_DEPTH) {
+    p.add(field, `${field} is nested deeper than ${MAX_JSON_DEPTH} levels.`);
+    return;
+  }
+  if (typeof value === 'string') checkTemplate(value, field, parameters, false, p);
+  else if (Array.isArray(value))
+    value.forEach((item, i) => checkJsonTemplate(item, `${field}[${i}]`, parameters, p, depth + 1));
+  else if (isObject(value))
+    for (const [k, v] of Object.entries(value))
+      checkJsonTemplate(v, `${field}.${k}`, parameters, p, depth + 1);
+  else if (typeof value === 'number' && !Number.isFinite(value))
+    p.add(field, `${field} must be a finite number.`);
+};
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+/** Set by the executor itself, or able to change what runs (loader, interpreter options). */
+const RESERVED_ENV =
+  /^(TRAINYARD_|LD_|DYLD_)|^(PATH|HOME|IFS|NODE_OPTIONS|PYTHONPATH|PERL5LIB|BASH_ENV|ENV)$/;
+
+const validateCommandEnv = (
+  value: unknown,
+  path: string,
+  parameters: Record<string, ParameterType> | undefined,
+  p: Problems,
+): Record<string, string> | undefined => {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) {
+    p.add(path, `${path} must map variable names to values; got ${show(value)}.`);
+    return undefined;
+  }
+  for (const [name, v] of Object.entries(value)) {
+    const field = `${path}.${name}`;
+    if (!ENV_NAME.test(name) || name.length > 100)
+      p.add(
+        field,
+        `${field} is not a valid variable name (upper-case letters, digits, underscores).`,
+      );
+    else if (RESERVED_ENV.test(name))
+      p.add(field, `${field} is reserved: the executor sets it or it changes what runs.`);
+    else if (typeof v !== 'string' || v.length > MAX_TEXT)
+      p.add(field, `${field} must be a string; got ${show(v)}.`);
+    else checkTemplate(v, field, parameters, true, p);
+  }
+  return value as Record<string, string>;
+};
+
+const JSON_PREDICATES = ['equals', 'oneOf', 'exists'] as const;
+
+const isJsonValue = (value: unknown, depth = 0): boolean => {
+  if (depth > MAX_JSON_DEPTH) return false;
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every((v) => isJsonValue(v, depth + 1));
+  if (isObject(value)) return Object.values(value).every((v) => isJsonValue(v, depth + 1));
+  return false;
+};
+
+const validateHttpExpectation = (
+  value: unknown,
+  path: string,
+  p: Problems,
+): HttpExpectation | undefined => {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) {
+    p.add(path, `${path} must be an object with statuses and/or json; got ${show(value)}.`);
+    return undefined;
+  }
+  p.unknownKeys(value, ['statuses', 'json'], path);
+  const statuses = own(value, 'statuses');
+  if (statuses !== undefined) {
+    if (!Array.isArray(statuses) || statuses.length === 0)
+      p.add(
+        `${path}.statuses`,
+        `${path}.statuses must be a non-empty list of HTTP statuses; got ${show(statuses)}.`,
+      );
+    else
+      statuses.forEach((status, i) => {
+        if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599)
+          p.add(
+            `${path}.statuses[${i}]`,
+            `${path}.statuses[${i}] must be an HTTP status from 100 to 599; got ${show(status)}.`,
+          );
+      });
+  }
+  const json = own(value, 'json');
+  const out: JsonExpectation[] = [];
+  if (json !== undefined) {
+    if (!Array.isArray(json) || json.length === 0 || json.length > 50)
+      p.add(
+        `${path}.json`,
+        `${path}.json must be a list of 1 to 50 predicates; got ${show(json)}.`,
+      );
+    else
+      json.forEach((predicate, i) => {
+        const field = `${path}.json[${i}]`;
+        if (!isObject(predicate)) {
+          p.add(
+            field,
+            `${field} must be an object with path and one of ${oneOf(JSON_PREDICATES)}; got ${show(predicate)}.`,
+          );
+          return;
+        }
+        p.unknownKeys(predicate, ['path', ...JSON_PREDICATES], field);
+        const pointer = own(predicate, 'path');
+        if (
+          typeof pointer !== 'string' ||
+          pointer.length > MAX_TEXT ||
+          parseJsonPointer(pointer) === undefined
+        )
+          p.add(
+            `${field}.path`,
+            `${field}.path must be a JSON pointer such as "/status" (RFC 6901); got ${show(pointer)}.`,
+          );
+        const given = JSON_PREDICATES.filter((k) => own(predicate, k) !== undefined);
+        if (given.length !== 1) {
+          p.add(
+            field,
+            `${field} must have exactly one of ${oneOf(JSON_PREDICATES)}; got ${given.length}.`,
+          );
+          return;
+        }
+        const kind = given[0] as (typeof JSON_PREDICATES)[number];
+        const v = own(predicate, kind);
+        if (kind === 'exists' && typeof v !== 'boolean')
+          p.add(`${field}.exists`, `${field}.exists must be true or false; got ${show(v)}.`);
+        else if (kind === 'oneOf' && (!Array.isArray(v) || v.length === 0 || !isJsonValue(v)))
+          p.add(
+            `${field}.oneOf`,
+            `${field}.oneOf must be a non-empty list of JSON values; got ${show(v)}.`,
+          );
+        else if (kind === 'equals' && !isJsonValue(v))
+          p.add(`${field}.equals`, `${field}.equals must be a JSON value; got ${show(v)}.`);
+        else if (typeof pointer === 'string')
+          out.push({ path: pointer, [kind]: v } as JsonExpectation);
+      });
+  }
+  return {
+    ...(statuses === undefined ? {} : { statuses: statuses as number[] }),
+    ...(json === undefined ? {} : { json: out }),
+  };
 };

@@ -12,6 +12,7 @@ export type Permission =
   | 'scheduling:calendar:write'
   | SchedulingOverridePermission
   | SchedulingRunPermission
+  | SchedulingSecretsPermission
   | CompliancePermission;
 
 /**
@@ -27,6 +28,12 @@ export type SchedulingOverridePermission =
  * writing manifests (scheduling:jobs:write); reading runs is scheduling:read.
  */
 export type SchedulingRunPermission = 'scheduling:runs:operate';
+
+/**
+ * The job executors' secrets (issue 12 item 2): held by operators (and admins) only, not by the
+ * engineers who write manifests that reference them by name. No permission reads a value.
+ */
+export type SchedulingSecretsPermission = 'scheduling:secrets:read' | 'scheduling:secrets:write';
 
 /** Compliance's finer permissions: authoring policies, approving them (four-eyes), evaluating. */
 export type CompliancePermission =
@@ -85,6 +92,14 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'compliance:access:write',
     'compliance:access:approve',
   ],
+  // Runs the platform: the job executors' secrets (issue 12 item 2).
+  operator: [
+    ...read,
+    'scheduling:secrets:read',
+    'scheduling:secrets:write',
+    // Triggers and cancels batch-job runs (issue 12).
+    'scheduling:runs:operate',
+  ],
   'compliance-officer': [
     ...read,
     'audit:read',
@@ -118,6 +133,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'scheduling:override:approve',
     'scheduling:override:review',
     'scheduling:runs:operate',
+    'scheduling:secrets:read',
+    'scheduling:secrets:write',
     ...compliancePolicy,
   ],
 };

@@ -17,7 +17,7 @@ import {
 } from '@trainyard/event-store';
 
 /**
- * Archival of old ranges of a service's event log (issue 13 item 6; docs/adr/0012). Archives are
+ * Archival of old ranges of a service's event log (issue 13 item 6; docs/adr/0013). Archives are
  * consecutive segments of the sealed tree from leaf 0: segment k holds leaves [from, to) as one
  * NDJSON file, each line exactly `canonicalEventBytes(event)` (the Merkle leaf data), and a manifest
  * with the file's SHA-256 and the RFC 6962 root of leaves [0, to). So the archive alone recomputes

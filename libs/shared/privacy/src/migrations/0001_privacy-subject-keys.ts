@@ -1,4 +1,4 @@
-// Per-subject data keys for crypto-shredding (docs/adr/0012-crypto-shredding.md). A key is stored
+// Per-subject data keys for crypto-shredding (docs/adr/0013-crypto-shredding.md). A key is stored
 // only wrapped by the operator's KEK; erasure sets wrapped_key to NULL and keeps the row as the
 // tombstone (who, when, why), so a later seal for the subject is refused instead of silently
 // minting a new key.

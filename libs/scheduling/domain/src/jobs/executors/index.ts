@@ -1,0 +1,4 @@
+export * from './placeholders';
+export * from './url-allowlist';
+export * from './response-expectation';
+export * from './redaction';
