@@ -42,6 +42,7 @@ import {
   JOB_INSIGHT_CONTROLLERS,
   JOB_INSIGHT_PROVIDERS,
 } from './jobs/insights/job-insights.providers';
+import { CAPACITY_CONTROLLERS, CAPACITY_PROVIDERS } from './jobs/capacity/capacity.providers';
 
 /**
  * The scheduling bounded context (ARCHITECTURE.md): one calendar for windows, freezes and
@@ -63,6 +64,8 @@ import {
     // Job executors' secrets (issue 12 item 2).
     ...JOBS_EXEC_CONTROLLERS,
     ...JOB_INSIGHT_CONTROLLERS,
+    // Pools and fair share of the batch-job runtime (issue 12 item 4).
+    ...CAPACITY_CONTROLLERS,
     openApiController({
       service: 'scheduling',
       title: 'Trainyard scheduling',
@@ -97,6 +100,8 @@ import {
     ...JOBS_EXEC_PROVIDERS,
     // Job time and operations: calendar gate, SLA watch, insights (issue 12 items 5 and 7).
     ...JOB_INSIGHT_PROVIDERS,
+    // Pools and fair share of the batch-job runtime (issue 12 item 4).
+    ...CAPACITY_PROVIDERS,
   ],
 })
 export class SchedulingModule {}

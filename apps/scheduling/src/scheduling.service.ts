@@ -3,6 +3,7 @@ import { schedulingIntegrationEventOf } from '@trainyard/scheduling-contracts';
 import {
   SCHEDULING_READ_MODEL_MIGRATIONS,
   deploymentPlanProjection,
+  jobPoolsProjection,
   schedulingOverridesProjection,
   schedulingCalendarProjection,
   jobInsightsProjection,
@@ -31,6 +32,7 @@ export const DEPLOYMENT_PLAN_GRPC_SERVICE = 'trainyard.scheduling.v1.DeploymentP
 export const JOB_RUN_GRPC_SERVICE = 'trainyard.scheduling.v1.JobRunService';
 export const SECRET_GRPC_SERVICE = 'trainyard.scheduling.v1.SecretService';
 export const JOB_INSIGHT_GRPC_SERVICE = 'trainyard.scheduling.v1.JobInsightService';
+export const POOL_GRPC_SERVICE = 'trainyard.scheduling.v1.PoolService';
 
 export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
@@ -45,6 +47,7 @@ export const schedulingService: ServiceDefinition = {
     JOB_RUN_GRPC_SERVICE,
     SECRET_GRPC_SERVICE,
     JOB_INSIGHT_GRPC_SERVICE,
+    POOL_GRPC_SERVICE,
   ],
   integrationEvents: schedulingIntegrationEventOf,
   // The job runtime's tables (job_runs, job_task_runs, …) after the read models'.
@@ -54,6 +57,7 @@ export const schedulingService: ServiceDefinition = {
     schedulingOverridesProjection,
     deploymentPlanProjection,
     jobInsightsProjection,
+    jobPoolsProjection,
   ],
 };
 

@@ -3,6 +3,8 @@ import type { EventStore } from '@trainyard/event-store';
 import { EVENT_STORE, ReadSide, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
 import {
   DEPLOYMENT_PLAN_READ_MODEL_ENTITIES,
+  JOB_POOL_READ_MODEL_ENTITIES,
+  jobPoolsProjection,
   SCHEDULING_OVERRIDE_ENTITIES,
   SCHEDULING_READ_MODEL_ENTITIES,
   schedulingCalendarProjection,
@@ -26,12 +28,14 @@ export class SchedulingReadSide extends ReadSide {
         ...SCHEDULING_OVERRIDE_ENTITIES,
         ...DEPLOYMENT_PLAN_READ_MODEL_ENTITIES,
         ...JOB_INSIGHT_ENTITIES,
+        ...JOB_POOL_READ_MODEL_ENTITIES,
       ],
       projections: [
         schedulingCalendarProjection,
         schedulingOverridesProjection,
         deploymentPlanProjection,
         jobInsightsProjection,
+        jobPoolsProjection,
       ],
     });
   }

@@ -200,3 +200,4 @@ export * from './jobs/runs/job-run.slots';
 export * from './jobs/executors';
 export * from './jobs/secrets/secret';
 export * from './jobs/time';
+export * from './jobs/capacity';

@@ -33,3 +33,9 @@ export * from './override.projection';
 // Job insights (issue 12 items 5 and 7): runs, tasks, SLA facts, jobs and their versions.
 export * from './job-insights-view.entity';
 export * from './job-insights.projection';
+// Pools and team weights (issue 12, item 4): administered pools, fair-share weights.
+export * from './job-pool-view.entity';
+export * from './job-pools.projection';
+import { JobPoolView, TeamWeightView } from './job-pool-view.entity';
+/** The pool read model's entities, for a DataSource. */
+export const JOB_POOL_READ_MODEL_ENTITIES = [JobPoolView, TeamWeightView] as const;

@@ -6,6 +6,7 @@ import type {
   ErrorInfo,
   PreconditionFailure,
   ResourceInfo,
+  RetryInfo,
 } from './generated/google/rpc/error_details';
 import { PROTO_INCLUDE_DIR } from './package-definition';
 
@@ -20,6 +21,7 @@ export interface RpcStatusDetailTypes {
   'google.rpc.ErrorInfo': ErrorInfo;
   'google.rpc.PreconditionFailure': PreconditionFailure;
   'google.rpc.ResourceInfo': ResourceInfo;
+  'google.rpc.RetryInfo': RetryInfo;
 }
 
 export type RpcStatusDetail = {
@@ -81,6 +83,7 @@ export function decodeRpcStatus(bytes: Uint8Array): RpcStatus {
     if (!isKnown(name)) return [];
     const type = messageType(name);
     const value = type.toObject(type.decode(any.value), {
+      longs: String, // int64 (RetryInfo's Duration.seconds) as ts-proto types it
       defaults: true,
       arrays: true,
       objects: true,
@@ -95,6 +98,7 @@ const KNOWN = new Set<string>([
   'google.rpc.ErrorInfo',
   'google.rpc.PreconditionFailure',
   'google.rpc.ResourceInfo',
+  'google.rpc.RetryInfo',
 ]);
 const isKnown = (name: string): name is keyof RpcStatusDetailTypes => KNOWN.has(name);
 

@@ -3,6 +3,7 @@ export * as planning from './generated/trainyard/planning/v1/planning';
 export * as scheduling from './generated/trainyard/scheduling/v1/scheduling';
 export * as freezeOverride from './generated/trainyard/scheduling/v1/freeze_override';
 export * as conflicts from './generated/trainyard/scheduling/v1/conflicts';
+export * as pools from './generated/trainyard/scheduling/v1/pools';
 export * as compliance from './generated/trainyard/compliance/v1/compliance';
 export * as googleRpc from './generated/google/rpc/error_details';
 export type { Status as GoogleRpcStatus } from './generated/google/rpc/status';

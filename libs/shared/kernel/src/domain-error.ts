@@ -9,7 +9,12 @@
  * never parsed out of the message.
  */
 export type DomainErrorKind =
-  'validation' | 'not_found' | 'already_exists' | 'rule_violation' | 'conflict';
+  | 'validation'
+  | 'not_found'
+  | 'already_exists'
+  | 'rule_violation'
+  | 'conflict'
+  | 'resource_exhausted';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;
@@ -86,6 +91,24 @@ export class ConcurrencyConflict extends DomainError {
   readonly kind = 'conflict' as const;
 
   constructor(message = 'the state changed concurrently; reload and retry') {
+    super(message);
+  }
+}
+
+/**
+ * A bounded queue is full (→ RESOURCE_EXHAUSTED / 429): retry after `retryAfterSeconds`, which the
+ * platform sends as a `google.rpc.RetryInfo` (gRPC) and a `Retry-After` header (HTTP). Admission
+ * control answers this instead of queueing without bound (issue 12, item 4).
+ */
+export class ResourceExhausted extends DomainError {
+  readonly kind = 'resource_exhausted' as const;
+
+  constructor(
+    /** What is exhausted, e.g. `job-queue:payments.ledger.close`. */
+    readonly subject: string,
+    readonly retryAfterSeconds: number,
+    message: string,
+  ) {
     super(message);
   }
 }

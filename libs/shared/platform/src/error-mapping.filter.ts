@@ -43,6 +43,13 @@ const DOMAIN: Record<DomainError['kind'], DomainMapping> = {
     'rule-violation',
     'Business rule violated',
   ],
+  resource_exhausted: [
+    GrpcStatus.RESOURCE_EXHAUSTED,
+    HttpStatus.TOO_MANY_REQUESTS,
+    'RESOURCE_EXHAUSTED',
+    'resource-exhausted',
+    'Too many requests',
+  ],
   conflict: [
     GrpcStatus.ABORTED,
     HttpStatus.CONFLICT,
@@ -93,6 +100,8 @@ export class ErrorMappingFilter implements ExceptionFilter {
     const instance =
       String(httpAdapter.getRequestUrl(http.getRequest<unknown>()) ?? '').split('?')[0] ?? '';
     httpAdapter.setHeader(response, 'content-type', PROBLEM_JSON);
+    if (mapped.retryAfterSeconds !== undefined)
+      httpAdapter.setHeader(response, 'retry-after', String(mapped.retryAfterSeconds));
     // Serialized here: the adapter would reset the content type of an object body to application/json.
     httpAdapter.reply(response, JSON.stringify(problemOf(mapped, instance)), mapped.http);
   }
@@ -111,10 +120,15 @@ export class ErrorMappingFilter implements ExceptionFilter {
         typeof exception.id === 'string'
           ? { type: exception.entity, name: exception.id }
           : undefined;
+      const retryAfterSeconds =
+        'retryAfterSeconds' in exception && typeof exception.retryAfterSeconds === 'number'
+          ? Math.max(1, Math.ceil(exception.retryAfterSeconds))
+          : undefined;
       return {
         grpc,
         http,
         message: exception.message,
+        ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
         reason: rule ?? reason,
         field,
         rule,

@@ -13,6 +13,8 @@ export interface MappedError {
   readonly rule?: string;
   /** The addressed thing, for NOT_FOUND and ALREADY_EXISTS. */
   readonly resource?: { readonly type: string; readonly name: string };
+  /** RESOURCE_EXHAUSTED: when to retry (google.rpc.RetryInfo, HTTP Retry-After), whole seconds. */
+  readonly retryAfterSeconds?: number;
   /** The problem type of a domain error (`https://trainyard.dev/problems/<slug>`) and its title. */
   readonly problem?: { readonly slug: string; readonly title: string };
 }

@@ -69,6 +69,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: "The token's roles lack the route's permission",
   404: 'No such resource',
   409: 'Refused by a business rule (`rule`), already exists, or a concurrent change won',
+  429: 'A bounded queue is full: retry after the `Retry-After` header (seconds)',
 };
 
 /**

@@ -46,5 +46,11 @@ export function rpcStatusOf(error: MappedError): RpcStatus {
       },
     });
   }
+  if (error.retryAfterSeconds !== undefined) {
+    details.push({
+      type: 'google.rpc.RetryInfo',
+      value: { retryDelay: { seconds: String(error.retryAfterSeconds), nanos: 0 } },
+    });
+  }
   return { code: error.grpc, message: error.message, details };
 }
