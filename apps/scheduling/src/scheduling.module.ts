@@ -43,6 +43,10 @@ import {
   JOB_INSIGHT_PROVIDERS,
 } from './jobs/insights/job-insights.providers';
 import { CAPACITY_CONTROLLERS, CAPACITY_PROVIDERS } from './jobs/capacity/capacity.providers';
+import {
+  JOB_DEFINITION_CONTROLLERS,
+  JOB_DEFINITION_PROVIDERS,
+} from './jobs/definitions/job-definitions.providers';
 
 /**
  * The scheduling bounded context (ARCHITECTURE.md): one calendar for windows, freezes and
@@ -66,6 +70,7 @@ import { CAPACITY_CONTROLLERS, CAPACITY_PROVIDERS } from './jobs/capacity/capaci
     ...JOB_INSIGHT_CONTROLLERS,
     // Pools and fair share of the batch-job runtime (issue 12 item 4).
     ...CAPACITY_CONTROLLERS,
+    ...JOB_DEFINITION_CONTROLLERS,
     openApiController({
       service: 'scheduling',
       title: 'Trainyard scheduling',
@@ -102,6 +107,8 @@ import { CAPACITY_CONTROLLERS, CAPACITY_PROVIDERS } from './jobs/capacity/capaci
     ...JOB_INSIGHT_PROVIDERS,
     // Pools and fair share of the batch-job runtime (issue 12 item 4).
     ...CAPACITY_PROVIDERS,
+    // Job definitions (issue 12 items 1 and 7).
+    ...JOB_DEFINITION_PROVIDERS,
   ],
 })
 export class SchedulingModule {}

@@ -4,6 +4,7 @@ import {
   SCHEDULING_READ_MODEL_MIGRATIONS,
   deploymentPlanProjection,
   jobPoolsProjection,
+  jobDefinitionsProjection,
   schedulingOverridesProjection,
   schedulingCalendarProjection,
   jobInsightsProjection,
@@ -33,6 +34,7 @@ export const JOB_RUN_GRPC_SERVICE = 'trainyard.scheduling.v1.JobRunService';
 export const SECRET_GRPC_SERVICE = 'trainyard.scheduling.v1.SecretService';
 export const JOB_INSIGHT_GRPC_SERVICE = 'trainyard.scheduling.v1.JobInsightService';
 export const POOL_GRPC_SERVICE = 'trainyard.scheduling.v1.PoolService';
+export const JOB_DEFINITION_GRPC_SERVICE = 'trainyard.scheduling.v1.JobDefinitionService';
 
 export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
@@ -48,6 +50,7 @@ export const schedulingService: ServiceDefinition = {
     SECRET_GRPC_SERVICE,
     JOB_INSIGHT_GRPC_SERVICE,
     POOL_GRPC_SERVICE,
+    JOB_DEFINITION_GRPC_SERVICE,
   ],
   integrationEvents: schedulingIntegrationEventOf,
   // The job runtime's tables (job_runs, job_task_runs, …) after the read models'.
@@ -58,6 +61,7 @@ export const schedulingService: ServiceDefinition = {
     deploymentPlanProjection,
     jobInsightsProjection,
     jobPoolsProjection,
+    jobDefinitionsProjection,
   ],
 };
 

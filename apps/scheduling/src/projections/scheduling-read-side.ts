@@ -5,6 +5,7 @@ import {
   DEPLOYMENT_PLAN_READ_MODEL_ENTITIES,
   JOB_POOL_READ_MODEL_ENTITIES,
   jobPoolsProjection,
+  JOB_DEFINITION_ENTITIES,
   SCHEDULING_OVERRIDE_ENTITIES,
   SCHEDULING_READ_MODEL_ENTITIES,
   schedulingCalendarProjection,
@@ -12,6 +13,7 @@ import {
   deploymentPlanProjection,
   JOB_INSIGHT_ENTITIES,
   jobInsightsProjection,
+  jobDefinitionsProjection,
 } from '@trainyard/scheduling-read-models';
 
 /** Scheduling's read side: the calendar, the freeze overrides and the deployment plans (the platform's `ReadSide`: queries' DataSource, projection runners, read-your-writes). */
@@ -29,6 +31,7 @@ export class SchedulingReadSide extends ReadSide {
         ...DEPLOYMENT_PLAN_READ_MODEL_ENTITIES,
         ...JOB_INSIGHT_ENTITIES,
         ...JOB_POOL_READ_MODEL_ENTITIES,
+        ...JOB_DEFINITION_ENTITIES,
       ],
       projections: [
         schedulingCalendarProjection,
@@ -36,6 +39,7 @@ export class SchedulingReadSide extends ReadSide {
         deploymentPlanProjection,
         jobInsightsProjection,
         jobPoolsProjection,
+        jobDefinitionsProjection,
       ],
     });
   }

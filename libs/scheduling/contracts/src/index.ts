@@ -32,3 +32,10 @@ export type * from './events/override-review-closed.v1';
 // Job runs (issue 12): v1 event types and their mapping.
 export * from './job-run-integration.mapping';
 export type * from './events/job-run-events.v1';
+// Job definitions (issue 12 items 1 and 7): v1 event types and their mapping.
+export * from './job-definition-integration.mapping';
+export type * from './events/job-manifest-applied.v1';
+export type * from './events/job-manifest-proposed.v1';
+export type * from './events/job-manifest-rolled-back.v1';
+export type * from './events/job-deprecated.v1';
+export type * from './events/job-reinstated.v1';

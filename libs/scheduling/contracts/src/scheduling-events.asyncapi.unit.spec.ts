@@ -23,6 +23,7 @@ import {
   SCHEDULING_ASYNCAPI_ID,
   SCHEDULING_EVENT_SOURCE,
   SCHEDULING_EVENTS_TOPIC,
+  JOB_DEFINITION_INTEGRATION_EVENTS,
   OVERRIDE_INTEGRATION_EVENTS,
   JOB_RUN_INTEGRATION_EVENTS,
   SCHEDULING_INTEGRATION_EVENTS,
@@ -306,9 +307,14 @@ describe('docs/asyncapi/scheduling.asyncapi.yaml', () => {
     expect(failures).toEqual([]);
     // With the override lifecycle (override-events.asyncapi.unit.spec.ts) the lifecycle covers
     // the whole catalogue, so no published event goes unchecked.
-    // Job-run events have their own spec (job-run-events.asyncapi.unit.spec.ts).
+    // Job-run and job-definition events have their own specs (job-run-events.asyncapi.unit.spec.ts,
+    // job-definition-events.asyncapi.unit.spec.ts).
     const overrideTypes = new Set(
-      [...OVERRIDE_INTEGRATION_EVENTS, ...JOB_RUN_INTEGRATION_EVENTS].map((e) => e.type as string),
+      [
+        ...OVERRIDE_INTEGRATION_EVENTS,
+        ...JOB_RUN_INTEGRATION_EVENTS,
+        ...JOB_DEFINITION_INTEGRATION_EVENTS,
+      ].map((e) => e.type as string),
     );
     expect([...seen].sort()).toEqual(
       SCHEDULING_INTEGRATION_EVENTS.filter((e) => !overrideTypes.has(e.type))

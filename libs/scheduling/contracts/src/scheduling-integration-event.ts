@@ -9,6 +9,10 @@ import {
   type JobRunIntegrationEvent,
 } from './job-run-integration.mapping';
 import {
+  JOB_DEFINITION_INTEGRATION_EVENTS,
+  type JobDefinitionIntegrationEvent,
+} from './job-definition-integration.mapping';
+import {
   OVERRIDE_INTEGRATION_EVENTS,
   type OverrideIntegrationEvent,
 } from './override-integration.mapping';
@@ -32,7 +36,8 @@ export type SchedulingIntegrationEvent =
   | IntegrationEvent<'ComponentDeclared', 1, ComponentDeclaredV1>
   | OverrideIntegrationEvent
   | DeploymentPlanIntegrationEvent
-  | JobRunIntegrationEvent;
+  | JobRunIntegrationEvent
+  | JobDefinitionIntegrationEvent;
 
 export type SchedulingIntegrationEventType = SchedulingIntegrationEvent['type'];
 
@@ -57,4 +62,5 @@ export const SCHEDULING_INTEGRATION_EVENTS: readonly {
   ...OVERRIDE_INTEGRATION_EVENTS,
   ...DEPLOYMENT_PLAN_INTEGRATION_EVENTS,
   ...JOB_RUN_INTEGRATION_EVENTS,
+  ...JOB_DEFINITION_INTEGRATION_EVENTS,
 ];

@@ -8,6 +8,7 @@ import type {
   DeploymentPlanEvent,
   FreezeOverrideEvent,
   JobRunEvent,
+  JobDefinitionEvent,
 } from '@trainyard/scheduling-domain';
 import {
   deploymentPlanIntegrationEvent,
@@ -15,13 +16,22 @@ import {
 } from './deployment-plan-integration.mapping';
 import { isOverrideEvent, toOverrideIntegrationEvent } from './override-integration.mapping';
 import { isJobRunEvent, toJobRunIntegrationEvent } from './job-run-integration.mapping';
+import {
+  isJobDefinitionEvent,
+  toJobDefinitionIntegrationEvent,
+} from './job-definition-integration.mapping';
 import type { CalendarEntryDefinitionV1 } from './events/calendar-values.v1';
 import type { SchedulingIntegrationEvent } from './scheduling-integration-event';
 import { schedulingDataschema } from './scheduling.topics';
 
 /** Every event scheduling's deciders emit (other parts of scheduling add theirs to this union). */
 export type SchedulingDomainEvent =
-  CalendarEntryEvent | ComponentEvent | FreezeOverrideEvent | DeploymentPlanEvent | JobRunEvent;
+  | CalendarEntryEvent
+  | ComponentEvent
+  | FreezeOverrideEvent
+  | DeploymentPlanEvent
+  | JobRunEvent
+  | JobDefinitionEvent;
 
 /** Adding a domain event fails the switch below until it is mapped or explicitly not published. */
 const notPublished = (_event: never): undefined => undefined;
@@ -58,6 +68,7 @@ export function toIntegrationEvent(
   if (isOverrideEvent(event)) return toOverrideIntegrationEvent(event);
   if (isDeploymentPlanEvent(event)) return deploymentPlanIntegrationEvent(event);
   if (isJobRunEvent(event)) return toJobRunIntegrationEvent(event);
+  if (isJobDefinitionEvent(event)) return toJobDefinitionIntegrationEvent(event);
   switch (event.type) {
     case 'CalendarEntryDefined': {
       const d = event.data;

@@ -39,3 +39,6 @@ export * from './job-pools.projection';
 import { JobPoolView, TeamWeightView } from './job-pool-view.entity';
 /** The pool read model's entities, for a DataSource. */
 export const JOB_POOL_READ_MODEL_ENTITIES = [JobPoolView, TeamWeightView] as const;
+// Job definitions (issue 12 items 1 and 7): running manifests, versions, deprecations.
+export * from './job-definition-view.entity';
+export * from './job-definition.projection';

@@ -239,6 +239,7 @@ describe('job insights projection (folds, no I/O)', () => {
             version: 3,
             toVersion: 1,
             digest: 'sha256:v1',
+            manifest: v1,
             changes: [],
             rolledBackBy: 'bob',
             rolledBackAt: '2031-03-01T00:00:00Z',

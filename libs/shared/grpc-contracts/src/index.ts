@@ -26,3 +26,4 @@ export * as complianceSampling from './generated/trainyard/compliance/v1/samplin
 export * as jobRuns from './generated/trainyard/scheduling/v1/runs';
 export * as secrets from './generated/trainyard/scheduling/v1/secrets';
 export * as jobInsights from './generated/trainyard/scheduling/v1/job_insights';
+export * as jobDefinitions from './generated/trainyard/scheduling/v1/jobs';

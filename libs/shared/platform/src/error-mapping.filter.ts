@@ -71,6 +71,19 @@ const HTTP_TO_GRPC: Record<number, GrpcStatus> = {
 };
 
 /**
+ * The 4xx status of an `http-errors` error meant for the client (`expose`), as the body parsers
+ * throw before any route runs (a body over the size limit: 413; JSON that does not parse: 400).
+ * Without this a too-large request body answered 500.
+ */
+const exposedClientErrorStatus = (exception: unknown): number | undefined => {
+  if (!(exception instanceof Error)) return undefined;
+  const { status, expose } = exception as Error & { status?: unknown; expose?: unknown };
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500
+    ? status
+    : undefined;
+};
+
+/**
  * The one place errors become statuses, for gRPC and HTTP alike: domain errors by kind, the event
  * store's concurrency conflict as ABORTED/409, anything unexpected as INTERNAL/500 with the cause
  * logged and not leaked. gRPC answers carry the `trainyard-field`/`trainyard-rule` trailers and a
@@ -140,6 +153,16 @@ export class ErrorMappingFilter implements ExceptionFilter {
       const http = exception.getStatus();
       const grpc = HTTP_TO_GRPC[http] ?? (http >= 500 ? GrpcStatus.INTERNAL : GrpcStatus.UNKNOWN);
       return { grpc, http, reason: GrpcStatus[grpc] ?? 'UNKNOWN', message: exception.message };
+    }
+    const clientError = exposedClientErrorStatus(exception);
+    if (clientError !== undefined) {
+      const grpc = HTTP_TO_GRPC[clientError] ?? GrpcStatus.INVALID_ARGUMENT;
+      return {
+        grpc,
+        http: clientError,
+        reason: GrpcStatus[grpc] ?? 'UNKNOWN',
+        message: (exception as Error).message,
+      };
     }
     this.logger.error(
       exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),

@@ -10,9 +10,11 @@ import {
   runningVersion,
   type ApplyJobManifest,
   type ApproveJobManifest,
+  type DeprecateJob,
   type JobDefinition,
   type JobDefinitionCommand,
   type JobDefinitionEvent,
+  type ReinstateJob,
   type RollBackJobManifest,
 } from './job-definition';
 
@@ -140,6 +142,7 @@ export const approveJobManifest = (
   const running = runningVersion(state);
   const proposal = state.proposal;
   if (proposal === undefined) {
+    if (state.status === 'Undefined') throw new NotFoundError('job definition', name);
     // Approving what is already running again is a retry of an approval that went through.
     if (running?.digest === digest && running.approvedBy === command.metadata.actor) return [];
     throw new RuleViolation('job-proposal-absent', `No change to ${name} awaits approval.`);
@@ -199,10 +202,59 @@ export const rollBackJobManifest = (
         version: running.version + 1,
         toVersion,
         digest: target.digest,
+        manifest: target.manifest,
         changes: diffJobManifests(running.manifest, target.manifest),
         ...(state.proposal === undefined ? {} : { withdrawnProposal: state.proposal.digest }),
         rolledBackBy: command.metadata.actor,
         rolledBackAt: command.metadata.now,
+      },
+    },
+  ];
+};
+
+const MAX_REASON = 2_000;
+
+/**
+ * A deprecated job stays defined with every version and can still be changed or rolled back, but
+ * is not scheduled (issue 12, item 7) until reinstated. Deprecating twice changes nothing.
+ */
+export const deprecateJob = (command: DeprecateJob, state: JobDefinition): JobDefinitionEvent[] => {
+  const { name, reason } = command.data;
+  if (typeof reason !== 'string' || reason.trim() === '' || reason.length > MAX_REASON)
+    throw new ValidationError(
+      'reason',
+      `reason is required: why ${name} is deprecated (at most ${MAX_REASON} characters).`,
+    );
+  if (state.status !== 'Defined') throw new NotFoundError('job definition', name);
+  if (state.deprecated !== undefined) return [];
+  return [
+    {
+      type: 'JobDeprecated',
+      data: {
+        name: state.name,
+        reason: reason.trim(),
+        deprecatedBy: command.metadata.actor,
+        deprecatedAt: command.metadata.now,
+      },
+    },
+  ];
+};
+
+export const reinstateJob = (command: ReinstateJob, state: JobDefinition): JobDefinitionEvent[] => {
+  const { name, reason } = command.data;
+  if (reason !== undefined && (typeof reason !== 'string' || reason.length > MAX_REASON))
+    throw new ValidationError('reason', `reason must be at most ${MAX_REASON} characters.`);
+  if (state.status !== 'Defined') throw new NotFoundError('job definition', name);
+  if (state.deprecated === undefined) return [];
+  const trimmed = reason?.trim();
+  return [
+    {
+      type: 'JobReinstated',
+      data: {
+        name: state.name,
+        ...(trimmed ? { reason: trimmed } : {}),
+        reinstatedBy: command.metadata.actor,
+        reinstatedAt: command.metadata.now,
       },
     },
   ];
@@ -220,6 +272,10 @@ export const decideJobDefinition = (
       return approveJobManifest(command, state);
     case 'RollBackJobManifest':
       return rollBackJobManifest(command, state);
+    case 'DeprecateJob':
+      return deprecateJob(command, state);
+    case 'ReinstateJob':
+      return reinstateJob(command, state);
     default: {
       const unknown: never = command;
       throw new ValidationError(

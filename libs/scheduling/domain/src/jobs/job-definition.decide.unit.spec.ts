@@ -282,4 +282,110 @@ describe('job definition decider', () => {
         .thenThrows(ValidationError, { field: 'toVersion' });
     });
   });
+
+  describe('DeprecateJob and ReinstateJob', () => {
+    const deprecate = (reason = 'replaced by finance.ledger.close-v2', actor = 'erin') =>
+      ({
+        type: 'DeprecateJob',
+        data: { name: NAME, reason },
+        metadata: meta(actor),
+      }) as JobDefinitionCommand;
+    const reinstate = (actor = 'frank') =>
+      ({
+        type: 'ReinstateJob',
+        data: { name: NAME, reason: '  still needed for Q1  ' },
+        metadata: meta(actor),
+      }) as JobDefinitionCommand;
+    const deprecated: JobDefinitionEvent = {
+      type: 'JobDeprecated',
+      data: { name: NAME, reason: 'zombie', deprecatedBy: 'erin', deprecatedAt: NOW },
+    };
+
+    it('deprecates a defined job with its reason; the state says it is not to be scheduled', () => {
+      given([applied(v1, 1)])
+        .when(deprecate())
+        .thenEvents((events) => {
+          expect(events).toEqual([
+            {
+              type: 'JobDeprecated',
+              data: {
+                name: NAME,
+                reason: 'replaced by finance.ledger.close-v2',
+                deprecatedBy: 'erin',
+                deprecatedAt: NOW,
+              },
+            },
+          ]);
+          const state = stateAfter([applied(v1, 1), ...events]);
+          expect(state.status === 'Defined' && state.deprecated).toEqual({
+            reason: 'replaced by finance.ledger.close-v2',
+            by: 'erin',
+            at: NOW,
+          });
+        });
+    });
+    it('does nothing when the job is already deprecated', () => {
+      given([applied(v1, 1), deprecated])
+        .when(deprecate())
+        .thenNothingHappened();
+    });
+    it('requires a reason, and refuses an unknown job', () => {
+      given([applied(v1, 1)])
+        .when(deprecate('   '))
+        .thenThrows(ValidationError, { field: 'reason' });
+      given([]).when(deprecate()).thenThrows(NotFoundError);
+    });
+    it('keeps the deprecation across a new version and a rollback', () => {
+      const state = stateAfter([
+        applied(v1, 1),
+        deprecated,
+        applied(v2, 2),
+        {
+          type: 'JobManifestRolledBack',
+          data: {
+            name: NAME,
+            version: 3,
+            toVersion: 1,
+            digest: jobManifestDigest(normalised(v1)),
+            manifest: normalised(v1),
+            changes: [],
+            rolledBackBy: 'carol',
+            rolledBackAt: NOW,
+          },
+        },
+      ]);
+      expect(state.status === 'Defined' && state.deprecated?.reason).toBe('zombie');
+      expect(state.status === 'Defined' && state.versions).toHaveLength(3);
+    });
+    it('reinstates a deprecated job (reason trimmed); reinstating a scheduled job does nothing', () => {
+      given([applied(v1, 1), deprecated])
+        .when(reinstate())
+        .thenEvents((events) => {
+          expect(events).toEqual([
+            {
+              type: 'JobReinstated',
+              data: {
+                name: NAME,
+                reason: 'still needed for Q1',
+                reinstatedBy: 'frank',
+                reinstatedAt: NOW,
+              },
+            },
+          ]);
+          const state = stateAfter([applied(v1, 1), deprecated, ...events]);
+          expect(state.status === 'Defined' && state.deprecated).toBeUndefined();
+        });
+      given([applied(v1, 1)])
+        .when(reinstate())
+        .thenNothingHappened();
+      given([]).when(reinstate()).thenThrows(NotFoundError);
+    });
+    it('a rollback carries the manifest it makes running again', () => {
+      given([applied(v1, 1), applied(v2, 2)])
+        .when(rollBack(1))
+        .thenEvents((events) =>
+          expect(events[0]?.data).toMatchObject({ manifest: normalised(v1) }),
+        );
+    });
+  });
 });

@@ -2,6 +2,9 @@ import type { JobDefinition, JobDefinitionEvent, JobManifestVersion } from './jo
 
 const versionsOf = (state: JobDefinition): readonly JobManifestVersion[] =>
   state.status === 'Defined' ? state.versions : [];
+/** A new version does not end a deprecation: only ReinstateJob does. */
+const deprecationOf = (state: JobDefinition) =>
+  state.status === 'Defined' && state.deprecated ? { deprecated: state.deprecated } : {};
 
 export const evolveJobDefinition = (
   state: JobDefinition,
@@ -29,7 +32,12 @@ export const evolveJobDefinition = (
         ...(d.approvedBy === undefined ? {} : { approvedBy: d.approvedBy }),
         at: d.appliedAt,
       };
-      return { status: 'Defined', name: d.name, versions: [...versionsOf(state), version] };
+      return {
+        status: 'Defined',
+        name: d.name,
+        versions: [...versionsOf(state), version],
+        ...deprecationOf(state),
+      };
     }
     case 'JobManifestRolledBack': {
       const d = event.data;
@@ -44,7 +52,26 @@ export const evolveJobDefinition = (
         rolledBackFrom: d.toVersion,
         at: d.rolledBackAt,
       };
-      return { status: 'Defined', name: d.name, versions: [...versions, version] };
+      return {
+        status: 'Defined',
+        name: d.name,
+        versions: [...versions, version],
+        ...deprecationOf(state),
+      };
+    }
+    case 'JobDeprecated': {
+      if (state.status !== 'Defined') return state;
+      const d = event.data;
+      return { ...state, deprecated: { reason: d.reason, by: d.deprecatedBy, at: d.deprecatedAt } };
+    }
+    case 'JobReinstated': {
+      if (state.status !== 'Defined') return state;
+      return {
+        status: 'Defined',
+        name: state.name,
+        versions: state.versions,
+        ...(state.proposal ? { proposal: state.proposal } : {}),
+      };
     }
   }
 };

@@ -16,7 +16,21 @@ export type RollBackJobManifest = Command<
   'RollBackJobManifest',
   { readonly name: string; readonly toVersion: number }
 >;
-export type JobDefinitionCommand = ApplyJobManifest | ApproveJobManifest | RollBackJobManifest;
+/**
+ * Deprecate job `name` (issue 12, item 7): it stays defined, with every version, but is no longer
+ * scheduled; `reason` says why (replaced by, owner gone, zombie).
+ */
+export type DeprecateJob = Command<
+  'DeprecateJob',
+  { readonly name: string; readonly reason: string }
+>;
+/** Schedule a deprecated job again. */
+export type ReinstateJob = Command<
+  'ReinstateJob',
+  { readonly name: string; readonly reason?: string }
+>;
+export type JobDefinitionCommand =
+  ApplyJobManifest | ApproveJobManifest | RollBackJobManifest | DeprecateJob | ReinstateJob;
 
 // ---- events -----------------------------------------------------------------------------------
 
@@ -56,6 +70,8 @@ export type JobManifestRolledBack = DomainEvent<
     readonly version: number;
     readonly toVersion: number;
     readonly digest: string;
+    /** The manifest of `toVersion`, running again (so readers need not look it up). */
+    readonly manifest: JobManifest;
     readonly changes: readonly JobManifestChange[];
     /** The digest of a pending proposal the rollback withdrew, if any. */
     readonly withdrawnProposal?: string;
@@ -63,7 +79,38 @@ export type JobManifestRolledBack = DomainEvent<
     readonly rolledBackAt: string;
   }
 >;
-export type JobDefinitionEvent = JobManifestApplied | JobManifestProposed | JobManifestRolledBack;
+export type JobDeprecated = DomainEvent<
+  'JobDeprecated',
+  {
+    readonly name: string;
+    readonly reason: string;
+    readonly deprecatedBy: string;
+    readonly deprecatedAt: string;
+  }
+>;
+export type JobReinstated = DomainEvent<
+  'JobReinstated',
+  {
+    readonly name: string;
+    readonly reason?: string;
+    readonly reinstatedBy: string;
+    readonly reinstatedAt: string;
+  }
+>;
+export type JobDefinitionEvent =
+  JobManifestApplied | JobManifestProposed | JobManifestRolledBack | JobDeprecated | JobReinstated;
+
+/** Every job-definition event type (projections subscribe to these). */
+export const JOB_DEFINITION_EVENT_TYPES: readonly JobDefinitionEvent['type'][] = [
+  'JobManifestApplied',
+  'JobManifestProposed',
+  'JobManifestRolledBack',
+  'JobDeprecated',
+  'JobReinstated',
+];
+
+/** The job-definition stream of job `name`. */
+export const jobDefinitionStream = (name: string): string => `job-definition-${name}`;
 
 // ---- state ------------------------------------------------------------------------------------
 
@@ -75,6 +122,12 @@ export interface JobManifestVersion {
   readonly approvedBy?: string;
   /** Set when this version was made by a rollback to an earlier one. */
   readonly rolledBackFrom?: number;
+  readonly at: string;
+}
+
+export interface JobDeprecation {
+  readonly reason: string;
+  readonly by: string;
   readonly at: string;
 }
 
@@ -94,6 +147,8 @@ export type JobDefinition =
       readonly name: string;
       readonly versions: readonly JobManifestVersion[];
       readonly proposal?: JobManifestProposal;
+      /** Present while the job is deprecated: it is not scheduled. */
+      readonly deprecated?: JobDeprecation;
     };
 
 export const initialJobDefinition = (): JobDefinition => ({ status: 'Undefined' });

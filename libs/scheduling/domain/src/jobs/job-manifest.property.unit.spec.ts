@@ -106,6 +106,13 @@ describe('validateJobManifest (properties)', () => {
       'environments',
       'tasks',
       'description',
+      'concurrency',
+      'priority',
+      'catchUpSeconds',
+      'sla',
+      'startJitterSeconds',
+      'backpressure',
+      'components',
     );
     const check = (input: unknown) => {
       const result = validateJobManifest(input);
@@ -126,7 +133,17 @@ describe('validateJobManifest (properties)', () => {
     // Hostile values inside a task and inside the schedule.
     fc.assert(
       fc.property(
-        fc.constantFrom('id', 'executor', 'dependsOn', 'trigger', 'retries', 'timeoutSeconds'),
+        fc.constantFrom(
+          'id',
+          'executor',
+          'dependsOn',
+          'trigger',
+          'retries',
+          'timeoutSeconds',
+          'heartbeatSeconds',
+          'pools',
+          'outcomes',
+        ),
         hostile,
         (key, value) => {
           const input = validManifestInput();

@@ -192,6 +192,11 @@ const SECRET_REF = /^secret:[a-z0-9]+(?:[-_./][a-z0-9]+)*$/;
 const KAFKA_TOPIC = /^[a-zA-Z0-9._-]+$/;
 const PLACEHOLDER = /\{\{\s*([^}\s]*)\s*\}\}/g;
 const HEADER_NAME = /^[A-Za-z0-9-]+$/;
+/** A pool key: a resource name, optionally `<kind>:<name>` (`db:payments`, `api.partner-x`). */
+export const POOL_KEY = /^[a-z0-9]+(?:[-_.][a-z0-9]+)*(?::[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$/;
+/** As part 1's components (`component.decide.ts`): what maintenance windows and freezes name. */
+const COMPONENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$/;
+const KAFKA_GROUP = /^[a-zA-Z0-9._-]{1,249}$/;
 
 export const MAX_TASKS = 500;
 const MAX_TEXT = 2_000;
@@ -199,6 +204,30 @@ const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 const MAX_INTERVAL_SECONDS = 366 * 24 * 3600;
 const MAX_RETRIES = 100;
 const MAX_DELAY_SECONDS = 24 * 3600;
+export const MAX_ACTIVE_RUNS = 1_000;
+export const MAX_POOL_SLOTS = 1_000;
+const MAX_CATCH_UP_SECONDS = 31 * 24 * 3600;
+const MAX_SLA_SECONDS = 31 * 24 * 3600;
+const MAX_START_JITTER_SECONDS = 3600;
+const MAX_BACKPRESSURE_SIGNALS = 10;
+const MAX_COMPONENTS = 100;
+const MAX_POOLS_PER_TASK = 10;
+const MAX_OUTCOME_RULES = 20;
+const MAX_CODES = 50;
+
+/** Defaults of the optional fields, applied by readers (never written into the manifest, so the digest of a manifest is the digest of what its author wrote). */
+export const DEFAULT_JOB_CONCURRENCY: JobConcurrency = { maxActiveRuns: 1, overlap: 'skip' };
+export const DEFAULT_JOB_PRIORITY = 50;
+export const jobConcurrency = (m: Pick<JobManifest, 'concurrency'>): JobConcurrency =>
+  m.concurrency ?? DEFAULT_JOB_CONCURRENCY;
+export const jobPriority = (m: Pick<JobManifest, 'priority'>): number =>
+  m.priority ?? DEFAULT_JOB_PRIORITY;
+export const jobCatchUpSeconds = (m: Pick<JobManifest, 'catchUpSeconds'>): number =>
+  m.catchUpSeconds ?? 0;
+export const jobStartJitterSeconds = (m: Pick<JobManifest, 'startJitterSeconds'>): number =>
+  m.startJitterSeconds ?? 0;
+/** Full jitter on retry delays unless the task turns it off. */
+export const retryJitter = (r: TaskRetries): boolean => r.jitter ?? true;
 
 type Obj = Record<string, unknown>;
 const isObject = (value: unknown): value is Obj =>
@@ -217,6 +246,15 @@ const isOneOf = <T extends string>(values: readonly T[], value: unknown): value 
 const own = (o: Obj, key: string): unknown =>
   Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
 
+/**
+ * `path.key`, the key quoted as JSON when it is not a plain name (blank, spaces, dots, brackets),
+ * so every field named in a problem is visible and unambiguous.
+ */
+const keyPath = (path: string, key: string): string => {
+  const shown = /^[A-Za-z0-9_$-]+$/.test(key) ? key : JSON.stringify(key);
+  return path ? `${path}.${shown}` : shown;
+};
+
 /** Collects problems; every check adds one sentence naming its field, and never throws. */
 class Problems {
   readonly list: ValidationError[] = [];
@@ -227,7 +265,7 @@ class Problems {
   unknownKeys(o: Obj, allowed: readonly string[], path: string): void {
     for (const key of Object.keys(o))
       if (!allowed.includes(key)) {
-        const field = path ? `${path}.${key}` : key;
+        const field = keyPath(path, key);
         this.add(field, `${field} is not a known field; expected one of ${oneOf(allowed)}.`);
       }
   }
@@ -279,6 +317,13 @@ const TOP_LEVEL = [
   'parameters',
   'environments',
   'tasks',
+  'concurrency',
+  'priority',
+  'catchUpSeconds',
+  'sla',
+  'startJitterSeconds',
+  'backpressure',
+  'components',
 ];
 
 /**
@@ -319,6 +364,20 @@ export const validateJobManifest = (
   const parameters = validateParameterTypes(own(input, 'parameters'), p);
   const environments = validateEnvironments(own(input, 'environments'), parameters, p);
   const tasks = validateTasks(own(input, 'tasks'), parameters, options, p);
+  const concurrency = validateConcurrency(own(input, 'concurrency'), p);
+  const priority = p.integer(input, 'priority', '', 0, 100, false);
+  const catchUpSeconds = p.integer(input, 'catchUpSeconds', '', 0, MAX_CATCH_UP_SECONDS, false);
+  const sla = validateSla(own(input, 'sla'), p);
+  const startJitterSeconds = p.integer(
+    input,
+    'startJitterSeconds',
+    '',
+    0,
+    MAX_START_JITTER_SECONDS,
+    false,
+  );
+  const backpressure = validateBackpressure(own(input, 'backpressure'), p);
+  const components = validateComponents(own(input, 'components'), p);
   if (p.list.length > 0) return { ok: false, problems: p.list };
   return {
     ok: true,
@@ -331,8 +390,140 @@ export const validateJobManifest = (
       parameters: parameters ?? {},
       environments: environments as JobManifest['environments'],
       tasks: tasks ?? [],
+      ...(concurrency === undefined ? {} : { concurrency }),
+      ...(priority === undefined ? {} : { priority }),
+      ...(catchUpSeconds === undefined ? {} : { catchUpSeconds }),
+      ...(sla === undefined ? {} : { sla }),
+      ...(startJitterSeconds === undefined ? {} : { startJitterSeconds }),
+      ...(backpressure === undefined ? {} : { backpressure }),
+      ...(components === undefined ? {} : { components }),
     },
   };
+};
+
+const validateConcurrency = (value: unknown, p: Problems): JobConcurrency | undefined => {
+  if (value === undefined) return undefined;
+  const path = 'concurrency';
+  if (!isObject(value)) {
+    p.add(path, `${path} must be an object with maxActiveRuns and overlap; got ${show(value)}.`);
+    return undefined;
+  }
+  p.unknownKeys(value, ['maxActiveRuns', 'overlap'], path);
+  const maxActiveRuns = p.integer(value, 'maxActiveRuns', path, 1, MAX_ACTIVE_RUNS, true);
+  const overlap = own(value, 'overlap');
+  if (overlap === undefined) p.add(`${path}.overlap`, `${path}.overlap is required.`);
+  else if (!isOneOf(RUN_OVERLAP_POLICIES, overlap))
+    p.add(
+      `${path}.overlap`,
+      `${path}.overlap must be one of ${oneOf(RUN_OVERLAP_POLICIES)}; got ${show(overlap)}.`,
+    );
+  if (maxActiveRuns === undefined || !isOneOf(RUN_OVERLAP_POLICIES, overlap)) return undefined;
+  return { maxActiveRuns, overlap };
+};
+
+const validateSla = (value: unknown, p: Problems): JobSla | undefined => {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) {
+    p.add('sla', `sla must be an object with finishWithinSeconds; got ${show(value)}.`);
+    return undefined;
+  }
+  p.unknownKeys(value, ['finishWithinSeconds'], 'sla');
+  const finishWithinSeconds = p.integer(
+    value,
+    'finishWithinSeconds',
+    'sla',
+    1,
+    MAX_SLA_SECONDS,
+    true,
+  );
+  return finishWithinSeconds === undefined ? undefined : { finishWithinSeconds };
+};
+
+/** An absolute http(s) URL without credentials in it. */
+const isHttpUrl = (url: string): boolean => /^https?:\/\//.test(url) && URL.canParse(url);
+
+const validateBackpressure = (value: unknown, p: Problems): JobBackpressure[] | undefined => {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    p.add('backpressure', `backpressure must be a list of signals; got ${show(value)}.`);
+    return undefined;
+  }
+  if (value.length > MAX_BACKPRESSURE_SIGNALS) {
+    p.add(
+      'backpressure',
+      `backpressure must hold at most ${MAX_BACKPRESSURE_SIGNALS} signals; got ${value.length}.`,
+    );
+    return undefined;
+  }
+  const before = p.list.length;
+  const out: JobBackpressure[] = [];
+  value.forEach((signal, i) => {
+    const path = `backpressure[${i}]`;
+    if (!isObject(signal)) {
+      p.add(
+        path,
+        `${path} must be an object with a kind (kafka-lag or http-health); got ${show(signal)}.`,
+      );
+      return;
+    }
+    const kind = own(signal, 'kind');
+    if (kind === 'kafka-lag') {
+      p.unknownKeys(signal, ['kind', 'groupId', 'topic', 'maxLag'], path);
+      const groupId = p.text(signal, 'groupId', path, true);
+      if (groupId !== undefined && !KAFKA_GROUP.test(groupId))
+        p.add(
+          `${path}.groupId`,
+          `${path}.groupId must be a Kafka consumer group id (letters, digits, dots, underscores, hyphens); got ${show(groupId)}.`,
+        );
+      const topic = p.text(signal, 'topic', path, true);
+      if (topic !== undefined && (topic.length > 249 || !KAFKA_TOPIC.test(topic)))
+        p.add(
+          `${path}.topic`,
+          `${path}.topic must be a Kafka topic name (letters, digits, dots, underscores, hyphens; at most 249); got ${show(topic)}.`,
+        );
+      const maxLag = p.integer(signal, 'maxLag', path, 0, Number.MAX_SAFE_INTEGER, true);
+      if (groupId !== undefined && topic !== undefined && maxLag !== undefined)
+        out.push({ kind, groupId, topic, maxLag });
+    } else if (kind === 'http-health') {
+      p.unknownKeys(signal, ['kind', 'url'], path);
+      const url = p.text(signal, 'url', path, true);
+      if (url !== undefined && !isHttpUrl(url))
+        p.add(
+          `${path}.url`,
+          `${path}.url must be an absolute http or https URL; got ${show(url)}.`,
+        );
+      else if (url !== undefined) out.push({ kind, url });
+    } else
+      p.add(
+        `${path}.kind`,
+        `${path}.kind must be one of kafka-lag, http-health; got ${show(kind)}.`,
+      );
+  });
+  return p.list.length > before ? undefined : out;
+};
+
+const validateComponents = (value: unknown, p: Problems): string[] | undefined => {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    p.add('components', `components must be a list of component ids; got ${show(value)}.`);
+    return undefined;
+  }
+  if (value.length > MAX_COMPONENTS) {
+    p.add('components', `components must hold at most ${MAX_COMPONENTS} ids; got ${value.length}.`);
+    return undefined;
+  }
+  let ok = true;
+  value.forEach((c, i) => {
+    if (typeof c !== 'string' || !COMPONENT_ID.test(c)) {
+      p.add(
+        `components[${i}]`,
+        `components[${i}] must be a component id (a letter or digit, then letters, digits and . _ : / -, at most 200); got ${show(c)}.`,
+      );
+      ok = false;
+    }
+  });
+  // The order of components means nothing: sorted, without duplicates, for a stable digest.
+  return ok ? [...new Set(value as string[])].sort() : undefined;
 };
 
 const validateName = (input: Obj, p: Problems): string | undefined => {
@@ -434,7 +625,7 @@ const validateParameterTypes = (
   const out: Record<string, ParameterType> = {};
   let ok = true;
   for (const [key, type] of Object.entries(value)) {
-    const field = `parameters.${key}`;
+    const field = keyPath('parameters', key);
     if (!PARAMETER_NAME.test(key)) {
       p.add(
         field,
@@ -500,7 +691,7 @@ const validateEnvironments = (
     const given = values ?? {};
     const env_: Record<string, ParameterValue> = {};
     for (const [key, v] of Object.entries(given)) {
-      const field = `${path}.${key}`;
+      const field = keyPath(path, key);
       const type = parameters?.[key];
       if (parameters === undefined) continue;
       if (type === undefined || !Object.prototype.hasOwnProperty.call(parameters, key))
@@ -520,7 +711,17 @@ const validateEnvironments = (
   return out as Record<Environment, Record<string, ParameterValue>>;
 };
 
-const TASK_KEYS = ['id', 'executor', 'dependsOn', 'trigger', 'retries', 'timeoutSeconds'];
+const TASK_KEYS = [
+  'id',
+  'executor',
+  'dependsOn',
+  'trigger',
+  'retries',
+  'timeoutSeconds',
+  'heartbeatSeconds',
+  'pools',
+  'outcomes',
+];
 
 const validateTasks = (
   value: unknown,
@@ -541,6 +742,7 @@ const validateTasks = (
     return undefined;
   }
   const before = p.list.length;
+  const branches: { index: number; id: string | undefined; outcomes: TaskOutcomeRule[] }[] = [];
   const firstIndex = new Map<string, number>();
   value.forEach((task, i) => {
     if (!isObject(task)) return;
@@ -590,6 +792,26 @@ const validateTasks = (
       );
     const retries = validateRetries(own(task, 'retries'), `${path}.retries`, p);
     const timeoutSeconds = p.integer(task, 'timeoutSeconds', path, 1, MAX_TIMEOUT_SECONDS, true);
+    const heartbeatSeconds = p.integer(
+      task,
+      'heartbeatSeconds',
+      path,
+      1,
+      MAX_TIMEOUT_SECONDS,
+      false,
+    );
+    if (
+      heartbeatSeconds !== undefined &&
+      timeoutSeconds !== undefined &&
+      heartbeatSeconds > timeoutSeconds
+    )
+      p.add(
+        `${path}.heartbeatSeconds`,
+        `${path}.heartbeatSeconds must be at most timeoutSeconds (${timeoutSeconds}); got ${heartbeatSeconds}.`,
+      );
+    const pools = validatePools(own(task, 'pools'), `${path}.pools`, p);
+    const outcomes = validateOutcomes(own(task, 'outcomes'), `${path}.outcomes`, executor, p);
+    if (outcomes !== undefined) branches.push({ index: i, id, outcomes });
     if (
       id !== undefined &&
       executor !== undefined &&
@@ -603,8 +825,24 @@ const validateTasks = (
         trigger: trigger as TriggerRule,
         ...(retries === undefined ? {} : { retries }),
         timeoutSeconds,
+        ...(heartbeatSeconds === undefined ? {} : { heartbeatSeconds }),
+        ...(pools === undefined ? {} : { pools }),
+        ...(outcomes === undefined ? {} : { outcomes }),
       });
   });
+  if (p.list.length > before) return undefined;
+  // `branch` names direct dependents of its task: only they are chosen between when it finishes.
+  for (const { index, id, outcomes } of branches)
+    outcomes.forEach((rule, r) =>
+      (rule.branch ?? []).forEach((target, b) => {
+        const dependent = tasks.find((t) => t.id === target);
+        if (dependent === undefined || !dependent.dependsOn.includes(id ?? ''))
+          p.add(
+            `tasks[${index}].outcomes[${r}].branch[${b}]`,
+            `tasks[${index}].outcomes[${r}].branch[${b}] must name a task that depends directly on ${id ?? 'this task'}; got ${show(target)}.`,
+          );
+      }),
+    );
   if (p.list.length > before) return undefined;
   const cycle = findTaskCycle(tasks);
   if (cycle !== undefined) {
@@ -656,7 +894,10 @@ const validateRetries = (value: unknown, path: string, p: Problems): TaskRetries
     );
     return undefined;
   }
-  p.unknownKeys(value, ['max', 'backoffSeconds', 'maxDelaySeconds'], path);
+  p.unknownKeys(value, ['max', 'backoffSeconds', 'maxDelaySeconds', 'jitter'], path);
+  const jitter = own(value, 'jitter');
+  if (jitter !== undefined && typeof jitter !== 'boolean')
+    p.add(`${path}.jitter`, `${path}.jitter must be true or false; got ${show(jitter)}.`);
   const max = p.integer(value, 'max', path, 0, MAX_RETRIES, true);
   const backoffSeconds = p.integer(value, 'backoffSeconds', path, 1, MAX_DELAY_SECONDS, true);
   const maxDelaySeconds = p.integer(value, 'maxDelaySeconds', path, 1, MAX_DELAY_SECONDS, true);
@@ -669,7 +910,180 @@ const validateRetries = (value: unknown, path: string, p: Problems): TaskRetries
     );
     return undefined;
   }
-  return { max, backoffSeconds, maxDelaySeconds };
+  if (jitter !== undefined && typeof jitter !== 'boolean') return undefined;
+  return {
+    max,
+    backoffSeconds,
+    maxDelaySeconds,
+    ...(jitter === undefined ? {} : { jitter }),
+  };
+};
+
+const validatePools = (value: unknown, path: string, p: Problems): TaskPoolClaim[] | undefined => {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    p.add(path, `${path} must be a list of { pool, slots }; got ${show(value)}.`);
+    return undefined;
+  }
+  if (value.length > MAX_POOLS_PER_TASK) {
+    p.add(path, `${path} must hold at most ${MAX_POOLS_PER_TASK} pools; got ${value.length}.`);
+    return undefined;
+  }
+  const before = p.list.length;
+  const out: TaskPoolClaim[] = [];
+  const seen = new Map<string, number>();
+  value.forEach((claim, j) => {
+    const field = `${path}[${j}]`;
+    if (!isObject(claim)) {
+      p.add(field, `${field} must be an object with pool and slots; got ${show(claim)}.`);
+      return;
+    }
+    p.unknownKeys(claim, ['pool', 'slots'], field);
+    const pool = p.text(claim, 'pool', field, true);
+    if (pool !== undefined && (pool.length > 200 || !POOL_KEY.test(pool)))
+      p.add(
+        `${field}.pool`,
+        `${field}.pool must be a pool key such as db:payments (lowercase letters and digits separated by - _ or ., optionally <kind>:<name>); got ${show(pool)}.`,
+      );
+    else if (pool !== undefined && seen.has(pool))
+      p.add(
+        `${field}.pool`,
+        `${field}.pool ${pool} is already claimed by ${path}[${seen.get(pool)}]; claim a pool once with all its slots.`,
+      );
+    else if (pool !== undefined) seen.set(pool, j);
+    const slots = p.integer(claim, 'slots', field, 1, MAX_POOL_SLOTS, true);
+    if (pool !== undefined && slots !== undefined) out.push({ pool, slots });
+  });
+  if (p.list.length > before) return undefined;
+  // Acquired all or none, in pool order: the order written means nothing.
+  return out.sort((a, b) => (a.pool < b.pool ? -1 : 1));
+};
+
+const validateCodes = (
+  value: unknown,
+  field: string,
+  min: number,
+  max: number,
+  what: string,
+  p: Problems,
+): number[] | undefined => {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_CODES) {
+    p.add(
+      field,
+      `${field} must be a non-empty list of at most ${MAX_CODES} ${what}; got ${show(value)}.`,
+    );
+    return undefined;
+  }
+  let ok = true;
+  value.forEach((code, k) => {
+    if (typeof code !== 'number' || !Number.isInteger(code) || code < min || code > max) {
+      p.add(
+        `${field}[${k}]`,
+        `${field}[${k}] must be a whole number from ${min} to ${max}; got ${show(code)}.`,
+      );
+      ok = false;
+    }
+  });
+  return ok ? [...new Set(value as number[])].sort((a, b) => a - b) : undefined;
+};
+
+const validateOutcomes = (
+  value: unknown,
+  path: string,
+  executor: TaskExecutor | undefined,
+  p: Problems,
+): TaskOutcomeRule[] | undefined => {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0) {
+    p.add(path, `${path} must be a non-empty list of { when, then } rules; got ${show(value)}.`);
+    return undefined;
+  }
+  if (value.length > MAX_OUTCOME_RULES) {
+    p.add(path, `${path} must hold at most ${MAX_OUTCOME_RULES} rules; got ${value.length}.`);
+    return undefined;
+  }
+  const before = p.list.length;
+  const out: TaskOutcomeRule[] = [];
+  value.forEach((rule, r) => {
+    const field = `${path}[${r}]`;
+    if (!isObject(rule)) {
+      p.add(field, `${field} must be an object with when and then; got ${show(rule)}.`);
+      return;
+    }
+    p.unknownKeys(rule, ['when', 'then', 'branch'], field);
+    const when = own(rule, 'when');
+    const whenPath = `${field}.when`;
+    let condition: TaskOutcomeRule['when'] | undefined;
+    if (when === undefined) p.add(whenPath, `${whenPath} is required.`);
+    else if (!isObject(when))
+      p.add(
+        whenPath,
+        `${whenPath} must be an object with exitCodes, httpStatuses or result; got ${show(when)}.`,
+      );
+    else {
+      p.unknownKeys(when, ['exitCodes', 'httpStatuses', 'result'], whenPath);
+      const exit = own(when, 'exitCodes');
+      const http = own(when, 'httpStatuses');
+      const result = own(when, 'result');
+      const exitCodes =
+        exit === undefined
+          ? undefined
+          : validateCodes(exit, `${whenPath}.exitCodes`, 0, 255, 'exit codes', p);
+      const httpStatuses =
+        http === undefined
+          ? undefined
+          : validateCodes(http, `${whenPath}.httpStatuses`, 100, 599, 'HTTP statuses', p);
+      if (exit !== undefined && executor !== undefined && executor.kind !== 'command')
+        p.add(
+          `${whenPath}.exitCodes`,
+          `${whenPath}.exitCodes applies to command tasks only; this task's executor is ${executor.kind}.`,
+        );
+      if (http !== undefined && executor !== undefined && executor.kind !== 'http')
+        p.add(
+          `${whenPath}.httpStatuses`,
+          `${whenPath}.httpStatuses applies to http tasks only; this task's executor is ${executor.kind}.`,
+        );
+      if (result !== undefined && result !== 'succeeded' && result !== 'failed')
+        p.add(
+          `${whenPath}.result`,
+          `${whenPath}.result must be one of succeeded, failed; got ${show(result)}.`,
+        );
+      if (exit === undefined && http === undefined && result === undefined)
+        p.add(whenPath, `${whenPath} must name at least one of exitCodes, httpStatuses, result.`);
+      condition = {
+        ...(exitCodes === undefined ? {} : { exitCodes }),
+        ...(httpStatuses === undefined ? {} : { httpStatuses }),
+        ...(result === 'succeeded' || result === 'failed' ? { result } : {}),
+      };
+    }
+    const then = own(rule, 'then');
+    if (then === undefined) p.add(`${field}.then`, `${field}.then is required.`);
+    else if (!isOneOf(TASK_OUTCOME_ACTIONS, then))
+      p.add(
+        `${field}.then`,
+        `${field}.then must be one of ${oneOf(TASK_OUTCOME_ACTIONS)}; got ${show(then)}.`,
+      );
+    const branch = own(rule, 'branch');
+    let targets: string[] | undefined;
+    if (then === 'branch') {
+      if (
+        !Array.isArray(branch) ||
+        branch.length === 0 ||
+        branch.length > MAX_TASKS ||
+        !branch.every((b) => typeof b === 'string')
+      )
+        p.add(
+          `${field}.branch`,
+          `${field}.branch must be a non-empty list of task ids when then is branch; got ${show(branch)}.`,
+        );
+      else targets = [...new Set(branch)].sort();
+    } else if (branch !== undefined)
+      p.add(`${field}.branch`, `${field}.branch is only allowed when then is branch.`);
+    if (condition !== undefined && isOneOf(TASK_OUTCOME_ACTIONS, then))
+      out.push({ when: condition, then, ...(targets === undefined ? {} : { branch: targets }) });
+  });
+  // The first matching rule decides, so their order is kept as written.
+  return p.list.length > before ? undefined : out;
 };
 
 const validateExecutor = (

@@ -13,6 +13,7 @@ export type Permission =
   | SchedulingOverridePermission
   | SchedulingRunPermission
   | SchedulingSecretsPermission
+  | SchedulingJobPermission
   | CompliancePermission;
 
 /**
@@ -34,6 +35,13 @@ export type SchedulingRunPermission = 'scheduling:runs:operate';
  * engineers who write manifests that reference them by name. No permission reads a value.
  */
 export type SchedulingSecretsPermission = 'scheduling:secrets:read' | 'scheduling:secrets:write';
+
+/**
+ * Job definitions (issue 12 item 1): applying manifests, rolling back and deprecating jobs, and
+ * approving production changes are separate; the domain refuses an author's own approval
+ * whatever their roles (rule `job-change-four-eyes`).
+ */
+export type SchedulingJobPermission = 'scheduling:jobs:write' | 'scheduling:jobs:approve';
 
 /** Compliance's finer permissions: authoring policies, approving them (four-eyes), evaluating. */
 export type CompliancePermission =
@@ -75,8 +83,16 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'scheduling:override:request',
     'scheduling:override:review',
     'scheduling:runs:operate',
+    'scheduling:jobs:write',
+    'scheduling:jobs:approve',
   ],
-  engineer: [...read, 'deployment:write', 'scheduling:write', 'scheduling:override:request'],
+  engineer: [
+    ...read,
+    'deployment:write',
+    'scheduling:write',
+    'scheduling:override:request',
+    'scheduling:jobs:write',
+  ],
   approver: [
     ...read,
     'planning:approve',
@@ -84,6 +100,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'deployment:approve',
     'scheduling:override:approve',
     'scheduling:override:review',
+    'scheduling:jobs:approve',
   ],
   auditor: [...read, 'audit:read', 'compliance:access:read', 'compliance:evidence:export'],
   'security-admin': [
@@ -121,6 +138,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'compliance:evaluate',
     'metrics:write',
     'scheduling:runs:operate',
+    'scheduling:jobs:write',
   ],
   admin: [
     ...read,
@@ -135,6 +153,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'scheduling:runs:operate',
     'scheduling:secrets:read',
     'scheduling:secrets:write',
+    'scheduling:jobs:write',
+    'scheduling:jobs:approve',
     ...compliancePolicy,
   ],
 };

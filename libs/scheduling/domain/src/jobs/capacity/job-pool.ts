@@ -1,6 +1,7 @@
 import { assertMetadata, ValidationError, type Command, type DomainEvent } from '@trainyard/kernel';
 import type { CalendarEntryKind } from '../../calendar/calendar-entry';
 import { canonicalJson } from '../canonical-json';
+import { POOL_KEY } from '../job-manifest';
 
 /**
  * Pools and team weights as administered (issue 12, item 4): a pool is a resource key (e.g.
@@ -9,9 +10,10 @@ import { canonicalJson } from '../canonical-json';
  * some of its slots are reserved for `critical` jobs. Streams `job-pool-<key>` and
  * `team-weight-<team>`; every change is an event.
  */
-export const POOL_KEY = /^[a-z0-9][a-z0-9._:/-]{0,199}$/;
 export const TEAM_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-export const MAX_POOL_SLOTS = 10_000;
+/** A pool's capacity (a manifest's claim on it is at most MAX_POOL_CAPACITY of job-manifest). */
+export const MAX_POOL_CAPACITY = 10_000;
+const MAX_POOL_KEY_LENGTH = 200;
 export const MAX_HIGH_LOAD_RESERVATIONS = 20;
 export const MIN_TEAM_WEIGHT = 0.01;
 export const MAX_TEAM_WEIGHT = 1_000;
@@ -78,16 +80,17 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 export const validateJobPool = (input: unknown): JobPoolDefinition => {
   if (!isObject(input)) throw new ValidationError('pool', 'pool must be an object.');
   const key = input.key;
-  if (typeof key !== 'string' || !POOL_KEY.test(key))
+  // The same keys a manifest's tasks may claim (job-manifest's POOL_KEY).
+  if (typeof key !== 'string' || key.length > MAX_POOL_KEY_LENGTH || !POOL_KEY.test(key))
     throw new ValidationError(
       'pool.key',
-      'pool.key must be 1 to 200 lowercase letters, digits, dots, colons, slashes, hyphens or underscores, starting with a letter or digit (e.g. db:payments).',
+      `pool.key must be a resource key as manifests claim it: lowercase words of letters and digits joined by '.', '-' or '_', with one optional ':' (e.g. db:payments), at most ${MAX_POOL_KEY_LENGTH} characters.`,
     );
   const slots = input.slots;
-  if (typeof slots !== 'number' || !Number.isInteger(slots) || slots < 0 || slots > MAX_POOL_SLOTS)
+  if (typeof slots !== 'number' || !Number.isInteger(slots) || slots < 0 || slots > MAX_POOL_CAPACITY)
     throw new ValidationError(
       'pool.slots',
-      `pool.slots must be a whole number from 0 to ${MAX_POOL_SLOTS}; got ${String(slots)}.`,
+      `pool.slots must be a whole number from 0 to ${MAX_POOL_CAPACITY}; got ${String(slots)}.`,
     );
   const reservations = input.highLoadReservations ?? [];
   if (!Array.isArray(reservations) || reservations.length > MAX_HIGH_LOAD_RESERVATIONS)

@@ -1,4 +1,4 @@
-import type { JobConcurrency } from '../job-manifest';
+import { DEFAULT_JOB_CONCURRENCY, type JobConcurrency } from '../job-manifest';
 
 /**
  * A job's overlap policy (issue 12, item 4) as a pure decision: what happens to a run that comes
@@ -11,7 +11,6 @@ import type { JobConcurrency } from '../job-manifest';
  *   the oldest active runs, just enough to make room, then starts it; `allow` starts it anyway
  *   (overlap allowed, `maxActiveRuns` does not bound it: Temporal's ALLOW_ALL).
  */
-export const DEFAULT_JOB_CONCURRENCY: JobConcurrency = { maxActiveRuns: 1, overlap: 'skip' };
 
 export interface OverlapRun {
   readonly runId: string;
