@@ -2,6 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  type OnApplicationBootstrap,
   type OnModuleDestroy,
   type Provider,
   type Type,
@@ -34,7 +35,7 @@ import { JOB_RUNTIME_PORTS, JobRuntimeHost, type JobRuntimePorts } from './job-r
  * admin the backpressure probe asks for consumer-group lag.
  */
 @Injectable()
-export class JobRuntimeCapacity implements OnModuleDestroy {
+export class JobRuntimeCapacity implements OnApplicationBootstrap, OnModuleDestroy {
   readonly policy: RefreshingFairSharePolicy;
   readonly backpressure: BackpressureProbe;
   private readonly admin: Admin;
@@ -46,17 +47,21 @@ export class JobRuntimeCapacity implements OnModuleDestroy {
     slots: PgPoolSlots,
   ) {
     this.policy = new RefreshingFairSharePolicy(queries, slots);
-    this.policy.start(2_000, (error) =>
-      this.logger.warn(
-        `fair-share refresh: ${error instanceof Error ? error.message : String(error)}`,
-      ),
-    );
     this.admin = new Kafka({
       clientId: `${config.KAFKA_CLIENT_ID}-backpressure`,
       brokers: config.KAFKA_BROKERS,
       logLevel: logLevel.NOTHING,
     }).admin();
     this.backpressure = new BackpressureProbe({ admin: this.admin });
+  }
+
+  /** Once the read side is up (the pool queries read its entities). */
+  onApplicationBootstrap(): void {
+    this.policy.start(2_000, (error) =>
+      this.logger.warn(
+        `fair-share refresh: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
