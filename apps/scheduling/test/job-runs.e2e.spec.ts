@@ -5,7 +5,11 @@ import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { SCHEDULING_EVENTS_TOPIC } from '@trainyard/scheduling-contracts';
-import type { jobRuns } from '@trainyard/grpc-contracts';
+import {
+  GRPC_STATUS_DETAILS_TRAILER,
+  decodeRpcStatus,
+  type jobRuns,
+} from '@trainyard/grpc-contracts';
 import {
   createTestContext,
   startTestService,
@@ -32,6 +36,8 @@ import { isolatePlanningTopic } from './test-support/isolated-planning-topic';
 const run = randomBytes(3).toString('hex');
 const team = `wire${run}`;
 const jobName = `${team}.ledger.close`;
+/** A job whose downstream answers 503: its runs wait (scheduled) and fill its queue. */
+const heldJob = `${team}.ledger.held`;
 
 interface Call {
   readonly path: string;
@@ -105,6 +111,11 @@ describe('job runs through the started scheduling service', () => {
       const seen = calls.some((c) => c.path === path && c.key === key);
       calls.push({ path, key });
       response.setHeader('content-type', 'application/json');
+      if (path.endsWith('/busy')) {
+        response.statusCode = 503;
+        response.end(JSON.stringify({ status: 'busy' }));
+        return;
+      }
       if (path.endsWith('/flaky') && !seen) {
         response.statusCode = 503;
         response.end(JSON.stringify({ status: 'busy' }));
@@ -118,6 +129,9 @@ describe('job runs through the started scheduling service', () => {
     // The executors read their allowlist from the process environment when the module starts.
     saved.SCHEDULING_HTTP_ALLOWLIST = process.env.SCHEDULING_HTTP_ALLOWLIST;
     process.env.SCHEDULING_HTTP_ALLOWLIST = `http://127.0.0.1:${port}/${run}`;
+    // Admission control: at most two runs of a job may wait to start.
+    saved.SCHEDULING_MAX_QUEUED_RUNS_PER_JOB = process.env.SCHEDULING_MAX_QUEUED_RUNS_PER_JOB;
+    process.env.SCHEDULING_MAX_QUEUED_RUNS_PER_JOB = '2';
     ctx = await createTestContext('sched_job_runs_e2e');
     restorePlanningTopic = await isolatePlanningTopic(ctx);
     service = await startTestService(schedulingService, ctx, {
@@ -199,32 +213,40 @@ describe('job runs through the started scheduling service', () => {
         },
       ],
     };
-    const applied = await call<{ outcome: string; job?: { proposal?: { digest: string } } }>(
-      jobs,
-      'ApplyManifest',
-      { manifest: Buffer.from(JSON.stringify(manifest)), reason: 'e2e' },
-      'engineer',
-    );
-    if (applied.outcome === 'proposed')
-      await call(
+    const held = {
+      ...manifest,
+      name: heldJob,
+      backpressure: [{ kind: 'http-health', url: `http://127.0.0.1:${port}/${run}/busy` }],
+      tasks: [manifest.tasks[0]],
+    };
+    for (const m of [manifest, held]) {
+      const applied = await call<{ outcome: string; job?: { proposal?: { digest: string } } }>(
         jobs,
-        'ApproveManifest',
-        { name: jobName, digest: applied.job?.proposal?.digest ?? '', reason: 'e2e' },
-        'approver',
+        'ApplyManifest',
+        { manifest: Buffer.from(JSON.stringify(m)), reason: 'e2e' },
+        'engineer',
       );
-    // The catalogue reads the job-definition read model: running once projected.
-    await waitFor(
-      async () =>
-        (
-          await call<{ job?: { runningVersion: number } }>(
-            jobs,
-            'GetJob',
-            { name: jobName },
-            'viewer',
-          )
-        ).job?.runningVersion === 1,
-      { description: 'the job running', timeoutMs: 30_000 },
-    );
+      if (applied.outcome === 'proposed')
+        await call(
+          jobs,
+          'ApproveManifest',
+          { name: m.name, digest: applied.job?.proposal?.digest ?? '', reason: 'e2e' },
+          'approver',
+        );
+      // The catalogue reads the job-definition read model: running once projected.
+      await waitFor(
+        async () =>
+          (
+            await call<{ job?: { runningVersion: number } }>(
+              jobs,
+              'GetJob',
+              { name: m.name },
+              'viewer',
+            )
+          ).job?.runningVersion === 1,
+        { description: `${m.name} running`, timeoutMs: 30_000 },
+      );
+    }
   }, 180_000);
 
   afterAll(async () => {
@@ -377,6 +399,39 @@ describe('job runs through the started scheduling service', () => {
     });
     expect(restDenied.status).toBe(403);
     expect(await runCount()).toBe(before);
+  }, 60_000);
+
+  it('admission control: a full queue answers RESOURCE_EXHAUSTED with a RetryInfo, 429 with Retry-After, nothing queued', async () => {
+    // The downstream answers 503: both runs wait to start (scheduled), filling the job's queue.
+    for (let i = 0; i < 2; i++)
+      await call(runs, 'TriggerRun', { job: heldJob, idempotencyKey: `held-${i}` }, 'operator');
+    const before = await runCount();
+    const refused = await refusal(
+      call(runs, 'TriggerRun', { job: heldJob, idempotencyKey: 'held-2' }, 'operator'),
+    );
+    expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
+    const details = refused.metadata.get(GRPC_STATUS_DETAILS_TRAILER)[0];
+    expect(Buffer.isBuffer(details)).toBe(true);
+    const retry = decodeRpcStatus(details as Buffer).details.find(
+      (d) => d.type === 'google.rpc.RetryInfo',
+    );
+    expect(
+      Number((retry?.value as { retryDelay: { seconds: string } }).retryDelay.seconds),
+    ).toBeGreaterThan(0);
+    const overRest = await rest('runs', 'operator', {
+      method: 'POST',
+      body: JSON.stringify({ job: heldJob, idempotencyKey: 'held-3' }),
+    });
+    expect(overRest.status).toBe(429);
+    expect(Number(overRest.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await runCount()).toBe(before);
+    const waiting = await call<jobRuns.ListRunsResponse>(
+      runs,
+      'ListRuns',
+      { job: heldJob, state: 'scheduled' },
+      'auditor',
+    );
+    expect(waiting.runs).toHaveLength(2);
   }, 60_000);
 
   it('generated hostile input: INVALID_ARGUMENT / 400 naming the field, nothing written', async () => {
