@@ -3,6 +3,8 @@
 // independent track, three closed releases of history, sixty workloads with dependencies, a
 // compliance item and an emergency patch; commits the next release's scope and prints the plan
 // with the reason for each workload. Ids carry a per-run suffix, so it can run again.
+// Then the batch-job part (demo-jobs.ts): a month-end DAG across three teams on a shared
+// database pool, applied as manifests, triggered and printed as run trees with timings.
 import { randomBytes } from 'node:crypto';
 import {
   credentials,

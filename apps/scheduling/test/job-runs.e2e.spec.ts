@@ -434,6 +434,20 @@ describe('job runs through the started scheduling service', () => {
     expect(waiting.runs).toHaveLength(2);
   }, 60_000);
 
+  it('documents /api/scheduling/runs in the OpenAPI document, with its DTOs', async () => {
+    const response = await fetch(`${service.httpUrl}/api/scheduling/docs-json`);
+    const doc = (await response.json()) as {
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(Object.keys(doc.paths['/api/scheduling/runs'] ?? {}).sort()).toEqual(['get', 'post']);
+    expect(doc.paths['/api/scheduling/runs/{runId}']?.get).toBeDefined();
+    expect(doc.paths['/api/scheduling/runs/{runId}/tasks']?.get).toBeDefined();
+    expect(doc.paths['/api/scheduling/runs/{runId}/cancel']?.post).toBeDefined();
+    for (const dto of ['JobRunDto', 'TaskRunDto', 'TriggerRunBodyDto', 'JobRunPageDto'])
+      expect(doc.components.schemas[dto]).toBeDefined();
+  });
+
   it('generated hostile input: INVALID_ARGUMENT / 400 naming the field, nothing written', async () => {
     const before = await runCount();
     const notAJobName = fc
