@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { Pool } from 'pg';
+import { createFairSharePolicy } from '@trainyard/scheduling-domain';
 import { startJobRuntime } from '../apps/scheduling/src/scheduling.service';
 import {
   cpuProfileArgs,
@@ -310,6 +311,103 @@ async function cronRows(ctx: BenchContext, emit: (r: ReturnType<typeof row>) => 
   emit(row('scheduling.cron.missed_fires', 'count', missed, 0));
 }
 
+/** The light team's waits (ms from its run's creation to its task's start), from the runtime's rows. */
+const lightWaits = async (pool: Pool, schema: string, job: string): Promise<number[]> => {
+  const { rows } = await pool.query<{ wait: string }>(
+    `SELECT (extract(epoch FROM t.started_at - r.created_at) * 1000)::text AS wait
+       FROM "${schema}".job_task_runs t JOIN "${schema}".job_runs r ON r.run_id = t.run_id
+      WHERE r.job = $1 AND t.started_at IS NOT NULL`,
+    [job],
+  );
+  return rows.map((r) => Number(r.wait));
+};
+
+/**
+ * scheduling.fairness: one team floods 100,000 runs (20,000 in a quick run) over 1,000 jobs while
+ * a light team triggers 20 runs a second; the light team's p99 wait alone against its p99 wait
+ * with the flood queued ahead of it (ratio = alone / with flood). The runtime dispatches with the
+ * weighted fair-share policy (libs/scheduling/domain/src/jobs/capacity), 24 workers.
+ */
+async function fairnessRow(ctx: BenchContext, emit: (r: ReturnType<typeof row>) => void) {
+  const keys = 1_000;
+  const flood = ctx.sizes.quick ? 20_000 : 100_000;
+  const lightRate = 20;
+  const lightMs = ctx.sizes.quick ? 5_000 : 10_000;
+  const floodJob = (i: number) => `flood.keys.k${String(i).padStart(4, '0')}`;
+  const lightJob = 'light.steady.job';
+  const catalog = new BenchCatalog([
+    singleTaskJob(lightJob),
+    ...Array.from({ length: keys }, (_, i) => singleTaskJob(floodJob(i))),
+  ]);
+  const policy = createFairSharePolicy();
+  const measure = async (label: string, withFlood: boolean): Promise<number[]> => {
+    const pool = ctx.pool(CONCURRENCY + 6);
+    const schema = await runtimeSchema(ctx, label, pool);
+    if (withFlood) {
+      const feeder = await startJobRuntime({
+        pool,
+        schema,
+        catalog,
+        executor: new NoopExecutor(),
+        concurrency: 0,
+        scheduler: false,
+        migrate: false,
+      });
+      for (let i = 0; i < flood; i += 1_000)
+        await feeder.triggerRuns(
+          Array.from({ length: Math.min(1_000, flood - i) }, (_, j) => ({
+            job: floodJob((i + j) % keys),
+            requestedBy: 'bench',
+          })),
+        );
+      await waitFor('admission of the flood', 600_000, async () => {
+        const { rows } = await pool.query<{ n: string }>(
+          `SELECT count(*) AS n FROM "${schema}".job_task_runs WHERE status = 'ready'`,
+        );
+        return Number(rows[0]?.n) >= flood;
+      });
+      await feeder.stop(0);
+    }
+    const runtime = await startJobRuntime({
+      pool,
+      schema,
+      catalog,
+      executor: new NoopExecutor(),
+      concurrency: CONCURRENCY,
+      scheduler: false,
+      migrate: false,
+      policy,
+    });
+    try {
+      await sleep(ctx.sizes.warmupMs);
+      const started = performance.now();
+      for (let n = 0; performance.now() - started < lightMs; n++) {
+        await runtime.triggerRun({ job: lightJob, requestedBy: 'bench' });
+        await sleep(started + ((n + 1) * 1000) / lightRate - performance.now());
+      }
+      const submitted = Math.floor((lightMs * lightRate) / 1000);
+      await waitFor(`the light team's runs (${label})`, 300_000, async () => {
+        const { rows } = await pool.query<{ n: string }>(
+          `SELECT count(*) AS n FROM "${schema}".job_task_runs
+            WHERE job = $1 AND started_at IS NOT NULL`,
+          [lightJob],
+        );
+        return Number(rows[0]?.n) >= submitted;
+      });
+    } finally {
+      await runtime.stop(5_000);
+    }
+    return lightWaits(pool, schema, lightJob);
+  };
+  const alone = await measure('jobsfairalone', false);
+  const flooded = await measure('jobsfairflood', true);
+  const ms = (xs: number[], q: number) => `${percentile(xs, q).toFixed(1)} ms`;
+  ctx.log(
+    `  scheduling.fairness: light team alone p50 ${ms(alone, 50)}, p99 ${ms(alone, 99)} (${alone.length} runs); with ${flood} flood runs over ${keys} jobs queued ahead p50 ${ms(flooded, 50)}, p99 ${ms(flooded, 99)} (${flooded.length} runs)`,
+  );
+  emit(row('scheduling.fairness', 'ms', percentile(flooded, 99), percentile(alone, 99)));
+}
+
 export const jobsBenches: BenchArea = {
   area: 'jobs',
   rows: [
@@ -320,10 +418,12 @@ export const jobsBenches: BenchArea = {
     'scheduling.cron.fire',
     'scheduling.cron.double_fires',
     'scheduling.cron.missed_fires',
+    'scheduling.fairness',
   ],
   async run(ctx, only, emit) {
     if (only('scheduling.dispatch')) await dispatchRows(ctx, emit);
     if (only('scheduling.dag')) await dagLatencyRows(ctx, emit);
     if (only('scheduling.cron')) await cronRows(ctx, emit);
+    if (only('scheduling.fairness')) await fairnessRow(ctx, emit);
   },
 };

@@ -916,11 +916,23 @@ export class JobRuntime {
       priority: number;
       ready_since: Date;
     };
+    // The head of every team's queue (a skip scan over job_task_runs_ready_team_idx), not the
+    // oldest overall: under a flood from one team, another team's ready tasks must be candidates.
     const { rows: candidates } = await client.query<Candidate>(
-      `SELECT t.run_id, t.task_id, t.job, r.job_version, t.team, t.priority, t.ready_since
-         FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
-        WHERE t.status = 'ready' AND t.not_before <= $1 ORDER BY t.ready_since LIMIT $2`,
-      [iso(now), free * 8],
+      `WITH RECURSIVE teams AS (
+         (SELECT team FROM ${this.t.tasks} WHERE status = 'ready' ORDER BY team LIMIT 1)
+         UNION ALL
+         SELECT (SELECT t.team FROM ${this.t.tasks} t
+                  WHERE t.status = 'ready' AND t.team > teams.team ORDER BY t.team LIMIT 1)
+           FROM teams WHERE teams.team IS NOT NULL
+       )
+       SELECT c.* FROM teams CROSS JOIN LATERAL (
+         SELECT t.run_id, t.task_id, t.job, r.job_version, t.team, t.priority, t.ready_since
+           FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
+          WHERE t.status = 'ready' AND t.team = teams.team AND t.not_before <= $1
+          ORDER BY t.priority DESC, t.ready_since LIMIT $2
+       ) c WHERE teams.team IS NOT NULL`,
+      [iso(now), free * 4],
     );
     if (candidates.length === 0) return [];
     const { rows: load } = await client.query<{ team: string; n: number }>(
@@ -946,12 +958,14 @@ export class JobRuntime {
       capacity: free,
       now: iso(now),
     });
-    const wanted = chosen.slice(0, free).map((c) => c.taskRunId);
+    const picked = chosen.slice(0, free);
+    const wanted = picked.map((c) => c.taskRunId);
     const { rows } = await client.query<Row>(
       `SELECT ${columns} FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
-        WHERE (t.run_id || '/' || t.task_id) = ANY($1::text[]) AND t.status = 'ready'
+        WHERE (t.run_id, t.task_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+          AND t.status = 'ready'
         FOR UPDATE OF t, r SKIP LOCKED`,
-      [wanted],
+      [picked.map((c) => c.runId), picked.map((c) => c.taskRunId.slice(c.runId.length + 1))],
     );
     const order = new Map(wanted.map((w, i) => [w, i]));
     return rows.sort(
