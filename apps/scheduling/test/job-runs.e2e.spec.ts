@@ -38,6 +38,8 @@ const team = `wire${run}`;
 const jobName = `${team}.ledger.close`;
 /** A job whose downstream answers 503: its runs wait (scheduled) and fill its queue. */
 const heldJob = `${team}.ledger.held`;
+/** A job whose one task takes a while: in flight when the service stops. */
+const slowJob = `${team}.ledger.slow`;
 
 interface Call {
   readonly path: string;
@@ -111,6 +113,10 @@ describe('job runs through the started scheduling service', () => {
       const seen = calls.some((c) => c.path === path && c.key === key);
       calls.push({ path, key });
       response.setHeader('content-type', 'application/json');
+      if (path.endsWith('/slow')) {
+        setTimeout(() => response.end(JSON.stringify({ status: 'ok' })), 1_500);
+        return;
+      }
       if (path.endsWith('/busy')) {
         response.statusCode = 503;
         response.end(JSON.stringify({ status: 'busy' }));
@@ -219,7 +225,18 @@ describe('job runs through the started scheduling service', () => {
       backpressure: [{ kind: 'http-health', url: `http://127.0.0.1:${port}/${run}/busy` }],
       tasks: [manifest.tasks[0]],
     };
-    for (const m of [manifest, held]) {
+    const slow = {
+      ...manifest,
+      name: slowJob,
+      tasks: [
+        {
+          id: 'slow',
+          executor: { kind: 'http', method: 'POST', url: `http://127.0.0.1:${port}/${run}/slow` },
+          timeoutSeconds: 30,
+        },
+      ],
+    };
+    for (const m of [manifest, held, slow]) {
       const applied = await call<{ outcome: string; job?: { proposal?: { digest: string } } }>(
         jobs,
         'ApplyManifest',
@@ -505,4 +522,32 @@ describe('job runs through the started scheduling service', () => {
     expect([restType.status, restType.body.field]).toEqual([400, 'job']);
     expect(await runCount()).toBe(before);
   }, 180_000);
+
+  // Last: it stops the service (afterAll's stop is then a no-op).
+  it('stops gracefully: a task in flight at shutdown finishes and its result is recorded', async () => {
+    const { runId } = await call<jobRuns.TriggerRunResponse>(
+      runs,
+      'TriggerRun',
+      { job: slowJob },
+      'operator',
+    );
+    await waitFor(
+      async () => {
+        const { run: r } = await call<jobRuns.GetRunResponse>(runs, 'GetRun', { runId }, 'auditor');
+        return r?.tasks[0]?.status === 'running';
+      },
+      { description: 'the slow task running', timeoutMs: 30_000, intervalMs: 50 },
+    );
+    await service.stop();
+    const { rows } = await ctx.pool.query<{ status: string; outcome: string | null }>(
+      `SELECT status, outcome FROM job_task_runs WHERE run_id = $1`,
+      [runId],
+    );
+    expect(rows).toEqual([{ status: 'done', outcome: 'succeeded' }]);
+    const finished = await ctx.pool.query<{ data: { outcome: string } }>(
+      `SELECT data FROM events WHERE stream_id = $1 AND event_type = 'JobRunFinished'`,
+      [`job-run-${runId}`],
+    );
+    expect(finished.rows.map((r) => r.data.outcome)).toEqual(['succeeded']);
+  }, 60_000);
 });
