@@ -381,11 +381,12 @@ async function fairnessRow(ctx: BenchContext, emit: (r: ReturnType<typeof row>) 
     try {
       await sleep(ctx.sizes.warmupMs);
       const started = performance.now();
-      for (let n = 0; performance.now() - started < lightMs; n++) {
+      let submitted = 0;
+      while (performance.now() - started < lightMs) {
         await runtime.triggerRun({ job: lightJob, requestedBy: 'bench' });
-        await sleep(started + ((n + 1) * 1000) / lightRate - performance.now());
+        submitted++;
+        await sleep(started + (submitted * 1000) / lightRate - performance.now());
       }
-      const submitted = Math.floor((lightMs * lightRate) / 1000);
       await waitFor(`the light team's runs (${label})`, 300_000, async () => {
         const { rows } = await pool.query<{ n: string }>(
           `SELECT count(*) AS n FROM "${schema}".job_task_runs

@@ -15,7 +15,8 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { planning, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
-import { signDevToken } from '@trainyard/infra';
+import { localDir, signDevToken } from '@trainyard/infra';
+import { prepareCompliancePolicy, runComplianceDemo } from './demo/compliance-demo';
 import { monthEndJobs } from './demo-jobs';
 
 const ADDRESS = process.env.PLANNING_GRPC_ADDRESS ?? '127.0.0.1:50051';
@@ -812,6 +813,15 @@ async function main(): Promise<void> {
     `\nAPI deprecations: ${LEGACY_PAYMENTS_API} v1 (removed in 3 days), ${ACCOUNTS_API} v1 (deprecated)`,
   );
 
+  // Compliance (issue 13): its change-control policy active before the portfolio arrives.
+  const complianceTarget = {
+    grpcAddress: process.env.COMPLIANCE_GRPC_ADDRESS ?? '127.0.0.1:50054',
+    httpUrl: process.env.COMPLIANCE_HTTP_URL ?? 'http://127.0.0.1:3004',
+    sign: (roles: readonly string[], subject: string) => signDevToken({ roles, subject }),
+  };
+  const compliancePeriodFrom = new Date(Date.now() - 1000).toISOString();
+  await prepareCompliancePolicy(complianceTarget);
+
   const specs = portfolio();
   console.log(
     `\nPortfolio: registering ${specs.length} workloads for ${Object.keys(TEAMS).length} teams`,
@@ -945,6 +955,27 @@ async function main(): Promise<void> {
   console.log(
     `\nREST: http://127.0.0.1:3001/api/planning/releases/${main} (OpenAPI at /api/planning/docs)`,
   );
+
+  const included = new Set(
+    (release.release?.scope ?? [])
+      .filter((s) => s.decision === planning.ScopeDecision.SCOPE_DECISION_INCLUDED)
+      .map((s) => s.workloadId),
+  );
+  const regulated = [...registered.values()].filter((w) => w.regulatedData.length > 0);
+  await runComplianceDemo(complianceTarget, {
+    run: RUN,
+    releaseId: main,
+    // The regulated workloads in main's committed scope (all of them if none made it in).
+    regulatedWorkloadIds: (regulated.some((w) => included.has(w.workloadId))
+      ? regulated.filter((w) => included.has(w.workloadId))
+      : regulated
+    ).map((w) => w.workloadId),
+    emergencyWorkloadId: id('payments-hotfix'),
+    author: 'demo-release-manager',
+    periodFrom: compliancePeriodFrom,
+    outDir: localDir('demo'),
+    erasure: { planningGrpcAddress: ADDRESS },
+  });
 
   // Batch jobs (issue 12): the month-end DAG across payments, finance and reporting.
   await monthEndJobs(SCHEDULING_ADDRESS);

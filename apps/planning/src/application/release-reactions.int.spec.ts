@@ -238,16 +238,22 @@ describe('release → workload reactions after a crash (real PostgreSQL)', () =>
     await waitFor(async () => (await workloadEvents('W-5')).length === 3, {
       description: 'W-5 planned, then deferred by the cancel',
     });
+    // The cancel's inbox row commits after its last command (W-5's deferral): wait for it too.
+    const handled = await waitFor(
+      async () => {
+        const inbox = await test.pool.query<{ event_id: string }>(
+          `SELECT event_id FROM inbox WHERE consumer_group = $1`,
+          [`reactor:${RELEASE_REACTOR_NAME}`],
+        );
+        const ids = inbox.rows.map((r) => r.event_id);
+        return ids.includes(cancelled.eventIds[0]!) ? ids : undefined;
+      },
+      { description: 'the cancel handled (its inbox row)' },
+    );
+    expect(handled).toEqual(expect.arrayContaining([committed.eventIds[0], cancelled.eventIds[0]]));
     expect(await workload('W-5')).toMatchObject({ status: 'Backlog', lastDeferredFrom: 'R-2' });
     expect(await workload('W-4')).toMatchObject({ status: 'Withdrawn' });
     expect(reactor.stats.refused).toBe(2); // planning and deferring the withdrawn W-4
-    const inbox = await test.pool.query<{ event_id: string }>(
-      `SELECT event_id FROM inbox WHERE consumer_group = $1`,
-      [`reactor:${RELEASE_REACTOR_NAME}`],
-    );
-    expect(inbox.rows.map((r) => r.event_id)).toEqual(
-      expect.arrayContaining([committed.eventIds[0], cancelled.eventIds[0]]),
-    );
   });
 
   it('does nothing for events a reactor has already handled: a restarted reactor leaves the streams as they are', async () => {
