@@ -17,6 +17,7 @@ const MIGRATIONS = [
   '0001_messaging-baseline',
   '0001_platform-access-model',
   '0001_planning-read-models-baseline',
+  '0002_planning-read-models-requester',
 ];
 const MIGRATIONS_BY_NAME = [...MIGRATIONS].sort();
 

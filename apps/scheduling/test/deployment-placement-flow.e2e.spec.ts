@@ -6,6 +6,7 @@ import {
   buildPlatform,
   callUnary,
   createTestContext,
+  forwardTopic,
   grpcTestClient,
   startServiceProcess,
   waitFor,
@@ -13,10 +14,12 @@ import {
   type PlatformBuild,
   type ServiceProcess,
   type TestContext,
+  type TopicForwarder,
 } from '@trainyard/testing';
 import type { DeploymentScheduledV1 } from '@trainyard/scheduling-contracts';
 
 const SCHEDULING_TOPIC = 'trainyard.scheduling.events.v1';
+const PLANNING_TOPIC = 'trainyard.planning.events.v1';
 
 interface Received {
   readonly key: string;
@@ -54,6 +57,7 @@ describe('deployment placement: planning commit on Kafka → DeploymentScheduled
   let planningClient: GrpcTestClient;
   let plans: GrpcTestClient;
   let consumer: Consumer;
+  let forwarder: TopicForwarder | undefined;
   const received: Received[] = [];
   const run = randomBytes(3).toString('hex');
   const releaseId = `R-${run}-place`;
@@ -75,7 +79,19 @@ describe('deployment placement: planning commit on Kafka → DeploymentScheduled
       planningSvc.grpcAddress,
       'trainyard.planning.v1.PlanningService',
     );
-    scheduling = await startServiceProcess(build, 'scheduling', schedulingCtx);
+    // Scheduling reads only this run's planning events, forwarded to a topic of its own: a fresh
+    // group on the shared topic would first place every release other specs ever committed.
+    const planningTopic = schedulingCtx.topic('planning-events');
+    forwarder = await forwardTopic({
+      brokers: schedulingCtx.brokers,
+      from: PLANNING_TOPIC,
+      to: planningTopic,
+      groupId: schedulingCtx.groupId('forward'),
+      accept: (key) => key.includes(run),
+    });
+    scheduling = await startServiceProcess(build, 'scheduling', schedulingCtx, {
+      SCHEDULING_PLANNING_TOPIC: planningTopic,
+    });
     plans = grpcTestClient(scheduling.grpcAddress, 'trainyard.scheduling.v1.DeploymentPlanService');
     const kafka = new Kafka({
       clientId: `dur-e2e-${run}`,
@@ -109,6 +125,7 @@ describe('deployment placement: planning commit on Kafka → DeploymentScheduled
     plans?.close();
     planningClient?.close();
     await consumer?.disconnect();
+    await forwarder?.stop();
     await scheduling?.stop();
     await planningSvc?.stop();
     await planningCtx?.dispose();

@@ -16,9 +16,21 @@ export const loadKeyEncryptionKey = (env: NodeJS.ProcessEnv = process.env): KeyE
   const kid = env['TRAINYARD_PII_KEK_ID'] || undefined;
   const configured = env['TRAINYARD_PII_KEK'];
   if (configured) return keyEncryptionKey(decode(configured, 'TRAINYARD_PII_KEK'), kid);
-  if (env['NODE_ENV'] === 'production')
-    throw new Error('TRAINYARD_PII_KEK is required in production (base64 of 32 random bytes)');
-  const file = env['TRAINYARD_PII_KEK_FILE'] || DEV_KEK_FILE;
+  const named = env['TRAINYARD_PII_KEK_FILE'];
+  if (env['NODE_ENV'] === 'production') {
+    // A key mounted as a file (a Docker or Kubernetes secret) is read, never created.
+    if (named) {
+      if (!existsSync(named))
+        throw new Error(
+          `TRAINYARD_PII_KEK_FILE: ${named} does not exist (a key is never created in production)`,
+        );
+      return keyEncryptionKey(decode(readFileSync(named, 'utf8'), 'TRAINYARD_PII_KEK_FILE'), kid);
+    }
+    throw new Error(
+      'TRAINYARD_PII_KEK (base64 of 32 random bytes) or TRAINYARD_PII_KEK_FILE is required in production',
+    );
+  }
+  const file = named || DEV_KEK_FILE;
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true });
     try {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadKeyEncryptionKey } from './kek-config';
@@ -22,9 +22,20 @@ describe('the key-encryption key configuration', () => {
   });
 
   it('given production and no key, then it refuses to start (a generated key would be lost with the container)', () => {
+    expect(() => loadKeyEncryptionKey({ NODE_ENV: 'production' })).toThrow(
+      /required in production/,
+    );
     expect(() =>
       loadKeyEncryptionKey({ NODE_ENV: 'production', TRAINYARD_PII_KEK_FILE: join(dir, 'x') }),
-    ).toThrow(/required in production/);
+    ).toThrow(/TRAINYARD_PII_KEK_FILE: .* does not exist/);
+    expect(existsSync(join(dir, 'x'))).toBe(false);
+  });
+
+  it('given production and a key mounted as a file, then the file is the key', () => {
+    const file = join(dir, 'mounted.b64');
+    writeFileSync(file, `${Buffer.alloc(32, 7).toString('base64')}\n`);
+    const key = loadKeyEncryptionKey({ NODE_ENV: 'production', TRAINYARD_PII_KEK_FILE: file });
+    expect(key.key.equals(Buffer.alloc(32, 7))).toBe(true);
   });
 
   it('given development and no key, then one key file is created and reused', () => {

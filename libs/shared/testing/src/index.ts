@@ -6,3 +6,4 @@ export * from './entity-table-differences';
 export * from './service-process';
 export * from './otlp-receiver';
 export * from './manual-clock';
+export * from './topic-forwarder';

@@ -141,6 +141,19 @@ export function serviceConfigSchema(service: ServiceName) {
       .default('on')
       .transform((value) => value === 'on'),
     SCHEDULING_JOB_DRAIN_MS: positiveMs.default(5_000),
+    // The operator's key for personal data in events (crypto-shredding, @trainyard/privacy reads
+    // them): the base64 key itself, or a file holding it (required in production), its id, and
+    // the schema of the per-subject keys.
+    TRAINYARD_PII_KEK: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{43}=$/, 'expected the base64 of 32 bytes')
+      .optional(),
+    TRAINYARD_PII_KEK_FILE: z.string().min(1).optional(),
+    TRAINYARD_PII_KEK_ID: z.string().min(1).optional(),
+    TRAINYARD_PII_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a PostgreSQL schema name')
+      .optional(),
   });
 }
 
