@@ -3,6 +3,8 @@
 // independent track, three closed releases of history, sixty workloads with dependencies, a
 // compliance item and an emergency patch; commits the next release's scope and prints the plan
 // with the reason for each workload. Ids carry a per-run suffix, so it can run again.
+// Then the batch-job part (demo-jobs.ts): a month-end DAG across three teams on a shared
+// database pool, applied as manifests, triggered and printed as run trees with timings.
 import { randomBytes } from 'node:crypto';
 import {
   credentials,
@@ -15,6 +17,7 @@ import {
 import { planning, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
 import { localDir, signDevToken } from '@trainyard/infra';
 import { prepareCompliancePolicy, runComplianceDemo } from './demo/compliance-demo';
+import { monthEndJobs } from './demo-jobs';
 
 const ADDRESS = process.env.PLANNING_GRPC_ADDRESS ?? '127.0.0.1:50051';
 const RUN = randomBytes(2).toString('hex');
@@ -973,6 +976,9 @@ async function main(): Promise<void> {
     outDir: localDir('demo'),
     erasure: { planningGrpcAddress: ADDRESS },
   });
+
+  // Batch jobs (issue 12): the month-end DAG across payments, finance and reporting.
+  await monthEndJobs(SCHEDULING_ADDRESS);
 }
 
 main()

@@ -64,6 +64,9 @@ async function main(): Promise<void> {
       ...process.env,
       DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? kafka.broker,
+      // The loopback systems `npm run demo` serves for its month-end batch jobs (demo-jobs.ts).
+      SCHEDULING_HTTP_ALLOWLIST:
+        process.env.SCHEDULING_HTTP_ALLOWLIST ?? 'http://127.0.0.1:4710/demo',
     });
   await Promise.all(SERVICES.map((service) => waitServing(service)));
   if (shuttingDown) return;

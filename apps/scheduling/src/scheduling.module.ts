@@ -47,6 +47,7 @@ import {
   JOB_DEFINITION_CONTROLLERS,
   JOB_DEFINITION_PROVIDERS,
 } from './jobs/definitions/job-definitions.providers';
+import { JOB_RUN_CONTROLLERS, JOB_RUN_PROVIDERS } from './jobs/runs/job-runs.providers';
 
 /**
  * The scheduling bounded context (ARCHITECTURE.md): one calendar for windows, freezes and
@@ -71,6 +72,8 @@ import {
     // Pools and fair share of the batch-job runtime (issue 12 item 4).
     ...CAPACITY_CONTROLLERS,
     ...JOB_DEFINITION_CONTROLLERS,
+    // Job runs: trigger, cancel, run trees (issue 12 items 3–6).
+    ...JOB_RUN_CONTROLLERS,
     openApiController({
       service: 'scheduling',
       title: 'Trainyard scheduling',
@@ -109,6 +112,8 @@ import {
     ...CAPACITY_PROVIDERS,
     // Job definitions (issue 12 items 1 and 7).
     ...JOB_DEFINITION_PROVIDERS,
+    // The job runtime with its real ports, and the run use cases (issue 12 items 3–6).
+    ...JOB_RUN_PROVIDERS,
   ],
 })
 export class SchedulingModule {}

@@ -9,6 +9,7 @@ import {
   schedulingCalendarProjection,
   jobInsightsProjection,
 } from '@trainyard/scheduling-read-models';
+import { JOB_RUNTIME_MIGRATIONS } from './jobs/runtime/job-runtime.migrations';
 import { SchedulingModule } from './scheduling.module';
 
 // The job runtime as benchmarks start it (bench/jobs.bench.ts), with the ports it is given.
@@ -29,6 +30,7 @@ export const CALENDAR_GRPC_SERVICE = 'trainyard.scheduling.v1.CalendarService';
 export const FREEZE_OVERRIDE_GRPC_SERVICE = 'trainyard.scheduling.v1.FreezeOverrideService';
 export const CONFLICT_GRPC_SERVICE = 'trainyard.scheduling.v1.ConflictService';
 export const DEPLOYMENT_PLAN_GRPC_SERVICE = 'trainyard.scheduling.v1.DeploymentPlanService';
+export const JOB_RUN_GRPC_SERVICE = 'trainyard.scheduling.v1.JobRunService';
 export const SECRET_GRPC_SERVICE = 'trainyard.scheduling.v1.SecretService';
 export const JOB_INSIGHT_GRPC_SERVICE = 'trainyard.scheduling.v1.JobInsightService';
 export const POOL_GRPC_SERVICE = 'trainyard.scheduling.v1.PoolService';
@@ -44,13 +46,15 @@ export const schedulingService: ServiceDefinition = {
     FREEZE_OVERRIDE_GRPC_SERVICE,
     CONFLICT_GRPC_SERVICE,
     DEPLOYMENT_PLAN_GRPC_SERVICE,
+    JOB_RUN_GRPC_SERVICE,
     SECRET_GRPC_SERVICE,
     JOB_INSIGHT_GRPC_SERVICE,
     POOL_GRPC_SERVICE,
     JOB_DEFINITION_GRPC_SERVICE,
   ],
   integrationEvents: schedulingIntegrationEventOf,
-  migrations: [SCHEDULING_READ_MODEL_MIGRATIONS],
+  // The job runtime's tables (job_runs, job_task_runs, …) after the read models'.
+  migrations: [SCHEDULING_READ_MODEL_MIGRATIONS, JOB_RUNTIME_MIGRATIONS],
   projections: [
     schedulingCalendarProjection,
     schedulingOverridesProjection,

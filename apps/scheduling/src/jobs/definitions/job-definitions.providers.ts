@@ -1,4 +1,6 @@
 import type { Provider } from '@nestjs/common';
+import type { JobManifestValidationOptions } from '@trainyard/scheduling-domain';
+import { EXECUTORS_CONFIG, type ExecutorsConfig } from '../executors/executors.config';
 import { JOB_CATALOG, JobCatalog } from './job-catalog';
 import { JobDefinitionQueries } from './job-definition.queries';
 import { JOB_MANIFEST_OPTIONS, JobDefinitionUseCases } from './job-definition.use-cases';
@@ -16,9 +18,16 @@ export const JOB_DEFINITION_CONTROLLERS = [
 ];
 
 export const JOB_DEFINITION_PROVIDERS: Provider[] = [
-  // The service validates command tasks against DEFAULT_COMMAND_PROGRAMS until an operator's
-  // allowlist is configured (the executors' configuration replaces this value).
-  { provide: JOB_MANIFEST_OPTIONS, useValue: {} },
+  // Command tasks are validated against the programs the executors may run
+  // (SCHEDULING_COMMAND_PROGRAMS); with none configured, against DEFAULT_COMMAND_PROGRAMS.
+  {
+    provide: JOB_MANIFEST_OPTIONS,
+    inject: [EXECUTORS_CONFIG],
+    useFactory: (config: ExecutorsConfig): JobManifestValidationOptions =>
+      config.command.programs.size > 0
+        ? { commandPrograms: [...config.command.programs.keys()] }
+        : {},
+  },
   JobDefinitionUseCases,
   JobDefinitionQueries,
   JobCatalog,

@@ -81,6 +81,6 @@ it('dispatches http, command and kafka executors to their implementations', asyn
       outcome: 'succeeded',
     });
   } finally {
-    await executors.onModuleDestroy();
+    await executors.beforeApplicationShutdown();
   }
 });

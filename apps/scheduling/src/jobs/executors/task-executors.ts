@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
 import type { MessageBus } from '@trainyard/messaging';
 import { MESSAGE_BUS } from '@trainyard/platform';
 import type { TaskExecution, TaskExecutionResult, TaskExecutorPort } from '../runtime-ports';
@@ -18,7 +24,7 @@ type Executor = JobManifest['tasks'][number]['executor'];
 
 /** The runtime's one entry to the executors (TaskExecutorPort): dispatch on the executor's kind. */
 @Injectable()
-export class TaskExecutors implements TaskExecutorPort, OnModuleDestroy {
+export class TaskExecutors implements TaskExecutorPort, BeforeApplicationShutdown {
   readonly http: HttpTaskExecutor;
   readonly command: CommandTaskExecutor;
   readonly kafka: KafkaTaskExecutor;
@@ -53,7 +59,11 @@ export class TaskExecutors implements TaskExecutorPort, OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * After every module's destroy hooks: the job runtime (JobRuntimeHost.onModuleDestroy) drains
+   * its tasks in flight first, so a Kafka task finishing during the drain still has its producer.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.kafka.close();
   }
 }

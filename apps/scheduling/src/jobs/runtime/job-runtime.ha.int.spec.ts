@@ -13,12 +13,7 @@ import {
 import type { JobRuntime } from './job-runtime';
 import { startJobRuntime } from './start-job-runtime';
 import { FunctionExecutor } from './test-support/function-executor';
-import {
-  ManifestCatalog,
-  testManifestInput,
-  testTask,
-  type ManifestExtensions,
-} from './test-support/manifest-catalog';
+import { ManifestCatalog, testManifestInput, testTask } from './test-support/manifest-catalog';
 
 // Issue 12, item 6: three scheduler instances as separate processes share one schema; many
 // schedules fire every second and a DAG runs; the process running the DAG's long task is killed
@@ -32,10 +27,12 @@ let client: JobRuntime | undefined;
 
 const SCHEDULED = Array.from({ length: 12 }, (_, i) => `ops.ha-test.every-second-${i}`);
 const DAG = 'ops.ha-test.nightly-dag';
-const entries: { input: unknown; extensions?: ManifestExtensions }[] = [
+const entries: { input: unknown }[] = [
   ...SCHEDULED.map((name) => ({
-    input: testManifestInput(name, [testTask('a', 'noop')], { everySeconds: 1 }),
-    extensions: { concurrency: { maxActiveRuns: 100, overlap: 'allow' as const } },
+    input: {
+      ...testManifestInput(name, [testTask('a', 'noop')], { everySeconds: 1 }),
+      concurrency: { maxActiveRuns: 100, overlap: 'allow' },
+    },
   })),
   {
     // Every task may be on the killed instance (running, or its result not yet recorded).

@@ -2,18 +2,21 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Client, type Pool, type PoolClient, type QueryConfig } from 'pg';
 import { appendInTransaction, appendStatement, assertSchemaName } from '@trainyard/event-store';
 import {
-  decideOverlapMinimal,
+  buffersToStart,
+  decideDueRun,
   decideRunStep,
   dueSlots,
   initialRunTasks,
   slotIdempotencyKey,
   slotVerdict,
+  startJitterMs,
   taskKeyOf,
   type DispatchCandidate,
   type DispatchPolicy,
   type JobManifest,
   type JobRunEvent,
   type JobTask,
+  type OverlapRun,
   type RunFact,
   type RunOutcome,
   type RunTasks,
@@ -34,7 +37,15 @@ export interface NewRun {
   readonly trigger: RunTrigger;
   readonly idempotencyKey: string;
   readonly requestedBy?: string;
+  /** Held by the overlap policy (buffer-one, buffer-all) until an active run of the job ends. */
+  readonly buffered?: boolean;
 }
+
+/** `deferred_reason` of a run the overlap policy buffered (not_before far away until promoted). */
+const BUFFERED = 'max-active-runs';
+const NEVER = Date.parse('9999-12-31T00:00:00.000Z');
+/** The longest a loop sleeps without a wake-up. */
+const MAX_LOOP_SLEEP_MS = 60_000;
 
 export interface TriggerRunRequest {
   readonly job: string;
@@ -285,19 +296,40 @@ export class JobRuntime {
       );
       for (const name of fresh) this.knownMarks.add(name);
     }
+    let cancelOlder: string[] = [];
     const inserted = await this.transaction(async (client) => {
+      cancelOlder = [];
       const { rows: marks } = await client.query<{ job: string; high_water: Date }>(
         `SELECT job, high_water FROM ${this.t.marks} WHERE job = ANY($1::text[]) AND high_water < $2
           ORDER BY job FOR UPDATE SKIP LOCKED`,
         [[...byName.keys()], iso(now)],
       );
       if (marks.length === 0) return 0;
-      const { rows: active } = await client.query<{ job: string; n: number }>(
-        `SELECT job, count(*)::int AS n FROM ${this.t.runs}
-          WHERE job = ANY($1::text[]) AND state IN ('scheduled', 'running') GROUP BY job`,
+      // The runs of these jobs in flight: active (running, or waiting to start) and buffered by
+      // the overlap policy (waiting for an active run to end), for decideDueRun.
+      const { rows: inFlight } = await client.query<{
+        job: string;
+        run_id: string;
+        nominal_time: Date;
+        buffered: boolean;
+      }>(
+        `SELECT job, run_id, nominal_time,
+                (state = 'scheduled' AND deferred_reason IS NOT DISTINCT FROM '${BUFFERED}') AS buffered
+           FROM ${this.t.runs}
+          WHERE job = ANY($1::text[]) AND state IN ('scheduled', 'running')`,
         [marks.map((m) => m.job)],
       );
-      const activeBy = new Map(active.map((a) => [a.job, a.n]));
+      const flightBy = new Map<string, { active: OverlapRun[]; buffered: OverlapRun[] }>();
+      for (const r of inFlight) {
+        const f = flightBy.get(r.job) ?? { active: [], buffered: [] };
+        (r.buffered ? f.buffered : f.active).push({
+          runId: r.run_id,
+          nominalTime: r.nominal_time.toISOString(),
+        });
+        flightBy.set(r.job, f);
+      }
+      const promote: string[] = [];
+      const cancels: string[] = [];
       const fire: NewRun[] = [];
       const other: { run: NewRun; kind: 'skipped' | 'missed'; detail: string }[] = [];
       const water: { job: string; at: number }[] = [];
@@ -305,7 +337,19 @@ export class JobRuntime {
         const job = byName.get(mark.job)!;
         const schedule = job.manifest.schedule!;
         const slots = dueSlots(schedule, mark.high_water.getTime(), now);
-        let activeRuns = activeBy.get(job.name) ?? 0;
+        const flight = flightBy.get(job.name) ?? { active: [], buffered: [] };
+        // Buffered runs to start now that room has been made (a run ended since the last tick).
+        const promoteNow = (ids: readonly string[]) => {
+          for (const id of ids) {
+            const i = flight.buffered.findIndex((b) => b.runId === id);
+            if (i < 0) continue;
+            flight.active.push(flight.buffered[i]!);
+            flight.buffered.splice(i, 1);
+            promote.push(id);
+          }
+        };
+        if (flight.buffered.length > 0)
+          promoteNow(buffersToStart(job.manifest.concurrency, flight));
         for (const slot of slots) {
           const run: NewRun = {
             job,
@@ -322,12 +366,23 @@ export class JobRuntime {
             other.push({ run, kind: 'missed', detail: '' });
             continue;
           }
-          const overlap = decideOverlapMinimal(job.manifest.concurrency, activeRuns);
+          const due: OverlapRun = { runId: runIdOf(run.idempotencyKey), nominalTime: iso(slot) };
+          const overlap = decideDueRun(job.manifest.concurrency, flight, due);
+          promoteNow(overlap.promote);
           if (overlap.kind === 'skip') {
             other.push({ run, kind: 'skipped', detail: overlap.detail });
             continue;
           }
-          activeRuns++;
+          if (overlap.kind === 'buffer') {
+            flight.buffered.push(due);
+            fire.push({ ...run, trigger: verdict.trigger, buffered: true });
+            continue;
+          }
+          if (overlap.kind === 'cancel-older') {
+            cancels.push(...overlap.cancel);
+            flight.active = flight.active.filter((a) => !overlap.cancel.includes(a.runId));
+          }
+          flight.active.push(due);
           fire.push({ ...run, trigger: verdict.trigger });
         }
         const last = slots[slots.length - 1];
@@ -335,17 +390,34 @@ export class JobRuntime {
       }
       const created = await this.insertRuns(client, fire, now);
       await this.insertClosedRuns(client, other, now);
+      if (promote.length > 0) {
+        await client.query(
+          `UPDATE ${this.t.runs} SET not_before = $2, deferred_reason = NULL
+            WHERE run_id = ANY($1::text[]) AND state = 'scheduled'`,
+          [promote, iso(now)],
+        );
+        this.admissionDue = true;
+      }
+      cancelOlder = cancels;
       await client.query(
         `UPDATE ${this.t.marks} m SET high_water = GREATEST(m.high_water, w.at)
            FROM unnest($1::text[], $2::timestamptz[]) AS w(job, at) WHERE m.job = w.job`,
         [water.map((w) => w.job), water.map((w) => iso(w.at))],
       );
-      return created.size;
+      return created.size + promote.length;
     });
     if (inserted > 0) {
       this.readyMaybe = true;
       this.afterCommit({ ready: true, admit: this.takeAdmissionDue() });
     }
+    // cancel-older: the oldest active runs give way to the new slot's run.
+    if (cancelOlder.length > 0)
+      await this.applyFacts(
+        cancelOlder.map((runId) => ({
+          runId,
+          fact: { type: 'CancelRun', by: `scheduler:${this.o.instanceId}` } as const,
+        })),
+      );
     // Sleep until the next slot of any job (exact: the bench measures lag from nominal time).
     let next = Infinity;
     const horizon = now + this.o.idleMs;
@@ -381,11 +453,22 @@ export class JobRuntime {
     );
     const rows = runs.map((r) => {
       const m = r.job.manifest;
-      const jitter = Math.floor(this.o.random() * (m.startJitterSeconds ?? 0) * 1000);
+      // Drawn from the run id (jobs-capacity): every instance computes the same start.
+      const jitter = startJitterMs(runIdOf(r.idempotencyKey), m.startJitterSeconds);
       const notBefore = Math.max(r.nominalMs, r.trigger === 'manual' ? now : r.nominalMs) + jitter;
       const needsAdmission =
-        notBefore > now || (m.components?.length ?? 0) > 0 || (m.backpressure?.length ?? 0) > 0;
-      return { r, runId: runIdOf(r.idempotencyKey), notBefore, start: !needsAdmission };
+        r.buffered === true ||
+        notBefore > now ||
+        (m.components?.length ?? 0) > 0 ||
+        (m.backpressure?.length ?? 0) > 0;
+      return {
+        r,
+        runId: runIdOf(r.idempotencyKey),
+        notBefore,
+        // A buffered run waits for promotion (the tick sets not_before when room is made).
+        rowNotBefore: r.buffered ? NEVER : notBefore,
+        start: !needsAdmission,
+      };
     });
     const { rows: inserted } = await client.query<{ run_id: string }>(
       `INSERT INTO ${this.t.runs} (run_id, job, job_version, team, nominal_time, idempotency_key, trigger,
@@ -409,9 +492,9 @@ export class JobRuntime {
         rows.map((x) => x.r.trigger),
         rows.map((x) => (x.start ? 'running' : 'scheduled')),
         rows.map((x) => x.r.job.manifest.priority ?? 50),
-        rows.map((x) => iso(x.notBefore)),
+        rows.map((x) => iso(x.rowNotBefore)),
         rows.map((x) => x.r.requestedBy ?? null),
-        rows.map((x) => (x.start ? 2 : 1)),
+        rows.map((x) => (x.start || x.r.buffered ? 2 : 1)),
         rows.map((x) => (x.start ? iso(now) : null)),
       ],
     );
@@ -453,6 +536,19 @@ export class JobRuntime {
           { type: 'JobRunStarted', data: { ...ref, startedAt: iso(now) } },
           this.actor(),
         );
+      if (x.r.buffered)
+        batch.add(
+          x.runId,
+          {
+            type: 'JobRunDeferred',
+            data: {
+              ...ref,
+              reason: BUFFERED,
+              detail: `buffered by overlap policy ${m.concurrency?.overlap ?? 'skip'}: waits for an active run to end`,
+            },
+          },
+          this.actor(),
+        );
       const initial = initialRunTasks(m);
       for (const task of m.tasks)
         t.push({
@@ -465,6 +561,12 @@ export class JobRuntime {
         });
     }
     const ids = batch.runs();
+    const buffered = rows.filter((x) => x.r.buffered && ids.includes(x.runId)).map((x) => x.runId);
+    if (buffered.length > 0)
+      await client.query(
+        `UPDATE ${this.t.runs} SET deferred_reason = '${BUFFERED}' WHERE run_id = ANY($1::text[])`,
+        [buffered],
+      );
     await client.query(
       `INSERT INTO ${this.t.tasks} (run_id, task_id, job, team, priority, status, attempt, not_before, ready_since)
        SELECT u.run_id, u.task_id, u.job, u.team, u.priority, u.status, 1,
@@ -1561,7 +1663,9 @@ export class JobRuntime {
         backoff = Math.min(backoff * 2, 2_000);
       }
       if (wait === 0) continue;
-      await waker.sleep(wait ?? this.o.idleMs);
+      // Bounded: a run buffered or deferred far ahead (not_before in 9999) must not overflow
+      // setTimeout (it would fire after 1 ms, a busy loop); a commit wakes the loop earlier anyway.
+      await waker.sleep(Math.max(0, Math.min(wait ?? this.o.idleMs, MAX_LOOP_SLEEP_MS)));
     }
   }
 

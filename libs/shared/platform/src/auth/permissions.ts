@@ -11,6 +11,7 @@ export type Permission =
   // scheduling:write, which engineers hold to request deployments.
   | 'scheduling:calendar:write'
   | SchedulingOverridePermission
+  | SchedulingRunPermission
   | SchedulingSecretsPermission
   | SchedulingJobPermission
   | CompliancePermission;
@@ -22,6 +23,12 @@ export type Permission =
  */
 export type SchedulingOverridePermission =
   'scheduling:override:request' | 'scheduling:override:approve' | 'scheduling:override:review';
+
+/**
+ * Batch-job runs (issue 12): triggering and cancelling runs is an operator's act, apart from
+ * writing manifests (scheduling:jobs:write); reading runs is scheduling:read.
+ */
+export type SchedulingRunPermission = 'scheduling:runs:operate';
 
 /**
  * The job executors' secrets (issue 12 item 2): held by operators (and admins) only, not by the
@@ -75,6 +82,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'deployment:write',
     'scheduling:override:request',
     'scheduling:override:review',
+    'scheduling:runs:operate',
     'scheduling:jobs:write',
     'scheduling:jobs:approve',
   ],
@@ -102,7 +110,13 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'compliance:access:approve',
   ],
   // Runs the platform: the job executors' secrets (issue 12 item 2).
-  operator: [...read, 'scheduling:secrets:read', 'scheduling:secrets:write'],
+  operator: [
+    ...read,
+    'scheduling:secrets:read',
+    'scheduling:secrets:write',
+    // Triggers and cancels batch-job runs (issue 12).
+    'scheduling:runs:operate',
+  ],
   'compliance-officer': [
     ...read,
     'audit:read',
@@ -123,6 +137,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'compliance:write',
     'compliance:evaluate',
     'metrics:write',
+    'scheduling:runs:operate',
     'scheduling:jobs:write',
   ],
   admin: [
@@ -135,6 +150,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'scheduling:override:request',
     'scheduling:override:approve',
     'scheduling:override:review',
+    'scheduling:runs:operate',
     'scheduling:secrets:read',
     'scheduling:secrets:write',
     'scheduling:jobs:write',

@@ -114,6 +114,33 @@ export function serviceConfigSchema(service: ServiceName) {
     // compliance API (as AUDIT_BUNDLE_SIGNING_KEY_FILE for `npm run audit:export`); without one a
     // key is generated per bundle and its fingerprint returned.
     AUDIT_BUNDLE_SIGNING_KEY_FILE: z.string().min(1).optional(),
+    // The scheduling service's batch-job runtime (issue 12; other services ignore these): tasks
+    // executed at once by this instance (0: schedule and admit only, never execute), the name it
+    // holds leases under (default <hostname>-<pid>), a running task's lease (renewed every third
+    // of it; a dead worker's task is reclaimed after it), the environment whose parameters tasks
+    // get, whether this instance ticks the schedules, and how long a stop waits for tasks in
+    // flight before aborting them.
+    SCHEDULING_JOB_WORKERS: z.coerce
+      .number({ error: 'expected a number of workers' })
+      .int('expected a whole number of workers')
+      .min(0, 'expected 0-1000 workers')
+      .max(1000, 'expected 0-1000 workers')
+      .default(24),
+    SCHEDULING_JOB_INSTANCE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'expected 1-100 letters, digits, ".", "_", ":" or "-"')
+      .optional(),
+    SCHEDULING_JOB_LEASE_MS: positiveMs
+      .min(1_000, 'expected at least 1000 milliseconds')
+      .default(30_000),
+    SCHEDULING_JOB_ENVIRONMENT: z
+      .enum(['dev', 'staging', 'prod'], { error: 'expected dev, staging or prod' })
+      .default('prod'),
+    SCHEDULING_JOB_SCHEDULER: z
+      .enum(['on', 'off'], { error: 'expected on or off' })
+      .default('on')
+      .transform((value) => value === 'on'),
+    SCHEDULING_JOB_DRAIN_MS: positiveMs.default(5_000),
     // The operator's key for personal data in events (crypto-shredding, @trainyard/privacy reads
     // them): the base64 key itself, or a file holding it (required in production), its id, and
     // the schema of the per-subject keys.

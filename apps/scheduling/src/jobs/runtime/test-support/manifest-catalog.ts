@@ -1,54 +1,26 @@
 import { validateJobManifest, type JobManifest } from '@trainyard/scheduling-domain';
 import type { JobCatalogPort, RunningJob } from '../../runtime-ports';
 
-/** Fields of issue 12's contract the manifest validator may not read yet (jobs-api adds them). */
-export type ManifestExtensions = Partial<
-  Pick<
-    JobManifest,
-    | 'concurrency'
-    | 'priority'
-    | 'catchUpSeconds'
-    | 'sla'
-    | 'startJitterSeconds'
-    | 'backpressure'
-    | 'components'
-  >
-> & {
-  /** Per task id: heartbeatSeconds, pools, outcomes. */
-  readonly tasks?: Readonly<
-    Record<
-      string,
-      Partial<Pick<JobManifest['tasks'][number], 'heartbeatSeconds' | 'pools' | 'outcomes'>>
-    >
-  >;
-};
-
 /** Programs the in-process executor runs (test-support/function-executor.ts). */
 export const TEST_PROGRAMS = ['noop', 'sleep', 'fail', 'flaky', 'exit', 'wait-abort'];
 
 /**
- * A job catalogue for tests and benchmarks: manifests as a team writes them, validated by
- * validateJobManifest (a bad one throws with every problem), then the extensions the validator
- * does not read yet merged in. The real catalogue (jobs-api, the job-definition read model) is
- * wired at merge.
+ * A job catalogue for tests and benchmarks: manifests as a team writes them (the runtime fields
+ * too: concurrency, pools, outcomes, …), validated by validateJobManifest (a bad one throws with
+ * every problem). The service's catalogue is jobs-api's JobCatalog (the job-definition read model).
  */
 export class ManifestCatalog implements JobCatalogPort {
   private readonly jobs = new Map<string, RunningJob>();
 
-  constructor(entries: readonly { input: unknown; extensions?: ManifestExtensions }[] = []) {
-    for (const e of entries) this.put(e.input, e.extensions);
+  constructor(entries: readonly { input: unknown }[] = []) {
+    for (const e of entries) this.put(e.input);
   }
 
-  put(input: unknown, extensions: ManifestExtensions = {}): RunningJob {
+  put(input: unknown): RunningJob {
     const result = validateJobManifest(input, { commandPrograms: TEST_PROGRAMS });
     if (!result.ok)
       throw new Error(`invalid manifest: ${result.problems.map((p) => p.message).join('; ')}`);
-    const { tasks: taskExtensions, ...top } = extensions;
-    const manifest: JobManifest = {
-      ...result.manifest,
-      ...top,
-      tasks: result.manifest.tasks.map((t) => ({ ...t, ...(taskExtensions?.[t.id] ?? {}) })),
-    };
+    const manifest: JobManifest = result.manifest;
     const previous = this.jobs.get(manifest.name);
     const job: RunningJob = {
       name: manifest.name,

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { Pool } from 'pg';
 import { startJobRuntime } from '../start-job-runtime';
 import { FunctionExecutor } from './function-executor';
-import { ManifestCatalog, type ManifestExtensions } from './manifest-catalog';
+import { ManifestCatalog } from './manifest-catalog';
 
 /**
  * One scheduler instance as its own process (the HA test and the cron bench fork this): only the
  * job runtime, against DATABASE_URL / RUNTIME_SCHEMA, with the manifests of the JSON file
- * RUNTIME_MANIFESTS (`[{ input, extensions }]`) and the in-process test executor. Prints `ready`
+ * RUNTIME_MANIFESTS (`[{ input }]`) and the in-process test executor. Prints `ready`
  * once started; SIGTERM stops it gracefully.
  */
 const main = async () => {
@@ -18,7 +18,6 @@ const main = async () => {
   };
   const entries = JSON.parse(readFileSync(env('RUNTIME_MANIFESTS'), 'utf8')) as {
     input: unknown;
-    extensions?: ManifestExtensions;
   }[];
   const pool = new Pool({ connectionString: env('DATABASE_URL'), max: 10 });
   const runtime = await startJobRuntime({
