@@ -37,7 +37,10 @@ export const toProtoPending = (p: PendingAccessChange): complianceAccess.Pending
   reason: p.reason ?? '',
 });
 
-const toProtoResult = (r: AccessChangeResult): complianceAccess.AccessChangeResponse => ({
+/** Every change method answers the same fields (PutRoleResponse, GrantRoleResponse, …). */
+type AccessChangeResponse = complianceAccess.PutRoleResponse;
+
+const toProtoResult = (r: AccessChangeResult): AccessChangeResponse => ({
   outcome: r.outcome,
   ...(r.pending ? { pending: toProtoPending(r.pending) } : {}),
   modelVersion: String(r.modelVersion),
@@ -79,7 +82,7 @@ export class AccessAdminGrpcController implements complianceAccess.AccessAdminSe
   async putRole(
     request: complianceAccess.PutRoleRequest,
     metadata: Metadata,
-  ): Promise<complianceAccess.AccessChangeResponse> {
+  ): Promise<AccessChangeResponse> {
     return toProtoResult(
       await this.access.putRole(
         { role: roleOf(request.role) },
@@ -93,7 +96,7 @@ export class AccessAdminGrpcController implements complianceAccess.AccessAdminSe
   async grantRole(
     request: complianceAccess.GrantRoleRequest,
     metadata: Metadata,
-  ): Promise<complianceAccess.AccessChangeResponse> {
+  ): Promise<AccessChangeResponse> {
     return toProtoResult(
       await this.access.grantRole(
         { subject: request.subject, role: request.role },
@@ -107,7 +110,7 @@ export class AccessAdminGrpcController implements complianceAccess.AccessAdminSe
   async revokeRole(
     request: complianceAccess.RevokeRoleRequest,
     metadata: Metadata,
-  ): Promise<complianceAccess.AccessChangeResponse> {
+  ): Promise<AccessChangeResponse> {
     return toProtoResult(
       await this.access.revokeRole(
         { subject: request.subject, role: request.role },
@@ -121,7 +124,7 @@ export class AccessAdminGrpcController implements complianceAccess.AccessAdminSe
   async approveChange(
     request: complianceAccess.ApproveChangeRequest,
     metadata: Metadata,
-  ): Promise<complianceAccess.AccessChangeResponse> {
+  ): Promise<AccessChangeResponse> {
     return toProtoResult(
       await this.access.approve(
         { changeId: request.changeId },
@@ -135,7 +138,7 @@ export class AccessAdminGrpcController implements complianceAccess.AccessAdminSe
   async rejectChange(
     request: complianceAccess.RejectChangeRequest,
     metadata: Metadata,
-  ): Promise<complianceAccess.AccessChangeResponse> {
+  ): Promise<AccessChangeResponse> {
     return toProtoResult(
       await this.access.reject(
         { changeId: request.changeId },

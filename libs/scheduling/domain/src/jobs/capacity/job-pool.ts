@@ -87,7 +87,12 @@ export const validateJobPool = (input: unknown): JobPoolDefinition => {
       `pool.key must be a resource key as manifests claim it: lowercase words of letters and digits joined by '.', '-' or '_', with one optional ':' (e.g. db:payments), at most ${MAX_POOL_KEY_LENGTH} characters.`,
     );
   const slots = input.slots;
-  if (typeof slots !== 'number' || !Number.isInteger(slots) || slots < 0 || slots > MAX_POOL_CAPACITY)
+  if (
+    typeof slots !== 'number' ||
+    !Number.isInteger(slots) ||
+    slots < 0 ||
+    slots > MAX_POOL_CAPACITY
+  )
     throw new ValidationError(
       'pool.slots',
       `pool.slots must be a whole number from 0 to ${MAX_POOL_CAPACITY}; got ${String(slots)}.`,

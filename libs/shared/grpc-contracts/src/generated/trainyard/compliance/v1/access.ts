@@ -76,7 +76,40 @@ export interface RejectChangeRequest {
   reason: string;
 }
 
-export interface AccessChangeResponse {
+/** What a change did; the same fields for every change method (buf: one response type per RPC). */
+export interface PutRoleResponse {
+  /** `applied`, `proposed` or `unchanged`. */
+  outcome: string;
+  /** Set when the change awaits approval. */
+  pending?: PendingAccessChange | undefined;
+  modelVersion: string;
+}
+
+export interface GrantRoleResponse {
+  /** `applied`, `proposed` or `unchanged`. */
+  outcome: string;
+  /** Set when the change awaits approval. */
+  pending?: PendingAccessChange | undefined;
+  modelVersion: string;
+}
+
+export interface RevokeRoleResponse {
+  /** `applied`, `proposed` or `unchanged`. */
+  outcome: string;
+  /** Set when the change awaits approval. */
+  pending?: PendingAccessChange | undefined;
+  modelVersion: string;
+}
+
+export interface ApproveChangeResponse {
+  /** `applied`, `proposed` or `unchanged`. */
+  outcome: string;
+  /** Set when the change awaits approval. */
+  pending?: PendingAccessChange | undefined;
+  modelVersion: string;
+}
+
+export interface RejectChangeResponse {
   /** `applied`, `proposed` or `unchanged`. */
   outcome: string;
   /** Set when the change awaits approval. */
@@ -116,26 +149,26 @@ export interface AccessAdminServiceClient {
    * response holds the pending change. compliance:access:write.
    */
 
-  putRole(request: PutRoleRequest, metadata?: Metadata): Observable<AccessChangeResponse>;
+  putRole(request: PutRoleRequest, metadata?: Metadata): Observable<PutRoleResponse>;
 
   /** Grants a role to a subject; a privileged role is only proposed. compliance:access:write. */
 
-  grantRole(request: GrantRoleRequest, metadata?: Metadata): Observable<AccessChangeResponse>;
+  grantRole(request: GrantRoleRequest, metadata?: Metadata): Observable<GrantRoleResponse>;
 
   /** Withdraws a granted role (applies at once). compliance:access:write. */
 
-  revokeRole(request: RevokeRoleRequest, metadata?: Metadata): Observable<AccessChangeResponse>;
+  revokeRole(request: RevokeRoleRequest, metadata?: Metadata): Observable<RevokeRoleResponse>;
 
   /**
    * Approves a pending change; never the proposer's own, never a grant to oneself.
    * compliance:access:approve.
    */
 
-  approveChange(request: ApproveChangeRequest, metadata?: Metadata): Observable<AccessChangeResponse>;
+  approveChange(request: ApproveChangeRequest, metadata?: Metadata): Observable<ApproveChangeResponse>;
 
   /** Rejects a pending change (its author may withdraw it). compliance:access:approve. */
 
-  rejectChange(request: RejectChangeRequest, metadata?: Metadata): Observable<AccessChangeResponse>;
+  rejectChange(request: RejectChangeRequest, metadata?: Metadata): Observable<RejectChangeResponse>;
 
   /** Changes awaiting a second person. compliance:access:read. */
 
@@ -162,21 +195,21 @@ export interface AccessAdminServiceController {
   putRole(
     request: PutRoleRequest,
     metadata?: Metadata,
-  ): Promise<AccessChangeResponse> | Observable<AccessChangeResponse> | AccessChangeResponse;
+  ): Promise<PutRoleResponse> | Observable<PutRoleResponse> | PutRoleResponse;
 
   /** Grants a role to a subject; a privileged role is only proposed. compliance:access:write. */
 
   grantRole(
     request: GrantRoleRequest,
     metadata?: Metadata,
-  ): Promise<AccessChangeResponse> | Observable<AccessChangeResponse> | AccessChangeResponse;
+  ): Promise<GrantRoleResponse> | Observable<GrantRoleResponse> | GrantRoleResponse;
 
   /** Withdraws a granted role (applies at once). compliance:access:write. */
 
   revokeRole(
     request: RevokeRoleRequest,
     metadata?: Metadata,
-  ): Promise<AccessChangeResponse> | Observable<AccessChangeResponse> | AccessChangeResponse;
+  ): Promise<RevokeRoleResponse> | Observable<RevokeRoleResponse> | RevokeRoleResponse;
 
   /**
    * Approves a pending change; never the proposer's own, never a grant to oneself.
@@ -186,14 +219,14 @@ export interface AccessAdminServiceController {
   approveChange(
     request: ApproveChangeRequest,
     metadata?: Metadata,
-  ): Promise<AccessChangeResponse> | Observable<AccessChangeResponse> | AccessChangeResponse;
+  ): Promise<ApproveChangeResponse> | Observable<ApproveChangeResponse> | ApproveChangeResponse;
 
   /** Rejects a pending change (its author may withdraw it). compliance:access:approve. */
 
   rejectChange(
     request: RejectChangeRequest,
     metadata?: Metadata,
-  ): Promise<AccessChangeResponse> | Observable<AccessChangeResponse> | AccessChangeResponse;
+  ): Promise<RejectChangeResponse> | Observable<RejectChangeResponse> | RejectChangeResponse;
 
   /** Changes awaiting a second person. compliance:access:read. */
 
