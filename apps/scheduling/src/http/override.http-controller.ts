@@ -1,3 +1,4 @@
+import { withoutVersion } from './without-version';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -37,13 +38,6 @@ const intParam = (field: string, value: QueryValue): number | undefined => {
   if (text === undefined || text === '') return undefined;
   if (!/^\d{1,9}$/.test(text)) throw new ValidationError(field, `${field} must be a whole number`);
   return Number(text);
-};
-
-/** The row as served: its stream version is the read model's bookkeeping. */
-const withoutVersion = <T extends { readonly version: number }>(row: T): Omit<T, 'version'> => {
-  const copy: Record<string, unknown> = { ...row };
-  delete copy.version;
-  return copy as Omit<T, 'version'>;
 };
 
 /** REST read models of freeze overrides and their review items. */

@@ -1,3 +1,4 @@
+import { withoutVersion } from '../../http/without-version';
 import type { IncomingMessage } from 'node:http';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import {
@@ -13,7 +14,7 @@ import {
 import { ValidationError } from '@trainyard/kernel';
 import { ApiProblemResponses, CommandContexts, RequirePermission } from '@trainyard/platform';
 import type { JobManifestChange } from '@trainyard/scheduling-domain';
-import type { JobDefinitionRow, JobManifestVersionRow } from '@trainyard/scheduling-read-models';
+import type { JobManifestVersionRow } from '@trainyard/scheduling-read-models';
 import { JobDefinitionQueries, jobName, type JobQueryFieldNames } from './job-definition.queries';
 import { JobDefinitionUseCases } from './job-definition.use-cases';
 import { MAX_MANIFEST_BYTES } from './job-manifest-text';
@@ -84,11 +85,6 @@ const MANIFEST_TYPES = [
   'application/json',
 ];
 
-const withoutVersion = (row: JobDefinitionRow) => {
-  const copy: Record<string, unknown> = { ...row };
-  delete copy.version;
-  return copy;
-};
 const versionView = ({ jobVersion, ...row }: JobManifestVersionRow) => ({
   ...row,
   version: jobVersion,

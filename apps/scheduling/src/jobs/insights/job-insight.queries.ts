@@ -574,13 +574,6 @@ ORDER BY r.nominal_time LIMIT $2`,
   }
 }
 
-/** The run as served: its stream version is the read model's bookkeeping. */
-export const withoutVersion = (run: InsightJobRunRow): Omit<InsightJobRunRow, 'version'> => {
-  const copy: Record<string, unknown> = { ...run };
-  delete copy['version'];
-  return copy as Omit<InsightJobRunRow, 'version'>;
-};
-
 /** The DAG with each task's run facts, parents before children (depth = longest chain above). */
 export const timelineTasks = (
   run: InsightJobRunRow,

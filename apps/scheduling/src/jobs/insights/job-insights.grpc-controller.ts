@@ -2,7 +2,8 @@ import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { jobInsights } from '@trainyard/grpc-contracts';
 import { RequirePermission } from '@trainyard/platform';
-import { JobInsightQueries, withoutVersion, type InsightFieldNames } from './job-insight.queries';
+import { withoutVersion } from '../../http/without-version';
+import { JobInsightQueries, type InsightFieldNames } from './job-insight.queries';
 
 export const JOB_INSIGHT_SERVICE = 'JobInsightService';
 

@@ -9,7 +9,8 @@ import {
 } from '@nestjs/swagger';
 import { ValidationError } from '@trainyard/kernel';
 import { ApiProblemResponses, RequirePermission } from '@trainyard/platform';
-import { JobInsightQueries, withoutVersion, type InsightFieldNames } from './job-insight.queries';
+import { withoutVersion } from '../../http/without-version';
+import { JobInsightQueries, type InsightFieldNames } from './job-insight.queries';
 import {
   JobStatsDto,
   JobStatsPageDto,
