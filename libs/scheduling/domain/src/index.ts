@@ -185,7 +185,13 @@ export * from './jobs/job-definition';
 export * from './jobs/job-definition.decide';
 export { evolveJobDefinition } from './jobs/job-definition.evolve';
 export { jobDefinitionDecider } from './jobs/job-definition.decider';
-export { findTaskCycle, formatCycle as formatTaskCycle, type TaskNode } from './jobs/task-graph';
+export {
+  findTaskCycle,
+  formatCycle as formatTaskCycle,
+  taskDepths,
+  tasksInDependencyOrder,
+  type TaskNode,
+} from './jobs/task-graph';
 export { canonicalJson, sha256Hex } from './jobs/canonical-json';
 export {
   releasesToReplace,

@@ -6,6 +6,7 @@ import {
   JOB_NAME,
   MAX_ZOMBIE_DAYS,
   detectZombies,
+  taskDepths,
   type ZombieFinding,
 } from '@trainyard/scheduling-domain';
 import type {
@@ -588,33 +589,9 @@ export const timelineTasks = (
       .filter((id) => !dag.some((t) => t.id === id))
       .map((id) => ({ id, dependsOn: [] })),
   ];
-  const known = new Set(nodes.map((n) => n.id));
-  const depth = new Map<string, number>();
-  const order: InsightTaskNode[] = [];
-  const pending = [...nodes];
-  // Kahn by rounds; a cycle (never valid) ends the loop with the rest at depth 0.
-  for (let progressed = true; pending.length > 0 && progressed;) {
-    progressed = false;
-    for (let i = 0; i < pending.length; i++) {
-      const n = pending[i] as InsightTaskNode;
-      const deps = n.dependsOn.filter((d) => known.has(d));
-      if (deps.every((d) => depth.has(d))) {
-        depth.set(
-          n.id,
-          deps.length === 0 ? 0 : Math.max(...deps.map((d) => depth.get(d) ?? 0)) + 1,
-        );
-        order.push(n);
-        pending.splice(i--, 1);
-        progressed = true;
-      }
-    }
-  }
-  for (const n of pending) {
-    depth.set(n.id, 0);
-    order.push(n);
-  }
+  const depth = taskDepths(nodes);
   const runStart = run.startedAt ? Date.parse(run.startedAt) : undefined;
-  return order
+  return [...nodes]
     .sort((a, b) => (depth.get(a.id) ?? 0) - (depth.get(b.id) ?? 0) || (a.id < b.id ? -1 : 1))
     .map((n) => {
       const f = facts.get(n.id);

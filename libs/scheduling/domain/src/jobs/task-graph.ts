@@ -51,3 +51,55 @@ export const findTaskCycle = (tasks: readonly TaskNode[]): string[] | undefined 
   }
   return undefined;
 };
+
+/**
+ * Tasks in dependency order (Kahn, ties by id); tasks in a cycle or depending on one come last, by
+ * id. Edges to unknown ids are ignored.
+ */
+export const tasksInDependencyOrder = <T extends TaskNode>(tasks: readonly T[]): T[] => {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const indegree = new Map(tasks.map((t) => [t.id, t.dependsOn.filter((d) => byId.has(d)).length]));
+  const dependents = new Map<string, string[]>();
+  for (const t of tasks)
+    for (const d of t.dependsOn)
+      if (byId.has(d)) dependents.set(d, [...(dependents.get(d) ?? []), t.id]);
+  const ready = tasks
+    .filter((t) => indegree.get(t.id) === 0)
+    .map((t) => t.id)
+    .sort();
+  const out: T[] = [];
+  while (ready.length > 0) {
+    const id = ready.shift() as string;
+    out.push(byId.get(id) as T);
+    for (const next of dependents.get(id) ?? []) {
+      const left = (indegree.get(next) ?? 0) - 1;
+      indegree.set(next, left);
+      if (left === 0) {
+        ready.push(next);
+        ready.sort();
+      }
+    }
+  }
+  const placed = new Set(out.map((t) => t.id));
+  return [...out, ...tasks.filter((t) => !placed.has(t.id)).sort((a, b) => (a.id < b.id ? -1 : 1))];
+};
+
+/**
+ * Each task's depth: 0 without known dependencies, else one more than its deepest dependency (the
+ * longest chain above it). Tasks in a cycle or depending on one are at depth 0.
+ */
+export const taskDepths = (tasks: readonly TaskNode[]): Map<string, number> => {
+  const known = new Set(tasks.map((t) => t.id));
+  // Depths of tasks whose every known dependency is placed before them (not in or after a cycle).
+  const resolved = new Map<string, number>();
+  const depth = new Map<string, number>();
+  for (const t of tasksInDependencyOrder(tasks)) {
+    const deps = t.dependsOn.filter((d) => known.has(d));
+    if (deps.every((d) => resolved.has(d))) {
+      const d = deps.length === 0 ? 0 : Math.max(...deps.map((x) => resolved.get(x) as number)) + 1;
+      resolved.set(t.id, d);
+      depth.set(t.id, d);
+    } else depth.set(t.id, 0);
+  }
+  return depth;
+};

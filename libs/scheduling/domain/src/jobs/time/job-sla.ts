@@ -1,3 +1,4 @@
+import { tasksInDependencyOrder } from '../task-graph';
 import { ValidationError, type Command, type Decider } from '@trainyard/kernel';
 import { formatUtcInstant } from '../../time/civil-date';
 import type { JobRunPredictedLate, JobSlaMissed } from '../runs/job-run.events';
@@ -59,35 +60,6 @@ export interface FinishPrediction {
   readonly unknownDurations: readonly string[];
 }
 
-/** Tasks in dependency order (Kahn, ties by id); tasks in a cycle or on unknown ids come last by id. */
-const topological = (tasks: readonly SlaTask[]): SlaTask[] => {
-  const byId = new Map(tasks.map((t) => [t.id, t]));
-  const indegree = new Map(tasks.map((t) => [t.id, t.dependsOn.filter((d) => byId.has(d)).length]));
-  const dependents = new Map<string, string[]>();
-  for (const t of tasks)
-    for (const d of t.dependsOn)
-      if (byId.has(d)) dependents.set(d, [...(dependents.get(d) ?? []), t.id]);
-  const ready = tasks
-    .filter((t) => indegree.get(t.id) === 0)
-    .map((t) => t.id)
-    .sort();
-  const out: SlaTask[] = [];
-  while (ready.length > 0) {
-    const id = ready.shift() as string;
-    out.push(byId.get(id) as SlaTask);
-    for (const next of dependents.get(id) ?? []) {
-      const left = (indegree.get(next) ?? 0) - 1;
-      indegree.set(next, left);
-      if (left === 0) {
-        ready.push(next);
-        ready.sort();
-      }
-    }
-  }
-  const placed = new Set(out.map((t) => t.id));
-  return [...out, ...tasks.filter((t) => !placed.has(t.id)).sort((a, b) => (a.id < b.id ? -1 : 1))];
-};
-
 /**
  * When the run will finish if every remaining task takes its historical p50: a task starts when the
  * run may start (not before `now`) and all its dependencies are predicted done; a running task ends
@@ -111,7 +83,7 @@ export const predictRunFinish = (
     }
     return d;
   };
-  for (const task of topological(run.tasks)) {
+  for (const task of tasksInDependencyOrder(run.tasks)) {
     const progress = run.progress[task.id] ?? { state: 'pending' };
     if (progress.state === 'done') {
       finish.set(task.id, now);
