@@ -1,6 +1,6 @@
 // `npm start` with a wrong variable: named at once, non-zero exit, nothing left running. The
 // script runs as users run it (tsx), with KAFKA_BROKERS on a free port so a broker it wrongly
-// started would be its own (the suite's broker on 9092 is never touched), and a marker in its
+// started would be its own (the suite's own broker is never touched), and a marker in its
 // environment that every process it started would inherit.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

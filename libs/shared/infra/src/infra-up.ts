@@ -12,6 +12,8 @@ export interface BringUpInfraOptions {
   readonly databaseUrl: string;
   /** The broker wanted in local mode (an answering one is used as it is). */
   readonly broker: string;
+  /** Local mode: where a broker started here keeps data, config, logs and pid (default `.local/kafka`). */
+  readonly kafkaHome?: string;
   /**
    * Containers: `keep` publishes them on the ports of `databaseUrl` and `broker` and keeps them
    * after this process (infra:up); otherwise random ports, removed with the process (tests).
@@ -60,7 +62,11 @@ export async function bringUpInfra(options: BringUpInfraOptions): Promise<InfraU
   await ensureDatabase(options.databaseUrl, options.log);
   if (await kafkaIsUp(options.broker))
     return { mode: 'local', databaseUrl: options.databaseUrl, broker: options.broker };
-  const kafka = await startLocalKafka({ broker: options.broker, log: options.log });
+  const kafka = await startLocalKafka({
+    broker: options.broker,
+    ...(options.kafkaHome ? { home: options.kafkaHome } : {}),
+    log: options.log,
+  });
   return {
     mode: 'local',
     databaseUrl: options.databaseUrl,

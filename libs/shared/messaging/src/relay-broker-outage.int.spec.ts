@@ -17,7 +17,7 @@ import { collectTopic, freshStreamId, recordingLogger, testEvent } from './messa
 import { migrateMessaging } from './messaging.migrations';
 import { OutboxRelay } from './outbox-relay';
 
-// The shared broker on 9092 serves every other test file, so the outage is staged on a second,
+// The suite's broker serves every other test file, so the outage is staged on a second,
 // private broker that this file starts, stops and starts again.
 const BROKER = '127.0.0.1:19092';
 const CONTROLLER_PORT = 19093;

@@ -1,7 +1,7 @@
 import { stopLocalKafka } from '@trainyard/infra';
 
 export default async function globalTeardown(): Promise<void> {
-  const broker = globalThis.__TRAINYARD_STARTED_KAFKA__;
-  if (broker) await stopLocalKafka({ broker });
+  const started = globalThis.__TRAINYARD_STARTED_KAFKA__;
+  if (started) await stopLocalKafka(started);
   await globalThis.__TRAINYARD_CONTAINERS__?.stop();
 }
