@@ -1,5 +1,6 @@
 // PostgreSQL and Kafka in containers, through testcontainers, with the images docker-compose.yml
 // runs. testcontainers is loaded only when containers are used (it is heavy, and services never need it).
+import { freePort } from './free-ports';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartedTestContainer } from 'testcontainers';
@@ -146,16 +147,4 @@ async function stopAll(containers: StartedTestContainer[]): Promise<void> {
   await Promise.all(
     containers.map((container) => container.stop({ timeout: 15_000 }).catch(() => undefined)),
   );
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
