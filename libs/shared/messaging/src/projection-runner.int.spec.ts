@@ -315,7 +315,11 @@ describe('ProjectionRunner', () => {
     expect(await recentRows('fold_recent')).toEqual(expectedRecent(events));
     expect(await recentRows('fold_recent')).toHaveLength(6);
     expect(await logged('fold_log')).toEqual({ positions: positionsOf(events), applications: [1] });
-    expect(compareCheckpoints(projection.checkpoint, (await storedCheckpoint('fold'))!)).toBe(0);
+    // The runner's own position may already be past the stored one: reads that find nothing for
+    // this projection move it in memory only (nothing to fold, nothing to store).
+    expect(
+      compareCheckpoints(projection.checkpoint, (await storedCheckpoint('fold'))!),
+    ).toBeGreaterThanOrEqual(0);
   });
 
   it('answers waitFor once the checkpoint is reached (read-your-writes), and false after the timeout', async () => {
