@@ -55,7 +55,7 @@ describe('npm run jobs:apply / jobs:diff against a running service', () => {
     service = await startTestService(schedulingService, ctx);
     token = await service.token('release-manager');
     dir = mkdtempSync(join(tmpdir(), 'jobs-apply-'));
-  });
+  }, 180_000);
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
     await service?.stop();
@@ -86,5 +86,6 @@ describe('npm run jobs:apply / jobs:diff against a running service', () => {
     expect(refused.stdout).toContain('nothing sent');
     expect(refused.code).toBe(1);
     expect((await rows()).map((r) => r.name)).toEqual(['ops.cleanup.vacuum-cli']);
-  });
+    // Four CLI runs, each a tsx start (seconds when quiet, tens of seconds on a loaded machine).
+  }, 240_000);
 });

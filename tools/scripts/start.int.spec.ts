@@ -80,12 +80,15 @@ describe('npm start with a wrong variable', () => {
       expect(result.output).toMatch(/start failed: invalid configuration: /);
       expect(result.output).toMatch(named);
       expect(result.code).toBe(78);
-      // Seconds: tsx alone takes 3–4 s on a loaded 2-core machine; the bound is generous so load cannot fail it.
-      expect(result.ms).toBeLessThan(30_000);
+      // Well before a start would give up (services alone wait 180 s): tsx takes 3–4 s on a quiet
+      // 2-core machine and has taken 53 s at load 27, so the bound is loose on purpose; the checks
+      // below show nothing was started.
+      expect(result.ms).toBeLessThan(120_000);
       expect(processesWith(result.marker)).toEqual([]);
       expect(existsSync(join(localDir('kafka'), `broker-${brokerPort}.pid`))).toBe(false);
       expect(await kafkaIsUp(broker, 1_000)).toBe(false);
       expect(result.output).not.toMatch(/building services|Kafka starting/);
     },
+    180_000,
   );
 });
