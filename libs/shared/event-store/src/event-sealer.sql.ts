@@ -1,5 +1,5 @@
 import { COMMIT_FRONTIER } from './commit-frontier.sql';
-import { quoteIdent } from './schema-name';
+import { quoteIdent, statementName } from './schema-name';
 import { SEALED_COLUMNS, sealLockKey } from './sealed-fields.query';
 
 /** The EventSealer's statements for one schema (see event-sealer.ts for the pass they make up). */
@@ -12,10 +12,13 @@ export function sealerStatements(schema: string) {
   return {
     beginLocked: `${begin}SELECT pg_advisory_xact_lock(${lockKey})`,
     beginTryLock: `${begin}SELECT pg_try_advisory_xact_lock(${lockKey}) AS locked`,
+    // Prepared per connection (named), as the store's statements are: planning the pending read
+    // cost more than executing it for small batches.
     // One row at least (the head and the frontier flag), then the events after the head below the
     // frontier. pending: an event at or beyond the frontier (max() reads one index entry; an
     // EXISTS over transaction_id >= frontier was planned as a sequential scan).
-    pendingEvents: `SELECT h.tree_size::text AS tree_size, h.last_transaction_id::text AS last_transaction_id,
+    pendingEvents: statementName(schema, 'seal_pending'),
+    pendingEventsText: `SELECT h.tree_size::text AS tree_size, h.last_transaction_id::text AS last_transaction_id,
                            h.last_position::text AS last_position,
                            coalesce((SELECT max(p.transaction_id) FROM ${s}.events p) >= f.frontier, false) AS pending,
                            b.*
@@ -30,7 +33,8 @@ export function sealerStatements(schema: string) {
                          ORDER BY e.transaction_id, e.position
                          LIMIT $1) b ON true
                      ORDER BY b.transaction_id::xid8, b.position::bigint`,
-    insertBatch: `INSERT INTO ${s}.event_tree_batches
+    insertBatch: statementName(schema, 'seal_batch'),
+    insertBatchText: `INSERT INTO ${s}.event_tree_batches
                      (tree_size, start_size, first_node, last_transaction_id, last_position, root_hash, node_hashes)
                    VALUES ($1, $2, $3, $4::xid8, $5, $6, $7)`,
     insertCheckpoint: `INSERT INTO ${s}.event_tree_checkpoints (tree_size, note) VALUES ($1, $2)`,

@@ -243,7 +243,11 @@ export class EventSealer {
     client: PoolClient,
   ): Promise<{ readonly sealed: number; readonly pending: boolean }> {
     // Read after taking the lock: the statement's fresh snapshot sees the previous holder's batches.
-    const { rows: read } = await client.query<PendingRow>(this.sql.pendingEvents, [this.batchSize]);
+    const { rows: read } = await client.query<PendingRow>({
+      name: this.sql.pendingEvents,
+      text: this.sql.pendingEventsText,
+      values: [this.batchSize],
+    });
     const first = read[0];
     if (!first) throw new Error('EventSealer: no head row');
     const rows = read.filter((row): row is PendingRow & SealedRow => row.position != null);
@@ -257,15 +261,19 @@ export class EventSealer {
     const grown = appendLeaves(size, frontier, leaves);
     const last = rows[rows.length - 1]!;
     const treeSize = size + rows.length;
-    await client.query(this.sql.insertBatch, [
-      treeSize,
-      size,
-      leafOffset(size),
-      last.transaction_id,
-      last.position,
-      foldNodes(grown.frontier),
-      Buffer.concat(grown.nodes),
-    ]);
+    await client.query({
+      name: this.sql.insertBatch,
+      text: this.sql.insertBatchText,
+      values: [
+        treeSize,
+        size,
+        leafOffset(size),
+        last.transaction_id,
+        last.position,
+        foldNodes(grown.frontier),
+        Buffer.concat(grown.nodes),
+      ],
+    });
     // Trusted for the next batch only if this transaction commits; sealBatch clears it otherwise.
     this.tree = { size: treeSize, frontier: grown.frontier };
     return { sealed: rows.length, pending: first.pending };
