@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEventStore, migrateEventStore } from '@trainyard/event-store';
@@ -116,7 +116,10 @@ async function sealLag(ctx: BenchContext): Promise<BenchResult> {
     }
     return row('seal.lag', 'ms', p99, WAKE_FLOOR_MS);
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    // A child that reported 'stopped' is exiting on its own; killing it now would lose the CPU
+    // profile BENCH_CPU_PROF_DIR asked for (written at exit). Any other child is killed at once.
+    if (messages.some((m) => m.kind === 'stopped')) await exited(child, 10_000);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await store.close();
     await ctx.closePool(probe);
     await ctx.closePool(pool);
@@ -130,3 +133,12 @@ export const sealBenches: BenchArea = {
     if (only('seal.lag')) emit(await sealLag(ctx));
   },
 };
+
+/** Resolves when `child` has exited, or after `ms` if it has not. */
+function exited(child: ChildProcess, ms: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    child.once('exit', () => (clearTimeout(timer), resolve()));
+  });
+}

@@ -256,6 +256,40 @@ describe('start/stop', () => {
     expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({ ok: true, checked: 12 });
   });
 
+  it('looks again soon, not at its poll interval, while committed events wait behind a transaction in flight', async () => {
+    const { schema, store } = await freshStore();
+    await store.append(freshStreamId(), [newEvent('BeforeTheSlowOne', {})]);
+    const slow = await ctx.pool.connect();
+    // Not woken by appends and polling every 2 minutes: only the pass's "events wait beyond the
+    // frontier" answer can bring the next pass within the test's time.
+    const sealer = new EventSealer(ctx.pool, schema, {
+      intervalMs: 120_000,
+      minIntervalMs: 20,
+      wakeOnAppend: false,
+    });
+    try {
+      await slow.query('BEGIN');
+      await insertDirectly(slow, schema);
+      await store.append(freshStreamId(), [newEvent('BehindTheSlowOne', {})]);
+      sealer.start();
+      await waitFor(async () => (await sealedPositions(schema)).length >= 1, {
+        timeoutMs: 45_000,
+        description: 'the event committed before the slow transaction sealed',
+      });
+      expect(await sealedPositions(schema)).toHaveLength(1);
+      await slow.query('COMMIT');
+      await waitFor(async () => (await sealedPositions(schema)).length === 3, {
+        timeoutMs: 45_000,
+        description: 'the slow transaction and the event behind it sealed',
+      });
+    } finally {
+      await slow.query('ROLLBACK').catch(() => undefined);
+      slow.release();
+      await sealer.stop();
+    }
+    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({ ok: true, checked: 3 });
+  }, 120_000);
+
   it('reports pass errors to onError and keeps running', async () => {
     const errors: unknown[] = [];
     const sealer = new EventSealer(ctx.pool, `${ctx.schema}_none`, {

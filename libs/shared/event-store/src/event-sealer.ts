@@ -1,12 +1,12 @@
 import type { Pool, PoolClient } from 'pg';
 import { AppendSignal } from './append-signal';
-import { COMMIT_FRONTIER } from './commit-frontier.sql';
 import { canonicalEventBytes } from './canonical-event';
 import { readNodes, readTreeHead } from './event-tree.query';
 import { appendLeaves, foldNodes, leafHash, leafOffset, perfectNodes } from './merkle-tree';
 import type { CheckpointSigner, SignedTreeCheckpoint } from './signed-checkpoint';
-import { assertSchemaName, quoteIdent } from './schema-name';
-import { SEALED_COLUMNS, sealLockKey, toSealableEvent } from './sealed-fields.query';
+import { sealerStatements } from './event-sealer.sql';
+import { assertSchemaName } from './schema-name';
+import { toSealableEvent } from './sealed-fields.query';
 import type { SealedRow } from './sealed-fields.query';
 
 export interface EventSealerOptions {
@@ -47,6 +47,15 @@ interface BatchResult {
   readonly sealed: number;
   /** Another instance holds the lock (background passes only try it). */
   readonly skipped: boolean;
+  /** Events at or beyond the commit frontier when the batch was read: committed ones may wait there. */
+  readonly pending: boolean;
+}
+
+interface PendingRow extends Partial<SealedRow> {
+  readonly pending: boolean;
+  readonly tree_size: string | null;
+  readonly last_transaction_id: string | null;
+  readonly last_position: string | null;
 }
 
 /**
@@ -63,7 +72,7 @@ export class EventSealer {
   private readonly minIntervalMs: number;
   private readonly batchSize: number;
   private readonly onError: (error: unknown) => void;
-  private readonly sql: ReturnType<typeof statements>;
+  private readonly sql: ReturnType<typeof sealerStatements>;
   private loop?: Promise<void>;
   private signal?: AppendSignal;
   private stopped = true;
@@ -88,7 +97,7 @@ export class EventSealer {
     );
     this.batchSize = positive(options.batchSize ?? 1000, 'batchSize');
     this.onError = options.onError ?? (() => undefined);
-    this.sql = statements(schema);
+    this.sql = sealerStatements(schema);
   }
 
   /** Starts background sealing; a no-op while running. */
@@ -179,10 +188,10 @@ export class EventSealer {
       const lastPassAt = Date.now();
       let next = this.intervalMs;
       try {
-        const { sealed, skipped } = await this.sealBatch(false);
+        const { sealed, skipped, pending } = await this.sealBatch(false);
         if (sealed === this.batchSize) next = 0;
         // Committed events wait behind a transaction still in flight: look again soon.
-        else if (!skipped && (await this.hasEventsBeyondFrontier())) next = this.minIntervalMs;
+        else if (!skipped && pending) next = this.minIntervalMs;
       } catch (error) {
         this.onError(error);
       }
@@ -200,27 +209,27 @@ export class EventSealer {
     }
   }
 
+  /**
+   * One pass, four round trips: BEGIN with the lock, the tree head and the pending events in one
+   * statement, the batch row, COMMIT. The batch commits without waiting for its WAL flush
+   * (synchronous_commit off for this transaction only): a batch lost in a crash is sealed again
+   * from the same durably committed events in the same order, so byte for byte the same, and the
+   * flush a sealer commit would wait for competes with the appends' own. A checkpoint is inserted
+   * with a synchronous commit before it is published, which flushes every batch it covers first.
+   */
   private async sealBatch(waitForLock: boolean): Promise<BatchResult> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      if (waitForLock) {
-        await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-          sealLockKey(this.schema),
-        ]);
-      } else {
-        const { rows } = await client.query<{ locked: boolean }>(
-          'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked',
-          [sealLockKey(this.schema)],
-        );
-        if (!rows[0]?.locked) {
-          await client.query('ROLLBACK');
-          return { sealed: 0, skipped: true };
-        }
+      const begun = (await client.query(
+        waitForLock ? this.sql.beginLocked : this.sql.beginTryLock,
+      )) as unknown as { rows: { locked?: boolean }[] }[];
+      if (begun[begun.length - 1]?.rows[0]?.locked === false) {
+        await client.query('ROLLBACK');
+        return { sealed: 0, skipped: true, pending: false };
       }
-      const sealed = await this.sealUnderLock(client);
+      const { sealed, pending } = await this.sealUnderLock(client);
       await client.query('COMMIT');
-      return { sealed, skipped: false };
+      return { sealed, skipped: false, pending };
     } catch (error) {
       this.tree = undefined;
       await client.query('ROLLBACK').catch(() => undefined);
@@ -230,16 +239,20 @@ export class EventSealer {
     }
   }
 
-  private async sealUnderLock(client: PoolClient): Promise<number> {
-    // Read after taking the lock: each statement's fresh snapshot sees the previous holder's batches.
-    const head = await readTreeHead(client, this.schema);
-    const size = head?.treeSize ?? 0;
-    const { rows } = await client.query<SealedRow>(this.sql.pendingEvents, [
-      (head?.lastTransactionId ?? 0n).toString(),
-      (head?.lastPosition ?? 0n).toString(),
-      this.batchSize,
-    ]);
-    if (rows.length === 0) return 0;
+  private async sealUnderLock(
+    client: PoolClient,
+  ): Promise<{ readonly sealed: number; readonly pending: boolean }> {
+    // Read after taking the lock: the statement's fresh snapshot sees the previous holder's batches.
+    const { rows: read } = await client.query<PendingRow>({
+      name: this.sql.pendingEvents,
+      text: this.sql.pendingEventsText,
+      values: [this.batchSize],
+    });
+    const first = read[0];
+    if (!first) throw new Error('EventSealer: no head row');
+    const rows = read.filter((row): row is PendingRow & SealedRow => row.position != null);
+    if (rows.length === 0) return { sealed: 0, pending: first.pending };
+    const size = Number(first.tree_size ?? 0);
     const frontier =
       this.tree?.size === size
         ? this.tree.frontier
@@ -248,23 +261,22 @@ export class EventSealer {
     const grown = appendLeaves(size, frontier, leaves);
     const last = rows[rows.length - 1]!;
     const treeSize = size + rows.length;
-    await client.query(this.sql.insertBatch, [
-      treeSize,
-      size,
-      leafOffset(size),
-      last.transaction_id,
-      last.position,
-      foldNodes(grown.frontier),
-      Buffer.concat(grown.nodes),
-    ]);
+    await client.query({
+      name: this.sql.insertBatch,
+      text: this.sql.insertBatchText,
+      values: [
+        treeSize,
+        size,
+        leafOffset(size),
+        last.transaction_id,
+        last.position,
+        foldNodes(grown.frontier),
+        Buffer.concat(grown.nodes),
+      ],
+    });
     // Trusted for the next batch only if this transaction commits; sealBatch clears it otherwise.
     this.tree = { size: treeSize, frontier: grown.frontier };
-    return rows.length;
-  }
-
-  private async hasEventsBeyondFrontier(): Promise<boolean> {
-    const { rows } = await this.pool.query<{ pending: boolean }>(this.sql.beyondFrontier);
-    return rows[0]?.pending ?? false;
+    return { sealed: rows.length, pending: first.pending };
   }
 
   private signalWake(): void {
@@ -287,24 +299,6 @@ export class EventSealer {
       this.sleeping = wakeable ? 'wakeable' : 'fixed';
     });
   }
-}
-
-function statements(schema: string) {
-  const s = quoteIdent(schema);
-  return {
-    pendingEvents: `SELECT ${SEALED_COLUMNS} FROM ${s}.events e
-                     WHERE e.transaction_id < ${COMMIT_FRONTIER}
-                       AND (e.transaction_id, e.position) > ($1::xid8, $2::bigint)
-                     ORDER BY e.transaction_id, e.position
-                     LIMIT $3`,
-    insertBatch: `INSERT INTO ${s}.event_tree_batches
-                     (tree_size, start_size, first_node, last_transaction_id, last_position, root_hash, node_hashes)
-                   VALUES ($1, $2, $3, $4::xid8, $5, $6, $7)`,
-    insertCheckpoint: `INSERT INTO ${s}.event_tree_checkpoints (tree_size, note) VALUES ($1, $2)`,
-    // max() reads one index entry; an EXISTS over transaction_id >= frontier is planned as a
-    // sequential scan of the whole table, because the frontier is unknown at plan time.
-    beyondFrontier: `SELECT coalesce((SELECT max(transaction_id) FROM ${s}.events) >= ${COMMIT_FRONTIER}, false) AS pending`,
-  };
 }
 
 function positive(value: number, name: string): number {
