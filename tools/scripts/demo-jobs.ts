@@ -18,6 +18,7 @@ import {
 } from '@grpc/grpc-js';
 import { trainyardPackageDefinition, type jobRuns } from '@trainyard/grpc-contracts';
 import { repoRoot, signDevToken } from '@trainyard/infra';
+import { waitUntil } from './demo/demo-sections';
 
 type Unary = (
   request: unknown,
@@ -240,12 +241,5 @@ export async function monthEndJobs(address: string): Promise<void> {
   }
 }
 
-async function poll<T>(what: string, probe: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const poll = <T>(what: string, probe: () => Promise<T | undefined | false>): Promise<T> =>
+  waitUntil(what, 120_000, probe, { everyMs: 200 });
