@@ -47,8 +47,8 @@ export interface SchedulingDemo {
 }
 
 /** The scheduling part against `address`, as `token`'s holder, with ids carrying the run suffix. */
-export function schedulingDemo(address: string, token: string, RUN: string): SchedulingDemo {
-  const id = (name: string): string => `${name}-${RUN}`;
+export function schedulingDemo(address: string, token: string, run: string): SchedulingDemo {
+  const id = (name: string): string => `${name}-${run}`;
   const plans = demoClient('scheduling', 'DeploymentPlanService', address);
   const calendarClient = demoClient('scheduling', 'CalendarService', address);
   const overrideClient = demoClient('scheduling', 'FreezeOverrideService', address);
@@ -193,7 +193,7 @@ Calendar: deployment windows ${windows.map((w) => `${w.id} (daily 09:00–17:00 
       }>(calendarClient, 'ListCalendarEntries', { page, pageSize: 200 }, token);
       for (const e of listed.entries) {
         const entryId = e.definition?.id ?? '';
-        if (ours.test(entryId) && !entryId.endsWith(RUN)) stale.push(entryId);
+        if (ours.test(entryId) && !entryId.endsWith(run)) stale.push(entryId);
       }
       if (page * 200 >= listed.total) break;
     }
