@@ -2,17 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { planning } from '@trainyard/grpc-contracts';
 import { signDevToken } from '@trainyard/infra';
 import { readBundle, verifyBundle } from '@trainyard/evidence';
 import {
   callUnary,
   createTestContext,
+  forwardTopic,
   startTestService,
   type GrpcTestClient,
   type TestContext,
   type TestService,
+  type TopicForwarder,
 } from '@trainyard/testing';
 import { planningService } from '../../apps/planning/src/planning.service';
 import { complianceService } from '../../apps/compliance/src/compliance.service';
@@ -41,14 +42,12 @@ describe('npm run demo: the compliance part (issue 13)', () => {
   let planningSvc: TestService;
   let complianceSvc: TestService;
   let planningClient: GrpcTestClient;
-  let producer: Producer;
-  let consumer: Consumer;
+  let forwarder: TopicForwarder | undefined;
   let writer: string;
   let restoreEnv: () => void = () => undefined;
   const run = randomBytes(3).toString('hex');
   const dir = mkdtempSync(join(tmpdir(), `comp-demo-${run}-`));
   const lines: string[] = [];
-  const forwarded: string[] = [];
   const periodFrom = new Date(Date.now() - 1000).toISOString();
   let target: ComplianceDemoTarget;
   // Both services share one key store of their own (a schema of this run) and one test KEK.
@@ -65,36 +64,15 @@ describe('npm run demo: the compliance part (issue 13)', () => {
     process.env.TRAINYARD_PII_KEK_ID = `kek-cdemo-${run}`;
     planningCtx = await createTestContext('cdemo_planning');
     complianceCtx = await createTestContext('cdemo_compliance');
+    // Only this run's CloudEvents (keys carrying the run suffix), as they are published from now on.
     const topic = complianceCtx.topic('planning-events');
-    const kafka = new Kafka({
-      clientId: `cdemo-${run}`,
+    forwarder = await forwardTopic({
       brokers: planningCtx.brokers,
-      logLevel: logLevel.NOTHING,
+      from: PLANNING_TOPIC,
+      to: topic,
+      groupId: complianceCtx.groupId('forward'),
+      accept: (key) => key.endsWith(run),
     });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
-    await admin.createTopics({ topics: [{ topic: PLANNING_TOPIC }] }); // exists unless first run
-    const startOffsets = await admin.fetchTopicOffsets(PLANNING_TOPIC);
-    await admin.disconnect();
-    producer = kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    consumer = kafka.consumer({ groupId: complianceCtx.groupId('forward'), maxWaitTimeInMs: 100 });
-    await consumer.connect();
-    await consumer.subscribe({ topic: PLANNING_TOPIC, fromBeginning: false });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const key = message.key?.toString() ?? '';
-        if (!key.endsWith(run)) return;
-        await producer.send({
-          topic,
-          messages: [{ key: message.key, value: message.value, headers: message.headers ?? {} }],
-        });
-        forwarded.push(key);
-      },
-    });
-    for (const { partition, offset } of startOffsets)
-      consumer.seek({ topic: PLANNING_TOPIC, partition, offset });
 
     process.env.COMPLIANCE_PLANNING_TOPIC = topic;
     process.env.COMPLIANCE_LEDGER_TOPICS = topic;
@@ -126,8 +104,7 @@ describe('npm run demo: the compliance part (issue 13)', () => {
 
   afterAll(async () => {
     restoreEnv();
-    await consumer?.disconnect();
-    await producer?.disconnect();
+    await forwarder?.stop();
     await complianceSvc?.stop();
     await planningSvc?.stop();
     await planningCtx?.pool.query(`DROP SCHEMA IF EXISTS ${keySchema} CASCADE`);
@@ -266,7 +243,7 @@ describe('npm run demo: the compliance part (issue 13)', () => {
     expect(result.reviewStatus).toBe('Approved');
 
     // The retrospective review compliance opened from planning's EmergencyPatchScheduled.
-    expect(forwarded).toContain(`release-hotfix-${run}`);
+    expect(forwarder?.forwarded).toContain(`release-hotfix-${run}`);
     expect(Date.parse(result.retrospective.dueAt)).toBeGreaterThan(Date.now() + 47 * 3_600_000);
     expect(result.retrospective.status).toBe('Closed');
     expect(printed).toContain(`due ${result.retrospective.dueAt}`);

@@ -9,23 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import {
-  credentials,
-  loadPackageDefinition,
-  Metadata,
-  type Client,
-  type ServiceError,
-} from '@grpc/grpc-js';
-import { trainyardPackageDefinition, type jobRuns } from '@trainyard/grpc-contracts';
+import type { jobRuns } from '@trainyard/grpc-contracts';
 import { repoRoot, signDevToken } from '@trainyard/infra';
-
-type Unary = (
-  request: unknown,
-  metadata: Metadata,
-  options: { deadline: number },
-  callback: (error: ServiceError | null, response: unknown) => void,
-) => void;
-type AnyClient = Client & Record<string, Unary>;
+import { demoClient, unary } from './demo/demo-grpc';
+import { waitUntil } from './demo/demo-sections';
 
 const MANIFESTS = [
   'payments.settlement.month-end.yaml',
@@ -36,34 +23,7 @@ const POOL = 'db:payments';
 /** How long a call holding the payments database takes (so the pool's limit shows). */
 const DB_CALL_MS = 600;
 
-const clientOf = (address: string, service: string): AnyClient => {
-  const root = loadPackageDefinition(trainyardPackageDefinition()) as unknown as {
-    trainyard: {
-      scheduling: {
-        v1: Record<
-          string,
-          new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => AnyClient
-        >;
-      };
-    };
-  };
-  const Constructor = root.trainyard.scheduling.v1[service];
-  if (!Constructor) throw new Error(`no gRPC service ${service}`);
-  return new Constructor(address, credentials.createInsecure());
-};
-
-const unary = <T>(client: AnyClient, method: string, request: unknown, token: string) =>
-  new Promise<T>((resolve, reject) => {
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${token}`);
-    const fn = client[method];
-    if (!fn) return reject(new Error(`no method ${method}`));
-    fn.call(client, request, metadata, { deadline: Date.now() + 30_000 }, (error, response) =>
-      error
-        ? reject(new Error(`${method}: ${error.details || error.message}`))
-        : resolve(response as T),
-    );
-  });
+const clientOf = (address: string, service: string) => demoClient('scheduling', service, address);
 
 /** The systems the month-end tasks call. */
 class DemoSystems {
@@ -240,12 +200,5 @@ export async function monthEndJobs(address: string): Promise<void> {
   }
 }
 
-async function poll<T>(what: string, probe: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const poll = <T>(what: string, probe: () => Promise<T | undefined | false>): Promise<T> =>
+  waitUntil(what, 120_000, probe, { everyMs: 200 });

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import type { ServiceError } from '@grpc/grpc-js';
 import type { compliancePrivacy, planning } from '@trainyard/grpc-contracts';
 import {
@@ -13,11 +12,13 @@ import { ERASED_PERSONAL_DATA } from '@trainyard/kernel';
 import {
   callUnary,
   createTestContext,
+  forwardTopic,
   startTestService,
   waitFor,
   type GrpcTestClient,
   type TestContext,
   type TestService,
+  type TopicForwarder,
 } from '@trainyard/testing';
 import { planningService } from '../../apps/planning/src/planning.service';
 import { complianceService } from '../../apps/compliance/src/compliance.service';
@@ -44,8 +45,9 @@ describe('retention and privacy: erasing a data subject end to end', () => {
   let complianceSvc: TestService;
   let planningClient: GrpcTestClient;
   let privacyClient: GrpcTestClient;
-  let producer: Producer;
-  let consumer: Consumer | undefined;
+  let forwarder: TopicForwarder | undefined;
+  /** The CloudEvents of the workload planning published, as they came off its topic. */
+  const published: string[] = [];
   let restoreTopics: () => void;
   let writer: string;
   let officer: string;
@@ -115,18 +117,19 @@ describe('retention and privacy: erasing a data subject end to end', () => {
       delete process.env.COMPLIANCE_PLANNING_TOPIC;
       delete process.env.COMPLIANCE_LEDGER_TOPICS;
     };
-    const kafka = new Kafka({
-      clientId: `privacy-${run}`,
-      brokers: planningCtx.brokers,
-      logLevel: logLevel.NOTHING,
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: ledgerTopic(), numPartitions: 1 }] });
-    await admin.disconnect();
-    producer = kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
     planningSvc = await startTestService(planningService, planningCtx);
+    // Planning's CloudEvent of the workload (published after this point), forwarded to the ledger topic.
+    forwarder = await forwardTopic({
+      brokers: planningCtx.brokers,
+      from: PLANNING_TOPIC,
+      to: ledgerTopic(),
+      groupId: complianceCtx.groupId('forward'),
+      accept: (key, message) => {
+        if (key !== `workload-${W}`) return false;
+        published.push(message.value?.toString() ?? '');
+        return true;
+      },
+    });
     complianceSvc = await startTestService(complianceService, complianceCtx);
     planningClient = planningSvc.client('trainyard.planning.v1.PlanningService');
     privacyClient = complianceSvc.client('trainyard.compliance.v1.PrivacyService');
@@ -136,8 +139,7 @@ describe('retention and privacy: erasing a data subject end to end', () => {
   });
 
   afterAll(async () => {
-    await consumer?.disconnect();
-    await producer?.disconnect();
+    await forwarder?.stop();
     await complianceSvc?.stop();
     await planningSvc?.stop();
     restoreTopics?.();
@@ -154,20 +156,6 @@ describe('retention and privacy: erasing a data subject end to end', () => {
   });
 
   it('seals the name at registration, shows it in the read model and the ledger, erases it everywhere, and the logs still verify', async () => {
-    // Where planning's topic ends now: the CloudEvent of this workload comes after.
-    const kafka = new Kafka({
-      clientId: `privacy-fwd-${run}`,
-      brokers: planningCtx.brokers,
-      logLevel: logLevel.NOTHING,
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    await waitFor(async () => (await admin.listTopics()).includes(PLANNING_TOPIC), {
-      description: PLANNING_TOPIC,
-    });
-    const startOffsets = await admin.fetchTopicOffsets(PLANNING_TOPIC);
-    await admin.disconnect();
-
     // 1. Register through planning's gRPC API, the requester named.
     const registered = await callUnary<planning.RegisterWorkloadResponse>(
       planningClient,
@@ -203,28 +191,12 @@ describe('retention and privacy: erasing a data subject end to end', () => {
       timeoutMs: 60_000,
     });
 
-    // 4. The ledger: the CloudEvent planning published, forwarded to this run's ledger topic.
-    consumer = kafka.consumer({ groupId: complianceCtx.groupId('forward'), maxWaitTimeInMs: 100 });
-    await consumer.connect();
-    await consumer.subscribe({ topic: PLANNING_TOPIC, fromBeginning: false });
-    let forwarded = false;
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        if (message.key?.toString() !== `workload-${W}`) return;
-        expect(message.value?.toString()).not.toContain(NAME);
-        await producer.send({
-          topic: ledgerTopic(),
-          messages: [{ key: message.key, value: message.value, headers: message.headers ?? {} }],
-        });
-        forwarded = true;
-      },
-    });
-    for (const { partition, offset } of startOffsets)
-      consumer.seek({ topic: PLANNING_TOPIC, partition, offset });
-    await waitFor(() => Promise.resolve(forwarded), {
+    // 4. The ledger: the CloudEvent planning published (sealed, without the name), forwarded.
+    await waitFor(() => Promise.resolve(forwarder!.forwarded.length > 0), {
       description: "planning's CloudEvent of the workload",
       timeoutMs: 90_000,
     });
+    for (const value of published) expect(value).not.toContain(NAME);
     await waitFor(async () => (await ledgerRequesterNames()).includes(NAME), {
       description: 'the ledger shows the requester',
       timeoutMs: 60_000,

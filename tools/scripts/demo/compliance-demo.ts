@@ -25,6 +25,7 @@ import type {
   planning,
 } from '@trainyard/grpc-contracts';
 import { readBundle, verifyBundle, type BundleVerification } from '@trainyard/evidence';
+import { waitUntil } from './demo-sections';
 
 type Unary = (
   request: unknown,
@@ -154,22 +155,12 @@ function unary<T>(client: GrpcClient, method: string, request: unknown, token: s
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `probe` until it answers (not undefined) or the time is up. */
-async function poll<T>(
+/** Polls `probe` until it answers (not undefined); a DemoTimeout names `what` when time is up. */
+const poll = <T>(
   what: string,
   timeoutMs: number,
   probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const answer = await probe();
-    if (answer !== undefined) return answer;
-    if (Date.now() > until) throw new Error(`${what}: nothing within ${timeoutMs / 1000} s`);
-    await sleep(500);
-  }
-}
+): Promise<T> => waitUntil(what, timeoutMs, probe);
 
 const nextPatch = (version: string): string => {
   const [major = '1', minor = '0', patch = '0'] = version.split('.');

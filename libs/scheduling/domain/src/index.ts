@@ -206,4 +206,5 @@ export * from './jobs/runs/job-run.slots';
 export * from './jobs/executors';
 export * from './jobs/secrets/secret';
 export * from './jobs/time';
+export * from './jobs/insights';
 export * from './jobs/capacity';

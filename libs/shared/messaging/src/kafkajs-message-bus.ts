@@ -313,6 +313,32 @@ class KafkaJsAdmin implements MessageAdmin {
       await admin.disconnect();
     }
   }
+
+  async deleteGroups(groupIds: readonly string[]): Promise<void> {
+    if (groupIds.length === 0) return;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.deleteGroups([...groupIds]);
+    } catch (error) {
+      const refused = (error as { groups?: readonly DeleteGroupFailure[] }).groups;
+      if (!refused) throw error;
+      const failures = refused.filter((g) => g.error?.type !== 'GROUP_ID_NOT_FOUND');
+      if (failures.length > 0)
+        throw new Error(
+          `could not delete consumer groups: ${failures.map((g) => `${g.groupId} (${g.error?.type ?? `error code ${g.errorCode}`})`).join(', ')}`,
+        );
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+/** One group kafkajs's KafkaJSDeleteGroupsError lists. */
+interface DeleteGroupFailure {
+  readonly groupId: string;
+  readonly errorCode: number;
+  readonly error?: { readonly type?: string };
 }
 
 function toConsumedMessage(

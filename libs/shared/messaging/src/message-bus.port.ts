@@ -71,6 +71,12 @@ export interface TopicSpec {
 export interface MessageAdmin {
   /** Creates the topics that do not exist yet and waits for their leaders; existing ones are left as they are. */
   ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
+  /**
+   * Deletes consumer groups and their committed offsets (a group of one process's own, once its
+   * consumer has left). A group that does not exist counts as deleted; a group that still has
+   * members, or any other refusal, rejects naming the group and the broker's reason.
+   */
+  deleteGroups(groupIds: readonly string[]): Promise<void>;
 }
 
 export interface MessageBus {

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import { waitFor } from './wait-for';
 
 export interface TopicForwarderOptions {
   readonly brokers: readonly string[];
@@ -31,14 +32,32 @@ export async function forwardTopic(options: TopicForwarderOptions): Promise<Topi
   });
   const admin = kafka.admin();
   await admin.connect();
-  let startOffsets: { partition: number; offset: string }[];
   try {
+    // A topic just created can be unknown to the broker's metadata for a moment, and kafkajs's
+    // waitForLeaders (on by default) fails on that: wait until both topics answer with offsets.
     await admin.createTopics({
       topics: [{ topic: options.to, numPartitions: 1 }],
-      waitForLeaders: true,
+      waitForLeaders: false,
     });
-    await admin.createTopics({ topics: [{ topic: options.from }], waitForLeaders: true });
-    startOffsets = await admin.fetchTopicOffsets(options.from);
+    await admin.createTopics({ topics: [{ topic: options.from }], waitForLeaders: false });
+    await waitFor(() => admin.fetchTopicOffsets(options.to).then(() => true), {
+      description: `topic ${options.to}`,
+      timeoutMs: 30_000,
+    });
+    const startOffsets = await waitFor(
+      () => admin.fetchTopicOffsets(options.from).then((o) => o.length > 0 && o),
+      {
+        description: `topic ${options.from}`,
+        timeoutMs: 30_000,
+      },
+    );
+    // The new group starts where the shared topic ends now: committed before its consumer joins.
+    // (A seek after run() races the group join, and a consumer restarted after a crash loses it.)
+    await admin.setOffsets({
+      groupId: options.groupId,
+      topic: options.from,
+      partitions: startOffsets.map(({ partition, offset }) => ({ partition, offset })),
+    });
   } finally {
     await admin.disconnect();
   }
@@ -59,8 +78,6 @@ export async function forwardTopic(options: TopicForwarderOptions): Promise<Topi
       forwarded.push(key);
     },
   });
-  for (const { partition, offset } of startOffsets)
-    consumer.seek({ topic: options.from, partition, offset });
   return {
     forwarded,
     stop: async () => {

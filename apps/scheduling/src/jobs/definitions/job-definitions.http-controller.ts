@@ -1,5 +1,4 @@
 import { withoutVersion } from '../../http/without-version';
-import type { IncomingMessage } from 'node:http';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -13,11 +12,8 @@ import {
 } from '@nestjs/swagger';
 import { ValidationError } from '@trainyard/kernel';
 import { ApiProblemResponses, CommandContexts, RequirePermission } from '@trainyard/platform';
-import type { JobManifestChange } from '@trainyard/scheduling-domain';
-import type { JobManifestVersionRow } from '@trainyard/scheduling-read-models';
-import { JobDefinitionQueries, jobName, type JobQueryFieldNames } from './job-definition.queries';
+import { JobDefinitionQueries, jobName } from './job-definition.queries';
 import { JobDefinitionUseCases } from './job-definition.use-cases';
-import { MAX_MANIFEST_BYTES } from './job-manifest-text';
 import {
   ApplyManifestResultDto,
   ApproveManifestDto,
@@ -32,64 +28,20 @@ import {
   ReinstateJobDto,
   RollBackJobDto,
 } from './job-definitions.http-dto';
-
-type QueryValue = string | string[] | undefined;
-type HttpRequest = IncomingMessage & { body?: unknown };
-
-const HTTP_FIELDS: JobQueryFieldNames & { status: string; owner: string } = {
-  page: 'page',
-  pageSize: 'pageSize',
-  status: 'status',
-  owner: 'owner',
-};
-
-const single = (field: string, value: QueryValue): string | undefined => {
-  if (Array.isArray(value)) throw new ValidationError(field, `${field} must be given once.`);
-  return value === '' ? undefined : value;
-};
-
-const intParam = (field: string, value: QueryValue): number | undefined => {
-  const text = single(field, value);
-  if (text === undefined) return undefined;
-  if (!/^\d{1,7}$/.test(text))
-    throw new ValidationError(field, `${field} must be a whole number; got ${text.slice(0, 20)}.`);
-  return Number(text);
-};
-
-const objectBody = (body: unknown): Record<string, unknown> => {
-  if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body))
-    throw new ValidationError('body', 'body must be a JSON object.');
-  return body as Record<string, unknown>;
-};
-
-const textField = (
-  body: Record<string, unknown>,
-  field: string,
-  required: boolean,
-): string | undefined => {
-  const value = body[field];
-  if (value === undefined || value === null || value === '') {
-    if (required) throw new ValidationError(field, `${field} is required.`);
-    return undefined;
-  }
-  if (typeof value !== 'string') throw new ValidationError(field, `${field} must be a string.`);
-  return value;
-};
-
-const MANIFEST_TYPES = [
-  'application/yaml',
-  'application/x-yaml',
-  'text/yaml',
-  'text/plain',
-  'application/json',
-];
-
-const versionView = ({ jobVersion, ...row }: JobManifestVersionRow) => ({
-  ...row,
-  version: jobVersion,
-});
-const changesOf = (changes: readonly JobManifestChange[]) => changes;
+import {
+  HTTP_FIELDS,
+  MANIFEST_TYPES,
+  applyView,
+  diffView,
+  intParam,
+  objectBody,
+  readManifestText,
+  single,
+  textField,
+  versionView,
+  type HttpRequest,
+  type QueryValue,
+} from './job-definitions.http-mapping';
 
 /**
  * REST for job definitions, the same semantics as JobDefinitionService: a manifest is the request
@@ -107,35 +59,6 @@ export class JobDefinitionsHttpController {
     private readonly contexts: CommandContexts,
   ) {}
 
-  /** The body as manifest text: raw YAML read here (bounded), JSON as the body parser read it. */
-  private async manifestText(request: HttpRequest): Promise<string> {
-    const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    if (type === 'application/json') {
-      if (request.body === undefined)
-        throw new ValidationError('manifest', 'manifest is required.');
-      return JSON.stringify(request.body);
-    }
-    if (!MANIFEST_TYPES.includes(type))
-      throw new ValidationError(
-        'content-type',
-        `content-type must be one of ${MANIFEST_TYPES.join(', ')}; got ${JSON.stringify(type.slice(0, 60))}.`,
-      );
-    if (typeof request.body === 'string') return request.body;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of request) {
-      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-      size += buffer.byteLength;
-      if (size > MAX_MANIFEST_BYTES)
-        throw new ValidationError(
-          'manifest',
-          `manifest must be at most ${MAX_MANIFEST_BYTES} bytes of UTF-8.`,
-        );
-      chunks.push(buffer);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  }
-
   private async answer(name: string, changed: boolean) {
     return { job: withoutVersion(await this.queries.get(name)), changed };
   }
@@ -152,7 +75,7 @@ export class JobDefinitionsHttpController {
   @ApiBody({ schema: { type: 'string' }, description: 'the manifest, YAML or JSON' })
   @ApiOkResponse({ type: ManifestValidationDto })
   async validate(@Req() request: HttpRequest) {
-    const { manifest, digest } = this.useCases.validate(await this.manifestText(request));
+    const { manifest, digest } = this.useCases.validate(await readManifestText(request));
     return { name: manifest.name, digest, manifest };
   }
 
@@ -164,19 +87,7 @@ export class JobDefinitionsHttpController {
   @ApiBody({ schema: { type: 'string' } })
   @ApiOkResponse({ type: ManifestDiffDto })
   async diff(@Req() request: HttpRequest) {
-    const d = await this.useCases.diff(await this.manifestText(request));
-    return {
-      name: d.name,
-      digest: d.digest,
-      runningVersion: d.runningVersion,
-      runningDigest: d.runningDigest ?? null,
-      changes: changesOf(d.changes),
-      lines: d.lines,
-      needsApproval: d.approvalReasons.length > 0,
-      approvalReasons: d.approvalReasons,
-      unchanged: d.unchanged,
-      pendingDigest: d.pendingDigest ?? null,
-    };
+    return diffView(await this.useCases.diff(await readManifestText(request)));
   }
 
   @Post()
@@ -192,20 +103,12 @@ export class JobDefinitionsHttpController {
   @ApiOkResponse({ type: ApplyManifestResultDto })
   @ApiProblemResponses(409)
   async apply(@Req() request: HttpRequest) {
-    const text = await this.manifestText(request);
+    const text = await readManifestText(request);
     const { name, outcome, event } = await this.useCases.apply(
       text,
       this.contexts.forHttp(request, ''),
     );
-    return {
-      outcome,
-      job: withoutVersion(await this.queries.get(name)),
-      changes:
-        event?.type === 'JobManifestApplied' || event?.type === 'JobManifestProposed'
-          ? event.data.changes
-          : [],
-      approvalReasons: event?.type === 'JobManifestProposed' ? event.data.reasons : [],
-    };
+    return applyView(outcome, withoutVersion(await this.queries.get(name)), event);
   }
 
   @Post(':name/approve')

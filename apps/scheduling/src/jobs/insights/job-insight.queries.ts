@@ -1,160 +1,44 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { assertSchemaName } from '@trainyard/event-store';
-import { NotFoundError, ValidationError, type Clock } from '@trainyard/kernel';
+import { NotFoundError, type Clock } from '@trainyard/kernel';
 import { CLOCK } from '@trainyard/platform';
 import {
-  JOB_NAME,
-  MAX_ZOMBIE_DAYS,
   detectZombies,
-  taskDepths,
+  jobStatsOf,
+  runTimelineTasks,
+  type JobStats,
   type ZombieFinding,
 } from '@trainyard/scheduling-domain';
-import type {
-  InsightJobRunRow,
-  InsightRunSlaRow,
-  InsightTaskAttempt,
-  InsightTaskNode,
-} from '@trainyard/scheduling-read-models';
+import type { InsightTaskNode } from '@trainyard/scheduling-read-models';
 import { SchedulingReadSide } from '../../projections/scheduling-read-side';
+import {
+  INSIGHT_DEFAULT_WINDOW_DAYS,
+  daysParam,
+  jobParam,
+  pagingParam,
+  runIdParam,
+  teamParam,
+  type InsightFieldNames,
+} from './job-insight.params';
+import {
+  jobRunCountsOf,
+  num,
+  poolUsageOf,
+  runRow,
+  runSlaOf,
+  taskRunFactsOf,
+  teamQueueOf,
+  textOrNull,
+  type Page,
+  type PoolUsage,
+  type Raw,
+  type RunTimeline,
+  type SlaCandidate,
+  type TeamQueue,
+} from './job-insight.rows';
 import { JOB_INSIGHTS_CONFIG, type JobInsightsConfig } from './job-insights.config';
 
 const DAY_MS = 86_400_000;
-export const INSIGHT_MAX_PAGE_SIZE = 200;
-export const INSIGHT_DEFAULT_WINDOW_DAYS = 30;
-const TEAM = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-// Run ids are the runtime's (derived from `<job>@<nominal time>`): printable, bounded.
-const RUN_ID = /^[\x21-\x7e]{1,300}$/;
-
-/** How each transport names the fields, so a refusal names the caller's field. */
-export interface InsightFieldNames {
-  readonly job: string;
-  readonly team: string;
-  readonly runId: string;
-  readonly sinceDays: string;
-  readonly days: string;
-  readonly page: string;
-  readonly pageSize: string;
-}
-
-export interface Page<T> {
-  readonly items: readonly T[];
-  readonly page: number;
-  readonly pageSize: number;
-  readonly total: number;
-}
-
-export interface JobStats {
-  readonly job: string;
-  readonly owner: string | null;
-  readonly currentVersion: number | null;
-  readonly windowDays: number;
-  readonly runs: number;
-  readonly finished: number;
-  readonly succeeded: number;
-  readonly failed: number;
-  readonly cancelled: number;
-  readonly skipped: number;
-  readonly missed: number;
-  /** failed / finished in the window; null without finished runs. */
-  readonly failureRate: number | null;
-  /** Nearest-rank percentiles of the succeeded runs' durations in the window. */
-  readonly durationP50Ms: number | null;
-  readonly durationP95Ms: number | null;
-  readonly slaMisses: number;
-  readonly predictedLate: number;
-  readonly lastSuccessAt: string | null;
-  readonly lastRunAt: string | null;
-  readonly activeRuns: number;
-}
-
-export interface TeamQueue {
-  readonly team: string;
-  /** Runs scheduled or deferred, not started. */
-  readonly queued: number;
-  /** Of those, past their not-before time. */
-  readonly due: number;
-  readonly deferred: number;
-  readonly running: number;
-  readonly runningTasks: number;
-  readonly tasksAwaitingRetry: number;
-  readonly oldestQueuedSince: string | null;
-  /** Start minus not-before, over runs started in the window. */
-  readonly waitP50Ms: number | null;
-  readonly waitP95Ms: number | null;
-  readonly startedInWindow: number;
-}
-
-export interface PoolUsage {
-  readonly pool: string;
-  /** Tasks holding a slot of the pool now (running). */
-  readonly holders: number;
-  readonly holderJobs: readonly string[];
-  /** Sum of task durations that held the pool and finished in the window. */
-  readonly busyMs: number;
-  readonly tasksInWindow: number;
-}
-
-export interface TimelineTask {
-  readonly taskId: string;
-  readonly dependsOn: readonly string[];
-  /** Tasks that depend on it: the tree's children. */
-  readonly children: readonly string[];
-  /** Longest dependency chain above it (roots 0): the tree's indentation. */
-  readonly depth: number;
-  readonly state: string;
-  readonly attempts: number;
-  readonly startedAt: string | null;
-  readonly finishedAt: string | null;
-  readonly durationMs: number | null;
-  /** From the run's start to the task's first start. */
-  readonly startOffsetMs: number | null;
-  readonly outcome: string | null;
-  readonly worker: string | null;
-  readonly pools: readonly string[];
-  readonly detail: string | null;
-  readonly history: readonly InsightTaskAttempt[];
-}
-
-export interface RunTimeline {
-  readonly run: InsightJobRunRow;
-  readonly sla: InsightRunSlaRow | null;
-  readonly tasks: readonly TimelineTask[];
-}
-
-/** One active or recently ended run with an SLA: what the SLA watch judges. */
-export interface SlaCandidate {
-  readonly run: InsightJobRunRow;
-  readonly slaSeconds: number;
-  readonly dag: readonly InsightTaskNode[];
-  readonly predictedLate: boolean;
-  readonly tasks: readonly { taskId: string; state: string; startedAt: string | null }[];
-}
-
-type Raw = Record<string, unknown>;
-const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const textOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-
-const runRow = (r: Raw): InsightJobRunRow => ({
-  runId: r['run_id'] as string,
-  job: r['job'] as string,
-  jobVersion: Number(r['job_version']),
-  team: r['team'] as string,
-  nominalTime: r['nominal_time'] as string,
-  trigger: textOrNull(r['trigger']),
-  environment: textOrNull(r['environment']),
-  state: r['state'] as InsightJobRunRow['state'],
-  notBefore: textOrNull(r['not_before']),
-  deferrals: Number(r['deferrals']),
-  deferredReason: textOrNull(r['deferred_reason']),
-  deferredUntil: textOrNull(r['deferred_until']),
-  startedAt: textOrNull(r['started_at']),
-  finishedAt: textOrNull(r['finished_at']),
-  durationMs: numOrNull(r['duration_ms']),
-  outcome: textOrNull(r['outcome']),
-  detail: textOrNull(r['detail']),
-  version: Number(r['version']),
-});
 
 /**
  * The job-insight read model's queries (issue 12, items 5 and 7), shared by gRPC, REST, the SLA
@@ -180,66 +64,6 @@ export class JobInsightQueries {
 
   private since(days: number): string {
     return new Date(Date.parse(this.clock.now()) - days * DAY_MS).toISOString();
-  }
-
-  // ---- validation -------------------------------------------------------------------------------
-
-  static job(field: string, value: string | undefined): string {
-    if (value === undefined || value === '')
-      throw new ValidationError(field, `${field} is required.`);
-    if (value.length > 200 || !JOB_NAME.test(value))
-      throw new ValidationError(
-        field,
-        `${field} must be a job name <team>.<system>.<job> (lowercase letters, digits, single hyphens).`,
-      );
-    return value;
-  }
-
-  static team(field: string, value: string | undefined): string | undefined {
-    if (value === undefined || value === '') return undefined;
-    if (value.length > 100 || !TEAM.test(value))
-      throw new ValidationError(
-        field,
-        `${field} must be a team name of lowercase letters, digits and hyphens.`,
-      );
-    return value;
-  }
-
-  static runId(field: string, value: string | undefined): string {
-    if (value === undefined || value === '')
-      throw new ValidationError(field, `${field} is required.`);
-    if (!RUN_ID.test(value))
-      throw new ValidationError(
-        field,
-        `${field} must be 1 to 300 printable ASCII characters without spaces.`,
-      );
-    return value;
-  }
-
-  static days(field: string, value: number | undefined, fallback: number): number {
-    const days = value ?? fallback;
-    if (!Number.isSafeInteger(days) || days < 1 || days > MAX_ZOMBIE_DAYS)
-      throw new ValidationError(
-        field,
-        `${field} must be a whole number of days from 1 to ${MAX_ZOMBIE_DAYS}.`,
-      );
-    return days;
-  }
-
-  static paging(names: InsightFieldNames, page?: number, pageSize?: number) {
-    const p = page ?? 1;
-    const size = pageSize ?? 50;
-    if (!Number.isSafeInteger(p) || p < 1 || p > 1_000_000)
-      throw new ValidationError(
-        names.page,
-        `${names.page} must be a whole number from 1 to 1000000.`,
-      );
-    if (!Number.isSafeInteger(size) || size < 1 || size > INSIGHT_MAX_PAGE_SIZE)
-      throw new ValidationError(
-        names.pageSize,
-        `${names.pageSize} must be a whole number from 1 to ${INSIGHT_MAX_PAGE_SIZE}.`,
-      );
-    return { page: p, pageSize: size };
   }
 
   // ---- job stats --------------------------------------------------------------------------------
@@ -284,60 +108,26 @@ LEFT JOIN LATERAL (
 ORDER BY c.job`;
   }
 
-  private stats(r: Raw, windowDays: number): JobStats {
-    const finished = num(r['finished']);
-    const failed = num(r['failed']);
-    return {
-      job: r['job'] as string,
-      owner: textOrNull(r['owner']),
-      currentVersion: numOrNull(r['current_version']),
-      windowDays,
-      runs: num(r['runs']),
-      finished,
-      succeeded: num(r['succeeded']),
-      failed,
-      cancelled: num(r['cancelled']),
-      skipped: num(r['skipped']),
-      missed: num(r['missed']),
-      failureRate: finished > 0 ? failed / finished : null,
-      durationP50Ms: numOrNull(r['p50']),
-      durationP95Ms: numOrNull(r['p95']),
-      slaMisses: num(r['sla_misses']),
-      predictedLate: num(r['predicted_late']),
-      lastSuccessAt: textOrNull(r['last_success_at']),
-      lastRunAt: textOrNull(r['last_run_at']),
-      activeRuns: num(r['active']),
-    };
-  }
-
   async getJobStats(
     params: { job?: string; sinceDays?: number },
     names: InsightFieldNames,
   ): Promise<JobStats> {
-    const job = JobInsightQueries.job(names.job, params.job);
-    const days = JobInsightQueries.days(
-      names.sinceDays,
-      params.sinceDays,
-      INSIGHT_DEFAULT_WINDOW_DAYS,
-    );
+    const job = jobParam(names.job, params.job);
+    const days = daysParam(names.sinceDays, params.sinceDays, INSIGHT_DEFAULT_WINDOW_DAYS);
     await this.readSide.catchUp();
     const rows = await this.query(this.statsSql('job = $2'), [this.since(days), job, 0, 1]);
     const row = rows[0];
     if (!row) throw new NotFoundError('job', job);
-    return this.stats(row, days);
+    return jobStatsOf(jobRunCountsOf(row), days);
   }
 
   async listJobStats(
     params: { team?: string; sinceDays?: number; page?: number; pageSize?: number },
     names: InsightFieldNames,
   ): Promise<Page<JobStats>> {
-    const team = JobInsightQueries.team(names.team, params.team);
-    const days = JobInsightQueries.days(
-      names.sinceDays,
-      params.sinceDays,
-      INSIGHT_DEFAULT_WINDOW_DAYS,
-    );
-    const { page, pageSize } = JobInsightQueries.paging(names, params.page, params.pageSize);
+    const team = teamParam(names.team, params.team);
+    const days = daysParam(names.sinceDays, params.sinceDays, INSIGHT_DEFAULT_WINDOW_DAYS);
+    const { page, pageSize } = pagingParam(names, params.page, params.pageSize);
     await this.readSide.catchUp();
     // A job's team is the first segment of its name (the manifest's convention).
     const rows = await this.query(
@@ -345,7 +135,7 @@ ORDER BY c.job`;
       [this.since(days), team ?? null, (page - 1) * pageSize, pageSize],
     );
     const total = rows[0] ? num(rows[0]['total']) : await this.countJobs(team);
-    return { items: rows.map((r) => this.stats(r, days)), page, pageSize, total };
+    return { items: rows.map((r) => jobStatsOf(jobRunCountsOf(r), days)), page, pageSize, total };
   }
 
   private async countJobs(team: string | undefined): Promise<number> {
@@ -364,8 +154,8 @@ ORDER BY c.job`;
     params: { team?: string; sinceDays?: number },
     names: InsightFieldNames,
   ): Promise<TeamQueue[]> {
-    const team = JobInsightQueries.team(names.team, params.team);
-    const days = JobInsightQueries.days(names.sinceDays, params.sinceDays, 1);
+    const team = teamParam(names.team, params.team);
+    const days = daysParam(names.sinceDays, params.sinceDays, 1);
     const s = this.s;
     await this.readSide.catchUp();
     const now = new Date(Date.parse(this.clock.now())).toISOString();
@@ -397,19 +187,7 @@ LEFT JOIN LATERAL (
 ORDER BY t.team`,
       [team ?? null, now, this.since(days)],
     );
-    return rows.map((r) => ({
-      team: r['team'] as string,
-      queued: num(r['queued']),
-      due: num(r['due']),
-      deferred: num(r['deferred']),
-      running: num(r['running']),
-      runningTasks: num(r['running_tasks']),
-      tasksAwaitingRetry: num(r['retrying']),
-      oldestQueuedSince: textOrNull(r['oldest']),
-      waitP50Ms: numOrNull(r['p50']),
-      waitP95Ms: numOrNull(r['p95']),
-      startedInWindow: num(r['started']),
-    }));
+    return rows.map(teamQueueOf);
   }
 
   // ---- pools ------------------------------------------------------------------------------------
@@ -420,7 +198,7 @@ ORDER BY t.team`,
    * configuration, not in the events, so this is occupancy, not a utilisation ratio.
    */
   async poolUsage(params: { sinceDays?: number }, names: InsightFieldNames): Promise<PoolUsage[]> {
-    const days = JobInsightQueries.days(names.sinceDays, params.sinceDays, 1);
+    const days = daysParam(names.sinceDays, params.sinceDays, 1);
     const s = this.s;
     await this.readSide.catchUp();
     const rows = await this.query(
@@ -435,19 +213,13 @@ WHERE k.state = 'running' OR k.finished_at >= $1
 GROUP BY p.pool ORDER BY p.pool`,
       [this.since(days)],
     );
-    return rows.map((r) => ({
-      pool: r['pool'] as string,
-      holders: num(r['holders']),
-      holderJobs: (r['holder_jobs'] as string[]).slice().sort(),
-      busyMs: num(r['busy']),
-      tasksInWindow: num(r['finished']),
-    }));
+    return rows.map(poolUsageOf);
   }
 
   // ---- zombies ----------------------------------------------------------------------------------
 
   async zombies(params: { days?: number }, names: InsightFieldNames): Promise<ZombieFinding[]> {
-    const days = JobInsightQueries.days(names.days, params.days, this.config.zombieDays);
+    const days = daysParam(names.days, params.days, this.config.zombieDays);
     const s = this.s;
     await this.readSide.catchUp();
     const rows = await this.query(
@@ -478,7 +250,7 @@ FROM ${s}.insight_jobs j ORDER BY j.job`,
   // ---- run timeline ---------------------------------------------------------------------------
 
   async runTimeline(params: { runId?: string }, names: InsightFieldNames): Promise<RunTimeline> {
-    const runId = JobInsightQueries.runId(names.runId, params.runId);
+    const runId = runIdParam(names.runId, params.runId);
     const s = this.s;
     await this.readSide.catchUp();
     const [runRaw] = await this.query(`SELECT * FROM ${s}.insight_job_runs WHERE run_id = $1`, [
@@ -495,18 +267,8 @@ FROM ${s}.insight_jobs j ORDER BY j.job`,
       this.query(`SELECT * FROM ${s}.insight_run_slas WHERE run_id = $1`, [runId]),
     ]);
     const dag = (dagRows[0]?.['tasks'] as InsightTaskNode[] | undefined) ?? [];
-    const sla = slaRows[0]
-      ? {
-          runId,
-          job: slaRows[0]['job'] as string,
-          team: slaRows[0]['team'] as string,
-          deadline: slaRows[0]['deadline'] as string,
-          predictedFinish: textOrNull(slaRows[0]['predicted_finish']),
-          remainingTasks: (slaRows[0]['remaining_tasks'] as string[] | null) ?? null,
-          missedDetectedAt: textOrNull(slaRows[0]['missed_detected_at']),
-        }
-      : null;
-    return { run, sla, tasks: timelineTasks(run, dag, taskRows) };
+    const sla = slaRows[0] ? runSlaOf(slaRows[0]) : null;
+    return { run, sla, tasks: runTimelineTasks(run.startedAt, dag, taskRows.map(taskRunFactsOf)) };
   }
 
   // ---- the SLA watch's reads ------------------------------------------------------------------
@@ -574,47 +336,3 @@ ORDER BY r.nominal_time LIMIT $2`,
     return out;
   }
 }
-
-/** The DAG with each task's run facts, parents before children (depth = longest chain above). */
-export const timelineTasks = (
-  run: InsightJobRunRow,
-  dag: readonly InsightTaskNode[],
-  rows: readonly Raw[],
-): TimelineTask[] => {
-  const facts = new Map(rows.map((r) => [r['task_id'] as string, r]));
-  const nodes: InsightTaskNode[] = [
-    ...dag,
-    // Tasks the run recorded that the DAG does not know (a version not in the read model).
-    ...[...facts.keys()]
-      .filter((id) => !dag.some((t) => t.id === id))
-      .map((id) => ({ id, dependsOn: [] })),
-  ];
-  const depth = taskDepths(nodes);
-  const runStart = run.startedAt ? Date.parse(run.startedAt) : undefined;
-  return [...nodes]
-    .sort((a, b) => (depth.get(a.id) ?? 0) - (depth.get(b.id) ?? 0) || (a.id < b.id ? -1 : 1))
-    .map((n) => {
-      const f = facts.get(n.id);
-      const first = textOrNull(f?.['first_started_at']);
-      return {
-        taskId: n.id,
-        dependsOn: [...n.dependsOn],
-        children: nodes
-          .filter((c) => c.dependsOn.includes(n.id))
-          .map((c) => c.id)
-          .sort(),
-        depth: depth.get(n.id) ?? 0,
-        state: f ? (f['state'] as string) : 'pending',
-        attempts: f ? num(f['attempts']) : 0,
-        startedAt: textOrNull(f?.['started_at']),
-        finishedAt: textOrNull(f?.['finished_at']),
-        durationMs: numOrNull(f?.['duration_ms']),
-        startOffsetMs: first && runStart !== undefined ? Date.parse(first) - runStart : null,
-        outcome: textOrNull(f?.['outcome']),
-        worker: textOrNull(f?.['worker']),
-        pools: (f?.['pools'] as string[] | undefined) ?? [],
-        detail: textOrNull(f?.['detail']),
-        history: (f?.['history'] as InsightTaskAttempt[] | undefined) ?? [],
-      };
-    });
-};

@@ -3,7 +3,8 @@ import { GrpcMethod } from '@nestjs/microservices';
 import { jobInsights } from '@trainyard/grpc-contracts';
 import { RequirePermission } from '@trainyard/platform';
 import { withoutVersion } from '../../http/without-version';
-import { JobInsightQueries, type InsightFieldNames } from './job-insight.queries';
+import type { InsightFieldNames } from './job-insight.params';
+import { JobInsightQueries } from './job-insight.queries';
 
 export const JOB_INSIGHT_SERVICE = 'JobInsightService';
 

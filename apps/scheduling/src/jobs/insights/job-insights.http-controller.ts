@@ -10,7 +10,8 @@ import {
 import { ValidationError } from '@trainyard/kernel';
 import { ApiProblemResponses, RequirePermission } from '@trainyard/platform';
 import { withoutVersion } from '../../http/without-version';
-import { JobInsightQueries, type InsightFieldNames } from './job-insight.queries';
+import type { InsightFieldNames } from './job-insight.params';
+import { JobInsightQueries } from './job-insight.queries';
 import {
   JobStatsDto,
   JobStatsPageDto,

@@ -44,7 +44,8 @@ import { OverrideQueries } from '../../application/override.queries';
 import { SchedulingReadSide } from '../../projections/scheduling-read-side';
 import { schedulingService } from '../../scheduling.service';
 import { CalendarRunGate } from './calendar-run-gate';
-import { JobInsightQueries, type InsightFieldNames } from './job-insight.queries';
+import type { InsightFieldNames } from './job-insight.params';
+import { JobInsightQueries } from './job-insight.queries';
 import type { JobInsightsConfig } from './job-insights.config';
 import { SLA_WATCH_ACTOR, SlaWatch } from './sla-watch';
 

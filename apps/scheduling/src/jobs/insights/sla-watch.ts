@@ -9,7 +9,7 @@ import {
   type JobRunSlaEvent,
   type TaskProgress,
 } from '@trainyard/scheduling-domain';
-import type { SlaCandidate } from './job-insight.queries';
+import type { SlaCandidate } from './job-insight.rows';
 
 /** The actor the SLA watch's events carry. */
 export const SLA_WATCH_ACTOR = 'scheduling-sla-watch';

@@ -1,7 +1,7 @@
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller, Get, Module } from '@nestjs/common';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { ensureDevKeys, signDevToken } from '@trainyard/infra';
 import {
   createTestContext,
@@ -14,11 +14,13 @@ import { RequirePermission } from '../auth/auth.decorators';
 import type { ServiceDefinition } from '../bootstrap';
 import type { AccessModel } from './access-model';
 import { toAccessModelMessage } from './access-model.message';
+import { AccessModelSubscriber } from './access-model.subscriber';
 
 // A service's guard authorises by the access model compliance publishes on the compacted topic:
 // it picks a change up from the real broker, refuses and permits accordingly, ignores an older
 // or malformed model, and after a restart with the broker unreachable still authorises by the
-// last model it kept. A service that never received one keeps the built-in mapping.
+// last model it kept. A service that never received one keeps the built-in mapping. Each process
+// reads with a group of its own, named after service, host and process, deleted at shutdown.
 
 @Controller('api/probe')
 class ProbeController {
@@ -56,6 +58,7 @@ describe('platform: the guard authorises by the published access model', () => {
   let ctx: TestContext;
   let topic: string;
   let producer: Producer;
+  let admin: Admin;
   let service: TestService | undefined;
 
   const status = async (path: string, bearer: string) =>
@@ -74,7 +77,7 @@ describe('platform: the guard authorises by the published access model', () => {
       brokers: ctx.brokers,
       logLevel: logLevel.NOTHING,
     });
-    const admin = kafka.admin();
+    admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({
       waitForLeaders: true,
@@ -82,7 +85,6 @@ describe('platform: the guard authorises by the published access model', () => {
         { topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
       ],
     });
-    await admin.disconnect();
     producer = kafka.producer();
     await producer.connect();
   });
@@ -90,6 +92,7 @@ describe('platform: the guard authorises by the published access model', () => {
   afterAll(async () => {
     await service?.stop();
     await producer.disconnect();
+    await admin.disconnect();
     await ctx.dispose();
   });
 
@@ -148,8 +151,28 @@ describe('platform: the guard authorises by the published access model', () => {
     expect(rows).toEqual([{ version: '3' }]);
   });
 
-  it('after a restart with the broker unreachable, the kept model still applies', async () => {
+  // Regression: every process start used to leave a dead group with a random name on the broker.
+  it("names the process's group after service, host and pid, and deletes it at a graceful shutdown", async () => {
+    const { groupId } = service!.running.app.get(AccessModelSubscriber, { strict: false });
+    const instance = groupId.split('.').at(-1) ?? '';
+    expect(instance).toMatch(/^[0-9a-f]{6}$/);
+    expect(groupId).toBe(
+      `${service!.running.config.KAFKA_CLIENT_ID}.access-model.planning.${hostname()}.${process.pid}.${instance}`,
+    );
+    // The first test saw models arrive, so the group holds this process as a member now.
+    const [before] = (await admin.describeGroups([groupId])).groups;
+    expect(before?.state).toBe('Stable');
+
     await service!.stop();
+    service = undefined;
+    const { groups } = await admin.listGroups();
+    expect(groups.map((g) => g.groupId)).not.toContain(groupId);
+    const [after] = (await admin.describeGroups([groupId])).groups;
+    expect(after?.state).toBe('Dead'); // what the broker answers for a group it does not know
+  });
+
+  it('after a restart with the broker unreachable, the kept model still applies', async () => {
+    await service?.stop();
     service = undefined;
     service = await startTestService(probeService, ctx, {
       ACCESS_MODEL_TOPIC: topic,

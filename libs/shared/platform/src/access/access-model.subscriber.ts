@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   Inject,
   Injectable,
@@ -19,7 +20,9 @@ import { AccessModelStore } from './access-model.store';
  * own copy (before any request is served), then reads the compacted topic from its beginning with
  * a consumer group of its own (every replica needs every model; compaction keeps the read short)
  * and keeps each newer model, in memory and in its table. A broker or compliance outage leaves the
- * last known model in force; a malformed message is logged and skipped, never applied.
+ * last known model in force; a malformed message is logged and skipped, never applied. The group is
+ * named after the service, host and process (see accessModelGroupId) and deleted at a graceful
+ * shutdown, so process restarts leave no dead groups on the broker.
  */
 @Injectable()
 export class AccessModelSubscriber implements OnModuleInit, OnApplicationShutdown {
@@ -29,6 +32,9 @@ export class AccessModelSubscriber implements OnModuleInit, OnApplicationShutdow
   private started?: Promise<void>;
   private stopped = false;
   private retry?: NodeJS.Timeout;
+  /** Set once the consumer joined: only then is there a group to delete at shutdown. */
+  private joined = false;
+  readonly groupId: string;
 
   constructor(
     private readonly authority: AccessAuthority,
@@ -37,6 +43,13 @@ export class AccessModelSubscriber implements OnModuleInit, OnApplicationShutdow
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {
     this.store = new AccessModelStore(pool, config.DATABASE_SCHEMA);
+    this.groupId = accessModelGroupId({
+      clientId: config.KAFKA_CLIENT_ID,
+      service: config.service,
+      host: hostname(),
+      pid: process.pid,
+      instance: randomBytes(3).toString('hex'),
+    });
   }
 
   async onModuleInit(): Promise<void> {
@@ -65,13 +78,14 @@ export class AccessModelSubscriber implements OnModuleInit, OnApplicationShutdow
     }
     if (this.stopped) return;
     const consumer = this.bus.consumer({
-      groupId: `${this.config.KAFKA_CLIENT_ID}.access-model.${randomUUID()}`,
+      groupId: this.groupId,
       topics: [topic],
       fromBeginning: true,
     });
     this.consumer = consumer;
     try {
       await consumer.run((message) => this.receive(message));
+      this.joined = true;
     } catch (error) {
       this.consumer = undefined;
       await consumer.disconnect().catch(() => undefined);
@@ -118,5 +132,66 @@ export class AccessModelSubscriber implements OnModuleInit, OnApplicationShutdow
     ]);
     clearTimeout(timer);
     await this.consumer?.disconnect().catch(() => undefined);
+    if (this.joined) await this.deleteGroup();
+  }
+
+  /**
+   * The group is this process's alone and useless once it left: delete it. Bounded, and a failure
+   * (broker gone, the group not empty yet) is logged, never fatal: the shutdown goes on.
+   */
+  private async deleteGroup(): Promise<void> {
+    const deadline = Date.now() + GROUP_DELETE_MS;
+    let failure: unknown;
+    // Right after the consumer left, the coordinator may still count it as a member: try again.
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
+      if (attempt > 0) await sleep(GROUP_DELETE_RETRY_MS);
+      try {
+        await withDeadline(this.bus.admin().deleteGroups([this.groupId]), deadline);
+        this.logger.log(`deleted consumer group ${this.groupId}`);
+        return;
+      } catch (error) {
+        failure = error;
+      }
+    }
+    this.logger.warn(`could not delete consumer group ${this.groupId}: ${String(failure)}`);
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `work`, or a rejection once `deadline` (epoch ms) has passed. */
+async function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error('no answer before the shutdown deadline')),
+          Math.max(0, deadline - Date.now()),
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** How long a shutdown spends deleting the group, at most, and the pause between attempts. */
+const GROUP_DELETE_MS = 5_000;
+const GROUP_DELETE_RETRY_MS = 250;
+
+/**
+ * The consumer group of one process's access-model subscription: every process needs every model
+ * (a broadcast), so each has a group of its own, named so an operator listing the broker's groups
+ * sees whose it is: `<client id>.access-model.<service>.<host>.<pid>.<instance>`. The instance
+ * part keeps two subscriptions of one process apart (tests start a service twice in one process).
+ */
+export const accessModelGroupId = (owner: {
+  readonly clientId: string;
+  readonly service: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly instance: string;
+}): string =>
+  [owner.clientId, 'access-model', owner.service, owner.host, owner.pid, owner.instance].join('.');
