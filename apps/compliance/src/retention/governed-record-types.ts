@@ -23,7 +23,10 @@ export interface GovernedRecordType {
   readonly recordedAtSql: string;
   /** Rows never governed (e.g. pending deliveries), as a SQL condition on alias `t`, or ''. */
   readonly only: string;
-  readonly footprint: (row: Readonly<Record<string, unknown>>, recordedAt: string) => RecordFootprint;
+  readonly footprint: (
+    row: Readonly<Record<string, unknown>>,
+    recordedAt: string,
+  ) => RecordFootprint;
 }
 
 const subjectsIn = (value: unknown, into: Set<string> = new Set(), depth = 0): Set<string> => {
@@ -68,7 +71,8 @@ export const LEDGER_ENTRIES: GovernedRecordType = {
   only: '',
   footprint: (row, recordedAt) => {
     const links = Array.isArray(row['links']) ? (row['links'] as unknown[]).map(record) : [];
-    const of = (kind: string) => links.filter((l) => l['kind'] === kind).flatMap((l) => text(l['id']));
+    const of = (kind: string) =>
+      links.filter((l) => l['kind'] === kind).flatMap((l) => text(l['id']));
     return {
       recordedAt,
       workloadIds: of('workload'),

@@ -18,7 +18,10 @@ const wholeNumber = (name: string, raw: string | undefined, fallback: number, mi
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min)
-    throw new ValidationError(name, `${name} must be a whole number ≥ ${min}, got ${JSON.stringify(raw)}`);
+    throw new ValidationError(
+      name,
+      `${name} must be a whole number ≥ ${min}, got ${JSON.stringify(raw)}`,
+    );
   return value;
 };
 
@@ -38,14 +41,27 @@ export function retentionSettingsFromEnv(
     try {
       parsed = JSON.parse(env['COMPLIANCE_RETENTION_POLICY']);
     } catch {
-      throw new ValidationError('COMPLIANCE_RETENTION_POLICY', 'COMPLIANCE_RETENTION_POLICY is not JSON');
+      throw new ValidationError(
+        'COMPLIANCE_RETENTION_POLICY',
+        'COMPLIANCE_RETENTION_POLICY is not JSON',
+      );
     }
     policy = parseRetentionPolicy(parsed);
   }
   return {
     policy,
-    sweepIntervalMs: wholeNumber('COMPLIANCE_RETENTION_SWEEP_MS', env['COMPLIANCE_RETENTION_SWEEP_MS'], 3_600_000, 0),
+    sweepIntervalMs: wholeNumber(
+      'COMPLIANCE_RETENTION_SWEEP_MS',
+      env['COMPLIANCE_RETENTION_SWEEP_MS'],
+      3_600_000,
+      0,
+    ),
     archiveDir: env['COMPLIANCE_RECORD_ARCHIVE_DIR'] || localDir('audit', schema, 'record-archive'),
-    maxPerType: wholeNumber('COMPLIANCE_RETENTION_MAX_PER_PASS', env['COMPLIANCE_RETENTION_MAX_PER_PASS'], 5000, 1),
+    maxPerType: wholeNumber(
+      'COMPLIANCE_RETENTION_MAX_PER_PASS',
+      env['COMPLIANCE_RETENTION_MAX_PER_PASS'],
+      5000,
+      1,
+    ),
   };
 }

@@ -83,7 +83,11 @@ export class RetentionSweep {
         {
           type: 'RecordRetentionSweep',
           data: { sweepId, outcomes, holdsApplied: holds.map((h) => h.holdId) },
-          metadata: { now: ctx.now, actor: ctx.actor, reason: ctx.reason ?? 'retention period ended' },
+          metadata: {
+            now: ctx.now,
+            actor: ctx.actor,
+            reason: ctx.reason ?? 'retention period ended',
+          },
         },
         state,
         { footprint: [] },
@@ -125,13 +129,18 @@ export class RetentionSweep {
   private async register(
     client: PoolClient,
   ): Promise<{ state: PrivacyRegister; holds: LegalHold[]; version: number }> {
-    const { rows } = await client.query<{ stream_version: number; event_type: string; data: unknown }>(
+    const { rows } = await client.query<{
+      stream_version: number;
+      event_type: string;
+      data: unknown;
+    }>(
       `SELECT stream_version, event_type, data FROM ${this.s}.events
         WHERE stream_id = $1 ORDER BY stream_version`,
       [PRIVACY_REGISTER_STREAM],
     );
     const state = rows.reduce(
-      (s, row) => privacyDecider.evolve(s, { type: row.event_type, data: row.data } as PrivacyEvent),
+      (s, row) =>
+        privacyDecider.evolve(s, { type: row.event_type, data: row.data } as PrivacyEvent),
       privacyDecider.initialState(),
     );
     return {
@@ -185,7 +194,13 @@ export class RetentionSweep {
     const outcomes: RetentionSweepOutcome[] = [];
     if (deleteBefore !== undefined) {
       await this.remove(client, type, purge);
-      outcomes.push({ recordType: type.recordType, action: 'purged', cutoff: deleteBefore, count: purge.length, heldBack });
+      outcomes.push({
+        recordType: type.recordType,
+        action: 'purged',
+        cutoff: deleteBefore,
+        count: purge.length,
+        heldBack,
+      });
     }
     if (archiveBefore !== undefined) {
       let file: RetentionSweepOutcome['archive'];
@@ -204,7 +219,11 @@ export class RetentionSweep {
           firstRecordedAt: out.firstRecordedAt,
           lastRecordedAt: out.lastRecordedAt,
         };
-        await this.remove(client, type, archive.map((a) => a.id));
+        await this.remove(
+          client,
+          type,
+          archive.map((a) => a.id),
+        );
       }
       outcomes.push({
         recordType: type.recordType,
@@ -227,7 +246,12 @@ export class RetentionSweep {
     const conditions = [`${type.recordedAtSql} < $1::timestamptz`];
     if (type.only) conditions.push(type.only);
     if (after) conditions.push(`(t.${type.keyColumn}, t.${type.idColumn}) > ($3, $4)`);
-    const { rows } = await client.query<{ id: string; at: Date; key: unknown; row: Record<string, unknown> }>(
+    const { rows } = await client.query<{
+      id: string;
+      at: Date;
+      key: unknown;
+      row: Record<string, unknown>;
+    }>(
       `SELECT t.${type.idColumn} AS id, ${type.recordedAtSql} AS at, t.${type.keyColumn}::text AS key,
               to_jsonb(t) AS row
          FROM ${this.s}.${type.table} t
@@ -247,6 +271,8 @@ export class RetentionSweep {
       [ids],
     );
     if (rowCount !== ids.length)
-      throw new Error(`retention: ${type.table} deleted ${rowCount} of ${ids.length} rows; rolled back`);
+      throw new Error(
+        `retention: ${type.table} deleted ${rowCount} of ${ids.length} rows; rolled back`,
+      );
   }
 }

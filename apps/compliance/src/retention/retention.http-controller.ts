@@ -23,7 +23,10 @@ export class RetentionHttpController {
     summary:
       'Run a retention pass now: rows past their period are deleted or archived (legal holds kept), recorded as RecordsPurged / RecordsArchived',
   })
-  @ApiBody({ required: false, schema: { type: 'object', properties: { reason: { type: 'string' } } } })
+  @ApiBody({
+    required: false,
+    schema: { type: 'object', properties: { reason: { type: 'string' } } },
+  })
   @ApiProblemResponses(409)
   sweep(@Body() raw: unknown, @Req() http: Request) {
     const body = raw === undefined || raw === null || raw === '' ? {} : raw;
@@ -31,7 +34,10 @@ export class RetentionHttpController {
       throw new ValidationError('body', 'the body must be a JSON object');
     const reason = (body as Record<string, unknown>)['reason'] ?? 'retention sweep on request';
     if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 1000)
-      throw new ValidationError('reason', 'reason must be a non-empty string of at most 1000 characters');
+      throw new ValidationError(
+        'reason',
+        'reason must be a non-empty string of at most 1000 characters',
+      );
     return this.sweeper.run(this.contexts.forHttp(http, reason));
   }
 
@@ -39,7 +45,10 @@ export class RetentionHttpController {
   @RequirePermission('compliance:read')
   @ApiOperation({ summary: 'The retention periods in force, by record type' })
   policy() {
-    return { policy: this.sweeper.settings.policy, sweepIntervalMs: this.sweeper.settings.sweepIntervalMs };
+    return {
+      policy: this.sweeper.settings.policy,
+      sweepIntervalMs: this.sweeper.settings.sweepIntervalMs,
+    };
   }
 
   @Get('archives')

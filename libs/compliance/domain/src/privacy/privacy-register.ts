@@ -37,7 +37,8 @@ export type PlaceLegalHold = Command<
 >;
 export type ReleaseLegalHold = Command<'ReleaseLegalHold', { readonly holdId: string }>;
 export type EraseSubject = Command<'EraseSubject', { readonly subjectId: string }>;
-export type PrivacyCommand = PlaceLegalHold | ReleaseLegalHold | EraseSubject | RecordRetentionSweep;
+export type PrivacyCommand =
+  PlaceLegalHold | ReleaseLegalHold | EraseSubject | RecordRetentionSweep;
 
 export type LegalHoldPlaced = DomainEvent<
   'LegalHoldPlaced',

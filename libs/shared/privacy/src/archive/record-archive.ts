@@ -89,7 +89,8 @@ export async function writeRecordArchive(
   records: readonly ArchivedRecord[],
 ): Promise<WrittenRecordArchive> {
   const file = `${name}.ndjson`;
-  if (!FILE_NAME.test(file)) throw new Error(`archive name ${JSON.stringify(name)} is not a file name`);
+  if (!FILE_NAME.test(file))
+    throw new Error(`archive name ${JSON.stringify(name)} is not a file name`);
   if (records.length === 0) throw new Error('an archive holds at least one record');
   await mkdir(dir, { recursive: true });
   const lines = records.map((record) => lineOf(recordType, record));
@@ -185,13 +186,16 @@ export async function verifyRecordArchive(
       if (!leaves[i]!.equals(manifestLeaves[i]!))
         return fail(`${file}: line ${i + 1} (record ${id}) was changed`);
     }
-    return fail(`${file} does not match the SHA-256 the log recorded (bytes between lines changed)`);
+    return fail(
+      `${file} does not match the SHA-256 the log recorded (bytes between lines changed)`,
+    );
   }
   if (lines.length !== recorded.count)
     return fail(`${file} holds ${lines.length} records, the log recorded ${recorded.count}`);
   if (rootOfLeaves(leaves).toString('hex') !== recorded.entriesRoot)
     return fail(`${file}: its lines do not hash to the root the log recorded`);
-  if (!manifestIntact) return fail(`${manifestOf(file)} was changed (its leaves do not match the log)`);
+  if (!manifestIntact)
+    return fail(`${manifestOf(file)} was changed (its leaves do not match the log)`);
   for (const [i, line] of lines.entries()) {
     let parsed: unknown;
     try {
