@@ -6,6 +6,7 @@ import {
   appendInTransaction,
   createEventStore,
   handleCommand,
+  leafHash,
   migrateEventStore,
   migrateSchema,
 } from '@trainyard/event-store';
@@ -301,7 +302,6 @@ describe('retention sweep', () => {
     const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as {
       entries: { id: string; leaf: string }[];
     };
-    const { leafHash } = await import('@trainyard/event-store');
     const editedLines = (await readFile(file, 'utf8')).trim().split('\n');
     manifest.entries[1]!.leaf = leafHash(Buffer.from(editedLines[1]!)).toString('hex');
     await writeFile(manifestFile, JSON.stringify(manifest));

@@ -167,9 +167,14 @@ export async function verifyRecordArchive(
   }
   const lines = splitLines(body);
   const leaves = lines.map((line) => leafHash(line));
-  const manifestLeaves = Array.isArray(manifest?.entries)
-    ? manifest.entries.map((e) => Buffer.from(String(e?.leaf), 'hex'))
+  // The manifest is untrusted input: anything but the expected shape counts as changed.
+  const entries: readonly unknown[] | undefined = Array.isArray(manifest?.entries)
+    ? (manifest.entries as readonly unknown[])
     : undefined;
+  const manifestLeaves = entries?.map((e) => {
+    const leaf = typeof e === 'object' && e !== null ? (e as { leaf?: unknown }).leaf : undefined;
+    return Buffer.from(typeof leaf === 'string' ? leaf : '', 'hex');
+  });
   const manifestIntact =
     manifestLeaves !== undefined &&
     manifestLeaves.length === recorded.count &&
