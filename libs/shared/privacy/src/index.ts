@@ -53,3 +53,5 @@ export type {
   RecordedArchive,
   WrittenRecordArchive,
 } from './archive/record-archive';
+export { rotateKeyEncryptionKey } from './kek-rotation';
+export type { KekRotationResult } from './kek-rotation';
