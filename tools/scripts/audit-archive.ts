@@ -4,6 +4,11 @@
 // against the live tree. The live rows stay (archival export; see the ADR for removal).
 //   npm run audit:archive -- --service <name> [--out <dir>] [--before <instant> | --older-than-days <n>] [--holds-schema <schema>]
 //   npm run audit:archive -- --service <name> --verify [--out <dir>] [--offline]
+//   npm run audit:archive -- --service compliance --records [--out <dir>] [--reason <text>] [--verify]
+// --records runs compliance's retention pass (the same as the service's sweeper and
+// POST /api/compliance/retention/sweeps): ledger, evaluation and webhook rows past their period are
+// deleted or moved to archive files, legal holds kept, recorded as RecordsPurged/RecordsArchived;
+// with --verify it checks every archive file the log recorded (the changed line is named).
 // Defaults: --out .local/audit/<name>/archive; the cutoff from the retention policy (record type
 // `event-log`, COMPLIANCE_RETENTION_POLICY JSON or the default); holds from schema `compliance`.
 // Exit codes: 0 done (or nothing to archive), 1 verification failed, 2 usage error.
@@ -22,10 +27,17 @@ import {
 import { isSealedPersonalData } from '@trainyard/kernel';
 import { localDir } from '@trainyard/infra';
 import { exportArchiveSegment, verifyArchive } from '@trainyard/privacy';
+import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import {
+  RetentionSweep,
+  retentionSettingsFromEnv,
+  verifyRecordArchives,
+} from '../../apps/compliance/src/compliance.service';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/trainyard';
 const USAGE =
-  'usage: npm run audit:archive -- --service <name> [--out <dir>] [--before <instant> | --older-than-days <n>] [--holds-schema <schema>] | --verify [--offline]';
+  'usage: npm run audit:archive -- --service <name> [--out <dir>] [--before <instant> | --older-than-days <n>] [--holds-schema <schema>] | --verify [--offline] | --records [--reason <text>] [--verify]';
 
 class UsageError extends Error {}
 
@@ -88,6 +100,8 @@ async function main(): Promise<number> {
         'holds-schema': { type: 'string' },
         verify: { type: 'boolean' },
         offline: { type: 'boolean' },
+        records: { type: 'boolean' },
+        reason: { type: 'string' },
       },
       strict: true,
     }));
@@ -107,6 +121,7 @@ async function main(): Promise<number> {
     max: 2,
   });
   try {
+    if (values.records) return await recordRetention(pool, service, values);
     if (values.verify) {
       const result = await verifyArchive(out, service, values.offline ? undefined : pool);
       if (!result.ok) {
@@ -160,6 +175,52 @@ async function main(): Promise<number> {
   } finally {
     await pool.end();
   }
+}
+
+/** Compliance's retention pass over its own tables, or the check of the archive files it wrote. */
+async function recordRetention(
+  pool: Pool,
+  schema: string,
+  values: Record<string, string | boolean | undefined>,
+): Promise<number> {
+  const settings = retentionSettingsFromEnv(schema);
+  const archiveDir = typeof values.out === 'string' ? values.out : settings.archiveDir;
+  if (values.verify) {
+    const result = await verifyRecordArchives(pool, schema, archiveDir);
+    if (!result.ok) {
+      console.log(`RECORD ARCHIVE INVALID: ${result.firstFailure}`);
+      return 1;
+    }
+    console.log(
+      `record archives of ${schema} in ${archiveDir}: ${result.archives.length} files intact`,
+    );
+    return 0;
+  }
+  const exists = await pool.query<{ found: boolean }>(
+    'SELECT to_regclass($1) IS NOT NULL AS found',
+    [`"${schema}".ledger_entries`],
+  );
+  if (!exists.rows[0]?.found)
+    throw new UsageError(`--records: schema ${schema} holds no compliance read models`);
+  const report = await new RetentionSweep(pool, schema, { ...settings, archiveDir }).run({
+    actor: `operator:${userInfo().username}`,
+    correlationId: randomUUID(),
+    reason:
+      typeof values.reason === 'string' && values.reason.trim()
+        ? values.reason
+        : 'retention sweep (audit:archive)',
+    now: new Date().toISOString(),
+  });
+  for (const o of report.outcomes)
+    console.log(
+      `${o.recordType}: ${o.action} ${o.count} recorded before ${o.cutoff}` +
+        (o.heldBack.length
+          ? `; kept by legal holds: ${o.heldBack.map((h) => `${h.holdId} (${h.records})`).join(', ')}`
+          : '') +
+        (o.archive ? `; ${archiveDir}/${o.archive.file} sha256 ${o.archive.sha256}` : ''),
+    );
+  console.log(`recorded: ${report.recorded.join(', ') || 'nothing (nothing was due)'}`);
+  return 0;
 }
 
 main().then(

@@ -37,6 +37,8 @@ import { SamplingHttpController } from './sampling/sampling.http-controller';
 import { SamplingUseCases } from './sampling/sampling.use-cases';
 import { EvidenceBundleHttpController } from './evidence/evidence-bundle.http-controller';
 import { EvidenceBundleService } from './evidence/evidence-bundle.service';
+import { RetentionHttpController } from './retention/retention.http-controller';
+import { RetentionSweeper } from './retention/retention.sweeper';
 
 /**
  * The compliance bounded context (ARCHITECTURE.md): policies as code with four-eyes approval,
@@ -60,6 +62,7 @@ import { EvidenceBundleService } from './evidence/evidence-bundle.service';
     SamplingGrpcController,
     SamplingHttpController,
     EvidenceBundleHttpController,
+    RetentionHttpController,
     openApiController({
       service: 'compliance',
       title: 'Trainyard compliance',
@@ -92,6 +95,7 @@ import { EvidenceBundleService } from './evidence/evidence-bundle.service';
     ReleaseEvidenceQueries,
     SamplingUseCases,
     EvidenceBundleService,
+    RetentionSweeper,
   ],
 })
 export class ComplianceModule {}

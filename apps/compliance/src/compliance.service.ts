@@ -40,3 +40,8 @@ export const run = (onStopped?: () => Promise<void>): void =>
 
 /** The ledger's ingest, for the `compliance.ledger.ingest` bench (tools and benches import services only here). */
 export { LedgerIngest } from './ledger/ledger.ingest';
+
+/** Retention over the compliance tables, for `npm run audit:archive -- --service compliance --records`. */
+export { RetentionSweep } from './retention/retention-sweep';
+export { retentionSettingsFromEnv } from './retention/retention-settings';
+export { verifyRecordArchives } from './retention/record-archives.verify';

@@ -7,6 +7,10 @@ import {
   type AccessIntegrationEvent,
 } from './access-integration.mapping';
 import {
+  PRIVACY_INTEGRATION_EVENTS,
+  type PrivacyIntegrationEvent,
+} from './privacy-integration.mapping';
+import {
   REVIEW_INTEGRATION_EVENTS,
   type ReviewIntegrationEvent,
 } from './review-integration.mapping';
@@ -24,7 +28,8 @@ export type ComplianceIntegrationEvent =
   | IntegrationEvent<'ComplianceSampleDrawn', 1, ComplianceSampleDrawnV1>
   | IntegrationEvent<'ComplianceFindingRaised', 1, ComplianceFindingRaisedV1>
   | ReviewIntegrationEvent
-  | AccessIntegrationEvent;
+  | AccessIntegrationEvent
+  | PrivacyIntegrationEvent;
 
 /** The catalogue: type → published versions. */
 export const COMPLIANCE_INTEGRATION_EVENTS: Readonly<
@@ -36,4 +41,5 @@ export const COMPLIANCE_INTEGRATION_EVENTS: Readonly<
   ComplianceFindingRaised: [1],
   ...REVIEW_INTEGRATION_EVENTS,
   ...ACCESS_INTEGRATION_EVENTS,
+  ...PRIVACY_INTEGRATION_EVENTS,
 };

@@ -17,6 +17,11 @@ import {
   accessToIntegrationEvent,
   samplingToIntegrationEvent,
 } from './access-integration.mapping';
+import type { PrivacyEvent } from '@trainyard/compliance-domain';
+import {
+  PRIVACY_DOMAIN_EVENT_TYPES,
+  privacyToIntegrationEvent,
+} from './privacy-integration.mapping';
 
 export type ComplianceDomainEvent = PolicyEvent | PolicyEvaluated;
 
@@ -95,6 +100,10 @@ export function complianceIntegrationEventOf(stored: {
       stored as ComplianceSampleDrawn | ComplianceFindingRaised,
     );
     return { ...sampling, dataschema: complianceDataschema(sampling) };
+  }
+  if (PRIVACY_DOMAIN_EVENT_TYPES.includes(stored.type)) {
+    const privacy = privacyToIntegrationEvent(stored as PrivacyEvent);
+    return { ...privacy, dataschema: complianceDataschema(privacy) };
   }
   if (REVIEW_DOMAIN_EVENT_TYPES.includes(stored.type)) {
     const review = reviewToIntegrationEvent(stored as ReviewEvent);

@@ -10,3 +10,5 @@ export type * from './events/review-events.v1';
 export * from './review-integration.mapping';
 export type * from './events/access-events.v1';
 export * from './access-integration.mapping';
+export type * from './events/privacy-events.v1';
+export * from './privacy-integration.mapping';

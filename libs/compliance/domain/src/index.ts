@@ -24,6 +24,7 @@ export * from './review/review.evolve';
 export * from './review/review.decider';
 export * from './privacy/legal-hold';
 export * from './privacy/retention';
+export * from './privacy/retention-sweep';
 export * from './privacy/privacy-register';
 export * from './access/access-role';
 export * from './access/access.commands';

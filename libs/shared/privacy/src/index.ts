@@ -40,3 +40,18 @@ export type {
   ArchiveManifest,
   ArchiveVerification,
 } from './archive/event-log-archive';
+export {
+  RECORD_ARCHIVE_FORMAT,
+  discardRecordArchive,
+  verifyRecordArchive,
+  writeRecordArchive,
+} from './archive/record-archive';
+export type {
+  ArchivedRecord,
+  RecordArchiveManifest,
+  RecordArchiveVerification,
+  RecordedArchive,
+  WrittenRecordArchive,
+} from './archive/record-archive';
+export { rotateKeyEncryptionKey } from './kek-rotation';
+export type { KekRotationResult } from './kek-rotation';

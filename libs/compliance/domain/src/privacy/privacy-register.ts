@@ -16,6 +16,11 @@ import {
   type LegalHoldScope,
   type RecordFootprint,
 } from './legal-hold';
+import {
+  recordRetentionSweep,
+  type RecordRetentionSweep,
+  type RetentionEvent,
+} from './retention-sweep';
 
 /**
  * The privacy register (issue 13 item 6): legal holds and data-subject erasures decided on one
@@ -32,7 +37,8 @@ export type PlaceLegalHold = Command<
 >;
 export type ReleaseLegalHold = Command<'ReleaseLegalHold', { readonly holdId: string }>;
 export type EraseSubject = Command<'EraseSubject', { readonly subjectId: string }>;
-export type PrivacyCommand = PlaceLegalHold | ReleaseLegalHold | EraseSubject;
+export type PrivacyCommand =
+  PlaceLegalHold | ReleaseLegalHold | EraseSubject | RecordRetentionSweep;
 
 export type LegalHoldPlaced = DomainEvent<
   'LegalHoldPlaced',
@@ -64,11 +70,14 @@ export type DataSubjectErased = DomainEvent<
     readonly recordsAffected: number;
   }
 >;
-export type PrivacyEvent = LegalHoldPlaced | LegalHoldReleased | DataSubjectErased;
+/** Retention sweeps share the stream: their append collides with a hold placed meanwhile. */
+export type PrivacyEvent = LegalHoldPlaced | LegalHoldReleased | DataSubjectErased | RetentionEvent;
 export const PRIVACY_EVENT_TYPES: readonly PrivacyEvent['type'][] = [
   'LegalHoldPlaced',
   'LegalHoldReleased',
   'DataSubjectErased',
+  'RecordsPurged',
+  'RecordsArchived',
 ];
 
 export interface ErasedSubject {
@@ -209,6 +218,11 @@ export const decidePrivacy = (
       return releaseLegalHold(command, state);
     case 'EraseSubject':
       return eraseSubject(command, state, context);
+    case 'RecordRetentionSweep':
+      return recordRetentionSweep(
+        command,
+        state.holds.filter((h) => h.releasedAt === undefined),
+      );
     default: {
       const never: never = command;
       throw new Error(`unknown command ${JSON.stringify(never)}`);

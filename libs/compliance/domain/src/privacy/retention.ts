@@ -14,10 +14,16 @@ export interface RetentionPeriod {
 
 export type RetentionPolicy = Readonly<Record<string, RetentionPeriod>>;
 
-/** SOX-style default: events archived after 2 years, ledger and personal data kept 7 years. */
+/**
+ * SOX-style default: events archived after 2 years, ledger and personal data kept 7 years (the
+ * ledger's rows leave the live table for archive files after 2 years); policy evaluations' read
+ * rows 7 years; the webhook's delivered and dead-lettered deliveries 1 year.
+ */
 export const DEFAULT_RETENTION_POLICY: RetentionPolicy = {
   'event-log': { archiveAfterDays: 730 },
   'ledger-entry': { archiveAfterDays: 730, deleteAfterDays: 2557 },
+  'policy-evaluation': { deleteAfterDays: 2557 },
+  'webhook-delivery': { deleteAfterDays: 365 },
   'personal-data': { deleteAfterDays: 2557 },
   'evidence-bundle': { deleteAfterDays: 2557 },
 };

@@ -1,0 +1,127 @@
+import type { RecordFootprint } from '@trainyard/compliance-domain';
+import { isSealedPersonalData } from '@trainyard/kernel';
+
+/**
+ * The compliance tables retention governs (issue 13 item 6; docs/readme-fragments/compgaps.md):
+ * how to page through a table's rows by age and what each row mentions, as legal holds see it.
+ * The event store is not among them: its rows are immutable and sealed (ADR 0010); its old
+ * ranges are archived by `npm run audit:archive` and stay in the live table.
+ *
+ * - `ledger-entry`: the audit ledger's rows (`ledger_entries`, their `ledger_links` cascade).
+ *   Re-ingest cannot bring one back: the ledger's inbox keeps the handled event id.
+ * - `policy-evaluation`: the evaluations read model. The `PolicyEvaluated` events stay in the log
+ *   (replay keeps working from them); a projection rebuild brings the rows back until the next sweep.
+ * - `webhook-delivery`: delivered and dead-lettered GRC webhook deliveries (pending ones never).
+ */
+export interface GovernedRecordType {
+  readonly recordType: string;
+  readonly table: string;
+  readonly idColumn: string;
+  /** The column rows are ordered and paged by (keyset). */
+  readonly keyColumn: string;
+  /** SQL giving the row's instant as timestamptz. */
+  readonly recordedAtSql: string;
+  /** Rows never governed (e.g. pending deliveries), as a SQL condition on alias `t`, or ''. */
+  readonly only: string;
+  readonly footprint: (
+    row: Readonly<Record<string, unknown>>,
+    recordedAt: string,
+  ) => RecordFootprint;
+}
+
+const subjectsIn = (value: unknown, into: Set<string> = new Set(), depth = 0): Set<string> => {
+  if (depth > 64) return into;
+  if (isSealedPersonalData(value)) into.add(value.$pii.subject);
+  else if (typeof value === 'object' && value !== null)
+    for (const item of Object.values(value)) subjectsIn(item, into, depth + 1);
+  return into;
+};
+
+const text = (value: unknown): string[] => (typeof value === 'string' && value ? [value] : []);
+const record = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+
+/** What a payload names: `workloadId`, `workloadIds`, `releaseId`, `subject: {type, id}`. */
+const named = (data: Record<string, unknown>) => {
+  const subject = record(data['subject']);
+  const ids = (key: string) =>
+    Array.isArray(data[key]) ? (data[key] as unknown[]).flatMap(text) : [];
+  return {
+    workloadIds: [
+      ...text(data['workloadId']),
+      ...ids('workloadIds'),
+      ...(subject['type'] === 'workload' ? text(subject['id']) : []),
+    ],
+    releaseIds: [
+      ...text(data['releaseId']),
+      ...ids('releaseIds'),
+      ...(subject['type'] === 'release' ? text(subject['id']) : []),
+    ],
+  };
+};
+
+export const LEDGER_ENTRIES: GovernedRecordType = {
+  recordType: 'ledger-entry',
+  table: 'ledger_entries',
+  idColumn: 'event_id',
+  keyColumn: 'occurred_at',
+  recordedAtSql: 't.occurred_at',
+  only: '',
+  footprint: (row, recordedAt) => {
+    const links = Array.isArray(row['links']) ? (row['links'] as unknown[]).map(record) : [];
+    const of = (kind: string) =>
+      links.filter((l) => l['kind'] === kind).flatMap((l) => text(l['id']));
+    return {
+      recordedAt,
+      workloadIds: of('workload'),
+      releaseIds: of('release'),
+      subjectIds: [...subjectsIn(row['data'])],
+    };
+  },
+};
+
+export const POLICY_EVALUATIONS: GovernedRecordType = {
+  recordType: 'policy-evaluation',
+  table: 'policy_evaluations',
+  idColumn: 'evaluation_id',
+  keyColumn: 'evaluated_at',
+  recordedAtSql: 't.evaluated_at::timestamptz',
+  only: '',
+  footprint: (row, recordedAt) => {
+    const facts = record(row['facts']);
+    const fromFacts = named(facts);
+    const subject = named({ subject: { type: row['subject_type'], id: row['subject_id'] } });
+    return {
+      recordedAt,
+      workloadIds: [...subject.workloadIds, ...fromFacts.workloadIds],
+      releaseIds: [...subject.releaseIds, ...fromFacts.releaseIds],
+      subjectIds: [...subjectsIn(facts)],
+    };
+  },
+};
+
+export const WEBHOOK_DELIVERIES: GovernedRecordType = {
+  recordType: 'webhook-delivery',
+  table: 'webhook_deliveries',
+  idColumn: 'delivery_id',
+  keyColumn: 'created_at',
+  recordedAtSql: 't.created_at',
+  only: `t.status IN ('delivered', 'dead')`,
+  footprint: (row, recordedAt) => {
+    let data: Record<string, unknown> = {};
+    try {
+      data = record(record(JSON.parse(String(row['body'])))['data']);
+    } catch {
+      // A body that is not JSON names nothing; only a time-range hold can cover it.
+    }
+    return { recordedAt, ...named(data), subjectIds: [...subjectsIn(data)] };
+  },
+};
+
+export const GOVERNED_RECORD_TYPES: readonly GovernedRecordType[] = [
+  LEDGER_ENTRIES,
+  POLICY_EVALUATIONS,
+  WEBHOOK_DELIVERIES,
+];
