@@ -71,6 +71,8 @@ interface RunningTask {
   readonly pooled: boolean;
   readonly abort: AbortController;
   readonly heartbeatMs?: number;
+  /** Other tasks depend on it: its result may make them ready (a hand-off by the flush). */
+  readonly hasDependents: boolean;
   lastHeartbeat: number;
   settled: boolean;
   timer?: NodeJS.Timeout;
@@ -82,6 +84,8 @@ interface PendingFact {
   readonly fact: RunFact;
   /** For `lost` from the reaper: only while the lease is still expired. */
   readonly leaseExpiredBefore?: number;
+  /** The task has dependents: recording it may start them here (hand-off). */
+  readonly handsOff?: boolean;
 }
 
 interface RunRow {
@@ -168,6 +172,10 @@ export class JobRuntime {
    * an optimisation: the dispatcher, woken by every commit and result, still claims everything.
    */
   private readyMaybe = true;
+  /** A flush is recording results that may hand off (the dispatcher leaves claims to it). */
+  private flushing = false;
+  private flushFailed = false;
+  private dispatchDeferred = false;
   private readonly timers = new Set<NodeJS.Timeout>();
   /** The tick has covered slots up to here (its last `now` plus the lookahead). */
   private tickedUntil = 0;
@@ -475,8 +483,11 @@ export class JobRuntime {
   }
 
   private async scheduledJobs(now: number): Promise<RunningJob[]> {
-    if (!this.catalog || now - this.catalog.at >= this.o.catalogRefreshMs)
+    if (!this.catalog || now - this.catalog.at >= this.o.catalogRefreshMs) {
       this.catalog = { at: now, jobs: await this.options.catalog.running() };
+      // The runs of these versions, whichever instance inserted them, need no manifest read.
+      for (const j of this.catalog.jobs) this.manifests.set(`${j.name}@${j.version}`, j.manifest);
+    }
     return this.catalog.jobs.filter((j) => !j.deprecated);
   }
 
@@ -727,6 +738,37 @@ export class JobRuntime {
   }
   private pendingManifestKeys: string[] = [];
 
+  /**
+   * The manifests of these rows' job versions not cached yet, in one query: a claim of runs
+   * another instance inserted must not read them one round trip per run.
+   */
+  private async loadManifests(
+    rows: Iterable<{ readonly job: string; readonly job_version: number }>,
+  ): Promise<void> {
+    const missing = new Map<string, { job: string; version: number }>();
+    for (const r of rows) {
+      const key = `${r.job}@${r.job_version}`;
+      if (!this.manifests.has(key)) missing.set(key, { job: r.job, version: r.job_version });
+    }
+    if (missing.size === 0) return;
+    const list = [...missing.values()];
+    const { rows: found } = await this.pool.query<{
+      job: string;
+      version: number;
+      manifest: JobManifest;
+    }>(
+      `SELECT m.job, m.version, m.manifest FROM ${this.t.manifests} m
+         JOIN unnest($1::text[], $2::int[]) AS u(job, version)
+           ON m.job = u.job AND m.version = u.version`,
+      [list.map((m) => m.job), list.map((m) => m.version)],
+    );
+    for (const f of found) {
+      const key = `${f.job}@${f.version}`;
+      this.manifests.set(key, f.manifest);
+      this.storedManifests.add(key);
+    }
+  }
+
   private async manifestOf(job: string, version: number): Promise<JobManifest> {
     const key = `${job}@${version}`;
     const cached = this.manifests.get(key);
@@ -766,6 +808,7 @@ export class JobRuntime {
       const open: { run: RunRow; manifest: JobManifest }[] = [];
       const defer: { runId: string; until: number; reason: string }[] = [];
       const blocked: string[] = [];
+      await this.loadManifests(rows);
       for (const run of rows) {
         const manifest = await this.manifestOf(run.job, run.job_version);
         const ref = this.rowRef(run);
@@ -894,6 +937,14 @@ export class JobRuntime {
    */
   async dispatch(): Promise<number | undefined> {
     if (this.draining) return undefined;
+    // Results of tasks with dependents waiting to be recorded: their flush starts the dependents
+    // (hand-off) and claims with the free workers in its own transaction; a claim beside it would
+    // hold the workers its hand-off needs (a chain's next task would wait for another claim). It
+    // wakes us when done. Results without dependents are recorded beside our claims.
+    if (this.flushing || (!this.flushFailed && this.facts.some((f) => f.handsOff))) {
+      this.dispatchDeferred = true;
+      return undefined;
+    }
     const free = this.workers.reserve(this.o.concurrency);
     if (free === 0) return undefined; // a finishing task (or an unused reservation) wakes us
     const now = this.o.clock();
@@ -953,6 +1004,7 @@ export class JobRuntime {
     for (const row of rows) runBy.set(row.run_id, row);
     const batch = new RunEventBatch();
     const claimed: Claimed[] = [];
+    await this.loadManifests(rows);
     for (const row of rows) {
       const run = runBy.get(row.run_id)!;
       if (run.state !== 'running') continue;
@@ -1011,6 +1063,7 @@ export class JobRuntime {
       `SELECT team, count(*)::int AS n FROM ${this.t.tasks} WHERE status = 'running' GROUP BY team`,
     );
     const list: DispatchCandidate[] = [];
+    await this.loadManifests(candidates);
     for (const c of candidates) {
       const m = await this.manifestOf(c.job, c.job_version);
       list.push({
@@ -1200,6 +1253,7 @@ export class JobRuntime {
       abort,
       lastHeartbeat: this.o.clock(),
       settled: false,
+      hasDependents: c.manifest.tasks.some((t) => t.dependsOn.includes(c.task.id)),
       ...(c.task.heartbeatSeconds ? { heartbeatMs: c.task.heartbeatSeconds * 1000 } : {}),
     };
     this.running.set(`${entry.runId}/${entry.taskId}`, entry);
@@ -1258,6 +1312,7 @@ export class JobRuntime {
     if (this.stopped && entry.abort.signal.aborted) return;
     this.facts.push({
       runId: entry.runId,
+      ...(entry.hasDependents ? { handsOff: true } : {}),
       fact: {
         type: 'TaskAttemptFinished',
         taskId: entry.taskId,
@@ -1277,11 +1332,20 @@ export class JobRuntime {
     if (this.facts.length === 0) return undefined;
     const facts = this.facts;
     this.facts = [];
+    this.flushing = facts.some((f) => f.handsOff);
     try {
       await this.applyFacts(facts);
+      this.flushFailed = false;
     } catch (error) {
       this.facts = [...facts, ...this.facts];
+      this.flushFailed = true;
       throw error;
+    } finally {
+      this.flushing = false;
+      if (this.dispatchDeferred) {
+        this.dispatchDeferred = false;
+        this.wakers.dispatch.wake();
+      }
     }
     return this.facts.length > 0 ? 0 : undefined;
   }
@@ -1357,6 +1421,7 @@ export class JobRuntime {
         const batch = new RunEventBatch();
         const finalChange = new Map<string, { runId: string; change: TaskChange }>();
         const runEnds = new Map<string, { outcome: RunOutcome; cancelledBy?: string }>();
+        await this.loadManifests(runBy.values());
         for (const f of facts) {
           const run = runBy.get(f.runId);
           if (!run || (run.state !== 'running' && run.state !== 'scheduled')) continue;
@@ -1529,6 +1594,7 @@ export class JobRuntime {
             ),
           );
           this.readyMaybe = more.length >= free;
+          await this.loadManifests(more);
           for (const row of more) {
             if (!runBy.has(row.run_id)) runBy.set(row.run_id, row);
             const run = runBy.get(row.run_id)!;
