@@ -322,9 +322,15 @@ export class JobRuntime {
     // sweep (the first tick, then every SWEEP_MS) takes every job whose mark is behind, for slots
     // a tick of another instance left behind (it died mid-tick) or a downtime.
     const sweep = now - this.lastSweep >= SWEEP_MS;
+    // Jobs that buffer runs are ticked every time: the tick promotes a buffered run once an
+    // active one has ended.
     const dueJobs = sweep
       ? jobs
-      : jobs.filter((j) => dueSlots(j.manifest.schedule!, this.tickedUntil, until, 1).length > 0);
+      : jobs.filter(
+          (j) =>
+            j.manifest.concurrency?.overlap.startsWith('buffer') === true ||
+            dueSlots(j.manifest.schedule!, this.tickedUntil, until, 1).length > 0,
+        );
     const byName = new Map(dueJobs.map((j) => [j.name, j]));
     const fresh = jobs.filter((j) => !this.knownMarks.has(j.name)).map((j) => j.name);
     if (fresh.length > 0) {
@@ -1256,7 +1262,17 @@ export class JobRuntime {
       hasDependents: c.manifest.tasks.some((t) => t.dependsOn.includes(c.task.id)),
       ...(c.task.heartbeatSeconds ? { heartbeatMs: c.task.heartbeatSeconds * 1000 } : {}),
     };
-    this.running.set(`${entry.runId}/${entry.taskId}`, entry);
+    const key = `${entry.runId}/${entry.taskId}`;
+    const superseded = this.running.get(key);
+    if (superseded) {
+      // An earlier attempt still running here lost its lease (another instance reaped it) before
+      // the renewal noticed: it stops, and gives back its worker now (its result is ignored).
+      superseded.settled = true;
+      clearTimeout(superseded.timer);
+      superseded.abort.abort(new Error('lease lost'));
+      this.dropRunning(key);
+    }
+    this.running.set(key, entry);
     const timeoutMs = c.task.timeoutSeconds * 1000;
     entry.timer = setTimeout(() => {
       abort.abort(new Error(`timed out after ${c.task.timeoutSeconds}s`));
