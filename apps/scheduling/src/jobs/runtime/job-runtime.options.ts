@@ -34,6 +34,13 @@ export interface JobRuntimeOptions {
   readonly onTimeGraceMs?: number;
   /** Longest sleep between ticks and between idle dispatcher checks. Default 1 s. */
   readonly idleMs?: number;
+  /**
+   * Slots are recorded this long before their nominal time, as scheduled runs admitted at it (a
+   * burst of a thousand slots is written before it comes due, not after). Only a slot the overlap
+   * policy would start whatever ends meanwhile; others are decided when due. Default 2 s; 0: at
+   * the nominal time.
+   */
+  readonly lookaheadMs?: number;
   /** How long a catalogue read is reused by the tick. Default 2 s. */
   readonly catalogRefreshMs?: number;
   /** A run held back by backpressure is checked again after this long. Default 5 s. */
@@ -55,6 +62,7 @@ export interface ResolvedOptions {
   readonly onTimeGraceMs: number;
   readonly idleMs: number;
   readonly catalogRefreshMs: number;
+  readonly lookaheadMs: number;
   readonly deferMs: number;
   readonly random: () => number;
   readonly clock: () => number;

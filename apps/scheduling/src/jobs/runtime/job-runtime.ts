@@ -7,6 +7,7 @@ import {
   decideRunStep,
   dueSlots,
   initialRunTasks,
+  MAX_SLOTS_PER_TICK,
   slotIdempotencyKey,
   slotVerdict,
   startJitterMs,
@@ -29,6 +30,7 @@ import type { RunningJob } from '../runtime-ports';
 import { priorityThenAge } from './default-dispatch-policy';
 import type { JobRuntimeOptions, ResolvedOptions } from './job-runtime.options';
 import { RunEventBatch, jobRunStream, runRef, type RunRefRow } from './run-events';
+import { WorkerSlots } from './worker-slots';
 
 /** A run to create: a schedule slot or a manual trigger. */
 export interface NewRun {
@@ -44,6 +46,8 @@ export interface NewRun {
 /** `deferred_reason` of a run the overlap policy buffered (not_before far away until promoted). */
 const BUFFERED = 'max-active-runs';
 const NEVER = Date.parse('9999-12-31T00:00:00.000Z');
+/** Every job's mark is checked this often (between, only jobs with a slot since the last tick). */
+const SWEEP_MS = 5_000;
 /** The longest a loop sleeps without a wake-up. */
 const MAX_LOOP_SLEEP_MS = 60_000;
 
@@ -67,6 +71,8 @@ interface RunningTask {
   readonly pooled: boolean;
   readonly abort: AbortController;
   readonly heartbeatMs?: number;
+  /** Other tasks depend on it: its result may make them ready (a hand-off by the flush). */
+  readonly hasDependents: boolean;
   lastHeartbeat: number;
   settled: boolean;
   timer?: NodeJS.Timeout;
@@ -78,6 +84,8 @@ interface PendingFact {
   readonly fact: RunFact;
   /** For `lost` from the reaper: only while the lease is still expired. */
   readonly leaseExpiredBefore?: number;
+  /** The task has dependents: recording it may start them here (hand-off). */
+  readonly handsOff?: boolean;
 }
 
 interface RunRow {
@@ -103,6 +111,15 @@ interface TaskRow {
 }
 
 const RETRYABLE = new Set(['40P01', '40001']);
+/**
+ * BEGIN for the transactions that take rows off a queue (admission, claims, the flush's further
+ * claims), in the same round trip. A queue's planner statistics lag behind a burst (20,000 runs
+ * triggered, a thousand cron slots due at once: the table still looks nearly empty), and the
+ * planner then reads every ready row and sorts it for a LIMIT 24: 200-500 ms per claim on a
+ * loaded machine. With sorts and bitmap scans priced out it walks the queue's index in order and
+ * stops at the limit, whatever the statistics say (the transaction's own setting, nothing else).
+ */
+const QUEUE_BEGIN = 'BEGIN; SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off';
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** `<job>@…` keys are long: the run id is their digest (one slot, one run id, on every instance). */
@@ -128,6 +145,8 @@ export class JobRuntime {
   private readonly storedManifests = new Set<string>();
   private readonly knownMarks = new Set<string>();
   private readonly running = new Map<string, RunningTask>();
+  /** The one count of free workers: dispatch and the flush's hand-off both reserve here. */
+  private readonly workers: WorkerSlots;
   private facts: PendingFact[] = [];
   private catalog?: { at: number; jobs: RunningJob[] };
   private listener?: Client;
@@ -145,13 +164,22 @@ export class JobRuntime {
     admit: new Wakeable(),
   };
   private notifyState: 'idle' | 'busy' | 'dirty' = 'idle';
+  /** The next NOTIFY says `admit:` (runs wait for admission), not just `ready:`. */
+  private notifyAdmit = false;
   /**
    * False once a claim came back short (no more ready tasks) and nothing since made one ready:
    * recording results then skips the extra claim query (a dependent is handed off directly). Only
    * an optimisation: the dispatcher, woken by every commit and result, still claims everything.
    */
   private readyMaybe = true;
+  /** A flush is recording results that may hand off (the dispatcher leaves claims to it). */
+  private flushing = false;
+  private flushFailed = false;
+  private dispatchDeferred = false;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** The tick has covered slots up to here (its last `now` plus the lookahead). */
+  private tickedUntil = 0;
+  private lastSweep = -Infinity;
 
   constructor(private readonly options: JobRuntimeOptions) {
     this.pool = options.pool;
@@ -175,11 +203,13 @@ export class JobRuntime {
       onTimeGraceMs: options.onTimeGraceMs ?? 30_000,
       idleMs: options.idleMs ?? 1_000,
       catalogRefreshMs: options.catalogRefreshMs ?? 2_000,
+      lookaheadMs: options.lookaheadMs ?? 2_000,
       deferMs: options.deferMs ?? 5_000,
       random: options.random ?? Math.random,
       clock: options.clock ?? Date.now,
       onError: options.onError ?? (() => undefined),
     };
+    this.workers = new WorkerSlots(this.o.concurrency, () => this.wakers.dispatch.wake());
   }
 
   get instanceId(): string {
@@ -285,9 +315,23 @@ export class JobRuntime {
   async tick(): Promise<number | undefined> {
     if (this.draining) return undefined;
     const now = this.o.clock();
+    const until = now + this.o.lookaheadMs;
     const jobs = (await this.scheduledJobs(now)).filter((j) => j.manifest.schedule);
     if (jobs.length === 0) return this.o.idleMs;
-    const byName = new Map(jobs.map((j) => [j.name, j]));
+    // Only the jobs with a slot since this instance's last tick lock and move their marks; a full
+    // sweep (the first tick, then every SWEEP_MS) takes every job whose mark is behind, for slots
+    // a tick of another instance left behind (it died mid-tick) or a downtime.
+    const sweep = now - this.lastSweep >= SWEEP_MS;
+    // Jobs that buffer runs are ticked every time: the tick promotes a buffered run once an
+    // active one has ended.
+    const dueJobs = sweep
+      ? jobs
+      : jobs.filter(
+          (j) =>
+            j.manifest.concurrency?.overlap.startsWith('buffer') === true ||
+            dueSlots(j.manifest.schedule!, this.tickedUntil, until, 1).length > 0,
+        );
+    const byName = new Map(dueJobs.map((j) => [j.name, j]));
     const fresh = jobs.filter((j) => !this.knownMarks.has(j.name)).map((j) => j.name);
     if (fresh.length > 0) {
       await this.pool.query(
@@ -302,7 +346,7 @@ export class JobRuntime {
       const { rows: marks } = await client.query<{ job: string; high_water: Date }>(
         `SELECT job, high_water FROM ${this.t.marks} WHERE job = ANY($1::text[]) AND high_water < $2
           ORDER BY job FOR UPDATE SKIP LOCKED`,
-        [[...byName.keys()], iso(now)],
+        [[...byName.keys()], iso(until)],
       );
       if (marks.length === 0) return 0;
       // The runs of these jobs in flight: active (running, or waiting to start) and buffered by
@@ -336,7 +380,11 @@ export class JobRuntime {
       for (const mark of marks) {
         const job = byName.get(mark.job)!;
         const schedule = job.manifest.schedule!;
-        const slots = dueSlots(schedule, mark.high_water.getTime(), now);
+        // Up to the lookahead: a slot ahead is recorded now (a scheduled run admitted at its
+        // nominal time) only when the overlap decider would start it whatever ends meanwhile.
+        const slots = dueSlots(schedule, mark.high_water.getTime(), until);
+        let lastAhead: number | undefined;
+        let deferred = false;
         const flight = flightBy.get(job.name) ?? { active: [], buffered: [] };
         // Buffered runs to start now that room has been made (a run ended since the last tick).
         const promoteNow = (ids: readonly string[]) => {
@@ -368,6 +416,11 @@ export class JobRuntime {
           }
           const due: OverlapRun = { runId: runIdOf(run.idempotencyKey), nominalTime: iso(slot) };
           const overlap = decideDueRun(job.manifest.concurrency, flight, due);
+          if (slot > now && overlap.kind !== 'start') {
+            deferred = true; // decided when it comes due, with the runs in flight then
+            break;
+          }
+          if (slot > now) lastAhead = slot;
           promoteNow(overlap.promote);
           if (overlap.kind === 'skip') {
             other.push({ run, kind: 'skipped', detail: overlap.detail });
@@ -386,7 +439,11 @@ export class JobRuntime {
           fire.push({ ...run, trigger: verdict.trigger });
         }
         const last = slots[slots.length - 1];
-        water.push({ job: job.name, at: slots.length >= 1_000 && last ? last : now });
+        const capped = slots.length >= MAX_SLOTS_PER_TICK && !deferred;
+        water.push({
+          job: job.name,
+          at: capped && last ? last : Math.max(now, lastAhead ?? now),
+        });
       }
       const created = await this.insertRuns(client, fire, now);
       await this.insertClosedRuns(client, other, now);
@@ -406,6 +463,8 @@ export class JobRuntime {
       );
       return created.size + promote.length;
     });
+    if (sweep) this.lastSweep = now;
+    this.tickedUntil = Math.max(this.tickedUntil, until);
     if (inserted > 0) {
       this.readyMaybe = true;
       this.afterCommit({ ready: true, admit: this.takeAdmissionDue() });
@@ -418,19 +477,23 @@ export class JobRuntime {
           fact: { type: 'CancelRun', by: `scheduler:${this.o.instanceId}` } as const,
         })),
       );
-    // Sleep until the next slot of any job (exact: the bench measures lag from nominal time).
+    // Sleep until the next slot of any job comes inside the lookahead (exact: the bench measures
+    // lag from nominal time).
     let next = Infinity;
     const horizon = now + this.o.idleMs;
     for (const job of jobs) {
-      const [slot] = dueSlots(job.manifest.schedule!, now, horizon, 1);
+      const [slot] = dueSlots(job.manifest.schedule!, until, horizon + this.o.lookaheadMs, 1);
       if (slot !== undefined && slot < next) next = slot;
     }
-    return Math.max(0, Math.min(next, horizon) - this.o.clock());
+    return Math.max(0, Math.min(next - this.o.lookaheadMs, horizon) - this.o.clock());
   }
 
   private async scheduledJobs(now: number): Promise<RunningJob[]> {
-    if (!this.catalog || now - this.catalog.at >= this.o.catalogRefreshMs)
+    if (!this.catalog || now - this.catalog.at >= this.o.catalogRefreshMs) {
       this.catalog = { at: now, jobs: await this.options.catalog.running() };
+      // The runs of these versions, whichever instance inserted them, need no manifest read.
+      for (const j of this.catalog.jobs) this.manifests.set(`${j.name}@${j.version}`, j.manifest);
+    }
     return this.catalog.jobs.filter((j) => !j.deprecated);
   }
 
@@ -681,6 +744,37 @@ export class JobRuntime {
   }
   private pendingManifestKeys: string[] = [];
 
+  /**
+   * The manifests of these rows' job versions not cached yet, in one query: a claim of runs
+   * another instance inserted must not read them one round trip per run.
+   */
+  private async loadManifests(
+    rows: Iterable<{ readonly job: string; readonly job_version: number }>,
+  ): Promise<void> {
+    const missing = new Map<string, { job: string; version: number }>();
+    for (const r of rows) {
+      const key = `${r.job}@${r.job_version}`;
+      if (!this.manifests.has(key)) missing.set(key, { job: r.job, version: r.job_version });
+    }
+    if (missing.size === 0) return;
+    const list = [...missing.values()];
+    const { rows: found } = await this.pool.query<{
+      job: string;
+      version: number;
+      manifest: JobManifest;
+    }>(
+      `SELECT m.job, m.version, m.manifest FROM ${this.t.manifests} m
+         JOIN unnest($1::text[], $2::int[]) AS u(job, version)
+           ON m.job = u.job AND m.version = u.version`,
+      [list.map((m) => m.job), list.map((m) => m.version)],
+    );
+    for (const f of found) {
+      const key = `${f.job}@${f.version}`;
+      this.manifests.set(key, f.manifest);
+      this.storedManifests.add(key);
+    }
+  }
+
   private async manifestOf(job: string, version: number): Promise<JobManifest> {
     const key = `${job}@${version}`;
     const cached = this.manifests.get(key);
@@ -720,6 +814,7 @@ export class JobRuntime {
       const open: { run: RunRow; manifest: JobManifest }[] = [];
       const defer: { runId: string; until: number; reason: string }[] = [];
       const blocked: string[] = [];
+      await this.loadManifests(rows);
       for (const run of rows) {
         const manifest = await this.manifestOf(run.job, run.job_version);
         const ref = this.rowRef(run);
@@ -826,7 +921,7 @@ export class JobRuntime {
         })),
       );
       started = open.length;
-    });
+    }, QUEUE_BEGIN);
     if (started > 0) {
       this.readyMaybe = true;
       this.afterCommit({ ready: true });
@@ -847,10 +942,24 @@ export class JobRuntime {
    * task's retry time.
    */
   async dispatch(): Promise<number | undefined> {
-    const free = this.o.concurrency - this.running.size;
-    if (free <= 0 || this.draining) return undefined; // a finishing task wakes us
+    if (this.draining) return undefined;
+    // Results of tasks with dependents waiting to be recorded: their flush starts the dependents
+    // (hand-off) and claims with the free workers in its own transaction; a claim beside it would
+    // hold the workers its hand-off needs (a chain's next task would wait for another claim). It
+    // wakes us when done. Results without dependents are recorded beside our claims.
+    if (this.flushing || (!this.flushFailed && this.facts.some((f) => f.handsOff))) {
+      this.dispatchDeferred = true;
+      return undefined;
+    }
+    const free = this.workers.reserve(this.o.concurrency);
+    if (free === 0) return undefined; // a finishing task (or an unused reservation) wakes us
     const now = this.o.clock();
-    const claimed = await this.transaction((client) => this.claim(client, free, now));
+    let claimed: Claimed[] = [];
+    try {
+      claimed = await this.transaction((client) => this.claim(client, free, now), QUEUE_BEGIN);
+    } finally {
+      this.workers.release(free - claimed.length);
+    }
     for (const c of claimed) this.execute(c);
     if (claimed.length > 0) this.notify();
     if (claimed.length >= free) return undefined;
@@ -901,6 +1010,7 @@ export class JobRuntime {
     for (const row of rows) runBy.set(row.run_id, row);
     const batch = new RunEventBatch();
     const claimed: Claimed[] = [];
+    await this.loadManifests(rows);
     for (const row of rows) {
       const run = runBy.get(row.run_id)!;
       if (run.state !== 'running') continue;
@@ -959,6 +1069,7 @@ export class JobRuntime {
       `SELECT team, count(*)::int AS n FROM ${this.t.tasks} WHERE status = 'running' GROUP BY team`,
     );
     const list: DispatchCandidate[] = [];
+    await this.loadManifests(candidates);
     for (const c of candidates) {
       const m = await this.manifestOf(c.job, c.job_version);
       list.push({
@@ -1148,9 +1259,20 @@ export class JobRuntime {
       abort,
       lastHeartbeat: this.o.clock(),
       settled: false,
+      hasDependents: c.manifest.tasks.some((t) => t.dependsOn.includes(c.task.id)),
       ...(c.task.heartbeatSeconds ? { heartbeatMs: c.task.heartbeatSeconds * 1000 } : {}),
     };
-    this.running.set(`${entry.runId}/${entry.taskId}`, entry);
+    const key = `${entry.runId}/${entry.taskId}`;
+    const superseded = this.running.get(key);
+    if (superseded) {
+      // An earlier attempt still running here lost its lease (another instance reaped it) before
+      // the renewal noticed: it stops, and gives back its worker now (its result is ignored).
+      superseded.settled = true;
+      clearTimeout(superseded.timer);
+      superseded.abort.abort(new Error('lease lost'));
+      this.dropRunning(key);
+    }
+    this.running.set(key, entry);
     const timeoutMs = c.task.timeoutSeconds * 1000;
     entry.timer = setTimeout(() => {
       abort.abort(new Error(`timed out after ${c.task.timeoutSeconds}s`));
@@ -1202,10 +1324,11 @@ export class JobRuntime {
     if (entry.settled) return;
     entry.settled = true;
     clearTimeout(entry.timer);
-    this.running.delete(`${entry.runId}/${entry.taskId}`);
+    this.dropRunning(`${entry.runId}/${entry.taskId}`);
     if (this.stopped && entry.abort.signal.aborted) return;
     this.facts.push({
       runId: entry.runId,
+      ...(entry.hasDependents ? { handsOff: true } : {}),
       fact: {
         type: 'TaskAttemptFinished',
         taskId: entry.taskId,
@@ -1225,11 +1348,20 @@ export class JobRuntime {
     if (this.facts.length === 0) return undefined;
     const facts = this.facts;
     this.facts = [];
+    this.flushing = facts.some((f) => f.handsOff);
     try {
       await this.applyFacts(facts);
+      this.flushFailed = false;
     } catch (error) {
       this.facts = [...facts, ...this.facts];
+      this.flushFailed = true;
       throw error;
+    } finally {
+      this.flushing = false;
+      if (this.dispatchDeferred) {
+        this.dispatchDeferred = false;
+        this.wakers.dispatch.wake();
+      }
     }
     return this.facts.length > 0 ? 0 : undefined;
   }
@@ -1244,247 +1376,280 @@ export class JobRuntime {
     let aborts: string[] = [];
     let handoff: Claimed[] = [];
     let leftReady = false;
-    const changed = await this.transaction(async (client) => {
-      aborts = [];
-      handoff = [];
-      const releases: string[] = [];
-      const runIds = [...new Set(facts.map((f) => f.runId))].sort();
-      // One statement: the runs locked in id order (one writer per stream), with their tasks.
-      const { rows } = await client.query<
-        RunRow & TaskRow & { environment: string; status: TaskRunView['status'] }
-      >(
-        this.named(
-          'lockruns',
-          `SELECT r.run_id, r.job, r.job_version, r.team, r.nominal_time, r.state, r.event_version,
+    // Workers this flush reserved (hand-off and further claims); what it did not start goes back.
+    let held = 0;
+    const reserve = (wanted: number): number => {
+      const granted = this.draining ? 0 : this.workers.reserve(wanted);
+      held += granted;
+      return granted;
+    };
+    let changed: number;
+    try {
+      changed = await this.transaction(async (client) => {
+        aborts = [];
+        handoff = [];
+        this.workers.release(held); // a retried transaction starts over
+        held = 0;
+        const releases: string[] = [];
+        const runIds = [...new Set(facts.map((f) => f.runId))].sort();
+        // The runs locked in id order (one writer per stream) first, then their rows read by a
+        // second statement: under READ COMMITTED a statement that waited for a lock re-reads only
+        // the locked rows, so task rows joined to them would be the state from before the wait.
+        await client.query(
+          this.named(
+            'lockruns',
+            `SELECT run_id FROM ${this.t.runs} WHERE run_id = ANY($1::text[]) ORDER BY run_id FOR UPDATE`,
+            [runIds],
+          ),
+        );
+        const { rows } = await client.query<
+          RunRow & TaskRow & { environment: string; status: TaskRunView['status'] }
+        >(
+          this.named(
+            'readruns',
+            `SELECT r.run_id, r.job, r.job_version, r.team, r.nominal_time, r.state, r.event_version,
                 r.started_at AS run_started_at, r.cancelled_by, r.environment,
                 t.task_id, t.status, t.attempt, t.outcome, t.handled, t.started_at, t.lease_expires_at
            FROM ${this.t.runs} r JOIN ${this.t.tasks} t ON t.run_id = r.run_id
-          WHERE r.run_id = ANY($1::text[]) ORDER BY r.run_id FOR UPDATE OF r`,
-          [runIds],
-        ),
-      );
-      const tasksBy = new Map<string, Record<string, TaskRunView>>();
-      const rowBy = new Map<string, TaskRow>();
-      const runBy = new Map<string, RunRow & { environment: string }>();
-      for (const row of rows) {
-        if (!runBy.has(row.run_id))
-          runBy.set(row.run_id, {
-            ...row,
-            started_at: (row as unknown as { run_started_at: Date | null }).run_started_at,
-          });
-        let map = tasksBy.get(row.run_id);
-        if (!map) tasksBy.set(row.run_id, (map = {}));
-        map[row.task_id] = {
-          status: row.status,
-          attempt: row.attempt,
-          ...(row.outcome ? { outcome: row.outcome } : {}),
-          ...(row.handled ? { handled: true } : {}),
-        };
-        rowBy.set(`${row.run_id}/${row.task_id}`, row);
-      }
-      const batch = new RunEventBatch();
-      const finalChange = new Map<string, { runId: string; change: TaskChange }>();
-      const runEnds = new Map<string, { outcome: RunOutcome; cancelledBy?: string }>();
-      for (const f of facts) {
-        const run = runBy.get(f.runId);
-        if (!run || (run.state !== 'running' && run.state !== 'scheduled')) continue;
-        const tasks: RunTasks = tasksBy.get(f.runId) ?? {};
-        if (f.leaseExpiredBefore !== undefined && f.fact.type === 'TaskAttemptFinished') {
-          const row = rowBy.get(`${f.runId}/${f.fact.taskId}`);
-          if (!row?.lease_expires_at || row.lease_expires_at.getTime() >= f.leaseExpiredBefore)
-            continue;
+          WHERE r.run_id = ANY($1::text[])`,
+            [runIds],
+          ),
+        );
+        const tasksBy = new Map<string, Record<string, TaskRunView>>();
+        const rowBy = new Map<string, TaskRow>();
+        const runBy = new Map<string, RunRow & { environment: string }>();
+        for (const row of rows) {
+          if (!runBy.has(row.run_id))
+            runBy.set(row.run_id, {
+              ...row,
+              started_at: (row as unknown as { run_started_at: Date | null }).run_started_at,
+            });
+          let map = tasksBy.get(row.run_id);
+          if (!map) tasksBy.set(row.run_id, (map = {}));
+          map[row.task_id] = {
+            status: row.status,
+            attempt: row.attempt,
+            ...(row.outcome ? { outcome: row.outcome } : {}),
+            ...(row.handled ? { handled: true } : {}),
+          };
+          rowBy.set(`${row.run_id}/${row.task_id}`, row);
         }
-        const manifest = await this.manifestOf(run.job, run.job_version);
-        const step = decideRunStep(manifest, tasks, f.fact, {
-          now: iso(now),
-          random: this.o.random,
-        });
-        if (step.changes.length === 0) continue;
-        const ref = this.rowRef(run);
-        const next: Record<string, TaskRunView> = { ...tasks };
-        for (const c of step.changes) {
-          const key = `${f.runId}/${c.taskId}`;
-          finalChange.set(key, { runId: f.runId, change: c });
-          if (c.kind === 'ready') {
-            next[c.taskId] = { status: 'ready', attempt: c.attempt };
-            continue;
+        const batch = new RunEventBatch();
+        const finalChange = new Map<string, { runId: string; change: TaskChange }>();
+        const runEnds = new Map<string, { outcome: RunOutcome; cancelledBy?: string }>();
+        await this.loadManifests(runBy.values());
+        for (const f of facts) {
+          const run = runBy.get(f.runId);
+          if (!run || (run.state !== 'running' && run.state !== 'scheduled')) continue;
+          const tasks: RunTasks = tasksBy.get(f.runId) ?? {};
+          if (f.leaseExpiredBefore !== undefined && f.fact.type === 'TaskAttemptFinished') {
+            const row = rowBy.get(`${f.runId}/${f.fact.taskId}`);
+            if (!row?.lease_expires_at || row.lease_expires_at.getTime() >= f.leaseExpiredBefore)
+              continue;
           }
-          const row = rowBy.get(key);
-          const wasRunning = tasks[c.taskId]?.status === 'running';
-          const task = manifest.tasks.find((t) => t.id === c.taskId);
-          if (wasRunning && task?.pools?.length) releases.push(`${key}#${c.attempt}`);
-          if (c.kind === 'finished' && c.abort) aborts.push(`${key}:${c.attempt}`);
-          const startedAt = wasRunning && row?.started_at ? row.started_at : undefined;
-          batch.add(
-            f.runId,
-            {
-              type: 'TaskRunFinished',
-              data: {
-                ...ref,
-                taskId: c.taskId,
-                attempt: c.attempt,
-                taskKey: taskKeyOf(f.runId, c.taskId),
-                outcome: c.outcome,
-                finishedAt: iso(now),
-                ...(startedAt
-                  ? { startedAt: startedAt.toISOString(), durationMs: now - startedAt.getTime() }
-                  : {}),
-                ...(c.exitCode === undefined ? {} : { exitCode: c.exitCode }),
-                ...(c.httpStatus === undefined ? {} : { httpStatus: c.httpStatus }),
-                ...(c.detail === undefined ? {} : { detail: c.detail }),
-              },
-            },
-            this.actor(),
-          );
-          if (c.kind === 'retry') {
+          const manifest = await this.manifestOf(run.job, run.job_version);
+          const step = decideRunStep(manifest, tasks, f.fact, {
+            now: iso(now),
+            random: this.o.random,
+          });
+          if (step.changes.length === 0) continue;
+          const ref = this.rowRef(run);
+          const next: Record<string, TaskRunView> = { ...tasks };
+          for (const c of step.changes) {
+            const key = `${f.runId}/${c.taskId}`;
+            finalChange.set(key, { runId: f.runId, change: c });
+            if (c.kind === 'ready') {
+              next[c.taskId] = { status: 'ready', attempt: c.attempt };
+              continue;
+            }
+            const row = rowBy.get(key);
+            const wasRunning = tasks[c.taskId]?.status === 'running';
+            const task = manifest.tasks.find((t) => t.id === c.taskId);
+            if (wasRunning && task?.pools?.length) releases.push(`${key}#${c.attempt}`);
+            if (c.kind === 'finished' && c.abort) aborts.push(`${key}:${c.attempt}`);
+            const startedAt = wasRunning && row?.started_at ? row.started_at : undefined;
             batch.add(
               f.runId,
               {
-                type: 'TaskRetryScheduled',
+                type: 'TaskRunFinished',
                 data: {
                   ...ref,
                   taskId: c.taskId,
                   attempt: c.attempt,
                   taskKey: taskKeyOf(f.runId, c.taskId),
-                  nextAttempt: c.nextAttempt,
-                  retryAt: c.retryAt,
-                  delayMs: c.delayMs,
+                  outcome: c.outcome,
+                  finishedAt: iso(now),
+                  ...(startedAt
+                    ? { startedAt: startedAt.toISOString(), durationMs: now - startedAt.getTime() }
+                    : {}),
+                  ...(c.exitCode === undefined ? {} : { exitCode: c.exitCode }),
+                  ...(c.httpStatus === undefined ? {} : { httpStatus: c.httpStatus }),
+                  ...(c.detail === undefined ? {} : { detail: c.detail }),
                 },
               },
               this.actor(),
             );
-            next[c.taskId] = { status: 'ready', attempt: c.nextAttempt };
-          } else
-            next[c.taskId] = {
-              status: 'done',
-              attempt: c.attempt,
-              outcome: c.outcome,
-              ...(c.handled ? { handled: true } : {}),
-            };
-        }
-        tasksBy.set(f.runId, next);
-        if (step.runOutcome) {
-          const cancelledBy = f.fact.type === 'CancelRun' ? f.fact.by : undefined;
-          runEnds.set(f.runId, {
-            outcome: step.runOutcome,
-            ...(cancelledBy ? { cancelledBy } : {}),
-          });
-          const startedAt = run.started_at?.getTime() ?? now;
-          batch.add(
-            f.runId,
-            {
-              type: 'JobRunFinished',
-              data: {
-                ...ref,
-                outcome: step.runOutcome,
-                startedAt: iso(startedAt),
-                finishedAt: iso(now),
-                durationMs: now - startedAt,
-                tasks: Object.fromEntries(
-                  Object.entries(next).map(([id, t]) => [id, t.outcome ?? 'cancelled']),
-                ),
-                ...(cancelledBy ? { cancelledBy } : {}),
+            if (c.kind === 'retry') {
+              batch.add(
+                f.runId,
+                {
+                  type: 'TaskRetryScheduled',
+                  data: {
+                    ...ref,
+                    taskId: c.taskId,
+                    attempt: c.attempt,
+                    taskKey: taskKeyOf(f.runId, c.taskId),
+                    nextAttempt: c.nextAttempt,
+                    retryAt: c.retryAt,
+                    delayMs: c.delayMs,
+                  },
+                },
+                this.actor(),
+              );
+              next[c.taskId] = { status: 'ready', attempt: c.nextAttempt };
+            } else
+              next[c.taskId] = {
+                status: 'done',
+                attempt: c.attempt,
+                outcome: c.outcome,
+                ...(c.handled ? { handled: true } : {}),
+              };
+          }
+          tasksBy.set(f.runId, next);
+          if (step.runOutcome) {
+            const cancelledBy = f.fact.type === 'CancelRun' ? f.fact.by : undefined;
+            runEnds.set(f.runId, {
+              outcome: step.runOutcome,
+              ...(cancelledBy ? { cancelledBy } : {}),
+            });
+            const startedAt = run.started_at?.getTime() ?? now;
+            batch.add(
+              f.runId,
+              {
+                type: 'JobRunFinished',
+                data: {
+                  ...ref,
+                  outcome: step.runOutcome,
+                  startedAt: iso(startedAt),
+                  finishedAt: iso(now),
+                  durationMs: now - startedAt,
+                  tasks: Object.fromEntries(
+                    Object.entries(next).map(([id, t]) => [id, t.outcome ?? 'cancelled']),
+                  ),
+                  ...(cancelledBy ? { cancelledBy } : {}),
+                },
               },
-            },
-            this.actor(cancelledBy),
-          );
-          run.state = 'finished';
+              this.actor(cancelledBy),
+            );
+            run.state = 'finished';
+          }
         }
-      }
-      if (finalChange.size === 0) return 0;
-      // Hand-off: a task this step made ready starts here in the same transaction when this
-      // instance has a free worker (no claim round trip between a task and its dependent).
-      let free = this.draining ? 0 : this.o.concurrency - this.running.size;
-      const writes: TaskWrite[] = [];
-      for (const { runId, change: c } of finalChange.values()) {
-        const run = runBy.get(runId)!;
-        if (c.kind === 'ready' && free > 0 && run.state === 'running') {
-          const manifest = await this.manifestOf(run.job, run.job_version);
-          const task = manifest.tasks.find((t) => t.id === c.taskId);
-          if (task && !task.pools?.length) {
+        if (finalChange.size === 0) return 0;
+        // Hand-off: a task this step made ready starts here in the same transaction when this
+        // instance has a free worker (no claim round trip between a task and its dependent).
+        const writes: TaskWrite[] = [];
+        for (const { runId, change: c } of finalChange.values()) {
+          const run = runBy.get(runId)!;
+          if (
+            c.kind === 'ready' &&
+            run.state === 'running' &&
+            (held > handoff.length || reserve(1) === 1)
+          ) {
+            const manifest = await this.manifestOf(run.job, run.job_version);
+            const task = manifest.tasks.find((t) => t.id === c.taskId);
+            if (task && !task.pools?.length) {
+              const claimed = await this.startClaim(
+                client,
+                run,
+                manifest,
+                task,
+                c.attempt,
+                now,
+                batch,
+              );
+              if (claimed) {
+                handoff.push(claimed);
+                writes.push(this.runningWrite(claimed, now));
+                continue;
+              }
+            }
+          }
+          writes.push({
+            runId,
+            taskId: c.taskId,
+            status: c.kind === 'finished' ? 'done' : 'ready',
+            attempt: c.kind === 'retry' ? c.nextAttempt : c.attempt,
+            outcome: c.kind === 'finished' ? c.outcome : null,
+            handled: c.kind === 'finished' && c.handled,
+            notBefore: c.kind === 'retry' ? c.retryAt : c.kind === 'ready' ? iso(now) : null,
+            exitCode: c.kind !== 'ready' ? (c.exitCode ?? null) : null,
+            httpStatus: c.kind !== 'ready' ? (c.httpStatus ?? null) : null,
+            detail: c.kind !== 'ready' ? (c.detail ?? null) : null,
+            leaseOwner: null,
+            leaseExpires: null,
+          });
+        }
+        // Workers still free: claim other runs' ready tasks in this same transaction (one commit
+        // records results and starts the next tasks). SKIP LOCKED, and never the runs locked above.
+        const free =
+          this.readyMaybe && this.policy === priorityThenAge
+            ? held - handoff.length + reserve(this.o.concurrency)
+            : 0;
+        if (free > 0) {
+          const { rows: more } = await client.query<
+            RunRow & { task_id: string; attempt: number; environment: string }
+          >(
+            this.named(
+              'claimmore',
+              `SELECT t.run_id, t.task_id, t.attempt, r.job, r.job_version, r.team, r.nominal_time,
+                  r.state, r.event_version, r.started_at, r.cancelled_by, r.environment
+             FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
+            WHERE t.status = 'ready' AND t.not_before <= $1 AND t.run_id <> ALL($3::text[])
+            ORDER BY t.priority DESC, t.ready_since LIMIT $2 FOR UPDATE OF t, r SKIP LOCKED`,
+              [iso(now), free, runIds],
+            ),
+          );
+          this.readyMaybe = more.length >= free;
+          await this.loadManifests(more);
+          for (const row of more) {
+            if (!runBy.has(row.run_id)) runBy.set(row.run_id, row);
+            const run = runBy.get(row.run_id)!;
+            if (run.state !== 'running') continue;
+            const manifest = await this.manifestOf(run.job, run.job_version);
+            const task = manifest.tasks.find((t) => t.id === row.task_id);
+            if (!task) continue;
             const claimed = await this.startClaim(
               client,
               run,
               manifest,
               task,
-              c.attempt,
+              row.attempt,
               now,
               batch,
             );
-            if (claimed) {
-              handoff.push(claimed);
-              writes.push(this.runningWrite(claimed, now));
-              free--;
-              continue;
-            }
+            if (!claimed) continue;
+            handoff.push(claimed);
+            writes.push(this.runningWrite(claimed, now));
           }
         }
-        writes.push({
-          runId,
-          taskId: c.taskId,
-          status: c.kind === 'finished' ? 'done' : 'ready',
-          attempt: c.kind === 'retry' ? c.nextAttempt : c.attempt,
-          outcome: c.kind === 'finished' ? c.outcome : null,
-          handled: c.kind === 'finished' && c.handled,
-          notBefore: c.kind === 'retry' ? c.retryAt : c.kind === 'ready' ? iso(now) : null,
-          exitCode: c.kind !== 'ready' ? (c.exitCode ?? null) : null,
-          httpStatus: c.kind !== 'ready' ? (c.httpStatus ?? null) : null,
-          detail: c.kind !== 'ready' ? (c.detail ?? null) : null,
-          leaseOwner: null,
-          leaseExpires: null,
-        });
-      }
-      // Workers still free: claim other runs' ready tasks in this same transaction (one commit
-      // records results and starts the next tasks). SKIP LOCKED, and never the runs locked above.
-      if (free > 0 && this.readyMaybe && this.policy === priorityThenAge) {
-        const { rows: more } = await client.query<
-          RunRow & { task_id: string; attempt: number; environment: string }
-        >(
-          this.named(
-            'claimmore',
-            `SELECT t.run_id, t.task_id, t.attempt, r.job, r.job_version, r.team, r.nominal_time,
-                  r.state, r.event_version, r.started_at, r.cancelled_by, r.environment
-             FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
-            WHERE t.status = 'ready' AND t.not_before <= $1 AND t.run_id <> ALL($3::text[])
-            ORDER BY t.priority DESC, t.ready_since LIMIT $2 FOR UPDATE OF t, r SKIP LOCKED`,
-            [iso(now), free, runIds],
-          ),
+        leftReady = releases.length > 0 || writes.some((w) => w.status === 'ready');
+        await this.writeTasksAndRuns(
+          client,
+          writes,
+          batch,
+          runEnds,
+          now,
+          (id) => runBy.get(id)!.event_version,
         );
-        this.readyMaybe = more.length >= free;
-        for (const row of more) {
-          if (!runBy.has(row.run_id)) runBy.set(row.run_id, row);
-          const run = runBy.get(row.run_id)!;
-          if (run.state !== 'running') continue;
-          const manifest = await this.manifestOf(run.job, run.job_version);
-          const task = manifest.tasks.find((t) => t.id === row.task_id);
-          if (!task) continue;
-          const claimed = await this.startClaim(
-            client,
-            run,
-            manifest,
-            task,
-            row.attempt,
-            now,
-            batch,
-          );
-          if (!claimed) continue;
-          handoff.push(claimed);
-          writes.push(this.runningWrite(claimed, now));
-        }
-      }
-      leftReady = releases.length > 0 || writes.some((w) => w.status === 'ready');
-      await this.writeTasksAndRuns(
-        client,
-        writes,
-        batch,
-        runEnds,
-        now,
-        (id) => runBy.get(id)!.event_version,
-      );
-      if (this.options.poolSlots)
-        for (const holder of releases) await this.options.poolSlots.release(holder, client);
-      return finalChange.size;
-    });
+        if (this.options.poolSlots)
+          for (const holder of releases) await this.options.poolSlots.release(holder, client);
+        return finalChange.size;
+      }, QUEUE_BEGIN);
+    } catch (error) {
+      this.workers.release(held);
+      throw error;
+    }
+    this.workers.release(held - handoff.length);
     for (const c of handoff) this.execute(c);
     if (changed > 0) {
       for (const a of aborts) this.abortLocal(a);
@@ -1536,7 +1701,7 @@ export class JobRuntime {
         // Reaped or cancelled elsewhere: its result would be stale; stop the work.
         entry.settled = true;
         clearTimeout(entry.timer);
-        this.running.delete(`${entry.runId}/${entry.taskId}`);
+        this.dropRunning(`${entry.runId}/${entry.taskId}`);
         entry.abort.abort(new Error('lease lost'));
         this.wakers.dispatch.wake();
       }
@@ -1584,10 +1749,12 @@ export class JobRuntime {
       const payload = n.payload ?? '';
       if (payload.startsWith('abort:'))
         for (const a of payload.slice(6).split(',')) this.abortLocal(a);
-      else if (payload === `ready:${this.o.instanceId}`) return; // our own commit: woken already
+      else if (payload.endsWith(`:${this.o.instanceId}`)) return; // our own commit: woken already
       this.readyMaybe = true;
       this.wakers.dispatch.wake();
-      this.wakers.admit.wake();
+      // Admission only for runs waiting for it: every other commit would make each instance run
+      // an empty admission transaction (a thousand of them in a cron burst).
+      if (!payload.startsWith('ready:')) this.wakers.admit.wake();
     });
     await client.connect();
     await client.query(`LISTEN "${this.channel}"`);
@@ -1600,9 +1767,14 @@ export class JobRuntime {
     if (!entry || String(entry.attempt) !== attempt) return;
     entry.settled = true;
     clearTimeout(entry.timer);
-    this.running.delete(task!);
+    this.dropRunning(task!);
     entry.abort.abort(new Error('cancelled'));
     this.wakers.dispatch.wake();
+  }
+
+  /** A task's execution ended here (settled, aborted, lease lost): its worker is free again. */
+  private dropRunning(key: string): void {
+    if (this.running.delete(key)) this.workers.release(1);
   }
 
   private afterCommit(what: {
@@ -1616,24 +1788,27 @@ export class JobRuntime {
       void this.pool
         .query('SELECT pg_notify($1, $2)', [this.channel, `abort:${what.aborts.join(',')}`])
         .catch(this.o.onError);
-    this.notify();
+    this.notify(what.admit === true);
   }
 
   /**
    * Wakes other instances (dispatchers and admission) and the event store's subscribers, after a
    * commit: at most one round of NOTIFYs in flight, further commits coalesced into the next.
    */
-  private notify(): void {
+  private notify(admit = false): void {
+    if (admit) this.notifyAdmit = true;
     if (this.notifyState !== 'idle') {
       this.notifyState = 'dirty';
       return;
     }
     this.notifyState = 'busy';
+    const kind = this.notifyAdmit ? 'admit' : 'ready';
+    this.notifyAdmit = false;
     // One round trip for both channels (the store's subscribers listen on `<schema>.events`).
     void this.pool
       .query('SELECT pg_notify($1, $2), pg_notify($3, $4)', [
         this.channel,
-        `ready:${this.o.instanceId}`,
+        `${kind}:${this.o.instanceId}`,
         `${this.schema}.events`,
         '',
       ])
@@ -1671,12 +1846,15 @@ export class JobRuntime {
 
   // ---------------------------------------------------------------- helpers
 
-  private async transaction<T>(body: (client: PoolClient) => Promise<T>): Promise<T> {
+  private async transaction<T>(
+    body: (client: PoolClient) => Promise<T>,
+    begin = 'BEGIN',
+  ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       const manifestKeys = this.pendingManifestKeys.length;
       try {
-        await client.query('BEGIN');
+        await client.query(begin);
         const result = await body(client);
         await client.query('COMMIT');
         for (const key of this.pendingManifestKeys) this.storedManifests.add(key);

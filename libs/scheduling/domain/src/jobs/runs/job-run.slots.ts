@@ -1,4 +1,4 @@
-import type { CronJobSchedule, JobConcurrency, JobSchedule } from '../job-manifest';
+import type { CronJobSchedule, JobSchedule } from '../job-manifest';
 import { PREVIEW_MAX_INSTANTS, previewSchedule } from '../../preview/schedule-preview';
 import type { RunTrigger } from './job-run.events';
 
@@ -116,26 +116,6 @@ export const slotVerdict = (
   if (lagMs <= graceMs) return { kind: 'fire', trigger: 'schedule' };
   if (lagMs <= catchUpSeconds * 1000) return { kind: 'fire', trigger: 'catch-up' };
   return { kind: 'missed' };
-};
-
-export const DEFAULT_CONCURRENCY: JobConcurrency = { maxActiveRuns: 1, overlap: 'skip' };
-
-/**
- * The runtime's minimal overlap decider until the capacity decider (libs/scheduling/domain/src/
- * jobs/capacity, jobs-capacity) replaces it: a new slot starts while fewer than `maxActiveRuns`
- * runs are active, or always under `allow`; otherwise it is skipped (the `skip` default — the
- * buffering and cancel-older policies are theirs).
- */
-export const decideOverlapMinimal = (
-  concurrency: JobConcurrency | undefined,
-  activeRuns: number,
-): { readonly kind: 'start' } | { readonly kind: 'skip'; readonly detail: string } => {
-  const c = concurrency ?? DEFAULT_CONCURRENCY;
-  if (c.overlap === 'allow' || activeRuns < c.maxActiveRuns) return { kind: 'start' };
-  return {
-    kind: 'skip',
-    detail: `${activeRuns} active run(s), maxActiveRuns ${c.maxActiveRuns}, overlap ${c.overlap}`,
-  };
 };
 
 /** `<job>@<nominal time ISO>`: the idempotency key of a scheduled run. */

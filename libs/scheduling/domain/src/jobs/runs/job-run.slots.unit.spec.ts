@@ -1,4 +1,4 @@
-import { decideOverlapMinimal, dueSlots, slotIdempotencyKey, slotVerdict } from './job-run.slots';
+import { dueSlots, slotIdempotencyKey, slotVerdict } from './job-run.slots';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -63,12 +63,6 @@ describe('schedule slots', () => {
     expect(slotVerdict(500, 0, 30_000)).toEqual({ kind: 'fire', trigger: 'schedule' });
     expect(slotVerdict(120_000, 300, 30_000)).toEqual({ kind: 'fire', trigger: 'catch-up' });
     expect(slotVerdict(301_000, 300, 30_000)).toEqual({ kind: 'missed' });
-  });
-  it('the minimal overlap decider skips at maxActiveRuns unless overlap is allow', () => {
-    expect(decideOverlapMinimal(undefined, 0)).toEqual({ kind: 'start' });
-    expect(decideOverlapMinimal(undefined, 1).kind).toBe('skip');
-    expect(decideOverlapMinimal({ maxActiveRuns: 2, overlap: 'skip' }, 1).kind).toBe('start');
-    expect(decideOverlapMinimal({ maxActiveRuns: 1, overlap: 'allow' }, 5).kind).toBe('start');
   });
   it('the idempotency key is the job and the nominal time', () => {
     expect(slotIdempotencyKey('a.b.c', at('2026-12-01T09:00:00Z'))).toBe(

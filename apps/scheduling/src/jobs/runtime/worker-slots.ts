@@ -1,0 +1,44 @@
+/**
+ * The one count of an instance's free workers (issue 12). The dispatcher and the result flush
+ * (its hand-off and its claim of further ready tasks) both start tasks: each reserves workers here
+ * before it claims and gives back what it did not use, so together they never hold more than
+ * `capacity` tasks. A started task keeps its worker until it settles, is aborted, or loses its
+ * lease. When workers come back after a reservation was refused, `onFreed` is called (the runtime
+ * wakes its dispatcher), so a refused dispatcher never waits for its idle timer.
+ */
+export class WorkerSlots {
+  private held = 0;
+  private refused = false;
+
+  constructor(
+    readonly capacity: number,
+    private readonly onFreed: () => void = () => undefined,
+  ) {}
+
+  get free(): number {
+    return this.capacity - this.held;
+  }
+
+  get inUse(): number {
+    return this.held;
+  }
+
+  /** Takes up to `wanted` workers; returns how many were granted (0 when none is free). */
+  reserve(wanted: number): number {
+    const granted = Math.max(0, Math.min(wanted, this.free));
+    this.held += granted;
+    if (granted < wanted) this.refused = true;
+    return granted;
+  }
+
+  /** Gives back `n` workers (a task ended, or a reservation was not used). */
+  release(n = 1): void {
+    if (n <= 0) return;
+    if (n > this.held) throw new Error(`released ${n} workers, but only ${this.held} are held`);
+    this.held -= n;
+    if (this.refused) {
+      this.refused = false;
+      this.onFreed();
+    }
+  }
+}

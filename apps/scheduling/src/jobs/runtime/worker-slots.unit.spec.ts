@@ -1,0 +1,38 @@
+import { WorkerSlots } from './worker-slots';
+
+describe('WorkerSlots', () => {
+  it('grants at most the free workers, whoever asks', () => {
+    const slots = new WorkerSlots(3);
+    expect(slots.reserve(2)).toBe(2); // the dispatcher
+    expect(slots.reserve(3)).toBe(1); // the flush's hand-off gets what is left
+    expect(slots.reserve(1)).toBe(0);
+    expect(slots.inUse).toBe(3);
+  });
+
+  it('takes back unused reservations and ended tasks', () => {
+    const slots = new WorkerSlots(2);
+    slots.reserve(2);
+    slots.release(1);
+    expect(slots.free).toBe(1);
+    slots.release(0);
+    expect(slots.free).toBe(1);
+  });
+
+  it('calls onFreed when workers come back after a refusal, and only then', () => {
+    let woken = 0;
+    const slots = new WorkerSlots(1, () => woken++);
+    slots.reserve(1);
+    slots.release(1);
+    expect(woken).toBe(0); // nobody was refused
+    slots.reserve(1);
+    expect(slots.reserve(1)).toBe(0);
+    slots.release(1);
+    expect(woken).toBe(1);
+  });
+
+  it('refuses to release more than it holds (a bookkeeping bug, not a state to live with)', () => {
+    const slots = new WorkerSlots(2);
+    slots.reserve(1);
+    expect(() => slots.release(2)).toThrow('released 2 workers, but only 1 are held');
+  });
+});
