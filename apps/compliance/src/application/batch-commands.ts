@@ -34,20 +34,18 @@ export const batchCommand = <S, C extends Command, E extends DomainEvent, Ctx>(
 /** The events a decided command appends, with metadata filled as `handleCommand` fills it. */
 const newEvents = (events: readonly DomainEvent[], command: Command, ctx: CommandContext) => {
   const reason = command.metadata.reason ?? ctx.reason;
-  return events.map(
-    (event): NewEvent => ({
-      type: event.type,
-      data: event.data,
-      metadata: {
-        eventId: randomUUID(),
-        correlationId: ctx.correlationId,
-        ...(ctx.causationId ? { causationId: ctx.causationId } : {}),
-        actor: ctx.actor,
-        ...(reason ? { reason } : {}),
-        ...(ctx.trace ? { trace: ctx.trace } : {}),
-      },
-    }),
-  );
+  return events.map((event): NewEvent => ({
+    type: event.type,
+    data: event.data,
+    metadata: {
+      eventId: randomUUID(),
+      correlationId: ctx.correlationId,
+      ...(ctx.causationId ? { causationId: ctx.causationId } : {}),
+      actor: ctx.actor,
+      ...(reason ? { reason } : {}),
+      ...(ctx.trace ? { trace: ctx.trace } : {}),
+    },
+  }));
 };
 
 /** At most this many streams are read at once (the store's pool is shared with the commands). */

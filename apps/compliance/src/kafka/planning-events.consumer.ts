@@ -128,7 +128,12 @@ export class PlanningEventsConsumer implements OnModuleInit, OnModuleDestroy {
       schema: this.config.DATABASE_SCHEMA,
       groupId: `${this.config.DATABASE_SCHEMA}.planning-evaluations`,
       topics: [planningEventsTopic()],
-      partitionsConsumedConcurrently: planningPartitionsConcurrently(),
+      // Each batch holds a connection of the service's pool for its transaction and reads streams
+      // on others: at least two stay free for those reads and the service's commands.
+      partitionsConsumedConcurrently: Math.max(
+        1,
+        Math.min(planningPartitionsConcurrently(), (this.pool.options.max ?? 10) - 2),
+      ),
       batchHandler: (items, tx) => this.handleBatch(items, tx),
       logger: {
         error: (c, m) => this.logger.error(`${m} ${JSON.stringify(c)}`),

@@ -64,8 +64,25 @@ const entryRow = (item: InboxEvent, recordedAt: Date): unknown[] => {
 };
 
 const ENTRY_TYPES = [
-  'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'timestamptz', 'text', 'text',
-  'text', 'text', 'jsonb', 'jsonb', 'jsonb', 'integer', 'text', 'timestamptz',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'timestamptz',
+  'text',
+  'text',
+  'text',
+  'text',
+  'jsonb',
+  'jsonb',
+  'jsonb',
+  'integer',
+  'text',
+  'timestamptz',
 ] as const;
 
 /**

@@ -255,7 +255,11 @@ export class IdempotentConsumer {
         return false;
       }
       this.logger.warn(
-        { groupId: this.options.groupId, error: errorMessage(outcome.error), retries: transientFailures },
+        {
+          groupId: this.options.groupId,
+          error: errorMessage(outcome.error),
+          retries: transientFailures,
+        },
         'database unavailable or transaction conflict; retrying the batch (not counted as an attempt)',
       );
       await sleep(backoffDelay(transientFailures, this.backoff), stop);

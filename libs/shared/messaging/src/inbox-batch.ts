@@ -62,7 +62,10 @@ export class InboxBatch {
    * One transaction for `items`: skip the event ids already in the inbox (and repeats within the
    * batch), run the handler on the rest, insert their inbox rows, commit. All or nothing.
    */
-  async attempt(items: readonly InboxEvent[], handler: IdempotentBatchHandler): Promise<BatchOutcome> {
+  async attempt(
+    items: readonly InboxEvent[],
+    handler: IdempotentBatchHandler,
+  ): Promise<BatchOutcome> {
     let client: PoolClient;
     try {
       client = await this.pool.connect();

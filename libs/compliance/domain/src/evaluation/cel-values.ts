@@ -37,7 +37,8 @@ export const toCelValue = (value: FactValue): CelInput => {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value;
   if (Array.isArray(value)) return celList(value.map(toCelValue));
   const out = new Map<string, CelInput>();
-  for (const [k, v] of Object.entries(value as Record<string, FactValue>)) out.set(k, toCelValue(v));
+  for (const [k, v] of Object.entries(value as Record<string, FactValue>))
+    out.set(k, toCelValue(v));
   return celMap(out);
 };
 
