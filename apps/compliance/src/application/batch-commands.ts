@@ -71,7 +71,7 @@ export async function decideBatch(
       streams.slice(i, i + READ_CONCURRENCY).map(async ([streamId, decider]) => {
         const stored = await store.readStream(streamId);
         const state = stored.reduce(
-          (s, e) => decider.evolve(s, { type: e.type, data: e.data } as DomainEvent),
+          (s, e) => decider.evolve(s, { type: e.type, data: e.data }),
           decider.initialState(),
         );
         loaded.set(streamId, { state, version: stored.at(-1)?.streamVersion ?? 0, events: [] });
