@@ -13,9 +13,12 @@ import {
   assertTrigger,
   evaluationDecider,
   replayEvaluation,
+  type EvaluatePolicy,
   type EvaluationCause,
   type EvaluationResult,
+  type EvaluationSubject,
   type Facts,
+  type PolicyBundleVersion,
   type PolicyEvaluated,
   type Replay,
   type Trigger,
@@ -24,6 +27,7 @@ import type { EvaluationRow } from '@trainyard/compliance-read-models';
 import { NotFoundError } from '@trainyard/kernel';
 import { EVENT_STORE } from '@trainyard/platform';
 import { ComplianceReadSide } from '../projections/compliance-read-side';
+import { batchCommand, type BatchCommand } from './batch-commands';
 import { ComplianceQueries } from './compliance.queries';
 import { evaluationStream } from './compliance-streams';
 import { PolicyUseCases } from './policy.use-cases';
@@ -40,6 +44,29 @@ export interface EvaluationRequest {
 
 export type EvaluationRecord = PolicyEvaluated['data'];
 
+const assertRequest = (request: EvaluationRequest) => ({
+  subject: assertSubject(request.subject),
+  trigger: assertTrigger(request.trigger),
+  facts: assertFacts(request.facts),
+});
+
+/** Evaluation ids derive from the causing event, so a redelivery past the inbox records nothing new. */
+const evaluatePolicy = (
+  request: Omit<EvaluationRequest, 'policyId'> & { readonly subject: EvaluationSubject },
+  bundle: PolicyBundleVersion,
+  ctx: CommandContext,
+): EvaluatePolicy => ({
+  type: 'EvaluatePolicy',
+  data: {
+    evaluationId: request.cause ? `${request.cause.eventId}:${bundle.policyId}` : randomUUID(),
+    subject: request.subject,
+    trigger: request.trigger,
+    facts: request.facts,
+    ...(request.cause ? { cause: request.cause } : {}),
+  },
+  metadata: commandMetadata(ctx),
+});
+
 /** Evaluate (recorded as PolicyEvaluated on the subject's stream) and replay. */
 @Injectable()
 export class EvaluationUseCases {
@@ -51,9 +78,7 @@ export class EvaluationUseCases {
   ) {}
 
   async evaluate(request: EvaluationRequest, ctx: CommandContext): Promise<EvaluationRecord[]> {
-    const subject = assertSubject(request.subject);
-    const trigger = assertTrigger(request.trigger);
-    const facts = assertFacts(request.facts);
+    const { subject, trigger, facts } = assertRequest(request);
     const policyIds =
       request.policyId !== undefined
         ? [assertPolicyId(request.policyId)]
@@ -70,22 +95,11 @@ export class EvaluationUseCases {
           );
         continue;
       }
-      const evaluationId = request.cause ? `${request.cause.eventId}:${policyId}` : randomUUID();
       const handled = await handleCommand(
         this.store,
         evaluationStream(subject),
         evaluationDecider,
-        {
-          type: 'EvaluatePolicy',
-          data: {
-            evaluationId,
-            subject,
-            trigger,
-            facts,
-            ...(request.cause ? { cause: request.cause } : {}),
-          },
-          metadata: commandMetadata(ctx),
-        },
+        evaluatePolicy({ subject, trigger, facts, cause: request.cause }, bundle, ctx),
         ctx,
         {
           context: { bundle },
@@ -99,6 +113,40 @@ export class EvaluationUseCases {
       recorded.push(...handled.events.map((e) => e.data));
     }
     return recorded;
+  }
+
+  /**
+   * The active version of every policy, read once for a batch of evaluations (the read model
+   * lists the policies; each one's stream says which version is in force).
+   */
+  async activeBundles(): Promise<PolicyBundleVersion[]> {
+    const bundles: PolicyBundleVersion[] = [];
+    for (const { policyId } of await this.queries.activePolicies()) {
+      const bundle = await this.policies.activeBundle(policyId);
+      if (bundle) bundles.push(bundle);
+    }
+    return bundles;
+  }
+
+  /**
+   * The EvaluatePolicy commands `evaluate` would handle for a request caused by an event, one per
+   * bundle, for a batch (`decideBatch`); a request without a cause gets random evaluation ids.
+   */
+  evaluationCommands(
+    request: EvaluationRequest,
+    bundles: readonly PolicyBundleVersion[],
+    ctx: CommandContext,
+  ): BatchCommand[] {
+    const valid = assertRequest(request);
+    return bundles.map((bundle) =>
+      batchCommand(
+        evaluationStream(valid.subject),
+        evaluationDecider,
+        evaluatePolicy({ ...valid, cause: request.cause }, bundle, ctx),
+        { bundle },
+        ctx,
+      ),
+    );
   }
 
   /** Re-runs a stored evaluation under the bundle version it cited; stores nothing. */

@@ -61,41 +61,46 @@ export class ReviewUseCases {
    * change touches regulated data; none means no review. The author is `registeredBy`.
    */
   openChangeReview(event: WorkloadRegisteredV1, ctx: CommandContext) {
+    const command = this.changeReviewCommand(event, ctx);
+    return command ? this.handle(command, ctx) : Promise.resolve(undefined);
+  }
+
+  /** The OpenChangeReview a registered workload asks for, or undefined (no regulated data). */
+  changeReviewCommand(event: WorkloadRegisteredV1, ctx: CommandContext): ReviewCommand | undefined {
     const dataClasses = (Array.isArray(event.regulatedData) ? event.regulatedData : []).filter(
       isRegulatedDataClass,
     );
-    if (dataClasses.length === 0) return Promise.resolve(undefined);
-    return this.handle(
-      {
-        type: 'OpenChangeReview',
-        data: {
-          workloadId: event.workloadId,
-          title: event.title,
-          author: event.registeredBy,
-          dataClasses,
-          policy: this.policy,
-        },
-        metadata: commandMetadata(ctx),
+    if (dataClasses.length === 0) return undefined;
+    return {
+      type: 'OpenChangeReview',
+      data: {
+        workloadId: event.workloadId,
+        title: event.title,
+        author: event.registeredBy,
+        dataClasses,
+        policy: this.policy,
       },
-      ctx,
-    );
+      metadata: commandMetadata(ctx),
+    };
   }
 
   openRetrospectiveReview(event: EmergencyPatchScheduledV1, ctx: CommandContext) {
-    return this.handle(
-      {
-        type: 'OpenRetrospectiveReview',
-        data: {
-          workloadId: event.workloadId,
-          releaseId: event.releaseId,
-          requestedBy: event.requestedBy,
-          scheduledAt: event.scheduledAt,
-          policy: this.policy,
-        },
-        metadata: commandMetadata(ctx),
+    return this.handle(this.retrospectiveReviewCommand(event, ctx), ctx);
+  }
+
+  /** The OpenRetrospectiveReview an emergency patch asks for. */
+  retrospectiveReviewCommand(event: EmergencyPatchScheduledV1, ctx: CommandContext): ReviewCommand {
+    return {
+      type: 'OpenRetrospectiveReview',
+      data: {
+        workloadId: event.workloadId,
+        releaseId: event.releaseId,
+        requestedBy: event.requestedBy,
+        scheduledAt: event.scheduledAt,
+        policy: this.policy,
       },
-      ctx,
-    );
+      metadata: commandMetadata(ctx),
+    };
   }
 
   signOff(data: { workloadId: string; role: string }, ctx: CommandContext) {

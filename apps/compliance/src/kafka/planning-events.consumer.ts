@@ -5,11 +5,29 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import type { Pool } from 'pg';
-import type { Facts, Trigger } from '@trainyard/compliance-domain';
-import { IdempotentConsumer, type MessageBus, type ParsedCloudEvent } from '@trainyard/messaging';
+import type { Pool, PoolClient } from 'pg';
+import {
+  announceAppends,
+  appendInTransaction,
+  type CommandContext,
+  type EventStore,
+} from '@trainyard/event-store';
+import {
+  assertReviewWorkloadId,
+  reviewDecider,
+  type Facts,
+  type Trigger,
+} from '@trainyard/compliance-domain';
+import { ValidationError } from '@trainyard/kernel';
+import {
+  IdempotentConsumer,
+  type InboxEvent,
+  type MessageBus,
+  type ParsedCloudEvent,
+} from '@trainyard/messaging';
 import {
   CommandContexts,
+  EVENT_STORE,
   MESSAGE_BUS,
   PG_POOL,
   SERVICE_CONFIG,
@@ -20,13 +38,23 @@ import {
   type ReleaseScopeCommittedV1,
   type WorkloadRegisteredV1,
 } from '@trainyard/planning-contracts';
+import { batchCommand, decideBatch, type BatchCommand } from '../application/batch-commands';
 import { EvaluationUseCases, type EvaluationRequest } from '../application/evaluation.use-cases';
-import { ReviewUseCases } from '../application/review.use-cases';
+import { ReviewUseCases, reviewStream } from '../application/review.use-cases';
 import { reviewCommandOf } from './review-planning-events';
 
 /** The topic can be overridden (tests use their own); production reads planning's. */
 export const planningEventsTopic = (): string =>
   process.env.COMPLIANCE_PLANNING_TOPIC ?? PLANNING_EVENTS_TOPIC;
+
+/**
+ * `COMPLIANCE_PLANNING_PARTITIONS_CONCURRENTLY` (default 2): partitions of the planning topic
+ * evaluated at once, each batch in its own transaction on a connection of the service's pool.
+ */
+export const planningPartitionsConcurrently = (env: NodeJS.ProcessEnv = process.env): number => {
+  const raw = Number(env['COMPLIANCE_PLANNING_PARTITIONS_CONCURRENTLY'] ?? 2);
+  return Number.isSafeInteger(raw) && raw >= 1 && raw <= 64 ? raw : 2;
+};
 
 /**
  * What a planning event asks compliance to evaluate: its payload is the facts. Only the planning
@@ -67,9 +95,15 @@ const facts = (
 });
 
 /**
- * Evaluates the active policies when a workload is registered or a release scope committed.
- * Through the inbox (once per event id); evaluation ids derive from the event id, so even a
- * replay past the inbox records nothing twice.
+ * Evaluates the active policies when a workload is registered or a release scope committed, and
+ * opens the reviews planning events ask for. Through the inbox (once per event id); evaluation ids
+ * derive from the event id, so even a replay past the inbox records nothing twice.
+ *
+ * A fetched batch at a time (issue 13's throughput): the active bundles are read once per batch,
+ * every command of the batch decided on streams read once, and all their events appended together
+ * with the batch's inbox rows in one transaction (one commit instead of one per event and policy).
+ * A batch that fails is handled again one message at a time, so a poison message is retried and
+ * dead-lettered alone.
  */
 @Injectable()
 export class PlanningEventsConsumer implements OnModuleInit, OnModuleDestroy {
@@ -79,6 +113,7 @@ export class PlanningEventsConsumer implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     private readonly evaluations: EvaluationUseCases,
@@ -93,7 +128,13 @@ export class PlanningEventsConsumer implements OnModuleInit, OnModuleDestroy {
       schema: this.config.DATABASE_SCHEMA,
       groupId: `${this.config.DATABASE_SCHEMA}.planning-evaluations`,
       topics: [planningEventsTopic()],
-      handler: (event) => this.handle(event),
+      // Each batch holds a connection of the service's pool for its transaction and reads streams
+      // on others: at least two stay free for those reads and the service's commands.
+      partitionsConsumedConcurrently: Math.max(
+        1,
+        Math.min(planningPartitionsConcurrently(), (this.pool.options.max ?? 10) - 2),
+      ),
+      batchHandler: (items, tx) => this.handleBatch(items, tx),
       logger: {
         error: (c, m) => this.logger.error(`${m} ${JSON.stringify(c)}`),
         warn: (c, m) => this.logger.warn(`${m} ${JSON.stringify(c)}`),
@@ -123,24 +164,51 @@ export class PlanningEventsConsumer implements OnModuleInit, OnModuleDestroy {
     return this.consumer?.stats;
   }
 
-  private async handle(event: ParsedCloudEvent): Promise<void> {
-    // Reviews (issue 13 item 3): regulated workloads and emergency patches open reviews.
-    await reviewCommandOf(event, this.reviews, {
+  private async handleBatch(
+    items: readonly InboxEvent[],
+    tx: PoolClient,
+  ): Promise<(() => Promise<void>) | undefined> {
+    const bundles = await this.evaluations.activeBundles();
+    const commands = items.flatMap(({ event }) => this.commandsFor(event, bundles));
+    const appends = await decideBatch(this.store, commands);
+    if (appends.length === 0) return undefined;
+    await appendInTransaction(tx, this.store.schema, appends);
+    // After COMMIT: wake the projections and relays of every instance.
+    return () => announceAppends(this.pool, this.store.schema);
+  }
+
+  /** The review and the evaluations one planning event asks for. */
+  private commandsFor(
+    event: ParsedCloudEvent,
+    bundles: Parameters<EvaluationUseCases['evaluationCommands']>[1],
+  ): BatchCommand[] {
+    const ctx: CommandContext = {
       actor: 'compliance',
       correlationId: event.correlationId ?? event.id,
       causationId: event.id,
       now: this.contexts.now(),
-    });
+    };
+    const commands: BatchCommand[] = [];
+    // Reviews (issue 13 item 3): regulated workloads and emergency patches open reviews. An event
+    // this context cannot read (a malformed id) opens nothing rather than blocking the partition.
+    const review = reviewCommandOf(event, this.reviews, ctx);
+    if (review) {
+      try {
+        const streamId = reviewStream(assertReviewWorkloadId(review.data.workloadId));
+        commands.push(batchCommand(streamId, reviewDecider, review, undefined, ctx, true));
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+      }
+    }
     const request = evaluationRequestOf(event);
-    if (!request) return;
-    await this.evaluations.evaluate(
-      { ...request, cause: { eventId: event.id, eventType: event.eventType ?? event.type } },
-      {
-        actor: 'compliance',
-        correlationId: event.correlationId ?? event.id,
-        causationId: event.id,
-        now: this.contexts.now(),
-      },
-    );
+    if (request)
+      commands.push(
+        ...this.evaluations.evaluationCommands(
+          { ...request, cause: { eventId: event.id, eventType: event.eventType ?? event.type } },
+          bundles,
+          ctx,
+        ),
+      );
+    return commands;
   }
 }

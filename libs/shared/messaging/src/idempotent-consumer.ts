@@ -5,7 +5,10 @@ import {
   parseCloudEventMessage,
   type ParsedCloudEvent,
 } from './cloud-events';
+import { InboxBatch, type IdempotentBatchHandler, type InboxEvent } from './inbox-batch';
 import type {
+  BatchControl,
+  ConsumedBatch,
   ConsumedMessage,
   MessageBus,
   MessageConsumer,
@@ -33,7 +36,15 @@ export interface IdempotentConsumerOptions {
   /** The Kafka consumer group and the inbox's namespace for event ids. Used exactly as given. */
   readonly groupId: string;
   readonly topics: readonly string[];
-  readonly handler: IdempotentHandler;
+  /** One message per transaction. Exactly one of `handler` and `batchHandler`. */
+  readonly handler?: IdempotentHandler;
+  /**
+   * A fetched batch per transaction (kafkajs `eachBatch`): the not-yet-handled events of a run of
+   * valid messages, their effects and inbox rows committed together, then their offsets. When the
+   * handler fails, that run is handled again one message at a time (attempts, backoff, DLQ as
+   * with `handler`), so one poison message costs its batch speed, never the other messages.
+   */
+  readonly batchHandler?: IdempotentBatchHandler;
   /** Handler runs per message before it is dead-lettered. Default 5. */
   readonly maxAttempts?: number;
   /** Between attempts (and between retries of transient failures). Default 200 ms doubling to 10 s. */
@@ -103,6 +114,7 @@ export class IdempotentConsumer {
   private readonly dlqTopic: string;
   private readonly logger: MessagingLogger;
   private readonly insertInbox: string;
+  private readonly inboxBatch: InboxBatch;
   private consumer?: MessageConsumer;
   private producer?: MessageProducer;
   private stopController = new AbortController();
@@ -116,6 +128,9 @@ export class IdempotentConsumer {
     this.dlqTopic = options.dlqTopic ?? `${options.groupId}.dlq`;
     this.logger = options.logger ?? silentLogger;
     this.insertInbox = `INSERT INTO ${quoteSchema(options.schema)}.inbox (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`;
+    this.inboxBatch = new InboxBatch(options.pool, options.schema, options.groupId);
+    if ((options.handler === undefined) === (options.batchHandler === undefined))
+      throw new Error(`consumer ${options.groupId}: give exactly one of handler and batchHandler`);
   }
 
   get stats(): IdempotentConsumerStats {
@@ -152,7 +167,129 @@ export class IdempotentConsumer {
         : {}),
     });
     const stop = this.stopController.signal;
-    await this.consumer.run((message) => this.handle(message, stop));
+    const batchHandler = this.options.batchHandler;
+    if (batchHandler)
+      await this.consumer.runBatches((batch, control) =>
+        this.handleBatch(batch, control, batchHandler, stop),
+      );
+    else await this.consumer.run((message) => this.handle(message, stop));
+  }
+
+  /**
+   * Runs of valid messages go through `batchHandler` in one transaction each; a message that is
+   * not a CloudEvent is dead-lettered where it stands. A run whose handler fails is handled one
+   * message at a time. Offsets are resolved as the messages are handled, so stopping midway
+   * leaves only the rest for redelivery.
+   */
+  private async handleBatch(
+    batch: ConsumedBatch,
+    control: BatchControl,
+    handler: IdempotentBatchHandler,
+    stop: AbortSignal,
+  ): Promise<void> {
+    const { messages } = batch;
+    let i = 0;
+    while (i < messages.length) {
+      if (stop.aborted || !control.isRunning()) return;
+      const first = messages[i] as ConsumedMessage;
+      const run: InboxEvent[] = [];
+      let invalid: InvalidCloudEventError | undefined;
+      for (; i < messages.length; i++) {
+        const message = messages[i] as ConsumedMessage;
+        try {
+          run.push({ event: parseCloudEventMessage(message), message });
+        } catch (error) {
+          if (!(error instanceof InvalidCloudEventError)) throw error;
+          if (run.length > 0) break;
+          invalid = error;
+          i++;
+          break;
+        }
+      }
+      if (invalid) {
+        await this.deadLetter(first, invalid, 0, stop);
+        control.resolveOffset(first.offset);
+        continue;
+      }
+      if (await this.handleRun(run, handler, stop)) {
+        control.resolveOffset((run[run.length - 1] as InboxEvent).message.offset);
+        await control.heartbeat();
+        continue;
+      }
+      // The run failed as a whole: one message at a time, each with its own attempts and DLQ.
+      for (const item of run) {
+        if (stop.aborted || !control.isRunning()) return;
+        await this.handleOne(item, handler, stop);
+        control.resolveOffset(item.message.offset);
+      }
+      await control.heartbeat();
+    }
+  }
+
+  /** One transaction for the run, retried while the database is the problem; false: the handler failed. */
+  private async handleRun(
+    run: readonly InboxEvent[],
+    handler: IdempotentBatchHandler,
+    stop: AbortSignal,
+  ): Promise<boolean> {
+    for (let transientFailures = 1; ; transientFailures++) {
+      if (stop.aborted) throw new ConsumerStopping();
+      const outcome = await this.inboxBatch.attempt(run, handler);
+      if (outcome.kind === 'handled') {
+        this.counters.handled += outcome.handled;
+        this.counters.duplicates += outcome.duplicates;
+        await this.afterCommit(outcome.afterCommit);
+        return true;
+      }
+      if (outcome.kind === 'failed') {
+        this.counters.failedAttempts++;
+        this.logger.warn(
+          {
+            groupId: this.options.groupId,
+            messages: run.length,
+            firstOffset: run[0]?.message.offset,
+            error: errorMessage(outcome.error),
+          },
+          'batch handler failed; handling the batch one message at a time',
+        );
+        return false;
+      }
+      this.logger.warn(
+        {
+          groupId: this.options.groupId,
+          error: errorMessage(outcome.error),
+          retries: transientFailures,
+        },
+        'database unavailable or transaction conflict; retrying the batch (not counted as an attempt)',
+      );
+      await sleep(backoffDelay(transientFailures, this.backoff), stop);
+    }
+  }
+
+  /** One message through the batch handler, with attempts, backoff and the DLQ. */
+  private async handleOne(
+    item: InboxEvent,
+    handler: IdempotentBatchHandler,
+    stop: AbortSignal,
+  ): Promise<void> {
+    await this.withAttempts(item.event, item.message, stop, async () => {
+      const outcome = await this.inboxBatch.attempt([item], handler);
+      if (outcome.kind !== 'handled') return outcome;
+      await this.afterCommit(outcome.afterCommit);
+      return { kind: outcome.handled > 0 ? 'handled' : 'duplicate' };
+    });
+  }
+
+  private async afterCommit(work: (() => Promise<void>) | undefined): Promise<void> {
+    if (!work) return;
+    try {
+      await work();
+    } catch (error) {
+      this.logger.warn(
+        { groupId: this.options.groupId, error: errorMessage(error) },
+        'work after the inbox commit failed',
+      );
+    }
   }
 
   /** A message in backoff is abandoned uncommitted (it is redelivered); handled offsets are committed. */
@@ -175,11 +312,21 @@ export class IdempotentConsumer {
       await this.deadLetter(message, error, 0, stop);
       return;
     }
+    await this.withAttempts(event, message, stop, () => this.attempt(event, message));
+  }
+
+  /** Runs `attempt` until it handles the event: transient failures retried, the handler's counted, then the DLQ. */
+  private async withAttempts(
+    event: ParsedCloudEvent,
+    message: ConsumedMessage,
+    stop: AbortSignal,
+    attempt: () => Promise<Outcome>,
+  ): Promise<void> {
     let attempts = 0;
     let transientFailures = 0;
     for (;;) {
       if (stop.aborted) throw new ConsumerStopping();
-      const outcome = await this.attempt(event, message);
+      const outcome = await attempt();
       if (outcome.kind === 'handled' || outcome.kind === 'duplicate') {
         this.counters[outcome.kind === 'handled' ? 'handled' : 'duplicates']++;
         return;
@@ -236,7 +383,7 @@ export class IdempotentConsumer {
         return { kind: 'duplicate' };
       }
       inHandler = true;
-      await this.options.handler(event, client, message);
+      await (this.options.handler as IdempotentHandler)(event, client, message);
       const commit = await client.query('COMMIT');
       // A handler that swallowed a failed statement leaves the transaction aborted, and COMMIT
       // then quietly rolls back: that must count as a failure, not as handled.

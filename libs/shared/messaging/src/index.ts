@@ -1,4 +1,7 @@
 export type {
+  BatchControl,
+  BatchHandler,
+  ConsumedBatch,
   ConsumedMessage,
   ConsumerOptions,
   MessageAdmin,
@@ -37,6 +40,7 @@ export { backoffDelay, sleep } from './backoff';
 export { silentLogger } from './messaging-logger';
 export type { MessagingLogger } from './messaging-logger';
 export { DLQ_HEADERS, IdempotentConsumer } from './idempotent-consumer';
+export type { IdempotentBatchHandler, InboxEvent } from './inbox-batch';
 export type {
   IdempotentConsumerOptions,
   IdempotentConsumerStats,

@@ -2,6 +2,7 @@
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { Consumer, IHeaders, KafkaMessage, LogEntry, Producer } from 'kafkajs';
 import type {
+  BatchHandler,
   ConsumedMessage,
   ConsumerOptions,
   MessageAdmin,
@@ -168,9 +169,14 @@ const RESTART_MAX_MS = 30_000;
  * down for good. Here every crash is followed by a fresh consumer, with a doubling delay that resets
  * once the group is joined, until stop().
  */
+/** What one consumer delivers to: a message at a time, or a fetched batch at a time. */
+type Delivery =
+  | { readonly kind: 'message'; readonly handler: MessageHandler }
+  | { readonly kind: 'batch'; readonly handler: BatchHandler };
+
 class KafkaJsConsumer implements MessageConsumer {
   private consumer?: Consumer;
-  private handler?: MessageHandler;
+  private handler?: Delivery;
   private paused = false;
   private stopped = false;
   private restarts = 0;
@@ -189,7 +195,15 @@ class KafkaJsConsumer implements MessageConsumer {
     if (options.topics.length === 0) throw new Error('consumer: at least one topic is required');
   }
 
-  async run(handler: MessageHandler): Promise<void> {
+  run(handler: MessageHandler): Promise<void> {
+    return this.start({ kind: 'message', handler });
+  }
+
+  runBatches(handler: BatchHandler): Promise<void> {
+    return this.start({ kind: 'batch', handler });
+  }
+
+  private async start(handler: Delivery): Promise<void> {
     if (this.handler) throw new Error(`consumer ${this.options.groupId} is already running`);
     if (this.stopped) throw new Error(`consumer ${this.options.groupId} is stopped`);
     this.handler = handler;
@@ -224,7 +238,7 @@ class KafkaJsConsumer implements MessageConsumer {
     await this.consumer?.disconnect();
   }
 
-  private async startConsumer(handler: MessageHandler): Promise<void> {
+  private async startConsumer(delivery: Delivery): Promise<void> {
     const { groupId } = this.options;
     const consumer = this.kafka.consumer({
       groupId,
@@ -238,7 +252,7 @@ class KafkaJsConsumer implements MessageConsumer {
         { groupId, restart, error: errorMessage(error) },
         'Kafka consumer crashed',
       );
-      if (!restart && this.consumer === consumer) this.restartLater(handler);
+      if (!restart && this.consumer === consumer) this.restartLater(delivery);
     });
     try {
       await consumer.connect();
@@ -250,8 +264,27 @@ class KafkaJsConsumer implements MessageConsumer {
         autoCommit: true,
         autoCommitThreshold: this.settings.commitEveryMessages,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-        eachMessage: ({ topic, partition, message }) =>
-          handler(toConsumedMessage(topic, partition, message)),
+        ...(delivery.kind === 'message'
+          ? {
+              eachMessage: ({ topic, partition, message }) =>
+                delivery.handler(toConsumedMessage(topic, partition, message)),
+            }
+          : {
+              // Offsets are resolved by the handler as it goes, so a batch cut short by stop() or a
+              // failure commits exactly what was handled.
+              eachBatchAutoResolve: false,
+              eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>
+                delivery.handler(
+                  {
+                    topic: batch.topic,
+                    partition: batch.partition,
+                    messages: batch.messages.map((m) =>
+                      toConsumedMessage(batch.topic, batch.partition, m),
+                    ),
+                  },
+                  { resolveOffset, heartbeat, isRunning: () => isRunning() && !isStale() },
+                ),
+            }),
       });
     } catch (error) {
       if (this.consumer === consumer) this.consumer = undefined;
@@ -261,7 +294,7 @@ class KafkaJsConsumer implements MessageConsumer {
     if (this.paused) this.pause();
   }
 
-  private restartLater(handler: MessageHandler): void {
+  private restartLater(delivery: Delivery): void {
     if (this.stopped || this.restartTimer) return;
     this.restarts++;
     const delay = Math.min(
@@ -275,12 +308,12 @@ class KafkaJsConsumer implements MessageConsumer {
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.stopped) return;
-      this.startConsumer(handler).catch((error: unknown) => {
+      this.startConsumer(delivery).catch((error: unknown) => {
         this.logger?.error(
           { groupId: this.options.groupId, error: errorMessage(error) },
           'Kafka consumer restart failed',
         );
-        this.restartLater(handler);
+        this.restartLater(delivery);
       });
     }, delay);
   }

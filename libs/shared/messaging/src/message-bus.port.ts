@@ -37,6 +37,29 @@ export interface ConsumedMessage extends OutgoingMessage {
  */
 export type MessageHandler = (message: ConsumedMessage) => Promise<void>;
 
+/** The messages of one partition that one fetch returned, in offset order. */
+export interface ConsumedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly ConsumedMessage[];
+}
+
+export interface BatchControl {
+  /** Marks everything up to and including `offset` as handled: it is committed, never redelivered. */
+  resolveOffset(offset: string): void;
+  /** Keeps the group membership alive during a long batch. */
+  heartbeat(): Promise<void>;
+  /** False once the consumer is stopping or the partition was reassigned: stop early, leave the rest unresolved. */
+  isRunning(): boolean;
+}
+
+/**
+ * Called once per fetched batch, one batch at a time per partition. Only resolved offsets are
+ * committed (after the promise settles); the unresolved rest of a batch is delivered again. A
+ * rejection leaves the unresolved messages uncommitted, as with `MessageHandler`.
+ */
+export type BatchHandler = (batch: ConsumedBatch, control: BatchControl) => Promise<void>;
+
 export interface ConsumerOptions {
   /** Used exactly as given: never suffixed or prefixed. */
   readonly groupId: string;
@@ -50,6 +73,8 @@ export interface ConsumerOptions {
 export interface MessageConsumer {
   /** Joins the group and starts delivering to `handler`; resolves once the consumer runs. Once per consumer. */
   run(handler: MessageHandler): Promise<void>;
+  /** As `run`, a fetched batch at a time (kafkajs `eachBatch`). Once per consumer, instead of `run`. */
+  runBatches(handler: BatchHandler): Promise<void>;
   /** Stops fetching (the current message still finishes); the group membership is kept. */
   pause(): void;
   resume(): void;

@@ -1,4 +1,12 @@
-import { isCelError, isCelList, isCelMap, isCelUint, type CelInput } from '@bufbuild/cel';
+import {
+  celList,
+  celMap,
+  isCelError,
+  isCelList,
+  isCelMap,
+  isCelUint,
+  type CelInput,
+} from '@bufbuild/cel';
 
 /** A JSON value: what facts arrive as and what an explanation records. */
 export type FactValue =
@@ -17,6 +25,21 @@ export const toCelInput = (value: FactValue): CelInput => {
   const out: Record<string, CelInput> = {};
   for (const [k, v] of Object.entries(value as Record<string, FactValue>)) out[k] = toCelInput(v);
   return out;
+};
+
+/**
+ * `toCelInput`, converted all the way down into CEL's own lists and maps. CEL converts a plain
+ * object or array again every time an expression reaches it (`facts` once per sub-expression the
+ * explanation evaluates); converted once per evaluation, each access finds a CEL value.
+ */
+export const toCelValue = (value: FactValue): CelInput => {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) return celList(value.map(toCelValue));
+  const out = new Map<string, CelInput>();
+  for (const [k, v] of Object.entries(value as Record<string, FactValue>))
+    out.set(k, toCelValue(v));
+  return celMap(out);
 };
 
 const MAX_DEPTH = 32;

@@ -1,7 +1,7 @@
 import { isCelError } from '@bufbuild/cel';
 import type { PolicyBundleVersion, PolicyRule, RuleEffect, Trigger } from '../policy/policy-rule';
 import { compileRule, type CompiledRule } from './cel-compile';
-import { toCelInput, type Facts } from './cel-values';
+import { toCelValue, type Facts } from './cel-values';
 import { describeStep, explainNode, type ExplainedStep } from './explain';
 import { FACT_SAMPLES } from './fact-samples';
 
@@ -118,7 +118,7 @@ export const evaluatePolicyBundle = (
   facts: Facts,
 ): Evaluation => {
   const compiledBundle = compiledBundleOf(bundle);
-  const bindings = { facts: toCelInput(facts) };
+  const bindings = { facts: toCelValue(facts) };
   const rules = compiledBundle.rules
     .filter((r) => appliesTo(r.rule, trigger))
     .map((r) => explainRule(r, bindings));
