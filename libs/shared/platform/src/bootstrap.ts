@@ -40,6 +40,7 @@ import {
   loadServiceConfig,
   type ServiceConfig,
   type ServiceName,
+  type ServiceSettingsSchema,
 } from './config/service-config';
 import { kafkaCheck, postgresCheck } from './health/dependency-checks';
 import { ServiceMetrics } from './health/metrics';
@@ -74,6 +75,11 @@ export interface ServiceDefinition {
   readonly maxStringBytes?: number;
   /** The service's read models, by name: what `npm run projections:rebuild` can rebuild. */
   readonly projections?: readonly ProjectionDefinition<unknown>[];
+  /**
+   * The service's own settings (apps/<service>/src/config/<service>-settings.ts), validated with
+   * the platform's at start and part of the SERVICE_CONFIG its providers inject.
+   */
+  readonly settings?: ServiceSettingsSchema;
   /** Where "now" comes from (the CLOCK provider); default the system clock. Tests set a fixed or manual one. */
   readonly clock?: Clock;
 }
@@ -113,7 +119,7 @@ export async function startService(
   definition: ServiceDefinition,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RunningService> {
-  const config = loadServiceConfig(definition.service, env);
+  const config = loadServiceConfig(definition.service, env, definition.settings);
   const keyFile = config.AUTH_JWKS_URL
     ? undefined
     : (config.AUTH_PUBLIC_KEY_FILE ?? localDir('auth', 'dev-public.pem'));

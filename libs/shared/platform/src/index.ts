@@ -1,4 +1,5 @@
 export * from './config/service-config';
+export * from './config/setting-types';
 export * from './auth/permissions';
 export type { Principal } from './auth/principal';
 export { RequirePermission, Public } from './auth/auth.decorators';
