@@ -12,7 +12,7 @@ import { RpcException } from '@nestjs/microservices';
 import { status as GrpcStatus, Metadata } from '@grpc/grpc-js';
 import { throwError, type Observable } from 'rxjs';
 import { GRPC_STATUS_DETAILS_TRAILER, encodeRpcStatus } from '@trainyard/grpc-contracts';
-import { isDomainError, type DomainError } from '@trainyard/kernel';
+import { isDomainError, type DomainError, type FieldViolation } from '@trainyard/kernel';
 import { grpcFieldName } from './grpc-field-name';
 import type { MappedError } from './errors/mapped-error';
 import { PROBLEM_JSON, problemOf } from './errors/problem-details';
@@ -126,6 +126,10 @@ export class ErrorMappingFilter implements ExceptionFilter {
         'rule' in exception && typeof exception.rule === 'string' ? exception.rule : undefined;
       const field =
         'field' in exception && typeof exception.field === 'string' ? exception.field : undefined;
+      const violations =
+        'violations' in exception && Array.isArray(exception.violations)
+          ? (exception.violations as readonly FieldViolation[])
+          : undefined;
       const resource =
         'entity' in exception &&
         'id' in exception &&
@@ -144,6 +148,7 @@ export class ErrorMappingFilter implements ExceptionFilter {
         ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
         reason: rule ?? reason,
         field,
+        ...(violations !== undefined ? { violations } : {}),
         rule,
         resource,
         problem: { slug, title },

@@ -21,6 +21,8 @@ export { EdgeInputGuard } from './input/edge-input.guard';
 export {
   DEFAULT_MAX_STRING_BYTES,
   findUnstorableText,
+  findUnstorableTexts,
+  MAX_INPUT_PROBLEMS,
   unstorableTextReason,
 } from './input/unstorable-text';
 export type { InputProblem } from './input/unstorable-text';

@@ -132,6 +132,24 @@ describe('platform: auth, readiness, reflection, configuration', () => {
     });
   });
 
+  // The problem body used to name only the first bad field.
+  it('HTTP: a request with 3 unstorable fields is one 400 problem naming all 3 in `violations`', async () => {
+    const token = await service.token('viewer');
+    const refused = await get(`/api/probe/echo?text=a%00&page=%00&sort=${'x'.repeat(2_000)}`, token);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      type: 'https://trainyard.dev/problems/validation-error',
+      status: 400,
+      field: 'text',
+      detail: expect.stringMatching(/^3 fields are invalid: text: /),
+      violations: [
+        { field: 'text', detail: expect.stringMatching(/NUL/) },
+        { field: 'page', detail: expect.stringMatching(/NUL/) },
+        { field: 'sort', detail: expect.stringMatching(/at most 1024 bytes/) },
+      ],
+    });
+  });
+
   it('refuses an expired token, and one signed for another audience', async () => {
     const keyDir = join(tmpdir(), 'trainyard-test-keys');
     const expired = await signDevToken({ roles: ['admin'], expiresIn: '-1m', keyDir });
