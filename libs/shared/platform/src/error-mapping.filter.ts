@@ -14,6 +14,7 @@ import { throwError, type Observable } from 'rxjs';
 import { GRPC_STATUS_DETAILS_TRAILER, encodeRpcStatus } from '@trainyard/grpc-contracts';
 import { isDomainError, type DomainError, type FieldViolation } from '@trainyard/kernel';
 import { grpcFieldName } from './grpc-field-name';
+import { malformedJsonOf } from './errors/malformed-json';
 import type { MappedError } from './errors/mapped-error';
 import { PROBLEM_JSON, problemOf } from './errors/problem-details';
 import { rpcStatusOf } from './errors/rpc-status-details';
@@ -66,6 +67,7 @@ const HTTP_TO_GRPC: Record<number, GrpcStatus> = {
   404: GrpcStatus.NOT_FOUND,
   409: GrpcStatus.ABORTED,
   412: GrpcStatus.FAILED_PRECONDITION,
+  415: GrpcStatus.INVALID_ARGUMENT,
   429: GrpcStatus.RESOURCE_EXHAUSTED,
   503: GrpcStatus.UNAVAILABLE,
 };
@@ -159,6 +161,8 @@ export class ErrorMappingFilter implements ExceptionFilter {
       const grpc = HTTP_TO_GRPC[http] ?? (http >= 500 ? GrpcStatus.INTERNAL : GrpcStatus.UNKNOWN);
       return { grpc, http, reason: GrpcStatus[grpc] ?? 'UNKNOWN', message: exception.message };
     }
+    const malformedJson = malformedJsonOf(exception);
+    if (malformedJson) return malformedJson;
     const clientError = exposedClientErrorStatus(exception);
     if (clientError !== undefined) {
       const grpc = HTTP_TO_GRPC[clientError] ?? GrpcStatus.INVALID_ARGUMENT;

@@ -19,6 +19,12 @@ export type { MappedError } from './errors/mapped-error';
 export { rpcStatusOf } from './errors/rpc-status-details';
 export { EdgeInputGuard } from './input/edge-input.guard';
 export {
+  ConsumesBody,
+  JSON_MEDIA_TYPE,
+  RequestBodyTypeGuard,
+  mediaTypeOf,
+} from './input/request-body';
+export {
   DEFAULT_MAX_STRING_BYTES,
   findUnstorableText,
   findUnstorableTexts,

@@ -24,7 +24,7 @@ export class FieldViolationDto {
 /** An RFC 9457 problem details object, with Trainyard's `field`, `violations` and `rule` extension members. */
 export class ProblemDetailsDto {
   @ApiProperty({
-    description: `A URI naming the problem type: ${PROBLEM_TYPE_BASE}{validation-error|rule-violation|not-found|already-exists|concurrency-conflict}, or about:blank (the title is then the HTTP status phrase)`,
+    description: `A URI naming the problem type: ${PROBLEM_TYPE_BASE}{validation-error|malformed-json|rule-violation|not-found|already-exists|concurrency-conflict|resource-exhausted}, or about:blank (the title is then the HTTP status phrase)`,
     example: `${PROBLEM_TYPE_BASE}validation-error`,
   })
   type!: string;
@@ -90,6 +90,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: "The token's roles lack the route's permission",
   404: 'No such resource',
   409: 'Refused by a business rule (`rule`), already exists, or a concurrent change won',
+  415: 'The request body is not of a media type the route reads (JSON unless it says otherwise)',
   429: 'A bounded queue is full: retry after the `Retry-After` header (seconds)',
 };
 
