@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
@@ -45,6 +46,7 @@ import {
 import { kafkaCheck, postgresCheck } from './health/dependency-checks';
 import { ServiceMetrics } from './health/metrics';
 import { Readiness } from './health/readiness';
+import { keepMalformedJsonDetail } from './errors/malformed-json';
 import { withTotalDeserializers } from './input/malformed-request';
 import { PlatformModule } from './platform.module';
 import { EVENT_STORE } from './tokens';
@@ -230,11 +232,15 @@ export async function startService(
   })
   class ServiceRootModule {}
 
-  const app = await NestFactory.create(ServiceRootModule, {
+  const app = await NestFactory.create<NestExpressApplication>(ServiceRootModule, {
     bufferLogs: true,
     abortOnError: false,
   });
   app.useLogger(app.get(PinoNestLogger));
+  // The JSON body parser now rather than at init (Nest then adds only the urlencoded one), so the
+  // middleware after it sees a body that does not parse before Nest strips the error to its message.
+  app.useBodyParser('json');
+  app.use(keepMalformedJsonDetail);
   app.connectMicroservice<MicroserviceOptions>(
     {
       transport: Transport.GRPC,

@@ -14,7 +14,7 @@ import { throwError, type Observable } from 'rxjs';
 import { GRPC_STATUS_DETAILS_TRAILER, encodeRpcStatus } from '@trainyard/grpc-contracts';
 import { isDomainError, type DomainError, type FieldViolation } from '@trainyard/kernel';
 import { grpcFieldName } from './grpc-field-name';
-import { malformedJsonOf } from './errors/malformed-json';
+import { MalformedJsonBody, malformedJsonOf } from './errors/malformed-json';
 import type { MappedError } from './errors/mapped-error';
 import { PROBLEM_JSON, problemOf } from './errors/problem-details';
 import { rpcStatusOf } from './errors/rpc-status-details';
@@ -161,6 +161,7 @@ export class ErrorMappingFilter implements ExceptionFilter {
       const grpc = HTTP_TO_GRPC[http] ?? (http >= 500 ? GrpcStatus.INTERNAL : GrpcStatus.UNKNOWN);
       return { grpc, http, reason: GrpcStatus[grpc] ?? 'UNKNOWN', message: exception.message };
     }
+    if (exception instanceof MalformedJsonBody) return exception.mapped;
     const malformedJson = malformedJsonOf(exception);
     if (malformedJson) return malformedJson;
     const clientError = exposedClientErrorStatus(exception);

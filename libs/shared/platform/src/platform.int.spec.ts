@@ -171,7 +171,7 @@ describe('platform: auth, readiness, reflection, configuration', () => {
     });
   });
 
-  const post = async (path: string, type: string | undefined, body: string) =>
+  const post = async (path: string, type: string | undefined, body: string | Uint8Array) =>
     fetch(`${service.httpUrl}${path}`, {
       method: 'POST',
       headers: {
@@ -211,7 +211,8 @@ describe('platform: auth, readiness, reflection, configuration', () => {
     for (const [type, body] of [
       ['text/plain', '{"a":1}'],
       ['application/x-www-form-urlencoded', 'a=1'],
-      [undefined, 'raw bytes'],
+      // Bytes: fetch sets no Content-Type of its own (a string would be text/plain).
+      [undefined, new TextEncoder().encode('raw bytes')],
     ] as const) {
       const refused = await post('/api/probe/echo', type, body);
       expect(refused.status).toBe(415);

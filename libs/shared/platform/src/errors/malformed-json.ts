@@ -2,14 +2,18 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { MappedError } from './mapped-error';
 
 /** The body parser's refusal of a JSON body that does not parse (body-parser's `entity.parse.failed`). */
-interface BodyParseError extends SyntaxError {
+interface BodyParseError {
   readonly type: 'entity.parse.failed';
+  readonly message: string;
   readonly body?: unknown;
 }
 
+// By its marks, not `instanceof SyntaxError`: the parser's error may come from another realm.
 const isBodyParseError = (exception: unknown): exception is BodyParseError =>
-  exception instanceof SyntaxError &&
-  (exception as { type?: unknown }).type === 'entity.parse.failed';
+  typeof exception === 'object' &&
+  exception !== null &&
+  (exception as { type?: unknown }).type === 'entity.parse.failed' &&
+  typeof (exception as { message?: unknown }).message === 'string';
 
 /** Line and column (both from 1) of a position (from 0) in the text. */
 const lineAndColumn = (text: string, position: number): { line: number; column: number } => {
@@ -66,3 +70,27 @@ export function malformedJsonOf(exception: unknown): MappedError | undefined {
     problem: { slug: 'malformed-json', title: 'Malformed JSON body' },
   };
 }
+
+/** A JSON body that does not parse, as the platform's error filter receives it. */
+export class MalformedJsonBody extends Error {
+  constructor(readonly mapped: MappedError) {
+    super(mapped.message);
+    this.name = 'MalformedJsonBody';
+  }
+}
+
+/**
+ * Express error middleware, right after the JSON body parser: Nest turns the parser's SyntaxError
+ * into a bare BadRequestException (its message only, neither body nor position), so the parser's
+ * error is read here first and passed on as MalformedJsonBody. Four parameters: Express knows an
+ * error handler by its arity.
+ */
+export const keepMalformedJsonDetail = (
+  error: unknown,
+  _request: unknown,
+  _response: unknown,
+  next: (error?: unknown) => void,
+): void => {
+  const mapped = malformedJsonOf(error);
+  next(mapped ? new MalformedJsonBody(mapped) : error);
+};

@@ -49,6 +49,7 @@ describe('a JSON body that does not parse', () => {
     const mapped = malformedJsonOf(await parserErrorFor('"secret-token-value"'));
     expect(mapped?.message).not.toContain('secret-token-value');
     expect(malformedJsonOf(new SyntaxError('Unexpected end of JSON input'))).toBeUndefined();
+    expect(malformedJsonOf({ type: 'entity.too.large', message: 'too large' })).toBeUndefined();
     expect(malformedJsonOf(new Error('x'))).toBeUndefined();
   });
 });
