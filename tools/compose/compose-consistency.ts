@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_PORTS, serviceConfigSchema, type ServiceName } from '@trainyard/platform';
+import { SERVICE_SETTINGS } from '../scripts/service-settings';
 
 const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 
@@ -147,7 +148,7 @@ export function portProblems(
 
 /** Every variable is one serviceConfigSchema reads, and the set as a whole passes the schema. */
 export function environmentProblems(name: ServiceName, service: ComposeService): string[] {
-  const schema = serviceConfigSchema(name);
+  const schema = serviceConfigSchema(name, SERVICE_SETTINGS[name]);
   const known = new Set(Object.keys(schema.shape));
   const problems = Object.keys(service.environment)
     .filter((variable) => !known.has(variable))

@@ -6,6 +6,7 @@ import {
   loadServiceConfig,
   type ServiceName,
 } from '@trainyard/platform';
+import { SERVICE_SETTINGS } from './service-settings';
 
 /** `PLANNING_GRPC_PORT` etc.: the per-service port variables of `npm start`. */
 export const portVariable = (service: ServiceName, kind: 'grpc' | 'http'): string =>
@@ -31,7 +32,7 @@ export function startConfigurationProblem(env: NodeJS.ProcessEnv): string | unde
   const problems = new Map<string, ServiceName[]>();
   for (const service of SERVICES) {
     try {
-      loadServiceConfig(service, serviceEnvironment(service, env));
+      loadServiceConfig(service, serviceEnvironment(service, env), SERVICE_SETTINGS[service]);
     } catch (error) {
       if (!(error instanceof ConfigurationError)) throw error;
       for (const problem of error.message.replace(/^invalid configuration: /, '').split('; ')) {

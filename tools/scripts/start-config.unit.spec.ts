@@ -36,6 +36,17 @@ describe('startConfigurationProblem', () => {
   });
 });
 
+describe("startConfigurationProblem with the services' own settings", () => {
+  it('names a wrong setting of one service, and that service only', () => {
+    expect(startConfigurationProblem({ SCHEDULING_MAX_QUEUED_RUNS_PER_JOB: '0' })).toBe(
+      'invalid configuration: SCHEDULING_MAX_QUEUED_RUNS_PER_JOB: expected 1-999999999 runs (got "0") (scheduling)',
+    );
+    expect(startConfigurationProblem({ COMPLIANCE_WEBHOOK_POLL_MS: 'often' })).toBe(
+      'invalid configuration: COMPLIANCE_WEBHOOK_POLL_MS: expected milliseconds (got "often") (compliance)',
+    );
+  });
+});
+
 describe('serviceEnvironment', () => {
   it('gives each service its own ports from PLANNING_GRPC_PORT etc., defaults otherwise', () => {
     const env = serviceEnvironment('planning', { PLANNING_GRPC_PORT: '51151', LOG_LEVEL: 'debug' });

@@ -6,6 +6,7 @@ import {
   reviewProjection,
 } from '@trainyard/compliance-read-models';
 import { ComplianceModule } from './compliance.module';
+import { complianceSettings } from './config/compliance-settings';
 
 export const COMPLIANCE_GRPC_PACKAGE = 'trainyard.compliance.v1';
 export const COMPLIANCE_GRPC_SERVICE = 'trainyard.compliance.v1.ComplianceService';
@@ -18,6 +19,7 @@ export const SAMPLING_GRPC_SERVICE = 'trainyard.compliance.v1.SamplingService';
 export const complianceService: ServiceDefinition = {
   service: 'compliance',
   module: ComplianceModule,
+  settings: complianceSettings,
   grpcPackages: [COMPLIANCE_GRPC_PACKAGE],
   grpcServices: [
     COMPLIANCE_GRPC_SERVICE,

@@ -114,6 +114,61 @@ describe('errors as the ecosystems expect them: google.rpc.Status over gRPC, pro
     ]);
   });
 
+  // BadRequest used to carry only the first violation; a client then fixed one field per attempt.
+  it('INVALID_ARGUMENT for a request with 3 bad fields carries a BadRequest with all 3 violations', async () => {
+    const before = await eventCount();
+    const error = await refusal(
+      callUnary(
+        client,
+        'RegisterWorkload',
+        registration(`WL-${run}-3bad`, { title: '', jobSize: 4, businessValue: 7 }),
+        writer,
+      ),
+    );
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.metadata.get('trainyard-field')).toEqual(['title']);
+    const badRequest = richStatus(error).details.find((d) => d.type === 'google.rpc.BadRequest');
+    expect(badRequest?.value).toEqual({
+      fieldViolations: [
+        { field: 'title', description: 'title is required', reason: 'INVALID_FIELD' },
+        {
+          field: 'job_size',
+          description: expect.stringMatching(/^jobSize must be on the modified Fibonacci scale/),
+          reason: 'INVALID_FIELD',
+        },
+        {
+          field: 'business_value',
+          description: expect.stringMatching(/^businessValue must be on the modified Fibonacci/),
+          reason: 'INVALID_FIELD',
+        },
+      ],
+    });
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('INVALID_ARGUMENT for 3 strings the database cannot store names all 3 (the edge guard, before any handler)', async () => {
+    const error = await refusal(
+      callUnary(
+        client,
+        'RegisterWorkload',
+        registration(`WL-${run}-nul`, {
+          title: 'a\u0000',
+          team: 'b\u0000',
+          components: [{ name: 'c\u0000', kind: planning.ComponentKind.COMPONENT_KIND_SERVICE }],
+        }),
+        writer,
+      ),
+    );
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    const badRequest = richStatus(error).details.find((d) => d.type === 'google.rpc.BadRequest');
+    const violations = (
+      badRequest?.value as { fieldViolations: { field: string; description: string }[] }
+    ).fieldViolations;
+    // In the order the decoded message holds its fields.
+    expect(violations.map((v) => v.field).sort()).toEqual(['components[0].name', 'team', 'title']);
+    for (const violation of violations) expect(violation.description).toMatch(/NUL/);
+  });
+
   it('FAILED_PRECONDITION carries ErrorInfo with the rule id as reason and a PreconditionFailure naming the rule', async () => {
     const a = `WL-${run}-A`;
     const b = `WL-${run}-B`;
@@ -174,7 +229,11 @@ describe('errors as the ecosystems expect them: google.rpc.Status over gRPC, pro
       workloadId: `WL-${run}-py`,
       title: 'Python client',
       team: 'payments',
+      // One bad field (every bad field is reported, so the other points are valid).
       jobSize: 4,
+      businessValue: 8,
+      timeCriticality: 5,
+      riskReduction: 2,
       components: [{ name: 'svc', kind: 'COMPONENT_KIND_SERVICE' }],
     });
     // Asynchronous: the service answering it runs in this process.

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { openApiController } from '@trainyard/platform';
+import { SERVICE_CONFIG, openApiController } from '@trainyard/platform';
+import type { SchedulingConfig } from './config/scheduling-settings';
 import { ConflictQueries } from './application/conflicts.queries';
 import { ConflictsGrpcController } from './grpc/conflicts.grpc-controller';
 import { SchedulePreviewGrpcController } from './grpc/schedule-preview.grpc-controller';
@@ -32,7 +33,6 @@ import {
   OVERRIDE_POLICY,
   OVERRIDE_SWEEP_INTERVAL_MS,
   SERVICE_OVERRIDE_POLICY,
-  overrideSweepIntervalMs,
 } from './config/override-policy';
 import { FreezeOverrideGrpcController } from './grpc/freeze-override.grpc-controller';
 import { OverrideHttpController } from './http/override.http-controller';
@@ -95,7 +95,11 @@ import { JOB_RUN_CONTROLLERS, JOB_RUN_PROVIDERS } from './jobs/runs/job-runs.pro
     PlanningEventsConsumer,
     // Freeze overrides (issue 11 item 3).
     { provide: OVERRIDE_POLICY, useValue: SERVICE_OVERRIDE_POLICY },
-    { provide: OVERRIDE_SWEEP_INTERVAL_MS, useFactory: () => overrideSweepIntervalMs() },
+    {
+      provide: OVERRIDE_SWEEP_INTERVAL_MS,
+      inject: [SERVICE_CONFIG],
+      useFactory: (config: SchedulingConfig) => config.OVERRIDE_SWEEP_INTERVAL_MS,
+    },
     SchedulingReadSide,
     OverrideQueries,
     FreezeOverrideUseCases,

@@ -10,6 +10,7 @@ import {
   jobInsightsProjection,
 } from '@trainyard/scheduling-read-models';
 import { JOB_RUNTIME_MIGRATIONS } from './jobs/runtime/job-runtime.migrations';
+import { schedulingSettings } from './config/scheduling-settings';
 import { SchedulingModule } from './scheduling.module';
 
 // The job runtime as benchmarks start it (bench/jobs.bench.ts), with the ports it is given.
@@ -39,6 +40,7 @@ export const JOB_DEFINITION_GRPC_SERVICE = 'trainyard.scheduling.v1.JobDefinitio
 export const schedulingService: ServiceDefinition = {
   service: 'scheduling',
   module: SchedulingModule,
+  settings: schedulingSettings,
   grpcPackages: [SCHEDULING_GRPC_PACKAGE],
   grpcServices: [
     SCHEDULING_GRPC_SERVICE,

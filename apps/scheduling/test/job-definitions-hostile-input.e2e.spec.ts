@@ -360,8 +360,11 @@ describe('job definitions: hostile input is refused with a field named and nothi
         fc.constantFrom('', '/validate', '/diff'),
         async (text, type, path) => {
           const answer = await post(path, type, text);
-          // 413 when the JSON body parser refuses a huge body before the route.
-          expect([200, 400, 413]).toContain(answer.status);
+          // 413 when the JSON body parser refuses a huge body before the route; 415 for a body of
+          // a type the routes do not read (text/csv), before the route too.
+          expect(type === 'text/csv' && text !== '' ? [415] : [200, 400, 413]).toContain(
+            answer.status,
+          );
           // The platform's JSON body parser refuses text that is not JSON before the route (a
           // 400 problem without a field); every other refusal names one.
           const mustNameField =

@@ -7,16 +7,11 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import type { Clock } from '@trainyard/kernel';
-import { CLOCK } from '@trainyard/platform';
+import { CLOCK, SERVICE_CONFIG } from '@trainyard/platform';
+import type { ComplianceConfig } from '../config/compliance-settings';
 import { ReviewUseCases } from './review.use-cases';
 
 export const REVIEW_SWEEPER_ACTOR = 'compliance-review-sweeper';
-
-/** `COMPLIANCE_REVIEW_SWEEP_MS` (default 60 s; 0 turns the timer off, `sweep()` still works). */
-export const reviewSweepIntervalMs = (): number => {
-  const raw = Number(process.env.COMPLIANCE_REVIEW_SWEEP_MS ?? 60_000);
-  return Number.isFinite(raw) && raw >= 0 ? raw : 60_000;
-};
 
 /**
  * Records RetrospectiveReviewOverdue (a finding) for retrospective reviews past due, by the
@@ -31,10 +26,12 @@ export class ReviewOverdueSweeper implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly reviews: ReviewUseCases,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SERVICE_CONFIG) private readonly config: ComplianceConfig,
   ) {}
 
   onModuleInit(): void {
-    const interval = reviewSweepIntervalMs();
+    // COMPLIANCE_REVIEW_SWEEP_MS; 0 turns the timer off (`sweep()` still works).
+    const interval = this.config.COMPLIANCE_REVIEW_SWEEP_MS;
     if (interval === 0) return;
     this.timer = setInterval(() => {
       void this.sweep().catch((error: unknown) =>

@@ -1,4 +1,12 @@
+import type { z } from 'zod';
+import { COMPLIANCE_EVENTS_TOPIC } from '@trainyard/compliance-contracts';
 import { ValidationError } from '@trainyard/kernel';
+import {
+  kafkaTopicSetting,
+  parsedSetting,
+  secretSetting,
+  wholeNumberSetting,
+} from '@trainyard/platform';
 import { signingKey, SECRET_PREFIX } from './webhook-signature';
 
 /** One GRC tool receiving compliance events. The secret never leaves this object. */
@@ -19,6 +27,8 @@ export interface WebhookSettings {
   readonly timeoutMs: number;
   /** Idle poll of the delivery table. Default 1 s. */
   readonly pollMs: number;
+  /** The topic fed to subscribers. Default compliance's integration events. */
+  readonly topic: string;
 }
 
 const SUBSCRIBER_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -67,20 +77,11 @@ export function webhookSubscriber(raw: RawSubscriber, index = 0): WebhookSubscri
   return subscriber;
 }
 
-const positive = (name: string, value: string | undefined, fallback: number): number => {
-  if (value === undefined || value === '') return fallback;
-  if (!/^\d{1,9}$/.test(value) || Number(value) < 1)
-    throw new ValidationError(name, `${name} must be a positive whole number.`);
-  return Number(value);
-};
-
 /**
- * From the environment: `COMPLIANCE_WEBHOOK_SUBSCRIBERS` is a JSON array of
- * `{id, url, secret}`; `COMPLIANCE_WEBHOOK_MAX_ATTEMPTS`, `..._INITIAL_BACKOFF_MS`,
- * `..._MAX_BACKOFF_MS`, `..._TIMEOUT_MS`, `..._POLL_MS` tune delivery. No subscribers: disabled.
+ * `COMPLIANCE_WEBHOOK_SUBSCRIBERS`: a JSON array of `{id, url, secret}`, ids unique; unset or
+ * empty: no subscribers (the feed is disabled). Faults name the entry, never the secret.
  */
-export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookSettings {
-  const text = env.COMPLIANCE_WEBHOOK_SUBSCRIBERS;
+export function parseWebhookSubscribers(text: string | undefined): WebhookSubscriber[] {
   let raw: unknown = [];
   if (text !== undefined && text.trim() !== '') {
     try {
@@ -88,14 +89,14 @@ export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): We
     } catch {
       throw new ValidationError(
         'COMPLIANCE_WEBHOOK_SUBSCRIBERS',
-        'COMPLIANCE_WEBHOOK_SUBSCRIBERS must be a JSON array of {id, url, secret}.',
+        'expected a JSON array of {id, url, secret}',
       );
     }
   }
   if (!Array.isArray(raw))
     throw new ValidationError(
       'COMPLIANCE_WEBHOOK_SUBSCRIBERS',
-      'COMPLIANCE_WEBHOOK_SUBSCRIBERS must be a JSON array of {id, url, secret}.',
+      'expected a JSON array of {id, url, secret}',
     );
   const subscribers = raw.map((entry: unknown, i) =>
     webhookSubscriber(entry && typeof entry === 'object' ? (entry as RawSubscriber) : {}, i),
@@ -103,24 +104,33 @@ export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): We
   const ids = new Set(subscribers.map((s) => s.id));
   if (ids.size !== subscribers.length)
     throw new ValidationError('COMPLIANCE_WEBHOOK_SUBSCRIBERS', 'Subscriber ids must be unique.');
-  return {
-    subscribers,
-    maxAttempts: positive(
-      'COMPLIANCE_WEBHOOK_MAX_ATTEMPTS',
-      env.COMPLIANCE_WEBHOOK_MAX_ATTEMPTS,
-      8,
-    ),
-    initialBackoffMs: positive(
-      'COMPLIANCE_WEBHOOK_INITIAL_BACKOFF_MS',
-      env.COMPLIANCE_WEBHOOK_INITIAL_BACKOFF_MS,
-      1_000,
-    ),
-    maxBackoffMs: positive(
-      'COMPLIANCE_WEBHOOK_MAX_BACKOFF_MS',
-      env.COMPLIANCE_WEBHOOK_MAX_BACKOFF_MS,
-      300_000,
-    ),
-    timeoutMs: positive('COMPLIANCE_WEBHOOK_TIMEOUT_MS', env.COMPLIANCE_WEBHOOK_TIMEOUT_MS, 10_000),
-    pollMs: positive('COMPLIANCE_WEBHOOK_POLL_MS', env.COMPLIANCE_WEBHOOK_POLL_MS, 1_000),
-  };
+  return subscribers;
 }
+
+/**
+ * The GRC feed's variables, part of the compliance service's settings (compliance-settings.ts):
+ * the subscribers, and the delivery tuning.
+ */
+export const WEBHOOK_SETTINGS_VARIABLES = {
+  // A secret (HMAC keys): the start-up error never echoes its value.
+  COMPLIANCE_WEBHOOK_SUBSCRIBERS: secretSetting(parsedSetting(parseWebhookSubscribers)),
+  COMPLIANCE_WEBHOOK_MAX_ATTEMPTS: wholeNumberSetting('attempts', 1, 1_000, 8),
+  COMPLIANCE_WEBHOOK_INITIAL_BACKOFF_MS: wholeNumberSetting('milliseconds', 1, 86_400_000, 1_000),
+  COMPLIANCE_WEBHOOK_MAX_BACKOFF_MS: wholeNumberSetting('milliseconds', 1, 86_400_000, 300_000),
+  COMPLIANCE_WEBHOOK_TIMEOUT_MS: wholeNumberSetting('milliseconds', 1, 600_000, 10_000),
+  COMPLIANCE_WEBHOOK_POLL_MS: wholeNumberSetting('milliseconds', 1, 3_600_000, 1_000),
+  // Another topic to feed from (tests use their own); production: compliance's own events.
+  COMPLIANCE_WEBHOOK_TOPIC: kafkaTopicSetting(COMPLIANCE_EVENTS_TOPIC),
+};
+
+export type WebhookSettingsVariables = z.infer<z.ZodObject<typeof WEBHOOK_SETTINGS_VARIABLES>>;
+
+export const webhookSettingsOf = (settings: WebhookSettingsVariables): WebhookSettings => ({
+  subscribers: settings.COMPLIANCE_WEBHOOK_SUBSCRIBERS,
+  maxAttempts: settings.COMPLIANCE_WEBHOOK_MAX_ATTEMPTS,
+  initialBackoffMs: settings.COMPLIANCE_WEBHOOK_INITIAL_BACKOFF_MS,
+  maxBackoffMs: settings.COMPLIANCE_WEBHOOK_MAX_BACKOFF_MS,
+  timeoutMs: settings.COMPLIANCE_WEBHOOK_TIMEOUT_MS,
+  pollMs: settings.COMPLIANCE_WEBHOOK_POLL_MS,
+  topic: settings.COMPLIANCE_WEBHOOK_TOPIC,
+});

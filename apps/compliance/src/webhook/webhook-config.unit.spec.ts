@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { inspect } from 'node:util';
 import { ValidationError } from '@trainyard/kernel';
-import { webhookSettingsFromEnv, webhookSubscriber } from './webhook-config';
+import { ConfigurationError, loadServiceConfig } from '@trainyard/platform';
+import { complianceSettings } from '../config/compliance-settings';
+import { webhookSettingsOf, webhookSubscriber } from './webhook-config';
+
+const webhookSettingsFromEnv = (env: NodeJS.ProcessEnv) =>
+  webhookSettingsOf(loadServiceConfig('compliance', env, complianceSettings));
 
 const SECRET = `whsec_${Buffer.from('x'.repeat(32)).toString('base64')}`;
 
@@ -73,7 +78,7 @@ describe('webhook subscriber configuration', () => {
     expect(settings.subscribers.map((s) => s.id)).toEqual(['a']);
     expect(settings.maxAttempts).toBe(4);
     expect(() => webhookSettingsFromEnv({ COMPLIANCE_WEBHOOK_SUBSCRIBERS: '{' })).toThrow(
-      ValidationError,
+      /COMPLIANCE_WEBHOOK_SUBSCRIBERS: expected a JSON array of \{id, url, secret\} \(value withheld: a secret\)/,
     );
     expect(() =>
       webhookSettingsFromEnv({
@@ -82,9 +87,9 @@ describe('webhook subscriber configuration', () => {
           { id: 'a', url: 'https://b.example/', secret: SECRET },
         ]),
       }),
-    ).toThrow(ValidationError);
+    ).toThrow(/COMPLIANCE_WEBHOOK_SUBSCRIBERS: Subscriber ids must be unique/);
     expect(() => webhookSettingsFromEnv({ COMPLIANCE_WEBHOOK_MAX_ATTEMPTS: '0' })).toThrow(
-      ValidationError,
+      ConfigurationError,
     );
   });
 });

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { migrateSchema } from '@trainyard/event-store';
+import { COMPLIANCE_EVENTS_TOPIC } from '@trainyard/compliance-contracts';
 import { COMPLIANCE_READ_MODEL_MIGRATIONS } from '@trainyard/compliance-read-models';
 import { NotFoundError, RuleViolation } from '@trainyard/kernel';
 import { parseCloudEventMessage } from '@trainyard/messaging';
@@ -92,6 +93,7 @@ const settings = (maxAttempts = 3): WebhookSettings => ({
   maxBackoffMs: 4,
   timeoutMs: 2_000,
   pollMs: 10,
+  topic: COMPLIANCE_EVENTS_TOPIC,
 });
 
 const event = (id: string) =>

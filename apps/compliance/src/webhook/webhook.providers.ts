@@ -6,7 +6,6 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { COMPLIANCE_EVENTS_TOPIC } from '@trainyard/compliance-contracts';
 import { IdempotentConsumer, type MessageBus, type ParsedCloudEvent } from '@trainyard/messaging';
 import {
   CommandContexts,
@@ -16,20 +15,18 @@ import {
   type ServiceConfig,
 } from '@trainyard/platform';
 import type { PoolClient } from 'pg';
-import { webhookSettingsFromEnv, type WebhookSettings } from './webhook-config';
+import type { ComplianceConfig } from '../config/compliance-settings';
+import { webhookSettingsOf, type WebhookSettings } from './webhook-config';
 import { WebhookDeliveryStore } from './webhook-delivery.store';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { structuredCloudEvent } from './structured-cloud-event';
 
 export const WEBHOOK_SETTINGS = Symbol('WEBHOOK_SETTINGS');
 
-/** Tests use their own topic; production reads compliance's own integration events. */
-export const webhookEventsTopic = (): string =>
-  process.env.COMPLIANCE_WEBHOOK_TOPIC ?? COMPLIANCE_EVENTS_TOPIC;
-
 export const webhookSettingsProvider = {
   provide: WEBHOOK_SETTINGS,
-  useFactory: (): WebhookSettings => webhookSettingsFromEnv(),
+  inject: [SERVICE_CONFIG],
+  useFactory: (config: ComplianceConfig): WebhookSettings => webhookSettingsOf(config),
 };
 
 @Injectable()
@@ -93,7 +90,7 @@ export class WebhookFeed implements OnModuleInit, OnModuleDestroy {
       bus: this.bus,
       schema: this.config.DATABASE_SCHEMA,
       groupId: `${this.config.DATABASE_SCHEMA}.grc-webhook`,
-      topics: [webhookEventsTopic()],
+      topics: [this.settings.topic],
       handler: (event, tx) => enqueueForSubscribers(this.stores.store, this.settings, event, tx),
       logger: {
         error: (c, m) => this.logger.error(`${m} ${JSON.stringify(c)}`),

@@ -1,8 +1,9 @@
-import { ConfigurationError } from '@trainyard/platform';
+import { unsetWhenEmpty } from '@trainyard/platform';
 import { z } from 'zod';
 
 /**
- * The iCalendar import's own settings, read from the environment when the module starts:
+ * The iCalendar import's own settings, part of the scheduling service's settings (validated at
+ * start):
  *
  * - `SCHEDULING_ICAL_IMPORT_ALLOWED_URLS`: comma-separated http(s) URL prefixes a source URL must
  *   start with (same scheme, host and port; the path a prefix). Empty (the default): no URL
@@ -19,7 +20,7 @@ export interface ICalendarConfig {
 
 export const ICALENDAR_CONFIG = Symbol('scheduling.icalendar-config');
 
-const schema = z.object({
+export const ICALENDAR_SETTINGS = {
   SCHEDULING_ICAL_IMPORT_ALLOWED_URLS: z
     .string()
     .default('')
@@ -39,30 +40,29 @@ const schema = z.object({
           return [];
         }),
     ),
-  SCHEDULING_ICAL_IMPORT_INTERVAL_MS: z.coerce
-    .number({ error: 'expected milliseconds' })
-    .int('expected whole milliseconds')
-    .min(1_000, 'expected at least 1000 milliseconds')
-    .default(15 * 60_000),
-  SCHEDULING_ICAL_IMPORT_MAX_BYTES: z.coerce
-    .number({ error: 'expected bytes' })
-    .int('expected whole bytes')
-    .positive('expected a positive number of bytes')
-    .default(5 * 1024 * 1024),
-});
-
-export const loadICalendarConfig = (env: NodeJS.ProcessEnv = process.env): ICalendarConfig => {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigurationError(
-      `invalid configuration: ${String(issue?.path[0] ?? '')}: ${issue?.message ?? 'invalid'}`,
-    );
-  }
-  return {
-    allowedUrls: parsed.data.SCHEDULING_ICAL_IMPORT_ALLOWED_URLS,
-    intervalMs: parsed.data.SCHEDULING_ICAL_IMPORT_INTERVAL_MS,
-    maxBytes: parsed.data.SCHEDULING_ICAL_IMPORT_MAX_BYTES,
-    fetchTimeoutMs: 10_000,
-  };
+  SCHEDULING_ICAL_IMPORT_INTERVAL_MS: unsetWhenEmpty(
+    z.coerce
+      .number({ error: 'expected milliseconds' })
+      .int('expected whole milliseconds')
+      .min(1_000, 'expected at least 1000 milliseconds')
+      .max(7 * 86_400_000, 'expected at most 604800000 milliseconds (a week)')
+      .default(15 * 60_000),
+  ),
+  SCHEDULING_ICAL_IMPORT_MAX_BYTES: unsetWhenEmpty(
+    z.coerce
+      .number({ error: 'expected bytes' })
+      .int('expected whole bytes')
+      .positive('expected a positive number of bytes')
+      .max(2 ** 30, 'expected at most 1073741824 bytes')
+      .default(5 * 1024 * 1024),
+  ),
 };
+
+export type ICalendarSettings = z.infer<z.ZodObject<typeof ICALENDAR_SETTINGS>>;
+
+export const icalendarConfigOf = (settings: ICalendarSettings): ICalendarConfig => ({
+  allowedUrls: settings.SCHEDULING_ICAL_IMPORT_ALLOWED_URLS,
+  intervalMs: settings.SCHEDULING_ICAL_IMPORT_INTERVAL_MS,
+  maxBytes: settings.SCHEDULING_ICAL_IMPORT_MAX_BYTES,
+  fetchTimeoutMs: 10_000,
+});

@@ -14,7 +14,6 @@ import {
 import {
   ApiBearerAuth,
   ApiBody,
-  ApiConsumes,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -27,6 +26,7 @@ import {
   ApiProblemResponses,
   CLOCK,
   CommandContexts,
+  ConsumesBody,
   RequirePermission,
 } from '@trainyard/platform';
 import {
@@ -208,7 +208,7 @@ export class ICalendarHttpController {
   @ApiOperation({
     summary: 'Imports posted .ics content for a registered source (Content-Type text/calendar)',
   })
-  @ApiConsumes('text/calendar')
+  @ConsumesBody('text/calendar')
   @ApiBody({ schema: { type: 'string' } })
   @ApiOkResponse({ type: CalendarImportResultDto })
   @ApiNotFoundResponse({ description: 'no such source' })

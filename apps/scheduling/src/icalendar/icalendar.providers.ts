@@ -4,7 +4,9 @@ import { CalendarImportReactions } from './calendar-import.reactions';
 import { CalendarImportScheduler } from './calendar-import.scheduler';
 import { CalendarImportUseCases } from './calendar-import.use-cases';
 import { CalendarSourceFetcher } from './calendar-source-fetcher';
-import { ICALENDAR_CONFIG, loadICalendarConfig } from './icalendar.config';
+import { SERVICE_CONFIG } from '@trainyard/platform';
+import type { SchedulingConfig } from '../config/scheduling-settings';
+import { ICALENDAR_CONFIG, icalendarConfigOf } from './icalendar.config';
 import { ICalendarHttpController } from './icalendar.http-controller';
 
 /**
@@ -14,7 +16,11 @@ import { ICalendarHttpController } from './icalendar.http-controller';
 export const ICALENDAR_CONTROLLERS = [ICalendarHttpController];
 
 export const ICALENDAR_PROVIDERS: Provider[] = [
-  { provide: ICALENDAR_CONFIG, useFactory: () => loadICalendarConfig() },
+  {
+    provide: ICALENDAR_CONFIG,
+    inject: [SERVICE_CONFIG],
+    useFactory: (config: SchedulingConfig) => icalendarConfigOf(config),
+  },
   { provide: CALENDAR_FEED_SOURCE, useClass: ReadModelCalendarFeedSource },
   CalendarImportReactions,
   CalendarSourceFetcher,

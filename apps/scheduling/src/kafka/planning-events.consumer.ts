@@ -7,17 +7,12 @@ import {
 } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { IdempotentConsumer, type MessageBus, type ParsedCloudEvent } from '@trainyard/messaging';
-import {
-  CLOCK,
-  MESSAGE_BUS,
-  PG_POOL,
-  SERVICE_CONFIG,
-  type ServiceConfig,
-} from '@trainyard/platform';
+import { CLOCK, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from '@trainyard/platform';
 import { DomainError, type Clock } from '@trainyard/kernel';
-import { PLANNING_EVENTS_TOPIC, type ReleaseScopeCommittedV1 } from '@trainyard/planning-contracts';
+import type { ReleaseScopeCommittedV1 } from '@trainyard/planning-contracts';
 import type { PlaceReleaseScopeData } from '@trainyard/scheduling-domain';
 import { DeploymentPlanUseCases } from '../application/deployment-plan.use-cases';
+import type { SchedulingConfig } from '../config/scheduling-settings';
 
 export const RELEASE_SCOPE_COMMITTED_V1 = 'dev.trainyard.planning.ReleaseScopeCommitted.v1';
 
@@ -51,7 +46,7 @@ export class PlanningEventsConsumer implements OnApplicationBootstrap, OnModuleD
   constructor(
     @Inject(PG_POOL) pool: Pool,
     @Inject(MESSAGE_BUS) bus: MessageBus,
-    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    @Inject(SERVICE_CONFIG) config: SchedulingConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly plans: DeploymentPlanUseCases,
   ) {
@@ -60,8 +55,7 @@ export class PlanningEventsConsumer implements OnApplicationBootstrap, OnModuleD
       bus,
       schema: config.DATABASE_SCHEMA,
       groupId: `trainyard.scheduling.${config.DATABASE_SCHEMA}.planning-events`,
-      // SCHEDULING_PLANNING_TOPIC: another topic carrying planning's events (tests use their own).
-      topics: [process.env.SCHEDULING_PLANNING_TOPIC || PLANNING_EVENTS_TOPIC],
+      topics: [config.SCHEDULING_PLANNING_TOPIC],
       maxAttempts: 3,
       handler: (event) => this.handle(event),
     });

@@ -1,4 +1,4 @@
-import { ValidationError } from './domain-error';
+import { ValidationError, type FieldViolation } from './domain-error';
 import type { CommandMetadata } from './command';
 
 /** An ISO-8601 instant with a time zone (`Z` or an offset): what `CommandMetadata.now` holds. */
@@ -25,4 +25,23 @@ export const assertNonEmpty = (field: string, value: unknown): string => {
 export const assertMetadata = (metadata: CommandMetadata): void => {
   assertIsoInstant('metadata.now', metadata.now);
   assertNonEmpty('metadata.actor', metadata.actor);
+};
+
+/**
+ * Runs every check, gathering the ValidationErrors they throw, then throws one ValidationError
+ * with all their violations: a request with several bad fields is answered with all of them.
+ * Any other error passes through at once. Checks that depend on each other belong in one check.
+ */
+export const validateAll = (...checks: readonly (() => unknown)[]): void => {
+  const found: FieldViolation[] = [];
+  for (const check of checks) {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      found.push(...error.violations);
+    }
+  }
+  const [first, ...more] = found;
+  if (first) throw ValidationError.of([first, ...more]);
 };

@@ -32,13 +32,39 @@ export abstract class DomainError extends Error {
  */
 export class ValidationError extends DomainError {
   readonly kind = 'validation' as const;
+  /**
+   * Every invalid field found, `field` and the message first. One unless the validator looked at
+   * the whole input (`ValidationError.of`); transports report them all (google.rpc.BadRequest,
+   * the problem's `violations`), so a client fixes a request in one round trip.
+   */
+  readonly violations: readonly FieldViolation[];
 
+  /** `violations`: leave it out (one violation) or use `ValidationError.of`. */
   constructor(
     readonly field: string,
     message: string,
+    violations?: readonly FieldViolation[],
   ) {
     super(message);
+    this.violations = violations ?? [{ field, message }];
   }
+
+  /** One error for several invalid fields; the message lists them, the first is `field`. */
+  static of(violations: readonly [FieldViolation, ...FieldViolation[]]): ValidationError {
+    const [first, ...more] = violations;
+    if (more.length === 0) return new ValidationError(first.field, first.message);
+    return new ValidationError(
+      first.field,
+      `${violations.length} fields are invalid: ${violations.map((v) => `${v.field}: ${v.message}`).join('; ')}`,
+      [...violations],
+    );
+  }
+}
+
+/** One invalid input field: its dotted path (as the domain names it) and what is wrong with it. */
+export interface FieldViolation {
+  readonly field: string;
+  readonly message: string;
 }
 
 /**

@@ -26,6 +26,29 @@ describe('the kernel error hierarchy', () => {
     });
   });
 
+  it('carries every invalid field of a request, the first as `field`, all in the message', () => {
+    expect(new ValidationError('title', 'title is required').violations).toEqual([
+      { field: 'title', message: 'title is required' },
+    ]);
+    const several = ValidationError.of([
+      { field: 'title', message: 'title is required' },
+      { field: 'window.end', message: 'window.end must be after window.start' },
+      { field: 'libraries[1].version', message: 'must be semver' },
+    ]);
+    expect(several).toMatchObject({ kind: 'validation', field: 'title' });
+    expect(several.violations.map((v) => v.field)).toEqual([
+      'title',
+      'window.end',
+      'libraries[1].version',
+    ]);
+    expect(several.message).toBe(
+      '3 fields are invalid: title: title is required; window.end: window.end must be after window.start; libraries[1].version: must be semver',
+    );
+    expect(ValidationError.of([{ field: 'a', message: 'a is required' }]).message).toBe(
+      'a is required',
+    );
+  });
+
   it('names entity and id for what does not or already exists, with a default sentence', () => {
     expect(new NotFoundError('release', 'R-1')).toMatchObject({
       kind: 'not_found',

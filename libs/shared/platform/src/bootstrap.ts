@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
@@ -40,10 +41,12 @@ import {
   loadServiceConfig,
   type ServiceConfig,
   type ServiceName,
+  type ServiceSettingsSchema,
 } from './config/service-config';
 import { kafkaCheck, postgresCheck } from './health/dependency-checks';
 import { ServiceMetrics } from './health/metrics';
 import { Readiness } from './health/readiness';
+import { keepMalformedJsonDetail } from './errors/malformed-json';
 import { withTotalDeserializers } from './input/malformed-request';
 import { PlatformModule } from './platform.module';
 import { EVENT_STORE } from './tokens';
@@ -74,6 +77,11 @@ export interface ServiceDefinition {
   readonly maxStringBytes?: number;
   /** The service's read models, by name: what `npm run projections:rebuild` can rebuild. */
   readonly projections?: readonly ProjectionDefinition<unknown>[];
+  /**
+   * The service's own settings (apps/<service>/src/config/<service>-settings.ts), validated with
+   * the platform's at start and part of the SERVICE_CONFIG its providers inject.
+   */
+  readonly settings?: ServiceSettingsSchema;
   /** Where "now" comes from (the CLOCK provider); default the system clock. Tests set a fixed or manual one. */
   readonly clock?: Clock;
 }
@@ -113,7 +121,7 @@ export async function startService(
   definition: ServiceDefinition,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RunningService> {
-  const config = loadServiceConfig(definition.service, env);
+  const config = loadServiceConfig(definition.service, env, definition.settings);
   const keyFile = config.AUTH_JWKS_URL
     ? undefined
     : (config.AUTH_PUBLIC_KEY_FILE ?? localDir('auth', 'dev-public.pem'));
@@ -224,11 +232,15 @@ export async function startService(
   })
   class ServiceRootModule {}
 
-  const app = await NestFactory.create(ServiceRootModule, {
+  const app = await NestFactory.create<NestExpressApplication>(ServiceRootModule, {
     bufferLogs: true,
     abortOnError: false,
   });
   app.useLogger(app.get(PinoNestLogger));
+  // The JSON body parser now rather than at init (Nest then adds only the urlencoded one), so the
+  // middleware after it sees a body that does not parse before Nest strips the error to its message.
+  app.useBodyParser('json');
+  app.use(keepMalformedJsonDetail);
   app.connectMicroservice<MicroserviceOptions>(
     {
       transport: Transport.GRPC,

@@ -12,8 +12,9 @@ import { RpcException } from '@nestjs/microservices';
 import { status as GrpcStatus, Metadata } from '@grpc/grpc-js';
 import { throwError, type Observable } from 'rxjs';
 import { GRPC_STATUS_DETAILS_TRAILER, encodeRpcStatus } from '@trainyard/grpc-contracts';
-import { isDomainError, type DomainError } from '@trainyard/kernel';
+import { isDomainError, type DomainError, type FieldViolation } from '@trainyard/kernel';
 import { grpcFieldName } from './grpc-field-name';
+import { MalformedJsonBody, malformedJsonOf } from './errors/malformed-json';
 import type { MappedError } from './errors/mapped-error';
 import { PROBLEM_JSON, problemOf } from './errors/problem-details';
 import { rpcStatusOf } from './errors/rpc-status-details';
@@ -66,6 +67,7 @@ const HTTP_TO_GRPC: Record<number, GrpcStatus> = {
   404: GrpcStatus.NOT_FOUND,
   409: GrpcStatus.ABORTED,
   412: GrpcStatus.FAILED_PRECONDITION,
+  415: GrpcStatus.INVALID_ARGUMENT,
   429: GrpcStatus.RESOURCE_EXHAUSTED,
   503: GrpcStatus.UNAVAILABLE,
 };
@@ -126,6 +128,10 @@ export class ErrorMappingFilter implements ExceptionFilter {
         'rule' in exception && typeof exception.rule === 'string' ? exception.rule : undefined;
       const field =
         'field' in exception && typeof exception.field === 'string' ? exception.field : undefined;
+      const violations =
+        'violations' in exception && Array.isArray(exception.violations)
+          ? (exception.violations as readonly FieldViolation[])
+          : undefined;
       const resource =
         'entity' in exception &&
         'id' in exception &&
@@ -144,6 +150,7 @@ export class ErrorMappingFilter implements ExceptionFilter {
         ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
         reason: rule ?? reason,
         field,
+        ...(violations !== undefined ? { violations } : {}),
         rule,
         resource,
         problem: { slug, title },
@@ -154,6 +161,9 @@ export class ErrorMappingFilter implements ExceptionFilter {
       const grpc = HTTP_TO_GRPC[http] ?? (http >= 500 ? GrpcStatus.INTERNAL : GrpcStatus.UNKNOWN);
       return { grpc, http, reason: GrpcStatus[grpc] ?? 'UNKNOWN', message: exception.message };
     }
+    if (exception instanceof MalformedJsonBody) return exception.mapped;
+    const malformedJson = malformedJsonOf(exception);
+    if (malformedJson) return malformedJson;
     const clientError = exposedClientErrorStatus(exception);
     if (clientError !== undefined) {
       const grpc = HTTP_TO_GRPC[clientError] ?? GrpcStatus.INVALID_ARGUMENT;

@@ -1,4 +1,5 @@
 export * from './config/service-config';
+export * from './config/setting-types';
 export * from './auth/permissions';
 export type { Principal } from './auth/principal';
 export { RequirePermission, Public } from './auth/auth.decorators';
@@ -18,8 +19,16 @@ export type { MappedError } from './errors/mapped-error';
 export { rpcStatusOf } from './errors/rpc-status-details';
 export { EdgeInputGuard } from './input/edge-input.guard';
 export {
+  ConsumesBody,
+  JSON_MEDIA_TYPE,
+  RequestBodyTypeGuard,
+  mediaTypeOf,
+} from './input/request-body';
+export {
   DEFAULT_MAX_STRING_BYTES,
   findUnstorableText,
+  findUnstorableTexts,
+  MAX_INPUT_PROBLEMS,
   unstorableTextReason,
 } from './input/unstorable-text';
 export type { InputProblem } from './input/unstorable-text';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import nacl from 'tweetnacl';
 import { createEventStore, verifyConsistency, verifyInclusion } from '@trainyard/event-store';
-import { Controller, Get, Module, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Module, Post, Query, Req } from '@nestjs/common';
 import { status } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { credentials, loadPackageDefinition, type Client } from '@grpc/grpc-js';
@@ -21,6 +21,7 @@ import {
   type TestService,
 } from '@trainyard/testing';
 import { RequirePermission } from './auth/auth.decorators';
+import { ConsumesBody } from './input/request-body';
 import type { ServiceDefinition } from './bootstrap';
 
 @Controller('api/probe')
@@ -35,6 +36,23 @@ class ProbeController {
   @RequirePermission('planning:read')
   echo(@Query('text') text?: string) {
     return { text };
+  }
+
+  @Post('echo')
+  @HttpCode(200)
+  @RequirePermission('planning:read')
+  echoBody(@Body() body: unknown) {
+    return { body };
+  }
+
+  @Post('calendar')
+  @HttpCode(200)
+  @RequirePermission('planning:read')
+  @ConsumesBody('text/calendar')
+  async calendar(@Req() request: AsyncIterable<Buffer>) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk);
+    return { bytes: Buffer.concat(chunks).length };
   }
 
   // No permission configured: deny by default.
@@ -130,6 +148,94 @@ describe('platform: auth, readiness, reflection, configuration', () => {
       title: 'Unauthorized',
       status: 401,
     });
+  });
+
+  // The problem body used to name only the first bad field.
+  it('HTTP: a request with 3 unstorable fields is one 400 problem naming all 3 in `violations`', async () => {
+    const token = await service.token('viewer');
+    const refused = await get(
+      `/api/probe/echo?text=a%00&page=%00&sort=${'x'.repeat(2_000)}`,
+      token,
+    );
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      type: 'https://trainyard.dev/problems/validation-error',
+      status: 400,
+      field: 'text',
+      detail: expect.stringMatching(/^3 fields are invalid: text: /),
+      violations: [
+        { field: 'text', detail: expect.stringMatching(/NUL/) },
+        { field: 'page', detail: expect.stringMatching(/NUL/) },
+        { field: 'sort', detail: expect.stringMatching(/at most 1024 bytes/) },
+      ],
+    });
+  });
+
+  const post = async (path: string, type: string | undefined, body: string | Uint8Array) =>
+    fetch(`${service.httpUrl}${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await service.token('viewer')}`,
+        ...(type ? { 'content-type': type } : {}),
+      },
+      body,
+    });
+
+  // A body that is not JSON used to be a 400 with the parser's bare message, or (text/plain, a
+  // form) reach the route as {} and fail there for a reason the client could not see.
+  it('HTTP: a JSON body that does not parse is a 400 malformed-json problem saying where', async () => {
+    const refused = await post('/api/probe/echo', 'application/json', '{"a":');
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await refused.json()).toEqual({
+      type: 'https://trainyard.dev/problems/malformed-json',
+      title: 'Malformed JSON body',
+      status: 400,
+      detail:
+        'The request body is not valid JSON: unexpected end of input at position 5 (line 1, column 6).',
+      instance: '/api/probe/echo',
+    });
+    const second = await post('/api/probe/echo', 'application/json', '{\n  "a": 1,\n  b: 2\n}');
+    expect((await second.json()) as { detail: string }).toMatchObject({
+      detail: expect.stringMatching(/at position 14 \(line 3, column 3\)\.$/),
+    });
+    expect(await (await post('/api/probe/echo', 'application/json', '{"a":1}')).json()).toEqual({
+      body: { a: 1 },
+    });
+    expect((await post('/api/probe/echo', 'application/merge-patch+json', '{"a":1}')).status).toBe(
+      200,
+    );
+  });
+
+  it('HTTP: a body of a type the route does not read is a 415 problem naming the types it reads', async () => {
+    for (const [type, body] of [
+      ['text/plain', '{"a":1}'],
+      ['application/x-www-form-urlencoded', 'a=1'],
+      // Bytes: fetch sets no Content-Type of its own (a string would be text/plain).
+      [undefined, new TextEncoder().encode('raw bytes')],
+    ] as const) {
+      const refused = await post('/api/probe/echo', type, body);
+      expect(refused.status).toBe(415);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await refused.json()).toEqual({
+        type: 'about:blank',
+        title: 'Unsupported Media Type',
+        status: 415,
+        detail: `${type ? `Content-Type ${type}` : 'a body without a Content-Type'} is not accepted by POST /api/probe/echo; send application/json`,
+        instance: '/api/probe/echo',
+      });
+    }
+    // A route that reads another type says so, and takes it.
+    const json = await post('/api/probe/calendar', 'application/json', '{}');
+    expect(json.status).toBe(415);
+    expect(((await json.json()) as { detail: string }).detail).toMatch(/send text\/calendar$/);
+    expect(
+      await (await post('/api/probe/calendar', 'text/calendar', 'BEGIN:VCALENDAR')).json(),
+    ).toEqual({
+      bytes: 15,
+    });
+    // No body: nothing to refuse.
+    expect((await post('/api/probe/echo', 'text/plain', '')).status).toBe(200);
   });
 
   it('refuses an expired token, and one signed for another audience', async () => {

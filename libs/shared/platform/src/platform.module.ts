@@ -12,6 +12,7 @@ import { TokenVerifier } from './auth/token-verifier';
 import type { ServiceConfig } from './config/service-config';
 import { ErrorMappingFilter } from './error-mapping.filter';
 import { EdgeInputGuard, MAX_STRING_BYTES } from './input/edge-input.guard';
+import { RequestBodyTypeGuard } from './input/request-body';
 import { DEFAULT_MAX_STRING_BYTES } from './input/unstorable-text';
 import { HealthController } from './health/health.controller';
 import { ServiceMetrics } from './health/metrics';
@@ -67,6 +68,7 @@ export class PlatformModule {
       { provide: ServiceMetrics, useValue: options.metrics },
       { provide: MAX_STRING_BYTES, useValue: options.maxStringBytes ?? DEFAULT_MAX_STRING_BYTES },
       { provide: APP_GUARD, useClass: AuthGuard },
+      { provide: APP_GUARD, useClass: RequestBodyTypeGuard },
       { provide: APP_GUARD, useClass: EdgeInputGuard },
       { provide: APP_FILTER, useClass: ErrorMappingFilter },
       { provide: APP_INTERCEPTOR, useClass: MetricsInterceptor },

@@ -54,27 +54,6 @@ export class PgRunQueueStats implements RunQueueStatsPort {
   }
 }
 
-/** Limits from the environment: SCHEDULING_MAX_QUEUED_RUNS_PER_TEAM / _PER_JOB. */
-export const admissionLimitsFromEnv = (env: NodeJS.ProcessEnv = process.env): AdmissionLimits => {
-  const read = (name: string, fallback: number): number => {
-    const value = env[name];
-    if (value === undefined || value === '') return fallback;
-    if (!/^\d{1,9}$/.test(value) || Number(value) < 1)
-      throw new Error(`${name} must be a whole number of at least 1; got ${value}`);
-    return Number(value);
-  };
-  return {
-    maxQueuedPerTeam: read(
-      'SCHEDULING_MAX_QUEUED_RUNS_PER_TEAM',
-      DEFAULT_ADMISSION_LIMITS.maxQueuedPerTeam,
-    ),
-    maxQueuedPerJob: read(
-      'SCHEDULING_MAX_QUEUED_RUNS_PER_JOB',
-      DEFAULT_ADMISSION_LIMITS.maxQueuedPerJob,
-    ),
-  };
-};
-
 /**
  * What the runtime's trigger path calls before it queues a run: admitted, or a
  * `ResourceExhausted` the platform answers as RESOURCE_EXHAUSTED with a google.rpc.RetryInfo

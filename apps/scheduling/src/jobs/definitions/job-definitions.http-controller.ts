@@ -3,7 +3,6 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestj
 import {
   ApiBearerAuth,
   ApiBody,
-  ApiConsumes,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -11,7 +10,12 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ValidationError } from '@trainyard/kernel';
-import { ApiProblemResponses, CommandContexts, RequirePermission } from '@trainyard/platform';
+import {
+  ApiProblemResponses,
+  CommandContexts,
+  ConsumesBody,
+  RequirePermission,
+} from '@trainyard/platform';
 import { JobDefinitionQueries, jobName } from './job-definition.queries';
 import { JobDefinitionUseCases } from './job-definition.use-cases';
 import {
@@ -71,7 +75,7 @@ export class JobDefinitionsHttpController {
     description:
       'The normalised manifest and its digest, or 400 naming the first problem (the detail lists the others).',
   })
-  @ApiConsumes(...MANIFEST_TYPES)
+  @ConsumesBody(...MANIFEST_TYPES)
   @ApiBody({ schema: { type: 'string' }, description: 'the manifest, YAML or JSON' })
   @ApiOkResponse({ type: ManifestValidationDto })
   async validate(@Req() request: HttpRequest) {
@@ -83,7 +87,7 @@ export class JobDefinitionsHttpController {
   @HttpCode(200)
   @RequirePermission('scheduling:read')
   @ApiOperation({ summary: 'What applying a manifest would change in the running version' })
-  @ApiConsumes(...MANIFEST_TYPES)
+  @ConsumesBody(...MANIFEST_TYPES)
   @ApiBody({ schema: { type: 'string' } })
   @ApiOkResponse({ type: ManifestDiffDto })
   async diff(@Req() request: HttpRequest) {
@@ -98,7 +102,7 @@ export class JobDefinitionsHttpController {
     description:
       'A change affecting production waits for approval by someone other than its author (outcome proposed). The same manifest again changes nothing (outcome unchanged). 409 job-proposal-pending while another change awaits approval.',
   })
-  @ApiConsumes(...MANIFEST_TYPES)
+  @ConsumesBody(...MANIFEST_TYPES)
   @ApiBody({ schema: { type: 'string' } })
   @ApiOkResponse({ type: ApplyManifestResultDto })
   @ApiProblemResponses(409)

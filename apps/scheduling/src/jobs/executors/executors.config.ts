@@ -1,5 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import {
+  ConfigurationError,
+  parsedSetting,
+  unsetWhenEmpty,
+  wholeNumberSetting,
+} from '@trainyard/platform';
 import { parseUrlAllowlist, type UrlAllowlist } from '@trainyard/scheduling-domain';
 
 /**
@@ -32,23 +39,12 @@ export interface ExecutorsConfig {
 
 export const EXECUTORS_CONFIG = Symbol('trainyard.scheduling.executors-config');
 
-export class ExecutorsConfigError extends Error {
+/** A setting the running host refuses (no such user or program): stops the start, exit 78. */
+export class ExecutorsConfigError extends ConfigurationError {
   constructor(variable: string, message: string) {
     super(`invalid configuration: ${variable}: ${message}`);
-    this.name = 'ExecutorsConfigError';
   }
 }
-
-const positive = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  if (!/^\d{1,15}$/.test(text) || Number(text) <= 0)
-    throw new ExecutorsConfigError(
-      name,
-      `must be a positive whole number; got ${JSON.stringify(text)}`,
-    );
-  return Number(text);
-};
 
 const PROGRAM_NAME = /^[a-z0-9]+(?:[-_.][a-z0-9]+)*$/;
 
@@ -60,12 +56,8 @@ export const parseCommandPrograms = (text: string | undefined): Map<string, stri
     const name = eq < 0 ? '' : entry.slice(0, eq);
     const path = eq < 0 ? '' : entry.slice(eq + 1);
     if (!PROGRAM_NAME.test(name) || !isAbsolute(path))
-      throw new ExecutorsConfigError(
-        'SCHEDULING_COMMAND_PROGRAMS',
-        `entry ${JSON.stringify(entry)} must be name=/absolute/path`,
-      );
-    if (programs.has(name))
-      throw new ExecutorsConfigError('SCHEDULING_COMMAND_PROGRAMS', `${name} is mapped twice`);
+      throw new Error(`entry ${JSON.stringify(entry)} must be name=/absolute/path`);
+    if (programs.has(name)) throw new Error(`${name} is mapped twice`);
     programs.set(name, path);
   }
   return programs;
@@ -95,54 +87,78 @@ export const resolveRunAs = (
   );
 };
 
-const findPrlimit = (env: NodeJS.ProcessEnv): string | undefined => {
-  const configured = env['SCHEDULING_COMMAND_PRLIMIT'];
+/** `SCHEDULING_COMMAND_PRLIMIT`: off, an absolute path, or unset (found on the PATH's usual places). */
+const prlimitSetting = z
+  .string()
+  .optional()
+  .refine(
+    (value) => value === undefined || value === '' || value === 'off' || isAbsolute(value),
+    'expected off or the absolute path of prlimit',
+  )
+  .refine(
+    (value) => value === undefined || !isAbsolute(value) || existsSync(value),
+    'no such program',
+  );
+
+const USER_SPEC = /^(?:[a-z_][a-z0-9_-]{0,31}|\d+:\d+)$/;
+
+/** The executors' variables, part of the scheduling service's settings (scheduling-settings.ts). */
+export const EXECUTORS_SETTINGS = {
+  SCHEDULING_HTTP_ALLOWLIST: parsedSetting(parseUrlAllowlist),
+  SCHEDULING_HTTP_MAX_RESPONSE_BYTES: wholeNumberSetting('bytes', 1, 2 ** 30, 1024 * 1024),
+  SCHEDULING_HTTP_MAX_REDIRECTS: wholeNumberSetting('redirects', 1, 20, 5),
+  SCHEDULING_COMMAND_PROGRAMS: parsedSetting(parseCommandPrograms),
+  SCHEDULING_COMMAND_USER: unsetWhenEmpty(
+    z.string().regex(USER_SPEC, 'expected a user name or uid:gid').default('nobody'),
+  ),
+  SCHEDULING_COMMAND_MEMORY_BYTES: wholeNumberSetting('bytes', 1, 2 ** 40, 512 * 1024 * 1024),
+  SCHEDULING_COMMAND_PRLIMIT: prlimitSetting,
+  SCHEDULING_COMMAND_MAX_OUTPUT_BYTES: wholeNumberSetting('bytes', 1, 2 ** 30, 64 * 1024),
+  SCHEDULING_COMMAND_CWD: unsetWhenEmpty(
+    z
+      .string()
+      .refine((value) => isAbsolute(value), 'expected an absolute path')
+      .default('/'),
+  ),
+  SCHEDULING_KAFKA_TOPIC_ALLOWLIST: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? '').split(/[\s,]+/).filter((t) => t !== '')),
+};
+
+export type ExecutorsSettings = z.infer<z.ZodObject<typeof EXECUTORS_SETTINGS>>;
+
+const findPrlimit = (configured: string | undefined): string | undefined => {
   if (configured === 'off') return undefined;
-  if (configured !== undefined && configured !== '') {
-    if (!isAbsolute(configured) || !existsSync(configured))
-      throw new ExecutorsConfigError('SCHEDULING_COMMAND_PRLIMIT', `no such program ${configured}`);
-    return configured;
-  }
+  if (configured !== undefined && configured !== '') return configured;
   return ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => existsSync(p));
 };
 
-export const loadExecutorsConfig = (env: NodeJS.ProcessEnv = process.env): ExecutorsConfig => {
-  let allowlist: UrlAllowlist;
-  try {
-    allowlist = parseUrlAllowlist(env['SCHEDULING_HTTP_ALLOWLIST']);
-  } catch (error) {
-    throw new ExecutorsConfigError('SCHEDULING_HTTP_ALLOWLIST', (error as Error).message);
-  }
-  const runAsRoot = process.getuid?.() === 0;
-  const cwd = env['SCHEDULING_COMMAND_CWD'] || '/';
-  if (!isAbsolute(cwd))
-    throw new ExecutorsConfigError('SCHEDULING_COMMAND_CWD', 'must be an absolute path');
-  const prlimitPath = findPrlimit(env);
-  const topicPrefixes = env['SCHEDULING_KAFKA_TOPIC_ALLOWLIST'];
+/** The executors' configuration from the validated settings; the restricted user resolved when root. */
+export const executorsConfigOf = (settings: ExecutorsSettings): ExecutorsConfig => {
+  const prlimitPath = findPrlimit(settings.SCHEDULING_COMMAND_PRLIMIT);
+  const topicPrefixes = settings.SCHEDULING_KAFKA_TOPIC_ALLOWLIST;
   return {
     http: {
-      allowlist,
-      maxResponseBytes: positive(env, 'SCHEDULING_HTTP_MAX_RESPONSE_BYTES', 1024 * 1024),
-      maxRedirects: positive(env, 'SCHEDULING_HTTP_MAX_REDIRECTS', 5),
+      allowlist: settings.SCHEDULING_HTTP_ALLOWLIST,
+      maxResponseBytes: settings.SCHEDULING_HTTP_MAX_RESPONSE_BYTES,
+      maxRedirects: settings.SCHEDULING_HTTP_MAX_REDIRECTS,
     },
     command: {
-      programs: parseCommandPrograms(env['SCHEDULING_COMMAND_PROGRAMS']),
-      ...(runAsRoot
+      programs: settings.SCHEDULING_COMMAND_PROGRAMS,
+      ...(process.getuid?.() === 0
         ? {
             runAs: resolveRunAs(
-              env['SCHEDULING_COMMAND_USER'] || 'nobody',
+              settings.SCHEDULING_COMMAND_USER,
               readFileSync('/etc/passwd', 'utf8'),
             ),
           }
         : {}),
-      memoryBytes: positive(env, 'SCHEDULING_COMMAND_MEMORY_BYTES', 512 * 1024 * 1024),
+      memoryBytes: settings.SCHEDULING_COMMAND_MEMORY_BYTES,
       ...(prlimitPath === undefined ? {} : { prlimitPath }),
-      maxOutputBytes: positive(env, 'SCHEDULING_COMMAND_MAX_OUTPUT_BYTES', 64 * 1024),
-      cwd,
+      maxOutputBytes: settings.SCHEDULING_COMMAND_MAX_OUTPUT_BYTES,
+      cwd: settings.SCHEDULING_COMMAND_CWD,
     },
-    kafka:
-      topicPrefixes === undefined || topicPrefixes === ''
-        ? {}
-        : { topicPrefixes: topicPrefixes.split(/[\s,]+/).filter((t) => t !== '') },
+    kafka: topicPrefixes.length === 0 ? {} : { topicPrefixes },
   };
 };

@@ -1,9 +1,9 @@
-import {
-  ExecutorsConfigError,
-  loadExecutorsConfig,
-  parseCommandPrograms,
-  resolveRunAs,
-} from './executors.config';
+import { ConfigurationError, loadServiceConfig } from '@trainyard/platform';
+import { schedulingSettings } from '../../config/scheduling-settings';
+import { executorsConfigOf, parseCommandPrograms, resolveRunAs } from './executors.config';
+
+const loadExecutorsConfig = (env: NodeJS.ProcessEnv) =>
+  executorsConfigOf(loadServiceConfig('scheduling', env, schedulingSettings));
 
 const PASSWD =
   'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n';
@@ -24,14 +24,17 @@ describe('executors configuration', () => {
       ['ledger-export', '/opt/jobs/export'],
       ['report', '/usr/bin/true'],
     ]);
-    expect(() => parseCommandPrograms('x=bin/x')).toThrow(ExecutorsConfigError);
-    expect(() => parseCommandPrograms('Bad=/x')).toThrow(/SCHEDULING_COMMAND_PROGRAMS/);
+    expect(() => parseCommandPrograms('x=bin/x')).toThrow(/must be name=\/absolute\/path/);
     expect(() => parseCommandPrograms('a=/x,a=/y')).toThrow(/mapped twice/);
+    expect(() => loadExecutorsConfig({ SCHEDULING_COMMAND_PROGRAMS: 'Bad=/x' })).toThrow(
+      /SCHEDULING_COMMAND_PROGRAMS: entry "Bad=\/x" must be name=\/absolute\/path/,
+    );
   });
 
   it('resolves the restricted user by name or uid:gid, refusing an unknown one', () => {
     expect(resolveRunAs('nobody', PASSWD)).toEqual({ user: 'nobody', uid: 65534, gid: 65534 });
     expect(resolveRunAs('1000:1000', PASSWD)).toEqual({ user: '1000:1000', uid: 1000, gid: 1000 });
+    expect(() => resolveRunAs('ghost', PASSWD)).toThrow(ConfigurationError);
     expect(() => resolveRunAs('ghost', PASSWD)).toThrow(/SCHEDULING_COMMAND_USER/);
   });
 

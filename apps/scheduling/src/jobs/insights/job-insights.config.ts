@@ -1,8 +1,8 @@
-import { ConfigurationError } from '@trainyard/platform';
+import { unsetWhenEmpty } from '@trainyard/platform';
 import { z } from 'zod';
 
 /**
- * Job time and operations settings, read from the environment when the module starts:
+ * Job time and operations settings, part of the scheduling service's settings (validated at start):
  *
  * - `JOB_SLA_WATCH_INTERVAL_MS`: how often the SLA watch looks at active runs (default 30 s;
  *   0 turns the sweeper off, e.g. in a read-only replica).
@@ -30,17 +30,21 @@ const whole = (what: string, min: number, max: number, fallback: number) =>
     .min(min, `expected at least ${min} ${what}`)
     .max(max, `expected at most ${max} ${what}`)
     .default(fallback);
+const wholeSetting = (what: string, min: number, max: number, fallback: number) =>
+  unsetWhenEmpty(whole(what, min, max, fallback));
 
 const TEAM = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-const schema = z.object({
-  JOB_SLA_WATCH_INTERVAL_MS: whole('milliseconds', 0, 86_400_000, 30_000).refine(
-    (v) => v === 0 || v >= 100,
-    'expected 0 (off) or at least 100 milliseconds',
+export const JOB_INSIGHTS_SETTINGS = {
+  JOB_SLA_WATCH_INTERVAL_MS: unsetWhenEmpty(
+    whole('milliseconds', 0, 86_400_000, 30_000).refine(
+      (v) => v === 0 || v >= 100,
+      'expected 0 (off) or at least 100 milliseconds',
+    ),
   ),
-  JOB_SLA_LOOKBACK_HOURS: whole('hours', 1, 24 * 366, 24),
-  JOB_DURATION_HISTORY_DAYS: whole('days', 1, 3650, 30),
-  JOB_ZOMBIE_DAYS: whole('days', 1, 3650, 30),
+  JOB_SLA_LOOKBACK_HOURS: wholeSetting('hours', 1, 24 * 366, 24),
+  JOB_DURATION_HISTORY_DAYS: wholeSetting('days', 1, 3650, 30),
+  JOB_ZOMBIE_DAYS: wholeSetting('days', 1, 3650, 30),
   JOB_KNOWN_TEAMS: z
     .string()
     .default('')
@@ -54,24 +58,14 @@ const schema = z.object({
           ctx.addIssue({ code: 'custom', message: `expected team names; got ${team}` });
       return teams;
     }),
-});
-
-export const loadJobInsightsConfig = (env: NodeJS.ProcessEnv = process.env): JobInsightsConfig => {
-  const parsed = schema.safeParse(
-    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')),
-  );
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigurationError(
-      `invalid configuration: ${String(issue?.path[0] ?? '')}: ${issue?.message ?? 'invalid'}`,
-    );
-  }
-  const c = parsed.data;
-  return {
-    slaWatchIntervalMs: c.JOB_SLA_WATCH_INTERVAL_MS,
-    slaLookbackHours: c.JOB_SLA_LOOKBACK_HOURS,
-    durationHistoryDays: c.JOB_DURATION_HISTORY_DAYS,
-    zombieDays: c.JOB_ZOMBIE_DAYS,
-    ...(c.JOB_KNOWN_TEAMS.length > 0 ? { knownTeams: c.JOB_KNOWN_TEAMS } : {}),
-  };
 };
+
+export type JobInsightsSettings = z.infer<z.ZodObject<typeof JOB_INSIGHTS_SETTINGS>>;
+
+export const jobInsightsConfigOf = (c: JobInsightsSettings): JobInsightsConfig => ({
+  slaWatchIntervalMs: c.JOB_SLA_WATCH_INTERVAL_MS,
+  slaLookbackHours: c.JOB_SLA_LOOKBACK_HOURS,
+  durationHistoryDays: c.JOB_DURATION_HISTORY_DAYS,
+  zombieDays: c.JOB_ZOMBIE_DAYS,
+  ...(c.JOB_KNOWN_TEAMS.length > 0 ? { knownTeams: c.JOB_KNOWN_TEAMS } : {}),
+});

@@ -10,11 +10,7 @@ import {
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Pool } from 'pg';
 import { PG_POOL, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
-import {
-  AdmissionControl,
-  PgRunQueueStats,
-  admissionLimitsFromEnv,
-} from '../capacity/admission-control';
+import { AdmissionControl, PgRunQueueStats } from '../capacity/admission-control';
 import { BackpressureProbe } from '../capacity/backpressure.probe';
 import { PgPoolSlots } from '../capacity/pg-pool-slots';
 import { PoolQueries } from '../capacity/pool.queries';
@@ -28,6 +24,7 @@ import { RUN_ADMISSION, JobRunUseCases } from './job-run.use-cases';
 import { JobRunsGrpcController } from './job-runs.grpc-controller';
 import { JobRunsHttpController } from './job-runs.http-controller';
 import { JOB_RUNTIME_PORTS, JobRuntimeHost, type JobRuntimePorts } from './job-runtime.host';
+import type { SchedulingConfig } from '../../config/scheduling-settings';
 
 /**
  * The capacity pieces the runtime is given that live as long as the service: the fair-share
@@ -108,11 +105,11 @@ export const JOB_RUN_PROVIDERS: Provider[] = [
   {
     provide: RUN_ADMISSION,
     inject: [PG_POOL, SERVICE_CONFIG],
-    useFactory: (pool: Pool, config: ServiceConfig) =>
-      new AdmissionControl(
-        new PgRunQueueStats(pool, config.DATABASE_SCHEMA),
-        admissionLimitsFromEnv(),
-      ),
+    useFactory: (pool: Pool, config: SchedulingConfig) =>
+      new AdmissionControl(new PgRunQueueStats(pool, config.DATABASE_SCHEMA), {
+        maxQueuedPerTeam: config.SCHEDULING_MAX_QUEUED_RUNS_PER_TEAM,
+        maxQueuedPerJob: config.SCHEDULING_MAX_QUEUED_RUNS_PER_JOB,
+      }),
   },
   JobRunUseCases,
 ];

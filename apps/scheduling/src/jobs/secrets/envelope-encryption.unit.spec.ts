@@ -2,14 +2,18 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import {
   SecretDecryptionError,
-  SecretsConfigError,
   kekFingerprint,
-  loadKeyRing,
   openSecret,
   rewrapSecret,
   sealSecret,
   type KeyRing,
 } from './envelope-encryption';
+import { ConfigurationError, loadServiceConfig } from '@trainyard/platform';
+import { schedulingSettings } from '../../config/scheduling-settings';
+import { SecretsConfigError, keyRingOf } from './key-ring.config';
+
+const loadKeyRing = (env: NodeJS.ProcessEnv) =>
+  keyRingOf(loadServiceConfig('scheduling', env, schedulingSettings));
 
 const ringOf = (...keys: [string, Buffer][]): KeyRing => {
   const [first] = keys;
@@ -105,7 +109,7 @@ describe('loadKeyRing', () => {
     expect(loaded?.byId.get('old-1')?.key.equals(kekB)).toBe(true);
   });
   it('given a malformed KEK, then the variable is named', () => {
-    expect(() => loadKeyRing({ SCHEDULING_SECRETS_KEK: 'short' })).toThrow(SecretsConfigError);
+    expect(() => loadKeyRing({ SCHEDULING_SECRETS_KEK: 'short' })).toThrow(ConfigurationError);
     expect(() =>
       loadKeyRing({ SCHEDULING_SECRETS_KEK: randomBytes(16).toString('base64') }),
     ).toThrow(/SCHEDULING_SECRETS_KEK: must be 32 bytes/);
@@ -115,5 +119,15 @@ describe('loadKeyRing', () => {
         SCHEDULING_SECRETS_PREVIOUS_KEKS: 'nope',
       }),
     ).toThrow(/SCHEDULING_SECRETS_PREVIOUS_KEKS/);
+  });
+  it('given a previous KEK under the current id, then the start is refused naming the variable', () => {
+    const attempt = () =>
+      loadKeyRing({
+        SCHEDULING_SECRETS_KEK: kekA.toString('base64'),
+        SCHEDULING_SECRETS_KEK_ID: 'k1',
+        SCHEDULING_SECRETS_PREVIOUS_KEKS: `k1=${kekB.toString('base64')}`,
+      });
+    expect(attempt).toThrow(SecretsConfigError);
+    expect(attempt).toThrow(/SCHEDULING_SECRETS_PREVIOUS_KEKS: .*distinct/);
   });
 });

@@ -28,6 +28,7 @@ import {
   NotFoundError,
   RuleViolation,
   ValidationError,
+  validateAll,
 } from '@trainyard/kernel';
 import { assertFibonacciPoint } from '../shared/fibonacci';
 import type {
@@ -64,84 +65,111 @@ const registered = (state: Workload, workloadId: string): Registered => {
   return state;
 };
 
-const validateRegistration = (data: RegisterWorkloadData): void => {
-  assertNonEmpty('workloadId', data.workloadId);
-  assertNonEmpty('title', data.title);
-  assertNonEmpty('team', data.team);
-  // Personal data is recorded only sealed (issue 13 item 6): plaintext here would be un-erasable.
-  if (data.requester !== undefined && !isSealedPersonalData(data.requester))
-    throw new ValidationError(
-      'requester',
-      'requester must be sealed personal data, never plaintext',
-    );
-  if (data.components === undefined || data.components.length === 0)
-    throw new ValidationError('components', 'components must name at least one component');
-  const names = new Set<string>();
-  data.components.forEach((component, i) => {
-    assertNonEmpty(`components[${i}].name`, component.name);
-    if (!COMPONENT_KINDS.includes(component.kind))
-      throw new ValidationError(
-        `components[${i}].kind`,
-        `components[${i}].kind must be one of ${COMPONENT_KINDS.join(', ')}`,
-      );
-    if (names.has(component.name))
-      throw new ValidationError(
-        `components[${i}].name`,
-        `component ${component.name} is listed twice`,
-      );
-    names.add(component.name);
-  });
-  data.regulatedData.forEach((kind, i) => {
-    if (!REGULATED_DATA_CLASSES.includes(kind))
-      throw new ValidationError(
-        `regulatedData[${i}]`,
-        `regulatedData must be among ${REGULATED_DATA_CLASSES.join(', ')}`,
-      );
-  });
-  assertFibonacciPoint('jobSize', data.jobSize);
-  assertFibonacciPoint('businessValue', data.businessValue);
-  assertFibonacciPoint('timeCriticality', data.timeCriticality);
-  assertFibonacciPoint('riskReduction', data.riskReduction);
-  if (data.changeType !== undefined && !CHANGE_TYPES.includes(data.changeType))
-    throw new ValidationError('changeType', `changeType must be one of ${CHANGE_TYPES.join(', ')}`);
-  const deps = new Set<string>();
-  data.dependsOn.forEach((dep, i) => {
-    assertNonEmpty(`dependsOn[${i}]`, dep);
-    if (deps.has(dep))
-      throw new ValidationError(`dependsOn[${i}]`, `dependency ${dep} is listed twice`);
-    deps.add(dep);
-  });
-  if (data.apiContract) {
-    assertNonEmpty('apiContract.api', data.apiContract.api);
-    assertNonEmpty('apiContract.version', data.apiContract.version);
-  }
-  const consumed = new Set<string>();
-  (data.consumedApis ?? []).forEach((c, i) => {
-    assertNonEmpty(`consumedApis[${i}].api`, c.api);
-    assertNonEmpty(`consumedApis[${i}].version`, c.version);
-    const key = `${c.api}@${c.version}`;
-    if (consumed.has(key))
-      throw new ValidationError(`consumedApis[${i}]`, `${c.api} ${c.version} is listed twice`);
-    consumed.add(key);
-  });
-  assertSharedLibraries('libraries', data.libraries);
-  if (typeof data.schemaChange !== 'boolean')
-    throw new ValidationError('schemaChange', 'schemaChange must be a boolean');
-  if (data.featureFlag !== undefined) assertNonEmpty('featureFlag', data.featureFlag);
-  if (
-    data.severity !== undefined &&
-    !(
-      Number.isInteger(data.severity) &&
-      data.severity >= SEVERITY_MIN &&
-      data.severity <= SEVERITY_MAX
-    )
-  )
-    throw new ValidationError(
-      'severity',
-      `severity must be an integer ${SEVERITY_MIN}..${SEVERITY_MAX}`,
-    );
-  if (data.linkedIncident !== undefined) assertNonEmpty('linkedIncident', data.linkedIncident);
-};
+// Every field is checked, and every invalid one reported (validateAll): a client fixes a
+// registration in one round trip, not one field per attempt.
+const validateRegistration = (data: RegisterWorkloadData): void =>
+  validateAll(
+    () => assertNonEmpty('workloadId', data.workloadId),
+    () => assertNonEmpty('title', data.title),
+    () => assertNonEmpty('team', data.team),
+    () => {
+      // Personal data is recorded only sealed (issue 13 item 6): plaintext here would be un-erasable.
+      if (data.requester !== undefined && !isSealedPersonalData(data.requester))
+        throw new ValidationError(
+          'requester',
+          'requester must be sealed personal data, never plaintext',
+        );
+    },
+    () => {
+      if (data.components === undefined || data.components.length === 0)
+        throw new ValidationError('components', 'components must name at least one component');
+      const names = new Set<string>();
+      data.components.forEach((component, i) => {
+        assertNonEmpty(`components[${i}].name`, component.name);
+        if (!COMPONENT_KINDS.includes(component.kind))
+          throw new ValidationError(
+            `components[${i}].kind`,
+            `components[${i}].kind must be one of ${COMPONENT_KINDS.join(', ')}`,
+          );
+        if (names.has(component.name))
+          throw new ValidationError(
+            `components[${i}].name`,
+            `component ${component.name} is listed twice`,
+          );
+        names.add(component.name);
+      });
+    },
+    () =>
+      data.regulatedData.forEach((kind, i) => {
+        if (!REGULATED_DATA_CLASSES.includes(kind))
+          throw new ValidationError(
+            `regulatedData[${i}]`,
+            `regulatedData must be among ${REGULATED_DATA_CLASSES.join(', ')}`,
+          );
+      }),
+    () => assertFibonacciPoint('jobSize', data.jobSize),
+    () => assertFibonacciPoint('businessValue', data.businessValue),
+    () => assertFibonacciPoint('timeCriticality', data.timeCriticality),
+    () => assertFibonacciPoint('riskReduction', data.riskReduction),
+    () => {
+      if (data.changeType !== undefined && !CHANGE_TYPES.includes(data.changeType))
+        throw new ValidationError(
+          'changeType',
+          `changeType must be one of ${CHANGE_TYPES.join(', ')}`,
+        );
+    },
+    () => {
+      const deps = new Set<string>();
+      data.dependsOn.forEach((dep, i) => {
+        assertNonEmpty(`dependsOn[${i}]`, dep);
+        if (deps.has(dep))
+          throw new ValidationError(`dependsOn[${i}]`, `dependency ${dep} is listed twice`);
+        deps.add(dep);
+      });
+    },
+    () => {
+      if (data.apiContract) {
+        assertNonEmpty('apiContract.api', data.apiContract.api);
+        assertNonEmpty('apiContract.version', data.apiContract.version);
+      }
+    },
+    () => {
+      const consumed = new Set<string>();
+      (data.consumedApis ?? []).forEach((c, i) => {
+        assertNonEmpty(`consumedApis[${i}].api`, c.api);
+        assertNonEmpty(`consumedApis[${i}].version`, c.version);
+        const key = `${c.api}@${c.version}`;
+        if (consumed.has(key))
+          throw new ValidationError(`consumedApis[${i}]`, `${c.api} ${c.version} is listed twice`);
+        consumed.add(key);
+      });
+    },
+    () => assertSharedLibraries('libraries', data.libraries),
+    () => {
+      if (typeof data.schemaChange !== 'boolean')
+        throw new ValidationError('schemaChange', 'schemaChange must be a boolean');
+    },
+    () => {
+      if (data.featureFlag !== undefined) assertNonEmpty('featureFlag', data.featureFlag);
+    },
+    () => {
+      if (
+        data.severity !== undefined &&
+        !(
+          Number.isInteger(data.severity) &&
+          data.severity >= SEVERITY_MIN &&
+          data.severity <= SEVERITY_MAX
+        )
+      )
+        throw new ValidationError(
+          'severity',
+          `severity must be an integer ${SEVERITY_MIN}..${SEVERITY_MAX}`,
+        );
+    },
+    () => {
+      if (data.linkedIncident !== undefined) assertNonEmpty('linkedIncident', data.linkedIncident);
+    },
+  );
 
 export const registerWorkload = (
   command: RegisterWorkload,

@@ -174,6 +174,18 @@ describe('workload decider', () => {
       given([]).when(register(data)).thenThrows(ValidationError, { field });
     });
 
+    // A registration with several bad fields used to name only the first; the client then fixed
+    // one field per round trip.
+    it('refuses a registration with several invalid fields, naming every one of them', () => {
+      given([])
+        .when(register({ title: '', jobSize: 4, components: [] }))
+        .thenThrows(ValidationError, (error) => {
+          expect(error.field).toBe('title');
+          expect(error.violations.map((v) => v.field)).toEqual(['title', 'components', 'jobSize']);
+          expect(error.message).toMatch(/^3 fields are invalid: title: title is required; /);
+        });
+    });
+
     it('refuses a command without a valid clock', () => {
       given([])
         .when({

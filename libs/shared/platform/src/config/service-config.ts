@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KAFKA_TOPIC_NAME, isSecretSetting, secretSetting } from './setting-types';
 
 export const SERVICES = ['planning', 'scheduling', 'deployment', 'compliance', 'metrics'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -38,10 +39,29 @@ const positiveMs = z.coerce
   .positive('expected a positive number of milliseconds');
 
 /**
- * Every variable a service reads, with its default. Keep docker-compose.yml and the README's
- * configuration table in step: a test compares them with this schema.
+ * A service's own settings (apps/<service>/src/config/<service>-settings.ts): variables only that
+ * service reads, validated with the platform's at start, so a wrong one is named like any other.
  */
-export function serviceConfigSchema(service: ServiceName) {
+export type ServiceSettingsSchema = z.ZodObject;
+
+/**
+ * Every variable a service reads, with its default: the platform's, plus the service's own
+ * settings when given. Keep docker-compose.yml and the README's configuration table in step: a
+ * test compares them with this schema.
+ */
+export function serviceConfigSchema(service: ServiceName): PlatformConfigSchema;
+export function serviceConfigSchema(
+  service: ServiceName,
+  settings: ServiceSettingsSchema | undefined,
+): z.ZodObject;
+export function serviceConfigSchema(service: ServiceName, settings?: ServiceSettingsSchema) {
+  const platform = platformConfigSchema(service);
+  return settings ? platform.extend(settings.shape) : platform;
+}
+
+type PlatformConfigSchema = ReturnType<typeof platformConfigSchema>;
+
+function platformConfigSchema(service: ServiceName) {
   return z.object({
     GRPC_HOST: z.string().min(1).default('0.0.0.0'),
     GRPC_PORT: port.default(DEFAULT_PORTS[service].grpc),
@@ -87,6 +107,19 @@ export function serviceConfigSchema(service: ServiceName) {
       .min(0, 'expected a ratio 0-1')
       .max(1, 'expected a ratio 0-1')
       .optional(),
+    // Read by the OpenTelemetry SDK before the configuration loads (libs/shared/observability
+    // starts first, to patch the libraries it instruments); checked here so a typo is named.
+    OTEL_METRICS_EXPORTER: z
+      .string()
+      .regex(
+        /^\s*$|^\s*(none|otlp|prometheus|console)\s*(,\s*(none|otlp|prometheus|console)\s*)*$/,
+        'expected none, otlp, prometheus or console, comma-separated',
+      )
+      .optional(),
+    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: z
+      .string()
+      .url('expected a URL like http://collector:4318/v1/metrics')
+      .optional(),
     AUTH_ISSUER: z.string().min(1).default('trainyard-dev'),
     AUTH_AUDIENCE: z.string().min(1).default('trainyard'),
     AUTH_PUBLIC_KEY_FILE: z.string().min(1).optional(),
@@ -108,7 +141,7 @@ export function serviceConfigSchema(service: ServiceName) {
     // service's guard reads it. Tests give each run its own.
     ACCESS_MODEL_TOPIC: z
       .string()
-      .regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name')
+      .regex(KAFKA_TOPIC_NAME, 'expected a Kafka topic name')
       .default('trainyard.access.model.v1'),
     // The Ed25519 PKCS#8 key signing the manifests of evidence bundles exported through the
     // compliance API (as AUDIT_BUNDLE_SIGNING_KEY_FILE for `npm run audit:export`); without one a
@@ -144,10 +177,12 @@ export function serviceConfigSchema(service: ServiceName) {
     // The operator's key for personal data in events (crypto-shredding, @trainyard/privacy reads
     // them): the base64 key itself, or a file holding it (required in production), its id, and
     // the schema of the per-subject keys.
-    TRAINYARD_PII_KEK: z
-      .string()
-      .regex(/^[A-Za-z0-9+/]{43}=$/, 'expected the base64 of 32 bytes')
-      .optional(),
+    TRAINYARD_PII_KEK: secretSetting(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9+/]{43}=$/, 'expected the base64 of 32 bytes')
+        .optional(),
+    ),
     TRAINYARD_PII_KEK_FILE: z.string().min(1).optional(),
     TRAINYARD_PII_KEK_ID: z.string().min(1).optional(),
     TRAINYARD_PII_SCHEMA: z
@@ -157,30 +192,45 @@ export function serviceConfigSchema(service: ServiceName) {
   });
 }
 
-export type ServiceConfig = z.infer<ReturnType<typeof serviceConfigSchema>> & {
+export type ServiceConfig = z.infer<PlatformConfigSchema> & {
   readonly service: ServiceName;
 };
+
+/** The configuration of a service with settings of its own: `ServiceConfigWith<SchedulingSettings>`. */
+export type ServiceConfigWith<Settings> = ServiceConfig & Settings;
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
 
 /**
- * Parses the environment. On a wrong or missing value it throws one ConfigurationError whose
- * message is a single line naming the variable, what is expected and what was given.
+ * Parses the environment, with the service's own settings when given. On wrong or missing values
+ * it throws one ConfigurationError whose message is a single line naming every such variable,
+ * what is expected and what was given.
  */
-export function loadServiceConfig(
+export function loadServiceConfig<
+  Settings extends ServiceSettingsSchema = z.ZodObject<Record<never, z.ZodType>>,
+>(
   service: ServiceName,
   env: NodeJS.ProcessEnv = process.env,
-): ServiceConfig {
-  const result = serviceConfigSchema(service).safeParse(env);
+  settings?: Settings,
+): ServiceConfigWith<z.infer<Settings>> {
+  const schema = serviceConfigSchema(service, settings);
+  const result = schema.safeParse(env);
   if (!result.success) {
+    const shape: Record<string, z.ZodType | undefined> = schema.shape;
     const problems = result.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? '?');
       const given = env[variable];
-      return `${variable}: ${issue.message}${given === undefined ? ' (not set)' : ` (got ${JSON.stringify(given)})`}`;
+      const shown =
+        given === undefined
+          ? ' (not set)'
+          : isSecretSetting(shape[variable])
+            ? ' (value withheld: a secret)'
+            : ` (got ${JSON.stringify(given)})`;
+      return `${variable}: ${issue.message}${shown}`;
     });
     throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);
   }
-  return { ...result.data, service };
+  return { ...(result.data as ServiceConfigWith<z.infer<Settings>>), service };
 }

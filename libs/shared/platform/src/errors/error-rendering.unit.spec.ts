@@ -53,6 +53,47 @@ describe('one mapped error, rendered per transport', () => {
     });
   });
 
+  it('gRPC and HTTP: a request with several invalid fields carries every one of them', () => {
+    const several: MappedError = {
+      ...validation,
+      message: '3 fields are invalid: …',
+      field: 'jobSize',
+      violations: [
+        { field: 'jobSize', message: 'jobSize must be on the modified Fibonacci scale' },
+        { field: 'components[0].name', message: 'components[0].name is required' },
+        { field: 'title', message: 'title is required' },
+      ],
+    };
+    const badRequest = decodeRpcStatus(encodeRpcStatus(rpcStatusOf(several))).details.find(
+      (detail) => detail.type === 'google.rpc.BadRequest',
+    );
+    expect(badRequest?.value).toEqual({
+      fieldViolations: [
+        {
+          field: 'job_size',
+          description: 'jobSize must be on the modified Fibonacci scale',
+          reason: 'INVALID_FIELD',
+        },
+        {
+          field: 'components[0].name',
+          description: 'components[0].name is required',
+          reason: 'INVALID_FIELD',
+        },
+        { field: 'title', description: 'title is required', reason: 'INVALID_FIELD' },
+      ],
+    });
+    expect(problemOf(several, '/api/x')).toMatchObject({
+      field: 'jobSize',
+      violations: [
+        { field: 'jobSize', detail: 'jobSize must be on the modified Fibonacci scale' },
+        { field: 'components[0].name', detail: 'components[0].name is required' },
+        { field: 'title', detail: 'title is required' },
+      ],
+    });
+    // One violation: the body stays as it was (`field` alone).
+    expect(problemOf(validation, '/api/x')).not.toHaveProperty('violations');
+  });
+
   it('gRPC: a rule violation names the rule as ErrorInfo reason and PreconditionFailure subject', () => {
     expect(decodeRpcStatus(encodeRpcStatus(rpcStatusOf(rule))).details).toEqual([
       {

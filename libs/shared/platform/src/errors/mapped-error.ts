@@ -7,8 +7,10 @@ export interface MappedError {
   readonly message: string;
   /** `google.rpc.ErrorInfo.reason`: the rule id for a rule violation, else the kind in capitals. */
   readonly reason: string;
-  /** The offending request field as domain code names it (camelCase path). */
+  /** The offending request field as domain code names it (camelCase path); the first of `violations`. */
   readonly field?: string;
+  /** Every invalid field of the request (INVALID_ARGUMENT / 400), when the validator found several. */
+  readonly violations?: readonly { readonly field: string; readonly message: string }[];
   /** The id of the refused business rule. */
   readonly rule?: string;
   /** The addressed thing, for NOT_FOUND and ALREADY_EXISTS. */

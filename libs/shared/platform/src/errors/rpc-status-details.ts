@@ -5,7 +5,8 @@ import { ERROR_DOMAIN, type MappedError } from './mapped-error';
 
 /**
  * The `google.rpc.Status` sent in `grpc-status-details-bin`, as AIP-193 shapes it: ErrorInfo on
- * every refusal, BadRequest naming the snake_case field for INVALID_ARGUMENT, PreconditionFailure
+ * every refusal, BadRequest naming every invalid snake_case field (each with its description) for
+ * INVALID_ARGUMENT, PreconditionFailure
  * naming the rule for FAILED_PRECONDITION, ResourceInfo for NOT_FOUND and ALREADY_EXISTS.
  * Its code and message are the call's own (clients such as grpcio-status check they match).
  */
@@ -20,12 +21,15 @@ export function rpcStatusOf(error: MappedError): RpcStatus {
     },
   ];
   if (error.field !== undefined) {
+    const violations = error.violations ?? [{ field: error.field, message: error.message }];
     details.push({
       type: 'google.rpc.BadRequest',
       value: {
-        fieldViolations: [
-          { field: grpcFieldName(error.field), description: error.message, reason: error.reason },
-        ],
+        fieldViolations: violations.map((violation) => ({
+          field: grpcFieldName(violation.field),
+          description: violation.message,
+          reason: error.reason,
+        })),
       },
     });
   }

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { ValidationError } from '@trainyard/kernel';
 import { MALFORMED_REQUEST } from './malformed-request';
-import { findUnstorableText, type InputProblem } from './unstorable-text';
+import { MAX_INPUT_PROBLEMS, findUnstorableTexts, type InputProblem } from './unstorable-text';
 
 export const MAX_STRING_BYTES = Symbol('trainyard.max-string-bytes');
 
@@ -20,8 +20,8 @@ interface HttpRequest {
 /**
  * Global guard, after authentication: every string of a gRPC request message and of an HTTP
  * request's path parameters, query and body is one the database can store (no NUL, no lone
- * surrogate, within the length limit), else INVALID_ARGUMENT / 400 naming the field, before any
- * handler runs, so nothing is written. gRPC field paths are reported in the message's camelCase
+ * surrogate, within the length limit), else INVALID_ARGUMENT / 400 naming every such field (up to
+ * MAX_INPUT_PROBLEMS), before any handler runs, so nothing is written. gRPC field paths are reported in the message's camelCase
  * and become snake_case in the error mapping.
  */
 @Injectable()
@@ -29,7 +29,7 @@ export class EdgeInputGuard implements CanActivate {
   constructor(@Inject(MAX_STRING_BYTES) private readonly maxBytes: number) {}
 
   canActivate(context: ExecutionContext): boolean {
-    let problem: InputProblem | undefined;
+    let problems: InputProblem[] = [];
     if (context.getType() === 'rpc') {
       const data = context.switchToRpc().getData<unknown>();
       if (typeof data === 'object' && data !== null && MALFORMED_REQUEST in data) {
@@ -37,15 +37,15 @@ export class EdgeInputGuard implements CanActivate {
           `request is not a valid protobuf message of the method's type: ${String(data[MALFORMED_REQUEST])}`,
         );
       }
-      problem = findUnstorableText(data, this.maxBytes);
+      problems = findUnstorableTexts(data, this.maxBytes);
     } else if (context.getType() === 'http') {
       const request = context.switchToHttp().getRequest<HttpRequest>();
-      problem =
-        findUnstorableText(request.params ?? {}, this.maxBytes) ??
-        findUnstorableText(request.query ?? {}, this.maxBytes) ??
-        findUnstorableText(request.body ?? {}, this.maxBytes);
+      problems = [request.params, request.query, request.body]
+        .flatMap((part) => findUnstorableTexts(part ?? {}, this.maxBytes))
+        .slice(0, MAX_INPUT_PROBLEMS);
     }
-    if (problem) throw new ValidationError(problem.field, problem.message);
+    const [first, ...more] = problems;
+    if (first) throw ValidationError.of([first, ...more]);
     return true;
   }
 }

@@ -25,40 +25,68 @@ export function unstorableTextReason(
   return undefined;
 }
 
+/** At most this many problems are reported for one request: enough to fix it, bounded to send. */
+export const MAX_INPUT_PROBLEMS = 20;
+
 /**
- * The first string in a decoded request (message, query, params or body) that the database could
- * not store: NUL characters, lone surrogates, or over the length limit. Keys are checked as well
- * as values (maps and free-form objects carry data in keys). Binary values are left alone.
+ * Every string in a decoded request (message, query, params or body), up to `limit`, that the
+ * database could not store: NUL characters, lone surrogates, or over the length limit. Keys are
+ * checked as well as values (maps and free-form objects carry data in keys). Binary values are
+ * left alone.
  */
+export function findUnstorableTexts(
+  value: unknown,
+  maxBytes = DEFAULT_MAX_STRING_BYTES,
+  limit = MAX_INPUT_PROBLEMS,
+): InputProblem[] {
+  const found: InputProblem[] = [];
+  collect(value, maxBytes, limit, '', 0, found);
+  return found;
+}
+
+/** The first such string, if any (findUnstorableTexts, limited to one). */
 export function findUnstorableText(
   value: unknown,
   maxBytes = DEFAULT_MAX_STRING_BYTES,
-  path = '',
-  depth = 0,
 ): InputProblem | undefined {
+  return findUnstorableTexts(value, maxBytes, 1)[0];
+}
+
+function collect(
+  value: unknown,
+  maxBytes: number,
+  limit: number,
+  path: string,
+  depth: number,
+  found: InputProblem[],
+): void {
+  if (found.length >= limit) return;
   if (typeof value === 'string') {
     const message = unstorableTextReason(value, maxBytes);
-    return message ? { field: path || 'request', message } : undefined;
+    if (message) found.push({ field: path || 'request', message });
+    return;
   }
-  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return undefined;
-  if (depth > MAX_DEPTH)
-    return {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return;
+  if (depth > MAX_DEPTH) {
+    found.push({
       field: path || 'request',
       message: `must not be nested more than ${MAX_DEPTH} levels deep`,
-    };
+    });
+    return;
+  }
   if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = findUnstorableText(item, maxBytes, `${path}[${index}]`, depth + 1);
-      if (found) return found;
-    }
-    return undefined;
+    for (const [index, item] of value.entries())
+      collect(item, maxBytes, limit, `${path}[${index}]`, depth + 1, found);
+    return;
   }
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    const field = path ? `${path}.${key}` : key;
+    if (found.length >= limit) return;
     const keyProblem = unstorableTextReason(key, maxBytes);
-    if (keyProblem) return { field: path || 'request', message: `keys ${keyProblem}` };
-    const found = findUnstorableText(item, maxBytes, field, depth + 1);
-    if (found) return found;
+    if (keyProblem) {
+      // The key itself cannot be named (it is what is wrong): the object holding it is.
+      found.push({ field: path || 'request', message: `keys ${keyProblem}` });
+      continue;
+    }
+    collect(item, maxBytes, limit, path ? `${path}.${key}` : key, depth + 1, found);
   }
-  return undefined;
 }

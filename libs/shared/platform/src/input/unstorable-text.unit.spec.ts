@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import {
   DEFAULT_MAX_STRING_BYTES,
   findUnstorableText,
+  findUnstorableTexts,
   unstorableTextReason,
 } from './unstorable-text';
 
@@ -48,5 +49,21 @@ describe('text the database cannot store', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 40; i++) deep = { a: deep };
     expect(findUnstorableText(deep)?.message).toMatch(/nested more than/);
+  });
+
+  it('finds every unstorable string of a request, up to a limit', () => {
+    const request = {
+      title: 'a\u0000',
+      components: [{ name: 'ok' }, { name: '\uD800' }],
+      labels: { 'k\u0000': 'v' },
+      note: 'fine',
+    };
+    expect(findUnstorableTexts(request).map((p) => p.field)).toEqual([
+      'title',
+      'components[1].name',
+      'labels',
+    ]);
+    expect(findUnstorableTexts(request, undefined, 2)).toHaveLength(2);
+    expect(findUnstorableTexts({ a: 'ok' })).toEqual([]);
   });
 });
