@@ -2,12 +2,14 @@
 // when a container runtime answers (testcontainers) and on this machine otherwise; TRAINYARD_INFRA
 // (local|containers) overrides, and the choice is printed.
 //
-// Locally the suite runs its own broker on a free port pair, with its data under `.local/kafka-test`
-// wiped at every start, and stops it in global-teardown: a broker someone else runs on 9092 (for
+// Locally the suite runs its own broker on a free port pair, with its data under `.local/kafka-test`,
+// and stops it and removes its data in global-teardown (or the next run does, if this one was
+// killed; concurrent runs in one checkout keep theirs): a broker someone else runs on 9092 (for
 // `npm start`, or left by an earlier session) is never borrowed, so it can neither disappear mid-run
 // nor collect the suite's messages, and runs in other checkouts never meet. KAFKA_BROKERS set
 // explicitly is used as it is and left running.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   bringUpInfra,
   freePortPair,
@@ -26,9 +28,12 @@ export default async function globalSetup(): Promise<void> {
   const given = process.env.KAFKA_BROKERS?.split(',')[0]?.trim();
   const home = localDir('kafka-test');
   if (!given) await removeEarlierTestBrokers(home, log);
+  // Claimed before the broker starts, so a run starting meanwhile sees it is ours.
+  const broker = given ?? `127.0.0.1:${await freePortPair()}`;
+  if (!given) writeFileSync(join(home, `owner-${portOf(broker)}`), String(process.pid));
   const infra = await bringUpInfra({
     databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trainyard_test',
-    broker: given ?? `127.0.0.1:${await freePortPair()}`,
+    broker,
     ...(given ? {} : { kafkaHome: home }),
     keepContainers: false,
     log,
@@ -41,13 +46,39 @@ export default async function globalSetup(): Promise<void> {
   process.env.KAFKA_BROKERS = infra.broker;
 }
 
-/** Brokers of earlier runs in this checkout that never reached their teardown (a killed jest). */
+const portOf = (broker: string) => broker.split(':').pop() ?? '';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Brokers of earlier runs in this checkout whose jest is gone without its teardown (killed), with
+ * their data. A run still going in this checkout (its jest alive) keeps its broker.
+ */
 async function removeEarlierTestBrokers(home: string, log: (line: string) => void): Promise<void> {
-  if (existsSync(home))
-    for (const file of readdirSync(home)) {
-      const port = /^broker-(\d+)\.pid$/.exec(file)?.[1];
-      if (port && (await stopLocalKafka({ broker: `127.0.0.1:${port}`, home })))
-        log(`stopped the broker an earlier test run left on port ${port}`);
+  mkdirSync(home, { recursive: true });
+  const entries = readdirSync(home);
+  const live = new Set<string>();
+  for (const file of entries) {
+    const port = /^broker-(\d+)\.pid$/.exec(file)?.[1];
+    if (!port) continue;
+    const ownerFile = join(home, `owner-${port}`);
+    const owner = existsSync(ownerFile) ? Number(readFileSync(ownerFile, 'utf8')) : NaN;
+    if (Number.isSafeInteger(owner) && owner !== process.pid && alive(owner)) {
+      live.add(port);
+      continue;
     }
-  rmSync(home, { recursive: true, force: true });
+    if (await stopLocalKafka({ broker: `127.0.0.1:${port}`, home }))
+      log(`stopped the broker an earlier test run left on port ${port}`);
+  }
+  for (const file of entries) {
+    const port = /^(?:data|logs|owner)-(\d+)$/.exec(file)?.[1];
+    if (port && !live.has(port)) rmSync(join(home, file), { recursive: true, force: true });
+  }
 }
