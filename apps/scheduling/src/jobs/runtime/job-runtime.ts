@@ -1,21 +1,17 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { Client, type Pool, type PoolClient, type QueryConfig } from 'pg';
-import { appendInTransaction, appendStatement, assertSchemaName } from '@trainyard/event-store';
+import { randomUUID } from 'node:crypto';
+import { Client, type PoolClient } from 'pg';
+import { appendInTransaction, appendStatement } from '@trainyard/event-store';
 import {
   buffersToStart,
   decideDueRun,
   decideRunStep,
   dueSlots,
-  initialRunTasks,
   MAX_SLOTS_PER_TICK,
   slotIdempotencyKey,
   slotVerdict,
-  startJitterMs,
   taskKeyOf,
   type DispatchCandidate,
-  type DispatchPolicy,
   type JobManifest,
-  type JobRunEvent,
   type JobTask,
   type OverlapRun,
   type RunOutcome,
@@ -25,13 +21,12 @@ import {
 } from '@trainyard/scheduling-domain';
 import type { RunningJob } from '../runtime-ports';
 import { priorityThenAge } from './default-dispatch-policy';
-import type { JobRuntimeOptions, ResolvedOptions } from './job-runtime.options';
-import { RunEventBatch, jobRunStream, runRef, type RunRefRow } from './run-events';
+import type { JobRuntimeOptions } from './job-runtime.options';
+import { RunEventBatch, jobRunStream } from './run-events';
 import {
   BUFFERED,
   describe,
   iso,
-  NEVER,
   QUEUE_BEGIN,
   RETRYABLE,
   runIdOf,
@@ -46,8 +41,9 @@ import {
   type TriggerRunRequest,
   UnknownJob,
 } from './runtime-records';
-import { Wakeable } from './wakeable';
-import { WorkerSlots } from './worker-slots';
+import { insertClosedRuns, insertRuns } from './run-creation';
+import { RuntimeContext } from './runtime-context';
+import type { Wakeable } from './wakeable';
 
 export { runIdOf, UnknownJob };
 export type { NewRun, TriggeredRun, TriggerRunRequest } from './runtime-records';
@@ -65,44 +61,17 @@ const MAX_LOOP_SLEEP_MS = 60_000;
  * across processes; timers cover retries, start times and leases, never a polling loop alone.
  */
 export class JobRuntime {
-  private readonly o: ResolvedOptions;
-  private readonly pool: Pool;
-  private readonly schema: string;
-  private readonly t: Record<'runs' | 'tasks' | 'marks' | 'manifests', string>;
-  private readonly channel: string;
-  private readonly statementPrefix: string;
-  private readonly policy: DispatchPolicy;
-  private readonly manifests = new Map<string, JobManifest>();
-  private readonly storedManifests = new Set<string>();
+  private readonly ctx: RuntimeContext;
   private readonly knownMarks = new Set<string>();
   private readonly running = new Map<string, RunningTask>();
-  /** The one count of free workers: dispatch and the flush's hand-off both reserve here. */
-  private readonly workers: WorkerSlots;
   private facts: PendingFact[] = [];
   private catalog?: { at: number; jobs: RunningJob[] };
   private listener?: Client;
   private stopped = false;
-  /** A run waiting for admission was inserted here: wake admission after the commit. */
-  private admissionDue = false;
   private draining = false;
   private leaseTimer?: NodeJS.Timeout;
   private started = false;
   private readonly loops: Promise<void>[] = [];
-  private readonly wakers = {
-    dispatch: new Wakeable(),
-    flush: new Wakeable(),
-    tick: new Wakeable(),
-    admit: new Wakeable(),
-  };
-  private notifyState: 'idle' | 'busy' | 'dirty' = 'idle';
-  /** The next NOTIFY says `admit:` (runs wait for admission), not just `ready:`. */
-  private notifyAdmit = false;
-  /**
-   * False once a claim came back short (no more ready tasks) and nothing since made one ready:
-   * recording results then skips the extra claim query (a dependent is handed off directly). Only
-   * an optimisation: the dispatcher, woken by every commit and result, still claims everything.
-   */
-  private readyMaybe = true;
   /** A flush is recording results that may hand off (the dispatcher leaves claims to it). */
   private flushing = false;
   private flushFailed = false;
@@ -112,39 +81,12 @@ export class JobRuntime {
   private tickedUntil = 0;
   private lastSweep = -Infinity;
 
-  constructor(private readonly options: JobRuntimeOptions) {
-    this.pool = options.pool;
-    this.schema = assertSchemaName(options.schema);
-    const q = (name: string) => `"${this.schema}".${name}`;
-    this.t = {
-      runs: q('job_runs'),
-      tasks: q('job_task_runs'),
-      marks: q('job_schedule_marks'),
-      manifests: q('job_runtime_manifests'),
-    };
-    this.channel = `${this.schema}.job_runtime`;
-    this.statementPrefix = createHash('sha256').update(this.schema).digest('hex').slice(0, 12);
-    this.policy = options.policy ?? priorityThenAge;
-    this.o = {
-      instanceId: options.instanceId ?? `runtime-${randomUUID().slice(0, 8)}`,
-      concurrency: options.concurrency ?? 24,
-      leaseMs: options.leaseMs ?? 30_000,
-      scheduler: options.scheduler ?? true,
-      environment: options.environment ?? 'prod',
-      onTimeGraceMs: options.onTimeGraceMs ?? 30_000,
-      idleMs: options.idleMs ?? 1_000,
-      catalogRefreshMs: options.catalogRefreshMs ?? 2_000,
-      lookaheadMs: options.lookaheadMs ?? 2_000,
-      deferMs: options.deferMs ?? 5_000,
-      random: options.random ?? Math.random,
-      clock: options.clock ?? Date.now,
-      onError: options.onError ?? (() => undefined),
-    };
-    this.workers = new WorkerSlots(this.o.concurrency, () => this.wakers.dispatch.wake());
+  constructor(options: JobRuntimeOptions) {
+    this.ctx = new RuntimeContext(options);
   }
 
   get instanceId(): string {
-    return this.o.instanceId;
+    return this.ctx.o.instanceId;
   }
 
   /** Opens the LISTEN connection and starts the loops. */
@@ -154,26 +96,26 @@ export class JobRuntime {
     await this.listen();
     const loop = (name: string, waker: Wakeable, body: () => Promise<number | undefined>) =>
       this.loops.push(this.runLoop(name, waker, body));
-    if (this.o.scheduler) loop('tick', this.wakers.tick, () => this.tick());
-    loop('admit', this.wakers.admit, () => this.admit());
-    if (this.o.concurrency > 0) {
-      loop('dispatch', this.wakers.dispatch, () => this.dispatch());
-      loop('flush', this.wakers.flush, () => this.flush());
+    if (this.ctx.o.scheduler) loop('tick', this.ctx.wakers.tick, () => this.tick());
+    loop('admit', this.ctx.wakers.admit, () => this.admit());
+    if (this.ctx.o.concurrency > 0) {
+      loop('dispatch', this.ctx.wakers.dispatch, () => this.dispatch());
+      loop('flush', this.ctx.wakers.flush, () => this.flush());
       const leases = setInterval(
         () =>
           void this.renewLeases().catch((error: unknown) => {
             // A deadlock with a result being recorded: the next renewal (a third of the lease
             // later) renews again; anything else is reported.
-            if (!RETRYABLE.has((error as { code?: string }).code ?? '')) this.o.onError(error);
+            if (!RETRYABLE.has((error as { code?: string }).code ?? '')) this.ctx.o.onError(error);
           }),
-        Math.max(50, Math.floor(this.o.leaseMs / 3)),
+        Math.max(50, Math.floor(this.ctx.o.leaseMs / 3)),
       );
       this.timers.add(leases);
       this.leaseTimer = leases;
     }
     const reaper = setInterval(
-      () => void this.reap().catch(this.o.onError),
-      Math.max(100, Math.floor(this.o.leaseMs / 2)),
+      () => void this.reap().catch(this.ctx.o.onError),
+      Math.max(100, Math.floor(this.ctx.o.leaseMs / 2)),
     );
     this.timers.add(reaper);
   }
@@ -186,15 +128,15 @@ export class JobRuntime {
     if (this.stopped) return;
     this.draining = true;
     for (const timer of this.timers) if (timer !== this.leaseTimer) clearInterval(timer);
-    const deadline = this.o.clock() + graceMs;
-    while (this.running.size > 0 && this.o.clock() < deadline)
+    const deadline = this.ctx.o.clock() + graceMs;
+    while (this.running.size > 0 && this.ctx.o.clock() < deadline)
       await new Promise((r) => setTimeout(r, 10));
     for (const task of this.running.values()) task.abort.abort(new Error('runtime stopping'));
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
-    for (const w of Object.values(this.wakers)) w.close();
+    for (const w of Object.values(this.ctx.wakers)) w.close();
     await Promise.allSettled(this.loops);
-    if (this.facts.length > 0) await this.flush().catch(this.o.onError);
+    if (this.facts.length > 0) await this.flush().catch(this.ctx.o.onError);
     await this.listener?.end().catch(() => undefined);
   }
 
@@ -202,10 +144,10 @@ export class JobRuntime {
 
   /** A manual run (trigger 'manual'); an idempotency key makes a repeated request the same run. */
   async triggerRuns(requests: readonly TriggerRunRequest[]): Promise<TriggeredRun[]> {
-    const now = this.o.clock();
+    const now = this.ctx.o.clock();
     const runs: NewRun[] = [];
     for (const request of requests) {
-      const job = await this.options.catalog.get(request.job);
+      const job = await this.ctx.options.catalog.get(request.job);
       if (!job) throw new UnknownJob(request.job);
       runs.push({
         job,
@@ -215,9 +157,9 @@ export class JobRuntime {
         requestedBy: request.requestedBy,
       });
     }
-    const created = await this.transaction((client) => this.insertRuns(client, runs, now));
-    this.readyMaybe = true;
-    this.afterCommit({ ready: true, admit: this.takeAdmissionDue() });
+    const created = await this.ctx.transaction((client) => insertRuns(this.ctx, client, runs, now));
+    this.ctx.readyMaybe = true;
+    this.ctx.afterCommit({ ready: true, admit: this.ctx.takeAdmissionDue() });
     return runs.map((r) => {
       const runId = runIdOf(r.idempotencyKey);
       return { runId, created: created.has(runId) };
@@ -245,10 +187,10 @@ export class JobRuntime {
    */
   async tick(): Promise<number | undefined> {
     if (this.draining) return undefined;
-    const now = this.o.clock();
-    const until = now + this.o.lookaheadMs;
+    const now = this.ctx.o.clock();
+    const until = now + this.ctx.o.lookaheadMs;
     const jobs = (await this.scheduledJobs(now)).filter((j) => j.manifest.schedule);
-    if (jobs.length === 0) return this.o.idleMs;
+    if (jobs.length === 0) return this.ctx.o.idleMs;
     // Only the jobs with a slot since this instance's last tick lock and move their marks; a full
     // sweep (the first tick, then every SWEEP_MS) takes every job whose mark is behind, for slots
     // a tick of another instance left behind (it died mid-tick) or a downtime.
@@ -265,17 +207,17 @@ export class JobRuntime {
     const byName = new Map(dueJobs.map((j) => [j.name, j]));
     const fresh = jobs.filter((j) => !this.knownMarks.has(j.name)).map((j) => j.name);
     if (fresh.length > 0) {
-      await this.pool.query(
-        `INSERT INTO ${this.t.marks} (job, high_water) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`,
+      await this.ctx.pool.query(
+        `INSERT INTO ${this.ctx.t.marks} (job, high_water) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`,
         [fresh, iso(now)],
       );
       for (const name of fresh) this.knownMarks.add(name);
     }
     let cancelOlder: string[] = [];
-    const inserted = await this.transaction(async (client) => {
+    const inserted = await this.ctx.transaction(async (client) => {
       cancelOlder = [];
       const { rows: marks } = await client.query<{ job: string; high_water: Date }>(
-        `SELECT job, high_water FROM ${this.t.marks} WHERE job = ANY($1::text[]) AND high_water < $2
+        `SELECT job, high_water FROM ${this.ctx.t.marks} WHERE job = ANY($1::text[]) AND high_water < $2
           ORDER BY job FOR UPDATE SKIP LOCKED`,
         [[...byName.keys()], iso(until)],
       );
@@ -290,7 +232,7 @@ export class JobRuntime {
       }>(
         `SELECT job, run_id, nominal_time,
                 (state = 'scheduled' AND deferred_reason IS NOT DISTINCT FROM '${BUFFERED}') AS buffered
-           FROM ${this.t.runs}
+           FROM ${this.ctx.t.runs}
           WHERE job = ANY($1::text[]) AND state IN ('scheduled', 'running')`,
         [marks.map((m) => m.job)],
       );
@@ -339,7 +281,7 @@ export class JobRuntime {
           const verdict = slotVerdict(
             now - slot,
             job.manifest.catchUpSeconds ?? 0,
-            this.o.onTimeGraceMs,
+            this.ctx.o.onTimeGraceMs,
           );
           if (verdict.kind === 'missed') {
             other.push({ run, kind: 'missed', detail: '' });
@@ -376,19 +318,19 @@ export class JobRuntime {
           at: capped && last ? last : Math.max(now, lastAhead ?? now),
         });
       }
-      const created = await this.insertRuns(client, fire, now);
-      await this.insertClosedRuns(client, other, now);
+      const created = await insertRuns(this.ctx, client, fire, now);
+      await insertClosedRuns(this.ctx, client, other, now);
       if (promote.length > 0) {
         await client.query(
-          `UPDATE ${this.t.runs} SET not_before = $2, deferred_reason = NULL
+          `UPDATE ${this.ctx.t.runs} SET not_before = $2, deferred_reason = NULL
             WHERE run_id = ANY($1::text[]) AND state = 'scheduled'`,
           [promote, iso(now)],
         );
-        this.admissionDue = true;
+        this.ctx.admissionDue = true;
       }
       cancelOlder = cancels;
       await client.query(
-        `UPDATE ${this.t.marks} m SET high_water = GREATEST(m.high_water, w.at)
+        `UPDATE ${this.ctx.t.marks} m SET high_water = GREATEST(m.high_water, w.at)
            FROM unnest($1::text[], $2::timestamptz[]) AS w(job, at) WHERE m.job = w.job`,
         [water.map((w) => w.job), water.map((w) => iso(w.at))],
       );
@@ -397,329 +339,38 @@ export class JobRuntime {
     if (sweep) this.lastSweep = now;
     this.tickedUntil = Math.max(this.tickedUntil, until);
     if (inserted > 0) {
-      this.readyMaybe = true;
-      this.afterCommit({ ready: true, admit: this.takeAdmissionDue() });
+      this.ctx.readyMaybe = true;
+      this.ctx.afterCommit({ ready: true, admit: this.ctx.takeAdmissionDue() });
     }
     // cancel-older: the oldest active runs give way to the new slot's run.
     if (cancelOlder.length > 0)
       await this.applyFacts(
         cancelOlder.map((runId) => ({
           runId,
-          fact: { type: 'CancelRun', by: `scheduler:${this.o.instanceId}` } as const,
+          fact: { type: 'CancelRun', by: `scheduler:${this.ctx.o.instanceId}` } as const,
         })),
       );
     // Sleep until the next slot of any job comes inside the lookahead (exact: the bench measures
     // lag from nominal time).
     let next = Infinity;
-    const horizon = now + this.o.idleMs;
+    const horizon = now + this.ctx.o.idleMs;
     for (const job of jobs) {
-      const [slot] = dueSlots(job.manifest.schedule!, until, horizon + this.o.lookaheadMs, 1);
+      const [slot] = dueSlots(job.manifest.schedule!, until, horizon + this.ctx.o.lookaheadMs, 1);
       if (slot !== undefined && slot < next) next = slot;
     }
-    return Math.max(0, Math.min(next - this.o.lookaheadMs, horizon) - this.o.clock());
+    return Math.max(0, Math.min(next - this.ctx.o.lookaheadMs, horizon) - this.ctx.o.clock());
   }
 
   private async scheduledJobs(now: number): Promise<RunningJob[]> {
-    if (!this.catalog || now - this.catalog.at >= this.o.catalogRefreshMs) {
-      this.catalog = { at: now, jobs: await this.options.catalog.running() };
+    if (!this.catalog || now - this.catalog.at >= this.ctx.o.catalogRefreshMs) {
+      this.catalog = { at: now, jobs: await this.ctx.options.catalog.running() };
       // The runs of these versions, whichever instance inserted them, need no manifest read.
-      for (const j of this.catalog.jobs) this.manifests.set(`${j.name}@${j.version}`, j.manifest);
+      for (const j of this.catalog.jobs) this.ctx.manifests.remember(j);
     }
     return this.catalog.jobs.filter((j) => !j.deprecated);
   }
 
   // ---------------------------------------------------------------- creating runs
-
-  /**
-   * Inserts runs ON CONFLICT DO NOTHING (slot key, idempotency key) and, for those inserted, their
-   * tasks and JobRunScheduled (+ JobRunStarted when nothing has to admit it first). Returns the
-   * run ids inserted.
-   */
-  private async insertRuns(
-    client: PoolClient,
-    runs: readonly NewRun[],
-    now: number,
-  ): Promise<Set<string>> {
-    if (runs.length === 0) return new Set();
-    await this.storeManifests(
-      client,
-      runs.map((r) => r.job),
-    );
-    const rows = runs.map((r) => {
-      const m = r.job.manifest;
-      // Drawn from the run id (jobs-capacity): every instance computes the same start.
-      const jitter = startJitterMs(runIdOf(r.idempotencyKey), m.startJitterSeconds);
-      const notBefore = Math.max(r.nominalMs, r.trigger === 'manual' ? now : r.nominalMs) + jitter;
-      const needsAdmission =
-        r.buffered === true ||
-        notBefore > now ||
-        (m.components?.length ?? 0) > 0 ||
-        (m.backpressure?.length ?? 0) > 0;
-      return {
-        r,
-        runId: runIdOf(r.idempotencyKey),
-        notBefore,
-        // A buffered run waits for promotion (the tick sets not_before when room is made).
-        rowNotBefore: r.buffered ? NEVER : notBefore,
-        start: !needsAdmission,
-      };
-    });
-    const { rows: inserted } = await client.query<{ run_id: string }>(
-      `INSERT INTO ${this.t.runs} (run_id, job, job_version, team, nominal_time, idempotency_key, trigger,
-              environment, state, priority, not_before, requested_by, event_version, started_at)
-       SELECT u.run_id, u.job, u.job_version, u.team, u.nominal_time, u.key, u.trigger, $1, u.state,
-              u.priority, u.not_before, u.requested_by, u.event_version, u.started_at
-         FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[], $7::text[],
-                     $8::text[], $9::text[], $10::int[], $11::timestamptz[], $12::text[], $13::int[],
-                     $14::timestamptz[])
-           AS u(run_id, job, job_version, team, nominal_time, key, trigger, state, priority, not_before,
-                requested_by, event_version, started_at)
-       ON CONFLICT DO NOTHING RETURNING run_id`,
-      [
-        this.o.environment,
-        rows.map((x) => x.runId),
-        rows.map((x) => x.r.job.name),
-        rows.map((x) => x.r.job.version),
-        rows.map((x) => x.r.job.manifest.owner),
-        rows.map((x) => iso(x.r.nominalMs)),
-        rows.map((x) => x.r.idempotencyKey),
-        rows.map((x) => x.r.trigger),
-        rows.map((x) => (x.start ? 'running' : 'scheduled')),
-        rows.map((x) => x.r.job.manifest.priority ?? 50),
-        rows.map((x) => iso(x.rowNotBefore)),
-        rows.map((x) => x.r.requestedBy ?? null),
-        rows.map((x) => (x.start || x.r.buffered ? 2 : 1)),
-        rows.map((x) => (x.start ? iso(now) : null)),
-      ],
-    );
-    const created = new Set(inserted.map((i) => i.run_id));
-    if (created.size === 0) return created;
-    if (rows.some((x) => !x.start && created.has(x.runId))) this.admissionDue = true;
-    const batch = new RunEventBatch();
-    const t: {
-      run: string;
-      task: string;
-      job: string;
-      team: string;
-      prio: number;
-      status: string;
-    }[] = [];
-    for (const x of rows) {
-      if (!created.has(x.runId)) continue;
-      created.delete(x.runId); // a repeated key inside one batch inserts once
-      const m = x.r.job.manifest;
-      const ref = this.refOf(x.runId, x.r.job, x.r.nominalMs);
-      batch.add(
-        x.runId,
-        {
-          type: 'JobRunScheduled',
-          data: {
-            ...ref,
-            trigger: x.r.trigger,
-            idempotencyKey: x.r.idempotencyKey,
-            environment: this.o.environment,
-            notBefore: iso(x.notBefore),
-            ...(x.r.requestedBy ? { requestedBy: x.r.requestedBy } : {}),
-          },
-        },
-        this.actor(x.r.requestedBy),
-      );
-      if (x.start)
-        batch.add(
-          x.runId,
-          { type: 'JobRunStarted', data: { ...ref, startedAt: iso(now) } },
-          this.actor(),
-        );
-      if (x.r.buffered)
-        batch.add(
-          x.runId,
-          {
-            type: 'JobRunDeferred',
-            data: {
-              ...ref,
-              reason: BUFFERED,
-              detail: `buffered by overlap policy ${m.concurrency?.overlap ?? 'skip'}: waits for an active run to end`,
-            },
-          },
-          this.actor(),
-        );
-      const initial = initialRunTasks(m);
-      for (const task of m.tasks)
-        t.push({
-          run: x.runId,
-          task: task.id,
-          job: m.name,
-          team: m.owner,
-          prio: m.priority ?? 50,
-          status: x.start ? initial[task.id]!.status : 'pending',
-        });
-    }
-    const ids = batch.runs();
-    const buffered = rows.filter((x) => x.r.buffered && ids.includes(x.runId)).map((x) => x.runId);
-    if (buffered.length > 0)
-      await client.query(
-        `UPDATE ${this.t.runs} SET deferred_reason = '${BUFFERED}' WHERE run_id = ANY($1::text[])`,
-        [buffered],
-      );
-    await client.query(
-      `INSERT INTO ${this.t.tasks} (run_id, task_id, job, team, priority, status, attempt, not_before, ready_since)
-       SELECT u.run_id, u.task_id, u.job, u.team, u.priority, u.status, 1,
-              CASE WHEN u.status = 'ready' THEN $7::timestamptz END, CASE WHEN u.status = 'ready' THEN $7::timestamptz END
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[])
-           AS u(run_id, task_id, job, team, priority, status)`,
-      [
-        t.map((x) => x.run),
-        t.map((x) => x.task),
-        t.map((x) => x.job),
-        t.map((x) => x.team),
-        t.map((x) => x.prio),
-        t.map((x) => x.status),
-        iso(now),
-      ],
-    );
-    await appendInTransaction(
-      client,
-      this.schema,
-      ids.map((runId) => ({
-        streamId: jobRunStream(runId),
-        expectedVersion: 0,
-        events: batch.events(runId),
-      })),
-    );
-    return new Set(ids);
-  }
-
-  /** Skipped and missed slots: a closed run row (the slot key) and its one event. */
-  private async insertClosedRuns(
-    client: PoolClient,
-    closed: readonly { run: NewRun; kind: 'skipped' | 'missed'; detail: string }[],
-    now: number,
-  ): Promise<void> {
-    if (closed.length === 0) return;
-    await this.storeManifests(
-      client,
-      closed.map((c) => c.run.job),
-    );
-    const runIds = closed.map((c) => runIdOf(c.run.idempotencyKey));
-    const { rows } = await client.query<{ run_id: string }>(
-      `INSERT INTO ${this.t.runs} (run_id, job, job_version, team, nominal_time, idempotency_key, trigger,
-              environment, state, priority, not_before, event_version, finished_at)
-       SELECT u.run_id, u.job, u.job_version, u.team, u.nominal_time, u.key, 'schedule', $1, u.state, 0,
-              u.nominal_time, 1, $9
-         FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[], $7::text[], $8::text[])
-           AS u(run_id, job, job_version, team, nominal_time, key, state)
-       ON CONFLICT DO NOTHING RETURNING run_id`,
-      [
-        this.o.environment,
-        runIds,
-        closed.map((c) => c.run.job.name),
-        closed.map((c) => c.run.job.version),
-        closed.map((c) => c.run.job.manifest.owner),
-        closed.map((c) => iso(c.run.nominalMs)),
-        closed.map((c) => c.run.idempotencyKey),
-        closed.map((c) => c.kind),
-        iso(now),
-      ],
-    );
-    const created = new Set(rows.map((r) => r.run_id));
-    const batch = new RunEventBatch();
-    closed.forEach((c, i) => {
-      const runId = runIds[i]!;
-      if (!created.delete(runId)) return;
-      const ref = this.refOf(runId, c.run.job, c.run.nominalMs);
-      const event: JobRunEvent =
-        c.kind === 'missed'
-          ? {
-              type: 'JobRunMissed',
-              data: {
-                ...ref,
-                detectedAt: iso(now),
-                catchUpSeconds: c.run.job.manifest.catchUpSeconds ?? 0,
-              },
-            }
-          : { type: 'JobRunSkipped', data: { ...ref, reason: 'overlap', detail: c.detail } };
-      batch.add(runId, event, this.actor());
-    });
-    await appendInTransaction(
-      client,
-      this.schema,
-      batch.runs().map((runId) => ({
-        streamId: jobRunStream(runId),
-        expectedVersion: 0,
-        events: batch.events(runId),
-      })),
-    );
-  }
-
-  private async storeManifests(client: PoolClient, jobs: readonly RunningJob[]): Promise<void> {
-    const missing = new Map<string, RunningJob>();
-    for (const job of jobs) {
-      const key = `${job.name}@${job.version}`;
-      this.manifests.set(key, job.manifest);
-      if (!this.storedManifests.has(key)) missing.set(key, job);
-    }
-    if (missing.size === 0) return;
-    const list = [...missing.values()];
-    await client.query(
-      `INSERT INTO ${this.t.manifests} (job, version, manifest)
-       SELECT * FROM unnest($1::text[], $2::int[], $3::jsonb[]) ON CONFLICT DO NOTHING`,
-      [
-        list.map((j) => j.name),
-        list.map((j) => j.version),
-        list.map((j) => JSON.stringify(j.manifest)),
-      ],
-    );
-    // Only after commit would be exact; a rolled-back insert is repeated by the next run anyway
-    // because the key is dropped on rollback (see transaction()).
-    for (const key of missing.keys()) this.pendingManifestKeys.push(key);
-  }
-  private pendingManifestKeys: string[] = [];
-
-  /**
-   * The manifests of these rows' job versions not cached yet, in one query: a claim of runs
-   * another instance inserted must not read them one round trip per run.
-   */
-  private async loadManifests(
-    rows: Iterable<{ readonly job: string; readonly job_version: number }>,
-  ): Promise<void> {
-    const missing = new Map<string, { job: string; version: number }>();
-    for (const r of rows) {
-      const key = `${r.job}@${r.job_version}`;
-      if (!this.manifests.has(key)) missing.set(key, { job: r.job, version: r.job_version });
-    }
-    if (missing.size === 0) return;
-    const list = [...missing.values()];
-    const { rows: found } = await this.pool.query<{
-      job: string;
-      version: number;
-      manifest: JobManifest;
-    }>(
-      `SELECT m.job, m.version, m.manifest FROM ${this.t.manifests} m
-         JOIN unnest($1::text[], $2::int[]) AS u(job, version)
-           ON m.job = u.job AND m.version = u.version`,
-      [list.map((m) => m.job), list.map((m) => m.version)],
-    );
-    for (const f of found) {
-      const key = `${f.job}@${f.version}`;
-      this.manifests.set(key, f.manifest);
-      this.storedManifests.add(key);
-    }
-  }
-
-  private async manifestOf(job: string, version: number): Promise<JobManifest> {
-    const key = `${job}@${version}`;
-    const cached = this.manifests.get(key);
-    if (cached) return cached;
-    const { rows } = await this.pool.query<{ manifest: JobManifest }>(
-      `SELECT manifest FROM ${this.t.manifests} WHERE job = $1 AND version = $2`,
-      [job, version],
-    );
-    const manifest = rows[0]?.manifest;
-    if (!manifest) throw new Error(`no manifest stored for ${key}`);
-    this.manifests.set(key, manifest);
-    this.storedManifests.add(key);
-    return manifest;
-  }
 
   // ---------------------------------------------------------------- admission
 
@@ -730,13 +381,13 @@ export class JobRuntime {
    */
   async admit(): Promise<number | undefined> {
     if (this.draining) return undefined;
-    const now = this.o.clock();
+    const now = this.ctx.o.clock();
     let started = 0;
-    await this.transaction(async (client) => {
+    await this.ctx.transaction(async (client) => {
       const { rows } = await client.query<RunRow & { deferred_reason: string | null }>(
         `SELECT run_id, job, job_version, team, nominal_time, state, event_version, started_at,
                 cancelled_by, deferred_reason
-           FROM ${this.t.runs} WHERE state = 'scheduled' AND not_before <= $1
+           FROM ${this.ctx.t.runs} WHERE state = 'scheduled' AND not_before <= $1
           ORDER BY not_before LIMIT 500 FOR UPDATE SKIP LOCKED`,
         [iso(now)],
       );
@@ -745,13 +396,13 @@ export class JobRuntime {
       const open: { run: RunRow; manifest: JobManifest }[] = [];
       const defer: { runId: string; until: number; reason: string }[] = [];
       const blocked: string[] = [];
-      await this.loadManifests(rows);
+      await this.ctx.manifests.load(rows);
       for (const run of rows) {
-        const manifest = await this.manifestOf(run.job, run.job_version);
-        const ref = this.rowRef(run);
+        const manifest = await this.ctx.manifests.of(run.job, run.job_version);
+        const ref = this.ctx.rowRef(run);
         const gate =
-          this.options.gate && (manifest.components?.length ?? 0) > 0
-            ? await this.options.gate.check(manifest.components!, iso(now))
+          this.ctx.options.gate && (manifest.components?.length ?? 0) > 0
+            ? await this.ctx.options.gate.check(manifest.components!, iso(now))
             : { kind: 'open' as const };
         let deferred:
           { reason: 'maintenance' | 'backpressure'; detail: string; until: number } | undefined;
@@ -760,16 +411,16 @@ export class JobRuntime {
           batch.add(
             run.run_id,
             { type: 'JobRunSkipped', data: { ...ref, reason: 'freeze', detail: gate.reason } },
-            this.actor(),
+            this.ctx.actor(),
           );
           continue;
         }
         if (gate.kind === 'pause')
           deferred = { reason: 'maintenance', detail: gate.reason, until: Date.parse(gate.until) };
-        else if (this.options.backpressure && (manifest.backpressure?.length ?? 0) > 0) {
-          const held = await this.options.backpressure.holdBack(manifest);
+        else if (this.ctx.options.backpressure && (manifest.backpressure?.length ?? 0) > 0) {
+          const held = await this.ctx.options.backpressure.holdBack(manifest);
           if (held)
-            deferred = { reason: 'backpressure', detail: held, until: now + this.o.deferMs };
+            deferred = { reason: 'backpressure', detail: held, until: now + this.ctx.o.deferMs };
         }
         if (deferred) {
           defer.push({ runId: run.run_id, until: deferred.until, reason: deferred.reason });
@@ -785,7 +436,7 @@ export class JobRuntime {
                   until: iso(deferred.until),
                 },
               },
-              this.actor(),
+              this.ctx.actor(),
             );
           continue;
         }
@@ -793,7 +444,7 @@ export class JobRuntime {
         batch.add(
           run.run_id,
           { type: 'JobRunStarted', data: { ...ref, startedAt: iso(now) } },
-          this.actor(),
+          this.ctx.actor(),
         );
       }
       const states = new Map<string, string>();
@@ -801,7 +452,7 @@ export class JobRuntime {
       for (const id of blocked) states.set(id, 'skipped');
       const ids = rows.map((r) => r.run_id);
       await client.query(
-        `UPDATE ${this.t.runs} r
+        `UPDATE ${this.ctx.t.runs} r
             SET state = coalesce(u.state, r.state),
                 not_before = coalesce(u.until, r.not_before),
                 deferred_reason = coalesce(u.reason, r.deferred_reason),
@@ -830,21 +481,21 @@ export class JobRuntime {
       );
       if (roots.length > 0)
         await client.query(
-          `UPDATE ${this.t.tasks} t SET status = 'ready', not_before = $3, ready_since = $3
+          `UPDATE ${this.ctx.t.tasks} t SET status = 'ready', not_before = $3, ready_since = $3
              FROM unnest($1::text[], $2::text[]) AS u(run_id, task_id)
             WHERE t.run_id = u.run_id AND t.task_id = u.task_id AND t.status = 'pending'`,
           [roots.map((r) => r[0]), roots.map((r) => r[1]), iso(now)],
         );
       if (blocked.length > 0)
         await client.query(
-          `UPDATE ${this.t.tasks} SET status = 'done', outcome = 'skipped', detail = 'run skipped: freeze'
+          `UPDATE ${this.ctx.t.tasks} SET status = 'done', outcome = 'skipped', detail = 'run skipped: freeze'
             WHERE run_id = ANY($1::text[])`,
           [blocked],
         );
       const versions = new Map(rows.map((r) => [r.run_id, r.event_version]));
       await appendInTransaction(
         client,
-        this.schema,
+        this.ctx.schema,
         batch.runs().map((runId) => ({
           streamId: jobRunStream(runId),
           expectedVersion: versions.get(runId)!,
@@ -854,14 +505,14 @@ export class JobRuntime {
       started = open.length;
     }, QUEUE_BEGIN);
     if (started > 0) {
-      this.readyMaybe = true;
-      this.afterCommit({ ready: true });
+      this.ctx.readyMaybe = true;
+      this.ctx.afterCommit({ ready: true });
     }
-    const { rows } = await this.pool.query<{ next: Date | null }>(
-      `SELECT min(not_before) AS next FROM ${this.t.runs} WHERE state = 'scheduled'`,
+    const { rows } = await this.ctx.pool.query<{ next: Date | null }>(
+      `SELECT min(not_before) AS next FROM ${this.ctx.t.runs} WHERE state = 'scheduled'`,
     );
     const next = rows[0]?.next?.getTime();
-    return next === undefined ? this.o.idleMs : Math.max(0, next - this.o.clock());
+    return next === undefined ? this.ctx.o.idleMs : Math.max(0, next - this.ctx.o.clock());
   }
 
   // ---------------------------------------------------------------- dispatch
@@ -882,28 +533,28 @@ export class JobRuntime {
       this.dispatchDeferred = true;
       return undefined;
     }
-    const free = this.workers.reserve(this.o.concurrency);
+    const free = this.ctx.workers.reserve(this.ctx.o.concurrency);
     if (free === 0) return undefined; // a finishing task (or an unused reservation) wakes us
-    const now = this.o.clock();
+    const now = this.ctx.o.clock();
     let claimed: Claimed[] = [];
     try {
-      claimed = await this.transaction((client) => this.claim(client, free, now), QUEUE_BEGIN);
+      claimed = await this.ctx.transaction((client) => this.claim(client, free, now), QUEUE_BEGIN);
     } finally {
-      this.workers.release(free - claimed.length);
+      this.ctx.workers.release(free - claimed.length);
     }
     for (const c of claimed) this.execute(c);
-    if (claimed.length > 0) this.notify();
+    if (claimed.length > 0) this.ctx.notify();
     if (claimed.length >= free) return undefined;
     if (claimed.length > 0) return 0;
     // Nothing claimable now: sleep until the earliest retry (woken earlier by any commit).
-    const { rows } = await this.pool.query<{ next: Date | null }>(
-      `SELECT min(not_before) AS next FROM ${this.t.tasks} WHERE status = 'ready'`,
+    const { rows } = await this.ctx.pool.query<{ next: Date | null }>(
+      `SELECT min(not_before) AS next FROM ${this.ctx.t.tasks} WHERE status = 'ready'`,
     );
     const next = rows[0]?.next?.getTime();
-    const now2 = this.o.clock();
+    const now2 = this.ctx.o.clock();
     // Ready now but not claimed (locked by another instance, or waiting for a pool slot): a
     // commit anywhere wakes us (NOTIFY), the idle check is only the fallback.
-    return next === undefined || next <= now2 ? this.o.idleMs : next - now2;
+    return next === undefined || next <= now2 ? this.ctx.o.idleMs : next - now2;
   }
 
   private async claim(client: PoolClient, free: number, now: number): Promise<Claimed[]> {
@@ -919,12 +570,12 @@ export class JobRuntime {
     const columns = `t.run_id, t.task_id, t.attempt, t.priority, t.ready_since, r.job, r.job_version,
       r.team, r.nominal_time, r.state, r.event_version, r.started_at, r.cancelled_by, r.environment`;
     let rows: Row[];
-    if (this.policy === priorityThenAge) {
+    if (this.ctx.policy === priorityThenAge) {
       rows = (
         await client.query<Row>(
-          this.named(
+          this.ctx.named(
             'claim',
-            `SELECT ${columns} FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
+            `SELECT ${columns} FROM ${this.ctx.t.tasks} t JOIN ${this.ctx.t.runs} r ON r.run_id = t.run_id
             WHERE t.status = 'ready' AND t.not_before <= $1
             ORDER BY t.priority DESC, t.ready_since LIMIT $2 FOR UPDATE OF t, r SKIP LOCKED`,
             [iso(now), free],
@@ -932,7 +583,7 @@ export class JobRuntime {
         )
       ).rows;
       // Full: more may be ready. Short: none left, or skipped as locked by a claim in flight.
-      this.readyMaybe = rows.length >= free;
+      this.ctx.readyMaybe = rows.length >= free;
     } else {
       rows = await this.claimByPolicy(client, free, now, columns);
     }
@@ -941,11 +592,11 @@ export class JobRuntime {
     for (const row of rows) runBy.set(row.run_id, row);
     const batch = new RunEventBatch();
     const claimed: Claimed[] = [];
-    await this.loadManifests(rows);
+    await this.ctx.manifests.load(rows);
     for (const row of rows) {
       const run = runBy.get(row.run_id)!;
       if (run.state !== 'running') continue;
-      const manifest = await this.manifestOf(run.job, run.job_version);
+      const manifest = await this.ctx.manifests.of(run.job, run.job_version);
       const task = manifest.tasks.find((t) => t.id === row.task_id);
       if (!task) continue;
       const c = await this.startClaim(client, run, manifest, task, row.attempt, now, batch);
@@ -981,15 +632,15 @@ export class JobRuntime {
     // oldest overall: under a flood from one team, another team's ready tasks must be candidates.
     const { rows: candidates } = await client.query<Candidate>(
       `WITH RECURSIVE teams AS (
-         (SELECT team FROM ${this.t.tasks} WHERE status = 'ready' ORDER BY team LIMIT 1)
+         (SELECT team FROM ${this.ctx.t.tasks} WHERE status = 'ready' ORDER BY team LIMIT 1)
          UNION ALL
-         SELECT (SELECT t.team FROM ${this.t.tasks} t
+         SELECT (SELECT t.team FROM ${this.ctx.t.tasks} t
                   WHERE t.status = 'ready' AND t.team > teams.team ORDER BY t.team LIMIT 1)
            FROM teams WHERE teams.team IS NOT NULL
        )
        SELECT c.* FROM teams CROSS JOIN LATERAL (
          SELECT t.run_id, t.task_id, t.job, r.job_version, t.team, t.priority, t.ready_since
-           FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
+           FROM ${this.ctx.t.tasks} t JOIN ${this.ctx.t.runs} r ON r.run_id = t.run_id
           WHERE t.status = 'ready' AND t.team = teams.team AND t.not_before <= $1
           ORDER BY t.priority DESC, t.ready_since LIMIT $2
        ) c WHERE teams.team IS NOT NULL`,
@@ -997,12 +648,12 @@ export class JobRuntime {
     );
     if (candidates.length === 0) return [];
     const { rows: load } = await client.query<{ team: string; n: number }>(
-      `SELECT team, count(*)::int AS n FROM ${this.t.tasks} WHERE status = 'running' GROUP BY team`,
+      `SELECT team, count(*)::int AS n FROM ${this.ctx.t.tasks} WHERE status = 'running' GROUP BY team`,
     );
     const list: DispatchCandidate[] = [];
-    await this.loadManifests(candidates);
+    await this.ctx.manifests.load(candidates);
     for (const c of candidates) {
-      const m = await this.manifestOf(c.job, c.job_version);
+      const m = await this.ctx.manifests.of(c.job, c.job_version);
       list.push({
         taskRunId: `${c.run_id}/${c.task_id}`,
         runId: c.run_id,
@@ -1014,7 +665,7 @@ export class JobRuntime {
         readySince: c.ready_since.toISOString(),
       });
     }
-    const chosen = this.policy.choose(list, {
+    const chosen = this.ctx.policy.choose(list, {
       runningByTeam: Object.fromEntries(load.map((l) => [l.team, l.n])),
       freePoolSlots: {},
       capacity: free,
@@ -1023,7 +674,7 @@ export class JobRuntime {
     const picked = chosen.slice(0, free);
     const wanted = picked.map((c) => c.taskRunId);
     const { rows } = await client.query<Row>(
-      `SELECT ${columns} FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
+      `SELECT ${columns} FROM ${this.ctx.t.tasks} t JOIN ${this.ctx.t.runs} r ON r.run_id = t.run_id
         WHERE (t.run_id, t.task_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
           AND t.status = 'ready'
         FOR UPDATE OF t, r SKIP LOCKED`,
@@ -1048,12 +699,12 @@ export class JobRuntime {
     const taskKey = taskKeyOf(run.run_id, task.id);
     const holder = `${taskKey}#${attempt}`;
     let fencingTokens: Readonly<Record<string, number>> = {};
-    const pooled = (task.pools?.length ?? 0) > 0 && this.options.poolSlots !== undefined;
+    const pooled = (task.pools?.length ?? 0) > 0 && this.ctx.options.poolSlots !== undefined;
     if (pooled) {
-      const tokens = await this.options.poolSlots.tryAcquire(
+      const tokens = await this.ctx.options.poolSlots.tryAcquire(
         task.pools!,
         holder,
-        this.o.leaseMs,
+        this.ctx.o.leaseMs,
         client,
       );
       if (!tokens) return undefined; // stays ready; the pool's release wakes the dispatcher
@@ -1064,16 +715,16 @@ export class JobRuntime {
       {
         type: 'TaskRunStarted',
         data: {
-          ...this.rowRef(run),
+          ...this.ctx.rowRef(run),
           taskId: task.id,
           attempt,
           taskKey,
-          worker: this.o.instanceId,
+          worker: this.ctx.o.instanceId,
           startedAt: iso(now),
           fencingTokens,
         },
       },
-      this.actor(),
+      this.ctx.actor(),
     );
     return { run, manifest, task, attempt, taskKey, holder, pooled, fencingTokens };
   }
@@ -1090,8 +741,8 @@ export class JobRuntime {
       exitCode: null,
       httpStatus: null,
       detail: null,
-      leaseOwner: this.o.instanceId,
-      leaseExpires: iso(now + this.o.leaseMs),
+      leaseOwner: this.ctx.o.instanceId,
+      leaseExpires: iso(now + this.ctx.o.leaseMs),
     };
   }
 
@@ -1111,7 +762,7 @@ export class JobRuntime {
     const runs = batch.runs();
     if (tasks.length === 0 && runs.length === 0) return;
     const append = appendStatement(
-      this.schema,
+      this.ctx.schema,
       runs.map((runId) => ({
         streamId: jobRunStream(runId),
         expectedVersion: versionOf(runId),
@@ -1120,10 +771,10 @@ export class JobRuntime {
       18,
     );
     await client.query(
-      this.named(
+      this.ctx.named(
         append ? 'write_ev' : 'write',
         `WITH ${append ? `ev AS (${append.sql}), ` : ''}tu AS (
-         UPDATE ${this.t.tasks} t
+         UPDATE ${this.ctx.t.tasks} t
             SET status = u.status, attempt = u.attempt, outcome = u.outcome, handled = u.handled,
                 not_before = coalesce(u.not_before, t.not_before),
                 ready_since = CASE WHEN u.status = 'ready' THEN u.not_before ELSE t.ready_since END,
@@ -1138,7 +789,7 @@ export class JobRuntime {
                   http_status, detail, lease_owner, lease_expires)
           WHERE t.run_id = u.run_id AND t.task_id = u.task_id
           RETURNING 1)
-       UPDATE ${this.t.runs} r
+       UPDATE ${this.ctx.t.runs} r
           SET event_version = r.event_version + u.n,
               state = CASE WHEN u.outcome IS NULL THEN r.state ELSE 'finished' END,
               outcome = coalesce(u.outcome, r.outcome),
@@ -1170,15 +821,6 @@ export class JobRuntime {
     );
   }
 
-  /**
-   * A named (prepared, per connection) statement for the hot paths: parsed and planned once per
-   * connection. The name carries a digest of the schema (names are per connection and truncated
-   * to 63 bytes), and each kind always has the same text for a schema.
-   */
-  private named(kind: string, text: string, values: unknown[]): QueryConfig {
-    return { name: `jr_${this.statementPrefix}_${kind}`, text, values };
-  }
-
   private execute(c: Claimed): void {
     const abort = new AbortController();
     const entry: RunningTask = {
@@ -1188,7 +830,7 @@ export class JobRuntime {
       holder: c.holder,
       pooled: c.pooled,
       abort,
-      lastHeartbeat: this.o.clock(),
+      lastHeartbeat: this.ctx.o.clock(),
       settled: false,
       hasDependents: c.manifest.tasks.some((t) => t.dependsOn.includes(c.task.id)),
       ...(c.task.heartbeatSeconds ? { heartbeatMs: c.task.heartbeatSeconds * 1000 } : {}),
@@ -1212,23 +854,23 @@ export class JobRuntime {
         detail: `no result within ${c.task.timeoutSeconds}s`,
       });
     }, timeoutMs);
-    const parameters = c.manifest.environments[this.o.environment] ?? {};
+    const parameters = c.manifest.environments[this.ctx.o.environment] ?? {};
     let result: Promise<unknown>;
     try {
-      result = this.options.executor
+      result = this.ctx.options.executor
         .execute(c.task.executor, {
           runId: c.run.run_id,
           job: c.run.job,
           taskId: c.task.id,
           attempt: c.attempt,
           taskKey: c.taskKey,
-          environment: this.o.environment,
+          environment: this.ctx.o.environment,
           parameters,
           fencingTokens: c.fencingTokens,
           timeoutMs,
           signal: abort.signal,
           heartbeat: () => {
-            entry.lastHeartbeat = this.o.clock();
+            entry.lastHeartbeat = this.ctx.o.clock();
           },
         })
         .then(
@@ -1270,8 +912,8 @@ export class JobRuntime {
         ...(r.detail === undefined ? {} : { detail: r.detail.slice(0, 500) }),
       },
     });
-    this.wakers.flush.wake();
-    this.wakers.dispatch.wake();
+    this.ctx.wakers.flush.wake();
+    this.ctx.wakers.dispatch.wake();
   }
 
   /** Records every buffered result in one transaction. */
@@ -1291,7 +933,7 @@ export class JobRuntime {
       this.flushing = false;
       if (this.dispatchDeferred) {
         this.dispatchDeferred = false;
-        this.wakers.dispatch.wake();
+        this.ctx.wakers.dispatch.wake();
       }
     }
     return this.facts.length > 0 ? 0 : undefined;
@@ -1303,23 +945,23 @@ export class JobRuntime {
    * of task changes.
    */
   private async applyFacts(facts: readonly PendingFact[]): Promise<number> {
-    const now = this.o.clock();
+    const now = this.ctx.o.clock();
     let aborts: string[] = [];
     let handoff: Claimed[] = [];
     let leftReady = false;
     // Workers this flush reserved (hand-off and further claims); what it did not start goes back.
     let held = 0;
     const reserve = (wanted: number): number => {
-      const granted = this.draining ? 0 : this.workers.reserve(wanted);
+      const granted = this.draining ? 0 : this.ctx.workers.reserve(wanted);
       held += granted;
       return granted;
     };
     let changed: number;
     try {
-      changed = await this.transaction(async (client) => {
+      changed = await this.ctx.transaction(async (client) => {
         aborts = [];
         handoff = [];
-        this.workers.release(held); // a retried transaction starts over
+        this.ctx.workers.release(held); // a retried transaction starts over
         held = 0;
         const releases: string[] = [];
         const runIds = [...new Set(facts.map((f) => f.runId))].sort();
@@ -1327,21 +969,21 @@ export class JobRuntime {
         // second statement: under READ COMMITTED a statement that waited for a lock re-reads only
         // the locked rows, so task rows joined to them would be the state from before the wait.
         await client.query(
-          this.named(
+          this.ctx.named(
             'lockruns',
-            `SELECT run_id FROM ${this.t.runs} WHERE run_id = ANY($1::text[]) ORDER BY run_id FOR UPDATE`,
+            `SELECT run_id FROM ${this.ctx.t.runs} WHERE run_id = ANY($1::text[]) ORDER BY run_id FOR UPDATE`,
             [runIds],
           ),
         );
         const { rows } = await client.query<
           RunRow & TaskRow & { environment: string; status: TaskRunView['status'] }
         >(
-          this.named(
+          this.ctx.named(
             'readruns',
             `SELECT r.run_id, r.job, r.job_version, r.team, r.nominal_time, r.state, r.event_version,
                 r.started_at AS run_started_at, r.cancelled_by, r.environment,
                 t.task_id, t.status, t.attempt, t.outcome, t.handled, t.started_at, t.lease_expires_at
-           FROM ${this.t.runs} r JOIN ${this.t.tasks} t ON t.run_id = r.run_id
+           FROM ${this.ctx.t.runs} r JOIN ${this.ctx.t.tasks} t ON t.run_id = r.run_id
           WHERE r.run_id = ANY($1::text[])`,
             [runIds],
           ),
@@ -1368,7 +1010,7 @@ export class JobRuntime {
         const batch = new RunEventBatch();
         const finalChange = new Map<string, { runId: string; change: TaskChange }>();
         const runEnds = new Map<string, { outcome: RunOutcome; cancelledBy?: string }>();
-        await this.loadManifests(runBy.values());
+        await this.ctx.manifests.load(runBy.values());
         for (const f of facts) {
           const run = runBy.get(f.runId);
           if (!run || (run.state !== 'running' && run.state !== 'scheduled')) continue;
@@ -1378,13 +1020,13 @@ export class JobRuntime {
             if (!row?.lease_expires_at || row.lease_expires_at.getTime() >= f.leaseExpiredBefore)
               continue;
           }
-          const manifest = await this.manifestOf(run.job, run.job_version);
+          const manifest = await this.ctx.manifests.of(run.job, run.job_version);
           const step = decideRunStep(manifest, tasks, f.fact, {
             now: iso(now),
-            random: this.o.random,
+            random: this.ctx.o.random,
           });
           if (step.changes.length === 0) continue;
-          const ref = this.rowRef(run);
+          const ref = this.ctx.rowRef(run);
           const next: Record<string, TaskRunView> = { ...tasks };
           for (const c of step.changes) {
             const key = `${f.runId}/${c.taskId}`;
@@ -1418,7 +1060,7 @@ export class JobRuntime {
                   ...(c.detail === undefined ? {} : { detail: c.detail }),
                 },
               },
-              this.actor(),
+              this.ctx.actor(),
             );
             if (c.kind === 'retry') {
               batch.add(
@@ -1435,7 +1077,7 @@ export class JobRuntime {
                     delayMs: c.delayMs,
                   },
                 },
-                this.actor(),
+                this.ctx.actor(),
               );
               next[c.taskId] = { status: 'ready', attempt: c.nextAttempt };
             } else
@@ -1470,7 +1112,7 @@ export class JobRuntime {
                   ...(cancelledBy ? { cancelledBy } : {}),
                 },
               },
-              this.actor(cancelledBy),
+              this.ctx.actor(cancelledBy),
             );
             run.state = 'finished';
           }
@@ -1486,7 +1128,7 @@ export class JobRuntime {
             run.state === 'running' &&
             (held > handoff.length || reserve(1) === 1)
           ) {
-            const manifest = await this.manifestOf(run.job, run.job_version);
+            const manifest = await this.ctx.manifests.of(run.job, run.job_version);
             const task = manifest.tasks.find((t) => t.id === c.taskId);
             if (task && !task.pools?.length) {
               const claimed = await this.startClaim(
@@ -1523,30 +1165,30 @@ export class JobRuntime {
         // Workers still free: claim other runs' ready tasks in this same transaction (one commit
         // records results and starts the next tasks). SKIP LOCKED, and never the runs locked above.
         const free =
-          this.readyMaybe && this.policy === priorityThenAge
-            ? held - handoff.length + reserve(this.o.concurrency)
+          this.ctx.readyMaybe && this.ctx.policy === priorityThenAge
+            ? held - handoff.length + reserve(this.ctx.o.concurrency)
             : 0;
         if (free > 0) {
           const { rows: more } = await client.query<
             RunRow & { task_id: string; attempt: number; environment: string }
           >(
-            this.named(
+            this.ctx.named(
               'claimmore',
               `SELECT t.run_id, t.task_id, t.attempt, r.job, r.job_version, r.team, r.nominal_time,
                   r.state, r.event_version, r.started_at, r.cancelled_by, r.environment
-             FROM ${this.t.tasks} t JOIN ${this.t.runs} r ON r.run_id = t.run_id
+             FROM ${this.ctx.t.tasks} t JOIN ${this.ctx.t.runs} r ON r.run_id = t.run_id
             WHERE t.status = 'ready' AND t.not_before <= $1 AND t.run_id <> ALL($3::text[])
             ORDER BY t.priority DESC, t.ready_since LIMIT $2 FOR UPDATE OF t, r SKIP LOCKED`,
               [iso(now), free, runIds],
             ),
           );
-          this.readyMaybe = more.length >= free;
-          await this.loadManifests(more);
+          this.ctx.readyMaybe = more.length >= free;
+          await this.ctx.manifests.load(more);
           for (const row of more) {
             if (!runBy.has(row.run_id)) runBy.set(row.run_id, row);
             const run = runBy.get(row.run_id)!;
             if (run.state !== 'running') continue;
-            const manifest = await this.manifestOf(run.job, run.job_version);
+            const manifest = await this.ctx.manifests.of(run.job, run.job_version);
             const task = manifest.tasks.find((t) => t.id === row.task_id);
             if (!task) continue;
             const claimed = await this.startClaim(
@@ -1572,20 +1214,20 @@ export class JobRuntime {
           now,
           (id) => runBy.get(id)!.event_version,
         );
-        if (this.options.poolSlots)
-          for (const holder of releases) await this.options.poolSlots.release(holder, client);
+        if (this.ctx.options.poolSlots)
+          for (const holder of releases) await this.ctx.options.poolSlots.release(holder, client);
         return finalChange.size;
       }, QUEUE_BEGIN);
     } catch (error) {
-      this.workers.release(held);
+      this.ctx.workers.release(held);
       throw error;
     }
-    this.workers.release(held - handoff.length);
+    this.ctx.workers.release(held - handoff.length);
     for (const c of handoff) this.execute(c);
     if (changed > 0) {
       for (const a of aborts) this.abortLocal(a);
-      if (leftReady) this.readyMaybe = true;
-      this.afterCommit({ ready: handoff.length < changed, aborts });
+      if (leftReady) this.ctx.readyMaybe = true;
+      this.ctx.afterCommit({ ready: handoff.length < changed, aborts });
     }
     return changed;
   }
@@ -1599,7 +1241,7 @@ export class JobRuntime {
    */
   private async renewLeases(): Promise<void> {
     if (this.running.size === 0) return;
-    const now = this.o.clock();
+    const now = this.ctx.o.clock();
     const alive: RunningTask[] = [];
     for (const entry of this.running.values()) {
       if (entry.heartbeatMs !== undefined && now - entry.lastHeartbeat > entry.heartbeatMs) {
@@ -1611,8 +1253,8 @@ export class JobRuntime {
       } else alive.push(entry);
     }
     if (alive.length === 0) return;
-    const { rows } = await this.pool.query<{ run_id: string; task_id: string }>(
-      `UPDATE ${this.t.tasks} t SET lease_expires_at = $4, heartbeat_at = $5
+    const { rows } = await this.ctx.pool.query<{ run_id: string; task_id: string }>(
+      `UPDATE ${this.ctx.t.tasks} t SET lease_expires_at = $4, heartbeat_at = $5
          FROM unnest($1::text[], $2::text[], $3::int[]) AS u(run_id, task_id, attempt)
         WHERE t.run_id = u.run_id AND t.task_id = u.task_id AND t.attempt = u.attempt
           AND t.status = 'running' AND t.lease_owner = $6
@@ -1621,9 +1263,9 @@ export class JobRuntime {
         alive.map((e) => e.runId),
         alive.map((e) => e.taskId),
         alive.map((e) => e.attempt),
-        iso(now + this.o.leaseMs),
+        iso(now + this.ctx.o.leaseMs),
         iso(now),
-        this.o.instanceId,
+        this.ctx.o.instanceId,
       ],
     );
     const renewed = new Set(rows.map((r) => `${r.run_id}/${r.task_id}`));
@@ -1634,24 +1276,24 @@ export class JobRuntime {
         clearTimeout(entry.timer);
         this.dropRunning(`${entry.runId}/${entry.taskId}`);
         entry.abort.abort(new Error('lease lost'));
-        this.wakers.dispatch.wake();
+        this.ctx.wakers.dispatch.wake();
       }
-    if (this.options.poolSlots)
+    if (this.ctx.options.poolSlots)
       for (const entry of alive)
         if (entry.pooled && renewed.has(`${entry.runId}/${entry.taskId}`))
-          await this.options.poolSlots.renew(entry.holder, this.o.leaseMs);
+          await this.ctx.options.poolSlots.renew(entry.holder, this.ctx.o.leaseMs);
   }
 
   /** Tasks whose lease ran out (their worker died or hung): failed as lost, retried per policy. */
   async reap(): Promise<number> {
-    const now = this.o.clock();
-    const { rows } = await this.pool.query<{
+    const now = this.ctx.o.clock();
+    const { rows } = await this.ctx.pool.query<{
       run_id: string;
       task_id: string;
       attempt: number;
       lease_owner: string;
     }>(
-      `SELECT run_id, task_id, attempt, lease_owner FROM ${this.t.tasks}
+      `SELECT run_id, task_id, attempt, lease_owner FROM ${this.ctx.t.tasks}
         WHERE status = 'running' AND lease_expires_at < $1 LIMIT 500`,
       [iso(now)],
     );
@@ -1674,21 +1316,21 @@ export class JobRuntime {
   // ---------------------------------------------------------------- wake-ups
 
   private async listen(): Promise<void> {
-    const client = new Client(this.pool.options);
-    client.on('error', (error) => this.o.onError(error));
+    const client = new Client(this.ctx.pool.options);
+    client.on('error', (error) => this.ctx.o.onError(error));
     client.on('notification', (n) => {
       const payload = n.payload ?? '';
       if (payload.startsWith('abort:'))
         for (const a of payload.slice(6).split(',')) this.abortLocal(a);
-      else if (payload.endsWith(`:${this.o.instanceId}`)) return; // our own commit: woken already
-      this.readyMaybe = true;
-      this.wakers.dispatch.wake();
+      else if (payload.endsWith(`:${this.ctx.o.instanceId}`)) return; // our own commit: woken already
+      this.ctx.readyMaybe = true;
+      this.ctx.wakers.dispatch.wake();
       // Admission only for runs waiting for it: every other commit would make each instance run
       // an empty admission transaction (a thousand of them in a cron burst).
-      if (!payload.startsWith('ready:')) this.wakers.admit.wake();
+      if (!payload.startsWith('ready:')) this.ctx.wakers.admit.wake();
     });
     await client.connect();
-    await client.query(`LISTEN "${this.channel}"`);
+    await client.query(`LISTEN "${this.ctx.channel}"`);
     this.listener = client;
   }
 
@@ -1700,55 +1342,12 @@ export class JobRuntime {
     clearTimeout(entry.timer);
     this.dropRunning(task!);
     entry.abort.abort(new Error('cancelled'));
-    this.wakers.dispatch.wake();
+    this.ctx.wakers.dispatch.wake();
   }
 
   /** A task's execution ended here (settled, aborted, lease lost): its worker is free again. */
   private dropRunning(key: string): void {
-    if (this.running.delete(key)) this.workers.release(1);
-  }
-
-  private afterCommit(what: {
-    ready?: boolean;
-    admit?: boolean;
-    aborts?: readonly string[];
-  }): void {
-    if (what.ready) this.wakers.dispatch.wake();
-    if (what.admit) this.wakers.admit.wake();
-    if (what.aborts && what.aborts.length > 0)
-      void this.pool
-        .query('SELECT pg_notify($1, $2)', [this.channel, `abort:${what.aborts.join(',')}`])
-        .catch(this.o.onError);
-    this.notify(what.admit === true);
-  }
-
-  /**
-   * Wakes other instances (dispatchers and admission) and the event store's subscribers, after a
-   * commit: at most one round of NOTIFYs in flight, further commits coalesced into the next.
-   */
-  private notify(admit = false): void {
-    if (admit) this.notifyAdmit = true;
-    if (this.notifyState !== 'idle') {
-      this.notifyState = 'dirty';
-      return;
-    }
-    this.notifyState = 'busy';
-    const kind = this.notifyAdmit ? 'admit' : 'ready';
-    this.notifyAdmit = false;
-    // One round trip for both channels (the store's subscribers listen on `<schema>.events`).
-    void this.pool
-      .query('SELECT pg_notify($1, $2), pg_notify($3, $4)', [
-        this.channel,
-        `${kind}:${this.o.instanceId}`,
-        `${this.schema}.events`,
-        '',
-      ])
-      .catch(this.o.onError)
-      .finally(() => {
-        const again = this.notifyState === 'dirty';
-        this.notifyState = 'idle';
-        if (again) this.notify();
-      });
+    if (this.running.delete(key)) this.ctx.workers.release(1);
   }
 
   private async runLoop(
@@ -1764,73 +1363,16 @@ export class JobRuntime {
         backoff = 50;
       } catch (error) {
         if (this.stopped) break;
-        this.o.onError(new Error(`job runtime ${name}: ${describe(error)}`));
+        this.ctx.o.onError(new Error(`job runtime ${name}: ${describe(error)}`));
         wait = backoff;
         backoff = Math.min(backoff * 2, 2_000);
       }
       if (wait === 0) continue;
       // Bounded: a run buffered or deferred far ahead (not_before in 9999) must not overflow
       // setTimeout (it would fire after 1 ms, a busy loop); a commit wakes the loop earlier anyway.
-      await waker.sleep(Math.max(0, Math.min(wait ?? this.o.idleMs, MAX_LOOP_SLEEP_MS)));
+      await waker.sleep(Math.max(0, Math.min(wait ?? this.ctx.o.idleMs, MAX_LOOP_SLEEP_MS)));
     }
   }
 
   // ---------------------------------------------------------------- helpers
-
-  private async transaction<T>(
-    body: (client: PoolClient) => Promise<T>,
-    begin = 'BEGIN',
-  ): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
-      const manifestKeys = this.pendingManifestKeys.length;
-      try {
-        await client.query(begin);
-        const result = await body(client);
-        await client.query('COMMIT');
-        for (const key of this.pendingManifestKeys) this.storedManifests.add(key);
-        this.pendingManifestKeys = [];
-        client.release();
-        return result;
-      } catch (error) {
-        this.pendingManifestKeys.length = manifestKeys;
-        await client.query('ROLLBACK').catch(() => undefined);
-        client.release();
-        const code = (error as { code?: string }).code;
-        if (code && RETRYABLE.has(code) && attempt < 10) continue;
-        throw error;
-      }
-    }
-  }
-
-  private takeAdmissionDue(): boolean {
-    const due = this.admissionDue;
-    this.admissionDue = false;
-    return due;
-  }
-
-  private refOf(runId: string, job: RunningJob, nominalMs: number) {
-    return runRef({
-      runId,
-      job: job.name,
-      jobVersion: job.version,
-      team: job.manifest.owner,
-      nominalTime: iso(nominalMs),
-    });
-  }
-
-  private rowRef(run: RunRow) {
-    const ref: RunRefRow = {
-      runId: run.run_id,
-      job: run.job,
-      jobVersion: run.job_version,
-      team: run.team,
-      nominalTime: run.nominal_time.toISOString(),
-    };
-    return runRef(ref);
-  }
-
-  private actor(requestedBy?: string): string {
-    return requestedBy ?? `scheduler:${this.o.instanceId}`;
-  }
 }
