@@ -1,30 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Client, type PoolClient } from 'pg';
-import { appendInTransaction, appendStatement } from '@trainyard/event-store';
+import { Client } from 'pg';
 import {
-  buffersToStart,
-  decideDueRun,
   decideRunStep,
-  dueSlots,
-  MAX_SLOTS_PER_TICK,
-  slotIdempotencyKey,
-  slotVerdict,
   taskKeyOf,
-  type DispatchCandidate,
-  type JobManifest,
-  type JobTask,
-  type OverlapRun,
   type RunOutcome,
   type RunTasks,
   type TaskChange,
   type TaskRunView,
 } from '@trainyard/scheduling-domain';
-import type { RunningJob } from '../runtime-ports';
 import { priorityThenAge } from './default-dispatch-policy';
 import type { JobRuntimeOptions } from './job-runtime.options';
-import { RunEventBatch, jobRunStream } from './run-events';
+import { RunEventBatch } from './run-events';
 import {
-  BUFFERED,
   describe,
   iso,
   QUEUE_BEGIN,
@@ -41,15 +28,17 @@ import {
   type TriggerRunRequest,
   UnknownJob,
 } from './runtime-records';
-import { insertClosedRuns, insertRuns } from './run-creation';
+import { admitDueRuns } from './admission';
+import { insertRuns } from './run-creation';
+import { claim, startClaim } from './task-claims';
+import { runningWrite, writeTasksAndRuns } from './task-writes';
 import { RuntimeContext } from './runtime-context';
+import { SchedulerTick } from './scheduler-tick';
 import type { Wakeable } from './wakeable';
 
 export { runIdOf, UnknownJob };
 export type { NewRun, TriggeredRun, TriggerRunRequest } from './runtime-records';
 
-/** Every job's mark is checked this often (between, only jobs with a slot since the last tick). */
-const SWEEP_MS = 5_000;
 /** The longest a loop sleeps without a wake-up. */
 const MAX_LOOP_SLEEP_MS = 60_000;
 
@@ -62,10 +51,9 @@ const MAX_LOOP_SLEEP_MS = 60_000;
  */
 export class JobRuntime {
   private readonly ctx: RuntimeContext;
-  private readonly knownMarks = new Set<string>();
+  private readonly scheduler: SchedulerTick;
   private readonly running = new Map<string, RunningTask>();
   private facts: PendingFact[] = [];
-  private catalog?: { at: number; jobs: RunningJob[] };
   private listener?: Client;
   private stopped = false;
   private draining = false;
@@ -77,12 +65,10 @@ export class JobRuntime {
   private flushFailed = false;
   private dispatchDeferred = false;
   private readonly timers = new Set<NodeJS.Timeout>();
-  /** The tick has covered slots up to here (its last `now` plus the lookahead). */
-  private tickedUntil = 0;
-  private lastSweep = -Infinity;
 
   constructor(options: JobRuntimeOptions) {
     this.ctx = new RuntimeContext(options);
+    this.scheduler = new SchedulerTick(this.ctx, (facts) => this.applyFacts(facts));
   }
 
   get instanceId(): string {
@@ -179,340 +165,20 @@ export class JobRuntime {
 
   // ---------------------------------------------------------------- scheduler tick
 
-  /**
-   * Inserts every due slot of every scheduled job since its high-water mark: on time, catch-up, or
-   * missed (JobRunMissed); the overlap decider may skip (JobRunSkipped). Marks are locked SKIP
-   * LOCKED, so concurrent instances split the jobs; the slot key makes a double fire impossible.
-   * Returns how long until the next slot.
-   */
+  /** Records the due slots of every scheduled job (see SchedulerTick). */
   async tick(): Promise<number | undefined> {
     if (this.draining) return undefined;
-    const now = this.ctx.o.clock();
-    const until = now + this.ctx.o.lookaheadMs;
-    const jobs = (await this.scheduledJobs(now)).filter((j) => j.manifest.schedule);
-    if (jobs.length === 0) return this.ctx.o.idleMs;
-    // Only the jobs with a slot since this instance's last tick lock and move their marks; a full
-    // sweep (the first tick, then every SWEEP_MS) takes every job whose mark is behind, for slots
-    // a tick of another instance left behind (it died mid-tick) or a downtime.
-    const sweep = now - this.lastSweep >= SWEEP_MS;
-    // Jobs that buffer runs are ticked every time: the tick promotes a buffered run once an
-    // active one has ended.
-    const dueJobs = sweep
-      ? jobs
-      : jobs.filter(
-          (j) =>
-            j.manifest.concurrency?.overlap.startsWith('buffer') === true ||
-            dueSlots(j.manifest.schedule!, this.tickedUntil, until, 1).length > 0,
-        );
-    const byName = new Map(dueJobs.map((j) => [j.name, j]));
-    const fresh = jobs.filter((j) => !this.knownMarks.has(j.name)).map((j) => j.name);
-    if (fresh.length > 0) {
-      await this.ctx.pool.query(
-        `INSERT INTO ${this.ctx.t.marks} (job, high_water) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`,
-        [fresh, iso(now)],
-      );
-      for (const name of fresh) this.knownMarks.add(name);
-    }
-    let cancelOlder: string[] = [];
-    const inserted = await this.ctx.transaction(async (client) => {
-      cancelOlder = [];
-      const { rows: marks } = await client.query<{ job: string; high_water: Date }>(
-        `SELECT job, high_water FROM ${this.ctx.t.marks} WHERE job = ANY($1::text[]) AND high_water < $2
-          ORDER BY job FOR UPDATE SKIP LOCKED`,
-        [[...byName.keys()], iso(until)],
-      );
-      if (marks.length === 0) return 0;
-      // The runs of these jobs in flight: active (running, or waiting to start) and buffered by
-      // the overlap policy (waiting for an active run to end), for decideDueRun.
-      const { rows: inFlight } = await client.query<{
-        job: string;
-        run_id: string;
-        nominal_time: Date;
-        buffered: boolean;
-      }>(
-        `SELECT job, run_id, nominal_time,
-                (state = 'scheduled' AND deferred_reason IS NOT DISTINCT FROM '${BUFFERED}') AS buffered
-           FROM ${this.ctx.t.runs}
-          WHERE job = ANY($1::text[]) AND state IN ('scheduled', 'running')`,
-        [marks.map((m) => m.job)],
-      );
-      const flightBy = new Map<string, { active: OverlapRun[]; buffered: OverlapRun[] }>();
-      for (const r of inFlight) {
-        const f = flightBy.get(r.job) ?? { active: [], buffered: [] };
-        (r.buffered ? f.buffered : f.active).push({
-          runId: r.run_id,
-          nominalTime: r.nominal_time.toISOString(),
-        });
-        flightBy.set(r.job, f);
-      }
-      const promote: string[] = [];
-      const cancels: string[] = [];
-      const fire: NewRun[] = [];
-      const other: { run: NewRun; kind: 'skipped' | 'missed'; detail: string }[] = [];
-      const water: { job: string; at: number }[] = [];
-      for (const mark of marks) {
-        const job = byName.get(mark.job)!;
-        const schedule = job.manifest.schedule!;
-        // Up to the lookahead: a slot ahead is recorded now (a scheduled run admitted at its
-        // nominal time) only when the overlap decider would start it whatever ends meanwhile.
-        const slots = dueSlots(schedule, mark.high_water.getTime(), until);
-        let lastAhead: number | undefined;
-        let deferred = false;
-        const flight = flightBy.get(job.name) ?? { active: [], buffered: [] };
-        // Buffered runs to start now that room has been made (a run ended since the last tick).
-        const promoteNow = (ids: readonly string[]) => {
-          for (const id of ids) {
-            const i = flight.buffered.findIndex((b) => b.runId === id);
-            if (i < 0) continue;
-            flight.active.push(flight.buffered[i]!);
-            flight.buffered.splice(i, 1);
-            promote.push(id);
-          }
-        };
-        if (flight.buffered.length > 0)
-          promoteNow(buffersToStart(job.manifest.concurrency, flight));
-        for (const slot of slots) {
-          const run: NewRun = {
-            job,
-            nominalMs: slot,
-            trigger: 'schedule',
-            idempotencyKey: slotIdempotencyKey(job.name, slot),
-          };
-          const verdict = slotVerdict(
-            now - slot,
-            job.manifest.catchUpSeconds ?? 0,
-            this.ctx.o.onTimeGraceMs,
-          );
-          if (verdict.kind === 'missed') {
-            other.push({ run, kind: 'missed', detail: '' });
-            continue;
-          }
-          const due: OverlapRun = { runId: runIdOf(run.idempotencyKey), nominalTime: iso(slot) };
-          const overlap = decideDueRun(job.manifest.concurrency, flight, due);
-          if (slot > now && overlap.kind !== 'start') {
-            deferred = true; // decided when it comes due, with the runs in flight then
-            break;
-          }
-          if (slot > now) lastAhead = slot;
-          promoteNow(overlap.promote);
-          if (overlap.kind === 'skip') {
-            other.push({ run, kind: 'skipped', detail: overlap.detail });
-            continue;
-          }
-          if (overlap.kind === 'buffer') {
-            flight.buffered.push(due);
-            fire.push({ ...run, trigger: verdict.trigger, buffered: true });
-            continue;
-          }
-          if (overlap.kind === 'cancel-older') {
-            cancels.push(...overlap.cancel);
-            flight.active = flight.active.filter((a) => !overlap.cancel.includes(a.runId));
-          }
-          flight.active.push(due);
-          fire.push({ ...run, trigger: verdict.trigger });
-        }
-        const last = slots[slots.length - 1];
-        const capped = slots.length >= MAX_SLOTS_PER_TICK && !deferred;
-        water.push({
-          job: job.name,
-          at: capped && last ? last : Math.max(now, lastAhead ?? now),
-        });
-      }
-      const created = await insertRuns(this.ctx, client, fire, now);
-      await insertClosedRuns(this.ctx, client, other, now);
-      if (promote.length > 0) {
-        await client.query(
-          `UPDATE ${this.ctx.t.runs} SET not_before = $2, deferred_reason = NULL
-            WHERE run_id = ANY($1::text[]) AND state = 'scheduled'`,
-          [promote, iso(now)],
-        );
-        this.ctx.admissionDue = true;
-      }
-      cancelOlder = cancels;
-      await client.query(
-        `UPDATE ${this.ctx.t.marks} m SET high_water = GREATEST(m.high_water, w.at)
-           FROM unnest($1::text[], $2::timestamptz[]) AS w(job, at) WHERE m.job = w.job`,
-        [water.map((w) => w.job), water.map((w) => iso(w.at))],
-      );
-      return created.size + promote.length;
-    });
-    if (sweep) this.lastSweep = now;
-    this.tickedUntil = Math.max(this.tickedUntil, until);
-    if (inserted > 0) {
-      this.ctx.readyMaybe = true;
-      this.ctx.afterCommit({ ready: true, admit: this.ctx.takeAdmissionDue() });
-    }
-    // cancel-older: the oldest active runs give way to the new slot's run.
-    if (cancelOlder.length > 0)
-      await this.applyFacts(
-        cancelOlder.map((runId) => ({
-          runId,
-          fact: { type: 'CancelRun', by: `scheduler:${this.ctx.o.instanceId}` } as const,
-        })),
-      );
-    // Sleep until the next slot of any job comes inside the lookahead (exact: the bench measures
-    // lag from nominal time).
-    let next = Infinity;
-    const horizon = now + this.ctx.o.idleMs;
-    for (const job of jobs) {
-      const [slot] = dueSlots(job.manifest.schedule!, until, horizon + this.ctx.o.lookaheadMs, 1);
-      if (slot !== undefined && slot < next) next = slot;
-    }
-    return Math.max(0, Math.min(next - this.ctx.o.lookaheadMs, horizon) - this.ctx.o.clock());
-  }
-
-  private async scheduledJobs(now: number): Promise<RunningJob[]> {
-    if (!this.catalog || now - this.catalog.at >= this.ctx.o.catalogRefreshMs) {
-      this.catalog = { at: now, jobs: await this.ctx.options.catalog.running() };
-      // The runs of these versions, whichever instance inserted them, need no manifest read.
-      for (const j of this.catalog.jobs) this.ctx.manifests.remember(j);
-    }
-    return this.catalog.jobs.filter((j) => !j.deprecated);
+    return this.scheduler.tick();
   }
 
   // ---------------------------------------------------------------- creating runs
 
   // ---------------------------------------------------------------- admission
 
-  /**
-   * Runs whose start time came: the run gate (maintenance, freeze) and backpressure decide; open
-   * runs start (roots ready), paused or held-back runs are deferred (JobRunDeferred once per
-   * reason), blocked ones skipped (JobRunSkipped 'freeze'). Returns the wait until the next start.
-   */
+  /** Starts the scheduled runs whose time came (see admitDueRuns). */
   async admit(): Promise<number | undefined> {
     if (this.draining) return undefined;
-    const now = this.ctx.o.clock();
-    let started = 0;
-    await this.ctx.transaction(async (client) => {
-      const { rows } = await client.query<RunRow & { deferred_reason: string | null }>(
-        `SELECT run_id, job, job_version, team, nominal_time, state, event_version, started_at,
-                cancelled_by, deferred_reason
-           FROM ${this.ctx.t.runs} WHERE state = 'scheduled' AND not_before <= $1
-          ORDER BY not_before LIMIT 500 FOR UPDATE SKIP LOCKED`,
-        [iso(now)],
-      );
-      if (rows.length === 0) return;
-      const batch = new RunEventBatch();
-      const open: { run: RunRow; manifest: JobManifest }[] = [];
-      const defer: { runId: string; until: number; reason: string }[] = [];
-      const blocked: string[] = [];
-      await this.ctx.manifests.load(rows);
-      for (const run of rows) {
-        const manifest = await this.ctx.manifests.of(run.job, run.job_version);
-        const ref = this.ctx.rowRef(run);
-        const gate =
-          this.ctx.options.gate && (manifest.components?.length ?? 0) > 0
-            ? await this.ctx.options.gate.check(manifest.components!, iso(now))
-            : { kind: 'open' as const };
-        let deferred:
-          { reason: 'maintenance' | 'backpressure'; detail: string; until: number } | undefined;
-        if (gate.kind === 'block') {
-          blocked.push(run.run_id);
-          batch.add(
-            run.run_id,
-            { type: 'JobRunSkipped', data: { ...ref, reason: 'freeze', detail: gate.reason } },
-            this.ctx.actor(),
-          );
-          continue;
-        }
-        if (gate.kind === 'pause')
-          deferred = { reason: 'maintenance', detail: gate.reason, until: Date.parse(gate.until) };
-        else if (this.ctx.options.backpressure && (manifest.backpressure?.length ?? 0) > 0) {
-          const held = await this.ctx.options.backpressure.holdBack(manifest);
-          if (held)
-            deferred = { reason: 'backpressure', detail: held, until: now + this.ctx.o.deferMs };
-        }
-        if (deferred) {
-          defer.push({ runId: run.run_id, until: deferred.until, reason: deferred.reason });
-          if (run.deferred_reason !== deferred.reason)
-            batch.add(
-              run.run_id,
-              {
-                type: 'JobRunDeferred',
-                data: {
-                  ...ref,
-                  reason: deferred.reason,
-                  detail: deferred.detail,
-                  until: iso(deferred.until),
-                },
-              },
-              this.ctx.actor(),
-            );
-          continue;
-        }
-        open.push({ run, manifest });
-        batch.add(
-          run.run_id,
-          { type: 'JobRunStarted', data: { ...ref, startedAt: iso(now) } },
-          this.ctx.actor(),
-        );
-      }
-      const states = new Map<string, string>();
-      for (const { run } of open) states.set(run.run_id, 'running');
-      for (const id of blocked) states.set(id, 'skipped');
-      const ids = rows.map((r) => r.run_id);
-      await client.query(
-        `UPDATE ${this.ctx.t.runs} r
-            SET state = coalesce(u.state, r.state),
-                not_before = coalesce(u.until, r.not_before),
-                deferred_reason = coalesce(u.reason, r.deferred_reason),
-                started_at = CASE WHEN u.state = 'running' THEN $6::timestamptz ELSE r.started_at END,
-                finished_at = CASE WHEN u.state = 'skipped' THEN $6::timestamptz ELSE r.finished_at END,
-                event_version = r.event_version + u.n
-           FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::int[])
-             AS u(run_id, state, until, reason, n)
-          WHERE r.run_id = u.run_id`,
-        [
-          ids,
-          ids.map((id) => states.get(id) ?? null),
-          ids.map((id) => {
-            const d = defer.find((x) => x.runId === id);
-            return d ? iso(d.until) : null;
-          }),
-          ids.map((id) => defer.find((x) => x.runId === id)?.reason ?? null),
-          ids.map((id) => batch.count(id)),
-          iso(now),
-        ],
-      );
-      const roots = open.flatMap(({ run, manifest }) =>
-        manifest.tasks
-          .filter((t) => t.dependsOn.length === 0)
-          .map((t) => [run.run_id, t.id] as const),
-      );
-      if (roots.length > 0)
-        await client.query(
-          `UPDATE ${this.ctx.t.tasks} t SET status = 'ready', not_before = $3, ready_since = $3
-             FROM unnest($1::text[], $2::text[]) AS u(run_id, task_id)
-            WHERE t.run_id = u.run_id AND t.task_id = u.task_id AND t.status = 'pending'`,
-          [roots.map((r) => r[0]), roots.map((r) => r[1]), iso(now)],
-        );
-      if (blocked.length > 0)
-        await client.query(
-          `UPDATE ${this.ctx.t.tasks} SET status = 'done', outcome = 'skipped', detail = 'run skipped: freeze'
-            WHERE run_id = ANY($1::text[])`,
-          [blocked],
-        );
-      const versions = new Map(rows.map((r) => [r.run_id, r.event_version]));
-      await appendInTransaction(
-        client,
-        this.ctx.schema,
-        batch.runs().map((runId) => ({
-          streamId: jobRunStream(runId),
-          expectedVersion: versions.get(runId)!,
-          events: batch.events(runId),
-        })),
-      );
-      started = open.length;
-    }, QUEUE_BEGIN);
-    if (started > 0) {
-      this.ctx.readyMaybe = true;
-      this.ctx.afterCommit({ ready: true });
-    }
-    const { rows } = await this.ctx.pool.query<{ next: Date | null }>(
-      `SELECT min(not_before) AS next FROM ${this.ctx.t.runs} WHERE state = 'scheduled'`,
-    );
-    const next = rows[0]?.next?.getTime();
-    return next === undefined ? this.ctx.o.idleMs : Math.max(0, next - this.ctx.o.clock());
+    return admitDueRuns(this.ctx);
   }
 
   // ---------------------------------------------------------------- dispatch
@@ -538,7 +204,10 @@ export class JobRuntime {
     const now = this.ctx.o.clock();
     let claimed: Claimed[] = [];
     try {
-      claimed = await this.ctx.transaction((client) => this.claim(client, free, now), QUEUE_BEGIN);
+      claimed = await this.ctx.transaction(
+        (client) => claim(this.ctx, client, free, now),
+        QUEUE_BEGIN,
+      );
     } finally {
       this.ctx.workers.release(free - claimed.length);
     }
@@ -555,270 +224,6 @@ export class JobRuntime {
     // Ready now but not claimed (locked by another instance, or waiting for a pool slot): a
     // commit anywhere wakes us (NOTIFY), the idle check is only the fallback.
     return next === undefined || next <= now2 ? this.ctx.o.idleMs : next - now2;
-  }
-
-  private async claim(client: PoolClient, free: number, now: number): Promise<Claimed[]> {
-    type Row = RunRow & {
-      task_id: string;
-      attempt: number;
-      priority: number;
-      ready_since: Date;
-      environment: string;
-    };
-    // Task and run rows locked together, SKIP LOCKED: a run another transaction is writing (its
-    // event version) is passed over now and picked up when that commit wakes us.
-    const columns = `t.run_id, t.task_id, t.attempt, t.priority, t.ready_since, r.job, r.job_version,
-      r.team, r.nominal_time, r.state, r.event_version, r.started_at, r.cancelled_by, r.environment`;
-    let rows: Row[];
-    if (this.ctx.policy === priorityThenAge) {
-      rows = (
-        await client.query<Row>(
-          this.ctx.named(
-            'claim',
-            `SELECT ${columns} FROM ${this.ctx.t.tasks} t JOIN ${this.ctx.t.runs} r ON r.run_id = t.run_id
-            WHERE t.status = 'ready' AND t.not_before <= $1
-            ORDER BY t.priority DESC, t.ready_since LIMIT $2 FOR UPDATE OF t, r SKIP LOCKED`,
-            [iso(now), free],
-          ),
-        )
-      ).rows;
-      // Full: more may be ready. Short: none left, or skipped as locked by a claim in flight.
-      this.ctx.readyMaybe = rows.length >= free;
-    } else {
-      rows = await this.claimByPolicy(client, free, now, columns);
-    }
-    if (rows.length === 0) return [];
-    const runBy = new Map<string, Row>();
-    for (const row of rows) runBy.set(row.run_id, row);
-    const batch = new RunEventBatch();
-    const claimed: Claimed[] = [];
-    await this.ctx.manifests.load(rows);
-    for (const row of rows) {
-      const run = runBy.get(row.run_id)!;
-      if (run.state !== 'running') continue;
-      const manifest = await this.ctx.manifests.of(run.job, run.job_version);
-      const task = manifest.tasks.find((t) => t.id === row.task_id);
-      if (!task) continue;
-      const c = await this.startClaim(client, run, manifest, task, row.attempt, now, batch);
-      if (c) claimed.push(c);
-    }
-    await this.writeTasksAndRuns(
-      client,
-      claimed.map((c) => this.runningWrite(c, now)),
-      batch,
-      new Map(),
-      now,
-      (id) => runBy.get(id)!.event_version,
-    );
-    return claimed;
-  }
-
-  private async claimByPolicy<Row extends { run_id: string; task_id: string }>(
-    client: PoolClient,
-    free: number,
-    now: number,
-    columns: string,
-  ): Promise<Row[]> {
-    type Candidate = {
-      run_id: string;
-      task_id: string;
-      job: string;
-      job_version: number;
-      team: string;
-      priority: number;
-      ready_since: Date;
-    };
-    // The head of every team's queue (a skip scan over job_task_runs_ready_team_idx), not the
-    // oldest overall: under a flood from one team, another team's ready tasks must be candidates.
-    const { rows: candidates } = await client.query<Candidate>(
-      `WITH RECURSIVE teams AS (
-         (SELECT team FROM ${this.ctx.t.tasks} WHERE status = 'ready' ORDER BY team LIMIT 1)
-         UNION ALL
-         SELECT (SELECT t.team FROM ${this.ctx.t.tasks} t
-                  WHERE t.status = 'ready' AND t.team > teams.team ORDER BY t.team LIMIT 1)
-           FROM teams WHERE teams.team IS NOT NULL
-       )
-       SELECT c.* FROM teams CROSS JOIN LATERAL (
-         SELECT t.run_id, t.task_id, t.job, r.job_version, t.team, t.priority, t.ready_since
-           FROM ${this.ctx.t.tasks} t JOIN ${this.ctx.t.runs} r ON r.run_id = t.run_id
-          WHERE t.status = 'ready' AND t.team = teams.team AND t.not_before <= $1
-          ORDER BY t.priority DESC, t.ready_since LIMIT $2
-       ) c WHERE teams.team IS NOT NULL`,
-      [iso(now), free * 4],
-    );
-    if (candidates.length === 0) return [];
-    const { rows: load } = await client.query<{ team: string; n: number }>(
-      `SELECT team, count(*)::int AS n FROM ${this.ctx.t.tasks} WHERE status = 'running' GROUP BY team`,
-    );
-    const list: DispatchCandidate[] = [];
-    await this.ctx.manifests.load(candidates);
-    for (const c of candidates) {
-      const m = await this.ctx.manifests.of(c.job, c.job_version);
-      list.push({
-        taskRunId: `${c.run_id}/${c.task_id}`,
-        runId: c.run_id,
-        job: c.job,
-        team: c.team,
-        priority: c.priority,
-        criticality: m.criticality,
-        pools: m.tasks.find((t) => t.id === c.task_id)?.pools ?? [],
-        readySince: c.ready_since.toISOString(),
-      });
-    }
-    const chosen = this.ctx.policy.choose(list, {
-      runningByTeam: Object.fromEntries(load.map((l) => [l.team, l.n])),
-      freePoolSlots: {},
-      capacity: free,
-      now: iso(now),
-    });
-    const picked = chosen.slice(0, free);
-    const wanted = picked.map((c) => c.taskRunId);
-    const { rows } = await client.query<Row>(
-      `SELECT ${columns} FROM ${this.ctx.t.tasks} t JOIN ${this.ctx.t.runs} r ON r.run_id = t.run_id
-        WHERE (t.run_id, t.task_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-          AND t.status = 'ready'
-        FOR UPDATE OF t, r SKIP LOCKED`,
-      [picked.map((c) => c.runId), picked.map((c) => c.taskRunId.slice(c.runId.length + 1))],
-    );
-    const order = new Map(wanted.map((w, i) => [w, i]));
-    return rows.sort(
-      (a, b) => order.get(`${a.run_id}/${a.task_id}`)! - order.get(`${b.run_id}/${b.task_id}`)!,
-    );
-  }
-
-  /** Pool slots (all or none) and TaskRunStarted for one task this instance is about to run. */
-  private async startClaim(
-    client: PoolClient,
-    run: RunRow & { environment: string },
-    manifest: JobManifest,
-    task: JobTask,
-    attempt: number,
-    now: number,
-    batch: RunEventBatch,
-  ): Promise<Claimed | undefined> {
-    const taskKey = taskKeyOf(run.run_id, task.id);
-    const holder = `${taskKey}#${attempt}`;
-    let fencingTokens: Readonly<Record<string, number>> = {};
-    const pooled = (task.pools?.length ?? 0) > 0 && this.ctx.options.poolSlots !== undefined;
-    if (pooled) {
-      const tokens = await this.ctx.options.poolSlots.tryAcquire(
-        task.pools!,
-        holder,
-        this.ctx.o.leaseMs,
-        client,
-      );
-      if (!tokens) return undefined; // stays ready; the pool's release wakes the dispatcher
-      fencingTokens = tokens;
-    }
-    batch.add(
-      run.run_id,
-      {
-        type: 'TaskRunStarted',
-        data: {
-          ...this.ctx.rowRef(run),
-          taskId: task.id,
-          attempt,
-          taskKey,
-          worker: this.ctx.o.instanceId,
-          startedAt: iso(now),
-          fencingTokens,
-        },
-      },
-      this.ctx.actor(),
-    );
-    return { run, manifest, task, attempt, taskKey, holder, pooled, fencingTokens };
-  }
-
-  private runningWrite(c: Claimed, now: number): TaskWrite {
-    return {
-      runId: c.run.run_id,
-      taskId: c.task.id,
-      status: 'running',
-      attempt: c.attempt,
-      outcome: null,
-      handled: false,
-      notBefore: null,
-      exitCode: null,
-      httpStatus: null,
-      detail: null,
-      leaseOwner: this.ctx.o.instanceId,
-      leaseExpires: iso(now + this.ctx.o.leaseMs),
-    };
-  }
-
-  /**
-   * One statement (one round trip): the task rows, each touched run's event version (plus its end
-   * when it finished), and the runs' events at their versions (the run rows are locked by the
-   * caller). Data-modifying CTEs all run, whatever the outer statement reads.
-   */
-  private async writeTasksAndRuns(
-    client: PoolClient,
-    tasks: readonly TaskWrite[],
-    batch: RunEventBatch,
-    runEnds: ReadonlyMap<string, { outcome: RunOutcome; cancelledBy?: string }>,
-    now: number,
-    versionOf: (runId: string) => number,
-  ): Promise<void> {
-    const runs = batch.runs();
-    if (tasks.length === 0 && runs.length === 0) return;
-    const append = appendStatement(
-      this.ctx.schema,
-      runs.map((runId) => ({
-        streamId: jobRunStream(runId),
-        expectedVersion: versionOf(runId),
-        events: batch.events(runId),
-      })),
-      18,
-    );
-    await client.query(
-      this.ctx.named(
-        append ? 'write_ev' : 'write',
-        `WITH ${append ? `ev AS (${append.sql}), ` : ''}tu AS (
-         UPDATE ${this.ctx.t.tasks} t
-            SET status = u.status, attempt = u.attempt, outcome = u.outcome, handled = u.handled,
-                not_before = coalesce(u.not_before, t.not_before),
-                ready_since = CASE WHEN u.status = 'ready' THEN u.not_before ELSE t.ready_since END,
-                finished_at = CASE WHEN u.status = 'done' THEN $13::timestamptz ELSE t.finished_at END,
-                started_at = CASE WHEN u.status = 'running' THEN $13::timestamptz ELSE t.started_at END,
-                heartbeat_at = CASE WHEN u.status = 'running' THEN $13::timestamptz ELSE t.heartbeat_at END,
-                exit_code = u.exit_code, http_status = u.http_status, detail = u.detail,
-                lease_owner = u.lease_owner, lease_expires_at = u.lease_expires
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::bool[],
-                       $7::timestamptz[], $8::int[], $9::int[], $10::text[], $11::text[], $12::timestamptz[])
-             AS u(run_id, task_id, status, attempt, outcome, handled, not_before, exit_code,
-                  http_status, detail, lease_owner, lease_expires)
-          WHERE t.run_id = u.run_id AND t.task_id = u.task_id
-          RETURNING 1)
-       UPDATE ${this.ctx.t.runs} r
-          SET event_version = r.event_version + u.n,
-              state = CASE WHEN u.outcome IS NULL THEN r.state ELSE 'finished' END,
-              outcome = coalesce(u.outcome, r.outcome),
-              finished_at = CASE WHEN u.outcome IS NULL THEN r.finished_at ELSE $13::timestamptz END,
-              cancelled_by = coalesce(u.cancelled_by, r.cancelled_by)
-         FROM unnest($14::text[], $15::int[], $16::text[], $17::text[]) AS u(run_id, n, outcome, cancelled_by)
-        WHERE r.run_id = u.run_id`,
-        [
-          tasks.map((w) => w.runId),
-          tasks.map((w) => w.taskId),
-          tasks.map((w) => w.status),
-          tasks.map((w) => w.attempt),
-          tasks.map((w) => w.outcome),
-          tasks.map((w) => w.handled),
-          tasks.map((w) => w.notBefore),
-          tasks.map((w) => w.exitCode),
-          tasks.map((w) => w.httpStatus),
-          tasks.map((w) => w.detail),
-          tasks.map((w) => w.leaseOwner),
-          tasks.map((w) => w.leaseExpires),
-          iso(now),
-          runs,
-          runs.map((id) => batch.count(id)),
-          runs.map((id) => runEnds.get(id)?.outcome ?? null),
-          runs.map((id) => runEnds.get(id)?.cancelledBy ?? null),
-          ...(append?.values ?? []),
-        ],
-      ),
-    );
   }
 
   private execute(c: Claimed): void {
@@ -1131,7 +536,8 @@ export class JobRuntime {
             const manifest = await this.ctx.manifests.of(run.job, run.job_version);
             const task = manifest.tasks.find((t) => t.id === c.taskId);
             if (task && !task.pools?.length) {
-              const claimed = await this.startClaim(
+              const claimed = await startClaim(
+                this.ctx,
                 client,
                 run,
                 manifest,
@@ -1142,7 +548,7 @@ export class JobRuntime {
               );
               if (claimed) {
                 handoff.push(claimed);
-                writes.push(this.runningWrite(claimed, now));
+                writes.push(runningWrite(this.ctx, claimed, now));
                 continue;
               }
             }
@@ -1191,7 +597,8 @@ export class JobRuntime {
             const manifest = await this.ctx.manifests.of(run.job, run.job_version);
             const task = manifest.tasks.find((t) => t.id === row.task_id);
             if (!task) continue;
-            const claimed = await this.startClaim(
+            const claimed = await startClaim(
+              this.ctx,
               client,
               run,
               manifest,
@@ -1202,11 +609,12 @@ export class JobRuntime {
             );
             if (!claimed) continue;
             handoff.push(claimed);
-            writes.push(this.runningWrite(claimed, now));
+            writes.push(runningWrite(this.ctx, claimed, now));
           }
         }
         leftReady = releases.length > 0 || writes.some((w) => w.status === 'ready');
-        await this.writeTasksAndRuns(
+        await writeTasksAndRuns(
+          this.ctx,
           client,
           writes,
           batch,
