@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import {
-  decideRunStep,
-  taskKeyOf,
-  type RunOutcome,
-  type RunTasks,
-  type TaskChange,
-  type TaskRunView,
-} from '@trainyard/scheduling-domain';
-import { priorityThenAge } from './default-dispatch-policy';
+import { admitDueRuns } from './admission';
 import type { JobRuntimeOptions } from './job-runtime.options';
-import { RunEventBatch } from './run-events';
+import { applyFacts, type LocalTasks } from './result-flush';
+import { insertRuns } from './run-creation';
+import { RuntimeContext } from './runtime-context';
 import {
   describe,
   iso,
@@ -21,19 +15,12 @@ import {
   type NewRun,
   type PendingFact,
   type RunningTask,
-  type RunRow,
-  type TaskRow,
-  type TaskWrite,
   type TriggeredRun,
   type TriggerRunRequest,
   UnknownJob,
 } from './runtime-records';
-import { admitDueRuns } from './admission';
-import { insertRuns } from './run-creation';
-import { claim, startClaim } from './task-claims';
-import { runningWrite, writeTasksAndRuns } from './task-writes';
-import { RuntimeContext } from './runtime-context';
 import { SchedulerTick } from './scheduler-tick';
+import { claim } from './task-claims';
 import type { Wakeable } from './wakeable';
 
 export { runIdOf, UnknownJob };
@@ -52,6 +39,12 @@ const MAX_LOOP_SLEEP_MS = 60_000;
 export class JobRuntime {
   private readonly ctx: RuntimeContext;
   private readonly scheduler: SchedulerTick;
+  /** What the result flush calls back for this instance's executions. */
+  private readonly local: LocalTasks = {
+    draining: () => this.draining,
+    execute: (c) => this.execute(c),
+    abortLocal: (key) => this.abortLocal(key),
+  };
   private readonly running = new Map<string, RunningTask>();
   private facts: PendingFact[] = [];
   private listener?: Client;
@@ -68,7 +61,9 @@ export class JobRuntime {
 
   constructor(options: JobRuntimeOptions) {
     this.ctx = new RuntimeContext(options);
-    this.scheduler = new SchedulerTick(this.ctx, (facts) => this.applyFacts(facts));
+    this.scheduler = new SchedulerTick(this.ctx, (facts) =>
+      applyFacts(this.ctx, this.local, facts),
+    );
   }
 
   get instanceId(): string {
@@ -159,7 +154,9 @@ export class JobRuntime {
 
   /** Cancels a run: unfinished tasks cancelled, running ones aborted wherever they run. */
   async cancelRun(runId: string, by: string): Promise<boolean> {
-    const applied = await this.applyFacts([{ runId, fact: { type: 'CancelRun', by } }]);
+    const applied = await applyFacts(this.ctx, this.local, [
+      { runId, fact: { type: 'CancelRun', by } },
+    ]);
     return applied > 0;
   }
 
@@ -328,7 +325,7 @@ export class JobRuntime {
     this.facts = [];
     this.flushing = facts.some((f) => f.handsOff);
     try {
-      await this.applyFacts(facts);
+      await applyFacts(this.ctx, this.local, facts);
       this.flushFailed = false;
     } catch (error) {
       this.facts = [...facts, ...this.facts];
@@ -342,302 +339,6 @@ export class JobRuntime {
       }
     }
     return this.facts.length > 0 ? 0 : undefined;
-  }
-
-  /**
-   * The decider applied to facts, for many runs in one transaction: runs locked in id order,
-   * their tasks read, each fact decided in turn, rows updated, events appended. Returns the number
-   * of task changes.
-   */
-  private async applyFacts(facts: readonly PendingFact[]): Promise<number> {
-    const now = this.ctx.o.clock();
-    let aborts: string[] = [];
-    let handoff: Claimed[] = [];
-    let leftReady = false;
-    // Workers this flush reserved (hand-off and further claims); what it did not start goes back.
-    let held = 0;
-    const reserve = (wanted: number): number => {
-      const granted = this.draining ? 0 : this.ctx.workers.reserve(wanted);
-      held += granted;
-      return granted;
-    };
-    let changed: number;
-    try {
-      changed = await this.ctx.transaction(async (client) => {
-        aborts = [];
-        handoff = [];
-        this.ctx.workers.release(held); // a retried transaction starts over
-        held = 0;
-        const releases: string[] = [];
-        const runIds = [...new Set(facts.map((f) => f.runId))].sort();
-        // The runs locked in id order (one writer per stream) first, then their rows read by a
-        // second statement: under READ COMMITTED a statement that waited for a lock re-reads only
-        // the locked rows, so task rows joined to them would be the state from before the wait.
-        await client.query(
-          this.ctx.named(
-            'lockruns',
-            `SELECT run_id FROM ${this.ctx.t.runs} WHERE run_id = ANY($1::text[]) ORDER BY run_id FOR UPDATE`,
-            [runIds],
-          ),
-        );
-        const { rows } = await client.query<
-          RunRow & TaskRow & { environment: string; status: TaskRunView['status'] }
-        >(
-          this.ctx.named(
-            'readruns',
-            `SELECT r.run_id, r.job, r.job_version, r.team, r.nominal_time, r.state, r.event_version,
-                r.started_at AS run_started_at, r.cancelled_by, r.environment,
-                t.task_id, t.status, t.attempt, t.outcome, t.handled, t.started_at, t.lease_expires_at
-           FROM ${this.ctx.t.runs} r JOIN ${this.ctx.t.tasks} t ON t.run_id = r.run_id
-          WHERE r.run_id = ANY($1::text[])`,
-            [runIds],
-          ),
-        );
-        const tasksBy = new Map<string, Record<string, TaskRunView>>();
-        const rowBy = new Map<string, TaskRow>();
-        const runBy = new Map<string, RunRow & { environment: string }>();
-        for (const row of rows) {
-          if (!runBy.has(row.run_id))
-            runBy.set(row.run_id, {
-              ...row,
-              started_at: (row as unknown as { run_started_at: Date | null }).run_started_at,
-            });
-          let map = tasksBy.get(row.run_id);
-          if (!map) tasksBy.set(row.run_id, (map = {}));
-          map[row.task_id] = {
-            status: row.status,
-            attempt: row.attempt,
-            ...(row.outcome ? { outcome: row.outcome } : {}),
-            ...(row.handled ? { handled: true } : {}),
-          };
-          rowBy.set(`${row.run_id}/${row.task_id}`, row);
-        }
-        const batch = new RunEventBatch();
-        const finalChange = new Map<string, { runId: string; change: TaskChange }>();
-        const runEnds = new Map<string, { outcome: RunOutcome; cancelledBy?: string }>();
-        await this.ctx.manifests.load(runBy.values());
-        for (const f of facts) {
-          const run = runBy.get(f.runId);
-          if (!run || (run.state !== 'running' && run.state !== 'scheduled')) continue;
-          const tasks: RunTasks = tasksBy.get(f.runId) ?? {};
-          if (f.leaseExpiredBefore !== undefined && f.fact.type === 'TaskAttemptFinished') {
-            const row = rowBy.get(`${f.runId}/${f.fact.taskId}`);
-            if (!row?.lease_expires_at || row.lease_expires_at.getTime() >= f.leaseExpiredBefore)
-              continue;
-          }
-          const manifest = await this.ctx.manifests.of(run.job, run.job_version);
-          const step = decideRunStep(manifest, tasks, f.fact, {
-            now: iso(now),
-            random: this.ctx.o.random,
-          });
-          if (step.changes.length === 0) continue;
-          const ref = this.ctx.rowRef(run);
-          const next: Record<string, TaskRunView> = { ...tasks };
-          for (const c of step.changes) {
-            const key = `${f.runId}/${c.taskId}`;
-            finalChange.set(key, { runId: f.runId, change: c });
-            if (c.kind === 'ready') {
-              next[c.taskId] = { status: 'ready', attempt: c.attempt };
-              continue;
-            }
-            const row = rowBy.get(key);
-            const wasRunning = tasks[c.taskId]?.status === 'running';
-            const task = manifest.tasks.find((t) => t.id === c.taskId);
-            if (wasRunning && task?.pools?.length) releases.push(`${key}#${c.attempt}`);
-            if (c.kind === 'finished' && c.abort) aborts.push(`${key}:${c.attempt}`);
-            const startedAt = wasRunning && row?.started_at ? row.started_at : undefined;
-            batch.add(
-              f.runId,
-              {
-                type: 'TaskRunFinished',
-                data: {
-                  ...ref,
-                  taskId: c.taskId,
-                  attempt: c.attempt,
-                  taskKey: taskKeyOf(f.runId, c.taskId),
-                  outcome: c.outcome,
-                  finishedAt: iso(now),
-                  ...(startedAt
-                    ? { startedAt: startedAt.toISOString(), durationMs: now - startedAt.getTime() }
-                    : {}),
-                  ...(c.exitCode === undefined ? {} : { exitCode: c.exitCode }),
-                  ...(c.httpStatus === undefined ? {} : { httpStatus: c.httpStatus }),
-                  ...(c.detail === undefined ? {} : { detail: c.detail }),
-                },
-              },
-              this.ctx.actor(),
-            );
-            if (c.kind === 'retry') {
-              batch.add(
-                f.runId,
-                {
-                  type: 'TaskRetryScheduled',
-                  data: {
-                    ...ref,
-                    taskId: c.taskId,
-                    attempt: c.attempt,
-                    taskKey: taskKeyOf(f.runId, c.taskId),
-                    nextAttempt: c.nextAttempt,
-                    retryAt: c.retryAt,
-                    delayMs: c.delayMs,
-                  },
-                },
-                this.ctx.actor(),
-              );
-              next[c.taskId] = { status: 'ready', attempt: c.nextAttempt };
-            } else
-              next[c.taskId] = {
-                status: 'done',
-                attempt: c.attempt,
-                outcome: c.outcome,
-                ...(c.handled ? { handled: true } : {}),
-              };
-          }
-          tasksBy.set(f.runId, next);
-          if (step.runOutcome) {
-            const cancelledBy = f.fact.type === 'CancelRun' ? f.fact.by : undefined;
-            runEnds.set(f.runId, {
-              outcome: step.runOutcome,
-              ...(cancelledBy ? { cancelledBy } : {}),
-            });
-            const startedAt = run.started_at?.getTime() ?? now;
-            batch.add(
-              f.runId,
-              {
-                type: 'JobRunFinished',
-                data: {
-                  ...ref,
-                  outcome: step.runOutcome,
-                  startedAt: iso(startedAt),
-                  finishedAt: iso(now),
-                  durationMs: now - startedAt,
-                  tasks: Object.fromEntries(
-                    Object.entries(next).map(([id, t]) => [id, t.outcome ?? 'cancelled']),
-                  ),
-                  ...(cancelledBy ? { cancelledBy } : {}),
-                },
-              },
-              this.ctx.actor(cancelledBy),
-            );
-            run.state = 'finished';
-          }
-        }
-        if (finalChange.size === 0) return 0;
-        // Hand-off: a task this step made ready starts here in the same transaction when this
-        // instance has a free worker (no claim round trip between a task and its dependent).
-        const writes: TaskWrite[] = [];
-        for (const { runId, change: c } of finalChange.values()) {
-          const run = runBy.get(runId)!;
-          if (
-            c.kind === 'ready' &&
-            run.state === 'running' &&
-            (held > handoff.length || reserve(1) === 1)
-          ) {
-            const manifest = await this.ctx.manifests.of(run.job, run.job_version);
-            const task = manifest.tasks.find((t) => t.id === c.taskId);
-            if (task && !task.pools?.length) {
-              const claimed = await startClaim(
-                this.ctx,
-                client,
-                run,
-                manifest,
-                task,
-                c.attempt,
-                now,
-                batch,
-              );
-              if (claimed) {
-                handoff.push(claimed);
-                writes.push(runningWrite(this.ctx, claimed, now));
-                continue;
-              }
-            }
-          }
-          writes.push({
-            runId,
-            taskId: c.taskId,
-            status: c.kind === 'finished' ? 'done' : 'ready',
-            attempt: c.kind === 'retry' ? c.nextAttempt : c.attempt,
-            outcome: c.kind === 'finished' ? c.outcome : null,
-            handled: c.kind === 'finished' && c.handled,
-            notBefore: c.kind === 'retry' ? c.retryAt : c.kind === 'ready' ? iso(now) : null,
-            exitCode: c.kind !== 'ready' ? (c.exitCode ?? null) : null,
-            httpStatus: c.kind !== 'ready' ? (c.httpStatus ?? null) : null,
-            detail: c.kind !== 'ready' ? (c.detail ?? null) : null,
-            leaseOwner: null,
-            leaseExpires: null,
-          });
-        }
-        // Workers still free: claim other runs' ready tasks in this same transaction (one commit
-        // records results and starts the next tasks). SKIP LOCKED, and never the runs locked above.
-        const free =
-          this.ctx.readyMaybe && this.ctx.policy === priorityThenAge
-            ? held - handoff.length + reserve(this.ctx.o.concurrency)
-            : 0;
-        if (free > 0) {
-          const { rows: more } = await client.query<
-            RunRow & { task_id: string; attempt: number; environment: string }
-          >(
-            this.ctx.named(
-              'claimmore',
-              `SELECT t.run_id, t.task_id, t.attempt, r.job, r.job_version, r.team, r.nominal_time,
-                  r.state, r.event_version, r.started_at, r.cancelled_by, r.environment
-             FROM ${this.ctx.t.tasks} t JOIN ${this.ctx.t.runs} r ON r.run_id = t.run_id
-            WHERE t.status = 'ready' AND t.not_before <= $1 AND t.run_id <> ALL($3::text[])
-            ORDER BY t.priority DESC, t.ready_since LIMIT $2 FOR UPDATE OF t, r SKIP LOCKED`,
-              [iso(now), free, runIds],
-            ),
-          );
-          this.ctx.readyMaybe = more.length >= free;
-          await this.ctx.manifests.load(more);
-          for (const row of more) {
-            if (!runBy.has(row.run_id)) runBy.set(row.run_id, row);
-            const run = runBy.get(row.run_id)!;
-            if (run.state !== 'running') continue;
-            const manifest = await this.ctx.manifests.of(run.job, run.job_version);
-            const task = manifest.tasks.find((t) => t.id === row.task_id);
-            if (!task) continue;
-            const claimed = await startClaim(
-              this.ctx,
-              client,
-              run,
-              manifest,
-              task,
-              row.attempt,
-              now,
-              batch,
-            );
-            if (!claimed) continue;
-            handoff.push(claimed);
-            writes.push(runningWrite(this.ctx, claimed, now));
-          }
-        }
-        leftReady = releases.length > 0 || writes.some((w) => w.status === 'ready');
-        await writeTasksAndRuns(
-          this.ctx,
-          client,
-          writes,
-          batch,
-          runEnds,
-          now,
-          (id) => runBy.get(id)!.event_version,
-        );
-        if (this.ctx.options.poolSlots)
-          for (const holder of releases) await this.ctx.options.poolSlots.release(holder, client);
-        return finalChange.size;
-      }, QUEUE_BEGIN);
-    } catch (error) {
-      this.ctx.workers.release(held);
-      throw error;
-    }
-    this.ctx.workers.release(held - handoff.length);
-    for (const c of handoff) this.execute(c);
-    if (changed > 0) {
-      for (const a of aborts) this.abortLocal(a);
-      if (leftReady) this.ctx.readyMaybe = true;
-      this.ctx.afterCommit({ ready: handoff.length < changed, aborts });
-    }
-    return changed;
   }
 
   // ---------------------------------------------------------------- leases
@@ -706,7 +407,9 @@ export class JobRuntime {
       [iso(now)],
     );
     if (rows.length === 0) return 0;
-    return this.applyFacts(
+    return applyFacts(
+      this.ctx,
+      this.local,
       rows.map((r) => ({
         runId: r.run_id,
         leaseExpiredBefore: now,
