@@ -3,24 +3,24 @@ import { Client } from 'pg';
 import { admitDueRuns } from './admission';
 import type { JobRuntimeOptions } from './job-runtime.options';
 import { applyFacts, type LocalTasks } from './result-flush';
+import { reapExpiredLeases } from './lease-reaper';
 import { insertRuns } from './run-creation';
 import { RuntimeContext } from './runtime-context';
 import {
   describe,
-  iso,
   QUEUE_BEGIN,
   RETRYABLE,
   runIdOf,
   type Claimed,
   type NewRun,
   type PendingFact,
-  type RunningTask,
   type TriggeredRun,
   type TriggerRunRequest,
   UnknownJob,
 } from './runtime-records';
 import { SchedulerTick } from './scheduler-tick';
 import { claim } from './task-claims';
+import { TaskExecutions } from './task-executions';
 import type { Wakeable } from './wakeable';
 
 export { runIdOf, UnknownJob };
@@ -38,14 +38,14 @@ const MAX_LOOP_SLEEP_MS = 60_000;
  */
 export class JobRuntime {
   private readonly ctx: RuntimeContext;
+  private readonly executions: TaskExecutions;
   private readonly scheduler: SchedulerTick;
   /** What the result flush calls back for this instance's executions. */
   private readonly local: LocalTasks = {
     draining: () => this.draining,
-    execute: (c) => this.execute(c),
-    abortLocal: (key) => this.abortLocal(key),
+    execute: (c) => this.executions.execute(c),
+    abortLocal: (key) => this.executions.abortLocal(key),
   };
-  private readonly running = new Map<string, RunningTask>();
   private facts: PendingFact[] = [];
   private listener?: Client;
   private stopped = false;
@@ -61,6 +61,11 @@ export class JobRuntime {
 
   constructor(options: JobRuntimeOptions) {
     this.ctx = new RuntimeContext(options);
+    this.executions = new TaskExecutions(
+      this.ctx,
+      () => this.stopped,
+      (fact) => this.facts.push(fact),
+    );
     this.scheduler = new SchedulerTick(this.ctx, (facts) =>
       applyFacts(this.ctx, this.local, facts),
     );
@@ -84,7 +89,7 @@ export class JobRuntime {
       loop('flush', this.ctx.wakers.flush, () => this.flush());
       const leases = setInterval(
         () =>
-          void this.renewLeases().catch((error: unknown) => {
+          void this.executions.renewLeases().catch((error: unknown) => {
             // A deadlock with a result being recorded: the next renewal (a third of the lease
             // later) renews again; anything else is reported.
             if (!RETRYABLE.has((error as { code?: string }).code ?? '')) this.ctx.o.onError(error);
@@ -110,9 +115,10 @@ export class JobRuntime {
     this.draining = true;
     for (const timer of this.timers) if (timer !== this.leaseTimer) clearInterval(timer);
     const deadline = this.ctx.o.clock() + graceMs;
-    while (this.running.size > 0 && this.ctx.o.clock() < deadline)
+    while (this.executions.running.size > 0 && this.ctx.o.clock() < deadline)
       await new Promise((r) => setTimeout(r, 10));
-    for (const task of this.running.values()) task.abort.abort(new Error('runtime stopping'));
+    for (const task of this.executions.running.values())
+      task.abort.abort(new Error('runtime stopping'));
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     for (const w of Object.values(this.ctx.wakers)) w.close();
@@ -208,7 +214,7 @@ export class JobRuntime {
     } finally {
       this.ctx.workers.release(free - claimed.length);
     }
-    for (const c of claimed) this.execute(c);
+    for (const c of claimed) this.executions.execute(c);
     if (claimed.length > 0) this.ctx.notify();
     if (claimed.length >= free) return undefined;
     if (claimed.length > 0) return 0;
@@ -221,101 +227,6 @@ export class JobRuntime {
     // Ready now but not claimed (locked by another instance, or waiting for a pool slot): a
     // commit anywhere wakes us (NOTIFY), the idle check is only the fallback.
     return next === undefined || next <= now2 ? this.ctx.o.idleMs : next - now2;
-  }
-
-  private execute(c: Claimed): void {
-    const abort = new AbortController();
-    const entry: RunningTask = {
-      runId: c.run.run_id,
-      taskId: c.task.id,
-      attempt: c.attempt,
-      holder: c.holder,
-      pooled: c.pooled,
-      abort,
-      lastHeartbeat: this.ctx.o.clock(),
-      settled: false,
-      hasDependents: c.manifest.tasks.some((t) => t.dependsOn.includes(c.task.id)),
-      ...(c.task.heartbeatSeconds ? { heartbeatMs: c.task.heartbeatSeconds * 1000 } : {}),
-    };
-    const key = `${entry.runId}/${entry.taskId}`;
-    const superseded = this.running.get(key);
-    if (superseded) {
-      // An earlier attempt still running here lost its lease (another instance reaped it) before
-      // the renewal noticed: it stops, and gives back its worker now (its result is ignored).
-      superseded.settled = true;
-      clearTimeout(superseded.timer);
-      superseded.abort.abort(new Error('lease lost'));
-      this.dropRunning(key);
-    }
-    this.running.set(key, entry);
-    const timeoutMs = c.task.timeoutSeconds * 1000;
-    entry.timer = setTimeout(() => {
-      abort.abort(new Error(`timed out after ${c.task.timeoutSeconds}s`));
-      this.settle(entry, {
-        outcome: 'timed-out',
-        detail: `no result within ${c.task.timeoutSeconds}s`,
-      });
-    }, timeoutMs);
-    const parameters = c.manifest.environments[this.ctx.o.environment] ?? {};
-    let result: Promise<unknown>;
-    try {
-      result = this.ctx.options.executor
-        .execute(c.task.executor, {
-          runId: c.run.run_id,
-          job: c.run.job,
-          taskId: c.task.id,
-          attempt: c.attempt,
-          taskKey: c.taskKey,
-          environment: this.ctx.o.environment,
-          parameters,
-          fencingTokens: c.fencingTokens,
-          timeoutMs,
-          signal: abort.signal,
-          heartbeat: () => {
-            entry.lastHeartbeat = this.ctx.o.clock();
-          },
-        })
-        .then(
-          (r) => this.settle(entry, r),
-          (error: unknown) => this.settle(entry, { outcome: 'failed', detail: describe(error) }),
-        );
-    } catch (error) {
-      this.settle(entry, { outcome: 'failed', detail: describe(error) });
-      result = Promise.resolve();
-    }
-    void result;
-  }
-
-  /** The attempt's result (once): buffered for the next flush, its worker freed at once. */
-  private settle(
-    entry: RunningTask,
-    r: {
-      outcome: 'succeeded' | 'failed' | 'timed-out' | 'lost';
-      exitCode?: number;
-      httpStatus?: number;
-      detail?: string;
-    },
-  ): void {
-    if (entry.settled) return;
-    entry.settled = true;
-    clearTimeout(entry.timer);
-    this.dropRunning(`${entry.runId}/${entry.taskId}`);
-    if (this.stopped && entry.abort.signal.aborted) return;
-    this.facts.push({
-      runId: entry.runId,
-      ...(entry.hasDependents ? { handsOff: true } : {}),
-      fact: {
-        type: 'TaskAttemptFinished',
-        taskId: entry.taskId,
-        attempt: entry.attempt,
-        outcome: r.outcome,
-        ...(r.exitCode === undefined ? {} : { exitCode: r.exitCode }),
-        ...(r.httpStatus === undefined ? {} : { httpStatus: r.httpStatus }),
-        ...(r.detail === undefined ? {} : { detail: r.detail.slice(0, 500) }),
-      },
-    });
-    this.ctx.wakers.flush.wake();
-    this.ctx.wakers.dispatch.wake();
   }
 
   /** Records every buffered result in one transaction. */
@@ -343,85 +254,9 @@ export class JobRuntime {
 
   // ---------------------------------------------------------------- leases
 
-  /**
-   * Renews the leases of this instance's running tasks (one statement); a task whose executor
-   * stopped heartbeating is not renewed and is failed as lost here at once; a task whose lease
-   * another instance already reaped is aborted.
-   */
-  private async renewLeases(): Promise<void> {
-    if (this.running.size === 0) return;
-    const now = this.ctx.o.clock();
-    const alive: RunningTask[] = [];
-    for (const entry of this.running.values()) {
-      if (entry.heartbeatMs !== undefined && now - entry.lastHeartbeat > entry.heartbeatMs) {
-        entry.abort.abort(new Error('heartbeat lost'));
-        this.settle(entry, {
-          outcome: 'lost',
-          detail: `no heartbeat for ${Math.round((now - entry.lastHeartbeat) / 1000)}s`,
-        });
-      } else alive.push(entry);
-    }
-    if (alive.length === 0) return;
-    const { rows } = await this.ctx.pool.query<{ run_id: string; task_id: string }>(
-      `UPDATE ${this.ctx.t.tasks} t SET lease_expires_at = $4, heartbeat_at = $5
-         FROM unnest($1::text[], $2::text[], $3::int[]) AS u(run_id, task_id, attempt)
-        WHERE t.run_id = u.run_id AND t.task_id = u.task_id AND t.attempt = u.attempt
-          AND t.status = 'running' AND t.lease_owner = $6
-       RETURNING t.run_id, t.task_id`,
-      [
-        alive.map((e) => e.runId),
-        alive.map((e) => e.taskId),
-        alive.map((e) => e.attempt),
-        iso(now + this.ctx.o.leaseMs),
-        iso(now),
-        this.ctx.o.instanceId,
-      ],
-    );
-    const renewed = new Set(rows.map((r) => `${r.run_id}/${r.task_id}`));
-    for (const entry of alive)
-      if (!renewed.has(`${entry.runId}/${entry.taskId}`) && !entry.settled) {
-        // Reaped or cancelled elsewhere: its result would be stale; stop the work.
-        entry.settled = true;
-        clearTimeout(entry.timer);
-        this.dropRunning(`${entry.runId}/${entry.taskId}`);
-        entry.abort.abort(new Error('lease lost'));
-        this.ctx.wakers.dispatch.wake();
-      }
-    if (this.ctx.options.poolSlots)
-      for (const entry of alive)
-        if (entry.pooled && renewed.has(`${entry.runId}/${entry.taskId}`))
-          await this.ctx.options.poolSlots.renew(entry.holder, this.ctx.o.leaseMs);
-  }
-
-  /** Tasks whose lease ran out (their worker died or hung): failed as lost, retried per policy. */
+  /** Tasks whose lease ran out: failed as lost (see reapExpiredLeases). */
   async reap(): Promise<number> {
-    const now = this.ctx.o.clock();
-    const { rows } = await this.ctx.pool.query<{
-      run_id: string;
-      task_id: string;
-      attempt: number;
-      lease_owner: string;
-    }>(
-      `SELECT run_id, task_id, attempt, lease_owner FROM ${this.ctx.t.tasks}
-        WHERE status = 'running' AND lease_expires_at < $1 LIMIT 500`,
-      [iso(now)],
-    );
-    if (rows.length === 0) return 0;
-    return applyFacts(
-      this.ctx,
-      this.local,
-      rows.map((r) => ({
-        runId: r.run_id,
-        leaseExpiredBefore: now,
-        fact: {
-          type: 'TaskAttemptFinished',
-          taskId: r.task_id,
-          attempt: r.attempt,
-          outcome: 'lost',
-          detail: `lease of ${r.lease_owner} expired`,
-        },
-      })),
-    );
+    return reapExpiredLeases(this.ctx, this.local);
   }
 
   // ---------------------------------------------------------------- wake-ups
@@ -432,7 +267,7 @@ export class JobRuntime {
     client.on('notification', (n) => {
       const payload = n.payload ?? '';
       if (payload.startsWith('abort:'))
-        for (const a of payload.slice(6).split(',')) this.abortLocal(a);
+        for (const a of payload.slice(6).split(',')) this.executions.abortLocal(a);
       else if (payload.endsWith(`:${this.ctx.o.instanceId}`)) return; // our own commit: woken already
       this.ctx.readyMaybe = true;
       this.ctx.wakers.dispatch.wake();
@@ -443,22 +278,6 @@ export class JobRuntime {
     await client.connect();
     await client.query(`LISTEN "${this.ctx.channel}"`);
     this.listener = client;
-  }
-
-  private abortLocal(key: string): void {
-    const [task, attempt] = key.split(':');
-    const entry = this.running.get(task ?? '');
-    if (!entry || String(entry.attempt) !== attempt) return;
-    entry.settled = true;
-    clearTimeout(entry.timer);
-    this.dropRunning(task!);
-    entry.abort.abort(new Error('cancelled'));
-    this.ctx.wakers.dispatch.wake();
-  }
-
-  /** A task's execution ended here (settled, aborted, lease lost): its worker is free again. */
-  private dropRunning(key: string): void {
-    if (this.running.delete(key)) this.ctx.workers.release(1);
   }
 
   private async runLoop(

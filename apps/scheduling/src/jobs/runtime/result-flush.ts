@@ -1,3 +1,4 @@
+import type { TaskRunView } from '@trainyard/scheduling-domain';
 import { priorityThenAge } from './default-dispatch-policy';
 import { decideFacts } from './fact-decisions';
 import type { RuntimeContext } from './runtime-context';
@@ -12,7 +13,6 @@ import {
 } from './runtime-records';
 import { startClaim } from './task-claims';
 import { runningWrite, writeTasksAndRuns } from './task-writes';
-import type { TaskRunView } from '@trainyard/scheduling-domain';
 
 /** What the flush needs of the instance's own executions. */
 export interface LocalTasks {
