@@ -7,7 +7,6 @@ import { reapExpiredLeases } from './lease-reaper';
 import { insertRuns } from './run-creation';
 import { RuntimeContext } from './runtime-context';
 import {
-  describe,
   QUEUE_BEGIN,
   RETRYABLE,
   runIdOf,
@@ -18,6 +17,7 @@ import {
   type TriggerRunRequest,
   UnknownJob,
 } from './runtime-records';
+import { runLoop } from './runtime-loop';
 import { SchedulerTick } from './scheduler-tick';
 import { claim } from './task-claims';
 import { TaskExecutions } from './task-executions';
@@ -25,9 +25,6 @@ import type { Wakeable } from './wakeable';
 
 export { runIdOf, UnknownJob };
 export type { NewRun, TriggeredRun, TriggerRunRequest } from './runtime-records';
-
-/** The longest a loop sleeps without a wake-up. */
-const MAX_LOOP_SLEEP_MS = 60_000;
 
 /**
  * The job runtime (issue 12, items 3–6): the scheduler tick, admission, the dispatcher and its
@@ -81,7 +78,7 @@ export class JobRuntime {
     this.started = true;
     await this.listen();
     const loop = (name: string, waker: Wakeable, body: () => Promise<number | undefined>) =>
-      this.loops.push(this.runLoop(name, waker, body));
+      this.loops.push(runLoop(this.ctx, name, waker, body, () => this.stopped));
     if (this.ctx.o.scheduler) loop('tick', this.ctx.wakers.tick, () => this.tick());
     loop('admit', this.ctx.wakers.admit, () => this.admit());
     if (this.ctx.o.concurrency > 0) {
@@ -278,30 +275,6 @@ export class JobRuntime {
     await client.connect();
     await client.query(`LISTEN "${this.ctx.channel}"`);
     this.listener = client;
-  }
-
-  private async runLoop(
-    name: string,
-    waker: Wakeable,
-    body: () => Promise<number | undefined>,
-  ): Promise<void> {
-    let backoff = 50;
-    while (!this.stopped) {
-      let wait: number | undefined;
-      try {
-        wait = await body();
-        backoff = 50;
-      } catch (error) {
-        if (this.stopped) break;
-        this.ctx.o.onError(new Error(`job runtime ${name}: ${describe(error)}`));
-        wait = backoff;
-        backoff = Math.min(backoff * 2, 2_000);
-      }
-      if (wait === 0) continue;
-      // Bounded: a run buffered or deferred far ahead (not_before in 9999) must not overflow
-      // setTimeout (it would fire after 1 ms, a busy loop); a commit wakes the loop earlier anyway.
-      await waker.sleep(Math.max(0, Math.min(wait ?? this.ctx.o.idleMs, MAX_LOOP_SLEEP_MS)));
-    }
   }
 
   // ---------------------------------------------------------------- helpers
