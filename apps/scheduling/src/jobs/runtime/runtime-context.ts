@@ -1,0 +1,180 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Pool, PoolClient, QueryConfig } from 'pg';
+import { assertSchemaName } from '@trainyard/event-store';
+import type { DispatchPolicy } from '@trainyard/scheduling-domain';
+import type { RunningJob } from '../runtime-ports';
+import { priorityThenAge } from './default-dispatch-policy';
+import { ManifestCache } from './manifest-cache';
+import type { JobRuntimeOptions, ResolvedOptions } from './job-runtime.options';
+import { runRef, type RunRefRow } from './run-events';
+import { iso, RETRYABLE, type RunRow } from './runtime-records';
+import { Wakeable } from './wakeable';
+import { WorkerSlots } from './worker-slots';
+
+/**
+ * What every part of the job runtime shares: the pool, the schema's tables, the resolved options,
+ * the worker slots, the loops' wake-ups, the manifest cache, the transaction with retries, and the
+ * wake-ups after a commit (in-process and by NOTIFY).
+ */
+export class RuntimeContext {
+  readonly o: ResolvedOptions;
+  readonly pool: Pool;
+  readonly schema: string;
+  readonly t: Record<'runs' | 'tasks' | 'marks' | 'manifests', string>;
+  readonly channel: string;
+  private readonly statementPrefix: string;
+  readonly policy: DispatchPolicy;
+  readonly manifests: ManifestCache;
+  /** The one count of free workers: dispatch and the flush's hand-off both reserve here. */
+  readonly workers: WorkerSlots;
+  readonly wakers = {
+    dispatch: new Wakeable(),
+    flush: new Wakeable(),
+    tick: new Wakeable(),
+    admit: new Wakeable(),
+  };
+  /** A run waiting for admission was inserted here: wake admission after the commit. */
+  admissionDue = false;
+  /**
+   * False once a claim came back short (no more ready tasks) and nothing since made one ready:
+   * recording results then skips the extra claim query (a dependent is handed off directly). Only
+   * an optimisation: the dispatcher, woken by every commit and result, still claims everything.
+   */
+  readyMaybe = true;
+  private notifyState: 'idle' | 'busy' | 'dirty' = 'idle';
+  /** The next NOTIFY says `admit:` (runs wait for admission), not just `ready:`. */
+  private notifyAdmit = false;
+
+  constructor(readonly options: JobRuntimeOptions) {
+    this.pool = options.pool;
+    this.schema = assertSchemaName(options.schema);
+    const q = (name: string) => `"${this.schema}".${name}`;
+    this.t = {
+      runs: q('job_runs'),
+      tasks: q('job_task_runs'),
+      marks: q('job_schedule_marks'),
+      manifests: q('job_runtime_manifests'),
+    };
+    this.channel = `${this.schema}.job_runtime`;
+    this.statementPrefix = createHash('sha256').update(this.schema).digest('hex').slice(0, 12);
+    this.policy = options.policy ?? priorityThenAge;
+    this.o = {
+      instanceId: options.instanceId ?? `runtime-${randomUUID().slice(0, 8)}`,
+      concurrency: options.concurrency ?? 24,
+      leaseMs: options.leaseMs ?? 30_000,
+      scheduler: options.scheduler ?? true,
+      environment: options.environment ?? 'prod',
+      onTimeGraceMs: options.onTimeGraceMs ?? 30_000,
+      idleMs: options.idleMs ?? 1_000,
+      catalogRefreshMs: options.catalogRefreshMs ?? 2_000,
+      lookaheadMs: options.lookaheadMs ?? 2_000,
+      deferMs: options.deferMs ?? 5_000,
+      random: options.random ?? Math.random,
+      clock: options.clock ?? Date.now,
+      onError: options.onError ?? (() => undefined),
+    };
+    this.workers = new WorkerSlots(this.o.concurrency, () => this.wakers.dispatch.wake());
+    this.manifests = new ManifestCache(this.pool, this.t.manifests);
+  }
+
+  /**
+   * A named (prepared, per connection) statement for the hot paths: parsed and planned once per
+   * connection. The name carries a digest of the schema (names are per connection and truncated
+   * to 63 bytes), and each kind always has the same text for a schema.
+   */
+  named(kind: string, text: string, values: unknown[]): QueryConfig {
+    return { name: `jr_${this.statementPrefix}_${kind}`, text, values };
+  }
+
+  afterCommit(what: { ready?: boolean; admit?: boolean; aborts?: readonly string[] }): void {
+    if (what.ready) this.wakers.dispatch.wake();
+    if (what.admit) this.wakers.admit.wake();
+    if (what.aborts && what.aborts.length > 0)
+      void this.pool
+        .query('SELECT pg_notify($1, $2)', [this.channel, `abort:${what.aborts.join(',')}`])
+        .catch(this.o.onError);
+    this.notify(what.admit === true);
+  }
+
+  /**
+   * Wakes other instances (dispatchers and admission) and the event store's subscribers, after a
+   * commit: at most one round of NOTIFYs in flight, further commits coalesced into the next.
+   */
+  notify(admit = false): void {
+    if (admit) this.notifyAdmit = true;
+    if (this.notifyState !== 'idle') {
+      this.notifyState = 'dirty';
+      return;
+    }
+    this.notifyState = 'busy';
+    const kind = this.notifyAdmit ? 'admit' : 'ready';
+    this.notifyAdmit = false;
+    // One round trip for both channels (the store's subscribers listen on `<schema>.events`).
+    void this.pool
+      .query('SELECT pg_notify($1, $2), pg_notify($3, $4)', [
+        this.channel,
+        `${kind}:${this.o.instanceId}`,
+        `${this.schema}.events`,
+        '',
+      ])
+      .catch(this.o.onError)
+      .finally(() => {
+        const again = this.notifyState === 'dirty';
+        this.notifyState = 'idle';
+        if (again) this.notify();
+      });
+  }
+
+  async transaction<T>(body: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      const manifestKeys = this.manifests.mark();
+      try {
+        await client.query(begin);
+        const result = await body(client);
+        await client.query('COMMIT');
+        this.manifests.committed();
+        client.release();
+        return result;
+      } catch (error) {
+        this.manifests.rolledBack(manifestKeys);
+        await client.query('ROLLBACK').catch(() => undefined);
+        client.release();
+        const code = (error as { code?: string }).code;
+        if (code && RETRYABLE.has(code) && attempt < 10) continue;
+        throw error;
+      }
+    }
+  }
+
+  takeAdmissionDue(): boolean {
+    const due = this.admissionDue;
+    this.admissionDue = false;
+    return due;
+  }
+
+  refOf(runId: string, job: RunningJob, nominalMs: number) {
+    return runRef({
+      runId,
+      job: job.name,
+      jobVersion: job.version,
+      team: job.manifest.owner,
+      nominalTime: iso(nominalMs),
+    });
+  }
+
+  rowRef(run: RunRow) {
+    const ref: RunRefRow = {
+      runId: run.run_id,
+      job: run.job,
+      jobVersion: run.job_version,
+      team: run.team,
+      nominalTime: run.nominal_time.toISOString(),
+    };
+    return runRef(ref);
+  }
+
+  actor(requestedBy?: string): string {
+    return requestedBy ?? `scheduler:${this.o.instanceId}`;
+  }
+}

@@ -1,0 +1,194 @@
+import type { PoolClient } from 'pg';
+import {
+  taskKeyOf,
+  type DispatchCandidate,
+  type JobManifest,
+  type JobTask,
+} from '@trainyard/scheduling-domain';
+import { priorityThenAge } from './default-dispatch-policy';
+import { RunEventBatch } from './run-events';
+import type { RuntimeContext } from './runtime-context';
+import { iso, type Claimed, type RunRow } from './runtime-records';
+import { runningWrite, writeTasksAndRuns } from './task-writes';
+
+/** Claiming ready tasks for this instance's free workers: the queue read, pool slots, TaskRunStarted. */
+
+export async function claim(
+  ctx: RuntimeContext,
+  client: PoolClient,
+  free: number,
+  now: number,
+): Promise<Claimed[]> {
+  type Row = RunRow & {
+    task_id: string;
+    attempt: number;
+    priority: number;
+    ready_since: Date;
+    environment: string;
+  };
+  // Task and run rows locked together, SKIP LOCKED: a run another transaction is writing (its
+  // event version) is passed over now and picked up when that commit wakes us.
+  const columns = `t.run_id, t.task_id, t.attempt, t.priority, t.ready_since, r.job, r.job_version,
+      r.team, r.nominal_time, r.state, r.event_version, r.started_at, r.cancelled_by, r.environment`;
+  let rows: Row[];
+  if (ctx.policy === priorityThenAge) {
+    rows = (
+      await client.query<Row>(
+        ctx.named(
+          'claim',
+          `SELECT ${columns} FROM ${ctx.t.tasks} t JOIN ${ctx.t.runs} r ON r.run_id = t.run_id
+            WHERE t.status = 'ready' AND t.not_before <= $1
+            ORDER BY t.priority DESC, t.ready_since LIMIT $2 FOR UPDATE OF t, r SKIP LOCKED`,
+          [iso(now), free],
+        ),
+      )
+    ).rows;
+    // Full: more may be ready. Short: none left, or skipped as locked by a claim in flight.
+    ctx.readyMaybe = rows.length >= free;
+  } else {
+    rows = await claimByPolicy(ctx, client, free, now, columns);
+  }
+  if (rows.length === 0) return [];
+  const runBy = new Map<string, Row>();
+  for (const row of rows) runBy.set(row.run_id, row);
+  const batch = new RunEventBatch();
+  const claimed: Claimed[] = [];
+  await ctx.manifests.load(rows);
+  for (const row of rows) {
+    const run = runBy.get(row.run_id)!;
+    if (run.state !== 'running') continue;
+    const manifest = await ctx.manifests.of(run.job, run.job_version);
+    const task = manifest.tasks.find((t) => t.id === row.task_id);
+    if (!task) continue;
+    const c = await startClaim(ctx, client, run, manifest, task, row.attempt, now, batch);
+    if (c) claimed.push(c);
+  }
+  await writeTasksAndRuns(
+    ctx,
+    client,
+    claimed.map((c) => runningWrite(ctx, c, now)),
+    batch,
+    new Map(),
+    now,
+    (id) => runBy.get(id)!.event_version,
+  );
+  return claimed;
+}
+
+export async function claimByPolicy<Row extends { run_id: string; task_id: string }>(
+  ctx: RuntimeContext,
+  client: PoolClient,
+  free: number,
+  now: number,
+  columns: string,
+): Promise<Row[]> {
+  type Candidate = {
+    run_id: string;
+    task_id: string;
+    job: string;
+    job_version: number;
+    team: string;
+    priority: number;
+    ready_since: Date;
+  };
+  // The head of every team's queue (a skip scan over job_task_runs_ready_team_idx), not the
+  // oldest overall: under a flood from one team, another team's ready tasks must be candidates.
+  const { rows: candidates } = await client.query<Candidate>(
+    `WITH RECURSIVE teams AS (
+         (SELECT team FROM ${ctx.t.tasks} WHERE status = 'ready' ORDER BY team LIMIT 1)
+         UNION ALL
+         SELECT (SELECT t.team FROM ${ctx.t.tasks} t
+                  WHERE t.status = 'ready' AND t.team > teams.team ORDER BY t.team LIMIT 1)
+           FROM teams WHERE teams.team IS NOT NULL
+       )
+       SELECT c.* FROM teams CROSS JOIN LATERAL (
+         SELECT t.run_id, t.task_id, t.job, r.job_version, t.team, t.priority, t.ready_since
+           FROM ${ctx.t.tasks} t JOIN ${ctx.t.runs} r ON r.run_id = t.run_id
+          WHERE t.status = 'ready' AND t.team = teams.team AND t.not_before <= $1
+          ORDER BY t.priority DESC, t.ready_since LIMIT $2
+       ) c WHERE teams.team IS NOT NULL`,
+    [iso(now), free * 4],
+  );
+  if (candidates.length === 0) return [];
+  const { rows: load } = await client.query<{ team: string; n: number }>(
+    `SELECT team, count(*)::int AS n FROM ${ctx.t.tasks} WHERE status = 'running' GROUP BY team`,
+  );
+  const list: DispatchCandidate[] = [];
+  await ctx.manifests.load(candidates);
+  for (const c of candidates) {
+    const m = await ctx.manifests.of(c.job, c.job_version);
+    list.push({
+      taskRunId: `${c.run_id}/${c.task_id}`,
+      runId: c.run_id,
+      job: c.job,
+      team: c.team,
+      priority: c.priority,
+      criticality: m.criticality,
+      pools: m.tasks.find((t) => t.id === c.task_id)?.pools ?? [],
+      readySince: c.ready_since.toISOString(),
+    });
+  }
+  const chosen = ctx.policy.choose(list, {
+    runningByTeam: Object.fromEntries(load.map((l) => [l.team, l.n])),
+    freePoolSlots: {},
+    capacity: free,
+    now: iso(now),
+  });
+  const picked = chosen.slice(0, free);
+  const wanted = picked.map((c) => c.taskRunId);
+  const { rows } = await client.query<Row>(
+    `SELECT ${columns} FROM ${ctx.t.tasks} t JOIN ${ctx.t.runs} r ON r.run_id = t.run_id
+        WHERE (t.run_id, t.task_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+          AND t.status = 'ready'
+        FOR UPDATE OF t, r SKIP LOCKED`,
+    [picked.map((c) => c.runId), picked.map((c) => c.taskRunId.slice(c.runId.length + 1))],
+  );
+  const order = new Map(wanted.map((w, i) => [w, i]));
+  return rows.sort(
+    (a, b) => order.get(`${a.run_id}/${a.task_id}`)! - order.get(`${b.run_id}/${b.task_id}`)!,
+  );
+}
+
+/** Pool slots (all or none) and TaskRunStarted for one task this instance is about to run. */
+export async function startClaim(
+  ctx: RuntimeContext,
+  client: PoolClient,
+  run: RunRow & { environment: string },
+  manifest: JobManifest,
+  task: JobTask,
+  attempt: number,
+  now: number,
+  batch: RunEventBatch,
+): Promise<Claimed | undefined> {
+  const taskKey = taskKeyOf(run.run_id, task.id);
+  const holder = `${taskKey}#${attempt}`;
+  let fencingTokens: Readonly<Record<string, number>> = {};
+  const pooled = (task.pools?.length ?? 0) > 0 && ctx.options.poolSlots !== undefined;
+  if (pooled) {
+    const tokens = await ctx.options.poolSlots.tryAcquire(
+      task.pools!,
+      holder,
+      ctx.o.leaseMs,
+      client,
+    );
+    if (!tokens) return undefined; // stays ready; the pool's release wakes the dispatcher
+    fencingTokens = tokens;
+  }
+  batch.add(
+    run.run_id,
+    {
+      type: 'TaskRunStarted',
+      data: {
+        ...ctx.rowRef(run),
+        taskId: task.id,
+        attempt,
+        taskKey,
+        worker: ctx.o.instanceId,
+        startedAt: iso(now),
+        fencingTokens,
+      },
+    },
+    ctx.actor(),
+  );
+  return { run, manifest, task, attempt, taskKey, holder, pooled, fencingTokens };
+}
