@@ -229,14 +229,19 @@ export default [
     rules: { '@nx/enforce-module-boundaries': boundaries({ spec: true }) },
   },
   {
-    // Tools and benches start services by their definitions: the one sanctioned import of an app.
+    // Tools and benches start services by their definitions, and check a configuration against a
+    // service's settings schema (pure zod) without starting it: the sanctioned imports of an app.
     files: ['tools/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
         {
           ...boundaries({ spec: true })[1],
-          allow: ['^(\\.\\./)+apps/[a-z-]+/src/[a-z-]+\\.service$', '../tools/scripts/*'],
+          allow: [
+            '^(\\.\\./)+apps/[a-z-]+/src/[a-z-]+\\.service$',
+            '^(\\.\\./)+apps/[a-z-]+/src/config/[a-z-]+-settings$',
+            '../tools/scripts/*',
+          ],
         },
       ],
     },
