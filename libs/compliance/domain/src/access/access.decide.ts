@@ -16,6 +16,7 @@ import type {
 } from './access.commands';
 import type { AccessChange, AccessEvent } from './access.events';
 import {
+  grantsOf,
   roleInForce,
   type AccessContext,
   type AccessModelState,
@@ -111,7 +112,7 @@ export const grantRole = (
   const changeId = assertChangeId(command.data.changeId);
   const role = roleInForce(state, context, name);
   if (!role) throw new NotFoundError('role', name, `Role ${name} is not defined.`);
-  if (state.grants[subject]?.includes(name)) return [];
+  if (grantsOf(state, subject).includes(name)) return [];
   if (role.privileged)
     return proposal(state, changeId, { kind: 'GrantRole', subject, role: name }, command.metadata);
   return [
@@ -132,7 +133,7 @@ export const revokeRole = (command: RevokeRole, state: AccessModelState): Access
   assertMetadata(command.metadata);
   const subject = assertAccessSubject(command.data.subject);
   const name = assertRoleName(command.data.role, 'role');
-  if (!state.grants[subject]?.includes(name)) return [];
+  if (!grantsOf(state, subject).includes(name)) return [];
   return [
     {
       type: 'AccessRoleRevoked',
@@ -201,7 +202,7 @@ export const approveAccessChange = (
       },
     ];
   }
-  if (state.grants[change.subject]?.includes(change.role)) return [approved];
+  if (grantsOf(state, change.subject).includes(change.role)) return [approved];
   return [
     approved,
     {

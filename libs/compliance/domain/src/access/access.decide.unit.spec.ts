@@ -155,6 +155,23 @@ describe('access model: roles that are not privileged', () => {
       })
       .thenNothingHappened();
   });
+
+  // Found by the hostile-input e2e: RevokeRole of subject "valueOf" answered INTERNAL, the
+  // subject's grants being looked up on Object.prototype.
+  it.each(['valueOf', 'constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'a subject named %s is a subject like any other',
+    (subject) => {
+      given([])
+        .when({ type: 'RevokeRole', data: { subject, role: 'viewer' }, metadata: meta('sam') })
+        .thenNothingHappened();
+      given([])
+        .when(grant(subject, 'viewer'))
+        .then([granted(subject, 'viewer', 1)]);
+      given([granted(subject, 'viewer', 1)])
+        .when(grant(subject, 'viewer'))
+        .thenNothingHappened();
+    },
+  );
 });
 
 describe('access model: four-eyes on privileged roles', () => {

@@ -1,5 +1,5 @@
 import type { AccessEvent } from './access.events';
-import type { AccessModelState } from './access.state';
+import { grantsOf, type AccessModelState } from './access.state';
 
 const without = <T>(record: Readonly<Record<string, T>>, key: string): Record<string, T> => {
   const copy = { ...record };
@@ -16,7 +16,7 @@ export const evolveAccess = (state: AccessModelState, event: AccessEvent): Acces
         roles: { ...state.roles, [event.data.role.name]: event.data.role },
       };
     case 'AccessRoleGranted': {
-      const held = state.grants[event.data.subject] ?? [];
+      const held = grantsOf(state, event.data.subject);
       return {
         ...state,
         version: event.data.modelVersion,
@@ -27,7 +27,7 @@ export const evolveAccess = (state: AccessModelState, event: AccessEvent): Acces
       };
     }
     case 'AccessRoleRevoked': {
-      const held = (state.grants[event.data.subject] ?? []).filter((r) => r !== event.data.role);
+      const held = grantsOf(state, event.data.subject).filter((r) => r !== event.data.role);
       return {
         ...state,
         version: event.data.modelVersion,

@@ -45,4 +45,13 @@ export const roleInForce = (
   state: AccessModelState,
   context: AccessContext,
   name: string,
-): AccessRole | undefined => state.roles[name] ?? context.builtIn.find((r) => r.name === name);
+): AccessRole | undefined =>
+  (Object.hasOwn(state.roles, name) ? state.roles[name] : undefined) ??
+  context.builtIn.find((r) => r.name === name);
+
+/**
+ * The roles granted to a subject. Own keys only: a subject named like an Object.prototype member
+ * (`valueOf`, `constructor`) has no grants until given some.
+ */
+export const grantsOf = (state: AccessModelState, subject: string): readonly string[] =>
+  (Object.hasOwn(state.grants, subject) ? state.grants[subject] : undefined) ?? [];

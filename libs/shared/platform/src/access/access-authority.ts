@@ -42,7 +42,10 @@ export class AccessAuthority {
     const permissions = new Set<Permission>();
     for (const role of roles) {
       const defined = this.roles.get(role);
-      for (const p of defined ?? ROLE_PERMISSIONS[role] ?? []) permissions.add(p as Permission);
+      for (const p of defined ??
+        (Object.hasOwn(ROLE_PERMISSIONS, role) ? ROLE_PERMISSIONS[role] : undefined) ??
+        [])
+        permissions.add(p as Permission);
     }
     return { subject: principal.subject, roles, permissions };
   }
