@@ -8,6 +8,9 @@
 // `npm start`, or left by an earlier session) is never borrowed, so it can neither disappear mid-run
 // nor collect the suite's messages, and runs in other checkouts never meet. KAFKA_BROKERS set
 // explicitly is used as it is and left running.
+//
+// Likewise the run's own database (`trainyard_test_p<jest pid>`, see run-database.ts) unless
+// DATABASE_URL is set: dropped in global-teardown, or by the next run if this one was killed.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -17,10 +20,12 @@ import {
   stopLocalKafka,
   type StartedInfraContainers,
 } from '@trainyard/infra';
+import { DEFAULT_TEST_SERVER, dropDeadRunDatabases, runDatabaseUrl } from './run-database';
 
 declare global {
   var __TRAINYARD_STARTED_KAFKA__: { broker: string; home: string } | undefined;
   var __TRAINYARD_CONTAINERS__: StartedInfraContainers | undefined;
+  var __TRAINYARD_RUN_DATABASE__: string | undefined;
 }
 
 export default async function globalSetup(): Promise<void> {
@@ -31,8 +36,12 @@ export default async function globalSetup(): Promise<void> {
   // Claimed before the broker starts, so a run starting meanwhile sees it is ours.
   const broker = given ?? `127.0.0.1:${await freePortPair()}`;
   if (!given) writeFileSync(join(home, `owner-${portOf(broker)}`), String(process.pid));
+  const givenDatabase = process.env.DATABASE_URL;
+  if (!givenDatabase)
+    for (const name of await dropDeadRunDatabases(DEFAULT_TEST_SERVER, alive))
+      log(`dropped ${name}, the database of an earlier test run that was killed`);
   const infra = await bringUpInfra({
-    databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trainyard_test',
+    databaseUrl: givenDatabase ?? runDatabaseUrl(process.pid),
     broker,
     ...(given ? {} : { kafkaHome: home }),
     keepContainers: false,
@@ -42,6 +51,9 @@ export default async function globalSetup(): Promise<void> {
     ? { broker: infra.startedKafka, home }
     : undefined;
   globalThis.__TRAINYARD_CONTAINERS__ = infra.containers;
+  globalThis.__TRAINYARD_RUN_DATABASE__ =
+    !givenDatabase && infra.mode === 'local' ? infra.databaseUrl : undefined;
+  if (!givenDatabase) log(`test database ${new URL(infra.databaseUrl).pathname.slice(1)}`);
   process.env.DATABASE_URL = infra.databaseUrl;
   process.env.KAFKA_BROKERS = infra.broker;
 }

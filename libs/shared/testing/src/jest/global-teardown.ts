@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { stopLocalKafka } from '@trainyard/infra';
+import { dropDatabase } from './run-database';
 
 export default async function globalTeardown(): Promise<void> {
   const started = globalThis.__TRAINYARD_STARTED_KAFKA__;
@@ -11,4 +12,6 @@ export default async function globalTeardown(): Promise<void> {
       rmSync(join(started.home, dir), { recursive: true, force: true });
   }
   await globalThis.__TRAINYARD_CONTAINERS__?.stop();
+  const database = globalThis.__TRAINYARD_RUN_DATABASE__;
+  if (database) await dropDatabase(database);
 }
