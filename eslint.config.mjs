@@ -325,7 +325,17 @@ export default [
     // A kernel DeciderSpecification step (`given(…).when(…).then(…)`) is an assertion.
     files: ['**/*.spec.ts'],
     rules: {
-      'jest/expect-expect': ['warn', { assertFunctionNames: ['expect', 'given*.when.then*'] }],
+      'jest/expect-expect': [
+        'warn',
+        {
+          assertFunctionNames: [
+            'expect',
+            'given*.when.then*',
+            'fc.assert',
+            'DeciderSpecification.for.**.then*',
+          ],
+        },
+      ],
     },
   },
   prettier,
