@@ -88,7 +88,6 @@ const definitionArb = fc
 
 describe('calendarFeed read back by node-ical, over generated definitions', () => {
   // expectSameOccurrences asserts.
-  // eslint-disable-next-line jest/expect-expect
   it('names, for every entry, the occurrences the service computes (weekly and daily rules, DST zones and policies, EXDATEs)', () => {
     fc.assert(
       fc.property(definitionArb, (definition) => {
