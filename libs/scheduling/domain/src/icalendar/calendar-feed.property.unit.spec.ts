@@ -87,7 +87,6 @@ const definitionArb = fc
   });
 
 describe('calendarFeed read back by node-ical, over generated definitions', () => {
-  // expectSameOccurrences asserts.
   it('names, for every entry, the occurrences the service computes (weekly and daily rules, DST zones and policies, EXDATEs)', () => {
     fc.assert(
       fc.property(definitionArb, (definition) => {
