@@ -14,6 +14,7 @@ import { createLegacySchema } from './legacy-schema.fixture';
 const MIGRATIONS = [
   '0001_event-store-baseline',
   '0002_event-store-transparency-log',
+  '0003_event-store-lz4-data',
   '0001_messaging-baseline',
   '0001_platform-access-model',
   '0001_planning-read-models-baseline',
