@@ -1,6 +1,12 @@
 export { repoRoot, localDir } from './repo-root';
 export { freePort, freePortPair } from './free-ports';
-export { ensureKafkaArtifacts, kafkaIsUp, startLocalKafka, stopLocalKafka } from './kafka-local';
+export {
+  ensureKafkaArtifacts,
+  groupCoordinatorAnswers,
+  kafkaIsUp,
+  startLocalKafka,
+  stopLocalKafka,
+} from './kafka-local';
 export type { KafkaUpResult, LocalKafkaOptions } from './kafka-local';
 export { DEFAULT_DATABASE_URL, ensureDatabase, redact } from './postgres-local';
 export { ensureDevKeys, readDevPrivateKey } from './dev-keys';

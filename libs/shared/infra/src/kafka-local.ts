@@ -123,6 +123,36 @@ export async function kafkaIsUp(broker: string, timeoutMs = 3_000): Promise<bool
   }
 }
 
+/**
+ * Waits until the broker's group coordinator answers (the offsets topic created and loaded): a
+ * group lookup for a group nobody uses, retried until it succeeds or `timeoutMs` has passed.
+ */
+export async function groupCoordinatorAnswers(broker: string, timeoutMs: number): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'trainyard-infra-probe',
+    brokers: [broker],
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  const deadline = Date.now() + timeoutMs;
+  try {
+    await admin.connect();
+    for (;;) {
+      try {
+        await admin.describeGroups(['trainyard-infra-probe']);
+        return true;
+      } catch {
+        if (Date.now() > deadline) return false;
+        await delay(250);
+      }
+    }
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 /** Starts a single-node KRaft broker in the background unless one already answers. Idempotent. */
 export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<KafkaUpResult> {
   const log = options.log ?? (() => undefined);
@@ -141,7 +171,13 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
     const pid = spawnBroker(l, libs, properties);
     log(`Kafka starting on ${address} (pid ${pid}, log ${join(l.logs, 'server.log')})`);
     const outcome = await waitUntilUp(address, pid);
-    if (outcome === 'up') return { broker: address, started: true, pid };
+    if (outcome === 'up') {
+      // The first consumer group to join would otherwise meet "coordinator is loading" while the
+      // broker creates and loads its offsets topic, and a client's retries can run out first.
+      if (!(await groupCoordinatorAnswers(address, START_TIMEOUT_MS)))
+        log(`Kafka on ${address}: the group coordinator is still loading`);
+      return { broker: address, started: true, pid };
+    }
     await stopPid(pid);
     if (attempt === 2)
       throw new Error(
