@@ -69,9 +69,9 @@ const entryOf = (item: InboxEvent, recordedAt: string): Record<string, unknown> 
  * The batch in one statement: the entries from one jsonb document (one JSON.stringify here, one
  * parse in PostgreSQL, instead of an escaped text array per column), then the links of the entries
  * actually inserted, read back from their `links` column in the same statement (no rows return to
- * JS). An event id already there (another topic delivered the same event) changes nothing and adds
- * no links; a new entry has no links yet, and its links are distinct (ledgerFactsOf), so the links
- * need no conflict check.
+ * JS). An event id already there (written under another consumer group, or by a concurrent one)
+ * changes nothing and adds no links; a new entry has no links yet, and its links are distinct
+ * (ledgerFactsOf), so the links need no conflict check.
  */
 const insertStatement = (s: string): string => `
   WITH entries AS (
