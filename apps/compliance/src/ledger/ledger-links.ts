@@ -52,6 +52,7 @@ const MAX_DEPTH = 6;
 const MAX_LINKS = 500;
 const MAX_ID_LENGTH = 512;
 const ID_KEY = /^([a-zA-Z][a-zA-Z0-9]*?)(Id|Ids|ID|IDs)$/;
+const ACTOR_KEY = /^[a-z][a-zA-Z]*By$/;
 
 const kebab = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
@@ -62,30 +63,47 @@ const isId = (value: unknown): value is string =>
   typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
 
 /**
+ * What a data key names: the link kind of an `<name>Id`/`<name>Ids` key, or null. Remembered per
+ * key (event data repeats a few contract keys millions of times); at most KEY_CACHE_SIZE keys, so
+ * hostile data with ever new keys only costs the regex, never memory.
+ */
+const KEY_CACHE_SIZE = 2_000;
+const idKinds = new Map<string, string | null>();
+const idKindOf = (key: string): string | null => {
+  const known = idKinds.get(key);
+  if (known !== undefined) return known;
+  const name = ID_KEY.exec(key)?.[1];
+  const kind = name ? kebab(name) : null;
+  if (idKinds.size < KEY_CACHE_SIZE) idKinds.set(key, kind);
+  return kind;
+};
+
+const visitIds = (value: unknown, depth: number, links: LedgerLink[]): void => {
+  if (depth > MAX_DEPTH || links.length >= MAX_LINKS) return;
+  if (Array.isArray(value)) {
+    for (const item of value) visitIds(item, depth + 1, links);
+    return;
+  }
+  if (!isRecord(value)) return;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const field = value[key];
+    const kind = idKindOf(key);
+    if (kind !== null) {
+      if (isId(field)) links.push({ kind, id: field });
+      else if (Array.isArray(field)) for (const id of field) if (isId(id)) links.push({ kind, id });
+    }
+    if (typeof field === 'object') visitIds(field, depth + 1, links);
+  }
+};
+
+/**
  * The generic fallback: every `<name>Id` (a string) and `<name>Ids` (strings) anywhere in the data,
  * nested objects and arrays included (e.g. `deploymentOrder[].workloadId`), as `{kind: name}`.
  */
 export const scanIdLinks = (data: unknown): LedgerLink[] => {
   const links: LedgerLink[] = [];
-  const visit = (value: unknown, depth: number): void => {
-    if (depth > MAX_DEPTH || links.length >= MAX_LINKS) return;
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item, depth + 1);
-      return;
-    }
-    if (!isRecord(value)) return;
-    for (const [key, field] of Object.entries(value)) {
-      const match = ID_KEY.exec(key);
-      if (match?.[1]) {
-        const kind = kebab(match[1]);
-        if (isId(field)) links.push({ kind, id: field });
-        else if (Array.isArray(field))
-          for (const id of field) if (isId(id)) links.push({ kind, id });
-      }
-      if (typeof field === 'object') visit(field, depth + 1);
-    }
-  };
-  visit(data, 0);
+  visitIds(data, 0, links);
   return links;
 };
 
@@ -163,36 +181,42 @@ const KNOWN: Readonly<Record<string, Extractor>> = {
   },
 };
 
+const visitControls = (value: unknown, depth: number, found: Set<string>): void => {
+  if (depth > MAX_DEPTH) return;
+  if (Array.isArray(value)) {
+    for (const item of value) visitControls(item, depth + 1, found);
+    return;
+  }
+  if (!isRecord(value)) return;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const field = value[key];
+    if ((key === 'controls' || key === 'controlTags') && Array.isArray(field)) {
+      for (const tag of field) if (isId(tag)) found.add(tag);
+    } else if (typeof field === 'object') visitControls(field, depth + 1, found);
+  }
+};
+
 /** Control tags: a `controls` list anywhere in the data (e.g. each rule of an evaluation), or the `controls` extension (comma-separated). */
 export const controlsOf = (
   data: unknown,
   extensions: Readonly<Record<string, string>>,
 ): string[] => {
   const found = new Set<string>();
-  const visit = (value: unknown, depth: number): void => {
-    if (depth > MAX_DEPTH) return;
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item, depth + 1);
-      return;
-    }
-    if (!isRecord(value)) return;
-    for (const [key, field] of Object.entries(value)) {
-      if ((key === 'controls' || key === 'controlTags') && Array.isArray(field)) {
-        for (const tag of field) if (isId(tag)) found.add(tag);
-      } else if (typeof field === 'object') visit(field, depth + 1);
-    }
-  };
-  visit(data, 0);
-  for (const tag of (extensions['controls'] ?? '').split(','))
-    if (tag.trim()) found.add(tag.trim());
-  return [...found].sort();
+  visitControls(data, 0, found);
+  const extension = extensions['controls'];
+  if (extension) for (const tag of extension.split(',')) if (tag.trim()) found.add(tag.trim());
+  return found.size === 0 ? [] : [...found].sort();
 };
 
 /** Who did it: the first `…By` string field of the data (`approvedBy`, `committedBy`, …), else the `actor` extension. */
 export const actorOf = (event: Pick<ParsedCloudEvent, 'data' | 'actor'>): string | undefined => {
   if (isRecord(event.data))
-    for (const [key, value] of Object.entries(event.data))
-      if (/^[a-z][a-zA-Z]*By$/.test(key) && isId(value)) return value;
+    for (const key in event.data) {
+      if (!Object.hasOwn(event.data, key) || !ACTOR_KEY.test(key)) continue;
+      const value = event.data[key];
+      if (isId(value)) return value;
+    }
   return event.actor;
 };
 

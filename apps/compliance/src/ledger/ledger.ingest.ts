@@ -30,66 +30,74 @@ export const ledgerTopics = (env: NodeJS.ProcessEnv = process.env): string[] => 
 
 const quote = (schema: string): string => `"${schema.replace(/"/g, '""')}"`;
 
-/** One entry's columns, in the order of the INSERT below. */
-const entryRow = (item: InboxEvent, recordedAt: Date): unknown[] => {
+/** One entry as a JSON object of the batch document below (keys are the columns). */
+const entryOf = (item: InboxEvent, recordedAt: string): Record<string, unknown> => {
   const { event, message } = item;
   const facts = ledgerFactsOf(event);
   const kafkaTime = Number(message.timestamp);
-  const occurredAt = event.time ?? (Number.isFinite(kafkaTime) ? new Date(kafkaTime) : recordedAt);
-  const data =
-    event.data === undefined || Buffer.isBuffer(event.data) || event.data instanceof Uint8Array
-      ? null
-      : JSON.stringify(event.data);
-  return [
-    event.id,
-    message.topic,
-    event.source,
-    facts.sourceService,
-    event.type,
-    facts.eventType,
-    facts.trailKind,
-    event.subject ?? null,
-    occurredAt.toISOString(),
-    facts.actor ?? null,
-    event.actor ?? null,
-    event.correlationId ?? null,
-    event.causationId ?? null,
-    JSON.stringify(facts.controls),
-    JSON.stringify(facts.links),
-    data,
-    message.partition,
-    message.offset,
-    recordedAt.toISOString(),
-  ];
+  const occurredAt =
+    event.time?.toISOString() ??
+    (Number.isFinite(kafkaTime) ? new Date(kafkaTime).toISOString() : recordedAt);
+  const raw =
+    event.data === undefined || Buffer.isBuffer(event.data) || event.data instanceof Uint8Array;
+  return {
+    event_id: event.id,
+    topic: message.topic,
+    source: event.source,
+    source_service: facts.sourceService,
+    type: event.type,
+    event_type: facts.eventType,
+    trail_kind: facts.trailKind,
+    subject: event.subject ?? null,
+    occurred_at: occurredAt,
+    actor: facts.actor ?? null,
+    ce_actor: event.actor ?? null,
+    correlation_id: event.correlationId ?? null,
+    causation_id: event.causationId ?? null,
+    controls: facts.controls,
+    links: facts.links,
+    // Wrapped, because the document's JSON null reads as SQL NULL: `[null]` keeps a JSON null
+    // payload a jsonb null, as distinct from no (or binary) data.
+    data: raw ? null : [event.data],
+    kafka_partition: message.partition,
+    kafka_offset: message.offset,
+    recorded_at: recordedAt,
+  };
 };
 
-const ENTRY_TYPES = [
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'timestamptz',
-  'text',
-  'text',
-  'text',
-  'text',
-  'jsonb',
-  'jsonb',
-  'jsonb',
-  'integer',
-  'text',
-  'timestamptz',
-] as const;
+/**
+ * The batch in one statement: the entries from one jsonb document (one JSON.stringify here, one
+ * parse in PostgreSQL, instead of an escaped text array per column), then the links of the entries
+ * actually inserted, read back from their `links` column in the same statement (no rows return to
+ * JS). An event id already there (written under another consumer group, or by a concurrent one)
+ * changes nothing and adds no links; a new entry has no links yet, and its links are distinct
+ * (ledgerFactsOf), so the links need no conflict check.
+ */
+const insertStatement = (s: string): string => `
+  WITH entries AS (
+    INSERT INTO ${s}.ledger_entries (event_id, topic, source, source_service, type, event_type,
+      trail_kind, subject, occurred_at, actor, ce_actor, correlation_id, causation_id, controls,
+      links, data, kafka_partition, kafka_offset, recorded_at)
+    SELECT event_id, topic, source, source_service, type, event_type, trail_kind, subject,
+           occurred_at, actor, ce_actor, correlation_id, causation_id, controls, links, data -> 0,
+           kafka_partition, kafka_offset, recorded_at
+      FROM jsonb_to_recordset($1::jsonb) AS e(event_id text, topic text, source text,
+        source_service text, type text, event_type text, trail_kind text, subject text,
+        occurred_at timestamptz, actor text, ce_actor text, correlation_id text,
+        causation_id text, controls text[], links jsonb, data jsonb, kafka_partition integer,
+        kafka_offset text, recorded_at timestamptz)
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING event_id, links
+  ), links AS (
+    INSERT INTO ${s}.ledger_links (kind, ref_id, event_id)
+    SELECT link ->> 'kind', link ->> 'id', entries.event_id
+      FROM entries CROSS JOIN LATERAL jsonb_array_elements(entries.links) AS link
+  )
+  SELECT count(*)::integer AS inserted FROM entries`;
 
 /**
- * Writes a batch of events to the ledger through `tx` (the inbox transaction): the entries in one
- * statement, then the links of those inserted in another (column arrays through `unnest`, so two
- * round trips whatever the batch size). An event id already there (another topic delivered the same
- * event) changes nothing. Returns the number of entries inserted.
+ * Writes a batch of events to the ledger through `tx` (the inbox transaction) in one round trip:
+ * entries and their links (see insertStatement). Returns the number of entries inserted.
  */
 export const writeLedgerEntries = async (
   tx: PoolClient,
@@ -98,32 +106,10 @@ export const writeLedgerEntries = async (
   recordedAt: Date,
 ): Promise<number> => {
   if (items.length === 0) return 0;
-  const s = quote(schema);
-  const rows = items.map((item) => entryRow(item, recordedAt));
-  const columns = ENTRY_TYPES.map((_, c) => rows.map((r) => r[c]));
-  const inserted = await tx.query<{ event_id: string; links: { kind: string; id: string }[] }>(
-    `INSERT INTO ${s}.ledger_entries (event_id, topic, source, source_service, type, event_type,
-       trail_kind, subject, occurred_at, actor, ce_actor, correlation_id, causation_id, controls,
-       links, data, kafka_partition, kafka_offset, recorded_at)
-     SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13,
-            ARRAY(SELECT jsonb_array_elements_text(c14)), c15, c16, c17, c18, c19
-       FROM unnest(${ENTRY_TYPES.map((t, c) => `$${c + 1}::${t}[]`).join(', ')})
-         AS e(${ENTRY_TYPES.map((_, c) => `c${c + 1}`).join(', ')})
-     ON CONFLICT (event_id) DO NOTHING
-     RETURNING event_id, links`,
-    columns,
-  );
-  const links = inserted.rows.flatMap((row) =>
-    row.links.map((link) => ({ kind: link.kind, id: link.id, eventId: row.event_id })),
-  );
-  if (links.length > 0)
-    await tx.query(
-      `INSERT INTO ${s}.ledger_links (kind, ref_id, event_id)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-       ON CONFLICT DO NOTHING`,
-      [links.map((l) => l.kind), links.map((l) => l.id), links.map((l) => l.eventId)],
-    );
-  return inserted.rowCount ?? 0;
+  const at = recordedAt.toISOString();
+  const document = JSON.stringify(items.map((item) => entryOf(item, at)));
+  const { rows } = await tx.query<{ inserted: number }>(insertStatement(quote(schema)), [document]);
+  return rows[0]?.inserted ?? 0;
 };
 
 export interface LedgerIngestOptions {

@@ -300,7 +300,7 @@ function traceOf(headers: Readonly<Record<string, string>>): TraceContext | unde
 }
 
 function isJson(contentType: string | undefined): boolean {
-  if (contentType === undefined) return true;
+  if (contentType === undefined || contentType === JSON_CONTENT_TYPE) return true;
   const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   return mediaType === JSON_CONTENT_TYPE || mediaType.endsWith('+json');
 }
