@@ -1,5 +1,6 @@
 import type { RecordFootprint } from '@trainyard/compliance-domain';
 import { isSealedPersonalData } from '@trainyard/kernel';
+import { POLICY_EVALUATION_RECORD_TYPE } from '@trainyard/compliance-read-models';
 
 /**
  * The compliance tables retention governs (issue 13 item 6; docs/readme-fragments/compgaps.md):
@@ -10,7 +11,8 @@ import { isSealedPersonalData } from '@trainyard/kernel';
  * - `ledger-entry`: the audit ledger's rows (`ledger_entries`, their `ledger_links` cascade).
  *   Re-ingest cannot bring one back: the ledger's inbox keeps the handled event id.
  * - `policy-evaluation`: the evaluations read model. The `PolicyEvaluated` events stay in the log
- *   (replay keeps working from them); a projection rebuild brings the rows back until the next sweep.
+ *   (replay keeps working from them); the projection also folds the pass's `RecordsPurged` /
+ *   `RecordsArchived` (their `recordIds`), so a rebuild does not bring the rows back.
  * - `webhook-delivery`: delivered and dead-lettered GRC webhook deliveries (pending ones never).
  */
 export interface GovernedRecordType {
@@ -83,7 +85,7 @@ export const LEDGER_ENTRIES: GovernedRecordType = {
 };
 
 export const POLICY_EVALUATIONS: GovernedRecordType = {
-  recordType: 'policy-evaluation',
+  recordType: POLICY_EVALUATION_RECORD_TYPE,
   table: 'policy_evaluations',
   idColumn: 'evaluation_id',
   keyColumn: 'evaluated_at',

@@ -114,7 +114,13 @@ export class RetentionSweep {
       ]);
       await client.query('COMMIT');
       if (events.length > 0) await announceAppends(this.pool, this.schema);
-      return { sweepId, at: ctx.now, outcomes, recorded: events.map((e) => e.type) };
+      return {
+        sweepId,
+        at: ctx.now,
+        // The ids are in the recorded events (for rebuilds); the answer keeps to the counts.
+        outcomes: outcomes.map(({ recordIds: _ids, ...outcome }) => outcome),
+        recorded: events.map((e) => e.type),
+      };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       for (const file of written)
@@ -199,6 +205,7 @@ export class RetentionSweep {
         action: 'purged',
         cutoff: deleteBefore,
         count: purge.length,
+        recordIds: purge,
         heldBack,
       });
     }
@@ -230,6 +237,7 @@ export class RetentionSweep {
         action: 'archived',
         cutoff: archiveBefore,
         count: archive.length,
+        recordIds: archive.map((a) => a.id),
         heldBack: deleteBefore === undefined ? heldBack : [],
         ...(file ? { archive: file } : {}),
       });
