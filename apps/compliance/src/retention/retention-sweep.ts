@@ -18,7 +18,11 @@ import {
   type CommandContext,
 } from '@trainyard/event-store';
 import { discardRecordArchive, writeRecordArchive, type ArchivedRecord } from '@trainyard/privacy';
-import { GOVERNED_RECORD_TYPES, type GovernedRecordType } from './governed-record-types';
+import {
+  GOVERNED_RECORD_TYPES,
+  candidatesSql,
+  type GovernedRecordType,
+} from './governed-record-types';
 
 export interface RetentionSweepOptions {
   readonly policy: RetentionPolicy;
@@ -251,22 +255,13 @@ export class RetentionSweep {
     before: string,
     after: Candidate | undefined,
   ): Promise<Candidate[]> {
-    const conditions = [`${type.recordedAtSql} < $1::timestamptz`];
-    if (type.only) conditions.push(type.only);
-    if (after) conditions.push(`(t.${type.keyColumn}, t.${type.idColumn}) > ($3, $4)`);
     const { rows } = await client.query<{
       id: string;
       at: Date;
       key: unknown;
       row: Record<string, unknown>;
     }>(
-      `SELECT t.${type.idColumn} AS id, ${type.recordedAtSql} AS at, t.${type.keyColumn}::text AS key,
-              to_jsonb(t) AS row
-         FROM ${this.s}.${type.table} t
-        WHERE ${conditions.join(' AND ')}
-        ORDER BY t.${type.keyColumn}, t.${type.idColumn}
-        LIMIT $2
-        FOR UPDATE OF t`,
+      candidatesSql(`${this.s}.${type.table}`, type, after !== undefined),
       after ? [before, PAGE, after.key, after.id] : [before, PAGE],
     );
     return rows.map((r) => ({ id: r.id, recordedAt: r.at.toISOString(), key: r.key, row: r.row }));
