@@ -16,6 +16,7 @@ const MIGRATIONS = [
   '0002_event-store-transparency-log',
   '0003_event-store-lz4-data',
   '0001_messaging-baseline',
+  '0002_messaging-inbox-handled-at',
   '0001_platform-access-model',
   '0001_planning-read-models-baseline',
   '0002_planning-read-models-requester',

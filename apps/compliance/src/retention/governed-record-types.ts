@@ -1,5 +1,6 @@
 import type { RecordFootprint } from '@trainyard/compliance-domain';
 import { isSealedPersonalData } from '@trainyard/kernel';
+import { POLICY_EVALUATION_RECORD_TYPE } from '@trainyard/compliance-read-models';
 
 /**
  * The compliance tables retention governs (issue 13 item 6; docs/readme-fragments/compgaps.md):
@@ -10,15 +11,21 @@ import { isSealedPersonalData } from '@trainyard/kernel';
  * - `ledger-entry`: the audit ledger's rows (`ledger_entries`, their `ledger_links` cascade).
  *   Re-ingest cannot bring one back: the ledger's inbox keeps the handled event id.
  * - `policy-evaluation`: the evaluations read model. The `PolicyEvaluated` events stay in the log
- *   (replay keeps working from them); a projection rebuild brings the rows back until the next sweep.
+ *   (replay keeps working from them); the projection also folds the pass's `RecordsPurged` /
+ *   `RecordsArchived` (their `recordIds`), so a rebuild does not bring the rows back.
  * - `webhook-delivery`: delivered and dead-lettered GRC webhook deliveries (pending ones never).
  */
 export interface GovernedRecordType {
   readonly recordType: string;
   readonly table: string;
   readonly idColumn: string;
-  /** The column rows are ordered and paged by (keyset). */
-  readonly keyColumn: string;
+  /**
+   * The row's instant as rows are filtered, ordered and paged by (keyset), on alias `t`: exactly
+   * the expression its index (migration 0005) leads with, so every page is an index range scan.
+   */
+  readonly keySql: string;
+  /** The SQL type the cut-off and the keyset's key are compared as. */
+  readonly keyType: 'timestamptz' | 'text';
   /** SQL giving the row's instant as timestamptz. */
   readonly recordedAtSql: string;
   /** Rows never governed (e.g. pending deliveries), as a SQL condition on alias `t`, or ''. */
@@ -66,7 +73,8 @@ export const LEDGER_ENTRIES: GovernedRecordType = {
   recordType: 'ledger-entry',
   table: 'ledger_entries',
   idColumn: 'event_id',
-  keyColumn: 'occurred_at',
+  keySql: 't.occurred_at',
+  keyType: 'timestamptz',
   recordedAtSql: 't.occurred_at',
   only: '',
   footprint: (row, recordedAt) => {
@@ -83,10 +91,13 @@ export const LEDGER_ENTRIES: GovernedRecordType = {
 };
 
 export const POLICY_EVALUATIONS: GovernedRecordType = {
-  recordType: 'policy-evaluation',
+  recordType: POLICY_EVALUATION_RECORD_TYPE,
   table: 'policy_evaluations',
   idColumn: 'evaluation_id',
-  keyColumn: 'evaluated_at',
+  // UTC ISO-8601 text of one width (the projection writes toISOString()), so byte order is time
+  // order whatever the database's collation; the cut-off is toISOString() text too.
+  keySql: 't.evaluated_at COLLATE "C"',
+  keyType: 'text',
   recordedAtSql: 't.evaluated_at::timestamptz',
   only: '',
   footprint: (row, recordedAt) => {
@@ -106,7 +117,8 @@ export const WEBHOOK_DELIVERIES: GovernedRecordType = {
   recordType: 'webhook-delivery',
   table: 'webhook_deliveries',
   idColumn: 'delivery_id',
-  keyColumn: 'created_at',
+  keySql: 't.created_at',
+  keyType: 'timestamptz',
   recordedAtSql: 't.created_at',
   only: `t.status IN ('delivered', 'dead')`,
   footprint: (row, recordedAt) => {
@@ -118,6 +130,27 @@ export const WEBHOOK_DELIVERIES: GovernedRecordType = {
     }
     return { recordedAt, ...named(data), subjectIds: [...subjectsIn(data)] };
   },
+};
+
+/**
+ * One page of a type's rows recorded before `$1`, oldest first, locked for the pass: `$2` rows,
+ * after the keyset position (`$3` key, `$4` id) when `keyset`. Selects id, instant, key and the row.
+ */
+export const candidatesSql = (
+  qualifiedTable: string,
+  type: GovernedRecordType,
+  keyset: boolean,
+): string => {
+  const conditions = [`${type.keySql} < $1::${type.keyType}`];
+  if (type.only) conditions.push(type.only);
+  if (keyset) conditions.push(`(${type.keySql}, t.${type.idColumn}) > ($3::${type.keyType}, $4)`);
+  return `SELECT t.${type.idColumn} AS id, ${type.recordedAtSql} AS at, (${type.keySql})::text AS key,
+              to_jsonb(t) AS row
+         FROM ${qualifiedTable} t
+        WHERE ${conditions.join(' AND ')}
+        ORDER BY ${type.keySql}, t.${type.idColumn}
+        LIMIT $2
+        FOR UPDATE OF t`;
 };
 
 export const GOVERNED_RECORD_TYPES: readonly GovernedRecordType[] = [

@@ -18,7 +18,11 @@ import {
   type CommandContext,
 } from '@trainyard/event-store';
 import { discardRecordArchive, writeRecordArchive, type ArchivedRecord } from '@trainyard/privacy';
-import { GOVERNED_RECORD_TYPES, type GovernedRecordType } from './governed-record-types';
+import {
+  GOVERNED_RECORD_TYPES,
+  candidatesSql,
+  type GovernedRecordType,
+} from './governed-record-types';
 
 export interface RetentionSweepOptions {
   readonly policy: RetentionPolicy;
@@ -114,7 +118,13 @@ export class RetentionSweep {
       ]);
       await client.query('COMMIT');
       if (events.length > 0) await announceAppends(this.pool, this.schema);
-      return { sweepId, at: ctx.now, outcomes, recorded: events.map((e) => e.type) };
+      return {
+        sweepId,
+        at: ctx.now,
+        // The ids are in the recorded events (for rebuilds); the answer keeps to the counts.
+        outcomes: outcomes.map(({ recordIds: _ids, ...outcome }) => outcome),
+        recorded: events.map((e) => e.type),
+      };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       for (const file of written)
@@ -199,6 +209,7 @@ export class RetentionSweep {
         action: 'purged',
         cutoff: deleteBefore,
         count: purge.length,
+        recordIds: purge,
         heldBack,
       });
     }
@@ -230,6 +241,7 @@ export class RetentionSweep {
         action: 'archived',
         cutoff: archiveBefore,
         count: archive.length,
+        recordIds: archive.map((a) => a.id),
         heldBack: deleteBefore === undefined ? heldBack : [],
         ...(file ? { archive: file } : {}),
       });
@@ -243,22 +255,13 @@ export class RetentionSweep {
     before: string,
     after: Candidate | undefined,
   ): Promise<Candidate[]> {
-    const conditions = [`${type.recordedAtSql} < $1::timestamptz`];
-    if (type.only) conditions.push(type.only);
-    if (after) conditions.push(`(t.${type.keyColumn}, t.${type.idColumn}) > ($3, $4)`);
     const { rows } = await client.query<{
       id: string;
       at: Date;
       key: unknown;
       row: Record<string, unknown>;
     }>(
-      `SELECT t.${type.idColumn} AS id, ${type.recordedAtSql} AS at, t.${type.keyColumn}::text AS key,
-              to_jsonb(t) AS row
-         FROM ${this.s}.${type.table} t
-        WHERE ${conditions.join(' AND ')}
-        ORDER BY t.${type.keyColumn}, t.${type.idColumn}
-        LIMIT $2
-        FOR UPDATE OF t`,
+      candidatesSql(`${this.s}.${type.table}`, type, after !== undefined),
       after ? [before, PAGE, after.key, after.id] : [before, PAGE],
     );
     return rows.map((r) => ({ id: r.id, recordedAt: r.at.toISOString(), key: r.key, row: r.row }));

@@ -105,4 +105,89 @@ describe('compliance read models', () => {
       }),
     ]);
   });
+
+  it('drop the evaluations a retention pass removed, and only those (a rebuild keeps them gone)', () => {
+    const evaluated = (evaluationId: string): ComplianceEvent => ({
+      type: 'PolicyEvaluated',
+      data: {
+        evaluationId,
+        subject: { type: 'workload', id: 'W-1' },
+        trigger: 'workload-registered',
+        facts: {},
+        policyId: 'cc',
+        bundleVersion: '1.0.0',
+        evaluatorVersion: 'e1',
+        result: 'allowed',
+        rules: [],
+        evaluatedBy: 'compliance',
+        evaluatedAt: at,
+      },
+    });
+    const sweep = { sweepId: 's', cutoff: at, heldBack: [] };
+    const tables = projectEvents(
+      complianceProjection,
+      projected([
+        ...events,
+        evaluated('E-1'),
+        evaluated('E-2'),
+        evaluated('E-3'),
+        evaluated('E-4'),
+        {
+          type: 'RecordsPurged',
+          data: {
+            ...sweep,
+            recordType: 'policy-evaluation',
+            count: 1,
+            recordIds: ['E-1'],
+            purgedBy: 'dpo',
+            purgedAt: at,
+          },
+        },
+        {
+          type: 'RecordsArchived',
+          data: {
+            ...sweep,
+            recordType: 'policy-evaluation',
+            count: 1,
+            recordIds: ['E-2'],
+            file: 'f',
+            sha256: 'x',
+            entriesRoot: 'r',
+            firstRecordedAt: at,
+            lastRecordedAt: at,
+            archivedBy: 'dpo',
+            archivedAt: at,
+          },
+        },
+        // Another type's ids, and a purge recorded before ids were, name no evaluation.
+        {
+          type: 'RecordsPurged',
+          data: {
+            ...sweep,
+            recordType: 'ledger-entry',
+            count: 1,
+            recordIds: ['E-3'],
+            purgedBy: 'dpo',
+            purgedAt: at,
+          },
+        },
+        {
+          type: 'RecordsPurged',
+          data: {
+            ...sweep,
+            recordType: 'policy-evaluation',
+            count: 2,
+            purgedBy: 'dpo',
+            purgedAt: at,
+          },
+        },
+      ]),
+    );
+    expect(
+      tables.policy_evaluations?.map((row) => (row as { evaluationId: string }).evaluationId),
+    ).toEqual(['E-3', 'E-4']);
+    expect(tables).toMatchObject({
+      policies: projectEvents(complianceProjection, projected(events)).policies,
+    });
+  });
 });

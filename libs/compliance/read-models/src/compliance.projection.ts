@@ -1,9 +1,9 @@
 import { rowView, type ProjectionDefinition, type ProjectionSource } from '@trainyard/kernel';
-import type { PolicyEvaluated, PolicyEvent } from '@trainyard/compliance-domain';
+import type { PolicyEvaluated, PolicyEvent, RetentionEvent } from '@trainyard/compliance-domain';
 import type { EvaluationRow } from './evaluation-view.entity';
 import type { PolicyRow, PolicyVersionRow } from './policy-view.entity';
 
-export type ComplianceEvent = PolicyEvent | PolicyEvaluated;
+export type ComplianceEvent = PolicyEvent | PolicyEvaluated | RetentionEvent;
 
 export interface ProjectedComplianceEvent {
   readonly event: ComplianceEvent;
@@ -17,10 +17,27 @@ export const COMPLIANCE_EVENT_TYPES: readonly ComplianceEvent['type'][] = [
   'PolicyBundleApproved',
   'PolicyBundleRejected',
   'PolicyEvaluated',
+  'RecordsPurged',
+  'RecordsArchived',
 ];
 
 const isPolicyEvent = (event: ComplianceEvent): event is PolicyEvent =>
-  event.type !== 'PolicyEvaluated';
+  event.type === 'PolicyBundleProposed' ||
+  event.type === 'PolicyBundleApproved' ||
+  event.type === 'PolicyBundleRejected';
+
+/** The record type the retention sweep names the evaluations by (apps/compliance retention). */
+export const POLICY_EVALUATION_RECORD_TYPE = 'policy-evaluation';
+
+/**
+ * The evaluations a retention pass removed: the `PolicyEvaluated` events stay in the log, so a
+ * rebuild folds the purge too and the rows stay gone (events recorded before `recordIds` name none).
+ */
+const removedEvaluations = (event: ComplianceEvent): readonly string[] | undefined =>
+  (event.type === 'RecordsPurged' || event.type === 'RecordsArchived') &&
+  event.data.recordType === POLICY_EVALUATION_RECORD_TYPE
+    ? event.data.recordIds
+    : undefined;
 
 /** Instants are stored as UTC ISO-8601 text, so they sort as text. */
 const utc = (instant: string): string => new Date(instant).toISOString();
@@ -103,6 +120,7 @@ export const evolveEvaluationRow = (
   row: EvaluationRow | undefined,
   { event }: ProjectedComplianceEvent,
 ): EvaluationRow | undefined => {
+  if (removedEvaluations(event)) return undefined;
   if (event.type !== 'PolicyEvaluated') return row;
   const d = event.data;
   return {
@@ -128,7 +146,7 @@ export const toProjectedComplianceEvent = (stored: ProjectionSource): ProjectedC
   streamVersion: stored.streamVersion,
 });
 
-/** Compliance's read model: policies, their versions, evaluations. */
+/** Compliance's read model: policies, their versions, evaluations (less those retention removed). */
 export const complianceProjection: ProjectionDefinition<ProjectedComplianceEvent> = {
   name: COMPLIANCE_PROJECTION,
   eventTypes: COMPLIANCE_EVENT_TYPES,
@@ -152,6 +170,7 @@ export const complianceProjection: ProjectionDefinition<ProjectedComplianceEvent
       table: 'policy_evaluations',
       keyOf: ({ event }) =>
         event.type === 'PolicyEvaluated' ? event.data.evaluationId : undefined,
+      keysOf: ({ event }) => removedEvaluations(event),
       fold: evolveEvaluationRow,
     }),
   ],

@@ -22,6 +22,8 @@ export interface EvaluationRow {
 @Entity({ name: 'policy_evaluations' })
 @Index('policy_evaluations_subject_idx', ['subjectType', 'subjectId', 'evaluatedAt'])
 @Index('policy_evaluations_result_idx', ['result', 'evaluatedAt'])
+// The retention sweep's range scan; the migration (0005) builds it on `evaluated_at COLLATE "C"`.
+@Index('policy_evaluations_retention_idx', ['evaluatedAt', 'evaluationId'])
 export class EvaluationView implements EvaluationRow {
   @PrimaryColumn({ name: 'evaluation_id', type: 'text' }) evaluationId!: string;
   @Column({ name: 'subject_type', type: 'text' }) subjectType!: string;

@@ -112,12 +112,16 @@ export class EventSealer {
     this.loop = this.run();
   }
 
-  /** Stops background sealing after the pass in flight and closes the LISTEN connection. */
+  /**
+   * Stops background sealing after the pass in flight and a checkpoint publication in flight (the
+   * caller closes the Kafka producer it publishes with next), and closes the LISTEN connection.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.interrupt?.();
     await this.loop;
     this.loop = undefined;
+    await this.publishing; // never rejects: checkpointIfDue reports its failure
     await this.signal?.close();
     this.signal = undefined;
   }

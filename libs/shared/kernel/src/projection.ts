@@ -20,7 +20,23 @@ interface ViewBase<TEvent> {
   readonly columns?: Readonly<Record<string, string>>;
   /** The row (or rows) an event changes; undefined when it changes none of this view. */
   keyOf(event: TEvent): ViewKey | undefined;
+  /**
+   * For the events that change several rows of this view at once, e.g. a retention purge naming
+   * the rows it deleted, so a rebuild does not bring them back: their keys. Asked when `keyOf`
+   * gives undefined. Such events never take part in the `versionOf` skip.
+   */
+  keysOf?(event: TEvent): readonly ViewKey[] | undefined;
 }
+
+/** The keys of the rows `event` changes in `view` (`keyOf`, else `keysOf`), as key ids. */
+export const viewKeys = <TEvent>(
+  view: Pick<ViewBase<TEvent>, 'keyOf' | 'keysOf'>,
+  event: TEvent,
+): readonly ViewKey[] => {
+  const key = view.keyOf(event);
+  if (key !== undefined) return [key];
+  return view.keysOf?.(event) ?? [];
+};
 
 /** One row per key: the table's primary key. */
 export interface RowView<TEvent, TRow extends object> extends ViewBase<TEvent> {
@@ -103,13 +119,14 @@ export function foldInto<TEvent>(
       continue;
     }
     views.forEach((view, i) => {
-      const key = keys[i];
       const state = states[i];
-      if (key === undefined || !state) return;
-      if (view.kind === 'row')
-        state.set(key, view.fold(state.get(key) as object | undefined, event));
-      else
-        state.set(key, view.fold((state.get(key) as readonly object[] | undefined) ?? [], event));
+      if (!state) return;
+      const key = keys[i];
+      for (const id of key === undefined ? viewKeys(view, event).map(keyId) : [key])
+        if (view.kind === 'row')
+          state.set(id, view.fold(state.get(id) as object | undefined, event));
+        else
+          state.set(id, view.fold((state.get(id) as readonly object[] | undefined) ?? [], event));
     });
   }
   return skipped;

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
-import { toCloudEventMessage } from './cloud-events';
 import { DLQ_HEADERS, IdempotentConsumer } from './idempotent-consumer';
 import type { IdempotentBatchHandler, InboxEvent } from './inbox-batch';
 import { createKafkaMessageBus } from './kafkajs-message-bus';
 import type { MessageBus, MessageProducer, OutgoingMessage } from './message-bus.port';
-import { collectTopic } from './messaging.fixture';
+import { collectTopic, testCloudEventMessage } from './messaging.fixture';
 import { migrateMessaging } from './messaging.migrations';
 
 // The batch path (issue 13's consumer throughput): one transaction per fetched batch, with the
@@ -38,21 +36,7 @@ describe('IdempotentConsumer with a batch handler', () => {
     await ctx.dispose();
   });
 
-  const cloudEvent = (streamId: string, data: unknown): OutgoingMessage =>
-    toCloudEventMessage(
-      {
-        position: 1n,
-        transactionId: 1n,
-        streamId,
-        streamVersion: 1,
-        type: 'ReleaseScheduled',
-        schemaVersion: 1,
-        data,
-        metadata: { eventId: randomUUID(), correlationId: randomUUID(), actor: 'user:test' },
-        recordedAt: new Date(),
-      },
-      'scheduling',
-    );
+  const cloudEvent = testCloudEventMessage;
 
   const idOf = (message: OutgoingMessage) => message.headers['ce_id']!;
 

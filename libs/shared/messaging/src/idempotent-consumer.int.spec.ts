@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
-import { toCloudEventMessage, type ParsedCloudEvent } from './cloud-events';
+import type { ParsedCloudEvent } from './cloud-events';
 import { DLQ_HEADERS, IdempotentConsumer, type IdempotentHandler } from './idempotent-consumer';
 import { createKafkaMessageBus } from './kafkajs-message-bus';
 import type { MessageBus, MessageProducer, OutgoingMessage } from './message-bus.port';
-import { collectTopic, type TopicCollector } from './messaging.fixture';
+import { collectTopic, testCloudEventMessage, type TopicCollector } from './messaging.fixture';
 import { migrateMessaging } from './messaging.migrations';
 
 describe('IdempotentConsumer', () => {
@@ -35,22 +34,7 @@ describe('IdempotentConsumer', () => {
     await ctx.dispose();
   });
 
-  function cloudEvent(streamId: string, data: unknown): OutgoingMessage {
-    return toCloudEventMessage(
-      {
-        position: 1n,
-        transactionId: 1n,
-        streamId,
-        streamVersion: 1,
-        type: 'ReleaseScheduled',
-        schemaVersion: 1,
-        data,
-        metadata: { eventId: randomUUID(), correlationId: randomUUID(), actor: 'user:test' },
-        recordedAt: new Date(),
-      },
-      'scheduling',
-    );
-  }
+  const cloudEvent = testCloudEventMessage;
 
   const idOf = (message: OutgoingMessage) => message.headers['ce_id']!;
 

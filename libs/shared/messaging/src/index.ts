@@ -46,6 +46,8 @@ export type {
   IdempotentConsumerStats,
   IdempotentHandler,
 } from './idempotent-consumer';
+export { InboxPruner, pruneInbox } from './inbox-pruner';
+export type { InboxPruneOptions, InboxPruneResult, InboxPrunerOptions } from './inbox-pruner';
 export { isTransientDatabaseError } from './transient-database-error';
 export { inTransaction } from './transaction';
 export { ProjectionRunner } from './projection-runner';

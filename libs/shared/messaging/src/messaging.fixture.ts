@@ -8,6 +8,7 @@ import type {
   OutgoingMessage,
 } from './message-bus.port';
 import type { MessagingLogger } from './messaging-logger';
+import { toCloudEventMessage } from './cloud-events';
 
 /** A valid event with fresh ids and a fresh W3C trace context. */
 export function testEvent<TData>(type: string, data: TData): NewEvent<string, TData> {
@@ -25,6 +26,24 @@ export function testEvent<TData>(type: string, data: TData): NewEvent<string, TD
       },
     },
   };
+}
+
+/** A `ReleaseScheduled` CloudEvent message of scheduling with a fresh event id (its `ce_id`). */
+export function testCloudEventMessage(streamId: string, data: unknown): OutgoingMessage {
+  return toCloudEventMessage(
+    {
+      position: 1n,
+      transactionId: 1n,
+      streamId,
+      streamVersion: 1,
+      type: 'ReleaseScheduled',
+      schemaVersion: 1,
+      data,
+      metadata: { eventId: randomUUID(), correlationId: randomUUID(), actor: 'user:test' },
+      recordedAt: new Date(),
+    },
+    'scheduling',
+  );
 }
 
 export function freshStreamId(prefix = 'stream'): string {

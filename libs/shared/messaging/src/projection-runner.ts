@@ -12,7 +12,7 @@ import type { Pool, PoolClient } from 'pg';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
 import { quoteSchema } from './messaging.migrations';
 import { errorMessage, silentLogger, type MessagingLogger } from './messaging-logger';
-import { foldInto, keyId, type ProjectionDefinition } from '@trainyard/kernel';
+import { foldInto, keyId, viewKeys, type ProjectionDefinition } from '@trainyard/kernel';
 import {
   ViewTable,
   assertTableName,
@@ -252,10 +252,9 @@ export class ProjectionRunner<TEvent> {
     const before: Map<string, unknown>[] = [];
     for (const [i, view] of projection.views.entries()) {
       const keys = new Map<string, readonly string[]>();
-      for (const event of events) {
-        const key = view.keyOf(event);
-        if (key !== undefined) keys.set(keyId(key), typeof key === 'string' ? [key] : key);
-      }
+      for (const event of events)
+        for (const key of viewKeys(view, event))
+          keys.set(keyId(key), typeof key === 'string' ? [key] : key);
       before.push(await (tables[i] as ViewTable).load(tx, keys));
     }
     const after = before.map((state) => new Map(state));

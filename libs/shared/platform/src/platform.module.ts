@@ -18,6 +18,7 @@ import { HealthController } from './health/health.controller';
 import { ServiceMetrics } from './health/metrics';
 import { MetricsInterceptor } from './health/metrics.interceptor';
 import { Readiness } from './health/readiness';
+import { InboxMaintenance } from './messaging/inbox-maintenance';
 import type { Clock } from '@trainyard/kernel';
 import { CommandContexts } from './command-context/command-contexts';
 import { systemClock } from './command-context/system-clock';
@@ -44,7 +45,7 @@ export interface PlatformModuleOptions {
 /**
  * What every service gets: its configuration, its PostgreSQL pool and event store, the Kafka
  * message bus, authentication and authorisation on every handler, input the database can store, one error mapping, metrics,
- * /healthz /readyz /metrics, and the audit trail gRPC service.
+ * /healthz /readyz /metrics, the audit trail gRPC service, and the inbox pruned by age.
  */
 @Global()
 @Module({})
@@ -64,6 +65,7 @@ export class PlatformModule {
       { provide: TokenVerifier, useValue: options.verifier },
       { provide: AccessAuthority, useValue: options.access ?? new AccessAuthority() },
       AccessModelSubscriber,
+      InboxMaintenance,
       { provide: Readiness, useValue: options.readiness },
       { provide: ServiceMetrics, useValue: options.metrics },
       { provide: MAX_STRING_BYTES, useValue: options.maxStringBytes ?? DEFAULT_MAX_STRING_BYTES },

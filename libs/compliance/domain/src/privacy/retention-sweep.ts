@@ -28,6 +28,12 @@ export interface RetentionSweepOutcome {
   /** Rows recorded before this instant were due (the period, counted back from the sweep). */
   readonly cutoff: string;
   readonly count: number;
+  /**
+   * The ids of the `count` rows removed. Recorded so a read model rebuilt from the log (the
+   * evaluations are) deletes them again instead of restoring them (ADR 0007). Events recorded
+   * before this field have none: a rebuild restores their rows until the next pass.
+   */
+  readonly recordIds?: readonly string[];
   readonly heldBack: readonly RetentionHoldExclusion[];
   /** For `archived`: the archive file, its SHA-256 and the RFC 6962 root of its lines. */
   readonly archive?: {
@@ -54,6 +60,8 @@ interface SweepFact {
   readonly recordType: string;
   readonly cutoff: string;
   readonly count: number;
+  /** The rows removed (see RetentionSweepOutcome.recordIds); absent on events recorded before it. */
+  readonly recordIds?: readonly string[];
   readonly heldBack: readonly RetentionHoldExclusion[];
 }
 
@@ -120,11 +128,17 @@ export const recordRetentionSweep = (
     // A pass that removed nothing of a type records nothing (held rows are reported by the
     // sweep's answer; recording them every pass would grow the register for no new fact).
     if (outcome.count === 0) continue;
+    if (outcome.recordIds && outcome.recordIds.length !== outcome.count)
+      throw new ValidationError(
+        'recordIds',
+        `${outcome.recordType}: ${outcome.recordIds.length} record ids for a count of ${outcome.count}`,
+      );
     const fact: SweepFact = {
       sweepId,
       recordType: outcome.recordType,
       cutoff: outcome.cutoff,
       count: outcome.count,
+      ...(outcome.recordIds ? { recordIds: [...outcome.recordIds] } : {}),
       heldBack: outcome.heldBack.map((h) => ({ ...h })),
     };
     if (outcome.action === 'purged') {

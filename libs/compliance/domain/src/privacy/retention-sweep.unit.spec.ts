@@ -72,6 +72,17 @@ describe('retention sweep on the privacy register', () => {
         );
     });
 
+    it('names the rows removed, so a rebuilt read model drops them again', () => {
+      given([])
+        .when(sweep([{ ...purged(2), recordIds: ['L-1', 'L-2'] }]))
+        .thenEvents((events) =>
+          expect(events[0]?.data).toMatchObject({ recordIds: ['L-1', 'L-2'] }),
+        );
+      given([])
+        .when(sweep([{ ...purged(2), recordIds: ['L-1'] }]))
+        .thenThrows(ValidationError, { field: 'recordIds' });
+    });
+
     it('then a pass that removed nothing records nothing', () => {
       given([])
         .when(sweep([purged(0, [{ holdId: 'H-1', records: 2 }])]))

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { KAFKA_TOPIC_NAME, isSecretSetting, secretSetting } from './setting-types';
+import {
+  KAFKA_TOPIC_NAME,
+  isSecretSetting,
+  secretSetting,
+  wholeNumberSetting,
+} from './setting-types';
 
 export const SERVICES = ['planning', 'scheduling', 'deployment', 'compliance', 'metrics'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -147,6 +152,13 @@ function platformConfigSchema(service: ServiceName) {
     // compliance API (as AUDIT_BUNDLE_SIGNING_KEY_FILE for `npm run audit:export`); without one a
     // key is generated per bundle and its fingerprint returned.
     AUDIT_BUNDLE_SIGNING_KEY_FILE: z.string().min(1).optional(),
+    // The inbox (every service's consumers and reactors record the event ids they handled there,
+    // to skip redeliveries) is pruned every MESSAGING_INBOX_PRUNE_MS (0: never) of the rows
+    // handled more than MESSAGING_INBOX_RETENTION_DAYS ago. A redelivery older than that is
+    // handled again, so keep it above the consumed topics' retention.ms + segment.ms (broker
+    // defaults: 7 + 7 days).
+    MESSAGING_INBOX_RETENTION_DAYS: wholeNumberSetting('days', 1, 3650, 14),
+    MESSAGING_INBOX_PRUNE_MS: wholeNumberSetting('milliseconds', 0, 86_400_000, 3_600_000),
     // The scheduling service's batch-job runtime (issue 12; other services ignore these): tasks
     // executed at once by this instance (0: schedule and admit only, never execute), the name it
     // holds leases under (default <hostname>-<pid>), a running task's lease (renewed every third

@@ -8,7 +8,8 @@ import {
   type EventStore,
 } from '@trainyard/event-store';
 import type { ProjectionDefinition } from '@trainyard/kernel';
-import { ProjectionRunner, type MessagingLogger } from '@trainyard/messaging';
+import { ProjectionRunner } from '@trainyard/messaging';
+import { nestMessagingLogger } from '../messaging/nest-messaging-logger';
 import type { ServiceConfig } from '../config/service-config';
 
 /** How long a reader waits for its own process's writes to reach the read models before answering anyway. */
@@ -71,7 +72,7 @@ export abstract class ReadSide implements OnModuleInit, OnModuleDestroy {
       this.logger.warn(`idle projection connection failed: ${error.message}`),
     );
     handleCheckedOutClientErrors(this.pool);
-    const logger = nestLogger(this.logger);
+    const logger = nestMessagingLogger(this.logger);
     this.runners = options.projections.map(
       (projection) => new ProjectionRunner({ pool: this.pool, store, projection, logger }),
     );
@@ -107,14 +108,3 @@ export abstract class ReadSide implements OnModuleInit, OnModuleDestroy {
     }
   }
 }
-
-const nestLogger = (logger: Logger): MessagingLogger => {
-  const line = (context: Record<string, unknown>, message: string) =>
-    `${message} ${JSON.stringify(context)}`;
-  return {
-    error: (context, message) => logger.error(line(context, message)),
-    warn: (context, message) => logger.warn(line(context, message)),
-    info: (context, message) => logger.log(line(context, message)),
-    debug: (context, message) => logger.debug(line(context, message)),
-  };
-};
