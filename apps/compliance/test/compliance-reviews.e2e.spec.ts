@@ -1,21 +1,16 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { complianceReview } from '@trainyard/grpc-contracts';
-import { CE_HEADERS } from '@trainyard/messaging';
 import {
-  createTestContext,
   ManualClock,
-  startTestService,
   waitFor,
   type GrpcTestClient,
   type TestContext,
   type TestService,
 } from '@trainyard/testing';
 import { ReviewOverdueSweeper } from '../src/application/review-overdue.sweeper';
-import { complianceService } from '../src/compliance.service';
-import { isolateTopics } from './test-support/isolated-topics';
+import { ComplianceE2e } from './test-support/compliance-e2e.fixture';
 
 // Reviews end to end against PostgreSQL and Kafka: a regulated workload registered on Kafka opens
 // a change review → the author's sign-off refused → two sign-offs approve → a signer refused as
@@ -56,16 +51,14 @@ const trailer = (error: ServiceError, key: string): string | undefined => {
 const START = '2031-05-04T09:00:00.000Z';
 
 describe('compliance: reviews, sign-offs, separation of duties, retrospective reviews', () => {
+  let e2e: ComplianceE2e;
   let ctx: TestContext;
-  let restoreTopics = (): void => undefined;
   let service: TestService;
   let client: GrpcTestClient;
-  let producer: Producer;
   const clock = new ManualClock(START);
   const run = randomBytes(3).toString('hex');
   const workloadId = `W-${run}`;
   const emergencyId = `E-${run}`;
-  let planningTopic: string;
   let author: string; // dev-approver, who registered the workload
   let officer: string; // dev-compliance-officer
   let admin: string; // dev-admin, also holding approver
@@ -79,42 +72,11 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
-  const publish = (type: string, key: string, data: object) =>
-    producer.send({
-      topic: planningTopic,
-      messages: [
-        {
-          key,
-          value: JSON.stringify(data),
-          headers: {
-            [CE_HEADERS.specversion]: '1.0',
-            [CE_HEADERS.id]: randomUUID(),
-            [CE_HEADERS.source]: '/trainyard/planning',
-            [CE_HEADERS.type]: `dev.trainyard.planning.${type}.v1`,
-            [CE_HEADERS.contentType]: 'application/json',
-          },
-        },
-      ],
-    });
-
   beforeAll(async () => {
-    ctx = await createTestContext('crev_reviews');
-    planningTopic = ctx.topic('planning-events');
-    const kafka = new Kafka({
-      clientId: `crev-${run}`,
-      brokers: ctx.brokers,
-      logLevel: logLevel.NOTHING,
-    });
-    const admin1 = kafka.admin();
-    await admin1.connect();
-    await admin1.createTopics({ topics: [{ topic: planningTopic, numPartitions: 1 }] });
-    await admin1.disconnect();
-    producer = kafka.producer();
-    await producer.connect();
-    restoreTopics = isolateTopics(ctx, { planning: planningTopic });
-    service = await startTestService({ ...complianceService, clock }, ctx, {
-      COMPLIANCE_REVIEW_SWEEP_MS: '0',
-    });
+    e2e = await ComplianceE2e.create('crev_reviews');
+    ctx = e2e.ctx;
+    await e2e.planningEvents();
+    service = await e2e.start({ clock, env: { COMPLIANCE_REVIEW_SWEEP_MS: '0' } });
     client = service.client('trainyard.compliance.v1.ReviewService');
     author = await service.token('approver');
     officer = await service.token('compliance-officer');
@@ -124,15 +86,11 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
   }, 60_000);
 
   afterAll(async () => {
-    restoreTopics();
-    delete process.env.COMPLIANCE_PLANNING_TOPIC;
-    await producer?.disconnect();
-    await service?.stop();
-    await ctx?.dispose();
+    await e2e?.stop();
   });
 
   it('opens a change review for a regulated workload registered on Kafka', async () => {
-    await publish('WorkloadRegistered', `workload-${workloadId}`, {
+    await e2e.publishPlanning('WorkloadRegistered', `workload-${workloadId}`, {
       workloadId,
       title: 'Card vault rotation',
       team: 'payments',
@@ -246,7 +204,7 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
   });
 
   it('opens a retrospective review for an emergency patch and marks it overdue after 48 h', async () => {
-    await publish('EmergencyPatchScheduled', `release-R-${run}`, {
+    await e2e.publishPlanning('EmergencyPatchScheduled', `release-R-${run}`, {
       releaseId: `R-${run}`,
       trackId: 'hotfix',
       workloadId: emergencyId,

@@ -1,24 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { readTar, verifyBundle, writeTar } from '@trainyard/evidence';
 import { repoRoot } from '@trainyard/infra';
-import { CE_HEADERS } from '@trainyard/messaging';
 import {
-  createTestContext,
-  startTestService,
   waitFor,
   type GrpcTestClient,
   type TestContext,
   type TestService,
 } from '@trainyard/testing';
-import { complianceService } from '../src/compliance.service';
-import { isolateTopics } from './test-support/isolated-topics';
+import { ComplianceE2e } from './test-support/compliance-e2e.fixture';
 
 // Post-release sampling through a started compliance service: planning's events on Kafka fill the
 // ledger and open reviews; a seeded sample of May's releases draws the same releases for the same
@@ -63,12 +58,10 @@ interface SampleBody {
 }
 
 describe('compliance: post-release sampling and evidence bundles over the API', () => {
+  let e2e: ComplianceE2e;
   let ctx: TestContext;
   let service: TestService;
   let sampling: GrpcTestClient;
-  let producer: Producer;
-  let restoreTopics = (): void => undefined;
-  let topic: string;
   const auditDir = mkdtempSync(join(tmpdir(), 'trainyard-sampling-audit-'));
   const run = randomBytes(3).toString('hex');
   const [relA, relB, relJune] = ['A', 'B', 'J'].map((x) => `R-${x}-${run}`) as [
@@ -98,23 +91,7 @@ describe('compliance: post-release sampling and evidence bundles over the API', 
   };
 
   const publish = (type: string, key: string, time: string, data: object) =>
-    producer.send({
-      topic,
-      messages: [
-        {
-          key,
-          value: JSON.stringify(data),
-          headers: {
-            [CE_HEADERS.specversion]: '1.0',
-            [CE_HEADERS.id]: randomUUID(),
-            [CE_HEADERS.source]: '/trainyard/planning',
-            [CE_HEADERS.type]: `dev.trainyard.planning.${type}.v1`,
-            [CE_HEADERS.time]: time,
-            [CE_HEADERS.contentType]: 'application/json',
-          },
-        },
-      ],
-    });
+    e2e.publishPlanning(type, key, data, time);
 
   const registered = (workloadId: string, regulatedData: string[], at: string) => ({
     workloadId,
@@ -157,25 +134,17 @@ describe('compliance: post-release sampling and evidence bundles over the API', 
   });
 
   beforeAll(async () => {
-    ctx = await createTestContext('csampling');
-    topic = ctx.topic('planning-events');
-    const kafka = new Kafka({
-      clientId: `csampling-${run}`,
-      brokers: ctx.brokers,
-      logLevel: logLevel.NOTHING,
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
-    await admin.disconnect();
-    producer = kafka.producer();
-    await producer.connect();
-    restoreTopics = isolateTopics(ctx, { planning: topic, ledger: [topic] });
-    service = await startTestService(complianceService, ctx, {
-      ACCESS_MODEL_TOPIC: ctx.topic('access-model'),
-      AUDIT_CHECKPOINT_INTERVAL_MS: '300',
-      AUDIT_SIGNING_KEY_FILE: join(auditDir, 'checkpoint-key.pem'),
-      AUDIT_CHECKPOINT_DIR: join(auditDir, 'checkpoints'),
+    e2e = await ComplianceE2e.create('csampling');
+    ctx = e2e.ctx;
+    const { topic } = await e2e.planningEvents();
+    service = await e2e.start({
+      ledger: [topic],
+      env: {
+        ACCESS_MODEL_TOPIC: ctx.topic('access-model'),
+        AUDIT_CHECKPOINT_INTERVAL_MS: '300',
+        AUDIT_SIGNING_KEY_FILE: join(auditDir, 'checkpoint-key.pem'),
+        AUDIT_CHECKPOINT_DIR: join(auditDir, 'checkpoints'),
+      },
     });
     sampling = service.client('trainyard.compliance.v1.SamplingService');
     [officer, auditor, viewer] = await Promise.all([
@@ -224,10 +193,7 @@ describe('compliance: post-release sampling and evidence bundles over the API', 
   }, 180_000);
 
   afterAll(async () => {
-    restoreTopics();
-    await producer?.disconnect();
-    await service?.stop();
-    await ctx?.dispose();
+    await e2e?.stop();
     rmSync(auditDir, { recursive: true, force: true });
   });
 
