@@ -3,7 +3,7 @@ import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import type { Consumer } from 'kafkajs';
 import { compliance } from '@trainyard/grpc-contracts';
 import { waitFor, type GrpcTestClient, type TestService } from '@trainyard/testing';
-import { ComplianceE2e } from './test-support/compliance-e2e.fixture';
+import { ComplianceE2e, workloadRegistered } from './test-support/compliance-e2e.fixture';
 
 // The policy lifecycle end to end against PostgreSQL and Kafka: propose → self-approval refused →
 // approved by another → a planning event on Kafka → evaluation stored with its explanation →
@@ -206,27 +206,17 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
   let evaluationId = '';
 
   it('evaluates a planning event from Kafka and stores the evaluation with its explanation', async () => {
-    await e2e.publishPlanning('WorkloadRegistered', `workload-${workloadId}`, {
-      workloadId,
-      title: 'Card vault rotation',
-      team: 'payments',
-      components: [{ name: 'vault', kind: 'service' }],
-      regulatedData: ['pii', 'financial'],
-      jobSize: 5,
-      businessValue: 8,
-      timeCriticality: 3,
-      riskReduction: 5,
-      dependsOn: [],
-      schemaChange: false,
-      classification: { changeType: 'normal', ruleId: 'fallback', explanation: 'fallback' },
-      riskTier: 'high',
-      approvalPath: 'standard',
-      riskReasons: ['regulated data'],
-      route: { trackId: 'main', trackKind: 'train' },
-      policyVersion: '1',
-      registeredBy: 'alice',
-      registeredAt: '2031-05-04T09:00:00.000Z',
-    });
+    await e2e.publishPlanning(
+      'WorkloadRegistered',
+      `workload-${workloadId}`,
+      workloadRegistered(workloadId, {
+        title: 'Card vault rotation',
+        regulatedData: ['pii', 'financial'],
+        riskReasons: ['regulated data'],
+        registeredBy: 'alice',
+        registeredAt: '2031-05-04T09:00:00.000Z',
+      }),
+    );
     const page = await waitFor(
       async () => {
         const answer = await rest(

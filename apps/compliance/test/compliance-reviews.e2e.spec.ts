@@ -10,7 +10,7 @@ import {
   type TestService,
 } from '@trainyard/testing';
 import { ReviewOverdueSweeper } from '../src/application/review-overdue.sweeper';
-import { ComplianceE2e } from './test-support/compliance-e2e.fixture';
+import { ComplianceE2e, workloadRegistered } from './test-support/compliance-e2e.fixture';
 
 // Reviews end to end against PostgreSQL and Kafka: a regulated workload registered on Kafka opens
 // a change review → the author's sign-off refused → two sign-offs approve → a signer refused as
@@ -90,27 +90,17 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
   });
 
   it('opens a change review for a regulated workload registered on Kafka', async () => {
-    await e2e.publishPlanning('WorkloadRegistered', `workload-${workloadId}`, {
-      workloadId,
-      title: 'Card vault rotation',
-      team: 'payments',
-      components: [{ name: 'vault', kind: 'service' }],
-      regulatedData: ['pii', 'financial'],
-      jobSize: 5,
-      businessValue: 8,
-      timeCriticality: 3,
-      riskReduction: 5,
-      dependsOn: [],
-      schemaChange: false,
-      classification: { changeType: 'normal', ruleId: 'fallback', explanation: 'fallback' },
-      riskTier: 'high',
-      approvalPath: 'standard',
-      riskReasons: ['regulated data'],
-      route: { trackId: 'main', trackKind: 'train' },
-      policyVersion: '1',
-      registeredBy: 'dev-approver',
-      registeredAt: START,
-    });
+    await e2e.publishPlanning(
+      'WorkloadRegistered',
+      `workload-${workloadId}`,
+      workloadRegistered(workloadId, {
+        title: 'Card vault rotation',
+        regulatedData: ['pii', 'financial'],
+        riskReasons: ['regulated data'],
+        registeredBy: 'dev-approver',
+        registeredAt: START,
+      }),
+    );
     const answer = await waitFor(
       async () => {
         const r = await rest(`/api/compliance/reviews/${workloadId}`);

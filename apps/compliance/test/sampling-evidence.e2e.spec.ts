@@ -13,7 +13,7 @@ import {
   type TestContext,
   type TestService,
 } from '@trainyard/testing';
-import { ComplianceE2e } from './test-support/compliance-e2e.fixture';
+import { ComplianceE2e, workloadRegistered } from './test-support/compliance-e2e.fixture';
 
 // Post-release sampling through a started compliance service: planning's events on Kafka fill the
 // ledger and open reviews; a seeded sample of May's releases draws the same releases for the same
@@ -93,27 +93,8 @@ describe('compliance: post-release sampling and evidence bundles over the API', 
   const publish = (type: string, key: string, time: string, data: object) =>
     e2e.publishPlanning(type, key, data, time);
 
-  const registered = (workloadId: string, regulatedData: string[], at: string) => ({
-    workloadId,
-    title: `Workload ${workloadId}`,
-    team: 'payments',
-    components: [{ name: 'vault', kind: 'service' }],
-    regulatedData,
-    jobSize: 5,
-    businessValue: 8,
-    timeCriticality: 3,
-    riskReduction: 5,
-    dependsOn: [],
-    schemaChange: false,
-    classification: { changeType: 'normal', ruleId: 'fallback', explanation: 'fallback' },
-    riskTier: 'high',
-    approvalPath: 'standard',
-    riskReasons: [],
-    route: { trackId: 'main', trackKind: 'train' },
-    policyVersion: '1',
-    registeredBy: 'dev-engineer',
-    registeredAt: at,
-  });
+  const registered = (workloadId: string, regulatedData: string[], at: string) =>
+    workloadRegistered(workloadId, { regulatedData, registeredAt: at });
   const committed = (releaseId: string, workloadIds: string[], at: string) => ({
     releaseId,
     trainId: 'main',

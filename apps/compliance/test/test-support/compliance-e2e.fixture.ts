@@ -36,6 +36,30 @@ export const planningMessage = (
   },
 });
 
+/** Planning's WorkloadRegistered.v1 payload for a payments workload, as planning publishes it. */
+export const workloadRegistered = (workloadId: string, over: Record<string, unknown> = {}) => ({
+  workloadId,
+  title: `Workload ${workloadId}`,
+  team: 'payments',
+  components: [{ name: 'vault', kind: 'service' }],
+  regulatedData: ['pii'],
+  jobSize: 5,
+  businessValue: 8,
+  timeCriticality: 3,
+  riskReduction: 5,
+  dependsOn: [],
+  schemaChange: false,
+  classification: { changeType: 'normal', ruleId: 'fallback', explanation: 'fallback' },
+  riskTier: 'high',
+  approvalPath: 'standard',
+  riskReasons: [],
+  route: { trackId: 'main', trackKind: 'train' },
+  policyVersion: '1',
+  registeredBy: 'dev-engineer',
+  registeredAt: '2031-05-04T09:00:00.000Z',
+  ...over,
+});
+
 /** One CloudEvent of compliance's GRC feed. */
 export interface GrcEvent {
   readonly key: string;
