@@ -1,10 +1,9 @@
-import { toIntegrationCloudEventMessage } from '@trainyard/messaging';
 import {
   evaluatePolicyBundle,
   type PolicyEvaluated,
   type PolicyEvent,
 } from '@trainyard/compliance-domain';
-import { asyncApiContract, storedEventOf } from '@trainyard/testing';
+import { asyncApiContract } from '@trainyard/testing';
 import {
   COMPLIANCE_ASYNCAPI_ID,
   COMPLIANCE_EVENT_SOURCE,
@@ -93,27 +92,23 @@ describe('docs/asyncapi/compliance.asyncapi.yaml', () => {
   });
 
   it('validates every published message (headers and payload) and keeps proposals internal', () => {
-    const failures: string[] = [];
-    const published = events.flatMap((event, i) => {
-      const integration = complianceIntegrationEventOf(event);
-      if (!integration) return [];
-      const message = toIntegrationCloudEventMessage(
-        storedEventOf(event, i + 1),
-        integration,
-        'compliance',
-      );
-      failures.push(...contract.messageProblems(event.type, message));
-      expect(message.headers).toMatchObject({
-        ce_type: complianceCloudEventType(integration),
-        ce_source: COMPLIANCE_EVENT_SOURCE,
-        ce_dataschema: complianceDataschema(integration),
-      });
-      const value: unknown = JSON.parse(message.value?.toString('utf8') ?? 'null');
-      expect(value).not.toHaveProperty('facts');
-      return [integration.type];
+    const { problems, publications } = contract.publishAll(events, {
+      service: 'compliance',
+      publish: complianceIntegrationEventOf,
     });
-    expect(failures).toEqual([]);
-    expect(published).toEqual(['PolicyBundleApproved', 'PolicyEvaluated']);
+    expect(problems).toEqual([]);
+    for (const { published, message } of publications) {
+      expect(message.headers).toMatchObject({
+        ce_type: complianceCloudEventType(published),
+        ce_source: COMPLIANCE_EVENT_SOURCE,
+        ce_dataschema: complianceDataschema(published),
+      });
+      expect(JSON.parse(message.value?.toString('utf8') ?? 'null')).not.toHaveProperty('facts');
+    }
+    expect(publications.map((p) => p.published.type)).toEqual([
+      'PolicyBundleApproved',
+      'PolicyEvaluated',
+    ]);
     expect(complianceIntegrationEventOf({ type: 'PolicyRescored', data: {} })).toBeUndefined();
   });
 });

@@ -10,7 +10,11 @@ import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import type { EventMetadata, StoredEvent } from '@trainyard/event-store';
-import type { OutgoingMessage } from '@trainyard/messaging';
+import {
+  toIntegrationCloudEventMessage,
+  type IntegrationEventMessage,
+  type OutgoingMessage,
+} from '@trainyard/messaging';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -43,6 +47,36 @@ export interface CatalogueEntry {
   readonly version: number;
 }
 
+/** A domain event as the contract mapping takes it. */
+export interface DomainEventLike {
+  readonly type: string;
+  readonly data: unknown;
+}
+
+/** One event the mapping published, and the Kafka message the relay makes of it. */
+export interface Publication<E extends DomainEventLike> {
+  readonly event: E;
+  readonly published: IntegrationEventMessage;
+  readonly message: OutgoingMessage;
+}
+
+export interface PublishOptions<E extends DomainEventLike> {
+  /** The service the relay sends as (`ce_source`, the trait's patterns). */
+  readonly service: string;
+  /** The contract mapping: undefined keeps the event internal. */
+  readonly publish: (event: E) => IntegrationEventMessage | undefined;
+  /** The `n`th event (from 1) as stored; default `storedEventOf(event, n)`. */
+  readonly stored?: (event: E, n: number) => StoredEvent;
+}
+
+export interface Published<E extends DomainEventLike> {
+  /** Every message's problems (messageProblems). */
+  readonly problems: readonly string[];
+  readonly publications: readonly Publication<E>[];
+  /** The types of the events kept internal, in order. */
+  readonly internal: readonly string[];
+}
+
 export interface AsyncApiContract {
   readonly source: string;
   readonly document: AsyncApiDocument;
@@ -62,6 +96,11 @@ export interface AsyncApiContract {
    * the catalogue does not have.
    */
   undocumented(catalogue: readonly CatalogueEntry[], options?: { whole?: boolean }): string[];
+  /** Each event through the mapping and the relay, each message checked. */
+  publishAll<E extends DomainEventLike>(
+    events: readonly E[],
+    options: PublishOptions<E>,
+  ): Published<E>;
   parsed(): Promise<ParsedAsyncApi>;
 }
 
@@ -135,6 +174,32 @@ export const asyncApiContractOf = (source: string): AsyncApiContract => {
     );
     return [...problems, ...extra.sort().map((type) => `${type}: documented, not published`)];
   };
+  const messageProblems = (label: string, message: OutgoingMessage) => {
+    const headers = headersSchema.safeParse(message.headers);
+    const value: unknown = JSON.parse(message.value?.toString('utf8') ?? 'null');
+    return [
+      ...(headers.success ? [] : [`${label} headers: ${headers.error.message}`]),
+      ...payloadProblems(label, message.headers['ce_dataschema'], value),
+    ];
+  };
+  const publishAll = <E extends DomainEventLike>(
+    events: readonly E[],
+    { service, publish, stored = storedEventOf }: PublishOptions<E>,
+  ): Published<E> => {
+    const publications: Publication<E>[] = [];
+    const internal: string[] = [];
+    events.forEach((event, i) => {
+      const published = publish(event);
+      if (!published) return internal.push(event.type);
+      const message = toIntegrationCloudEventMessage(stored(event, i + 1), published, service);
+      return publications.push({ event, published, message });
+    });
+    return {
+      problems: publications.flatMap((p) => messageProblems(p.event.type, p.message)),
+      publications,
+      internal,
+    };
+  };
   return {
     source,
     document,
@@ -142,15 +207,9 @@ export const asyncApiContractOf = (source: string): AsyncApiContract => {
     schemaNamed,
     schemaOfDataschema,
     payloadProblems,
-    messageProblems: (label, message) => {
-      const headers = headersSchema.safeParse(message.headers);
-      const value: unknown = JSON.parse(message.value?.toString('utf8') ?? 'null');
-      return [
-        ...(headers.success ? [] : [`${label} headers: ${headers.error.message}`]),
-        ...payloadProblems(label, message.headers['ce_dataschema'], value),
-      ];
-    },
+    messageProblems,
     undocumented,
+    publishAll,
     parsed: () => parsedAsyncApi(source),
   };
 };

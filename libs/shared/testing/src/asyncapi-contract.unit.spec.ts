@@ -102,6 +102,29 @@ describe('asyncApiContract', () => {
     ]);
   });
 
+  it('publishes each event through the mapping and the relay: internal ones listed, each message checked', () => {
+    const { problems, publications, internal } = contract.publishAll(
+      [
+        { type: 'ThingDone', data: { thing: { id: 'T-1' } } },
+        { type: 'ThingPlanned', data: {} },
+        { type: 'ThingDone', data: { thing: {} } },
+      ],
+      {
+        service: 'demo',
+        publish: (event) =>
+          event.type === 'ThingDone'
+            ? { type: 'ThingDone', version: 1, data: event.data, dataschema: DATASCHEMA }
+            : undefined,
+      },
+    );
+    expect(internal).toEqual(['ThingPlanned']);
+    expect(publications.map((p) => p.message.headers['ce_id'])).toEqual([
+      '00000000-0000-4000-8000-000000000001',
+      '00000000-0000-4000-8000-000000000003',
+    ]);
+    expect(problems).toEqual([expect.stringMatching(/^ThingDone data: /)]);
+  });
+
   it('parses the document with @asyncapi/parser and reports what it resolved', async () => {
     expect(await contract.parsed()).toMatchObject({
       id: 'urn:trainyard:demo:events',
