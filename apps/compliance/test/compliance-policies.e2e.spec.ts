@@ -1,30 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import type { Consumer } from 'kafkajs';
 import { compliance } from '@trainyard/grpc-contracts';
-import { waitFor, type GrpcTestClient, type TestService } from '@trainyard/testing';
+import { callUnary, waitFor, type GrpcTestClient, type TestService } from '@trainyard/testing';
 import { ComplianceE2e, workloadRegistered } from './test-support/compliance-e2e.fixture';
 
 // The policy lifecycle end to end against PostgreSQL and Kafka: propose → self-approval refused →
 // approved by another → a planning event on Kafka → evaluation stored with its explanation →
 // replay equal after the policy changed; and the AuthZEN door onto the same policies.
-
-const call = <T>(
-  client: GrpcTestClient,
-  method: string,
-  request: unknown,
-  token: string,
-): Promise<T> => {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${token}`);
-  return new Promise((resolve, reject) => {
-    const fn = client[method];
-    if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
-    fn.call(client, request, metadata, (error, response) =>
-      error ? reject(error) : resolve(response as T),
-    );
-  });
-};
 
 const refusal = async (promise: Promise<unknown>): Promise<ServiceError> => {
   try {
@@ -141,7 +124,7 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
 
   it('refuses an expression that does not type-check, naming the rule field', async () => {
     const error = await refusal(
-      call(
+      callUnary(
         client,
         'ProposePolicyBundle',
         {
@@ -158,7 +141,7 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
   });
 
   it('refuses self-approval (policy-four-eyes) and activates the version approved by another', async () => {
-    const proposed = await call<compliance.ProposePolicyBundleResponse>(
+    const proposed = await callUnary<compliance.ProposePolicyBundleResponse>(
       client,
       'ProposePolicyBundle',
       {
@@ -180,17 +163,17 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
     });
 
     const self = await refusal(
-      call(client, 'ApprovePolicyBundle', { policyId, version: '1.0.0' }, author),
+      callUnary(client, 'ApprovePolicyBundle', { policyId, version: '1.0.0' }, author),
     );
     expect(self.code).toBe(status.FAILED_PRECONDITION);
     expect(trailer(self, 'trainyard-rule')).toBe('policy-four-eyes');
 
     const readOnly = await refusal(
-      call(client, 'ApprovePolicyBundle', { policyId, version: '1.0.0' }, auditor),
+      callUnary(client, 'ApprovePolicyBundle', { policyId, version: '1.0.0' }, auditor),
     );
     expect(readOnly.code).toBe(status.PERMISSION_DENIED);
 
-    const approved = await call<compliance.ApprovePolicyBundleResponse>(
+    const approved = await callUnary<compliance.ApprovePolicyBundleResponse>(
       client,
       'ApprovePolicyBundle',
       { policyId, version: '1.0.0' },
@@ -252,7 +235,7 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
   });
 
   it('replays the evaluation under the bundle version of its day after the policy changed', async () => {
-    await call(
+    await callUnary(
       client,
       'ProposePolicyBundle',
       {
@@ -266,7 +249,7 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
       },
       author,
     );
-    await call(client, 'ApprovePolicyBundle', { policyId, version: '1.1.0' }, approver);
+    await callUnary(client, 'ApprovePolicyBundle', { policyId, version: '1.1.0' }, approver);
 
     const replay = await rest(`/api/compliance/evaluations/${evaluationId}/replay`);
     expect(replay.status).toBe(200);
@@ -276,7 +259,7 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
       replayed: { bundleVersion: '1.0.0', result: 'blocked' },
     });
 
-    const grpcReplay = await call<compliance.ReplayEvaluationResponse>(
+    const grpcReplay = await callUnary<compliance.ReplayEvaluationResponse>(
       client,
       'ReplayEvaluation',
       { evaluationId },
@@ -285,13 +268,13 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
     expect(grpcReplay).toMatchObject({ equal: true, original: { bundleVersion: '1.0.0' } });
 
     // The same facts under today's version decide otherwise.
-    const stored = await call<compliance.GetEvaluationResponse>(
+    const stored = await callUnary<compliance.GetEvaluationResponse>(
       client,
       'GetEvaluation',
       { evaluationId },
       auditor,
     );
-    const now = await call<compliance.EvaluateResponse>(
+    const now = await callUnary<compliance.EvaluateResponse>(
       client,
       'Evaluate',
       {
@@ -403,7 +386,7 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
         }),
         async ({ policyId: id, version, expression, control }) => {
           const error = await refusal(
-            call(
+            callUnary(
               client,
               'ProposePolicyBundle',
               {
@@ -423,7 +406,7 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
     );
     expect(await policyEventCount()).toBe(before);
     const facts = await refusal(
-      call(
+      callUnary(
         client,
         'Evaluate',
         { subjectType: 'workload', subjectId: 'W', factsJson: '[1,2]' },

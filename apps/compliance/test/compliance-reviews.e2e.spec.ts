@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import type { complianceReview } from '@trainyard/grpc-contracts';
 import {
+  callUnary,
   ManualClock,
   waitFor,
   type GrpcTestClient,
@@ -16,23 +17,6 @@ import { ComplianceE2e, workloadRegistered } from './test-support/compliance-e2e
 // a change review → the author's sign-off refused → two sign-offs approve → a signer refused as
 // deployer; an emergency patch opens a retrospective review → overdue by the ManualClock and the
 // sweeper; hostile input refused with INVALID_ARGUMENT naming the field.
-
-const call = <T>(
-  client: GrpcTestClient,
-  method: string,
-  request: unknown,
-  token: string,
-): Promise<T> => {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${token}`);
-  return new Promise((resolve, reject) => {
-    const fn = client[method];
-    if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
-    fn.call(client, request, metadata, (error, response) =>
-      error ? reject(error) : resolve(response as T),
-    );
-  });
-};
 
 const refusal = async (promise: Promise<unknown>): Promise<ServiceError> => {
   try {
@@ -121,36 +105,36 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
 
   it('refuses the author (review-author-cannot-sign), approves on two sign-offs', async () => {
     const self = await refusal(
-      call(client, 'SignOffChange', { workloadId, role: 'approver' }, author),
+      callUnary(client, 'SignOffChange', { workloadId, role: 'approver' }, author),
     );
     expect(self.code).toBe(status.FAILED_PRECONDITION);
     expect(trailer(self, 'trainyard-rule')).toBe('review-author-cannot-sign');
 
     const notHeld = await refusal(
-      call(client, 'SignOffChange', { workloadId, role: 'approver' }, officer),
+      callUnary(client, 'SignOffChange', { workloadId, role: 'approver' }, officer),
     );
     expect(trailer(notHeld, 'trainyard-rule')).toBe('review-role-not-allowed');
 
     const denied = await refusal(
-      call(client, 'SignOffChange', { workloadId, role: 'auditor' }, auditor),
+      callUnary(client, 'SignOffChange', { workloadId, role: 'auditor' }, auditor),
     );
     expect(denied.code).toBe(status.PERMISSION_DENIED);
 
-    const first = await call<complianceReview.SignOffChangeResponse>(
+    const first = await callUnary<complianceReview.SignOffChangeResponse>(
       client,
       'SignOffChange',
       { workloadId, role: 'compliance-officer' },
       officer,
     );
     expect(first).toMatchObject({ changed: true, review: { status: 'Open' } });
-    const again = await call<complianceReview.SignOffChangeResponse>(
+    const again = await callUnary<complianceReview.SignOffChangeResponse>(
       client,
       'SignOffChange',
       { workloadId, role: 'compliance-officer' },
       officer,
     );
     expect(again.changed).toBe(false);
-    const second = await call<complianceReview.SignOffChangeResponse>(
+    const second = await callUnary<complianceReview.SignOffChangeResponse>(
       client,
       'SignOffChange',
       { workloadId, role: 'approver' },
@@ -164,7 +148,7 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
   });
 
   it('refuses a signer as deployer (sod-approver-cannot-deploy) and records the decision', async () => {
-    const refused = await call<complianceReview.CheckDeploymentAllowedResponse>(
+    const refused = await callUnary<complianceReview.CheckDeploymentAllowedResponse>(
       client,
       'CheckDeploymentAllowed',
       { workloadId, deployer: 'dev-admin' },
@@ -172,7 +156,7 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
     );
     expect(refused).toMatchObject({ allowed: false, rule: 'sod-approver-cannot-deploy' });
     const [row] = (
-      await call<complianceReview.GetChangeReviewResponse>(
+      await callUnary<complianceReview.GetChangeReviewResponse>(
         client,
         'GetChangeReview',
         { workloadId },
@@ -184,7 +168,7 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
       allowed: false,
       rule: 'sod-approver-cannot-deploy',
     });
-    const allowed = await call<complianceReview.CheckDeploymentAllowedResponse>(
+    const allowed = await callUnary<complianceReview.CheckDeploymentAllowedResponse>(
       client,
       'CheckDeploymentAllowed',
       { workloadId, deployer: 'dev-deployer' },
@@ -235,7 +219,7 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
     );
     expect(overdue).toMatchObject({ page: 1, pageSize: 50 });
 
-    const closed = await call<complianceReview.CloseRetrospectiveReviewResponse>(
+    const closed = await callUnary<complianceReview.CloseRetrospectiveReviewResponse>(
       client,
       'CloseRetrospectiveReview',
       { workloadId: emergencyId, findings: 'Root cause fixed; runbook updated.' },
@@ -256,7 +240,7 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
         ),
         async (hostile) => {
           const error = await refusal(
-            call(
+            callUnary(
               client,
               'SignOffChange',
               { workloadId: hostile, role: 'compliance-officer' },
@@ -270,7 +254,12 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
       { numRuns: 25 },
     );
     const empty = await refusal(
-      call(client, 'CloseRetrospectiveReview', { workloadId: emergencyId, findings: ' ' }, officer),
+      callUnary(
+        client,
+        'CloseRetrospectiveReview',
+        { workloadId: emergencyId, findings: ' ' },
+        officer,
+      ),
     );
     expect(trailer(empty, 'trainyard-field')).toBe('findings');
     const bad = await rest('/api/compliance/reviews?status=Nope');

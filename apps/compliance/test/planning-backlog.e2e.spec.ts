@@ -1,26 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Metadata } from '@grpc/grpc-js';
 import type { Message, Producer } from 'kafkajs';
 import { compliance } from '@trainyard/grpc-contracts';
-import { waitFor, type GrpcTestClient, type TestService } from '@trainyard/testing';
+import { callUnary, waitFor, type TestService } from '@trainyard/testing';
 import { ComplianceE2e, planningMessage } from './test-support/compliance-e2e.fixture';
 
 // Issue 13's consumer throughput: a backlog of planning events is evaluated a fetched batch at a
 // time (one transaction per batch) with the guarantees of one event at a time: every event
 // evaluated once per active policy, a review opened once per regulated workload, a redelivered
 // event recording nothing, a poison event dead-lettered without costing the others.
-
-const call = <T>(client: GrpcTestClient, method: string, request: unknown, token: string) => {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${token}`);
-  return new Promise<T>((resolve, reject) => {
-    const fn = client[method];
-    if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
-    fn.call(client, request, metadata, (error, response) =>
-      error ? reject(error) : resolve(response as T),
-    );
-  });
-};
 
 const rule = (id: string, expression: string): compliance.PolicyRule => ({
   id,
@@ -78,8 +65,13 @@ describe('compliance: a backlog of planning events', () => {
         rule('known-team', "facts.team in ['payments', 'ledger']"),
       ],
     };
-    await call(client, 'ProposePolicyBundle', policy, await service.token('compliance-officer'));
-    await call(
+    await callUnary(
+      client,
+      'ProposePolicyBundle',
+      policy,
+      await service.token('compliance-officer'),
+    );
+    await callUnary(
       client,
       'ApprovePolicyBundle',
       { policyId: policy.policyId, version: '1.0.0' },

@@ -3,11 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { readTar, verifyBundle, writeTar } from '@trainyard/evidence';
 import { repoRoot } from '@trainyard/infra';
 import {
+  callUnary,
   waitFor,
   type GrpcTestClient,
   type TestContext,
@@ -21,17 +22,6 @@ import { ComplianceE2e, workloadRegistered } from './test-support/compliance-e2e
 // Then an evidence bundle fetched over the API verifies offline (the audit:verify-bundle logic and
 // the script itself), and a changed byte in it does not.
 
-const call = <T>(client: GrpcTestClient, method: string, request: unknown, bearer: string) => {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${bearer}`);
-  return new Promise<T>((resolve, reject) => {
-    const fn = client[method];
-    if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
-    fn.call(client, request, metadata, (error, response) =>
-      error ? reject(error) : resolve(response as T),
-    );
-  });
-};
 const refusal = async (promise: Promise<unknown>): Promise<ServiceError> => {
   try {
     await promise;
@@ -219,7 +209,7 @@ describe('compliance: post-release sampling and evidence bundles over the API', 
 
   it('the same seed draws the same sample (REST and gRPC); the seed is recorded', async () => {
     const draw = async (seed: string) =>
-      call<{ sample: { sampled: string[]; seed: string } }>(
+      callUnary<{ sample: { sampled: string[]; seed: string } }>(
         sampling,
         'DrawSample',
         { period: '2031-05', percent: 50, seed },
@@ -232,21 +222,21 @@ describe('compliance: post-release sampling and evidence bundles over the API', 
     });
     expect(first.sample.sampled).toHaveLength(1);
     expect((again.body as unknown as SampleBody).sample.sampled).toEqual(first.sample.sampled);
-    const generated = await call<{ sample: { seed: string } }>(
+    const generated = await callUnary<{ sample: { seed: string } }>(
       sampling,
       'DrawSample',
       { period: '2031-Q2', percent: 100 },
       officer,
     );
     expect(generated.sample.seed).toMatch(/^[0-9a-f]{16}$/);
-    const findings = await call<{
+    const findings = await callUnary<{
       items: { evidenceJson: string; releaseId: string }[];
       total: number;
     }>(sampling, 'ListFindings', { releaseId: relA }, auditor);
     expect(findings.total).toBeGreaterThan(0);
     expect(findings.items.every((f) => f.releaseId === relA)).toBe(true);
     expect(
-      (await refusal(call(sampling, 'DrawSample', { period: '2031-05', percent: 5 }, auditor)))
+      (await refusal(callUnary(sampling, 'DrawSample', { period: '2031-05', percent: 5 }, auditor)))
         .code,
     ).toBe(status.PERMISSION_DENIED);
   });
@@ -291,7 +281,7 @@ describe('compliance: post-release sampling and evidence bundles over the API', 
           });
           expect([response.status, response.body.field]).toEqual([400, field]);
           const grpc = await refusal(
-            call(
+            callUnary(
               sampling,
               'DrawSample',
               { ...b, percent: typeof b.percent === 'number' ? b.percent : -1 },
