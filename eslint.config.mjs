@@ -247,9 +247,10 @@ export default [
     },
   },
   {
-    // The testing library and test-support entry points are for spec files only.
+    // The testing library and test-support entry points are for spec files only, and for the
+    // fixtures (`*.fixture.ts`) that hold several specs' shared setup, which only specs import.
     files: ['**/*.ts'],
-    ignores: ['**/*.spec.ts', 'libs/shared/testing/**', 'bench/**'],
+    ignores: ['**/*.spec.ts', '**/*.fixture.ts', 'libs/shared/testing/**', 'bench/**'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { signDevToken } from '@trainyard/infra';
-import { COMPLIANCE_EVENTS_TOPIC } from '@trainyard/compliance-contracts';
 import {
   createTestContext,
   startTestService,
@@ -16,8 +14,7 @@ import {
 } from '@trainyard/testing';
 import { Controller, Get, Module } from '@nestjs/common';
 import { RequirePermission, type ServiceDefinition } from '@trainyard/platform';
-import { complianceService } from '../src/compliance.service';
-import { isolateTopics } from './test-support/isolated-topics';
+import { ComplianceE2e, type GrcEvent } from './test-support/compliance-e2e.fixture';
 
 // Access administration end to end: a security admin changes a role and compliance's own guard
 // (which reads the model like every service's) follows it from the broker; a privileged grant is
@@ -80,14 +77,13 @@ interface ChangeResponse {
 }
 
 describe('compliance: access administration, distributed to the guards', () => {
+  let e2e: ComplianceE2e;
   let ctx: TestContext;
   let probeCtx: TestContext;
   let probe: TestService;
   let service: TestService;
   let client: GrpcTestClient;
-  let restoreTopics = (): void => undefined;
-  let consumer: Consumer;
-  const seen: { type: string; correlationId: string; data: Record<string, unknown> }[] = [];
+  let seen: GrcEvent[];
   const correlation = `access-e2e-${randomUUID()}`;
   let sam: string;
   let pat: string;
@@ -107,44 +103,11 @@ describe('compliance: access administration, distributed to the guards', () => {
   };
 
   beforeAll(async () => {
-    ctx = await createTestContext('caccess_admin');
-    restoreTopics = isolateTopics(ctx);
+    e2e = await ComplianceE2e.create('caccess_admin');
+    ctx = e2e.ctx;
     // The compliance topic is shared by every run: read only what arrives from now on, by correlation id.
-    const kafka = new Kafka({
-      clientId: `caccess-${randomUUID()}`,
-      brokers: ctx.brokers,
-      logLevel: logLevel.NOTHING,
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin
-      .createTopics({ topics: [{ topic: COMPLIANCE_EVENTS_TOPIC, numPartitions: 3 }] })
-      .catch(() => false);
-    await admin.disconnect();
-    consumer = kafka.consumer({ groupId: ctx.groupId('compliance-events') });
-    await consumer.connect();
-    await consumer.subscribe({ topic: COMPLIANCE_EVENTS_TOPIC, fromBeginning: false });
-    let joined = false;
-    consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
-    await consumer.run({
-      eachMessage: ({ message }) => {
-        const header = (k: string) => message.headers?.[k]?.toString();
-        if (header('ce_correlationid') !== correlation) return Promise.resolve();
-        seen.push({
-          type: header('ce_type') ?? '',
-          correlationId: correlation,
-          data: JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>,
-        });
-        return Promise.resolve();
-      },
-    });
-    await waitFor(() => joined, {
-      timeoutMs: 60_000,
-      description: 'the compliance-topic consumer to join',
-    });
-    service = await startTestService(complianceService, ctx, {
-      ACCESS_MODEL_TOPIC: ctx.topic('access-model'),
-    });
+    seen = await e2e.grcFeed((event) => event.correlationId === correlation);
+    service = await e2e.start({ env: { ACCESS_MODEL_TOPIC: ctx.topic('access-model') } });
     probeCtx = await createTestContext('caccess_probe');
     probe = await startTestService(probeService, probeCtx, {
       ACCESS_MODEL_TOPIC: ctx.topic('access-model'),
@@ -159,12 +122,9 @@ describe('compliance: access administration, distributed to the guards', () => {
   }, 120_000);
 
   afterAll(async () => {
-    restoreTopics();
-    await consumer?.disconnect();
     await probe?.stop();
-    await service?.stop();
     await probeCtx?.dispose();
-    await ctx?.dispose();
+    await e2e?.stop();
   });
 
   const probed = async (bearer: string) =>

@@ -12,7 +12,7 @@ import {
   type TestService,
 } from '@trainyard/testing';
 import { complianceService } from '../src/compliance.service';
-import { isolateTopics } from './test-support/isolated-topics';
+import { isolatedTopicSettings } from './test-support/isolated-topics';
 
 /**
  * Generated hostile input over every method of AccessAdminService and SamplingService, sent by a
@@ -128,7 +128,6 @@ function message(
 
 describe('hostile input to access administration and sampling stays a client error', () => {
   let ctx: TestContext;
-  let restoreTopics = (): void => undefined;
   let service: TestService;
   const clients = new Map<string, GrpcTestClient>();
   let token: string;
@@ -185,15 +184,14 @@ describe('hostile input to access administration and sampling stays a client err
 
   beforeAll(async () => {
     ctx = await createTestContext('caccess_hostile');
-    restoreTopics = isolateTopics(ctx);
     service = await startTestService(complianceService, ctx, {
+      ...isolatedTopicSettings(ctx),
       ACCESS_MODEL_TOPIC: ctx.topic('access-model'),
     });
     for (const [name] of SERVICES) clients.set(name, service.client(name));
     token = await service.token('security-admin', 'compliance-officer');
   }, 60_000);
   afterAll(async () => {
-    restoreTopics();
     await service?.stop();
     await ctx?.dispose();
   });

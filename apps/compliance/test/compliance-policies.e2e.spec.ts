@@ -1,39 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { randomBytes } from 'node:crypto';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import type { Consumer } from 'kafkajs';
 import { compliance } from '@trainyard/grpc-contracts';
-import { CE_HEADERS } from '@trainyard/messaging';
-import {
-  createTestContext,
-  startTestService,
-  waitFor,
-  type GrpcTestClient,
-  type TestContext,
-  type TestService,
-} from '@trainyard/testing';
-import { complianceService } from '../src/compliance.service';
-import { isolateTopics } from './test-support/isolated-topics';
+import { callUnary, waitFor, type GrpcTestClient, type TestService } from '@trainyard/testing';
+import { ComplianceE2e, workloadRegistered } from './test-support/compliance-e2e.fixture';
 
 // The policy lifecycle end to end against PostgreSQL and Kafka: propose → self-approval refused →
 // approved by another → a planning event on Kafka → evaluation stored with its explanation →
 // replay equal after the policy changed; and the AuthZEN door onto the same policies.
-
-const call = <T>(
-  client: GrpcTestClient,
-  method: string,
-  request: unknown,
-  token: string,
-): Promise<T> => {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${token}`);
-  return new Promise((resolve, reject) => {
-    const fn = client[method];
-    if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
-    fn.call(client, request, metadata, (error, response) =>
-      error ? reject(error) : resolve(response as T),
-    );
-  });
-};
 
 const refusal = async (promise: Promise<unknown>): Promise<ServiceError> => {
   try {
@@ -79,11 +53,9 @@ const deployersOnly: compliance.PolicyRule = {
 };
 
 describe('compliance: policies, evaluations with explanations, replay, AuthZEN', () => {
-  let ctx: TestContext;
-  let restoreTopics = (): void => undefined;
+  let e2e: ComplianceE2e;
   let service: TestService;
   let client: GrpcTestClient;
-  let producer: Producer;
   let consumer: Consumer;
   const published: { key: string; type: string; data: Record<string, unknown> }[] = [];
   let author: string;
@@ -93,7 +65,6 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
   const run = randomBytes(3).toString('hex');
   const policyId = `change-control-${run}`;
   const workloadId = `W-${run}`;
-  let planningTopic: string;
 
   const rest = async (path: string, token = auditor, body?: unknown) => {
     const response = await fetch(`${service.httpUrl}${path}`, {
@@ -107,42 +78,29 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
   const policyEventCount = async (): Promise<number> =>
     Number(
       (
-        await ctx.pool.query<{ n: string }>(
+        await e2e.ctx.pool.query<{ n: string }>(
           "SELECT count(*) AS n FROM events WHERE event_type LIKE 'PolicyBundle%'",
         )
       ).rows[0]?.n ?? 0,
     );
 
   beforeAll(async () => {
-    ctx = await createTestContext('cpol_policies');
-    planningTopic = ctx.topic('planning-events');
-    const kafka = new Kafka({
-      clientId: `cpol-${run}`,
-      brokers: ctx.brokers,
-      logLevel: logLevel.NOTHING,
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: planningTopic, numPartitions: 1 }] });
-    await admin.disconnect();
-    producer = kafka.producer();
-    await producer.connect();
-    process.env.COMPLIANCE_PLANNING_TOPIC = planningTopic;
-    restoreTopics = isolateTopics(ctx, { planning: planningTopic });
-    service = await startTestService(complianceService, ctx);
+    e2e = await ComplianceE2e.create('cpol_policies');
+    await e2e.planningEvents();
+    service = await e2e.start();
     client = service.client('trainyard.compliance.v1.ComplianceService');
     author = await service.token('compliance-officer');
     approver = await service.token('admin');
     auditor = await service.token('auditor');
     evaluator = await service.token('service');
     const complianceTopic = 'trainyard.compliance.events.v1';
-    const admin2 = kafka.admin();
+    const admin2 = e2e.kafka.admin();
     await admin2.connect();
     await waitFor(async () => (await admin2.listTopics()).includes(complianceTopic), {
       description: complianceTopic,
     });
     await admin2.disconnect();
-    consumer = kafka.consumer({ groupId: ctx.groupId('grc'), maxWaitTimeInMs: 100 });
+    consumer = e2e.kafka.consumer({ groupId: e2e.ctx.groupId('grc'), maxWaitTimeInMs: 100 });
     await consumer.connect();
     await consumer.subscribe({ topic: complianceTopic, fromBeginning: true });
     await consumer.run({
@@ -160,17 +118,13 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
   }, 60_000);
 
   afterAll(async () => {
-    restoreTopics();
-    delete process.env.COMPLIANCE_PLANNING_TOPIC;
     await consumer?.disconnect();
-    await producer?.disconnect();
-    await service?.stop();
-    await ctx?.dispose();
+    await e2e?.stop();
   });
 
   it('refuses an expression that does not type-check, naming the rule field', async () => {
     const error = await refusal(
-      call(
+      callUnary(
         client,
         'ProposePolicyBundle',
         {
@@ -187,7 +141,7 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
   });
 
   it('refuses self-approval (policy-four-eyes) and activates the version approved by another', async () => {
-    const proposed = await call<compliance.ProposePolicyBundleResponse>(
+    const proposed = await callUnary<compliance.ProposePolicyBundleResponse>(
       client,
       'ProposePolicyBundle',
       {
@@ -209,17 +163,17 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
     });
 
     const self = await refusal(
-      call(client, 'ApprovePolicyBundle', { policyId, version: '1.0.0' }, author),
+      callUnary(client, 'ApprovePolicyBundle', { policyId, version: '1.0.0' }, author),
     );
     expect(self.code).toBe(status.FAILED_PRECONDITION);
     expect(trailer(self, 'trainyard-rule')).toBe('policy-four-eyes');
 
     const readOnly = await refusal(
-      call(client, 'ApprovePolicyBundle', { policyId, version: '1.0.0' }, auditor),
+      callUnary(client, 'ApprovePolicyBundle', { policyId, version: '1.0.0' }, auditor),
     );
     expect(readOnly.code).toBe(status.PERMISSION_DENIED);
 
-    const approved = await call<compliance.ApprovePolicyBundleResponse>(
+    const approved = await callUnary<compliance.ApprovePolicyBundleResponse>(
       client,
       'ApprovePolicyBundle',
       { policyId, version: '1.0.0' },
@@ -235,42 +189,17 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
   let evaluationId = '';
 
   it('evaluates a planning event from Kafka and stores the evaluation with its explanation', async () => {
-    await producer.send({
-      topic: planningTopic,
-      messages: [
-        {
-          key: `workload-${workloadId}`,
-          value: JSON.stringify({
-            workloadId,
-            title: 'Card vault rotation',
-            team: 'payments',
-            components: [{ name: 'vault', kind: 'service' }],
-            regulatedData: ['pii', 'financial'],
-            jobSize: 5,
-            businessValue: 8,
-            timeCriticality: 3,
-            riskReduction: 5,
-            dependsOn: [],
-            schemaChange: false,
-            classification: { changeType: 'normal', ruleId: 'fallback', explanation: 'fallback' },
-            riskTier: 'high',
-            approvalPath: 'standard',
-            riskReasons: ['regulated data'],
-            route: { trackId: 'main', trackKind: 'train' },
-            policyVersion: '1',
-            registeredBy: 'alice',
-            registeredAt: '2031-05-04T09:00:00.000Z',
-          }),
-          headers: {
-            [CE_HEADERS.specversion]: '1.0',
-            [CE_HEADERS.id]: randomUUID(),
-            [CE_HEADERS.source]: '/trainyard/planning',
-            [CE_HEADERS.type]: 'dev.trainyard.planning.WorkloadRegistered.v1',
-            [CE_HEADERS.contentType]: 'application/json',
-          },
-        },
-      ],
-    });
+    await e2e.publishPlanning(
+      'WorkloadRegistered',
+      `workload-${workloadId}`,
+      workloadRegistered(workloadId, {
+        title: 'Card vault rotation',
+        regulatedData: ['pii', 'financial'],
+        riskReasons: ['regulated data'],
+        registeredBy: 'alice',
+        registeredAt: '2031-05-04T09:00:00.000Z',
+      }),
+    );
     const page = await waitFor(
       async () => {
         const answer = await rest(
@@ -306,7 +235,7 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
   });
 
   it('replays the evaluation under the bundle version of its day after the policy changed', async () => {
-    await call(
+    await callUnary(
       client,
       'ProposePolicyBundle',
       {
@@ -320,7 +249,7 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
       },
       author,
     );
-    await call(client, 'ApprovePolicyBundle', { policyId, version: '1.1.0' }, approver);
+    await callUnary(client, 'ApprovePolicyBundle', { policyId, version: '1.1.0' }, approver);
 
     const replay = await rest(`/api/compliance/evaluations/${evaluationId}/replay`);
     expect(replay.status).toBe(200);
@@ -330,7 +259,7 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
       replayed: { bundleVersion: '1.0.0', result: 'blocked' },
     });
 
-    const grpcReplay = await call<compliance.ReplayEvaluationResponse>(
+    const grpcReplay = await callUnary<compliance.ReplayEvaluationResponse>(
       client,
       'ReplayEvaluation',
       { evaluationId },
@@ -339,13 +268,13 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
     expect(grpcReplay).toMatchObject({ equal: true, original: { bundleVersion: '1.0.0' } });
 
     // The same facts under today's version decide otherwise.
-    const stored = await call<compliance.GetEvaluationResponse>(
+    const stored = await callUnary<compliance.GetEvaluationResponse>(
       client,
       'GetEvaluation',
       { evaluationId },
       auditor,
     );
-    const now = await call<compliance.EvaluateResponse>(
+    const now = await callUnary<compliance.EvaluateResponse>(
       client,
       'Evaluate',
       {
@@ -457,7 +386,7 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
         }),
         async ({ policyId: id, version, expression, control }) => {
           const error = await refusal(
-            call(
+            callUnary(
               client,
               'ProposePolicyBundle',
               {
@@ -477,7 +406,7 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
     );
     expect(await policyEventCount()).toBe(before);
     const facts = await refusal(
-      call(
+      callUnary(
         client,
         'Evaluate',
         { subjectType: 'workload', subjectId: 'W', factsJson: '[1,2]' },

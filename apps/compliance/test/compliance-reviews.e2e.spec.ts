@@ -1,43 +1,22 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { randomBytes } from 'node:crypto';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { complianceReview } from '@trainyard/grpc-contracts';
-import { CE_HEADERS } from '@trainyard/messaging';
 import {
-  createTestContext,
+  callUnary,
   ManualClock,
-  startTestService,
   waitFor,
   type GrpcTestClient,
   type TestContext,
   type TestService,
 } from '@trainyard/testing';
 import { ReviewOverdueSweeper } from '../src/application/review-overdue.sweeper';
-import { complianceService } from '../src/compliance.service';
-import { isolateTopics } from './test-support/isolated-topics';
+import { ComplianceE2e, workloadRegistered } from './test-support/compliance-e2e.fixture';
 
 // Reviews end to end against PostgreSQL and Kafka: a regulated workload registered on Kafka opens
 // a change review → the author's sign-off refused → two sign-offs approve → a signer refused as
 // deployer; an emergency patch opens a retrospective review → overdue by the ManualClock and the
 // sweeper; hostile input refused with INVALID_ARGUMENT naming the field.
-
-const call = <T>(
-  client: GrpcTestClient,
-  method: string,
-  request: unknown,
-  token: string,
-): Promise<T> => {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${token}`);
-  return new Promise((resolve, reject) => {
-    const fn = client[method];
-    if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
-    fn.call(client, request, metadata, (error, response) =>
-      error ? reject(error) : resolve(response as T),
-    );
-  });
-};
 
 const refusal = async (promise: Promise<unknown>): Promise<ServiceError> => {
   try {
@@ -56,16 +35,14 @@ const trailer = (error: ServiceError, key: string): string | undefined => {
 const START = '2031-05-04T09:00:00.000Z';
 
 describe('compliance: reviews, sign-offs, separation of duties, retrospective reviews', () => {
+  let e2e: ComplianceE2e;
   let ctx: TestContext;
-  let restoreTopics = (): void => undefined;
   let service: TestService;
   let client: GrpcTestClient;
-  let producer: Producer;
   const clock = new ManualClock(START);
   const run = randomBytes(3).toString('hex');
   const workloadId = `W-${run}`;
   const emergencyId = `E-${run}`;
-  let planningTopic: string;
   let author: string; // dev-approver, who registered the workload
   let officer: string; // dev-compliance-officer
   let admin: string; // dev-admin, also holding approver
@@ -79,42 +56,11 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
-  const publish = (type: string, key: string, data: object) =>
-    producer.send({
-      topic: planningTopic,
-      messages: [
-        {
-          key,
-          value: JSON.stringify(data),
-          headers: {
-            [CE_HEADERS.specversion]: '1.0',
-            [CE_HEADERS.id]: randomUUID(),
-            [CE_HEADERS.source]: '/trainyard/planning',
-            [CE_HEADERS.type]: `dev.trainyard.planning.${type}.v1`,
-            [CE_HEADERS.contentType]: 'application/json',
-          },
-        },
-      ],
-    });
-
   beforeAll(async () => {
-    ctx = await createTestContext('crev_reviews');
-    planningTopic = ctx.topic('planning-events');
-    const kafka = new Kafka({
-      clientId: `crev-${run}`,
-      brokers: ctx.brokers,
-      logLevel: logLevel.NOTHING,
-    });
-    const admin1 = kafka.admin();
-    await admin1.connect();
-    await admin1.createTopics({ topics: [{ topic: planningTopic, numPartitions: 1 }] });
-    await admin1.disconnect();
-    producer = kafka.producer();
-    await producer.connect();
-    restoreTopics = isolateTopics(ctx, { planning: planningTopic });
-    service = await startTestService({ ...complianceService, clock }, ctx, {
-      COMPLIANCE_REVIEW_SWEEP_MS: '0',
-    });
+    e2e = await ComplianceE2e.create('crev_reviews');
+    ctx = e2e.ctx;
+    await e2e.planningEvents();
+    service = await e2e.start({ clock, env: { COMPLIANCE_REVIEW_SWEEP_MS: '0' } });
     client = service.client('trainyard.compliance.v1.ReviewService');
     author = await service.token('approver');
     officer = await service.token('compliance-officer');
@@ -124,35 +70,21 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
   }, 60_000);
 
   afterAll(async () => {
-    restoreTopics();
-    delete process.env.COMPLIANCE_PLANNING_TOPIC;
-    await producer?.disconnect();
-    await service?.stop();
-    await ctx?.dispose();
+    await e2e?.stop();
   });
 
   it('opens a change review for a regulated workload registered on Kafka', async () => {
-    await publish('WorkloadRegistered', `workload-${workloadId}`, {
-      workloadId,
-      title: 'Card vault rotation',
-      team: 'payments',
-      components: [{ name: 'vault', kind: 'service' }],
-      regulatedData: ['pii', 'financial'],
-      jobSize: 5,
-      businessValue: 8,
-      timeCriticality: 3,
-      riskReduction: 5,
-      dependsOn: [],
-      schemaChange: false,
-      classification: { changeType: 'normal', ruleId: 'fallback', explanation: 'fallback' },
-      riskTier: 'high',
-      approvalPath: 'standard',
-      riskReasons: ['regulated data'],
-      route: { trackId: 'main', trackKind: 'train' },
-      policyVersion: '1',
-      registeredBy: 'dev-approver',
-      registeredAt: START,
-    });
+    await e2e.publishPlanning(
+      'WorkloadRegistered',
+      `workload-${workloadId}`,
+      workloadRegistered(workloadId, {
+        title: 'Card vault rotation',
+        regulatedData: ['pii', 'financial'],
+        riskReasons: ['regulated data'],
+        registeredBy: 'dev-approver',
+        registeredAt: START,
+      }),
+    );
     const answer = await waitFor(
       async () => {
         const r = await rest(`/api/compliance/reviews/${workloadId}`);
@@ -173,36 +105,36 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
 
   it('refuses the author (review-author-cannot-sign), approves on two sign-offs', async () => {
     const self = await refusal(
-      call(client, 'SignOffChange', { workloadId, role: 'approver' }, author),
+      callUnary(client, 'SignOffChange', { workloadId, role: 'approver' }, author),
     );
     expect(self.code).toBe(status.FAILED_PRECONDITION);
     expect(trailer(self, 'trainyard-rule')).toBe('review-author-cannot-sign');
 
     const notHeld = await refusal(
-      call(client, 'SignOffChange', { workloadId, role: 'approver' }, officer),
+      callUnary(client, 'SignOffChange', { workloadId, role: 'approver' }, officer),
     );
     expect(trailer(notHeld, 'trainyard-rule')).toBe('review-role-not-allowed');
 
     const denied = await refusal(
-      call(client, 'SignOffChange', { workloadId, role: 'auditor' }, auditor),
+      callUnary(client, 'SignOffChange', { workloadId, role: 'auditor' }, auditor),
     );
     expect(denied.code).toBe(status.PERMISSION_DENIED);
 
-    const first = await call<complianceReview.SignOffChangeResponse>(
+    const first = await callUnary<complianceReview.SignOffChangeResponse>(
       client,
       'SignOffChange',
       { workloadId, role: 'compliance-officer' },
       officer,
     );
     expect(first).toMatchObject({ changed: true, review: { status: 'Open' } });
-    const again = await call<complianceReview.SignOffChangeResponse>(
+    const again = await callUnary<complianceReview.SignOffChangeResponse>(
       client,
       'SignOffChange',
       { workloadId, role: 'compliance-officer' },
       officer,
     );
     expect(again.changed).toBe(false);
-    const second = await call<complianceReview.SignOffChangeResponse>(
+    const second = await callUnary<complianceReview.SignOffChangeResponse>(
       client,
       'SignOffChange',
       { workloadId, role: 'approver' },
@@ -216,7 +148,7 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
   });
 
   it('refuses a signer as deployer (sod-approver-cannot-deploy) and records the decision', async () => {
-    const refused = await call<complianceReview.CheckDeploymentAllowedResponse>(
+    const refused = await callUnary<complianceReview.CheckDeploymentAllowedResponse>(
       client,
       'CheckDeploymentAllowed',
       { workloadId, deployer: 'dev-admin' },
@@ -224,7 +156,7 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
     );
     expect(refused).toMatchObject({ allowed: false, rule: 'sod-approver-cannot-deploy' });
     const [row] = (
-      await call<complianceReview.GetChangeReviewResponse>(
+      await callUnary<complianceReview.GetChangeReviewResponse>(
         client,
         'GetChangeReview',
         { workloadId },
@@ -236,7 +168,7 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
       allowed: false,
       rule: 'sod-approver-cannot-deploy',
     });
-    const allowed = await call<complianceReview.CheckDeploymentAllowedResponse>(
+    const allowed = await callUnary<complianceReview.CheckDeploymentAllowedResponse>(
       client,
       'CheckDeploymentAllowed',
       { workloadId, deployer: 'dev-deployer' },
@@ -246,7 +178,7 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
   });
 
   it('opens a retrospective review for an emergency patch and marks it overdue after 48 h', async () => {
-    await publish('EmergencyPatchScheduled', `release-R-${run}`, {
+    await e2e.publishPlanning('EmergencyPatchScheduled', `release-R-${run}`, {
       releaseId: `R-${run}`,
       trackId: 'hotfix',
       workloadId: emergencyId,
@@ -287,7 +219,7 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
     );
     expect(overdue).toMatchObject({ page: 1, pageSize: 50 });
 
-    const closed = await call<complianceReview.CloseRetrospectiveReviewResponse>(
+    const closed = await callUnary<complianceReview.CloseRetrospectiveReviewResponse>(
       client,
       'CloseRetrospectiveReview',
       { workloadId: emergencyId, findings: 'Root cause fixed; runbook updated.' },
@@ -308,7 +240,7 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
         ),
         async (hostile) => {
           const error = await refusal(
-            call(
+            callUnary(
               client,
               'SignOffChange',
               { workloadId: hostile, role: 'compliance-officer' },
@@ -322,7 +254,12 @@ describe('compliance: reviews, sign-offs, separation of duties, retrospective re
       { numRuns: 25 },
     );
     const empty = await refusal(
-      call(client, 'CloseRetrospectiveReview', { workloadId: emergencyId, findings: ' ' }, officer),
+      callUnary(
+        client,
+        'CloseRetrospectiveReview',
+        { workloadId: emergencyId, findings: ' ' },
+        officer,
+      ),
     );
     expect(trailer(empty, 'trainyard-field')).toBe('findings');
     const bad = await rest('/api/compliance/reviews?status=Nope');

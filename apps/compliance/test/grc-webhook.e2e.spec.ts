@@ -9,7 +9,7 @@ import {
   type TestService,
 } from '@trainyard/testing';
 import { complianceService } from '../src/compliance.service';
-import { isolateTopics } from './test-support/isolated-topics';
+import { isolatedTopicSettings } from './test-support/isolated-topics';
 
 /**
  * The GRC feed end to end: a CloudEvent on the compliance topic (Kafka) goes through the inbox into
@@ -38,7 +38,6 @@ function verifies(headers: IncomingMessage['headers'], body: string): boolean {
 }
 
 let ctx: TestContext;
-let restoreTopics = (): void => undefined;
 let service: TestService;
 let bus: MessageBus;
 let producer: MessageProducer;
@@ -104,12 +103,10 @@ beforeAll(async () => {
     COMPLIANCE_WEBHOOK_MAX_BACKOFF_MS: '20',
     COMPLIANCE_WEBHOOK_POLL_MS: '50',
   });
-  restoreTopics = isolateTopics(ctx);
-  service = await startTestService(complianceService, ctx);
+  service = await startTestService(complianceService, ctx, isolatedTopicSettings(ctx));
 }, 60_000);
 
 afterAll(async () => {
-  restoreTopics();
   await service?.stop();
   for (const key of envKeys) delete process.env[key];
   await producer?.disconnect();

@@ -12,7 +12,7 @@ import {
   type TestService,
 } from '@trainyard/testing';
 import { complianceService } from '../src/compliance.service';
-import { isolateTopics } from './test-support/isolated-topics';
+import { isolatedTopicSettings } from './test-support/isolated-topics';
 
 /**
  * Generated hostile input over every method of ComplianceService and every REST route of the OpenAPI
@@ -145,7 +145,6 @@ const urlComponent = (known: readonly string[]): fc.Arbitrary<string> =>
 
 describe('hostile input stays a client error (generated, every gRPC method and REST route)', () => {
   let ctx: TestContext;
-  let restoreTopics = (): void => undefined;
   let service: TestService;
   let client: GrpcTestClient;
   let token: string;
@@ -205,8 +204,7 @@ describe('hostile input stays a client error (generated, every gRPC method and R
 
   beforeAll(async () => {
     ctx = await createTestContext('cpol_hostile_input');
-    restoreTopics = isolateTopics(ctx);
-    service = await startTestService(complianceService, ctx);
+    service = await startTestService(complianceService, ctx, isolatedTopicSettings(ctx));
     client = service.client(SERVICE);
     token = await service.token('admin');
     const seeded = await send(
@@ -232,7 +230,6 @@ describe('hostile input stays a client error (generated, every gRPC method and R
     if (seeded) throw seeded;
   });
   afterAll(async () => {
-    restoreTopics();
     await service?.stop();
     await ctx?.dispose();
   });

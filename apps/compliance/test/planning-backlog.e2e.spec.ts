@@ -1,35 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Metadata } from '@grpc/grpc-js';
-import { Kafka, logLevel, type Message, type Producer } from 'kafkajs';
+import { randomBytes } from 'node:crypto';
+import type { Message, Producer } from 'kafkajs';
 import { compliance } from '@trainyard/grpc-contracts';
-import { CE_HEADERS } from '@trainyard/messaging';
-import {
-  createTestContext,
-  startTestService,
-  waitFor,
-  type GrpcTestClient,
-  type TestContext,
-  type TestService,
-} from '@trainyard/testing';
-import { complianceService } from '../src/compliance.service';
-import { isolateTopics } from './test-support/isolated-topics';
+import { callUnary, waitFor, type TestService } from '@trainyard/testing';
+import { ComplianceE2e, planningMessage } from './test-support/compliance-e2e.fixture';
 
 // Issue 13's consumer throughput: a backlog of planning events is evaluated a fetched batch at a
 // time (one transaction per batch) with the guarantees of one event at a time: every event
 // evaluated once per active policy, a review opened once per regulated workload, a redelivered
 // event recording nothing, a poison event dead-lettered without costing the others.
-
-const call = <T>(client: GrpcTestClient, method: string, request: unknown, token: string) => {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${token}`);
-  return new Promise<T>((resolve, reject) => {
-    const fn = client[method];
-    if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
-    fn.call(client, request, metadata, (error, response) =>
-      error ? reject(error) : resolve(response as T),
-    );
-  });
-};
 
 const rule = (id: string, expression: string): compliance.PolicyRule => ({
   id,
@@ -43,8 +21,7 @@ const rule = (id: string, expression: string): compliance.PolicyRule => ({
 const BACKLOG = 240;
 
 describe('compliance: a backlog of planning events', () => {
-  let ctx: TestContext;
-  let restoreTopics = (): void => undefined;
+  let e2e: ComplianceE2e;
   let service: TestService;
   let producer: Producer;
   let planningTopic: string;
@@ -52,29 +29,19 @@ describe('compliance: a backlog of planning events', () => {
 
   const workloadRegistered = (n: number, data: Record<string, unknown> = {}): Message => {
     const workloadId = `W-${run}-${n}`;
-    return {
-      key: `workload-${workloadId}`,
-      value: JSON.stringify({
-        workloadId,
-        title: `change ${n}`,
-        team: 'payments',
-        regulatedData: n % 3 === 0 ? ['pii'] : [],
-        approvals: ['bob', 'carol'].slice(0, n % 3),
-        registeredBy: 'alice',
-        ...data,
-      }),
-      headers: {
-        [CE_HEADERS.specversion]: '1.0',
-        [CE_HEADERS.id]: randomUUID(),
-        [CE_HEADERS.source]: '/trainyard/planning',
-        [CE_HEADERS.type]: 'dev.trainyard.planning.WorkloadRegistered.v1',
-        [CE_HEADERS.contentType]: 'application/json',
-      },
-    };
+    return planningMessage('WorkloadRegistered', `workload-${workloadId}`, {
+      workloadId,
+      title: `change ${n}`,
+      team: 'payments',
+      regulatedData: n % 3 === 0 ? ['pii'] : [],
+      approvals: ['bob', 'carol'].slice(0, n % 3),
+      registeredBy: 'alice',
+      ...data,
+    });
   };
 
   const count = async (sql: string, values: unknown[] = []): Promise<number> =>
-    Number((await ctx.pool.query<{ n: string }>(sql, values)).rows[0]?.n ?? 0);
+    Number((await e2e.ctx.pool.query<{ n: string }>(sql, values)).rows[0]?.n ?? 0);
   const evaluations = () =>
     count(
       "SELECT count(*) AS n FROM events WHERE event_type = 'PolicyEvaluated' AND data->'subject'->>'id' LIKE $1",
@@ -82,24 +49,9 @@ describe('compliance: a backlog of planning events', () => {
     );
 
   beforeAll(async () => {
-    ctx = await createTestContext('cpol_backlog');
-    planningTopic = ctx.topic('planning-events');
-    const kafka = new Kafka({
-      clientId: `backlog-${run}`,
-      brokers: ctx.brokers,
-      logLevel: logLevel.NOTHING,
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: [{ topic: planningTopic, numPartitions: 4 }],
-      waitForLeaders: true,
-    });
-    await admin.disconnect();
-    producer = kafka.producer();
-    await producer.connect();
-    restoreTopics = isolateTopics(ctx, { planning: planningTopic });
-    service = await startTestService(complianceService, ctx);
+    e2e = await ComplianceE2e.create('cpol_backlog');
+    ({ topic: planningTopic, producer } = await e2e.planningEvents(4));
+    service = await e2e.start();
     const client = service.client('trainyard.compliance.v1.ComplianceService');
     const policy = {
       policyId: `backlog-${run}`,
@@ -113,8 +65,13 @@ describe('compliance: a backlog of planning events', () => {
         rule('known-team', "facts.team in ['payments', 'ledger']"),
       ],
     };
-    await call(client, 'ProposePolicyBundle', policy, await service.token('compliance-officer'));
-    await call(
+    await callUnary(
+      client,
+      'ProposePolicyBundle',
+      policy,
+      await service.token('compliance-officer'),
+    );
+    await callUnary(
       client,
       'ApprovePolicyBundle',
       { policyId: policy.policyId, version: '1.0.0' },
@@ -123,10 +80,7 @@ describe('compliance: a backlog of planning events', () => {
   }, 120_000);
 
   afterAll(async () => {
-    restoreTopics();
-    await producer?.disconnect();
-    await service?.stop();
-    await ctx?.dispose();
+    await e2e?.stop();
   });
 
   it('evaluates every event of the backlog once, opens each review once, and records a redelivered event nothing', async () => {

@@ -2,17 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { COMPLIANCE_EVENTS_TOPIC } from '@trainyard/compliance-contracts';
-import {
-  createTestContext,
-  startTestService,
-  waitFor,
-  type TestContext,
-  type TestService,
-} from '@trainyard/testing';
-import { complianceService } from '../src/compliance.service';
-import { isolateTopics } from './test-support/isolated-topics';
+import { waitFor, type TestService } from '@trainyard/testing';
+import { ComplianceE2e, type GrcEvent } from './test-support/compliance-e2e.fixture';
 
 /**
  * Retention through the service (issue 13 items 6 and 9): a legal hold placed over REST, a sweep
@@ -20,13 +11,11 @@ import { isolateTopics } from './test-support/isolated-topics';
  * the hold, the purge and the archive reach GRC tools as CloudEvents on the compliance topic.
  */
 describe('compliance: retention sweep over REST, on the GRC feed', () => {
-  let ctx: TestContext;
+  let e2e: ComplianceE2e;
   let service: TestService;
-  let consumer: Consumer;
   let dir: string;
-  let restoreTopics = (): void => undefined;
   const correlation = `retention-e2e-${randomUUID()}`;
-  const seen: { type: string; data: Record<string, unknown> }[] = [];
+  let seen: GrcEvent[];
 
   const rest = async (path: string, bearer: string, body?: unknown) => {
     const response = await fetch(`${service.httpUrl}${path}`, {
@@ -42,7 +31,7 @@ describe('compliance: retention sweep over REST, on the GRC feed', () => {
   };
 
   const ledgerRow = (id: string, daysAgo: number, workloadId: string) =>
-    ctx.pool.query(
+    e2e.ctx.pool.query(
       `INSERT INTO ledger_entries (event_id, topic, source, source_service, type, event_type,
          trail_kind, occurred_at, links, data, kafka_partition, kafka_offset, recorded_at)
        VALUES ($1, 't', '/trainyard/planning', 'planning', 'dev.trainyard.planning.WorkloadRegistered.v1',
@@ -56,48 +45,16 @@ describe('compliance: retention sweep over REST, on the GRC feed', () => {
     );
 
   beforeAll(async () => {
-    ctx = await createTestContext('cretention_e2e');
-    restoreTopics = isolateTopics(ctx);
+    e2e = await ComplianceE2e.create('cretention_e2e');
     dir = await mkdtemp(join(tmpdir(), 'trainyard-retention-e2e-'));
-    const kafka = new Kafka({
-      clientId: `cretention-${randomUUID()}`,
-      brokers: ctx.brokers,
-      logLevel: logLevel.NOTHING,
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin
-      .createTopics({ topics: [{ topic: COMPLIANCE_EVENTS_TOPIC, numPartitions: 3 }] })
-      .catch(() => false);
-    await admin.disconnect();
-    consumer = kafka.consumer({ groupId: ctx.groupId('compliance-events') });
-    await consumer.connect();
-    await consumer.subscribe({ topic: COMPLIANCE_EVENTS_TOPIC, fromBeginning: false });
-    let joined = false;
-    consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
-    await consumer.run({
-      eachMessage: ({ message }) => {
-        const header = (k: string) => message.headers?.[k]?.toString();
-        if (header('ce_correlationid') === correlation)
-          seen.push({
-            type: header('ce_type') ?? '',
-            data: JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>,
-          });
-        return Promise.resolve();
-      },
-    });
-    await waitFor(() => joined, { timeoutMs: 60_000, description: 'the consumer to join' });
-    service = await startTestService(complianceService, ctx, {
-      COMPLIANCE_RECORD_ARCHIVE_DIR: dir,
-      COMPLIANCE_RETENTION_SWEEP_MS: '0',
+    seen = await e2e.grcFeed((event) => event.correlationId === correlation);
+    service = await e2e.start({
+      env: { COMPLIANCE_RECORD_ARCHIVE_DIR: dir, COMPLIANCE_RETENTION_SWEEP_MS: '0' },
     });
   }, 120_000);
 
   afterAll(async () => {
-    restoreTopics();
-    await consumer?.disconnect();
-    await service?.stop();
-    await ctx?.dispose();
+    await e2e?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -126,7 +83,7 @@ describe('compliance: retention sweep over REST, on the GRC feed', () => {
     });
     expect(sweep.status).toBe(200);
     expect(sweep.body['recorded']).toEqual(['RecordsPurged', 'RecordsArchived']);
-    const { rows } = await ctx.pool.query<{ event_id: string }>(
+    const { rows } = await e2e.ctx.pool.query<{ event_id: string }>(
       'SELECT event_id FROM ledger_entries ORDER BY event_id',
     );
     expect(rows.map((r) => r.event_id)).toEqual(['e2e-held', 'e2e-young']);

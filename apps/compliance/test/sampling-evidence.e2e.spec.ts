@@ -1,24 +1,20 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { readTar, verifyBundle, writeTar } from '@trainyard/evidence';
 import { repoRoot } from '@trainyard/infra';
-import { CE_HEADERS } from '@trainyard/messaging';
 import {
-  createTestContext,
-  startTestService,
+  callUnary,
   waitFor,
   type GrpcTestClient,
   type TestContext,
   type TestService,
 } from '@trainyard/testing';
-import { complianceService } from '../src/compliance.service';
-import { isolateTopics } from './test-support/isolated-topics';
+import { ComplianceE2e, workloadRegistered } from './test-support/compliance-e2e.fixture';
 
 // Post-release sampling through a started compliance service: planning's events on Kafka fill the
 // ledger and open reviews; a seeded sample of May's releases draws the same releases for the same
@@ -26,17 +22,6 @@ import { isolateTopics } from './test-support/isolated-topics';
 // Then an evidence bundle fetched over the API verifies offline (the audit:verify-bundle logic and
 // the script itself), and a changed byte in it does not.
 
-const call = <T>(client: GrpcTestClient, method: string, request: unknown, bearer: string) => {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${bearer}`);
-  return new Promise<T>((resolve, reject) => {
-    const fn = client[method];
-    if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
-    fn.call(client, request, metadata, (error, response) =>
-      error ? reject(error) : resolve(response as T),
-    );
-  });
-};
 const refusal = async (promise: Promise<unknown>): Promise<ServiceError> => {
   try {
     await promise;
@@ -63,12 +48,10 @@ interface SampleBody {
 }
 
 describe('compliance: post-release sampling and evidence bundles over the API', () => {
+  let e2e: ComplianceE2e;
   let ctx: TestContext;
   let service: TestService;
   let sampling: GrpcTestClient;
-  let producer: Producer;
-  let restoreTopics = (): void => undefined;
-  let topic: string;
   const auditDir = mkdtempSync(join(tmpdir(), 'trainyard-sampling-audit-'));
   const run = randomBytes(3).toString('hex');
   const [relA, relB, relJune] = ['A', 'B', 'J'].map((x) => `R-${x}-${run}`) as [
@@ -98,45 +81,10 @@ describe('compliance: post-release sampling and evidence bundles over the API', 
   };
 
   const publish = (type: string, key: string, time: string, data: object) =>
-    producer.send({
-      topic,
-      messages: [
-        {
-          key,
-          value: JSON.stringify(data),
-          headers: {
-            [CE_HEADERS.specversion]: '1.0',
-            [CE_HEADERS.id]: randomUUID(),
-            [CE_HEADERS.source]: '/trainyard/planning',
-            [CE_HEADERS.type]: `dev.trainyard.planning.${type}.v1`,
-            [CE_HEADERS.time]: time,
-            [CE_HEADERS.contentType]: 'application/json',
-          },
-        },
-      ],
-    });
+    e2e.publishPlanning(type, key, data, time);
 
-  const registered = (workloadId: string, regulatedData: string[], at: string) => ({
-    workloadId,
-    title: `Workload ${workloadId}`,
-    team: 'payments',
-    components: [{ name: 'vault', kind: 'service' }],
-    regulatedData,
-    jobSize: 5,
-    businessValue: 8,
-    timeCriticality: 3,
-    riskReduction: 5,
-    dependsOn: [],
-    schemaChange: false,
-    classification: { changeType: 'normal', ruleId: 'fallback', explanation: 'fallback' },
-    riskTier: 'high',
-    approvalPath: 'standard',
-    riskReasons: [],
-    route: { trackId: 'main', trackKind: 'train' },
-    policyVersion: '1',
-    registeredBy: 'dev-engineer',
-    registeredAt: at,
-  });
+  const registered = (workloadId: string, regulatedData: string[], at: string) =>
+    workloadRegistered(workloadId, { regulatedData, registeredAt: at });
   const committed = (releaseId: string, workloadIds: string[], at: string) => ({
     releaseId,
     trainId: 'main',
@@ -157,25 +105,17 @@ describe('compliance: post-release sampling and evidence bundles over the API', 
   });
 
   beforeAll(async () => {
-    ctx = await createTestContext('csampling');
-    topic = ctx.topic('planning-events');
-    const kafka = new Kafka({
-      clientId: `csampling-${run}`,
-      brokers: ctx.brokers,
-      logLevel: logLevel.NOTHING,
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
-    await admin.disconnect();
-    producer = kafka.producer();
-    await producer.connect();
-    restoreTopics = isolateTopics(ctx, { planning: topic, ledger: [topic] });
-    service = await startTestService(complianceService, ctx, {
-      ACCESS_MODEL_TOPIC: ctx.topic('access-model'),
-      AUDIT_CHECKPOINT_INTERVAL_MS: '300',
-      AUDIT_SIGNING_KEY_FILE: join(auditDir, 'checkpoint-key.pem'),
-      AUDIT_CHECKPOINT_DIR: join(auditDir, 'checkpoints'),
+    e2e = await ComplianceE2e.create('csampling');
+    ctx = e2e.ctx;
+    const { topic } = await e2e.planningEvents();
+    service = await e2e.start({
+      ledger: [topic],
+      env: {
+        ACCESS_MODEL_TOPIC: ctx.topic('access-model'),
+        AUDIT_CHECKPOINT_INTERVAL_MS: '300',
+        AUDIT_SIGNING_KEY_FILE: join(auditDir, 'checkpoint-key.pem'),
+        AUDIT_CHECKPOINT_DIR: join(auditDir, 'checkpoints'),
+      },
     });
     sampling = service.client('trainyard.compliance.v1.SamplingService');
     [officer, auditor, viewer] = await Promise.all([
@@ -224,10 +164,7 @@ describe('compliance: post-release sampling and evidence bundles over the API', 
   }, 180_000);
 
   afterAll(async () => {
-    restoreTopics();
-    await producer?.disconnect();
-    await service?.stop();
-    await ctx?.dispose();
+    await e2e?.stop();
     rmSync(auditDir, { recursive: true, force: true });
   });
 
@@ -272,7 +209,7 @@ describe('compliance: post-release sampling and evidence bundles over the API', 
 
   it('the same seed draws the same sample (REST and gRPC); the seed is recorded', async () => {
     const draw = async (seed: string) =>
-      call<{ sample: { sampled: string[]; seed: string } }>(
+      callUnary<{ sample: { sampled: string[]; seed: string } }>(
         sampling,
         'DrawSample',
         { period: '2031-05', percent: 50, seed },
@@ -285,21 +222,21 @@ describe('compliance: post-release sampling and evidence bundles over the API', 
     });
     expect(first.sample.sampled).toHaveLength(1);
     expect((again.body as unknown as SampleBody).sample.sampled).toEqual(first.sample.sampled);
-    const generated = await call<{ sample: { seed: string } }>(
+    const generated = await callUnary<{ sample: { seed: string } }>(
       sampling,
       'DrawSample',
       { period: '2031-Q2', percent: 100 },
       officer,
     );
     expect(generated.sample.seed).toMatch(/^[0-9a-f]{16}$/);
-    const findings = await call<{
+    const findings = await callUnary<{
       items: { evidenceJson: string; releaseId: string }[];
       total: number;
     }>(sampling, 'ListFindings', { releaseId: relA }, auditor);
     expect(findings.total).toBeGreaterThan(0);
     expect(findings.items.every((f) => f.releaseId === relA)).toBe(true);
     expect(
-      (await refusal(call(sampling, 'DrawSample', { period: '2031-05', percent: 5 }, auditor)))
+      (await refusal(callUnary(sampling, 'DrawSample', { period: '2031-05', percent: 5 }, auditor)))
         .code,
     ).toBe(status.PERMISSION_DENIED);
   });
@@ -344,7 +281,7 @@ describe('compliance: post-release sampling and evidence bundles over the API', 
           });
           expect([response.status, response.body.field]).toEqual([400, field]);
           const grpc = await refusal(
-            call(
+            callUnary(
               sampling,
               'DrawSample',
               { ...b, percent: typeof b.percent === 'number' ? b.percent : -1 },

@@ -17,13 +17,11 @@ import { WEBHOOK_SETTINGS_VARIABLES } from '../webhook/webhook-config';
 export const complianceSettings = z.object({
   // How often retrospective reviews past due are looked for; 0 turns the timer off.
   COMPLIANCE_REVIEW_SWEEP_MS: wholeNumberSetting('milliseconds', 0, 86_400_000, 60_000),
-  // Another topic carrying planning's events (tests use their own). Validated here; the planning
-  // events consumer reads it from the environment itself, as it does the next one.
+  // Another topic carrying planning's events (tests use their own).
   COMPLIANCE_PLANNING_TOPIC: kafkaTopicSetting(PLANNING_EVENTS_TOPIC),
   // Partitions of the planning topic evaluated at once, each batch in its own transaction.
   COMPLIANCE_PLANNING_PARTITIONS_CONCURRENTLY: wholeNumberSetting('partitions', 1, 64, 2),
   // The topics the evidence ledger consumes, comma-separated; default every service's events.
-  // Validated here; the ledger consumer still reads it from the environment itself.
   COMPLIANCE_LEDGER_TOPICS: kafkaTopicsSetting(DEFAULT_LEDGER_TOPICS),
   ...WEBHOOK_SETTINGS_VARIABLES,
 });

@@ -31,30 +31,13 @@ import {
   MESSAGE_BUS,
   PG_POOL,
   SERVICE_CONFIG,
-  type ServiceConfig,
 } from '@trainyard/platform';
-import {
-  PLANNING_EVENTS_TOPIC,
-  type ReleaseScopeCommittedV1,
-  type WorkloadRegisteredV1,
-} from '@trainyard/planning-contracts';
+import type { ReleaseScopeCommittedV1, WorkloadRegisteredV1 } from '@trainyard/planning-contracts';
+import type { ComplianceConfig } from '../config/compliance-settings';
 import { batchCommand, decideBatch, type BatchCommand } from '../application/batch-commands';
 import { EvaluationUseCases, type EvaluationRequest } from '../application/evaluation.use-cases';
 import { ReviewUseCases, reviewStream } from '../application/review.use-cases';
 import { reviewCommandOf } from './review-planning-events';
-
-/** The topic can be overridden (tests use their own); production reads planning's. */
-export const planningEventsTopic = (): string =>
-  process.env.COMPLIANCE_PLANNING_TOPIC ?? PLANNING_EVENTS_TOPIC;
-
-/**
- * `COMPLIANCE_PLANNING_PARTITIONS_CONCURRENTLY` (default 2): partitions of the planning topic
- * evaluated at once, each batch in its own transaction on a connection of the service's pool.
- */
-export const planningPartitionsConcurrently = (env: NodeJS.ProcessEnv = process.env): number => {
-  const raw = Number(env['COMPLIANCE_PLANNING_PARTITIONS_CONCURRENTLY'] ?? 2);
-  return Number.isSafeInteger(raw) && raw >= 1 && raw <= 64 ? raw : 2;
-};
 
 /**
  * What a planning event asks compliance to evaluate: its payload is the facts. Only the planning
@@ -115,7 +98,7 @@ export class PlanningEventsConsumer implements OnModuleInit, OnModuleDestroy {
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
-    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: ComplianceConfig,
     private readonly evaluations: EvaluationUseCases,
     private readonly contexts: CommandContexts,
     private readonly reviews: ReviewUseCases,
@@ -127,12 +110,16 @@ export class PlanningEventsConsumer implements OnModuleInit, OnModuleDestroy {
       bus: this.bus,
       schema: this.config.DATABASE_SCHEMA,
       groupId: `${this.config.DATABASE_SCHEMA}.planning-evaluations`,
-      topics: [planningEventsTopic()],
+      // Planning's topic unless told another (tests use their own).
+      topics: [this.config.COMPLIANCE_PLANNING_TOPIC],
       // Each batch holds a connection of the service's pool for its transaction and reads streams
       // on others: at least two stay free for those reads and the service's commands.
       partitionsConsumedConcurrently: Math.max(
         1,
-        Math.min(planningPartitionsConcurrently(), (this.pool.options.max ?? 10) - 2),
+        Math.min(
+          this.config.COMPLIANCE_PLANNING_PARTITIONS_CONCURRENTLY,
+          (this.pool.options.max ?? 10) - 2,
+        ),
       ),
       batchHandler: (items, tx) => this.handleBatch(items, tx),
       logger: {

@@ -8,8 +8,9 @@ import {
 import { Pool } from 'pg';
 import { handleCheckedOutClientErrors } from '@trainyard/event-store';
 import type { MessageBus } from '@trainyard/messaging';
-import { MESSAGE_BUS, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
-import { LedgerIngest, ledgerTopics } from './ledger.ingest';
+import { MESSAGE_BUS, SERVICE_CONFIG } from '@trainyard/platform';
+import type { ComplianceConfig } from '../config/compliance-settings';
+import { LedgerIngest } from './ledger.ingest';
 
 /** Partitions the ledger ingests at once, each on its own connection of the ledger's pool. */
 const LEDGER_CONNECTIONS = 3;
@@ -29,7 +30,7 @@ export class LedgerConsumer implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
-    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: ComplianceConfig,
   ) {
     this.pool = new Pool({
       connectionString: config.DATABASE_URL,
@@ -49,7 +50,8 @@ export class LedgerConsumer implements OnModuleInit, OnModuleDestroy {
       bus: this.bus,
       schema: this.config.DATABASE_SCHEMA,
       groupId: `${this.config.DATABASE_SCHEMA}.ledger`,
-      topics: ledgerTopics(),
+      // COMPLIANCE_LEDGER_TOPICS, or every service's topic.
+      topics: [...this.config.COMPLIANCE_LEDGER_TOPICS],
       partitionsConsumedConcurrently: LEDGER_CONNECTIONS,
       logger: {
         error: (c, m) => this.logger.error(`${m} ${JSON.stringify(c)}`),

@@ -19,15 +19,6 @@ export const DEFAULT_LEDGER_TOPICS: readonly string[] = [
   'trainyard.metrics.events.v1',
 ];
 
-/** `COMPLIANCE_LEDGER_TOPICS` (comma-separated) or every service topic. */
-export const ledgerTopics = (env: NodeJS.ProcessEnv = process.env): string[] => {
-  const configured = (env['COMPLIANCE_LEDGER_TOPICS'] ?? '')
-    .split(',')
-    .map((topic) => topic.trim())
-    .filter((topic) => topic.length > 0);
-  return configured.length > 0 ? [...new Set(configured)] : [...DEFAULT_LEDGER_TOPICS];
-};
-
 const quote = (schema: string): string => `"${schema.replace(/"/g, '""')}"`;
 
 /** One entry as a JSON object of the batch document below (keys are the columns). */

@@ -1,14 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { z } from 'zod';
-import { parse } from 'yaml';
-import type { StoredEvent } from '@trainyard/event-store';
-import { toIntegrationCloudEventMessage } from '@trainyard/messaging';
 import type {
   AccessEvent,
   ComplianceFindingRaised,
   ComplianceSampleDrawn,
 } from '@trainyard/compliance-domain';
+import { asyncApiContract, storedEventOf } from '@trainyard/testing';
 import {
   COMPLIANCE_EVENT_SOURCE,
   complianceCloudEventType,
@@ -16,55 +11,9 @@ import {
 } from './index';
 
 // Access-administration and sampling events (issue 13 items 7 and 8) validate against the AsyncAPI document, headers included.
-const SOURCE = readFileSync(
-  join(__dirname, '..', '..', '..', '..', 'docs', 'asyncapi', 'compliance.asyncapi.yaml'),
-  'utf8',
-);
-
-type JsonSchema = Record<string, unknown>;
-interface AsyncApiDocument {
-  id: string;
-  channels: { complianceEvents: { address: string; messages: Record<string, unknown> } };
-  components: {
-    messageTraits: { cloudEventsBinary: { headers: JsonSchema } };
-    schemas: Record<string, JsonSchema>;
-  };
-}
-const document = parse(SOURCE) as AsyncApiDocument;
-const definitions = JSON.parse(
-  JSON.stringify(document.components.schemas).replaceAll('#/components/schemas/', '#/definitions/'),
-) as Record<string, unknown>;
-const schemaOfDataschema = (uri: string) => {
-  const [base, pointer] = uri.split('#');
-  if (base !== document.id || !pointer)
-    throw new Error(`${uri} does not point into ${document.id}`);
-  return z.fromJSONSchema(
-    { $ref: `#/definitions/${pointer.replace('/components/schemas/', '')}`, definitions },
-    { defaultTarget: 'draft-7' },
-  );
-};
-const headersSchema = z.fromJSONSchema(
-  document.components.messageTraits.cloudEventsBinary.headers,
-  { defaultTarget: 'draft-7' },
-);
+const contract = asyncApiContract('compliance.asyncapi.yaml');
 
 type Published = AccessEvent | ComplianceSampleDrawn | ComplianceFindingRaised;
-const stored = (event: Published, n: number): StoredEvent => ({
-  position: BigInt(n),
-  transactionId: BigInt(1000 + n),
-  streamId: `access-model-default`,
-  streamVersion: n,
-  type: event.type,
-  schemaVersion: 1,
-  data: event.data,
-  metadata: {
-    eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    correlationId: `corr-${n}`,
-    actor: 'sam',
-  },
-  recordedAt: new Date(Date.UTC(2031, 4, 4, 9, n)),
-});
-
 const at = '2031-05-04T09:00:00.000Z';
 const role = { name: 'admin', description: 'd', privileged: true, permissions: ['planning:read'] };
 const events: Published[] = [
@@ -137,26 +86,18 @@ const events: Published[] = [
 
 describe('access and sampling events against docs/asyncapi/compliance.asyncapi.yaml', () => {
   it('every event is published and validates (headers and payload)', () => {
-    const failures: string[] = [];
-    events.forEach((event, i) => {
-      const integration = complianceIntegrationEventOf(event);
-      if (!integration) return failures.push(`${event.type} not published`);
-      const message = toIntegrationCloudEventMessage(
-        stored(event, i + 1),
-        integration,
-        'compliance',
-      );
-      const headers = headersSchema.safeParse(message.headers);
-      if (!headers.success) failures.push(`${event.type} headers: ${headers.error.message}`);
+    const { problems, publications, internal } = contract.publishAll(events, {
+      service: 'compliance',
+      publish: complianceIntegrationEventOf,
+      stored: (event, n) =>
+        storedEventOf(event, n, { streamId: 'access-model-default', metadata: { actor: 'sam' } }),
+    });
+    expect(internal).toEqual([]);
+    expect(problems).toEqual([]);
+    for (const { published, message } of publications)
       expect(message.headers).toMatchObject({
-        ce_type: complianceCloudEventType(integration),
+        ce_type: complianceCloudEventType(published),
         ce_source: COMPLIANCE_EVENT_SOURCE,
       });
-      const value: unknown = JSON.parse(message.value?.toString('utf8') ?? 'null');
-      const data = schemaOfDataschema(message.headers['ce_dataschema'] ?? '').safeParse(value);
-      if (!data.success) failures.push(`${event.type} data: ${data.error.message}`);
-      return undefined;
-    });
-    expect(failures).toEqual([]);
   });
 });

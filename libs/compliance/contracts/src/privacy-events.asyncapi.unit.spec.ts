@@ -1,10 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { z } from 'zod';
-import { parse } from 'yaml';
-import type { StoredEvent } from '@trainyard/event-store';
-import { toIntegrationCloudEventMessage } from '@trainyard/messaging';
 import type { PrivacyEvent } from '@trainyard/compliance-domain';
+import { asyncApiContract, storedEventOf } from '@trainyard/testing';
 import {
   COMPLIANCE_EVENT_SOURCE,
   complianceCloudEventType,
@@ -14,53 +9,7 @@ import {
 
 // Legal holds, erasures and retention passes (issue 13 items 6 and 9) are on the GRC feed and
 // validate against the AsyncAPI document, headers included; none carries personal data.
-const SOURCE = readFileSync(
-  join(__dirname, '..', '..', '..', '..', 'docs', 'asyncapi', 'compliance.asyncapi.yaml'),
-  'utf8',
-);
-
-type JsonSchema = Record<string, unknown>;
-interface AsyncApiDocument {
-  id: string;
-  components: {
-    messageTraits: { cloudEventsBinary: { headers: JsonSchema } };
-    schemas: Record<string, JsonSchema>;
-  };
-}
-const document = parse(SOURCE) as AsyncApiDocument;
-const definitions = JSON.parse(
-  JSON.stringify(document.components.schemas).replaceAll('#/components/schemas/', '#/definitions/'),
-) as Record<string, unknown>;
-const schemaOfDataschema = (uri: string) => {
-  const [base, pointer] = uri.split('#');
-  if (base !== document.id || !pointer)
-    throw new Error(`${uri} does not point into ${document.id}`);
-  return z.fromJSONSchema(
-    { $ref: `#/definitions/${pointer.replace('/components/schemas/', '')}`, definitions },
-    { defaultTarget: 'draft-7' },
-  );
-};
-const headersSchema = z.fromJSONSchema(
-  document.components.messageTraits.cloudEventsBinary.headers,
-  { defaultTarget: 'draft-7' },
-);
-
-const stored = (event: PrivacyEvent, n: number): StoredEvent => ({
-  position: BigInt(n),
-  transactionId: BigInt(1000 + n),
-  streamId: 'privacy-register',
-  streamVersion: n,
-  type: event.type,
-  schemaVersion: 1,
-  data: event.data,
-  metadata: {
-    eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    correlationId: `corr-${n}`,
-    actor: 'user:dpo',
-    reason: 'case 2031-17',
-  },
-  recordedAt: new Date(Date.UTC(2031, 4, 4, 9, n)),
-});
+const contract = asyncApiContract('compliance.asyncapi.yaml');
 
 const at = '2031-05-04T09:00:00.000Z';
 const sweep = {
@@ -124,38 +73,36 @@ const events: PrivacyEvent[] = [
 
 describe('privacy and retention events against docs/asyncapi/compliance.asyncapi.yaml', () => {
   it('every event is published on the GRC feed and validates (headers and payload)', () => {
-    const failures: string[] = [];
-    events.forEach((event, i) => {
-      const integration = complianceIntegrationEventOf(event);
-      if (!integration) return failures.push(`${event.type} not published`);
-      const message = toIntegrationCloudEventMessage(
-        stored(event, i + 1),
-        integration,
-        'compliance',
-      );
+    const { problems, publications, internal } = contract.publishAll(events, {
+      service: 'compliance',
+      publish: complianceIntegrationEventOf,
+      stored: (event, n) =>
+        storedEventOf(event, n, {
+          streamId: 'privacy-register',
+          metadata: { actor: 'user:dpo', reason: 'case 2031-17' },
+        }),
+    });
+    expect(internal).toEqual([]);
+    expect(problems).toEqual([]);
+    for (const { event, published, message } of publications) {
       expect(message.headers).toMatchObject({
-        ce_type: complianceCloudEventType(integration),
+        ce_type: complianceCloudEventType(published),
         ce_source: COMPLIANCE_EVENT_SOURCE,
-        ce_dataschema: complianceDataschema(integration),
+        ce_dataschema: complianceDataschema(published),
         ce_subject: 'privacy-register',
       });
-      const headers = headersSchema.safeParse(message.headers);
-      if (!headers.success) failures.push(`${event.type} headers: ${headers.error.message}`);
-      const value: unknown = JSON.parse(message.value?.toString('utf8') ?? 'null');
-      expect(value).toEqual(event.data);
-      const data = schemaOfDataschema(message.headers['ce_dataschema'] ?? '').safeParse(value);
-      if (!data.success) failures.push(`${event.type} data: ${data.error.message}`);
-      return undefined;
-    });
-    expect(failures).toEqual([]);
+      expect(JSON.parse(message.value?.toString('utf8') ?? 'null')).toEqual(event.data);
+    }
   });
 
   it('refuses a payload that breaks the documented schema (the check can fail)', () => {
-    const schema = schemaOfDataschema(
+    const schema = contract.schemaOfDataschema(
       complianceDataschema({ type: 'RecordsArchived', version: 1 }),
     );
     expect(schema.safeParse({ ...sweep, sha256: 'not-hex' }).success).toBe(false);
-    const hold = schemaOfDataschema(complianceDataschema({ type: 'LegalHoldPlaced', version: 1 }));
+    const hold = contract.schemaOfDataschema(
+      complianceDataschema({ type: 'LegalHoldPlaced', version: 1 }),
+    );
     expect(
       hold.safeParse({
         holdId: 'H-3',

@@ -1,9 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Parser, DiagnosticSeverity } from '@asyncapi/parser';
-import { z } from 'zod';
-import { parse } from 'yaml';
-import type { StoredEvent } from '@trainyard/event-store';
 import { toIntegrationCloudEventMessage } from '@trainyard/messaging';
 import {
   DEFAULT_PLANNING_POLICY,
@@ -15,6 +9,7 @@ import {
   planningLifecycle,
   registration,
 } from '@trainyard/planning-read-models/testing';
+import { asyncApiContract, storedEventOf } from '@trainyard/testing';
 import {
   PLANNING_ASYNCAPI_ID,
   PLANNING_EVENT_SOURCE,
@@ -30,76 +25,15 @@ import {
 // The AsyncAPI document is the published contract of trainyard.planning.events.v1: GRC tools and
 // other services code against it, so every event planning publishes (its domain events through
 // the contract mapping) must validate against it, headers included.
-const DOCUMENT_PATH = join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'docs',
-  'asyncapi',
-  'planning.asyncapi.yaml',
-);
-const SOURCE = readFileSync(DOCUMENT_PATH, 'utf8');
-
-type JsonSchema = Record<string, unknown>;
-
-interface AsyncApiDocument {
-  asyncapi: string;
-  id: string;
-  channels: { planningEvents: { address: string; messages: Record<string, unknown> } };
-  components: {
-    messageTraits: { cloudEventsBinary: { headers: JsonSchema } };
-    messages: Record<string, { payload: { $ref: string } }>;
-    schemas: Record<string, JsonSchema>;
-  };
-}
-
-const document = parse(SOURCE) as AsyncApiDocument;
-// zod resolves local `#/definitions/…` refs only, so the component schemas are re-rooted there.
-const definitions = JSON.parse(
-  JSON.stringify(document.components.schemas).replaceAll('#/components/schemas/', '#/definitions/'),
-) as Record<string, unknown>;
-const schemaAt = (ref: string) =>
-  z.fromJSONSchema(
-    { $ref: ref.replace('#/components/schemas/', '#/definitions/'), definitions },
-    { defaultTarget: 'draft-7' },
-  );
-/** The schema a `ce_dataschema` URI names: the document's id, then a JSON pointer into it. */
-const schemaOfDataschema = (uri: string) => {
-  const [base, pointer] = uri.split('#');
-  if (base !== document.id || !pointer)
-    throw new Error(`${uri} does not point into ${document.id}`);
-  const name = pointer.replace('/components/schemas/', '');
-  if (!document.components.schemas[name]) throw new Error(`${uri}: no schema ${name}`);
-  return schemaAt(`#/components/schemas/${name}`);
-};
-const headersSchema = z.fromJSONSchema(
-  document.components.messageTraits.cloudEventsBinary.headers,
-  {
-    defaultTarget: 'draft-7',
-  },
-);
+const contract = asyncApiContract('planning.asyncapi.yaml');
 
 /** A stored event as the outbox relay reads it, for a domain event of the scenario. */
-const stored = (event: PlanningDomainEvent, streamVersion: number, n: number): StoredEvent => ({
-  position: BigInt(n),
-  transactionId: BigInt(1000 + n),
-  streamId: `planning-stream-${n}`,
-  streamVersion,
-  type: event.type,
-  schemaVersion: 1,
-  data: event.data,
-  metadata: {
-    eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    correlationId: `corr-${n}`,
-    causationId: n > 1 ? `cause-${n}` : undefined,
-    actor: 'alice',
-    reason: n % 2 === 0 ? 'stated reason' : undefined,
-    trace: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
-  },
-  recordedAt: new Date(Date.UTC(2026, 10, 2, 9, n % 60)),
-});
+const stored = (event: PlanningDomainEvent, streamVersion: number, n: number) =>
+  storedEventOf(event, n, {
+    streamId: `planning-stream-${n}`,
+    streamVersion,
+    optionalHeaders: true,
+  });
 
 const firstOfLifecycle = () => {
   const first = planningLifecycle().events[0];
@@ -109,70 +43,47 @@ const firstOfLifecycle = () => {
 
 describe('docs/asyncapi/planning.asyncapi.yaml', () => {
   it('is a valid AsyncAPI document: @asyncapi/parser reports no error and no warning', async () => {
-    const { document: parsed, diagnostics } = await new Parser().parse(SOURCE);
-    const severe: number[] = [DiagnosticSeverity.Error, DiagnosticSeverity.Warning];
-    const problems = diagnostics
-      .filter((d) => severe.includes(d.severity))
-      .map((d) => `${d.code} at ${d.path.join('.')}: ${d.message}`);
-    expect(problems).toEqual([]);
-    expect(parsed).toBeDefined();
     // What the parser resolved agrees with the raw document the other tests read.
-    expect(parsed?.info().id()).toBe(PLANNING_ASYNCAPI_ID);
-    expect(
-      parsed
-        ?.channels()
-        .all()
-        .map((c) => c.address()),
-    ).toEqual([PLANNING_EVENTS_TOPIC]);
-    expect(
-      parsed
-        ?.messages()
-        .all()
-        .map((m) => m.id())
-        .sort(),
-    ).toEqual(PLANNING_INTEGRATION_EVENTS.map((e) => e.type).sort());
-    for (const message of parsed?.messages().all() ?? [])
-      expect(message.headers()?.required()).toContain('ce_dataschema');
+    expect(await contract.parsed()).toEqual({
+      problems: [],
+      id: PLANNING_ASYNCAPI_ID,
+      channels: [PLANNING_EVENTS_TOPIC],
+      messages: PLANNING_INTEGRATION_EVENTS.map((e) => e.type).sort(),
+      withoutDataschemaHeader: [],
+    });
   });
 
   it('documents one message per published event of the contract on trainyard.planning.events.v1, its payload the schema ce_dataschema names', () => {
+    const { document } = contract;
     expect(document.asyncapi).toBe('3.0.0');
     expect(document.id).toBe(PLANNING_ASYNCAPI_ID);
-    expect(document.channels.planningEvents.address).toBe(PLANNING_EVENTS_TOPIC);
-    const published = PLANNING_INTEGRATION_EVENTS.map((e) => e.type).sort();
-    expect(Object.keys(document.channels.planningEvents.messages).sort()).toEqual(published);
-    expect(Object.keys(document.components.messages).sort()).toEqual(published);
+    expect(document.channels['planningEvents']?.address).toBe(PLANNING_EVENTS_TOPIC);
+    expect(contract.undocumented(PLANNING_INTEGRATION_EVENTS, { whole: true })).toEqual([]);
     for (const event of PLANNING_INTEGRATION_EVENTS) {
       const [, pointer] = planningDataschema(event).split('#');
-      expect(document.components.messages[event.type]?.payload.$ref).toBe(`#${pointer}`);
+      expect(document.components.messages[event.type]?.payload?.$ref).toBe(`#${pointer}`);
     }
   });
 
   it('every domain event of a whole lifecycle is published as a mapped integration event whose Kafka message validates against the CloudEvents trait and the schema ce_dataschema names', () => {
-    const failures: string[] = [];
-    const seen = new Set<string>();
-    planningLifecycle().events.forEach(({ event, streamVersion }, i) => {
-      const published = planningIntegrationEventOf(event);
-      if (!published) return failures.push(`${event.type}: not published`);
-      seen.add(`${published.type}.v${published.version}`);
-      const message = toIntegrationCloudEventMessage(
-        stored(event, streamVersion, i + 1),
-        published,
-        'planning',
-      );
-      const headers = headersSchema.safeParse(message.headers);
-      if (!headers.success) failures.push(`${event.type} headers: ${headers.error.message}`);
+    const lifecycle = planningLifecycle().events;
+    const { problems, publications, internal } = contract.publishAll(
+      lifecycle.map((e) => e.event),
+      {
+        service: 'planning',
+        publish: planningIntegrationEventOf,
+        stored: (event, n) => stored(event, lifecycle[n - 1]?.streamVersion ?? n, n),
+      },
+    );
+    expect(internal).toEqual([]);
+    expect(problems).toEqual([]);
+    for (const { published, message } of publications)
       expect(message.headers).toMatchObject({
         ce_type: planningCloudEventType(published),
         ce_source: PLANNING_EVENT_SOURCE,
         ce_dataschema: planningDataschema(published),
       });
-      const value: unknown = JSON.parse(message.value?.toString('utf8') ?? 'null');
-      const data = schemaOfDataschema(message.headers['ce_dataschema'] ?? '').safeParse(value);
-      if (!data.success) failures.push(`${event.type} data: ${data.error.message}`);
-      return undefined;
-    });
-    expect(failures).toEqual([]);
+    const seen = new Set(publications.map((p) => `${p.published.type}.v${p.published.version}`));
     // The lifecycle covers the whole catalogue, so no published event goes unchecked.
     expect([...seen].sort()).toEqual(
       PLANNING_INTEGRATION_EVENTS.map((e) => `${e.type}.v${e.version}`).sort(),
@@ -187,17 +98,19 @@ describe('docs/asyncapi/planning.asyncapi.yaml', () => {
       published,
       'planning',
     );
-    expect(headersSchema.safeParse(headers).success).toBe(true);
+    expect(contract.headersSchema.safeParse(headers).success).toBe(true);
     const without = (name: string) =>
       Object.fromEntries(Object.entries(headers).filter(([k]) => k !== name));
-    expect(headersSchema.safeParse(without('ce_dataschema')).success).toBe(false);
-    expect(headersSchema.safeParse(without('ce_id')).success).toBe(false);
+    expect(contract.headersSchema.safeParse(without('ce_dataschema')).success).toBe(false);
+    expect(contract.headersSchema.safeParse(without('ce_id')).success).toBe(false);
     expect(
-      headersSchema.safeParse({ ...headers, ce_source: '/trainyard/compliance' }).success,
+      contract.headersSchema.safeParse({ ...headers, ce_source: '/trainyard/compliance' }).success,
     ).toBe(false);
     expect(
-      headersSchema.safeParse({ ...headers, ce_type: 'dev.trainyard.planning.WorkloadRegistered' })
-        .success,
+      contract.headersSchema.safeParse({
+        ...headers,
+        ce_type: 'dev.trainyard.planning.WorkloadRegistered',
+      }).success,
     ).toBe(false);
   });
 
@@ -255,7 +168,7 @@ describe('docs/asyncapi/planning.asyncapi.yaml', () => {
     expect(published?.data).toMatchObject({
       versionSkews: [{ library: 'auth-client', target: '1.3.1' }],
     });
-    const schema = schemaAt('#/components/schemas/ReleaseScopeCommitted.v1');
+    const schema = contract.schemaNamed('ReleaseScopeCommitted.v1');
     expect(schema.safeParse(published?.data).error?.message).toBeUndefined();
     const broken = {
       ...(published?.data as object),
@@ -265,7 +178,7 @@ describe('docs/asyncapi/planning.asyncapi.yaml', () => {
   });
 
   it('refuses a payload that lacks a required field (the schemas are not vacuous)', () => {
-    const deferred = schemaAt('#/components/schemas/WorkloadDeferred.v1');
+    const deferred = contract.schemaNamed('WorkloadDeferred.v1');
     const valid = {
       workloadId: 'W-1',
       team: 't',
@@ -277,8 +190,7 @@ describe('docs/asyncapi/planning.asyncapi.yaml', () => {
     expect(deferred.safeParse(valid).success).toBe(true);
     expect(deferred.safeParse({ ...valid, reason: undefined }).success).toBe(false);
     expect(
-      schemaAt('#/components/schemas/WorkloadRegistered.v1').safeParse({ workloadId: 'W-1' })
-        .success,
+      contract.schemaNamed('WorkloadRegistered.v1').safeParse({ workloadId: 'W-1' }).success,
     ).toBe(false);
   });
 });

@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import { z } from 'zod';
 import {
   jobDefinitionDecider,
   type JobDefinitionCommand,
   type JobDefinitionEvent,
 } from '@trainyard/scheduling-domain';
+import { asyncApiContract } from '@trainyard/testing';
 import {
   JOB_DEFINITION_INTEGRATION_EVENTS,
   jobDefinitionIntegrationEventOf,
@@ -15,25 +12,7 @@ import { schedulingIntegrationEventOf } from './scheduling-integration.mapping';
 
 // The job-definition events' part of the AsyncAPI contract: every event the decider emits over a
 // whole lifecycle is published and validates against its schema (no missing, no extra field).
-const DOCUMENT = join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'docs',
-  'asyncapi',
-  'scheduling.asyncapi.yaml',
-);
-const document = parse(readFileSync(DOCUMENT, 'utf8')) as {
-  components: { schemas: Record<string, unknown>; messages: Record<string, unknown> };
-  channels: { schedulingEvents: { messages: Record<string, unknown> } };
-};
-const definitions = JSON.parse(
-  JSON.stringify(document.components.schemas).replaceAll('#/components/schemas/', '#/definitions/'),
-) as Record<string, unknown>;
-const schemaOf = (name: string) =>
-  z.fromJSONSchema({ $ref: `#/definitions/${name}`, definitions }, { defaultTarget: 'draft-7' });
+const contract = asyncApiContract('scheduling.asyncapi.yaml');
 
 const NAME = 'finance.ledger.month-end-close';
 const manifest = (prodBatch: number, criticality = 'critical') => ({
@@ -92,11 +71,7 @@ const lifecycle = (): JobDefinitionEvent[] => {
 
 describe('job-definition events in the AsyncAPI contract', () => {
   it('documents a message, a channel entry and a schema for every catalogued type', () => {
-    for (const { type, version } of JOB_DEFINITION_INTEGRATION_EVENTS) {
-      expect(document.components.messages[type]).toBeDefined();
-      expect(document.channels.schedulingEvents.messages[type]).toBeDefined();
-      expect(document.components.schemas[`${type}.v${version}`]).toBeDefined();
-    }
+    expect(contract.undocumented(JOB_DEFINITION_INTEGRATION_EVENTS)).toEqual([]);
   });
 
   it('publishes every event of a whole lifecycle, each valid against the schema ce_dataschema names', () => {
@@ -114,9 +89,10 @@ describe('job-definition events in the AsyncAPI contract', () => {
     for (const event of events) {
       const published = schedulingIntegrationEventOf(event);
       expect(published).toEqual(jobDefinitionIntegrationEventOf(event));
-      const name = published?.dataschema.split('#/components/schemas/')[1] ?? '';
-      seen.add(name);
-      expect(schemaOf(name).safeParse(published?.data).error?.issues).toBeUndefined();
+      seen.add(`${published?.type}.v${published?.version}`);
+      expect(contract.payloadProblems(event.type, published?.dataschema, published?.data)).toEqual(
+        [],
+      );
     }
     expect([...seen].sort()).toEqual(
       JOB_DEFINITION_INTEGRATION_EVENTS.map((e) => `${e.type}.v${e.version}`).sort(),
@@ -132,7 +108,7 @@ describe('job-definition events in the AsyncAPI contract', () => {
 
   it('is told apart from a payload that drifted (so the checks above can fail)', () => {
     expect(
-      schemaOf('JobDeprecated.v1').safeParse({
+      contract.schemaNamed('JobDeprecated.v1').safeParse({
         name: NAME,
         reason: 'r',
         deprecatedBy: 'x',
@@ -141,7 +117,8 @@ describe('job-definition events in the AsyncAPI contract', () => {
       }).success,
     ).toBe(false);
     expect(
-      schemaOf('JobManifestApplied.v1').safeParse({ name: 'Not A Job', version: 1 }).success,
+      contract.schemaNamed('JobManifestApplied.v1').safeParse({ name: 'Not A Job', version: 1 })
+        .success,
     ).toBe(false);
   });
 });

@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import { z } from 'zod';
 import type { JobRunEvent } from '@trainyard/scheduling-domain';
+import { asyncApiContract } from '@trainyard/testing';
 import {
   JOB_RUN_INTEGRATION_EVENTS,
   toJobRunIntegrationEvent,
@@ -12,25 +9,7 @@ import { schedulingIntegrationEventOf } from './scheduling-integration.mapping';
 // The job-run events' part of the AsyncAPI contract (issue 12): every event the runtime records
 // must validate against its schema once mapped (no missing, no extra field), and every catalogued
 // type has a message and a schema.
-const DOCUMENT = join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'docs',
-  'asyncapi',
-  'scheduling.asyncapi.yaml',
-);
-const document = parse(readFileSync(DOCUMENT, 'utf8')) as {
-  components: { schemas: Record<string, unknown>; messages: Record<string, unknown> };
-  channels: { schedulingEvents: { messages: Record<string, unknown> } };
-};
-const definitions = JSON.parse(
-  JSON.stringify(document.components.schemas).replaceAll('#/components/schemas/', '#/definitions/'),
-) as Record<string, unknown>;
-const schemaOf = (name: string) =>
-  z.fromJSONSchema({ $ref: `#/definitions/${name}`, definitions }, { defaultTarget: 'draft-7' });
+const contract = asyncApiContract('scheduling.asyncapi.yaml');
 
 const at = '2026-12-01T02:30:00.000Z';
 const ref = {
@@ -111,11 +90,7 @@ const history: JobRunEvent[] = [
 
 describe('job-run events in the AsyncAPI contract', () => {
   it('documents a message on the channel and a schema for every catalogued type', () => {
-    for (const { type, version } of JOB_RUN_INTEGRATION_EVENTS) {
-      expect(document.channels.schedulingEvents.messages[type]).toBeDefined();
-      expect(document.components.messages[type]).toBeDefined();
-      expect(document.components.schemas[`${type}.v${version}`]).toBeDefined();
-    }
+    expect(contract.undocumented(JOB_RUN_INTEGRATION_EVENTS)).toEqual([]);
   });
 
   it('publishes every job-run event, and each validates against the schema its dataschema names', () => {
@@ -128,9 +103,7 @@ describe('job-run events in the AsyncAPI contract', () => {
         continue;
       }
       seen.add(published.type);
-      const name = published.dataschema.split('#/components/schemas/')[1] ?? '';
-      const result = schemaOf(name).safeParse(JSON.parse(JSON.stringify(published.data)));
-      if (!result.success) failures.push(`${event.type}: ${result.error.message}`);
+      failures.push(...contract.payloadProblems(event.type, published.dataschema, published.data));
     }
     expect(failures).toEqual([]);
     expect([...seen].sort()).toEqual(JOB_RUN_INTEGRATION_EVENTS.map((e) => e.type).sort());
@@ -145,11 +118,12 @@ describe('job-run events in the AsyncAPI contract', () => {
   });
 
   it('is told apart from a payload that drifted (so the checks above can fail)', () => {
-    expect(schemaOf('TaskRunFinished.v1').safeParse({ ...task, outcome: 'failed' }).success).toBe(
-      false,
-    );
     expect(
-      schemaOf('JobRunStarted.v1').safeParse({ ...ref, startedAt: at, extra: true }).success,
+      contract.schemaNamed('TaskRunFinished.v1').safeParse({ ...task, outcome: 'failed' }).success,
+    ).toBe(false);
+    expect(
+      contract.schemaNamed('JobRunStarted.v1').safeParse({ ...ref, startedAt: at, extra: true })
+        .success,
     ).toBe(false);
   });
 });

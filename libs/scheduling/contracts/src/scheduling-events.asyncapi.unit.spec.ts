@@ -1,9 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Parser, DiagnosticSeverity } from '@asyncapi/parser';
-import { z } from 'zod';
-import { parse } from 'yaml';
-import type { StoredEvent } from '@trainyard/event-store';
 import { toIntegrationCloudEventMessage } from '@trainyard/messaging';
 import {
   calendarEntryDecider,
@@ -19,6 +13,7 @@ import {
   type DeploymentPlanEvent,
   type PlacementContext,
 } from '@trainyard/scheduling-domain';
+import { asyncApiContract, storedEventOf } from '@trainyard/testing';
 import {
   SCHEDULING_ASYNCAPI_ID,
   SCHEDULING_EVENT_SOURCE,
@@ -37,76 +32,15 @@ import {
 // The AsyncAPI document is the published contract of trainyard.scheduling.events.v1: GRC tools and
 // other services code against it, so every event scheduling publishes (its domain events through
 // the contract mapping) must validate against it, headers included.
-const DOCUMENT_PATH = join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'docs',
-  'asyncapi',
-  'scheduling.asyncapi.yaml',
-);
-const SOURCE = readFileSync(DOCUMENT_PATH, 'utf8');
-
-type JsonSchema = Record<string, unknown>;
-
-interface AsyncApiDocument {
-  asyncapi: string;
-  id: string;
-  channels: { schedulingEvents: { address: string; messages: Record<string, unknown> } };
-  components: {
-    messageTraits: { cloudEventsBinary: { headers: JsonSchema } };
-    messages: Record<string, { payload: { $ref: string } }>;
-    schemas: Record<string, JsonSchema>;
-  };
-}
-
-const document = parse(SOURCE) as AsyncApiDocument;
-// zod resolves local `#/definitions/…` refs only, so the component schemas are re-rooted there.
-const definitions = JSON.parse(
-  JSON.stringify(document.components.schemas).replaceAll('#/components/schemas/', '#/definitions/'),
-) as Record<string, unknown>;
-const schemaAt = (ref: string) =>
-  z.fromJSONSchema(
-    { $ref: ref.replace('#/components/schemas/', '#/definitions/'), definitions },
-    { defaultTarget: 'draft-7' },
-  );
-/** The schema a `ce_dataschema` URI names: the document's id, then a JSON pointer into it. */
-const schemaOfDataschema = (uri: string) => {
-  const [base, pointer] = uri.split('#');
-  if (base !== document.id || !pointer)
-    throw new Error(`${uri} does not point into ${document.id}`);
-  const name = pointer.replace('/components/schemas/', '');
-  if (!document.components.schemas[name]) throw new Error(`${uri}: no schema ${name}`);
-  return schemaAt(`#/components/schemas/${name}`);
-};
-const headersSchema = z.fromJSONSchema(
-  document.components.messageTraits.cloudEventsBinary.headers,
-  {
-    defaultTarget: 'draft-7',
-  },
-);
+const contract = asyncApiContract('scheduling.asyncapi.yaml');
 
 /** A stored event as the outbox relay reads it, for a domain event of the scenario. */
-const stored = (event: SchedulingDomainEvent, streamVersion: number, n: number): StoredEvent => ({
-  position: BigInt(n),
-  transactionId: BigInt(1000 + n),
-  streamId: `scheduling-stream-${n}`,
-  streamVersion,
-  type: event.type,
-  schemaVersion: 1,
-  data: event.data,
-  metadata: {
-    eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    correlationId: `corr-${n}`,
-    causationId: n > 1 ? `cause-${n}` : undefined,
-    actor: 'alice',
-    reason: n % 2 === 0 ? 'stated reason' : undefined,
-    trace: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
-  },
-  recordedAt: new Date(Date.UTC(2026, 10, 2, 9, n % 60)),
-});
+const stored = (event: SchedulingDomainEvent, streamVersion: number, n: number) =>
+  storedEventOf(event, n, {
+    streamId: `scheduling-stream-${n}`,
+    streamVersion,
+    optionalHeaders: true,
+  });
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -241,70 +175,47 @@ const firstOfLifecycle = () => {
 
 describe('docs/asyncapi/scheduling.asyncapi.yaml', () => {
   it('is a valid AsyncAPI document: @asyncapi/parser reports no error and no warning', async () => {
-    const { document: parsed, diagnostics } = await new Parser().parse(SOURCE);
-    const severe: number[] = [DiagnosticSeverity.Error, DiagnosticSeverity.Warning];
-    const problems = diagnostics
-      .filter((d) => severe.includes(d.severity))
-      .map((d) => `${d.code} at ${d.path.join('.')}: ${d.message}`);
-    expect(problems).toEqual([]);
-    expect(parsed).toBeDefined();
     // What the parser resolved agrees with the raw document the other tests read.
-    expect(parsed?.info().id()).toBe(SCHEDULING_ASYNCAPI_ID);
-    expect(
-      parsed
-        ?.channels()
-        .all()
-        .map((c) => c.address()),
-    ).toEqual([SCHEDULING_EVENTS_TOPIC]);
-    expect(
-      parsed
-        ?.messages()
-        .all()
-        .map((m) => m.id())
-        .sort(),
-    ).toEqual(SCHEDULING_INTEGRATION_EVENTS.map((e) => e.type).sort());
-    for (const message of parsed?.messages().all() ?? [])
-      expect(message.headers()?.required()).toContain('ce_dataschema');
+    expect(await contract.parsed()).toEqual({
+      problems: [],
+      id: SCHEDULING_ASYNCAPI_ID,
+      channels: [SCHEDULING_EVENTS_TOPIC],
+      messages: SCHEDULING_INTEGRATION_EVENTS.map((e) => e.type).sort(),
+      withoutDataschemaHeader: [],
+    });
   });
 
   it('documents one message per published event of the contract on trainyard.scheduling.events.v1, its payload the schema ce_dataschema names', () => {
+    const { document } = contract;
     expect(document.asyncapi).toBe('3.0.0');
     expect(document.id).toBe(SCHEDULING_ASYNCAPI_ID);
-    expect(document.channels.schedulingEvents.address).toBe(SCHEDULING_EVENTS_TOPIC);
-    const published = SCHEDULING_INTEGRATION_EVENTS.map((e) => e.type).sort();
-    expect(Object.keys(document.channels.schedulingEvents.messages).sort()).toEqual(published);
-    expect(Object.keys(document.components.messages).sort()).toEqual(published);
+    expect(document.channels['schedulingEvents']?.address).toBe(SCHEDULING_EVENTS_TOPIC);
+    expect(contract.undocumented(SCHEDULING_INTEGRATION_EVENTS, { whole: true })).toEqual([]);
     for (const event of SCHEDULING_INTEGRATION_EVENTS) {
       const [, pointer] = schedulingDataschema(event).split('#');
-      expect(document.components.messages[event.type]?.payload.$ref).toBe(`#${pointer}`);
+      expect(document.components.messages[event.type]?.payload?.$ref).toBe(`#${pointer}`);
     }
   });
 
   it('every domain event of a whole lifecycle is published as a mapped integration event whose Kafka message validates against the CloudEvents trait and the schema ce_dataschema names', () => {
-    const failures: string[] = [];
-    const seen = new Set<string>();
-    schedulingLifecycle().events.forEach(({ event, streamVersion }, i) => {
-      const published = schedulingIntegrationEventOf(event);
-      if (!published) return failures.push(`${event.type}: not published`);
-      seen.add(`${published.type}.v${published.version}`);
-      const message = toIntegrationCloudEventMessage(
-        stored(event, streamVersion, i + 1),
-        published,
-        'scheduling',
-      );
-      const headers = headersSchema.safeParse(message.headers);
-      if (!headers.success) failures.push(`${event.type} headers: ${headers.error.message}`);
+    const lifecycle = schedulingLifecycle().events;
+    const { problems, publications, internal } = contract.publishAll(
+      lifecycle.map((e) => e.event),
+      {
+        service: 'scheduling',
+        publish: schedulingIntegrationEventOf,
+        stored: (event, n) => stored(event, lifecycle[n - 1]?.streamVersion ?? n, n),
+      },
+    );
+    expect(internal).toEqual([]);
+    expect(problems).toEqual([]);
+    for (const { published, message } of publications)
       expect(message.headers).toMatchObject({
         ce_type: schedulingCloudEventType(published),
         ce_source: SCHEDULING_EVENT_SOURCE,
         ce_dataschema: schedulingDataschema(published),
       });
-      const value: unknown = JSON.parse(message.value?.toString('utf8') ?? 'null');
-      const data = schemaOfDataschema(message.headers['ce_dataschema'] ?? '').safeParse(value);
-      if (!data.success) failures.push(`${event.type} data: ${data.error.message}`);
-      return undefined;
-    });
-    expect(failures).toEqual([]);
+    const seen = new Set(publications.map((p) => `${p.published.type}.v${p.published.version}`));
     // With the override lifecycle (override-events.asyncapi.unit.spec.ts) the lifecycle covers
     // the whole catalogue, so no published event goes unchecked.
     // Job-run and job-definition events have their own specs (job-run-events.asyncapi.unit.spec.ts,
@@ -328,7 +239,7 @@ describe('docs/asyncapi/scheduling.asyncapi.yaml', () => {
       .map(({ event }) => schedulingIntegrationEventOf(event))
       .find((e) => e?.type === 'DeploymentScheduled');
     if (scheduled?.type !== 'DeploymentScheduled') throw new Error('no DeploymentScheduled');
-    const schema = schemaOfDataschema(scheduled.dataschema);
+    const schema = contract.schemaOfDataschema(scheduled.dataschema);
     const data = JSON.parse(JSON.stringify(scheduled.data)) as {
       deployments: Record<string, unknown>[];
     };
@@ -351,16 +262,16 @@ describe('docs/asyncapi/scheduling.asyncapi.yaml', () => {
       published,
       'scheduling',
     );
-    expect(headersSchema.safeParse(headers).success).toBe(true);
+    expect(contract.headersSchema.safeParse(headers).success).toBe(true);
     const without = (name: string) =>
       Object.fromEntries(Object.entries(headers).filter(([k]) => k !== name));
-    expect(headersSchema.safeParse(without('ce_dataschema')).success).toBe(false);
-    expect(headersSchema.safeParse(without('ce_id')).success).toBe(false);
-    expect(headersSchema.safeParse({ ...headers, ce_source: '/trainyard/planning' }).success).toBe(
-      false,
-    );
+    expect(contract.headersSchema.safeParse(without('ce_dataschema')).success).toBe(false);
+    expect(contract.headersSchema.safeParse(without('ce_id')).success).toBe(false);
     expect(
-      headersSchema.safeParse({
+      contract.headersSchema.safeParse({ ...headers, ce_source: '/trainyard/planning' }).success,
+    ).toBe(false);
+    expect(
+      contract.headersSchema.safeParse({
         ...headers,
         ce_type: 'dev.trainyard.scheduling.CalendarEntryDefined',
       }).success,

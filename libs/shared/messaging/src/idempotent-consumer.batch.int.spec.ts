@@ -1,44 +1,17 @@
 import type { PoolClient } from 'pg';
-import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
+import { waitFor } from '@trainyard/testing';
 import { DLQ_HEADERS, IdempotentConsumer } from './idempotent-consumer';
+import { IdempotentConsumerFixture } from './idempotent-consumer.fixture';
 import type { IdempotentBatchHandler, InboxEvent } from './inbox-batch';
-import { createKafkaMessageBus } from './kafkajs-message-bus';
-import type { MessageBus, MessageProducer, OutgoingMessage } from './message-bus.port';
-import { collectTopic, testCloudEventMessage } from './messaging.fixture';
-import { migrateMessaging } from './messaging.migrations';
+import type { OutgoingMessage } from './message-bus.port';
 
 // The batch path (issue 13's consumer throughput): one transaction per fetched batch, with the
 // same guarantees as one message per transaction.
 describe('IdempotentConsumer with a batch handler', () => {
-  let ctx: TestContext;
-  let bus: MessageBus;
-  let producer: MessageProducer;
-  const cleanups: (() => Promise<void>)[] = [];
-
-  beforeAll(async () => {
-    ctx = await createTestContext('idempotent_batch');
-    await migrateMessaging(ctx.pool, ctx.schema);
-    await ctx.pool.query('CREATE TABLE effects (event_id text NOT NULL, xid text NOT NULL)');
-    bus = createKafkaMessageBus({
-      brokers: ctx.brokers,
-      clientId: 'idempotent-batch-test',
-      consumerMaxWaitMs: 100,
-    });
-    producer = bus.producer();
-  });
-
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  afterAll(async () => {
-    await producer.disconnect();
-    await ctx.dispose();
-  });
-
-  const cloudEvent = testCloudEventMessage;
-
-  const idOf = (message: OutgoingMessage) => message.headers['ce_id']!;
+  const f = IdempotentConsumerFixture.use('idempotent_batch');
+  const { cloudEvent, idOf, effects } = f;
+  const setUp = (name: string, batchHandler: IdempotentBatchHandler, maxAttempts = 3) =>
+    f.consumer(name, { batchHandler, maxAttempts });
 
   /** Records each event with the id of the transaction that wrote it: one multi-row INSERT. */
   const recordEffects = async (items: readonly InboxEvent[], tx: PoolClient): Promise<void> => {
@@ -47,47 +20,6 @@ describe('IdempotentConsumer with a batch handler', () => {
       [items.map((i) => i.event.id)],
     );
   };
-
-  async function effects(eventId: string): Promise<string[]> {
-    const { rows } = await ctx.pool.query<{ xid: string }>(
-      'SELECT xid FROM effects WHERE event_id = $1',
-      [eventId],
-    );
-    return rows.map((r) => r.xid);
-  }
-
-  /** A broker just started on a loaded machine may answer "does not host this topic-partition" for a while. */
-  const ensureTopic = (topic: string) =>
-    waitFor(
-      () =>
-        bus
-          .admin()
-          .ensureTopics([{ topic, partitions: 1 }])
-          .then(() => true)
-          .catch(() => false),
-      { description: `topic ${topic} created`, timeoutMs: 60_000, intervalMs: 250 },
-    );
-
-  async function setUp(name: string, batchHandler: IdempotentBatchHandler, maxAttempts = 3) {
-    const topic = ctx.topic(name);
-    const groupId = ctx.groupId(name);
-    await ensureTopic(topic);
-    const consumer = new IdempotentConsumer({
-      pool: ctx.pool,
-      bus,
-      schema: ctx.schema,
-      groupId,
-      topics: [topic],
-      batchHandler,
-      maxAttempts,
-      backoff: { initialMs: 10, maxMs: 40 },
-    });
-    cleanups.push(() => consumer.stop());
-    await ensureTopic(consumer.deadLetterTopic);
-    const dlq = await collectTopic(bus, consumer.deadLetterTopic, ctx.groupId(`${name}-dlq`));
-    cleanups.push(() => dlq.stop());
-    return { topic, consumer, dlq };
-  }
 
   it('records a fetched batch in one transaction, before which the handler has written nothing', async () => {
     const unassigned: boolean[] = [];
@@ -100,7 +32,7 @@ describe('IdempotentConsumer with a batch handler', () => {
       await recordEffects(items, tx);
     });
     const messages = Array.from({ length: 20 }, (_, i) => cloudEvent(`release-${i}`, { i }));
-    await producer.send(topic, messages);
+    await f.producer.send(topic, messages);
     await consumer.start();
 
     await waitFor(() => consumer.stats.handled === 20, { description: 'all 20 handled' });
@@ -119,12 +51,12 @@ describe('IdempotentConsumer with a batch handler', () => {
       OutgoingMessage,
       OutgoingMessage,
     ];
-    await producer.send(topic, [a, a, b, c]);
+    await f.producer.send(topic, [a, a, b, c]);
     await consumer.start();
     await waitFor(() => consumer.stats.handled === 3, { description: 'a, b and c handled' });
 
     // The same batch again (as after a crash before the offsets were committed), then a new event.
-    await producer.send(topic, [a, b, c, d]);
+    await f.producer.send(topic, [a, b, c, d]);
     await waitFor(() => consumer.stats.handled === 4, { description: 'd handled' });
     for (const m of [a, b, c, d]) expect(await effects(idOf(m))).toHaveLength(1);
     expect(consumer.stats).toMatchObject({ handled: 4, duplicates: 4, deadLettered: 0 });
@@ -142,7 +74,7 @@ describe('IdempotentConsumer with a batch handler', () => {
     const before = cloudEvent('release-p', { n: 1 });
     const poison = cloudEvent('release-p', { n: 2, poison: true });
     const after = [3, 4, 5].map((n) => cloudEvent('release-p', { n }));
-    await producer.send(topic, [before, poison, ...after]);
+    await f.producer.send(topic, [before, poison, ...after]);
     await consumer.start();
 
     await waitFor(() => dlq.messages.length === 1, { description: 'the poison in the DLQ' });
@@ -164,7 +96,7 @@ describe('IdempotentConsumer with a batch handler', () => {
     const first = cloudEvent('k', { n: 1 });
     const garbage: OutgoingMessage = { key: 'k', value: Buffer.from('not json'), headers: {} };
     const last = cloudEvent('k', { n: 2 });
-    await producer.send(topic, [first, garbage, last]);
+    await f.producer.send(topic, [first, garbage, last]);
     await consumer.start();
 
     await waitFor(() => consumer.stats.handled === 2, { description: 'both events handled' });
@@ -177,7 +109,13 @@ describe('IdempotentConsumer with a batch handler', () => {
   });
 
   it('refuses to be built with both a handler and a batch handler, or neither', () => {
-    const common = { pool: ctx.pool, bus, schema: ctx.schema, groupId: 'g', topics: ['t'] };
+    const common = {
+      pool: f.ctx.pool,
+      bus: f.bus,
+      schema: f.ctx.schema,
+      groupId: 'g',
+      topics: ['t'],
+    };
     expect(() => new IdempotentConsumer(common)).toThrow(/exactly one/);
     expect(
       () =>

@@ -1,84 +1,25 @@
 import type { PoolClient } from 'pg';
-import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
+import { waitFor } from '@trainyard/testing';
 import type { ParsedCloudEvent } from './cloud-events';
 import { DLQ_HEADERS, IdempotentConsumer, type IdempotentHandler } from './idempotent-consumer';
-import { createKafkaMessageBus } from './kafkajs-message-bus';
-import type { MessageBus, MessageProducer, OutgoingMessage } from './message-bus.port';
-import { collectTopic, testCloudEventMessage, type TopicCollector } from './messaging.fixture';
-import { migrateMessaging } from './messaging.migrations';
+import { IdempotentConsumerFixture } from './idempotent-consumer.fixture';
+import type { OutgoingMessage } from './message-bus.port';
 
 describe('IdempotentConsumer', () => {
-  let ctx: TestContext;
-  let bus: MessageBus;
-  let producer: MessageProducer;
-  const cleanups: (() => Promise<void>)[] = [];
-
-  beforeAll(async () => {
-    ctx = await createTestContext('idempotent_consumer');
-    await migrateMessaging(ctx.pool, ctx.schema);
-    await ctx.pool.query('CREATE TABLE effects (event_id text NOT NULL, note text)');
-    bus = createKafkaMessageBus({
-      brokers: ctx.brokers,
-      clientId: 'idempotent-consumer-test',
-      consumerMaxWaitMs: 100,
-    });
-    producer = bus.producer();
-  });
-
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  afterAll(async () => {
-    await producer.disconnect();
-    await ctx.dispose();
-  });
-
-  const cloudEvent = testCloudEventMessage;
-
-  const idOf = (message: OutgoingMessage) => message.headers['ce_id']!;
-
-  async function setUp(
+  const f = IdempotentConsumerFixture.use('idempotent_consumer');
+  const { cloudEvent, idOf } = f;
+  const setUp = (
     name: string,
     handler: IdempotentHandler,
     maxAttempts = 3,
     backoff = { initialMs: 10, maxMs: 40 },
-  ) {
-    const topic = ctx.topic(name);
-    const groupId = ctx.groupId(name);
-    await bus.admin().ensureTopics([{ topic, partitions: 1 }]);
-    const consumer = new IdempotentConsumer({
-      pool: ctx.pool,
-      bus,
-      schema: ctx.schema,
-      groupId,
-      topics: [topic],
-      handler,
-      maxAttempts,
-      backoff,
-    });
-    cleanups.push(() => consumer.stop());
-    await bus.admin().ensureTopics([{ topic: consumer.deadLetterTopic, partitions: 1 }]);
-    const dlq: TopicCollector = await collectTopic(
-      bus,
-      consumer.deadLetterTopic,
-      ctx.groupId(`${name}-dlq-reader`),
-    );
-    cleanups.push(() => dlq.stop());
-    return { topic, groupId, consumer, dlq };
-  }
+  ) => f.consumer(name, { handler, maxAttempts, backoff });
 
   const recordEffect = async (event: ParsedCloudEvent, tx: PoolClient): Promise<void> => {
     await tx.query('INSERT INTO effects (event_id) VALUES ($1)', [event.id]);
   };
 
-  async function effectCount(eventId: string): Promise<number> {
-    const { rows } = await ctx.pool.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM effects WHERE event_id = $1',
-      [eventId],
-    );
-    return rows[0]!.n;
-  }
+  const effectCount = async (eventId: string) => (await f.effects(eventId)).length;
 
   it('has one effect for a message delivered twice', async () => {
     const calls = new Map<string, number>();
@@ -88,7 +29,7 @@ describe('IdempotentConsumer', () => {
     });
     const first = cloudEvent('release-1', { n: 1 });
     const last = cloudEvent('release-1', { n: 2 });
-    await producer.send(topic, [first, first, last]);
+    await f.producer.send(topic, [first, first, last]);
     await consumer.start();
 
     // One partition: once the last message's effect exists, the duplicate before it was handled too.
@@ -98,7 +39,7 @@ describe('IdempotentConsumer', () => {
     expect(await effectCount(idOf(first))).toBe(1);
     expect(calls.get(idOf(first))).toBe(1);
     expect(consumer.stats).toMatchObject({ handled: 2, duplicates: 1, deadLettered: 0 });
-    const { rows } = await ctx.pool.query(
+    const { rows } = await f.ctx.pool.query(
       'SELECT event_id FROM inbox WHERE consumer_group = $1 ORDER BY handled_at',
       [groupId],
     );
@@ -114,7 +55,7 @@ describe('IdempotentConsumer', () => {
       if (++runs < 3) throw new Error(`transient glitch ${runs}`);
     });
     const message = cloudEvent('release-2', {});
-    await producer.send(topic, [message]);
+    await f.producer.send(topic, [message]);
     await consumer.start();
 
     await waitFor(() => consumer.stats.handled === 1, { description: 'handled on the third run' });
@@ -132,7 +73,7 @@ describe('IdempotentConsumer', () => {
         throw new Error('release calendar rejected the date');
       await recordEffect(event, tx);
     });
-    await producer.send(topic, [poison, next]);
+    await f.producer.send(topic, [poison, next]);
     await consumer.start();
 
     await waitFor(async () => (await effectCount(idOf(next))) === 1, {
@@ -170,7 +111,7 @@ describe('IdempotentConsumer', () => {
       headers: { ce_id: 'no-spec-version' },
     };
     const next = cloudEvent('k', {});
-    await producer.send(topic, [garbage, next]);
+    await f.producer.send(topic, [garbage, next]);
     await consumer.start();
 
     await waitFor(async () => (await effectCount(idOf(next))) === 1, {
@@ -199,7 +140,7 @@ describe('IdempotentConsumer', () => {
       2,
     );
     const message = cloudEvent('release-4', {});
-    await producer.send(topic, [message]);
+    await f.producer.send(topic, [message]);
     await consumer.start();
 
     await waitFor(() => dlq.messages.length === 1, { description: 'the message in the DLQ' });
@@ -220,7 +161,7 @@ describe('IdempotentConsumer', () => {
       { initialMs: 30_000, maxMs: 30_000 },
     );
     const message = cloudEvent('release-5', {});
-    await producer.send(topic, [message]);
+    await f.producer.send(topic, [message]);
     await consumer.start();
     await waitFor(() => consumer.stats.failedAttempts === 1, {
       description: 'the first failed attempt',
@@ -232,15 +173,15 @@ describe('IdempotentConsumer', () => {
 
     failing = false;
     const successor = new IdempotentConsumer({
-      pool: ctx.pool,
-      bus,
-      schema: ctx.schema,
+      pool: f.ctx.pool,
+      bus: f.bus,
+      schema: f.ctx.schema,
       groupId,
       topics: [topic],
       handler: recordEffect,
       backoff: { initialMs: 10, maxMs: 40 },
     });
-    cleanups.push(() => successor.stop());
+    f.onCleanup(() => successor.stop());
     await successor.start();
     await waitFor(async () => (await effectCount(idOf(message))) === 1, {
       description: 'the message handled by the successor',

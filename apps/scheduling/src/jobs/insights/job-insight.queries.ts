@@ -6,6 +6,7 @@ import {
   detectZombies,
   jobStatsOf,
   runTimelineTasks,
+  slaCandidatesOf,
   type JobStats,
   type ZombieFinding,
 } from '@trainyard/scheduling-domain';
@@ -26,9 +27,11 @@ import {
   poolUsageOf,
   runRow,
   runSlaOf,
+  slaCandidateRunOf,
+  slaCandidateTaskOf,
   taskRunFactsOf,
   teamQueueOf,
-  textOrNull,
+  zombieFactsOf,
   type Page,
   type PoolUsage,
   type Raw,
@@ -36,6 +39,7 @@ import {
   type SlaCandidate,
   type TeamQueue,
 } from './job-insight.rows';
+import { insightJobsSql, jobStatsSql } from './job-insight.sql';
 import { JOB_INSIGHTS_CONFIG, type JobInsightsConfig } from './job-insights.config';
 
 const DAY_MS = 86_400_000;
@@ -68,46 +72,6 @@ export class JobInsightQueries {
 
   // ---- job stats --------------------------------------------------------------------------------
 
-  private statsSql(filter: string): string {
-    const s = this.s;
-    return `
-WITH jobs AS (
-  SELECT job FROM ${s}.insight_jobs UNION SELECT DISTINCT job FROM ${s}.insight_job_runs
-), chosen AS (
-  SELECT job FROM jobs WHERE ${filter} ORDER BY job OFFSET $3 LIMIT $4
-)
-SELECT c.job, j.owner, j.current_version,
-  (SELECT count(*) FROM jobs WHERE ${filter}) AS total,
-  w.runs, w.finished, w.succeeded, w.failed, w.cancelled, w.skipped, w.missed,
-  w.p50, w.p95, w.active,
-  (SELECT count(*) FROM ${s}.insight_run_slas sl WHERE sl.job = c.job
-     AND sl.missed_detected_at IS NOT NULL AND sl.missed_detected_at >= $1) AS sla_misses,
-  (SELECT count(*) FROM ${s}.insight_run_slas sl WHERE sl.job = c.job
-     AND sl.predicted_finish IS NOT NULL AND sl.deadline >= $1) AS predicted_late,
-  (SELECT max(finished_at) FROM ${s}.insight_job_runs r WHERE r.job = c.job
-     AND r.outcome = 'succeeded') AS last_success_at,
-  (SELECT max(nominal_time) FROM ${s}.insight_job_runs r WHERE r.job = c.job
-     AND r.state NOT IN ('skipped', 'missed')) AS last_run_at
-FROM chosen c
-LEFT JOIN ${s}.insight_jobs j ON j.job = c.job
-LEFT JOIN LATERAL (
-  SELECT count(*) AS runs,
-    count(*) FILTER (WHERE r.finished_at IS NOT NULL) AS finished,
-    count(*) FILTER (WHERE r.outcome = 'succeeded') AS succeeded,
-    count(*) FILTER (WHERE r.outcome = 'failed') AS failed,
-    count(*) FILTER (WHERE r.outcome IN ('cancelled', 'stopped')) AS cancelled,
-    count(*) FILTER (WHERE r.state = 'skipped') AS skipped,
-    count(*) FILTER (WHERE r.state = 'missed') AS missed,
-    count(*) FILTER (WHERE r.state IN ('scheduled', 'deferred', 'running')) AS active,
-    percentile_disc(0.5) WITHIN GROUP (ORDER BY r.duration_ms)
-      FILTER (WHERE r.outcome = 'succeeded') AS p50,
-    percentile_disc(0.95) WITHIN GROUP (ORDER BY r.duration_ms)
-      FILTER (WHERE r.outcome = 'succeeded') AS p95
-  FROM ${s}.insight_job_runs r WHERE r.job = c.job AND r.nominal_time >= $1
-) w ON true
-ORDER BY c.job`;
-  }
-
   async getJobStats(
     params: { job?: string; sinceDays?: number },
     names: InsightFieldNames,
@@ -115,7 +79,7 @@ ORDER BY c.job`;
     const job = jobParam(names.job, params.job);
     const days = daysParam(names.sinceDays, params.sinceDays, INSIGHT_DEFAULT_WINDOW_DAYS);
     await this.readSide.catchUp();
-    const rows = await this.query(this.statsSql('job = $2'), [this.since(days), job, 0, 1]);
+    const rows = await this.query(jobStatsSql(this.s, 'job = $2'), [this.since(days), job, 0, 1]);
     const row = rows[0];
     if (!row) throw new NotFoundError('job', job);
     return jobStatsOf(jobRunCountsOf(row), days);
@@ -131,7 +95,7 @@ ORDER BY c.job`;
     await this.readSide.catchUp();
     // A job's team is the first segment of its name (the manifest's convention).
     const rows = await this.query(
-      this.statsSql(`($2::text IS NULL OR split_part(job, '.', 1) = $2)`),
+      jobStatsSql(this.s, `($2::text IS NULL OR split_part(job, '.', 1) = $2)`),
       [this.since(days), team ?? null, (page - 1) * pageSize, pageSize],
     );
     const total = rows[0] ? num(rows[0]['total']) : await this.countJobs(team);
@@ -141,7 +105,7 @@ ORDER BY c.job`;
   private async countJobs(team: string | undefined): Promise<number> {
     const s = this.s;
     const rows = await this.query(
-      `SELECT count(*) AS n FROM (SELECT job FROM ${s}.insight_jobs UNION SELECT DISTINCT job FROM ${s}.insight_job_runs) jobs
+      `SELECT count(*) AS n FROM (${insightJobsSql(s)}) jobs
         WHERE ($1::text IS NULL OR split_part(job, '.', 1) = $1)`,
       [team ?? null],
     );
@@ -231,17 +195,7 @@ FROM ${s}.insight_jobs j ORDER BY j.job`,
       [],
     );
     return detectZombies(
-      rows.map((r) => ({
-        job: r['job'] as string,
-        owner: r['owner'] as string,
-        definedAt: r['defined_at'] as string,
-        // Deprecation is the jobs API's event; until it is folded here every job counts as live.
-        deprecated: false,
-        ...(typeof r['last_run_at'] === 'string' ? { lastRunAt: r['last_run_at'] } : {}),
-        ...(typeof r['last_success_at'] === 'string'
-          ? { lastSuccessAt: r['last_success_at'] }
-          : {}),
-      })),
+      rows.map(zombieFactsOf),
       { days, ...(this.config.knownTeams ? { knownTeams: this.config.knownTeams } : {}) },
       Date.parse(this.clock.now()),
     );
@@ -294,28 +248,11 @@ ORDER BY r.nominal_time LIMIT $2`,
       [lookback, limit],
     );
     if (rows.length === 0) return [];
-    const ids = rows.map((r) => r['run_id'] as string);
     const tasks = await this.query(
       `SELECT run_id, task_id, state, started_at FROM ${s}.insight_task_runs WHERE run_id = ANY($1)`,
-      [ids],
+      [rows.map((r) => r['run_id'] as string)],
     );
-    const byRun = new Map<string, { taskId: string; state: string; startedAt: string | null }[]>();
-    for (const t of tasks)
-      byRun.set(t['run_id'] as string, [
-        ...(byRun.get(t['run_id'] as string) ?? []),
-        {
-          taskId: t['task_id'] as string,
-          state: t['state'] as string,
-          startedAt: textOrNull(t['started_at']),
-        },
-      ]);
-    return rows.map((r) => ({
-      run: runRow(r),
-      slaSeconds: Number(r['sla_seconds']),
-      dag: r['dag'] as InsightTaskNode[],
-      predictedLate: r['predicted_late'] === true,
-      tasks: byRun.get(r['run_id'] as string) ?? [],
-    }));
+    return slaCandidatesOf(rows.map(slaCandidateRunOf), tasks.map(slaCandidateTaskOf));
   }
 
   /** p50 of each task's succeeded durations in the history window, by job then task. */

@@ -2,9 +2,12 @@
 // (counts as strings, nulls) mapped to it or to the facts the domain's insight functions take.
 import type {
   JobRunCounts,
+  SlaCandidate as DomainSlaCandidate,
+  SlaCandidateTask,
   TaskAttemptFacts,
   TaskRunFacts,
   TimelineTask,
+  ZombieJobFacts,
 } from '@trainyard/scheduling-domain';
 import type {
   InsightJobRunRow,
@@ -53,13 +56,7 @@ export interface RunTimeline {
 }
 
 /** One active or recently ended run with an SLA: what the SLA watch judges. */
-export interface SlaCandidate {
-  readonly run: InsightJobRunRow;
-  readonly slaSeconds: number;
-  readonly dag: readonly InsightTaskNode[];
-  readonly predictedLate: boolean;
-  readonly tasks: readonly { taskId: string; state: string; startedAt: string | null }[];
-}
+export type SlaCandidate = DomainSlaCandidate<InsightJobRunRow>;
 
 export type Raw = Record<string, unknown>;
 export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
@@ -88,7 +85,7 @@ export const runRow = (r: Raw): InsightJobRunRow => ({
   version: Number(r['version']),
 });
 
-/** A row of the stats query (job-insight.queries.ts statsSql). */
+/** A row of the stats query (job-insight.sql.ts jobStatsSql). */
 export const jobRunCountsOf = (r: Raw): JobRunCounts => ({
   job: r['job'] as string,
   owner: textOrNull(r['owner']),
@@ -158,4 +155,31 @@ export const poolUsageOf = (r: Raw): PoolUsage => ({
   holderJobs: (r['holder_jobs'] as string[]).slice().sort(),
   busyMs: num(r['busy']),
   tasksInWindow: num(r['finished']),
+});
+
+/** A row of the SLA candidates' query: a run with its version's SLA and DAG. */
+export const slaCandidateRunOf = (r: Raw): Omit<SlaCandidate, 'tasks'> => ({
+  run: runRow(r),
+  slaSeconds: Number(r['sla_seconds']),
+  dag: r['dag'] as InsightTaskNode[],
+  predictedLate: r['predicted_late'] === true,
+});
+
+/** A row of the SLA candidates' tasks query. */
+export const slaCandidateTaskOf = (r: Raw): SlaCandidateTask & { runId: string } => ({
+  runId: r['run_id'] as string,
+  taskId: r['task_id'] as string,
+  state: r['state'] as string,
+  startedAt: textOrNull(r['started_at']),
+});
+
+/** A row of the zombie query. */
+export const zombieFactsOf = (r: Raw): ZombieJobFacts => ({
+  job: r['job'] as string,
+  owner: r['owner'] as string,
+  definedAt: r['defined_at'] as string,
+  // Deprecation is the jobs API's event; until it is folded here every job counts as live.
+  deprecated: false,
+  ...(typeof r['last_run_at'] === 'string' ? { lastRunAt: r['last_run_at'] } : {}),
+  ...(typeof r['last_success_at'] === 'string' ? { lastSuccessAt: r['last_success_at'] } : {}),
 });
