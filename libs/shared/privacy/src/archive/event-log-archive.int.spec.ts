@@ -8,7 +8,7 @@ import {
   migrateEventStore,
   verifyEventLog,
 } from '@trainyard/event-store';
-import { createTestContext, type TestContext } from '@trainyard/testing';
+import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
 import { exportArchiveSegment, readArchiveManifests, verifyArchive } from './event-log-archive';
 
 // Archival of old ranges of the event log: segments of the sealed tree exported with their
@@ -47,7 +47,12 @@ describe('event-log archive segments', () => {
     await ctx.pool.query('SELECT pg_sleep(0.01)');
     for (let i = 8; i < 11; i++)
       await store.append(`workload-W${i}`, [event('WorkloadRegistered', { workloadId: `W${i}` })]);
-    await sealer.sealPending();
+    // Sealed up to all 12 events: another test's open transaction in this database may hold the
+    // commit frontier back for a moment, and a single pass would then seal fewer.
+    let sealed = 0;
+    await waitFor(async () => (sealed += await sealer.sealPending()) >= 12, {
+      description: '12 events sealed',
+    });
   });
 
   afterAll(async () => {
