@@ -69,26 +69,9 @@ export class SealedTreeWalk {
   }
 
   private async checkBatch(batch: BatchRow): Promise<LogVerificationFailure | undefined> {
+    const failed = await this.checkBorder(batch);
+    if (failed) return failed;
     const [start, end] = [Number(batch.start_size), Number(batch.tree_size)];
-    const range = `leaves ${start}..${end - 1}`;
-    if (start !== this.size || Number(batch.first_node) !== leafOffset(start)) {
-      const at = (await this.reader.peek())?.position ?? null;
-      if (start > this.size)
-        return fail(
-          this.size,
-          this.size,
-          `the tree batches covering leaves ${this.size}..${start - 1} are missing (deleted?)`,
-          at,
-        );
-      if (start < this.size)
-        return fail(
-          this.size,
-          this.size,
-          `tree batch for ${range} overlaps the previous batch (inserted?)`,
-          at,
-        );
-      return fail(this.size, start, `tree batch for ${range} has a wrong first_node`, at);
-    }
     const stored = (offset: number) =>
       batch.node_hashes.subarray(
         (offset - leafOffset(start)) * HASH_SIZE,
@@ -115,7 +98,42 @@ export class SealedTreeWalk {
       const nodes = this.append(event);
       nodesMatch &&= nodes.every((node, i) => stored(leafOffset(leaf) + i).equals(node));
     }
-    const at = firstPosition ?? null;
+    return this.checkBatchEnd(batch, nodesMatch, firstPosition ?? null);
+  }
+
+  /** The batch starts where the matched tree ends, at its place in the node stream. */
+  private async checkBorder(batch: BatchRow): Promise<LogVerificationFailure | undefined> {
+    const [start, end] = [Number(batch.start_size), Number(batch.tree_size)];
+    const range = `leaves ${start}..${end - 1}`;
+    if (start !== this.size || Number(batch.first_node) !== leafOffset(start)) {
+      const at = (await this.reader.peek())?.position ?? null;
+      if (start > this.size)
+        return fail(
+          this.size,
+          this.size,
+          `the tree batches covering leaves ${this.size}..${start - 1} are missing (deleted?)`,
+          at,
+        );
+      if (start < this.size)
+        return fail(
+          this.size,
+          this.size,
+          `tree batch for ${range} overlaps the previous batch (inserted?)`,
+          at,
+        );
+      return fail(this.size, start, `tree batch for ${range} has a wrong first_node`, at);
+    }
+    return undefined;
+  }
+
+  /** After its leaves matched: the batch's nodes, root and last event. */
+  private checkBatchEnd(
+    batch: BatchRow,
+    nodesMatch: boolean,
+    at: bigint | null,
+  ): LogVerificationFailure | undefined {
+    const [start, end] = [Number(batch.start_size), Number(batch.tree_size)];
+    const range = `leaves ${start}..${end - 1}`;
     if (!nodesMatch)
       return fail(start, start, `the stored tree nodes of the batch for ${range} were changed`, at);
     if (!this.tree.root().equals(batch.root_hash))
