@@ -15,6 +15,7 @@ import { freshStreamId, newEvent } from './new-event.fixture';
 import { createEventStore } from './postgres-event-store';
 import { CheckpointSigner, verifySignedCheckpoint } from './signed-checkpoint';
 import type { SignedTreeCheckpoint } from './signed-checkpoint';
+import { tamperAsSuperuser } from './tamper.fixture';
 import { verifyEventLog } from './verify-log';
 
 const REPO_ROOT = path.resolve(__dirname, '../../../..');
@@ -119,24 +120,6 @@ async function positionsInCommitOrder(schema: string): Promise<bigint[]> {
   return rows.map((r) => BigInt(r.position));
 }
 
-/** What an attacker with superuser rights could do: switch the guards off, then rewrite history. */
-async function tamper(schema: string, sql: string, values: unknown[] = []): Promise<void> {
-  const client = await ctx.pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`SET LOCAL search_path = "${schema}"`);
-    await client.query('ALTER TABLE events DISABLE TRIGGER ALL');
-    await client.query('ALTER TABLE event_tree_batches DISABLE TRIGGER ALL');
-    await client.query(sql, values);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
 const verify = (s: SealedStore) =>
   verifyEventLog(ctx.pool, s.schema, {
     checkpoints: [s.earlier.note, s.latest.note],
@@ -205,7 +188,8 @@ describe('an untouched store', () => {
     await sealAll(sealerFor(sealed.schema), 1);
     expect(await verify(sealed)).toMatchObject({ ok: true, checked: 1 });
 
-    await tamper(
+    await tamperAsSuperuser(
+      ctx.pool,
       sealed.schema,
       `UPDATE events SET recorded_at = recorded_at + interval '1 microsecond'`,
     );
@@ -367,13 +351,14 @@ describe('tampering is found at the first bad position', () => {
 
   it.each(cases)('%s', async (_name, sql, leaf, position, reason) => {
     const sealed = await sealedStore();
-    await tamper(sealed.schema, sql(sealed.positions));
+    await tamperAsSuperuser(ctx.pool, sealed.schema, sql(sealed.positions));
     expect(await verify(sealed)).toMatchObject(tampered(leaf, position(sealed.positions), reason));
   });
 
   it('an event changed and the whole tree re-sealed: the signed checkpoints reveal it', async () => {
     const sealed = await sealedStore();
-    await tamper(
+    await tamperAsSuperuser(
+      ctx.pool,
       sealed.schema,
       `UPDATE events SET data = '{"amount": -1}' WHERE position = ${sealed.positions[8]}; DELETE FROM event_tree_batches`,
     );
@@ -452,7 +437,8 @@ describe('npm run audit:verify', () => {
         `unknown service "${sealed.schema}_missing": no event store in schema ${sealed.schema}_missing`,
       );
 
-      await tamper(
+      await tamperAsSuperuser(
+        ctx.pool,
         sealed.schema,
         `DELETE FROM events WHERE position = ${sealed.positions[11]}; DELETE FROM event_tree_batches WHERE start_size = 10`,
       );

@@ -20,7 +20,7 @@ export type { SealedFields } from './canonical-event';
 export { EventSealer } from './event-sealer';
 export type { EventSealerOptions, CheckpointOptions, CheckpointPublisher } from './event-sealer';
 export { verifyEventLog, EventStoreNotFound } from './verify-log';
-export type { LogVerification, LogVerificationOptions } from './verify-log';
+export type { LogVerification, LogVerificationOptions, LogVerificationStats } from './verify-log';
 export {
   EMPTY_TREE_HASH,
   leafHash,
@@ -32,6 +32,7 @@ export {
   consistencyProofRanges,
   perfectNodes,
   foldNodes,
+  CompactRange,
 } from './merkle-tree';
 export type { LeafRange, TreeNode } from './merkle-tree';
 export {

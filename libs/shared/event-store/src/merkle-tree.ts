@@ -84,6 +84,53 @@ export function rootOfLeaves(leaves: readonly Buffer[]): Buffer {
 }
 
 /**
+ * An RFC 6962 tree grown one leaf at a time that keeps only its compact range: the hashes of
+ * `perfectNodes({0, size})`, one per set bit of size, so at most log2(size) + 1 of them. Its root
+ * is MTH(D[0:size]) (RFC 9162 §2.1.1) computed incrementally, without the leaves.
+ */
+export class CompactRange {
+  private readonly stack: Buffer[];
+  private count: number;
+
+  constructor(size = 0, frontier: readonly Buffer[] = []) {
+    if (frontier.length !== popcount(size))
+      throw new RangeError(
+        `a tree of ${size} leaves has ${popcount(size)} frontier nodes, not ${frontier.length}`,
+      );
+    this.count = size;
+    this.stack = [...frontier];
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The hashes of `perfectNodes({0, size})`, left to right. */
+  get frontier(): readonly Buffer[] {
+    return this.stack;
+  }
+
+  /** Appends one leaf hash; returns the nodes it completes in node-stream order, the leaf first. */
+  append(leaf: Buffer): Buffer[] {
+    this.stack.push(leaf);
+    const nodes = [leaf];
+    this.count++;
+    for (let c = this.count; c % 2 === 0; c /= 2) {
+      const right = this.stack.pop()!;
+      const left = this.stack.pop()!;
+      const parent = nodeHash(left, right);
+      this.stack.push(parent);
+      nodes.push(parent);
+    }
+    return nodes;
+  }
+
+  root(): Buffer {
+    return foldNodes(this.stack);
+  }
+}
+
+/**
  * Appends leaves to a tree given by its right frontier (the hashes of `perfectNodes({0, size})`),
  * returning every node the new leaves complete in node-stream order, and the new frontier.
  */
@@ -92,22 +139,9 @@ export function appendLeaves(
   frontier: readonly Buffer[],
   leaves: readonly Buffer[],
 ): { readonly nodes: Buffer[]; readonly frontier: Buffer[] } {
-  const stack = [...frontier];
-  const nodes: Buffer[] = [];
-  let count = size;
-  for (const leaf of leaves) {
-    stack.push(leaf);
-    nodes.push(leaf);
-    count++;
-    for (let c = count; c % 2 === 0; c /= 2) {
-      const right = stack.pop()!;
-      const left = stack.pop()!;
-      const parent = nodeHash(left, right);
-      stack.push(parent);
-      nodes.push(parent);
-    }
-  }
-  return { nodes, frontier: stack };
+  const range = new CompactRange(size, frontier);
+  const nodes = leaves.flatMap((leaf) => range.append(leaf));
+  return { nodes, frontier: [...range.frontier] };
 }
 
 /** RFC 6962 §2.1.1 PATH(m, D[0:n]) as the ranges whose MTH form the proof, leaf side first. */
