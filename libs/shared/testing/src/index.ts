@@ -7,3 +7,4 @@ export * from './service-process';
 export * from './otlp-receiver';
 export * from './manual-clock';
 export * from './topic-forwarder';
+export * from './field-violations';
