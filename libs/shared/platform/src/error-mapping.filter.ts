@@ -14,6 +14,7 @@ import { throwError, type Observable } from 'rxjs';
 import { GRPC_STATUS_DETAILS_TRAILER, encodeRpcStatus } from '@trainyard/grpc-contracts';
 import { isDomainError, type DomainError, type FieldViolation } from '@trainyard/kernel';
 import { grpcFieldName } from './grpc-field-name';
+import { wellFormedText } from './input/unstorable-text';
 import { MalformedJsonBody, malformedJsonOf } from './errors/malformed-json';
 import type { MappedError } from './errors/mapped-error';
 import { PROBLEM_JSON, problemOf } from './errors/problem-details';
@@ -128,9 +129,14 @@ export class ErrorMappingFilter implements ExceptionFilter {
         'rule' in exception && typeof exception.rule === 'string' ? exception.rule : undefined;
       const field =
         'field' in exception && typeof exception.field === 'string' ? exception.field : undefined;
+      // Messages may quote input (a CEL parser names the character it stopped at, half a
+      // surrogate pair included): sent well-formed, or grpc-js would throw sending the status.
       const violations =
         'violations' in exception && Array.isArray(exception.violations)
-          ? (exception.violations as readonly FieldViolation[])
+          ? (exception.violations as readonly FieldViolation[]).map((v) => ({
+              field: v.field,
+              message: wellFormedText(v.message),
+            }))
           : undefined;
       const resource =
         'entity' in exception &&
@@ -146,7 +152,7 @@ export class ErrorMappingFilter implements ExceptionFilter {
       return {
         grpc,
         http,
-        message: exception.message,
+        message: wellFormedText(exception.message),
         ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
         reason: rule ?? reason,
         field,
