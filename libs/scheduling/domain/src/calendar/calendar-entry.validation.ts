@@ -1,4 +1,4 @@
-import { assertNonEmpty, ValidationError, validateAll } from '@trainyard/kernel';
+import { assertNonEmpty, ValidationError, validateAll, validateEach } from '@trainyard/kernel';
 import { GAP_POLICIES, OVERLAP_POLICIES, type DstPolicy } from '../time/dst-policy';
 import { ZoneResolver } from '../time/zone-resolver';
 import {
@@ -46,7 +46,7 @@ const assertList = (
       field,
       `${field} must be a list of at most ${MAX_CALENDAR_LIST} ${what}.`,
     );
-  validateAll(...value.map((element, i) => () => each(`${field}[${i}]`, element)));
+  validateEach(field, value as unknown[], (element, path) => each(path, element));
 };
 
 const assertNames = (field: string, value: unknown): void =>
