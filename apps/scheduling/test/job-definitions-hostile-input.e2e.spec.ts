@@ -317,6 +317,16 @@ describe('job definitions: hostile input is refused with a field named and nothi
     expect(await fieldOf(JSON.stringify({ ...valid(), description: 'a\u0000b' }))).toMatchObject({
       field: 'description',
     });
+    // A key that is not ASCII names the field in a trailer, which grpc-js takes only as printable
+    // ASCII: escaped there (the BadRequest keeps it as written), not a failed call.
+    const unicodeKey = await send(
+      'ValidateManifest',
+      { manifest: Buffer.from(JSON.stringify({ ...valid(), délai: 5 })) },
+      randomUUID(),
+    );
+    expect(unicodeKey?.code).toBe(status.INVALID_ARGUMENT);
+    expect(unicodeKey?.metadata.get('trainyard-field')[0]).toBe('"d\\u00e9lai"');
+    expect(fieldViolationsOf(unicodeKey as ServiceError)[0]?.field).toBe('"délai"');
   });
 
   it.each(methods.map((m) => [m.name, m] as const))(

@@ -13,7 +13,7 @@ import { status as GrpcStatus, Metadata } from '@grpc/grpc-js';
 import { throwError, type Observable } from 'rxjs';
 import { GRPC_STATUS_DETAILS_TRAILER, encodeRpcStatus } from '@trainyard/grpc-contracts';
 import { isDomainError, type DomainError, type FieldViolation } from '@trainyard/kernel';
-import { grpcFieldName } from './grpc-field-name';
+import { asciiTrailerValue, grpcFieldName } from './grpc-field-name';
 import { wellFormedText } from './input/unstorable-text';
 import { MalformedJsonBody, malformedJsonOf } from './errors/malformed-json';
 import type { MappedError } from './errors/mapped-error';
@@ -103,8 +103,9 @@ export class ErrorMappingFilter implements ExceptionFilter {
       const mapped =
         exception instanceof RpcException ? this.mapRpcException(exception) : this.map(exception);
       const metadata = new Metadata();
-      if (mapped.field !== undefined) metadata.set('trainyard-field', grpcFieldName(mapped.field));
-      if (mapped.rule !== undefined) metadata.set('trainyard-rule', mapped.rule);
+      if (mapped.field !== undefined)
+        metadata.set('trainyard-field', asciiTrailerValue(grpcFieldName(mapped.field)));
+      if (mapped.rule !== undefined) metadata.set('trainyard-rule', asciiTrailerValue(mapped.rule));
       if (mapped.grpc !== GrpcStatus.INTERNAL)
         metadata.set(GRPC_STATUS_DETAILS_TRAILER, encodeRpcStatus(rpcStatusOf(mapped)));
       return throwError(() => ({ code: mapped.grpc, message: mapped.message, metadata }));
