@@ -19,7 +19,12 @@ import {
   type Client,
   type ServiceError,
 } from '@grpc/grpc-js';
-import { trainyardPackageDefinition, type jobDefinitions } from '@trainyard/grpc-contracts';
+import {
+  GRPC_STATUS_DETAILS_TRAILER,
+  decodeRpcStatus,
+  trainyardPackageDefinition,
+  type jobDefinitions,
+} from '@trainyard/grpc-contracts';
 import { signDevToken } from '@trainyard/infra';
 import { formatProblem, manifestFiles, validateManifestFiles } from './jobs-validate';
 
@@ -57,11 +62,27 @@ const call = <T>(client: JobsClient, method: string, request: unknown, token: st
     );
   });
 
-const refusal = (file: string, error: unknown): string => {
+/**
+ * A refusal as printed: one line, or for an INVALID_ARGUMENT listing several fields
+ * (google.rpc.BadRequest) one line per field with its path, as `jobs:validate` prints problems.
+ */
+export const refusalLines = (file: string, error: unknown): string[] => {
   const e = error as ServiceError;
   const field = e.metadata?.get('trainyard-field')[0];
   const rule = e.metadata?.get('trainyard-rule')[0];
-  return `${file}: ${status[e.code] ?? 'ERROR'}${field ? ` ${String(field)}` : ''}${rule ? ` (${String(rule)})` : ''}: ${e.details ?? String(error)}`;
+  const code = status[e.code] ?? 'ERROR';
+  const [details] = e.metadata?.get(GRPC_STATUS_DETAILS_TRAILER) ?? [];
+  const badRequest = Buffer.isBuffer(details)
+    ? decodeRpcStatus(details).details.find((d) => d.type === 'google.rpc.BadRequest')
+    : undefined;
+  const violations =
+    (badRequest?.value as { fieldViolations?: { field: string; description: string }[] })
+      ?.fieldViolations ?? [];
+  if (violations.length > 1)
+    return violations.map((v) => `${file}: ${code} ${v.field}: ${v.description}`);
+  return [
+    `${file}: ${code}${field ? ` ${String(field)}` : ''}${rule ? ` (${String(rule)})` : ''}: ${e.details ?? String(error)}`,
+  ];
 };
 
 export const main = async (argv: readonly string[], mode: 'apply' | 'diff'): Promise<number> => {
@@ -134,7 +155,7 @@ export const main = async (argv: readonly string[], mode: 'apply' | 'diff'): Pro
         }
       } catch (error) {
         failed++;
-        process.stdout.write(`${refusal(file, error)}\n`);
+        for (const line of refusalLines(file, error)) process.stdout.write(`${line}\n`);
       }
     }
   } finally {

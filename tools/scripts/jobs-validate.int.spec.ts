@@ -30,13 +30,13 @@ describe('npm run jobs:validate', () => {
     expect(code).toBe(0);
   }, 60_000);
 
-  it('exits 1 naming the file, line and field of each problem, and duplicate names', async () => {
+  it('exits 1 naming the file, line and field of every problem, and duplicate names', async () => {
     writeFileSync(
       join(dir, 'bad.yaml'),
       [
         'name: finance.ledger.close',
         'owner: finance',
-        'criticality: high',
+        'criticality: extreme',
         'environments: { dev: {}, staging: {}, prod: {} }',
         'tasks:',
         '  - id: a',
@@ -56,7 +56,10 @@ describe('npm run jobs:validate', () => {
     writeFileSync(join(dir, 'two.json'), JSON.stringify(good));
     const { code, stdout } = await run([dir]);
     expect(code).toBe(1);
+    // Both problems of bad.yaml, not just the first, each on its line with its path.
+    expect(stdout).toContain(`${join(dir, 'bad.yaml')}:3: criticality: criticality must be one of`);
     expect(stdout).toContain(`${join(dir, 'bad.yaml')}:7: tasks[0].dependsOn[0]: `);
+    expect(stdout).toMatch(/3 problem\(s\) in 2 of 3 file\(s\)/);
     expect(stdout).toMatch(/two\.json:1: name: name finance\.ledger\.other is already the name/);
   }, 60_000);
 });

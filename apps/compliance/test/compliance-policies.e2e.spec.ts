@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import type { Consumer } from 'kafkajs';
 import { compliance } from '@trainyard/grpc-contracts';
-import { callUnary, waitFor, type GrpcTestClient, type TestService } from '@trainyard/testing';
+import {
+  callUnary,
+  fieldViolationsOf,
+  waitFor,
+  type GrpcTestClient,
+  type TestService,
+} from '@trainyard/testing';
 import { ComplianceE2e, workloadRegistered } from './test-support/compliance-e2e.fixture';
 
 // The policy lifecycle end to end against PostgreSQL and Kafka: propose → self-approval refused →
@@ -138,6 +144,44 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
     );
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(trailer(error, 'trainyard-field')).toBe('rules[0].expression');
+  });
+
+  it('reports every problem of a bundle in one INVALID_ARGUMENT, each with its path, writing nothing', async () => {
+    const before = await policyEventCount();
+    const error = await refusal(
+      callUnary(
+        client,
+        'ProposePolicyBundle',
+        {
+          policyId,
+          version: 'v1',
+          title: 'Change control',
+          rules: [
+            regulatedNeedsCab("facts.jobSize > 'big'"),
+            {
+              ...twoApprovals,
+              effect: compliance.RuleEffect.RULE_EFFECT_UNSPECIFIED,
+              controls: ['soc2'],
+            },
+            { ...twoApprovals, triggers: ['deployed'], expression: 'facts.approvals.size() >=' },
+          ],
+        },
+        author,
+      ),
+    );
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(trailer(error, 'trainyard-field')).toBe('rules[1].effect');
+    expect(fieldViolationsOf(error).map((v) => v.field)).toEqual([
+      'rules[1].effect',
+      'version',
+      'rules[0].expression',
+      'rules[1].controls[0]',
+      'rules[2].id',
+      'rules[2].triggers[0]',
+      'rules[2].expression',
+    ]);
+    expect(error.details).toMatch(/^7 fields are invalid: /);
+    expect(await policyEventCount()).toBe(before);
   });
 
   it('refuses self-approval (policy-four-eyes) and activates the version approved by another', async () => {
@@ -400,6 +444,8 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
           );
           expect(error.code).toBe(status.INVALID_ARGUMENT);
           expect(trailer(error, 'trainyard-field')).toBeTruthy();
+          // Every problem listed (BadRequest), the first being the one the trailer names.
+          expect(fieldViolationsOf(error)[0]?.field).toBe(trailer(error, 'trainyard-field'));
         },
       ),
       { numRuns: 40 },

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   callUnary,
   createTestContext,
+  fieldViolationsOf,
   startTestService,
   type GrpcTestClient,
   type TestContext,
@@ -218,6 +219,30 @@ describe('the calendar over gRPC and REST', () => {
       expect(error.code).toBe(status.INVALID_ARGUMENT);
       expect(error.metadata.get('trainyard-field')[0]).toBe(field);
     }
+    // Several independent problems: every one, each with its path, in one answer.
+    const several = await refusal('DefineCalendarEntry', {
+      definition: {
+        ...nightly(`bad-${run}`),
+        kind: 'maintenance-window',
+        zone: 'Mars/Olympus_Mons',
+        duration: 'PT0M',
+        recurrence: { rule: 'FREQ=SECONDLY', exceptions: ['tomorrow'] },
+        overlap: 'sometimes',
+        scope: { teams: ['ok', ''] },
+      },
+    });
+    expect(several.code).toBe(status.INVALID_ARGUMENT);
+    expect(several.metadata.get('trainyard-field')[0]).toBe('overlap');
+    expect(fieldViolationsOf(several).map((v) => v.field)).toEqual([
+      'overlap',
+      'zone',
+      'duration',
+      'recurrence.rule',
+      'recurrence.exceptions[0]',
+      'scope.teams[1]',
+      'scope.components',
+    ]);
+    expect(several.details).toMatch(/^7 fields are invalid: overlap: overlap must be one of/);
     const denied = await refusal(
       'DefineCalendarEntry',
       { definition: nightly(`v-${run}`) },

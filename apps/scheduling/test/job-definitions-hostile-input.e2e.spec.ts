@@ -8,6 +8,7 @@ import { PROTO_INCLUDE_DIR } from '@trainyard/grpc-contracts';
 import {
   ManualClock,
   createTestContext,
+  fieldViolationsOf,
   startTestService,
   type GrpcTestClient,
   type TestContext,
@@ -247,6 +248,8 @@ describe('job definitions: hostile input is refused with a field named and nothi
         );
       const field = error.metadata.get('trainyard-field')[0];
       expect(typeof field === 'string' && field.length > 0).toBe(true);
+      // Every problem is listed (BadRequest), the first being the one the trailer names.
+      expect(fieldViolationsOf(error)[0]?.field).toBe(field);
       expect(await eventsOf(correlationId)).toBe(0);
     };
     await fc.assert(
@@ -282,6 +285,29 @@ describe('job definitions: hostile input is refused with a field named and nothi
       code: status.INVALID_ARGUMENT,
       field: 'tasks[1].timeout_seconds',
     });
+    // Several independent problems: all of them, each with its snake_case path, in one answer.
+    const several = valid();
+    const [ping, report] = several.tasks as Record<string, unknown>[];
+    several.criticality = 'urgent';
+    several.tasks = [
+      { ...ping, timeoutSeconds: 0 },
+      { ...report, dependsOn: ['ping', 'nope'], executor: { kind: 'kafka', topic: 'a b' } },
+    ];
+    const correlationId = randomUUID();
+    const error = await send(
+      'ApplyManifest',
+      { manifest: Buffer.from(stringify(several)) },
+      correlationId,
+    );
+    expect(error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(fieldViolationsOf(error as ServiceError)).toEqual([
+      { field: 'criticality', description: expect.stringMatching(/^criticality must be one of/) },
+      { field: 'tasks[0].timeout_seconds', description: expect.stringMatching(/^tasks\[0\]/) },
+      { field: 'tasks[1].executor.topic', description: expect.stringMatching(/Kafka topic/) },
+      { field: 'tasks[1].depends_on[1]', description: expect.stringMatching(/"nope"/) },
+    ]);
+    expect(error?.details).toMatch(/^4 fields are invalid: criticality: /);
+    expect(await eventsOf(correlationId)).toBe(0);
     const syntax = await fieldOf('name: x\ntasks: [\n  {id: a\n');
     expect(syntax).toMatchObject({ code: status.INVALID_ARGUMENT, field: 'manifest' });
     expect(syntax.details).toMatch(/line \d+, column \d+/);
@@ -291,6 +317,16 @@ describe('job definitions: hostile input is refused with a field named and nothi
     expect(await fieldOf(JSON.stringify({ ...valid(), description: 'a\u0000b' }))).toMatchObject({
       field: 'description',
     });
+    // A key that is not ASCII names the field in a trailer, which grpc-js takes only as printable
+    // ASCII: escaped there (the BadRequest keeps it as written), not a failed call.
+    const unicodeKey = await send(
+      'ValidateManifest',
+      { manifest: Buffer.from(JSON.stringify({ ...valid(), délai: 5 })) },
+      randomUUID(),
+    );
+    expect(unicodeKey?.code).toBe(status.INVALID_ARGUMENT);
+    expect(unicodeKey?.metadata.get('trainyard-field')[0]).toBe('"d\\u00e9lai"');
+    expect(fieldViolationsOf(unicodeKey as ServiceError)[0]?.field).toBe('"délai"');
   });
 
   it.each(methods.map((m) => [m.name, m] as const))(

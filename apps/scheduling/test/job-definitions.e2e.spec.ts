@@ -387,10 +387,19 @@ describe('job definitions over gRPC and REST', () => {
 
     const bad = await rest('POST', '/validate', 'viewer', {
       type: 'text/plain',
-      text: devOnly.replace('timeoutSeconds: 600', 'timeoutSeconds: -1'),
+      text: devOnly
+        .replace('timeoutSeconds: 600', 'timeoutSeconds: -1')
+        .replace('criticality: low', 'criticality: urgent'),
     });
     expect(bad.status).toBe(400);
-    expect(bad.body).toMatchObject({ field: 'tasks[0].timeoutSeconds' });
+    // Every problem, each with its path: fixed in one round trip, not one per attempt.
+    expect(bad.body).toMatchObject({
+      field: 'criticality',
+      violations: [
+        { field: 'criticality', detail: expect.stringMatching(/^criticality must be one of/) },
+        { field: 'tasks[0].timeoutSeconds', detail: expect.stringMatching(/^tasks\[0\]/) },
+      ],
+    });
 
     const syntax = await rest('POST', '/validate', 'viewer', {
       type: 'application/yaml',

@@ -20,7 +20,6 @@ import { services } from './compliance-grpc';
 import { closeRetrospective, signOffChange } from './compliance-reviews';
 import { drawPeriodSample } from './compliance-sample';
 
-export { GrpcRefusal } from './compliance-grpc';
 export { DEMO_POLICY_ID, DEMO_POLICY_RULES, prepareCompliancePolicy } from './compliance-policy';
 export type { PreparedPolicy } from './compliance-policy';
 export type {

@@ -1,5 +1,5 @@
 import type { BundleVerification } from '@trainyard/evidence';
-import type { GrpcClient } from './compliance-grpc';
+import type { DemoClient } from './demo-grpc';
 
 /** Where the compliance service is and who the demo's people are. */
 export interface ComplianceDemoTarget {
@@ -67,10 +67,10 @@ export interface ComplianceDemoResult {
 
 /** The compliance service's clients the demo uses. */
 export interface ComplianceClients {
-  readonly policies: GrpcClient;
-  readonly reviews: GrpcClient;
-  readonly sampling: GrpcClient;
-  readonly privacy: GrpcClient;
+  readonly policies: DemoClient;
+  readonly reviews: DemoClient;
+  readonly sampling: DemoClient;
+  readonly privacy: DemoClient;
 }
 
 /** What every section of the compliance demo works with. */

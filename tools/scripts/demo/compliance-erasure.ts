@@ -7,7 +7,9 @@ import type {
   ComplianceDemoResult,
   ComplianceDemoTarget,
 } from './compliance-demo.types';
-import { GrpcRefusal, planningClient, poll, unary, type GrpcClient } from './compliance-grpc';
+import { planningClient } from './compliance-grpc';
+import { DemoCallError, unary, type DemoClient } from './demo-grpc';
+import { waitUntil } from './demo-sections';
 
 const ERASED = '[erased]';
 
@@ -20,7 +22,7 @@ export async function eraseRequester(
   target: ComplianceDemoTarget,
   input: ComplianceDemoInput,
   planningAddress: string,
-  privacy: GrpcClient,
+  privacy: DemoClient,
   people: { auditor: string; officer: string; timeoutMs: number },
 ): Promise<NonNullable<ComplianceDemoResult['erasure']>> {
   const log = target.log ?? console.log;
@@ -57,7 +59,7 @@ export async function eraseRequester(
         { workloadId },
         writer,
       ).catch((error: unknown) => {
-        if (error instanceof GrpcRefusal && error.code === status.NOT_FOUND)
+        if (error instanceof DemoCallError && error.code === status.NOT_FOUND)
           return { workload: undefined };
         throw error;
       });
@@ -74,7 +76,7 @@ export async function eraseRequester(
           .filter((r): r is string => typeof r === 'string'),
       };
     };
-    const before = await poll(
+    const before = await waitUntil(
       `the requester of ${workloadId} in planning and the ledger`,
       people.timeoutMs,
       async () => {
@@ -94,7 +96,7 @@ export async function eraseRequester(
     log(
       `  subject ${subjectId} erased by ${erasure?.erasedBy} at ${erasure?.erasedAt} (its key shredded; ${erasure?.recordsAffected} ledger records affected)`,
     );
-    const after = await poll(`"${ERASED}" for ${workloadId}`, people.timeoutMs, async () => {
+    const after = await waitUntil(`"${ERASED}" for ${workloadId}`, people.timeoutMs, async () => {
       const seen = await requesterIn();
       return seen.planning === ERASED && seen.ledger.length > 0 && !seen.ledger.includes(name)
         ? seen

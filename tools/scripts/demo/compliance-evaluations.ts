@@ -2,7 +2,8 @@
 // workload when planning's WorkloadRegistered arrived, explained rule by rule, and a replay.
 import type { compliance } from '@trainyard/grpc-contracts';
 import type { ComplianceSession, EvaluatedWorkload } from './compliance-demo.types';
-import { poll, unary } from './compliance-grpc';
+import { unary } from './demo-grpc';
+import { waitUntil } from './demo-sections';
 import { DEMO_POLICY_ID } from './compliance-policy';
 
 const effectName = (effect: unknown): string =>
@@ -35,7 +36,7 @@ export async function showPolicyResults(session: ComplianceSession): Promise<Pol
   );
   const evaluations: EvaluatedWorkload[] = [];
   for (const workloadId of input.regulatedWorkloadIds) {
-    const row = await poll(`the evaluation of ${workloadId}`, timeoutMs, async () => {
+    const row = await waitUntil(`the evaluation of ${workloadId}`, timeoutMs, async () => {
       const response = await fetch(
         `${target.httpUrl}/api/compliance/evaluations?subjectType=workload&subjectId=${encodeURIComponent(workloadId)}`,
         { headers: { authorization: `Bearer ${auditor}` } },

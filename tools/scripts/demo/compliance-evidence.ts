@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBundle, verifyBundle } from '@trainyard/evidence';
 import type { ComplianceDemoResult, ComplianceSession } from './compliance-demo.types';
-import { poll } from './compliance-grpc';
+import { waitUntil } from './demo-sections';
 
 /** Exports the period's bundle to `input.outDir`, verifies it offline and prints the result. */
 export async function exportEvidenceBundle(
@@ -16,32 +16,36 @@ export async function exportEvidenceBundle(
   const label = `${input.periodFrom.slice(0, 10)}-${input.run}`;
   const path = join(input.outDir, `evidence-${label}.tar`);
   let refusal = '';
-  const exported = await poll('a signed checkpoint covering the period', timeoutMs, async () => {
-    const to = new Date(Math.ceil((Date.now() + 1) / 1000) * 1000).toISOString();
-    const response = await fetch(`${target.httpUrl}/api/compliance/evidence-bundles`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${auditor}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        from: input.periodFrom,
+  const exported = await waitUntil(
+    'a signed checkpoint covering the period',
+    timeoutMs,
+    async () => {
+      const to = new Date(Math.ceil((Date.now() + 1) / 1000) * 1000).toISOString();
+      const response = await fetch(`${target.httpUrl}/api/compliance/evidence-bundles`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${auditor}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          from: input.periodFrom,
+          to,
+          ...(input.bundleServices ? { services: input.bundleServices } : {}),
+        }),
+      });
+      if (response.status === 409) {
+        refusal = await response.text(); // no checkpoint covers the period yet
+        return undefined;
+      }
+      if (!response.ok)
+        throw new Error(
+          `POST /api/compliance/evidence-bundles: HTTP ${response.status} ${await response.text()}`,
+        );
+      return {
         to,
-        ...(input.bundleServices ? { services: input.bundleServices } : {}),
-      }),
-    });
-    if (response.status === 409) {
-      refusal = await response.text(); // no checkpoint covers the period yet
-      return undefined;
-    }
-    if (!response.ok)
-      throw new Error(
-        `POST /api/compliance/evidence-bundles: HTTP ${response.status} ${await response.text()}`,
-      );
-    return {
-      to,
-      bytes: Buffer.from(await response.arrayBuffer()),
-      fingerprint: response.headers.get('x-bundle-key-fingerprint') ?? '',
-      services: response.headers.get('x-bundle-services') ?? '',
-    };
-  }).catch((error: unknown) => {
+        bytes: Buffer.from(await response.arrayBuffer()),
+        fingerprint: response.headers.get('x-bundle-key-fingerprint') ?? '',
+        services: response.headers.get('x-bundle-services') ?? '',
+      };
+    },
+  ).catch((error: unknown) => {
     throw new Error(
       `${error instanceof Error ? error.message : String(error)}; last answer ${refusal}`,
     );

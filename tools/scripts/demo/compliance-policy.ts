@@ -2,7 +2,8 @@
 import { status } from '@grpc/grpc-js';
 import { compliance } from '@trainyard/grpc-contracts';
 import type { ComplianceDemoTarget } from './compliance-demo.types';
-import { GrpcRefusal, services, unary } from './compliance-grpc';
+import { services } from './compliance-grpc';
+import { DemoCallError, unary } from './demo-grpc';
 
 /** The demo's change-control policy: the same id every run, a new version only when it changed. */
 export const DEMO_POLICY_ID = 'demo-change-control';
@@ -78,7 +79,7 @@ export async function prepareCompliancePolicy(
       { policyId: DEMO_POLICY_ID },
       author,
     ).catch((error: unknown) => {
-      if (error instanceof GrpcRefusal && error.code === status.NOT_FOUND) return undefined;
+      if (error instanceof DemoCallError && error.code === status.NOT_FOUND) return undefined;
       throw error;
     });
     const policy = existing?.policy;
@@ -131,7 +132,7 @@ export async function prepareCompliancePolicy(
     );
     log(
       `\nCompliance: policy ${DEMO_POLICY_ID}@${version} proposed by ${POLICY_AUTHOR}` +
-        (self instanceof GrpcRefusal
+        (self instanceof DemoCallError
           ? `; its author's approval refused (${self.rule ?? `code ${self.code}`})`
           : '') +
         `; approved by ${POLICY_APPROVER}, now active (${approved.policy?.activeVersion}); ${DEMO_POLICY_RULES.length} rules: ${DEMO_POLICY_RULES.map((r) => r.id).join(', ')}`,

@@ -3,11 +3,12 @@
 import { status } from '@grpc/grpc-js';
 import type { complianceReview } from '@trainyard/grpc-contracts';
 import type { ComplianceSession } from './compliance-demo.types';
-import { GrpcRefusal, poll, unary } from './compliance-grpc';
+import { DemoCallError, unary } from './demo-grpc';
+import { waitUntil } from './demo-sections';
 
 export interface SignedOffChange {
   /** The author's own sign-off, refused. */
-  readonly refused: GrpcRefusal;
+  readonly refused: DemoCallError;
   readonly signed: complianceReview.WorkloadReview | undefined;
 }
 
@@ -19,14 +20,14 @@ export async function signOffChange(
   const { log, input, timeoutMs } = session;
   const { reviews } = session.clients;
   const { auditor, officer, approver, selfSigner } = session.tokens;
-  const review = await poll(`the change review of ${workloadId}`, timeoutMs, async () => {
+  const review = await waitUntil(`the change review of ${workloadId}`, timeoutMs, async () => {
     const answer = await unary<complianceReview.GetChangeReviewResponse>(
       reviews,
       'GetChangeReview',
       { workloadId },
       auditor,
     ).catch((error: unknown) => {
-      if (error instanceof GrpcRefusal && error.code === status.NOT_FOUND) return undefined;
+      if (error instanceof DemoCallError && error.code === status.NOT_FOUND) return undefined;
       throw error;
     });
     return answer?.reviews.find((r) => r.kind === 'change');
@@ -44,7 +45,7 @@ export async function signOffChange(
       throw new Error(`the author ${input.author} was allowed to sign off ${workloadId}`);
     },
     (error: unknown) => {
-      if (!(error instanceof GrpcRefusal)) throw error;
+      if (!(error instanceof DemoCallError)) throw error;
       return error;
     },
   );
@@ -82,7 +83,7 @@ export async function closeRetrospective(session: ComplianceSession): Promise<Cl
   const { log, input, timeoutMs } = session;
   const { reviews } = session.clients;
   const { auditor, officer } = session.tokens;
-  const retro = await poll(
+  const retro = await waitUntil(
     `the retrospective review of ${input.emergencyWorkloadId}`,
     timeoutMs,
     async () => {
@@ -92,7 +93,7 @@ export async function closeRetrospective(session: ComplianceSession): Promise<Cl
         { workloadId: input.emergencyWorkloadId },
         auditor,
       ).catch((error: unknown) => {
-        if (error instanceof GrpcRefusal && error.code === status.NOT_FOUND) return undefined;
+        if (error instanceof DemoCallError && error.code === status.NOT_FOUND) return undefined;
         throw error;
       });
       return answer?.reviews.find((r) => r.kind === 'retrospective');

@@ -2,7 +2,7 @@
 // against the change-control rules.
 import type { complianceSampling } from '@trainyard/grpc-contracts';
 import type { ComplianceSession } from './compliance-demo.types';
-import { GrpcRefusal, unary } from './compliance-grpc';
+import { DemoCallError, unary } from './demo-grpc';
 
 /** Draws and prints the sample; undefined when the service refuses to draw one. */
 export async function drawPeriodSample(
@@ -21,7 +21,7 @@ export async function drawPeriodSample(
   ).then(
     (drawn) => drawn,
     (error: unknown) => {
-      if (!(error instanceof GrpcRefusal)) throw error;
+      if (!(error instanceof DemoCallError)) throw error;
       log(`\nSample of ${period}: not drawn (${error.message})`);
       return undefined;
     },

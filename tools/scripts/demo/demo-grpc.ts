@@ -1,6 +1,7 @@
-// The gRPC plumbing of `npm run demo`: a client of any trainyard service from the shared package
-// definition, and a unary call whose error names the method, the status and the address called
-// (so a section that fails says which service it could not reach).
+// The gRPC plumbing of `npm run demo` (every part of it, compliance included): a client of any
+// trainyard service from the shared package definition, and a unary call whose error names the
+// method, the status, the rule it cites and the address called (so a section that fails says
+// which service it could not reach).
 import {
   credentials,
   loadPackageDefinition,
@@ -37,19 +38,28 @@ export function demoClient(pkg: string, service: string, address: string): DemoC
 
 const addresses = new WeakMap<DemoClient, string>();
 
-/** A failed call: the method, the gRPC status and where it went. */
+/** A failed call: the method, the gRPC status, the rule it cites (if any) and where it went. */
 export class DemoCallError extends Error {
   override readonly name = 'DemoCallError';
   constructor(
     readonly method: string,
     readonly code: status,
-    details: string,
+    readonly details: string,
     address: string,
+    readonly rule?: string,
   ) {
-    super(`${method} at ${address}: ${details} (${status[code] ?? code})`);
+    super(
+      `${method} at ${address}: ${details} (${status[code] ?? code}${rule ? `, rule ${rule}` : ''})`,
+    );
   }
 }
 
+const ruleOf = (error: ServiceError): string | undefined => {
+  const [rule] = error.metadata?.get('trainyard-rule') ?? [];
+  return rule === undefined ? undefined : String(rule);
+};
+
+/** A unary call with a bearer token; a refusal is a DemoCallError. */
 export function unary<T>(
   client: DemoClient,
   method: string,
@@ -75,6 +85,7 @@ export function unary<T>(
                 : // grpc-js appends an empty "Resolution note:" to connection errors
                   (error.details || error.message).replace(/\s*Resolution note:\s*$/, ''),
               addresses.get(client) ?? client.getChannel().getTarget(),
+              ruleOf(error),
             ),
           )
         : resolve(response as T),

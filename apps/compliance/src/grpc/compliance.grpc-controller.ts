@@ -9,7 +9,7 @@ import { EvaluationUseCases } from '../application/evaluation.use-cases';
 import { PolicyUseCases } from '../application/policy.use-cases';
 import {
   COMPLIANCE_SERVICE,
-  fromProtoRule,
+  fromProtoProposal,
   parseFacts,
   rowOfRecord,
   toProtoEvaluation,
@@ -38,12 +38,7 @@ export class ComplianceGrpcController implements compliance.ComplianceServiceCon
     metadata: Metadata,
   ): Promise<compliance.ProposePolicyBundleResponse> {
     const { changed } = await this.policies.propose(
-      {
-        policyId: request.policyId,
-        version: request.version,
-        title: request.title,
-        rules: request.rules.map(fromProtoRule),
-      },
+      fromProtoProposal(request),
       this.contexts.forGrpc(metadata, request.reason),
     );
     return this.policyAnswer(request.policyId, changed);

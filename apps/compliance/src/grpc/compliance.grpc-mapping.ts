@@ -1,12 +1,14 @@
 import { compliance } from '@trainyard/grpc-contracts';
-import type {
-  PolicyRule,
-  RuleEffect,
-  RuleExplanation,
-  Trigger,
+import {
+  validatePolicyBundleProposal,
+  type PolicyRule,
+  type ProposePolicyBundle,
+  type RuleEffect,
+  type RuleExplanation,
+  type Trigger,
 } from '@trainyard/compliance-domain';
 import type { EvaluationRow, PolicyRow, PolicyVersionRow } from '@trainyard/compliance-read-models';
-import { ValidationError } from '@trainyard/kernel';
+import { ValidationError, validateAll } from '@trainyard/kernel';
 import type { EvaluationRecord } from '../application/evaluation.use-cases';
 
 export const COMPLIANCE_SERVICE = compliance.COMPLIANCE_SERVICE_NAME;
@@ -16,21 +18,41 @@ const EFFECTS: Readonly<Record<string, RuleEffect>> = {
   [compliance.RuleEffect.RULE_EFFECT_WARN]: 'warn',
 };
 
-export const fromProtoRule = (rule: compliance.PolicyRule, i: number): PolicyRule => {
-  const effect = EFFECTS[rule.effect];
-  if (!effect)
-    throw new ValidationError(
-      `rules[${i}].effect`,
-      `rules[${i}].effect must be RULE_EFFECT_BLOCK or RULE_EFFECT_WARN.`,
-    );
-  return {
-    id: rule.id,
-    description: rule.description,
-    expression: rule.expression,
-    controls: rule.controls,
-    effect,
-    triggers: rule.triggers as Trigger[],
+/** A rule from the wire; an unknown effect is kept as the stand-in `block` (see fromProtoProposal). */
+const fromProtoRule = (rule: compliance.PolicyRule): PolicyRule => ({
+  id: rule.id,
+  description: rule.description,
+  expression: rule.expression,
+  controls: rule.controls,
+  effect: EFFECTS[rule.effect] ?? 'block',
+  triggers: rule.triggers as Trigger[],
+});
+
+/**
+ * A proposal from the wire, refused with every invalid field at once (validateAll): each rule's
+ * wire `effect` enum and everything the domain checks (CEL expressions included). A stand-in
+ * effect never leaves here: any unknown one is refused.
+ */
+export const fromProtoProposal = (
+  request: compliance.ProposePolicyBundleRequest,
+): ProposePolicyBundle['data'] => {
+  const data = {
+    policyId: request.policyId,
+    version: request.version,
+    title: request.title,
+    rules: request.rules.map(fromProtoRule),
   };
+  validateAll(
+    ...request.rules.map((rule, i) => () => {
+      if (!EFFECTS[rule.effect])
+        throw new ValidationError(
+          `rules[${i}].effect`,
+          `rules[${i}].effect must be RULE_EFFECT_BLOCK or RULE_EFFECT_WARN.`,
+        );
+    }),
+    () => validatePolicyBundleProposal(data),
+  );
+  return data;
 };
 
 const toProtoEffect = (effect: RuleEffect): compliance.RuleEffect =>

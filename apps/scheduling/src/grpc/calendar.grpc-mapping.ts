@@ -1,11 +1,13 @@
 import type { calendar } from '@trainyard/grpc-contracts';
-import { ValidationError } from '@trainyard/kernel';
+import { ValidationError, validateAll } from '@trainyard/kernel';
 import {
   resolveDstPolicy,
+  validateCalendarEntryDefinition,
   type CalendarEntryDefinition,
   type CalendarEntryKind,
   type CalendarOccurrence,
   type CalendarScope,
+  type DstPolicy,
 } from '@trainyard/scheduling-domain';
 import type { CalendarEntryRow, ComponentRow } from '@trainyard/scheduling-read-models';
 
@@ -22,14 +24,35 @@ const scopeOf = (scope: calendar.CalendarScope | undefined): CalendarScope => {
   return out;
 };
 
+/** Stands in for a DST policy already refused, so the rest of the definition is still checked. */
+const CHECK_ONLY_POLICY: DstPolicy = { gap: 'shift', overlap: 'first' };
+
 /**
  * A definition from the wire, canonical: empty strings and lists left out, the DST policy's
- * defaults resolved (gap shift; overlap both for an hourly rule, else first).
+ * defaults resolved (gap shift; overlap both for an hourly rule, else first). Every invalid field
+ * is refused at once: the wire's `gap`/`overlap` and the definition's own (validateAll).
  */
 export const toDefinition = (
   message: calendar.CalendarEntryDefinition | undefined,
 ): CalendarEntryDefinition => {
   if (!message) throw new ValidationError('definition', 'definition is required.');
+  let dstPolicy: DstPolicy | undefined;
+  const rule = message.recurrence?.rule ?? '';
+  validateAll(
+    () =>
+      (dstPolicy = resolveDstPolicy(
+        { gap: message.gap || undefined, overlap: message.overlap || undefined },
+        /FREQ=HOURLY/i.test(rule),
+      )),
+    () => validateCalendarEntryDefinition(definitionOf(message, dstPolicy ?? CHECK_ONLY_POLICY)),
+  );
+  return definitionOf(message, dstPolicy ?? CHECK_ONLY_POLICY);
+};
+
+const definitionOf = (
+  message: calendar.CalendarEntryDefinition,
+  dstPolicy: DstPolicy,
+): CalendarEntryDefinition => {
   const rule = message.recurrence?.rule ?? '';
   const exceptions = list(message.recurrence?.exceptions);
   const additions = list(message.recurrence?.additions);
@@ -50,10 +73,7 @@ export const toDefinition = (
           },
         }
       : {}),
-    dstPolicy: resolveDstPolicy(
-      { gap: message.gap || undefined, overlap: message.overlap || undefined },
-      /FREQ=HOURLY/i.test(rule),
-    ),
+    dstPolicy,
     scope: scopeOf(message.scope),
     ...(holidayRefs ? { holidayRefs } : {}),
     ...(message.teamWorkingHoursOnly ? { teamWorkingHoursOnly: true } : {}),

@@ -4,6 +4,11 @@ export * from './policy/policy.commands';
 export * from './policy/policy.events';
 export * from './policy/policy.state';
 export * from './policy/policy.decide';
+export {
+  assertPolicyId,
+  assertPolicyVersion,
+  validatePolicyBundleProposal,
+} from './policy/policy-bundle.validation';
 export * from './policy/policy.evolve';
 export * from './policy/policy.decider';
 export * from './evaluation/cel-values';

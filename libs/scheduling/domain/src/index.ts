@@ -34,11 +34,13 @@ export {
   parseLocalDateTime,
   parseRecurrenceRule,
   parseWallDuration,
+  type LocalDateTime,
+  type WallDuration,
+} from './calendar/calendar-values';
+export {
   validateCalendarEntryDefinition,
   validateCalendarScope,
   validateDstPolicy,
-  type LocalDateTime,
-  type WallDuration,
 } from './calendar/calendar-entry.validation';
 export {
   expandIntervals,

@@ -45,3 +45,13 @@ export const validateAll = (...checks: readonly (() => unknown)[]): void => {
   const [first, ...more] = found;
   if (first) throw ValidationError.of([first, ...more]);
 };
+
+/**
+ * `validateAll` over a list: `check` runs on every element with its path (`field[i]`), and every
+ * element it refuses is reported, not just the first.
+ */
+export const validateEach = <T>(
+  field: string,
+  items: readonly T[],
+  check: (item: T, path: string) => unknown,
+): void => validateAll(...items.map((item, i) => () => check(item, `${field}[${i}]`)));

@@ -13,7 +13,8 @@ import { status as GrpcStatus, Metadata } from '@grpc/grpc-js';
 import { throwError, type Observable } from 'rxjs';
 import { GRPC_STATUS_DETAILS_TRAILER, encodeRpcStatus } from '@trainyard/grpc-contracts';
 import { isDomainError, type DomainError, type FieldViolation } from '@trainyard/kernel';
-import { grpcFieldName } from './grpc-field-name';
+import { asciiTrailerValue, grpcFieldName } from './grpc-field-name';
+import { wellFormedText } from './input/unstorable-text';
 import { MalformedJsonBody, malformedJsonOf } from './errors/malformed-json';
 import type { MappedError } from './errors/mapped-error';
 import { PROBLEM_JSON, problemOf } from './errors/problem-details';
@@ -102,8 +103,9 @@ export class ErrorMappingFilter implements ExceptionFilter {
       const mapped =
         exception instanceof RpcException ? this.mapRpcException(exception) : this.map(exception);
       const metadata = new Metadata();
-      if (mapped.field !== undefined) metadata.set('trainyard-field', grpcFieldName(mapped.field));
-      if (mapped.rule !== undefined) metadata.set('trainyard-rule', mapped.rule);
+      if (mapped.field !== undefined)
+        metadata.set('trainyard-field', asciiTrailerValue(grpcFieldName(mapped.field)));
+      if (mapped.rule !== undefined) metadata.set('trainyard-rule', asciiTrailerValue(mapped.rule));
       if (mapped.grpc !== GrpcStatus.INTERNAL)
         metadata.set(GRPC_STATUS_DETAILS_TRAILER, encodeRpcStatus(rpcStatusOf(mapped)));
       return throwError(() => ({ code: mapped.grpc, message: mapped.message, metadata }));
@@ -128,9 +130,14 @@ export class ErrorMappingFilter implements ExceptionFilter {
         'rule' in exception && typeof exception.rule === 'string' ? exception.rule : undefined;
       const field =
         'field' in exception && typeof exception.field === 'string' ? exception.field : undefined;
+      // Messages may quote input (a CEL parser names the character it stopped at, half a
+      // surrogate pair included): sent well-formed, or grpc-js would throw sending the status.
       const violations =
         'violations' in exception && Array.isArray(exception.violations)
-          ? (exception.violations as readonly FieldViolation[])
+          ? (exception.violations as readonly FieldViolation[]).map((v) => ({
+              field: v.field,
+              message: wellFormedText(v.message),
+            }))
           : undefined;
       const resource =
         'entity' in exception &&
@@ -146,7 +153,7 @@ export class ErrorMappingFilter implements ExceptionFilter {
       return {
         grpc,
         http,
-        message: exception.message,
+        message: wellFormedText(exception.message),
         ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
         reason: rule ?? reason,
         field,

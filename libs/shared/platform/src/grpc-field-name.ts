@@ -5,3 +5,11 @@
  */
 export const grpcFieldName = (field: string): string =>
   field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * A value for a text trailer (`trainyard-field`): grpc-js takes only printable ASCII there and
+ * throws on anything else, so other characters are written as `\uXXXX` (a manifest key `délai`
+ * → `d\u00e9lai`). The google.rpc.Status details, binary, keep the text as it is.
+ */
+export const asciiTrailerValue = (text: string): string =>
+  text.replace(/[^ -~]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -47,14 +47,16 @@ export interface CompiledBundle {
 /** Compiles (and type-checks) every rule; a bad one is a `ValidationError` on `rules[i].expression`. */
 export const compileBundle = (bundle: PolicyBundleVersion): CompiledBundle => ({
   bundle,
-  rules: bundle.rules.map((rule, i) =>
-    compileRule(
-      rule,
-      `rules[${i}].expression`,
-      rule.triggers.map((t) => FACT_SAMPLES[t]),
-    ),
-  ),
+  rules: bundle.rules.map((rule, i) => compileBundleRule(rule, i)),
 });
+
+/** Rule `i` of a bundle compiled and type-checked against its triggers' facts (`rules[i].expression`). */
+export const compileBundleRule = (rule: PolicyRule, i: number): CompiledRule =>
+  compileRule(
+    rule,
+    `rules[${i}].expression`,
+    rule.triggers.map((t) => FACT_SAMPLES[t]),
+  );
 
 // Compiling is deterministic, so a compiled bundle is memoised per bundle object.
 const compiled = new WeakMap<PolicyBundleVersion, CompiledBundle>();

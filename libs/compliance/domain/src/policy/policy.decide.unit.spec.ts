@@ -133,6 +133,63 @@ describe('policy bundle: proposal', () => {
       .when(propose('1.0.0', 'alice', [twoApprovers, twoApprovers]))
       .thenThrows(ValidationError, { field: 'rules[1].id' });
   });
+
+  // An author fixes a bundle in one round trip: every problem, each with its path.
+  it('reports every problem of a bundle at once, a CEL expression that does not compile included', () => {
+    const command: PolicyCommand = {
+      type: 'ProposePolicyBundle',
+      data: {
+        policyId: 'change-control',
+        version: 'v1',
+        title: '',
+        rules: [
+          { ...twoApprovers, expression: 'facts.riskTier ==' },
+          { ...noHighRiskSchemaChange, effect: 'deny' as never, controls: ['SOC2:CC8.1', 'soc2'] },
+          { ...twoApprovers, triggers: ['deployed' as never] },
+          { ...noHighRiskSchemaChange, id: 'Bad Id', expression: "facts.jobSize > 'large'" },
+        ],
+      },
+      metadata: at('alice'),
+    };
+    givenPolicy([])
+      .when(command)
+      .thenThrows(ValidationError, (error) => {
+        expect(error.violations.map((v) => v.field)).toEqual([
+          'version',
+          'title',
+          'rules[0].expression',
+          'rules[1].controls[1]',
+          'rules[1].effect',
+          'rules[2].id',
+          'rules[2].triggers[0]',
+          'rules[3].id',
+          'rules[3].expression',
+        ]);
+        expect(error.violations[0]?.message).toMatch(/^version must be a semantic version/);
+        expect(error.violations[2]?.message).toMatch(/is not a valid CEL expression/);
+        expect(error.violations[5]?.message).toBe('rules[2].id repeats rule two-approvers.');
+        expect(error.violations[8]?.message).toMatch(/does not type-check/);
+      });
+  });
+
+  it('still parses an expression whose triggers are refused (type-checked only with valid ones)', () => {
+    const rules = (expression: string): PolicyRule[] => [
+      { ...twoApprovers, expression, triggers: ['deployed' as never] },
+    ];
+    givenPolicy([])
+      .when(propose('1.0.0', 'alice', rules('facts.riskTier ==')))
+      .thenThrows(ValidationError, (error) => {
+        expect(error.violations.map((v) => v.field)).toEqual([
+          'rules[0].triggers[0]',
+          'rules[0].expression',
+        ]);
+      });
+    givenPolicy([])
+      .when(propose('1.0.0', 'alice', rules("facts.jobSize > 'large'")))
+      .thenThrows(ValidationError, (error) => {
+        expect(error.violations.map((v) => v.field)).toEqual(['rules[0].triggers[0]']);
+      });
+  });
 });
 
 describe('policy bundle: approval', () => {

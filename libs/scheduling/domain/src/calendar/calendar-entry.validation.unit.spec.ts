@@ -1,3 +1,4 @@
+import { ValidationError } from '@trainyard/kernel';
 import { calendarEntry, fieldOf, utc } from '../test-support/calendar.fixtures';
 import { validateCalendarEntryDefinition } from './calendar-entry.validation';
 import { expandOccurrences } from './calendar-occurrences';
@@ -48,6 +49,78 @@ describe('validateCalendarEntryDefinition', () => {
     [{ kind: 'freeze', holidayRefs: ['win-1'] }, 'holidayRefs'],
   ])('refuses %j, naming %s', (overrides, field) => {
     expect(refusal(overrides)).toBe(field);
+  });
+});
+
+/** Every violation a definition is refused with (none: accepted). */
+const violationsOf = (definition: unknown): readonly { field: string; message: string }[] => {
+  try {
+    validateCalendarEntryDefinition(definition as never);
+  } catch (error) {
+    if (error instanceof ValidationError) return error.violations;
+    throw error;
+  }
+  return [];
+};
+
+describe('validateCalendarEntryDefinition reports every problem at once', () => {
+  it('names each invalid field with its path, in one ValidationError', () => {
+    const violations = violationsOf({
+      ...calendarEntry(),
+      zone: 'Mars/Olympus',
+      duration: 'PT0H',
+      recurrence: { rule: 'FREQ=SECONDLY', exceptions: ['2024-03-09T02:30', 'tomorrow'] },
+      dstPolicy: { gap: 'jump', overlap: 'middle' },
+      scope: { teams: ['ok', ''], components: ['db', 42] },
+    });
+    expect(violations.map((v) => v.field)).toEqual([
+      'zone',
+      'duration',
+      'recurrence.rule',
+      'recurrence.exceptions[1]',
+      'dstPolicy.gap',
+      'dstPolicy.overlap',
+      'scope.teams[1]',
+      'scope.components[1]',
+    ]);
+    for (const v of violations) expect(v.message.startsWith(v.field)).toBe(true);
+  });
+
+  it("reports a kind's own rules beside the other problems", () => {
+    const violations = violationsOf({
+      ...calendarEntry(),
+      kind: 'holiday',
+      name: '',
+      start: '2024-12-25T09:00',
+      duration: 'PT12H',
+      recurrence: { rule: 'FREQ=YEARLY', additions: ['2025-01-01T10:00'] },
+      holidayRefs: ['x'],
+    });
+    expect(violations.map((v) => v.field)).toEqual([
+      'name',
+      'holidayRefs',
+      'start',
+      'duration',
+      'recurrence.additions[0]',
+    ]);
+  });
+
+  it('skips the rules of a value already refused, and never throws anything else', () => {
+    expect(
+      violationsOf({
+        ...calendarEntry(),
+        kind: 'maintenance-window',
+        scope: null,
+        recurrence: { rule: 'FREQ=DAILY', additions: 'no list', exceptions: [7] },
+        holidayRefs: 'win-1',
+      }).map((v) => v.field),
+    ).toEqual([
+      'recurrence.exceptions[0]',
+      'recurrence.additions',
+      'scope',
+      'holidayRefs',
+      'scope.components',
+    ]);
   });
 });
 

@@ -11,14 +11,14 @@ import {
 } from '../time/civil-date';
 import { ZoneResolver } from '../time/zone-resolver';
 import type { CalendarEntryDefinition, CalendarOccurrence, Interval } from './calendar-entry';
+import { validateCalendarEntryDefinition } from './calendar-entry.validation';
 import {
   MAX_CALENDAR_OCCURRENCES,
   parseLocalDateTime,
   parseRecurrenceRule,
   parseWallDuration,
-  validateCalendarEntryDefinition,
   type WallDuration,
-} from './calendar-entry.validation';
+} from './calendar-values';
 import { simpleLocalStarts, simpleRecurrence, type SimpleRecurrence } from './simple-recurrence';
 
 /**

@@ -1,4 +1,4 @@
-import { ValidationError } from '@trainyard/kernel';
+import { ValidationError, validateAll } from '@trainyard/kernel';
 import ICAL from 'ical.js';
 import { Temporal } from 'temporal-polyfill';
 import type { CalendarEntryDefinition, CalendarRecurrence } from '../calendar/calendar-entry';
@@ -392,17 +392,20 @@ export const parseMaintenanceCalendar = (
       },
     });
   }
-  // Every window must be a calendar entry the calendar accepts, or nothing is imported.
-  for (const window of windows.values()) {
-    try {
-      validateCalendarEntryDefinition(window.definition);
-    } catch (error) {
-      const uid = window.uid.split('#')[0] ?? window.uid;
-      throw new ValidationError(
-        'content',
-        `The event ${uid} is not a valid maintenance window: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-  }
+  // Every window must be a calendar entry the calendar accepts, or nothing is imported; every
+  // refused window is named (validateAll), not just the first.
+  validateAll(
+    ...[...windows.values()].map((window) => () => {
+      try {
+        validateCalendarEntryDefinition(window.definition);
+      } catch (error) {
+        const uid = window.uid.split('#')[0] ?? window.uid;
+        throw new ValidationError(
+          'content',
+          `The event ${uid} is not a valid maintenance window: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }),
+  );
   return [...windows.values()].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
 };

@@ -111,6 +111,28 @@ describe('parseMaintenanceCalendar', () => {
     });
   });
 
+  it('refuses every window the calendar would refuse, naming each event, and imports nothing', () => {
+    const tooLong = (uid: string) =>
+      vevent(`UID:${uid}`, 'DTSTART;TZID=Europe/Berlin:20260601T020000', 'DURATION:P400D');
+    let error: unknown;
+    try {
+      parseMaintenanceCalendar(ics(weekly, tooLong('CHG-1'), tooLong('CHG-2')), options);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    const violations = (error as ValidationError).violations;
+    expect(violations.map((v) => v.field)).toEqual(['content', 'content']);
+    expect(violations.map((v) => v.message)).toEqual([
+      expect.stringMatching(
+        /^The event CHG-1 is not a valid maintenance window: duration must not /,
+      ),
+      expect.stringMatching(
+        /^The event CHG-2 is not a valid maintenance window: duration must not /,
+      ),
+    ]);
+  });
+
   it('reads a path-prefixed TZID as its IANA zone and refuses a Windows zone name, naming the event', () => {
     const [window] = parseMaintenanceCalendar(
       ics(

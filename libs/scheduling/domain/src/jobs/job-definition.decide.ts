@@ -18,19 +18,16 @@ import {
   type RollBackJobManifest,
 } from './job-definition';
 
-/** A manifest refused: every problem, the first one's field as the error's own. */
+/**
+ * A manifest refused: every problem, the first one's field as the error's own. Its `violations`
+ * (and message) are `ValidationError.of`'s, so every transport reports every problem, not the first.
+ */
 export class JobManifestRejected extends ValidationError {
   constructor(readonly problems: readonly ValidationError[]) {
-    const first = problems[0] as ValidationError;
-    super(
-      first.field,
-      problems.length === 1
-        ? first.message
-        : `${first.message} (and ${problems.length - 1} more problems: ${problems
-            .slice(1)
-            .map((p) => p.field)
-            .join(', ')})`,
-    );
+    const [first, ...more] = problems.map((p) => ({ field: p.field, message: p.message }));
+    if (first === undefined) throw new Error('JobManifestRejected needs at least one problem');
+    const all = ValidationError.of([first, ...more]);
+    super(all.field, all.message, all.violations);
   }
 }
 

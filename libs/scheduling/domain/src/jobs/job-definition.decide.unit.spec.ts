@@ -117,6 +117,27 @@ describe('job definition decider', () => {
           expect(error.problems.map((p) => p.field)).toEqual(['name', 'criticality']);
         });
     });
+    // Transports report `violations` (BadRequest, the problem's list): all of them, not the first.
+    it('carries every problem, nested ones with their path, as the error violations', () => {
+      const tasks = validManifestInput().tasks as Record<string, unknown>[];
+      const manifest = validManifestInput({
+        criticality: 'x',
+        tasks: tasks.map((t, i) =>
+          i === 1 ? { ...t, dependsOn: ['settle', 'nope'], timeoutSeconds: -1 } : t,
+        ),
+      });
+      given([])
+        .when(apply(manifest))
+        .thenThrows(JobManifestRejected, (error) => {
+          expect(error.violations.map((v) => v.field)).toEqual([
+            'criticality',
+            'tasks[1].dependsOn[1]',
+            'tasks[1].timeoutSeconds',
+          ]);
+          expect(error.violations[1]?.message).toMatch(/^tasks\[1\]\.dependsOn\[1\] /);
+          expect(error.message).toMatch(/^3 fields are invalid: criticality: /);
+        });
+    });
     it('proposes version 1 of a job with prod parameters (job-change-four-eyes)', () => {
       given([])
         .when(apply(prodJob))

@@ -603,14 +603,19 @@ const validateSchedule = (value: unknown, p: Problems): JobSchedule | undefined 
   };
 };
 
-/** A `ValidationError` of the reused part-1 checks, re-homed under `prefix` (`cron` → `schedule.cron`). */
+/**
+ * The `ValidationError` of the reused part-1 checks, each of its violations re-homed under
+ * `prefix` (`cron` → `schedule.cron`).
+ */
 const rethrowAs = (error: unknown, prefix: string, p: Problems): void => {
   if (!(error instanceof ValidationError)) throw error;
-  const field = prefix ? `${prefix}.${error.field}` : error.field;
-  const message = error.message.startsWith(error.field)
-    ? `${field}${error.message.slice(error.field.length)}`
-    : error.message;
-  p.add(field, /[.!?]$/.test(message) ? message : `${message}.`);
+  for (const violation of error.violations) {
+    const field = prefix ? `${prefix}.${violation.field}` : violation.field;
+    const message = violation.message.startsWith(violation.field)
+      ? `${field}${violation.message.slice(violation.field.length)}`
+      : violation.message;
+    p.add(field, /[.!?]$/.test(message) ? message : `${message}.`);
+  }
 };
 
 const validateParameterTypes = (

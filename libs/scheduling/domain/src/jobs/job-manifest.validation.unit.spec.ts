@@ -113,6 +113,10 @@ describe('validateJobManifest', () => {
         'schedule.overlap',
       ]);
       expect(fieldsOf(schedule({}))).toEqual(['schedule.cron', 'schedule.zone']);
+      // Both DST policy fields, when both are wrong (resolveDstPolicy reports every one).
+      expect(
+        fieldsOf(schedule({ cron: '0 2 * * *', zone: 'UTC', gap: 'maybe', overlap: 'middle' })),
+      ).toEqual(['schedule.gap', 'schedule.overlap']);
       expect(problemAt(schedule({ cron: '* *', zone: 'UTC' }), 'schedule.cron').message).toBe(
         'schedule.cron must be a five-field expression (got 2 fields).',
       );

@@ -1,4 +1,4 @@
-import { ValidationError } from '@trainyard/kernel';
+import { ValidationError, validateAll } from '@trainyard/kernel';
 
 /** A wall time inside a spring-forward gap: `shift` reads it with the offset in force before the gap (02:30 → 03:30), `skip` drops it. */
 export type GapPolicy = 'shift' | 'skip';
@@ -25,12 +25,26 @@ export const resolveDstPolicy = (
   everyHour: boolean,
 ): DstPolicy => {
   const { gap, overlap } = given;
-  if (gap !== undefined && !isOneOf(GAP_POLICIES, gap))
-    throw new ValidationError('gap', `gap must be one of ${GAP_POLICIES.join(', ')}; got ${gap}`);
-  if (overlap !== undefined && !isOneOf(OVERLAP_POLICIES, overlap))
-    throw new ValidationError(
-      'overlap',
-      `overlap must be one of ${OVERLAP_POLICIES.join(', ')}; got ${overlap}`,
-    );
-  return { gap: gap ?? 'shift', overlap: overlap ?? (everyHour ? 'both' : 'first') };
+  // Both reported when both are wrong (validateAll).
+  validateAll(
+    () => {
+      if (gap !== undefined && !isOneOf(GAP_POLICIES, gap))
+        throw new ValidationError(
+          'gap',
+          `gap must be one of ${GAP_POLICIES.join(', ')}; got ${gap}`,
+        );
+    },
+    () => {
+      if (overlap !== undefined && !isOneOf(OVERLAP_POLICIES, overlap))
+        throw new ValidationError(
+          'overlap',
+          `overlap must be one of ${OVERLAP_POLICIES.join(', ')}; got ${overlap}`,
+        );
+    },
+  );
+  // Checked above; the closures do not narrow these for the compiler.
+  return {
+    gap: (gap as GapPolicy | undefined) ?? 'shift',
+    overlap: (overlap as OverlapPolicy | undefined) ?? (everyHour ? 'both' : 'first'),
+  };
 };

@@ -4,6 +4,13 @@ export const DEFAULT_MAX_STRING_BYTES = 1024;
 const MAX_DEPTH = 32;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/**
+ * The text with every lone surrogate replaced by U+FFFD: what may be sent as a gRPC status message
+ * (grpc-js percent-encodes it with encodeURI, which throws on a lone surrogate) or as UTF-8.
+ */
+export const wellFormedText = (text: string): string =>
+  LONE_SURROGATE.test(text) ? text.replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD') : text;
+
 export interface InputProblem {
   /** Path of the offending value: `components[0].name`, keys as the input names them. */
   readonly field: string;

@@ -4,6 +4,7 @@ import {
   findUnstorableText,
   findUnstorableTexts,
   unstorableTextReason,
+  wellFormedText,
 } from './unstorable-text';
 
 describe('text the database cannot store', () => {
@@ -65,5 +66,23 @@ describe('text the database cannot store', () => {
     ]);
     expect(findUnstorableTexts(request, undefined, 2)).toHaveLength(2);
     expect(findUnstorableTexts({ a: 'ok' })).toEqual([]);
+  });
+
+  // A CEL parse error quotes half of an emoji ("found \ud83d"): grpc-js threw sending such a
+  // status message (encodeURI), taking the call down instead of answering INVALID_ARGUMENT.
+  it('wellFormedText replaces lone surrogates and keeps pairs, so encodeURI never throws', () => {
+    expect(wellFormedText('found \ud83d but expecting')).toBe('found \uFFFD but expecting');
+    expect(wellFormedText('\ude00x\ud83d\ude00\ud83d')).toBe('\uFFFDx\ud83d\ude00\uFFFD');
+    expect(wellFormedText('plain')).toBe('plain');
+    fc.assert(
+      fc.property(
+        fc
+          .array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 20 })
+          .map((units) => String.fromCharCode(...units)),
+        (text) => {
+          expect(() => encodeURI(wellFormedText(text))).not.toThrow();
+        },
+      ),
+    );
   });
 });
