@@ -8,3 +8,4 @@ export * from './otlp-receiver';
 export * from './manual-clock';
 export * from './topic-forwarder';
 export * from './asyncapi-contract';
+export * from './tamper.fixture';
