@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestContext, waitFor } from '@trainyard/testing';
+import { createTestContext, tamperAsSuperuser, waitFor } from '@trainyard/testing';
 import type { TestContext } from '@trainyard/testing';
 import { fileCheckpointPublisher } from './checkpoint-directory';
 import { COMMIT_FRONTIER } from './commit-frontier.sql';
@@ -15,7 +15,6 @@ import { freshStreamId, newEvent } from './new-event.fixture';
 import { createEventStore } from './postgres-event-store';
 import { CheckpointSigner, verifySignedCheckpoint } from './signed-checkpoint';
 import type { SignedTreeCheckpoint } from './signed-checkpoint';
-import { tamperAsSuperuser } from './tamper.fixture';
 import { verifyEventLog } from './verify-log';
 
 const REPO_ROOT = path.resolve(__dirname, '../../../..');

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { createTestContext, waitFor } from '@trainyard/testing';
+import { createTestContext, tamperAsSuperuser, waitFor } from '@trainyard/testing';
 import type { TestContext } from '@trainyard/testing';
 import { EventSealer } from './event-sealer';
 import { migrateEventStore } from './event-store.migrations';
@@ -7,7 +7,6 @@ import { freshStreamId, newEvent } from './new-event.fixture';
 import { createEventStore } from './postgres-event-store';
 import { CheckpointSigner } from './signed-checkpoint';
 import type { SignedTreeCheckpoint } from './signed-checkpoint';
-import { tamperAsSuperuser } from './tamper.fixture';
 import { verifyEventLog } from './verify-log';
 import type { LogVerificationStats } from './verify-log';
 import { BATCH_PAGE_SIZE } from './verify-log.query';

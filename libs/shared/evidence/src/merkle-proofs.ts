@@ -1,4 +1,5 @@
 import {
+  CompactRange,
   consistencyProofRanges,
   foldNodes,
   inclusionProofRanges,
@@ -6,6 +7,23 @@ import {
   perfectNodes,
   rootOfLeaves,
 } from '@trainyard/event-store';
+
+/**
+ * MTH of leaves 0..size-1 taken in order from `leafAt`, keeping a compact range (O(log n) hashes)
+ * instead of an array of every leaf; or the index of the first missing leaf.
+ */
+export function rootOfPrefix(
+  leafAt: (index: number) => Buffer | undefined,
+  size: number,
+): { readonly root: Buffer } | { readonly missingLeaf: number } {
+  const range = new CompactRange();
+  for (let i = 0; i < size; i++) {
+    const leaf = leafAt(i);
+    if (!leaf) return { missingLeaf: i };
+    range.append(leaf);
+  }
+  return { root: range.root() };
+}
 
 /**
  * RFC 6962 inclusion proofs for many leaves of one tree, computed in memory from its leaf hashes:

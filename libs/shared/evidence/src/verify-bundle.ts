@@ -3,13 +3,13 @@ import {
   leafHash,
   parseSignedCheckpoint,
   parseVerifierKey,
-  rootOfLeaves,
   verifyConsistency,
   verifyInclusion,
   verifySignedCheckpoint,
 } from '@trainyard/event-store';
 import type { SignedTreeCheckpoint } from '@trainyard/event-store';
 import { parseCanonical } from './assemble-bundle';
+import { rootOfPrefix } from './merkle-proofs';
 import { keyFingerprint, parseBundlePublicKey, verifyBytes } from './bundle-signing';
 import { changeEventsCsv, populationCsv, reconciliationCsv } from './bundle-render';
 import type {
@@ -495,8 +495,8 @@ function verifyTrustedCheckpoints(
         `${at}: the bundle's log holds ${service.checkpoint.treeSize} events, the checkpoint you hold ${kept.treeSize}: events were removed, or the bundle is older than your checkpoint.`,
       );
     if (complete && kept.treeSize <= service.checkpoint.treeSize) {
-      const leaves = Array.from({ length: kept.treeSize }, (_, i) => service.leaves.get(i)!);
-      if (rootOfLeaves(leaves).equals(kept.rootHash)) continue;
+      const prefix = rootOfPrefix((i) => service.leaves.get(i), kept.treeSize);
+      if ('root' in prefix && prefix.root.equals(kept.rootHash)) continue;
       fail(
         'consistency',
         `${at}: the bundle's first ${kept.treeSize} events do not hash to the root of the checkpoint you hold: the log was rewritten.`,
@@ -645,18 +645,14 @@ function verifyReconciliation(
         at,
       );
     if (reconciliation.complete) {
-      const leaves: Buffer[] = [];
-      for (let i = 0; i < service.checkpoint.treeSize; i++) {
-        const leaf = service.leaves.get(i);
-        if (!leaf)
-          return fail(
-            'reconciliation',
-            `${row.service} leaf ${i} is missing from a whole-history bundle.`,
-            at,
-          );
-        leaves.push(leaf);
-      }
-      if (!rootOfLeaves(leaves).equals(service.checkpoint.rootHash))
+      const whole = rootOfPrefix((i) => service.leaves.get(i), service.checkpoint.treeSize);
+      if ('missingLeaf' in whole)
+        return fail(
+          'reconciliation',
+          `${row.service} leaf ${whole.missingLeaf} is missing from a whole-history bundle.`,
+          at,
+        );
+      if (!whole.root.equals(service.checkpoint.rootHash))
         fail(
           'reconciliation',
           `${row.service}: the exported events do not hash to the signed root.`,

@@ -9,3 +9,4 @@ export * from './manual-clock';
 export * from './topic-forwarder';
 export * from './asyncapi-contract';
 export * from './field-violations';
+export * from './tamper.fixture';

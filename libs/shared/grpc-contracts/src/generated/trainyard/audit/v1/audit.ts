@@ -73,6 +73,11 @@ export interface VerifyChainResponse {
   reason: string;
   /** Events stored after the last sealed batch, not yet covered by verification. */
   unsealed: string;
+  /**
+   * Signed checkpoints verified (signature, root at their size, consistency to the next head):
+   * the earliest and the latest this service stored, at most 2 however many it stored (decimal).
+   */
+  checkpointsVerified: string;
 }
 
 export interface GetCheckpointRequest {

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Module } from '@nestjs/common';
+import { createEventStore } from '@trainyard/event-store';
+import {
+  callUnary,
+  createTestContext,
+  startTestService,
+  tamperAsSuperuser,
+  waitFor,
+  type TestContext,
+  type TestService,
+} from '@trainyard/testing';
+import type { ServiceDefinition } from '../bootstrap';
+
+@Module({})
+class NoModule {}
+
+const ROUNDS = 12;
+const PER_ROUND = 2;
+const EVENTS = ROUNDS * PER_ROUND;
+
+interface VerifyChain {
+  intact: boolean;
+  checked: string;
+  firstBadPosition: string;
+  reason: string;
+  checkpointsVerified: string;
+}
+
+describe('gRPC VerifyChain: bounded by the earliest and the latest stored checkpoint', () => {
+  let ctx: TestContext;
+  let service: TestService;
+  let dir: string;
+  const definition: ServiceDefinition = { service: 'planning', module: NoModule };
+  beforeAll(async () => {
+    ctx = await createTestContext('verify_chain');
+    dir = mkdtempSync(join(tmpdir(), 'trainyard-verify-chain-'));
+    service = await startTestService(definition, ctx, {
+      AUDIT_SIGNING_KEY_FILE: join(dir, 'key.pem'),
+      AUDIT_LOG_ORIGIN: `trainyard.test/${ctx.schema}`,
+      AUDIT_CHECKPOINT_INTERVAL_MS: '3600000',
+    });
+  });
+  afterAll(async () => {
+    await service.stop();
+    await ctx.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const verify = async () =>
+    callUnary<VerifyChain>(
+      service.client('trainyard.audit.v1.AuditTrailService'),
+      'VerifyChain',
+      {},
+      await service.token('auditor'),
+    );
+  const positionAtLeaf = async (leaf: number): Promise<string> => {
+    const { rows } = await ctx.pool.query<{ position: string }>(
+      `SELECT e.position::text AS position FROM "${ctx.schema}".events e ORDER BY e.position OFFSET $1 LIMIT 1`,
+      [leaf],
+    );
+    return rows[0]!.position;
+  };
+
+  /** Appends in rounds, one transaction each, and signs a checkpoint at the end of every round. */
+  async function appendAndSign(): Promise<number> {
+    const client = service.client('trainyard.audit.v1.AuditTrailService');
+    const token = await service.token('auditor');
+    const store = createEventStore(ctx.pool, ctx.schema, { crossProcessSignal: false });
+    try {
+      for (let round = 1; round <= ROUNDS; round++) {
+        const events = Array.from({ length: PER_ROUND }, (_, i) => ({
+          type: 'ProbeRecorded',
+          data: { i },
+          metadata: { eventId: randomUUID(), correlationId: randomUUID(), actor: 'user:test' },
+        }));
+        await store.append(`probe-${randomUUID()}`, events);
+        // Sealing stops at the commit frontier, which another test's open transaction may hold back.
+        await waitFor(
+          async () =>
+            (
+              await callUnary<{ treeSize: string }>(
+                client,
+                'GetCheckpoint',
+                { refresh: true },
+                token,
+              )
+            ).treeSize === String(round * PER_ROUND),
+          { description: `a checkpoint of ${round * PER_ROUND} events` },
+        );
+      }
+    } finally {
+      await store.close();
+    }
+    const { rows } = await ctx.pool.query<{ stored: number }>(
+      `SELECT count(*)::int AS stored FROM "${ctx.schema}".event_tree_checkpoints`,
+    );
+    return rows[0]!.stored;
+  }
+
+  it('verifies 2 of the stored checkpoints, and still finds removed newest events and a changed event', async () => {
+    expect(await appendAndSign()).toBeGreaterThanOrEqual(ROUNDS);
+    // Passing every stored checkpoint would verify at least ROUNDS of them.
+    expect(await verify()).toEqual({
+      intact: true,
+      checked: String(EVENTS),
+      firstBadPosition: '',
+      reason: '',
+      unsealed: '0',
+      checkpointsVerified: '2',
+    });
+
+    // The newest round removed together with its batch: only the latest checkpoint still knows.
+    const start = EVENTS - PER_ROUND;
+    const afterPosition = await positionAtLeaf(start - 1);
+    await tamperAsSuperuser(
+      ctx.pool,
+      ctx.schema,
+      `DELETE FROM events WHERE position > ${afterPosition};
+       DELETE FROM event_tree_batches WHERE start_size >= ${start}`,
+    );
+    expect(await verify()).toMatchObject({
+      intact: false,
+      checked: String(start),
+      reason: expect.stringMatching(
+        `commits to ${EVENTS} events, the sealed tree holds ${start}: the events at leaves ` +
+          `${start}\\.\\.${EVENTS - 1} \\(after position ${afterPosition}\\) were removed`,
+      ),
+    });
+
+    // An event in the middle changed: found at its leaf, before the end is reached.
+    const middle = await positionAtLeaf(7);
+    await tamperAsSuperuser(
+      ctx.pool,
+      ctx.schema,
+      `UPDATE events SET data = '{"i": -1}' WHERE position = ${middle}`,
+    );
+    expect(await verify()).toMatchObject({
+      intact: false,
+      checked: '7',
+      firstBadPosition: middle,
+      reason: expect.stringMatching(/leaf 7 .* does not match its sealed leaf hash/),
+    });
+  });
+});
