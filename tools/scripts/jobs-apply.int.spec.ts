@@ -52,7 +52,10 @@ describe('npm run jobs:apply / jobs:diff against a running service', () => {
 
   beforeAll(async () => {
     ctx = await createTestContext('sched_jobs_cli');
-    service = await startTestService(schedulingService, ctx);
+    // The file's own planning topic: on a fresh broker the shared one does not exist yet.
+    service = await startTestService(schedulingService, ctx, {
+      SCHEDULING_PLANNING_TOPIC: await ctx.createTopic('planning-events'),
+    });
     token = await service.token('release-manager');
     dir = mkdtempSync(join(tmpdir(), 'jobs-apply-'));
   }, 180_000);

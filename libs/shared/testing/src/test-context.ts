@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 
 /**
@@ -16,6 +17,11 @@ export interface TestContext {
   topic(name: string): string;
   /** A consumer group id unique to this file. */
   groupId(name: string): string;
+  /**
+   * Creates `topic(name)` on the broker and waits for its partitions' leaders, so a service
+   * consuming it from the start of a test never meets "does not host this topic-partition".
+   */
+  createTopic(name: string, partitions?: number): Promise<string>;
   dispose(): Promise<void>;
 }
 
@@ -49,6 +55,20 @@ export async function createTestContext(label = 'test'): Promise<TestContext> {
     pool,
     topic: (name) => `${prefix}.${name}`,
     groupId: (name) => `${prefix}.${name}`,
+    createTopic: async (name, partitions = 1) => {
+      const topic = `${prefix}.${name}`;
+      const admin = new Kafka({ brokers: testBrokers(), logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      try {
+        await admin.createTopics({
+          topics: [{ topic, numPartitions: partitions }],
+          waitForLeaders: true,
+        });
+      } finally {
+        await admin.disconnect();
+      }
+      return topic;
+    },
     dispose: async () => {
       try {
         await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
