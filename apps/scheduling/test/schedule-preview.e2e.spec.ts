@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   callUnary,
   createTestContext,
+  fieldViolationsOf,
   startTestService,
   type GrpcTestClient,
   type TestContext,
@@ -112,6 +113,18 @@ describe('schedule preview over REST and gRPC', () => {
         instance: '/api/scheduling/preview',
       });
     }
+    const several = await get({
+      ...NEW_YORK,
+      zone: 'Mars/Olympus_Mons',
+      cron: '61 * * * *',
+      gap: 'jump',
+    });
+    expect(several.status).toBe(400);
+    expect(
+      ((await several.json()) as { violations: { field: string }[] }).violations.map(
+        (v) => v.field,
+      ),
+    ).toEqual(['cron', 'zone', 'gap']);
     const repeated = await get('cron=0+9+*+*+*&zone=UTC&zone=UTC&from=2024-01-01&to=2024-01-02');
     expect(await repeated.json()).toMatchObject({ status: 400, field: 'zone' });
     expect((await get(NEW_YORK, '')).status).toBe(401);
@@ -165,6 +178,9 @@ describe('schedule preview over REST and gRPC', () => {
       expect(error.code).toBe(status.INVALID_ARGUMENT);
       expect(trailer(error, 'trainyard-field')).toBe(field);
     }
+    const several = await refusal({ ...NEW_YORK, zone: 'Europe/Atlantis', from: '2024-13-01' });
+    expect(several.code).toBe(status.INVALID_ARGUMENT);
+    expect(fieldViolationsOf(several).map((v) => v.field)).toEqual(['zone', 'from']);
     await expect(preview(NEW_YORK, '')).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
   });
 

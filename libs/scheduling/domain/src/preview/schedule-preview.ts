@@ -1,6 +1,6 @@
-import { ValidationError } from '@trainyard/kernel';
+import { ValidationError, validateAll } from '@trainyard/kernel';
 import { Temporal } from 'temporal-polyfill';
-import { cronMatchesDay, parseCron } from '../cron/cron-expression';
+import { cronMatchesDay, parseCron, type CronSchedule } from '../cron/cron-expression';
 import { DAY_MS, civilFromDays, dayOfWeek, formatUtcInstant } from '../time/civil-date';
 import { resolveDstPolicy, type GapPolicy, type OverlapPolicy } from '../time/dst-policy';
 import { ZoneResolver } from '../time/zone-resolver';
@@ -45,14 +45,28 @@ export const previewSchedule = (
   request: PreviewScheduleRequest,
   maxInstants = PREVIEW_MAX_INSTANTS,
 ): SchedulePreview => {
-  const schedule = parseCron(request.cron);
-  const resolver = ZoneResolver.for(request.zone);
-  const from = parseRangeBound('from', request.from);
-  const to = parseRangeBound('to', request.to);
-  const policy = resolveDstPolicy(
-    { gap: blankToUndefined(request.gap), overlap: blankToUndefined(request.overlap) },
-    schedule.everyHour,
+  const policies = {
+    gap: blankToUndefined(request.gap),
+    overlap: blankToUndefined(request.overlap),
+  };
+  // Every field is checked before any is refused: a request with several mistakes names them all.
+  const parsed: {
+    schedule?: CronSchedule;
+    resolver?: ZoneResolver;
+    from?: RangeBound;
+    to?: RangeBound;
+  } = {};
+  validateAll(
+    () => (parsed.schedule = parseCron(request.cron)),
+    () => (parsed.resolver = ZoneResolver.for(request.zone)),
+    () => (parsed.from = parseRangeBound('from', request.from)),
+    () => (parsed.to = parseRangeBound('to', request.to)),
+    // The defaults depend on the expression; whether a given policy is valid does not.
+    () => resolveDstPolicy(policies, parsed.schedule?.everyHour ?? false),
   );
+  const { schedule, resolver, from, to } = parsed;
+  if (!schedule || !resolver || !from || !to) throw new Error('previewSchedule: unchecked input');
+  const policy = resolveDstPolicy(policies, schedule.everyHour);
   if (lowerInstant(from, request.zone) > upperInstant(to, request.zone))
     throw new ValidationError(
       'to',

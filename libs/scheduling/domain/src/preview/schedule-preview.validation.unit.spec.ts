@@ -89,6 +89,25 @@ describe('schedule preview input', () => {
     expect(error.message).toMatch(new RegExp(`^${field} `));
   });
 
+  it('names every bad field at once, in the order of the request', () => {
+    const error = refusal({
+      cron: '61 * * * *',
+      zone: 'Mars/Olympus_Mons',
+      from: 'yesterday',
+      to: '2024-13-01',
+      gap: 'later',
+      overlap: 'never',
+    });
+    expect(error.violations.map((v) => v.field)).toEqual([
+      'cron',
+      'zone',
+      'from',
+      'to',
+      'gap',
+      'overlap',
+    ]);
+  });
+
   it('answers a sparse expression over a century', () => {
     // 29 February or a Monday, in February: the leap days and the February Mondays of 100 years.
     const { instants } = previewSchedule({
