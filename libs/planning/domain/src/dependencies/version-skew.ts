@@ -1,6 +1,6 @@
 import { compare, major, minor, valid } from 'semver';
 import type { SharedLibrary } from '../policy/workload-facts';
-import { ValidationError } from '@trainyard/kernel';
+import { ValidationError, validateAll, validateEach } from '@trainyard/kernel';
 
 /** The workloads of one release that ship one version of a shared library. */
 export interface LibraryVersionUse {
@@ -48,16 +48,22 @@ export const assertSharedLibraries = (
   libraries: readonly SharedLibrary[] | undefined,
 ): void => {
   const names = new Set<string>();
-  (libraries ?? []).forEach((library, i) => {
-    if (typeof library.name !== 'string' || library.name.trim() === '')
-      throw new ValidationError(`${field}[${i}].name`, `${field}[${i}].name is required`);
-    if (typeof library.version !== 'string' || valid(library.version) !== library.version)
-      throw new ValidationError(
-        `${field}[${i}].version`,
-        `${field}[${i}].version must be a semantic version such as 1.4.2; got ${String(library.version)}`,
-      );
+  validateEach(field, libraries ?? [], (library, path) => {
+    const named = typeof library.name === 'string' && library.name.trim() !== '';
+    validateAll(
+      () => {
+        if (!named) throw new ValidationError(`${path}.name`, `${path}.name is required`);
+      },
+      () => {
+        if (typeof library.version !== 'string' || valid(library.version) !== library.version)
+          throw new ValidationError(
+            `${path}.version`,
+            `${path}.version must be a semantic version such as 1.4.2; got ${String(library.version)}`,
+          );
+      },
+    );
     if (names.has(library.name))
-      throw new ValidationError(`${field}[${i}].name`, `library ${library.name} is listed twice`);
+      throw new ValidationError(`${path}.name`, `library ${library.name} is listed twice`);
     names.add(library.name);
   });
 };

@@ -29,6 +29,7 @@ import {
   RuleViolation,
   ValidationError,
   validateAll,
+  validateEach,
 } from '@trainyard/kernel';
 import { assertFibonacciPoint } from '../shared/fibonacci';
 import type {
@@ -84,26 +85,33 @@ const validateRegistration = (data: RegisterWorkloadData): void =>
       if (data.components === undefined || data.components.length === 0)
         throw new ValidationError('components', 'components must name at least one component');
       const names = new Set<string>();
-      data.components.forEach((component, i) => {
-        assertNonEmpty(`components[${i}].name`, component.name);
-        if (!COMPONENT_KINDS.includes(component.kind))
-          throw new ValidationError(
-            `components[${i}].kind`,
-            `components[${i}].kind must be one of ${COMPONENT_KINDS.join(', ')}`,
-          );
-        if (names.has(component.name))
-          throw new ValidationError(
-            `components[${i}].name`,
-            `component ${component.name} is listed twice`,
-          );
-        names.add(component.name);
-      });
+      validateEach('components', data.components, (component, path) =>
+        validateAll(
+          () => assertNonEmpty(`${path}.name`, component.name),
+          () => {
+            if (!COMPONENT_KINDS.includes(component.kind))
+              throw new ValidationError(
+                `${path}.kind`,
+                `${path}.kind must be one of ${COMPONENT_KINDS.join(', ')}`,
+              );
+          },
+          () => {
+            if (typeof component.name !== 'string' || component.name.trim() === '') return;
+            if (names.has(component.name))
+              throw new ValidationError(
+                `${path}.name`,
+                `component ${component.name} is listed twice`,
+              );
+            names.add(component.name);
+          },
+        ),
+      );
     },
     () =>
-      data.regulatedData.forEach((kind, i) => {
+      validateEach('regulatedData', data.regulatedData, (kind, path) => {
         if (!REGULATED_DATA_CLASSES.includes(kind))
           throw new ValidationError(
-            `regulatedData[${i}]`,
+            path,
             `regulatedData must be among ${REGULATED_DATA_CLASSES.join(', ')}`,
           );
       }),
@@ -120,10 +128,9 @@ const validateRegistration = (data: RegisterWorkloadData): void =>
     },
     () => {
       const deps = new Set<string>();
-      data.dependsOn.forEach((dep, i) => {
-        assertNonEmpty(`dependsOn[${i}]`, dep);
-        if (deps.has(dep))
-          throw new ValidationError(`dependsOn[${i}]`, `dependency ${dep} is listed twice`);
+      validateEach('dependsOn', data.dependsOn, (dep, path) => {
+        assertNonEmpty(path, dep);
+        if (deps.has(dep)) throw new ValidationError(path, `dependency ${dep} is listed twice`);
         deps.add(dep);
       });
     },
@@ -135,12 +142,14 @@ const validateRegistration = (data: RegisterWorkloadData): void =>
     },
     () => {
       const consumed = new Set<string>();
-      (data.consumedApis ?? []).forEach((c, i) => {
-        assertNonEmpty(`consumedApis[${i}].api`, c.api);
-        assertNonEmpty(`consumedApis[${i}].version`, c.version);
+      validateEach('consumedApis', data.consumedApis ?? [], (c, path) => {
+        validateAll(
+          () => assertNonEmpty(`${path}.api`, c.api),
+          () => assertNonEmpty(`${path}.version`, c.version),
+        );
         const key = `${c.api}@${c.version}`;
         if (consumed.has(key))
-          throw new ValidationError(`consumedApis[${i}]`, `${c.api} ${c.version} is listed twice`);
+          throw new ValidationError(path, `${c.api} ${c.version} is listed twice`);
         consumed.add(key);
       });
     },

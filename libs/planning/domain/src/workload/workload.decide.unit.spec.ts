@@ -186,6 +186,41 @@ describe('workload decider', () => {
         });
     });
 
+    it('names every bad element of every list, not just the first of each', () => {
+      given([])
+        .when(
+          register({
+            components: [
+              { name: 'api', kind: 'service' },
+              { name: '', kind: 'spaceship' as never },
+              { name: 'api', kind: 'service' },
+            ],
+            regulatedData: ['pii', 'gossip' as never, 'rumours' as never],
+            dependsOn: ['', 'W-2', 'W-2'],
+            consumedApis: [{ api: '', version: '' }],
+            libraries: [
+              { name: 'auth-client', version: 'one' },
+              { name: '', version: '1.0.0' },
+            ],
+          }),
+        )
+        .thenThrows(ValidationError, (error) => {
+          expect(error.violations.map((v) => v.field)).toEqual([
+            'components[1].name',
+            'components[1].kind',
+            'components[2].name',
+            'regulatedData[1]',
+            'regulatedData[2]',
+            'dependsOn[0]',
+            'dependsOn[2]',
+            'consumedApis[0].api',
+            'consumedApis[0].version',
+            'libraries[0].version',
+            'libraries[1].name',
+          ]);
+        });
+    });
+
     it('refuses a command without a valid clock', () => {
       given([])
         .when({
