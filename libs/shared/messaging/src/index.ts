@@ -49,7 +49,8 @@ export type { InboxPruneOptions, InboxPruneResult, InboxPrunerOptions } from './
 export { isTransientDatabaseError } from './transient-database-error';
 export { inTransaction } from './transaction';
 export { ProjectionRunner } from './projection-runner';
-export type { ProjectionRunnerOptions, RebuildProgress } from './projection-runner';
+export type { ProjectionRunnerOptions } from './projection-runner';
+export type { RebuildProgress } from './projection-rebuild';
 export { Reactor } from './reactor';
 export type { ReactionOutcome, ReactionTarget, ReactorOptions, ReactorState } from './reactor';
 export { LockedSubscription } from './locked-subscription';
