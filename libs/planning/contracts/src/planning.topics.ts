@@ -1,6 +1,6 @@
 // Where and under which names planning's integration events are published (ARCHITECTURE.md):
 // one topic per service, CloudEvents `source` and `type` per the platform's convention
-// (libs/shared/messaging/src/cloud-events.ts), and `dataschema` pointing into the AsyncAPI document.
+// (libs/shared/messaging/src/cloud-event.attributes.ts), and `dataschema` pointing into the AsyncAPI document.
 
 /** Planning's integration-event topic: 3 partitions, keyed by stream id. */
 export const PLANNING_EVENTS_TOPIC = 'trainyard.planning.events.v1';

@@ -1,6 +1,6 @@
 // Where and under which names scheduling's integration events are published (ARCHITECTURE.md):
 // one topic per service, CloudEvents `source` and `type` per the platform's convention
-// (libs/shared/messaging/src/cloud-events.ts), and `dataschema` pointing into the AsyncAPI document.
+// (libs/shared/messaging/src/cloud-event.attributes.ts), and `dataschema` pointing into the AsyncAPI document.
 
 /** Scheduling's integration-event topic: 3 partitions, keyed by stream id. */
 export const SCHEDULING_EVENTS_TOPIC = 'trainyard.scheduling.events.v1';

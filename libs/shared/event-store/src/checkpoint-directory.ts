@@ -1,6 +1,6 @@
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CheckpointPublisher } from './event-sealer';
+import type { CheckpointPublisher } from './event-sealer.checkpoints';
 
 const SUFFIX = '.checkpoint';
 

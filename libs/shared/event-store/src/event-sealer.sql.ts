@@ -2,7 +2,7 @@ import { COMMIT_FRONTIER } from './commit-frontier.sql';
 import { quoteIdent, statementName } from './schema-name';
 import { SEALED_COLUMNS, sealLockKey } from './sealed-fields.query';
 
-/** The EventSealer's statements for one schema (see event-sealer.ts for the pass they make up). */
+/** The EventSealer's statements for one schema (see event-sealer.batch.ts for the pass they make up). */
 export function sealerStatements(schema: string) {
   const s = quoteIdent(schema);
   // The schema name is a plain identifier (assertSchemaName), so the key is a safe literal; a

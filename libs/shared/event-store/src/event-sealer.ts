@@ -1,13 +1,9 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { AppendSignal } from './append-signal';
-import { canonicalEventBytes } from './canonical-event';
-import { readNodes, readTreeHead } from './event-tree.query';
-import { appendLeaves, foldNodes, leafHash, leafOffset, perfectNodes } from './merkle-tree';
-import type { CheckpointSigner, SignedTreeCheckpoint } from './signed-checkpoint';
-import { sealerStatements } from './event-sealer.sql';
+import { SealerBatches } from './event-sealer.batch';
+import { SealerCheckpoints, type CheckpointOptions } from './event-sealer.checkpoints';
+import type { SignedTreeCheckpoint } from './signed-checkpoint';
 import { assertSchemaName } from './schema-name';
-import { toSealableEvent } from './sealed-fields.query';
-import type { SealedRow } from './sealed-fields.query';
 
 export interface EventSealerOptions {
   /** The longest wait between two passes when no append wakes the sealer. Default 1000 ms. */
@@ -24,40 +20,6 @@ export interface EventSealerOptions {
   readonly checkpoints?: CheckpointOptions;
 }
 
-export interface CheckpointOptions {
-  readonly signer: CheckpointSigner;
-  /** The log's origin line. Default: the signer's key name. */
-  readonly origin?: string;
-  /** A checkpoint at most this often while the tree grows (and one at start). Default 10 000 ms. */
-  readonly intervalMs?: number;
-  /** Where checkpoints go outside the database (a Kafka topic, a file directory). */
-  readonly publishers?: readonly CheckpointPublisher[];
-}
-
-/** Publishes a signed checkpoint outside the database; a rejection is reported and retried at the next interval. */
-export type CheckpointPublisher = (checkpoint: SignedTreeCheckpoint) => Promise<void>;
-
-/** The sealed tree as the last batch left it: what the next batch extends. */
-interface SealedTree {
-  readonly size: number;
-  readonly frontier: readonly Buffer[];
-}
-
-interface BatchResult {
-  readonly sealed: number;
-  /** Another instance holds the lock (background passes only try it). */
-  readonly skipped: boolean;
-  /** Events at or beyond the commit frontier when the batch was read: committed ones may wait there. */
-  readonly pending: boolean;
-}
-
-interface PendingRow extends Partial<SealedRow> {
-  readonly pending: boolean;
-  readonly tree_size: string | null;
-  readonly last_transaction_id: string | null;
-  readonly last_position: string | null;
-}
-
 /**
  * Extends the RFC 6962 Merkle tree over events in commit-safe order (`event_tree_batches`, one row
  * per batch; leaf = SHA-256(0x00 ‖ canonicalEventBytes(event))), and signs checkpoints of it.
@@ -72,17 +34,14 @@ export class EventSealer {
   private readonly minIntervalMs: number;
   private readonly batchSize: number;
   private readonly onError: (error: unknown) => void;
-  private readonly sql: ReturnType<typeof sealerStatements>;
+  private readonly batches: SealerBatches;
+  private readonly checkpoints?: SealerCheckpoints;
   private loop?: Promise<void>;
   private signal?: AppendSignal;
   private stopped = true;
   private woken = false;
   private sleeping?: 'wakeable' | 'fixed';
   private interrupt?: () => void;
-  private tree?: SealedTree;
-  private signedSize?: number;
-  private nextCheckpointAt = 0;
-  private publishing?: Promise<unknown>;
 
   constructor(
     private readonly pool: Pool,
@@ -97,7 +56,15 @@ export class EventSealer {
     );
     this.batchSize = positive(options.batchSize ?? 1000, 'batchSize');
     this.onError = options.onError ?? (() => undefined);
-    this.sql = sealerStatements(schema);
+    this.batches = new SealerBatches(pool, schema, this.batchSize);
+    if (options.checkpoints)
+      this.checkpoints = new SealerCheckpoints(
+        pool,
+        schema,
+        options.checkpoints,
+        () => this.sealPending(),
+        this.onError,
+      );
   }
 
   /** Starts background sealing; a no-op while running. */
@@ -121,7 +88,7 @@ export class EventSealer {
     this.interrupt?.();
     await this.loop;
     this.loop = undefined;
-    await this.publishing; // never rejects: checkpointIfDue reports its failure
+    await this.checkpoints?.published(); // never rejects: signIfDue reports its failure
     await this.signal?.close();
     this.signal = undefined;
   }
@@ -133,7 +100,7 @@ export class EventSealer {
   async sealPending(): Promise<number> {
     let total = 0;
     for (;;) {
-      const { sealed } = await this.sealBatch(true);
+      const { sealed } = await this.batches.seal(true);
       total += sealed;
       if (sealed < this.batchSize) return total;
     }
@@ -144,46 +111,10 @@ export class EventSealer {
    * `event_tree_checkpoints` and publishes it; rejects if a publisher fails.
    */
   async signCheckpoint(): Promise<SignedTreeCheckpoint> {
-    const { checkpoint, published } = await this.sign();
+    if (!this.checkpoints) throw new Error('EventSealer: no checkpoint signer configured');
+    const { checkpoint, published } = await this.checkpoints.sign();
     await published;
     return checkpoint;
-  }
-
-  private async sign(): Promise<{ checkpoint: SignedTreeCheckpoint; published: Promise<unknown> }> {
-    const options = this.options.checkpoints;
-    if (!options) throw new Error('EventSealer: no checkpoint signer configured');
-    await this.sealPending();
-    const head = await readTreeHead(this.pool, this.schema);
-    const checkpoint = options.signer.sign({
-      origin: options.origin ?? options.signer.keyName,
-      treeSize: head?.treeSize ?? 0,
-      rootHash: head?.rootHash ?? foldNodes([]),
-    });
-    await this.pool.query(this.sql.insertCheckpoint, [checkpoint.treeSize, checkpoint.note]);
-    this.signedSize = checkpoint.treeSize;
-    return {
-      checkpoint,
-      published: Promise.all((options.publishers ?? []).map((publish) => publish(checkpoint))),
-    };
-  }
-
-  /**
-   * Background checkpoints: publishing (Kafka, a file system) must never hold up sealing, so the
-   * loop does not wait for it; a failed publication is reported and signed again next interval.
-   */
-  private async checkpointIfDue(): Promise<void> {
-    const options = this.options.checkpoints;
-    if (!options || this.publishing || Date.now() < this.nextCheckpointAt) return;
-    this.nextCheckpointAt = Date.now() + (options.intervalMs ?? 10_000);
-    const head = await readTreeHead(this.pool, this.schema);
-    if (this.signedSize !== undefined && (head?.treeSize ?? 0) === this.signedSize) return;
-    const { published } = await this.sign();
-    this.publishing = published
-      .catch((error: unknown) => {
-        this.signedSize = undefined;
-        this.onError(error);
-      })
-      .finally(() => (this.publishing = undefined));
   }
 
   private async run(): Promise<void> {
@@ -192,7 +123,7 @@ export class EventSealer {
       const lastPassAt = Date.now();
       let next = this.intervalMs;
       try {
-        const { sealed, skipped, pending } = await this.sealBatch(false);
+        const { sealed, skipped, pending } = await this.batches.seal(false);
         if (sealed === this.batchSize) next = 0;
         // Committed events wait behind a transaction still in flight: look again soon.
         else if (!skipped && pending) next = this.minIntervalMs;
@@ -200,7 +131,7 @@ export class EventSealer {
         this.onError(error);
       }
       try {
-        await this.checkpointIfDue();
+        await this.checkpoints?.signIfDue();
       } catch (error) {
         this.onError(error);
       }
@@ -211,76 +142,6 @@ export class EventSealer {
         if (gap > 0) await this.sleep(gap, false);
       }
     }
-  }
-
-  /**
-   * One pass, four round trips: BEGIN with the lock, the tree head and the pending events in one
-   * statement, the batch row, COMMIT. The batch commits without waiting for its WAL flush
-   * (synchronous_commit off for this transaction only): a batch lost in a crash is sealed again
-   * from the same durably committed events in the same order, so byte for byte the same, and the
-   * flush a sealer commit would wait for competes with the appends' own. A checkpoint is inserted
-   * with a synchronous commit before it is published, which flushes every batch it covers first.
-   */
-  private async sealBatch(waitForLock: boolean): Promise<BatchResult> {
-    const client = await this.pool.connect();
-    try {
-      const begun = (await client.query(
-        waitForLock ? this.sql.beginLocked : this.sql.beginTryLock,
-      )) as unknown as { rows: { locked?: boolean }[] }[];
-      if (begun[begun.length - 1]?.rows[0]?.locked === false) {
-        await client.query('ROLLBACK');
-        return { sealed: 0, skipped: true, pending: false };
-      }
-      const { sealed, pending } = await this.sealUnderLock(client);
-      await client.query('COMMIT');
-      return { sealed, skipped: false, pending };
-    } catch (error) {
-      this.tree = undefined;
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
-
-  private async sealUnderLock(
-    client: PoolClient,
-  ): Promise<{ readonly sealed: number; readonly pending: boolean }> {
-    // Read after taking the lock: the statement's fresh snapshot sees the previous holder's batches.
-    const { rows: read } = await client.query<PendingRow>({
-      name: this.sql.pendingEvents,
-      text: this.sql.pendingEventsText,
-      values: [this.batchSize],
-    });
-    const first = read[0];
-    if (!first) throw new Error('EventSealer: no head row');
-    const rows = read.filter((row): row is PendingRow & SealedRow => row.position != null);
-    if (rows.length === 0) return { sealed: 0, pending: first.pending };
-    const size = Number(first.tree_size ?? 0);
-    const frontier =
-      this.tree?.size === size
-        ? this.tree.frontier
-        : await readNodes(client, this.schema, perfectNodes({ start: 0, end: size }));
-    const leaves = rows.map((row) => leafHash(canonicalEventBytes(toSealableEvent(row))));
-    const grown = appendLeaves(size, frontier, leaves);
-    const last = rows[rows.length - 1]!;
-    const treeSize = size + rows.length;
-    await client.query({
-      name: this.sql.insertBatch,
-      text: this.sql.insertBatchText,
-      values: [
-        treeSize,
-        size,
-        leafOffset(size),
-        last.transaction_id,
-        last.position,
-        foldNodes(grown.frontier),
-        Buffer.concat(grown.nodes),
-      ],
-    });
-    // Trusted for the next batch only if this transaction commits; sealBatch clears it otherwise.
-    this.tree = { size: treeSize, frontier: grown.frontier };
-    return { sealed: rows.length, pending: first.pending };
   }
 
   private signalWake(): void {

@@ -18,7 +18,8 @@ export type { Upcaster } from './upcasters';
 export { canonicalEventBytes } from './canonical-event';
 export type { SealedFields } from './canonical-event';
 export { EventSealer } from './event-sealer';
-export type { EventSealerOptions, CheckpointOptions, CheckpointPublisher } from './event-sealer';
+export type { EventSealerOptions } from './event-sealer';
+export type { CheckpointOptions, CheckpointPublisher } from './event-sealer.checkpoints';
 export { verifyEventLog, EventStoreNotFound } from './verify-log';
 export type { LogVerification, LogVerificationOptions, LogVerificationStats } from './verify-log';
 export {

@@ -1,4 +1,4 @@
-import { InvalidCloudEventError, parseCloudEventMessage } from './cloud-events';
+import { InvalidCloudEventError, parseCloudEventMessage } from './cloud-event.parse';
 import type { InboxEvent } from './inbox-batch';
 import type { ConsumedMessage } from './message-bus.port';
 

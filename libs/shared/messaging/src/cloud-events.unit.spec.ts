@@ -1,13 +1,8 @@
 import type { StoredEvent } from '@trainyard/event-store';
 import fc from 'fast-check';
-import {
-  InvalidCloudEventError,
-  cloudEventType,
-  parseCloudEventMessage,
-  parseCloudEventType,
-  toCloudEventMessage,
-  toIntegrationCloudEventMessage,
-} from './cloud-events';
+import { cloudEventType, parseCloudEventType } from './cloud-event.attributes';
+import { toCloudEventMessage, toIntegrationCloudEventMessage } from './cloud-event.encode';
+import { InvalidCloudEventError, parseCloudEventMessage } from './cloud-event.parse';
 import type { OutgoingMessage } from './message-bus.port';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { waitFor } from '@trainyard/testing';
-import type { ParsedCloudEvent } from './cloud-events';
+import type { ParsedCloudEvent } from './cloud-event.parse';
 import { DLQ_HEADERS, IdempotentConsumer, type IdempotentHandler } from './idempotent-consumer';
 import { IdempotentConsumerFixture } from './idempotent-consumer.fixture';
 import type { OutgoingMessage } from './message-bus.port';

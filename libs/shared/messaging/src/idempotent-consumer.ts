@@ -5,7 +5,7 @@ import {
   InvalidCloudEventError,
   parseCloudEventMessage,
   type ParsedCloudEvent,
-} from './cloud-events';
+} from './cloud-event.parse';
 import { DeadLetterQueue } from './dead-letter';
 import { InboxBatch, type IdempotentBatchHandler } from './inbox-batch';
 import { InboxMessage, type IdempotentHandler } from './inbox-message';

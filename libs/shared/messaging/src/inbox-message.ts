@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import type { ParsedCloudEvent } from './cloud-events';
+import type { ParsedCloudEvent } from './cloud-event.parse';
 import type { ConsumedMessage } from './message-bus.port';
 import type { MessageOutcome } from './message-attempts';
 import { quoteSchema } from './messaging.migrations';

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
-import type { ParsedCloudEvent } from './cloud-events';
+import type { ParsedCloudEvent } from './cloud-event.parse';
 import { IdempotentConsumer } from './idempotent-consumer';
 import { InboxPruner, pruneInbox } from './inbox-pruner';
 import { createKafkaMessageBus } from './kafkajs-message-bus';

@@ -17,21 +17,19 @@ export type { KafkaLogLevel, KafkaMessageBusOptions } from './kafkajs-message-bu
 export {
   CE_HEADERS,
   CLOUDEVENTS_SPEC_VERSION,
-  InvalidCloudEventError,
   JSON_CONTENT_TYPE,
   cloudEventSource,
   cloudEventType,
+  parseCloudEventType,
+} from './cloud-event.attributes';
+export { toCloudEventMessage, toIntegrationCloudEventMessage } from './cloud-event.encode';
+export type { CloudEventMessageOptions, IntegrationEventMessage } from './cloud-event.encode';
+export {
+  InvalidCloudEventError,
   isInvalidCloudEvent,
   parseCloudEventMessage,
-  parseCloudEventType,
-  toCloudEventMessage,
-  toIntegrationCloudEventMessage,
-} from './cloud-events';
-export type {
-  CloudEventMessageOptions,
-  IntegrationEventMessage,
-  ParsedCloudEvent,
-} from './cloud-events';
+} from './cloud-event.parse';
+export type { ParsedCloudEvent } from './cloud-event.parse';
 export { migrateMessaging, MESSAGING_MIGRATIONS } from './messaging.migrations';
 export { OutboxRelay } from './outbox-relay';
 export type { IntegrationEventMapping, OutboxRelayOptions, OutboxRelayState } from './outbox-relay';
@@ -51,7 +49,8 @@ export type { InboxPruneOptions, InboxPruneResult, InboxPrunerOptions } from './
 export { isTransientDatabaseError } from './transient-database-error';
 export { inTransaction } from './transaction';
 export { ProjectionRunner } from './projection-runner';
-export type { ProjectionRunnerOptions, RebuildProgress } from './projection-runner';
+export type { ProjectionRunnerOptions } from './projection-runner';
+export type { RebuildProgress } from './projection-rebuild';
 export { Reactor } from './reactor';
 export type { ReactionOutcome, ReactionTarget, ReactorOptions, ReactorState } from './reactor';
 export { LockedSubscription } from './locked-subscription';

@@ -1,5 +1,5 @@
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
-import type { ParsedCloudEvent } from './cloud-events';
+import type { ParsedCloudEvent } from './cloud-event.parse';
 import { ConsumerStopping, type DeadLetterQueue } from './dead-letter';
 import type { ConsumedMessage } from './message-bus.port';
 import { errorMessage, type MessagingLogger } from './messaging-logger';

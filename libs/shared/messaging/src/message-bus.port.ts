@@ -1,5 +1,6 @@
-// Our own small port to Kafka. kafkajs's maintenance is uncertain, so only kafkajs-message-bus.ts
-// imports it: replacing the client is one new adapter, not a change to every user.
+// Our own small port to Kafka. kafkajs's maintenance is uncertain, so only its adapter (the
+// kafkajs-*.ts files: message bus, producer, consumer, admin) imports it: replacing the client is
+// one new adapter, not a change to every user.
 
 /** A message to publish. Header values are UTF-8 strings; Kafka's byte headers are not needed here. */
 export interface OutgoingMessage {

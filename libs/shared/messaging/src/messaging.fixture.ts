@@ -8,7 +8,7 @@ import type {
   OutgoingMessage,
 } from './message-bus.port';
 import type { MessagingLogger } from './messaging-logger';
-import { toCloudEventMessage } from './cloud-events';
+import { toCloudEventMessage } from './cloud-event.encode';
 
 /** A valid event with fresh ids and a fresh W3C trace context. */
 export function testEvent<TData>(type: string, data: TData): NewEvent<string, TData> {

@@ -10,7 +10,7 @@ import {
   type StoredEvent,
 } from '@trainyard/event-store';
 import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
-import { toCloudEventMessage, toIntegrationCloudEventMessage } from './cloud-events';
+import { toCloudEventMessage, toIntegrationCloudEventMessage } from './cloud-event.encode';
 import { createKafkaMessageBus } from './kafkajs-message-bus';
 import type { MessageBus, MessageProducer } from './message-bus.port';
 import {

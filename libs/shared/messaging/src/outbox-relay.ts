@@ -6,12 +6,12 @@ import type {
 } from '@trainyard/event-store';
 import type { Pool } from 'pg';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
+import { cloudEventSource } from './cloud-event.attributes';
 import {
-  cloudEventSource,
   toCloudEventMessage,
   toIntegrationCloudEventMessage,
   type IntegrationEventMessage,
-} from './cloud-events';
+} from './cloud-event.encode';
 import type { MessageProducer } from './message-bus.port';
 import { quoteSchema } from './messaging.migrations';
 import { errorMessage, silentLogger, type MessagingLogger } from './messaging-logger';
@@ -23,7 +23,7 @@ export interface OutboxRelayOptions {
   readonly store: EventStore;
   /** Where relay_checkpoints lives (migrateMessaging); normally the store's schema. */
   readonly schema: string;
-  /** The producing service: CloudEvents `source` and `type` (see cloud-events.ts). */
+  /** The producing service: CloudEvents `source` and `type` (see cloud-event.attributes.ts). */
   readonly service: string;
   readonly topic: string;
   /** An idempotent producer (MessageBus.producer()); the relay does not disconnect it. */

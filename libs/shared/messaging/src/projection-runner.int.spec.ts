@@ -12,7 +12,8 @@ import { createTestContext, waitFor, type TestContext } from '@trainyard/testing
 import { freshStreamId, recordingLogger, testEvent } from './messaging.fixture';
 import { migrateMessaging } from './messaging.migrations';
 import { rowView, rowsView, type ProjectionDefinition } from '@trainyard/kernel';
-import { ProjectionRunner, type RebuildProgress } from './projection-runner';
+import { ProjectionRunner } from './projection-runner';
+import type { RebuildProgress } from './projection-rebuild';
 
 interface Amount {
   readonly amount: number;

@@ -38,15 +38,11 @@ export { ServiceMetrics } from './health/metrics';
 export { CLOCK, EVENT_SEALER, EVENT_STORE, MESSAGE_BUS, PG_POOL, SERVICE_CONFIG } from './tokens';
 export { CommandContexts } from './command-context/command-contexts';
 export { systemClock } from './command-context/system-clock';
-export {
-  startService,
-  runServiceMain,
-  migrateService,
-  eventsTopic,
-  AUDIT_GRPC_PACKAGE,
-  AUDIT_GRPC_SERVICE,
-} from './bootstrap';
-export type { ServiceDefinition, RunningService } from './bootstrap';
+export { startService } from './bootstrap';
+export { runServiceMain } from './service-main';
+export { migrateService } from './service-migrations';
+export { eventsTopic, AUDIT_GRPC_PACKAGE, AUDIT_GRPC_SERVICE } from './service-definition';
+export type { ServiceDefinition, RunningService } from './service-definition';
 export { openApiController } from './http/openapi.controller';
 export type { OpenApiDocument } from './http/openapi.controller';
 export { ReadSide, type ReadSideOptions } from './read-side/read-side';

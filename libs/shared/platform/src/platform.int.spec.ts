@@ -22,7 +22,7 @@ import {
 } from '@trainyard/testing';
 import { RequirePermission } from './auth/auth.decorators';
 import { ConsumesBody } from './input/request-body';
-import type { ServiceDefinition } from './bootstrap';
+import type { ServiceDefinition } from './service-definition';
 
 @Controller('api/probe')
 class ProbeController {

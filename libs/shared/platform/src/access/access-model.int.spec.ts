@@ -11,7 +11,7 @@ import {
   type TestService,
 } from '@trainyard/testing';
 import { RequirePermission } from '../auth/auth.decorators';
-import type { ServiceDefinition } from '../bootstrap';
+import type { ServiceDefinition } from '../service-definition';
 import type { AccessModel } from './access-model';
 import { toAccessModelMessage } from './access-model.message';
 import { AccessModelSubscriber } from './access-model.subscriber';

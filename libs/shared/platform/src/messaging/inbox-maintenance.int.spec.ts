@@ -6,7 +6,7 @@ import {
   type TestContext,
   type TestService,
 } from '@trainyard/testing';
-import type { ServiceDefinition } from '../bootstrap';
+import type { ServiceDefinition } from '../service-definition';
 
 // Every service prunes its inbox on its own (the platform's InboxMaintenance), by the settings
 // MESSAGING_INBOX_RETENTION_DAYS and MESSAGING_INBOX_PRUNE_MS, until it stops.

@@ -1,0 +1,224 @@
+import type { Pool } from 'pg';
+import type { AppendResult, EventMetadata, ExpectedVersion, NewEvent } from './event-store.types';
+import { appendStatements, type Statement } from './stream-append.sql';
+import { WrongExpectedVersion } from './wrong-expected-version.error';
+
+interface AppendRow {
+  current_version: string;
+  position: string | null;
+  transaction_id: string | null;
+}
+
+interface InsertedRow {
+  position: string;
+  transaction_id: string;
+}
+
+export interface EventPayload {
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: string;
+  readonly metadata: string;
+}
+
+const MAX_ANY_ATTEMPTS = 20;
+
+/**
+ * Batches up to this size at an exact version are one multi-row VALUES statement (prepared once per
+ * size and connection), larger ones unnest arrays: each event's JSON is then a parameter of its
+ * own instead of an element of a jsonb[] literal that the client escapes and the server re-parses.
+ */
+const MAX_VALUES_BATCH = 100;
+
+/** The append path of one schema's event store: checks the expected version, inserts, reports. */
+export class StreamAppender {
+  private readonly sql: ReturnType<typeof appendStatements>;
+
+  constructor(
+    private readonly pool: Pool,
+    schema: string,
+    /** Told of every successful append (the store signals subscribers). */
+    private readonly appended: (events: readonly EventPayload[]) => void,
+  ) {
+    this.sql = appendStatements(schema);
+  }
+
+  /**
+   * One statement, one round trip. With an exact expected version N the events take versions
+   * N+1… if version N is committed in the statement's snapshot (for N = 0 there is nothing to
+   * check); with 'any' the stream's current version is read in the statement's snapshot and the
+   * events take the next versions. Versions are contiguous, so "N exists and N+1 is free" is
+   * "the stream is at N". Two racing appends to one stream collide on the (stream_id,
+   * stream_version) key, and the loser fails whole. Because a successful append always saw every
+   * earlier version of its stream committed before its own first write, a later version always
+   * has a later xid — the per-stream half of commit-safe order (ADR 0003).
+   */
+  async append(
+    streamId: string,
+    events: readonly NewEvent[],
+    expectedVersion: ExpectedVersion = 'any',
+  ): Promise<AppendResult> {
+    if (events.length === 0) throw new Error(`append to ${streamId}: no events`);
+    if (!streamId) throw new Error('append: empty stream id');
+    const expected = expectedVersionParam(expectedVersion);
+    const payload = events.map(toPayload);
+    if (expected !== null) return this.appendAt(streamId, expectedVersion, expected, payload);
+    const query =
+      payload.length === 1
+        ? singleAppendQuery(this.sql.appendAny.one, streamId, null, payload[0]!)
+        : batchAppendQuery(this.sql.appendAny.many, streamId, null, payload);
+    for (let attempt = 1; ; attempt++) {
+      let rows: AppendRow[];
+      try {
+        rows = (await this.pool.query<AppendRow>(query)).rows;
+      } catch (error) {
+        if (!isStreamVersionCollision(error)) throw error;
+        // 'any' retries: its next attempt's snapshot sees the winner committed.
+        if (attempt < MAX_ANY_ATTEMPTS) continue;
+        throw new WrongExpectedVersion(
+          streamId,
+          expectedVersion,
+          await this.currentVersion(streamId),
+        );
+      }
+      const first = rows[0];
+      if (!first?.position || !first.transaction_id)
+        throw new Error(`append to ${streamId}: no result`);
+      this.appended(payload);
+      return {
+        streamId,
+        nextExpectedVersion: Number(first.current_version) + rows.length,
+        firstPosition: BigInt(first.position),
+        lastPosition: BigInt(rows[rows.length - 1]!.position!),
+        transactionId: BigInt(first.transaction_id),
+      };
+    }
+  }
+
+  /**
+   * The append at an exact expected version (0: a new stream): a plain INSERT … RETURNING, no read
+   * of the current version, no CTE. No row back means version `expected` is not there (the stream
+   * is behind); a key collision means a version after it is.
+   */
+  private async appendAt(
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    expected: number,
+    payload: readonly EventPayload[],
+  ): Promise<AppendResult> {
+    const statements = expected === 0 ? this.sql.appendNew : this.sql.appendAt;
+    const query =
+      payload.length === 1
+        ? singleAppendQuery(statements.one, streamId, expected, payload[0]!)
+        : payload.length <= MAX_VALUES_BATCH
+          ? valuesAppendQuery(statements.values(payload.length), streamId, expected, payload)
+          : batchAppendQuery(statements.many, streamId, expected, payload);
+    let rows: InsertedRow[];
+    try {
+      rows = (await this.pool.query<InsertedRow>(query)).rows;
+    } catch (error) {
+      if (!isStreamVersionCollision(error)) throw error;
+      rows = [];
+    }
+    if (rows.length === 0)
+      throw new WrongExpectedVersion(
+        streamId,
+        expectedVersion,
+        await this.currentVersion(streamId),
+      );
+    if (rows.length !== payload.length)
+      throw new Error(`append to ${streamId}: ${rows.length} of ${payload.length} events inserted`);
+    this.appended(payload);
+    // RETURNING gives the rows in insertion order, which is ORDER BY x.ord: versions ascending.
+    return {
+      streamId,
+      nextExpectedVersion: expected + rows.length,
+      firstPosition: BigInt(rows[0]!.position),
+      lastPosition: BigInt(rows[rows.length - 1]!.position),
+      transactionId: BigInt(rows[0]!.transaction_id),
+    };
+  }
+
+  private async currentVersion(streamId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ version: number | null }>({
+      name: this.sql.currentVersion.name,
+      text: this.sql.currentVersion.text,
+      values: [streamId],
+    });
+    return rows[0]?.version ?? 0;
+  }
+}
+
+function toPayload(event: NewEvent): EventPayload {
+  if (typeof event.type !== 'string' || event.type.length === 0)
+    throw new Error('append: event without a type');
+  if (event.data === undefined) throw new Error(`append: ${event.type} without data`);
+  const metadata = event.metadata as EventMetadata | undefined;
+  if (!metadata?.eventId || !metadata.correlationId || !metadata.actor) {
+    throw new Error(`append: ${event.type} metadata needs eventId, correlationId and actor`);
+  }
+  const schemaVersion = event.schemaVersion ?? 1;
+  if (!Number.isInteger(schemaVersion) || schemaVersion < 1)
+    throw new Error(`append: ${event.type} invalid schemaVersion`);
+  return {
+    type: event.type,
+    schemaVersion,
+    data: JSON.stringify(event.data),
+    metadata: JSON.stringify(metadata),
+  };
+}
+
+function singleAppendQuery(
+  statement: Statement,
+  streamId: string,
+  expected: number | null,
+  event: EventPayload,
+) {
+  return {
+    ...statement,
+    values: [streamId, expected, event.type, event.schemaVersion, event.data, event.metadata],
+  };
+}
+
+function batchAppendQuery(
+  statement: Statement,
+  streamId: string,
+  expected: number | null,
+  events: readonly EventPayload[],
+) {
+  return {
+    ...statement,
+    values: [
+      streamId,
+      expected,
+      events.map((e) => e.type),
+      events.map((e) => e.schemaVersion),
+      events.map((e) => e.data),
+      events.map((e) => e.metadata),
+    ],
+  };
+}
+
+function valuesAppendQuery(
+  statement: Statement,
+  streamId: string,
+  expected: number,
+  events: readonly EventPayload[],
+) {
+  const values: unknown[] = [streamId, expected];
+  for (const e of events) values.push(e.type, e.schemaVersion, e.data, e.metadata);
+  return { ...statement, values };
+}
+
+function isStreamVersionCollision(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string } | null;
+  return e?.code === '23505' && e.constraint === 'events_pkey';
+}
+
+function expectedVersionParam(expected: ExpectedVersion): number | null {
+  if (expected === 'any') return null;
+  if (expected === 'no_stream') return 0;
+  if (!Number.isInteger(expected) || expected < 0)
+    throw new Error(`invalid expected version ${expected}`);
+  return expected;
+}
