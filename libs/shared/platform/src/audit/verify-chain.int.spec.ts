@@ -13,7 +13,7 @@ import {
   type TestContext,
   type TestService,
 } from '@trainyard/testing';
-import type { ServiceDefinition } from '../bootstrap';
+import type { ServiceDefinition } from '../service-definition';
 
 @Module({})
 class NoModule {}
