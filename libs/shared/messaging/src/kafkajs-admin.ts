@@ -30,9 +30,13 @@ export class KafkaJsAdmin implements MessageAdmin {
     }
   }
 
+  /**
+   * One attempt, no retries of kafkajs's own (which back off for up to half a minute): a caller
+   * that retries, as a shutdown does under its deadline, never leaves an attempt running behind it.
+   */
   async deleteGroups(groupIds: readonly string[]): Promise<void> {
     if (groupIds.length === 0) return;
-    const admin = this.kafka.admin();
+    const admin = this.kafka.admin({ retry: { retries: 0 } });
     await admin.connect();
     try {
       await admin.deleteGroups([...groupIds]);
