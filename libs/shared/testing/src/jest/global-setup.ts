@@ -76,16 +76,20 @@ function alive(pid: number): boolean {
 async function removeEarlierTestBrokers(home: string, log: (line: string) => void): Promise<void> {
   mkdirSync(home, { recursive: true });
   const entries = readdirSync(home);
-  const live = new Set<string>();
-  for (const file of entries) {
-    const port = /^broker-(\d+)\.pid$/.exec(file)?.[1];
-    if (!port) continue;
+  const ownedByLiveRun = (port: string) => {
     const ownerFile = join(home, `owner-${port}`);
     const owner = existsSync(ownerFile) ? Number(readFileSync(ownerFile, 'utf8')) : NaN;
-    if (Number.isSafeInteger(owner) && owner !== process.pid && alive(owner)) {
-      live.add(port);
-      continue;
-    }
+    return Number.isSafeInteger(owner) && owner !== process.pid && alive(owner);
+  };
+  // A run still starting has claimed its port (owner file) before its broker wrote a pid file.
+  const live = new Set(
+    entries
+      .map((file) => /^owner-(\d+)$/.exec(file)?.[1])
+      .filter((port): port is string => port !== undefined && ownedByLiveRun(port)),
+  );
+  for (const file of entries) {
+    const port = /^broker-(\d+)\.pid$/.exec(file)?.[1];
+    if (!port || live.has(port)) continue;
     if (await stopLocalKafka({ broker: `127.0.0.1:${port}`, home }))
       log(`stopped the broker an earlier test run left on port ${port}`);
   }
