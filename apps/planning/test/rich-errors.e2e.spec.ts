@@ -2,17 +2,13 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import {
-  DESCRIPTOR_SET_PATH,
-  GRPC_STATUS_DETAILS_TRAILER,
-  decodeRpcStatus,
-  planning,
-  type RpcStatus,
-} from '@trainyard/grpc-contracts';
+import { Metadata, status } from '@grpc/grpc-js';
+import { DESCRIPTOR_SET_PATH, planning } from '@trainyard/grpc-contracts';
 import {
   callUnary,
   createTestContext,
+  refusal,
+  richStatus,
   startTestService,
   type GrpcTestClient,
   type TestContext,
@@ -22,22 +18,6 @@ import { planningService } from '../src/planning.service';
 
 const PYTHON = process.env.TRAINYARD_PYTHON ?? '/usr/bin/python3';
 const PYTHON_CLIENT = join(__dirname, 'python', 'rich_status_client.py');
-
-const refusal = async (promise: Promise<unknown>): Promise<ServiceError> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ServiceError;
-  }
-  throw new Error('expected the call to be refused');
-};
-
-/** The google.rpc.Status of a refused call, decoded by the generated types' codec. */
-const richStatus = (error: ServiceError): RpcStatus => {
-  const [bytes] = error.metadata.get(GRPC_STATUS_DETAILS_TRAILER);
-  if (!Buffer.isBuffer(bytes)) throw new Error(`no ${GRPC_STATUS_DETAILS_TRAILER} trailer`);
-  return decodeRpcStatus(bytes);
-};
 
 describe('errors as the ecosystems expect them: google.rpc.Status over gRPC, problem+json over HTTP', () => {
   let ctx: TestContext;

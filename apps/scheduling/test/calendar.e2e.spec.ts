@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   callUnary,
   createTestContext,
+  refusal,
   startTestService,
   type GrpcTestClient,
   type TestContext,
@@ -44,14 +45,8 @@ describe('the calendar over gRPC and REST', () => {
 
   const call = <T>(method: string, request: unknown, token = owner) =>
     callUnary<T>(client, method, request, token);
-  const refusal = async (method: string, request: unknown, token = owner) => {
-    try {
-      await call(method, request, token);
-    } catch (error) {
-      return error as ServiceError;
-    }
-    throw new Error(`expected ${method} to be refused`);
-  };
+  const refused = (method: string, request: unknown, token = owner) =>
+    refusal(call(method, request, token));
   const get = (path: string, token = viewer) =>
     fetch(`${service.httpUrl}/api/scheduling/${path}`, {
       headers: token ? { authorization: `Bearer ${token}` } : {},
@@ -187,7 +182,7 @@ describe('the calendar over gRPC and REST', () => {
 
     await call('DeclareComponent', { componentId: `platform-${run}` });
     await call('DeclareComponent', { componentId: `db-${run}`, parentId: `platform-${run}` });
-    const cycle = await refusal('DeclareComponent', {
+    const cycle = await refused('DeclareComponent', {
       componentId: `platform-${run}`,
       parentId: `db-${run}`,
     });
@@ -212,13 +207,13 @@ describe('the calendar over gRPC and REST', () => {
       [{ kind: 'maintenance-window' }, 'scope.components'],
       [{ overlap: 'sometimes' }, 'overlap'],
     ] as const) {
-      const error = await refusal('DefineCalendarEntry', {
+      const error = await refused('DefineCalendarEntry', {
         definition: { ...nightly(`bad-${run}`), ...change },
       });
       expect(error.code).toBe(status.INVALID_ARGUMENT);
       expect(error.metadata.get('trainyard-field')[0]).toBe(field);
     }
-    const denied = await refusal(
+    const denied = await refused(
       'DefineCalendarEntry',
       { definition: nightly(`v-${run}`) },
       viewer,

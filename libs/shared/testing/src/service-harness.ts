@@ -92,15 +92,20 @@ export function grpcTestClient(address: string, service: string): GrpcTestClient
   return new Constructor(address, credentials.createInsecure()) as GrpcTestClient;
 }
 
-/** Calls a unary method and resolves its response, or rejects with the grpc ServiceError. */
+/**
+ * Calls a unary method and resolves its response, or rejects with the grpc ServiceError. With a
+ * correlation id, the call carries it as `x-correlation-id` (to find what the call wrote).
+ */
 export function callUnary<T = unknown>(
   client: GrpcTestClient,
   method: string,
   request: unknown,
   token?: string,
+  correlationId?: string,
 ): Promise<T> {
   const metadata = new Metadata();
   if (token) metadata.set('authorization', `Bearer ${token}`);
+  if (correlationId) metadata.set('x-correlation-id', correlationId);
   return new Promise((resolve, reject) => {
     const fn = client[method];
     if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
