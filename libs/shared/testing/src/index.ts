@@ -2,6 +2,7 @@ export * from './wait-for';
 export * from './test-context';
 export * from './service-harness';
 export * from './grpc-refusal';
+export * from './hostile-inputs';
 export * from './platform-boot.suite';
 export * from './entity-table-differences';
 export * from './service-process';
