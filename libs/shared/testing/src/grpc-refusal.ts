@@ -5,15 +5,25 @@ import {
   type RpcStatus,
 } from '@trainyard/grpc-contracts';
 
-/** The error a call failed with, or undefined when it succeeded (for calls that may do either). */
+/**
+ * The gRPC error a call failed with, or undefined when it succeeded (for calls that may do
+ * either). Anything else it failed with (no such method, a throw in the client) is rethrown.
+ */
 export function errorOf(promise: Promise<unknown>): Promise<ServiceError | undefined> {
   return promise.then(
     () => undefined,
-    (error: unknown) => error as ServiceError,
+    (error: unknown) => {
+      if (isServiceError(error)) return error;
+      throw error;
+    },
   );
 }
 
-/** The ServiceError a call was refused with; throws when the call succeeded. */
+/** grpc-js status errors carry a numeric status code (Node's system errors a string one). */
+const isServiceError = (error: unknown): error is ServiceError =>
+  error instanceof Error && typeof (error as Partial<ServiceError>).code === 'number';
+
+/** The gRPC error a call was refused with; throws when the call succeeded or failed otherwise. */
 export async function refusal(promise: Promise<unknown>): Promise<ServiceError> {
   const error = await errorOf(promise);
   if (error === undefined) throw new Error('expected the call to be refused');
