@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { Root } from 'protobufjs';
 import { PROTO_INCLUDE_DIR } from '@trainyard/grpc-contracts';
 import {
+  callUnary,
+  callUnaryBytes,
   createTestContext,
+  errorOf,
   hostileMessage,
   startTestService,
   type GrpcTestClient,
@@ -67,34 +70,20 @@ describe('hostile input to access administration and sampling stays a client err
       ).rows[0]?.n,
     );
 
+  /** The gRPC error of a call (typed, or bytes when raw), or undefined when it succeeded. */
   const send = (
     service: string,
     name: string,
     request: unknown,
     correlationId: string,
     raw: boolean,
-  ): Promise<ServiceError | undefined> => {
+  ) => {
     const client = clients.get(service)!;
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${token}`);
-    metadata.set('x-correlation-id', correlationId);
-    return new Promise((resolve) => {
-      const done = (error: ServiceError | null) => resolve(error ?? undefined);
-      if (raw) {
-        client.makeUnaryRequest(
-          `/${service}/${name}`,
-          (b: Buffer) => b,
-          (b: Buffer) => b,
-          request as Buffer,
-          metadata,
-          done,
-        );
-        return;
-      }
-      const fn = client[name];
-      if (typeof fn !== 'function') throw new Error(`no method ${name}`);
-      fn.call(client, request, metadata, done);
-    });
+    return errorOf(
+      raw
+        ? callUnaryBytes(client, `/${service}/${name}`, request as Buffer, token, correlationId)
+        : callUnary(client, name, request, token, correlationId),
+    );
   };
 
   beforeAll(async () => {

@@ -1,12 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { Root } from 'protobufjs';
 import { PROTO_INCLUDE_DIR } from '@trainyard/grpc-contracts';
 import {
   callUnary,
+  callUnaryBytes,
   createTestContext,
+  errorOf,
   hostileMessage,
   hostileUrlComponent,
   startTestService,
@@ -58,34 +60,13 @@ describe('hostile input stays a client error (generated, every gRPC method and R
   const eventCount = async () =>
     Number((await ctx.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n);
 
-  const send = (
-    path: string,
-    request: unknown,
-    correlationId: string,
-    raw: boolean,
-  ): Promise<ServiceError | undefined> => {
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${token}`);
-    metadata.set('x-correlation-id', correlationId);
-    return new Promise((resolve) => {
-      const done = (error: ServiceError | null) => resolve(error ?? undefined);
-      if (raw) {
-        client.makeUnaryRequest(
-          path,
-          (b: Buffer) => b,
-          (b: Buffer) => b,
-          request as Buffer,
-          metadata,
-          done,
-        );
-        return;
-      }
-      const [, name = ''] = path.split('/').slice(1);
-      const fn = client[name];
-      if (typeof fn !== 'function') throw new Error(`no method ${name}`);
-      fn.call(client, request, metadata, done);
-    });
-  };
+  /** The gRPC error of a call (typed, or bytes when raw), or undefined when it succeeded. */
+  const send = (path: string, request: unknown, correlationId: string, raw: boolean) =>
+    errorOf(
+      raw
+        ? callUnaryBytes(client, path, request as Buffer, token, correlationId)
+        : callUnary(client, path.split('/')[2] ?? '', request, token, correlationId),
+    );
 
   beforeAll(async () => {
     ctx = await createTestContext('hostile_input');

@@ -2,10 +2,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Metadata, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { DESCRIPTOR_SET_PATH, planning } from '@trainyard/grpc-contracts';
 import {
   callUnary,
+  callUnaryBytes,
   createTestContext,
   refusal,
   richStatus,
@@ -343,18 +344,12 @@ describe('errors as the ecosystems expect them: google.rpc.Status over gRPC, pro
   });
 
   it('answers INVALID_ARGUMENT, not INTERNAL, to bytes that are not a protobuf message', async () => {
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${writer}`);
     const error = await refusal(
-      new Promise((resolve, reject) =>
-        client.makeUnaryRequest(
-          '/trainyard.planning.v1.PlanningService/RegisterWorkload',
-          (bytes: Buffer) => bytes,
-          (bytes: Buffer) => bytes,
-          Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f]), // field 1, length far beyond the message
-          metadata,
-          (e, value) => (e ? reject(e) : resolve(value)),
-        ),
+      callUnaryBytes(
+        client,
+        '/trainyard.planning.v1.PlanningService/RegisterWorkload',
+        Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f]), // field 1, length far beyond the message
+        writer,
       ),
     );
     expect(error.code).toBe(status.INVALID_ARGUMENT);
