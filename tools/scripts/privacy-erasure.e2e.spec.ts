@@ -14,6 +14,7 @@ import {
   createTestContext,
   forwardTopic,
   startTestService,
+  trailer,
   waitFor,
   type GrpcTestClient,
   type TestContext,
@@ -32,11 +33,6 @@ import { complianceService } from '../../apps/compliance/src/compliance.service'
 // (the Merkle leaf covers the ciphertext; an inclusion proof of the workload's event checks).
 
 const PLANNING_TOPIC = 'trainyard.planning.events.v1';
-
-const trailer = (error: unknown, key: string): string | undefined => {
-  const value = (error as ServiceError).metadata?.get(key)[0];
-  return value === undefined ? undefined : String(value);
-};
 
 describe('retention and privacy: erasing a data subject end to end', () => {
   let planningCtx: TestContext;

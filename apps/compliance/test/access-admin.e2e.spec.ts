@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { signDevToken } from '@trainyard/infra';
 import {
+  callUnary,
   createTestContext,
+  refusal,
   startTestService,
+  trailer,
   waitFor,
   type GrpcTestClient,
   type TestContext,
@@ -37,38 +40,6 @@ class ProbeModule {}
 const probeService: ServiceDefinition = { service: 'planning', module: ProbeModule };
 const token = (subject: string, ...roles: string[]) =>
   signDevToken({ roles, subject, keyDir: KEY_DIR });
-
-const call = <T>(
-  client: GrpcTestClient,
-  method: string,
-  request: unknown,
-  bearer: string,
-  correlationId?: string,
-) => {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${bearer}`);
-  if (correlationId) metadata.set('x-correlation-id', correlationId);
-  return new Promise<T>((resolve, reject) => {
-    const fn = client[method];
-    if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
-    fn.call(client, request, metadata, (error, response) =>
-      error ? reject(error) : resolve(response as T),
-    );
-  });
-};
-
-const refusal = async (promise: Promise<unknown>): Promise<ServiceError> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ServiceError;
-  }
-  throw new Error('expected the call to be refused');
-};
-const trailer = (error: ServiceError, key: string) => {
-  const value = error.metadata?.get(key)[0];
-  return value === undefined ? undefined : String(value);
-};
 
 interface ChangeResponse {
   outcome: string;
@@ -132,12 +103,9 @@ describe('compliance: access administration, distributed to the guards', () => {
       .status;
 
   it('authorises every method: auditors read, only security admins change', async () => {
-    const roles = await call<{ roles: { name: string; source: string; privileged: boolean }[] }>(
-      client,
-      'ListRoles',
-      {},
-      auditor,
-    );
+    const roles = await callUnary<{
+      roles: { name: string; source: string; privileged: boolean }[];
+    }>(client, 'ListRoles', {}, auditor);
     expect(roles.roles).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: 'viewer', source: 'built-in', privileged: false }),
@@ -145,10 +113,15 @@ describe('compliance: access administration, distributed to the guards', () => {
       ]),
     );
     const denied = await refusal(
-      call(client, 'PutRole', { role: { name: 'x', privileged: false, permissions: [] } }, auditor),
+      callUnary(
+        client,
+        'PutRole',
+        { role: { name: 'x', privileged: false, permissions: [] } },
+        auditor,
+      ),
     );
     expect(denied.code).toBe(status.PERMISSION_DENIED);
-    expect((await refusal(call(client, 'ListRoles', {}, viewer))).code).toBe(
+    expect((await refusal(callUnary(client, 'ListRoles', {}, viewer))).code).toBe(
       status.PERMISSION_DENIED,
     );
     expect((await rest('/api/compliance/roles', viewer)).status).toBe(403);
@@ -157,7 +130,7 @@ describe('compliance: access administration, distributed to the guards', () => {
   it("a role change reaches the services' guards through the broker", async () => {
     expect((await rest('/api/compliance/reviews', viewer)).status).toBe(200);
     expect(await probed(viewer)).toBe(200);
-    const put = await call<ChangeResponse>(
+    const put = await callUnary<ChangeResponse>(
       client,
       'PutRole',
       {
@@ -192,7 +165,7 @@ describe('compliance: access administration, distributed to the guards', () => {
   it('four-eyes on a privileged grant: proposed, the author refused, a second admin applies it', async () => {
     const dana = await token('dana', 'viewer');
     expect((await rest('/api/compliance/reviews', dana)).status).toBe(403);
-    const proposed = await call<ChangeResponse>(
+    const proposed = await callUnary<ChangeResponse>(
       client,
       'GrantRole',
       { subject: 'dana', role: 'compliance-officer' },
@@ -205,7 +178,7 @@ describe('compliance: access administration, distributed to the guards', () => {
       modelVersion: '1',
     });
     const changeId = proposed.pending!.changeId;
-    const pending = await call<{ changes: { changeId: string }[] }>(
+    const pending = await callUnary<{ changes: { changeId: string }[] }>(
       client,
       'ListPendingChanges',
       {},
@@ -213,7 +186,7 @@ describe('compliance: access administration, distributed to the guards', () => {
     );
     expect(pending.changes.map((c) => c.changeId)).toEqual([changeId]);
 
-    const own = await refusal(call(client, 'ApproveChange', { changeId }, sam, correlation));
+    const own = await refusal(callUnary(client, 'ApproveChange', { changeId }, sam, correlation));
     expect(own.code).toBe(status.FAILED_PRECONDITION);
     expect(trailer(own, 'trainyard-rule')).toBe('access-four-eyes');
     expect((await rest('/api/compliance/reviews', dana)).status).toBe(403);
@@ -232,7 +205,7 @@ describe('compliance: access administration, distributed to the guards', () => {
       description: "the other service's guard to grant dana compliance-officer",
     });
     expect(
-      (await call<{ changes: unknown[] }>(client, 'ListPendingChanges', {}, auditor)).changes,
+      (await callUnary<{ changes: unknown[] }>(client, 'ListPendingChanges', {}, auditor)).changes,
     ).toEqual([]);
   });
 
@@ -264,7 +237,7 @@ describe('compliance: access administration, distributed to the guards', () => {
     await fc.assert(
       fc.asyncProperty(badName, async (name) => {
         const error = await refusal(
-          call(client, 'PutRole', { role: { name, privileged: false, permissions: [] } }, sam),
+          callUnary(client, 'PutRole', { role: { name, privileged: false, permissions: [] } }, sam),
         );
         expect([error.code, trailer(error, 'trainyard-field')]).toEqual([
           status.INVALID_ARGUMENT,
@@ -276,7 +249,7 @@ describe('compliance: access administration, distributed to the guards', () => {
     await fc.assert(
       fc.asyncProperty(badPermission, async (permission) => {
         const error = await refusal(
-          call(
+          callUnary(
             client,
             'PutRole',
             {
@@ -320,20 +293,22 @@ describe('compliance: access administration, distributed to the guards', () => {
       ),
       { numRuns: 15 },
     );
-    const noRole = await refusal(call(client, 'PutRole', {}, sam));
+    const noRole = await refusal(callUnary(client, 'PutRole', {}, sam));
     expect([noRole.code, trailer(noRole, 'trainyard-field')]).toEqual([
       status.INVALID_ARGUMENT,
       'role',
     ]);
     const badSubject = await refusal(
-      call(client, 'GrantRole', { subject: '', role: 'viewer' }, sam),
+      callUnary(client, 'GrantRole', { subject: '', role: 'viewer' }, sam),
     );
     expect(trailer(badSubject, 'trainyard-field')).toBe('subject');
-    const badChange = await refusal(call(client, 'ApproveChange', { changeId: 'x y' }, pat));
+    const badChange = await refusal(callUnary(client, 'ApproveChange', { changeId: 'x y' }, pat));
     expect(trailer(badChange, 'trainyard-field')).toBe('change_id');
-    const unknown = await refusal(call(client, 'ApproveChange', { changeId: randomUUID() }, pat));
+    const unknown = await refusal(
+      callUnary(client, 'ApproveChange', { changeId: randomUUID() }, pat),
+    );
     expect(unknown.code).toBe(status.NOT_FOUND);
-    const model = await call<{ version: string }>(client, 'GetModel', {}, auditor);
+    const model = await callUnary<{ version: string }>(client, 'GetModel', {}, auditor);
     expect(model.version).toBe('2');
   });
 

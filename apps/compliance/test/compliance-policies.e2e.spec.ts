@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import type { Consumer } from 'kafkajs';
 import { compliance } from '@trainyard/grpc-contracts';
 import {
   callUnary,
   fieldViolationsOf,
+  refusal,
+  trailer,
   waitFor,
   type GrpcTestClient,
   type TestService,
@@ -14,20 +16,6 @@ import { ComplianceE2e, workloadRegistered } from './test-support/compliance-e2e
 // The policy lifecycle end to end against PostgreSQL and Kafka: propose → self-approval refused →
 // approved by another → a planning event on Kafka → evaluation stored with its explanation →
 // replay equal after the policy changed; and the AuthZEN door onto the same policies.
-
-const refusal = async (promise: Promise<unknown>): Promise<ServiceError> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ServiceError;
-  }
-  throw new Error('expected the call to be refused');
-};
-
-const trailer = (error: ServiceError, key: string): string | undefined => {
-  const value = error.metadata?.get(key)[0];
-  return value === undefined ? undefined : String(value);
-};
 
 const BLOCK = compliance.RuleEffect.RULE_EFFECT_BLOCK;
 const WARN = compliance.RuleEffect.RULE_EFFECT_WARN;

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import type { complianceReview } from '@trainyard/grpc-contracts';
 import {
   callUnary,
   ManualClock,
+  refusal,
+  trailer,
   waitFor,
   type GrpcTestClient,
   type TestContext,
@@ -17,20 +19,6 @@ import { ComplianceE2e, workloadRegistered } from './test-support/compliance-e2e
 // a change review → the author's sign-off refused → two sign-offs approve → a signer refused as
 // deployer; an emergency patch opens a retrospective review → overdue by the ManualClock and the
 // sweeper; hostile input refused with INVALID_ARGUMENT naming the field.
-
-const refusal = async (promise: Promise<unknown>): Promise<ServiceError> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ServiceError;
-  }
-  throw new Error('expected the call to be refused');
-};
-
-const trailer = (error: ServiceError, key: string): string | undefined => {
-  const value = error.metadata?.get(key)[0];
-  return value === undefined ? undefined : String(value);
-};
 
 const START = '2031-05-04T09:00:00.000Z';
 

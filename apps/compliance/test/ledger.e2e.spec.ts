@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { Metadata } from '@grpc/grpc-js';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { complianceLedger } from '@trainyard/grpc-contracts';
 import { toCloudEventMessage, type OutgoingMessage } from '@trainyard/messaging';
 import {
+  callUnary,
   createTestContext,
   startTestService,
   waitFor,
@@ -266,12 +266,11 @@ describe('compliance: the cross-service audit ledger', () => {
 
   it('serves the same over gRPC to an auditor', async () => {
     const client: GrpcTestClient = service.client('trainyard.compliance.v1.LedgerService');
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${auditor}`);
-    const response = await new Promise<complianceLedger.QueryLedgerResponse>((resolve, reject) =>
-      client.QueryLedger!({ release: R, pageSize: 10 }, metadata, (error, value) =>
-        error ? reject(error) : resolve(value as complianceLedger.QueryLedgerResponse),
-      ),
+    const response = await callUnary<complianceLedger.QueryLedgerResponse>(
+      client,
+      'QueryLedger',
+      { release: R, pageSize: 10 },
+      auditor,
     );
     expect(response.total).toBe(4);
     expect(response.entries.map((e) => e.eventId)).toEqual(

@@ -3,12 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { readTar, verifyBundle, writeTar } from '@trainyard/evidence';
 import { repoRoot } from '@trainyard/infra';
 import {
   callUnary,
+  refusal,
   waitFor,
   type GrpcTestClient,
   type TestContext,
@@ -21,15 +22,6 @@ import { ComplianceE2e, workloadRegistered } from './test-support/compliance-e2e
 // seed, and a regulated workload released without a sign-off yields a finding with its evidence.
 // Then an evidence bundle fetched over the API verifies offline (the audit:verify-bundle logic and
 // the script itself), and a changed byte in it does not.
-
-const refusal = async (promise: Promise<unknown>): Promise<ServiceError> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ServiceError;
-  }
-  throw new Error('expected the call to be refused');
-};
 
 interface SampleBody {
   sample: {

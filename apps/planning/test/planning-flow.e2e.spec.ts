@@ -1,12 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import { planning } from '@trainyard/grpc-contracts';
 import {
   callUnary,
   createTestContext,
-  waitFor,
+  refusal,
   startTestService,
+  trailer,
+  waitFor,
   type GrpcTestClient,
   type TestContext,
   type TestService,
@@ -21,39 +23,6 @@ interface Received {
   readonly headers: Record<string, string>;
   readonly value: unknown;
 }
-
-const call = <T>(
-  client: GrpcTestClient,
-  method: string,
-  request: unknown,
-  token: string,
-  correlationId?: string,
-): Promise<T> => {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${token}`);
-  if (correlationId) metadata.set('x-correlation-id', correlationId);
-  return new Promise((resolve, reject) => {
-    const fn = client[method];
-    if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
-    fn.call(client, request, metadata, (error, response) =>
-      error ? reject(error) : resolve(response as T),
-    );
-  });
-};
-
-const refusal = async (promise: Promise<unknown>): Promise<ServiceError> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ServiceError;
-  }
-  throw new Error('expected the call to be refused');
-};
-
-const trailer = (error: ServiceError, key: string): string | undefined => {
-  const value = error.metadata?.get(key)[0];
-  return value === undefined ? undefined : String(value);
-};
 
 describe('planning flow: gRPC command → event store → CloudEvent on Kafka → REST read model', () => {
   let ctx: TestContext;
@@ -143,7 +112,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
   it('registers a workload: the event is stored with who and why, published as a CloudEvent and shown by the REST read model', async () => {
     const workloadId = `WL-${run}-1`;
     const correlationId = randomUUID();
-    const response = await call<planning.RegisterWorkloadResponse>(
+    const response = await callUnary<planning.RegisterWorkloadResponse>(
       client,
       'RegisterWorkload',
       registration(workloadId),
@@ -219,12 +188,17 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
   it('refuses a registration with a missing field as INVALID_ARGUMENT naming the field, and writes nothing', async () => {
     const before = await eventCount();
     const error = await refusal(
-      call(client, 'RegisterWorkload', registration(`WL-${run}-bad`, { title: '' }), writer),
+      callUnary(client, 'RegisterWorkload', registration(`WL-${run}-bad`, { title: '' }), writer),
     );
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(trailer(error, 'trainyard-field')).toBe('title');
     const noComponents = await refusal(
-      call(client, 'RegisterWorkload', registration(`WL-${run}-bad`, { components: [] }), writer),
+      callUnary(
+        client,
+        'RegisterWorkload',
+        registration(`WL-${run}-bad`, { components: [] }),
+        writer,
+      ),
     );
     expect(noComponents.code).toBe(status.INVALID_ARGUMENT);
     expect(trailer(noComponents, 'trainyard-field')).toBe('components');
@@ -234,7 +208,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
   it('refuses a job size off the Fibonacci scale as INVALID_ARGUMENT, and writes nothing', async () => {
     const before = await eventCount();
     const error = await refusal(
-      call(client, 'RegisterWorkload', registration(`WL-${run}-big`, { jobSize: 4 }), writer),
+      callUnary(client, 'RegisterWorkload', registration(`WL-${run}-big`, { jobSize: 4 }), writer),
     );
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(trailer(error, 'trainyard-field')).toBe('job_size');
@@ -245,11 +219,11 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
   it('answers NOT_FOUND for an unknown release, over gRPC and REST, and writes nothing', async () => {
     const before = await eventCount();
     const commit = await refusal(
-      call(client, 'CommitReleaseScope', { releaseId: `R-${run}-missing` }, writer),
+      callUnary(client, 'CommitReleaseScope', { releaseId: `R-${run}-missing` }, writer),
     );
     expect(commit.code).toBe(status.NOT_FOUND);
     const get = await refusal(
-      call(client, 'GetRelease', { releaseId: `R-${run}-missing` }, reader),
+      callUnary(client, 'GetRelease', { releaseId: `R-${run}-missing` }, reader),
     );
     expect(get.code).toBe(status.NOT_FOUND);
     expect((await rest(`/api/planning/releases/R-${run}-missing`)).status).toBe(404);
@@ -259,10 +233,10 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
   it('refuses a registration that would close a dependency cycle as FAILED_PRECONDITION naming the cycle, and writes nothing', async () => {
     const a = `WL-${run}-A`;
     const b = `WL-${run}-B`;
-    await call(client, 'RegisterWorkload', registration(a, { dependsOn: [b] }), writer);
+    await callUnary(client, 'RegisterWorkload', registration(a, { dependsOn: [b] }), writer);
     const before = await eventCount();
     const error = await refusal(
-      call(client, 'RegisterWorkload', registration(b, { dependsOn: [a] }), writer),
+      callUnary(client, 'RegisterWorkload', registration(b, { dependsOn: [a] }), writer),
     );
     expect(error.code).toBe(status.FAILED_PRECONDITION);
     expect(trailer(error, 'trainyard-rule')).toBe('dependency-acyclic');
@@ -272,11 +246,11 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
 
   it('refuses a command to a role without planning:write as PERMISSION_DENIED, and bad REST query parameters as 400', async () => {
     const error = await refusal(
-      call(client, 'RegisterWorkload', registration(`WL-${run}-viewer`), reader),
+      callUnary(client, 'RegisterWorkload', registration(`WL-${run}-viewer`), reader),
     );
     expect(error.code).toBe(status.PERMISSION_DENIED);
     const approve = await refusal(
-      call(
+      callUnary(
         client,
         'RequestScopeException',
         {
@@ -303,13 +277,13 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
   it('plans, allocates, commits and closes a release: scope with a reason per workload, capacity used, history for the next one', async () => {
     const releaseId = `R-${run}-1`;
     const ids = [`WL-${run}-P1`, `WL-${run}-P2`, `WL-${run}-P3`];
-    await call(
+    await callUnary(
       client,
       'RegisterWorkload',
       registration(ids[0] as string, { jobSize: 5, team: `ledger-${run}` }),
       writer,
     );
-    await call(
+    await callUnary(
       client,
       'RegisterWorkload',
       registration(ids[1] as string, {
@@ -319,7 +293,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
       }),
       writer,
     );
-    await call(
+    await callUnary(
       client,
       'RegisterWorkload',
       registration(ids[2] as string, {
@@ -329,7 +303,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
       }),
       writer,
     );
-    await call(
+    await callUnary(
       client,
       'PlanRelease',
       {
@@ -340,7 +314,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
       },
       writer,
     );
-    const preview = await call<planning.AllocateReleaseResponse>(
+    const preview = await callUnary<planning.AllocateReleaseResponse>(
       client,
       'AllocateRelease',
       { releaseId },
@@ -354,7 +328,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     });
     for (const e of entries) expect(e.reason).not.toBe('');
 
-    const committed = await call<planning.CommitReleaseScopeResponse>(
+    const committed = await callUnary<planning.CommitReleaseScopeResponse>(
       client,
       'CommitReleaseScope',
       { releaseId, reason: 'PI planning' },
@@ -386,7 +360,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     expect(detail.scope.find((s) => s.workloadId === ids[2])).toMatchObject({
       decision: 'included',
     });
-    const workload = await call<planning.GetWorkloadResponse>(
+    const workload = await callUnary<planning.GetWorkloadResponse>(
       client,
       'GetWorkload',
       { workloadId: ids[2] },
@@ -394,7 +368,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     );
     expect(workload.workload).toMatchObject({ state: 'WORKLOAD_STATE_PLANNED', releaseId });
 
-    const closed = await call<planning.CloseReleaseResponse>(
+    const closed = await callUnary<planning.CloseReleaseResponse>(
       client,
       'CloseRelease',
       { releaseId, completed: included.map((e) => ({ workloadId: e.workloadId, jobSize: 0 })) },
@@ -402,7 +376,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     );
     expect(closed.status).toBe('RELEASE_STATUS_RELEASED');
     expect(closed.notCompleted).toEqual([]);
-    const estimate = await call<planning.EstimateCapacityResponse>(
+    const estimate = await callUnary<planning.EstimateCapacityResponse>(
       client,
       'EstimateCapacity',
       { trainId: 'main', teams: [`audit-${run}`] },
@@ -421,7 +395,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     // The tech-debt reserve is the policy's share of the whole quarter: a later release of the
     // same quarter reserves that share of both releases' capacity, less what the first one took.
     const later = `R-${run}-1q`;
-    await call(
+    await callUnary(
       client,
       'PlanRelease',
       {
@@ -432,7 +406,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
       },
       writer,
     );
-    const quarter = await call<planning.AllocateReleaseResponse>(
+    const quarter = await callUnary<planning.AllocateReleaseResponse>(
       client,
       'AllocateRelease',
       { releaseId: later },
@@ -459,7 +433,12 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     expect(quarter.plan?.techDebt?.reserve).not.toBe(
       Math.floor(SERVICE_PLANNING_POLICY.allocation.techDebtReserveShare * total),
     );
-    await call(client, 'CancelRelease', { releaseId: later, reason: 'quarter check only' }, writer);
+    await callUnary(
+      client,
+      'CancelRelease',
+      { releaseId: later, reason: 'quarter check only' },
+      writer,
+    );
   });
 
   it('flags shared-library version skew among the workloads committed together, and refuses a version that is not semver', async () => {
@@ -477,7 +456,12 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
       });
     const before = await ctx.pool.query('SELECT count(*)::int AS n FROM events');
     const bad = await refusal(
-      call(client, 'RegisterWorkload', skewed(`WL-${run}-SX`, `skew-a-${run}`, 'v1.3'), writer),
+      callUnary(
+        client,
+        'RegisterWorkload',
+        skewed(`WL-${run}-SX`, `skew-a-${run}`, 'v1.3'),
+        writer,
+      ),
     );
     expect(bad.code).toBe(status.INVALID_ARGUMENT);
     expect(trailer(bad, 'trainyard-field')).toBe('libraries[0].version');
@@ -485,16 +469,16 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
       before.rows[0],
     );
 
-    await call(client, 'RegisterWorkload', skewed(a, `skew-a-${run}`, '1.3.1'), writer);
-    await call(client, 'RegisterWorkload', skewed(b, `skew-b-${run}`, '1.2.4'), writer);
-    const registered = await call<planning.GetWorkloadResponse>(
+    await callUnary(client, 'RegisterWorkload', skewed(a, `skew-a-${run}`, '1.3.1'), writer);
+    await callUnary(client, 'RegisterWorkload', skewed(b, `skew-b-${run}`, '1.2.4'), writer);
+    const registered = await callUnary<planning.GetWorkloadResponse>(
       client,
       'GetWorkload',
       { workloadId: b },
       reader,
     );
     expect(registered.workload?.libraries).toEqual([{ name: 'auth-client', version: '1.2.4' }]);
-    await call(
+    await callUnary(
       client,
       'PlanRelease',
       {
@@ -505,7 +489,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
       },
       writer,
     );
-    const committed = await call<planning.CommitReleaseScopeResponse>(
+    const committed = await callUnary<planning.CommitReleaseScopeResponse>(
       client,
       'CommitReleaseScope',
       { releaseId },
@@ -530,7 +514,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     expect(committed.plan?.versionSkews).toEqual([expect.objectContaining(skew)]);
     const release = await waitFor(
       async () => {
-        const r = await call<planning.GetReleaseResponse>(
+        const r = await callUnary<planning.GetReleaseResponse>(
           client,
           'GetRelease',
           { releaseId },
@@ -566,7 +550,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
       (await ctx.pool.query('SELECT count(*)::int AS n FROM events')).rows[0] as { n: number };
     const before = await events();
     const backwards = await refusal(
-      call(
+      callUnary(
         client,
         'DeprecateApiVersion',
         { ...deprecation, sunsetAt: '2025-12-01T00:00:00Z' },
@@ -576,12 +560,12 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     expect(backwards.code).toBe(status.INVALID_ARGUMENT);
     expect(trailer(backwards, 'trainyard-field')).toBe('sunset_at');
     const unexplained = await refusal(
-      call(client, 'DeprecateApiVersion', { ...deprecation, reason: '' }, writer),
+      callUnary(client, 'DeprecateApiVersion', { ...deprecation, reason: '' }, writer),
     );
     expect(trailer(unexplained, 'trainyard-field')).toBe('reason');
     expect(await events()).toEqual(before);
 
-    const announced = await call<planning.DeprecateApiVersionResponse>(
+    const announced = await callUnary<planning.DeprecateApiVersionResponse>(
       client,
       'DeprecateApiVersion',
       deprecation,
@@ -596,7 +580,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
         deprecatedBy: 'dev-release-manager',
       },
     });
-    const again = await call<planning.DeprecateApiVersionResponse>(
+    const again = await callUnary<planning.DeprecateApiVersionResponse>(
       client,
       'DeprecateApiVersion',
       deprecation,
@@ -604,7 +588,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     );
     expect(again.changed).toBe(false);
     const moved = await refusal(
-      call(
+      callUnary(
         client,
         'DeprecateApiVersion',
         { ...deprecation, sunsetAt: '2027-01-01T00:00:00Z' },
@@ -616,7 +600,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
 
     const afterDeprecation = await events();
     const removed = await refusal(
-      call(
+      callUnary(
         client,
         'RegisterWorkload',
         registration(`WL-${run}-API1`, { consumedApis: [{ api, version: 'v1' }] }),
@@ -627,20 +611,20 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     expect(trailer(removed, 'trainyard-rule')).toBe('api-version-sunset');
     expect(await events()).toEqual(afterDeprecation);
 
-    await call(
+    await callUnary(
       client,
       'DeprecateApiVersion',
       { api, version: 'v2', deprecatedAt: '2026-02-01T00:00:00Z', reason: 'v3 is coming' },
       writer,
     );
     const consumer = `WL-${run}-API2`;
-    await call(
+    await callUnary(
       client,
       'RegisterWorkload',
       registration(consumer, { consumedApis: [{ api, version: 'v2' }] }),
       writer,
     );
-    const listed = await call<planning.ListApiDeprecationsResponse>(
+    const listed = await callUnary<planning.ListApiDeprecationsResponse>(
       client,
       'ListApiDeprecations',
       { api },
@@ -664,8 +648,13 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     });
     // Only open work is flagged: once withdrawn, nobody is left on v2 (and the backlog of the
     // main train is as the other tests expect it).
-    await call(client, 'WithdrawWorkload', { workloadId: consumer, reason: 'moved to v3' }, writer);
-    const after = await call<planning.ListApiDeprecationsResponse>(
+    await callUnary(
+      client,
+      'WithdrawWorkload',
+      { workloadId: consumer, reason: 'moved to v3' },
+      writer,
+    );
+    const after = await callUnary<planning.ListApiDeprecationsResponse>(
       client,
       'ListApiDeprecations',
       { api },
@@ -679,8 +668,13 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     const releaseId = `R-${run}-x`;
     const [x, y, z] = [`WL-${run}-X`, `WL-${run}-Y`, `WL-${run}-Z`];
     const xTeam = `exceptions-${run}`;
-    await call(client, 'RegisterWorkload', registration(x, { team: xTeam, jobSize: 2 }), writer);
-    await call(
+    await callUnary(
+      client,
+      'RegisterWorkload',
+      registration(x, { team: xTeam, jobSize: 2 }),
+      writer,
+    );
+    await callUnary(
       client,
       'PlanRelease',
       {
@@ -691,13 +685,23 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
       },
       writer,
     );
-    await call(client, 'CommitReleaseScope', { releaseId }, writer);
-    await call(client, 'RegisterWorkload', registration(z, { team: xTeam, jobSize: 5 }), writer);
-    await call(client, 'RegisterWorkload', registration(y, { team: xTeam, jobSize: 1 }), writer);
+    await callUnary(client, 'CommitReleaseScope', { releaseId }, writer);
+    await callUnary(
+      client,
+      'RegisterWorkload',
+      registration(z, { team: xTeam, jobSize: 5 }),
+      writer,
+    );
+    await callUnary(
+      client,
+      'RegisterWorkload',
+      registration(y, { team: xTeam, jobSize: 1 }),
+      writer,
+    );
 
     const before = await eventCount();
     const own = await refusal(
-      call(
+      callUnary(
         client,
         'RequestScopeException',
         {
@@ -713,7 +717,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     expect(own.code).toBe(status.FAILED_PRECONDITION);
     expect(trailer(own, 'trainyard-rule')).toBe('independent-approver');
     const unnamed = await refusal(
-      call(
+      callUnary(
         client,
         'RequestScopeException',
         {
@@ -729,7 +733,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     expect(unnamed.code).toBe(status.INVALID_ARGUMENT);
     expect(trailer(unnamed, 'trainyard-field')).toBe('approver');
     const plain = await refusal(
-      call(
+      callUnary(
         client,
         'NegotiateReleaseScope',
         { releaseId, workloadId: z, change: 'SCOPE_CHANGE_INCLUDE' },
@@ -740,7 +744,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     expect(trailer(plain, 'trainyard-rule')).toBe('scope-change-requires-exception');
     expect(await eventCount()).toBe(before);
 
-    const included = await call<planning.RequestScopeExceptionResponse>(
+    const included = await callUnary<planning.RequestScopeExceptionResponse>(
       client,
       'RequestScopeException',
       {
@@ -753,7 +757,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
       admin,
     );
     expect(included).toMatchObject({ changed: true, capacityUsed: 7 });
-    const excluded = await call<planning.RequestScopeExceptionResponse>(
+    const excluded = await callUnary<planning.RequestScopeExceptionResponse>(
       client,
       'RequestScopeException',
       {
@@ -767,19 +771,31 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     );
     expect(excluded).toMatchObject({ changed: true, capacityUsed: 5 });
     expect(
-      (await call<planning.GetWorkloadResponse>(client, 'GetWorkload', { workloadId: z }, reader))
-        .workload,
+      (
+        await callUnary<planning.GetWorkloadResponse>(
+          client,
+          'GetWorkload',
+          { workloadId: z },
+          reader,
+        )
+      ).workload,
     ).toMatchObject({ state: 'WORKLOAD_STATE_PLANNED', releaseId });
     expect(
-      (await call<planning.GetWorkloadResponse>(client, 'GetWorkload', { workloadId: x }, reader))
-        .workload,
+      (
+        await callUnary<planning.GetWorkloadResponse>(
+          client,
+          'GetWorkload',
+          { workloadId: x },
+          reader,
+        )
+      ).workload,
     ).toMatchObject({
       state: 'WORKLOAD_STATE_BACKLOG',
       deferralCount: 1,
       lastDeferralReason: expect.stringContaining('vendor late') as string,
     });
     const release = (
-      await call<planning.GetReleaseResponse>(client, 'GetRelease', { releaseId }, reader)
+      await callUnary<planning.GetReleaseResponse>(client, 'GetRelease', { releaseId }, reader)
     ).release;
     expect(release?.scope.find((s) => s.workloadId === z)).toMatchObject({
       decision: 'SCOPE_DECISION_INCLUDED',
@@ -795,7 +811,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
   it('opens an emergency patch on an independent track only when the policy criteria hold', async () => {
     const admin = await service.token('admin');
     const hot = `WL-${run}-HOT`;
-    await call(
+    await callUnary(
       client,
       'RegisterWorkload',
       registration(hot, {
@@ -808,7 +824,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     );
     const before = await eventCount();
     const onTrain = await refusal(
-      call(
+      callUnary(
         client,
         'RequestEmergencyPatch',
         { releaseId: `R-${run}-hot0`, trackId: 'main', workloadId: hot, approver: 'cab' },
@@ -818,7 +834,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     expect(onTrain.code).toBe(status.FAILED_PRECONDITION);
     expect(trailer(onTrain, 'trainyard-rule')).toBe('emergency-patch.independent-track');
     const unapproved = await refusal(
-      call(
+      callUnary(
         client,
         'RequestEmergencyPatch',
         { releaseId: `R-${run}-hot0`, trackId: 'hotfix', workloadId: hot },
@@ -828,7 +844,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     expect(trailer(unapproved, 'trainyard-rule')).toBe('emergency-patch.approver');
     expect(await eventCount()).toBe(before);
 
-    const scheduled = await call<planning.RequestEmergencyPatchResponse>(
+    const scheduled = await callUnary<planning.RequestEmergencyPatchResponse>(
       client,
       'RequestEmergencyPatch',
       {
@@ -842,8 +858,14 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     );
     expect(scheduled.status).toBe('RELEASE_STATUS_SCOPE_COMMITTED');
     expect(
-      (await call<planning.GetWorkloadResponse>(client, 'GetWorkload', { workloadId: hot }, reader))
-        .workload,
+      (
+        await callUnary<planning.GetWorkloadResponse>(
+          client,
+          'GetWorkload',
+          { workloadId: hot },
+          reader,
+        )
+      ).workload,
     ).toMatchObject({
       state: 'WORKLOAD_STATE_PLANNED',
       releaseId: `R-${run}-hot1`,
@@ -859,7 +881,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
 
   it('cancels a release only with a reason, and withdraws a workload', async () => {
     const releaseId = `R-${run}-c`;
-    await call(
+    await callUnary(
       client,
       'PlanRelease',
       {
@@ -870,10 +892,10 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
       },
       writer,
     );
-    const noReason = await refusal(call(client, 'CancelRelease', { releaseId }, writer));
+    const noReason = await refusal(callUnary(client, 'CancelRelease', { releaseId }, writer));
     expect(noReason.code).toBe(status.INVALID_ARGUMENT);
     expect(trailer(noReason, 'trainyard-field')).toBe('reason');
-    const cancelled = await call<planning.CancelReleaseResponse>(
+    const cancelled = await callUnary<planning.CancelReleaseResponse>(
       client,
       'CancelRelease',
       { releaseId, reason: 'train skipped' },
@@ -881,8 +903,8 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     );
     expect(cancelled.status).toBe('RELEASE_STATUS_CANCELLED');
     const w = `WL-${run}-W`;
-    await call(client, 'RegisterWorkload', registration(w), writer);
-    const withdrawn = await call<planning.WithdrawWorkloadResponse>(
+    await callUnary(client, 'RegisterWorkload', registration(w), writer);
+    const withdrawn = await callUnary<planning.WithdrawWorkloadResponse>(
       client,
       'WithdrawWorkload',
       { workloadId: w, reason: 'duplicate' },
@@ -895,7 +917,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     const workloadId = `WL-${run}-race`;
     const outcomes = await Promise.allSettled(
       Array.from({ length: 5 }, (_, i) =>
-        call(
+        callUnary(
           client,
           'RegisterWorkload',
           registration(workloadId, { title: `attempt ${i}` }),
@@ -913,7 +935,9 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
       status.ALREADY_EXISTS,
       status.ALREADY_EXISTS,
     ]);
-    const again = await refusal(call(client, 'RegisterWorkload', registration(workloadId), writer));
+    const again = await refusal(
+      callUnary(client, 'RegisterWorkload', registration(workloadId), writer),
+    );
     expect(again.code).toBe(status.ALREADY_EXISTS);
     const stored = await ctx.pool.query(
       'SELECT count(*)::int AS n FROM events WHERE stream_id = $1',
@@ -924,7 +948,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
 
   it('answers ABORTED to a command that lost a race for the same stream version, and stores only the winners', async () => {
     const releaseId = `R-${run}-race`;
-    await call(
+    await callUnary(
       client,
       'PlanRelease',
       {
@@ -942,7 +966,7 @@ describe('planning flow: gRPC command → event store → CloudEvent on Kafka �
     for (let round = 0; round < 10 && codes.length === 0; round++) {
       const outcomes = await Promise.allSettled(
         Array.from({ length: 6 }, (_, i) =>
-          call(
+          callUnary(
             client,
             'NegotiateReleaseScope',
             { releaseId, workloadId: `WL-${run}-n${round}-${i}`, change: 'SCOPE_CHANGE_INCLUDE' },

@@ -2,17 +2,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import {
-  DESCRIPTOR_SET_PATH,
-  GRPC_STATUS_DETAILS_TRAILER,
-  decodeRpcStatus,
-  planning,
-  type RpcStatus,
-} from '@trainyard/grpc-contracts';
+import { status } from '@grpc/grpc-js';
+import { DESCRIPTOR_SET_PATH, planning } from '@trainyard/grpc-contracts';
 import {
   callUnary,
+  callUnaryBytes,
   createTestContext,
+  refusal,
+  richStatus,
   startTestService,
   type GrpcTestClient,
   type TestContext,
@@ -22,22 +19,6 @@ import { planningService } from '../src/planning.service';
 
 const PYTHON = process.env.TRAINYARD_PYTHON ?? '/usr/bin/python3';
 const PYTHON_CLIENT = join(__dirname, 'python', 'rich_status_client.py');
-
-const refusal = async (promise: Promise<unknown>): Promise<ServiceError> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ServiceError;
-  }
-  throw new Error('expected the call to be refused');
-};
-
-/** The google.rpc.Status of a refused call, decoded by the generated types' codec. */
-const richStatus = (error: ServiceError): RpcStatus => {
-  const [bytes] = error.metadata.get(GRPC_STATUS_DETAILS_TRAILER);
-  if (!Buffer.isBuffer(bytes)) throw new Error(`no ${GRPC_STATUS_DETAILS_TRAILER} trailer`);
-  return decodeRpcStatus(bytes);
-};
 
 describe('errors as the ecosystems expect them: google.rpc.Status over gRPC, problem+json over HTTP', () => {
   let ctx: TestContext;
@@ -363,18 +344,12 @@ describe('errors as the ecosystems expect them: google.rpc.Status over gRPC, pro
   });
 
   it('answers INVALID_ARGUMENT, not INTERNAL, to bytes that are not a protobuf message', async () => {
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${writer}`);
     const error = await refusal(
-      new Promise((resolve, reject) =>
-        client.makeUnaryRequest(
-          '/trainyard.planning.v1.PlanningService/RegisterWorkload',
-          (bytes: Buffer) => bytes,
-          (bytes: Buffer) => bytes,
-          Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f]), // field 1, length far beyond the message
-          metadata,
-          (e, value) => (e ? reject(e) : resolve(value)),
-        ),
+      callUnaryBytes(
+        client,
+        '/trainyard.planning.v1.PlanningService/RegisterWorkload',
+        Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f]), // field 1, length far beyond the message
+        writer,
       ),
     );
     expect(error.code).toBe(status.INVALID_ARGUMENT);

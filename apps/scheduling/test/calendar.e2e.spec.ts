@@ -4,6 +4,7 @@ import {
   callUnary,
   createTestContext,
   fieldViolationsOf,
+  refusal,
   startTestService,
   type GrpcTestClient,
   type TestContext,
@@ -45,14 +46,8 @@ describe('the calendar over gRPC and REST', () => {
 
   const call = <T>(method: string, request: unknown, token = owner) =>
     callUnary<T>(client, method, request, token);
-  const refusal = async (method: string, request: unknown, token = owner) => {
-    try {
-      await call(method, request, token);
-    } catch (error) {
-      return error as ServiceError;
-    }
-    throw new Error(`expected ${method} to be refused`);
-  };
+  const refused = (method: string, request: unknown, token = owner) =>
+    refusal(call(method, request, token));
   const get = (path: string, token = viewer) =>
     fetch(`${service.httpUrl}/api/scheduling/${path}`, {
       headers: token ? { authorization: `Bearer ${token}` } : {},
@@ -188,7 +183,7 @@ describe('the calendar over gRPC and REST', () => {
 
     await call('DeclareComponent', { componentId: `platform-${run}` });
     await call('DeclareComponent', { componentId: `db-${run}`, parentId: `platform-${run}` });
-    const cycle = await refusal('DeclareComponent', {
+    const cycle = await refused('DeclareComponent', {
       componentId: `platform-${run}`,
       parentId: `db-${run}`,
     });
@@ -213,14 +208,14 @@ describe('the calendar over gRPC and REST', () => {
       [{ kind: 'maintenance-window' }, 'scope.components'],
       [{ overlap: 'sometimes' }, 'overlap'],
     ] as const) {
-      const error = await refusal('DefineCalendarEntry', {
+      const error = await refused('DefineCalendarEntry', {
         definition: { ...nightly(`bad-${run}`), ...change },
       });
       expect(error.code).toBe(status.INVALID_ARGUMENT);
       expect(error.metadata.get('trainyard-field')[0]).toBe(field);
     }
     // Several independent problems: every one, each with its path, in one answer.
-    const several = await refusal('DefineCalendarEntry', {
+    const several = await refused('DefineCalendarEntry', {
       definition: {
         ...nightly(`bad-${run}`),
         kind: 'maintenance-window',
@@ -243,7 +238,7 @@ describe('the calendar over gRPC and REST', () => {
       'scope.components',
     ]);
     expect(several.details).toMatch(/^7 fields are invalid: overlap: overlap must be one of/);
-    const denied = await refusal(
+    const denied = await refused(
       'DefineCalendarEntry',
       { definition: nightly(`v-${run}`) },
       viewer,

@@ -1,12 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { Enum, Root, Type, type Field } from 'protobufjs';
 import { PROTO_INCLUDE_DIR, decodeRpcStatus } from '@trainyard/grpc-contracts';
 import {
-  ManualClock,
+  callUnary,
+  callUnaryBytes,
   createTestContext,
+  errorOf,
+  ManualClock,
   startTestService,
   type GrpcTestClient,
   type TestContext,
@@ -124,29 +127,13 @@ describe('deployment plans: hostile input stays a client error (every method and
       ).rows[0]?.n,
     );
 
-  const send = (path: string, request: unknown, correlationId: string, raw: boolean) => {
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${token}`);
-    metadata.set('x-correlation-id', correlationId);
-    return new Promise<ServiceError | undefined>((resolve) => {
-      const done = (error: ServiceError | null) => resolve(error ?? undefined);
-      if (raw) {
-        client.makeUnaryRequest(
-          path,
-          (b: Buffer) => b,
-          (b: Buffer) => b,
-          request as Buffer,
-          metadata,
-          done,
-        );
-        return;
-      }
-      const name = path.split('/')[2] ?? '';
-      const fn = client[name];
-      if (typeof fn !== 'function') throw new Error(`no method ${name}`);
-      fn.call(client, request, metadata, done);
-    });
-  };
+  /** The gRPC error of a call (typed, or bytes when raw), or undefined when it succeeded. */
+  const send = (path: string, request: unknown, correlationId: string, raw: boolean) =>
+    errorOf(
+      raw
+        ? callUnaryBytes(client, path, request as Buffer, token, correlationId)
+        : callUnary(client, path.split('/')[2] ?? '', request, token, correlationId),
+    );
 
   let restorePlanningTopic = (): void => undefined;
 

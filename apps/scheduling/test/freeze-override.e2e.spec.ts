@@ -1,13 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { SCHEDULING_EVENTS_TOPIC } from '@trainyard/scheduling-contracts';
 import type { freezeOverride } from '@trainyard/grpc-contracts';
 import {
-  ManualClock,
+  callUnary,
   createTestContext,
+  ManualClock,
+  refusal,
   startTestService,
+  trailer,
   waitFor,
   type GrpcTestClient,
   type TestContext,
@@ -38,35 +41,8 @@ describe('freeze overrides over gRPC and REST', () => {
   const received: { key: string; type: string; value: Record<string, unknown> }[] = [];
 
   /** A call as `who`, with its own correlation id (to count what it wrote). */
-  const call = <T>(
-    method: string,
-    request: unknown,
-    who: string,
-    correlationId = randomUUID(),
-  ): Promise<T> => {
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${tokens[who] ?? ''}`);
-    metadata.set('x-correlation-id', correlationId);
-    return new Promise((resolve, reject) => {
-      const fn = client[method];
-      if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
-      fn.call(client, request, metadata, (error, response) =>
-        error ? reject(error) : resolve(response as T),
-      );
-    });
-  };
-  const refusal = async (promise: Promise<unknown>): Promise<ServiceError> => {
-    try {
-      await promise;
-    } catch (error) {
-      return error as ServiceError;
-    }
-    throw new Error('expected a refusal');
-  };
-  const trailer = (error: ServiceError, key: string) => {
-    const value = error.metadata?.get(key)[0];
-    return value === undefined ? undefined : String(value);
-  };
+  const call = <T>(method: string, request: unknown, who: string, correlationId = randomUUID()) =>
+    callUnary<T>(client, method, request, tokens[who], correlationId);
   const written = async (correlationId: string) =>
     Number(
       (

@@ -1,14 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { Enum, Root, Type, type Field } from 'protobufjs';
 import { stringify } from 'yaml';
 import { PROTO_INCLUDE_DIR } from '@trainyard/grpc-contracts';
 import {
-  ManualClock,
+  callUnary,
+  callUnaryBytes,
   createTestContext,
   fieldViolationsOf,
+  errorOf,
+  ManualClock,
   startTestService,
   type GrpcTestClient,
   type TestContext,
@@ -181,33 +184,19 @@ describe('job definitions: hostile input is refused with a field named and nothi
       (await ctx.pool.query<{ n: string }>(`SELECT count(*) AS n FROM job_definitions`)).rows[0]?.n,
     );
 
-  const send = (
-    method: string,
-    request: unknown,
-    correlationId: string,
-    raw = false,
-  ): Promise<ServiceError | undefined> => {
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${token}`);
-    metadata.set('x-correlation-id', correlationId);
-    return new Promise((resolve) => {
-      const done = (error: ServiceError | null) => resolve(error ?? undefined);
-      if (raw) {
-        client.makeUnaryRequest(
-          `/${JOB_DEFINITION_GRPC_SERVICE}/${method}`,
-          (b: Buffer) => b,
-          (b: Buffer) => b,
-          request as Buffer,
-          metadata,
-          done,
-        );
-        return;
-      }
-      const fn = client[method];
-      if (typeof fn !== 'function') throw new Error(`no method ${method}`);
-      fn.call(client, request, metadata, done);
-    });
-  };
+  /** The gRPC error of a call (typed, or bytes when raw), or undefined when it succeeded. */
+  const send = (method: string, request: unknown, correlationId: string, raw = false) =>
+    errorOf(
+      raw
+        ? callUnaryBytes(
+            client,
+            `/${JOB_DEFINITION_GRPC_SERVICE}/${method}`,
+            request as Buffer,
+            token,
+            correlationId,
+          )
+        : callUnary(client, method, request, token, correlationId),
+    );
 
   beforeAll(async () => {
     ctx = await createTestContext('sched_jobs_hostile');

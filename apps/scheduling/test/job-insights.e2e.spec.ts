@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { Root } from 'protobufjs';
 import { PROTO_INCLUDE_DIR } from '@trainyard/grpc-contracts';
@@ -13,8 +13,11 @@ import {
   runHistory,
 } from '@trainyard/scheduling-read-models/testing';
 import {
+  callUnary,
   createTestContext,
+  errorOf,
   startTestService,
+  trailer,
   waitFor,
   type GrpcTestClient,
   type TestContext,
@@ -58,23 +61,12 @@ describe('job insights e2e (gRPC JobInsightService and REST /api/scheduling/job-
     append(`job-run-${events[0]!.data.runId}`, events);
 
   const call = <T>(method: string, request: unknown, token?: string) =>
-    new Promise<T>((resolve, reject) => {
-      const metadata = new Metadata();
-      if (token) metadata.set('authorization', `Bearer ${token}`);
-      const fn = client[method];
-      if (!fn) return reject(new Error(`no method ${method}`));
-      fn.call(client, request, metadata, (error, response) =>
-        error ? reject(error) : resolve(response as T),
-      );
-    });
-  const refusal = (promise: Promise<unknown>) =>
-    promise.then(
-      () => undefined,
-      (error: ServiceError) => ({
-        code: error.code,
-        field: String(error.metadata.get('trainyard-field')[0] ?? ''),
-      }),
-    );
+    callUnary<T>(client, method, request, token);
+  /** The code and named field of a refusal, or undefined when the call succeeded. */
+  const refusalOf = async (promise: Promise<unknown>) => {
+    const error = await errorOf(promise);
+    return error && { code: error.code, field: trailer(error, 'trainyard-field') ?? '' };
+  };
   const get = (path: string, token = auditor) =>
     fetch(`${service.httpUrl}/api/scheduling/job-insights${path}`, {
       headers: { authorization: `Bearer ${token}` },
@@ -222,7 +214,7 @@ describe('job insights e2e (gRPC JobInsightService and REST /api/scheduling/job-
     expect(none.status).toBe(401);
     const nobody = await service.token('no-such-role');
     expect((await get('/zombies', nobody)).status).toBe(403);
-    expect(await refusal(call('ListZombies', {}, nobody))).toMatchObject({
+    expect(await refusalOf(call('ListZombies', {}, nobody))).toMatchObject({
       code: status.PERMISSION_DENIED,
     });
   });
@@ -251,7 +243,7 @@ describe('job insights e2e (gRPC JobInsightService and REST /api/scheduling/job-
       ['GetRunTimeline', { runId: 'a b' }, 'run_id'],
       ['GetTeamQueues', { team: '../etc' }, 'team'],
     ] as const)
-      expect(await refusal(call(method, request, auditor))).toEqual({
+      expect(await refusalOf(call(method, request, auditor))).toEqual({
         code: status.INVALID_ARGUMENT,
         field,
       });
@@ -316,7 +308,7 @@ describe('job insights e2e (gRPC JobInsightService and REST /api/scheduling/job-
             { requiredKeys: [] },
           ),
           async (request) => {
-            const outcome = await refusal(call(method.name, request, auditor));
+            const outcome = await refusalOf(call(method.name, request, auditor));
             const verdict =
               outcome === undefined || outcome.code === status.NOT_FOUND
                 ? 'answered'

@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { SCHEDULING_EVENTS_TOPIC } from '@trainyard/scheduling-contracts';
+import type { jobRuns } from '@trainyard/grpc-contracts';
 import {
-  GRPC_STATUS_DETAILS_TRAILER,
-  decodeRpcStatus,
-  type jobRuns,
-} from '@trainyard/grpc-contracts';
-import {
+  callUnary,
   createTestContext,
+  refusal,
+  richStatus,
   startTestService,
+  trailer,
   waitFor,
   type GrpcTestClient,
   type TestContext,
@@ -59,34 +59,9 @@ describe('job runs through the started scheduling service', () => {
   const saved: Record<string, string | undefined> = {};
   let restorePlanningTopic = (): void => undefined;
 
-  const call = <T>(
-    client: GrpcTestClient,
-    method: string,
-    request: unknown,
-    who: string,
-  ): Promise<T> => {
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${tokens[who] ?? ''}`);
-    return new Promise((resolve, reject) => {
-      const fn = client[method];
-      if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
-      fn.call(client, request, metadata, (error, response) =>
-        error ? reject(error) : resolve(response as T),
-      );
-    });
-  };
-  const refusal = async (promise: Promise<unknown>): Promise<ServiceError> => {
-    try {
-      await promise;
-    } catch (error) {
-      return error as ServiceError;
-    }
-    throw new Error('expected a refusal');
-  };
-  const trailer = (error: ServiceError, key: string) => {
-    const value = error.metadata?.get(key)[0];
-    return value === undefined ? undefined : String(value);
-  };
+  /** A call as `who`. */
+  const call = <T>(client: GrpcTestClient, method: string, request: unknown, who: string) =>
+    callUnary<T>(client, method, request, tokens[who]);
   const runCount = async () =>
     Number((await ctx.pool.query<{ n: string }>(`SELECT count(*) AS n FROM job_runs`)).rows[0]?.n);
   const rest = async (path: string, who: string, init: RequestInit = {}) => {
@@ -427,11 +402,7 @@ describe('job runs through the started scheduling service', () => {
       call(runs, 'TriggerRun', { job: heldJob, idempotencyKey: 'held-2' }, 'operator'),
     );
     expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
-    const details = refused.metadata.get(GRPC_STATUS_DETAILS_TRAILER)[0];
-    expect(Buffer.isBuffer(details)).toBe(true);
-    const retry = decodeRpcStatus(details as Buffer).details.find(
-      (d) => d.type === 'google.rpc.RetryInfo',
-    );
+    const retry = richStatus(refused).details.find((d) => d.type === 'google.rpc.RetryInfo');
     expect(
       Number((retry?.value as { retryDelay: { seconds: string } }).retryDelay.seconds),
     ).toBeGreaterThan(0);

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { Root, Type, type Field } from 'protobufjs';
 import { PROTO_INCLUDE_DIR } from '@trainyard/grpc-contracts';
 import {
-  ManualClock,
   callUnary,
   createTestContext,
+  errorOf,
+  ManualClock,
   startTestService,
   type GrpcTestClient,
   type TestContext,
@@ -76,18 +77,9 @@ describe('pools and fair share over gRPC and REST', () => {
 
   const call = <T>(method: string, request: unknown, token = owner) =>
     callUnary<T>(pools, method, request, token);
-  const refusal = async (method: string, request: unknown, correlationId = randomUUID()) => {
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${owner}`);
-    metadata.set('x-correlation-id', correlationId);
-    return new Promise<ServiceError | undefined>((resolve) => {
-      const fn = pools[method];
-      if (typeof fn !== 'function') throw new Error(`no method ${method}`);
-      fn.call(pools, request, metadata, (error: ServiceError | null) =>
-        resolve(error ?? undefined),
-      );
-    });
-  };
+  /** The error of a call as the owner, or undefined when it succeeded. */
+  const outcome = (method: string, request: unknown, correlationId = randomUUID()) =>
+    errorOf(callUnary(pools, method, request, owner, correlationId));
   const eventsOf = async (correlationId: string) =>
     Number(
       (
@@ -288,7 +280,7 @@ describe('pools and fair share over gRPC and REST', () => {
     'gRPC PutPool refuses %s with INVALID_ARGUMENT naming the field',
     async (_name, request, field) => {
       const correlationId = randomUUID();
-      const error = await refusal('PutPool', request, correlationId);
+      const error = await outcome('PutPool', request, correlationId);
       expect(error?.code).toBe(status.INVALID_ARGUMENT);
       expect(error?.metadata.get('trainyard-field')).toEqual([field]);
       expect(await eventsOf(correlationId)).toBe(0);
@@ -315,7 +307,7 @@ describe('pools and fair share over gRPC and REST', () => {
         fc.assert(
           fc.asyncProperty(arbitraryOf(type), async (request) => {
             const correlationId = randomUUID();
-            const error = await refusal(method, request, correlationId);
+            const error = await outcome(method, request, correlationId);
             if (error === undefined) return true;
             if (
               error.code === status.INTERNAL &&

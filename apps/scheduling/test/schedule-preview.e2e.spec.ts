@@ -4,18 +4,15 @@ import {
   callUnary,
   createTestContext,
   fieldViolationsOf,
+  refusal,
   startTestService,
+  trailer,
   type GrpcTestClient,
   type TestContext,
   type TestService,
 } from '@trainyard/testing';
 import { SCHEDULING_GRPC_SERVICE, schedulingService } from '../src/scheduling.service';
 import { isolatePlanningTopic } from './test-support/isolated-planning-topic';
-
-const trailer = (error: ServiceError, key: string): string | undefined => {
-  const value = error.metadata?.get(key)[0];
-  return value === undefined ? undefined : String(value);
-};
 
 /** Percent-encoded; a lone surrogate as the bytes a hostile client would send for it. */
 const urlEncoded = (value: string): string => {
@@ -55,14 +52,7 @@ describe('schedule preview over REST and gRPC', () => {
       request,
       token,
     );
-  const refusal = async (request: Record<string, string>): Promise<ServiceError> => {
-    try {
-      await preview(request);
-    } catch (error) {
-      return error as ServiceError;
-    }
-    throw new Error('expected a refusal');
-  };
+  const refused = (request: Record<string, string>) => refusal(preview(request));
 
   let restorePlanningTopic = (): void => undefined;
 
@@ -174,11 +164,11 @@ describe('schedule preview over REST and gRPC', () => {
       [{ ...NEW_YORK, from: '2024-13-01' }, 'from'],
       [{ ...NEW_YORK, gap: 'jump' }, 'gap'],
     ] as const) {
-      const error = await refusal(request);
+      const error = await refused(request);
       expect(error.code).toBe(status.INVALID_ARGUMENT);
       expect(trailer(error, 'trainyard-field')).toBe(field);
     }
-    const several = await refusal({ ...NEW_YORK, zone: 'Europe/Atlantis', from: '2024-13-01' });
+    const several = await refused({ ...NEW_YORK, zone: 'Europe/Atlantis', from: '2024-13-01' });
     expect(several.code).toBe(status.INVALID_ARGUMENT);
     expect(fieldViolationsOf(several).map((v) => v.field)).toEqual(['zone', 'from']);
     await expect(preview(NEW_YORK, '')).rejects.toMatchObject({ code: status.UNAUTHENTICATED });

@@ -1,8 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import {
+  callUnary,
   createTestContext,
+  refusal,
   startTestService,
   type GrpcTestClient,
   type TestContext,
@@ -21,25 +23,8 @@ let operator: string;
 let restorePlanningTopic = (): void => undefined;
 const run = randomBytes(3).toString('hex');
 
-const call = <T>(method: string, request: unknown, token: string, correlationId = randomUUID()) => {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${token}`);
-  metadata.set('x-correlation-id', correlationId);
-  return new Promise<T>((resolve, reject) => {
-    const fn = client[method];
-    if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
-    fn.call(client, request, metadata, (error, response) =>
-      error ? reject(error) : resolve(response as T),
-    );
-  });
-};
-const refusal = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (error: ServiceError) => error,
-  );
+const call = <T>(method: string, request: unknown, token: string, correlationId = randomUUID()) =>
+  callUnary<T>(client, method, request, token, correlationId);
 const eventsOf = async (correlationId: string) =>
   Number(
     (

@@ -92,15 +92,18 @@ export function grpcTestClient(address: string, service: string): GrpcTestClient
   return new Constructor(address, credentials.createInsecure()) as GrpcTestClient;
 }
 
-/** Calls a unary method and resolves its response, or rejects with the grpc ServiceError. */
+/**
+ * Calls a unary method and resolves its response, or rejects with the grpc ServiceError. With a
+ * correlation id, the call carries it as `x-correlation-id` (to find what the call wrote).
+ */
 export function callUnary<T = unknown>(
   client: GrpcTestClient,
   method: string,
   request: unknown,
   token?: string,
+  correlationId?: string,
 ): Promise<T> {
-  const metadata = new Metadata();
-  if (token) metadata.set('authorization', `Bearer ${token}`);
+  const metadata = callMetadata(token, correlationId);
   return new Promise((resolve, reject) => {
     const fn = client[method];
     if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
@@ -108,6 +111,34 @@ export function callUnary<T = unknown>(
       error ? reject(error) : resolve(response as T),
     );
   });
+}
+
+/**
+ * Sends bytes as the request of a unary method (`/<package>.<Service>/<Method>`), for requests
+ * that are not a message of its type; resolves the response's bytes, or rejects with the
+ * ServiceError.
+ */
+export function callUnaryBytes(
+  client: Client,
+  path: string,
+  bytes: Buffer,
+  token?: string,
+  correlationId?: string,
+): Promise<Buffer> {
+  const metadata = callMetadata(token, correlationId);
+  const same = (b: Buffer) => b;
+  return new Promise((resolve, reject) =>
+    client.makeUnaryRequest(path, same, same, bytes, metadata, (error, response) =>
+      error ? reject(error) : resolve(response as Buffer),
+    ),
+  );
+}
+
+function callMetadata(token?: string, correlationId?: string): Metadata {
+  const metadata = new Metadata();
+  if (token) metadata.set('authorization', `Bearer ${token}`);
+  if (correlationId) metadata.set('x-correlation-id', correlationId);
+  return metadata;
 }
 
 export function healthCheck(address: string, service = ''): Promise<string> {
