@@ -6,3 +6,4 @@ export * from './assert';
 export * from './decider-specification';
 export * from './projection';
 export * from './personal-data';
+export * from './own-value';

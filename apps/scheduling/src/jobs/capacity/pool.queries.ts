@@ -1,3 +1,4 @@
+import { ownValue } from '@trainyard/kernel';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
@@ -159,7 +160,7 @@ export class PoolQueries {
     return {
       teams: teams.map((team) => ({
         team,
-        weight: weights[team] ?? DEFAULT_TEAM_WEIGHT,
+        weight: ownValue(weights, team) ?? DEFAULT_TEAM_WEIGHT,
         waiting: load.get(team)?.waiting ?? 0,
         running: load.get(team)?.running ?? 0,
       })),
@@ -172,7 +173,7 @@ export class PoolQueries {
     const [weights, load] = await Promise.all([this.weights(), this.load()]);
     return {
       team,
-      weight: weights[team] ?? DEFAULT_TEAM_WEIGHT,
+      weight: ownValue(weights, team) ?? DEFAULT_TEAM_WEIGHT,
       waiting: load.get(team)?.waiting ?? 0,
       running: load.get(team)?.running ?? 0,
     };

@@ -16,7 +16,9 @@ import type {
 } from './access.commands';
 import type { AccessChange, AccessEvent } from './access.events';
 import {
+  decisionOf,
   grantsOf,
+  pendingChange,
   roleInForce,
   type AccessContext,
   type AccessModelState,
@@ -58,7 +60,7 @@ const proposal = (
       ACCESS_CHANGE_PENDING_RULE,
       `Change ${other.changeId} to the ${targetOf(change)} awaits approval; approve or reject it first.`,
     );
-  if (state.pending[changeId] || state.decided[changeId])
+  if (pendingChange(state, changeId) || decisionOf(state, changeId))
     throw new RuleViolation(ACCESS_CHANGE_PENDING_RULE, `Change id ${changeId} is taken.`);
   return [
     {
@@ -149,9 +151,9 @@ export const revokeRole = (command: RevokeRole, state: AccessModelState): Access
 };
 
 const pendingOf = (state: AccessModelState, changeId: string): PendingAccessChange | undefined => {
-  const pending = state.pending[changeId];
+  const pending = pendingChange(state, changeId);
   if (pending) return pending;
-  if (!state.decided[changeId])
+  if (!decisionOf(state, changeId))
     throw new NotFoundError('access change', changeId, `Access change ${changeId} does not exist.`);
   return undefined;
 };
@@ -165,7 +167,7 @@ export const approveAccessChange = (
   const changeId = assertChangeId(command.data.changeId);
   const pending = pendingOf(state, changeId);
   if (!pending) {
-    if (state.decided[changeId] === 'Approved') return [];
+    if (decisionOf(state, changeId) === 'Approved') return [];
     throw new RuleViolation(ACCESS_CHANGE_DECIDED_RULE, `Access change ${changeId} was rejected.`);
   }
   const { actor, now } = command.metadata;
@@ -226,7 +228,7 @@ export const rejectAccessChange = (
   const changeId = assertChangeId(command.data.changeId);
   const pending = pendingOf(state, changeId);
   if (!pending) {
-    if (state.decided[changeId] === 'Rejected') return [];
+    if (decisionOf(state, changeId) === 'Rejected') return [];
     throw new RuleViolation(
       ACCESS_CHANGE_DECIDED_RULE,
       `Access change ${changeId} was approved already.`,

@@ -174,6 +174,16 @@ describe('access model: roles that are not privileged', () => {
   );
 });
 
+// Found by the hostile-input e2e in a loaded CI run: ApproveChange of change id "toString"
+// answered INTERNAL, the pending change being looked up on Object.prototype.
+it.each(['toString', 'valueOf', 'constructor', 'isPrototypeOf'])(
+  'a change id %s is an unknown change, not a prototype member',
+  (changeId) => {
+    given([]).when(approve(changeId, 'pat')).thenThrows(NotFoundError);
+    given([]).when(reject(changeId, 'pat')).thenThrows(NotFoundError);
+  },
+);
+
 describe('access model: four-eyes on privileged roles', () => {
   const widerAdmin = {
     ...builtIn[1]!,

@@ -1,3 +1,4 @@
+import { ownValue } from '@trainyard/kernel';
 import type { AccessRole } from './access-role';
 import type { AccessChange } from './access.events';
 
@@ -46,12 +47,23 @@ export const roleInForce = (
   context: AccessContext,
   name: string,
 ): AccessRole | undefined =>
-  (Object.hasOwn(state.roles, name) ? state.roles[name] : undefined) ??
-  context.builtIn.find((r) => r.name === name);
+  ownValue(state.roles, name) ?? context.builtIn.find((r) => r.name === name);
 
 /**
  * The roles granted to a subject. Own keys only: a subject named like an Object.prototype member
  * (`valueOf`, `constructor`) has no grants until given some.
  */
 export const grantsOf = (state: AccessModelState, subject: string): readonly string[] =>
-  (Object.hasOwn(state.grants, subject) ? state.grants[subject] : undefined) ?? [];
+  ownValue(state.grants, subject) ?? [];
+
+/** A change awaiting approval, by id (own keys only, as for subjects: `toString` is just an id). */
+export const pendingChange = (
+  state: AccessModelState,
+  changeId: string,
+): PendingAccessChange | undefined => ownValue(state.pending, changeId);
+
+/** How a change was decided, by id; undefined while pending or unknown (own keys only). */
+export const decisionOf = (
+  state: AccessModelState,
+  changeId: string,
+): 'Approved' | 'Rejected' | undefined => ownValue(state.decided, changeId);

@@ -5,7 +5,7 @@ import type { ChangeType, PlanningPolicy } from '../policy/planning-policy';
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
 import { formatScore } from '../prioritization/wsjf';
 import { IndexHeap } from '../shared/binary-heap';
-import { assertIsoInstant, assertNonEmpty, ValidationError } from '@trainyard/kernel';
+import { assertIsoInstant, assertNonEmpty, ownValue, ValidationError } from '@trainyard/kernel';
 import type {
   AllocationCandidate,
   AllocationInput,
@@ -59,7 +59,7 @@ const resolveCapacity = (
     for (const t of estimate.teams) capacity.set(t.team, t.capacity);
   } else {
     for (const team of teams)
-      capacity.set(team, input.capacityByTeam[team] ?? coldStartCapacity(team, policy));
+      capacity.set(team, ownValue(input.capacityByTeam, team) ?? coldStartCapacity(team, policy));
   }
   for (const [team, value] of capacity) {
     if (!(Number.isFinite(value) && value >= 0))

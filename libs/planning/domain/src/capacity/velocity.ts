@@ -1,3 +1,4 @@
+import { ownValue } from '@trainyard/kernel';
 import type { PlanningPolicy } from '../policy/planning-policy';
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
 
@@ -47,7 +48,7 @@ export interface CapacityEstimate {
 }
 
 export const coldStartCapacity = (team: string, policy: PlanningPolicy): number =>
-  policy.capacity.coldStartCapacityByTeam[team] ?? policy.capacity.coldStartCapacity;
+  ownValue(policy.capacity.coldStartCapacityByTeam, team) ?? policy.capacity.coldStartCapacity;
 
 /**
  * Capacity per team from what it actually delivered, not from estimates: the configured

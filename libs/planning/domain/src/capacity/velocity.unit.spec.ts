@@ -1,6 +1,6 @@
 import { DEFAULT_PLANNING_POLICY } from '../policy/planning-policy';
 import type { ReleaseHistoryEntry } from './velocity';
-import { capacityByTeam, capacityFromHistory, percentile } from './velocity';
+import { capacityByTeam, capacityFromHistory, coldStartCapacity, percentile } from './velocity';
 
 const closed = (
   releaseId: string,
@@ -91,5 +91,13 @@ describe('capacity from history', () => {
     ]);
     expect(estimate.total).toBe(26);
     expect(capacityByTeam(estimate)).toEqual({ ledger: 4, payments: 10, search: 12 });
+  });
+});
+
+describe('cold-start capacity of a team named like an Object.prototype member', () => {
+  it.each(['constructor', 'toString', 'valueOf'])('%s gets the default, a number', (team) => {
+    expect(coldStartCapacity(team, DEFAULT_PLANNING_POLICY)).toBe(
+      DEFAULT_PLANNING_POLICY.capacity.coldStartCapacity,
+    );
   });
 });

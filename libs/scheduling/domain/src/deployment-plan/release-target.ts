@@ -1,4 +1,4 @@
-import { ValidationError } from '@trainyard/kernel';
+import { ownValue, ValidationError } from '@trainyard/kernel';
 
 /**
  * Where and by when a committed release deploys. Planning's `ReleaseScopeCommitted` names the
@@ -42,21 +42,16 @@ export const DEFAULT_RELEASE_TARGET_POLICY: ReleaseTargetPolicy = {
 };
 
 export const targetFor = (trainId: string, policy: ReleaseTargetPolicy): TrainTarget =>
-  Object.prototype.hasOwnProperty.call(policy.trains, trainId)
-    ? (policy.trains[trainId] ?? policy.defaultTarget)
-    : policy.defaultTarget;
-
-const own = <T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined =>
-  record && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+  ownValue(policy.trains, trainId) ?? policy.defaultTarget;
 
 /** The components a workload touches: its own list, its team's, or `<team>-service`. */
 export const componentsFor = (target: TrainTarget, workloadId: string, team: string): string[] => [
-  ...(own(target.workloadComponents, workloadId) ??
-    own(target.teamComponents, team) ?? [`${team}-service`]),
+  ...(ownValue(target.workloadComponents, workloadId) ??
+    ownValue(target.teamComponents, team) ?? [`${team}-service`]),
 ];
 
 export const ownerFor = (target: TrainTarget, team: string): string | undefined =>
-  own(target.teamOwners, team);
+  ownValue(target.teamOwners, team);
 
 /** Refuses a target the placement could not honour, naming the field. */
 export const assertValidReleaseTargetPolicy = (

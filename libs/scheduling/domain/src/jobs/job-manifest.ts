@@ -1,4 +1,4 @@
-import { ValidationError } from '@trainyard/kernel';
+import { ownValue, ValidationError } from '@trainyard/kernel';
 import { parseCron } from '../cron/cron-expression';
 import { resolveDstPolicy, type GapPolicy, type OverlapPolicy } from '../time/dst-policy';
 import { ZoneResolver } from '../time/zone-resolver';
@@ -243,8 +243,7 @@ const show = (value: unknown): string => {
 const oneOf = (values: readonly string[]): string => values.join(', ');
 const isOneOf = <T extends string>(values: readonly T[], value: unknown): value is T =>
   typeof value === 'string' && (values as readonly string[]).includes(value);
-const own = (o: Obj, key: string): unknown =>
-  Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
+const own = (o: Obj, key: string): unknown => ownValue(o, key);
 
 /**
  * `path.key`, the key quoted as JSON when it is not a plain name (blank, spaces, dots, brackets),

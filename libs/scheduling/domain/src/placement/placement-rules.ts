@@ -1,3 +1,4 @@
+import { ownValue } from '@trainyard/kernel';
 import type { CalendarScope, Interval } from '../calendar/calendar-entry';
 import { createComponentTree, type ComponentTree } from '../component/component-tree';
 import { IntervalUnion, OverlapIndex } from './interval-index';
@@ -202,7 +203,7 @@ export class PlacementRules {
       if (extra.size === 0) this.windowCache.set(key, allowedTime);
     }
     const { windows, allowed } = allowedTime;
-    const hours = this.context.teamWorkingHours?.[subject.team];
+    const hours = ownValue(this.context.teamWorkingHours, subject.team);
 
     let plainFreezes = this.freezeCache.get(key);
     if (!plainFreezes) {
@@ -256,7 +257,7 @@ export class PlacementRules {
     const wh = new IntervalUnion(applicable.filter((w) => w.teamWorkingHoursOnly));
     if (wh.size === 0) return { windows };
     const normal = new IntervalUnion(applicable.filter((w) => !w.teamWorkingHoursOnly));
-    const inHours = this.context.teamWorkingHours?.[team]
+    const inHours = ownValue(this.context.teamWorkingHours, team)
       ? wh.intersect(this.teamHours(team))
       : new IntervalUnion([]);
     return { windows, allowed: new IntervalUnion([...runs(normal), ...runs(inHours)]) };

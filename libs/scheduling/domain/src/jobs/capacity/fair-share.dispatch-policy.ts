@@ -1,3 +1,4 @@
+import { ownValue } from '@trainyard/kernel';
 import { sha256Hex } from '../canonical-json';
 import type { DispatchCandidate, DispatchLoad, DispatchPolicy } from '../runs/dispatch-policy';
 
@@ -58,7 +59,8 @@ export const chooseFairly = (
   config: FairShareConfig = {},
 ): DispatchCandidate[] => {
   const defaultWeight = positive(config.defaultWeight) ?? 1;
-  const weightOf = (team: string): number => positive(config.weights?.[team]) ?? defaultWeight;
+  const weightOf = (team: string): number =>
+    positive(ownValue(config.weights, team)) ?? defaultWeight;
   const reserved = reservedSlots(config.highLoad);
   const free = new Map<string, number>(
     Object.entries(load.freePoolSlots).map(([pool, n]) => [pool, Math.max(0, Math.floor(n))]),
@@ -76,7 +78,7 @@ export const chooseFairly = (
   }
   for (const queue of queues.values()) queue.sort(withinTeamOrder);
   const count = new Map<string, number>(
-    [...queues.keys()].map((team) => [team, Math.max(0, load.runningByTeam[team] ?? 0)]),
+    [...queues.keys()].map((team) => [team, Math.max(0, ownValue(load.runningByTeam, team) ?? 0)]),
   );
   const tieBreak = new Map(
     [...queues.keys()].map((team) => [team, sha256Hex(`${team}@${load.now}`)]),

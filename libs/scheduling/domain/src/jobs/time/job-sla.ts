@@ -1,5 +1,5 @@
 import { tasksInDependencyOrder } from '../task-graph';
-import { ValidationError, type Command, type Decider } from '@trainyard/kernel';
+import { type Command, type Decider, ownValue, ValidationError } from '@trainyard/kernel';
 import { formatUtcInstant } from '../../time/civil-date';
 import type { JobRunPredictedLate, JobSlaMissed } from '../runs/job-run.events';
 
@@ -84,7 +84,7 @@ export const predictRunFinish = (
     return d;
   };
   for (const task of tasksInDependencyOrder(run.tasks)) {
-    const progress = run.progress[task.id] ?? { state: 'pending' };
+    const progress = ownValue(run.progress, task.id) ?? { state: 'pending' };
     if (progress.state === 'done') {
       finish.set(task.id, now);
       continue;
