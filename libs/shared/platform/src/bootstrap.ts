@@ -182,12 +182,21 @@ export async function startService(
   const stop = () =>
     (stopping ??= (async () => {
       readiness.drain();
-      const grace = new Promise<'timeout'>((resolve) =>
-        setTimeout(() => resolve('timeout'), config.SHUTDOWN_GRACE_MS).unref(),
-      );
+      const grace = () =>
+        new Promise<'timeout'>((resolve) =>
+          setTimeout(() => resolve('timeout'), config.SHUTDOWN_GRACE_MS).unref(),
+        );
       // app.close() drains in-flight gRPC calls (tryShutdown) and HTTP requests, then runs every
       // module's shutdown hooks (consumers commit their offsets there).
-      if ((await Promise.race([app.close().then(() => 'closed' as const), grace])) === 'timeout') {
+      const closed = app.close().then(
+        () => 'closed' as const,
+        (error: unknown) => {
+          // The rest of the shutdown still runs: connections and the relay are closed below.
+          logger.error({ error: String(error) }, 'closing the application failed');
+          return 'closed' as const;
+        },
+      );
+      if ((await Promise.race([closed, grace()])) === 'timeout') {
         logger.warn(
           `in-flight work did not finish within ${config.SHUTDOWN_GRACE_MS} ms; closing anyway`,
         );
@@ -199,6 +208,9 @@ export async function startService(
       await store.close(); // its LISTEN/NOTIFY connections
       await kafkaAdmin.disconnect();
       await pool.end();
+      // What app.close() still runs (shutdown hooks, each bounded) ends before stop() returns,
+      // within one more grace period: nothing of the service keeps running behind its caller.
+      await Promise.race([closed, grace()]);
       logger.info(`${definition.service} stopped`);
     })());
 
