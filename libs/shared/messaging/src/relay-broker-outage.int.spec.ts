@@ -9,7 +9,7 @@ import {
   type Checkpoint,
   type PostgresEventStore,
 } from '@trainyard/event-store';
-import { startLocalKafka, stopLocalKafka } from '@trainyard/infra';
+import { freePortPair, startLocalKafka, stopLocalKafka } from '@trainyard/infra';
 import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
 import { createKafkaMessageBus } from './kafkajs-message-bus';
 import type { MessageBus, MessageProducer } from './message-bus.port';
@@ -19,8 +19,9 @@ import { OutboxRelay } from './outbox-relay';
 
 // The suite's broker serves every other test file, so the outage is staged on a second,
 // private broker that this file starts, stops and starts again.
-const BROKER = '127.0.0.1:19092';
-const CONTROLLER_PORT = 19093;
+// On a free port pair: concurrent runs (other checkouts, CI) stage their own outages.
+let BROKER: string;
+let CONTROLLER_PORT: number;
 
 describe('OutboxRelay across a broker outage', () => {
   let ctx: TestContext;
@@ -33,6 +34,9 @@ describe('OutboxRelay across a broker outage', () => {
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'trainyard-kafka-outage-'));
+    const port = await freePortPair();
+    BROKER = `127.0.0.1:${port}`;
+    CONTROLLER_PORT = port + 1;
     ctx = await createTestContext('relay_broker_outage');
     await migrateEventStore(ctx.pool, ctx.schema);
     await migrateMessaging(ctx.pool, ctx.schema);
