@@ -17,6 +17,8 @@ export interface KafkaJsConsumerSettings {
 
 const RESTART_INITIAL_MS = 500;
 const RESTART_MAX_MS = 30_000;
+/** How long leaving waits for a group join in flight (a broker that never answers: the bound). */
+const JOIN_WAIT_MS = 5_000;
 
 /** What one consumer delivers to: a message at a time, or a fetched batch at a time. */
 type Delivery =
@@ -36,6 +38,8 @@ export class KafkaJsConsumer implements MessageConsumer {
   private stopped = false;
   private restarts = 0;
   private restartTimer?: NodeJS.Timeout;
+  /** Settles when the current consumer has joined its group or crashed (a join is over). */
+  private joinOver: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly kafka: Kafka,
@@ -81,13 +85,29 @@ export class KafkaJsConsumer implements MessageConsumer {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
+    await this.joinSettled();
     await this.consumer?.stop();
   }
 
   async disconnect(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
+    await this.joinSettled();
     await this.consumer?.disconnect();
+  }
+
+  /**
+   * kafkajs's run() returns before the group is joined, and a disconnect during the join leaves
+   * the join running (its metadata requests outlive the client). Leaving waits for it, bounded.
+   */
+  private async joinSettled(): Promise<void> {
+    if (!this.consumer) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.joinOver,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, JOIN_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
   }
 
   private async startConsumer(delivery: Delivery): Promise<void> {
@@ -97,8 +117,14 @@ export class KafkaJsConsumer implements MessageConsumer {
       maxWaitTimeInMs: this.settings.maxWaitTimeInMs,
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => (this.restarts = 0));
+    let joinOver = () => undefined as void;
+    this.joinOver = new Promise<void>((resolve) => (joinOver = resolve));
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.restarts = 0;
+      joinOver();
+    });
     consumer.on(consumer.events.CRASH, (event) => {
+      joinOver();
       const { restart, error } = event.payload;
       this.logger?.error(
         { groupId, restart, error: errorMessage(error) },
@@ -139,6 +165,7 @@ export class KafkaJsConsumer implements MessageConsumer {
             }),
       });
     } catch (error) {
+      joinOver();
       if (this.consumer === consumer) this.consumer = undefined;
       await consumer.disconnect().catch(() => undefined);
       throw error;
