@@ -15,6 +15,7 @@ const MIGRATIONS = [
   '0001_event-store-baseline',
   '0002_event-store-transparency-log',
   '0003_event-store-lz4-data',
+  '0004_event-store-checkpoints-by-size',
   '0001_messaging-baseline',
   '0002_messaging-inbox-handled-at',
   '0001_platform-access-model',

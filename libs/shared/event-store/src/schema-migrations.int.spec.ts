@@ -58,6 +58,7 @@ describe('migrateSchema', () => {
         '0001_probe-create',
         '0002_event-store-transparency-log',
         '0003_event-store-lz4-data',
+        '0004_event-store-checkpoints-by-size',
       ];
       expect(appliedByEither.sort()).toEqual(all);
       expect((await appliedRows(ctx.schema)).sort()).toEqual(all);

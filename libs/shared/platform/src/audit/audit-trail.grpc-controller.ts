@@ -179,19 +179,19 @@ export class AuditTrailGrpcController implements audit.AuditTrailServiceControll
 
   private async storedCheckpoints(limit?: number): Promise<string[]> {
     const { rows } = await this.pool.query<{ note: string }>(
-      `SELECT c.note FROM "${this.schema}".event_tree_checkpoints c ORDER BY c.signed_at DESC, c.tree_size DESC LIMIT $1`,
+      `SELECT c.note FROM "${this.schema}".event_tree_checkpoints c ORDER BY c.tree_size DESC, c.signed_at DESC LIMIT $1`,
       [limit ?? null],
     );
     return rows.map((row) => row.note);
   }
 
-  /** The first and the last signed (one if they are the same), each found through the signed_at index. */
+  /** The checkpoints of the smallest and the largest tree (one if they are the same), through the tree-size index. */
   private async earliestAndLatestCheckpoints(): Promise<string[]> {
     const table = `"${this.schema}".event_tree_checkpoints`;
     const { rows } = await this.pool.query<{ note: string }>(
-      `(SELECT note FROM ${table} ORDER BY signed_at ASC, tree_size ASC LIMIT 1)
+      `(SELECT note FROM ${table} ORDER BY tree_size ASC, signed_at ASC LIMIT 1)
        UNION
-       (SELECT note FROM ${table} ORDER BY signed_at DESC, tree_size DESC LIMIT 1)`,
+       (SELECT note FROM ${table} ORDER BY tree_size DESC, signed_at DESC LIMIT 1)`,
     );
     return rows.map((row) => row.note);
   }
