@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Message } from 'kafkajs';
-import { migrateMessaging, toCloudEventMessage } from '@trainyard/messaging';
+import {
+  DEFAULT_INBOX_RETENTION_DAYS,
+  migrateMessaging,
+  toCloudEventMessage,
+} from '@trainyard/messaging';
 import { COMPLIANCE_READ_MODEL_MIGRATIONS } from '@trainyard/compliance-read-models';
 import { migrateSchema } from '@trainyard/event-store';
 import { LedgerIngest } from '../apps/compliance/src/compliance.service';
@@ -117,6 +121,7 @@ async function ledgerIngest(ctx: BenchContext) {
       schema,
       groupId: `${topic}.ledger.${round}`,
       topics: [topic],
+      inboxRetentionDays: DEFAULT_INBOX_RETENTION_DAYS,
       partitionsConsumedConcurrently: PARTITIONS,
     });
     const start = performance.now();

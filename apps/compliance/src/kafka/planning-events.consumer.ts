@@ -112,6 +112,7 @@ export class PlanningEventsConsumer implements OnModuleInit, OnModuleDestroy {
       groupId: `${this.config.DATABASE_SCHEMA}.planning-evaluations`,
       // Planning's topic unless told another (tests use their own).
       topics: [this.config.COMPLIANCE_PLANNING_TOPIC],
+      inboxRetentionDays: this.config.MESSAGING_INBOX_RETENTION_DAYS,
       // Each batch holds a connection of the service's pool for its transaction and reads streams
       // on others: at least two stay free for those reads and the service's commands.
       partitionsConsumedConcurrently: Math.max(

@@ -52,6 +52,7 @@ export class LedgerConsumer implements OnModuleInit, OnModuleDestroy {
       groupId: `${this.config.DATABASE_SCHEMA}.ledger`,
       // COMPLIANCE_LEDGER_TOPICS, or every service's topic.
       topics: [...this.config.COMPLIANCE_LEDGER_TOPICS],
+      inboxRetentionDays: this.config.MESSAGING_INBOX_RETENTION_DAYS,
       partitionsConsumedConcurrently: LEDGER_CONNECTIONS,
       logger: {
         error: (c, m) => this.logger.error(`${m} ${JSON.stringify(c)}`),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { migrateSchema } from '@trainyard/event-store';
 import { COMPLIANCE_READ_MODEL_MIGRATIONS } from '@trainyard/compliance-read-models';
 import {
+  DEFAULT_INBOX_RETENTION_DAYS,
   createKafkaMessageBus,
   migrateMessaging,
   toCloudEventMessage,
@@ -65,6 +66,7 @@ async function ingest(name: string, topics: readonly string[]) {
     schema: ctx.schema,
     groupId: ctx.groupId(name),
     topics,
+    inboxRetentionDays: DEFAULT_INBOX_RETENTION_DAYS,
     now: () => RECORDED_AT,
   });
   running.push(ledger);

@@ -109,6 +109,8 @@ export interface LedgerIngestOptions {
   readonly schema: string;
   readonly groupId: string;
   readonly topics: readonly string[];
+  /** The service's `MESSAGING_INBOX_RETENTION_DAYS` (IdempotentConsumer warns of topics that outlive it). */
+  readonly inboxRetentionDays: number;
   readonly logger?: MessagingLogger;
   /** The clock for `recorded_at` (tests and benches may pin it). */
   readonly now?: () => Date;
@@ -157,6 +159,7 @@ export class LedgerIngest {
           schema: this.options.schema,
           groupId: this.options.groupId,
           topics: this.options.topics,
+          inboxRetentionDays: this.options.inboxRetentionDays,
           partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
           // A fetched batch per transaction: one commit (and one fsync) for up to a fetch's worth of
           // events instead of one per event.

@@ -91,6 +91,7 @@ export class WebhookFeed implements OnModuleInit, OnModuleDestroy {
       schema: this.config.DATABASE_SCHEMA,
       groupId: `${this.config.DATABASE_SCHEMA}.grc-webhook`,
       topics: [this.settings.topic],
+      inboxRetentionDays: this.config.MESSAGING_INBOX_RETENTION_DAYS,
       handler: (event, tx) => enqueueForSubscribers(this.stores.store, this.settings, event, tx),
       logger: {
         error: (c, m) => this.logger.error(`${m} ${JSON.stringify(c)}`),

@@ -56,6 +56,7 @@ export class PlanningEventsConsumer implements OnApplicationBootstrap, OnModuleD
       schema: config.DATABASE_SCHEMA,
       groupId: `trainyard.scheduling.${config.DATABASE_SCHEMA}.planning-events`,
       topics: [config.SCHEDULING_PLANNING_TOPIC],
+      inboxRetentionDays: config.MESSAGING_INBOX_RETENTION_DAYS,
       maxAttempts: 3,
       handler: (event) => this.handle(event),
     });

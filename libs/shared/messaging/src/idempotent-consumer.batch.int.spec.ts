@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import { waitFor } from '@trainyard/testing';
 import { DLQ_HEADERS, IdempotentConsumer } from './idempotent-consumer';
+import { DEFAULT_INBOX_RETENTION_DAYS } from './inbox-retention';
 import { IdempotentConsumerFixture } from './idempotent-consumer.fixture';
 import type { IdempotentBatchHandler, InboxEvent } from './inbox-batch';
 import type { OutgoingMessage } from './message-bus.port';
@@ -115,6 +116,7 @@ describe('IdempotentConsumer with a batch handler', () => {
       schema: f.ctx.schema,
       groupId: 'g',
       topics: ['t'],
+      inboxRetentionDays: DEFAULT_INBOX_RETENTION_DAYS,
     };
     expect(() => new IdempotentConsumer(common)).toThrow(/exactly one/);
     expect(

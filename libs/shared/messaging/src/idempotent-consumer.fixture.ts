@@ -7,6 +7,7 @@ import { IdempotentConsumer, type IdempotentConsumerOptions } from './idempotent
 import { createKafkaMessageBus } from './kafkajs-message-bus';
 import type { MessageBus, MessageProducer, OutgoingMessage } from './message-bus.port';
 import { collectTopic, testCloudEventMessage, type TopicCollector } from './messaging.fixture';
+import { DEFAULT_INBOX_RETENTION_DAYS } from './inbox-retention';
 import { migrateMessaging } from './messaging.migrations';
 
 /** What a test sets of the consumer under test; the rest is the fixture's. */
@@ -93,6 +94,7 @@ export class IdempotentConsumerFixture {
       schema: this.ctx.schema,
       groupId,
       topics: [topic],
+      inboxRetentionDays: DEFAULT_INBOX_RETENTION_DAYS,
       maxAttempts: 3,
       backoff: { initialMs: 10, maxMs: 40 },
       ...options,

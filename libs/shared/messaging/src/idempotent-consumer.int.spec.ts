@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import { waitFor } from '@trainyard/testing';
 import type { ParsedCloudEvent } from './cloud-event.parse';
 import { DLQ_HEADERS, IdempotentConsumer, type IdempotentHandler } from './idempotent-consumer';
+import { DEFAULT_INBOX_RETENTION_DAYS } from './inbox-retention';
 import { IdempotentConsumerFixture } from './idempotent-consumer.fixture';
 import type { OutgoingMessage } from './message-bus.port';
 
@@ -178,6 +179,7 @@ describe('IdempotentConsumer', () => {
       schema: f.ctx.schema,
       groupId,
       topics: [topic],
+      inboxRetentionDays: DEFAULT_INBOX_RETENTION_DAYS,
       handler: recordEffect,
       backoff: { initialMs: 10, maxMs: 40 },
     });

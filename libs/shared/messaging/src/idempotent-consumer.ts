@@ -7,6 +7,7 @@ import {
   type ParsedCloudEvent,
 } from './cloud-event.parse';
 import { DeadLetterQueue } from './dead-letter';
+import { topicsOutlivingInbox } from './inbox-retention';
 import { InboxBatch, type IdempotentBatchHandler } from './inbox-batch';
 import { InboxMessage, type IdempotentHandler } from './inbox-message';
 import { withAttempts, type AttemptPolicy, type ConsumerCounters } from './message-attempts';
@@ -29,6 +30,12 @@ export interface IdempotentConsumerOptions {
   /** The Kafka consumer group and the inbox's namespace for event ids. Used exactly as given. */
   readonly groupId: string;
   readonly topics: readonly string[];
+  /**
+   * How long the inbox keeps handled events (the service's `MESSAGING_INBOX_RETENTION_DAYS`). At
+   * start, each consumed topic that can deliver a message for longer is logged as a warning: a
+   * redelivery after its inbox row was pruned would be handled twice.
+   */
+  readonly inboxRetentionDays: number;
   /** One message per transaction. Exactly one of `handler` and `batchHandler`. */
   readonly handler?: IdempotentHandler;
   /**
@@ -141,6 +148,7 @@ export class IdempotentConsumer {
           ),
         );
     }
+    await this.warnIfTopicsOutliveInbox();
     this.stopController = new AbortController();
     this.producer = bus.producer();
     this.consumer = bus.consumer({
@@ -157,6 +165,23 @@ export class IdempotentConsumer {
       const batches = new BatchConsumption(this.policy, this.inboxBatch, batchHandler);
       await this.consumer.runBatches((batch, control) => batches.handleBatch(batch, control, stop));
     } else await this.consumer.run((message) => this.handle(message, stop));
+  }
+
+  private async warnIfTopicsOutliveInbox(): Promise<void> {
+    const { bus, groupId, topics, inboxRetentionDays } = this.options;
+    try {
+      const retention = await bus.admin().topicRetention(topics);
+      for (const problem of topicsOutlivingInbox(inboxRetentionDays, retention))
+        this.logger.warn(
+          { groupId, problem },
+          'a consumed topic outlives the inbox: a redelivery after its inbox row is pruned would be handled twice; raise MESSAGING_INBOX_RETENTION_DAYS or lower the topic retention',
+        );
+    } catch (error) {
+      this.logger.warn(
+        { groupId, topics, error: errorMessage(error) },
+        "could not read the consumed topics' retention",
+      );
+    }
   }
 
   /** A message in backoff is abandoned uncommitted (it is redelivered); handled offsets are committed. */

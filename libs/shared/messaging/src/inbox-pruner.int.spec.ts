@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
 import type { ParsedCloudEvent } from './cloud-event.parse';
 import { IdempotentConsumer } from './idempotent-consumer';
+import { DEFAULT_INBOX_RETENTION_DAYS } from './inbox-retention';
 import { InboxPruner, pruneInbox } from './inbox-pruner';
 import { createKafkaMessageBus } from './kafkajs-message-bus';
 import type { MessageBus, MessageProducer } from './message-bus.port';
@@ -131,6 +132,7 @@ describe('InboxPruner with an IdempotentConsumer', () => {
       schema: ctx.schema,
       groupId,
       topics: [topic],
+      inboxRetentionDays: DEFAULT_INBOX_RETENTION_DAYS,
       handler: async (event: ParsedCloudEvent, tx) => {
         await tx.query('INSERT INTO effects (event_id) VALUES ($1)', [event.id]);
       },
@@ -175,5 +177,66 @@ describe('InboxPruner with an IdempotentConsumer', () => {
       await pruner.stop();
       await consumer.stop();
     }
+  });
+});
+
+describe('the inbox window against the consumed topics’ retention', () => {
+  it("reads each existing topic's effective retention.ms, segment.ms and cleanup.policy", async () => {
+    const [short, compacted] = [ctx.topic('retention-short'), ctx.topic('retention-compacted')];
+    await bus.admin().ensureTopics([
+      {
+        topic: short,
+        partitions: 1,
+        config: { 'retention.ms': '86400000', 'segment.ms': '3600000' },
+      },
+      { topic: compacted, partitions: 1, config: { 'cleanup.policy': 'compact' } },
+    ]);
+    const retention = await bus
+      .admin()
+      .topicRetention([short, compacted, ctx.topic('retention-missing')]);
+    expect(retention.sort((a, b) => a.topic.localeCompare(b.topic))).toEqual(
+      [
+        { topic: short, retentionMs: 86_400_000, segmentMs: 3_600_000, cleanupPolicy: 'delete' },
+        {
+          topic: compacted,
+          retentionMs: 604_800_000,
+          segmentMs: 604_800_000,
+          cleanupPolicy: 'compact',
+        },
+      ].sort((a, b) => a.topic.localeCompare(b.topic)),
+    );
+  });
+
+  it('warns at start, naming the topic, when a consumed topic keeps messages longer than the inbox', async () => {
+    const [forever, weekly] = [ctx.topic('retention-forever'), ctx.topic('retention-weekly')];
+    await bus.admin().ensureTopics([
+      { topic: forever, partitions: 1, config: { 'retention.ms': '-1' } },
+      { topic: weekly, partitions: 1 },
+    ]);
+    const warnings: Record<string, unknown>[] = [];
+    const consumer = new IdempotentConsumer({
+      pool: ctx.pool,
+      bus,
+      schema: ctx.schema,
+      groupId: ctx.groupId('retention'),
+      topics: [forever, weekly],
+      inboxRetentionDays: DEFAULT_INBOX_RETENTION_DAYS,
+      handler: () => Promise.resolve(),
+      logger: {
+        warn: (context) => warnings.push(context),
+        error: () => undefined,
+        info: () => undefined,
+        debug: () => undefined,
+      },
+    });
+    try {
+      await consumer.start();
+    } finally {
+      await consumer.stop();
+    }
+    const problems = warnings.map((w) => w['problem'] ?? w['error']);
+    expect(problems).toEqual([
+      `${forever} keeps messages for good (retention.ms=-1); the inbox remembers a handled event for 14 days (MESSAGING_INBOX_RETENTION_DAYS)`,
+    ]);
   });
 });

@@ -45,6 +45,8 @@ export type {
   IdempotentHandler,
 } from './idempotent-consumer';
 export { InboxPruner, pruneInbox } from './inbox-pruner';
+export { DEFAULT_INBOX_RETENTION_DAYS, topicsOutlivingInbox } from './inbox-retention';
+export type { TopicRetention } from './inbox-retention';
 export type { InboxPruneOptions, InboxPruneResult, InboxPrunerOptions } from './inbox-pruner';
 export { isTransientDatabaseError } from './transient-database-error';
 export { inTransaction } from './transaction';

@@ -1,5 +1,6 @@
 // The kafkajs adapter of the message bus (see message-bus.port.ts): the admin client.
-import type { Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Kafka } from 'kafkajs';
+import type { TopicRetention } from './inbox-retention';
 import type { MessageAdmin, TopicSpec } from './message-bus.port';
 
 export class KafkaJsAdmin implements MessageAdmin {
@@ -34,6 +35,37 @@ export class KafkaJsAdmin implements MessageAdmin {
    * One attempt, no retries of kafkajs's own (which back off for up to half a minute): a caller
    * that retries, as a shutdown does under its deadline, never leaves an attempt running behind it.
    */
+  async topicRetention(topics: readonly string[]): Promise<TopicRetention[]> {
+    if (topics.length === 0) return [];
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const names = [...new Set(topics)].filter((t) => existing.has(t));
+      if (names.length === 0) return [];
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: names.map((name) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name,
+          configNames: RETENTION_CONFIGS,
+        })),
+      });
+      return resources.map((resource) => {
+        const value = (name: string): string | undefined =>
+          resource.configEntries.find((entry) => entry.configName === name)?.configValue;
+        return {
+          topic: resource.resourceName,
+          retentionMs: Number(value('retention.ms') ?? -1),
+          segmentMs: Number(value('segment.ms') ?? 0),
+          cleanupPolicy: value('cleanup.policy') ?? 'delete',
+        };
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async deleteGroups(groupIds: readonly string[]): Promise<void> {
     if (groupIds.length === 0) return;
     const admin = this.kafka.admin({ retry: { retries: 0 } });
@@ -53,6 +85,8 @@ export class KafkaJsAdmin implements MessageAdmin {
     }
   }
 }
+
+const RETENTION_CONFIGS = ['retention.ms', 'segment.ms', 'cleanup.policy'];
 
 /** One group kafkajs's KafkaJSDeleteGroupsError lists. */
 interface DeleteGroupFailure {

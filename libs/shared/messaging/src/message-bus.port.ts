@@ -1,3 +1,4 @@
+import type { TopicRetention } from './inbox-retention';
 // Our own small port to Kafka. kafkajs's maintenance is uncertain, so only its adapter (the
 // kafkajs-*.ts files: message bus, producer, consumer, admin) imports it: replacing the client is
 // one new adapter, not a change to every user.
@@ -103,6 +104,8 @@ export interface MessageAdmin {
    * members, or any other refusal, rejects naming the group and the broker's reason.
    */
   deleteGroups(groupIds: readonly string[]): Promise<void>;
+  /** The effective retention settings of those of `topics` that exist (others are left out). */
+  topicRetention(topics: readonly string[]): Promise<TopicRetention[]>;
 }
 
 export interface MessageBus {

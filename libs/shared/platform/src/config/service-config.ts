@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_INBOX_RETENTION_DAYS } from '@trainyard/messaging';
 import {
   KAFKA_TOPIC_NAME,
   isSecretSetting,
@@ -156,8 +157,13 @@ function platformConfigSchema(service: ServiceName) {
     // to skip redeliveries) is pruned every MESSAGING_INBOX_PRUNE_MS (0: never) of the rows
     // handled more than MESSAGING_INBOX_RETENTION_DAYS ago. A redelivery older than that is
     // handled again, so keep it above the consumed topics' retention.ms + segment.ms (broker
-    // defaults: 7 + 7 days).
-    MESSAGING_INBOX_RETENTION_DAYS: wholeNumberSetting('days', 1, 3650, 14),
+    // defaults: 7 + 7 days); each consumer warns at start of a topic that outlives it.
+    MESSAGING_INBOX_RETENTION_DAYS: wholeNumberSetting(
+      'days',
+      1,
+      3650,
+      DEFAULT_INBOX_RETENTION_DAYS,
+    ),
     MESSAGING_INBOX_PRUNE_MS: wholeNumberSetting('milliseconds', 0, 86_400_000, 3_600_000),
     // The scheduling service's batch-job runtime (issue 12; other services ignore these): tasks
     // executed at once by this instance (0: schedule and admit only, never execute), the name it
