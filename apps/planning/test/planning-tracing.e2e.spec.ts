@@ -1,11 +1,11 @@
 // Tracing as it runs in production: the service is its own process started through main.ts
 // (telemetry before grpc-js, http and pg load), with the OTLP endpoint pointed at a receiver here.
 import { randomBytes } from 'node:crypto';
-import { Metadata } from '@grpc/grpc-js';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { planning } from '@trainyard/grpc-contracts';
 import {
   buildPlatform,
+  callUnary,
   createTestContext,
   grpcTestClient,
   startOtlpReceiver,
@@ -43,24 +43,15 @@ const registration = (workloadId: string) => ({
   reason: 'tracing test',
 });
 
-function register(
+const register = (
   client: GrpcTestClient,
   token: string,
   workloadId: string,
   traceparent?: string,
-): Promise<unknown> {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${token}`);
-  if (traceparent) metadata.set('traceparent', traceparent);
-  return new Promise((resolve, reject) =>
-    client['RegisterWorkload']!.call(
-      client,
-      registration(workloadId),
-      metadata,
-      (error, response) => (error ? reject(error) : resolve(response)),
-    ),
-  );
-}
+): Promise<unknown> =>
+  callUnary(client, 'RegisterWorkload', registration(workloadId), token, {
+    metadata: traceparent ? { traceparent } : {},
+  });
 
 describe('planning tracing (service process, real PostgreSQL and Kafka, local OTLP receiver)', () => {
   let build: PlatformBuild;

@@ -92,18 +92,22 @@ export function grpcTestClient(address: string, service: string): GrpcTestClient
   return new Constructor(address, credentials.createInsecure()) as GrpcTestClient;
 }
 
+/** Metadata a test call carries besides its token: a correlation id, or any entries. */
+export type CallExtras = string | { readonly metadata: Readonly<Record<string, string>> };
+
 /**
  * Calls a unary method and resolves its response, or rejects with the grpc ServiceError. With a
- * correlation id, the call carries it as `x-correlation-id` (to find what the call wrote).
+ * correlation id, the call carries it as `x-correlation-id` (to find what the call wrote); with
+ * `{ metadata }`, those entries (e.g. a W3C `traceparent`).
  */
 export function callUnary<T = unknown>(
   client: GrpcTestClient,
   method: string,
   request: unknown,
   token?: string,
-  correlationId?: string,
+  extras?: CallExtras,
 ): Promise<T> {
-  const metadata = callMetadata(token, correlationId);
+  const metadata = callMetadata(token, extras);
   return new Promise((resolve, reject) => {
     const fn = client[method];
     if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
@@ -134,10 +138,13 @@ export function callUnaryBytes(
   );
 }
 
-function callMetadata(token?: string, correlationId?: string): Metadata {
+function callMetadata(token?: string, extras?: CallExtras): Metadata {
   const metadata = new Metadata();
   if (token) metadata.set('authorization', `Bearer ${token}`);
-  if (correlationId) metadata.set('x-correlation-id', correlationId);
+  if (typeof extras === 'string') {
+    if (extras) metadata.set('x-correlation-id', extras);
+  } else
+    for (const [key, value] of Object.entries(extras?.metadata ?? {})) metadata.set(key, value);
   return metadata;
 }
 
