@@ -1,5 +1,4 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
   credentials,
@@ -9,7 +8,7 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { planning, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
-import { buildPlatform, ensureDevKeys, repoRoot, signDevToken } from '@trainyard/infra';
+import { buildPlatform, ensureDevKeys, freePort, repoRoot, signDevToken } from '@trainyard/infra';
 import type { PortfolioShape } from '@trainyard/planning-domain/testing';
 import { healthStatus } from '../tools/scripts/grpc-health';
 import type {
@@ -396,18 +395,3 @@ export const planningBenches: BenchArea = {
     if (only('planning.command.w16.transport')) emit(await transportRow(ctx));
   },
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}

@@ -5,20 +5,10 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { kafkaIsUp, localDir, repoRoot } from '@trainyard/infra';
+import { freePort, kafkaIsUp, localDir, repoRoot } from '@trainyard/infra';
 
 const root = repoRoot();
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /** Processes whose environment holds the marker (readable for our own user's processes). */
 function processesWith(marker: string): number[] {

@@ -11,7 +11,11 @@ import {
   type GrpcTestClient,
   type TestService,
 } from '@trainyard/testing';
-import { ComplianceE2e, workloadRegistered } from './test-support/compliance-e2e.fixture';
+import {
+  activatePolicyBundle,
+  ComplianceE2e,
+  workloadRegistered,
+} from './test-support/compliance-e2e.fixture';
 
 // The policy lifecycle end to end against PostgreSQL and Kafka: propose → self-approval refused →
 // approved by another → a planning event on Kafka → evaluation stored with its explanation →
@@ -267,9 +271,8 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
   });
 
   it('replays the evaluation under the bundle version of its day after the policy changed', async () => {
-    await callUnary(
+    await activatePolicyBundle(
       client,
-      'ProposePolicyBundle',
       {
         policyId,
         version: '1.1.0',
@@ -280,8 +283,8 @@ describe('compliance: policies, evaluations with explanations, replay, AuthZEN',
         ],
       },
       author,
+      approver,
     );
-    await callUnary(client, 'ApprovePolicyBundle', { policyId, version: '1.1.0' }, approver);
 
     const replay = await rest(`/api/compliance/evaluations/${evaluationId}/replay`);
     expect(replay.status).toBe(200);

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Message, Producer } from 'kafkajs';
 import { compliance } from '@trainyard/grpc-contracts';
-import { callUnary, waitFor, type TestService } from '@trainyard/testing';
-import { ComplianceE2e, planningMessage } from './test-support/compliance-e2e.fixture';
+import { waitFor, type TestService } from '@trainyard/testing';
+import {
+  activatePolicyBundle,
+  ComplianceE2e,
+  planningMessage,
+} from './test-support/compliance-e2e.fixture';
 
 // Issue 13's consumer throughput: a backlog of planning events is evaluated a fetched batch at a
 // time (one transaction per batch) with the guarantees of one event at a time: every event
@@ -65,16 +69,10 @@ describe('compliance: a backlog of planning events', () => {
         rule('known-team', "facts.team in ['payments', 'ledger']"),
       ],
     };
-    await callUnary(
+    await activatePolicyBundle(
       client,
-      'ProposePolicyBundle',
       policy,
       await service.token('compliance-officer'),
-    );
-    await callUnary(
-      client,
-      'ApprovePolicyBundle',
-      { policyId: policy.policyId, version: '1.0.0' },
       await service.token('admin'),
     );
   }, 120_000);

@@ -2,13 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createEventStore,
-  handleCommand,
-  migrateEventStore,
-  migrateSchema,
-} from '@trainyard/event-store';
-import { migrateMessaging, ProjectionRunner } from '@trainyard/messaging';
+import { createEventStore, handleCommand } from '@trainyard/event-store';
+import { ProjectionRunner } from '@trainyard/messaging';
 import {
   PRIVACY_REGISTER_STREAM,
   evaluationDecider,
@@ -18,20 +13,18 @@ import {
   type PolicyBundleVersion,
 } from '@trainyard/compliance-domain';
 import {
-  COMPLIANCE_READ_MODEL_MIGRATIONS,
   complianceProjection,
   type ProjectedComplianceEvent,
 } from '@trainyard/compliance-read-models';
-import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
+import { waitFor, type TestContext } from '@trainyard/testing';
 import { evaluationStream } from '../application/compliance-streams';
 import { RetentionSweep } from './retention-sweep';
+import { NOW, daysAgo, retentionTestContext } from './retention-schema.fixture';
 
 // A retention purge survives a projection rebuild (ADR 0007): the PolicyEvaluated events stay in
 // the log, but the rebuild also folds the RecordsPurged that removed their rows, so purged
 // evaluations stay gone, held and young ones stay, and nothing else of the read model changes.
 
-const NOW = '2031-06-01T00:00:00.000Z';
-const daysAgo = (days: number) => new Date(Date.parse(NOW) - days * 86_400_000).toISOString();
 const POLICY = { 'policy-evaluation': { deleteAfterDays: 2557 } };
 const BUNDLE: PolicyBundleVersion = {
   policyId: 'cc',
@@ -121,10 +114,7 @@ const folded = (count: number) =>
   });
 
 beforeAll(async () => {
-  ctx = await createTestContext('retention_rebuild');
-  await migrateEventStore(ctx.pool, ctx.schema);
-  await migrateMessaging(ctx.pool, ctx.schema);
-  await migrateSchema(ctx.pool, ctx.schema, [COMPLIANCE_READ_MODEL_MIGRATIONS]);
+  ctx = await retentionTestContext('retention_rebuild', { messaging: true });
   store = createEventStore(ctx.pool, ctx.schema, { crossProcessSignal: false });
   dir = await mkdtemp(join(tmpdir(), 'trainyard-retention-rebuild-'));
   runner = new ProjectionRunner({

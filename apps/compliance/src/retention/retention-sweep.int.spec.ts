@@ -7,8 +7,6 @@ import {
   createEventStore,
   handleCommand,
   leafHash,
-  migrateEventStore,
-  migrateSchema,
 } from '@trainyard/event-store';
 import {
   PRIVACY_REGISTER_STREAM,
@@ -17,18 +15,16 @@ import {
   type RecordsArchived,
   type RecordsPurged,
 } from '@trainyard/compliance-domain';
-import { COMPLIANCE_READ_MODEL_MIGRATIONS } from '@trainyard/compliance-read-models';
-import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
+import { waitFor, type TestContext } from '@trainyard/testing';
 import { verifyRecordArchives } from './record-archives.verify';
 import { RetentionSweep } from './retention-sweep';
+import { NOW, daysAgo, retentionTestContext } from './retention-schema.fixture';
 
 // The retention sweep against real PostgreSQL: expired rows of the ledger, the evaluations read
 // model and the webhook deliveries are deleted or archived, legal holds keep theirs, and the pass
 // is recorded on the privacy register; a hold placed during a pass rolls the pass back whole; an
 // edited archive file is named with its line and record id.
 
-const NOW = '2031-06-01T00:00:00.000Z';
-const daysAgo = (days: number) => new Date(Date.parse(NOW) - days * 86_400_000).toISOString();
 const POLICY = {
   'ledger-entry': { archiveAfterDays: 730, deleteAfterDays: 2557 },
   'policy-evaluation': { deleteAfterDays: 2557 },
@@ -106,9 +102,7 @@ const placeHold = (holdId: string, scope: LegalHoldScope) =>
   );
 
 beforeAll(async () => {
-  ctx = await createTestContext('retention_sweep');
-  await migrateEventStore(ctx.pool, ctx.schema);
-  await migrateSchema(ctx.pool, ctx.schema, [COMPLIANCE_READ_MODEL_MIGRATIONS]);
+  ctx = await retentionTestContext('retention_sweep');
   store = createEventStore(ctx.pool, ctx.schema, { crossProcessSignal: false });
   dir = await mkdtemp(join(tmpdir(), 'trainyard-record-archive-'));
   sweep = new RetentionSweep(ctx.pool, ctx.schema, { policy: POLICY, archiveDir: dir });

@@ -1,18 +1,15 @@
-import { migrateEventStore, migrateSchema } from '@trainyard/event-store';
-import { COMPLIANCE_READ_MODEL_MIGRATIONS } from '@trainyard/compliance-read-models';
-import { createTestContext, type TestContext } from '@trainyard/testing';
+import type { TestContext } from '@trainyard/testing';
 import {
   GOVERNED_RECORD_TYPES,
   candidatesSql,
   type GovernedRecordType,
 } from './governed-record-types';
+import { NOW, daysAgo, retentionTestContext } from './retention-schema.fixture';
 
 // The retention sweep's statements use an index on realistic row counts (not a full scan and sort
 // of the table per page): EXPLAIN of the exact SQL the sweep runs, on 200 000 ledger entries,
 // 200 000 evaluations and 100 000 webhook deliveries spread over seven years, analysed.
 
-const NOW = '2031-06-01T00:00:00.000Z';
-const daysAgo = (days: number) => new Date(Date.parse(NOW) - days * 86_400_000).toISOString();
 /** Row g's instant: spread over 0..2599 days (and minutes) before NOW, in no order. */
 const instant = `($1::timestamptz - ((g * 7919) % 2600) * interval '1 day' - (g % 1440) * interval '1 minute')`;
 
@@ -45,9 +42,7 @@ const throughIndex = (index: string) => [
 ];
 
 beforeAll(async () => {
-  ctx = await createTestContext('retention_plans');
-  await migrateEventStore(ctx.pool, ctx.schema);
-  await migrateSchema(ctx.pool, ctx.schema, [COMPLIANCE_READ_MODEL_MIGRATIONS]);
+  ctx = await retentionTestContext('retention_plans');
   await ctx.pool.query(
     `INSERT INTO ledger_entries (event_id, topic, source, source_service, type, event_type,
        trail_kind, occurred_at, links, data, kafka_partition, kafka_offset, recorded_at)

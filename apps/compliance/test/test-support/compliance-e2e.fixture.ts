@@ -8,9 +8,11 @@ import { COMPLIANCE_EVENTS_TOPIC } from '@trainyard/compliance-contracts';
 import type { Clock } from '@trainyard/kernel';
 import { CE_HEADERS } from '@trainyard/messaging';
 import {
+  callUnary,
   createTestContext,
   startTestService,
   waitFor,
+  type GrpcTestClient,
   type TestContext,
   type TestService,
 } from '@trainyard/testing';
@@ -59,6 +61,21 @@ export const workloadRegistered = (workloadId: string, over: Record<string, unkn
   registeredAt: '2031-05-04T09:00:00.000Z',
   ...over,
 });
+
+/**
+ * Makes a policy bundle version active: proposed by one user and approved by another (four eyes),
+ * through ComplianceService's `client`.
+ */
+export async function activatePolicyBundle(
+  client: GrpcTestClient,
+  bundle: { readonly policyId: string; readonly version: string } & Record<string, unknown>,
+  proposer: string,
+  approver: string,
+): Promise<void> {
+  await callUnary(client, 'ProposePolicyBundle', bundle, proposer);
+  const { policyId, version } = bundle;
+  await callUnary(client, 'ApprovePolicyBundle', { policyId, version }, approver);
+}
 
 /** One CloudEvent of compliance's GRC feed. */
 export interface GrcEvent {

@@ -3,12 +3,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestContext, tamperAsSuperuser, waitFor } from '@trainyard/testing';
-import type { TestContext } from '@trainyard/testing';
+import { tamperAsSuperuser, waitFor } from '@trainyard/testing';
 import { fileCheckpointPublisher } from './checkpoint-directory';
 import { COMMIT_FRONTIER } from './commit-frontier.sql';
 import { EventSealer } from './event-sealer';
-import { migrateEventStore } from './event-store.migrations';
+import { eventStoreSchemas } from './event-store-schemas.fixture';
 import { readConsistencyProof, readInclusionProof } from './event-tree.query';
 import { leafHash, verifyConsistency, verifyInclusion } from './merkle-tree';
 import { freshStreamId, newEvent } from './new-event.fixture';
@@ -23,17 +22,7 @@ const signer = new CheckpointSigner(
   generateKeyPairSync('ed25519').privateKey,
 );
 
-let ctx: TestContext;
-const schemas: string[] = [];
-
-beforeAll(async () => {
-  ctx = await createTestContext('event_log');
-});
-
-afterAll(async () => {
-  for (const schema of schemas) await ctx.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await ctx.dispose();
-});
+const db = eventStoreSchemas('event_log');
 
 interface SealedStore {
   readonly schema: string;
@@ -44,14 +33,12 @@ interface SealedStore {
   readonly latest: SignedTreeCheckpoint;
 }
 
-let nextSchema = 0;
-
 function sealerFor(
   schema: string,
   publishers: Parameters<typeof fileCheckpointPublisher>[0][] = [],
 ): EventSealer {
   // Batches of 4: 12 events make the batches [0,4) [4,6) [6,10) [10,12), so tests cross batch borders.
-  return new EventSealer(ctx.pool, schema, {
+  return new EventSealer(db.pool, schema, {
     batchSize: 4,
     checkpoints: { signer, publishers: publishers.map(fileCheckpointPublisher) },
   });
@@ -63,10 +50,8 @@ function sealerFor(
  * once sorted positions as text ('10' < '9').
  */
 async function sealedStore(events = 12, checkpointDir?: string): Promise<SealedStore> {
-  const schema = `${ctx.schema}_${nextSchema++}`;
-  schemas.push(schema);
-  await migrateEventStore(ctx.pool, schema);
-  const store = createEventStore(ctx.pool, schema, { crossProcessSignal: false });
+  const schema = await db.freshSchema();
+  const store = createEventStore(db.pool, schema, { crossProcessSignal: false });
   const sealer = sealerFor(schema, checkpointDir ? [checkpointDir] : []);
   const streams = [freshStreamId('a'), freshStreamId('b'), freshStreamId('c'), freshStreamId('d')];
   const signed: SignedTreeCheckpoint[] = [];
@@ -84,7 +69,7 @@ async function sealedStore(events = 12, checkpointDir?: string): Promise<SealedS
   if (events === 0) signed.push(await sealer.signCheckpoint());
   return {
     schema,
-    positions: await positionsInCommitOrder(schema),
+    positions: await db.positionsInCommitOrder(schema),
     earlier: signed[0]!,
     latest: signed[signed.length - 1]!,
   };
@@ -98,7 +83,7 @@ async function sealedStore(events = 12, checkpointDir?: string): Promise<SealedS
 async function sealAll(sealer: EventSealer, size: number): Promise<void> {
   await waitFor(
     async () => {
-      const { rows } = await ctx.pool.query<{ n: number }>(
+      const { rows } = await db.pool.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM "${sealer.schema}".events e WHERE e.transaction_id < ${COMMIT_FRONTIER}`,
       );
       return rows[0]!.n >= size;
@@ -106,21 +91,14 @@ async function sealAll(sealer: EventSealer, size: number): Promise<void> {
     { description: `${size} events commit-safe` },
   );
   await sealer.sealPending();
-  const { rows } = await ctx.pool.query<{ n: number }>(
+  const { rows } = await db.pool.query<{ n: number }>(
     `SELECT coalesce(max(tree_size), 0)::int AS n FROM "${sealer.schema}".event_tree_batches`,
   );
   expect(rows[0]!.n).toBe(size);
 }
 
-async function positionsInCommitOrder(schema: string): Promise<bigint[]> {
-  const { rows } = await ctx.pool.query<{ position: string }>(
-    `SELECT e.position::text AS position FROM "${schema}".events e ORDER BY e.transaction_id, e.position`,
-  );
-  return rows.map((r) => BigInt(r.position));
-}
-
 const verify = (s: SealedStore) =>
-  verifyEventLog(ctx.pool, s.schema, {
+  verifyEventLog(db.pool, s.schema, {
     checkpoints: [s.earlier.note, s.latest.note],
     verifierKey: signer.verifierKey,
   });
@@ -146,12 +124,12 @@ describe('an untouched store', () => {
       checkpointsVerified: 2,
       rootHash: sealed.latest.rootHash.toString('hex'),
     });
-    const { rows } = await ctx.pool.query<{ n: number }>(
+    const { rows } = await db.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM "${sealed.schema}".event_tree_batches`,
     );
     expect(rows[0]!.n).toBe(4); // one row per batch, not per event
 
-    const store = createEventStore(ctx.pool, sealed.schema, { crossProcessSignal: false });
+    const store = createEventStore(db.pool, sealed.schema, { crossProcessSignal: false });
     await store.append(freshStreamId(), [newEvent('Late', {}), newEvent('Late', {})]);
     await store.close();
     expect(await verify(sealed)).toMatchObject({ ok: true, checked: 12, unsealed: 2 });
@@ -179,7 +157,7 @@ describe('an untouched store', () => {
 
   it('verifies microsecond timestamps and rows written outside the store', async () => {
     const sealed = await sealedStore(0);
-    await ctx.pool.query(
+    await db.pool.query(
       `INSERT INTO "${sealed.schema}".events (stream_id, stream_version, event_type, data, metadata, recorded_at)
        VALUES ('imported-1', 1, 'Imported', '{"z": 1, "a": {"y": [3, 1.5, "x"], "b": null}}',
                '{"actor": "user:ops", "eventId": "e-1", "correlationId": "c-1"}', '2026-03-01 12:00:00.123457+05:30')`,
@@ -188,7 +166,7 @@ describe('an untouched store', () => {
     expect(await verify(sealed)).toMatchObject({ ok: true, checked: 1 });
 
     await tamperAsSuperuser(
-      ctx.pool,
+      db.pool,
       sealed.schema,
       `UPDATE events SET recorded_at = recorded_at + interval '1 microsecond'`,
     );
@@ -199,7 +177,7 @@ describe('an untouched store', () => {
     const sealed = await sealedStore();
     verifySignedCheckpoint(sealed.latest.note, signer.verifierKey);
     for (let leaf = 0; leaf < 12; leaf++) {
-      const proof = await readInclusionProof(ctx.pool, sealed.schema, leaf, 12);
+      const proof = await readInclusionProof(db.pool, sealed.schema, leaf, 12);
       expect(proof.event.position).toBe(sealed.positions[leaf]);
       expect(proof.rootHash).toEqual(sealed.latest.rootHash);
       expect(
@@ -207,19 +185,19 @@ describe('an untouched store', () => {
       ).toBe(true);
     }
     for (let leaf = 0; leaf < 6; leaf++) {
-      const early = await readInclusionProof(ctx.pool, sealed.schema, leaf, 6);
+      const early = await readInclusionProof(db.pool, sealed.schema, leaf, 6);
       expect(
         verifyInclusion(leafHash(early.leafData), leaf, 6, early.proof, sealed.earlier.rootHash),
       ).toBe(true);
     }
-    const consistency = await readConsistencyProof(ctx.pool, sealed.schema, 6, 12);
+    const consistency = await readConsistencyProof(db.pool, sealed.schema, 6, 12);
     expect(
       verifyConsistency(6, 12, sealed.earlier.rootHash, sealed.latest.rootHash, consistency.proof),
     ).toBe(true);
-    await expect(readInclusionProof(ctx.pool, sealed.schema, 12, 12)).rejects.toThrow(
+    await expect(readInclusionProof(db.pool, sealed.schema, 12, 12)).rejects.toThrow(
       /not in a tree of 12/,
     );
-    await expect(readConsistencyProof(ctx.pool, sealed.schema, 6, 13)).rejects.toThrow(
+    await expect(readConsistencyProof(db.pool, sealed.schema, 6, 13)).rejects.toThrow(
       /exceeds the sealed tree/,
     );
   });
@@ -350,19 +328,19 @@ describe('tampering is found at the first bad position', () => {
 
   it.each(cases)('%s', async (_name, sql, leaf, position, reason) => {
     const sealed = await sealedStore();
-    await tamperAsSuperuser(ctx.pool, sealed.schema, sql(sealed.positions));
+    await tamperAsSuperuser(db.pool, sealed.schema, sql(sealed.positions));
     expect(await verify(sealed)).toMatchObject(tampered(leaf, position(sealed.positions), reason));
   });
 
   it('an event changed and the whole tree re-sealed: the signed checkpoints reveal it', async () => {
     const sealed = await sealedStore();
     await tamperAsSuperuser(
-      ctx.pool,
+      db.pool,
       sealed.schema,
       `UPDATE events SET data = '{"amount": -1}' WHERE position = ${sealed.positions[8]}; DELETE FROM event_tree_batches`,
     );
     await sealAll(sealerFor(sealed.schema), 12);
-    expect(await verifyEventLog(ctx.pool, sealed.schema)).toMatchObject({ ok: true, checked: 12 }); // consistent in itself
+    expect(await verifyEventLog(db.pool, sealed.schema)).toMatchObject({ ok: true, checked: 12 }); // consistent in itself
     expect(await verify(sealed)).toMatchObject(
       tampered(
         6,
@@ -380,7 +358,7 @@ describe('tampering is found at the first bad position', () => {
       treeSize: 12,
       rootHash: sealed.latest.rootHash,
     });
-    const result = await verifyEventLog(ctx.pool, sealed.schema, {
+    const result = await verifyEventLog(db.pool, sealed.schema, {
       checkpoints: [forged.note],
       verifierKey: signer.verifierKey,
     });
@@ -394,7 +372,7 @@ describe('npm run audit:verify', () => {
       execFile(
         path.join(REPO_ROOT, 'node_modules/.bin/tsx'),
         ['tools/scripts/audit-verify.ts', ...args],
-        { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: ctx.databaseUrl }, timeout: 30_000 },
+        { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: db.databaseUrl }, timeout: 30_000 },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
           resolve({ code, stdout: stdout.trim(), stderr: stderr.trim() });
@@ -437,7 +415,7 @@ describe('npm run audit:verify', () => {
       );
 
       await tamperAsSuperuser(
-        ctx.pool,
+        db.pool,
         sealed.schema,
         `DELETE FROM events WHERE position = ${sealed.positions[11]}; DELETE FROM event_tree_batches WHERE start_size = 10`,
       );

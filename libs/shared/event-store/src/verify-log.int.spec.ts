@@ -1,8 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { createTestContext, tamperAsSuperuser, waitFor } from '@trainyard/testing';
-import type { TestContext } from '@trainyard/testing';
+import { tamperAsSuperuser, waitFor } from '@trainyard/testing';
 import { EventSealer } from './event-sealer';
-import { migrateEventStore } from './event-store.migrations';
+import { eventStoreSchemas } from './event-store-schemas.fixture';
 import { freshStreamId, newEvent } from './new-event.fixture';
 import { createEventStore } from './postgres-event-store';
 import { CheckpointSigner } from './signed-checkpoint';
@@ -22,18 +21,7 @@ const signer = new CheckpointSigner(
 const EVENTS = 150;
 const PAGE_SIZE = 4;
 
-let ctx: TestContext;
-const schemas: string[] = [];
-let nextSchema = 0;
-
-beforeAll(async () => {
-  ctx = await createTestContext('verify_log');
-});
-
-afterAll(async () => {
-  for (const schema of schemas) await ctx.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await ctx.dispose();
-});
+const db = eventStoreSchemas('verify_log');
 
 interface LongLog {
   readonly schema: string;
@@ -43,11 +31,9 @@ interface LongLog {
 
 /** 150 events, one per transaction, sealed in batches of 7, signed at 50 and at 150. */
 async function longLog(): Promise<LongLog> {
-  const schema = `${ctx.schema}_${nextSchema++}`;
-  schemas.push(schema);
-  await migrateEventStore(ctx.pool, schema);
-  const store = createEventStore(ctx.pool, schema, { crossProcessSignal: false });
-  const sealer = new EventSealer(ctx.pool, schema, { batchSize: 7, checkpoints: { signer } });
+  const schema = await db.freshSchema();
+  const store = createEventStore(db.pool, schema, { crossProcessSignal: false });
+  const sealer = new EventSealer(db.pool, schema, { batchSize: 7, checkpoints: { signer } });
   const checkpoints: SignedTreeCheckpoint[] = [];
   let sealed = 0;
   for (const size of [50, EVENTS]) {
@@ -59,15 +45,12 @@ async function longLog(): Promise<LongLog> {
     checkpoints.push(await sealer.signCheckpoint());
   }
   await store.close();
-  const { rows } = await ctx.pool.query<{ position: string }>(
-    `SELECT e.position::text AS position FROM "${schema}".events e ORDER BY e.transaction_id, e.position`,
-  );
-  return { schema, positions: rows.map((r) => BigInt(r.position)), checkpoints };
+  return { schema, positions: await db.positionsInCommitOrder(schema), checkpoints };
 }
 
 async function verifyInPages(log: LongLog) {
   let stats: LogVerificationStats | undefined;
-  const result = await verifyEventLog(ctx.pool, log.schema, {
+  const result = await verifyEventLog(db.pool, log.schema, {
     checkpoints: log.checkpoints.map((c) => c.note),
     verifierKey: signer.verifierKey,
     pageSize: PAGE_SIZE,
@@ -143,7 +126,7 @@ describe('verification reads the log in pages and keeps only the compact range',
     'names the first bad leaf for %s, still one page at a time',
     async (_name, sql, leaf, position, reason) => {
       const log = await longLog();
-      await tamperAsSuperuser(ctx.pool, log.schema, sql(log.positions));
+      await tamperAsSuperuser(db.pool, log.schema, sql(log.positions));
       const { result, stats } = await verifyInPages(log);
       expect(result).toMatchObject({
         ok: false,
@@ -160,12 +143,12 @@ describe('verification reads the log in pages and keeps only the compact range',
 
   it('finds the newest events removed together with their batches through the checkpoint', async () => {
     const log = await longLog();
-    const { rows } = await ctx.pool.query<{ start: number }>(
+    const { rows } = await db.pool.query<{ start: number }>(
       `SELECT max(start_size)::int AS start FROM "${log.schema}".event_tree_batches WHERE start_size <= 140`,
     );
     const start = rows[0]!.start;
     await tamperAsSuperuser(
-      ctx.pool,
+      db.pool,
       log.schema,
       `DELETE FROM events WHERE position IN (${log.positions.slice(start).join(', ')});
        DELETE FROM event_tree_batches WHERE start_size >= ${start}`,

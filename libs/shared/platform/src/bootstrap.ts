@@ -13,7 +13,7 @@ import {
   type IntegrationEventMapping,
 } from '@trainyard/messaging';
 import { trainyardDescriptorSet, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
-import { localDir } from '@trainyard/infra';
+import { freePort, localDir } from '@trainyard/infra';
 import { createLogger } from '@trainyard/observability';
 import { CHECKPOINTS_TOPIC } from './audit/checkpoint-publishers';
 import { TokenVerifier } from './auth/token-verifier';
@@ -25,12 +25,7 @@ import { keepMalformedJsonDetail } from './errors/malformed-json';
 import { withTotalDeserializers } from './input/malformed-request';
 import { PlatformModule } from './platform.module';
 import { createAuditSealer } from './service-audit-sealer';
-import {
-  createServicePool,
-  freePort,
-  lazyKafkaAdmin,
-  waitForDatabase,
-} from './service-connections';
+import { createServicePool, lazyKafkaAdmin, waitForDatabase } from './service-connections';
 import {
   AUDIT_GRPC_PACKAGE,
   AUDIT_GRPC_SERVICE,

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import {
 import { RequirePermission } from './auth/auth.decorators';
 import { ConsumesBody } from './input/request-body';
 import type { ServiceDefinition } from './service-definition';
+import { auditedTestService } from './audit/audited-service.fixture';
 
 @Controller('api/probe')
 class ProbeController {
@@ -358,28 +359,12 @@ describe('platform: auth, readiness, reflection, configuration', () => {
 });
 
 describe('platform: the audit trail as a transparency log (checkpoints and RFC 6962 proofs over gRPC)', () => {
-  let ctx: TestContext;
-  let service: TestService;
-  let dir: string;
-  const origin = () => `trainyard.test/${ctx.schema}`;
-  beforeAll(async () => {
-    ctx = await createTestContext('platform_audit');
-    dir = mkdtempSync(join(tmpdir(), 'trainyard-audit-'));
-    service = await startTestService(probeService, ctx, {
-      AUDIT_SIGNING_KEY_FILE: join(dir, 'key.pem'),
-      AUDIT_CHECKPOINT_DIR: join(dir, 'checkpoints'),
-      AUDIT_LOG_ORIGIN: `trainyard.test/${ctx.schema}`,
-      AUDIT_CHECKPOINT_INTERVAL_MS: '3600000',
-    });
-  });
-  afterAll(async () => {
-    await service.stop();
-    await ctx.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const audited = auditedTestService(probeService, 'platform_audit', { publishCheckpoints: true });
 
   async function append(count: number): Promise<void> {
-    const store = createEventStore(ctx.pool, ctx.schema, { crossProcessSignal: false });
+    const store = createEventStore(audited.ctx.pool, audited.ctx.schema, {
+      crossProcessSignal: false,
+    });
     const events = Array.from({ length: count }, (_, i) => ({
       type: 'ProbeRecorded',
       data: { i },
@@ -403,7 +388,7 @@ describe('platform: the audit trail as a transparency log (checkpoints and RFC 6
       response.verifierKey.slice(0, response.verifierKey.indexOf('+')),
       ...response.verifierKey.slice(response.verifierKey.indexOf('+') + 1).split(/\+(.*)/s, 2),
     ];
-    expect(name).toBe(origin());
+    expect(name).toBe(audited.origin);
     const key = Buffer.from(keyBase64!, 'base64');
     expect(key[0]).toBe(1);
     const keyId = createHash('sha256')
@@ -412,7 +397,9 @@ describe('platform: the audit trail as a transparency log (checkpoints and RFC 6
       .subarray(0, 4);
     expect(keyId.toString('hex')).toBe(keyIdHex);
     const [body, signatures] = response.checkpoint.split('\n\n');
-    expect(body).toBe(`${origin()}\n${response.treeSize}\n${response.rootHash.toString('base64')}`);
+    expect(body).toBe(
+      `${audited.origin}\n${response.treeSize}\n${response.rootHash.toString('base64')}`,
+    );
     const match = /^\u2014 (\S+) (\S+)\n$/.exec(signatures!);
     expect(match?.[1]).toBe(name);
     const blob = Buffer.from(match![2]!, 'base64');
@@ -423,8 +410,8 @@ describe('platform: the audit trail as a transparency log (checkpoints and RFC 6
   }
 
   it('signs checkpoints on demand, publishes them to a file directory and to Kafka, and proves inclusion and consistency', async () => {
-    const client = service.client('trainyard.audit.v1.AuditTrailService');
-    const token = await service.token('auditor');
+    const client = audited.service.client('trainyard.audit.v1.AuditTrailService');
+    const token = await audited.service.token('auditor');
     // Sealing stops at the commit frontier, which another test's open transaction in this database may hold back.
     const signedAt = async (size: string): Promise<Checkpoint> => {
       let checkpoint: Checkpoint | undefined;
@@ -452,16 +439,16 @@ describe('platform: the audit trail as a transparency log (checkpoints and RFC 6
 
     // Published outside the database.
     expect(
-      readFileSync(join(dir, 'checkpoints', `${'5'.padStart(20, '0')}.checkpoint`), 'utf8'),
+      readFileSync(join(audited.dir, 'checkpoints', `${'5'.padStart(20, '0')}.checkpoint`), 'utf8'),
     ).toBe(late.checkpoint);
-    expect(readFileSync(join(dir, 'checkpoints', 'latest.checkpoint'), 'utf8')).toBe(
+    expect(readFileSync(join(audited.dir, 'checkpoints', 'latest.checkpoint'), 'utf8')).toBe(
       late.checkpoint,
     );
-    expect(existsSync(join(dir, 'key.pem.vkey'))).toBe(true);
+    expect(existsSync(join(audited.dir, 'key.pem.vkey'))).toBe(true);
     const seen = new Set<string>();
     const kafka = new Kafka({
       clientId: 'audit-checkpoint-test',
-      brokers: ctx.brokers,
+      brokers: audited.ctx.brokers,
       logLevel: logLevel.NOTHING,
     });
     const consumer = kafka.consumer({ groupId: `audit-checkpoint-test-${randomUUID()}` });
@@ -470,7 +457,7 @@ describe('platform: the audit trail as a transparency log (checkpoints and RFC 6
       await consumer.subscribe({ topic: 'trainyard.audit.checkpoints.v1', fromBeginning: true });
       await consumer.run({
         eachMessage: ({ message }) => {
-          if (message.key?.toString() === origin()) seen.add(message.value!.toString());
+          if (message.key?.toString() === audited.origin) seen.add(message.value!.toString());
           return Promise.resolve();
         },
       });
@@ -521,7 +508,7 @@ describe('platform: the audit trail as a transparency log (checkpoints and RFC 6
       callUnary(client, 'GetConsistencyProof', { fromSize: 'two', toSize: '5' }, token),
     ).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
     await expect(
-      callUnary(client, 'GetCheckpoint', {}, await service.token('viewer')),
+      callUnary(client, 'GetCheckpoint', {}, await audited.service.token('viewer')),
     ).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
   });
 });

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { Pool } from 'pg';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { handleCheckedOutClientErrors } from '@trainyard/event-store';
@@ -65,19 +64,4 @@ export async function waitForDatabase(
       await new Promise((resolve) => setTimeout(resolve, Math.min(200 * attempt, 2_000)));
     }
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }

@@ -4,8 +4,15 @@ import { Enum, Type, type Field } from 'protobufjs';
 // Generators of hostile input for the e2e specs that send generated requests over gRPC and REST
 // (`*hostile-input*.e2e.spec.ts`): none of them may make a service answer a server fault.
 
-/** Strings PostgreSQL refuses or that are far too long, beside ordinary and random ones. */
-export const hostileText = (known: readonly string[]): fc.Arbitrary<string> =>
+/**
+ * Strings PostgreSQL refuses or that are far too long, beside ordinary and random ones. `known`
+ * adds strings the service recognises; `malformed`, near misses of the formats it parses (an
+ * instant that does not exist, say), drawn as often as the other hostile strings.
+ */
+export const hostileText = (
+  known: readonly string[],
+  malformed: readonly string[] = [],
+): fc.Arbitrary<string> =>
   fc.oneof(
     fc.constantFrom(
       '\u0000',
@@ -17,11 +24,20 @@ export const hostileText = (known: readonly string[]): fc.Arbitrary<string> =>
       'é'.repeat(1_000),
       '',
       ' ',
+      ...malformed,
     ),
     fc.string({ unit: 'binary', maxLength: 40 }),
     fc.string({ maxLength: 20 }),
     fc.constantFrom(...known),
   );
+
+/** `malformed` strings for a service that parses RFC 3339 instants: no such day or offset, edges. */
+export const MALFORMED_INSTANTS: readonly string[] = [
+  '2031-02-30T10:00:00Z',
+  '2031-05-04T10:00:00+25:00',
+  '9999-12-31T23:59:59Z',
+  '0000-01-01T00:00:00Z',
+];
 
 /** A value of the wrong JSON type for any field. */
 export const wrongType: fc.Arbitrary<unknown> = fc.oneof(
@@ -36,6 +52,7 @@ export const wrongType: fc.Arbitrary<unknown> = fc.oneof(
 function hostileValue(
   field: Field,
   known: readonly string[],
+  malformed: readonly string[],
   depth: number,
 ): fc.Arbitrary<unknown> {
   const resolved = field.resolvedType;
@@ -45,10 +62,10 @@ function hostileValue(
       fc.integer({ min: -3, max: 1_000 }),
     );
   if (resolved instanceof Type)
-    return depth >= 2 ? fc.constant({}) : hostileMessage(resolved, known, depth + 1);
+    return depth >= 2 ? fc.constant({}) : hostileMessage(resolved, known, malformed, depth + 1);
   switch (field.type) {
     case 'string':
-      return hostileText(known);
+      return hostileText(known, malformed);
     case 'bytes':
       return fc.uint8Array({ maxLength: 16 });
     case 'bool':
@@ -73,18 +90,20 @@ function hostileValue(
 
 /**
  * A request of a protobuf message type (resolved), each field absent, hostile for its type, or of
- * the wrong type; nested messages two levels deep. `known` adds strings the service recognises.
+ * the wrong type; nested messages two levels deep. `known` adds strings the service recognises;
+ * `malformed` (optional), malformed values of the formats it parses, for its string fields.
  */
 export function hostileMessage(
   type: Type,
   known: readonly string[],
+  malformed: readonly string[] = [],
   depth = 0,
 ): fc.Arbitrary<Record<string, unknown>> {
   const fields = Object.fromEntries(
     type.fieldsArray.map((field) => {
-      const one = hostileValue(field, known, depth);
+      const one = hostileValue(field, known, malformed, depth);
       const value = field.map
-        ? fc.dictionary(hostileText(known), one, { maxKeys: 2 })
+        ? fc.dictionary(hostileText(known, malformed), one, { maxKeys: 2 })
         : field.repeated
           ? fc.array(one, { maxLength: 3 })
           : one;

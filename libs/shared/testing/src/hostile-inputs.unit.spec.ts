@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { parse } from 'protobufjs';
-import { hostileMessage, hostileText, hostileUrlComponent, wrongType } from './hostile-inputs';
+import {
+  MALFORMED_INSTANTS,
+  hostileMessage,
+  hostileText,
+  hostileUrlComponent,
+  wrongType,
+} from './hostile-inputs';
 
 // The hostile-input e2e specs are only as strong as these generators: each is sampled (fixed seed)
 // and shown to produce the hostile values it is there for, not only ordinary ones.
@@ -35,6 +41,15 @@ describe('hostile input generators', () => {
     expect(values.some((v) => v.length > LONG)).toBe(true);
     expect(values).toContain('');
     expect(values).toContain('WL-known');
+  });
+
+  it('hostileText and hostileMessage yield each malformed string they are given', () => {
+    const texts = sample(hostileText(['WL-known'], MALFORMED_INSTANTS));
+    const names = sample(hostileMessage(NODE, ['WL-known'], MALFORMED_INSTANTS)).map((r) => r.name);
+    for (const malformed of MALFORMED_INSTANTS) {
+      expect(texts).toContain(malformed);
+      expect(names).toContain(malformed);
+    }
   });
 
   it('wrongType yields a value of every JSON type', () => {

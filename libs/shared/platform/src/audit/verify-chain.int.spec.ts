@@ -1,19 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { createEventStore } from '@trainyard/event-store';
-import {
-  callUnary,
-  createTestContext,
-  startTestService,
-  tamperAsSuperuser,
-  waitFor,
-  type TestContext,
-  type TestService,
-} from '@trainyard/testing';
-import type { ServiceDefinition } from '../service-definition';
+import { callUnary, tamperAsSuperuser, waitFor } from '@trainyard/testing';
+import { auditedTestService } from './audited-service.fixture';
 
 @Module({})
 class NoModule {}
@@ -31,35 +20,18 @@ interface VerifyChain {
 }
 
 describe('gRPC VerifyChain: bounded by the earliest and the latest stored checkpoint', () => {
-  let ctx: TestContext;
-  let service: TestService;
-  let dir: string;
-  const definition: ServiceDefinition = { service: 'planning', module: NoModule };
-  beforeAll(async () => {
-    ctx = await createTestContext('verify_chain');
-    dir = mkdtempSync(join(tmpdir(), 'trainyard-verify-chain-'));
-    service = await startTestService(definition, ctx, {
-      AUDIT_SIGNING_KEY_FILE: join(dir, 'key.pem'),
-      AUDIT_LOG_ORIGIN: `trainyard.test/${ctx.schema}`,
-      AUDIT_CHECKPOINT_INTERVAL_MS: '3600000',
-    });
-  });
-  afterAll(async () => {
-    await service.stop();
-    await ctx.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const audited = auditedTestService({ service: 'planning', module: NoModule }, 'verify_chain');
 
   const verify = async () =>
     callUnary<VerifyChain>(
-      service.client('trainyard.audit.v1.AuditTrailService'),
+      audited.service.client('trainyard.audit.v1.AuditTrailService'),
       'VerifyChain',
       {},
-      await service.token('auditor'),
+      await audited.service.token('auditor'),
     );
   const positionAtLeaf = async (leaf: number): Promise<string> => {
-    const { rows } = await ctx.pool.query<{ position: string }>(
-      `SELECT e.position::text AS position FROM "${ctx.schema}".events e ORDER BY e.position OFFSET $1 LIMIT 1`,
+    const { rows } = await audited.ctx.pool.query<{ position: string }>(
+      `SELECT e.position::text AS position FROM "${audited.ctx.schema}".events e ORDER BY e.position OFFSET $1 LIMIT 1`,
       [leaf],
     );
     return rows[0]!.position;
@@ -67,9 +39,11 @@ describe('gRPC VerifyChain: bounded by the earliest and the latest stored checkp
 
   /** Appends in rounds, one transaction each, and signs a checkpoint at the end of every round. */
   async function appendAndSign(): Promise<number> {
-    const client = service.client('trainyard.audit.v1.AuditTrailService');
-    const token = await service.token('auditor');
-    const store = createEventStore(ctx.pool, ctx.schema, { crossProcessSignal: false });
+    const client = audited.service.client('trainyard.audit.v1.AuditTrailService');
+    const token = await audited.service.token('auditor');
+    const store = createEventStore(audited.ctx.pool, audited.ctx.schema, {
+      crossProcessSignal: false,
+    });
     try {
       for (let round = 1; round <= ROUNDS; round++) {
         const events = Array.from({ length: PER_ROUND }, (_, i) => ({
@@ -95,8 +69,8 @@ describe('gRPC VerifyChain: bounded by the earliest and the latest stored checkp
     } finally {
       await store.close();
     }
-    const { rows } = await ctx.pool.query<{ stored: number }>(
-      `SELECT count(*)::int AS stored FROM "${ctx.schema}".event_tree_checkpoints`,
+    const { rows } = await audited.ctx.pool.query<{ stored: number }>(
+      `SELECT count(*)::int AS stored FROM "${audited.ctx.schema}".event_tree_checkpoints`,
     );
     return rows[0]!.stored;
   }
@@ -117,8 +91,8 @@ describe('gRPC VerifyChain: bounded by the earliest and the latest stored checkp
     const start = EVENTS - PER_ROUND;
     const afterPosition = await positionAtLeaf(start - 1);
     await tamperAsSuperuser(
-      ctx.pool,
-      ctx.schema,
+      audited.ctx.pool,
+      audited.ctx.schema,
       `DELETE FROM events WHERE position > ${afterPosition};
        DELETE FROM event_tree_batches WHERE start_size >= ${start}`,
     );
@@ -134,8 +108,8 @@ describe('gRPC VerifyChain: bounded by the earliest and the latest stored checkp
     // An event in the middle changed: found at its leaf, before the end is reached.
     const middle = await positionAtLeaf(7);
     await tamperAsSuperuser(
-      ctx.pool,
-      ctx.schema,
+      audited.ctx.pool,
+      audited.ctx.schema,
       `UPDATE events SET data = '{"i": -1}' WHERE position = ${middle}`,
     );
     expect(await verify()).toMatchObject({
