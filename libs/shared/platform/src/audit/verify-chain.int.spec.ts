@@ -122,16 +122,16 @@ describe('gRPC VerifyChain: bounded by the earliest and the latest stored checkp
 
   it('answers GetCheckpoint with the largest tree, even when a smaller one was signed later by the clock', async () => {
     // A signer whose clock ran an hour ahead stored the first (smallest) checkpoint again.
-    await ctx.pool.query(
-      `INSERT INTO "${ctx.schema}".event_tree_checkpoints (tree_size, note, signed_at)
-       SELECT tree_size, note, now() + interval '1 hour' FROM "${ctx.schema}".event_tree_checkpoints
+    await audited.ctx.pool.query(
+      `INSERT INTO "${audited.ctx.schema}".event_tree_checkpoints (tree_size, note, signed_at)
+       SELECT tree_size, note, now() + interval '1 hour' FROM "${audited.ctx.schema}".event_tree_checkpoints
         ORDER BY tree_size LIMIT 1`,
     );
     const latest = await callUnary<{ treeSize: string }>(
-      service.client('trainyard.audit.v1.AuditTrailService'),
+      audited.service.client('trainyard.audit.v1.AuditTrailService'),
       'GetCheckpoint',
       {},
-      await service.token('auditor'),
+      await audited.service.token('auditor'),
     );
     expect(latest.treeSize).toBe(String(EVENTS));
   });
