@@ -60,15 +60,7 @@ describe('hostile input to access administration and sampling stays a client err
     'seed-1',
   ];
 
-  const eventsOf = async (correlationId: string) =>
-    Number(
-      (
-        await ctx.pool.query<{ n: string }>(
-          `SELECT count(*) AS n FROM events WHERE metadata->>'correlationId' = $1`,
-          [correlationId],
-        )
-      ).rows[0]?.n,
-    );
+  const eventsOf = (correlationId: string) => ctx.eventsOfCorrelation(correlationId);
 
   /** The gRPC error of a call (typed, or bytes when raw), or undefined when it succeeded. */
   const send = (

@@ -58,15 +58,7 @@ describe('hostile input stays a client error (generated, every gRPC method and R
     '{}',
   ];
 
-  const eventsOf = async (correlationId: string) =>
-    Number(
-      (
-        await ctx.pool.query<{ n: string }>(
-          `SELECT count(*) AS n FROM events WHERE metadata->>'correlationId' = $1`,
-          [correlationId],
-        )
-      ).rows[0]?.n,
-    );
+  const eventsOf = (correlationId: string) => ctx.eventsOfCorrelation(correlationId);
   const eventCount = async () =>
     Number((await ctx.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n);
 

@@ -54,15 +54,7 @@ describe('freeze overrides: hostile input stays a client error (every method and
   let client: GrpcTestClient;
   let token: string;
 
-  const eventsOf = async (correlationId: string) =>
-    Number(
-      (
-        await ctx.pool.query<{ n: string }>(
-          `SELECT count(*) AS n FROM events WHERE metadata->>'correlationId' = $1`,
-          [correlationId],
-        )
-      ).rows[0]?.n,
-    );
+  const eventsOf = (correlationId: string) => ctx.eventsOfCorrelation(correlationId);
 
   /** The gRPC error of a call (typed, or bytes when raw), or undefined when it succeeded. */
   const send = (path: string, request: unknown, correlationId: string, raw: boolean) =>

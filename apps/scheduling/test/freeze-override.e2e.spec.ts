@@ -43,15 +43,7 @@ describe('freeze overrides over gRPC and REST', () => {
   /** A call as `who`, with its own correlation id (to count what it wrote). */
   const call = <T>(method: string, request: unknown, who: string, correlationId = randomUUID()) =>
     callUnary<T>(client, method, request, tokens[who], correlationId);
-  const written = async (correlationId: string) =>
-    Number(
-      (
-        await ctx.pool.query<{ n: string }>(
-          `SELECT count(*) AS n FROM events WHERE metadata->>'correlationId' = $1`,
-          [correlationId],
-        )
-      ).rows[0]?.n,
-    );
+  const written = (correlationId: string) => ctx.eventsOfCorrelation(correlationId);
   const get = async (path: string, who = 'viewer') => {
     const response = await fetch(`${service.httpUrl}/api/scheduling/${path}`, {
       headers: { authorization: `Bearer ${tokens[who] ?? ''}` },

@@ -170,15 +170,7 @@ describe('job definitions: hostile input is refused with a field named and nothi
   let token: string;
   let restorePlanningTopic = (): void => undefined;
 
-  const eventsOf = async (correlationId: string) =>
-    Number(
-      (
-        await ctx.pool.query<{ n: string }>(
-          `SELECT count(*) AS n FROM events WHERE metadata->>'correlationId' = $1`,
-          [correlationId],
-        )
-      ).rows[0]?.n,
-    );
+  const eventsOf = (correlationId: string) => ctx.eventsOfCorrelation(correlationId);
   const jobRows = async () =>
     Number(
       (await ctx.pool.query<{ n: string }>(`SELECT count(*) AS n FROM job_definitions`)).rows[0]?.n,

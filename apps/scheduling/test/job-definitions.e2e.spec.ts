@@ -64,15 +64,7 @@ describe('job definitions over gRPC and REST', () => {
 
   const call = <T>(method: string, request: unknown, who: string, correlationId = randomUUID()) =>
     callUnary<T>(client, method, request, tokens[who], correlationId);
-  const written = async (correlationId: string) =>
-    Number(
-      (
-        await ctx.pool.query<{ n: string }>(
-          `SELECT count(*) AS n FROM events WHERE metadata->>'correlationId' = $1`,
-          [correlationId],
-        )
-      ).rows[0]?.n,
-    );
+  const written = (correlationId: string) => ctx.eventsOfCorrelation(correlationId);
   const rest = async (
     method: string,
     path: string,

@@ -80,15 +80,7 @@ describe('pools and fair share over gRPC and REST', () => {
   /** The error of a call as the owner, or undefined when it succeeded. */
   const outcome = (method: string, request: unknown, correlationId = randomUUID()) =>
     errorOf(callUnary(pools, method, request, owner, correlationId));
-  const eventsOf = async (correlationId: string) =>
-    Number(
-      (
-        await ctx.pool.query<{ n: string }>(
-          `SELECT count(*) AS n FROM events WHERE metadata->>'correlationId' = $1`,
-          [correlationId],
-        )
-      ).rows[0]?.n,
-    );
+  const eventsOf = (correlationId: string) => ctx.eventsOfCorrelation(correlationId);
   const rest = (method: string, path: string, body?: unknown, token = owner) =>
     fetch(`${service.httpUrl}/api/scheduling/${path}`, {
       method,

@@ -25,15 +25,7 @@ const run = randomBytes(3).toString('hex');
 
 const call = <T>(method: string, request: unknown, token: string, correlationId = randomUUID()) =>
   callUnary<T>(client, method, request, token, correlationId);
-const eventsOf = async (correlationId: string) =>
-  Number(
-    (
-      await ctx.pool.query<{ n: string }>(
-        `SELECT count(*) AS n FROM events WHERE metadata->>'correlationId' = $1`,
-        [correlationId],
-      )
-    ).rows[0]?.n,
-  );
+const eventsOf = (correlationId: string) => ctx.eventsOfCorrelation(correlationId);
 
 beforeAll(async () => {
   ctx = await createTestContext('sched_secrets_e2e');

@@ -22,6 +22,8 @@ export interface TestContext {
    * consuming it from the start of a test never meets "does not host this topic-partition".
    */
   createTopic(name: string, partitions?: number): Promise<string>;
+  /** How many events in `schema`'s event store carry this correlation id (what one call wrote). */
+  eventsOfCorrelation(correlationId: string): Promise<number>;
   dispose(): Promise<void>;
 }
 
@@ -68,6 +70,13 @@ export async function createTestContext(label = 'test'): Promise<TestContext> {
         await admin.disconnect();
       }
       return topic;
+    },
+    eventsOfCorrelation: async (correlationId) => {
+      const { rows } = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM events WHERE metadata->>'correlationId' = $1`,
+        [correlationId],
+      );
+      return rows[0]?.n ?? 0;
     },
     dispose: async () => {
       try {
