@@ -12,6 +12,29 @@ import {
 import type { Release } from './release.state';
 import { scopeUsed } from './release.state';
 
+/** While planning, a scope change is negotiated (once: asking again changes nothing). */
+const negotiated = (
+  command: IncludeWorkload | ExcludeWorkload,
+  current: Extract<Release, { status: 'Planning' }>,
+  change: 'include' | 'exclude',
+): ReleaseEvent[] => {
+  const { releaseId, workloadId } = command.data;
+  if (current.negotiated[change].includes(workloadId)) return [];
+  return [
+    {
+      type: 'ReleaseScopeNegotiated',
+      data: {
+        releaseId,
+        workloadId,
+        change,
+        ...(command.metadata.reason ? { reason: command.metadata.reason } : {}),
+        negotiatedBy: command.metadata.actor,
+        negotiatedAt: command.metadata.now,
+      },
+    },
+  ];
+};
+
 export const includeWorkload = (
   command: IncludeWorkload,
   state: Release,
@@ -25,20 +48,7 @@ export const includeWorkload = (
   const { actor, now } = command.metadata;
   switch (current.status) {
     case 'Planning':
-      if (current.negotiated.include.includes(workloadId)) return [];
-      return [
-        {
-          type: 'ReleaseScopeNegotiated',
-          data: {
-            releaseId,
-            workloadId,
-            change: 'include',
-            ...(command.metadata.reason ? { reason: command.metadata.reason } : {}),
-            negotiatedBy: actor,
-            negotiatedAt: now,
-          },
-        },
-      ];
+      return negotiated(command, current, 'include');
     case 'ScopeCommitted': {
       if (current.scope.some((s) => s.workloadId === workloadId)) return [];
       if (current.kind === 'emergency')
@@ -109,20 +119,7 @@ export const excludeWorkload = (
   const { actor, now } = command.metadata;
   switch (current.status) {
     case 'Planning':
-      if (current.negotiated.exclude.includes(workloadId)) return [];
-      return [
-        {
-          type: 'ReleaseScopeNegotiated',
-          data: {
-            releaseId,
-            workloadId,
-            change: 'exclude',
-            ...(command.metadata.reason ? { reason: command.metadata.reason } : {}),
-            negotiatedBy: actor,
-            negotiatedAt: now,
-          },
-        },
-      ];
+      return negotiated(command, current, 'exclude');
     case 'ScopeCommitted': {
       const item = current.scope.find((s) => s.workloadId === workloadId);
       if (!item) return [];
