@@ -16,7 +16,7 @@ const RATE = 1000; // appends per second, one event each
 const WRITERS = 16;
 const POLL_MS = 5;
 /** What a sealer with no work at all would show: the store's NOTIFY throttle plus the sealer's minimum gap between passes (defaults). */
-const WAKE_FLOOR_MS = 20 + 100;
+const WAKE_FLOOR_MS = 20 + 200;
 
 /**
  * seal.lag: ms from an append's commit to the batch that seals it, p99, at a steady 1,000

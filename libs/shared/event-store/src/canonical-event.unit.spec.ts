@@ -1,4 +1,6 @@
-import { canonicalEventBytes } from './canonical-event';
+import fc from 'fast-check';
+import { canonicalize } from 'json-canonicalize';
+import { canonicalEventBytes, canonicalEventJson } from './canonical-event';
 import type { SealedFields } from './canonical-event';
 
 const event: SealedFields = {
@@ -44,5 +46,49 @@ describe('canonicalEventBytes', () => {
     ['recordedAt by a microsecond', { recordedAt: '2026-11-23T18:00:00.123457Z' }],
   ])('changes when %s changes', (_field, change) => {
     expect(canonicalEventBytes({ ...event, ...change })).not.toEqual(canonicalEventBytes(event));
+  });
+
+  // The envelope is written member by member; the leaves were first hashed from json-canonicalize
+  // of the whole envelope, so the two must agree on every field value, odd ones included.
+  it('equals json-canonicalize of the whole envelope for any field values', () => {
+    const reference = (e: SealedFields): string =>
+      canonicalize({
+        v: 1,
+        position: e.position.toString(),
+        streamId: e.streamId,
+        streamVersion: e.streamVersion,
+        type: e.type,
+        schemaVersion: e.schemaVersion,
+        data: e.data,
+        metadata: e.metadata,
+        recordedAt: e.recordedAt,
+      });
+    const odd = fc.constantFrom<unknown>(undefined, Number.NaN, -0, 1e21, 'x', null);
+    fc.assert(
+      fc.property(
+        fc.record({
+          position: fc.bigInt(),
+          streamId: fc.string({ unit: 'binary' }),
+          streamVersion: fc.oneof(fc.integer(), odd),
+          type: fc.string({ unit: 'grapheme' }),
+          schemaVersion: fc.oneof(fc.integer(), odd),
+          data: fc.oneof(fc.jsonValue(), odd, fc.constant({ '1': 'a', b: [undefined] })),
+          metadata: fc.oneof(fc.jsonValue(), odd),
+          recordedAt: fc.oneof(fc.string(), odd),
+        }),
+        (fields) => {
+          const e = fields as unknown as SealedFields;
+          const result = (f: () => string): { ok: string } | { error: string } => {
+            try {
+              return { ok: f() };
+            } catch (error) {
+              return { error: (error as Error).message };
+            }
+          };
+          expect(result(() => canonicalEventJson(e))).toEqual(result(() => reference(e)));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

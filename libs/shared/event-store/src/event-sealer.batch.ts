@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { canonicalEventBytes } from './canonical-event';
+import { canonicalEventJson } from './canonical-event';
 import { readNodes } from './event-tree.query';
 import { appendLeaves, foldNodes, leafHash, leafOffset, perfectNodes } from './merkle-tree';
 import { sealerStatements } from './event-sealer.sql';
@@ -88,7 +88,7 @@ export class SealerBatches {
       this.tree?.size === size
         ? this.tree.frontier
         : await readNodes(client, this.schema, perfectNodes({ start: 0, end: size }));
-    const leaves = rows.map((row) => leafHash(canonicalEventBytes(toSealableEvent(row))));
+    const leaves = rows.map((row) => leafHash(canonicalEventJson(toSealableEvent(row))));
     const grown = appendLeaves(size, frontier, leaves);
     const last = rows[rows.length - 1]!;
     const treeSize = size + rows.length;

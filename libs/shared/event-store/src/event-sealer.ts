@@ -8,7 +8,13 @@ import { assertSchemaName } from './schema-name';
 export interface EventSealerOptions {
   /** The longest wait between two passes when no append wakes the sealer. Default 1000 ms. */
   readonly intervalMs?: number;
-  /** The shortest gap between two passes, however often appends wake it. Default min(100, intervalMs). */
+  /**
+   * The shortest gap between two passes, however often appends wake it. Default min(200, intervalMs).
+   * It only binds under steady appends (an isolated append after a quiet spell is sealed at once),
+   * so it sets how large batches grow with load: each pass has a fixed cost (four round trips, the
+   * commit-frontier query, a cold wake-up), which at 100 ms made up about a third of the sealer's CPU at
+   * 1,000 appends/s. Lower it for a shorter lag from commit to seal.
+   */
   readonly minIntervalMs?: number;
   /** Events sealed per transaction. Default 1000. */
   readonly batchSize?: number;
@@ -51,7 +57,7 @@ export class EventSealer {
     this.schema = assertSchemaName(schema);
     this.intervalMs = positive(options.intervalMs ?? 1000, 'intervalMs');
     this.minIntervalMs = Math.min(
-      positive(options.minIntervalMs ?? 100, 'minIntervalMs'),
+      positive(options.minIntervalMs ?? 200, 'minIntervalMs'),
       this.intervalMs,
     );
     this.batchSize = positive(options.batchSize ?? 1000, 'batchSize');

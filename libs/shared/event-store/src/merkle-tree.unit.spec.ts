@@ -118,6 +118,15 @@ describe('RFC 6962 Merkle tree', () => {
     expect(leafHash(Buffer.alloc(0)).toString('hex')).toBe(CT_ROOTS[0]);
   });
 
+  it('hashes a string leaf as its UTF-8 bytes', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (text) => {
+        expect(leafHash(text)).toEqual(refLeaf(Buffer.from(text, 'utf8')));
+      }),
+    );
+    expect(leafHash('')).toEqual(leafHash(Buffer.alloc(0)));
+  });
+
   it.each(CT_ROOTS.map((root, i) => [i + 1, root] as const))(
     'computes the CT test vector root of %i leaves',
     (n, root) => {
