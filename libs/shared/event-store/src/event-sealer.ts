@@ -12,7 +12,7 @@ export interface EventSealerOptions {
    * The shortest gap between two passes, however often appends wake it. Default min(200, intervalMs).
    * It only binds under steady appends (an isolated append after a quiet spell is sealed at once),
    * so it sets how large batches grow with load: each pass has a fixed cost (four round trips, the
-   * commit-frontier query, a cold wake-up), which at 100 ms made up about a third of the sealer's CPU at
+   * commit-frontier query, a cold wake-up), which at 100 ms made up about a tenth of the sealer's CPU at
    * 1,000 appends/s. Lower it for a shorter lag from commit to seal.
    */
   readonly minIntervalMs?: number;
