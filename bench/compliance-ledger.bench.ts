@@ -63,8 +63,8 @@ const until = async (done: () => boolean | Promise<boolean>, timeoutMs: number, 
 
 /**
  * `compliance.ledger.ingest`: a backlog of N planning CloudEvents on one topic; the ledger (an
- * IdempotentConsumer with a batch handler: inbox rows, entries and links in one transaction per
- * fetched batch) reading it from the beginning, against a bare kafkajs consumer (batches, no work,
+ * IdempotentConsumer with a batch handler: inbox rows, entries and links in one transaction per run
+ * of at most 250 events of a fetched batch) reading it from the beginning, against a bare kafkajs consumer (batches, no work,
  * same partition concurrency) reading the same messages in the same run. Events/s from the
  * group's join to the last message handled.
  */

@@ -19,6 +19,15 @@ export const DEFAULT_LEDGER_TOPICS: readonly string[] = [
   'trainyard.metrics.events.v1',
 ];
 
+/**
+ * Events per ledger transaction. A backlog arrives in fetched batches of ~1,000+ events per
+ * partition; in runs of this size the first run's statement is under way while the rest of the
+ * batch is parsed (compliance.ledger.ingest quick: the ledger ~25% faster than with whole-batch
+ * runs, 4 paired runs; the 50k backlog unchanged), and a commit costs little next to 250 events'
+ * rows.
+ */
+const LEDGER_RUN = 250;
+
 const quote = (schema: string): string => `"${schema.replace(/"/g, '""')}"`;
 
 /** One entry as a JSON object of the batch document below (keys are the columns). */
@@ -161,8 +170,9 @@ export class LedgerIngest {
           topics: this.options.topics,
           inboxRetentionDays: this.options.inboxRetentionDays,
           partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
-          // A fetched batch per transaction: one commit (and one fsync) for up to a fetch's worth of
+          // Runs of a fetched batch per transaction: one commit (and one fsync) for up to LEDGER_RUN
           // events instead of one per event.
+          maxBatchRun: LEDGER_RUN,
           batchHandler: async (items, tx) => {
             await writeLedgerEntries(tx, this.options.schema, items, this.now());
           },

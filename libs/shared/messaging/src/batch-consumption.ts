@@ -12,11 +12,12 @@ export class BatchConsumption {
     private readonly policy: AttemptPolicy,
     private readonly inboxBatch: InboxBatch,
     private readonly handler: IdempotentBatchHandler,
+    private readonly maxRun = Number.POSITIVE_INFINITY,
   ) {}
 
   /**
-   * Runs of valid messages go through the batch handler in one transaction each; a message that is
-   * not a CloudEvent is dead-lettered where it stands. A run whose handler fails is handled one
+   * Runs of valid messages (at most `maxRun` each) go through the batch handler in one transaction
+   * each; a message that is not a CloudEvent is dead-lettered where it stands. A run whose handler fails is handled one
    * message at a time. Offsets are resolved as the messages are handled, so stopping midway
    * leaves only the rest for redelivery.
    */
@@ -25,7 +26,7 @@ export class BatchConsumption {
     let i = 0;
     while (i < messages.length) {
       if (stop.aborted || !control.isRunning()) return;
-      const next = nextBatchRun(messages, i);
+      const next = nextBatchRun(messages, i, this.maxRun);
       i = next.next;
       if (next.kind === 'invalid') {
         await this.policy.deadLetters.send(next.message, next.error, 0, stop);

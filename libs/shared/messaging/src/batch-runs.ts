@@ -14,12 +14,18 @@ export type BatchRun =
 
 /**
  * Parses `messages` from index `from` (which must be in range) up to the first message that is not
- * a valid CloudEvent. A run never includes an invalid message; an invalid message at `from` is
- * returned on its own. `next` is the index to continue from. Other parse errors propagate.
+ * a valid CloudEvent, or until the run holds `maxRun` events. A run never includes an invalid
+ * message; an invalid message at `from` is returned on its own. `next` is the index to continue
+ * from. Other parse errors propagate.
  */
-export function nextBatchRun(messages: readonly ConsumedMessage[], from: number): BatchRun {
+export function nextBatchRun(
+  messages: readonly ConsumedMessage[],
+  from: number,
+  maxRun = Number.POSITIVE_INFINITY,
+): BatchRun {
   const run: InboxEvent[] = [];
   for (let i = from; i < messages.length; i++) {
+    if (run.length >= maxRun) return { kind: 'run', run, next: i };
     const message = messages[i] as ConsumedMessage;
     try {
       run.push({ event: parseCloudEventMessage(message), message });

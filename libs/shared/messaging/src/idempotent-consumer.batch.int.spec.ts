@@ -14,6 +14,15 @@ describe('IdempotentConsumer with a batch handler', () => {
   const setUp = (name: string, batchHandler: IdempotentBatchHandler, maxAttempts = 3) =>
     f.consumer(name, { batchHandler, maxAttempts });
 
+  const common = () => ({
+    pool: f.ctx.pool,
+    bus: f.bus,
+    schema: f.ctx.schema,
+    groupId: 'g',
+    topics: ['t'],
+    inboxRetentionDays: DEFAULT_INBOX_RETENTION_DAYS,
+  });
+
   /** Records each event with the id of the transaction that wrote it: one multi-row INSERT. */
   const recordEffects = async (items: readonly InboxEvent[], tx: PoolClient): Promise<void> => {
     await tx.query(
@@ -42,6 +51,26 @@ describe('IdempotentConsumer with a batch handler', () => {
     expect(xids.size).toBeLessThan(20);
     expect(unassigned.every(Boolean)).toBe(true);
     expect(consumer.stats).toMatchObject({ handled: 20, duplicates: 0, failedAttempts: 0 });
+  });
+
+  it('with maxBatchRun, commits a fetched batch in runs of at most that many events, in order', async () => {
+    const runs: number[][] = [];
+    const { topic, consumer } = await f.consumer('max-run', {
+      maxBatchRun: 3,
+      batchHandler: async (items, tx) => {
+        runs.push(items.map((i) => (i.event.data as { i: number }).i));
+        await recordEffects(items, tx);
+      },
+    });
+    const messages = Array.from({ length: 10 }, (_, i) => cloudEvent('release-m', { i }));
+    await f.producer.send(topic, messages);
+    await consumer.start();
+
+    await waitFor(() => consumer.stats.handled === 10, { description: 'all 10 handled' });
+    expect(Math.max(...runs.map((r) => r.length))).toBeLessThanOrEqual(3);
+    expect(runs.flat()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    for (const m of messages) expect(await effects(idOf(m))).toHaveLength(1);
+    expect(() => new IdempotentConsumer({ ...common(), maxBatchRun: 0 })).toThrow(/maxBatchRun/);
   });
 
   it('does not record a redelivered batch twice, nor an event repeated within a batch', async () => {
@@ -110,19 +139,11 @@ describe('IdempotentConsumer with a batch handler', () => {
   });
 
   it('refuses to be built with both a handler and a batch handler, or neither', () => {
-    const common = {
-      pool: f.ctx.pool,
-      bus: f.bus,
-      schema: f.ctx.schema,
-      groupId: 'g',
-      topics: ['t'],
-      inboxRetentionDays: DEFAULT_INBOX_RETENTION_DAYS,
-    };
-    expect(() => new IdempotentConsumer(common)).toThrow(/exactly one/);
+    expect(() => new IdempotentConsumer(common())).toThrow(/exactly one/);
     expect(
       () =>
         new IdempotentConsumer({
-          ...common,
+          ...common(),
           handler: () => Promise.resolve(),
           batchHandler: () => Promise.resolve(),
         }),

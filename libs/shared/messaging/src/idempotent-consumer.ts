@@ -45,6 +45,13 @@ export interface IdempotentConsumerOptions {
    * with `handler`), so one poison message costs its batch speed, never the other messages.
    */
   readonly batchHandler?: IdempotentBatchHandler;
+  /**
+   * With `batchHandler`: events per transaction at most; a larger fetched batch is handled as
+   * several runs in order, each committed (and its offset resolved) before the next. A fetched
+   * batch is parsed one run at a time, so the database starts on the first run while the next is
+   * parsed. Default: the whole fetched batch.
+   */
+  readonly maxBatchRun?: number;
   /** Handler runs per message before it is dead-lettered. Default 5. */
   readonly maxAttempts?: number;
   /** Between attempts (and between retries of transient failures). Default 200 ms doubling to 10 s. */
@@ -121,6 +128,9 @@ export class IdempotentConsumer {
     };
     this.inboxMessage = new InboxMessage(options.pool, options.schema, options.groupId);
     this.inboxBatch = new InboxBatch(options.pool, options.schema, options.groupId);
+    const maxBatchRun = options.maxBatchRun ?? Number.POSITIVE_INFINITY;
+    if (!(maxBatchRun >= 1) || (Number.isFinite(maxBatchRun) && !Number.isInteger(maxBatchRun)))
+      throw new Error(`invalid maxBatchRun ${maxBatchRun}`);
     if ((options.handler === undefined) === (options.batchHandler === undefined))
       throw new Error(`consumer ${options.groupId}: give exactly one of handler and batchHandler`);
   }
@@ -162,7 +172,12 @@ export class IdempotentConsumer {
     const stop = this.stopController.signal;
     const batchHandler = this.options.batchHandler;
     if (batchHandler) {
-      const batches = new BatchConsumption(this.policy, this.inboxBatch, batchHandler);
+      const batches = new BatchConsumption(
+        this.policy,
+        this.inboxBatch,
+        batchHandler,
+        this.options.maxBatchRun,
+      );
       await this.consumer.runBatches((batch, control) => batches.handleBatch(batch, control, stop));
     } else await this.consumer.run((message) => this.handle(message, stop));
   }
