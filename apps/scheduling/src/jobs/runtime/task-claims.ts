@@ -13,6 +13,32 @@ import { runningWrite, writeTasksAndRuns } from './task-writes';
 
 /** Claiming ready tasks for this instance's free workers: the queue read, pool slots, TaskRunStarted. */
 
+/**
+ * The head of every team's queue (a skip scan over job_task_runs_ready_team_idx), not the
+ * oldest overall: under a flood from one team, another team's ready tasks must be candidates.
+ * Each team's head is read as a range over team ordered by team first: with `team = $x` the
+ * planner drops team from the order and, estimating a team at 1/n of the ready rows, may walk
+ * job_task_runs_ready_idx (priority, age) filtering on team instead, through the whole flood to
+ * reach a light team's task (25,000 rows and 22–43 ms per dispatch with a 50,000-task flood,
+ * against 0.2 ms through the team index).
+ * Parameters: $1 the time ready tasks must be due by, $2 the candidates per team.
+ */
+export const teamHeadsSql = (tasks: string, runs: string): string =>
+  `WITH RECURSIVE teams AS (
+       (SELECT team FROM ${tasks} WHERE status = 'ready' ORDER BY team LIMIT 1)
+       UNION ALL
+       SELECT (SELECT t.team FROM ${tasks} t
+                WHERE t.status = 'ready' AND t.team > teams.team ORDER BY t.team LIMIT 1)
+         FROM teams WHERE teams.team IS NOT NULL
+     )
+     SELECT c.* FROM teams CROSS JOIN LATERAL (
+       SELECT t.run_id, t.task_id, t.job, r.job_version, t.team, t.priority, t.ready_since
+         FROM ${tasks} t JOIN ${runs} r ON r.run_id = t.run_id
+        WHERE t.status = 'ready' AND t.team >= teams.team AND t.team <= teams.team
+          AND t.not_before <= $1
+        ORDER BY t.team, t.priority DESC, t.ready_since LIMIT $2
+     ) c WHERE teams.team IS NOT NULL`;
+
 export async function claim(
   ctx: RuntimeContext,
   client: PoolClient,
@@ -91,22 +117,8 @@ export async function claimByPolicy<Row extends { run_id: string; task_id: strin
     priority: number;
     ready_since: Date;
   };
-  // The head of every team's queue (a skip scan over job_task_runs_ready_team_idx), not the
-  // oldest overall: under a flood from one team, another team's ready tasks must be candidates.
   const { rows: candidates } = await client.query<Candidate>(
-    `WITH RECURSIVE teams AS (
-         (SELECT team FROM ${ctx.t.tasks} WHERE status = 'ready' ORDER BY team LIMIT 1)
-         UNION ALL
-         SELECT (SELECT t.team FROM ${ctx.t.tasks} t
-                  WHERE t.status = 'ready' AND t.team > teams.team ORDER BY t.team LIMIT 1)
-           FROM teams WHERE teams.team IS NOT NULL
-       )
-       SELECT c.* FROM teams CROSS JOIN LATERAL (
-         SELECT t.run_id, t.task_id, t.job, r.job_version, t.team, t.priority, t.ready_since
-           FROM ${ctx.t.tasks} t JOIN ${ctx.t.runs} r ON r.run_id = t.run_id
-          WHERE t.status = 'ready' AND t.team = teams.team AND t.not_before <= $1
-          ORDER BY t.priority DESC, t.ready_since LIMIT $2
-       ) c WHERE teams.team IS NOT NULL`,
+    teamHeadsSql(ctx.t.tasks, ctx.t.runs),
     [iso(now), free * 4],
   );
   if (candidates.length === 0) return [];
