@@ -118,9 +118,13 @@ export class AppendSignal {
       this.notifier = undefined;
       this.notifierPid = undefined;
     });
+    if (!client) return undefined;
     // A notification needs no durability; without this each one would wait for a WAL flush.
-    await client?.query('SET synchronous_commit = off');
-    this.notifierPid = (client as { processID?: number } | undefined)?.processID;
+    if (!(await this.prepared(client, 'SET synchronous_commit = off'))) {
+      this.notifier = undefined;
+      return undefined;
+    }
+    this.notifierPid = (client as { processID?: number }).processID;
     return client;
   }
 
@@ -130,8 +134,28 @@ export class AppendSignal {
     client.on('notification', (message) => {
       if (this.notifierPid === undefined || message.processId !== this.notifierPid) this.wakeAll();
     });
-    await client.query(`LISTEN ${quoteIdent(channelName(this.schema))}`);
+    if (!(await this.prepared(client, `LISTEN ${quoteIdent(channelName(this.schema))}`))) {
+      this.listener = undefined;
+      return undefined;
+    }
     return client;
+  }
+
+  /**
+   * Runs a new connection's set-up statement. The connection can break between connecting and
+   * this statement (a database restart, a proxy cutting it): then it is closed and reported, and
+   * the caller falls back as when connecting failed, so no opening promise ever rejects (close()
+   * awaits them, and nothing else would handle the rejection).
+   */
+  private async prepared(client: Client, statement: string): Promise<boolean> {
+    try {
+      await client.query(statement);
+      return true;
+    } catch (error) {
+      this.onError(error);
+      await client.end().catch(() => undefined);
+      return false;
+    }
   }
 
   /** A dedicated connection (LISTEN needs one held open); on failure subscribers fall back to polling. */
