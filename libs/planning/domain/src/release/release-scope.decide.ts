@@ -8,6 +8,7 @@ import {
   DEFAULT_CONTEXT,
   known,
   registeredWorkload,
+  type ReleaseDecisionContext,
 } from './release.guards';
 import type { Release } from './release.state';
 import { scopeUsed } from './release.state';
@@ -35,16 +36,25 @@ const negotiated = (
   ];
 };
 
+/** The checks every scope change starts with, in order; returns the release it changes. */
+const scopeChangeOf = (
+  command: IncludeWorkload | ExcludeWorkload,
+  state: Release,
+  context: ReleaseDecisionContext,
+): ReturnType<typeof known> => {
+  assertMetadata(command.metadata);
+  assertNonEmpty('workloadId', command.data.workloadId);
+  registeredWorkload(context, command.data.workloadId);
+  return known(state, command.data.releaseId);
+};
+
 export const includeWorkload = (
   command: IncludeWorkload,
   state: Release,
   context = DEFAULT_CONTEXT,
 ): ReleaseEvent[] => {
-  assertMetadata(command.metadata);
+  const current = scopeChangeOf(command, state, context);
   const { releaseId, workloadId, exception } = command.data;
-  assertNonEmpty('workloadId', workloadId);
-  registeredWorkload(context, workloadId);
-  const current = known(state, releaseId);
   const { actor, now } = command.metadata;
   switch (current.status) {
     case 'Planning':
@@ -111,11 +121,8 @@ export const excludeWorkload = (
   state: Release,
   context = DEFAULT_CONTEXT,
 ): ReleaseEvent[] => {
-  assertMetadata(command.metadata);
+  const current = scopeChangeOf(command, state, context);
   const { releaseId, workloadId, exception } = command.data;
-  assertNonEmpty('workloadId', workloadId);
-  registeredWorkload(context, workloadId);
-  const current = known(state, releaseId);
   const { actor, now } = command.metadata;
   switch (current.status) {
     case 'Planning':
