@@ -14,7 +14,8 @@ const moduleNameMapper = Object.fromEntries(
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: __dirname,
-  testEnvironment: 'node',
+  // Node's, plus stopping what a test file left running (libs/shared/testing/src/leftovers.ts).
+  testEnvironment: '<rootDir>/libs/shared/testing/src/jest/environment.js',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
   testMatch: ['**/*.spec.ts'],
   transform: {
@@ -41,6 +42,7 @@ module.exports = {
     '/node_modules/(?!(jose|node-pg-migrate|temporal-polyfill|temporal-utils)/)',
   ],
   moduleNameMapper,
+  setupFilesAfterEnv: ['<rootDir>/libs/shared/testing/src/jest/setup-after-env.ts'],
   globalSetup: '<rootDir>/libs/shared/testing/src/jest/global-setup.ts',
   globalTeardown: '<rootDir>/libs/shared/testing/src/jest/global-teardown.ts',
   testTimeout: 60_000,

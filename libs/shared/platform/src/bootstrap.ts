@@ -36,6 +36,12 @@ import {
 import { migrateService } from './service-migrations';
 import { EVENT_STORE } from './tokens';
 
+/**
+ * How long stop() waits for the modules' shutdown hooks once calls and connections are closed. Each
+ * hook bounds its own work (a consumer leaving its group: about 15 s at most with the broker gone).
+ */
+const HOOKS_BOUND_MS = 30_000;
+
 const publishNothing: IntegrationEventMapping = () => undefined;
 
 /** Boots one service: config → connections → schema → gRPC and HTTP servers → readiness. */
@@ -64,12 +70,18 @@ export async function startService(
   const pool = createServicePool(config, logger);
   const kafkaAdmin = lazyKafkaAdmin(config);
 
-  await waitForDatabase(pool, logger);
-  const migrated = (await migrateService(definition, pool, config.DATABASE_SCHEMA)).flatMap(
-    (set) => set.applied,
-  );
-  if (migrated.length > 0)
-    logger.info({ migrations: migrated }, `schema "${config.DATABASE_SCHEMA}" migrated`);
+  try {
+    await waitForDatabase(pool, logger);
+    const migrated = (await migrateService(definition, pool, config.DATABASE_SCHEMA)).flatMap(
+      (set) => set.applied,
+    );
+    if (migrated.length > 0)
+      logger.info({ migrations: migrated }, `schema "${config.DATABASE_SCHEMA}" migrated`);
+  } catch (error) {
+    await kafkaAdmin.disconnect();
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
 
   const grpcServices = [AUDIT_GRPC_SERVICE, ...(definition.grpcServices ?? [])];
   const readiness = new Readiness(
@@ -113,101 +125,133 @@ export async function startService(
   })
   class ServiceRootModule {}
 
-  const app = await NestFactory.create<NestExpressApplication>(ServiceRootModule, {
-    bufferLogs: true,
-    abortOnError: false,
-  });
-  app.useLogger(app.get(PinoNestLogger));
-  // The JSON body parser now rather than at init (Nest then adds only the urlencoded one), so the
-  // middleware after it sees a body that does not parse before Nest strips the error to its message.
-  app.useBodyParser('json');
-  app.use(keepMalformedJsonDetail);
-  app.connectMicroservice<MicroserviceOptions>(
-    {
-      transport: Transport.GRPC,
-      options: {
-        package: [AUDIT_GRPC_PACKAGE, ...(definition.grpcPackages ?? [])],
-        packageDefinition,
-        url: `${config.GRPC_HOST}:${grpcPort}`,
-        gracefulShutdown: true,
-        onLoadPackageDefinition: (_pkg: unknown, server: GrpcServer) => {
-          readiness.health.addToServer(server);
-          new ReflectionService(trainyardDescriptorSet()).addToServer(server);
-        },
-      },
-    },
-    { inheritAppConfig: true },
-  );
-  await app.startAllMicroservices();
-  await app.listen(httpPort, config.HTTP_HOST);
-
-  const topic = eventsTopic(definition.service);
-  // Not awaited at start (a broker outage must not block it), but awaited by stop(): an admin call
-  // still in flight after the connections close would outlive the service.
-  const topicEnsured = bus
-    .admin()
-    .ensureTopics([
-      { topic, partitions: 3 },
-      { topic: CHECKPOINTS_TOPIC, partitions: 1 },
-    ])
-    .catch((error: unknown) =>
-      logger.warn(`could not create ${topic} yet (the relay retries): ${String(error)}`),
+  // What has started so far: a start that fails part way stops exactly that, so nothing of it
+  // (a consumer's restart loop, a timer, a pool) outlives the failed start in its process.
+  let app: NestExpressApplication | undefined;
+  let grpcServer: GrpcServer | undefined;
+  let relay: OutboxRelay | undefined;
+  let store: ReturnType<typeof createEventStore> | undefined;
+  let topicEnsured: Promise<void> = Promise.resolve();
+  const grace = () =>
+    new Promise<'timeout'>((resolve) =>
+      setTimeout(() => resolve('timeout'), config.SHUTDOWN_GRACE_MS).unref(),
     );
-  const store = app.get<ReturnType<typeof createEventStore>>(EVENT_STORE);
-  const relay = new OutboxRelay({
-    pool,
-    store,
-    schema: config.DATABASE_SCHEMA,
-    service: definition.service,
-    topic,
-    producer,
-    integrationEvents: definition.integrationEvents ?? publishNothing,
-    logger: logger,
-  });
-  relay.start();
-  sealer.start();
-  const report = await readiness.refresh();
-  readiness.start(config.READINESS_INTERVAL_MS);
-  logger.info(
-    { grpcPort, httpPort, ready: report.ready, checks: report.checks },
-    `${definition.service} started`,
-  );
+
+  /**
+   * app.close() drains in-flight gRPC calls (tryShutdown) and HTTP requests, then runs every
+   * module's shutdown hooks (consumers leave their groups there). A call or connection still open
+   * after the grace period is cut, so the hooks run anyway: a stream nobody ends, or a request
+   * stuck on a dead dependency, must not leave the service's consumers running behind stop().
+   */
+  const closeApp = async (running: NestExpressApplication) => {
+    const closed = running.close().then(
+      () => 'closed' as const,
+      (error: unknown) => {
+        // The rest of the shutdown still runs: connections and the relay are closed below.
+        logger.error({ error: String(error) }, 'closing the application failed');
+        return 'closed' as const;
+      },
+    );
+    if ((await Promise.race([closed, grace()])) === 'closed') return closed;
+    logger.warn(
+      `in-flight work did not finish within ${config.SHUTDOWN_GRACE_MS} ms; cutting open calls and connections`,
+    );
+    grpcServer?.forceShutdown();
+    running.getHttpServer().closeAllConnections();
+    return closed;
+  };
+
+  const hooksBound = () =>
+    new Promise<'timeout'>((resolve) =>
+      setTimeout(() => resolve('timeout'), HOOKS_BOUND_MS).unref(),
+    );
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       readiness.drain();
-      const grace = () =>
-        new Promise<'timeout'>((resolve) =>
-          setTimeout(() => resolve('timeout'), config.SHUTDOWN_GRACE_MS).unref(),
-        );
-      // app.close() drains in-flight gRPC calls (tryShutdown) and HTTP requests, then runs every
-      // module's shutdown hooks (consumers commit their offsets there).
-      const closed = app.close().then(
-        () => 'closed' as const,
-        (error: unknown) => {
-          // The rest of the shutdown still runs: connections and the relay are closed below.
-          logger.error({ error: String(error) }, 'closing the application failed');
-          return 'closed' as const;
-        },
-      );
-      if ((await Promise.race([closed, grace()])) === 'timeout') {
-        logger.warn(
-          `in-flight work did not finish within ${config.SHUTDOWN_GRACE_MS} ms; closing anyway`,
-        );
-      }
+      // The modules' shutdown hooks end before the connections they may use are closed, and
+      // before stop() returns: nothing of the service keeps running behind its caller.
+      if (app && (await Promise.race([closeApp(app), hooksBound()])) === 'timeout')
+        logger.error(`shutdown hooks still running after ${HOOKS_BOUND_MS} ms; going on`);
       await topicEnsured;
-      await relay.stop();
+      await relay?.stop();
       await sealer.stop(); // before the producer: it publishes checkpoints
       await producer.disconnect().catch(() => undefined);
-      await store.close(); // its LISTEN/NOTIFY connections
+      await store?.close(); // its LISTEN/NOTIFY connections
       await kafkaAdmin.disconnect();
-      await pool.end();
-      // What app.close() still runs (shutdown hooks, each bounded) ends before stop() returns,
-      // within one more grace period: nothing of the service keeps running behind its caller.
-      await Promise.race([closed, grace()]);
+      await pool.end().catch(() => undefined);
       logger.info(`${definition.service} stopped`);
     })());
 
-  return { config, app, grpcPort, httpPort, logger, readiness, stop };
+  try {
+    app = await NestFactory.create<NestExpressApplication>(ServiceRootModule, {
+      bufferLogs: true,
+      abortOnError: false,
+    });
+    app.useLogger(app.get(PinoNestLogger));
+    // The JSON body parser now rather than at init (Nest then adds only the urlencoded one), so the
+    // middleware after it sees a body that does not parse before Nest strips the error to its message.
+    app.useBodyParser('json');
+    app.use(keepMalformedJsonDetail);
+    app.connectMicroservice<MicroserviceOptions>(
+      {
+        transport: Transport.GRPC,
+        options: {
+          package: [AUDIT_GRPC_PACKAGE, ...(definition.grpcPackages ?? [])],
+          packageDefinition,
+          url: `${config.GRPC_HOST}:${grpcPort}`,
+          gracefulShutdown: true,
+          onLoadPackageDefinition: (_pkg: unknown, server: GrpcServer) => {
+            grpcServer = server;
+            readiness.health.addToServer(server);
+            new ReflectionService(trainyardDescriptorSet()).addToServer(server);
+          },
+        },
+      },
+      { inheritAppConfig: true },
+    );
+    await app.startAllMicroservices();
+    await app.listen(httpPort, config.HTTP_HOST);
+
+    const topic = eventsTopic(definition.service);
+    // Not awaited at start (a broker outage must not block it), but awaited by stop(): an admin
+    // call still in flight after the connections close would outlive the service.
+    topicEnsured = bus
+      .admin()
+      .ensureTopics([
+        { topic, partitions: 3 },
+        { topic: CHECKPOINTS_TOPIC, partitions: 1 },
+      ])
+      .catch((error: unknown) =>
+        logger.warn(`could not create ${topic} yet (the relay retries): ${String(error)}`),
+      );
+    store = app.get<ReturnType<typeof createEventStore>>(EVENT_STORE);
+    relay = new OutboxRelay({
+      pool,
+      store,
+      schema: config.DATABASE_SCHEMA,
+      service: definition.service,
+      topic,
+      producer,
+      integrationEvents: definition.integrationEvents ?? publishNothing,
+      logger: logger,
+    });
+    relay.start();
+    sealer.start();
+    const report = await readiness.refresh();
+    readiness.start(config.READINESS_INTERVAL_MS);
+    logger.info(
+      { grpcPort, httpPort, ready: report.ready, checks: report.checks },
+      `${definition.service} started`,
+    );
+    return { config, app, grpcPort, httpPort, logger, readiness, stop };
+  } catch (error) {
+    logger.error(
+      { error: String(error) },
+      `${definition.service} failed to start; stopping what had started`,
+    );
+    await stop();
+    throw error;
+  }
 }

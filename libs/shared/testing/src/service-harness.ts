@@ -12,6 +12,7 @@ import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { trainyardPackageDefinition } from '@trainyard/grpc-contracts';
 import { ensureDevKeys, signDevToken } from '@trainyard/infra';
 import { startService, type RunningService, type ServiceDefinition } from '@trainyard/platform';
+import { trackRunning, trackStart } from './leftovers';
 import type { TestContext } from './test-context';
 
 const KEY_DIR = join(tmpdir(), 'trainyard-test-keys');
@@ -49,21 +50,23 @@ export async function startTestService(
   env: Record<string, string> = {},
 ): Promise<TestService> {
   const keys = ensureDevKeys(KEY_DIR);
-  const running = await startService(definition, {
-    ...process.env,
-    GRPC_HOST: '127.0.0.1',
-    GRPC_PORT: '0',
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    DATABASE_URL: ctx.databaseUrl,
-    DATABASE_SCHEMA: ctx.schema,
-    KAFKA_BROKERS: ctx.brokers.join(','),
-    AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile,
-    LOG_LEVEL: 'warn',
-    READINESS_INTERVAL_MS: '500',
-    SHUTDOWN_GRACE_MS: '5000',
-    ...env,
-  });
+  const running = await trackStart(
+    startService(definition, {
+      ...process.env,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: '0',
+      DATABASE_URL: ctx.databaseUrl,
+      DATABASE_SCHEMA: ctx.schema,
+      KAFKA_BROKERS: ctx.brokers.join(','),
+      AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile,
+      LOG_LEVEL: 'warn',
+      READINESS_INTERVAL_MS: '500',
+      SHUTDOWN_GRACE_MS: '5000',
+      ...env,
+    }),
+  );
   const grpcAddress = `127.0.0.1:${running.grpcPort}`;
   const clients: Client[] = [];
   const makeClient = (service: string): GrpcTestClient => {
@@ -72,6 +75,12 @@ export async function startTestService(
     clients.push(client);
     return client;
   };
+  const stop = async () => {
+    untrack();
+    for (const client of clients) client.close();
+    await running.stop();
+  };
+  const untrack = trackRunning({ label: `${definition.service} service (in process)`, stop });
   return {
     running,
     grpcAddress,
@@ -79,10 +88,7 @@ export async function startTestService(
     token: (...roles) => signDevToken({ roles, keyDir: KEY_DIR }),
     client: makeClient,
     health: (service = '') => healthCheck(grpcAddress, service),
-    stop: async () => {
-      for (const client of clients) client.close();
-      await running.stop();
-    },
+    stop,
   };
 }
 

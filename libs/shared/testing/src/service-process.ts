@@ -11,6 +11,7 @@ import {
   signDevToken,
 } from '@trainyard/infra';
 import type { ServiceName } from '@trainyard/platform';
+import { trackRunning } from './leftovers';
 import type { TestContext } from './test-context';
 import { waitFor } from './wait-for';
 
@@ -92,7 +93,21 @@ export async function startServiceProcess(
       }
     });
   }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A process that has exited (stopped, killed by its test, or crashed) is no longer running.
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      untrack();
+      resolve();
+    }),
+  );
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.kill('SIGTERM');
+    await exited;
+    clearTimeout(timer);
+  };
+  const untrack = trackRunning({ label: `${service} process ${child.pid}`, stop });
   // A process that exits before it started fails the start at once (not after the whole timeout).
   const exitedEarly = exited.then(() => {
     throw new Error(`${service} exited with ${child.exitCode}: ${other.join('\n')}`);
@@ -116,12 +131,6 @@ export async function startServiceProcess(
     httpUrl: `http://127.0.0.1:${started.httpPort}`,
     logs,
     token: (...roles) => signDevToken({ roles, keyDir: KEY_DIR }),
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.kill('SIGTERM');
-      await exited;
-      clearTimeout(timer);
-    },
+    stop,
   };
 }

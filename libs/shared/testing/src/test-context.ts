@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
+import { trackRunning } from './leftovers';
 
 /**
  * Per-test-file isolation: every file gets its own PostgreSQL schema, topic prefix and consumer
@@ -50,6 +51,17 @@ export async function createTestContext(label = 'test'): Promise<TestContext> {
   });
   await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   const prefix = `test.${safeLabel}.${suffix}`;
+  let disposed: Promise<void> | undefined;
+  const dispose = () =>
+    (disposed ??= (async () => {
+      untrack();
+      try {
+        await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } finally {
+        await pool.end();
+      }
+    })());
+  const untrack = trackRunning({ label: `test context ${schema}`, stop: dispose });
   return {
     databaseUrl,
     brokers: testBrokers(),
@@ -78,12 +90,6 @@ export async function createTestContext(label = 'test'): Promise<TestContext> {
       );
       return rows[0]?.n ?? 0;
     },
-    dispose: async () => {
-      try {
-        await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await pool.end();
-      }
-    },
+    dispose,
   };
 }
