@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { PG_POOL, openApiController } from '@trainyard/platform';
+import {
+  PG_POOL,
+  SERVICE_CONFIG,
+  openApiController,
+  type ServiceConfig,
+} from '@trainyard/platform';
 import { PersonalData } from '@trainyard/privacy';
 import { PrivacyGrpcController } from './privacy/privacy.grpc-controller';
 import { PrivacyHttpController } from './privacy/privacy.http-controller';
@@ -86,8 +91,8 @@ import { RetentionSweeper } from './retention/retention.sweeper';
     // Retention and privacy (issue 13 item 6; docs/adr/0013-crypto-shredding.md).
     {
       provide: PersonalData,
-      useFactory: (pool: Pool) => PersonalData.fromEnv(pool),
-      inject: [PG_POOL],
+      useFactory: (pool: Pool, config: ServiceConfig) => PersonalData.fromSettings(pool, config),
+      inject: [PG_POOL, SERVICE_CONFIG],
     },
     PrivacyUseCases,
     AccessAdminUseCases,

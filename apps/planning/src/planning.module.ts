@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { PG_POOL, openApiController } from '@trainyard/platform';
+import {
+  PG_POOL,
+  SERVICE_CONFIG,
+  openApiController,
+  type ServiceConfig,
+} from '@trainyard/platform';
 import { PersonalData } from '@trainyard/privacy';
 import { RequesterNames } from './application/requester-names';
 import { PLANNING_POLICY, SERVICE_PLANNING_POLICY } from './config/planning-policy';
@@ -48,8 +53,8 @@ import { PlanningReadSide } from './projections/planning-read-side';
     // Personal data sealed per subject (issue 13 item 6; docs/adr/0013-crypto-shredding.md).
     {
       provide: PersonalData,
-      useFactory: (pool: Pool) => PersonalData.fromEnv(pool),
-      inject: [PG_POOL],
+      useFactory: (pool: Pool, config: ServiceConfig) => PersonalData.fromSettings(pool, config),
+      inject: [PG_POOL, SERVICE_CONFIG],
     },
     RequesterNames,
   ],

@@ -10,7 +10,7 @@ export {
   wrapDataKey,
 } from './envelope-crypto';
 export type { KeyEncryptionKey } from './envelope-crypto';
-export { DEV_KEK_FILE, loadKeyEncryptionKey } from './kek-config';
+export { DEV_KEK_FILE, loadKeyEncryptionKey, type PersonalDataSettings } from './kek-config';
 export {
   DEFAULT_PRIVACY_SCHEMA,
   PRIVACY_MIGRATIONS,

@@ -3,6 +3,18 @@ import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { keyEncryptionKey, type KeyEncryptionKey } from './envelope-crypto';
 
+/**
+ * The personal-data settings, as a service's validated config holds them (the platform's config
+ * schema) or as a command-line tool reads them from its environment.
+ */
+export interface PersonalDataSettings {
+  readonly TRAINYARD_PII_KEK?: string;
+  readonly TRAINYARD_PII_KEK_FILE?: string;
+  readonly TRAINYARD_PII_KEK_ID?: string;
+  readonly TRAINYARD_PII_SCHEMA?: string;
+  readonly NODE_ENV?: string;
+}
+
 /** Where the development KEK lives when `TRAINYARD_PII_KEK` is not set (never in production). */
 export const DEV_KEK_FILE = '.local/privacy/kek.b64';
 
@@ -12,12 +24,12 @@ export const DEV_KEK_FILE = '.local/privacy/kek.b64';
  * development key is created once in `TRAINYARD_PII_KEK_FILE` (default `.local/privacy/kek.b64`)
  * and shared by every local service; in production a missing key is an error.
  */
-export const loadKeyEncryptionKey = (env: NodeJS.ProcessEnv = process.env): KeyEncryptionKey => {
-  const kid = env['TRAINYARD_PII_KEK_ID'] || undefined;
-  const configured = env['TRAINYARD_PII_KEK'];
+export const loadKeyEncryptionKey = (env: PersonalDataSettings = process.env): KeyEncryptionKey => {
+  const kid = env.TRAINYARD_PII_KEK_ID || undefined;
+  const configured = env.TRAINYARD_PII_KEK;
   if (configured) return keyEncryptionKey(decode(configured, 'TRAINYARD_PII_KEK'), kid);
-  const named = env['TRAINYARD_PII_KEK_FILE'];
-  if (env['NODE_ENV'] === 'production') {
+  const named = env.TRAINYARD_PII_KEK_FILE;
+  if (env.NODE_ENV === 'production') {
     // A key mounted as a file (a Docker or Kubernetes secret) is read, never created.
     if (named) {
       if (!existsSync(named))

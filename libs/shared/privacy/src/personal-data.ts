@@ -11,7 +11,7 @@ import {
   sealPersonalValue,
   type KeyEncryptionKey,
 } from './envelope-crypto';
-import { loadKeyEncryptionKey } from './kek-config';
+import { loadKeyEncryptionKey, type PersonalDataSettings } from './kek-config';
 import {
   SubjectKeyStore,
   migratePrivacy,
@@ -50,9 +50,12 @@ export const assertSubjectId = (field: string, subject: unknown): string => {
 export class PersonalData {
   constructor(readonly keys: SubjectKeyStore) {}
 
-  /** From the environment: `TRAINYARD_PII_KEK` (+ `_ID`), `TRAINYARD_PII_SCHEMA`; migrates the key table. */
-  static async fromEnv(pool: Pool, env: NodeJS.ProcessEnv = process.env): Promise<PersonalData> {
-    return PersonalData.open(pool, privacySchemaOf(env), loadKeyEncryptionKey(env));
+  /**
+   * From the settings (a service passes its validated config): `TRAINYARD_PII_KEK` or `_FILE`
+   * (+ `_ID`), `TRAINYARD_PII_SCHEMA`, `NODE_ENV`; migrates the key table.
+   */
+  static async fromSettings(pool: Pool, settings: PersonalDataSettings): Promise<PersonalData> {
+    return PersonalData.open(pool, privacySchemaOf(settings), loadKeyEncryptionKey(settings));
   }
 
   static async open(pool: Pool, schema: string, kek: KeyEncryptionKey): Promise<PersonalData> {

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { RuleViolation } from '@trainyard/kernel';
 import { migrateSchema, assertSchemaName, type AppliedMigrations } from '@trainyard/event-store';
+import type { PersonalDataSettings } from './kek-config';
 import {
   generateDataKey,
   unwrapDataKey,
@@ -14,8 +15,8 @@ export const PRIVACY_MIGRATIONS = { owner: 'privacy', dir: `${__dirname}/migrati
 /** Default schema of the subject keys: shared by every service that seals or opens personal data. */
 export const DEFAULT_PRIVACY_SCHEMA = 'privacy';
 
-export const privacySchemaOf = (env: NodeJS.ProcessEnv = process.env): string => {
-  const schema = env['TRAINYARD_PII_SCHEMA'] || DEFAULT_PRIVACY_SCHEMA;
+export const privacySchemaOf = (env: PersonalDataSettings = process.env): string => {
+  const schema = env.TRAINYARD_PII_SCHEMA || DEFAULT_PRIVACY_SCHEMA;
   assertSchemaName(schema);
   return schema;
 };

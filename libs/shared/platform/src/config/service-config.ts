@@ -207,6 +207,8 @@ function platformConfigSchema(service: ServiceName) {
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a PostgreSQL schema name')
       .optional(),
+    // `production` makes the personal-data key mandatory (never a development key).
+    NODE_ENV: z.string().optional(),
   });
 }
 
