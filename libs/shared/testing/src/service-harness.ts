@@ -15,7 +15,8 @@ import { startService, type RunningService, type ServiceDefinition } from '@trai
 import { trackRunning, trackStart } from './leftovers';
 import type { TestContext } from './test-context';
 
-const KEY_DIR = join(tmpdir(), 'trainyard-test-keys');
+/** The test signing key pair every test service trusts (created once). */
+export const TEST_KEY_DIR = join(tmpdir(), 'trainyard-test-keys');
 
 export interface TestService {
   readonly running: RunningService;
@@ -41,6 +42,31 @@ export type GrpcTestClient = Client &
   >;
 
 /**
+ * A service's environment in a test: the suite's own, then free ports on 127.0.0.1, the test
+ * file's schema and broker, the test signing key, short readiness and shutdown periods, and
+ * `env` last (a test's own values win).
+ */
+export function testServiceEnv(
+  ctx: TestContext,
+  env: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    DATABASE_URL: ctx.databaseUrl,
+    DATABASE_SCHEMA: ctx.schema,
+    KAFKA_BROKERS: ctx.brokers.join(','),
+    AUTH_PUBLIC_KEY_FILE: ensureDevKeys(TEST_KEY_DIR).publicKeyFile,
+    READINESS_INTERVAL_MS: '500',
+    SHUTDOWN_GRACE_MS: '5000',
+    ...env,
+  };
+}
+
+/**
  * Boots a real service in this process: gRPC and HTTP on free ports on 127.0.0.1, the test
  * file's schema and broker, a test signing key. Stop it in afterAll.
  */
@@ -49,23 +75,8 @@ export async function startTestService(
   ctx: TestContext,
   env: Record<string, string> = {},
 ): Promise<TestService> {
-  const keys = ensureDevKeys(KEY_DIR);
   const running = await trackStart(
-    startService(definition, {
-      ...process.env,
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
-      DATABASE_URL: ctx.databaseUrl,
-      DATABASE_SCHEMA: ctx.schema,
-      KAFKA_BROKERS: ctx.brokers.join(','),
-      AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile,
-      LOG_LEVEL: 'warn',
-      READINESS_INTERVAL_MS: '500',
-      SHUTDOWN_GRACE_MS: '5000',
-      ...env,
-    }),
+    startService(definition, testServiceEnv(ctx, { LOG_LEVEL: 'warn', ...env })),
   );
   const grpcAddress = `127.0.0.1:${running.grpcPort}`;
   const clients: Client[] = [];
@@ -85,7 +96,7 @@ export async function startTestService(
     running,
     grpcAddress,
     httpUrl: `http://127.0.0.1:${running.httpPort}`,
-    token: (...roles) => signDevToken({ roles, keyDir: KEY_DIR }),
+    token: (...roles) => signDevToken({ roles, keyDir: TEST_KEY_DIR }),
     client: makeClient,
     health: (service = '') => healthCheck(grpcAddress, service),
     stop,

@@ -1,21 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import {
-  buildPlatform as buildInfra,
-  ensureDevKeys,
-  repoRoot,
-  signDevToken,
-} from '@trainyard/infra';
+import { buildPlatform as buildInfra, repoRoot, signDevToken } from '@trainyard/infra';
 import type { ServiceName } from '@trainyard/platform';
 import { trackRunning } from './leftovers';
+import { TEST_KEY_DIR, testServiceEnv } from './service-harness';
 import type { TestContext } from './test-context';
 import { waitFor } from './wait-for';
-
-const KEY_DIR = join(tmpdir(), 'trainyard-test-keys');
 
 /**
  * A service process loads NestJS, grpc-js and OpenTelemetry from scratch: on a busy 2-core machine
@@ -62,24 +55,9 @@ export async function startServiceProcess(
   ctx: TestContext,
   env: Record<string, string> = {},
 ): Promise<ServiceProcess> {
-  const keys = ensureDevKeys(KEY_DIR);
   const child = spawn(process.execPath, [join(build.dir, 'apps', service, 'src', 'main.js')], {
     cwd: repoRoot(),
-    env: {
-      ...process.env,
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
-      DATABASE_URL: ctx.databaseUrl,
-      DATABASE_SCHEMA: ctx.schema,
-      KAFKA_BROKERS: ctx.brokers.join(','),
-      AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile,
-      LOG_LEVEL: 'info',
-      READINESS_INTERVAL_MS: '500',
-      SHUTDOWN_GRACE_MS: '5000',
-      ...env,
-    },
+    env: testServiceEnv(ctx, { LOG_LEVEL: 'info', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
@@ -130,7 +108,7 @@ export async function startServiceProcess(
     grpcAddress: `127.0.0.1:${started.grpcPort}`,
     httpUrl: `http://127.0.0.1:${started.httpPort}`,
     logs,
-    token: (...roles) => signDevToken({ roles, keyDir: KEY_DIR }),
+    token: (...roles) => signDevToken({ roles, keyDir: TEST_KEY_DIR }),
     stop,
   };
 }
