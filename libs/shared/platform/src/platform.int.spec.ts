@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -15,6 +14,7 @@ import { signDevToken } from '@trainyard/infra';
 import {
   callUnary,
   createTestContext,
+  postgresProxy,
   startTestService,
   waitFor,
   type TestContext,
@@ -67,36 +67,6 @@ class ProbeController {
 class ProbeModule {}
 
 const probeService: ServiceDefinition = { service: 'planning', module: ProbeModule };
-
-/** A TCP hop in front of PostgreSQL that the test can cut, to make the database unreachable. */
-function postgresProxy(): Promise<{
-  url: (databaseUrl: string) => string;
-  cut: () => Promise<void>;
-}> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(5432, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      resolve({
-        url: (databaseUrl) => databaseUrl.replace(/@[^/]+\//, `@127.0.0.1:${port}/`),
-        cut: () =>
-          new Promise<void>((done) => {
-            for (const s of sockets) s.destroy();
-            server.close(() => done());
-          }),
-      });
-    }),
-  );
-}
 
 describe('platform: auth, readiness, reflection, configuration', () => {
   let ctx: TestContext;

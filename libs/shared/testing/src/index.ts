@@ -12,3 +12,4 @@ export * from './topic-forwarder';
 export * from './asyncapi-contract';
 export * from './field-violations';
 export * from './tamper.fixture';
+export * from './postgres-proxy';
