@@ -132,10 +132,9 @@ export async function startService(
   let relay: OutboxRelay | undefined;
   let store: ReturnType<typeof createEventStore> | undefined;
   let topicEnsured: Promise<void> = Promise.resolve();
-  const grace = () =>
-    new Promise<'timeout'>((resolve) =>
-      setTimeout(() => resolve('timeout'), config.SHUTDOWN_GRACE_MS).unref(),
-    );
+  /** Resolves 'timeout' after `ms`, holding no process open. */
+  const after = (ms: number) =>
+    new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
 
   /**
    * app.close() drains in-flight gRPC calls (tryShutdown) and HTTP requests, then runs every
@@ -152,7 +151,7 @@ export async function startService(
         return 'closed' as const;
       },
     );
-    if ((await Promise.race([closed, grace()])) === 'closed') return closed;
+    if ((await Promise.race([closed, after(config.SHUTDOWN_GRACE_MS)])) === 'closed') return closed;
     logger.warn(
       `in-flight work did not finish within ${config.SHUTDOWN_GRACE_MS} ms; cutting open calls and connections`,
     );
@@ -161,18 +160,13 @@ export async function startService(
     return closed;
   };
 
-  const hooksBound = () =>
-    new Promise<'timeout'>((resolve) =>
-      setTimeout(() => resolve('timeout'), HOOKS_BOUND_MS).unref(),
-    );
-
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       readiness.drain();
       // The modules' shutdown hooks end before the connections they may use are closed, and
       // before stop() returns: nothing of the service keeps running behind its caller.
-      if (app && (await Promise.race([closeApp(app), hooksBound()])) === 'timeout')
+      if (app && (await Promise.race([closeApp(app), after(HOOKS_BOUND_MS)])) === 'timeout')
         logger.error(`shutdown hooks still running after ${HOOKS_BOUND_MS} ms; going on`);
       await topicEnsured;
       await relay?.stop();
