@@ -1,6 +1,7 @@
 import { ValidationError } from '@trainyard/kernel';
 import fc from 'fast-check';
-import { validateJobManifest } from './job-manifest';
+import { MANIFEST_KEYS, validateJobManifest } from './job-manifest';
+import { TASK_KEYS } from './job-manifest.tasks';
 import { validManifestInput } from './job-manifest.fixtures';
 
 /** Kahn's algorithm, independent of the validator's DFS: are these edges acyclic? */
@@ -97,23 +98,7 @@ describe('validateJobManifest (properties)', () => {
         fc.constantFrom('__proto__', 'constructor', 'toString', 'tasks', 'cron'),
       ),
     });
-    const fields = fc.constantFrom(
-      'name',
-      'owner',
-      'criticality',
-      'schedule',
-      'parameters',
-      'environments',
-      'tasks',
-      'description',
-      'concurrency',
-      'priority',
-      'catchUpSeconds',
-      'sla',
-      'startJitterSeconds',
-      'backpressure',
-      'components',
-    );
+    const fields = fc.constantFrom(...MANIFEST_KEYS);
     const check = (input: unknown) => {
       const result = validateJobManifest(input);
       if (result.ok) return;
@@ -132,29 +117,15 @@ describe('validateJobManifest (properties)', () => {
     );
     // Hostile values inside a task and inside the schedule.
     fc.assert(
-      fc.property(
-        fc.constantFrom(
-          'id',
-          'executor',
-          'dependsOn',
-          'trigger',
-          'retries',
-          'timeoutSeconds',
-          'heartbeatSeconds',
-          'pools',
-          'outcomes',
-        ),
-        hostile,
-        (key, value) => {
-          const input = validManifestInput();
-          (input.tasks as Record<string, unknown>[])[1] = {
-            ...(input.tasks as Record<string, unknown>[])[1],
-            [key]: value,
-          };
-          input.schedule = { cron: value, zone: value, gap: value };
-          check(input);
-        },
-      ),
+      fc.property(fc.constantFrom(...TASK_KEYS), hostile, (key, value) => {
+        const input = validManifestInput();
+        (input.tasks as Record<string, unknown>[])[1] = {
+          ...(input.tasks as Record<string, unknown>[])[1],
+          [key]: value,
+        };
+        input.schedule = { cron: value, zone: value, gap: value };
+        check(input);
+      }),
       { numRuns: 300 },
     );
   });

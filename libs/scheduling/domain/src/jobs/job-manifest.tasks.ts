@@ -22,7 +22,8 @@ import {
   type TriggerRule,
 } from './job-manifest.types';
 
-const TASK_KEYS = [
+/** The fields a task may have. */
+export const TASK_KEYS = [
   'id',
   'executor',
   'dependsOn',
@@ -32,7 +33,7 @@ const TASK_KEYS = [
   'heartbeatSeconds',
   'pools',
   'outcomes',
-];
+] as const;
 
 export const validateTasks = (
   value: unknown,

@@ -33,7 +33,8 @@ export {
   POOL_KEY,
 } from './job-manifest.limits';
 
-const TOP_LEVEL = [
+/** The fields a manifest may have at its top level. */
+export const MANIFEST_KEYS = [
   'name',
   'owner',
   'criticality',
@@ -49,7 +50,7 @@ const TOP_LEVEL = [
   'startJitterSeconds',
   'backpressure',
   'components',
-];
+] as const;
 
 /**
  * `input` (parsed YAML or JSON) → the normalised manifest, or every problem found, each a
@@ -64,7 +65,7 @@ export const validateJobManifest = (
     p.add('(root)', `A job manifest must be an object; got ${show(input)}.`);
     return { ok: false, problems: p.list };
   }
-  p.unknownKeys(input, TOP_LEVEL, '');
+  p.unknownKeys(input, MANIFEST_KEYS, '');
   const name = validateName(input, p);
   const owner = p.text(input, 'owner', '', true);
   if (owner !== undefined && !SEGMENT.test(owner))
