@@ -1,9 +1,10 @@
 import type { Pool, PoolClient } from 'pg';
-import { canonicalRowJson } from './canonical-row';
+import { canonicalEventJson } from './canonical-event';
 import { assertCommitOrder } from './commit-order';
 import { readNodes } from './event-tree.query';
 import { appendLeaves, foldNodes, leafHash, leafOffset, perfectNodes } from './merkle-tree';
 import { sealerStatements } from './event-sealer.sql';
+import { toSealableEvent } from './sealed-fields.query';
 import type { SealedRow } from './sealed-fields.query';
 
 /** The sealed tree as the last batch left it: what the next batch extends. */
@@ -87,7 +88,7 @@ export class SealerBatches {
       this.tree?.size === size
         ? this.tree.frontier
         : await readNodes(client, this.schema, perfectNodes({ start: 0, end: size }));
-    const leaves = rows.map((row) => leafHash(canonicalRowJson(row)));
+    const leaves = rows.map((row) => leafHash(canonicalEventJson(toSealableEvent(row))));
     const grown = appendLeaves(size, frontier, leaves);
     const last = rows[rows.length - 1]!;
     const treeSize = size + rows.length;

@@ -191,8 +191,8 @@ describe('sealPending', () => {
     });
   });
 
-  // The sealer writes leaves from jsonb's text without parsing it (canonicalRowJson); the verifier
-  // parses and canonicalises. Any byte where they differ fails verification of an untouched event.
+  // Whatever JSON jsonb stores and prints back (numbers, escapes, key orders, non-ASCII), the leaf
+  // the sealer hashes must be the one the verifier recomputes.
   it('seals any JSON data with the leaves the verifier recomputes from it', async () => {
     const { schema, store } = await freshStore();
     const storable = (value: unknown): boolean => !JSON.stringify(value).includes('\\u0000');
