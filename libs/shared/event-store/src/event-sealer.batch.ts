@@ -2,7 +2,8 @@ import type { Pool, PoolClient } from 'pg';
 import { canonicalEventJson } from './canonical-event';
 import { assertCommitOrder } from './commit-order';
 import { readNodes } from './event-tree.query';
-import { appendLeaves, foldNodes, leafHash, leafOffset, perfectNodes } from './merkle-tree';
+import { foldNodes, leafOffset, perfectNodes } from './merkle-tree';
+import { appendLeafTexts } from './merkle-tree.append-texts';
 import { sealerStatements } from './event-sealer.sql';
 import { toSealableEvent } from './sealed-fields.query';
 import type { SealedRow } from './sealed-fields.query';
@@ -88,8 +89,8 @@ export class SealerBatches {
       this.tree?.size === size
         ? this.tree.frontier
         : await readNodes(client, this.schema, perfectNodes({ start: 0, end: size }));
-    const leaves = rows.map((row) => leafHash(canonicalEventJson(toSealableEvent(row))));
-    const grown = appendLeaves(size, frontier, leaves);
+    const texts = rows.map((row) => canonicalEventJson(toSealableEvent(row)));
+    const grown = appendLeafTexts(size, frontier, texts);
     const last = rows[rows.length - 1]!;
     const treeSize = size + rows.length;
     await client.query({
@@ -102,7 +103,7 @@ export class SealerBatches {
         last.transaction_id,
         last.position,
         foldNodes(grown.frontier),
-        Buffer.concat(grown.nodes),
+        grown.nodes,
       ],
     });
     // Trusted for the next batch only if this transaction commits; seal() clears it otherwise.
