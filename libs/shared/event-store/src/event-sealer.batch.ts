@@ -1,7 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
 import { canonicalEventJson } from './canonical-event';
+import { assertCommitOrder } from './commit-order';
 import { readNodes } from './event-tree.query';
-import { appendLeaves, foldNodes, leafHash, leafOffset, perfectNodes } from './merkle-tree';
+import { foldNodes, leafOffset, perfectNodes } from './merkle-tree';
+import { appendLeafTexts } from './merkle-tree.append-texts';
 import { sealerStatements } from './event-sealer.sql';
 import { toSealableEvent } from './sealed-fields.query';
 import type { SealedRow } from './sealed-fields.query';
@@ -20,11 +22,10 @@ export interface BatchResult {
   readonly pending: boolean;
 }
 
-interface PendingRow extends Partial<SealedRow> {
+/** The pending read's first row; the events follow it (event-sealer.sql.ts). */
+interface HeadRow {
   readonly pending: boolean;
   readonly tree_size: string | null;
-  readonly last_transaction_id: string | null;
-  readonly last_position: string | null;
 }
 
 /** The EventSealer's batches: each seals the next commit-safe events into the tree. */
@@ -74,22 +75,22 @@ export class SealerBatches {
     client: PoolClient,
   ): Promise<{ readonly sealed: number; readonly pending: boolean }> {
     // Read after taking the lock: the statement's fresh snapshot sees the previous holder's batches.
-    const { rows: read } = await client.query<PendingRow>({
+    const { rows: read } = await client.query<HeadRow | SealedRow>({
       name: this.sql.pendingEvents,
       text: this.sql.pendingEventsText,
       values: [this.batchSize],
     });
-    const first = read[0];
-    if (!first) throw new Error('EventSealer: no head row');
-    const rows = read.filter((row): row is PendingRow & SealedRow => row.position != null);
-    if (rows.length === 0) return { sealed: 0, pending: first.pending };
-    const size = Number(first.tree_size ?? 0);
+    const [head, ...rows] = read as [HeadRow, ...SealedRow[]];
+    if (!head || head.pending == null) throw new Error('EventSealer: no head row');
+    if (rows.length === 0) return { sealed: 0, pending: head.pending };
+    assertCommitOrder(rows);
+    const size = Number(head.tree_size ?? 0);
     const frontier =
       this.tree?.size === size
         ? this.tree.frontier
         : await readNodes(client, this.schema, perfectNodes({ start: 0, end: size }));
-    const leaves = rows.map((row) => leafHash(canonicalEventJson(toSealableEvent(row))));
-    const grown = appendLeaves(size, frontier, leaves);
+    const texts = rows.map((row) => canonicalEventJson(toSealableEvent(row)));
+    const grown = appendLeafTexts(size, frontier, texts);
     const last = rows[rows.length - 1]!;
     const treeSize = size + rows.length;
     await client.query({
@@ -102,11 +103,11 @@ export class SealerBatches {
         last.transaction_id,
         last.position,
         foldNodes(grown.frontier),
-        Buffer.concat(grown.nodes),
+        grown.nodes,
       ],
     });
     // Trusted for the next batch only if this transaction commits; seal() clears it otherwise.
     this.tree = { size: treeSize, frontier: grown.frontier };
-    return { sealed: rows.length, pending: first.pending };
+    return { sealed: rows.length, pending: head.pending };
   }
 }

@@ -281,7 +281,7 @@ function isPowerOfTwo(n: number): boolean {
   return n > 0 && Number.isInteger(Math.log2(n));
 }
 
-function popcount(n: number): number {
+export function popcount(n: number): number {
   let count = 0;
   for (let x = n; x > 0; x = Math.floor(x / 2)) count += x % 2;
   return count;

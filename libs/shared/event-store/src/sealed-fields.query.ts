@@ -13,6 +13,19 @@ export const SEALED_COLUMNS = `e.position::text AS position, e.transaction_id::t
   e.data::text AS data, e.metadata::text AS metadata,
   to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS recorded_at`;
 
+/** The names SEALED_COLUMNS gives its columns, in order. */
+export const SEALED_COLUMN_NAMES = [
+  'position',
+  'transaction_id',
+  'stream_id',
+  'stream_version',
+  'event_type',
+  'schema_version',
+  'data',
+  'metadata',
+  'recorded_at',
+] as const;
+
 export interface SealedRow {
   readonly position: string;
   readonly transaction_id: string;
