@@ -1,46 +1,23 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { PoolClient } from 'pg';
-import { createTestContext, waitFor } from '@trainyard/testing';
-import type { TestContext } from '@trainyard/testing';
+import { waitFor } from '@trainyard/testing';
 import { EventSealer } from './event-sealer';
-import { migrateEventStore } from './event-store.migrations';
+import { eventStoreSchemas } from './event-store-schemas.fixture';
 import { freshStreamId, newEvent } from './new-event.fixture';
-import { createEventStore } from './postgres-event-store';
-import type { PostgresEventStore } from './postgres-event-store';
 import { verifyEventLog } from './verify-log';
 import { CheckpointSigner, verifySignedCheckpoint } from './signed-checkpoint';
 import type { SignedTreeCheckpoint } from './signed-checkpoint';
 
-let ctx: TestContext;
-const cleanup: Array<() => Promise<void>> = [];
-let nextSchema = 0;
-
-beforeAll(async () => {
-  ctx = await createTestContext('event_sealer');
-});
-
-afterAll(async () => {
-  for (const step of cleanup.reverse()) await step();
-  await ctx.dispose();
-});
+const schemas = eventStoreSchemas('event_sealer');
+/** A schema no test creates. */
+const MISSING_SCHEMA = 'event_sealer_missing';
 
 /** A fresh event store schema per test, so seal counts start from zero. */
-async function freshStore(
-  crossProcessSignal = false,
-): Promise<{ schema: string; store: PostgresEventStore }> {
-  const schema = `${ctx.schema}_${nextSchema++}`;
-  await migrateEventStore(ctx.pool, schema);
-  const store = createEventStore(ctx.pool, schema, { crossProcessSignal });
-  cleanup.push(async () => {
-    await store.close();
-    await ctx.pool.query(`DROP SCHEMA "${schema}" CASCADE`);
-  });
-  return { schema, store };
-}
+const freshStore = (crossProcessSignal = false) => schemas.freshStore({ crossProcessSignal });
 
 async function sealedPositions(schema: string): Promise<bigint[]> {
-  const { rows } = await ctx.pool.query<{ position: string }>(
+  const { rows } = await schemas.pool.query<{ position: string }>(
     `SELECT e.position::text AS position FROM "${schema}".events e ORDER BY e.transaction_id, e.position
       LIMIT (SELECT coalesce(max(tree_size), 0) FROM "${schema}".event_tree_batches)`,
   );
@@ -48,7 +25,7 @@ async function sealedPositions(schema: string): Promise<bigint[]> {
 }
 
 async function countEvents(schema: string): Promise<number> {
-  const { rows } = await ctx.pool.query<{ n: number }>(
+  const { rows } = await schemas.pool.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM "${schema}".events`,
   );
   return rows[0]!.n;
@@ -76,7 +53,7 @@ async function insertDirectly(client: PoolClient, schema: string): Promise<bigin
 }
 
 async function listeners(schema: string): Promise<number> {
-  const { rows } = await ctx.pool.query<{ n: number }>(
+  const { rows } = await schemas.pool.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = $1 AND state = 'idle'`,
     [`LISTEN "${schema}.events"`],
   );
@@ -90,11 +67,11 @@ describe('sealPending', () => {
       newEvent('Early', {}),
       newEvent('Early', {}),
     ]);
-    const sealer = new EventSealer(ctx.pool, schema);
+    const sealer = new EventSealer(schemas.pool, schema);
     expect(await sealUntil(sealer, 2)).toBe(2);
 
     // A transaction takes its xid before later appends, but writes and commits after them.
-    const client = await ctx.pool.connect();
+    const client = await schemas.pool.connect();
     let slowPosition: bigint;
     try {
       await client.query('BEGIN');
@@ -107,7 +84,7 @@ describe('sealPending', () => {
       slowPosition = await insertDirectly(client, schema);
 
       expect(await sealer.sealPending()).toBe(0);
-      expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({
+      expect(await verifyEventLog(schemas.pool, schema)).toMatchObject({
         ok: true,
         checked: 2,
         unsealed: 3,
@@ -127,7 +104,7 @@ describe('sealPending', () => {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release();
     }
-    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({
+    expect(await verifyEventLog(schemas.pool, schema)).toMatchObject({
       ok: true,
       checked: 6,
       unsealed: 0,
@@ -136,8 +113,8 @@ describe('sealPending', () => {
 
   it('leaves nothing of an aborted transaction in the tree', async () => {
     const { schema, store } = await freshStore();
-    const sealer = new EventSealer(ctx.pool, schema);
-    const client = await ctx.pool.connect();
+    const sealer = new EventSealer(schemas.pool, schema);
+    const client = await schemas.pool.connect();
     try {
       await client.query('BEGIN');
       await insertDirectly(client, schema);
@@ -148,14 +125,14 @@ describe('sealPending', () => {
       client.release();
     }
     expect(await sealUntil(sealer, 1)).toBe(1);
-    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({ ok: true, checked: 1 });
+    expect(await verifyEventLog(schemas.pool, schema)).toMatchObject({ ok: true, checked: 1 });
   });
 
   it('keeps one tree when several sealers race with each other and with appenders', async () => {
     const { schema, store } = await freshStore();
     const sealers = Array.from(
       { length: 4 },
-      () => new EventSealer(ctx.pool, schema, { batchSize: 7 }),
+      () => new EventSealer(schemas.pool, schema, { batchSize: 7 }),
     );
     let appending = true;
     let sealedWhileAppending = 0;
@@ -179,12 +156,12 @@ describe('sealPending', () => {
     expect(
       sealedWhileAppending + (await sealUntil(sealers[0]!, total - sealedWhileAppending)),
     ).toBe(total);
-    const { rows } = await ctx.pool.query<{ n: number; max: string }>(
+    const { rows } = await schemas.pool.query<{ n: number; max: string }>(
       `SELECT coalesce(max(tree_size), 0)::int AS n, (count(*) <= $1)::text AS max FROM "${schema}".event_tree_batches`,
       [total],
     );
     expect(rows[0]).toEqual({ n: total, max: 'true' });
-    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({
+    expect(await verifyEventLog(schemas.pool, schema)).toMatchObject({
       ok: true,
       checked: total,
       unsealed: 0,
@@ -207,32 +184,34 @@ describe('sealPending', () => {
       );
     for (let i = 0; i < events.length; i += 50)
       await store.append(freshStreamId(), events.slice(i, i + 50), 0);
-    const sealer = new EventSealer(ctx.pool, schema, { batchSize: 64 });
+    const sealer = new EventSealer(schemas.pool, schema, { batchSize: 64 });
     expect(await sealUntil(sealer, events.length)).toBe(events.length);
-    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({
+    expect(await verifyEventLog(schemas.pool, schema)).toMatchObject({
       ok: true,
       checked: events.length,
     });
   });
 
   it('fails with the database error when the schema has no event store', async () => {
-    await expect(new EventSealer(ctx.pool, `${ctx.schema}_none`).sealPending()).rejects.toThrow(
+    await expect(new EventSealer(schemas.pool, MISSING_SCHEMA).sealPending()).rejects.toThrow(
       /does not exist/,
     );
   });
 
   it('refuses invalid options and schema names', () => {
-    expect(() => new EventSealer(ctx.pool, 'Robert"; DROP')).toThrow(
+    expect(() => new EventSealer(schemas.pool, 'Robert"; DROP')).toThrow(
       'invalid event store schema name',
     );
-    expect(() => new EventSealer(ctx.pool, ctx.schema, { intervalMs: 0 })).toThrow('intervalMs');
+    expect(() => new EventSealer(schemas.pool, MISSING_SCHEMA, { intervalMs: 0 })).toThrow(
+      'intervalMs',
+    );
   });
 });
 
 describe('start/stop', () => {
   it('seals soon after an append of another process, woken by NOTIFY rather than its poll', async () => {
     const { schema, store } = await freshStore(true);
-    const sealer = new EventSealer(ctx.pool, schema, { intervalMs: 60_000 });
+    const sealer = new EventSealer(schemas.pool, schema, { intervalMs: 60_000 });
     sealer.start();
     try {
       await waitFor(async () => (await listeners(schema)) > 0, {
@@ -257,14 +236,18 @@ describe('start/stop', () => {
     await waitFor(async () => (await listeners(schema)) === 0, {
       description: 'the LISTEN connection closed',
     });
-    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({ ok: true, checked: 3 });
+    expect(await verifyEventLog(schemas.pool, schema)).toMatchObject({ ok: true, checked: 3 });
   });
 
   it('polls when not woken, and two running sealers keep one tree', async () => {
     const { schema, store } = await freshStore();
     const sealers = [1, 2].map(
       () =>
-        new EventSealer(ctx.pool, schema, { intervalMs: 50, wakeOnAppend: false, batchSize: 5 }),
+        new EventSealer(schemas.pool, schema, {
+          intervalMs: 50,
+          wakeOnAppend: false,
+          batchSize: 5,
+        }),
     );
     for (const sealer of sealers) sealer.start();
     try {
@@ -278,16 +261,16 @@ describe('start/stop', () => {
       await Promise.all(sealers.map((sealer) => sealer.stop()));
     }
     expect(await listeners(schema)).toBe(0);
-    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({ ok: true, checked: 12 });
+    expect(await verifyEventLog(schemas.pool, schema)).toMatchObject({ ok: true, checked: 12 });
   });
 
   it('looks again soon, not at its poll interval, while committed events wait behind a transaction in flight', async () => {
     const { schema, store } = await freshStore();
     await store.append(freshStreamId(), [newEvent('BeforeTheSlowOne', {})]);
-    const slow = await ctx.pool.connect();
+    const slow = await schemas.pool.connect();
     // Not woken by appends and polling every 2 minutes: only the pass's "events wait beyond the
     // frontier" answer can bring the next pass within the test's time.
-    const sealer = new EventSealer(ctx.pool, schema, {
+    const sealer = new EventSealer(schemas.pool, schema, {
       intervalMs: 120_000,
       minIntervalMs: 20,
       wakeOnAppend: false,
@@ -312,12 +295,12 @@ describe('start/stop', () => {
       slow.release();
       await sealer.stop();
     }
-    expect(await verifyEventLog(ctx.pool, schema)).toMatchObject({ ok: true, checked: 3 });
+    expect(await verifyEventLog(schemas.pool, schema)).toMatchObject({ ok: true, checked: 3 });
   }, 120_000);
 
   it('reports pass errors to onError and keeps running', async () => {
     const errors: unknown[] = [];
-    const sealer = new EventSealer(ctx.pool, `${ctx.schema}_none`, {
+    const sealer = new EventSealer(schemas.pool, MISSING_SCHEMA, {
       intervalMs: 20,
       wakeOnAppend: false,
       onError: (error) => errors.push(error),
@@ -340,7 +323,7 @@ describe('start/stop', () => {
     const published: SignedTreeCheckpoint[] = [];
     const errors: unknown[] = [];
     let brokerDown = true;
-    const sealer = new EventSealer(ctx.pool, schema, {
+    const sealer = new EventSealer(schemas.pool, schema, {
       intervalMs: 50,
       minIntervalMs: 10,
       wakeOnAppend: false,
