@@ -153,18 +153,18 @@ export const decideRunStep = (
 /** Applies a step to the task states (what the runtime's rows become). */
 export const evolveRunTasks = (tasks: RunTasks, step: RunStep): RunTasks => {
   const next: Record<string, TaskRunView> = { ...tasks };
-  for (const c of step.changes) {
-    if (c.kind === 'finished')
-      next[c.taskId] = {
-        status: 'done',
-        attempt: c.attempt,
-        outcome: c.outcome,
-        ...(c.handled ? { handled: true } : {}),
-      };
-    else if (c.kind === 'retry') next[c.taskId] = { status: 'ready', attempt: c.nextAttempt };
-    else next[c.taskId] = { status: 'ready', attempt: c.attempt };
-  }
+  for (const c of step.changes) next[c.taskId] = viewAfter(c);
   return next;
+};
+
+/** A task's state after one change. */
+const viewAfter = (c: TaskChange): TaskRunView => {
+  if (c.kind === 'finished')
+    return c.handled
+      ? { status: 'done', attempt: c.attempt, outcome: c.outcome, handled: true }
+      : { status: 'done', attempt: c.attempt, outcome: c.outcome };
+  if (c.kind === 'retry') return { status: 'ready', attempt: c.nextAttempt };
+  return { status: 'ready', attempt: c.attempt };
 };
 
 /** The run's outcome when every task is done, else undefined. */
@@ -266,12 +266,13 @@ const taskAttemptFinished = (
   }
 
   // Forced skips: everything downstream, or the direct dependents a branch did not name.
-  const dependents = manifest.tasks.filter((t) => t.dependsOn.includes(fact.taskId));
   let forced: string[] = [];
   if (action === 'skip-downstream') forced = descendants(manifest, fact.taskId);
   else if (action === 'branch') {
     const chosen = new Set(matched?.rule.branch ?? []);
-    forced = dependents.filter((t) => !chosen.has(t.id)).map((t) => t.id);
+    forced = manifest.tasks
+      .filter((t) => t.dependsOn.includes(fact.taskId) && !chosen.has(t.id))
+      .map((t) => t.id);
   }
   for (const id of forced) {
     const t = state[id];
@@ -301,10 +302,13 @@ export const settlePending = (
   tasks: RunTasks,
 ): { changes: TaskChange[]; state: RunTasks } => {
   const changes: TaskChange[] = [];
-  let state = tasks;
+  // One copy for all of this settling's changes, made at the first: a run of hundreds of tasks
+  // is settled on every result, and a copy per change made that cost grow with the run.
+  let changed: Record<string, TaskRunView> | undefined;
   for (let progressed = true; progressed;) {
     progressed = false;
     for (const task of manifest.tasks) {
+      const state: RunTasks = changed ?? tasks;
       const view = state[task.id];
       if (!view || view.status !== 'pending') continue;
       const verdict = triggerVerdict(task, state);
@@ -321,11 +325,12 @@ export const settlePending = (
               detail: `trigger rule ${task.trigger} can no longer be met`,
             };
       changes.push(change);
-      state = evolveRunTasks(state, { changes: [change] });
+      changed ??= { ...tasks };
+      changed[task.id] = viewAfter(change);
       progressed = true;
     }
   }
-  return { changes, state };
+  return { changes, state: changed ?? tasks };
 };
 
 type Verdict = 'run' | 'skip' | 'wait';
@@ -336,18 +341,24 @@ type Verdict = 'run' | 'skip' | 'wait';
  * skipped once all are done without a failure. all-done: runs once every upstream is done.
  */
 export const triggerVerdict = (task: JobTask, tasks: RunTasks): Verdict => {
-  const ups = task.dependsOn.map((id) => tasks[id]);
-  const done = ups.filter((u) => u?.status === 'done');
-  const ok = (u: TaskRunView | undefined) => u?.outcome === 'succeeded' || u?.handled === true;
-  const bad = (u: TaskRunView | undefined) =>
-    u?.outcome !== undefined && FAILED.has(u.outcome) && !u.handled;
-  const allDone = done.length === ups.length;
+  // One pass without allocations: called for every pending task of a run on every result.
+  let done = 0;
+  let notOk = false;
+  let bad = false;
+  for (const id of task.dependsOn) {
+    const u = tasks[id];
+    if (u?.status !== 'done') continue;
+    done++;
+    if (u.outcome !== 'succeeded' && u.handled !== true) notOk = true;
+    if (u.outcome !== undefined && FAILED.has(u.outcome) && !u.handled) bad = true;
+  }
+  const allDone = done === task.dependsOn.length;
   switch (task.trigger) {
     case 'all-succeeded':
-      if (done.some((u) => !ok(u))) return 'skip';
+      if (notOk) return 'skip';
       return allDone ? 'run' : 'wait';
     case 'any-failed':
-      if (done.some(bad)) return 'run';
+      if (bad) return 'run';
       return allDone ? 'skip' : 'wait';
     case 'all-done':
       return allDone ? 'run' : 'wait';
