@@ -1,0 +1,42 @@
+import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+
+/**
+ * A transaction's statements on a connection in pg's pipeline mode: each is sent at once, behind
+ * those before it, without waiting for their answers (PostgreSQL runs them in the order sent).
+ * A statement's result resolves only once every statement sent before it succeeded, so no answer
+ * stands for a transaction that already failed; the first failure is what the later ones report.
+ */
+export class Pipeline {
+  private last: Promise<unknown> = Promise.resolve();
+  private firstFailure?: { readonly error: unknown };
+
+  constructor(readonly client: PoolClient) {}
+
+  query<R extends QueryResultRow = QueryResultRow>(
+    statement: QueryConfig | string,
+  ): Promise<QueryResult<R>> {
+    const sent = this.client.query<R>(
+      typeof statement === 'string' ? { text: statement } : statement,
+    );
+    sent.catch((error: unknown) => {
+      this.firstFailure ??= { error };
+    });
+    const answer = this.last.then(() => sent);
+    answer.catch(() => undefined); // reported to whoever awaits it, else by a later statement
+    this.last = answer;
+    return answer;
+  }
+
+  /** Sent now; only the statements after it (COMMIT) wait for its answer. */
+  send(statement: QueryConfig | string): void {
+    void this.query(statement);
+  }
+
+  /**
+   * The first statement that failed, in the order sent (its error, not the "transaction aborted"
+   * of the statements behind it, says whether the transaction is worth retrying).
+   */
+  get failure(): { readonly error: unknown } | undefined {
+    return this.firstFailure;
+  }
+}
