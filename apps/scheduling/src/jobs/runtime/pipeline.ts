@@ -1,4 +1,11 @@
-import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import type {
+  PoolClient,
+  QueryArrayConfig,
+  QueryArrayResult,
+  QueryConfig,
+  QueryResult,
+  QueryResultRow,
+} from 'pg';
 
 /**
  * A transaction's statements on a connection in pg's pipeline mode: each is sent at once, behind
@@ -15,16 +22,14 @@ export class Pipeline {
   query<R extends QueryResultRow = QueryResultRow>(
     statement: QueryConfig | string,
   ): Promise<QueryResult<R>> {
-    const sent = this.client.query<R>(
-      typeof statement === 'string' ? { text: statement } : statement,
+    return this.inOrder(
+      this.client.query<R>(typeof statement === 'string' ? { text: statement } : statement),
     );
-    sent.catch((error: unknown) => {
-      this.firstFailure ??= { error };
-    });
-    const answer = this.last.then(() => sent);
-    answer.catch(() => undefined); // reported to whoever awaits it, else by a later statement
-    this.last = answer;
-    return answer;
+  }
+
+  /** `query` with each row an array of its columns: pg builds those faster than objects. */
+  queryArrays<R extends unknown[]>(statement: QueryArrayConfig): Promise<QueryArrayResult<R>> {
+    return this.inOrder(this.client.query<R>(statement));
   }
 
   /** Sent now; only the statements after it (COMMIT) wait for its answer. */
@@ -38,5 +43,15 @@ export class Pipeline {
    */
   get failure(): { readonly error: unknown } | undefined {
     return this.firstFailure;
+  }
+
+  private inOrder<T>(sent: Promise<T>): Promise<T> {
+    sent.catch((error: unknown) => {
+      this.firstFailure ??= { error };
+    });
+    const answer = this.last.then(() => sent);
+    answer.catch(() => undefined); // reported to whoever awaits it, else by a later statement
+    this.last = answer;
+    return answer;
   }
 }

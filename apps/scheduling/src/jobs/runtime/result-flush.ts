@@ -70,8 +70,8 @@ export async function applyFacts(
             [runIds],
           ),
         ),
-        tx.query<TaskRow>(
-          ctx.named(
+        tx.queryArrays<TaskColumns>({
+          ...ctx.named(
             'readtasks',
             `SELECT run_id, task_id, status, attempt, outcome, handled,
                   CASE WHEN status = 'running' THEN started_at END AS started_at,
@@ -79,17 +79,39 @@ export async function applyFacts(
              FROM ${ctx.t.tasks} WHERE run_id = ANY($1::text[])`,
             [runIds],
           ),
-        ),
+          rowMode: 'array',
+        }),
       ]);
       const runBy = new Map<string, RunRow & { environment: string }>();
       for (const run of runRows) runBy.set(run.run_id, run);
       const tasksBy = new Map<string, Record<string, TaskRunView>>();
+      // The rows of running tasks (their start and lease; the others' are not read).
       const rowBy = new Map<string, TaskRow>();
-      for (const row of taskRows) {
-        let map = tasksBy.get(row.run_id);
-        if (!map) tasksBy.set(row.run_id, (map = {}));
-        map[row.task_id] = taskView(row);
-        rowBy.set(`${row.run_id}/${row.task_id}`, row);
+      for (const [
+        run_id,
+        task_id,
+        status,
+        attempt,
+        outcome,
+        handled,
+        started_at,
+        lease,
+      ] of taskRows) {
+        let map = tasksBy.get(run_id);
+        if (!map) tasksBy.set(run_id, (map = {}));
+        const view: TaskRunView = outcome ? { status, attempt, outcome } : { status, attempt };
+        map[task_id] = handled ? { ...view, handled } : view;
+        if (status === 'running')
+          rowBy.set(`${run_id}/${task_id}`, {
+            run_id,
+            task_id,
+            status,
+            attempt,
+            outcome,
+            handled,
+            started_at,
+            lease_expires_at: lease,
+          });
       }
       const { batch, finalChange, runEnds } = await decideFacts(
         ctx,
@@ -220,12 +242,14 @@ export async function applyFacts(
   return changed;
 }
 
-const taskView = (row: TaskRow): TaskRunView => {
-  const view: { -readonly [K in keyof TaskRunView]: TaskRunView[K] } = {
-    status: row.status,
-    attempt: row.attempt,
-  };
-  if (row.outcome) view.outcome = row.outcome;
-  if (row.handled) view.handled = true;
-  return view;
-};
+/** A task row as `readtasks` returns it (rows as arrays: a run's tasks are read on every result). */
+type TaskColumns = [
+  run_id: string,
+  task_id: string,
+  status: TaskRow['status'],
+  attempt: number,
+  outcome: TaskRow['outcome'],
+  handled: boolean,
+  started_at: Date | null,
+  lease_expires_at: Date | null,
+];
