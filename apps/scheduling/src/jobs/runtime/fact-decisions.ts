@@ -2,7 +2,6 @@ import {
   decideRunStep,
   taskKeyOf,
   type RunOutcome,
-  type RunTasks,
   type TaskChange,
   type TaskRunView,
 } from '@trainyard/scheduling-domain';
@@ -39,7 +38,8 @@ export async function decideFacts(
   for (const f of facts) {
     const run = runBy.get(f.runId);
     if (!run || (run.state !== 'running' && run.state !== 'scheduled')) continue;
-    const tasks: RunTasks = tasksBy.get(f.runId) ?? {};
+    let tasks = tasksBy.get(f.runId);
+    if (!tasks) tasksBy.set(f.runId, (tasks = {}));
     if (f.leaseExpiredBefore !== undefined && f.fact.type === 'TaskAttemptFinished') {
       const row = rowBy.get(`${f.runId}/${f.fact.taskId}`);
       if (!row?.lease_expires_at || row.lease_expires_at.getTime() >= f.leaseExpiredBefore)
@@ -52,12 +52,13 @@ export async function decideFacts(
     });
     if (step.changes.length === 0) continue;
     const ref = ctx.rowRef(run);
-    const next: Record<string, TaskRunView> = { ...tasks };
+    // `tasks` is this flush's own read of the run's rows: kept up to date in place for the run's
+    // next fact (a copy per fact would cost more than deciding it, for a run of hundreds of tasks).
     for (const c of step.changes) {
       const key = `${f.runId}/${c.taskId}`;
       finalChange.set(key, { runId: f.runId, change: c });
       if (c.kind === 'ready') {
-        next[c.taskId] = { status: 'ready', attempt: c.attempt };
+        tasks[c.taskId] = { status: 'ready', attempt: c.attempt };
         continue;
       }
       const row = rowBy.get(key);
@@ -104,16 +105,15 @@ export async function decideFacts(
           },
           ctx.actor(),
         );
-        next[c.taskId] = { status: 'ready', attempt: c.nextAttempt };
+        tasks[c.taskId] = { status: 'ready', attempt: c.nextAttempt };
       } else
-        next[c.taskId] = {
+        tasks[c.taskId] = {
           status: 'done',
           attempt: c.attempt,
           outcome: c.outcome,
           ...(c.handled ? { handled: true } : {}),
         };
     }
-    tasksBy.set(f.runId, next);
     if (step.runOutcome) {
       const cancelledBy = f.fact.type === 'CancelRun' ? f.fact.by : undefined;
       runEnds.set(f.runId, {
@@ -132,7 +132,7 @@ export async function decideFacts(
             finishedAt: iso(now),
             durationMs: now - startedAt,
             tasks: Object.fromEntries(
-              Object.entries(next).map(([id, t]) => [id, t.outcome ?? 'cancelled']),
+              Object.entries(tasks).map(([id, t]) => [id, t.outcome ?? 'cancelled']),
             ),
             ...(cancelledBy ? { cancelledBy } : {}),
           },

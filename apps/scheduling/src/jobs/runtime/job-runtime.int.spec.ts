@@ -105,6 +105,14 @@ describe('job runtime', () => {
     expect(types.slice(0, 3)).toEqual(['JobRunScheduled', 'JobRunStarted', 'TaskRunStarted']);
     expect(types.filter((t) => t === 'TaskRetryScheduled')).toHaveLength(2);
     expect(types[types.length - 1]).toBe('JobRunFinished');
+    // Every attempt's result says when it started and how long it ran.
+    const results = (await eventsOf(runId)).filter((e) => e.event_type === 'TaskRunFinished');
+    expect(results).toHaveLength(6);
+    for (const result of results)
+      expect(result.data).toMatchObject({
+        startedAt: expect.any(String),
+        durationMs: expect.any(Number),
+      });
     // The task key is the same on every attempt of the flaky task.
     const keys = new Set(
       executor.executions.filter((e) => e.taskKey.endsWith('/flaky')).map((e) => e.taskKey),

@@ -122,6 +122,7 @@ export class JobRuntime {
     await Promise.allSettled(this.loops);
     if (this.facts.length > 0) await this.flush().catch(this.ctx.o.onError);
     await this.listener?.end().catch(() => undefined);
+    await this.ctx.close().catch(this.ctx.o.onError);
   }
 
   // ---------------------------------------------------------------- requests

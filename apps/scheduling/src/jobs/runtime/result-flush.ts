@@ -12,7 +12,7 @@ import {
   type TaskWrite,
 } from './runtime-records';
 import { startClaim } from './task-claims';
-import { runningWrite, writeTasksAndRuns } from './task-writes';
+import { runningWrite, tasksAndRunsWrite } from './task-writes';
 
 /** What the flush needs of the instance's own executions. */
 export interface LocalTasks {
@@ -27,7 +27,8 @@ export interface LocalTasks {
 /**
  * The decider applied to facts, for many runs in one transaction: runs locked in id order,
  * their tasks read, each fact decided in turn, rows updated, events appended. Returns the number
- * of task changes.
+ * of task changes. On a pipelined connection: BEGIN, the lock and the read go out together, and
+ * the write with COMMIT (a result whose dependent starts here costs two round trips).
  */
 export async function applyFacts(
   ctx: RuntimeContext,
@@ -47,54 +48,70 @@ export async function applyFacts(
   };
   let changed: number;
   try {
-    changed = await ctx.transaction(async (client) => {
+    changed = await ctx.pipelinedTransaction(async (tx) => {
       aborts = [];
       handoff = [];
       ctx.workers.release(held); // a retried transaction starts over
       held = 0;
       const releases: string[] = [];
       const runIds = [...new Set(facts.map((f) => f.runId))].sort();
-      // The runs locked in id order (one writer per stream) first, then their rows read by a
-      // second statement: under READ COMMITTED a statement that waited for a lock re-reads only
-      // the locked rows, so task rows joined to them would be the state from before the wait.
-      await client.query(
-        ctx.named(
-          'lockruns',
-          `SELECT run_id FROM ${ctx.t.runs} WHERE run_id = ANY($1::text[]) ORDER BY run_id FOR UPDATE`,
-          [runIds],
+      // The runs locked in id order (one writer per stream), then their tasks read by a second
+      // statement: under READ COMMITTED a statement that waited for a lock re-reads only the
+      // locked rows (the run rows it returns are their latest versions), so task rows joined to
+      // them would be the state from before the wait. Of a task only what the decider reads; its
+      // times only while it runs (a run's finished tasks are most of its rows).
+      const [{ rows: runRows }, { rows: taskRows }] = await Promise.all([
+        tx.query<RunRow & { environment: string }>(
+          ctx.named(
+            'lockruns',
+            `SELECT run_id, job, job_version, team, nominal_time, state, event_version, started_at,
+                  cancelled_by, environment
+             FROM ${ctx.t.runs} WHERE run_id = ANY($1::text[]) ORDER BY run_id FOR UPDATE`,
+            [runIds],
+          ),
         ),
-      );
-      const { rows } = await client.query<
-        RunRow & TaskRow & { environment: string; status: TaskRunView['status'] }
-      >(
-        ctx.named(
-          'readruns',
-          `SELECT r.run_id, r.job, r.job_version, r.team, r.nominal_time, r.state, r.event_version,
-                r.started_at AS run_started_at, r.cancelled_by, r.environment,
-                t.task_id, t.status, t.attempt, t.outcome, t.handled, t.started_at, t.lease_expires_at
-           FROM ${ctx.t.runs} r JOIN ${ctx.t.tasks} t ON t.run_id = r.run_id
-          WHERE r.run_id = ANY($1::text[])`,
-          [runIds],
-        ),
-      );
-      const tasksBy = new Map<string, Record<string, TaskRunView>>();
-      const rowBy = new Map<string, TaskRow>();
+        tx.queryArrays<TaskColumns>({
+          ...ctx.named(
+            'readtasks',
+            `SELECT run_id, task_id, status, attempt, outcome, handled,
+                  CASE WHEN status = 'running' THEN started_at END AS started_at,
+                  CASE WHEN status = 'running' THEN lease_expires_at END AS lease_expires_at
+             FROM ${ctx.t.tasks} WHERE run_id = ANY($1::text[])`,
+            [runIds],
+          ),
+          rowMode: 'array',
+        }),
+      ]);
       const runBy = new Map<string, RunRow & { environment: string }>();
-      for (const row of rows) {
-        if (!runBy.has(row.run_id))
-          runBy.set(row.run_id, {
-            ...row,
-            started_at: (row as unknown as { run_started_at: Date | null }).run_started_at,
+      for (const run of runRows) runBy.set(run.run_id, run);
+      const tasksBy = new Map<string, Record<string, TaskRunView>>();
+      // The rows of running tasks (their start and lease; the others' are not read).
+      const rowBy = new Map<string, TaskRow>();
+      for (const [
+        run_id,
+        task_id,
+        status,
+        attempt,
+        outcome,
+        handled,
+        started_at,
+        lease,
+      ] of taskRows) {
+        let map = tasksBy.get(run_id);
+        if (!map) tasksBy.set(run_id, (map = {}));
+        const view: TaskRunView = outcome ? { status, attempt, outcome } : { status, attempt };
+        map[task_id] = handled ? { ...view, handled } : view;
+        if (status === 'running')
+          rowBy.set(`${run_id}/${task_id}`, {
+            run_id,
+            task_id,
+            status,
+            attempt,
+            outcome,
+            handled,
+            started_at,
+            lease_expires_at: lease,
           });
-        let map = tasksBy.get(row.run_id);
-        if (!map) tasksBy.set(row.run_id, (map = {}));
-        map[row.task_id] = {
-          status: row.status,
-          attempt: row.attempt,
-          ...(row.outcome ? { outcome: row.outcome } : {}),
-          ...(row.handled ? { handled: true } : {}),
-        };
-        rowBy.set(`${row.run_id}/${row.task_id}`, row);
       }
       const { batch, finalChange, runEnds } = await decideFacts(
         ctx,
@@ -122,7 +139,7 @@ export async function applyFacts(
           if (task && !task.pools?.length) {
             const claimed = await startClaim(
               ctx,
-              client,
+              tx.client,
               run,
               manifest,
               task,
@@ -159,7 +176,7 @@ export async function applyFacts(
           ? held - handoff.length + reserve(ctx.o.concurrency)
           : 0;
       if (free > 0) {
-        const { rows: more } = await client.query<
+        const { rows: more } = await tx.query<
           RunRow & { task_id: string; attempt: number; environment: string }
         >(
           ctx.named(
@@ -183,7 +200,7 @@ export async function applyFacts(
           if (!task) continue;
           const claimed = await startClaim(
             ctx,
-            client,
+            tx.client,
             run,
             manifest,
             task,
@@ -197,17 +214,18 @@ export async function applyFacts(
         }
       }
       leftReady = releases.length > 0 || writes.some((w) => w.status === 'ready');
-      await writeTasksAndRuns(
+      // Sent, not awaited: COMMIT follows it in the same round trip.
+      const write = tasksAndRunsWrite(
         ctx,
-        client,
         writes,
         batch,
         runEnds,
         now,
         (id) => runBy.get(id)!.event_version,
       );
+      if (write) tx.send(write);
       if (ctx.options.poolSlots)
-        for (const holder of releases) await ctx.options.poolSlots.release(holder, client);
+        for (const holder of releases) await ctx.options.poolSlots.release(holder, tx.client);
       return finalChange.size;
     }, QUEUE_BEGIN);
   } catch (error) {
@@ -223,3 +241,15 @@ export async function applyFacts(
   }
   return changed;
 }
+
+/** A task row as `readtasks` returns it (rows as arrays: a run's tasks are read on every result). */
+type TaskColumns = [
+  run_id: string,
+  task_id: string,
+  status: TaskRow['status'],
+  attempt: number,
+  outcome: TaskRow['outcome'],
+  handled: boolean,
+  started_at: Date | null,
+  lease_expires_at: Date | null,
+];

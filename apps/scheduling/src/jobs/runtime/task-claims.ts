@@ -9,7 +9,7 @@ import { priorityThenAge } from './default-dispatch-policy';
 import { RunEventBatch } from './run-events';
 import type { RuntimeContext } from './runtime-context';
 import { iso, type Claimed, type RunRow } from './runtime-records';
-import { runningWrite, writeTasksAndRuns } from './task-writes';
+import { runningWrite, tasksAndRunsWrite } from './task-writes';
 
 /** Claiming ready tasks for this instance's free workers: the queue read, pool slots, TaskRunStarted. */
 
@@ -89,15 +89,15 @@ export async function claim(
     const c = await startClaim(ctx, client, run, manifest, task, row.attempt, now, batch);
     if (c) claimed.push(c);
   }
-  await writeTasksAndRuns(
+  const write = tasksAndRunsWrite(
     ctx,
-    client,
     claimed.map((c) => runningWrite(ctx, c, now)),
     batch,
     new Map(),
     now,
     (id) => runBy.get(id)!.event_version,
   );
+  if (write) await client.query(write);
   return claimed;
 }
 

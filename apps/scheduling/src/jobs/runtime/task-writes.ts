@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { QueryConfig } from 'pg';
 import { appendStatement } from '@trainyard/event-store';
 import type { RunOutcome } from '@trainyard/scheduling-domain';
 import { jobRunStream, type RunEventBatch } from './run-events';
@@ -10,19 +10,19 @@ import { iso, type Claimed, type TaskWrite } from './runtime-records';
 /**
  * One statement (one round trip): the task rows, each touched run's event version (plus its end
  * when it finished), and the runs' events at their versions (the run rows are locked by the
- * caller). Data-modifying CTEs all run, whatever the outer statement reads.
+ * caller). Data-modifying CTEs all run, whatever the outer statement reads. Undefined when there
+ * is nothing to write.
  */
-export async function writeTasksAndRuns(
+export function tasksAndRunsWrite(
   ctx: RuntimeContext,
-  client: PoolClient,
   tasks: readonly TaskWrite[],
   batch: RunEventBatch,
   runEnds: ReadonlyMap<string, { outcome: RunOutcome; cancelledBy?: string }>,
   now: number,
   versionOf: (runId: string) => number,
-): Promise<void> {
+): QueryConfig | undefined {
   const runs = batch.runs();
-  if (tasks.length === 0 && runs.length === 0) return;
+  if (tasks.length === 0 && runs.length === 0) return undefined;
   const append = appendStatement(
     ctx.schema,
     runs.map((runId) => ({
@@ -32,10 +32,9 @@ export async function writeTasksAndRuns(
     })),
     18,
   );
-  await client.query(
-    ctx.named(
-      append ? 'write_ev' : 'write',
-      `WITH ${append ? `ev AS (${append.sql}), ` : ''}tu AS (
+  return ctx.named(
+    append ? 'write_ev' : 'write',
+    `WITH ${append ? `ev AS (${append.sql}), ` : ''}tu AS (
          UPDATE ${ctx.t.tasks} t
             SET status = u.status, attempt = u.attempt, outcome = u.outcome, handled = u.handled,
                 not_before = coalesce(u.not_before, t.not_before),
@@ -59,27 +58,26 @@ export async function writeTasksAndRuns(
               cancelled_by = coalesce(u.cancelled_by, r.cancelled_by)
          FROM unnest($14::text[], $15::int[], $16::text[], $17::text[]) AS u(run_id, n, outcome, cancelled_by)
         WHERE r.run_id = u.run_id`,
-      [
-        tasks.map((w) => w.runId),
-        tasks.map((w) => w.taskId),
-        tasks.map((w) => w.status),
-        tasks.map((w) => w.attempt),
-        tasks.map((w) => w.outcome),
-        tasks.map((w) => w.handled),
-        tasks.map((w) => w.notBefore),
-        tasks.map((w) => w.exitCode),
-        tasks.map((w) => w.httpStatus),
-        tasks.map((w) => w.detail),
-        tasks.map((w) => w.leaseOwner),
-        tasks.map((w) => w.leaseExpires),
-        iso(now),
-        runs,
-        runs.map((id) => batch.count(id)),
-        runs.map((id) => runEnds.get(id)?.outcome ?? null),
-        runs.map((id) => runEnds.get(id)?.cancelledBy ?? null),
-        ...(append?.values ?? []),
-      ],
-    ),
+    [
+      tasks.map((w) => w.runId),
+      tasks.map((w) => w.taskId),
+      tasks.map((w) => w.status),
+      tasks.map((w) => w.attempt),
+      tasks.map((w) => w.outcome),
+      tasks.map((w) => w.handled),
+      tasks.map((w) => w.notBefore),
+      tasks.map((w) => w.exitCode),
+      tasks.map((w) => w.httpStatus),
+      tasks.map((w) => w.detail),
+      tasks.map((w) => w.leaseOwner),
+      tasks.map((w) => w.leaseExpires),
+      iso(now),
+      runs,
+      runs.map((id) => batch.count(id)),
+      runs.map((id) => runEnds.get(id)?.outcome ?? null),
+      runs.map((id) => runEnds.get(id)?.cancelledBy ?? null),
+      ...(append?.values ?? []),
+    ],
   );
 }
 

@@ -142,7 +142,7 @@ export const decideRunStep = (
     case 'TaskAttemptFinished':
       return taskAttemptFinished(manifest, tasks, fact, context);
     case 'CancelRun':
-      return cancelRun(tasks, `cancelled by ${fact.by}`);
+      return cancelRun(overlay(tasks), `cancelled by ${fact.by}`);
     default: {
       const unknown: never = fact;
       throw new Error(`unknown run fact ${JSON.stringify(unknown)}`);
@@ -153,38 +153,52 @@ export const decideRunStep = (
 /** Applies a step to the task states (what the runtime's rows become). */
 export const evolveRunTasks = (tasks: RunTasks, step: RunStep): RunTasks => {
   const next: Record<string, TaskRunView> = { ...tasks };
-  for (const c of step.changes) {
-    if (c.kind === 'finished')
-      next[c.taskId] = {
-        status: 'done',
-        attempt: c.attempt,
-        outcome: c.outcome,
-        ...(c.handled ? { handled: true } : {}),
-      };
-    else if (c.kind === 'retry') next[c.taskId] = { status: 'ready', attempt: c.nextAttempt };
-    else next[c.taskId] = { status: 'ready', attempt: c.attempt };
-  }
+  for (const c of step.changes) next[c.taskId] = viewAfter(c);
   return next;
 };
 
-/** The run's outcome when every task is done, else undefined. */
-export const runOutcomeOf = (
-  tasks: RunTasks,
-  stopped: boolean,
-  cancelled: boolean,
-): RunOutcome | undefined => {
-  const views = Object.values(tasks);
-  if (views.some((t) => t.status !== 'done')) return undefined;
-  if (cancelled) return 'cancelled';
-  if (stopped) return 'stopped';
-  return views.some((t) => t.outcome !== undefined && FAILED.has(t.outcome) && !t.handled)
-    ? 'failed'
-    : 'succeeded';
+/** A task's state after one change. */
+const viewAfter = (c: TaskChange): TaskRunView => {
+  if (c.kind === 'finished')
+    return c.handled
+      ? { status: 'done', attempt: c.attempt, outcome: c.outcome, handled: true }
+      : { status: 'done', attempt: c.attempt, outcome: c.outcome };
+  if (c.kind === 'retry') return { status: 'ready', attempt: c.nextAttempt };
+  return { status: 'ready', attempt: c.attempt };
 };
 
-const cancelRun = (tasks: RunTasks, detail: string): RunStep => {
+/**
+ * A run's task states with a step's changes laid over them. A run may have hundreds of tasks and
+ * is decided on every result: a copy of its states per change cost more than the deciding.
+ */
+interface Overlay {
+  readonly tasks: RunTasks;
+  readonly changed: Map<string, TaskRunView>;
+}
+const overlay = (tasks: RunTasks): Overlay => ({ tasks, changed: new Map() });
+const viewIn = (s: Overlay, taskId: string): TaskRunView | undefined =>
+  s.changed.get(taskId) ?? s.tasks[taskId];
+const apply = (s: Overlay, changes: readonly TaskChange[]): void => {
+  for (const c of changes) s.changed.set(c.taskId, viewAfter(c));
+};
+
+/** The run's outcome when every task is done, else undefined. */
+const runOutcomeOf = (s: Overlay, stopped: boolean, cancelled: boolean): RunOutcome | undefined => {
+  let failed = false;
+  for (const taskId in s.tasks) {
+    const t = viewIn(s, taskId)!;
+    if (t.status !== 'done') return undefined;
+    if (t.outcome !== undefined && FAILED.has(t.outcome) && !t.handled) failed = true;
+  }
+  if (cancelled) return 'cancelled';
+  if (stopped) return 'stopped';
+  return failed ? 'failed' : 'succeeded';
+};
+
+const cancelRun = (s: Overlay, detail: string): RunStep => {
   const changes: TaskChange[] = [];
-  for (const [taskId, t] of Object.entries(tasks))
+  for (const taskId in s.tasks) {
+    const t = viewIn(s, taskId)!;
     if (t.status !== 'done')
       changes.push({
         kind: 'finished',
@@ -195,6 +209,7 @@ const cancelRun = (tasks: RunTasks, detail: string): RunStep => {
         detail,
         ...(t.status === 'running' ? { abort: true } : {}),
       });
+  }
   if (changes.length === 0) return NOTHING;
   return { changes, runOutcome: 'cancelled' };
 };
@@ -251,14 +266,15 @@ const taskAttemptFinished = (
         : {}),
     },
   ];
-  let state = evolveRunTasks(tasks, { changes });
+  const state = overlay(tasks);
+  apply(state, changes);
 
   if (action === 'stop-run') {
     const rest = cancelRun(state, `run stopped by ${fact.taskId} (outcomes[${matched?.index}])`);
     const stoppedChanges = rest.changes.map((c) =>
       c.kind === 'finished' && !c.abort ? { ...c, outcome: 'skipped' as const } : c,
     );
-    state = evolveRunTasks(state, { changes: stoppedChanges });
+    apply(state, stoppedChanges);
     return {
       changes: [...changes, ...stoppedChanges],
       runOutcome: runOutcomeOf(state, true, false),
@@ -266,15 +282,16 @@ const taskAttemptFinished = (
   }
 
   // Forced skips: everything downstream, or the direct dependents a branch did not name.
-  const dependents = manifest.tasks.filter((t) => t.dependsOn.includes(fact.taskId));
   let forced: string[] = [];
   if (action === 'skip-downstream') forced = descendants(manifest, fact.taskId);
   else if (action === 'branch') {
     const chosen = new Set(matched?.rule.branch ?? []);
-    forced = dependents.filter((t) => !chosen.has(t.id)).map((t) => t.id);
+    forced = manifest.tasks
+      .filter((t) => t.dependsOn.includes(fact.taskId) && !chosen.has(t.id))
+      .map((t) => t.id);
   }
   for (const id of forced) {
-    const t = state[id];
+    const t = viewIn(state, id);
     if (!t || t.status !== 'pending') continue;
     const skip: TaskChange = {
       kind: 'finished',
@@ -285,29 +302,23 @@ const taskAttemptFinished = (
       detail: `skipped by ${fact.taskId} (${action})`,
     };
     changes.push(skip);
-    state = evolveRunTasks(state, { changes: [skip] });
+    apply(state, [skip]);
   }
 
   // Trigger rules, to a fixed point: a skip can settle a join further down.
-  const settled = settlePending(manifest, state);
-  changes.push(...settled.changes);
-  state = settled.state;
+  changes.push(...settlePending(manifest, state));
   return { changes, runOutcome: runOutcomeOf(state, false, false) };
 };
 
-/** Every pending task whose trigger rule is now decided becomes ready or skipped. */
-export const settlePending = (
-  manifest: JobManifest,
-  tasks: RunTasks,
-): { changes: TaskChange[]; state: RunTasks } => {
+/** Every pending task whose trigger rule is now decided becomes ready or skipped (in `s`). */
+const settlePending = (manifest: JobManifest, s: Overlay): TaskChange[] => {
   const changes: TaskChange[] = [];
-  let state = tasks;
   for (let progressed = true; progressed;) {
     progressed = false;
     for (const task of manifest.tasks) {
-      const view = state[task.id];
+      const view = viewIn(s, task.id);
       if (!view || view.status !== 'pending') continue;
-      const verdict = triggerVerdict(task, state);
+      const verdict = triggerVerdict(task, s);
       if (verdict === 'wait') continue;
       const change: TaskChange =
         verdict === 'run'
@@ -321,11 +332,11 @@ export const settlePending = (
               detail: `trigger rule ${task.trigger} can no longer be met`,
             };
       changes.push(change);
-      state = evolveRunTasks(state, { changes: [change] });
+      apply(s, [change]);
       progressed = true;
     }
   }
-  return { changes, state };
+  return changes;
 };
 
 type Verdict = 'run' | 'skip' | 'wait';
@@ -335,19 +346,25 @@ type Verdict = 'run' | 'skip' | 'wait';
  * failed or skipped means it can never run. any-failed: runs as soon as one upstream failed;
  * skipped once all are done without a failure. all-done: runs once every upstream is done.
  */
-export const triggerVerdict = (task: JobTask, tasks: RunTasks): Verdict => {
-  const ups = task.dependsOn.map((id) => tasks[id]);
-  const done = ups.filter((u) => u?.status === 'done');
-  const ok = (u: TaskRunView | undefined) => u?.outcome === 'succeeded' || u?.handled === true;
-  const bad = (u: TaskRunView | undefined) =>
-    u?.outcome !== undefined && FAILED.has(u.outcome) && !u.handled;
-  const allDone = done.length === ups.length;
+const triggerVerdict = (task: JobTask, s: Overlay): Verdict => {
+  // One pass without allocations: called for every pending task of a run on every result.
+  let done = 0;
+  let notOk = false;
+  let bad = false;
+  for (const id of task.dependsOn) {
+    const u = viewIn(s, id);
+    if (u?.status !== 'done') continue;
+    done++;
+    if (u.outcome !== 'succeeded' && u.handled !== true) notOk = true;
+    if (u.outcome !== undefined && FAILED.has(u.outcome) && !u.handled) bad = true;
+  }
+  const allDone = done === task.dependsOn.length;
   switch (task.trigger) {
     case 'all-succeeded':
-      if (done.some((u) => !ok(u))) return 'skip';
+      if (notOk) return 'skip';
       return allDone ? 'run' : 'wait';
     case 'any-failed':
-      if (done.some(bad)) return 'run';
+      if (bad) return 'run';
       return allDone ? 'skip' : 'wait';
     case 'all-done':
       return allDone ? 'run' : 'wait';

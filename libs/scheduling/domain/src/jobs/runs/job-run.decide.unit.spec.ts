@@ -230,6 +230,25 @@ describe('run decider', () => {
       const after = evolveRunTasks(tasks, decideRunStep(m, tasks, finished('a', 'failed'), ctx()));
       expect(statuses(after)).toEqual({ a: 'failed', b: 'skipped', c: 'skipped', d: 'ready' });
     });
+    it('reaches the fixed point whatever order the tasks are listed in, leaving the given states as they were', () => {
+      const m = manifestOf(
+        task('d', { dependsOn: ['c'], trigger: 'all-done' }),
+        task('c', { dependsOn: ['b'] }),
+        task('b', { dependsOn: ['a'] }),
+        task('a'),
+      );
+      const tasks: RunTasks = { a: running(), b: pending, c: pending, d: pending };
+      const given = structuredClone(tasks);
+      const step = decideRunStep(m, tasks, finished('a', 'failed'), ctx());
+      expect(statuses(evolveRunTasks(tasks, step))).toEqual({
+        a: 'failed',
+        b: 'skipped',
+        c: 'skipped',
+        d: 'ready',
+      });
+      expect(step.runOutcome).toBeUndefined();
+      expect(tasks).toEqual(given);
+    });
   });
 
   describe('branching by outcomes rules', () => {
