@@ -194,9 +194,14 @@ export class LedgerQueries {
       );
     if (f.actor !== undefined) {
       const n = param(f.actor);
-      where.push(`(e.actor = $${n} OR e.ce_actor = $${n})`);
+      // The same rows as `actor = $n OR ce_actor = $n`, in the shape of the partial ce_actor index.
+      where.push(
+        `(e.actor = $${n} OR (e.ce_actor = $${n} AND e.ce_actor IS DISTINCT FROM e.actor))`,
+      );
     }
-    if (f.control !== undefined) where.push(`e.controls @> ARRAY[$${param(f.control)}]::text[]`);
+    // `<> '{}'` is implied by the containment; it lets the partial GIN index (no empty arrays) serve.
+    if (f.control !== undefined)
+      where.push(`e.controls @> ARRAY[$${param(f.control)}]::text[] AND e.controls <> '{}'`);
     if (f.from) where.push(`e.occurred_at >= $${param(f.from)}`);
     if (f.to) where.push(`e.occurred_at < $${param(f.to)}`);
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
