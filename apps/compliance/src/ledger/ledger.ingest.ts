@@ -173,6 +173,9 @@ export class LedgerIngest {
           // Runs of a fetched batch per transaction: one commit (and one fsync) for up to LEDGER_RUN
           // events instead of one per event.
           maxBatchRun: LEDGER_RUN,
+          // One inbox statement per run that also finds the duplicates; the ledger reads nothing
+          // before it writes.
+          recordInboxFirst: true,
           batchHandler: async (items, tx) => {
             await writeLedgerEntries(tx, this.options.schema, items, this.now());
           },
