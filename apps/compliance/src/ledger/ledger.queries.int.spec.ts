@@ -15,8 +15,9 @@ import { writeLedgerEntries } from './ledger.ingest';
 import { LedgerQueries } from './ledger.queries';
 
 // The ledger's queries over what the ingest statement wrote, on the indexes migration 0006 left:
-// ce_actor indexed only where it differs from actor, controls only where there are some, and the
-// links' cascade as a trigger instead of a foreign key.
+// ce_actor indexed only where it differs from actor, controls only where there are some, an
+// entry's own links read from its `links` column, and the links' cascade as a trigger instead of a
+// foreign key.
 let ctx: TestContext;
 let queries: LedgerQueries;
 const statements: { text: string; values: unknown[] }[] = [];
@@ -123,6 +124,23 @@ describe('LedgerQueries', () => {
     expect(await indexesOfLastCount()).toEqual(['ledger_entries_some_controls_idx']);
     expect(ids(await queries.query({ control: 'ISO-1' }))).toEqual([both.event.id]);
     expect((await queries.query({ control: 'none' })).total).toBe(0);
+  });
+
+  it("answers a workload's trail through the links its entries carry", async () => {
+    const registration = event({ workloadId: 'W-t1', releaseId: 'R-t' }, 'user:cy');
+    const commit = event({ releaseId: 'R-t', workloadIds: ['W-t1', 'W-t2'] }, 'user:cy');
+    const closed = event({ releaseId: 'R-t' }, 'user:cy');
+    const otherWorkload = event({ releaseId: 'R-t', workloadId: 'W-t3' }, 'user:cy');
+    await write([registration, commit, closed, otherWorkload]);
+
+    const trail = await queries.workloadTrail('W-t1');
+    const trailIds = trail.groups.flatMap((g) => g.items.map((i) => i.eventId));
+    expect(trailIds).toEqual([registration, commit, closed].map((e) => e.event.id));
+    expect(trail.linked).toEqual([{ kind: 'release', id: 'R-t' }]);
+    // W-t3's own event, and the release event that names no other workload.
+    expect(ids(await queries.query({ workload: 'W-t3' }))).toEqual(
+      [closed, otherWorkload].map((e) => e.event.id),
+    );
   });
 
   it('deletes the links of deleted entries, and only theirs', async () => {
