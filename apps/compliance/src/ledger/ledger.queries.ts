@@ -153,19 +153,23 @@ const entryOf = (row: Row): LedgerEntry => ({
 
 /**
  * The ids of the events in workload `$n`'s trail: those that link it, and those that link a
- * release, deployment or override one of them links, unless they name other workloads only.
+ * release, deployment or override one of them links, unless they name other workloads only. An
+ * entry's own links are read from its `links` column (by the entry's primary key), the entries
+ * that link something from `ledger_links` (by its primary key).
  */
 const workloadTrailIds = (s: string, n: number): string => `
   SELECT w.event_id FROM ${s}.ledger_links w WHERE w.kind = 'workload' AND w.ref_id = $${n}
   UNION
   SELECT p.event_id FROM ${s}.ledger_links p
+    JOIN ${s}.ledger_entries pe ON pe.event_id = p.event_id
    WHERE (p.kind, p.ref_id) IN (
-           SELECT x.kind, x.ref_id FROM ${s}.ledger_links w
-             JOIN ${s}.ledger_links x ON x.event_id = w.event_id
-              AND x.kind IN (${PIVOT_KINDS.map((k) => `'${k}'`).join(', ')})
-            WHERE w.kind = 'workload' AND w.ref_id = $${n})
-     AND NOT EXISTS (SELECT 1 FROM ${s}.ledger_links o
-                      WHERE o.event_id = p.event_id AND o.kind = 'workload' AND o.ref_id <> $${n})`;
+           SELECT x ->> 'kind', x ->> 'id' FROM ${s}.ledger_links w
+             JOIN ${s}.ledger_entries we ON we.event_id = w.event_id
+            CROSS JOIN LATERAL jsonb_array_elements(we.links) AS x
+            WHERE w.kind = 'workload' AND w.ref_id = $${n}
+              AND x ->> 'kind' IN (${PIVOT_KINDS.map((k) => `'${k}'`).join(', ')}))
+     AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(pe.links) AS o
+                      WHERE o ->> 'kind' = 'workload' AND o ->> 'id' <> $${n})`;
 
 /** The audit ledger's queries (issue 13): by workload, release, actor, control and time. */
 @Injectable()
@@ -194,9 +198,14 @@ export class LedgerQueries {
       );
     if (f.actor !== undefined) {
       const n = param(f.actor);
-      where.push(`(e.actor = $${n} OR e.ce_actor = $${n})`);
+      // The same rows as `actor = $n OR ce_actor = $n`, in the shape of the partial ce_actor index.
+      where.push(
+        `(e.actor = $${n} OR (e.ce_actor = $${n} AND e.ce_actor IS DISTINCT FROM e.actor))`,
+      );
     }
-    if (f.control !== undefined) where.push(`e.controls @> ARRAY[$${param(f.control)}]::text[]`);
+    // `<> '{}'` is implied by the containment; it lets the partial GIN index (no empty arrays) serve.
+    if (f.control !== undefined)
+      where.push(`e.controls @> ARRAY[$${param(f.control)}]::text[] AND e.controls <> '{}'`);
     if (f.from) where.push(`e.occurred_at >= $${param(f.from)}`);
     if (f.to) where.push(`e.occurred_at < $${param(f.to)}`);
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';

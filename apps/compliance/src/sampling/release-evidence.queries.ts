@@ -38,10 +38,11 @@ export class ReleaseEvidenceQueries {
   /** Releases whose scope was committed in [from, to). */
   async releasesCommitted(from: string, to: string): Promise<string[]> {
     const { rows } = await this.pool.query<{ ref_id: string }>(
-      `SELECT DISTINCT l.ref_id FROM ${this.schema}.ledger_entries e
-         JOIN ${this.schema}.ledger_links l ON l.event_id = e.event_id AND l.kind = 'release'
+      `SELECT DISTINCT l ->> 'id' AS ref_id FROM ${this.schema}.ledger_entries e
+        CROSS JOIN LATERAL jsonb_array_elements(e.links) AS l
         WHERE e.event_type = 'ReleaseScopeCommitted' AND e.occurred_at >= $1 AND e.occurred_at < $2
-        ORDER BY l.ref_id`,
+          AND l ->> 'kind' = 'release'
+        ORDER BY ref_id`,
       [from, to],
     );
     return rows.map((r) => r.ref_id);

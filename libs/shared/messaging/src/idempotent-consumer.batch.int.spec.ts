@@ -11,8 +11,17 @@ import type { OutgoingMessage } from './message-bus.port';
 describe('IdempotentConsumer with a batch handler', () => {
   const f = IdempotentConsumerFixture.use('idempotent_batch');
   const { cloudEvent, idOf, effects } = f;
-  const setUp = (name: string, batchHandler: IdempotentBatchHandler, maxAttempts = 3) =>
-    f.consumer(name, { batchHandler, maxAttempts });
+  const setUp = (
+    name: string,
+    batchHandler: IdempotentBatchHandler,
+    maxAttempts = 3,
+    recordInboxFirst = false,
+  ) => f.consumer(name, { batchHandler, maxAttempts, recordInboxFirst });
+  /** The inbox: lookup before the handler and insert after it, or one insert before the handler. */
+  const inboxOrders = [
+    ['looked up, recorded after the handler', false],
+    ['recorded before the handler', true],
+  ] as const;
 
   const common = () => ({
     pool: f.ctx.pool,
@@ -73,52 +82,88 @@ describe('IdempotentConsumer with a batch handler', () => {
     expect(() => new IdempotentConsumer({ ...common(), maxBatchRun: 0 })).toThrow(/maxBatchRun/);
   });
 
-  it('does not record a redelivered batch twice, nor an event repeated within a batch', async () => {
-    const { topic, consumer } = await setUp('redelivered', recordEffects);
-    const [a, b, c, d] = [1, 2, 3, 4].map((n) => cloudEvent(`release-r${n}`, { n })) as [
-      OutgoingMessage,
-      OutgoingMessage,
-      OutgoingMessage,
-      OutgoingMessage,
-    ];
-    await f.producer.send(topic, [a, a, b, c]);
-    await consumer.start();
-    await waitFor(() => consumer.stats.handled === 3, { description: 'a, b and c handled' });
+  it.each(inboxOrders)(
+    'inbox %s: does not record a redelivered batch twice, nor an event repeated within a batch',
+    async (_order, first) => {
+      const { topic, consumer } = await setUp(`redelivered-${first}`, recordEffects, 3, first);
+      const [a, b, c, d] = [1, 2, 3, 4].map((n) => cloudEvent(`release-r${n}`, { n })) as [
+        OutgoingMessage,
+        OutgoingMessage,
+        OutgoingMessage,
+        OutgoingMessage,
+      ];
+      await f.producer.send(topic, [a, a, b, c]);
+      await consumer.start();
+      await waitFor(() => consumer.stats.handled === 3, { description: 'a, b and c handled' });
 
-    // The same batch again (as after a crash before the offsets were committed), then a new event.
-    await f.producer.send(topic, [a, b, c, d]);
-    await waitFor(() => consumer.stats.handled === 4, { description: 'd handled' });
-    for (const m of [a, b, c, d]) expect(await effects(idOf(m))).toHaveLength(1);
-    expect(consumer.stats).toMatchObject({ handled: 4, duplicates: 4, deadLettered: 0 });
-  });
+      // The same batch again (as after a crash before the offsets were committed), then a new event.
+      await f.producer.send(topic, [a, b, c, d]);
+      await waitFor(() => consumer.stats.handled === 4, { description: 'd handled' });
+      for (const m of [a, b, c, d]) expect(await effects(idOf(m))).toHaveLength(1);
+      expect(consumer.stats).toMatchObject({ handled: 4, duplicates: 4, deadLettered: 0 });
+    },
+  );
 
-  it('dead-letters a poison message of a batch alone: the others are recorded once each', async () => {
-    const runs = new Map<string, number>();
-    const { topic, consumer, dlq } = await setUp('poison', async (items, tx) => {
-      for (const { event } of items) runs.set(event.id, (runs.get(event.id) ?? 0) + 1);
-      // The batch's effects are written before the poison throws: they must roll back.
-      await recordEffects(items, tx);
-      if (items.some((i) => (i.event.data as { poison?: boolean }).poison))
-        throw new Error('the release calendar rejected the date');
+  it.each(inboxOrders)(
+    'inbox %s: dead-letters a poison message of a batch alone: the others are recorded once each',
+    async (_order, first) => {
+      const runs = new Map<string, number>();
+      const handler: IdempotentBatchHandler = async (items, tx) => {
+        for (const { event } of items) runs.set(event.id, (runs.get(event.id) ?? 0) + 1);
+        // The batch's effects are written before the poison throws: they must roll back.
+        await recordEffects(items, tx);
+        if (items.some((i) => (i.event.data as { poison?: boolean }).poison))
+          throw new Error('the release calendar rejected the date');
+      };
+      const { topic, groupId, consumer, dlq } = await setUp(`poison-${first}`, handler, 3, first);
+      const before = cloudEvent('release-p', { n: 1 });
+      const poison = cloudEvent('release-p', { n: 2, poison: true });
+      const after = [3, 4, 5].map((n) => cloudEvent('release-p', { n }));
+      await f.producer.send(topic, [before, poison, ...after]);
+      await consumer.start();
+
+      await waitFor(() => dlq.messages.length === 1, { description: 'the poison in the DLQ' });
+      await waitFor(() => consumer.stats.handled === 4, { description: 'the other four handled' });
+      for (const m of [before, ...after]) expect(await effects(idOf(m))).toHaveLength(1);
+      expect(await effects(idOf(poison))).toHaveLength(0);
+      expect(dlq.messages[0]!.headers).toMatchObject({
+        [DLQ_HEADERS.error]: 'the release calendar rejected the date',
+        [DLQ_HEADERS.attempts]: '3',
+        [DLQ_HEADERS.originalOffset]: '1',
+      });
+      // Once in the failed batch, then its three attempts alone.
+      expect(runs.get(idOf(poison))).toBe(4);
+      expect(consumer.stats).toMatchObject({ handled: 4, deadLettered: 1 });
+      // Its inbox row rolled back with its effects: only the handled four are recorded.
+      const { rows } = await f.ctx.pool.query<{ event_id: string }>(
+        'SELECT event_id FROM inbox WHERE consumer_group = $1',
+        [groupId],
+      );
+      expect(rows.map((r) => r.event_id).sort()).toEqual([before, ...after].map(idOf).sort());
+    },
+  );
+
+  it('with recordInboxFirst, the handler runs after its events are recorded in the inbox', async () => {
+    const recorded: number[] = [];
+    const { topic, groupId, consumer } = await f.consumer('inbox-first', {
+      recordInboxFirst: true,
+      batchHandler: async (items, tx) => {
+        const { rows } = await tx.query<{ n: number }>(
+          'SELECT count(*)::integer AS n FROM inbox WHERE consumer_group = $1 AND event_id = ANY($2::text[])',
+          [groupId, items.map((i) => i.event.id)],
+        );
+        recorded.push(items.length - (rows[0]?.n ?? 0));
+        await recordEffects(items, tx);
+      },
     });
-    const before = cloudEvent('release-p', { n: 1 });
-    const poison = cloudEvent('release-p', { n: 2, poison: true });
-    const after = [3, 4, 5].map((n) => cloudEvent('release-p', { n }));
-    await f.producer.send(topic, [before, poison, ...after]);
+    const messages = Array.from({ length: 10 }, (_, i) => cloudEvent('release-f', { i }));
+    await f.producer.send(topic, [...messages, messages[0]!]);
     await consumer.start();
 
-    await waitFor(() => dlq.messages.length === 1, { description: 'the poison in the DLQ' });
-    await waitFor(() => consumer.stats.handled === 4, { description: 'the other four handled' });
-    for (const m of [before, ...after]) expect(await effects(idOf(m))).toHaveLength(1);
-    expect(await effects(idOf(poison))).toHaveLength(0);
-    expect(dlq.messages[0]!.headers).toMatchObject({
-      [DLQ_HEADERS.error]: 'the release calendar rejected the date',
-      [DLQ_HEADERS.attempts]: '3',
-      [DLQ_HEADERS.originalOffset]: '1',
-    });
-    // Once in the failed batch, then its three attempts alone.
-    expect(runs.get(idOf(poison))).toBe(4);
-    expect(consumer.stats).toMatchObject({ handled: 4, deadLettered: 1 });
+    await waitFor(() => consumer.stats.handled === 10, { description: 'all 10 handled' });
+    expect(recorded.every((unrecorded) => unrecorded === 0)).toBe(true);
+    for (const m of messages) expect(await effects(idOf(m))).toHaveLength(1);
+    expect(consumer.stats).toMatchObject({ handled: 10, duplicates: 1 });
   });
 
   it('dead-letters a message that is not a CloudEvent where it stands and handles the rest of the batch', async () => {

@@ -13,7 +13,7 @@ import { migrateMessaging } from './messaging.migrations';
 /** What a test sets of the consumer under test; the rest is the fixture's. */
 export type ConsumerUnderTestOptions = Pick<
   IdempotentConsumerOptions,
-  'handler' | 'batchHandler' | 'maxBatchRun' | 'maxAttempts' | 'backoff'
+  'handler' | 'batchHandler' | 'maxBatchRun' | 'recordInboxFirst' | 'maxAttempts' | 'backoff'
 >;
 
 export interface ConsumerUnderTest {

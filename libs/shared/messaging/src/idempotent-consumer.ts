@@ -52,6 +52,14 @@ export interface IdempotentConsumerOptions {
    * parsed. Default: the whole fetched batch.
    */
   readonly maxBatchRun?: number;
+  /**
+   * With `batchHandler`: insert the run's inbox rows before the handler, in the one statement that
+   * also finds the duplicates (`INSERT … ON CONFLICT DO NOTHING RETURNING`), instead of a lookup
+   * before the handler and an insert after it. The handler's transaction has then written already,
+   * so this is only for handlers that need no read before their first write (not for event-store
+   * appends, ADR 0003). Default false.
+   */
+  readonly recordInboxFirst?: boolean;
   /** Handler runs per message before it is dead-lettered. Default 5. */
   readonly maxAttempts?: number;
   /** Between attempts (and between retries of transient failures). Default 200 ms doubling to 10 s. */
@@ -127,7 +135,12 @@ export class IdempotentConsumer {
       deadLetters,
     };
     this.inboxMessage = new InboxMessage(options.pool, options.schema, options.groupId);
-    this.inboxBatch = new InboxBatch(options.pool, options.schema, options.groupId);
+    this.inboxBatch = new InboxBatch(
+      options.pool,
+      options.schema,
+      options.groupId,
+      options.recordInboxFirst,
+    );
     const maxBatchRun = options.maxBatchRun ?? Number.POSITIVE_INFINITY;
     if (!(maxBatchRun >= 1) || (Number.isFinite(maxBatchRun) && !Number.isInteger(maxBatchRun)))
       throw new Error(`invalid maxBatchRun ${maxBatchRun}`);

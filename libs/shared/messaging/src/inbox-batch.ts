@@ -12,7 +12,7 @@ export interface InboxEvent {
 
 /**
  * Writes the effects of several events through `tx`, which has written nothing yet when the handler
- * is called: reads the handler makes first (a stream's current version) precede the transaction's
+ * is called (unless the consumer records its inbox first): reads the handler makes first (a stream's current version) precede the transaction's
  * first write, so its transaction id is assigned after them (the event store's commit-safe order,
  * ADR 0003, for events appended with `appendInTransaction`). The consumer records the events in
  * the inbox after the handler, in the same transaction. What the handler returns runs after COMMIT
@@ -43,15 +43,26 @@ class InboxRace extends Error {
   }
 }
 
+/** The first occurrence of each item whose event id is in `ids`. */
+const firstOf = (items: readonly InboxEvent[], ids: ReadonlySet<string>): InboxEvent[] => {
+  const left = new Set(ids);
+  return items.filter((item) => left.delete(item.event.id));
+};
+
 /** Inbox statements for one consumer group, prepared once. */
 export class InboxBatch {
   private readonly known: string;
   private readonly insert: string;
 
+  /**
+   * `recordFirst`: the inbox rows are inserted before the handler, in the statement that finds the
+   * duplicates (IdempotentConsumerOptions.recordInboxFirst).
+   */
   constructor(
     private readonly pool: Pool,
     schema: string,
     private readonly groupId: string,
+    private readonly recordFirst = false,
   ) {
     const inbox = `${quoteSchema(schema)}.inbox`;
     this.known = `SELECT event_id FROM ${inbox} WHERE consumer_group = $1 AND event_id = ANY($2::text[])`;
@@ -77,24 +88,21 @@ export class InboxBatch {
     try {
       await client.query('BEGIN');
       const ids = [...new Set(items.map((i) => i.event.id))];
-      const { rows } = await client.query<{ event_id: string }>(this.known, [this.groupId, ids]);
-      const seen = new Set(rows.map((r) => r.event_id));
-      const fresh: InboxEvent[] = [];
-      for (const item of items) {
-        if (seen.has(item.event.id)) continue;
-        seen.add(item.event.id);
-        fresh.push(item);
-      }
+      const fresh = this.recordFirst
+        ? await this.recordNew(client, ids, items)
+        : await this.skipKnown(client, ids, items);
       if (fresh.length === 0) {
         await client.query('ROLLBACK');
         return { kind: 'handled', handled: 0, duplicates: items.length };
       }
       inHandler = true;
       const afterCommit = await handler(fresh, client);
-      const freshIds = fresh.map((i) => i.event.id);
-      const inserted = await client.query(this.insert, [this.groupId, freshIds]);
-      if (inserted.rowCount !== freshIds.length)
-        throw new InboxRace(freshIds.length, inserted.rowCount ?? 0);
+      if (!this.recordFirst) {
+        const freshIds = fresh.map((i) => i.event.id);
+        const inserted = await client.query(this.insert, [this.groupId, freshIds]);
+        if (inserted.rowCount !== freshIds.length)
+          throw new InboxRace(freshIds.length, inserted.rowCount ?? 0);
+      }
       const commit = await client.query('COMMIT');
       // A handler that swallowed a failed statement leaves the transaction aborted, and COMMIT
       // then quietly rolls back: that is a failure, not handled.
@@ -115,5 +123,32 @@ export class InboxBatch {
     } finally {
       client.release(broken);
     }
+  }
+
+  /** The items not in the inbox yet, found by a lookup (their rows are inserted after the handler). */
+  private async skipKnown(
+    client: PoolClient,
+    ids: readonly string[],
+    items: readonly InboxEvent[],
+  ): Promise<InboxEvent[]> {
+    const { rows } = await client.query<{ event_id: string }>(this.known, [this.groupId, ids]);
+    const known = new Set(rows.map((r) => r.event_id));
+    return firstOf(items, new Set(ids.filter((id) => !known.has(id))));
+  }
+
+  /**
+   * The items whose inbox rows this statement inserted. An id another member is inserting waits for
+   * that transaction: committed, it is a duplicate here; rolled back, it is inserted here.
+   */
+  private async recordNew(
+    client: PoolClient,
+    ids: readonly string[],
+    items: readonly InboxEvent[],
+  ): Promise<InboxEvent[]> {
+    const { rows } = await client.query<{ event_id: string }>(`${this.insert} RETURNING event_id`, [
+      this.groupId,
+      ids,
+    ]);
+    return firstOf(items, new Set(rows.map((r) => r.event_id)));
   }
 }
