@@ -9,9 +9,6 @@ import {
 } from './cloud-event.attributes';
 import type { ConsumedMessage } from './message-bus.port';
 
-// A module-local binding: read per header of every consumed message, and an imported binding can
-// compile to a getter call per read (esbuild, as tsx runs the benches).
-const H: typeof CE_HEADERS = CE_HEADERS;
 /** The `ce_` headers of the spec's and Trainyard's own attributes (the rest are extensions). */
 const KNOWN_CE_HEADERS: ReadonlySet<string> = new Set(
   Object.values(CE_HEADERS).filter((header) => header.startsWith(CE_PREFIX)),
@@ -68,11 +65,11 @@ export function parseCloudEventMessage(
   message: Pick<ConsumedMessage, 'key' | 'value' | 'headers'>,
 ): ParsedCloudEvent {
   const h = message.headers;
-  const contentType = h[H.contentType];
+  const contentType = h[CE_HEADERS.contentType];
   if (contentType?.toLowerCase().startsWith('application/cloudevents')) {
     throw new InvalidCloudEventError(`structured content mode (${contentType}) is not supported`);
   }
-  const specversion = h[H.specversion];
+  const specversion = h[CE_HEADERS.specversion];
   if (specversion === undefined) throw new InvalidCloudEventError('missing ce_specversion');
   if (specversion !== CLOUDEVENTS_SPEC_VERSION)
     throw new InvalidCloudEventError(`unsupported ce_specversion ${JSON.stringify(specversion)}`);
@@ -80,9 +77,9 @@ export function parseCloudEventMessage(
   const source = required(h, 'source');
   const type = required(h, 'type');
   const typeParts = parseCloudEventType(type);
-  const time = optionalTime(h[H.time]);
+  const time = optionalTime(h[CE_HEADERS.time]);
   const streamVersion = optionalUnsigned(h, 'streamversion');
-  const position = h[H.position];
+  const position = h[CE_HEADERS.position];
   if (position !== undefined && !UNSIGNED.test(position))
     throw new InvalidCloudEventError(
       `ce_position ${JSON.stringify(position)} is not an unsigned integer`,
@@ -108,18 +105,18 @@ export function parseCloudEventMessage(
     key: message.key,
     extensions,
   };
-  setText(event, 'subject', h[H.subject]);
+  setText(event, 'subject', h[CE_HEADERS.subject]);
   if (time) event.time = time;
   setText(event, 'datacontenttype', contentType);
-  setText(event, 'dataschema', h[H.dataschema]);
+  setText(event, 'dataschema', h[CE_HEADERS.dataschema]);
   if (typeParts) {
     event.eventType = typeParts.eventType;
     event.schemaVersion = typeParts.schemaVersion;
   }
-  setText(event, 'correlationId', h[H.correlationid]);
-  setText(event, 'causationId', h[H.causationid]);
-  setText(event, 'actor', h[H.actor]);
-  setText(event, 'reason', h[H.reason]);
+  setText(event, 'correlationId', h[CE_HEADERS.correlationid]);
+  setText(event, 'causationId', h[CE_HEADERS.causationid]);
+  setText(event, 'actor', h[CE_HEADERS.actor]);
+  setText(event, 'reason', h[CE_HEADERS.reason]);
   if (streamVersion !== undefined) event.streamVersion = streamVersion;
   if (position !== undefined) event.position = BigInt(position);
   if (trace) event.trace = trace;
@@ -150,7 +147,7 @@ function required(
   headers: Readonly<Record<string, string>>,
   attribute: 'id' | 'source' | 'type',
 ): string {
-  const value = headers[H[attribute]];
+  const value = headers[CE_HEADERS[attribute]];
   if (!value) throw new InvalidCloudEventError(`missing ce_${attribute}`);
   return value;
 }
@@ -169,7 +166,7 @@ function optionalUnsigned(
   headers: Readonly<Record<string, string>>,
   attribute: 'streamversion',
 ): number | undefined {
-  const value = headers[H[attribute]];
+  const value = headers[CE_HEADERS[attribute]];
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!UNSIGNED.test(value) || !Number.isSafeInteger(n))
@@ -180,9 +177,9 @@ function optionalUnsigned(
 }
 
 function traceOf(headers: Readonly<Record<string, string>>): TraceContext | undefined {
-  const traceparent = headers[H.traceparent];
+  const traceparent = headers[CE_HEADERS.traceparent];
   if (!traceparent || !TRACEPARENT.test(traceparent)) return undefined;
-  const tracestate = headers[H.tracestate];
+  const tracestate = headers[CE_HEADERS.tracestate];
   return tracestate ? { traceparent, tracestate } : { traceparent };
 }
 
