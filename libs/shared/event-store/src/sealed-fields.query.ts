@@ -8,23 +8,25 @@ import type { SealedFields } from './canonical-event';
  * canonicalised by the hash (JCS), so jsonb's key reordering never matters. Select them `FROM events e`
  * and order by `e.` columns: a bare `ORDER BY position` would sort by the text alias.
  */
-export const SEALED_COLUMNS = `e.position::text AS position, e.transaction_id::text AS transaction_id, e.stream_id,
-  e.stream_version::text AS stream_version, e.event_type, e.schema_version::text AS schema_version,
-  e.data::text AS data, e.metadata::text AS metadata,
-  to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS recorded_at`;
+const SEALED_COLUMN_LIST = [
+  ['e.position::text', 'position'],
+  ['e.transaction_id::text', 'transaction_id'],
+  ['e.stream_id', 'stream_id'],
+  ['e.stream_version::text', 'stream_version'],
+  ['e.event_type', 'event_type'],
+  ['e.schema_version::text', 'schema_version'],
+  ['e.data::text', 'data'],
+  ['e.metadata::text', 'metadata'],
+  [`to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`, 'recorded_at'],
+] as const;
+
+/** The event columns as sealer and verifier read them (above), as a select list. */
+export const SEALED_COLUMNS = SEALED_COLUMN_LIST.map(
+  ([expression, name]) => `${expression} AS ${name}`,
+).join(', ');
 
 /** The names SEALED_COLUMNS gives its columns, in order. */
-export const SEALED_COLUMN_NAMES = [
-  'position',
-  'transaction_id',
-  'stream_id',
-  'stream_version',
-  'event_type',
-  'schema_version',
-  'data',
-  'metadata',
-  'recorded_at',
-] as const;
+export const SEALED_COLUMN_NAMES = SEALED_COLUMN_LIST.map(([, name]) => name);
 
 export interface SealedRow {
   readonly position: string;

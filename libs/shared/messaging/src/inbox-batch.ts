@@ -12,11 +12,12 @@ export interface InboxEvent {
 
 /**
  * Writes the effects of several events through `tx`, which has written nothing yet when the handler
- * is called (unless the consumer records its inbox first): reads the handler makes first (a stream's current version) precede the transaction's
- * first write, so its transaction id is assigned after them (the event store's commit-safe order,
- * ADR 0003, for events appended with `appendInTransaction`). The consumer records the events in
- * the inbox after the handler, in the same transaction. What the handler returns runs after COMMIT
- * (e.g. `announceAppends`); its failure is only logged.
+ * is called (unless the consumer records its inbox first): reads the handler makes first (a
+ * stream's current version) precede the transaction's first write, so its transaction id is
+ * assigned after them (the event store's commit-safe order, ADR 0003, for events appended with
+ * `appendInTransaction`). The consumer records the events in the inbox in the same transaction:
+ * after the handler, or before it with `recordInboxFirst`. What the handler returns runs after
+ * COMMIT (e.g. `announceAppends`); its failure is only logged.
  */
 export type IdempotentBatchHandler = (
   events: readonly InboxEvent[],
