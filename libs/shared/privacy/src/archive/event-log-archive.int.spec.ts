@@ -40,6 +40,9 @@ describe('event-log archive segments', () => {
     await store.append('workload-HELD', [event('WorkloadRegistered', { workloadId: 'HELD' })]);
     for (let i = 5; i < 8; i++)
       await store.append(`workload-W${i}`, [event('WorkloadRegistered', { workloadId: `W${i}` })]);
+    // The cutoff is a JavaScript Date (milliseconds): taken in the same millisecond as the last
+    // append, it would fall before that event's microseconds and leave it out.
+    await ctx.pool.query('SELECT pg_sleep(0.01)');
     cutoff = (
       await ctx.pool.query<{ now: Date }>('SELECT clock_timestamp() AS now')
     ).rows[0]!.now.toISOString();
