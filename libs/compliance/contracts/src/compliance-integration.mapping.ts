@@ -1,7 +1,11 @@
 // Domain events → integration events (docs/adr/0009-integration-events.md): the domain's types are
 // imported for types only, every published field is copied by name, and the exhaustive switch
 // fails typecheck when a new domain event is neither mapped nor marked not published.
-import type { PolicyEvaluated, PolicyEvent } from '@trainyard/compliance-domain';
+import {
+  evaluationRecordOf,
+  type PolicyEvaluated,
+  type PolicyEvent,
+} from '@trainyard/compliance-domain';
 import type { ComplianceIntegrationEvent } from './compliance-integration-event';
 import { complianceDataschema } from './compliance.topics';
 import { REVIEW_DOMAIN_EVENT_TYPES, reviewToIntegrationEvent } from './review-integration.mapping';
@@ -57,7 +61,8 @@ export function toIntegrationEvent(
           bundleVersion: d.bundleVersion,
           evaluatorVersion: d.evaluatorVersion,
           result: d.result,
-          rules: d.rules.map((r) => ({
+          // The reasons are expanded from the compact explanation (issue 13): the same sentences.
+          rules: evaluationRecordOf(d).rules.map((r) => ({
             ruleId: r.ruleId,
             effect: r.effect,
             controls: [...r.controls],
