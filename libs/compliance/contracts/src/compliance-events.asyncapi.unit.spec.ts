@@ -1,5 +1,5 @@
 import {
-  evaluatePolicyBundle,
+  evaluatePolicyBundleCompact,
   type PolicyEvaluated,
   type PolicyEvent,
 } from '@trainyard/compliance-domain';
@@ -27,7 +27,7 @@ const rule = {
   effect: 'block' as const,
   triggers: ['workload-registered' as const],
 };
-const evaluation = evaluatePolicyBundle(
+const evaluation = evaluatePolicyBundleCompact(
   { policyId: 'cc', version: '1.0.0', rules: [rule] },
   'workload-registered',
   { approvals: ['bob'] },
@@ -56,6 +56,7 @@ const events: (PolicyEvent | PolicyEvaluated)[] = [
   },
   {
     type: 'PolicyEvaluated',
+    schemaVersion: 2,
     data: {
       evaluationId: 'E-1',
       subject: { type: 'workload', id: 'W-1' },
@@ -65,7 +66,7 @@ const events: (PolicyEvent | PolicyEvaluated)[] = [
       bundleVersion: '1.0.0',
       evaluatorVersion: evaluation.evaluatorVersion,
       result: evaluation.result,
-      rules: evaluation.rules,
+      explanation: evaluation.explanation,
       cause: { eventId: 'ev-1', eventType: 'WorkloadRegistered' },
       evaluatedBy: 'compliance',
       evaluatedAt: at,
