@@ -1,8 +1,4 @@
-import {
-  evaluatePolicyBundleCompact,
-  type PolicyEvaluated,
-  type PolicyEvent,
-} from '@trainyard/compliance-domain';
+import { evaluatePolicyBundle, type PolicyEvent } from '@trainyard/compliance-domain';
 import { asyncApiContract } from '@trainyard/testing';
 import {
   COMPLIANCE_ASYNCAPI_ID,
@@ -12,6 +8,7 @@ import {
   complianceCloudEventType,
   complianceDataschema,
   complianceIntegrationEventOf,
+  type PolicyEvaluatedRecord,
 } from './index';
 
 // The AsyncAPI document is what GRC tools code against: every event compliance publishes must
@@ -27,12 +24,13 @@ const rule = {
   effect: 'block' as const,
   triggers: ['workload-registered' as const],
 };
-const evaluation = evaluatePolicyBundleCompact(
+const evaluation = evaluatePolicyBundle(
   { policyId: 'cc', version: '1.0.0', rules: [rule] },
   'workload-registered',
   { approvals: ['bob'] },
 );
-const events: (PolicyEvent | PolicyEvaluated)[] = [
+// PolicyEvaluated as the service hands it over: its explanation expanded (publishedEventOf).
+const events: (PolicyEvent | PolicyEvaluatedRecord)[] = [
   {
     type: 'PolicyBundleProposed',
     data: {
@@ -56,7 +54,6 @@ const events: (PolicyEvent | PolicyEvaluated)[] = [
   },
   {
     type: 'PolicyEvaluated',
-    schemaVersion: 2,
     data: {
       evaluationId: 'E-1',
       subject: { type: 'workload', id: 'W-1' },
@@ -66,7 +63,7 @@ const events: (PolicyEvent | PolicyEvaluated)[] = [
       bundleVersion: '1.0.0',
       evaluatorVersion: evaluation.evaluatorVersion,
       result: evaluation.result,
-      explanation: evaluation.explanation,
+      rules: evaluation.rules,
       cause: { eventId: 'ev-1', eventType: 'WorkloadRegistered' },
       evaluatedBy: 'compliance',
       evaluatedAt: at,

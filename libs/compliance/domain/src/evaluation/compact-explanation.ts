@@ -70,8 +70,11 @@ const sameJson = (a: FactValue | undefined, b: FactValue | undefined): boolean =
   if (a === b) return a !== undefined;
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
   if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    if (!Array.isArray(a) || !Array.isArray(b)) return false;
+    const la = a as readonly FactValue[];
+    const lb = b as readonly FactValue[];
+    if (la.length !== lb.length) return false;
+    for (let i = 0; i < la.length; i++) if (!sameJson(la[i], lb[i])) return false;
     return true;
   }
   const ka = Object.keys(a);
@@ -149,8 +152,7 @@ const decodeStep = (
 ): ExplainedStep => {
   const flags = step[0] as number;
   const text = step[1] as CompactText;
-  const expression =
-    typeof text === 'string' ? text : (root ?? '').slice(text[0] as number, text[1] as number);
+  const expression = typeof text === 'string' ? text : (root ?? '').slice(text[0], text[1]);
   const fromFacts = (flags & FROM_FACTS) !== 0;
   const observed: ObservedValue =
     flags & ERROR

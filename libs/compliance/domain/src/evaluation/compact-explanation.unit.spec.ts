@@ -2,12 +2,7 @@ import fc from 'fast-check';
 import type { PolicyBundleVersion, PolicyRule } from '../policy/policy-rule';
 import type { Facts } from './cel-values';
 import { expandExplanation } from './compact-explanation';
-import {
-  evaluatePolicyBundle,
-  evaluatePolicyBundleCompact,
-  replayEvaluation,
-  type EvaluationResult,
-} from './evaluate';
+import { evaluatePolicyBundle, evaluatePolicyBundleCompact, replayEvaluation } from './evaluate';
 import { evaluationRecordOf } from './evaluation';
 import { upcastPolicyEvaluatedV1, type PolicyEvaluatedV1 } from './evaluation.events.v1';
 
@@ -59,7 +54,10 @@ const factsArb: fc.Arbitrary<Facts> = fc.record(
     ),
     featureFlag: fc.constantFrom('', 'flag-x'),
     route: fc.oneof(
-      fc.record({ trackId: fc.constant('main'), trackKind: fc.constantFrom('train', 'independent') }),
+      fc.record({
+        trackId: fc.constant('main'),
+        trackKind: fc.constantFrom('train', 'independent'),
+      }),
       fc.constant({}),
     ),
   },
@@ -154,7 +152,9 @@ describe('PolicyEvaluated stored as schema version 1', () => {
     // A sentence an earlier explainer may have worded differently is kept as stored.
     const reworded = {
       ...v1,
-      rules: v1.rules.map((r, i) => (i === 0 ? { ...r, reason: 'Worded by an older explainer.' } : r)),
+      rules: v1.rules.map((r, i) =>
+        i === 0 ? { ...r, reason: 'Worded by an older explainer.' } : r,
+      ),
     };
     const v2 = upcastPolicyEvaluatedV1(reworded);
     expect(v2).not.toHaveProperty('rules');
@@ -170,7 +170,7 @@ describe('PolicyEvaluated stored as schema version 1', () => {
         bundleVersion: record.bundleVersion,
         evaluatorVersion: record.evaluatorVersion,
         trigger: record.trigger,
-        result: record.result as EvaluationResult,
+        result: record.result,
         rules: record.rules,
       },
       record.facts,

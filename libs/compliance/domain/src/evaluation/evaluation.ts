@@ -8,7 +8,11 @@ import {
 import { TRIGGERS, type PolicyBundleVersion, type Trigger } from '../policy/policy-rule';
 import type { Facts } from './cel-values';
 import { expandExplanation, type CompactExplanation } from './compact-explanation';
-import { evaluatePolicyBundleCompact, type EvaluationResult, type RuleExplanation } from './evaluate';
+import {
+  evaluatePolicyBundleCompact,
+  type EvaluationResult,
+  type RuleExplanation,
+} from './evaluate';
 import type { PolicyEvaluatedV1 } from './evaluation.events.v1';
 
 /** What an evaluation is about: a workload, a release, an access request. */
