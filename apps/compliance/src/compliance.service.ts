@@ -1,5 +1,4 @@
 import { runServiceMain, type ServiceDefinition } from '@trainyard/platform';
-import { complianceIntegrationEventOf } from '@trainyard/compliance-contracts';
 import {
   COMPLIANCE_READ_MODEL_MIGRATIONS,
   complianceProjection,
@@ -7,6 +6,7 @@ import {
 } from '@trainyard/compliance-read-models';
 import { ComplianceModule } from './compliance.module';
 import { complianceSettings } from './config/compliance-settings';
+import { publishedEventOf } from './kafka/published-event';
 
 export const COMPLIANCE_GRPC_PACKAGE = 'trainyard.compliance.v1';
 export const COMPLIANCE_GRPC_SERVICE = 'trainyard.compliance.v1.ComplianceService';
@@ -29,7 +29,7 @@ export const complianceService: ServiceDefinition = {
     ACCESS_ADMIN_GRPC_SERVICE,
     SAMPLING_GRPC_SERVICE,
   ],
-  integrationEvents: complianceIntegrationEventOf,
+  integrationEvents: publishedEventOf,
   migrations: [COMPLIANCE_READ_MODEL_MIGRATIONS],
   projections: [complianceProjection, reviewProjection],
   // Rule expressions (up to 2000 characters) and facts (a JSON object) exceed the default 1 KiB.

@@ -36,6 +36,7 @@ const newEvents = (events: readonly DomainEvent[], command: Command, ctx: Comman
   const reason = command.metadata.reason ?? ctx.reason;
   return events.map((event): NewEvent => ({
     type: event.type,
+    ...(event.schemaVersion !== undefined ? { schemaVersion: event.schemaVersion } : {}),
     data: event.data,
     metadata: {
       eventId: randomUUID(),

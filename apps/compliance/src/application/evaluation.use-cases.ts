@@ -12,14 +12,15 @@ import {
   assertSubject,
   assertTrigger,
   evaluationDecider,
+  evaluationRecordOf,
   replayEvaluation,
   type EvaluatePolicy,
   type EvaluationCause,
+  type EvaluationRecord,
   type EvaluationResult,
   type EvaluationSubject,
   type Facts,
   type PolicyBundleVersion,
-  type PolicyEvaluated,
   type Replay,
   type Trigger,
 } from '@trainyard/compliance-domain';
@@ -42,7 +43,7 @@ export interface EvaluationRequest {
   readonly cause?: EvaluationCause;
 }
 
-export type EvaluationRecord = PolicyEvaluated['data'];
+export type { EvaluationRecord };
 
 const assertRequest = (request: EvaluationRequest) => ({
   subject: assertSubject(request.subject),
@@ -110,7 +111,7 @@ export class EvaluationUseCases {
             }),
         },
       );
-      recorded.push(...handled.events.map((e) => e.data));
+      recorded.push(...handled.events.map((e) => evaluationRecordOf(e.data)));
     }
     return recorded;
   }

@@ -1,8 +1,4 @@
-import {
-  evaluatePolicyBundle,
-  type PolicyEvaluated,
-  type PolicyEvent,
-} from '@trainyard/compliance-domain';
+import { evaluatePolicyBundle, type PolicyEvent } from '@trainyard/compliance-domain';
 import { asyncApiContract } from '@trainyard/testing';
 import {
   COMPLIANCE_ASYNCAPI_ID,
@@ -12,6 +8,7 @@ import {
   complianceCloudEventType,
   complianceDataschema,
   complianceIntegrationEventOf,
+  type PolicyEvaluatedRecord,
 } from './index';
 
 // The AsyncAPI document is what GRC tools code against: every event compliance publishes must
@@ -32,7 +29,8 @@ const evaluation = evaluatePolicyBundle(
   'workload-registered',
   { approvals: ['bob'] },
 );
-const events: (PolicyEvent | PolicyEvaluated)[] = [
+// PolicyEvaluated as the service hands it over: its explanation expanded (publishedEventOf).
+const events: (PolicyEvent | PolicyEvaluatedRecord)[] = [
   {
     type: 'PolicyBundleProposed',
     data: {

@@ -1,7 +1,7 @@
 // Domain events → integration events (docs/adr/0009-integration-events.md): the domain's types are
 // imported for types only, every published field is copied by name, and the exhaustive switch
 // fails typecheck when a new domain event is neither mapped nor marked not published.
-import type { PolicyEvaluated, PolicyEvent } from '@trainyard/compliance-domain';
+import type { EvaluationRecord, PolicyEvent } from '@trainyard/compliance-domain';
 import type { ComplianceIntegrationEvent } from './compliance-integration-event';
 import { complianceDataschema } from './compliance.topics';
 import { REVIEW_DOMAIN_EVENT_TYPES, reviewToIntegrationEvent } from './review-integration.mapping';
@@ -23,7 +23,17 @@ import {
   privacyToIntegrationEvent,
 } from './privacy-integration.mapping';
 
-export type ComplianceDomainEvent = PolicyEvent | PolicyEvaluated;
+/**
+ * `PolicyEvaluated` with its explanation expanded (`evaluationRecordOf`): the event stores it in a
+ * compact form (schema version 2), the contract publishes each rule's sentence. The service
+ * expands it before calling `complianceIntegrationEventOf` (apps/compliance `publishedEventOf`).
+ */
+export interface PolicyEvaluatedRecord {
+  readonly type: 'PolicyEvaluated';
+  readonly data: EvaluationRecord;
+}
+
+export type ComplianceDomainEvent = PolicyEvent | PolicyEvaluatedRecord;
 
 export function toIntegrationEvent(
   event: ComplianceDomainEvent,

@@ -16,6 +16,8 @@ export * from './evaluation/explain';
 export * from './evaluation/fact-samples';
 export * from './evaluation/evaluate';
 export * from './evaluation/evaluation';
+export * from './evaluation/evaluation.events.v1';
+export * from './evaluation/compact-explanation';
 export { compileRule, type CompiledRule } from './evaluation/cel-compile';
 export * from './sampling/seeded-random';
 export * from './sampling/sample';

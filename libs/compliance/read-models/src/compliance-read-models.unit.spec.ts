@@ -1,5 +1,9 @@
 import { projectEvents } from '@trainyard/kernel';
-import { evaluatePolicyBundle, type PolicyRule } from '@trainyard/compliance-domain';
+import {
+  evaluatePolicyBundle,
+  evaluatePolicyBundleCompact,
+  type PolicyRule,
+} from '@trainyard/compliance-domain';
 import {
   complianceProjection,
   type ComplianceEvent,
@@ -73,14 +77,13 @@ describe('compliance read models', () => {
     ]);
   });
 
-  it('keep every evaluation with its explanation', () => {
-    const evaluation = evaluatePolicyBundle(
-      { policyId: 'cc', version: '1.0.0', rules: [rule] },
-      'workload-registered',
-      { approvals: [] },
-    );
+  it('keep every evaluation with its explanation, expanded from the stored compact form', () => {
+    const bundle = { policyId: 'cc', version: '1.0.0', rules: [rule] };
+    const evaluation = evaluatePolicyBundle(bundle, 'workload-registered', { approvals: [] });
+    const compact = evaluatePolicyBundleCompact(bundle, 'workload-registered', { approvals: [] });
     const evaluated: ComplianceEvent = {
       type: 'PolicyEvaluated',
+      schemaVersion: 2,
       data: {
         evaluationId: 'E-1',
         subject: { type: 'workload', id: 'W-1' },
@@ -88,9 +91,9 @@ describe('compliance read models', () => {
         facts: { approvals: [] },
         policyId: 'cc',
         bundleVersion: '1.0.0',
-        evaluatorVersion: evaluation.evaluatorVersion,
-        result: evaluation.result,
-        rules: evaluation.rules,
+        evaluatorVersion: compact.evaluatorVersion,
+        result: compact.result,
+        explanation: compact.explanation,
         evaluatedBy: 'compliance',
         evaluatedAt: at,
       },
@@ -106,9 +109,39 @@ describe('compliance read models', () => {
     ]);
   });
 
+  // Events stored before schema version 2 hold the rules as objects; a rebuild must still read them.
+  it('keep an evaluation stored as schema version 1 with its explanation as stored', () => {
+    const evaluation = evaluatePolicyBundle(
+      { policyId: 'cc', version: '1.0.0', rules: [rule] },
+      'workload-registered',
+      { approvals: [] },
+    );
+    const storedV1 = {
+      type: 'PolicyEvaluated',
+      data: {
+        evaluationId: 'E-1',
+        subject: { type: 'workload', id: 'W-1' },
+        trigger: 'workload-registered',
+        facts: { approvals: [] },
+        policyId: 'cc',
+        bundleVersion: '1.0.0',
+        evaluatorVersion: evaluation.evaluatorVersion,
+        result: evaluation.result,
+        rules: evaluation.rules,
+        evaluatedBy: 'compliance',
+        evaluatedAt: at,
+      },
+    } as unknown as ComplianceEvent;
+    const tables = projectEvents(complianceProjection, projected([storedV1]));
+    expect(tables.policy_evaluations).toEqual([
+      expect.objectContaining({ evaluationId: 'E-1', explanation: evaluation.rules }),
+    ]);
+  });
+
   it('drop the evaluations a retention pass removed, and only those (a rebuild keeps them gone)', () => {
     const evaluated = (evaluationId: string): ComplianceEvent => ({
       type: 'PolicyEvaluated',
+      schemaVersion: 2,
       data: {
         evaluationId,
         subject: { type: 'workload', id: 'W-1' },
@@ -118,7 +151,7 @@ describe('compliance read models', () => {
         bundleVersion: '1.0.0',
         evaluatorVersion: 'e1',
         result: 'allowed',
-        rules: [],
+        explanation: '[]',
         evaluatedBy: 'compliance',
         evaluatedAt: at,
       },

@@ -1,5 +1,10 @@
 import { rowView, type ProjectionDefinition, type ProjectionSource } from '@trainyard/kernel';
-import type { PolicyEvaluated, PolicyEvent, RetentionEvent } from '@trainyard/compliance-domain';
+import {
+  evaluationRecordOf,
+  type PolicyEvaluated,
+  type PolicyEvent,
+  type RetentionEvent,
+} from '@trainyard/compliance-domain';
 import type { EvaluationRow } from './evaluation-view.entity';
 import type { PolicyRow, PolicyVersionRow } from './policy-view.entity';
 
@@ -133,7 +138,7 @@ export const evolveEvaluationRow = (
     evaluatorVersion: d.evaluatorVersion,
     result: d.result,
     facts: d.facts,
-    explanation: d.rules,
+    explanation: evaluationRecordOf(d).rules,
     causeEventId: d.cause?.eventId ?? null,
     causeEventType: d.cause?.eventType ?? null,
     evaluatedBy: d.evaluatedBy,

@@ -149,6 +149,7 @@ async function append<S, C extends Command, E extends DomainEvent, Ctx>(
   const eventIds = events.map(() => randomUUID());
   const newEvents: NewEvent[] = events.map((event, i) => ({
     type: event.type,
+    ...(event.schemaVersion !== undefined ? { schemaVersion: event.schemaVersion } : {}),
     data: event.data,
     metadata: {
       eventId: eventIds[i] as string,

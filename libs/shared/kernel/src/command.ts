@@ -16,4 +16,9 @@ export interface Command<TType extends string = string, TData = unknown> {
 export interface DomainEvent<TType extends string = string, TData = unknown> {
   readonly type: TType;
   readonly data: TData;
+  /**
+   * The version of `data`'s shape, stored with the event; absent means 1. Older shapes stay in
+   * `*.events.v1.ts` with the upcaster that reads them (docs/STYLE "Versioning events").
+   */
+  readonly schemaVersion?: number;
 }

@@ -1,8 +1,15 @@
-import { isCelError } from '@bufbuild/cel';
 import type { PolicyBundleVersion, PolicyRule, RuleEffect, Trigger } from '../policy/policy-rule';
 import { compileRule, type CompiledRule } from './cel-compile';
 import { toCelValue, type Facts } from './cel-values';
-import { describeStep, explainNode, type ExplainedStep } from './explain';
+import { compactExplanation, compactRule, type CompactExplanation } from './compact-explanation';
+import {
+  explainNode,
+  outcomeOf,
+  reasonOf,
+  type Explained,
+  type ExplainedStep,
+  type RuleOutcome,
+} from './explain';
 import { FACT_SAMPLES } from './fact-samples';
 
 /** `@bufbuild/cel`'s version (checked against the installed package by a spec in the app). */
@@ -12,8 +19,6 @@ export const EXPLAINER_VERSION = '1';
 /** Recorded with every evaluation; a replay under another evaluator says so. */
 export const EVALUATOR_VERSION = `@bufbuild/cel@${CEL_VERSION}+explainer@${EXPLAINER_VERSION}`;
 
-/** `passed`: the expression held; `failed`: it was false; `error`: it could not be evaluated. */
-export type RuleOutcome = 'passed' | 'failed' | 'error';
 export type EvaluationResult = 'allowed' | 'blocked' | 'warned';
 
 export interface RuleExplanation {
@@ -77,34 +82,23 @@ const explainRule = (
 ): RuleExplanation => {
   const { rule, root } = compiledRule;
   const explained = explainNode(root, bindings);
-  const outcome: RuleOutcome = isCelError(explained.result)
-    ? 'error'
-    : explained.result === true
-      ? 'passed'
-      : explained.result === false
-        ? 'failed'
-        : 'error';
-  const decided = explained.decisive.map(describeStep).join('; ');
-  const reason =
-    outcome === 'error' && !isCelError(explained.result)
-      ? `The expression gave a non-boolean value: ${decided}.`
-      : outcome === 'error'
-        ? `The rule could not be evaluated, which counts as ${rule.effect === 'block' ? 'a block' : 'a warning'}: ${decided}.`
-        : `${decided}.`;
+  const outcome = outcomeOf(explained.step);
   return {
     ruleId: rule.id,
     description: rule.description,
     effect: rule.effect,
     controls: rule.controls,
     outcome,
-    reason,
+    reason: reasonOf(outcome, rule.effect, explained.step, explained.decisive),
     decidedBy: explained.decisive.map((step) => step.expression),
     trace: explained.step,
   };
 };
 
 /** blocked if a `block` rule failed or errored; warned if only `warn` rules did; else allowed. */
-export const resultOf = (rules: readonly RuleExplanation[]): EvaluationResult => {
+export const resultOf = (
+  rules: readonly Pick<RuleExplanation, 'outcome' | 'effect'>[],
+): EvaluationResult => {
   const bad = rules.filter((r) => r.outcome !== 'passed');
   if (bad.some((r) => r.effect === 'block')) return 'blocked';
   return bad.length > 0 ? 'warned' : 'allowed';
@@ -131,6 +125,41 @@ export const evaluatePolicyBundle = (
     trigger,
     result: resultOf(rules),
     rules,
+  };
+};
+
+/** An evaluation with its explanation in the stored compact form (`PolicyEvaluated` v2). */
+export interface CompactEvaluation extends Omit<Evaluation, 'rules'> {
+  readonly explanation: CompactExplanation;
+}
+
+/**
+ * `evaluatePolicyBundle` with the explanation encoded as `PolicyEvaluated` stores it: the same
+ * evaluation (`expandExplanation` gives back its `rules`), without building the sentences, which
+ * are derived from the trace on read.
+ */
+export const evaluatePolicyBundleCompact = (
+  bundle: PolicyBundleVersion,
+  trigger: Trigger,
+  facts: Facts,
+): CompactEvaluation => {
+  const compiledBundle = compiledBundleOf(bundle);
+  const bindings = { facts: toCelValue(facts) };
+  const outcomes: Pick<RuleExplanation, 'outcome' | 'effect'>[] = [];
+  const entries = [];
+  for (const { rule, root } of compiledBundle.rules) {
+    if (!appliesTo(rule, trigger)) continue;
+    const explained: Explained = explainNode(root, bindings);
+    outcomes.push({ outcome: outcomeOf(explained.step), effect: rule.effect });
+    entries.push(compactRule(rule, explained.step, explained.decisive, facts));
+  }
+  return {
+    policyId: bundle.policyId,
+    bundleVersion: bundle.version,
+    evaluatorVersion: EVALUATOR_VERSION,
+    trigger,
+    result: resultOf(outcomes),
+    explanation: compactExplanation(entries),
   };
 };
 

@@ -7,7 +7,13 @@ import {
 } from '@trainyard/kernel';
 import { TRIGGERS, type PolicyBundleVersion, type Trigger } from '../policy/policy-rule';
 import type { Facts } from './cel-values';
-import { evaluatePolicyBundle, type EvaluationResult, type RuleExplanation } from './evaluate';
+import { expandExplanation, type CompactExplanation } from './compact-explanation';
+import {
+  evaluatePolicyBundleCompact,
+  type EvaluationResult,
+  type RuleExplanation,
+} from './evaluate';
+import type { PolicyEvaluatedV1 } from './evaluation.events.v1';
 
 /** What an evaluation is about: a workload, a release, an access request. */
 export interface EvaluationSubject {
@@ -37,24 +43,63 @@ export interface EvaluationContext {
   readonly bundle: PolicyBundleVersion;
 }
 
-/** One evaluation, with everything needed to replay it: facts, bundle and evaluator versions. */
+/** What every schema version of `PolicyEvaluated` records besides the explanation. */
+export interface PolicyEvaluationFields {
+  readonly evaluationId: string;
+  readonly subject: EvaluationSubject;
+  readonly trigger: Trigger;
+  readonly facts: Facts;
+  readonly policyId: string;
+  readonly bundleVersion: string;
+  readonly evaluatorVersion: string;
+  readonly result: EvaluationResult;
+  readonly cause?: EvaluationCause;
+  readonly evaluatedBy: string;
+  readonly evaluatedAt: string;
+}
+
+/**
+ * One evaluation, with everything needed to replay it: facts, bundle and evaluator versions,
+ * result, and the rule-by-rule explanation in its compact stored form (schema version 2, issue 13;
+ * `evaluationRecordOf` expands it). Version 1 (`evaluation.events.v1.ts`) stored `rules` as
+ * objects; its upcaster carries them over verbatim.
+ */
 export type PolicyEvaluated = DomainEvent<
   'PolicyEvaluated',
-  {
-    readonly evaluationId: string;
-    readonly subject: EvaluationSubject;
-    readonly trigger: Trigger;
-    readonly facts: Facts;
-    readonly policyId: string;
-    readonly bundleVersion: string;
-    readonly evaluatorVersion: string;
-    readonly result: EvaluationResult;
-    readonly rules: readonly RuleExplanation[];
-    readonly cause?: EvaluationCause;
-    readonly evaluatedBy: string;
-    readonly evaluatedAt: string;
-  }
->;
+  PolicyEvaluationFields & { readonly explanation: CompactExplanation }
+> & { readonly schemaVersion: 2 };
+
+/** An evaluation as the API answers and the read model holds it: the explanation expanded. */
+export type EvaluationRecord = PolicyEvaluationFields & {
+  readonly rules: readonly RuleExplanation[];
+};
+
+/**
+ * The evaluation a stored `PolicyEvaluated` records, explanation expanded: from the current data,
+ * or from version 1 data read without its upcaster (a raw row), which already holds the rules.
+ */
+export const evaluationRecordOf = (
+  data: PolicyEvaluated['data'] | PolicyEvaluatedV1['data'],
+): EvaluationRecord => {
+  const rules =
+    'explanation' in data && typeof data.explanation === 'string'
+      ? expandExplanation(data.explanation, data.facts)
+      : (data as PolicyEvaluatedV1['data']).rules;
+  return {
+    evaluationId: data.evaluationId,
+    subject: data.subject,
+    trigger: data.trigger,
+    facts: data.facts,
+    policyId: data.policyId,
+    bundleVersion: data.bundleVersion,
+    evaluatorVersion: data.evaluatorVersion,
+    result: data.result,
+    rules,
+    ...(data.cause ? { cause: data.cause } : {}),
+    evaluatedBy: data.evaluatedBy,
+    evaluatedAt: data.evaluatedAt,
+  };
+};
 
 /** The evaluations recorded on one subject's stream (ids only: retries are idempotent). */
 export interface SubjectEvaluations {
@@ -116,10 +161,11 @@ export const decideEvaluation = (
   assertTrigger(data.trigger);
   assertFacts(data.facts);
   if (state.evaluationIds.includes(data.evaluationId)) return [];
-  const evaluation = evaluatePolicyBundle(context.bundle, data.trigger, data.facts);
+  const evaluation = evaluatePolicyBundleCompact(context.bundle, data.trigger, data.facts);
   return [
     {
       type: 'PolicyEvaluated',
+      schemaVersion: 2,
       data: {
         evaluationId: data.evaluationId,
         subject,
@@ -129,7 +175,7 @@ export const decideEvaluation = (
         bundleVersion: evaluation.bundleVersion,
         evaluatorVersion: evaluation.evaluatorVersion,
         result: evaluation.result,
-        rules: evaluation.rules,
+        explanation: evaluation.explanation,
         ...(data.cause ? { cause: data.cause } : {}),
         evaluatedBy: command.metadata.actor,
         evaluatedAt: command.metadata.now,
@@ -140,7 +186,8 @@ export const decideEvaluation = (
 
 export const evolveEvaluations = (
   state: SubjectEvaluations,
-  event: PolicyEvaluated,
+  // Folded from stored events: the evaluation id is in every schema version.
+  event: { readonly data: Pick<PolicyEvaluationFields, 'evaluationId'> },
 ): SubjectEvaluations => ({ evaluationIds: [...state.evaluationIds, event.data.evaluationId] });
 
 export const evaluationDecider = {

@@ -1,6 +1,6 @@
 import { DeciderSpecification, ValidationError } from '@trainyard/kernel';
 import { at, twoApprovers } from '../test-support/compliance.fixtures';
-import { evaluationDecider, type EvaluatePolicy } from './evaluation';
+import { evaluationDecider, evaluationRecordOf, type EvaluatePolicy } from './evaluation';
 import { EVALUATOR_VERSION } from './evaluate';
 
 const bundle = { policyId: 'change-control', version: '1.0.0', rules: [twoApprovers] };
@@ -34,7 +34,10 @@ describe('subject evaluations', () => {
           facts: { regulatedData: [], approvals: [] },
           evaluatedBy: 'compliance',
         });
-        expect(event?.data.rules[0]?.reason).toContain('size(facts.regulatedData) == 0');
+        expect(event?.schemaVersion).toBe(2);
+        expect(evaluationRecordOf(event!.data).rules[0]?.reason).toContain(
+          'size(facts.regulatedData) == 0',
+        );
       });
   });
 

@@ -1,4 +1,5 @@
 import { celError, isCelError, type CelResult } from '@bufbuild/cel';
+import type { RuleEffect } from '../policy/policy-rule';
 import type { CompiledNode } from './cel-compile';
 import { renderValue, toFactValue, type FactValue } from './cel-values';
 
@@ -153,4 +154,34 @@ export const describeStep = (step: ExplainedStep): string => {
       ? `\`${step.expression}\` failed: ${step.error}`
       : `\`${step.expression}\` was ${renderValue(step.value ?? null)}`;
   return seen === '' ? what : `${what} (${seen})`;
+};
+
+/** `passed`: the expression held; `failed`: it was false; `error`: it could not be evaluated. */
+export type RuleOutcome = 'passed' | 'failed' | 'error';
+
+/**
+ * A rule's outcome from its trace's root step: the root records the rule's result (an error,
+ * or the value: `true`, `false`, or something that is not a boolean).
+ */
+export const outcomeOf = (trace: ObservedValue): RuleOutcome =>
+  trace.error !== undefined
+    ? 'error'
+    : trace.value === true
+      ? 'passed'
+      : trace.value === false
+        ? 'failed'
+        : 'error';
+
+/** The sentence explaining a rule's outcome from the steps that decided it. */
+export const reasonOf = (
+  outcome: RuleOutcome,
+  effect: RuleEffect,
+  trace: ObservedValue,
+  decisive: readonly ExplainedStep[],
+): string => {
+  const decided = decisive.map(describeStep).join('; ');
+  if (outcome !== 'error') return `${decided}.`;
+  return trace.error === undefined
+    ? `The expression gave a non-boolean value: ${decided}.`
+    : `The rule could not be evaluated, which counts as ${effect === 'block' ? 'a block' : 'a warning'}: ${decided}.`;
 };
