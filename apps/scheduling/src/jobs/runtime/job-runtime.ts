@@ -83,6 +83,8 @@ export class JobRuntime {
     loop('admit', this.ctx.wakers.admit, () => this.admit());
     if (this.ctx.o.concurrency > 0) {
       loop('dispatch', this.ctx.wakers.dispatch, () => this.dispatch());
+      if (this.ctx.headroom > 0)
+        loop('headroom', this.ctx.wakers.headroom, () => this.dispatchHeadroom());
       loop('flush', this.ctx.wakers.flush, () => this.flush());
       const leases = setInterval(
         () =>
@@ -144,7 +146,7 @@ export class JobRuntime {
     }
     const created = await this.ctx.transaction((client) => insertRuns(this.ctx, client, runs, now));
     this.ctx.readyMaybe = true;
-    this.ctx.afterCommit({ ready: true, admit: this.ctx.takeAdmissionDue() });
+    this.ctx.afterCommit({ arrived: true, admit: this.ctx.takeAdmissionDue() });
     return runs.map((r) => {
       const runId = runIdOf(r.idempotencyKey);
       return { runId, created: created.has(runId) };
@@ -200,7 +202,8 @@ export class JobRuntime {
       this.dispatchDeferred = true;
       return undefined;
     }
-    const free = this.ctx.workers.reserve(this.ctx.o.concurrency);
+    // The headroom stays free for teams below their share (dispatchHeadroom); none by default.
+    const free = this.ctx.workers.reserve(this.ctx.o.concurrency, this.ctx.headroom);
     if (free === 0) return undefined; // a finishing task (or an unused reservation) wakes us
     const now = this.ctx.o.clock();
     let claimed: Claimed[] = [];
@@ -225,6 +228,37 @@ export class JobRuntime {
     // Ready now but not claimed (locked by another instance, or waiting for a pool slot): a
     // commit anywhere wakes us (NOTIFY), the idle check is only the fallback.
     return next === undefined || next <= now2 ? this.ctx.o.idleMs : next - now2;
+  }
+
+  /**
+   * The headroom's round (a policy with headroom only): claims the free workers the dispatcher
+   * keeps for teams below their fair share, for those teams' ready tasks. Woken by runs created or
+   * admitted here, so a team under its share starts at once, while the dispatcher's round for a
+   * flood may still be in flight, instead of waiting for it and then for its own. Whatever it
+   * passes over (over-share teams, or more than the headroom) it leaves to the dispatcher.
+   */
+  async dispatchHeadroom(): Promise<number | undefined> {
+    if (this.draining) return undefined;
+    const free = this.ctx.workers.reserve(this.ctx.headroom);
+    if (free === 0) {
+      this.ctx.wakers.dispatch.wake();
+      return undefined;
+    }
+    const now = this.ctx.o.clock();
+    const round = { headroom: free, passedOver: 0 };
+    let claimed: Claimed[] = [];
+    try {
+      claimed = await this.ctx.transaction(
+        (client) => claim(this.ctx, client, free, now, round),
+        QUEUE_BEGIN,
+      );
+    } finally {
+      this.ctx.workers.release(free - claimed.length);
+    }
+    for (const c of claimed) this.executions.execute(c);
+    if (claimed.length > 0) this.ctx.notify();
+    if (round.passedOver > 0) this.ctx.wakers.dispatch.wake();
+    return undefined;
   }
 
   /** Records every buffered result in one transaction. */

@@ -42,7 +42,7 @@ export async function applyFacts(
   // Workers this flush reserved (hand-off and further claims); what it did not start goes back.
   let held = 0;
   const reserve = (wanted: number): number => {
-    const granted = local.draining() ? 0 : ctx.workers.reserve(wanted);
+    const granted = local.draining() ? 0 : ctx.workers.reserve(wanted, ctx.headroom);
     held += granted;
     return granted;
   };

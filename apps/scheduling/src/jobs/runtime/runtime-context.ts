@@ -36,8 +36,16 @@ export class RuntimeContext {
   readonly manifests: ManifestCache;
   /** The one count of free workers: dispatch and the flush's hand-off both reserve here. */
   readonly workers: WorkerSlots;
+  /**
+   * Workers the dispatcher leaves free for teams below their fair share (the policy's headroom;
+   * none with the default policy, which has no shares): its own round claims them (`headroom`
+   * waker), woken by newly created or admitted runs, so their tasks start while the dispatcher's
+   * round for an over-share team's flood is still in flight.
+   */
+  readonly headroom: number;
   readonly wakers = {
     dispatch: new Wakeable(),
+    headroom: new Wakeable(),
     flush: new Wakeable(),
     tick: new Wakeable(),
     admit: new Wakeable(),
@@ -89,6 +97,10 @@ export class RuntimeContext {
       allowExitOnIdle: true,
     });
     this.pipelined.on('error', (error) => this.o.onError(error));
+    this.headroom =
+      this.policy === priorityThenAge
+        ? 0
+        : Math.max(0, Math.min(Math.floor(this.policy.headroom ?? 0), this.o.concurrency - 1));
     this.workers = new WorkerSlots(this.o.concurrency, () => this.wakers.dispatch.wake());
     this.manifests = new ManifestCache(this.pool, this.t.manifests);
   }
@@ -102,8 +114,18 @@ export class RuntimeContext {
     return { name: `jr_${this.statementPrefix}_${kind}`, text, values };
   }
 
-  afterCommit(what: { ready?: boolean; admit?: boolean; aborts?: readonly string[] }): void {
-    if (what.ready) this.wakers.dispatch.wake();
+  /**
+   * `arrived`: the commit created or admitted runs whose tasks are ready. With headroom, their
+   * round claims them (and wakes the dispatcher for whatever it leaves); else the dispatcher.
+   */
+  afterCommit(what: {
+    ready?: boolean;
+    arrived?: boolean;
+    admit?: boolean;
+    aborts?: readonly string[];
+  }): void {
+    if (what.arrived && this.headroom > 0) this.wakers.headroom.wake();
+    else if (what.ready || what.arrived) this.wakers.dispatch.wake();
     if (what.admit) this.wakers.admit.wake();
     if (what.aborts && what.aborts.length > 0)
       void this.pool

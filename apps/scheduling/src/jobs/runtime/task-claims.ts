@@ -39,11 +39,21 @@ export const teamHeadsSql = (tasks: string, runs: string): string =>
         ORDER BY t.team, t.priority DESC, t.ready_since LIMIT $2
      ) c WHERE teams.team IS NOT NULL`;
 
+/**
+ * A policy round's settings and what it saw: `headroom` of the free workers only for teams below
+ * their share (DispatchLoad.headroom); `passedOver` the candidates it read and did not choose.
+ */
+export interface ClaimRound {
+  readonly headroom: number;
+  passedOver: number;
+}
+
 export async function claim(
   ctx: RuntimeContext,
   client: PoolClient,
   free: number,
   now: number,
+  round: ClaimRound = { headroom: 0, passedOver: 0 },
 ): Promise<Claimed[]> {
   type Row = RunRow & {
     task_id: string;
@@ -72,7 +82,7 @@ export async function claim(
     // Full: more may be ready. Short: none left, or skipped as locked by a claim in flight.
     ctx.readyMaybe = rows.length >= free;
   } else {
-    rows = await claimByPolicy(ctx, client, free, now, columns);
+    rows = await claimByPolicy(ctx, client, free, now, columns, round);
   }
   if (rows.length === 0) return [];
   const runBy = new Map<string, Row>();
@@ -107,6 +117,7 @@ export async function claimByPolicy<Row extends { run_id: string; task_id: strin
   free: number,
   now: number,
   columns: string,
+  round: ClaimRound = { headroom: 0, passedOver: 0 },
 ): Promise<Row[]> {
   type Candidate = {
     run_id: string;
@@ -144,9 +155,11 @@ export async function claimByPolicy<Row extends { run_id: string; task_id: strin
     runningByTeam: Object.fromEntries(load.map((l) => [l.team, l.n])),
     freePoolSlots: {},
     capacity: free,
+    headroom: round.headroom,
     now: iso(now),
   });
   const picked = chosen.slice(0, free);
+  round.passedOver = candidates.length - picked.length;
   const wanted = picked.map((c) => c.taskRunId);
   // Each chosen row looked up by its key (a subquery that locks is never flattened into a join):
   // as a semi-join against the chosen keys, with the queue tables' statistics not yet taken, the

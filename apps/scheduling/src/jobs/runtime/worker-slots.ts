@@ -23,11 +23,16 @@ export class WorkerSlots {
     return this.held;
   }
 
-  /** Takes up to `wanted` workers; returns how many were granted (0 when none is free). */
-  reserve(wanted: number): number {
-    const granted = Math.max(0, Math.min(wanted, this.free));
+  /**
+   * Takes up to `wanted` workers, leaving `keep` of them free (the headroom the dispatcher keeps
+   * for teams below their fair share); returns how many were granted (0 when none is free).
+   */
+  reserve(wanted: number, keep = 0): number {
+    const usable = this.capacity - Math.max(0, keep);
+    const granted = Math.max(0, Math.min(wanted, this.free - Math.max(0, keep)));
     this.held += granted;
-    if (granted < wanted) this.refused = true;
+    // Refused: fewer than it could have had with every worker free (the kept ones never count).
+    if (granted < Math.min(wanted, usable)) this.refused = true;
     return granted;
   }
 
