@@ -144,9 +144,37 @@ export class JobRuntime {
         requestedBy: request.requestedBy,
       });
     }
-    const created = await this.ctx.transaction((client) => insertRuns(this.ctx, client, runs, now));
+    // With headroom, the new runs' tasks start in this same transaction when their team is below
+    // its share and a worker is free (the headroom's round without a round trip of its own): a
+    // light team's run does not wait behind the dispatcher's round for another team's flood.
+    let held = 0;
+    let claimed: Claimed[] = [];
+    const round = { headroom: 0, passedOver: 0 };
+    let created: Set<string>;
+    try {
+      created = await this.ctx.transaction(
+        async (client) => {
+          claimed = [];
+          const inserted = await insertRuns(this.ctx, client, runs, now);
+          if (inserted.size === 0 || this.ctx.headroom === 0 || this.draining) return inserted;
+          if (held === 0) held = this.ctx.workers.reserve(this.ctx.headroom);
+          if (held === 0) return inserted;
+          Object.assign(round, { headroom: held, passedOver: 0 });
+          claimed = await claim(this.ctx, client, held, this.ctx.o.clock(), round);
+          return inserted;
+        },
+        this.ctx.headroom > 0 ? QUEUE_BEGIN : 'BEGIN',
+      );
+    } catch (error) {
+      this.ctx.workers.release(held);
+      throw error;
+    }
+    this.ctx.workers.release(held - claimed.length);
+    for (const c of claimed) this.executions.execute(c);
     this.ctx.readyMaybe = true;
-    this.ctx.afterCommit({ arrived: true, admit: this.ctx.takeAdmissionDue() });
+    // Whatever this transaction did not start waits for the headroom's round or the dispatcher.
+    const tookAll = claimed.length > 0 && round.passedOver === 0;
+    this.ctx.afterCommit({ arrived: !tookAll, admit: this.ctx.takeAdmissionDue() });
     return runs.map((r) => {
       const runId = runIdOf(r.idempotencyKey);
       return { runId, created: created.has(runId) };
