@@ -136,7 +136,7 @@ export async function admitDueRuns(ctx: RuntimeContext): Promise<number | undefi
   }, QUEUE_BEGIN);
   if (started > 0) {
     ctx.readyMaybe = true;
-    ctx.afterCommit({ arrived: true });
+    ctx.afterCommit({ ready: true });
   }
   const { rows } = await ctx.pool.query<{ next: Date | null }>(
     `SELECT min(not_before) AS next FROM ${ctx.t.runs} WHERE state = 'scheduled'`,

@@ -19,7 +19,7 @@ import {
 } from './runtime-records';
 import { runLoop } from './runtime-loop';
 import { SchedulerTick } from './scheduler-tick';
-import { claim } from './task-claims';
+import { claim, type ClaimRound } from './task-claims';
 import { TaskExecutions } from './task-executions';
 import type { Wakeable } from './wakeable';
 
@@ -83,8 +83,6 @@ export class JobRuntime {
     loop('admit', this.ctx.wakers.admit, () => this.admit());
     if (this.ctx.o.concurrency > 0) {
       loop('dispatch', this.ctx.wakers.dispatch, () => this.dispatch());
-      if (this.ctx.headroom > 0)
-        loop('headroom', this.ctx.wakers.headroom, () => this.dispatchHeadroom());
       loop('flush', this.ctx.wakers.flush, () => this.flush());
       const leases = setInterval(
         () =>
@@ -149,7 +147,7 @@ export class JobRuntime {
     // light team's run does not wait behind the dispatcher's round for another team's flood.
     let held = 0;
     let claimed: Claimed[] = [];
-    const round = { headroom: 0, passedOver: 0 };
+    const round: ClaimRound = { headroom: 0, passedOver: 0, extra: 0 };
     let created: Set<string>;
     try {
       created = await this.ctx.transaction(
@@ -172,9 +170,9 @@ export class JobRuntime {
     this.ctx.workers.release(held - claimed.length);
     for (const c of claimed) this.executions.execute(c);
     this.ctx.readyMaybe = true;
-    // Whatever this transaction did not start waits for the headroom's round or the dispatcher.
+    // Whatever this transaction did not start is the dispatcher's.
     const tookAll = claimed.length > 0 && round.passedOver === 0;
-    this.ctx.afterCommit({ arrived: !tookAll, admit: this.ctx.takeAdmissionDue() });
+    this.ctx.afterCommit({ ready: !tookAll, admit: this.ctx.takeAdmissionDue() });
     return runs.map((r) => {
       const runId = runIdOf(r.idempotencyKey);
       return { runId, created: created.has(runId) };
@@ -230,22 +228,33 @@ export class JobRuntime {
       this.dispatchDeferred = true;
       return undefined;
     }
-    // The headroom stays free for teams below their share (dispatchHeadroom); none by default.
+    // The headroom stays free for teams below their share: a trigger here starts such a team's
+    // tasks in it at once, and this round takes it, once it read the candidates, only for them.
     const free = this.ctx.workers.reserve(this.ctx.o.concurrency, this.ctx.headroom);
-    if (free === 0) return undefined; // a finishing task (or an unused reservation) wakes us
+    // Every worker busy: a finishing task wakes us.
+    if (free === 0 && (this.ctx.headroom === 0 || this.ctx.workers.free === 0)) return undefined;
     const now = this.ctx.o.clock();
     let claimed: Claimed[] = [];
+    const round: ClaimRound = { headroom: 0, passedOver: 0, extra: 0 };
+    if (this.ctx.headroom > 0)
+      round.reserveHeadroom = () => this.ctx.workers.reserve(this.ctx.headroom);
     try {
-      claimed = await this.ctx.transaction(
-        (client) => claim(this.ctx, client, free, now),
-        QUEUE_BEGIN,
-      );
-    } finally {
-      this.ctx.workers.release(free - claimed.length);
+      claimed = await this.ctx.transaction((client) => {
+        // A retried transaction starts over: the headroom it kept goes back first.
+        this.ctx.workers.release(round.extra, false);
+        round.extra = 0;
+        return claim(this.ctx, client, free, now, round);
+      }, QUEUE_BEGIN);
+    } catch (error) {
+      this.ctx.workers.release(free + round.extra);
+      throw error;
     }
+    const held = free + round.extra;
+    // Short of ready work, not of workers: nobody waits for the ones given back.
+    if (claimed.length < held) this.ctx.workers.returnUnused(held - claimed.length);
     for (const c of claimed) this.executions.execute(c);
     if (claimed.length > 0) this.ctx.notify();
-    if (claimed.length >= free) return undefined;
+    if (claimed.length >= held) return undefined;
     if (claimed.length > 0) return 0;
     // Nothing claimable now: sleep until the earliest retry (woken earlier by any commit).
     const { rows } = await this.ctx.pool.query<{ next: Date | null }>(
@@ -256,37 +265,6 @@ export class JobRuntime {
     // Ready now but not claimed (locked by another instance, or waiting for a pool slot): a
     // commit anywhere wakes us (NOTIFY), the idle check is only the fallback.
     return next === undefined || next <= now2 ? this.ctx.o.idleMs : next - now2;
-  }
-
-  /**
-   * The headroom's round (a policy with headroom only): claims the free workers the dispatcher
-   * keeps for teams below their fair share, for those teams' ready tasks. Woken by runs created or
-   * admitted here, so a team under its share starts at once, while the dispatcher's round for a
-   * flood may still be in flight, instead of waiting for it and then for its own. Whatever it
-   * passes over (over-share teams, or more than the headroom) it leaves to the dispatcher.
-   */
-  async dispatchHeadroom(): Promise<number | undefined> {
-    if (this.draining) return undefined;
-    const free = this.ctx.workers.reserve(this.ctx.headroom);
-    if (free === 0) {
-      this.ctx.wakers.dispatch.wake();
-      return undefined;
-    }
-    const now = this.ctx.o.clock();
-    const round = { headroom: free, passedOver: 0 };
-    let claimed: Claimed[] = [];
-    try {
-      claimed = await this.ctx.transaction(
-        (client) => claim(this.ctx, client, free, now, round),
-        QUEUE_BEGIN,
-      );
-    } finally {
-      this.ctx.workers.release(free - claimed.length);
-    }
-    for (const c of claimed) this.executions.execute(c);
-    if (claimed.length > 0) this.ctx.notify();
-    if (round.passedOver > 0) this.ctx.wakers.dispatch.wake();
-    return undefined;
   }
 
   /** Records every buffered result in one transaction. */

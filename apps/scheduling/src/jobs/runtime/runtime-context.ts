@@ -37,15 +37,14 @@ export class RuntimeContext {
   /** The one count of free workers: dispatch and the flush's hand-off both reserve here. */
   readonly workers: WorkerSlots;
   /**
-   * Workers the dispatcher leaves free for teams below their fair share (the policy's headroom;
-   * none with the default policy, which has no shares): its own round claims them (`headroom`
-   * waker), woken by newly created or admitted runs, so their tasks start while the dispatcher's
-   * round for an over-share team's flood is still in flight.
+   * Workers the dispatcher keeps free for teams below their fair share (the policy's headroom;
+   * none with the default policy, which has no shares): a trigger here starts such a team's tasks
+   * in them in its own transaction, so they never wait behind the dispatcher's round for another
+   * team's flood; the dispatcher's round takes them only for such teams.
    */
   readonly headroom: number;
   readonly wakers = {
     dispatch: new Wakeable(),
-    headroom: new Wakeable(),
     flush: new Wakeable(),
     tick: new Wakeable(),
     admit: new Wakeable(),
@@ -114,18 +113,8 @@ export class RuntimeContext {
     return { name: `jr_${this.statementPrefix}_${kind}`, text, values };
   }
 
-  /**
-   * `arrived`: the commit created or admitted runs whose tasks are ready. With headroom, their
-   * round claims them (and wakes the dispatcher for whatever it leaves); else the dispatcher.
-   */
-  afterCommit(what: {
-    ready?: boolean;
-    arrived?: boolean;
-    admit?: boolean;
-    aborts?: readonly string[];
-  }): void {
-    if (what.arrived && this.headroom > 0) this.wakers.headroom.wake();
-    else if (what.ready || what.arrived) this.wakers.dispatch.wake();
+  afterCommit(what: { ready?: boolean; admit?: boolean; aborts?: readonly string[] }): void {
+    if (what.ready) this.wakers.dispatch.wake();
     if (what.admit) this.wakers.admit.wake();
     if (what.aborts && what.aborts.length > 0)
       void this.pool

@@ -192,7 +192,7 @@ export class SchedulerTick {
     this.tickedUntil = Math.max(this.tickedUntil, until);
     if (inserted > 0) {
       this.ctx.readyMaybe = true;
-      this.ctx.afterCommit({ arrived: true, admit: this.ctx.takeAdmissionDue() });
+      this.ctx.afterCommit({ ready: true, admit: this.ctx.takeAdmissionDue() });
     }
     // cancel-older: the oldest active runs give way to the new slot's run.
     if (cancelOlder.length > 0)

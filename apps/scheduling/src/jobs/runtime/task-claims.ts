@@ -42,10 +42,15 @@ export const teamHeadsSql = (tasks: string, runs: string): string =>
 /**
  * A policy round's settings and what it saw: `headroom` of the free workers only for teams below
  * their share (DispatchLoad.headroom); `passedOver` the candidates it read and did not choose.
+ * `reserveHeadroom`: reserves the headroom's workers free right now, once the candidates are read;
+ * the policy gives them only to teams below their share, and those it did not give are returned
+ * at once; `extra` says how many the round kept (the caller releases them with its own).
  */
 export interface ClaimRound {
-  readonly headroom: number;
+  headroom: number;
   passedOver: number;
+  extra: number;
+  reserveHeadroom?: () => number;
 }
 
 export async function claim(
@@ -53,7 +58,7 @@ export async function claim(
   client: PoolClient,
   free: number,
   now: number,
-  round: ClaimRound = { headroom: 0, passedOver: 0 },
+  round: ClaimRound = { headroom: 0, passedOver: 0, extra: 0 },
 ): Promise<Claimed[]> {
   type Row = RunRow & {
     task_id: string;
@@ -117,7 +122,7 @@ export async function claimByPolicy<Row extends { run_id: string; task_id: strin
   free: number,
   now: number,
   columns: string,
-  round: ClaimRound = { headroom: 0, passedOver: 0 },
+  round: ClaimRound = { headroom: 0, passedOver: 0, extra: 0 },
 ): Promise<Row[]> {
   type Candidate = {
     run_id: string;
@@ -130,7 +135,7 @@ export async function claimByPolicy<Row extends { run_id: string; task_id: strin
   };
   const { rows: candidates } = await client.query<Candidate>(
     teamHeadsSql(ctx.t.tasks, ctx.t.runs),
-    [iso(now), free * 4],
+    [iso(now), Math.max(1, free + (round.reserveHeadroom ? ctx.headroom : 0)) * 4],
   );
   if (candidates.length === 0) return [];
   const { rows: load } = await client.query<{ team: string; n: number }>(
@@ -151,14 +156,17 @@ export async function claimByPolicy<Row extends { run_id: string; task_id: strin
       readySince: c.ready_since.toISOString(),
     });
   }
+  const extra = round.reserveHeadroom?.() ?? 0;
   const chosen = ctx.policy.choose(list, {
     runningByTeam: Object.fromEntries(load.map((l) => [l.team, l.n])),
     freePoolSlots: {},
-    capacity: free,
-    headroom: round.headroom,
+    capacity: free + extra,
+    headroom: round.headroom + extra,
     now: iso(now),
   });
-  const picked = chosen.slice(0, free);
+  const picked = chosen.slice(0, free + extra);
+  round.extra = Math.max(0, Math.min(extra, picked.length - free));
+  ctx.workers.release(extra - round.extra, false);
   round.passedOver = candidates.length - picked.length;
   const wanted = picked.map((c) => c.taskRunId);
   // Each chosen row looked up by its key (a subquery that locks is never flattened into a join):
