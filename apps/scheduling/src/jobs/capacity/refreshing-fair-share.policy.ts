@@ -1,5 +1,6 @@
 import {
   chooseFairly,
+  DEFAULT_HEADROOM,
   type DispatchCandidate,
   type DispatchLoad,
   type DispatchPolicy,
@@ -15,6 +16,8 @@ import type { PoolQueries } from './pool.queries';
  * on them. Until the first load it shares by team with weight 1 and no reservation.
  */
 export class RefreshingFairSharePolicy implements DispatchPolicy {
+  /** Workers per instance kept for teams below their share (FairShareConfig.headroom). */
+  readonly headroom = DEFAULT_HEADROOM;
   private config: FairShareConfig = {};
   private freeSlots: Readonly<Record<string, number>> = {};
   private timer: NodeJS.Timeout | undefined;

@@ -42,7 +42,7 @@ export async function applyFacts(
   // Workers this flush reserved (hand-off and further claims); what it did not start goes back.
   let held = 0;
   const reserve = (wanted: number): number => {
-    const granted = local.draining() ? 0 : ctx.workers.reserve(wanted);
+    const granted = local.draining() ? 0 : ctx.workers.reserve(wanted, ctx.headroom);
     held += granted;
     return granted;
   };
@@ -59,7 +59,9 @@ export async function applyFacts(
       // statement: under READ COMMITTED a statement that waited for a lock re-reads only the
       // locked rows (the run rows it returns are their latest versions), so task rows joined to
       // them would be the state from before the wait. Of a task only what the decider reads; its
-      // times only while it runs (a run's finished tasks are most of its rows).
+      // times only while it runs (a run's finished tasks are most of its rows). Ordered by the
+      // primary key so that, with sorts off, the plan is that index: this statement's generic plan
+      // scanned the whole table when the statistics were missing (a fresh schema under a flood).
       const [{ rows: runRows }, { rows: taskRows }] = await Promise.all([
         tx.query<RunRow & { environment: string }>(
           ctx.named(
@@ -76,7 +78,7 @@ export async function applyFacts(
             `SELECT run_id, task_id, status, attempt, outcome, handled,
                   CASE WHEN status = 'running' THEN started_at END AS started_at,
                   CASE WHEN status = 'running' THEN lease_expires_at END AS lease_expires_at
-             FROM ${ctx.t.tasks} WHERE run_id = ANY($1::text[])`,
+             FROM ${ctx.t.tasks} WHERE run_id = ANY($1::text[]) ORDER BY run_id, task_id`,
             [runIds],
           ),
           rowMode: 'array',

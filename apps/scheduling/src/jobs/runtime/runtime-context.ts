@@ -36,6 +36,13 @@ export class RuntimeContext {
   readonly manifests: ManifestCache;
   /** The one count of free workers: dispatch and the flush's hand-off both reserve here. */
   readonly workers: WorkerSlots;
+  /**
+   * Workers the dispatcher keeps free for teams below their fair share (the policy's headroom;
+   * none with the default policy, which has no shares): a trigger here starts such a team's tasks
+   * in them in its own transaction, so they never wait behind the dispatcher's round for another
+   * team's flood; the dispatcher's round takes them only for such teams.
+   */
+  readonly headroom: number;
   readonly wakers = {
     dispatch: new Wakeable(),
     flush: new Wakeable(),
@@ -89,6 +96,10 @@ export class RuntimeContext {
       allowExitOnIdle: true,
     });
     this.pipelined.on('error', (error) => this.o.onError(error));
+    this.headroom =
+      this.policy === priorityThenAge
+        ? 0
+        : Math.max(0, Math.min(Math.floor(this.policy.headroom ?? 0), this.o.concurrency - 1));
     this.workers = new WorkerSlots(this.o.concurrency, () => this.wakers.dispatch.wake());
     this.manifests = new ManifestCache(this.pool, this.t.manifests);
   }

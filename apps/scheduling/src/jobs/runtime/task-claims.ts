@@ -39,11 +39,26 @@ export const teamHeadsSql = (tasks: string, runs: string): string =>
         ORDER BY t.team, t.priority DESC, t.ready_since LIMIT $2
      ) c WHERE teams.team IS NOT NULL`;
 
+/**
+ * A policy round's settings and what it saw: `headroom` of the free workers only for teams below
+ * their share (DispatchLoad.headroom); `passedOver` the candidates it read and did not choose.
+ * `reserveHeadroom`: reserves the headroom's workers free right now, once the candidates are read;
+ * the policy gives them only to teams below their share, and those it did not give are returned
+ * at once; `extra` says how many the round kept (the caller releases them with its own).
+ */
+export interface ClaimRound {
+  headroom: number;
+  passedOver: number;
+  extra: number;
+  reserveHeadroom?: () => number;
+}
+
 export async function claim(
   ctx: RuntimeContext,
   client: PoolClient,
   free: number,
   now: number,
+  round: ClaimRound = { headroom: 0, passedOver: 0, extra: 0 },
 ): Promise<Claimed[]> {
   type Row = RunRow & {
     task_id: string;
@@ -72,7 +87,7 @@ export async function claim(
     // Full: more may be ready. Short: none left, or skipped as locked by a claim in flight.
     ctx.readyMaybe = rows.length >= free;
   } else {
-    rows = await claimByPolicy(ctx, client, free, now, columns);
+    rows = await claimByPolicy(ctx, client, free, now, columns, round);
   }
   if (rows.length === 0) return [];
   const runBy = new Map<string, Row>();
@@ -107,6 +122,7 @@ export async function claimByPolicy<Row extends { run_id: string; task_id: strin
   free: number,
   now: number,
   columns: string,
+  round: ClaimRound = { headroom: 0, passedOver: 0, extra: 0 },
 ): Promise<Row[]> {
   type Candidate = {
     run_id: string;
@@ -119,7 +135,7 @@ export async function claimByPolicy<Row extends { run_id: string; task_id: strin
   };
   const { rows: candidates } = await client.query<Candidate>(
     teamHeadsSql(ctx.t.tasks, ctx.t.runs),
-    [iso(now), free * 4],
+    [iso(now), Math.max(1, free + (round.reserveHeadroom ? ctx.headroom : 0)) * 4],
   );
   if (candidates.length === 0) return [];
   const { rows: load } = await client.query<{ team: string; n: number }>(
@@ -140,20 +156,35 @@ export async function claimByPolicy<Row extends { run_id: string; task_id: strin
       readySince: c.ready_since.toISOString(),
     });
   }
+  const extra = round.reserveHeadroom?.() ?? 0;
   const chosen = ctx.policy.choose(list, {
     runningByTeam: Object.fromEntries(load.map((l) => [l.team, l.n])),
     freePoolSlots: {},
-    capacity: free,
+    capacity: free + extra,
+    headroom: round.headroom + extra,
     now: iso(now),
   });
-  const picked = chosen.slice(0, free);
+  const picked = chosen.slice(0, free + extra);
+  round.extra = Math.max(0, Math.min(extra, picked.length - free));
+  ctx.workers.release(extra - round.extra, false);
+  round.passedOver = candidates.length - picked.length;
   const wanted = picked.map((c) => c.taskRunId);
+  // Each chosen row looked up by its key (a subquery that locks is never flattened into a join):
+  // as a semi-join against the chosen keys, with the queue tables' statistics not yet taken, the
+  // planner hashed the keys and walked the whole ready index (15,000–17,000 rows and 15–25 ms per
+  // claim under a 20,000-run flood, work proportional to the backlog).
   const { rows } = await client.query<Row>(
-    `SELECT ${columns} FROM ${ctx.t.tasks} t JOIN ${ctx.t.runs} r ON r.run_id = t.run_id
-        WHERE (t.run_id, t.task_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-          AND t.status = 'ready'
-        FOR UPDATE OF t, r SKIP LOCKED`,
-    [picked.map((c) => c.runId), picked.map((c) => c.taskRunId.slice(c.runId.length + 1))],
+    ctx.named(
+      'claimchosen',
+      `SELECT ${columns} FROM unnest($1::text[], $2::text[]) AS w(run_id, task_id)
+         CROSS JOIN LATERAL (
+           SELECT * FROM ${ctx.t.tasks} t
+            WHERE t.run_id = w.run_id AND t.task_id = w.task_id AND t.status = 'ready'
+              FOR UPDATE SKIP LOCKED) t
+         CROSS JOIN LATERAL (
+           SELECT * FROM ${ctx.t.runs} r WHERE r.run_id = w.run_id FOR UPDATE SKIP LOCKED) r`,
+      [picked.map((c) => c.runId), picked.map((c) => c.taskRunId.slice(c.runId.length + 1))],
+    ),
   );
   const order = new Map(wanted.map((w, i) => [w, i]));
   return rows.sort(

@@ -30,6 +30,37 @@ describe('WorkerSlots', () => {
     expect(woken).toBe(1);
   });
 
+  it('leaves the kept workers free for whoever asks without keeping any (the headroom)', () => {
+    const slots = new WorkerSlots(4);
+    expect(slots.reserve(4, 1)).toBe(3); // the dispatcher keeps one free
+    expect(slots.reserve(4, 1)).toBe(0);
+    expect(slots.reserve(1)).toBe(1); // the headroom's round
+    expect(slots.free).toBe(0);
+  });
+
+  it('a reservation held back only by the headroom is no refusal (no wake-up when it is returned)', () => {
+    let woken = 0;
+    const slots = new WorkerSlots(4, () => woken++);
+    slots.reserve(4, 1);
+    slots.release(3);
+    expect(woken).toBe(0);
+  });
+
+  // Regression: the dispatcher, refused some workers because tasks ran, found nothing to claim and
+  // gave its reservation back as freed; the wake-up made it claim again at once, about 2,000 empty
+  // claims a second for as long as any task ran.
+  it('a reservation given back unused for want of work wakes nobody, and forgets the refusal', () => {
+    let woken = 0;
+    const slots = new WorkerSlots(4, () => woken++);
+    slots.reserve(1); // a running task
+    expect(slots.reserve(4)).toBe(3); // refused one
+    slots.returnUnused(3);
+    expect(woken).toBe(0);
+    slots.release(1); // the task ends: nobody waits for it
+    expect(woken).toBe(0);
+    expect(slots.free).toBe(4);
+  });
+
   it('refuses to release more than it holds (a bookkeeping bug, not a state to live with)', () => {
     const slots = new WorkerSlots(2);
     slots.reserve(1);

@@ -13,6 +13,14 @@ import type { DispatchCandidate, DispatchLoad, DispatchPolicy } from '../runs/di
  * whose slots are reserved) is passed over, not waited for: no head-of-line blocking, in the team
  * or across teams. Ties between teams are broken by a hash of the team and the round's `now`, so
  * the order rotates from round to round and is the same on every instance for the same round.
+ *
+ * Headroom: the last `load.headroom` starts of a round go only to a team below its weighted share
+ * of the workers, so a team under its share never waits for a slot an over-share team holds ("one
+ * team's flood does not starve another's work even when spread over many keys"). A team's share is
+ * counted with room for one more team of the default weight, the one the headroom is kept for: a
+ * team flooding alone is over its share well before it fills the workers, and a newcomer or a team
+ * that only now triggered work is below it. The workers counted are those running (every team's)
+ * plus this round's capacity.
  */
 export interface HighLoadPeriod {
   /** What the period is (e.g. the calendar entry `month-end close`). */
@@ -28,7 +36,15 @@ export interface FairShareConfig {
   readonly defaultWeight?: number;
   /** The declared high-load periods active in this round (e.g. month-end). */
   readonly highLoad?: readonly HighLoadPeriod[];
+  /**
+   * Workers per instance kept for teams below their weighted share (see above; the runtime
+   * dispatches them in their own round, woken by newly triggered work). Default 1; 0: none.
+   */
+  readonly headroom?: number;
 }
+
+/** The default of `FairShareConfig.headroom`: the next free worker waits for a team below its share. */
+export const DEFAULT_HEADROOM = 1;
 
 /** The reserved slots per pool this round: the largest reservation of any active period. */
 export const reservedSlots = (
@@ -51,7 +67,25 @@ export const withinTeamOrder = (a: DispatchCandidate, b: DispatchCandidate): num
 
 export const createFairSharePolicy = (config: FairShareConfig = {}): DispatchPolicy => ({
   choose: (candidates, load) => chooseFairly(candidates, load, config),
+  headroom: Math.max(0, Math.floor(config.headroom ?? DEFAULT_HEADROOM)),
 });
+
+/**
+ * Whether `team`, running `running` tasks, is below its weighted share: its running per weight
+ * under the level every team (and one newcomer of the default weight) would get of `workers`.
+ */
+export const belowShare = (
+  team: string,
+  running: Readonly<Record<string, number>>,
+  workers: number,
+  weightOf: (team: string) => number,
+  defaultWeight: number,
+): boolean => {
+  let weights = defaultWeight; // the newcomer the headroom is kept for
+  for (const other of Object.keys(running)) if (other !== team) weights += weightOf(other);
+  weights += weightOf(team);
+  return (running[team] ?? 0) / weightOf(team) < workers / weights;
+};
 
 export const chooseFairly = (
   candidates: readonly DispatchCandidate[],
@@ -66,6 +100,7 @@ export const chooseFairly = (
     Object.entries(load.freePoolSlots).map(([pool, n]) => [pool, Math.max(0, Math.floor(n))]),
   );
   let capacity = Math.max(0, Math.floor(load.capacity));
+  const headroom = Math.min(capacity, Math.max(0, Math.floor(load.headroom ?? 0)));
 
   const queues = new Map<string, DispatchCandidate[]>();
   const seen = new Set<string>();
@@ -80,6 +115,17 @@ export const chooseFairly = (
   const count = new Map<string, number>(
     [...queues.keys()].map((team) => [team, Math.max(0, ownValue(load.runningByTeam, team) ?? 0)]),
   );
+  // The workers the shares divide: every team's running tasks plus this round's capacity.
+  let workers = capacity;
+  for (const n of count.values()) workers += n;
+  for (const [team, n] of Object.entries(load.runningByTeam))
+    if (!count.has(team)) workers += Math.max(0, n);
+  const running = (): Record<string, number> => {
+    const all: Record<string, number> = {};
+    for (const [team, n] of Object.entries(load.runningByTeam)) all[team] = Math.max(0, n);
+    for (const [team, n] of count) all[team] = n;
+    return all;
+  };
   const tieBreak = new Map(
     [...queues.keys()].map((team) => [team, sha256Hex(`${team}@${load.now}`)]),
   );
@@ -116,8 +162,12 @@ export const chooseFairly = (
         const tb = tieBreak.get(b) ?? '';
         return ta < tb ? -1 : ta > tb ? 1 : a < b ? -1 : 1;
       });
+    // Into the headroom: only teams below their share (the round stops when none of them fits).
+    const inHeadroom = capacity <= headroom;
+    const now = inHeadroom ? running() : undefined;
     let picked = false;
     for (const team of teams) {
+      if (now && !belowShare(team, now, workers, weightOf, defaultWeight)) continue;
       const queue = queues.get(team) ?? [];
       const index = queue.findIndex(fits);
       if (index < 0) {

@@ -80,6 +80,66 @@ describe('fair sharing between teams', () => {
   });
 });
 
+describe('headroom for teams below their share', () => {
+  it('given a team flooding alone, then it cannot take the headroom', () => {
+    const flood = Array.from({ length: 30 }, () => candidate('flood'));
+    const chosen = chooseFairly(flood, load({ capacity: 24, headroom: 1 }));
+    expect(chosen).toHaveLength(23);
+  });
+
+  it('given a flood holding every other worker, then a team with nothing running takes the headroom', () => {
+    const flood = Array.from({ length: 10 }, () => candidate('flood'));
+    const light = candidate('light');
+    const chosen = chooseFairly(
+      [...flood, light],
+      load({ capacity: 1, headroom: 1, runningByTeam: { flood: 23 } }),
+    );
+    expect(chosen).toEqual([light]);
+  });
+
+  it('given only over-share work in a headroom round, then nothing starts', () => {
+    const flood = Array.from({ length: 10 }, () => candidate('flood'));
+    const chosen = chooseFairly(
+      flood,
+      load({ capacity: 1, headroom: 1, runningByTeam: { flood: 23, light: 1 } }),
+    );
+    expect(chosen).toEqual([]);
+  });
+
+  it('given a team that just triggered work and another idle team at its share, then the newcomer starts in the headroom', () => {
+    const a = Array.from({ length: 4 }, () => candidate('a'));
+    const b = candidate('b');
+    const chosen = chooseFairly(
+      [...a, b],
+      load({ capacity: 2, headroom: 2, runningByTeam: { a: 10, b: 2 } }),
+    );
+    // 14 workers over a, b and the newcomer the headroom is kept for: a (10) is over 14/3, b (2) below.
+    expect(chosen).toEqual([b]);
+  });
+
+  it('given weights, then a heavier team is below its share with more running', () => {
+    const a = candidate('a');
+    const chosen = chooseFairly(
+      [a],
+      load({ capacity: 2, headroom: 2, runningByTeam: { a: 10, b: 10 } }),
+      { weights: { a: 4 } },
+    );
+    // 22 workers, weights a 4 + b 1 + newcomer 1: a's level 10 / 4 = 2.5 is under 22 / 6.
+    expect(chosen).toEqual([a]);
+  });
+
+  it('without headroom (the default load), the flood takes every worker', () => {
+    const flood = Array.from({ length: 30 }, () => candidate('flood'));
+    expect(chooseFairly(flood, load({ capacity: 24 }))).toHaveLength(24);
+  });
+
+  it('the policy carries the configured headroom, default 1', () => {
+    expect(createFairSharePolicy().headroom).toBe(1);
+    expect(createFairSharePolicy({ headroom: 3 }).headroom).toBe(3);
+    expect(createFairSharePolicy({ headroom: 0 }).headroom).toBe(0);
+  });
+});
+
 describe('pool slots', () => {
   it('never chooses more claims than free slots', () => {
     const cs = Array.from({ length: 5 }, () =>

@@ -22,6 +22,12 @@ export interface DispatchLoad {
   readonly freePoolSlots: Readonly<Record<string, number>>;
   /** Worker capacity left in this dispatch round. */
   readonly capacity: number;
+  /**
+   * The last `headroom` of `capacity` go only to teams below their weighted share (a policy that
+   * has no notion of shares may ignore it). Default 0. The runtime's headroom round passes
+   * `headroom = capacity`: only teams below their share start there.
+   */
+  readonly headroom?: number;
   readonly now: string;
 }
 
@@ -32,4 +38,9 @@ export interface DispatchLoad {
  */
 export interface DispatchPolicy {
   choose(candidates: readonly DispatchCandidate[], load: DispatchLoad): DispatchCandidate[];
+  /**
+   * Workers of an instance kept free for teams below their weighted share (their newly triggered
+   * or admitted work starts there at once instead of after the round in flight); 0 or absent: none.
+   */
+  readonly headroom?: number;
 }
