@@ -3,6 +3,7 @@ import {
   decideDueRun,
   dueSlots,
   MAX_SLOTS_PER_TICK,
+  shouldPreclaim,
   slotIdempotencyKey,
   slotVerdict,
   type OverlapRun,
@@ -10,7 +11,14 @@ import {
 import type { RunningJob } from '../runtime-ports';
 import { insertClosedRuns, insertRuns } from './run-creation';
 import type { RuntimeContext } from './runtime-context';
-import { BUFFERED, iso, runIdOf, type NewRun, type PendingFact } from './runtime-records';
+import {
+  BUFFERED,
+  iso,
+  runIdOf,
+  type NewRun,
+  type PendingFact,
+  type PreclaimedRun,
+} from './runtime-records';
 
 /** Every job's mark is checked this often (between, only jobs with a slot since the last tick). */
 const SWEEP_MS = 5_000;
@@ -30,6 +38,8 @@ export class SchedulerTick {
     private readonly ctx: RuntimeContext,
     /** cancel-older: applies CancelRun facts to the runs that give way. */
     private readonly cancelRuns: (facts: readonly PendingFact[]) => Promise<number>,
+    /** Runs this tick recorded with this instance's pre-claim, after the commit. */
+    private readonly onPreclaimed: (runs: readonly PreclaimedRun[]) => void = () => undefined,
   ) {}
 
   /**
@@ -66,8 +76,10 @@ export class SchedulerTick {
       for (const name of fresh) this.knownMarks.add(name);
     }
     let cancelOlder: string[] = [];
+    let preclaimed: PreclaimedRun[] = [];
     const inserted = await this.ctx.transaction(async (client) => {
       cancelOlder = [];
+      preclaimed = [];
       const { rows: marks } = await client.query<{ job: string; high_water: Date }>(
         `SELECT job, high_water FROM ${this.ctx.t.marks} WHERE job = ANY($1::text[]) AND high_water < $2
           ORDER BY job FOR UPDATE SKIP LOCKED`,
@@ -161,7 +173,20 @@ export class SchedulerTick {
             flight.active = flight.active.filter((a) => !overlap.cancel.includes(a.runId));
           }
           flight.active.push(due);
-          fire.push({ ...run, trigger: verdict.trigger });
+          fire.push({
+            ...run,
+            trigger: verdict.trigger,
+            // Recorded ahead and started by the overlap policy whatever ends meanwhile: leased
+            // to this instance, which starts it from memory at its start time.
+            preclaim: shouldPreclaim({
+              nominalMs: slot,
+              nowMs: now,
+              overlap: overlap.kind === 'start' ? 'start' : 'other',
+              manifest: job.manifest,
+              executes: this.ctx.o.concurrency > 0,
+              graceMs: this.ctx.o.preclaimGraceMs,
+            }),
+          });
         }
         const last = slots[slots.length - 1];
         const capped = slots.length >= MAX_SLOTS_PER_TICK && !deferred;
@@ -170,7 +195,7 @@ export class SchedulerTick {
           at: capped && last ? last : Math.max(now, lastAhead ?? now),
         });
       }
-      const created = await insertRuns(this.ctx, client, fire, now);
+      const created = await insertRuns(this.ctx, client, fire, now, preclaimed);
       await insertClosedRuns(this.ctx, client, other, now);
       if (promote.length > 0) {
         await client.query(
@@ -188,6 +213,7 @@ export class SchedulerTick {
       );
       return created.size + promote.length;
     });
+    if (preclaimed.length > 0) this.onPreclaimed(preclaimed);
     if (sweep) this.lastSweep = now;
     this.tickedUntil = Math.max(this.tickedUntil, until);
     if (inserted > 0) {

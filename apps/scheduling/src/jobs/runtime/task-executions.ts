@@ -17,7 +17,8 @@ export class TaskExecutions {
     private readonly record: (fact: PendingFact) => void,
   ) {}
 
-  execute(c: Claimed): void {
+  /** Starts `c` on the worker its caller holds; `recorded` false for a start not yet written. */
+  execute(c: Claimed, recorded = true): void {
     const abort = new AbortController();
     const entry: RunningTask = {
       runId: c.run.run_id,
@@ -28,6 +29,7 @@ export class TaskExecutions {
       abort,
       lastHeartbeat: this.ctx.o.clock(),
       settled: false,
+      recorded,
       hasDependents: c.manifest.tasks.some((t) => t.dependsOn.includes(c.task.id)),
       ...(c.task.heartbeatSeconds ? { heartbeatMs: c.task.heartbeatSeconds * 1000 } : {}),
     };
@@ -112,6 +114,12 @@ export class TaskExecutions {
     this.ctx.wakers.dispatch.wake();
   }
 
+  /** A task started from memory had its start recorded: its lease is renewed from now on. */
+  recorded(key: string): void {
+    const entry = this.running.get(key);
+    if (entry) entry.recorded = true;
+  }
+
   abortLocal(key: string): void {
     const [task, attempt] = key.split(':');
     const entry = this.running.get(task ?? '');
@@ -138,6 +146,7 @@ export class TaskExecutions {
     const now = this.ctx.o.clock();
     const alive: RunningTask[] = [];
     for (const entry of this.running.values()) {
+      if (!entry.recorded) continue;
       if (entry.heartbeatMs !== undefined && now - entry.lastHeartbeat > entry.heartbeatMs) {
         entry.abort.abort(new Error('heartbeat lost'));
         this.settle(entry, {

@@ -5,10 +5,16 @@
  * `capacity` tasks. A started task keeps its worker until it settles, is aborted, or loses its
  * lease. When workers come back after a reservation was refused, `onFreed` is called (the runtime
  * wakes its dispatcher), so a refused dispatcher never waits for its idle timer.
+ *
+ * Pre-claimed runs starting from memory at their start time come first (`acquire`): while one
+ * waits, reservations are refused, and a worker that comes back goes to the first in line, so a
+ * cron burst waits only for executions to end, never behind a claim's or a flush's round trip.
  */
 export class WorkerSlots {
   private held = 0;
   private refused = false;
+  private readonly waiting: (() => void)[] = [];
+  private draining = false;
 
   constructor(
     readonly capacity: number,
@@ -23,12 +29,27 @@ export class WorkerSlots {
     return this.held;
   }
 
+  /** Starts waiting for a worker. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
   /** Takes up to `wanted` workers; returns how many were granted (0 when none is free). */
   reserve(wanted: number): number {
-    const granted = Math.max(0, Math.min(wanted, this.free));
+    const granted = this.waiting.length > 0 ? 0 : Math.max(0, Math.min(wanted, this.free));
     this.held += granted;
     if (granted < wanted) this.refused = true;
     return granted;
+  }
+
+  /**
+   * One worker for `start`, ahead of any reservation: called at once when one is free and nobody
+   * is in line, else when one comes back (in order of arrival). `start` owns the worker (it gives
+   * it back with `release` when its task ends, or at once if it does not start one).
+   */
+  acquire(start: () => void): void {
+    this.waiting.push(start);
+    this.drain();
   }
 
   /** Gives back `n` workers (a task ended, or a reservation was not used). */
@@ -36,9 +57,24 @@ export class WorkerSlots {
     if (n <= 0) return;
     if (n > this.held) throw new Error(`released ${n} workers, but only ${this.held} are held`);
     this.held -= n;
-    if (this.refused) {
+    this.drain();
+    if (this.refused && this.waiting.length === 0 && this.free > 0) {
       this.refused = false;
       this.onFreed();
+    }
+  }
+
+  /** Hands free workers to the line; not re-entered by a start that releases at once. */
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.waiting.length > 0 && this.free > 0) {
+        this.held++;
+        this.waiting.shift()!();
+      }
+    } finally {
+      this.draining = false;
     }
   }
 }
