@@ -204,6 +204,9 @@ export class JobRuntime {
    */
   async dispatch(): Promise<number | undefined> {
     if (this.draining) return undefined;
+    // Starts from memory wait for workers: they come first. The refused reservation has the
+    // worker that frees up after them wake us.
+    if (this.ctx.workers.queued > 0 && this.ctx.workers.reserve(1) === 0) return undefined;
     // Results of tasks with dependents waiting to be recorded: their flush starts the dependents
     // (hand-off) and claims with the free workers in its own transaction; a claim beside it would
     // hold the workers its hand-off needs (a chain's next task would wait for another claim). It

@@ -159,7 +159,7 @@ export class PreclaimedFires {
               nominal_time: new Date(run.nominalMs),
               state: 'running',
               event_version: 1,
-              started_at: new Date(fired.firedAt),
+              started_at: null, // not read by an execution; recorded by the start's write
               cancelled_by: null,
               environment: this.ctx.o.environment,
             },

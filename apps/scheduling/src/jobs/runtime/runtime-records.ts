@@ -8,6 +8,7 @@ import type {
   TaskRunView,
 } from '@trainyard/scheduling-domain';
 import type { RunningJob } from '../runtime-ports';
+import type { LazyAbort } from './lazy-abort';
 
 /** The job runtime's shared records: rows it reads, writes it batches, its constants. */
 
@@ -57,7 +58,7 @@ export interface RunningTask {
   readonly attempt: number;
   readonly holder: string;
   readonly pooled: boolean;
-  readonly abort: AbortController;
+  readonly abort: LazyAbort;
   readonly heartbeatMs?: number;
   /** Other tasks depend on it: its result may make them ready (a hand-off by the flush). */
   readonly hasDependents: boolean;

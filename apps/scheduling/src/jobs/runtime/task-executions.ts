@@ -1,3 +1,4 @@
+import { LazyAbort } from './lazy-abort';
 import type { RuntimeContext } from './runtime-context';
 import { describe, iso, type Claimed, type PendingFact, type RunningTask } from './runtime-records';
 
@@ -19,7 +20,7 @@ export class TaskExecutions {
 
   /** Starts `c` on the worker its caller holds; `recorded` false for a start not yet written. */
   execute(c: Claimed, recorded = true): void {
-    const abort = new AbortController();
+    const abort = new LazyAbort();
     const entry: RunningTask = {
       runId: c.run.run_id,
       taskId: c.task.id,
@@ -66,7 +67,10 @@ export class TaskExecutions {
           parameters,
           fencingTokens: c.fencingTokens,
           timeoutMs,
-          signal: abort.signal,
+          // Read only by an executor that listens for aborts (see LazyAbort).
+          get signal() {
+            return abort.signal;
+          },
           heartbeat: () => {
             entry.lastHeartbeat = this.ctx.o.clock();
           },
@@ -96,7 +100,7 @@ export class TaskExecutions {
     entry.settled = true;
     clearTimeout(entry.timer);
     this.dropRunning(`${entry.runId}/${entry.taskId}`);
-    if (this.isStopped() && entry.abort.signal.aborted) return;
+    if (this.isStopped() && entry.abort.aborted) return;
     this.record({
       runId: entry.runId,
       ...(entry.hasDependents ? { handsOff: true } : {}),

@@ -48,9 +48,9 @@ describe('preclaimObstacle', () => {
         }),
       ),
     ).toBe('backpressure');
-    expect(
-      preclaimObstacle(manifestOf({}, task('a', { pools: [{ pool: 'db', slots: 1 }] }))),
-    ).toBe('pool slots');
+    expect(preclaimObstacle(manifestOf({}, task('a', { pools: [{ pool: 'db', slots: 1 }] })))).toBe(
+      'pool slots',
+    );
   });
 });
 
