@@ -115,7 +115,9 @@ export class TaskExecutions {
       },
     });
     this.ctx.wakers.flush.wake();
-    this.ctx.wakers.dispatch.wake();
+    // Its worker went to a start from memory waiting in line: nothing for the dispatcher to
+    // claim with it (the line, once empty, wakes the dispatcher: WorkerSlots).
+    if (this.ctx.workers.queued === 0) this.ctx.wakers.dispatch.wake();
   }
 
   /** A task started from memory had its start recorded: its lease is renewed from now on. */

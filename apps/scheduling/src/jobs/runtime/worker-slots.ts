@@ -50,6 +50,9 @@ export class WorkerSlots {
   acquire(start: () => void): void {
     this.waiting.push(start);
     this.drain();
+    // Waited: the dispatcher, not woken by the tasks that ended meanwhile, is once the line is
+    // through and a worker is free.
+    if (this.waiting.length > 0) this.refused = true;
   }
 
   /** Gives back `n` workers (a task ended, or a reservation was not used). */

@@ -66,6 +66,17 @@ describe('WorkerSlots: starts from memory (pre-claimed runs)', () => {
     expect(slots.reserve(1)).toBe(1);
   });
 
+  it('wakes the dispatcher once the line is through, though it was not refused itself', () => {
+    let woken = 0;
+    const slots = new WorkerSlots(1, () => woken++);
+    slots.acquire(() => undefined);
+    slots.acquire(() => undefined);
+    slots.release(1);
+    expect(woken).toBe(0);
+    slots.release(1);
+    expect(woken).toBe(1);
+  });
+
   // A start that finds its lease no longer valid gives its worker back inside the callback: the
   // next in line gets it without recursion.
   it('a start that gives its worker back at once passes it on to the next in line', () => {
