@@ -69,10 +69,10 @@ const startChild = async (instanceId: string, jobs: readonly string[]): Promise<
   children.push(child);
   const stderr: string[] = [];
   let ready = false;
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     if (line === 'ready') ready = true;
   });
-  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
   await waitFor(() => ready || child.exitCode !== null, {
     timeoutMs: 120_000,
     description: `${instanceId} ready`,

@@ -25,10 +25,10 @@ import { TaskExecutions } from './task-executions';
 import type { Wakeable } from './wakeable';
 
 export { runIdOf, UnknownJob };
+export type { NewRun, TriggeredRun, TriggerRunRequest } from './runtime-records';
 
 /** The dispatcher claims nothing this close to a start from memory (it would hold the workers). */
 const FIRE_GUARD_MS = 20;
-export type { NewRun, TriggeredRun, TriggerRunRequest } from './runtime-records';
 
 /**
  * The job runtime (issue 12, items 3–6): the scheduler tick, admission, the dispatcher and its

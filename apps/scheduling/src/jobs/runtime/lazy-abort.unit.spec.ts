@@ -5,7 +5,9 @@ describe('LazyAbort', () => {
     const abort = new LazyAbort();
     const signal = abort.signal;
     let heard: unknown;
-    signal.addEventListener('abort', () => (heard = signal.reason));
+    signal.addEventListener('abort', () => {
+      heard = signal.reason as unknown;
+    });
     abort.abort(new Error('cancelled'));
     expect(signal.aborted).toBe(true);
     expect((heard as Error).message).toBe('cancelled');

@@ -1,9 +1,13 @@
 import type { PoolClient } from 'pg';
 import { appendInTransaction } from '@trainyard/event-store';
-import { initialRunTasks, startJitterMs, type JobRunEvent } from '@trainyard/scheduling-domain';
+import {
+  initialRunTasks,
+  preclaimExpiry,
+  startJitterMs,
+  type JobRunEvent,
+} from '@trainyard/scheduling-domain';
 import { RunEventBatch, jobRunStream } from './run-events';
 import type { RuntimeContext } from './runtime-context';
-import { preclaimExpiry } from '@trainyard/scheduling-domain';
 import { BUFFERED, iso, NEVER, runIdOf, type NewRun, type PreclaimedRun } from './runtime-records';
 
 /** Creating runs: schedule slots and manual triggers, with their tasks and first events. */
