@@ -15,15 +15,15 @@ import { ManifestCatalog, testManifestInput, testTask } from './test-support/man
 // instance takes it over once the lease has expired) and never fires twice.
 let ctx: TestContext;
 let dir: string;
-let client: JobRuntime | undefined;
 const runtimes: JobRuntime[] = [];
 const children: ChildProcess[] = [];
 
 const KILLED = 'ops.preclaim-test.killed';
 const STALLED = 'ops.preclaim-test.stalled';
+const LATE = 'ops.preclaim-test.late';
 const SHARED = Array.from({ length: 8 }, (_, i) => `ops.preclaim-test.shared-${i}`);
 const entries: { input: unknown }[] = [
-  ...[KILLED, STALLED].map((name) => ({
+  ...[KILLED, STALLED, LATE].map((name) => ({
     input: testManifestInput(name, [testTask('a', 'noop')], { everySeconds: 5 }),
   })),
   ...SHARED.map((name) => ({
@@ -88,7 +88,11 @@ const exited = (child: ChildProcess) =>
   });
 
 /** An in-process instance (the survivor), ticking `jobs`. */
-const startRuntime = async (instanceId: string, jobs: readonly string[]) => {
+const startRuntime = async (
+  instanceId: string,
+  jobs: readonly string[],
+  onTimeGraceMs = 30_000,
+) => {
   const executor = new FunctionExecutor();
   const runtime = await startJobRuntime({
     pool: ctx.pool,
@@ -102,6 +106,7 @@ const startRuntime = async (instanceId: string, jobs: readonly string[]) => {
     lookaheadMs: 3_000,
     preclaimGraceMs: GRACE_MS,
     preclaimMarginMs: 500,
+    onTimeGraceMs,
     migrate: false,
   });
   runtimes.push(runtime);
@@ -156,16 +161,17 @@ const startsOf = async (runId: string) =>
 beforeAll(async () => {
   ctx = await createTestContext('job_runtime_preclaim');
   dir = mkdtempSync(join(tmpdir(), 'job-runtime-preclaim-'));
-  // Migrates the schema; never ticks or executes.
-  client = await startJobRuntime({
+  // Migrates the schema, then stops: the instances under test are the only ones admitting runs.
+  const migrator = await startJobRuntime({
     pool: ctx.pool,
     schema: ctx.schema,
     catalog: new ManifestCatalog(entries),
     executor: new FunctionExecutor(),
     concurrency: 0,
     scheduler: false,
-    instanceId: 'test-client',
+    instanceId: 'test-migrator',
   });
+  await migrator.stop(0);
 }, 120_000);
 
 afterEach(async () => {
@@ -178,7 +184,6 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await client?.stop(0);
   if (dir) rmSync(dir, { recursive: true, force: true });
   await ctx?.dispose();
 });
@@ -203,6 +208,32 @@ it('an instance killed (kill -9) after pre-claiming a slot: another fires it onc
     ['TaskRunStarted', 'survivor'],
   ]);
   expect(executor.executions.filter((x) => x.taskKey === `${run.run_id}/a`)).toHaveLength(1);
+}, 120_000);
+
+it('a killed holder whose lease expired past the catch-up window: the slot is recorded missed', async () => {
+  const victim = await startChild('victim', [LATE]);
+  const run = await preclaimedAhead(LATE, 'victim', 1_000);
+  victim.process.kill('SIGKILL');
+  await exited(victim.process);
+  // On time only within 0.5 s and no catch-up: a takeover after the 2 s lease is too late.
+  const { executor } = await startRuntime('survivor', [LATE], 500);
+  const missed = await waitFor(
+    async () => {
+      const { rows } = await ctx.pool.query<{ state: string }>(
+        `SELECT state FROM job_runs WHERE run_id = $1 AND state <> 'scheduled'`,
+        [run.run_id],
+      );
+      return rows[0];
+    },
+    { timeoutMs: 30_000, description: `run ${run.run_id} decided` },
+  );
+  expect(missed.state).toBe('missed');
+  const { rows: events } = await ctx.pool.query<{ event_type: string }>(
+    `SELECT event_type FROM events WHERE stream_id = $1 ORDER BY stream_version`,
+    [`job-run-${run.run_id}`],
+  );
+  expect(events.map((e) => e.event_type)).toEqual(['JobRunScheduled', 'JobRunMissed']);
+  expect(executor.executions.filter((x) => x.taskKey === `${run.run_id}/a`)).toEqual([]);
 }, 120_000);
 
 it('a stalled instance (its lease expired on its own clock while it was stopped) does not fire', async () => {
