@@ -205,6 +205,7 @@ export * from './jobs/runs/job-run.events';
 export * from './jobs/runs/dispatch-policy';
 export * from './jobs/runs/job-run.decide';
 export * from './jobs/runs/job-run.slots';
+export * from './jobs/runs/job-run.preclaim';
 export * from './jobs/executors';
 export * from './jobs/secrets/secret';
 export * from './jobs/time';

@@ -115,6 +115,11 @@ export async function decideFacts(
         };
     }
     if (step.runOutcome) {
+      // A run cancelled before it started may be pre-claimed by an instance that would start it
+      // from memory: its root tasks' first attempts are aborted there (the holder drops it).
+      if (run.state === 'scheduled')
+        for (const t of manifest.tasks)
+          if (t.dependsOn.length === 0) aborts.push(`${f.runId}/${t.id}:1`);
       const cancelledBy = f.fact.type === 'CancelRun' ? f.fact.by : undefined;
       runEnds.set(f.runId, {
         outcome: step.runOutcome,

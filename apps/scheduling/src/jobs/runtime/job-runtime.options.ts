@@ -41,6 +41,20 @@ export interface JobRuntimeOptions {
    * the nominal time.
    */
   readonly lookaheadMs?: number;
+  /**
+   * A slot recorded ahead (see `lookaheadMs`) of a job without a run gate, backpressure or root
+   * pool slots is pre-claimed by the instance that recorded it: a lease in its run row until this
+   * long after the start time. The holder starts the run's root tasks from memory at the start
+   * time and records the starts right after; another instance's admission takes the run over
+   * once the lease has expired (the holder died or stalled). Default 5 s; 0: no pre-claims.
+   */
+  readonly preclaimGraceMs?: number;
+  /**
+   * The holder starts a pre-claimed run from memory only while its own clock is this far short of
+   * the lease's expiry (clock skew between instances plus the time to record the start). Default
+   * 2 s; less than `preclaimGraceMs`.
+   */
+  readonly preclaimMarginMs?: number;
   /** How long a catalogue read is reused by the tick. Default 2 s. */
   readonly catalogRefreshMs?: number;
   /** A run held back by backpressure is checked again after this long. Default 5 s. */
@@ -63,6 +77,8 @@ export interface ResolvedOptions {
   readonly idleMs: number;
   readonly catalogRefreshMs: number;
   readonly lookaheadMs: number;
+  readonly preclaimGraceMs: number;
+  readonly preclaimMarginMs: number;
   readonly deferMs: number;
   readonly random: () => number;
   readonly clock: () => number;

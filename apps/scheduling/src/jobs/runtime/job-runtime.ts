@@ -4,6 +4,7 @@ import { admitDueRuns } from './admission';
 import type { JobRuntimeOptions } from './job-runtime.options';
 import { applyFacts, type LocalTasks } from './result-flush';
 import { reapExpiredLeases } from './lease-reaper';
+import { PreclaimedFires } from './preclaimed-fires';
 import { insertRuns } from './run-creation';
 import { RuntimeContext } from './runtime-context';
 import {
@@ -26,6 +27,9 @@ import type { Wakeable } from './wakeable';
 export { runIdOf, UnknownJob };
 export type { NewRun, TriggeredRun, TriggerRunRequest } from './runtime-records';
 
+/** The dispatcher claims nothing this close to a start from memory (it would hold the workers). */
+const FIRE_GUARD_MS = 20;
+
 /**
  * The job runtime (issue 12, items 3–6): the scheduler tick, admission, the dispatcher and its
  * workers, leases and the reaper, on PostgreSQL shared by any number of instances. Every state
@@ -37,11 +41,13 @@ export class JobRuntime {
   private readonly ctx: RuntimeContext;
   private readonly executions: TaskExecutions;
   private readonly scheduler: SchedulerTick;
+  /** Runs this instance pre-claimed: started from memory at their start time. */
+  private readonly fires: PreclaimedFires;
   /** What the result flush calls back for this instance's executions. */
   private readonly local: LocalTasks = {
     draining: () => this.draining,
     execute: (c) => this.executions.execute(c),
-    abortLocal: (key) => this.executions.abortLocal(key),
+    abortLocal: (key) => this.abortLocal(key),
   };
   private facts: PendingFact[] = [];
   private listener?: Client;
@@ -63,8 +69,11 @@ export class JobRuntime {
       () => this.stopped,
       (fact) => this.facts.push(fact),
     );
-    this.scheduler = new SchedulerTick(this.ctx, (facts) =>
-      applyFacts(this.ctx, this.local, facts),
+    this.fires = new PreclaimedFires(this.ctx, this.executions);
+    this.scheduler = new SchedulerTick(
+      this.ctx,
+      (facts) => applyFacts(this.ctx, this.local, facts),
+      (runs) => this.fires.add(runs),
     );
   }
 
@@ -110,6 +119,8 @@ export class JobRuntime {
   async stop(graceMs = 10_000): Promise<void> {
     if (this.stopped) return;
     this.draining = true;
+    // Runs pre-claimed but not started are handed back (their lease ends now).
+    await this.fires.stop().catch(this.ctx.o.onError);
     for (const timer of this.timers) if (timer !== this.leaseTimer) clearInterval(timer);
     const deadline = this.ctx.o.clock() + graceMs;
     while (this.executions.running.size > 0 && this.ctx.o.clock() < deadline)
@@ -120,6 +131,7 @@ export class JobRuntime {
     for (const timer of this.timers) clearInterval(timer);
     for (const w of Object.values(this.ctx.wakers)) w.close();
     await Promise.allSettled(this.loops);
+    await this.fires.recordStarts().catch(this.ctx.o.onError);
     if (this.facts.length > 0) await this.flush().catch(this.ctx.o.onError);
     await this.listener?.end().catch(() => undefined);
     await this.ctx.close().catch(this.ctx.o.onError);
@@ -220,6 +232,9 @@ export class JobRuntime {
    */
   async dispatch(): Promise<number | undefined> {
     if (this.draining) return undefined;
+    // Starts from memory wait for workers: they come first. The refused reservation has the
+    // worker that frees up after them wake us.
+    if (this.ctx.workers.queued > 0 && this.ctx.workers.reserve(1) === 0) return undefined;
     // Results of tasks with dependents waiting to be recorded: their flush starts the dependents
     // (hand-off) and claims with the free workers in its own transaction; a claim beside it would
     // hold the workers its hand-off needs (a chain's next task would wait for another claim). It
@@ -228,6 +243,9 @@ export class JobRuntime {
       this.dispatchDeferred = true;
       return undefined;
     }
+    // Pre-claimed runs about to start from memory: no claim holds workers across their start.
+    const fireIn = this.fires.nextIn(this.ctx.o.clock());
+    if (fireIn !== undefined && fireIn <= FIRE_GUARD_MS) return fireIn + FIRE_GUARD_MS;
     // The headroom stays free for teams below their share: a trigger here starts such a team's
     // tasks in it at once, and this round takes it, once it read the candidates, only for them.
     const free = this.ctx.workers.reserve(this.ctx.o.concurrency, this.ctx.headroom);
@@ -270,8 +288,12 @@ export class JobRuntime {
   /** Records every buffered result in one transaction. */
   async flush(): Promise<number | undefined> {
     if (this.facts.length === 0) return undefined;
-    const facts = this.facts;
+    // Starts from memory are recorded before their results; a result of a run taken over from
+    // this instance (its start was not recorded) is dropped.
+    await this.fires.recordStarts();
+    const facts = this.facts.filter((f) => !this.fires.isLost(f.runId));
     this.facts = [];
+    if (facts.length === 0) return undefined;
     this.flushing = facts.some((f) => f.handsOff);
     try {
       await applyFacts(this.ctx, this.local, facts);
@@ -305,7 +327,7 @@ export class JobRuntime {
     client.on('notification', (n) => {
       const payload = n.payload ?? '';
       if (payload.startsWith('abort:'))
-        for (const a of payload.slice(6).split(',')) this.executions.abortLocal(a);
+        for (const a of payload.slice(6).split(',')) this.abortLocal(a);
       else if (payload.endsWith(`:${this.ctx.o.instanceId}`)) return; // our own commit: woken already
       this.ctx.readyMaybe = true;
       this.ctx.wakers.dispatch.wake();
@@ -319,4 +341,10 @@ export class JobRuntime {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** Aborts an attempt running here (`<run>/<task>:<attempt>`); a pre-claim of its run is dropped. */
+  private abortLocal(key: string): void {
+    this.fires.drop(key.slice(0, key.indexOf('/')));
+    this.executions.abortLocal(key);
+  }
 }

@@ -1,22 +1,29 @@
 import type { PoolClient } from 'pg';
 import { appendInTransaction, appendStatement } from '@trainyard/event-store';
-import { initialRunTasks, startJitterMs, type JobRunEvent } from '@trainyard/scheduling-domain';
+import {
+  initialRunTasks,
+  preclaimExpiry,
+  startJitterMs,
+  type JobRunEvent,
+} from '@trainyard/scheduling-domain';
 import { RunEventBatch, jobRunStream } from './run-events';
 import type { RuntimeContext } from './runtime-context';
-import { BUFFERED, iso, NEVER, runIdOf, type NewRun } from './runtime-records';
+import { BUFFERED, iso, NEVER, runIdOf, type NewRun, type PreclaimedRun } from './runtime-records';
 
 /** Creating runs: schedule slots and manual triggers, with their tasks and first events. */
 
 /**
  * Inserts runs ON CONFLICT DO NOTHING (slot key, idempotency key) and, for those inserted, their
  * tasks and JobRunScheduled (+ JobRunStarted when nothing has to admit it first). Returns the
- * run ids inserted.
+ * run ids inserted. A run asked to be pre-claimed is inserted with this instance's lease, and
+ * pushed to `preclaimed` when inserted here (another instance's insert of the slot wins).
  */
 export async function insertRuns(
   ctx: RuntimeContext,
   client: PoolClient,
   runs: readonly NewRun[],
   now: number,
+  preclaimed?: PreclaimedRun[],
 ): Promise<Set<string>> {
   if (runs.length === 0) return new Set();
   await ctx.manifests.store(
@@ -40,18 +47,25 @@ export async function insertRuns(
       // A buffered run waits for promotion (the tick sets not_before when room is made).
       rowNotBefore: r.buffered ? NEVER : notBefore,
       start: !needsAdmission,
+      // Only a run admission would start at notBefore anyway (nothing else to check then).
+      preclaimUntil:
+        r.preclaim === true && needsAdmission && notBefore > now && !r.buffered
+          ? preclaimExpiry(notBefore, ctx.o.preclaimGraceMs)
+          : undefined,
     };
   });
   const { rows: inserted } = await client.query<{ run_id: string }>(
     `INSERT INTO ${ctx.t.runs} (run_id, job, job_version, team, nominal_time, idempotency_key, trigger,
-              environment, state, priority, not_before, requested_by, event_version, started_at)
+              environment, state, priority, not_before, requested_by, event_version, started_at,
+              preclaim_owner, preclaim_until)
        SELECT u.run_id, u.job, u.job_version, u.team, u.nominal_time, u.key, u.trigger, $1, u.state,
-              u.priority, u.not_before, u.requested_by, u.event_version, u.started_at
+              u.priority, u.not_before, u.requested_by, u.event_version, u.started_at,
+              CASE WHEN u.preclaim_until IS NOT NULL THEN $16 END, u.preclaim_until
          FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[], $7::text[],
                      $8::text[], $9::text[], $10::int[], $11::timestamptz[], $12::text[], $13::int[],
-                     $14::timestamptz[])
+                     $14::timestamptz[], $15::timestamptz[])
            AS u(run_id, job, job_version, team, nominal_time, key, trigger, state, priority, not_before,
-                requested_by, event_version, started_at)
+                requested_by, event_version, started_at, preclaim_until)
        ON CONFLICT DO NOTHING RETURNING run_id`,
     [
       ctx.o.environment,
@@ -68,10 +82,22 @@ export async function insertRuns(
       rows.map((x) => x.r.requestedBy ?? null),
       rows.map((x) => (x.start || x.r.buffered ? 2 : 1)),
       rows.map((x) => (x.start ? iso(now) : null)),
+      rows.map((x) => (x.preclaimUntil === undefined ? null : iso(x.preclaimUntil))),
+      ctx.preclaimOwner,
     ],
   );
   const created = new Set(inserted.map((i) => i.run_id));
   if (created.size === 0) return created;
+  if (preclaimed)
+    for (const x of rows)
+      if (x.preclaimUntil !== undefined && created.has(x.runId))
+        preclaimed.push({
+          runId: x.runId,
+          job: x.r.job,
+          nominalMs: x.r.nominalMs,
+          notBeforeMs: x.notBefore,
+          expiresMs: x.preclaimUntil,
+        });
   if (rows.some((x) => !x.start && created.has(x.runId))) ctx.admissionDue = true;
   const batch = new RunEventBatch();
   const t: {

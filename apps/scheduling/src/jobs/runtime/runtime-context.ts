@@ -49,6 +49,11 @@ export class RuntimeContext {
     tick: new Wakeable(),
     admit: new Wakeable(),
   };
+  /**
+   * Names this instance's pre-claims: the instance id and this incarnation, so a restarted process
+   * with the same id never takes its predecessor's leases for its own.
+   */
+  readonly preclaimOwner: string;
   /** A run waiting for admission was inserted here: wake admission after the commit. */
   admissionDue = false;
   /**
@@ -84,11 +89,14 @@ export class RuntimeContext {
       idleMs: options.idleMs ?? 1_000,
       catalogRefreshMs: options.catalogRefreshMs ?? 2_000,
       lookaheadMs: options.lookaheadMs ?? 2_000,
+      preclaimGraceMs: options.preclaimGraceMs ?? 5_000,
+      preclaimMarginMs: options.preclaimMarginMs ?? 2_000,
       deferMs: options.deferMs ?? 5_000,
       random: options.random ?? Math.random,
       clock: options.clock ?? Date.now,
       onError: options.onError ?? (() => undefined),
     };
+    this.preclaimOwner = `${this.o.instanceId}#${randomUUID().slice(0, 8)}`;
     this.pipelined = new Pool({
       ...options.pool.options,
       pipeline: true,
@@ -100,6 +108,8 @@ export class RuntimeContext {
       this.policy === priorityThenAge
         ? 0
         : Math.max(0, Math.min(Math.floor(this.policy.headroom ?? 0), this.o.concurrency - 1));
+    if (this.o.preclaimGraceMs > 0 && this.o.preclaimMarginMs >= this.o.preclaimGraceMs)
+      throw new Error('preclaimMarginMs must be less than preclaimGraceMs');
     this.workers = new WorkerSlots(this.o.concurrency, () => this.wakers.dispatch.wake());
     this.manifests = new ManifestCache(this.pool, this.t.manifests);
   }

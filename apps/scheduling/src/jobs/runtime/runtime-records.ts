@@ -8,6 +8,7 @@ import type {
   TaskRunView,
 } from '@trainyard/scheduling-domain';
 import type { RunningJob } from '../runtime-ports';
+import type { LazyAbort } from './lazy-abort';
 
 /** The job runtime's shared records: rows it reads, writes it batches, its constants. */
 
@@ -20,6 +21,19 @@ export interface NewRun {
   readonly requestedBy?: string;
   /** Held by the overlap policy (buffer-one, buffer-all) until an active run of the job ends. */
   readonly buffered?: boolean;
+  /** Leased to this instance, which starts it from memory at its start time (preclaimed-fires.ts). */
+  readonly preclaim?: boolean;
+}
+
+/** A run this instance recorded with a pre-claim: what starting it from memory needs. */
+export interface PreclaimedRun {
+  readonly runId: string;
+  readonly job: RunningJob;
+  readonly nominalMs: number;
+  /** The start time (nominal time plus start jitter). */
+  readonly notBeforeMs: number;
+  /** The lease's expiry, as recorded in the run row. */
+  readonly expiresMs: number;
 }
 
 /** `deferred_reason` of a run the overlap policy buffered (not_before far away until promoted). */
@@ -44,12 +58,17 @@ export interface RunningTask {
   readonly attempt: number;
   readonly holder: string;
   readonly pooled: boolean;
-  readonly abort: AbortController;
+  readonly abort: LazyAbort;
   readonly heartbeatMs?: number;
   /** Other tasks depend on it: its result may make them ready (a hand-off by the flush). */
   readonly hasDependents: boolean;
   lastHeartbeat: number;
   settled: boolean;
+  /**
+   * False while a task started from memory (a pre-claimed run) waits for its start to be
+   * recorded: its lease is not renewed yet (the row is not running), nor taken as lost.
+   */
+  recorded: boolean;
   timer?: NodeJS.Timeout;
 }
 

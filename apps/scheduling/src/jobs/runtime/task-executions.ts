@@ -1,3 +1,4 @@
+import { LazyAbort } from './lazy-abort';
 import type { RuntimeContext } from './runtime-context';
 import { describe, iso, type Claimed, type PendingFact, type RunningTask } from './runtime-records';
 
@@ -17,8 +18,9 @@ export class TaskExecutions {
     private readonly record: (fact: PendingFact) => void,
   ) {}
 
-  execute(c: Claimed): void {
-    const abort = new AbortController();
+  /** Starts `c` on the worker its caller holds; `recorded` false for a start not yet written. */
+  execute(c: Claimed, recorded = true): void {
+    const abort = new LazyAbort();
     const entry: RunningTask = {
       runId: c.run.run_id,
       taskId: c.task.id,
@@ -28,6 +30,7 @@ export class TaskExecutions {
       abort,
       lastHeartbeat: this.ctx.o.clock(),
       settled: false,
+      recorded,
       hasDependents: c.manifest.tasks.some((t) => t.dependsOn.includes(c.task.id)),
       ...(c.task.heartbeatSeconds ? { heartbeatMs: c.task.heartbeatSeconds * 1000 } : {}),
     };
@@ -64,7 +67,10 @@ export class TaskExecutions {
           parameters,
           fencingTokens: c.fencingTokens,
           timeoutMs,
-          signal: abort.signal,
+          // Read only by an executor that listens for aborts (see LazyAbort).
+          get signal() {
+            return abort.signal;
+          },
           heartbeat: () => {
             entry.lastHeartbeat = this.ctx.o.clock();
           },
@@ -94,7 +100,7 @@ export class TaskExecutions {
     entry.settled = true;
     clearTimeout(entry.timer);
     this.dropRunning(`${entry.runId}/${entry.taskId}`);
-    if (this.isStopped() && entry.abort.signal.aborted) return;
+    if (this.isStopped() && entry.abort.aborted) return;
     this.record({
       runId: entry.runId,
       ...(entry.hasDependents ? { handsOff: true } : {}),
@@ -109,7 +115,15 @@ export class TaskExecutions {
       },
     });
     this.ctx.wakers.flush.wake();
-    this.ctx.wakers.dispatch.wake();
+    // Its worker went to a start from memory waiting in line: nothing for the dispatcher to
+    // claim with it (the line, once empty, wakes the dispatcher: WorkerSlots).
+    if (this.ctx.workers.queued === 0) this.ctx.wakers.dispatch.wake();
+  }
+
+  /** A task started from memory had its start recorded: its lease is renewed from now on. */
+  recorded(key: string): void {
+    const entry = this.running.get(key);
+    if (entry) entry.recorded = true;
   }
 
   abortLocal(key: string): void {
@@ -138,6 +152,7 @@ export class TaskExecutions {
     const now = this.ctx.o.clock();
     const alive: RunningTask[] = [];
     for (const entry of this.running.values()) {
+      if (!entry.recorded) continue;
       if (entry.heartbeatMs !== undefined && now - entry.lastHeartbeat > entry.heartbeatMs) {
         entry.abort.abort(new Error('heartbeat lost'));
         this.settle(entry, {

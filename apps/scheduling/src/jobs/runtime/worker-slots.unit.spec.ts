@@ -67,3 +67,58 @@ describe('WorkerSlots', () => {
     expect(() => slots.release(2)).toThrow('released 2 workers, but only 1 are held');
   });
 });
+
+describe('WorkerSlots: starts from memory (pre-claimed runs)', () => {
+  it('starts at once while a worker is free', () => {
+    const slots = new WorkerSlots(2);
+    const started: string[] = [];
+    slots.acquire(() => started.push('a'));
+    expect(started).toEqual(['a']);
+    expect(slots.inUse).toBe(1);
+  });
+
+  it('waits for a worker in order of arrival, and reservations wait behind the line', () => {
+    let woken = 0;
+    const slots = new WorkerSlots(1, () => woken++);
+    const started: string[] = [];
+    slots.acquire(() => started.push('a'));
+    slots.acquire(() => started.push('b'));
+    slots.acquire(() => started.push('c'));
+    expect(started).toEqual(['a']);
+    expect(slots.queued).toBe(2);
+    expect(slots.reserve(1)).toBe(0); // the dispatcher does not jump the line
+    slots.release(1);
+    expect(started).toEqual(['a', 'b']);
+    expect(woken).toBe(0); // the worker went to the line, not back to the refused dispatcher
+    slots.release(1);
+    slots.release(1);
+    expect(started).toEqual(['a', 'b', 'c']);
+    expect(woken).toBe(1); // the line is empty and a worker is free: the dispatcher is woken
+    expect(slots.reserve(1)).toBe(1);
+  });
+
+  it('wakes the dispatcher once the line is through, though it was not refused itself', () => {
+    let woken = 0;
+    const slots = new WorkerSlots(1, () => woken++);
+    slots.acquire(() => undefined);
+    slots.acquire(() => undefined);
+    slots.release(1);
+    expect(woken).toBe(0);
+    slots.release(1);
+    expect(woken).toBe(1);
+  });
+
+  // A start that finds its lease no longer valid gives its worker back inside the callback: the
+  // next in line gets it without recursion.
+  it('a start that gives its worker back at once passes it on to the next in line', () => {
+    const slots = new WorkerSlots(1);
+    const started: string[] = [];
+    slots.reserve(1);
+    slots.acquire(() => slots.release(1));
+    slots.acquire(() => started.push('b'));
+    slots.release(1);
+    expect(started).toEqual(['b']);
+    expect(slots.inUse).toBe(1);
+    expect(slots.queued).toBe(0);
+  });
+});

@@ -30,6 +30,9 @@ const main = async () => {
     leaseMs: Number(env('RUNTIME_LEASE_MS', '30000')),
     idleMs: Number(env('RUNTIME_IDLE_MS', '1000')),
     onTimeGraceMs: Number(env('RUNTIME_ON_TIME_GRACE_MS', '30000')),
+    lookaheadMs: Number(env('RUNTIME_LOOKAHEAD_MS', '2000')),
+    preclaimGraceMs: Number(env('RUNTIME_PRECLAIM_GRACE_MS', '5000')),
+    preclaimMarginMs: Number(env('RUNTIME_PRECLAIM_MARGIN_MS', '2000')),
     migrate: env('RUNTIME_MIGRATE', 'false') === 'true',
     onError: (error) => process.stderr.write(`runtime error: ${String(error)}\n`),
   });

@@ -1,0 +1,283 @@
+import { mayFireFromMemory, taskKeyOf } from '@trainyard/scheduling-domain';
+import { RunEventBatch } from './run-events';
+import type { RuntimeContext } from './runtime-context';
+import { iso, type Claimed, type PreclaimedRun } from './runtime-records';
+import type { TaskExecutions } from './task-executions';
+import { runningWrite, tasksAndRunsWrite } from './task-writes';
+
+/** Runs lost to a takeover are remembered this long (their results are dropped, not recorded). */
+const LOST_MEMORY_MS = 10 * 60_000;
+
+interface Fired {
+  readonly run: PreclaimedRun;
+  readonly claimed: Claimed[];
+  readonly firedAt: number;
+}
+
+/**
+ * Pre-claimed runs (issue 12, cron fire lag): the runs this instance recorded within the tick's
+ * look-ahead with its lease (`preclaim_owner`, `preclaim_until`). At each run's start time its
+ * root tasks start from memory, each on a worker taken ahead of any claim (WorkerSlots.acquire),
+ * after checking on this instance's own clock that the lease is still valid with the margin; no
+ * round trip comes between the start time and the executor. The starts (JobRunStarted,
+ * TaskRunStarted, the rows running under this instance's task lease) are recorded right after,
+ * in one transaction per burst, and only for runs whose row still names this pre-claim: a run
+ * taken over meanwhile (the lease expired elsewhere: this process stalled beyond the margin) has
+ * its executions aborted and their results dropped. Results of a run are recorded only after its
+ * start (`recordStarts` before every flush).
+ */
+export class PreclaimedFires {
+  private readonly waiting = new Map<string, PreclaimedRun>();
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private unrecorded: Fired[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private writeQueued = false;
+  private immediate = false;
+  private readonly lost = new Map<string, number>();
+  private readonly dropped = new Map<string, number>();
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: RuntimeContext,
+    private readonly executions: TaskExecutions,
+  ) {}
+
+  /** Runs to start at their start time (called after the tick's commit). */
+  add(runs: readonly PreclaimedRun[]): void {
+    if (this.stopped) return;
+    for (const run of runs) {
+      this.waiting.set(run.runId, run);
+      this.arm(run.notBeforeMs);
+    }
+  }
+
+  /** The wait until the next start from memory, undefined when none is waiting. */
+  nextIn(now: number): number | undefined {
+    let next = Infinity;
+    for (const at of this.timers.keys()) next = Math.min(next, at);
+    return next === Infinity ? undefined : Math.max(0, next - now);
+  }
+
+  /** The run's pre-claim is given up (it was cancelled): it is not started from memory. */
+  drop(runId: string): void {
+    if (this.waiting.delete(runId)) return;
+    this.dropped.set(runId, this.ctx.o.clock()); // due, maybe waiting for a worker
+  }
+
+  /** The run was taken over while this instance had started it: its results are not recorded. */
+  isLost(runId: string): boolean {
+    return this.lost.has(runId);
+  }
+
+  /** Records the starts not yet recorded (before results are; retried by the next call on error). */
+  recordStarts(): Promise<void> {
+    if (this.writeQueued) return this.writing;
+    this.writeQueued = true;
+    this.writing = this.writing.then(
+      () => this.write(),
+      () => this.write(),
+    );
+    return this.writing;
+  }
+
+  /**
+   * Stops starting runs, records what started, and hands the runs not started back: their lease
+   * ends now, so another instance's admission starts them at once.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    const ids = [...this.waiting.keys()];
+    this.waiting.clear();
+    await this.recordStarts();
+    if (ids.length === 0) return;
+    const { rowCount } = await this.ctx.pool.query(
+      `UPDATE ${this.ctx.t.runs} SET preclaim_until = $3
+        WHERE run_id = ANY($1::text[]) AND state = 'scheduled' AND preclaim_owner = $2`,
+      [ids, this.ctx.preclaimOwner, iso(this.ctx.o.clock())],
+    );
+    if ((rowCount ?? 0) > 0) this.ctx.notify(true);
+  }
+
+  private arm(at: number): void {
+    if (this.timers.has(at)) return;
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(at);
+        this.fireDue();
+      },
+      Math.max(0, at - this.ctx.o.clock()),
+    );
+    this.timers.set(at, timer);
+  }
+
+  /** Starts every run whose start time came (a timer may fire a millisecond early: re-armed). */
+  private fireDue(): void {
+    if (this.stopped) return;
+    const now = this.ctx.o.clock();
+    const due: PreclaimedRun[] = [];
+    for (const run of this.waiting.values()) {
+      if (run.notBeforeMs <= now) due.push(run);
+      else if (!this.timers.has(run.notBeforeMs)) this.arm(run.notBeforeMs);
+    }
+    if (due.length === 0) return;
+    due.sort((a, b) => a.notBeforeMs - b.notBeforeMs);
+    for (const run of due) {
+      this.waiting.delete(run.runId);
+      const manifest = run.job.manifest;
+      const roots = manifest.tasks.filter((t) => t.dependsOn.length === 0);
+      const fired: Fired = { run, claimed: [], firedAt: now };
+      let pending = roots.length;
+      for (const task of roots)
+        this.ctx.workers.acquire(() => {
+          pending--;
+          const at = this.ctx.o.clock();
+          // Checked right before starting, on this instance's clock: a process that stalled (or
+          // whose tasks waited this long for a worker) leaves the run to the takeover.
+          if (
+            this.stopped ||
+            !this.waitingOrFiring(run.runId, fired) ||
+            !mayFireFromMemory(at, run.expiresMs, this.ctx.o.preclaimMarginMs)
+          ) {
+            this.ctx.workers.release(1);
+            if (fired.claimed.length === 0 && pending === 0 && !this.stopped)
+              this.ctx.o.onError(
+                new Error(
+                  `pre-claimed run ${run.runId} (${run.job.name}) not started from memory: its lease would expire within the margin; left to admission`,
+                ),
+              );
+            return;
+          }
+          const runId = run.runId;
+          const c: Claimed = {
+            run: {
+              run_id: runId,
+              job: run.job.name,
+              job_version: run.job.version,
+              team: manifest.owner,
+              nominal_time: new Date(run.nominalMs),
+              state: 'running',
+              event_version: 1,
+              started_at: null, // not read by an execution; recorded by the start's write
+              cancelled_by: null,
+              environment: this.ctx.o.environment,
+            },
+            manifest,
+            task,
+            attempt: 1,
+            taskKey: taskKeyOf(runId, task.id),
+            holder: `${taskKeyOf(runId, task.id)}#1`,
+            pooled: false,
+            fencingTokens: {},
+          };
+          if (fired.claimed.length === 0) this.unrecorded.push(fired);
+          fired.claimed.push(c);
+          this.executions.execute(c, false);
+          this.scheduleWrite();
+        });
+    }
+  }
+
+  /** A run dropped (cancelled) before its first task started is not started. */
+  private waitingOrFiring(runId: string, fired: Fired): boolean {
+    return !this.dropped.has(runId) || fired.claimed.length > 0;
+  }
+
+  /** After the burst (the executions chained on microtasks have started), one write. */
+  private scheduleWrite(): void {
+    if (this.immediate) return;
+    this.immediate = true;
+    setImmediate(() => {
+      this.immediate = false;
+      void this.recordStarts().catch(this.ctx.o.onError);
+    });
+  }
+
+  private async write(): Promise<void> {
+    this.writeQueued = false;
+    const fired = this.unrecorded;
+    this.unrecorded = [];
+    if (fired.length === 0) return;
+    const now = this.ctx.o.clock();
+    let owned = new Set<string>();
+    try {
+      owned = await this.ctx.transaction(async (client) => {
+        const ids = fired.map((f) => f.run.runId).sort();
+        // Locked, and only while still ours: a takeover (admission after the lease expired) or a
+        // cancel changed the row's state or owner.
+        const { rows } = await client.query<{ run_id: string }>(
+          `SELECT run_id FROM ${this.ctx.t.runs}
+            WHERE run_id = ANY($1::text[]) AND state = 'scheduled' AND preclaim_owner = $2
+            ORDER BY run_id FOR UPDATE`,
+          [ids, this.ctx.preclaimOwner],
+        );
+        const mine = new Set(rows.map((r) => r.run_id));
+        const ours = fired.filter((f) => mine.has(f.run.runId));
+        if (ours.length === 0) return mine;
+        const batch = new RunEventBatch();
+        for (const f of ours) {
+          const ref = this.ctx.refOf(f.run.runId, f.run.job, f.run.nominalMs);
+          batch.add(
+            f.run.runId,
+            { type: 'JobRunStarted', data: { ...ref, startedAt: iso(f.firedAt) } },
+            this.ctx.actor(),
+          );
+          for (const c of f.claimed)
+            batch.add(
+              f.run.runId,
+              {
+                type: 'TaskRunStarted',
+                data: {
+                  ...ref,
+                  taskId: c.task.id,
+                  attempt: 1,
+                  taskKey: c.taskKey,
+                  worker: this.ctx.o.instanceId,
+                  startedAt: iso(f.firedAt),
+                  fencingTokens: {},
+                },
+              },
+              this.ctx.actor(),
+            );
+        }
+        await client.query(
+          `UPDATE ${this.ctx.t.runs} r SET state = 'running', started_at = u.at, deferred_reason = NULL
+             FROM unnest($1::text[], $2::timestamptz[]) AS u(run_id, at) WHERE r.run_id = u.run_id`,
+          [ours.map((f) => f.run.runId), ours.map((f) => iso(f.firedAt))],
+        );
+        const write = tasksAndRunsWrite(
+          this.ctx,
+          ours.flatMap((f) => f.claimed.map((c) => runningWrite(this.ctx, c, now))),
+          batch,
+          new Map(),
+          Math.min(...ours.map((f) => f.firedAt)),
+          () => 1, // JobRunScheduled only, while the row is scheduled and ours
+        );
+        if (write) await client.query(write);
+        return mine;
+      });
+    } catch (error) {
+      this.unrecorded = [...fired, ...this.unrecorded];
+      throw error;
+    }
+    for (const f of fired) {
+      if (owned.has(f.run.runId)) {
+        for (const c of f.claimed) this.executions.recorded(`${f.run.runId}/${c.task.id}`);
+        continue;
+      }
+      // Taken over or cancelled before the start was recorded: the execution is stopped and its
+      // result dropped (another instance's attempt 1, if any, is the one recorded).
+      this.lost.set(f.run.runId, now);
+      for (const c of f.claimed) this.executions.abortLocal(`${f.run.runId}/${c.task.id}:1`);
+      this.ctx.o.onError(
+        new Error(
+          `pre-claimed run ${f.run.runId} (${f.run.job.name}) was started from memory but its pre-claim was gone when recorded (taken over or cancelled); execution aborted`,
+        ),
+      );
+    }
+    for (const memory of [this.lost, this.dropped])
+      for (const [runId, at] of memory) if (now - at > LOST_MEMORY_MS) memory.delete(runId);
+    this.ctx.notify();
+  }
+}
