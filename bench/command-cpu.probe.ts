@@ -150,12 +150,34 @@ async function main(): Promise<void> {
     };
     const warmup = await run(2_000);
     await sleep(2_000);
+    const admin = new Pool({ connectionString: databaseUrl, max: 1 });
+    // The PostgreSQL backends serving this database (the service's pool, relay, listeners): the
+    // probe's schema is the only user of it while it runs.
+    const backends = async () =>
+      (
+        await admin.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        )
+      ).rows.map((r) => r.pid);
+    const backendCpu = (pids: number[]) =>
+      pids.reduce((sum, pid) => {
+        try {
+          return sum + cpuMs(pid);
+        } catch {
+          return sum; // ended
+        }
+      }, 0);
+    const pids = await backends();
+    const backendBefore = backendCpu(pids);
     const cpuBefore = cpuMs(child.pid!);
     const started = Date.now();
     const commands = await run(seconds * 1000);
     const elapsed = Date.now() - started;
     await sleep(2_000);
     const cpu = cpuMs(child.pid!) - cpuBefore;
+    const backendMs = backendCpu(pids) - backendBefore;
+    const newBackends = (await backends()).filter((pid) => !pids.includes(pid)).length;
+    await admin.end();
     for (const stub of stubs) stub.close();
     console.log(
       JSON.stringify({
@@ -164,6 +186,8 @@ async function main(): Promise<void> {
         perSecond: Math.round((commands * 1000) / elapsed),
         serviceCpuMs: cpu,
         serviceCpuUsPerCommand: Math.round((cpu * 1000) / commands),
+        postgresCpuUsPerCommand: Math.round((backendMs * 1000) / commands),
+        ...(newBackends > 0 ? { backendsOpenedDuringWindow: newBackends } : {}),
         load: readFileSync('/proc/loadavg', 'utf8').split(' ')[0],
       }),
     );

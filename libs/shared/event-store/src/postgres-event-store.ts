@@ -33,6 +33,12 @@ export interface PostgresEventStoreOptions {
   readonly notifyThrottleMs?: number;
   /** Errors of the background signalling connections (they never fail an append). */
   readonly onBackgroundError?: (error: unknown) => void;
+  /**
+   * Group commit: at most this many append statements at an exact expected version in flight;
+   * appends arriving meanwhile wait and then go out together, in one statement and one commit
+   * (each still checked at its own version and answered on its own). Default: no limit.
+   */
+  readonly maxConcurrentAppends?: number;
 }
 
 const DEFAULT_BATCH_SIZE = 500;
@@ -54,11 +60,16 @@ export class PostgresEventStore implements EventStore {
       options.crossProcessSignal ?? true,
       options.notifyThrottleMs ?? DEFAULT_NOTIFY_THROTTLE_MS,
     );
-    this.appender = new StreamAppender(pool, schema, (events) => this.signal.appended(events));
+    this.appender = new StreamAppender(
+      pool,
+      schema,
+      (events) => this.signal.appended(events),
+      options.maxConcurrentAppends,
+    );
     this.reader = new EventReader(pool, schema, options.upcasters ?? new UpcasterRegistry());
   }
 
-  /** See StreamAppender.append: one statement, one round trip (ADR 0003). */
+  /** See StreamAppender.append: one statement, one round trip (ADR 0003), shared under load with maxConcurrentAppends. */
   append(
     streamId: string,
     events: readonly NewEvent[],

@@ -21,7 +21,26 @@ export interface EventPayload {
   readonly metadata: string;
 }
 
+interface GroupRow {
+  stream_id: string;
+  stream_version: number;
+  position: string;
+  transaction_id: string;
+}
+
+interface QueuedAppend {
+  readonly streamId: string;
+  readonly expectedVersion: ExpectedVersion;
+  readonly expected: number;
+  readonly payload: readonly EventPayload[];
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 const MAX_ANY_ATTEMPTS = 20;
+
+/** The most events in one group statement (7 parameters each, prepared once per size). */
+const MAX_GROUP_ROWS = 100;
 
 /**
  * Batches up to this size at an exact version are one multi-row VALUES statement (prepared once per
@@ -34,12 +53,25 @@ const MAX_VALUES_BATCH = 100;
 export class StreamAppender {
   private readonly sql: ReturnType<typeof appendStatements>;
 
+  /** Appends at an exact version waiting for a statement slot (group commit, see appendAt). */
+  private readonly waiting: QueuedAppend[] = [];
+  /** Exact-version append statements sent and not yet answered. */
+  private inFlight = 0;
+
   constructor(
     private readonly pool: Pool,
     schema: string,
     /** Told of every successful append (the store signals subscribers). */
     private readonly appended: (events: readonly EventPayload[]) => void,
+    /**
+     * The most exact-version append statements in flight at once; appends arriving while that
+     * many are out wait and then go together, one statement and one commit for all of them.
+     * Default: no limit (each append its own statement).
+     */
+    private readonly maxConcurrentAppends = Number.POSITIVE_INFINITY,
   ) {
+    if (!(maxConcurrentAppends >= 1))
+      throw new Error(`maxConcurrentAppends must be at least 1, got ${maxConcurrentAppends}`);
     this.sql = appendStatements(schema);
   }
 
@@ -96,11 +128,118 @@ export class StreamAppender {
   }
 
   /**
+   * An append at an exact expected version: at once while fewer than `maxConcurrentAppends`
+   * statements are out, else queued for the next group statement (group commit: under load, the
+   * commits, round trips and backend wake-ups of several commands are paid once).
+   */
+  private appendAt(
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    expected: number,
+    payload: readonly EventPayload[],
+  ): Promise<AppendResult> {
+    if (this.inFlight < this.maxConcurrentAppends && this.waiting.length === 0) {
+      this.inFlight++;
+      return this.appendAlone(streamId, expectedVersion, expected, payload).finally(() =>
+        this.sendWaiting(),
+      );
+    }
+    return new Promise((resolve, reject) =>
+      this.waiting.push({ streamId, expectedVersion, expected, payload, resolve, reject }),
+    );
+  }
+
+  /** Called when a statement slot frees: the waiting appends go out, grouped. */
+  private sendWaiting(): void {
+    this.inFlight--;
+    while (this.inFlight < this.maxConcurrentAppends && this.waiting.length > 0) {
+      let rows = 0;
+      let take = 0;
+      while (take < this.waiting.length) {
+        const size = this.waiting[take]!.payload.length;
+        if (take > 0 && rows + size > MAX_GROUP_ROWS) break;
+        rows += size;
+        take++;
+      }
+      const group = this.waiting.splice(0, take);
+      this.inFlight++;
+      void this.appendGroup(group)
+        // Not expected (appendGroup answers each append itself); an append already answered
+        // ignores a second answer.
+        .catch((error: unknown) => group.forEach((a) => a.reject(error)))
+        .finally(() => this.sendWaiting());
+    }
+  }
+
+  /**
+   * Several appends in one statement. Each gets its own answer: its result, or WrongExpectedVersion
+   * when its version check failed (its rows are not inserted; the others' are). When the statement
+   * fails (a key collision: some stream is past its expected version), nothing was written and
+   * each append is sent on its own, so each reports its own outcome.
+   */
+  private async appendGroup(group: readonly QueuedAppend[]): Promise<void> {
+    if (group.length === 1) {
+      const [one] = group as [QueuedAppend];
+      await this.appendAlone(one.streamId, one.expectedVersion, one.expected, one.payload).then(
+        one.resolve,
+        one.reject,
+      );
+      return;
+    }
+    let rows: GroupRow[];
+    try {
+      rows = (await this.pool.query<GroupRow>(groupAppendQuery(this.sql.appendGroup, group))).rows;
+    } catch {
+      await Promise.all(
+        group.map((a) =>
+          this.appendAlone(a.streamId, a.expectedVersion, a.expected, a.payload).then(
+            a.resolve,
+            a.reject,
+          ),
+        ),
+      );
+      return;
+    }
+    const inserted = new Map<string, GroupRow>();
+    for (const row of rows) inserted.set(`${row.stream_version}:${row.stream_id}`, row);
+    const done: EventPayload[] = [];
+    const behind: QueuedAppend[] = [];
+    for (const a of group) {
+      const first = inserted.get(`${a.expected + 1}:${a.streamId}`);
+      const last = inserted.get(`${a.expected + a.payload.length}:${a.streamId}`);
+      if (!first || !last) {
+        behind.push(a);
+        continue;
+      }
+      done.push(...a.payload);
+      a.resolve({
+        streamId: a.streamId,
+        nextExpectedVersion: a.expected + a.payload.length,
+        firstPosition: BigInt(first.position),
+        lastPosition: BigInt(last.position),
+        transactionId: BigInt(first.transaction_id),
+      });
+    }
+    if (done.length > 0) this.appended(done);
+    await Promise.all(
+      behind.map(async (a) =>
+        a.reject(
+          new WrongExpectedVersion(
+            a.streamId,
+            a.expectedVersion,
+            await this.currentVersion(a.streamId).catch(() => a.expected),
+          ),
+        ),
+      ),
+    );
+  }
+
+  /**
    * The append at an exact expected version (0: a new stream): a plain INSERT … RETURNING, no read
    * of the current version, no CTE. No row back means version `expected` is not there (the stream
    * is behind); a key collision means a version after it is.
    */
-  private async appendAt(
+  private async appendAlone(
     streamId: string,
     expectedVersion: ExpectedVersion,
     expected: number,
@@ -178,6 +317,23 @@ function singleAppendQuery(
     ...statement,
     values: [streamId, expected, event.type, event.schemaVersion, event.data, event.metadata],
   };
+}
+
+function groupAppendQuery(statement: (rows: number) => Statement, group: readonly QueuedAppend[]) {
+  const values: unknown[] = [];
+  for (const a of group)
+    a.payload.forEach((e, i) =>
+      values.push(
+        a.streamId,
+        a.expected,
+        a.expected + i + 1,
+        e.type,
+        e.schemaVersion,
+        e.data,
+        e.metadata,
+      ),
+    );
+  return { ...statement(values.length / 7), values };
 }
 
 function batchAppendQuery(

@@ -56,7 +56,10 @@ export class PlatformModule {
       { provide: PG_POOL, useValue: options.pool },
       {
         provide: EVENT_STORE,
-        useFactory: () => createEventStore(options.pool, options.config.DATABASE_SCHEMA),
+        useFactory: () =>
+          createEventStore(options.pool, options.config.DATABASE_SCHEMA, {
+            maxConcurrentAppends: options.config.DATABASE_APPEND_CONCURRENCY,
+          }),
       },
       { provide: MESSAGE_BUS, useValue: options.bus },
       { provide: CLOCK, useValue: options.clock ?? systemClock },
