@@ -88,8 +88,7 @@ export class EventReader {
     const first = rows[0];
     if (!first) throw new Error('readAll: no frontier row');
     const events: StoredEvent[] = [];
-    for (const row of rows)
-      if (row[2] != null) events.push(this.toEvent(row, 2));
+    for (const row of rows) if (row[2] != null) events.push(this.toEvent(row, 2));
     const last = events[events.length - 1];
     const isEnd = events.length < batchSize;
     let checkpoint = last ? { transactionId: last.transactionId, position: last.position } : after;

@@ -34,11 +34,11 @@ export interface PostgresEventStoreOptions {
   /** Errors of the background signalling connections (they never fail an append). */
   readonly onBackgroundError?: (error: unknown) => void;
   /**
-   * Group commit: at most this many append statements at an exact expected version in flight;
-   * appends arriving meanwhile wait and then go out together, in one statement and one commit
-   * (each still checked at its own version and answered on its own). Default: no limit.
+   * Group commit: the appends at an exact expected version made in one turn of the event loop go
+   * out together when it ends, in one statement and one commit (each still checked at its own
+   * version and answered on its own). Default false: each append is its own statement.
    */
-  readonly maxConcurrentAppends?: number;
+  readonly groupCommit?: boolean;
 }
 
 const DEFAULT_BATCH_SIZE = 500;
@@ -64,12 +64,12 @@ export class PostgresEventStore implements EventStore {
       pool,
       schema,
       (events) => this.signal.appended(events),
-      options.maxConcurrentAppends,
+      options.groupCommit ?? false,
     );
     this.reader = new EventReader(pool, schema, options.upcasters ?? new UpcasterRegistry());
   }
 
-  /** See StreamAppender.append: one statement, one round trip (ADR 0003), shared under load with maxConcurrentAppends. */
+  /** See StreamAppender.append: one statement, one round trip (ADR 0003), shared under load with groupCommit. */
   append(
     streamId: string,
     events: readonly NewEvent[],

@@ -53,10 +53,8 @@ const MAX_VALUES_BATCH = 100;
 export class StreamAppender {
   private readonly sql: ReturnType<typeof appendStatements>;
 
-  /** Appends at an exact version waiting for a statement slot (group commit, see appendAt). */
-  private readonly waiting: QueuedAppend[] = [];
-  /** Exact-version append statements sent and not yet answered. */
-  private inFlight = 0;
+  /** Exact-version appends of this event-loop turn, sent together when it ends (groupCommit). */
+  private turn: QueuedAppend[] = [];
 
   constructor(
     private readonly pool: Pool,
@@ -64,14 +62,11 @@ export class StreamAppender {
     /** Told of every successful append (the store signals subscribers). */
     private readonly appended: (events: readonly EventPayload[]) => void,
     /**
-     * The most exact-version append statements in flight at once; appends arriving while that
-     * many are out wait and then go together, one statement and one commit for all of them.
-     * Default: no limit (each append its own statement).
+     * Group commit: the exact-version appends made in one turn of the event loop go out together
+     * (one statement, one commit) when the turn ends; else each is its own statement at once.
      */
-    private readonly maxConcurrentAppends = Number.POSITIVE_INFINITY,
+    private readonly groupCommit = false,
   ) {
-    if (!(maxConcurrentAppends >= 1))
-      throw new Error(`maxConcurrentAppends must be at least 1, got ${maxConcurrentAppends}`);
     this.sql = appendStatements(schema);
   }
 
@@ -128,9 +123,10 @@ export class StreamAppender {
   }
 
   /**
-   * An append at an exact expected version: at once while fewer than `maxConcurrentAppends`
-   * statements are out, else queued for the next group statement (group commit: under load, the
-   * commits, round trips and backend wake-ups of several commands are paid once).
+   * An append at an exact expected version: its own statement at once, or with groupCommit queued
+   * for the end of this event-loop turn. A busy service reads many requests in one turn (every
+   * socket that became readable), so their appends share one statement, one round trip, one
+   * backend wake-up and one commit, at no added wait: the group leaves before the loop polls again.
    */
   private appendAt(
     streamId: string,
@@ -138,36 +134,32 @@ export class StreamAppender {
     expected: number,
     payload: readonly EventPayload[],
   ): Promise<AppendResult> {
-    if (this.inFlight < this.maxConcurrentAppends && this.waiting.length === 0) {
-      this.inFlight++;
-      return this.appendAlone(streamId, expectedVersion, expected, payload).finally(() =>
-        this.sendWaiting(),
-      );
-    }
+    if (!this.groupCommit) return this.appendAlone(streamId, expectedVersion, expected, payload);
+    if (this.turn.length === 0) setImmediate(() => this.sendTurn());
     return new Promise((resolve, reject) =>
-      this.waiting.push({ streamId, expectedVersion, expected, payload, resolve, reject }),
+      this.turn.push({ streamId, expectedVersion, expected, payload, resolve, reject }),
     );
   }
 
-  /** Called when a statement slot frees: the waiting appends go out, grouped. */
-  private sendWaiting(): void {
-    this.inFlight--;
-    while (this.inFlight < this.maxConcurrentAppends && this.waiting.length > 0) {
+  /** Sends this turn's appends, in groups of at most MAX_GROUP_ROWS events. */
+  private sendTurn(): void {
+    const waiting = this.turn;
+    this.turn = [];
+    for (let from = 0; from < waiting.length;) {
       let rows = 0;
-      let take = 0;
-      while (take < this.waiting.length) {
-        const size = this.waiting[take]!.payload.length;
-        if (take > 0 && rows + size > MAX_GROUP_ROWS) break;
+      let to = from;
+      while (to < waiting.length) {
+        const size = waiting[to]!.payload.length;
+        if (to > from && rows + size > MAX_GROUP_ROWS) break;
         rows += size;
-        take++;
+        to++;
       }
-      const group = this.waiting.splice(0, take);
-      this.inFlight++;
+      const group = waiting.slice(from, to);
+      from = to;
       void this.appendGroup(group)
         // Not expected (appendGroup answers each append itself); an append already answered
         // ignores a second answer.
-        .catch((error: unknown) => group.forEach((a) => a.reject(error)))
-        .finally(() => this.sendWaiting());
+        .catch((error: unknown) => group.forEach((a) => a.reject(error)));
     }
   }
 

@@ -57,9 +57,8 @@ export class PlatformModule {
       {
         provide: EVENT_STORE,
         useFactory: () =>
-          createEventStore(options.pool, options.config.DATABASE_SCHEMA, {
-            maxConcurrentAppends: options.config.DATABASE_APPEND_CONCURRENCY,
-          }),
+          // Group commit: a busy service's concurrent commands share an append statement.
+          createEventStore(options.pool, options.config.DATABASE_SCHEMA, { groupCommit: true }),
       },
       { provide: MESSAGE_BUS, useValue: options.bus },
       { provide: CLOCK, useValue: options.clock ?? systemClock },

@@ -80,14 +80,6 @@ function platformConfigSchema(service: ServiceName) {
       .min(1, 'expected at least 1')
       .max(200)
       .default(10),
-    // Group commit of the event store (PostgresEventStoreOptions.maxConcurrentAppends): appends
-    // beyond this many statements in flight wait and go out together, one commit for all.
-    DATABASE_APPEND_CONCURRENCY: z.coerce
-      .number({ error: 'expected a number' })
-      .int()
-      .min(1, 'expected at least 1')
-      .max(200)
-      .default(4),
     DATABASE_SCHEMA: z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier')
