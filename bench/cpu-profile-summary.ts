@@ -81,11 +81,17 @@ export function packageOf(url: string, functionName: string): string {
 const BUCKETS: readonly [string, RegExp][] = [
   ['relay (outbox → Kafka)', /kafkajs|outbox-relay|cloud-event|kafkajs-producer|integration-event/],
   ['sealer', /event-sealer|merkle-tree|sealed-fields|service-audit-sealer/],
-  ['projection', /projection|locked-subscription|read-models|messaging\/src\/transaction|subscription\.js|read-side/],
+  [
+    'projection',
+    /projection|locked-subscription|read-models|messaging\/src\/transaction|subscription\.js|read-side/,
+  ],
   ['append signal', /append-signal/],
   ['command: event store append', /stream-append|handle-command|postgres-event-store/],
   ['command: planning app + domain', /apps\/planning|libs\/planning\/domain/],
-  ['command: platform (auth, interceptors, input, audit)', /libs\/shared\/platform|libs\/shared\/observability|libs\/shared\/privacy/],
+  [
+    'command: platform (auth, interceptors, input, audit)',
+    /libs\/shared\/platform|libs\/shared\/observability|libs\/shared\/privacy/,
+  ],
   ['command: NestJS', /@nestjs|rxjs/],
   ['command: OpenTelemetry', /@opentelemetry/],
   ['command: grpc-js / http2', /@grpc|node:internal\/http2|proto-loader|protobufjs/],
@@ -100,7 +106,8 @@ function bucketOf(stack: readonly ProfileNode[]): string {
   for (const buckets of [BUCKETS.slice(0, 7), BUCKETS.slice(7)])
     for (const node of stack) {
       const where = `${node.callFrame.url} ${node.callFrame.functionName}`;
-      for (const [name, pattern] of buckets) if (node.callFrame.url && pattern.test(where)) return name;
+      for (const [name, pattern] of buckets)
+        if (node.callFrame.url && pattern.test(where)) return name;
     }
   return 'other (node internals, timers, microtasks)';
 }
@@ -128,10 +135,12 @@ function main(): void {
   const profile = JSON.parse(readFileSync(options.file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node.id);
   const stackOf = (id: number): ProfileNode[] => {
     const stack: ProfileNode[] = [];
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) stack.push(byId.get(at)!);
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at))
+      stack.push(byId.get(at)!);
     return stack;
   };
   // Sample i lasts until the next sample: timeDeltas[i + 1].
@@ -175,14 +184,19 @@ function main(): void {
     if (options.callers?.test(functionName)) {
       const chain = stackOf(node.id)
         .slice(0, options.depth)
-        .map((n) => `${n.callFrame.functionName || '(anon)'}@${packageOf(n.callFrame.url, n.callFrame.functionName)}`)
+        .map(
+          (n) =>
+            `${n.callFrame.functionName || '(anon)'}@${packageOf(n.callFrame.url, n.callFrame.functionName)}`,
+        )
         .join(' < ');
       callerChains.set(chain, (callerChains.get(chain) ?? 0) + us);
     }
     if (options.under.length > 0) {
       const stack = stackOf(node.id);
       for (const { name, pattern } of options.under)
-        if (stack.some((n) => pattern.test(n.callFrame.functionName) || pattern.test(n.callFrame.url)))
+        if (
+          stack.some((n) => pattern.test(n.callFrame.functionName) || pattern.test(n.callFrame.url))
+        )
           underTotals.set(name, (underTotals.get(name) ?? 0) + us);
     }
   }
@@ -201,7 +215,11 @@ function main(): void {
   table('by part of the service (first matching frame, leaf to root)', byBucket, options.top);
   table('self time by package / folder', selfByPackage, options.top);
   table('self time by function', selfByFunction, options.top);
-  table('by owner: the nearest project frame (apps/, libs/) on the stack, else the nearest package', byOwnerFile, options.top);
+  table(
+    'by owner: the nearest project frame (apps/, libs/) on the stack, else the nearest package',
+    byOwnerFile,
+    options.top,
+  );
   table('by owning function', byOwner, options.top);
   if (options.callers) table(`callers of ${options.callers}`, callerChains, options.top);
   if (options.under.length > 0) {

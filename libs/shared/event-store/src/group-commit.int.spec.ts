@@ -42,7 +42,7 @@ it('sends the appends of one turn together: one transaction, each at its own ver
   ]);
 
   expect(new Set(grouped.map((r) => r.transactionId)).size).toBe(1);
-  expect(grouped[0]!.transactionId).not.toBe(alone.transactionId);
+  expect(grouped[0].transactionId).not.toBe(alone.transactionId);
   expect(grouped.map((r) => r.nextExpectedVersion)).toEqual([1, 3, 1, 2]);
   const stored = await store.readStream(b);
   expect(stored.map((e) => e.streamVersion)).toEqual([1, 2, 3]);
