@@ -105,6 +105,21 @@ it('writes nothing of a group whose statement fails on a taken version, then ans
   expect(await versionsOf(b)).toEqual([1, 2]);
 });
 
+it("answers an append PostgreSQL cannot store with its own error, and writes the group's others", async () => {
+  const [bad, good] = [freshStreamId('bad'), freshStreamId('good')];
+
+  const [refused, written] = await Promise.all([
+    // jsonb has no \u0000: the group statement fails on this append's value alone.
+    outcome(store.append(bad, [newEvent('Opened', { note: 'a\u0000b' })], 'no_stream')),
+    outcome(store.append(good, [newEvent('Opened', {})], 'no_stream')),
+  ]);
+
+  expect(refused).toEqual({ error: expect.objectContaining({ code: '22P05' }) });
+  expect(written).toMatchObject({ result: { streamId: good, nextExpectedVersion: 1 } });
+  expect(await versionsOf(bad)).toEqual([]);
+  expect(await versionsOf(good)).toEqual([1]);
+});
+
 it('lets one of two appends to the same new stream in a group win; the other gets WrongExpectedVersion', async () => {
   const contested = freshStreamId('contested');
 

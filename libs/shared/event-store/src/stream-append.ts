@@ -165,9 +165,10 @@ export class StreamAppender {
 
   /**
    * Several appends in one statement. Each gets its own answer: its result, or WrongExpectedVersion
-   * when its version check failed (its rows are not inserted; the others' are). When the statement
-   * fails (a key collision: some stream is past its expected version), nothing was written and
-   * each append is sent on its own, so each reports its own outcome.
+   * when its version check failed (its rows are not inserted; the others' are). When PostgreSQL
+   * refuses the statement (a key collision: some stream is past its expected version; a value of
+   * one append it cannot store), nothing was written and each append is sent on its own, so each
+   * reports its own outcome; a lost connection is every append's answer.
    */
   private async appendGroup(group: readonly QueuedAppend[]): Promise<void> {
     if (group.length === 1) {
@@ -181,7 +182,15 @@ export class StreamAppender {
     let rows: GroupRow[];
     try {
       rows = (await this.pool.query<GroupRow>(groupAppendQuery(this.sql.appendGroup, group))).rows;
-    } catch {
+    } catch (error) {
+      // PostgreSQL refused the statement (a key collision, a value it cannot store): nothing was
+      // written, and each append sent alone gets its own answer. No answer at all (a lost
+      // connection) is every append's, as it would be alone: the statement may have committed,
+      // and sending again would turn that into WrongExpectedVersion.
+      if (typeof (error as { code?: unknown } | null)?.code !== 'string') {
+        for (const a of group) a.reject(error);
+        return;
+      }
       await Promise.all(
         group.map((a) =>
           this.appendAlone(a.streamId, a.expectedVersion, a.expected, a.payload).then(
