@@ -33,6 +33,12 @@ export interface PostgresEventStoreOptions {
   readonly notifyThrottleMs?: number;
   /** Errors of the background signalling connections (they never fail an append). */
   readonly onBackgroundError?: (error: unknown) => void;
+  /**
+   * Group commit: the appends at an exact expected version made in one turn of the event loop go
+   * out together when it ends, in one statement and one commit (each still checked at its own
+   * version and answered on its own). Default false: each append is its own statement.
+   */
+  readonly groupCommit?: boolean;
 }
 
 const DEFAULT_BATCH_SIZE = 500;
@@ -54,11 +60,16 @@ export class PostgresEventStore implements EventStore {
       options.crossProcessSignal ?? true,
       options.notifyThrottleMs ?? DEFAULT_NOTIFY_THROTTLE_MS,
     );
-    this.appender = new StreamAppender(pool, schema, (events) => this.signal.appended(events));
+    this.appender = new StreamAppender(
+      pool,
+      schema,
+      (events) => this.signal.appended(events),
+      options.groupCommit ?? false,
+    );
     this.reader = new EventReader(pool, schema, options.upcasters ?? new UpcasterRegistry());
   }
 
-  /** See StreamAppender.append: one statement, one round trip (ADR 0003). */
+  /** See StreamAppender.append: one statement, one round trip (ADR 0003), shared under load with groupCommit. */
   append(
     streamId: string,
     events: readonly NewEvent[],

@@ -87,7 +87,34 @@ RETURNING position::text AS position, transaction_id::text AS transaction_id`;
       ),
     },
   });
+  // Appends of several commands, each at its own exact version, in one statement (group commit):
+  // a row is inserted when its append's version is there ($expected = 0: nothing to check). The
+  // rows of one append share that check, so an append is inserted whole or not at all.
+  const groupStatements = new Map<number, Statement>();
+  const groupStatement = (rows: number): Statement => {
+    let statement = groupStatements.get(rows);
+    if (!statement) {
+      const tuples = Array.from({ length: rows }, (_, i) => {
+        const p = 1 + i * 7;
+        return `(${i + 1}, $${p}::text, $${p + 1}::integer, $${p + 2}::integer, $${p + 3}::text, $${p + 4}::integer, $${p + 5}::jsonb, $${p + 6}::jsonb)`;
+      });
+      statement = {
+        name: statementName(schema, `insertg${rows}`),
+        text: `
+INSERT INTO ${events} (stream_id, stream_version, event_type, schema_version, data, metadata)
+SELECT x.stream_id, x.version, x.type, x.schema_version, x.data, x.metadata
+  FROM (VALUES ${tuples.join(', ')}) AS x(ord, stream_id, expected, version, type, schema_version, data, metadata)
+ WHERE x.expected = 0
+    OR EXISTS (SELECT 1 FROM ${events} v WHERE v.stream_id = x.stream_id AND v.stream_version = x.expected)
+ ORDER BY x.ord
+RETURNING stream_id, stream_version, position::text AS position, transaction_id::text AS transaction_id`,
+      };
+      groupStatements.set(rows, statement);
+    }
+    return statement;
+  };
   return {
+    appendGroup: groupStatement,
     appendAny: anyStatements(
       '',
       `SELECT coalesce(max(stream_version), 0) AS v FROM ${events} WHERE stream_id = $1`,

@@ -81,7 +81,9 @@ export function startTelemetry(serviceName: string): Telemetry {
       new ExpressInstrumentation(),
       new NestInstrumentation(),
       new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch', 'ServerReflectionInfo'] }),
-      new PgInstrumentation({ requireParentSpan: true }),
+      // No span for taking a client from the pool: the query's own span follows at once, and a
+      // command paid for two spans per statement.
+      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
     ],
   });
   sdk.start();

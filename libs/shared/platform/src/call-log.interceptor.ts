@@ -5,7 +5,7 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { catchError, tap, throwError, type Observable } from 'rxjs';
+import { tap, type Observable } from 'rxjs';
 
 /**
  * One debug line per handled gRPC call (HTTP requests have pino-http's): method, outcome and
@@ -25,11 +25,12 @@ export class GrpcCallLogInterceptor implements NestInterceptor {
         `gRPC ${method} ${code}`,
       );
     return next.handle().pipe(
-      tap(() => log('OK')),
-      catchError((error: unknown) => {
-        const e = error as { code?: string | number; name?: string };
-        log(String(e.code ?? e.name ?? 'error'));
-        return throwError(() => error);
+      tap({
+        next: () => log('OK'),
+        error: (error: unknown) => {
+          const e = error as { code?: string | number; name?: string };
+          log(String(e.code ?? e.name ?? 'error'));
+        },
       }),
     );
   }

@@ -56,7 +56,9 @@ export class PlatformModule {
       { provide: PG_POOL, useValue: options.pool },
       {
         provide: EVENT_STORE,
-        useFactory: () => createEventStore(options.pool, options.config.DATABASE_SCHEMA),
+        useFactory: () =>
+          // Group commit: a busy service's concurrent commands share an append statement.
+          createEventStore(options.pool, options.config.DATABASE_SCHEMA, { groupCommit: true }),
       },
       { provide: MESSAGE_BUS, useValue: options.bus },
       { provide: CLOCK, useValue: options.clock ?? systemClock },

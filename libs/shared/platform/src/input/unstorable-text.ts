@@ -47,7 +47,7 @@ export function findUnstorableTexts(
   limit = MAX_INPUT_PROBLEMS,
 ): InputProblem[] {
   const found: InputProblem[] = [];
-  collect(value, maxBytes, limit, '', 0, found);
+  collect(value, maxBytes, limit, undefined, 0, found);
   return found;
 }
 
@@ -59,41 +59,70 @@ export function findUnstorableText(
   return findUnstorableTexts(value, maxBytes, 1)[0];
 }
 
+/**
+ * Where a value sits, as a chain to the request's root: the path text is only built for a value
+ * that is reported, not for each of the many that pass (the guard walks every request).
+ */
+interface PathStep {
+  readonly parent: PathStep | undefined;
+  readonly key: string | number;
+}
+
+function pathText(step: PathStep | undefined): string {
+  if (!step) return 'request';
+  const keys: (string | number)[] = [];
+  for (let at: PathStep | undefined = step; at; at = at.parent) keys.push(at.key);
+  let text = '';
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const key = keys[i]!;
+    text += typeof key === 'number' ? `[${key}]` : text ? `.${key}` : key;
+  }
+  return text;
+}
+
 function collect(
   value: unknown,
   maxBytes: number,
   limit: number,
-  path: string,
+  path: PathStep | undefined,
   depth: number,
   found: InputProblem[],
 ): void {
   if (found.length >= limit) return;
   if (typeof value === 'string') {
     const message = unstorableTextReason(value, maxBytes);
-    if (message) found.push({ field: path || 'request', message });
+    if (message) found.push({ field: pathText(path), message });
     return;
   }
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return;
   if (depth > MAX_DEPTH) {
     found.push({
-      field: path || 'request',
+      field: pathText(path),
       message: `must not be nested more than ${MAX_DEPTH} levels deep`,
     });
     return;
   }
   if (Array.isArray(value)) {
-    for (const [index, item] of value.entries())
-      collect(item, maxBytes, limit, `${path}[${index}]`, depth + 1, found);
+    for (let index = 0; index < value.length; index++)
+      collect(value[index], maxBytes, limit, { parent: path, key: index }, depth + 1, found);
     return;
   }
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
     if (found.length >= limit) return;
     const keyProblem = unstorableTextReason(key, maxBytes);
     if (keyProblem) {
       // The key itself cannot be named (it is what is wrong): the object holding it is.
-      found.push({ field: path || 'request', message: `keys ${keyProblem}` });
+      found.push({ field: pathText(path), message: `keys ${keyProblem}` });
       continue;
     }
-    collect(item, maxBytes, limit, path ? `${path}.${key}` : key, depth + 1, found);
+    collect(
+      (value as Record<string, unknown>)[key],
+      maxBytes,
+      limit,
+      { parent: path, key },
+      depth + 1,
+      found,
+    );
   }
 }
