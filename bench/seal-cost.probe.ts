@@ -75,8 +75,22 @@ async function fill(pool: Pool, schema: string): Promise<void> {
   await pool.query(`VACUUM (ANALYZE) "${schema}".events`);
 }
 
-/** Whole passes: the real sealer over the backlog, Node and backend CPU per event. */
+/** CPU of every backend of `applicationName` in ns (/proc/<pid>/schedstat), by pid. */
+async function backendsCpuNs(pool: Pool, applicationName: string): Promise<Map<number, number>> {
+  const { rows } = await pool.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
+    [applicationName],
+  );
+  return new Map(rows.map(({ pid }) => [pid, processCpuNs(pid)]));
+}
+
+/**
+ * Whole passes: the real sealer over the backlog, Node CPU (every thread of this process) and the
+ * CPU of the sealer's backends per event; in the caller's thread, or with PROBE_WORKER=1 in a
+ * worker thread. Connection and worker are up before the measurement (a pass over no events).
+ */
 async function sealRounds(pool: Pool, schema: string): Promise<void> {
+  const worker = process.env['PROBE_WORKER'] === '1';
   const node: number[] = [];
   const backend: number[] = [];
   const wall: number[] = [];
@@ -84,32 +98,41 @@ async function sealRounds(pool: Pool, schema: string): Promise<void> {
     // A fresh tree over the same events: a copy of the events table in its own schema.
     const copy = `${schema}_r${round}`;
     await migrateEventStore(pool, copy);
+    const applicationName = `seal-cost-probe-${copy}`;
+    const sealerPool = new Pool({
+      connectionString: databaseUrl,
+      max: 1,
+      idleTimeoutMillis: 0,
+      application_name: applicationName,
+    });
+    const sealer = new EventSealer(sealerPool, copy, { batchSize: BATCH, worker });
+    await sealer.sealPending();
     await pool.query(
-      `INSERT INTO "${copy}".events (transaction_id, stream_id, stream_version, event_type, schema_version, data, metadata, recorded_at)
-       SELECT transaction_id, stream_id, stream_version, event_type, schema_version, data, metadata, recorded_at
-         FROM "${schema}".events ORDER BY transaction_id, position`,
+      `INSERT INTO "${copy}".events OVERRIDING SYSTEM VALUE SELECT * FROM "${schema}".events`,
     );
     await pool.query(`VACUUM (ANALYZE) "${copy}".events`);
-    const sealerPool = new Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 0 });
-    const client = await sealerPool.connect();
-    const pid = await backendPid(client);
-    client.release();
-    const sealer = new EventSealer(sealerPool, copy, { batchSize: BATCH });
-    const [n0, b0, t0] = [nodeCpuUs(), processCpuNs(pid), performance.now()];
+    const before = await backendsCpuNs(pool, applicationName);
+    const [n0, t0] = [nodeCpuUs(), performance.now()];
     const sealed = await sealer.sealPending();
-    const [n1, b1, t1] = [nodeCpuUs(), processCpuNs(pid), performance.now()];
+    const [n1, t1] = [nodeCpuUs(), performance.now()];
+    const after = await backendsCpuNs(pool, applicationName);
     if (sealed !== EVENTS) throw new Error(`sealed ${sealed} of ${EVENTS}`);
+    let backendNs = 0;
+    for (const [pid, ns] of after) backendNs += ns - (before.get(pid) ?? 0);
     node.push((n1 - n0) / sealed);
-    backend.push((b1 - b0) / 1000 / sealed);
+    backend.push(backendNs / 1000 / sealed);
     wall.push(((t1 - t0) * 1000) / sealed);
+    await sealer.stop();
     await sealerPool.end();
     await pool.query(`DROP SCHEMA "${copy}" CASCADE`);
   }
+  const range = (values: number[]) =>
+    `${us(median(values))} (${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)})`;
   console.log(
-    `sealPending, batches of ${BATCH}, µs per event, median (min–max) of ${ROUNDS} rounds:\n` +
-      `  Node process ${us(median(node))} (${Math.min(...node).toFixed(1)}–${Math.max(...node).toFixed(1)})\n` +
-      `  PG backend   ${us(median(backend))} (${Math.min(...backend).toFixed(1)}–${Math.max(...backend).toFixed(1)})\n` +
-      `  wall         ${us(median(wall))}`,
+    `sealPending ${worker ? 'in a worker thread' : "in the caller's thread"}, batches of ${BATCH}, µs per event, median (min–max) of ${ROUNDS} rounds:\n` +
+      `  Node process ${range(node)}\n` +
+      `  PG backends  ${range(backend)}\n` +
+      `  wall         ${range(wall)}`,
   );
 }
 
