@@ -76,7 +76,9 @@ class SealerThread {
       if (reply.kind === 'sealed') waiter.resolve(reply.result);
       else waiter.reject(deserializeError(reply.error));
     });
-    this.worker.on('error', (error) => this.lost(error));
+    this.worker.on('error', (error: unknown) =>
+      this.lost(error instanceof Error ? error : new Error(String(error))),
+    );
     this.worker.on('exit', (code) =>
       this.lost(new Error(`EventSealer: its worker thread exited (code ${code})`)),
     );

@@ -13,8 +13,8 @@ import { verifyEventLog } from './verify-log';
 const schemas = eventStoreSchemas('sealer_worker');
 
 /** Every column of every batch row, in tree order. */
-async function batchRows(schema: string): Promise<unknown[]> {
-  const { rows } = await schemas.pool.query(
+async function batchRows(schema: string): Promise<Record<string, string | Buffer>[]> {
+  const { rows } = await schemas.pool.query<Record<string, string | Buffer>>(
     `SELECT tree_size::text, start_size::text, first_node::text, last_transaction_id::text,
             last_position::text, root_hash, node_hashes
        FROM "${schema}".event_tree_batches ORDER BY tree_size`,
