@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Pool, PoolConfig } from 'pg';
@@ -68,7 +67,8 @@ class SealerThread {
     this.worker = startWorker(data);
     // Referenced only while a pass is asked for: an idle sealer never keeps the process alive.
     this.worker.unref();
-    this.exited = once(this.worker, 'exit');
+    // Not events.once: it rejects on 'error', and nobody may be waiting for the exit then.
+    this.exited = new Promise((resolve) => this.worker.once('exit', resolve));
     this.worker.on('message', (reply: SealerWorkerReply) => {
       const waiter = this.waiting.get(reply.id);
       if (!waiter) return;

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { postgresProxy, waitFor } from '@trainyard/testing';
 import { EventSealer } from './event-sealer';
+import { WorkerBatches, workerConnection } from './event-sealer.thread';
 import { eventStoreSchemas } from './event-store-schemas.fixture';
 import { freshStreamId, newEvent } from './new-event.fixture';
 import { verifyEventLog } from './verify-log';
@@ -178,6 +179,29 @@ describe('EventSealer in a worker thread', () => {
       });
     } finally {
       await sealer.stop();
+    }
+  });
+
+  // A worker that dies must fail the passes waiting on it, not leave them hanging, and its exit
+  // must not surface as an unhandled rejection (which would end a service).
+  it('fails the passes of a worker that died, and starts a new worker for the next pass', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    // The worker checks the schema name it is sent at its start and throws: it dies at once.
+    const batches = new WorkerBatches({
+      connection: workerConnection(schemas.pool),
+      schema: 'Robert"; DROP',
+      batchSize: 10,
+    });
+    try {
+      await expect(batches.seal(true)).rejects.toThrow('invalid event store schema name');
+      await expect(batches.seal(false)).rejects.toThrow('invalid event store schema name');
+      await batches.close();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
     }
   });
 

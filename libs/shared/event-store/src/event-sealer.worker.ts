@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Pool } from 'pg';
 import { SealerBatches } from './event-sealer.batch';
 import { handleCheckedOutClientErrors } from './pool-client-errors';
+import { assertSchemaName } from './schema-name';
 import {
   serializeError,
   type SealerWorkerData,
@@ -14,6 +15,9 @@ import {
 const port = parentPort;
 if (!port) throw new Error('event-sealer.worker: not started as a worker thread');
 const data = workerData as SealerWorkerData;
+// Interpolated into SQL: checked here too, not only by the EventSealer that sent it. A bad one
+// ends the thread at its start, and every pass asked of it fails with this error.
+assertSchemaName(data.schema);
 const pool = new Pool({ ...data.connection, max: 1, idleTimeoutMillis: 0 });
 // A connection that breaks, idle or during a pass, is dropped by the pool, the pass fails with the
 // error, and the next pass opens another; unhandled, the 'error' events would end the thread.
