@@ -52,7 +52,8 @@ async function openBenchStore(
     sealerErrors++;
     lastSealerError = error instanceof Error ? error.message : String(error);
   };
-  const sealer = new EventSealer(sealerPool, schema, { onError: sealerFailed });
+  // In a worker thread, as a service runs it (createAuditSealer): off the appenders' event loop.
+  const sealer = new EventSealer(sealerPool, schema, { onError: sealerFailed, worker: true });
   return {
     schema,
     pool,

@@ -49,9 +49,13 @@ async function main(): Promise<void> {
     application_name: APPLICATION_NAME,
   });
   const sealer = new EventSealer(pool, args.schema, {
+    worker: true,
     onError: (error) => process.stderr.write(`seal.lag sealer: ${String(error)}\n`),
   });
   const probe = new Pool({ connectionString: args.databaseUrl, max: 1 });
+  // A pass before the measurement (nothing to seal yet): the sealer of a running service has its
+  // connection, and its worker thread (worker: true), up already; starting them is not sealing.
+  await sealer.sealPending();
   const before = await backendCpuMs(probe);
   const cpu = process.cpuUsage();
   sealer.start();

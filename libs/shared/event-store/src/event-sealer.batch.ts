@@ -28,8 +28,16 @@ interface HeadRow {
   readonly tree_size: string | null;
 }
 
+/** Where the EventSealer's passes run: in the caller's thread (SealerBatches) or a worker's (event-sealer.thread.ts). */
+export interface Batches {
+  /** One pass (SealerBatches.seal). */
+  seal(waitForLock: boolean): Promise<BatchResult>;
+  /** Releases what the passes hold beyond the caller's pool (a worker and its connection). */
+  close(): Promise<void>;
+}
+
 /** The EventSealer's batches: each seals the next commit-safe events into the tree. */
-export class SealerBatches {
+export class SealerBatches implements Batches {
   private readonly sql: ReturnType<typeof sealerStatements>;
   private tree?: SealedTree;
 
@@ -69,6 +77,10 @@ export class SealerBatches {
     } finally {
       client.release();
     }
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve(); // the passes use the caller's pool and hold nothing of their own
   }
 
   private async sealUnderLock(

@@ -15,7 +15,7 @@ export { PostgresEventStore, createEventStore } from './postgres-event-store';
 export type { PostgresEventStoreOptions } from './postgres-event-store';
 export { UpcasterRegistry } from './upcasters';
 export type { Upcaster } from './upcasters';
-export { canonicalEventBytes } from './canonical-event';
+export { canonicalEventBytes, canonicalEventJson } from './canonical-event';
 export type { SealedFields } from './canonical-event';
 export { EventSealer } from './event-sealer';
 export type { EventSealerOptions } from './event-sealer';

@@ -33,6 +33,8 @@ export function createAuditSealer(
     config.AUDIT_LOG_ORIGIN ?? `trainyard.local/${schema}`,
   );
   const sealer = new EventSealer(pool, schema, {
+    // Off the event loop that serves commands: a pass's JavaScript would stall them (issue 10).
+    worker: true,
     onError: (error) =>
       logger.warn(`sealer pass failed: ${error instanceof Error ? error.message : String(error)}`),
     checkpoints: {
