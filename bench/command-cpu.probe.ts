@@ -9,28 +9,19 @@
  * With BENCH_CPU_PROF_DIR the service writes a .cpuprofile there (warm-up and window: `warmup` +
  * `commands` commands) for bench/cpu-profile-summary.ts.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { credentials, loadPackageDefinition, Metadata, type Client } from '@grpc/grpc-js';
 import { Pool } from 'pg';
-import { planning, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
-import { buildPlatform, ensureDevKeys, freePort, repoRoot, signDevToken } from '@trainyard/infra';
-import { healthStatus } from '../tools/scripts/grpc-health';
-import { cpuProfileArgs } from './bench-harness';
+import { signDevToken } from '@trainyard/infra';
+import { sleep } from './bench-harness';
+import {
+  planningClients,
+  registerWorkload,
+  startPlanningService,
+  stopPlanningService,
+} from './planning-service';
 
 const CLIENTS = 16;
 const TICKS_PER_SECOND = 100;
-
-type PlanningClient = Client & {
-  RegisterWorkload(
-    request: planning.RegisterWorkloadRequest,
-    metadata: Metadata,
-    callback: (error: Error | null) => void,
-  ): void;
-};
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** User + system CPU of a process so far, ms. */
 function cpuMs(pid: number): number {
@@ -46,95 +37,20 @@ async function main(): Promise<void> {
   };
   const seconds = Number(option('seconds', '6'));
   const databaseUrl = option('database', 'postgres://postgres@127.0.0.1:5432/bench_command');
-  const root = repoRoot();
-  buildPlatform('dist', 'pipe');
-  const keys = ensureDevKeys();
-  const [grpcPort, httpPort] = [await freePort(), await freePort()];
   const runId = Math.random().toString(16).slice(2, 8);
   const schema = `probe_planning_${runId}`;
-  const child = spawn(
-    process.execPath,
-    [
-      '--disable-warning=TimeoutNegativeWarning',
-      ...cpuProfileArgs(),
-      join(root, 'dist', 'apps', 'planning', 'src', 'main.js'),
-    ],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(grpcPort),
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(httpPort),
-        DATABASE_URL: databaseUrl,
-        DATABASE_SCHEMA: schema,
-        DATABASE_POOL_SIZE: '16',
-        KAFKA_BROKERS: '127.0.0.1:9092',
-        KAFKA_CLIENT_ID: `trainyard-probe-planning-${runId}`,
-        AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  const address = `127.0.0.1:${grpcPort}`;
+  const { child, address } = await startPlanningService({
+    databaseUrl,
+    schema,
+    brokers: ['127.0.0.1:9092'],
+    clientId: `trainyard-probe-planning-${runId}`,
+    buildOutput: 'pipe',
+  });
   try {
-    while ((await healthStatus(address).catch(() => 'UNAVAILABLE')) !== 'SERVING') {
-      if (child.exitCode !== null) throw new Error(`planning service exited (${child.exitCode})`);
-      await sleep(300);
-    }
     const token = await signDevToken({ roles: ['release-manager'], subject: 'bench' });
-    const Constructor = (
-      loadPackageDefinition(trainyardPackageDefinition()) as unknown as {
-        trainyard: {
-          planning: {
-            v1: {
-              PlanningService: new (
-                a: string,
-                c: ReturnType<typeof credentials.createInsecure>,
-              ) => PlanningClient;
-            };
-          };
-        };
-      }
-    ).trainyard.planning.v1.PlanningService;
-    const stubs = Array.from(
-      { length: CLIENTS },
-      () => new Constructor(address, credentials.createInsecure()),
-    );
+    const stubs = planningClients(address, CLIENTS);
     let k = 0;
-    const command = (w: number) =>
-      new Promise<void>((resolve, reject) => {
-        const metadata = new Metadata();
-        metadata.set('authorization', `Bearer ${token}`);
-        stubs[w]!.RegisterWorkload(
-          {
-            workloadId: `wl-${runId}-${w}-${k++}`,
-            title: 'Migrate the payment gateway to the new cluster',
-            team: `team-${w % 7}`,
-            components: [
-              { name: 'payments-service', kind: planning.ComponentKind.COMPONENT_KIND_SERVICE },
-            ],
-            regulatedData: [],
-            jobSize: 5,
-            businessValue: 8,
-            timeCriticality: 5,
-            riskReduction: 3,
-            changeType: planning.ChangeType.CHANGE_TYPE_NET_NEW_FEATURE,
-            dependsOn: [],
-            schemaChange: false,
-            libraries: [],
-            consumedApis: [],
-            featureFlag: '',
-            severity: 0,
-            linkedIncident: '',
-            reason: 'benchmark',
-          },
-          metadata,
-          (error) => (error ? reject(error) : resolve()),
-        );
-      });
+    const command = (w: number) => registerWorkload(stubs[w]!, token, `wl-${runId}-${w}-${k++}`);
     const run = async (ms: number) => {
       const until = Date.now() + ms;
       let done = 0;
@@ -192,8 +108,7 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await stopPlanningService(child);
     const pool = new Pool({ connectionString: databaseUrl });
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
     await pool.end();

@@ -1,16 +1,7 @@
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import {
-  credentials,
-  loadPackageDefinition,
-  Metadata,
-  type Client,
-  type ServiceError,
-} from '@grpc/grpc-js';
-import { planning, trainyardPackageDefinition } from '@trainyard/grpc-contracts';
-import { buildPlatform, ensureDevKeys, freePort, repoRoot, signDevToken } from '@trainyard/infra';
+import { signDevToken } from '@trainyard/infra';
 import type { PortfolioShape } from '@trainyard/planning-domain/testing';
-import { healthStatus } from '../tools/scripts/grpc-health';
 import type {
   AllocationChildArgs,
   AllocationChildMessage,
@@ -19,23 +10,20 @@ import type {
 import { benchEvent, createPlainTable, plainRow } from './bench-events';
 import type { CeilingChildArgs, CeilingChildMessage } from './grpc-ceiling.child';
 import {
+  planningClients,
+  registerWorkload,
+  startPlanningService,
+  stopPlanningService,
+} from './planning-service';
+import {
   compareRounds,
-  cpuProfileArgs,
   measureWindow,
   percentile,
   row,
-  sleep,
   type BenchArea,
   type BenchContext,
   type BenchResult,
 } from './bench-harness';
-
-type Unary = (
-  request: unknown,
-  metadata: Metadata,
-  callback: (error: ServiceError | null) => void,
-) => void;
-type PlanningClient = Client & Record<string, Unary>;
 
 /**
  * The built planning service as its own process (as `npm start` runs it), in a fresh schema, so the
@@ -45,89 +33,20 @@ async function withPlanningService<T>(
   ctx: BenchContext,
   body: (address: string, token: string) => Promise<T>,
 ): Promise<T> {
-  const root = repoRoot();
-  buildPlatform('dist');
-  const keys = ensureDevKeys();
-  const [grpcPort, httpPort] = [await freePort(), await freePort()];
-  const schema = ctx.schema('planning');
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      '--disable-warning=TimeoutNegativeWarning',
-      ...cpuProfileArgs(),
-      join(root, 'dist', 'apps', 'planning', 'src', 'main.js'),
-    ],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(grpcPort),
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(httpPort),
-        DATABASE_URL: ctx.databaseUrl,
-        DATABASE_SCHEMA: schema,
-        DATABASE_POOL_SIZE: '16',
-        KAFKA_BROKERS: ctx.brokers.join(','),
-        KAFKA_CLIENT_ID: `trainyard-bench-planning-${ctx.runId}`,
-        AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  const address = `127.0.0.1:${grpcPort}`;
+  const { child, address } = await startPlanningService({
+    databaseUrl: ctx.databaseUrl,
+    schema: ctx.schema('planning'),
+    brokers: ctx.brokers,
+    clientId: `trainyard-bench-planning-${ctx.runId}`,
+  });
   try {
-    const deadline = Date.now() + 60_000;
-    while ((await healthStatus(address).catch(() => 'UNAVAILABLE')) !== 'SERVING') {
-      if (child.exitCode !== null) throw new Error(`planning service exited (${child.exitCode})`);
-      if (Date.now() > deadline) throw new Error('planning service not SERVING after 60 s');
-      await sleep(300);
-    }
     return await body(
       address,
       await signDevToken({ roles: ['release-manager'], subject: 'bench' }),
     );
   } finally {
-    await new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      child.once('exit', () => (clearTimeout(timer), resolve()));
-      child.kill('SIGTERM');
-    });
+    await stopPlanningService(child);
   }
-}
-
-function registerWorkload(
-  client: PlanningClient,
-  token: string,
-  workloadId: string,
-): Promise<void> {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${token}`);
-  const request: planning.RegisterWorkloadRequest = {
-    workloadId,
-    title: 'Migrate the payment gateway to the new cluster',
-    team: `team-${workloadId.length % 7}`,
-    components: [{ name: 'payments-service', kind: planning.ComponentKind.COMPONENT_KIND_SERVICE }],
-    regulatedData: [],
-    jobSize: 5,
-    businessValue: 8,
-    timeCriticality: 5,
-    riskReduction: 3,
-    changeType: planning.ChangeType.CHANGE_TYPE_NET_NEW_FEATURE,
-    dependsOn: [],
-    schemaChange: false,
-    libraries: [],
-    consumedApis: [],
-    featureFlag: '',
-    severity: 0,
-    linkedIncident: '',
-    reason: 'benchmark',
-  };
-  return new Promise((resolve, reject) =>
-    client.RegisterWorkload!(request, metadata, (error) => (error ? reject(error) : resolve())),
-  );
 }
 
 const COMMAND_CLIENTS = 16;
@@ -163,24 +82,7 @@ async function withCommandClients<T>(
   token: string,
   body: (command: (w: number) => Promise<number>) => Promise<T>,
 ): Promise<T> {
-  const Constructor = (
-    loadPackageDefinition(trainyardPackageDefinition()) as unknown as {
-      trainyard: {
-        planning: {
-          v1: {
-            PlanningService: new (
-              a: string,
-              c: ReturnType<typeof credentials.createInsecure>,
-            ) => PlanningClient;
-          };
-        };
-      };
-    }
-  ).trainyard.planning.v1.PlanningService;
-  const stubs = Array.from(
-    { length: COMMAND_CLIENTS },
-    () => new Constructor(address, credentials.createInsecure()),
-  );
+  const stubs = planningClients(address, COMMAND_CLIENTS);
   let k = 0;
   try {
     return await body(async (w) => {
