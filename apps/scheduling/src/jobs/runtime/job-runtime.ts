@@ -5,13 +5,10 @@ import type { JobRuntimeOptions } from './job-runtime.options';
 import { applyFacts, type LocalTasks } from './result-flush';
 import { reapExpiredLeases } from './lease-reaper';
 import { PreclaimedFires } from './preclaimed-fires';
-import { insertRuns } from './run-creation';
 import { RuntimeContext } from './runtime-context';
 import {
-  QUEUE_BEGIN,
   RETRYABLE,
   runIdOf,
-  type Claimed,
   type NewRun,
   type PendingFact,
   type TriggeredRun,
@@ -20,9 +17,9 @@ import {
 } from './runtime-records';
 import { runLoop } from './runtime-loop';
 import { SchedulerTick } from './scheduler-tick';
-import { claim, type ClaimRound } from './task-claims';
 import { TaskExecutions } from './task-executions';
 import type { Wakeable } from './wakeable';
+import { dispatchRound, insertRunsInHeadroom, nextReadyIn } from './worker-claims';
 
 export { runIdOf, UnknownJob };
 export type { NewRun, TriggeredRun, TriggerRunRequest } from './runtime-records';
@@ -154,36 +151,15 @@ export class JobRuntime {
         requestedBy: request.requestedBy,
       });
     }
-    // With headroom, the new runs' tasks start in this same transaction when their team is below
-    // its share and a worker is free (the headroom's round without a round trip of its own): a
-    // light team's run does not wait behind the dispatcher's round for another team's flood.
-    let held = 0;
-    let claimed: Claimed[] = [];
-    const round: ClaimRound = { headroom: 0, passedOver: 0, extra: 0 };
-    let created: Set<string>;
-    try {
-      created = await this.ctx.transaction(
-        async (client) => {
-          claimed = [];
-          const inserted = await insertRuns(this.ctx, client, runs, now);
-          if (inserted.size === 0 || this.ctx.headroom === 0 || this.draining) return inserted;
-          if (held === 0) held = this.ctx.workers.reserve(this.ctx.headroom);
-          if (held === 0) return inserted;
-          Object.assign(round, { headroom: held, passedOver: 0 });
-          claimed = await claim(this.ctx, client, held, this.ctx.o.clock(), round);
-          return inserted;
-        },
-        this.ctx.headroom > 0 ? QUEUE_BEGIN : 'BEGIN',
-      );
-    } catch (error) {
-      this.ctx.workers.release(held);
-      throw error;
-    }
-    this.ctx.workers.release(held - claimed.length);
+    const { created, claimed, tookAll } = await insertRunsInHeadroom(
+      this.ctx,
+      runs,
+      now,
+      this.draining,
+    );
     for (const c of claimed) this.executions.execute(c);
     this.ctx.readyMaybe = true;
     // Whatever this transaction did not start is the dispatcher's.
-    const tookAll = claimed.length > 0 && round.passedOver === 0;
     this.ctx.afterCommit({ ready: !tookAll, admit: this.ctx.takeAdmissionDue() });
     return runs.map((r) => {
       const runId = runIdOf(r.idempotencyKey);
@@ -246,43 +222,15 @@ export class JobRuntime {
     // Pre-claimed runs about to start from memory: no claim holds workers across their start.
     const fireIn = this.fires.nextIn(this.ctx.o.clock());
     if (fireIn !== undefined && fireIn <= FIRE_GUARD_MS) return fireIn + FIRE_GUARD_MS;
-    // The headroom stays free for teams below their share: a trigger here starts such a team's
-    // tasks in it at once, and this round takes it, once it read the candidates, only for them.
-    const free = this.ctx.workers.reserve(this.ctx.o.concurrency, this.ctx.headroom);
-    // Every worker busy: a finishing task wakes us.
-    if (free === 0 && (this.ctx.headroom === 0 || this.ctx.workers.free === 0)) return undefined;
-    const now = this.ctx.o.clock();
-    let claimed: Claimed[] = [];
-    const round: ClaimRound = { headroom: 0, passedOver: 0, extra: 0 };
-    if (this.ctx.headroom > 0)
-      round.reserveHeadroom = () => this.ctx.workers.reserve(this.ctx.headroom);
-    try {
-      claimed = await this.ctx.transaction((client) => {
-        // A retried transaction starts over: the headroom it kept goes back first.
-        this.ctx.workers.release(round.extra, false);
-        round.extra = 0;
-        return claim(this.ctx, client, free, now, round);
-      }, QUEUE_BEGIN);
-    } catch (error) {
-      this.ctx.workers.release(free + round.extra);
-      throw error;
-    }
-    const held = free + round.extra;
-    // Short of ready work, not of workers: nobody waits for the ones given back.
-    if (claimed.length < held) this.ctx.workers.returnUnused(held - claimed.length);
+    const round = await dispatchRound(this.ctx, this.ctx.o.clock());
+    if (!round) return undefined;
+    const { claimed, held } = round;
     for (const c of claimed) this.executions.execute(c);
     if (claimed.length > 0) this.ctx.notify();
     if (claimed.length >= held) return undefined;
     if (claimed.length > 0) return 0;
     // Nothing claimable now: sleep until the earliest retry (woken earlier by any commit).
-    const { rows } = await this.ctx.pool.query<{ next: Date | null }>(
-      `SELECT min(not_before) AS next FROM ${this.ctx.t.tasks} WHERE status = 'ready'`,
-    );
-    const next = rows[0]?.next?.getTime();
-    const now2 = this.ctx.o.clock();
-    // Ready now but not claimed (locked by another instance, or waiting for a pool slot): a
-    // commit anywhere wakes us (NOTIFY), the idle check is only the fallback.
-    return next === undefined || next <= now2 ? this.ctx.o.idleMs : next - now2;
+    return nextReadyIn(this.ctx);
   }
 
   /** Records every buffered result in one transaction. */
