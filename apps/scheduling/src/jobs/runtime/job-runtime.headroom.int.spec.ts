@@ -1,6 +1,7 @@
 import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
 import { createFairSharePolicy } from '@trainyard/scheduling-domain';
 import type { JobRuntime } from './job-runtime';
+import { jobRunStream } from './run-events';
 import { startJobRuntime } from './start-job-runtime';
 import { FunctionExecutor } from './test-support/function-executor';
 import { ManifestCatalog, testManifestInput, testTask } from './test-support/manifest-catalog';
@@ -72,9 +73,23 @@ const lightDone = (runId: string) =>
     { timeoutMs: 30_000, description: "the light team's task done" },
   );
 
+/** The transactions that appended these events of a run (the event store records each one's id). */
+const transactionsOf = async (runId: string, types: readonly string[]): Promise<string[]> =>
+  (
+    await ctx.pool.query<{ tx: string }>(
+      `SELECT DISTINCT transaction_id::text AS tx FROM ${ctx.schema}.events
+        WHERE stream_id = $1 AND event_type = ANY($2::text[])`,
+      [jobRunStream(runId), types],
+    )
+  ).rows.map((r) => r.tx);
+
 it("a light team's run triggered here starts at once while a flood holds every other worker", async () => {
   const light = await runtime!.triggerRun({ job: 'light.steady.job', requestedBy: 'light' });
   await lightDone(light.runId);
+  // Started by the trigger's own transaction, not by a dispatcher round after it.
+  expect(
+    await transactionsOf(light.runId, ['JobRunScheduled', 'JobRunStarted', 'TaskRunStarted']),
+  ).toHaveLength(1);
   expect(await count(`team = 'flood' AND status = 'done'`)).toBe(0);
   // The flood never took the headroom, before or after the light run.
   expect(await count(`team = 'flood' AND started_at IS NOT NULL`)).toBe(3);

@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { PoolClient, QueryConfig } from 'pg';
 import { appendInTransaction, appendStatement } from '@trainyard/event-store';
 import {
   initialRunTasks,
@@ -8,7 +8,15 @@ import {
 } from '@trainyard/scheduling-domain';
 import { RunEventBatch, jobRunStream } from './run-events';
 import type { RuntimeContext } from './runtime-context';
-import { BUFFERED, iso, NEVER, runIdOf, type NewRun, type PreclaimedRun } from './runtime-records';
+import {
+  BUFFERED,
+  iso,
+  NEVER,
+  runIdOf,
+  type NewRun,
+  type PreclaimedRun,
+  type StartedRun,
+} from './runtime-records';
 
 /** Creating runs: schedule slots and manual triggers, with their tasks and first events. */
 
@@ -16,14 +24,20 @@ import { BUFFERED, iso, NEVER, runIdOf, type NewRun, type PreclaimedRun } from '
  * Inserts runs ON CONFLICT DO NOTHING (slot key, idempotency key) and, for those inserted, their
  * tasks and JobRunScheduled (+ JobRunStarted when nothing has to admit it first). Returns the
  * run ids inserted. A run asked to be pre-claimed is inserted with this instance's lease, and
- * pushed to `preclaimed` when inserted here (another instance's insert of the slot wins).
+ * pushed to `out.preclaimed` when inserted here (another instance's insert of the slot wins); a
+ * run inserted as running is pushed to `out.started` with its ready tasks. With `out.send` (a
+ * pipelined transaction), the events go out without waiting for their answer.
  */
 export async function insertRuns(
   ctx: RuntimeContext,
   client: PoolClient,
   runs: readonly NewRun[],
   now: number,
-  preclaimed?: PreclaimedRun[],
+  out: {
+    readonly preclaimed?: PreclaimedRun[];
+    readonly started?: StartedRun[];
+    readonly send?: (statement: QueryConfig) => void;
+  } = {},
 ): Promise<Set<string>> {
   if (runs.length === 0) return new Set();
   await ctx.manifests.store(
@@ -54,63 +68,91 @@ export async function insertRuns(
           : undefined,
     };
   });
+  // A repeated key inside one batch inserts once (its first request).
+  const seen = new Set<string>();
+  const unique = rows.filter((x) => !seen.has(x.runId) && seen.add(x.runId));
+  const tasks = unique.flatMap((x) => {
+    const m = x.r.job.manifest;
+    const initial = initialRunTasks(m);
+    return m.tasks.map((task) => ({
+      run: x.runId,
+      task: task.id,
+      job: m.name,
+      team: m.owner,
+      prio: m.priority ?? 50,
+      status: x.start ? initial[task.id]!.status : 'pending',
+    }));
+  });
+  // The runs and the tasks of those inserted in one statement: a trigger's wait under a flood is
+  // its round trips, each a turn of this process's event loop and a wait for the CPU.
   const { rows: inserted } = await client.query<{ run_id: string }>(
-    `INSERT INTO ${ctx.t.runs} (run_id, job, job_version, team, nominal_time, idempotency_key, trigger,
+    `WITH r AS (
+       INSERT INTO ${ctx.t.runs} (run_id, job, job_version, team, nominal_time, idempotency_key, trigger,
               environment, state, priority, not_before, requested_by, event_version, started_at,
-              preclaim_owner, preclaim_until)
+              preclaim_owner, preclaim_until, deferred_reason)
        SELECT u.run_id, u.job, u.job_version, u.team, u.nominal_time, u.key, u.trigger, $1, u.state,
               u.priority, u.not_before, u.requested_by, u.event_version, u.started_at,
-              CASE WHEN u.preclaim_until IS NOT NULL THEN $16 END, u.preclaim_until
+              CASE WHEN u.preclaim_until IS NOT NULL THEN $16 END, u.preclaim_until,
+              CASE WHEN u.buffered THEN '${BUFFERED}' END
          FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[], $7::text[],
                      $8::text[], $9::text[], $10::int[], $11::timestamptz[], $12::text[], $13::int[],
-                     $14::timestamptz[], $15::timestamptz[])
+                     $14::timestamptz[], $15::timestamptz[], $17::bool[])
            AS u(run_id, job, job_version, team, nominal_time, key, trigger, state, priority, not_before,
-                requested_by, event_version, started_at, preclaim_until)
-       ON CONFLICT DO NOTHING RETURNING run_id`,
+                requested_by, event_version, started_at, preclaim_until, buffered)
+       ON CONFLICT DO NOTHING RETURNING run_id),
+     t AS (
+       INSERT INTO ${ctx.t.tasks}
+              (run_id, task_id, job, team, priority, status, attempt, not_before, ready_since)
+       SELECT u.run_id, u.task_id, u.job, u.team, u.priority, u.status, 1,
+              CASE WHEN u.status = 'ready' THEN $24::timestamptz END,
+              CASE WHEN u.status = 'ready' THEN $24::timestamptz END
+         FROM unnest($18::text[], $19::text[], $20::text[], $21::text[], $22::int[], $23::text[])
+           AS u(run_id, task_id, job, team, priority, status)
+        WHERE u.run_id IN (SELECT run_id FROM r))
+     SELECT run_id FROM r`,
     [
       ctx.o.environment,
-      rows.map((x) => x.runId),
-      rows.map((x) => x.r.job.name),
-      rows.map((x) => x.r.job.version),
-      rows.map((x) => x.r.job.manifest.owner),
-      rows.map((x) => iso(x.r.nominalMs)),
-      rows.map((x) => x.r.idempotencyKey),
-      rows.map((x) => x.r.trigger),
-      rows.map((x) => (x.start ? 'running' : 'scheduled')),
-      rows.map((x) => x.r.job.manifest.priority ?? 50),
-      rows.map((x) => iso(x.rowNotBefore)),
-      rows.map((x) => x.r.requestedBy ?? null),
-      rows.map((x) => (x.start || x.r.buffered ? 2 : 1)),
-      rows.map((x) => (x.start ? iso(now) : null)),
-      rows.map((x) => (x.preclaimUntil === undefined ? null : iso(x.preclaimUntil))),
+      unique.map((x) => x.runId),
+      unique.map((x) => x.r.job.name),
+      unique.map((x) => x.r.job.version),
+      unique.map((x) => x.r.job.manifest.owner),
+      unique.map((x) => iso(x.r.nominalMs)),
+      unique.map((x) => x.r.idempotencyKey),
+      unique.map((x) => x.r.trigger),
+      unique.map((x) => (x.start ? 'running' : 'scheduled')),
+      unique.map((x) => x.r.job.manifest.priority ?? 50),
+      unique.map((x) => iso(x.rowNotBefore)),
+      unique.map((x) => x.r.requestedBy ?? null),
+      unique.map((x) => (x.start || x.r.buffered ? 2 : 1)),
+      unique.map((x) => (x.start ? iso(now) : null)),
+      unique.map((x) => (x.preclaimUntil === undefined ? null : iso(x.preclaimUntil))),
       ctx.preclaimOwner,
+      unique.map((x) => x.r.buffered === true),
+      tasks.map((x) => x.run),
+      tasks.map((x) => x.task),
+      tasks.map((x) => x.job),
+      tasks.map((x) => x.team),
+      tasks.map((x) => x.prio),
+      tasks.map((x) => x.status),
+      iso(now),
     ],
   );
   const created = new Set(inserted.map((i) => i.run_id));
   if (created.size === 0) return created;
-  if (preclaimed)
-    for (const x of rows)
-      if (x.preclaimUntil !== undefined && created.has(x.runId))
-        preclaimed.push({
+  const made = unique.filter((x) => created.has(x.runId));
+  if (out.preclaimed)
+    for (const x of made)
+      if (x.preclaimUntil !== undefined)
+        out.preclaimed.push({
           runId: x.runId,
           job: x.r.job,
           nominalMs: x.r.nominalMs,
           notBeforeMs: x.notBefore,
           expiresMs: x.preclaimUntil,
         });
-  if (rows.some((x) => !x.start && created.has(x.runId))) ctx.admissionDue = true;
+  if (made.some((x) => !x.start)) ctx.admissionDue = true;
   const batch = new RunEventBatch();
-  const t: {
-    run: string;
-    task: string;
-    job: string;
-    team: string;
-    prio: number;
-    status: string;
-  }[] = [];
-  for (const x of rows) {
-    if (!created.has(x.runId)) continue;
-    created.delete(x.runId); // a repeated key inside one batch inserts once
+  for (const x of made) {
     const m = x.r.job.manifest;
     const ref = ctx.refOf(x.runId, x.r.job, x.r.nominalMs);
     batch.add(
@@ -147,54 +189,41 @@ export async function insertRuns(
         },
         ctx.actor(),
       );
-    const initial = initialRunTasks(m);
-    for (const task of m.tasks)
-      t.push({
-        run: x.runId,
-        task: task.id,
-        job: m.name,
-        team: m.owner,
-        prio: m.priority ?? 50,
-        status: x.start ? initial[task.id]!.status : 'pending',
+    if (x.start && out.started) {
+      const initial = initialRunTasks(m);
+      out.started.push({
+        run: {
+          run_id: x.runId,
+          job: x.r.job.name,
+          job_version: x.r.job.version,
+          team: m.owner,
+          nominal_time: new Date(x.r.nominalMs),
+          state: 'running',
+          event_version: batch.count(x.runId),
+          started_at: new Date(now),
+          cancelled_by: null,
+          environment: ctx.o.environment,
+        },
+        manifest: m,
+        ready: m.tasks.filter((task) => initial[task.id]!.status === 'ready'),
       });
+    }
   }
-  const ids = batch.runs();
-  const buffered = rows.filter((x) => x.r.buffered && ids.includes(x.runId)).map((x) => x.runId);
-  if (buffered.length > 0)
-    await client.query(
-      `UPDATE ${ctx.t.runs} SET deferred_reason = '${BUFFERED}' WHERE run_id = ANY($1::text[])`,
-      [buffered],
-    );
-  // The tasks and the runs' first events in one statement (a round trip less for every trigger,
-  // each one a wait for the CPU when a flood keeps the machine busy).
+  // The runs' first events: awaited here, or sent behind the statements of a pipelined
+  // transaction (its COMMIT reports a failure).
   const append = appendStatement(
     ctx.schema,
-    ids.map((runId) => ({
-      streamId: jobRunStream(runId),
+    made.map((x) => ({
+      streamId: jobRunStream(x.runId),
       expectedVersion: 0,
-      events: batch.events(runId),
+      events: batch.events(x.runId),
     })),
-    8,
-  );
-  await client.query(
-    `${append ? `WITH ev AS (${append.sql}) ` : ''}INSERT INTO ${ctx.t.tasks}
-            (run_id, task_id, job, team, priority, status, attempt, not_before, ready_since)
-       SELECT u.run_id, u.task_id, u.job, u.team, u.priority, u.status, 1,
-              CASE WHEN u.status = 'ready' THEN $7::timestamptz END, CASE WHEN u.status = 'ready' THEN $7::timestamptz END
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[])
-           AS u(run_id, task_id, job, team, priority, status)`,
-    [
-      t.map((x) => x.run),
-      t.map((x) => x.task),
-      t.map((x) => x.job),
-      t.map((x) => x.team),
-      t.map((x) => x.prio),
-      t.map((x) => x.status),
-      iso(now),
-      ...(append?.values ?? []),
-    ],
-  );
-  return new Set(ids);
+    1,
+  )!;
+  const statement = { text: append.sql, values: append.values };
+  if (out.send) out.send(statement);
+  else await client.query(statement);
+  return created;
 }
 
 /** Skipped and missed slots: a closed run row (the slot key) and its one event. */

@@ -13,10 +13,10 @@ import { Wakeable } from './wakeable';
 import { WorkerSlots } from './worker-slots';
 
 /**
- * The connections in pg's pipeline mode that record results (pipelinedTransaction): the flush
- * loop holds one, the reaper, the tick and cancellations the others when they record at once.
+ * The connections in pg's pipeline mode (pipelinedTransaction): the flush loop holds one, the
+ * reaper, the tick, cancellations and manual triggers the others when they write at once.
  */
-const PIPELINED_CONNECTIONS = 4;
+const PIPELINED_CONNECTIONS = 6;
 
 /**
  * What every part of the job runtime shares: the pool, the schema's tables, the resolved options,

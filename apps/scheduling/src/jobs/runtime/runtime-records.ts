@@ -25,6 +25,13 @@ export interface NewRun {
   readonly preclaim?: boolean;
 }
 
+/** A run inserted as running (nothing to admit first): its row as inserted, its tasks ready at once. */
+export interface StartedRun {
+  readonly run: RunRow & { environment: string };
+  readonly manifest: JobManifest;
+  readonly ready: readonly JobTask[];
+}
+
 /** A run this instance recorded with a pre-claim: what starting it from memory needs. */
 export interface PreclaimedRun {
   readonly runId: string;

@@ -206,7 +206,7 @@ export class SchedulerTick {
             at: capped && last ? last : Math.max(now, lastAhead ?? now),
           });
         }
-        const created = await insertRuns(this.ctx, client, fire, now, preclaimed);
+        const created = await insertRuns(this.ctx, client, fire, now, { preclaimed });
         await insertClosedRuns(this.ctx, client, other, now);
         if (promote.length > 0) {
           await client.query(

@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { PoolClient, QueryConfig } from 'pg';
 import {
   taskKeyOf,
   type DispatchCandidate,
@@ -6,6 +6,7 @@ import {
   type JobTask,
 } from '@trainyard/scheduling-domain';
 import { priorityThenAge } from './default-dispatch-policy';
+import type { Pipeline } from './pipeline';
 import { RunEventBatch } from './run-events';
 import type { RuntimeContext } from './runtime-context';
 import { iso, type Claimed, type RunRow } from './runtime-records';
@@ -92,17 +93,47 @@ export async function claim(
   if (rows.length === 0) return [];
   const runBy = new Map<string, Row>();
   for (const row of rows) runBy.set(row.run_id, row);
-  const batch = new RunEventBatch();
-  const claimed: Claimed[] = [];
   await ctx.manifests.load(rows);
+  const starts: TaskStart[] = [];
   for (const row of rows) {
     const run = runBy.get(row.run_id)!;
     if (run.state !== 'running') continue;
     const manifest = await ctx.manifests.of(run.job, run.job_version);
     const task = manifest.tasks.find((t) => t.id === row.task_id);
-    if (!task) continue;
-    const c = await startClaim(ctx, client, run, manifest, task, row.attempt, now, batch);
-    if (c) claimed.push(c);
+    if (task) starts.push({ run, manifest, task, attempt: row.attempt });
+  }
+  const { claimed, write } = await startTasks(ctx, client, starts, now);
+  if (write) await client.query(write);
+  return claimed;
+}
+
+/** A task of a locked running run (or one this transaction inserted) to start here. */
+export interface TaskStart {
+  readonly run: RunRow & { environment: string };
+  readonly manifest: JobManifest;
+  readonly task: JobTask;
+  readonly attempt: number;
+}
+
+/**
+ * Starts these tasks in the caller's transaction: pool slots (a task without them stays ready),
+ * then the write the caller sends (TaskRunStarted, the rows marked running under this instance's
+ * lease; undefined when none started).
+ */
+export async function startTasks(
+  ctx: RuntimeContext,
+  client: PoolClient,
+  starts: readonly TaskStart[],
+  now: number,
+): Promise<{ claimed: Claimed[]; write: QueryConfig | undefined }> {
+  const batch = new RunEventBatch();
+  const claimed: Claimed[] = [];
+  const versionOf = new Map<string, number>();
+  for (const s of starts) {
+    const c = await startClaim(ctx, client, s.run, s.manifest, s.task, s.attempt, now, batch);
+    if (!c) continue;
+    claimed.push(c);
+    versionOf.set(s.run.run_id, s.run.event_version);
   }
   const write = tasksAndRunsWrite(
     ctx,
@@ -110,10 +141,20 @@ export async function claim(
     batch,
     new Map(),
     now,
-    (id) => runBy.get(id)!.event_version,
+    (id) => versionOf.get(id)!,
   );
-  if (write) await client.query(write);
-  return claimed;
+  return { claimed, write };
+}
+
+/** Tasks running per team, on every instance (the fair-share policy's load). */
+export async function runningByTeam(
+  ctx: RuntimeContext,
+  client: Pick<Pipeline, 'query'>,
+): Promise<Record<string, number>> {
+  const { rows } = await client.query<{ team: string; n: number }>(
+    `SELECT team, count(*)::int AS n FROM ${ctx.t.tasks} WHERE status = 'running' GROUP BY team`,
+  );
+  return Object.fromEntries(rows.map((l) => [l.team, l.n]));
 }
 
 export async function claimByPolicy<Row extends { run_id: string; task_id: string }>(
@@ -138,9 +179,7 @@ export async function claimByPolicy<Row extends { run_id: string; task_id: strin
     [iso(now), Math.max(1, free + (round.reserveHeadroom ? ctx.headroom : 0)) * 4],
   );
   if (candidates.length === 0) return [];
-  const { rows: load } = await client.query<{ team: string; n: number }>(
-    `SELECT team, count(*)::int AS n FROM ${ctx.t.tasks} WHERE status = 'running' GROUP BY team`,
-  );
+  const running = await runningByTeam(ctx, client);
   const list: DispatchCandidate[] = [];
   await ctx.manifests.load(candidates);
   for (const c of candidates) {
@@ -158,7 +197,7 @@ export async function claimByPolicy<Row extends { run_id: string; task_id: strin
   }
   const extra = round.reserveHeadroom?.() ?? 0;
   const chosen = ctx.policy.choose(list, {
-    runningByTeam: Object.fromEntries(load.map((l) => [l.team, l.n])),
+    runningByTeam: running,
     freePoolSlots: {},
     capacity: free + extra,
     headroom: round.headroom + extra,

@@ -1,13 +1,15 @@
+import type { QueryConfig } from 'pg';
 import { insertRuns } from './run-creation';
 import type { RuntimeContext } from './runtime-context';
-import { QUEUE_BEGIN, type Claimed, type NewRun } from './runtime-records';
-import { claim, type ClaimRound } from './task-claims';
+import { headroomStarts } from './headroom-starts';
+import { QUEUE_BEGIN, type Claimed, type NewRun, type StartedRun } from './runtime-records';
+import { claim, runningByTeam, startTasks, type ClaimRound } from './task-claims';
 
 /**
  * Claims with this instance's workers (WorkerSlots): each round reserves workers before it
  * claims and gives back what it did not use. The dispatcher's round keeps the fair-share headroom
  * free (and takes it, once it read the candidates, only for teams below their share); a trigger's
- * transaction starts its new runs' tasks in the headroom.
+ * transaction starts its own new runs' tasks in the headroom.
  */
 
 /** The dispatcher's round; undefined when every worker is busy (a finishing task wakes it). */
@@ -38,10 +40,12 @@ export async function dispatchRound(
 }
 
 /**
- * Inserts manual runs and, with headroom, starts their tasks in the same transaction when their
- * team is below its share and a worker is free (the headroom's round without a round trip of its
- * own): a light team's run does not wait behind the dispatcher's round for another team's flood.
- * `tookAll`: nothing ready is left for the dispatcher by this transaction.
+ * Inserts manual runs and, with headroom, starts their ready tasks in the same transaction when
+ * their team is below its share and a worker is free (see headroomStarts): a light team's run
+ * does not wait behind the dispatcher's round for another team's flood. Pipelined: BEGIN, the
+ * load the policy reads and the runs' and tasks' INSERT go out together, then the runs' events,
+ * the start and COMMIT: two round trips, each a wait for this process's event loop and for the
+ * CPU when a flood keeps both busy. `tookAll`: every task these runs made ready started here.
  */
 export async function insertRunsInHeadroom(
   ctx: RuntimeContext,
@@ -51,28 +55,43 @@ export async function insertRunsInHeadroom(
 ): Promise<{ created: Set<string>; claimed: Claimed[]; tookAll: boolean }> {
   let held = 0;
   let claimed: Claimed[] = [];
-  const round: ClaimRound = { headroom: 0, passedOver: 0, extra: 0 };
+  let ready = 0;
+  const claims = ctx.headroom > 0 && !draining;
   let created: Set<string>;
   try {
-    created = await ctx.transaction(
-      async (client) => {
-        claimed = [];
-        const inserted = await insertRuns(ctx, client, runs, now);
-        if (inserted.size === 0 || ctx.headroom === 0 || draining) return inserted;
-        if (held === 0) held = ctx.workers.reserve(ctx.headroom);
-        if (held === 0) return inserted;
-        Object.assign(round, { headroom: held, passedOver: 0 });
-        claimed = await claim(ctx, client, held, ctx.o.clock(), round);
-        return inserted;
-      },
-      ctx.headroom > 0 ? QUEUE_BEGIN : 'BEGIN',
-    );
+    created = await ctx.pipelinedTransaction(async (tx) => {
+      claimed = [];
+      // Sent now, behind BEGIN and ahead of the inserts: it needs no answer before them.
+      const load = claims ? runningByTeam(ctx, tx) : undefined;
+      load?.catch(() => undefined); // its failure fails the inserts too, and is what is reported
+      const started: StartedRun[] = [];
+      const send = (statement: QueryConfig) => tx.send(statement);
+      const inserted = await insertRuns(ctx, tx.client, runs, now, { started, send });
+      ready = started.reduce((n, s) => n + s.ready.length, 0);
+      if (ready === 0 || !load) return inserted;
+      if (held === 0) held = ctx.workers.reserve(ctx.headroom);
+      if (held === 0) return inserted;
+      // Started now: the run's rows are in (the dispatcher's claims read the clock before theirs).
+      const startedAt = ctx.o.clock();
+      const starts = headroomStarts(
+        ctx.policy,
+        started,
+        await load,
+        ctx.o.concurrency,
+        held,
+        startedAt,
+      );
+      const start = await startTasks(ctx, tx.client, starts, startedAt);
+      claimed = start.claimed;
+      if (start.write) tx.send(start.write); // COMMIT follows it in the same round trip
+      return inserted;
+    });
   } catch (error) {
     ctx.workers.release(held);
     throw error;
   }
   ctx.workers.release(held - claimed.length);
-  return { created, claimed, tookAll: claimed.length > 0 && round.passedOver === 0 };
+  return { created, claimed, tookAll: claimed.length === ready };
 }
 
 /**
