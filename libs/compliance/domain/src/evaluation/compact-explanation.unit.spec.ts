@@ -124,6 +124,53 @@ describe('compact explanation', () => {
   });
 });
 
+describe('the stored text', () => {
+  // Regression guard (issue 13): a change to the explainer or the encoder made for speed must
+  // store, byte for byte, what this version stores for the same evaluation (the text is hashed
+  // into the audit log; the round-trip tests above would not see a change both sides share).
+  it('is the same bytes for the same evaluation: or, not, in, literals, a macro, a method call, a conditional, an error', () => {
+    const pinned = (id: string, expression: string, effect: 'block' | 'warn' = 'block') => ({
+      ...rule(id, expression, effect),
+      controls: ['SOC2:CC8.1'],
+    });
+    const bundle: PolicyBundleVersion = {
+      ...BUNDLE,
+      rules: [
+        pinned('two-approvals', "facts.approvals.size() >= 2 || facts.riskTier == 'low'"),
+        pinned('no-self-approval', '!(facts.registeredBy in facts.approvals)'),
+        pinned('known-team', "facts.team in ['payments', 'ledger']"),
+        pinned('services-named', "facts.components.all(c, c.name != '')"),
+        pinned(
+          'flag-or-none',
+          "facts.riskTier == 'high' ? facts.featureFlag.startsWith('f') : true",
+          'warn',
+        ),
+        pinned('errors', 'facts.missing == 1', 'warn'),
+      ],
+    };
+    const facts: Facts = {
+      approvals: ['bob'],
+      registeredBy: 'bob',
+      riskTier: 'high',
+      team: 'growth',
+      components: [{ name: 'api' }],
+      featureFlag: 'flag-x',
+    };
+    const entries = [
+      '["two-approvals","two-approvals: a description longer than the id","block",["SOC2:CC8.1"],[0,"facts.approvals.size() >= 2 || facts.riskTier == \'low\'",false,0,[[1,[0,27],false,[[0,[0,22],1]]],[1,[31,54],false,[[2,[31,45]]]]]]]',
+      '["no-self-approval","no-self-approval: a description longer than the id","block",["SOC2:CC8.1"],[0,"!(facts.registeredBy in facts.approvals)",false,0,[[1,[2,39],true,[[2,[2,20]],[2,[24,39]]]]]]]',
+      '["known-team","known-team: a description longer than the id","block",["SOC2:CC8.1"],[1,"facts.team in [\'payments\', \'ledger\']",false,[[2,[0,10]],[0,[14,36],["payments","ledger"]]]]]',
+      '["services-named","services-named: a description longer than the id","block",["SOC2:CC8.1"],[1,"facts.components.all(c, c.name != \'\')",true]]',
+      '["flag-or-none","flag-or-none: a description longer than the id","warn",["SOC2:CC8.1"],[0,"facts.riskTier == \'high\' ? facts.featureFlag.startsWith(\'f\') : true",true,0,[[1,[0,24],true,[[2,[0,14]]]],[1,[27,60],true,[[2,[27,44]]]]]]]',
+      '["errors","errors: a description longer than the id","warn",["SOC2:CC8.1"],[5,"facts.missing == 1","field not found: missing",[[4,[0,13],"field not found: missing"]]]]',
+    ];
+    const { explanation } = evaluatePolicyBundleCompact(bundle, 'workload-registered', facts);
+    expect(explanation).toBe(`[${entries.join(',')}]`);
+    const trace = evaluatePolicyBundle(bundle, 'workload-registered', facts).rules[5]?.trace;
+    expect(Object.keys(trace ?? {})).toEqual(['expression', 'error', 'operands']);
+  });
+});
+
 describe('PolicyEvaluated stored as schema version 1', () => {
   const facts: Facts = { approvals: ['bob'], riskTier: 'high', registeredBy: 'bob', jobSize: 5 };
   // What the v1 decider stored, read back from the jsonb column (a JSON round trip).
