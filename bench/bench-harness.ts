@@ -252,6 +252,59 @@ export async function compareRounds(
   return { baseline: percentile(baselines, 50), value: percentile(values, 50) };
 }
 
+/** Length of one slice of `compareInterleaved`. */
+const SLICE_MS = 250;
+
+/**
+ * Baseline and value in short alternating slices, B V V B repeated, each side `sizes.rounds` ×
+ * `sizes.windowMs` in all after one warm-up each. For rows whose rate swings with load outside the
+ * run, such as a single writer, whose rate is the commit latency of the PostgreSQL cluster (one
+ * WAL, shared by every database on it): windows of seconds, baseline then value, see different
+ * conditions; slices a quarter of a second apart see nearly the same. The B V V B order gives each
+ * side the other side as predecessor equally often, so what one slice leaves behind (a sealer
+ * catching up) weighs on both alike. The baseline is its slices' mean rate, the value that times
+ * the median of the blocks' ratios (value slices over baseline slices): a burst of other work
+ * that hits one side of one block moves the ratio by one rank, not by its size. Logs the spread.
+ */
+export async function compareInterleaved(
+  ctx: BenchContext,
+  name: string,
+  workers: number,
+  baseline: (worker: number) => Promise<number>,
+  value: (worker: number) => Promise<number>,
+): Promise<{ baseline: number; value: number }> {
+  await measureWindow({ warmupMs: 0, windowMs: ctx.sizes.warmupMs }, workers, baseline);
+  await measureWindow({ warmupMs: 0, windowMs: ctx.sizes.warmupMs }, workers, value);
+  const slice = { warmupMs: 0, windowMs: SLICE_MS };
+  const blocks = Math.max(1, Math.round((ctx.sizes.rounds * ctx.sizes.windowMs) / (2 * SLICE_MS)));
+  const ratios: number[] = [];
+  const baselines: number[] = [];
+  const values: number[] = [];
+  for (let block = 0; block < blocks; block++) {
+    const b1 = await measureWindow(slice, workers, baseline);
+    const v1 = await measureWindow(slice, workers, value);
+    const v2 = await measureWindow(slice, workers, value);
+    const b2 = await measureWindow(slice, workers, baseline);
+    ratios.push((v1 + v2) / (b1 + b2));
+    baselines.push((b1 + b2) / 2);
+    values.push((v1 + v2) / 2);
+  }
+  const mean = (xs: number[]) => xs.reduce((sum, x) => sum + x, 0) / xs.length;
+  const spread = (xs: number[], digits: number) =>
+    `median ${median(xs).toFixed(digits)}, ${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+  ctx.log(
+    `  ${name}: ${blocks} B V V B blocks of ${SLICE_MS} ms slices; per block: baseline ${spread(baselines, 0)}; value ${spread(values, 0)}; ratio ${spread(ratios, 2)}; ratio of the means ${(mean(values) / mean(baselines)).toFixed(2)}`,
+  );
+  return { baseline: mean(baselines), value: mean(baselines) * median(ratios) };
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);

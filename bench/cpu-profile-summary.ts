@@ -8,6 +8,7 @@
  * `--window <regex>`: only samples from the first to the last one whose stack has a frame whose
  * function name matches (e.g. `registerWorkload`), so start-up and shutdown are left out.
  * `--under name=<regex>`: the samples whose stack holds a frame (function name or file) matching.
+ * `--ticks`: weigh samples by count (see below), for profiles taken on a loaded machine.
  */
 import { readFileSync } from 'node:fs';
 
@@ -35,6 +36,8 @@ interface Options {
   per?: number;
   /** Only samples of the parts (see BUCKETS) whose name matches. */
   bucket?: RegExp;
+  /** Weigh samples by count, not by the time to the next one. */
+  ticks?: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -46,6 +49,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--per') options.per = Number(argv[++i]);
     else if (arg === '--bucket') options.bucket = new RegExp(argv[++i]!);
     else if (arg === '--depth') options.depth = Number(argv[++i]);
+    else if (arg === '--ticks') options.ticks = true;
     else if (arg === '--window') options.window = new RegExp(argv[++i]!);
     else if (arg === '--under') {
       const [name, ...rest] = argv[++i]!.split('=');
@@ -143,8 +147,12 @@ function main(): void {
       stack.push(byId.get(at)!);
     return stack;
   };
-  // Sample i lasts until the next sample: timeDeltas[i + 1].
-  const durations = profile.samples.map((_, i) => profile.timeDeltas[i + 1] ?? 0);
+  // Sample i lasts until the next sample: timeDeltas[i + 1]. With --ticks every sample counts the
+  // median interval: on a loaded machine a long gap is the process waiting for a core, and the time
+  // model would charge it all to whatever ran just before.
+  const deltas = profile.samples.map((_, i) => profile.timeDeltas[i + 1] ?? 0);
+  const tick = [...deltas].sort((a, b) => a - b)[deltas.length >> 1] ?? 0;
+  const durations = options.ticks ? deltas.map(() => tick) : deltas;
   let [first, last] = [0, profile.samples.length - 1];
   if (options.window) {
     const hits = profile.samples.flatMap((id, i) =>

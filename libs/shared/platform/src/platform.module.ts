@@ -47,6 +47,9 @@ export interface PlatformModuleOptions {
  * message bus, authentication and authorisation on every handler, input the database can store, one error mapping, metrics,
  * /healthz /readyz /metrics, the audit trail gRPC service, and the inbox pruned by age.
  */
+const logsCalls = (level: ServiceConfig['LOG_LEVEL']): boolean =>
+  level === 'debug' || level === 'trace';
+
 @Global()
 @Module({})
 export class PlatformModule {
@@ -76,7 +79,11 @@ export class PlatformModule {
       { provide: APP_GUARD, useClass: EdgeInputGuard },
       { provide: APP_FILTER, useClass: ErrorMappingFilter },
       { provide: APP_INTERCEPTOR, useClass: MetricsInterceptor },
-      { provide: APP_INTERCEPTOR, useClass: GrpcCallLogInterceptor },
+      // Its lines are debug lines: at a higher level it would only cost every call an interceptor
+      // layer (an async resource, an rxjs pipe) for output the logger drops.
+      ...(logsCalls(options.config.LOG_LEVEL)
+        ? [{ provide: APP_INTERCEPTOR, useClass: GrpcCallLogInterceptor }]
+        : []),
     ];
     return {
       module: PlatformModule,
