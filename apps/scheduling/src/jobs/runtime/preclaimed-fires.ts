@@ -2,7 +2,7 @@ import { mayFireFromMemory, taskKeyOf } from '@trainyard/scheduling-domain';
 import { RunEventBatch } from './run-events';
 import type { RuntimeContext } from './runtime-context';
 import { iso, type Claimed, type PreclaimedRun } from './runtime-records';
-import type { TaskExecutions } from './task-executions';
+import type { PreparedExecution, TaskExecutions } from './task-executions';
 import { runningWrite, tasksAndRunsWrite } from './task-writes';
 
 /** Runs lost to a takeover are remembered this long (their results are dropped, not recorded). */
@@ -11,7 +11,16 @@ const LOST_MEMORY_MS = 10 * 60_000;
 interface Fired {
   readonly run: PreclaimedRun;
   readonly claimed: Claimed[];
-  readonly firedAt: number;
+  firedAt: number;
+}
+
+/** A pre-claimed run waiting for its start time, prepared to start (see prepare). */
+interface Waiting {
+  readonly fired: Fired;
+  /** One per root task: its start, for WorkerSlots.acquire. */
+  readonly starts: (() => void)[];
+  /** Starts not yet given a worker. */
+  pending: number;
 }
 
 /**
@@ -19,7 +28,11 @@ interface Fired {
  * look-ahead with its lease (`preclaim_owner`, `preclaim_until`). At each run's start time its
  * root tasks start from memory, each on a worker taken ahead of any claim (WorkerSlots.acquire),
  * after checking on this instance's own clock that the lease is still valid with the margin; no
- * round trip comes between the start time and the executor. The starts (JobRunStarted,
+ * round trip comes between the start time and the executor. What a start needs but the moment
+ * (its claim, its execution's entry and context, its callbacks) is prepared when the tick hands
+ * the run over, so at the start time only the check, the worker and the executor call remain
+ * (about 500 runs start in the same millisecond per instance in the bench's burst, and the last
+ * one waits for all the others). The starts (JobRunStarted,
  * TaskRunStarted, the rows running under this instance's task lease) are recorded right after,
  * in one transaction per burst, and only for runs whose row still names this pre-claim: a run
  * taken over meanwhile (the lease expired elsewhere: this process stalled beyond the margin) has
@@ -27,7 +40,9 @@ interface Fired {
  * start (`recordStarts` before every flush).
  */
 export class PreclaimedFires {
-  private readonly waiting = new Map<string, PreclaimedRun>();
+  private readonly waiting = new Map<string, Waiting>();
+  /** The waiting runs by start time (a run dropped meanwhile is no longer in `waiting`). */
+  private readonly byTime = new Map<number, Waiting[]>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private unrecorded: Fired[] = [];
   private writing: Promise<void> = Promise.resolve();
@@ -46,7 +61,11 @@ export class PreclaimedFires {
   add(runs: readonly PreclaimedRun[]): void {
     if (this.stopped) return;
     for (const run of runs) {
-      this.waiting.set(run.runId, run);
+      const w = this.prepare(run);
+      this.waiting.set(run.runId, w);
+      const at = this.byTime.get(run.notBeforeMs);
+      if (at) at.push(w);
+      else this.byTime.set(run.notBeforeMs, [w]);
       this.arm(run.notBeforeMs);
     }
   }
@@ -90,6 +109,7 @@ export class PreclaimedFires {
     this.timers.clear();
     const ids = [...this.waiting.keys()];
     this.waiting.clear();
+    this.byTime.clear();
     await this.recordStarts();
     if (ids.length === 0) return;
     const { rowCount } = await this.ctx.pool.query(
@@ -116,67 +136,82 @@ export class PreclaimedFires {
   private fireDue(): void {
     if (this.stopped) return;
     const now = this.ctx.o.clock();
-    const due: PreclaimedRun[] = [];
-    for (const run of this.waiting.values()) {
-      if (run.notBeforeMs <= now) due.push(run);
-      else if (!this.timers.has(run.notBeforeMs)) this.arm(run.notBeforeMs);
+    const times = [...this.byTime.keys()].filter((at) => at <= now).sort((a, b) => a - b);
+    for (const at of times) {
+      const runs = this.byTime.get(at)!;
+      this.byTime.delete(at);
+      for (const w of runs) {
+        if (!this.waiting.delete(w.fired.run.runId)) continue; // dropped meanwhile
+        w.fired.firedAt = now;
+        for (const start of w.starts) this.ctx.workers.acquire(start);
+      }
     }
-    if (due.length === 0) return;
-    due.sort((a, b) => a.notBeforeMs - b.notBeforeMs);
-    for (const run of due) {
-      this.waiting.delete(run.runId);
-      const manifest = run.job.manifest;
-      const roots = manifest.tasks.filter((t) => t.dependsOn.length === 0);
-      const fired: Fired = { run, claimed: [], firedAt: now };
-      let pending = roots.length;
-      for (const task of roots)
-        this.ctx.workers.acquire(() => {
-          pending--;
-          const at = this.ctx.o.clock();
-          // Checked right before starting, on this instance's clock: a process that stalled (or
-          // whose tasks waited this long for a worker) leaves the run to the takeover.
-          if (
-            this.stopped ||
-            !this.waitingOrFiring(run.runId, fired) ||
-            !mayFireFromMemory(at, run.expiresMs, this.ctx.o.preclaimMarginMs)
-          ) {
-            this.ctx.workers.release(1);
-            if (fired.claimed.length === 0 && pending === 0 && !this.stopped)
-              this.ctx.o.onError(
-                new Error(
-                  `pre-claimed run ${run.runId} (${run.job.name}) not started from memory: its lease would expire within the margin; left to admission`,
-                ),
-              );
-            return;
-          }
-          const runId = run.runId;
-          const c: Claimed = {
-            run: {
-              run_id: runId,
-              job: run.job.name,
-              job_version: run.job.version,
-              team: manifest.owner,
-              nominal_time: new Date(run.nominalMs),
-              state: 'running',
-              event_version: 1,
-              started_at: null, // not read by an execution; recorded by the start's write
-              cancelled_by: null,
-              environment: this.ctx.o.environment,
-            },
-            manifest,
-            task,
-            attempt: 1,
-            taskKey: taskKeyOf(runId, task.id),
-            holder: `${taskKeyOf(runId, task.id)}#1`,
-            pooled: false,
-            fencingTokens: {},
-          };
-          if (fired.claimed.length === 0) this.unrecorded.push(fired);
-          fired.claimed.push(c);
-          this.executions.execute(c, false);
-          this.scheduleWrite();
-        });
+    for (const at of this.byTime.keys()) this.arm(at);
+  }
+
+  /**
+   * Everything a run's start needs but the moment, made when the tick hands the run over (seconds
+   * ahead): each root task's claim, its prepared execution, and its start on a worker.
+   */
+  private prepare(run: PreclaimedRun): Waiting {
+    const manifest = run.job.manifest;
+    const w: Waiting = { fired: { run, claimed: [], firedAt: 0 }, starts: [], pending: 0 };
+    for (const task of manifest.tasks) {
+      if (task.dependsOn.length > 0) continue;
+      const taskKey = taskKeyOf(run.runId, task.id);
+      const c: Claimed = {
+        run: {
+          run_id: run.runId,
+          job: run.job.name,
+          job_version: run.job.version,
+          team: manifest.owner,
+          nominal_time: new Date(run.nominalMs),
+          state: 'running',
+          event_version: 1,
+          started_at: null, // not read by an execution; recorded by the start's write
+          cancelled_by: null,
+          environment: this.ctx.o.environment,
+        },
+        manifest,
+        task,
+        attempt: 1,
+        taskKey,
+        holder: `${taskKey}#1`,
+        pooled: false,
+        fencingTokens: {},
+      };
+      const prepared = this.executions.prepare(c);
+      w.starts.push(() => this.startFromMemory(w, c, prepared));
+      w.pending++;
     }
+    return w;
+  }
+
+  /** One root task of a due run, on the worker it was given (WorkerSlots.acquire). */
+  private startFromMemory(w: Waiting, c: Claimed, prepared: PreparedExecution): void {
+    const { fired } = w;
+    const run = fired.run;
+    w.pending--;
+    // Checked right before starting, on this instance's clock: a process that stalled (or whose
+    // tasks waited this long for a worker) leaves the run to the takeover.
+    if (
+      this.stopped ||
+      !this.waitingOrFiring(run.runId, fired) ||
+      !mayFireFromMemory(this.ctx.o.clock(), run.expiresMs, this.ctx.o.preclaimMarginMs)
+    ) {
+      this.ctx.workers.release(1);
+      if (fired.claimed.length === 0 && w.pending === 0 && !this.stopped)
+        this.ctx.o.onError(
+          new Error(
+            `pre-claimed run ${run.runId} (${run.job.name}) not started from memory: its lease would expire within the margin; left to admission`,
+          ),
+        );
+      return;
+    }
+    if (fired.claimed.length === 0) this.unrecorded.push(fired);
+    fired.claimed.push(c);
+    this.executions.start(prepared, false);
+    this.scheduleWrite();
   }
 
   /** A run dropped (cancelled) before its first task started is not started. */

@@ -62,6 +62,8 @@ export interface TriggeredRun {
 export interface RunningTask {
   readonly runId: string;
   readonly taskId: string;
+  /** `<run>/<task>`, its key in TaskExecutions.running. */
+  readonly key: string;
   readonly attempt: number;
   readonly holder: string;
   readonly pooled: boolean;
@@ -76,7 +78,9 @@ export interface RunningTask {
    * recorded: its lease is not renewed yet (the row is not running), nor taken as lost.
    */
   recorded: boolean;
-  timer?: NodeJS.Timeout;
+  readonly timeoutSeconds: number;
+  /** Its slot in the deadline wheel (see DeadlineWheel.add). */
+  deadline: number;
 }
 
 /** A fact for the run decider, with what the runtime checks before applying it. */

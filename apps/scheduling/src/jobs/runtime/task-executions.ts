@@ -1,6 +1,21 @@
+import type { JobTask } from '@trainyard/scheduling-domain';
+import type { TaskExecution, TaskExecutionResult } from '../runtime-ports';
+import { DeadlineWheel } from './deadline-wheel';
 import { LazyAbort } from './lazy-abort';
 import type { RuntimeContext } from './runtime-context';
 import { describe, iso, type Claimed, type PendingFact, type RunningTask } from './runtime-records';
+
+/** A task times out at most this long after its timeout (the deadlines share timers). */
+const TIMEOUT_RESOLUTION_MS = 100;
+
+/** An execution made ready to start (TaskExecutions.prepare). */
+export interface PreparedExecution {
+  readonly entry: RunningTask;
+  readonly executor: JobTask['executor'];
+  readonly execution: TaskExecution;
+  readonly settled: (r: TaskExecutionResult) => void;
+  readonly failed: (error: unknown) => void;
+}
 
 /**
  * The tasks executing on this instance: started with their timeout, their results buffered for the
@@ -9,6 +24,15 @@ import { describe, iso, type Claimed, type PendingFact, type RunningTask } from 
  */
 export class TaskExecutions {
   readonly running = new Map<string, RunningTask>();
+  /** The running tasks' timeouts, on a few shared timers. */
+  private readonly deadlines = new DeadlineWheel<RunningTask>(TIMEOUT_RESOLUTION_MS, (entry) => {
+    entry.abort.abort(new Error(`timed out after ${entry.timeoutSeconds}s`));
+    this.settle(entry, {
+      outcome: 'timed-out',
+      detail: `no result within ${entry.timeoutSeconds}s`,
+    });
+  });
+  private flushWaking = false;
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -20,70 +44,80 @@ export class TaskExecutions {
 
   /** Starts `c` on the worker its caller holds; `recorded` false for a start not yet written. */
   execute(c: Claimed, recorded = true): void {
+    this.start(this.prepare(c), recorded);
+  }
+
+  /**
+   * What starting `c` takes that does not depend on the moment of the start: its entry, its key,
+   * what the executor is handed, the callbacks of its result. A start from memory prepares this
+   * when the tick hands its run over, seconds ahead, so only `start` remains at the start time.
+   */
+  prepare(c: Claimed): PreparedExecution {
     const abort = new LazyAbort();
     const entry: RunningTask = {
       runId: c.run.run_id,
       taskId: c.task.id,
+      key: `${c.run.run_id}/${c.task.id}`,
       attempt: c.attempt,
       holder: c.holder,
       pooled: c.pooled,
       abort,
-      lastHeartbeat: this.ctx.o.clock(),
+      lastHeartbeat: 0,
       settled: false,
-      recorded,
+      recorded: true,
       hasDependents: c.manifest.tasks.some((t) => t.dependsOn.includes(c.task.id)),
+      timeoutSeconds: c.task.timeoutSeconds,
+      deadline: 0,
       ...(c.task.heartbeatSeconds ? { heartbeatMs: c.task.heartbeatSeconds * 1000 } : {}),
     };
-    const key = `${entry.runId}/${entry.taskId}`;
+    return {
+      entry,
+      executor: c.task.executor,
+      execution: {
+        runId: c.run.run_id,
+        job: c.run.job,
+        taskId: c.task.id,
+        attempt: c.attempt,
+        taskKey: c.taskKey,
+        environment: this.ctx.o.environment,
+        parameters: c.manifest.environments[this.ctx.o.environment] ?? {},
+        fencingTokens: c.fencingTokens,
+        timeoutMs: c.task.timeoutSeconds * 1000,
+        // Read only by an executor that listens for aborts (see LazyAbort).
+        get signal() {
+          return abort.signal;
+        },
+        heartbeat: () => {
+          entry.lastHeartbeat = this.ctx.o.clock();
+        },
+      },
+      settled: (r) => this.settle(entry, r),
+      failed: (error) => this.settle(entry, { outcome: 'failed', detail: describe(error) }),
+    };
+  }
+
+  /** Starts a prepared execution (once) on the worker its caller holds. */
+  start(p: PreparedExecution, recorded = true): void {
+    const { entry } = p;
+    const key = entry.key;
+    entry.lastHeartbeat = this.ctx.o.clock();
+    entry.recorded = recorded;
     const superseded = this.running.get(key);
     if (superseded) {
       // An earlier attempt still running here lost its lease (another instance reaped it) before
       // the renewal noticed: it stops, and gives back its worker now (its result is ignored).
       superseded.settled = true;
-      clearTimeout(superseded.timer);
+      this.deadlines.remove(superseded, superseded.deadline);
       superseded.abort.abort(new Error('lease lost'));
       this.dropRunning(key);
     }
     this.running.set(key, entry);
-    const timeoutMs = c.task.timeoutSeconds * 1000;
-    entry.timer = setTimeout(() => {
-      abort.abort(new Error(`timed out after ${c.task.timeoutSeconds}s`));
-      this.settle(entry, {
-        outcome: 'timed-out',
-        detail: `no result within ${c.task.timeoutSeconds}s`,
-      });
-    }, timeoutMs);
-    const parameters = c.manifest.environments[this.ctx.o.environment] ?? {};
-    let result: Promise<unknown>;
+    entry.deadline = this.deadlines.add(entry, p.execution.timeoutMs);
     try {
-      result = this.ctx.options.executor
-        .execute(c.task.executor, {
-          runId: c.run.run_id,
-          job: c.run.job,
-          taskId: c.task.id,
-          attempt: c.attempt,
-          taskKey: c.taskKey,
-          environment: this.ctx.o.environment,
-          parameters,
-          fencingTokens: c.fencingTokens,
-          timeoutMs,
-          // Read only by an executor that listens for aborts (see LazyAbort).
-          get signal() {
-            return abort.signal;
-          },
-          heartbeat: () => {
-            entry.lastHeartbeat = this.ctx.o.clock();
-          },
-        })
-        .then(
-          (r) => this.settle(entry, r),
-          (error: unknown) => this.settle(entry, { outcome: 'failed', detail: describe(error) }),
-        );
+      void this.ctx.options.executor.execute(p.executor, p.execution).then(p.settled, p.failed);
     } catch (error) {
-      this.settle(entry, { outcome: 'failed', detail: describe(error) });
-      result = Promise.resolve();
+      p.failed(error);
     }
-    void result;
   }
 
   /** The attempt's result (once): buffered for the next flush, its worker freed at once. */
@@ -98,8 +132,8 @@ export class TaskExecutions {
   ): void {
     if (entry.settled) return;
     entry.settled = true;
-    clearTimeout(entry.timer);
-    this.dropRunning(`${entry.runId}/${entry.taskId}`);
+    this.deadlines.remove(entry, entry.deadline);
+    this.dropRunning(entry.key);
     if (this.isStopped() && entry.abort.aborted) return;
     this.record({
       runId: entry.runId,
@@ -114,10 +148,23 @@ export class TaskExecutions {
         ...(r.detail === undefined ? {} : { detail: r.detail.slice(0, 500) }),
       },
     });
-    this.ctx.wakers.flush.wake();
     // Its worker went to a start from memory waiting in line: nothing for the dispatcher to
-    // claim with it (the line, once empty, wakes the dispatcher: WorkerSlots).
-    if (this.ctx.workers.queued === 0) this.ctx.wakers.dispatch.wake();
+    // claim with it (the line, once empty, wakes the dispatcher: WorkerSlots). Nor is the flush
+    // woken in the middle of the line: a burst of starts runs as one chain of microtasks (a
+    // settled execution hands its worker to the next start), and a flush woken in it would run
+    // between the starts; it runs once the chain is through.
+    if (this.ctx.workers.queued > 0) return this.wakeFlushAfterBurst();
+    this.ctx.wakers.flush.wake();
+    this.ctx.wakers.dispatch.wake();
+  }
+
+  private wakeFlushAfterBurst(): void {
+    if (this.flushWaking) return;
+    this.flushWaking = true;
+    setImmediate(() => {
+      this.flushWaking = false;
+      this.ctx.wakers.flush.wake();
+    });
   }
 
   /** A task started from memory had its start recorded: its lease is renewed from now on. */
@@ -131,7 +178,7 @@ export class TaskExecutions {
     const entry = this.running.get(task ?? '');
     if (!entry || String(entry.attempt) !== attempt) return;
     entry.settled = true;
-    clearTimeout(entry.timer);
+    this.deadlines.remove(entry, entry.deadline);
     this.dropRunning(task!);
     entry.abort.abort(new Error('cancelled'));
     this.ctx.wakers.dispatch.wake();
@@ -179,17 +226,17 @@ export class TaskExecutions {
     );
     const renewed = new Set(rows.map((r) => `${r.run_id}/${r.task_id}`));
     for (const entry of alive)
-      if (!renewed.has(`${entry.runId}/${entry.taskId}`) && !entry.settled) {
+      if (!renewed.has(entry.key) && !entry.settled) {
         // Reaped or cancelled elsewhere: its result would be stale; stop the work.
         entry.settled = true;
-        clearTimeout(entry.timer);
-        this.dropRunning(`${entry.runId}/${entry.taskId}`);
+        this.deadlines.remove(entry, entry.deadline);
+        this.dropRunning(entry.key);
         entry.abort.abort(new Error('lease lost'));
         this.ctx.wakers.dispatch.wake();
       }
     if (this.ctx.options.poolSlots)
       for (const entry of alive)
-        if (entry.pooled && renewed.has(`${entry.runId}/${entry.taskId}`))
+        if (entry.pooled && renewed.has(entry.key))
           await this.ctx.options.poolSlots.renew(entry.holder, this.ctx.o.leaseMs);
   }
 }
