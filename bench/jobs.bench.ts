@@ -290,13 +290,24 @@ async function cronRows(ctx: BenchContext, emit: (r: ReturnType<typeof row>) => 
   );
   const firesBySlot = new Map<string, number>();
   const lags: number[] = [];
+  const lagsByMinute = new Map<number, number[]>();
   for (const c of children)
     for (const x of c.executions) {
       const slot = slotOfRun.get(x.runId);
       if (slot === undefined) continue; // a slot outside the measured minutes
       firesBySlot.set(slot, (firesBySlot.get(slot) ?? 0) + 1);
-      lags.push(x.startedAt - Number(slot.split('@')[1]));
+      const nominal = Number(slot.split('@')[1]);
+      lags.push(x.startedAt - nominal);
+      const minuteLags = lagsByMinute.get(nominal) ?? [];
+      minuteLags.push(x.startedAt - nominal);
+      lagsByMinute.set(nominal, minuteLags);
     }
+  ctx.log(
+    `  scheduling.cron.fire: p99 per minute ${[...lagsByMinute.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, xs]) => `${percentile(xs, 99).toFixed(1)} ms`)
+      .join(', ')}`,
+  );
   let doubleFires = 0;
   for (const n of firesBySlot.values()) if (n > 1) doubleFires += n - 1;
   let missed = 0;
