@@ -1,18 +1,11 @@
 import { mayFireFromMemory, taskKeyOf } from '@trainyard/scheduling-domain';
-import { RunEventBatch } from './run-events';
+import { recordStarts, type Fired } from './preclaimed-start-records';
 import type { RuntimeContext } from './runtime-context';
 import { iso, type Claimed, type PreclaimedRun } from './runtime-records';
 import type { PreparedExecution, TaskExecutions } from './task-executions';
-import { runningWrite, tasksAndRunsWrite } from './task-writes';
 
 /** Runs lost to a takeover are remembered this long (their results are dropped, not recorded). */
 const LOST_MEMORY_MS = 10 * 60_000;
-
-interface Fired {
-  readonly run: PreclaimedRun;
-  readonly claimed: Claimed[];
-  firedAt: number;
-}
 
 /** A pre-claimed run waiting for its start time, prepared to start (see prepare). */
 interface Waiting {
@@ -237,61 +230,7 @@ export class PreclaimedFires {
     const now = this.ctx.o.clock();
     let owned = new Set<string>();
     try {
-      owned = await this.ctx.transaction(async (client) => {
-        const ids = fired.map((f) => f.run.runId).sort();
-        // Locked, and only while still ours: a takeover (admission after the lease expired) or a
-        // cancel changed the row's state or owner.
-        const { rows } = await client.query<{ run_id: string }>(
-          `SELECT run_id FROM ${this.ctx.t.runs}
-            WHERE run_id = ANY($1::text[]) AND state = 'scheduled' AND preclaim_owner = $2
-            ORDER BY run_id FOR UPDATE`,
-          [ids, this.ctx.preclaimOwner],
-        );
-        const mine = new Set(rows.map((r) => r.run_id));
-        const ours = fired.filter((f) => mine.has(f.run.runId));
-        if (ours.length === 0) return mine;
-        const batch = new RunEventBatch();
-        for (const f of ours) {
-          const ref = this.ctx.refOf(f.run.runId, f.run.job, f.run.nominalMs);
-          batch.add(
-            f.run.runId,
-            { type: 'JobRunStarted', data: { ...ref, startedAt: iso(f.firedAt) } },
-            this.ctx.actor(),
-          );
-          for (const c of f.claimed)
-            batch.add(
-              f.run.runId,
-              {
-                type: 'TaskRunStarted',
-                data: {
-                  ...ref,
-                  taskId: c.task.id,
-                  attempt: 1,
-                  taskKey: c.taskKey,
-                  worker: this.ctx.o.instanceId,
-                  startedAt: iso(f.firedAt),
-                  fencingTokens: {},
-                },
-              },
-              this.ctx.actor(),
-            );
-        }
-        await client.query(
-          `UPDATE ${this.ctx.t.runs} r SET state = 'running', started_at = u.at, deferred_reason = NULL
-             FROM unnest($1::text[], $2::timestamptz[]) AS u(run_id, at) WHERE r.run_id = u.run_id`,
-          [ours.map((f) => f.run.runId), ours.map((f) => iso(f.firedAt))],
-        );
-        const write = tasksAndRunsWrite(
-          this.ctx,
-          ours.flatMap((f) => f.claimed.map((c) => runningWrite(this.ctx, c, now))),
-          batch,
-          new Map(),
-          Math.min(...ours.map((f) => f.firedAt)),
-          () => 1, // JobRunScheduled only, while the row is scheduled and ours
-        );
-        if (write) await client.query(write);
-        return mine;
-      });
+      owned = await this.ctx.transaction((client) => recordStarts(this.ctx, client, fired, now));
     } catch (error) {
       this.unrecorded = [...fired, ...this.unrecorded];
       throw error;
