@@ -24,15 +24,36 @@ function processesWith(marker: string): number[] {
     .map(Number);
 }
 
+const STALL_MS = 120_000;
+
+function describeProcesses(pids: readonly number[]): string {
+  return pids
+    .map((pid) => {
+      const read = (file: string) => {
+        try {
+          return readFileSync(`/proc/${pid}/${file}`, 'latin1');
+        } catch {
+          return '?';
+        }
+      };
+      const state = /^State:\s*(.*)$/m.exec(read('status'))?.[1] ?? '?';
+      const args = read('cmdline').split('\0').join(' ').trim();
+      return `  ${pid} ${state} wchan=${read('wchan')} ${args}`;
+    })
+    .join('\n');
+}
+
 async function runStart(
   env: Record<string, string>,
 ): Promise<{ code: number | null; output: string; ms: number; marker: string }> {
   const marker = `TRAINYARD_START_TEST=${randomBytes(6).toString('hex')}`;
   const [markerName = '', markerValue = ''] = marker.split('=');
   const started = Date.now();
+  // `node --import tsx`, not the tsx binary: the binary is a second process that relays the
+  // script's exit over an IPC channel, and that wrapper once held a finished CI run for 180 s.
   const child = spawn(
-    join(root, 'node_modules', '.bin', 'tsx'),
-    [join(root, 'tools', 'scripts', 'start.ts')],
+    process.execPath,
+    ['--import', 'tsx', join(root, 'tools', 'scripts', 'start.ts')],
     {
       cwd: root,
       env: { ...process.env, ...env, [markerName]: markerValue },
@@ -42,9 +63,23 @@ async function runStart(
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // A start that has not exited by then is stuck: say where each of its processes waits, then
+  // stop them, so the failure names the stall instead of only the test's timeout.
+  const watchdog = setTimeout(() => {
+    const stuck = processesWith(marker);
+    output += `\n[watchdog] still running after ${STALL_MS} ms:\n${describeProcesses(stuck)}`;
+    for (const pid of stuck) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }, STALL_MS);
   const code = await new Promise<number | null>((resolve) =>
     child.once('exit', (exitCode) => resolve(exitCode)),
   );
+  clearTimeout(watchdog);
   return { code, output, ms: Date.now() - started, marker };
 }
 
