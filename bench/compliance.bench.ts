@@ -16,6 +16,7 @@ import {
   type BenchContext,
   type BenchSizes,
 } from './bench-harness';
+import { complianceSettings } from '../apps/compliance/src/config/compliance-settings';
 import { withBenchStore } from './bench-store';
 
 /** A change-control bundle as a compliance officer writes one: ten rules over a registered workload. */
@@ -69,19 +70,33 @@ const FACTS = Array.from({ length: 64 }, (_, i) => factsFor(i));
 const CEL_FACTS = FACTS.map((f) => ({ facts: toCelInput(f) }));
 const BATCH = 100;
 
-/** Evaluations/s for `op`, which runs `n` evaluations; warm-up then a window. */
+/**
+ * Evaluations/s for `op`, which runs `n` evaluations, from `lanes` loops at once; warm-up then a
+ * window that counts what every lane completes inside it.
+ */
 const measure = async (
   sizes: Pick<BenchSizes, 'warmupMs' | 'windowMs'>,
   op: () => Promise<number>,
+  lanes = 1,
 ) => {
-  const warmEnd = performance.now() + sizes.warmupMs;
-  while (performance.now() < warmEnd) await op();
-  let evaluations = 0;
+  const loop = async (until: number) => {
+    let evaluations = 0;
+    while (performance.now() < until) evaluations += await op();
+    return evaluations;
+  };
+  const inParallel = async (until: number) =>
+    (await Promise.all(Array.from({ length: lanes }, () => loop(until)))).reduce((a, b) => a + b);
+  await inParallel(performance.now() + sizes.warmupMs);
   const start = performance.now();
-  const end = start + sizes.windowMs;
-  while (performance.now() < end) evaluations += await op();
+  const evaluations = await inParallel(start + sizes.windowMs);
   return evaluations / ((performance.now() - start) / 1000);
 };
+
+/**
+ * Batches the service evaluates at once: the planning-events consumer takes this many partitions
+ * concurrently by default, each batch evaluated and appended in its own transaction.
+ */
+const LANES = complianceSettings.shape.COMPLIANCE_PLANNING_PARTITIONS_CONCURRENTLY.parse(undefined);
 
 /** The baseline: @bufbuild/cel running the same planned expressions on the same (converted) facts. */
 const compiled = compiledBundleOf(BUNDLE);
@@ -116,12 +131,13 @@ const explained = (): Promise<number> => {
 };
 
 async function evaluateRows(ctx: BenchContext) {
-  return withBenchStore(ctx, 'compliance', 1, async ({ store }) => {
+  return withBenchStore(ctx, 'compliance', LANES, async ({ store }) => {
     let n = 0;
     let appendMs = 0;
     let appends = 0;
     // Evaluated and appended as the planning-events consumer does on a backlog: a batch of
-    // evaluations, their events appended in one call (one evaluation stream per batch).
+    // evaluations, their events appended in one call (one evaluation stream per batch), LANES
+    // batches in flight, as many as the consumer's partitions consumed concurrently.
     const batchOf = (first: number): NewEvent[] => {
       const events: NewEvent[] = [];
       for (let i = 0; i < BATCH; i++) {
@@ -146,13 +162,13 @@ async function evaluateRows(ctx: BenchContext) {
       return BATCH;
     };
     ctx.log(
-      `  compliance.evaluate: ${BUNDLE.rules.length} rules per evaluation, events appended ${BATCH} per append`,
+      `  compliance.evaluate: ${BUNDLE.rules.length} rules per evaluation, events appended ${BATCH} per append, ${LANES} appends in flight`,
     );
     const full = await compareRounds(
       ctx,
       'compliance.evaluate',
       () => measure(ctx.sizes, raw),
-      () => measure(ctx.sizes, appended),
+      () => measure(ctx.sizes, appended, LANES),
     );
     ctx.log(
       `  compliance.evaluate: ${appends} appends of ${BATCH} events, ${(appendMs / Math.max(appends, 1)).toFixed(1)} ms and ${Math.round(appendBytes / 1024)} KiB each`,
