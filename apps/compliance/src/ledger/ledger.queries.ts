@@ -170,9 +170,9 @@ export class LedgerQueries {
   /**
    * SQL: entry `e` is in workload `id`'s trail: it links the workload, or it links a release,
    * deployment or override an entry of the workload links (a pivot) and names no other workload.
-   * The pivots are looked up first and passed as constants, so that each is one lookup in the
-   * links index: joined in the same statement, the planner cannot estimate how many entries a
-   * pivot links and scans the whole table (migration 0008).
+   * The pivots are looked up first and passed as one array parameter, a lookup in the links index
+   * each: joined in the same statement, the planner cannot estimate how many entries a pivot links
+   * and scanned the whole table (migration 0008).
    */
   private async inWorkloadTrail(id: string, param: (value: unknown) => number): Promise<string> {
     const { rows } = await this.pool.query<{ pivot: string }>(
@@ -185,8 +185,8 @@ export class LedgerQueries {
     const n = param(id);
     const own = linksTo('e', 'workload', n);
     if (rows.length === 0) return own;
-    const pivots = rows.map((r) => `e.links @> $${param(r.pivot)}::jsonb`).join(' OR ');
-    return `(${own} OR ((${pivots}) AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(e.links) AS o
+    const pivots = param(rows.map((r) => r.pivot));
+    return `(${own} OR (e.links @> ANY ($${pivots}::jsonb[]) AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(e.links) AS o
              WHERE o ->> 'kind' = 'workload' AND o ->> 'id' <> $${n})))`;
   }
 
