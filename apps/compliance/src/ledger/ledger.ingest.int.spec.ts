@@ -76,7 +76,9 @@ async function ingest(name: string, topics: readonly string[]) {
 
 async function linksOf(eventIds: readonly string[]) {
   const { rows } = await ctx.pool.query<{ event_id: string; kind: string; ref_id: string }>(
-    `SELECT event_id, kind, ref_id FROM ledger_links WHERE event_id = ANY($1::text[])
+    `SELECT e.event_id, x ->> 'kind' AS kind, x ->> 'id' AS ref_id
+       FROM ledger_entries e CROSS JOIN LATERAL jsonb_array_elements(e.links) AS x
+      WHERE e.event_id = ANY($1::text[])
       ORDER BY event_id, kind, ref_id`,
     [eventIds],
   );

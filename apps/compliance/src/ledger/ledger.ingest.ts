@@ -95,32 +95,22 @@ const entryOf = (item: InboxEvent, recordedAt: string): DocumentEntry => {
 /**
  * The batch in one statement: the entries from one jsonb document (one JSON.stringify here, one
  * parse in PostgreSQL, instead of an escaped text array per column) and `recorded_at` ($2, one
- * value for the batch), then the links of the entries actually inserted, read back from their
- * `links` column in the same statement (no rows return to JS). An event id already there (written
- * under another consumer group, or by a concurrent one) changes nothing and adds no links; a new
- * entry has no links yet, and its links are distinct (ledgerFactsOf), so the links need no
- * conflict check.
+ * value for the batch). An entry's links are its `links` column, found through its GIN index
+ * (migration 0008). An event id already there (written under another consumer group, or by a
+ * concurrent one) changes nothing.
  */
 const insertStatement = (s: string): string => `
-  WITH entries AS (
-    INSERT INTO ${s}.ledger_entries (${DOCUMENT_COLUMNS.map(([, column]) => column).join(', ')},
-      recorded_at)
-    SELECT ${DOCUMENT_COLUMNS.map(([key]) => (key === 'd' ? 'e.d -> 0' : `e.${key}`)).join(', ')},
-           $2::timestamptz
-      FROM jsonb_to_recordset($1::jsonb)
-        AS e(${DOCUMENT_COLUMNS.map(([key, , type]) => `${key} ${type}`).join(', ')})
-    ON CONFLICT (event_id) DO NOTHING
-    RETURNING event_id, links
-  ), links AS (
-    INSERT INTO ${s}.ledger_links (kind, ref_id, event_id)
-    SELECT link ->> 'kind', link ->> 'id', entries.event_id
-      FROM entries CROSS JOIN LATERAL jsonb_array_elements(entries.links) AS link
-  )
-  SELECT count(*)::integer AS inserted FROM entries`;
+  INSERT INTO ${s}.ledger_entries (${DOCUMENT_COLUMNS.map(([, column]) => column).join(', ')},
+    recorded_at)
+  SELECT ${DOCUMENT_COLUMNS.map(([key]) => (key === 'd' ? 'e.d -> 0' : `e.${key}`)).join(', ')},
+         $2::timestamptz
+    FROM jsonb_to_recordset($1::jsonb)
+      AS e(${DOCUMENT_COLUMNS.map(([key, , type]) => `${key} ${type}`).join(', ')})
+  ON CONFLICT (event_id) DO NOTHING`;
 
 /**
- * Writes a batch of events to the ledger through `tx` (the inbox transaction) in one round trip:
- * entries and their links (see insertStatement). Returns the number of entries inserted.
+ * Writes a batch of events to the ledger through `tx` (the inbox transaction) in one round trip
+ * (see insertStatement). Returns the number of entries inserted.
  */
 export const writeLedgerEntries = async (
   tx: PoolClient,
@@ -131,11 +121,8 @@ export const writeLedgerEntries = async (
   if (items.length === 0) return 0;
   const at = recordedAt.toISOString();
   const document = JSON.stringify(items.map((item) => entryOf(item, at)));
-  const { rows } = await tx.query<{ inserted: number }>(insertStatement(quote(schema)), [
-    document,
-    at,
-  ]);
-  return rows[0]?.inserted ?? 0;
+  const { rowCount } = await tx.query(insertStatement(quote(schema)), [document, at]);
+  return rowCount ?? 0;
 };
 
 export interface LedgerIngestOptions {

@@ -4,6 +4,7 @@ import { NotFoundError, ValidationError } from '@trainyard/kernel';
 import { PG_POOL, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
 import { PersonalData } from '@trainyard/privacy';
 import { PIVOT_KINDS, TRAIL_KINDS, type LedgerLink, type TrailKind } from './ledger-links';
+import { linksTo } from './ledger-link.sql';
 
 export const LEDGER_MAX_PAGE_SIZE = 200;
 export const LEDGER_DEFAULT_PAGE_SIZE = 50;
@@ -151,25 +152,7 @@ const entryOf = (row: Row): LedgerEntry => ({
   recordedAt: row.recorded_at.toISOString(),
 });
 
-/**
- * The ids of the events in workload `$n`'s trail: those that link it, and those that link a
- * release, deployment or override one of them links, unless they name other workloads only. An
- * entry's own links are read from its `links` column (by the entry's primary key), the entries
- * that link something from `ledger_links` (by its primary key).
- */
-const workloadTrailIds = (s: string, n: number): string => `
-  SELECT w.event_id FROM ${s}.ledger_links w WHERE w.kind = 'workload' AND w.ref_id = $${n}
-  UNION
-  SELECT p.event_id FROM ${s}.ledger_links p
-    JOIN ${s}.ledger_entries pe ON pe.event_id = p.event_id
-   WHERE (p.kind, p.ref_id) IN (
-           SELECT x ->> 'kind', x ->> 'id' FROM ${s}.ledger_links w
-             JOIN ${s}.ledger_entries we ON we.event_id = w.event_id
-            CROSS JOIN LATERAL jsonb_array_elements(we.links) AS x
-            WHERE w.kind = 'workload' AND w.ref_id = $${n}
-              AND x ->> 'kind' IN (${PIVOT_KINDS.map((k) => `'${k}'`).join(', ')}))
-     AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(pe.links) AS o
-                      WHERE o ->> 'kind' = 'workload' AND o ->> 'id' <> $${n})`;
+const PIVOTS = PIVOT_KINDS.map((k) => `'${k}'`).join(', ');
 
 /** The audit ledger's queries (issue 13): by workload, release, actor, control and time. */
 @Injectable()
@@ -184,18 +167,37 @@ export class LedgerQueries {
     this.s = `"${config.DATABASE_SCHEMA.replace(/"/g, '""')}"`;
   }
 
+  /**
+   * SQL: entry `e` is in workload `id`'s trail: it links the workload, or it links a release,
+   * deployment or override an entry of the workload links (a pivot) and names no other workload.
+   * The pivots are looked up first and passed as one array parameter, a lookup in the links index
+   * each: joined in the same statement, the planner cannot estimate how many entries a pivot links
+   * and scanned the whole table (migration 0008).
+   */
+  private async inWorkloadTrail(id: string, param: (value: unknown) => number): Promise<string> {
+    const { rows } = await this.pool.query<{ pivot: string }>(
+      `SELECT DISTINCT jsonb_build_array(x)::text AS pivot FROM ${this.s}.ledger_entries w
+        CROSS JOIN LATERAL jsonb_array_elements(w.links) AS x
+        WHERE ${linksTo('w', 'workload', 1)} AND x ->> 'kind' IN (${PIVOTS})
+        ORDER BY pivot`,
+      [id],
+    );
+    const n = param(id);
+    const own = linksTo('e', 'workload', n);
+    if (rows.length === 0) return own;
+    const pivots = param(rows.map((r) => r.pivot));
+    return `(${own} OR (e.links @> ANY ($${pivots}::jsonb[]) AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(e.links) AS o
+             WHERE o ->> 'kind' = 'workload' AND o ->> 'id' <> $${n})))`;
+  }
+
   async query(request: LedgerFilter): Promise<LedgerPage> {
     const f = validateLedgerFilter(request);
     const s = this.s;
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (value: unknown): number => params.push(value);
-    if (f.workload !== undefined)
-      where.push(`e.event_id IN (${workloadTrailIds(s, param(f.workload))})`);
-    if (f.release !== undefined)
-      where.push(
-        `e.event_id IN (SELECT event_id FROM ${s}.ledger_links WHERE kind = 'release' AND ref_id = $${param(f.release)})`,
-      );
+    if (f.workload !== undefined) where.push(await this.inWorkloadTrail(f.workload, param));
+    if (f.release !== undefined) where.push(linksTo('e', 'release', param(f.release)));
     if (f.actor !== undefined) {
       const n = param(f.actor);
       // The same rows as `actor = $n OR ce_actor = $n`, in the shape of the partial ce_actor index.
@@ -234,10 +236,12 @@ export class LedgerQueries {
     const id = text('id', workloadId);
     if (id === undefined) throw new ValidationError('id', 'id must not be empty.');
     const s = this.s;
+    const params: unknown[] = [];
+    const inTrail = await this.inWorkloadTrail(id, (value) => params.push(value));
     const rows = await this.pool.query<Row>(
-      `SELECT e.* FROM ${s}.ledger_entries e WHERE e.event_id IN (${workloadTrailIds(s, 1)})
-        ORDER BY e.occurred_at, e.event_id LIMIT $2`,
-      [id, TRAIL_LIMIT + 1],
+      `SELECT e.* FROM ${s}.ledger_entries e WHERE ${inTrail}
+        ORDER BY e.occurred_at, e.event_id LIMIT $${params.length + 1}`,
+      [...params, TRAIL_LIMIT + 1],
     );
     if (rows.rows.length === 0) throw new NotFoundError('workload', id);
     const entries = await this.personal.revealDeep(rows.rows.slice(0, TRAIL_LIMIT).map(entryOf));

@@ -8,7 +8,7 @@ import { POLICY_EVALUATION_RECORD_TYPE } from '@trainyard/compliance-read-models
  * The event store is not among them: its rows are immutable and sealed (ADR 0010); its old
  * ranges are archived by `npm run audit:archive` and stay in the live table.
  *
- * - `ledger-entry`: the audit ledger's rows (`ledger_entries`, their `ledger_links` cascade).
+ * - `ledger-entry`: the audit ledger's rows (`ledger_entries`, their links in their `links` column).
  *   Re-ingest cannot bring one back: the ledger's inbox keeps the handled event id.
  * - `policy-evaluation`: the evaluations read model. The `PolicyEvaluated` events stay in the log
  *   (replay keeps working from them); the projection also folds the pass's `RecordsPurged` /

@@ -59,10 +59,6 @@ async function ledger(id: string, at: string, workloadId: string, data: object =
       JSON.stringify({ workloadId, ...data }),
     ],
   );
-  await ctx.pool.query(
-    `INSERT INTO ledger_links (kind, ref_id, event_id) VALUES ('workload', $1, $2)`,
-    [workloadId, id],
-  );
 }
 
 async function evaluation(id: string, at: string, workloadId: string) {
@@ -147,11 +143,6 @@ describe('retention sweep', () => {
     const report = await sweep.run(ctxAt());
 
     expect(await ids('ledger_entries', 'event_id')).toEqual([
-      'L-old-held',
-      'L-old-person',
-      'L-young',
-    ]);
-    expect(await ids('ledger_links', 'event_id')).toEqual([
       'L-old-held',
       'L-old-person',
       'L-young',

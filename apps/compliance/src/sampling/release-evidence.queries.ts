@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { REGULATED_DATA_CLASSES, type SampledReleaseEvidence } from '@trainyard/compliance-domain';
 import { PG_POOL, SERVICE_CONFIG, type ServiceConfig } from '@trainyard/platform';
+import { linksTo } from '../ledger/ledger-link.sql';
 
 type Workload = SampledReleaseEvidence['workloads'][number];
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -56,8 +57,8 @@ export class ReleaseEvidenceQueries {
       data: unknown;
     }>(
       `SELECT e.event_id, e.event_type, e.data FROM ${s}.ledger_entries e
-         JOIN ${s}.ledger_links l ON l.event_id = e.event_id AND l.kind = 'release' AND l.ref_id = $1
-        WHERE e.event_type IN ('ReleaseScopeCommitted', 'ReleaseWorkloadIncluded', 'ReleaseWorkloadExcluded', 'ScopeExceptionGranted')
+        WHERE ${linksTo('e', 'release', 1)}
+          AND e.event_type IN ('ReleaseScopeCommitted', 'ReleaseWorkloadIncluded', 'ReleaseWorkloadExcluded', 'ScopeExceptionGranted')
         ORDER BY e.occurred_at, e.event_id`,
       [releaseId],
     );
@@ -115,8 +116,7 @@ export class ReleaseEvidenceQueries {
 
     const { rows: registered } = await this.pool.query<{ data: unknown }>(
       `SELECT e.data FROM ${s}.ledger_entries e
-         JOIN ${s}.ledger_links l ON l.event_id = e.event_id AND l.kind = 'workload' AND l.ref_id = $1
-        WHERE e.event_type = 'WorkloadRegistered' ORDER BY e.occurred_at LIMIT 1`,
+        WHERE ${linksTo('e', 'workload', 1)} AND e.event_type = 'WorkloadRegistered' ORDER BY e.occurred_at LIMIT 1`,
       [w.workloadId],
     );
     const classes =
@@ -165,8 +165,7 @@ export class ReleaseEvidenceQueries {
       occurred_at: Date;
     }>(
       `SELECT e.event_id, e.actor, e.occurred_at FROM ${s}.ledger_entries e
-         JOIN ${s}.ledger_links l ON l.event_id = e.event_id AND l.kind = 'workload' AND l.ref_id = $1
-        WHERE e.trail_kind = 'deployment' ORDER BY e.occurred_at, e.event_id LIMIT 200`,
+        WHERE ${linksTo('e', 'workload', 1)} AND e.trail_kind = 'deployment' ORDER BY e.occurred_at, e.event_id LIMIT 200`,
       [w.workloadId],
     );
     for (const d of deployed)
