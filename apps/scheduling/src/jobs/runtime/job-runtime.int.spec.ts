@@ -24,9 +24,9 @@ afterAll(async () => {
 
 const start = async (
   catalog: ManifestCatalog,
-  extra: { instanceId?: string; leaseMs?: number } = {},
+  extra: { instanceId?: string; leaseMs?: number; concurrency?: number } = {},
+  executor = new FunctionExecutor(),
 ) => {
-  const executor = new FunctionExecutor();
   const runtime = await startJobRuntime({
     pool: ctx.pool,
     schema: ctx.schema,
@@ -214,6 +214,49 @@ describe('job runtime', () => {
     const { runId } = await runtime.triggerRun({ job: name, requestedBy: 'gail' });
     expect((await finishedRun(runId))['outcome']).toBe('succeeded');
     expect(Object.values(await taskOutcomes(runId)).every((o) => o === 'succeeded#1')).toBe(true);
+  });
+
+  it('records a result decided over an out-of-date snapshot of its run again over the locked run', async () => {
+    // One worker on the first instance: the root's result hands one branch off to it (the run's
+    // state stays in memory for that branch's result) and leaves the other ready. The second
+    // instance runs the other branch meanwhile, so the first one's snapshot is out of date when
+    // its branch finishes: its events collide with the second's, and it decides again.
+    const reported = errors.length;
+    const name = jobName('stale');
+    const catalog = catalogOf(name, [
+      testTask('root', 'noop'),
+      testTask('left', 'noop', [], { dependsOn: ['root'] }),
+      testTask('right', 'noop', [], { dependsOn: ['root'] }),
+      testTask('join', 'noop', [], { dependsOn: ['left', 'right'] }),
+    ]);
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const gated = new FunctionExecutor((e) => (e.taskId === 'root' ? Promise.resolve() : gate));
+    const { runtime } = await start(catalog, { concurrency: 1 }, gated);
+    const { runId } = await runtime.triggerRun({ job: name, requestedBy: 'hal' });
+    await waitFor(() => gated.executions.length === 2, { description: 'a branch handed off' });
+    const { executor: other } = await start(catalog, { concurrency: 1 });
+    await waitFor(() => other.executions[0]?.finishedAt, { description: 'the other branch run' });
+    await waitFor(
+      async () =>
+        (await taskOutcomes(runId))[other.executions[0]!.taskKey.split('/')[1]!] === 'succeeded#1',
+      { description: 'the other branch recorded' },
+    );
+    open();
+    expect((await finishedRun(runId))['outcome']).toBe('succeeded');
+    expect(await taskOutcomes(runId)).toEqual({
+      root: 'succeeded#1',
+      left: 'succeeded#1',
+      right: 'succeeded#1',
+      join: 'succeeded#1',
+    });
+    const { rows } = await ctx.pool.query<{ v: number }>(
+      `SELECT stream_version AS v FROM ${ctx.schema}.events WHERE stream_id = $1 ORDER BY 1`,
+      [`job-run-${runId}`],
+    );
+    expect(rows.map((r) => r.v)).toEqual(rows.map((_, i) => i + 1));
+    expect(gated.executions).toHaveLength(3); // root, its branch, the join
+    expect(errors.slice(reported)).toEqual([]);
   });
 
   it('fires interval slots once across two instances; catches up inside the window, records older slots missed', async () => {
