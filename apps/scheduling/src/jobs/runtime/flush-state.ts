@@ -103,6 +103,7 @@ export function keepSnapshots(
       lease_expires_at: new Date(now + ctx.o.leaseMs),
     });
   }
+  if (handedOff.size === 0 && ctx.snapshots.size === 0) return; // no chain here (most flushes)
   const rows = new Map<string, TaskRow[]>();
   for (const row of state.rowBy.values()) {
     let list = rows.get(row.run_id);

@@ -22,6 +22,10 @@ export class RunSnapshots {
 
   constructor(private readonly capacity: number) {}
 
+  get size(): number {
+    return this.byRun.size;
+  }
+
   /** Every one of these runs has a snapshot. */
   has(runIds: readonly string[]): boolean {
     return runIds.every((id) => this.byRun.has(id));
