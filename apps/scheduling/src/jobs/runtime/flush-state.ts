@@ -89,7 +89,11 @@ export function keepSnapshots(
   const handedOff = new Set<string>();
   for (const c of handoff) {
     const tasks = state.tasksBy.get(c.run.run_id);
-    if (!tasks) continue; // another run's ready task, claimed with a free worker
+    if (!tasks) {
+      // Another run's ready task, claimed with a free worker: that run's snapshot is out of date.
+      ctx.snapshots.forget([c.run.run_id]);
+      continue;
+    }
     handedOff.add(c.run.run_id);
     tasks[c.task.id] = { status: 'running', attempt: c.attempt };
     state.rowBy.set(`${c.run.run_id}/${c.task.id}`, {

@@ -60,7 +60,7 @@ const mayUseSnapshots = (facts: readonly PendingFact[]): boolean =>
 
 /**
  * The events' primary key (stream, version): another writer appended to the run since; or the
- * snapshot's decision wrote no event for a run (nothing then fences it).
+ * snapshot's decision wrote no event for a run (nothing then fences it), or the snapshot is gone.
  */
 const outOfDate = (error: unknown): boolean => {
   if (error instanceof UnfencedSnapshot) return true;
@@ -101,7 +101,8 @@ async function applyFactsTo(
       let state: RunsState | undefined;
       if (fromSnapshots) {
         state = ctx.snapshots.state(runIds);
-        if (!state) throw new Error('result flush: a run snapshot went missing');
+        // Dropped meanwhile by another transaction's commit (the reaper's, a cancel's).
+        if (!state) throw new UnfencedSnapshot('a run snapshot was dropped');
         // Held from before the write to the commit, as every writer of a run's stream does.
         tx.send(
           ctx.named(
