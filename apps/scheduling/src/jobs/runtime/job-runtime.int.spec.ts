@@ -217,32 +217,53 @@ describe('job runtime', () => {
   });
 
   it('records a result decided over an out-of-date snapshot of its run again over the locked run', async () => {
-    // One worker on the first instance: the root's result hands one branch off to it (the run's
-    // state stays in memory for that branch's result) and leaves the other ready. The second
-    // instance runs the other branch meanwhile, so the first one's snapshot is out of date when
-    // its branch finishes: its events collide with the second's, and it decides again.
+    // The first instance has two workers, one held by another job's task: the root's result hands
+    // one branch off to the other (the run's state stays in memory for that branch's result) and
+    // leaves the second branch ready, which the second instance runs meanwhile. The first
+    // instance's snapshot is then out of date when its branch finishes: its events collide with
+    // the second instance's, and it decides again over the locked run.
     const reported = errors.length;
     const name = jobName('stale');
-    const catalog = catalogOf(name, [
-      testTask('root', 'noop'),
-      testTask('left', 'noop', [], { dependsOn: ['root'] }),
-      testTask('right', 'noop', [], { dependsOn: ['root'] }),
-      testTask('join', 'noop', [], { dependsOn: ['left', 'right'] }),
+    const hold = jobName('hold');
+    const catalog = new ManifestCatalog([
+      {
+        input: testManifestInput(name, [
+          testTask('root', 'noop'),
+          testTask('left', 'noop', [], { dependsOn: ['root'] }),
+          testTask('right', 'noop', [], { dependsOn: ['root'] }),
+          testTask('join', 'noop', [], { dependsOn: ['left', 'right'] }),
+        ]),
+      },
+      { input: testManifestInput(hold, [testTask('hold', 'noop')]) },
     ]);
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    const gated = new FunctionExecutor((e) => (e.taskId === 'root' ? Promise.resolve() : gate));
-    const { runtime } = await start(catalog, { concurrency: 1 }, gated);
+    const gate = () => {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      return { promise, resolve };
+    };
+    const gates = { hold: gate(), branch: gate() };
+    const gated = new FunctionExecutor((e) =>
+      e.taskId === 'root'
+        ? Promise.resolve()
+        : e.taskId === 'hold'
+          ? gates.hold.promise
+          : gates.branch.promise,
+    );
+    const { runtime } = await start(catalog, { concurrency: 2 }, gated);
+    const held = await runtime.triggerRun({ job: hold, requestedBy: 'hal' });
+    await waitFor(() => gated.executions.length === 1, { description: 'the hold task running' });
     const { runId } = await runtime.triggerRun({ job: name, requestedBy: 'hal' });
-    await waitFor(() => gated.executions.length === 2, { description: 'a branch handed off' });
+    await waitFor(() => gated.executions.length === 3, { description: 'a branch handed off' });
     const { executor: other } = await start(catalog, { concurrency: 1 });
     await waitFor(() => other.executions[0]?.finishedAt, { description: 'the other branch run' });
-    await waitFor(
-      async () =>
-        (await taskOutcomes(runId))[other.executions[0]!.taskKey.split('/')[1]!] === 'succeeded#1',
-      { description: 'the other branch recorded' },
-    );
-    open();
+    const otherBranch = other.executions[0]!.taskKey.split('/')[1]!;
+    await waitFor(async () => (await taskOutcomes(runId))[otherBranch] === 'succeeded#1', {
+      description: 'the other branch recorded',
+    });
+    // The worker comes back: the first instance's next claim finds nothing else ready.
+    gates.hold.resolve();
+    await finishedRun(held.runId);
+    gates.branch.resolve();
     expect((await finishedRun(runId))['outcome']).toBe('succeeded');
     expect(await taskOutcomes(runId)).toEqual({
       root: 'succeeded#1',
@@ -255,7 +276,15 @@ describe('job runtime', () => {
       [`job-run-${runId}`],
     );
     expect(rows.map((r) => r.v)).toEqual(rows.map((_, i) => i + 1));
-    expect(gated.executions).toHaveLength(3); // root, its branch, the join
+    const ofRun = [...gated.executions, ...other.executions].filter((e) =>
+      e.taskKey.startsWith(`${runId}/`),
+    );
+    expect(ofRun.map((e) => e.taskKey.split('/')[1]).sort()).toEqual([
+      'join',
+      'left',
+      'right',
+      'root',
+    ]);
     expect(errors.slice(reported)).toEqual([]);
   });
 

@@ -39,7 +39,7 @@ export async function applyFacts(
   facts: readonly PendingFact[],
 ): Promise<number> {
   const runIds = [...new Set(facts.map((f) => f.runId))].sort();
-  if (mayUseSnapshots(facts) && ctx.snapshots.has(runIds)) {
+  if (mayUseSnapshots(ctx, facts) && ctx.snapshots.has(runIds)) {
     try {
       return await applyFactsTo(ctx, local, facts, runIds, true);
     } catch (error) {
@@ -51,11 +51,13 @@ export async function applyFacts(
 }
 
 /**
- * Only the instance's own results (a reaper's `lost` reads the lease's expiry). Such a flush
- * claims no other runs' ready tasks (that reads the queue: a round trip); the dispatcher, woken
- * after its commit, does.
+ * Only the instance's own results (a reaper's `lost` reads the lease's expiry), and only when the
+ * flush will not claim other runs' ready tasks with its free workers (that reads the queue: a
+ * round trip anyway; while a chain's results keep coming, the dispatcher leaves those claims to
+ * the flush, JobRuntime.dispatch).
  */
-const mayUseSnapshots = (facts: readonly PendingFact[]): boolean =>
+const mayUseSnapshots = (ctx: RuntimeContext, facts: readonly PendingFact[]): boolean =>
+  !(ctx.readyMaybe && ctx.policy === priorityThenAge) &&
   facts.every((f) => f.fact.type === 'TaskAttemptFinished' && f.leaseExpiredBefore === undefined);
 
 /**
@@ -174,7 +176,7 @@ async function applyFactsTo(
       // Workers still free: claim other runs' ready tasks in this same transaction (one commit
       // records results and starts the next tasks). SKIP LOCKED, and never the runs locked above.
       const free =
-        !fromSnapshots && ctx.readyMaybe && ctx.policy === priorityThenAge
+        ctx.readyMaybe && ctx.policy === priorityThenAge
           ? held - handoff.length + reserve(ctx.o.concurrency)
           : 0;
       if (free > 0) {
