@@ -15,7 +15,7 @@ interface RunSnapshot {
  * take one round trip. A snapshot is only a guess: the write appends the run's events at the
  * versions after the snapshot's, and every other change of a run's tasks appends events too, so a
  * snapshot that is out of date makes the append collide on the events' primary key (the
- * transaction fails whole) and the caller decides again over a locked read (issue 12, ADR 0015).
+ * transaction fails whole) and the caller decides again over a locked read (issue 12, ADR 0016).
  */
 export class RunSnapshots {
   private readonly byRun = new Map<string, RunSnapshot>();
