@@ -24,9 +24,9 @@ afterAll(async () => {
 
 const start = async (
   catalog: ManifestCatalog,
-  extra: { instanceId?: string; leaseMs?: number } = {},
+  extra: { instanceId?: string; leaseMs?: number; concurrency?: number } = {},
+  executor = new FunctionExecutor(),
 ) => {
-  const executor = new FunctionExecutor();
   const runtime = await startJobRuntime({
     pool: ctx.pool,
     schema: ctx.schema,
@@ -214,6 +214,78 @@ describe('job runtime', () => {
     const { runId } = await runtime.triggerRun({ job: name, requestedBy: 'gail' });
     expect((await finishedRun(runId))['outcome']).toBe('succeeded');
     expect(Object.values(await taskOutcomes(runId)).every((o) => o === 'succeeded#1')).toBe(true);
+  });
+
+  it('records a result decided over an out-of-date snapshot of its run again over the locked run', async () => {
+    // The first instance has two workers, one held by another job's task: the root's result hands
+    // one branch off to the other (the run's state stays in memory for that branch's result) and
+    // leaves the second branch ready, which the second instance runs meanwhile. The first
+    // instance's snapshot is then out of date when its branch finishes: its events collide with
+    // the second instance's, and it decides again over the locked run.
+    const reported = errors.length;
+    const name = jobName('stale');
+    const hold = jobName('hold');
+    const catalog = new ManifestCatalog([
+      {
+        input: testManifestInput(name, [
+          testTask('root', 'noop'),
+          testTask('left', 'noop', [], { dependsOn: ['root'] }),
+          testTask('right', 'noop', [], { dependsOn: ['root'] }),
+          testTask('join', 'noop', [], { dependsOn: ['left', 'right'] }),
+        ]),
+      },
+      { input: testManifestInput(hold, [testTask('hold', 'noop')]) },
+    ]);
+    const gate = () => {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      return { promise, resolve };
+    };
+    const gates = { hold: gate(), branch: gate() };
+    const gated = new FunctionExecutor((e) =>
+      e.taskId === 'root'
+        ? Promise.resolve()
+        : e.taskId === 'hold'
+          ? gates.hold.promise
+          : gates.branch.promise,
+    );
+    const { runtime } = await start(catalog, { concurrency: 2 }, gated);
+    const held = await runtime.triggerRun({ job: hold, requestedBy: 'hal' });
+    await waitFor(() => gated.executions.length === 1, { description: 'the hold task running' });
+    const { runId } = await runtime.triggerRun({ job: name, requestedBy: 'hal' });
+    await waitFor(() => gated.executions.length === 3, { description: 'a branch handed off' });
+    const { executor: other } = await start(catalog, { concurrency: 1 });
+    await waitFor(() => other.executions[0]?.finishedAt, { description: 'the other branch run' });
+    const otherBranch = other.executions[0]!.taskKey.split('/')[1]!;
+    await waitFor(async () => (await taskOutcomes(runId))[otherBranch] === 'succeeded#1', {
+      description: 'the other branch recorded',
+    });
+    // The worker comes back: the first instance's next claim finds nothing else ready.
+    gates.hold.resolve();
+    await finishedRun(held.runId);
+    gates.branch.resolve();
+    expect((await finishedRun(runId))['outcome']).toBe('succeeded');
+    expect(await taskOutcomes(runId)).toEqual({
+      root: 'succeeded#1',
+      left: 'succeeded#1',
+      right: 'succeeded#1',
+      join: 'succeeded#1',
+    });
+    const { rows } = await ctx.pool.query<{ v: number }>(
+      `SELECT stream_version AS v FROM ${ctx.schema}.events WHERE stream_id = $1 ORDER BY 1`,
+      [`job-run-${runId}`],
+    );
+    expect(rows.map((r) => r.v)).toEqual(rows.map((_, i) => i + 1));
+    const ofRun = [...gated.executions, ...other.executions].filter((e) =>
+      e.taskKey.startsWith(`${runId}/`),
+    );
+    expect(ofRun.map((e) => e.taskKey.split('/')[1]).sort()).toEqual([
+      'join',
+      'left',
+      'right',
+      'root',
+    ]);
+    expect(errors.slice(reported)).toEqual([]);
   });
 
   it('fires interval slots once across two instances; catches up inside the window, records older slots missed', async () => {

@@ -1,4 +1,3 @@
-import type { TaskRunView } from '@trainyard/scheduling-domain';
 import { priorityThenAge } from './default-dispatch-policy';
 import { decideFacts } from './fact-decisions';
 import type { RuntimeContext } from './runtime-context';
@@ -8,9 +7,9 @@ import {
   type Claimed,
   type PendingFact,
   type RunRow,
-  type TaskRow,
   type TaskWrite,
 } from './runtime-records';
+import { keepSnapshots, lockAndRead, type RunsState } from './flush-state';
 import { startClaim } from './task-claims';
 import { runningWrite, tasksAndRunsWrite } from './task-writes';
 
@@ -28,17 +27,63 @@ export interface LocalTasks {
  * The decider applied to facts, for many runs in one transaction: runs locked in id order,
  * their tasks read, each fact decided in turn, rows updated, events appended. Returns the number
  * of task changes. On a pipelined connection: BEGIN, the lock and the read go out together, and
- * the write with COMMIT (a result whose dependent starts here costs two round trips).
+ * the write with COMMIT (a result whose dependent starts here costs two round trips). A result of
+ * a run whose state this instance's last commit left it knows (RunSnapshots: a chain's next task,
+ * handed off here) is decided over that state instead, in one round trip: BEGIN, the lock, the
+ * write and COMMIT go out together; when the run changed meanwhile, its events collide with the
+ * ones appended since and the facts are decided again over a locked read.
  */
 export async function applyFacts(
   ctx: RuntimeContext,
   local: LocalTasks,
   facts: readonly PendingFact[],
 ): Promise<number> {
+  const runIds = [...new Set(facts.map((f) => f.runId))].sort();
+  if (mayUseSnapshots(ctx, facts) && ctx.snapshots.has(runIds)) {
+    try {
+      return await applyFactsTo(ctx, local, facts, runIds, true);
+    } catch (error) {
+      if (!outOfDate(error)) throw error;
+      ctx.snapshots.forget(runIds);
+    }
+  }
+  return applyFactsTo(ctx, local, facts, runIds, false);
+}
+
+/**
+ * Only the instance's own results (a reaper's `lost` reads the lease's expiry), and only when the
+ * flush will not claim other runs' ready tasks with its free workers (that reads the queue: a
+ * round trip anyway; while a chain's results keep coming, the dispatcher leaves those claims to
+ * the flush, JobRuntime.dispatch).
+ */
+const mayUseSnapshots = (ctx: RuntimeContext, facts: readonly PendingFact[]): boolean =>
+  !(ctx.readyMaybe && ctx.policy === priorityThenAge) &&
+  facts.every((f) => f.fact.type === 'TaskAttemptFinished' && f.leaseExpiredBefore === undefined);
+
+/**
+ * The events' primary key (stream, version): another writer appended to the run since; or the
+ * snapshot's decision wrote no event for a run (nothing then fences it), or the snapshot is gone.
+ */
+const outOfDate = (error: unknown): boolean => {
+  if (error instanceof UnfencedSnapshot) return true;
+  const e = error as { code?: string; constraint?: string };
+  return e.code === '23505' && e.constraint === 'events_pkey';
+};
+
+class UnfencedSnapshot extends Error {}
+
+async function applyFactsTo(
+  ctx: RuntimeContext,
+  local: LocalTasks,
+  facts: readonly PendingFact[],
+  runIds: readonly string[],
+  fromSnapshots: boolean,
+): Promise<number> {
   const now = ctx.o.clock();
   let aborts: string[] = [];
   let handoff: Claimed[] = [];
   let leftReady = false;
+  let committed: { state: RunsState; versions: Map<string, number> } | undefined;
   // Workers this flush reserved (hand-off and further claims); what it did not start goes back.
   let held = 0;
   const reserve = (wanted: number): number => {
@@ -51,70 +96,25 @@ export async function applyFacts(
     changed = await ctx.pipelinedTransaction(async (tx) => {
       aborts = [];
       handoff = [];
+      committed = undefined;
       ctx.workers.release(held); // a retried transaction starts over
       held = 0;
       const releases: string[] = [];
-      const runIds = [...new Set(facts.map((f) => f.runId))].sort();
-      // The runs locked in id order (one writer per stream), then their tasks read by a second
-      // statement: under READ COMMITTED a statement that waited for a lock re-reads only the
-      // locked rows (the run rows it returns are their latest versions), so task rows joined to
-      // them would be the state from before the wait. Of a task only what the decider reads; its
-      // times only while it runs (a run's finished tasks are most of its rows). Ordered by the
-      // primary key so that, with sorts off, the plan is that index: this statement's generic plan
-      // scanned the whole table when the statistics were missing (a fresh schema under a flood).
-      const [{ rows: runRows }, { rows: taskRows }] = await Promise.all([
-        tx.query<RunRow & { environment: string }>(
+      let state: RunsState | undefined;
+      if (fromSnapshots) {
+        state = ctx.snapshots.state(runIds);
+        // Dropped meanwhile by another transaction's commit (the reaper's, a cancel's).
+        if (!state) throw new UnfencedSnapshot('a run snapshot was dropped');
+        // Held from before the write to the commit, as every writer of a run's stream does.
+        tx.send(
           ctx.named(
-            'lockruns',
-            `SELECT run_id, job, job_version, team, nominal_time, state, event_version, started_at,
-                  cancelled_by, environment
-             FROM ${ctx.t.runs} WHERE run_id = ANY($1::text[]) ORDER BY run_id FOR UPDATE`,
+            'lockrunsonly',
+            `SELECT 1 FROM ${ctx.t.runs} WHERE run_id = ANY($1::text[]) ORDER BY run_id FOR UPDATE`,
             [runIds],
           ),
-        ),
-        tx.queryArrays<TaskColumns>({
-          ...ctx.named(
-            'readtasks',
-            `SELECT run_id, task_id, status, attempt, outcome, handled,
-                  CASE WHEN status = 'running' THEN started_at END AS started_at,
-                  CASE WHEN status = 'running' THEN lease_expires_at END AS lease_expires_at
-             FROM ${ctx.t.tasks} WHERE run_id = ANY($1::text[]) ORDER BY run_id, task_id`,
-            [runIds],
-          ),
-          rowMode: 'array',
-        }),
-      ]);
-      const runBy = new Map<string, RunRow & { environment: string }>();
-      for (const run of runRows) runBy.set(run.run_id, run);
-      const tasksBy = new Map<string, Record<string, TaskRunView>>();
-      // The rows of running tasks (their start and lease; the others' are not read).
-      const rowBy = new Map<string, TaskRow>();
-      for (const [
-        run_id,
-        task_id,
-        status,
-        attempt,
-        outcome,
-        handled,
-        started_at,
-        lease,
-      ] of taskRows) {
-        let map = tasksBy.get(run_id);
-        if (!map) tasksBy.set(run_id, (map = {}));
-        const view: TaskRunView = outcome ? { status, attempt, outcome } : { status, attempt };
-        map[task_id] = handled ? { ...view, handled } : view;
-        if (status === 'running')
-          rowBy.set(`${run_id}/${task_id}`, {
-            run_id,
-            task_id,
-            status,
-            attempt,
-            outcome,
-            handled,
-            started_at,
-            lease_expires_at: lease,
-          });
-      }
+        );
+      } else state = await lockAndRead(ctx, tx, runIds);
+      const { runBy, tasksBy, rowBy } = state;
       const { batch, finalChange, runEnds } = await decideFacts(
         ctx,
         facts,
@@ -125,6 +125,8 @@ export async function applyFacts(
         releases,
         aborts,
       );
+      if (fromSnapshots && runIds.some((id) => batch.count(id) === 0))
+        throw new UnfencedSnapshot('a run without events from its snapshot');
       if (finalChange.size === 0) return 0;
       // Hand-off: a task this step made ready starts here in the same transaction when this
       // instance has a free worker (no claim round trip between a task and its dependent).
@@ -228,6 +230,10 @@ export async function applyFacts(
       if (write) tx.send(write);
       if (ctx.options.poolSlots)
         for (const holder of releases) await ctx.options.poolSlots.release(holder, tx.client);
+      committed = {
+        state,
+        versions: new Map(runIds.map((id) => [id, runBy.get(id)!.event_version + batch.count(id)])),
+      };
       return finalChange.size;
     }, QUEUE_BEGIN);
   } catch (error) {
@@ -235,6 +241,7 @@ export async function applyFacts(
     throw error;
   }
   ctx.workers.release(held - handoff.length);
+  if (committed) keepSnapshots(ctx, runIds, committed.state, committed.versions, handoff, now);
   for (const c of handoff) local.execute(c);
   if (changed > 0) {
     for (const a of aborts) local.abortLocal(a);
@@ -243,15 +250,3 @@ export async function applyFacts(
   }
   return changed;
 }
-
-/** A task row as `readtasks` returns it (rows as arrays: a run's tasks are read on every result). */
-type TaskColumns = [
-  run_id: string,
-  task_id: string,
-  status: TaskRow['status'],
-  attempt: number,
-  outcome: TaskRow['outcome'],
-  handled: boolean,
-  started_at: Date | null,
-  lease_expires_at: Date | null,
-];

@@ -7,6 +7,7 @@ import { priorityThenAge } from './default-dispatch-policy';
 import { ManifestCache } from './manifest-cache';
 import type { JobRuntimeOptions, ResolvedOptions } from './job-runtime.options';
 import { Pipeline } from './pipeline';
+import { RunSnapshots } from './run-snapshots';
 import { runRef, type RunRefRow } from './run-events';
 import { iso, RETRYABLE, type RunRow } from './runtime-records';
 import { Wakeable } from './wakeable';
@@ -17,6 +18,9 @@ import { WorkerSlots } from './worker-slots';
  * reaper, the tick, cancellations and manual triggers the others when they write at once.
  */
 const PIPELINED_CONNECTIONS = 6;
+
+/** Runs whose state the flush keeps (RunSnapshots), per worker: one per hand-off, and spares. */
+const SNAPSHOTS_PER_WORKER = 4;
 
 /**
  * What every part of the job runtime shares: the pool, the schema's tables, the resolved options,
@@ -34,6 +38,8 @@ export class RuntimeContext {
   private readonly statementPrefix: string;
   readonly policy: DispatchPolicy;
   readonly manifests: ManifestCache;
+  /** Runs as this instance's flush last committed them (the next result's decision, unread). */
+  readonly snapshots: RunSnapshots;
   /** The one count of free workers: dispatch and the flush's hand-off both reserve here. */
   readonly workers: WorkerSlots;
   /**
@@ -112,6 +118,7 @@ export class RuntimeContext {
       throw new Error('preclaimMarginMs must be less than preclaimGraceMs');
     this.workers = new WorkerSlots(this.o.concurrency, () => this.wakers.dispatch.wake());
     this.manifests = new ManifestCache(this.pool, this.t.manifests);
+    this.snapshots = new RunSnapshots(SNAPSHOTS_PER_WORKER * Math.max(1, this.o.concurrency));
   }
 
   /**

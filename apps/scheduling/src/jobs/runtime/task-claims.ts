@@ -104,6 +104,8 @@ export async function claim(
   }
   const { claimed, write } = await startTasks(ctx, client, starts, now);
   if (write) await client.query(write);
+  // Their runs' events move on: a snapshot the flush kept of one is out of date.
+  ctx.snapshots.forget(claimed.map((c) => c.run.run_id));
   return claimed;
 }
 
