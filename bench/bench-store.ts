@@ -29,6 +29,15 @@ interface OpenBenchStore extends BenchStore {
   close(): Promise<void>;
 }
 
+/** How the bench store is created, beyond its defaults. */
+export interface BenchStoreOptions {
+  /**
+   * Group commit, as the platform's services create their store (PlatformModule): the appends of
+   * one event-loop turn share a statement and a commit. Default false, the store's own default.
+   */
+  readonly groupCommit?: boolean;
+}
+
 /**
  * A fresh event store as a service runs it: the store on a pool of `connections`, NOTIFY on (the
  * default), and an EventSealer on its own small pool, as a separate sealer instance would, so the
@@ -39,13 +48,17 @@ async function openBenchStore(
   ctx: BenchContext,
   label: string,
   connections: number,
+  options: BenchStoreOptions = {},
 ): Promise<OpenBenchStore> {
   const schema = ctx.schema(label);
   const pool = ctx.pool(connections);
   const sealerPool = ctx.pool(2);
   await migrateEventStore(pool, schema);
   let backgroundErrors = 0;
-  const store = createEventStore(pool, schema, { onBackgroundError: () => backgroundErrors++ });
+  const store = createEventStore(pool, schema, {
+    onBackgroundError: () => backgroundErrors++,
+    groupCommit: options.groupCommit ?? false,
+  });
   let sealerErrors = 0;
   let lastSealerError: string | undefined;
   const sealerFailed = (error: unknown): void => {
@@ -104,8 +117,9 @@ export async function withBenchStore<T>(
   label: string,
   connections: number,
   body: (bench: BenchStore) => Promise<T>,
+  options: BenchStoreOptions = {},
 ): Promise<T> {
-  const bench = await openBenchStore(ctx, label, connections);
+  const bench = await openBenchStore(ctx, label, connections, options);
   try {
     return await body(bench);
   } finally {
@@ -118,12 +132,13 @@ const largeStores = new WeakMap<BenchContext, Promise<BenchStore>>();
 /**
  * The run's one store holding `sizes.largeStore` events (seeded once, then sealed, 16
  * connections), shared by append.growth and read.catchup: seeding is the slowest part of a run.
+ * With group commit, as append.growth's empty store (only appends use it; read.catchup reads).
  */
 export function largeStore(ctx: BenchContext): Promise<BenchStore> {
   let shared = largeStores.get(ctx);
   if (!shared) {
     shared = (async () => {
-      const bench = await openBenchStore(ctx, 'large', 16);
+      const bench = await openBenchStore(ctx, 'large', 16, { groupCommit: true });
       ctx.onDispose(() => bench.close());
       const started = performance.now();
       await seedEvents(bench.pool, bench.schema, ctx.sizes.largeStore);

@@ -1,4 +1,5 @@
 import { eventStoreSchemas } from './event-store-schemas.fixture';
+import { appendStatements } from './stream-append.sql';
 import type { AppendResult } from './event-store.types';
 import { freshStreamId, newEvent } from './new-event.fixture';
 import type { PostgresEventStore } from './postgres-event-store';
@@ -134,4 +135,32 @@ it('lets one of two appends to the same new stream in a group win; the other get
     outcomes.filter((o) => 'error' in o && o.error instanceof WrongExpectedVersion),
   ).toHaveLength(1);
   expect(await versionsOf(contested)).toEqual([1]);
+});
+
+it('checks the versions by index lookups, also on an empty table, never by reading the whole table', async () => {
+  // A fresh schema is where the planner preferred a hashed subplan over the events table, which
+  // the prepared statement then kept: each group read every event (stream-append.sql.ts).
+  const schema = await schemas.freshSchema();
+  const group = appendStatements(schema).appendGroup(2);
+  const values = [
+    ...['s-1', 1, 2, 'Added', 1, '{}', '{}'],
+    ...['s-2', 0, 1, 'Opened', 1, '{}', '{}'],
+  ].map((v) => (typeof v === 'string' ? `'${v}'` : String(v)));
+  const client = await schemas.pool.connect();
+  try {
+    for (const mode of ['force_generic_plan', 'force_custom_plan']) {
+      await client.query(`SET plan_cache_mode = ${mode}`);
+      await client.query(`PREPARE group_check AS ${group.text}`);
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN EXECUTE group_check(${values.join(', ')})`,
+      );
+      await client.query('DEALLOCATE group_check');
+      const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/Index (Only )?Scan using events_pkey/);
+      expect(plan).not.toMatch(/hashed SubPlan|Seq Scan on events/);
+    }
+  } finally {
+    await client.query('RESET plan_cache_mode');
+    client.release();
+  }
 });
