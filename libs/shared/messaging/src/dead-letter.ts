@@ -30,6 +30,8 @@ export interface DeadLetterQueueOptions {
   readonly logger: MessagingLogger;
   /** The consumer's producer while it runs; undefined once it stops. */
   readonly producer: () => MessageProducer | undefined;
+  /** Settles once the consumer's start has ensured the DLQ topic (or failed to, and warned). */
+  readonly topicReady?: () => Promise<void>;
   /** Called once per message sent to the DLQ. */
   readonly onDeadLettered: () => void;
 }
@@ -57,6 +59,7 @@ export class DeadLetterQueue {
       [DLQ_HEADERS.failedAt]: new Date().toISOString(),
     };
     const context = { groupId, dlqTopic: topic, topic: message.topic, offset: message.offset };
+    await this.options.topicReady?.();
     for (let sendAttempt = 1; ; sendAttempt++) {
       const producer = this.options.producer();
       if (stop.aborted || !producer) throw new ConsumerStopping();
