@@ -4,7 +4,10 @@
 // The bytes on the wire must stay what kafkajs wrote before: these tests read them back with
 // kafkajs's own (unpatched) decoders and check the checksum against a bit-by-bit reference.
 /* eslint-disable @typescript-eslint/no-require-imports */
-const Encoder = require('kafkajs/src/protocol/encoder') as new () => EncoderLike;
+const EncoderClass = require('kafkajs/src/protocol/encoder') as (new () => EncoderLike) & {
+  sizeOfVarLong(value: number): number;
+};
+const Encoder = EncoderClass;
 const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => DecoderLike;
 const encodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0') as (record: {
   offsetDelta?: number;
@@ -66,15 +69,22 @@ describe('kafkajs record encoding (patched)', () => {
 
   it('writes varints that read back, in the fewest bytes', () => {
     const values = [0, 1, -1, 63, -64, 64, 300, -301, 2 ** 20, 2 ** 31 - 1, -(2 ** 31)];
+    const longs = [2 ** 31, -(2 ** 31) - 1, 2 ** 40, -(2 ** 40), 1_700_000_000_000];
     const encoder = new Encoder();
     for (const value of values) encoder.writeVarInt(value).writeVarLong(value);
+    for (const value of longs) encoder.writeVarLong(value);
     encoder.writeUVarInt(0xffffffff);
     const decoder = new Decoder(encoder.buffer);
     for (const value of values) {
       expect(decoder.readVarInt()).toBe(value);
       expect(decoder.readVarLong().toString()).toBe(String(value));
     }
+    for (const value of longs) expect(decoder.readVarLong().toString()).toBe(String(value));
     expect(decoder.readUVarInt()).toBe(0xffffffff);
+    for (const value of [...values, ...longs])
+      expect(EncoderClass.sizeOfVarLong(value)).toBe(
+        new Encoder().writeVarLong(value).buffer.length,
+      );
     expect(decoder.canReadBytes(1)).toBe(false);
     expect(new Encoder().writeVarInt(63).buffer).toEqual(Buffer.from([0x7e]));
     expect(new Encoder().writeVarInt(64).buffer).toEqual(Buffer.from([0x80, 0x01]));
