@@ -1,8 +1,9 @@
 // patches/kafkajs+2.2.4.patch also makes the relay's record encoding cheaper (issue 10): encoders
-// take unzeroed buffers, varints are written in place, a record writes its headers into its own
-// buffer instead of one 512-byte encoder per header, and the batch CRC-32C runs eight bytes a step.
-// The bytes on the wire must stay what kafkajs wrote before: these tests read them back with
-// kafkajs's own (unpatched) decoders and check the checksum against a bit-by-bit reference.
+// take unzeroed buffers, varints are written in place (int32 varlongs without Long arithmetic), a
+// record writes its headers into its own buffer instead of one 512-byte encoder per header, and
+// the batch CRC-32C is no longer passed through a Uint32Array. The bytes on the wire must stay
+// what kafkajs wrote before: these tests read them back with kafkajs's own (unpatched) decoders
+// and check the checksum against a bit-by-bit reference.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const EncoderClass = require('kafkajs/src/protocol/encoder') as (new () => EncoderLike) & {
   sizeOfVarLong(value: number): number;
