@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
 import { migrateSchema } from '@trainyard/event-store';
 import { COMPLIANCE_READ_MODEL_MIGRATIONS } from '@trainyard/compliance-read-models';
 import {
@@ -8,39 +7,23 @@ import {
   toCloudEventMessage,
   type InboxEvent,
 } from '@trainyard/messaging';
-import type { ServiceConfig } from '@trainyard/platform';
-import { PersonalData, keyEncryptionKey } from '@trainyard/privacy';
 import { createTestContext, type TestContext } from '@trainyard/testing';
 import { writeLedgerEntries } from './ledger.ingest';
-import { LedgerQueries } from './ledger.queries';
+import type { LedgerQueries } from './ledger.queries';
+import { recordingLedgerQueries, type RecordedStatement } from './ledger-queries.fixture';
 
 // The ledger's queries over what the ingest statement wrote, on the indexes migrations 0006 and
 // 0008 left: ce_actor indexed only where it differs from actor, controls only where there are
 // some, and links as the entries' `links` column under a GIN index (no link rows).
 let ctx: TestContext;
 let queries: LedgerQueries;
-const statements: { text: string; values: unknown[] }[] = [];
+const statements: RecordedStatement[] = [];
 
 beforeAll(async () => {
   ctx = await createTestContext('ledger_queries');
   await migrateMessaging(ctx.pool, ctx.schema);
   await migrateSchema(ctx.pool, ctx.schema, [COMPLIANCE_READ_MODEL_MIGRATIONS]);
-  const recording = {
-    query: (text: string, values: unknown[]) => {
-      statements.push({ text, values });
-      return ctx.pool.query(text, values);
-    },
-  } as unknown as Pool;
-  const personal = await PersonalData.open(
-    ctx.pool,
-    ctx.schema,
-    keyEncryptionKey(Buffer.alloc(32, 7), 'ledger-queries'),
-  );
-  queries = new LedgerQueries(
-    recording,
-    { DATABASE_SCHEMA: ctx.schema } as unknown as ServiceConfig,
-    personal,
-  );
+  queries = await recordingLedgerQueries(ctx, statements, 'ledger-queries');
 });
 
 afterAll(async () => ctx.dispose());

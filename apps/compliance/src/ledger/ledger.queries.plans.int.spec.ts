@@ -1,10 +1,8 @@
-import type { Pool } from 'pg';
 import { migrateSchema } from '@trainyard/event-store';
 import { COMPLIANCE_READ_MODEL_MIGRATIONS } from '@trainyard/compliance-read-models';
-import type { ServiceConfig } from '@trainyard/platform';
-import { PersonalData, keyEncryptionKey } from '@trainyard/privacy';
 import { createTestContext, type TestContext } from '@trainyard/testing';
-import { LedgerQueries } from './ledger.queries';
+import type { LedgerQueries } from './ledger.queries';
+import { recordingLedgerQueries, type RecordedStatement } from './ledger-queries.fixture';
 
 // The ledger's link lookups go through the links' GIN index on realistic row counts (migration
 // 0008). Why: with the trail's releases joined in the same statement, the planner could not
@@ -12,7 +10,7 @@ import { LedgerQueries } from './ledger.queries';
 
 let ctx: TestContext;
 let queries: LedgerQueries;
-const statements: { text: string; values: unknown[] }[] = [];
+const statements: RecordedStatement[] = [];
 
 beforeAll(async () => {
   ctx = await createTestContext('ledger_plans');
@@ -33,22 +31,7 @@ beforeAll(async () => {
        FROM generate_series(1, 200000) g`,
   );
   await ctx.pool.query('ANALYZE ledger_entries');
-  const recording = {
-    query: (text: string, values: unknown[]) => {
-      statements.push({ text, values });
-      return ctx.pool.query(text, values);
-    },
-  } as unknown as Pool;
-  const personal = await PersonalData.open(
-    ctx.pool,
-    ctx.schema,
-    keyEncryptionKey(Buffer.alloc(32, 7), 'ledger-plans'),
-  );
-  queries = new LedgerQueries(
-    recording,
-    { DATABASE_SCHEMA: ctx.schema } as unknown as ServiceConfig,
-    personal,
-  );
+  queries = await recordingLedgerQueries(ctx, statements, 'ledger-plans');
 }, 120_000);
 
 afterAll(async () => ctx.dispose());
