@@ -40,6 +40,35 @@ interface DeploymentItem {
   readonly rejected: { rule: string; party: string }[];
 }
 
+/** The weekday and minutes since local midnight of `iso` in `timeZone`. */
+const localTime = (iso: string, timeZone: string) => {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      hour: 'numeric',
+      minute: 'numeric',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(iso))
+      .map((p) => [p.type, p.value]),
+  );
+  return { weekday: parts.weekday, minutes: Number(parts.hour) * 60 + Number(parts.minute) };
+};
+
+/** [start, end] lies in one of the service's baseline windows (SERVICE_BASELINE_CALENDAR). */
+const inBaselineWindow = (start: string, end: string): boolean =>
+  ['Europe/Berlin', 'America/New_York'].some((zone) => {
+    const from = localTime(start, zone);
+    const to = localTime(end, zone);
+    return (
+      !['Sat', 'Sun'].includes(from.weekday ?? '') &&
+      from.weekday === to.weekday &&
+      from.minutes >= 9 * 60 &&
+      to.minutes <= 13 * 60
+    );
+  });
+
 /**
  * Issue 11 item 4 end to end: planning commits a release scope over gRPC → its CloudEvent on
  * trainyard.planning.events.v1 → scheduling's consumer places it → DeploymentScheduled on
@@ -201,8 +230,12 @@ describe('deployment placement: planning commit on Kafka → DeploymentScheduled
       // defect-fix has no history yet: the configured default
       expect(d.expectedDuration).toMatchObject({ minutes: 30, basis: 'configured-default' });
       expect(Date.parse(d.end) - Date.parse(d.start)).toBe(30 * 60_000);
-      // inside a baseline window: 09:00–13:00 in Berlin or New York, on a weekday
-      expect(d.start.endsWith(':00Z')).toBe(true);
+      // inside a baseline window: 09:00–13:00 in Berlin or New York, on a weekday (a slot starts
+      // at a window's opening, or at the commit's lead time when that falls inside a window)
+      expect({ start: d.start, inBaselineWindow: inBaselineWindow(d.start, d.end) }).toEqual({
+        start: d.start,
+        inBaselineWindow: true,
+      });
     }
 
     const reader = await scheduling.token('viewer');

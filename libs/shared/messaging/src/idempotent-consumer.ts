@@ -105,6 +105,8 @@ export class IdempotentConsumer {
   private producer?: MessageProducer;
   private stopController = new AbortController();
   private dlqTopicReady: Promise<void> = Promise.resolve();
+  /** The start's checks beside the join (neither throws): stop() waits for them. */
+  private startChecks: Promise<unknown> = Promise.resolve();
   private readonly counters: ConsumerCounters = {
     handled: 0,
     duplicates: 0,
@@ -176,7 +178,7 @@ export class IdempotentConsumer {
               ),
             )
         : Promise.resolve();
-    void this.warnIfTopicsOutliveInbox();
+    this.startChecks = Promise.all([this.dlqTopicReady, this.warnIfTopicsOutliveInbox()]);
     this.stopController = new AbortController();
     this.producer = bus.producer();
     this.consumer = bus.consumer({
@@ -226,6 +228,7 @@ export class IdempotentConsumer {
     this.producer = undefined;
     await consumer?.disconnect();
     await producer?.disconnect();
+    await this.startChecks;
   }
 
   private async handle(message: ConsumedMessage, stop: AbortSignal): Promise<void> {
