@@ -15,14 +15,14 @@ import { readFileSync } from 'node:fs';
 import { Pool } from 'pg';
 import { EventSealer, createEventStore, migrateEventStore } from '@trainyard/event-store';
 import { benchEvent, createPlainTable, plainRow } from './bench-events';
+import { procCpuMs } from './bench-harness';
 
-const TICKS_PER_SECOND = 100;
 const PLAIN_COLUMNS = '(stream_id, stream_version, event_type, schema_version, data, metadata)';
 
+/** A backend's CPU so far, ms; 0 once it has ended. */
 function cpuMs(pid: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+    return procCpuMs(pid);
   } catch {
     return 0;
   }

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { Pool } from 'pg';
 import { signDevToken } from '@trainyard/infra';
-import { sleep } from './bench-harness';
+import { procCpuMs, sleep } from './bench-harness';
 import {
   planningClients,
   registerWorkload,
@@ -21,13 +21,6 @@ import {
 } from './planning-service';
 
 const CLIENTS = 16;
-const TICKS_PER_SECOND = 100;
-
-/** User + system CPU of a process so far, ms. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -78,19 +71,19 @@ async function main(): Promise<void> {
     const backendCpu = (pids: number[]) =>
       pids.reduce((sum, pid) => {
         try {
-          return sum + cpuMs(pid);
+          return sum + procCpuMs(pid);
         } catch {
           return sum; // ended
         }
       }, 0);
     const pids = await backends();
     const backendBefore = backendCpu(pids);
-    const cpuBefore = cpuMs(child.pid!);
+    const cpuBefore = procCpuMs(child.pid!);
     const started = Date.now();
     const commands = await run(seconds * 1000);
     const elapsed = Date.now() - started;
     await sleep(2_000);
-    const cpu = cpuMs(child.pid!) - cpuBefore;
+    const cpu = procCpuMs(child.pid!) - cpuBefore;
     const backendMs = backendCpu(pids) - backendBefore;
     const newBackends = (await backends()).filter((pid) => !pids.includes(pid)).length;
     await admin.end();
