@@ -50,7 +50,7 @@ function startConsumer(
     groupId: `trainyard.bench.${label}.${ctx.runId}`,
   };
   const child = fork(join(__dirname, 'e2e-consumer.child.ts'), [JSON.stringify(args)], {
-    execArgv: ['--disable-warning=TimeoutNegativeWarning', '--import', 'tsx'],
+    execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let exited = false;

@@ -39,7 +39,6 @@ export async function startPlanningService(o: {
   const child = spawn(
     process.execPath,
     [
-      '--disable-warning=TimeoutNegativeWarning',
       ...cpuProfileArgs(),
       join(root, 'dist', 'apps', 'planning', 'src', 'main.js'),
     ],

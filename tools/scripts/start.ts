@@ -91,7 +91,6 @@ function startService(service: ServiceName, env: NodeJS.ProcessEnv): void {
   const child = spawn(
     process.execPath,
     [
-      '--disable-warning=TimeoutNegativeWarning',
       join(root, 'dist', 'apps', service, 'src', 'main.js'),
     ],
     {
