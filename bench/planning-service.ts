@@ -38,10 +38,7 @@ export async function startPlanningService(o: {
   const [grpcPort, httpPort] = [await freePort(), await freePort()];
   const child = spawn(
     process.execPath,
-    [
-      ...cpuProfileArgs(),
-      join(root, 'dist', 'apps', 'planning', 'src', 'main.js'),
-    ],
+    [...cpuProfileArgs(), join(root, 'dist', 'apps', 'planning', 'src', 'main.js')],
     {
       cwd: root,
       env: {

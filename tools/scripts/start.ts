@@ -88,17 +88,11 @@ function port(service: ServiceName, kind: 'grpc' | 'http'): number {
 }
 
 function startService(service: ServiceName, env: NodeJS.ProcessEnv): void {
-  const child = spawn(
-    process.execPath,
-    [
-      join(root, 'dist', 'apps', service, 'src', 'main.js'),
-    ],
-    {
-      cwd: root,
-      env: serviceEnvironment(service, env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [join(root, 'dist', 'apps', service, 'src', 'main.js')], {
+    cwd: root,
+    env: serviceEnvironment(service, env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.set(service, child);
   const prefix = process.stdout.isTTY
     ? `\x1b[${COLORS[service]}m${service.padEnd(10)}\x1b[0m`
