@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -20,10 +20,11 @@ import {
   generateBundleSigningKey,
   readBundle,
   verifyBundle,
+  writeBundleDirectory,
 } from '@trainyard/evidence';
 import type { PopulationFile, ReconciliationFile, ServiceLogSource } from '@trainyard/evidence';
 import { appendScenario, planningLifecycle } from '@trainyard/planning-read-models/testing';
-import { testDatabaseUrl } from '@trainyard/testing';
+import { testDatabaseUrl, waitFor } from '@trainyard/testing';
 // The tamperings the unit spec checks on a bundle built in memory, here on one exported from PostgreSQL.
 import { contentTamperings, manifestTamperings, resigned } from '@trainyard/evidence/testing';
 
@@ -115,6 +116,18 @@ beforeAll(async () => {
 afterAll(async () => {
   await store?.close();
   await pool?.end();
+  // pg-pool's end() resolves before its clients' sockets close: a DROP … WITH (FORCE) right away
+  // terminates a backend whose idle client then emits an unhandled error and fails the suite.
+  await waitFor(
+    async () =>
+      (
+        await admin.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+          [database],
+        )
+      ).rows[0]?.n === 0,
+    { description: `the connections to ${database} closed` },
+  );
   await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   await admin.end();
   rmSync(auditDir, { recursive: true, force: true });
@@ -306,4 +319,105 @@ describe('npm run audit:export and audit:verify-bundle', () => {
     expect(none.err).toContain('no event in any service');
     expect(readdirSync(work)).not.toContain('none');
   }, 240_000);
+});
+
+/** The first ```<lang> block after `heading` in docs/evidence-bundle.md, as printed. */
+function docBlock(heading: string, lang: 'sh' | 'python'): string {
+  const doc = readFileSync(join(ROOT, 'docs', 'evidence-bundle.md'), 'utf8');
+  const at = doc.indexOf(heading);
+  const start = doc.indexOf(`\`\`\`${lang}\n`, at);
+  if (at < 0 || start < 0)
+    throw new Error(`docs/evidence-bundle.md: no ${lang} block after ${heading}`);
+  const end = doc.indexOf('\n```', start + 1);
+  return doc.slice(start + lang.length + 4, end + 1);
+}
+
+function shell(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) =>
+    execFile(command, args, { cwd }, (error, out, err) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, out, err }),
+    ),
+  );
+}
+
+// The auditor's checks by hand (openssl, sha256sum, jq, Python's hashlib): the documented commands
+// run as printed (their scratch files in a private directory instead of /tmp), so the document
+// and the bundle cannot drift apart, and tools that share no code with Trainyard agree with it.
+describe('docs/evidence-bundle.md: verifying by hand', () => {
+  let dir: string;
+  let scratch: string;
+  let script: string;
+  let python: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cbundle-hand-'));
+    scratch = join(dir, 'scratch');
+    mkdirSync(scratch);
+    const files = await exportEvidence(pool, [source], {
+      scope: { kind: 'all' },
+      createdAt: '2026-12-06T00:00:00.000Z',
+      key: generateBundleSigningKey(),
+    });
+    await writeBundleDirectory(join(dir, 'bundle'), files);
+    script = join(dir, 'by-hand.sh');
+    writeFileSync(
+      script,
+      docBlock('## Verifying by hand', 'sh').replaceAll('/tmp/', `${scratch}/`),
+    );
+    python = join(dir, 'verify_inclusion.py');
+    writeFileSync(python, docBlock('## Verifying by hand', 'python'));
+  }, 60_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('both signatures verify, every digest matches, no stray file, and the leaf hash is the record\u2019s', async () => {
+    const { out, err } = await shell('bash', [script], dir);
+    expect(err).toBe('');
+    const lines = out.trim().split('\n');
+    expect(lines.filter((l) => l === 'Signature Verified Successfully')).toHaveLength(2);
+    const digests = lines.filter((l) => / OK$| FAILED/.test(l));
+    const manifest = JSON.parse(readFileSync(join(dir, 'bundle', 'manifest.json'), 'utf8')) as {
+      files: unknown[];
+    };
+    expect(digests).toHaveLength(manifest.files.length);
+    expect(digests.every((l) => l.endsWith(': OK'))).toBe(true);
+    const events = JSON.parse(
+      readFileSync(join(dir, 'bundle', 'services', 'planning', 'events.json'), 'utf8'),
+    ) as { streams: Record<string, { leafHash: string }[]> };
+    // The last line: step 4's sha256sum of one event's leaf input, then the key fingerprint before it.
+    expect(lines.at(-1)).toBe(`${events.streams['workload-W-1']![0]!.leafHash}  -`);
+  }, 60_000);
+
+  it('the Python inclusion check proves every event of the bundle', async () => {
+    const { code, out, err } = await shell(
+      'python3',
+      [python, join(dir, 'bundle'), 'planning'],
+      dir,
+    );
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    const lines = out.trim().split('\n');
+    const events = JSON.parse(
+      readFileSync(join(dir, 'bundle', 'services', 'planning', 'events.json'), 'utf8'),
+    ) as { streams: Record<string, unknown[]> };
+    expect(lines).toHaveLength(Object.values(events.streams).flat().length);
+    expect(lines.every((l) => l.startsWith('OK  '))).toBe(true);
+  }, 60_000);
+
+  it('a changed byte in a file fails its digest, and a changed event fails its inclusion proof', async () => {
+    const eventsFile = join(dir, 'bundle', 'services', 'planning', 'events.json');
+    const original = readFileSync(eventsFile, 'utf8');
+    writeFileSync(eventsFile, original.replace('Title of W-1', 'Title of W-9'));
+    try {
+      const hand = await shell('bash', [script], dir);
+      expect(hand.out).toContain('services/planning/events.json: FAILED');
+      const proofs = await shell('python3', [python, join(dir, 'bundle'), 'planning'], dir);
+      expect(proofs.out).toMatch(/^FAIL /m);
+    } finally {
+      writeFileSync(eventsFile, original);
+    }
+  }, 60_000);
 });

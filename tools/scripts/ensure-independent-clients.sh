@@ -6,12 +6,13 @@
 #                                      checkpoints and inclusion proofs (Ed25519, SHA-256)
 #   kcat                               cloud-events.interop.int: librdkafka reads the relay's
 #                                      CloudEvents records
+#   openssl + jq                       audit-bundle.int: docs/evidence-bundle.md's checks by hand
 # Debian packages them; PyPI and other downloads are out of reach here. Installs what is missing
 # (as root, or through sudo); otherwise says what to do.
 set -euo pipefail
-packages=(python3-grpcio python3-protobuf python3-cryptography kcat)
+packages=(python3-grpcio python3-protobuf python3-cryptography kcat openssl jq)
 if /usr/bin/python3 -c 'import grpc, google.protobuf, cryptography' 2>/dev/null &&
-  command -v kcat >/dev/null; then
+  command -v kcat openssl jq >/dev/null; then
   exit 0
 fi
 as_root=()
