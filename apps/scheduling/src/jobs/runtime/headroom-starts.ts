@@ -1,4 +1,4 @@
-import type { DispatchPolicy } from '@trainyard/scheduling-domain';
+import type { DispatchCandidate, DispatchPolicy, JobManifest } from '@trainyard/scheduling-domain';
 import { iso, type StartedRun } from './runtime-records';
 import type { TaskStart } from './task-claims';
 
@@ -29,11 +29,9 @@ export function headroomStarts(
     for (const task of s.ready)
       starts.set(`${s.run.run_id}/${task.id}`, { ...s, task, attempt: 1 });
   if (starts.size === 0 || held <= 0) return [];
-  let running = 0;
-  for (const n of Object.values(runningByTeam)) running += Math.max(0, n);
-  const capacity = Math.max(held, concurrency - running);
   const readySince = iso(now);
-  const chosen = policy.choose(
+  const chosen = chooseInHeadroom(
+    policy,
     [...starts].map(([taskRunId, s]) => ({
       taskRunId,
       runId: s.run.run_id,
@@ -44,7 +42,69 @@ export function headroomStarts(
       pools: s.task.pools ?? [],
       readySince,
     })),
-    { runningByTeam, freePoolSlots: {}, capacity, headroom: capacity, now: readySince },
+    runningByTeam,
+    concurrency,
+    held,
+    readySince,
   );
   return chosen.slice(0, held).map((c) => starts.get(c.taskRunId)!);
+}
+
+/**
+ * Whether a trigger's new runs are likely to start in the headroom: the same round as
+ * headroomStarts over their first tasks, with the load this instance last read (`lastLoad`)
+ * instead of the trigger's own read, which answers only once the transaction is under way. A
+ * likely start is given priority over the dispatcher and the flush (PriorityStarts) from its
+ * first statement on; the trigger still decides over its own read. Never for a task that takes
+ * pool slots: its slot rows may be locked by a transaction that gives way to it.
+ */
+export function likelyHeadroomStart(
+  policy: DispatchPolicy,
+  runs: readonly { readonly runId: string; readonly job: string; readonly manifest: JobManifest }[],
+  lastLoad: Readonly<Record<string, number>>,
+  concurrency: number,
+  now: number,
+): boolean {
+  const readySince = iso(now);
+  const candidates: DispatchCandidate[] = [];
+  for (const r of runs)
+    for (const task of r.manifest.tasks) {
+      if (task.dependsOn.length > 0) continue;
+      if ((task.pools?.length ?? 0) > 0) return false;
+      candidates.push({
+        taskRunId: `${r.runId}/${task.id}`,
+        runId: r.runId,
+        job: r.job,
+        team: r.manifest.owner,
+        priority: r.manifest.priority ?? 50,
+        criticality: r.manifest.criticality,
+        pools: [],
+        readySince,
+      });
+    }
+  return (
+    candidates.length > 0 &&
+    chooseInHeadroom(policy, candidates, lastLoad, concurrency, 1, readySince).length > 0
+  );
+}
+
+/** The policy's round with every start in the headroom (only teams below their share). */
+function chooseInHeadroom(
+  policy: DispatchPolicy,
+  candidates: readonly DispatchCandidate[],
+  runningByTeam: Readonly<Record<string, number>>,
+  concurrency: number,
+  held: number,
+  now: string,
+): DispatchCandidate[] {
+  let running = 0;
+  for (const n of Object.values(runningByTeam)) running += Math.max(0, n);
+  const capacity = Math.max(held, concurrency - running);
+  return policy.choose(candidates, {
+    runningByTeam,
+    freePoolSlots: {},
+    capacity,
+    headroom: capacity,
+    now,
+  });
 }

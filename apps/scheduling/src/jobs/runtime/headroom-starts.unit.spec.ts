@@ -1,5 +1,5 @@
 import { createFairSharePolicy } from '@trainyard/scheduling-domain';
-import { headroomStarts } from './headroom-starts';
+import { headroomStarts, likelyHeadroomStart } from './headroom-starts';
 import type { StartedRun } from './runtime-records';
 import { ManifestCatalog, testManifestInput, testTask } from './test-support/manifest-catalog';
 
@@ -68,5 +68,28 @@ describe('headroomStarts', () => {
   it('starts nothing without a worker held or a ready task', () => {
     expect(headroomStarts(policy, [startedRun('r6')], {}, 24, 0, now)).toEqual([]);
     expect(headroomStarts(policy, [], {}, 24, 1, now)).toEqual([]);
+  });
+});
+
+describe('likelyHeadroomStart', () => {
+  const pooled = catalog.put(
+    testManifestInput('light.pooled.job', [
+      { ...testTask('work', 'noop'), pools: [{ pool: 'db:payments', slots: 1 }] },
+    ]),
+  );
+  const run = (runId: string, job = light) => ({ runId, job: job.name, manifest: job.manifest });
+
+  it("is likely for a team below its share by the instance's last load", () => {
+    expect(likelyHeadroomStart(policy, [run('r1')], { flood: 23 }, 24, now)).toBe(true);
+    expect(likelyHeadroomStart(policy, [run('r2')], {}, 24, now)).toBe(true);
+  });
+
+  it('is not for a team at or above its share', () => {
+    expect(likelyHeadroomStart(policy, [run('r3')], { light: 12, flood: 12 }, 24, now)).toBe(false);
+  });
+
+  // Its slot rows may be locked by a transaction that gives way to it.
+  it('is never for a task that takes pool slots', () => {
+    expect(likelyHeadroomStart(policy, [run('r4', pooled)], { flood: 23 }, 24, now)).toBe(false);
   });
 });

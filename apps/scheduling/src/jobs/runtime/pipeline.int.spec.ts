@@ -67,3 +67,36 @@ it('does not take a COMMIT for done when a failure was caught inside the transac
   await expect(failed).rejects.toThrow('COMMIT answered ROLLBACK');
   expect(await ids()).toEqual([7]);
 });
+
+// The result flush gives way to a light team's start in flight (PriorityStarts): its answers are
+// handed on only once that start has ended, and its transaction then commits as before.
+it('hands an answer on only once the start it gives way to has ended', async () => {
+  const endStart = runtime.priority.begin();
+  let reached!: () => void;
+  const gaveWay = new Promise<void>((resolve) => (reached = resolve));
+  // Called once an answer arrived (the first is BEGIN's): the transaction waits there.
+  const giveWay = runtime.priority.giveWay.bind(runtime.priority);
+  runtime.priority.giveWay = () => {
+    reached();
+    return giveWay();
+  };
+  let answered = false;
+  const done = runtime.givingWayTransaction(async (tx) => {
+    const read = tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+    void read.then(() => (answered = true));
+    tx.send(insert(3));
+    return (await read).rows[0]!.n;
+  });
+  try {
+    await gaveWay;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    endStart();
+    expect(await done).toBe(0);
+    expect(answered).toBe(true);
+    expect(await ids()).toEqual([3]);
+  } finally {
+    runtime.priority.giveWay = giveWay;
+    endStart();
+  }
+});

@@ -19,7 +19,14 @@ export class Pipeline {
   private firstFailure?: { readonly error: unknown };
   private corked = false;
 
-  constructor(readonly client: PoolClient) {}
+  /**
+   * `giveWay`: called with each answer; when it returns a promise, the answer is handed on once
+   * that settles (the flush gives way to a below-share team's start in flight: PriorityStarts).
+   */
+  constructor(
+    readonly client: PoolClient,
+    private readonly giveWay?: () => Promise<void> | undefined,
+  ) {}
 
   query<R extends QueryResultRow = QueryResultRow>(
     statement: QueryConfig | string,
@@ -68,7 +75,9 @@ export class Pipeline {
     sent.catch((error: unknown) => {
       this.firstFailure ??= { error };
     });
-    const answer = this.last.then(() => sent);
+    const giveWay = this.giveWay;
+    let answer = this.last.then(() => sent);
+    if (giveWay) answer = answer.then((r) => giveWay()?.then(() => r) ?? r);
     answer.catch(() => undefined); // reported to whoever awaits it, else by a later statement
     this.last = answer;
     return answer;

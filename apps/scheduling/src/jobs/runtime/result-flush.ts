@@ -93,7 +93,8 @@ async function applyFactsTo(
   };
   let changed: number;
   try {
-    changed = await ctx.pipelinedTransaction(async (tx) => {
+    // Each answer waits for a below-share team's start in flight here (PriorityStarts).
+    changed = await ctx.givingWayTransaction(async (tx) => {
       aborts = [];
       handoff = [];
       committed = undefined;

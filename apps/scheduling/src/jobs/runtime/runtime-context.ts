@@ -7,6 +7,7 @@ import { priorityThenAge } from './default-dispatch-policy';
 import { ManifestCache } from './manifest-cache';
 import type { JobRuntimeOptions, ResolvedOptions } from './job-runtime.options';
 import { Pipeline } from './pipeline';
+import { PriorityStarts } from './priority-starts';
 import { RunSnapshots } from './run-snapshots';
 import { runRef, type RunRefRow } from './run-events';
 import { iso, RETRYABLE, type RunRow } from './runtime-records';
@@ -49,6 +50,13 @@ export class RuntimeContext {
    * team's flood; the dispatcher's round takes them only for such teams.
    */
   readonly headroom: number;
+  /** Below-share starts in flight here: the dispatcher and the flush give way to them. */
+  readonly priority = new PriorityStarts();
+  /**
+   * Tasks running per team as this instance last read them (a dispatcher round or a trigger):
+   * whether a trigger's runs are likely to start in the headroom, before its own read says so.
+   */
+  lastLoad: Readonly<Record<string, number>> = {};
   readonly wakers = {
     dispatch: new Wakeable(),
     flush: new Wakeable(),
@@ -183,9 +191,13 @@ export class RuntimeContext {
    * COMMIT right behind the statements it sent last (`Pipeline.send`), so a body that reads once
    * and then writes costs two round trips. Committed when it returns, exactly as `transaction`.
    */
-  async pipelinedTransaction<T>(body: (tx: Pipeline) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  async pipelinedTransaction<T>(
+    body: (tx: Pipeline) => Promise<T>,
+    begin = 'BEGIN',
+    giveWay?: () => Promise<void> | undefined,
+  ): Promise<T> {
     return this.retried(this.pipelined, async (client) => {
-      const tx = new Pipeline(client);
+      const tx = new Pipeline(client, giveWay);
       try {
         tx.send(begin);
         const result = await body(tx);
@@ -198,6 +210,14 @@ export class RuntimeContext {
         throw tx.failure ? tx.failure.error : error;
       }
     });
+  }
+
+  /**
+   * `pipelinedTransaction` whose every answer waits for the below-share starts in flight here
+   * (PriorityStarts): the result flush's.
+   */
+  async givingWayTransaction<T>(body: (tx: Pipeline) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+    return this.pipelinedTransaction(body, begin, () => this.priority.giveWay());
   }
 
   /** Closes the pipelined connections (the runtime has stopped). */

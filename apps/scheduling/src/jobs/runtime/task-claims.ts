@@ -104,6 +104,7 @@ export async function claim(
   }
   const { claimed, write } = await startTasks(ctx, client, starts, now);
   if (write) await client.query(write);
+  await ctx.priority.giveWay();
   // Their runs' events move on: a snapshot the flush kept of one is out of date.
   ctx.snapshots.forget(claimed.map((c) => c.run.run_id));
   return claimed;
@@ -180,8 +181,12 @@ export async function claimByPolicy<Row extends { run_id: string; task_id: strin
     teamHeadsSql(ctx.t.tasks, ctx.t.runs),
     [iso(now), Math.max(1, free + (round.reserveHeadroom ? ctx.headroom : 0)) * 4],
   );
+  // After each answer: a below-share team's start in flight here goes first (PriorityStarts).
+  await ctx.priority.giveWay();
   if (candidates.length === 0) return [];
   const running = await runningByTeam(ctx, client);
+  ctx.lastLoad = running;
+  await ctx.priority.giveWay();
   const list: DispatchCandidate[] = [];
   await ctx.manifests.load(candidates);
   for (const c of candidates) {
@@ -227,6 +232,7 @@ export async function claimByPolicy<Row extends { run_id: string; task_id: strin
       [picked.map((c) => c.runId), picked.map((c) => c.taskRunId.slice(c.runId.length + 1))],
     ),
   );
+  await ctx.priority.giveWay();
   const order = new Map(wanted.map((w, i) => [w, i]));
   return rows.sort(
     (a, b) => order.get(`${a.run_id}/${a.task_id}`)! - order.get(`${b.run_id}/${b.task_id}`)!,

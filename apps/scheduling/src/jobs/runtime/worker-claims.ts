@@ -1,8 +1,14 @@
 import type { QueryConfig } from 'pg';
 import { insertRuns } from './run-creation';
 import type { RuntimeContext } from './runtime-context';
-import { headroomStarts } from './headroom-starts';
-import { QUEUE_BEGIN, type Claimed, type NewRun, type StartedRun } from './runtime-records';
+import { headroomStarts, likelyHeadroomStart } from './headroom-starts';
+import {
+  QUEUE_BEGIN,
+  runIdOf,
+  type Claimed,
+  type NewRun,
+  type StartedRun,
+} from './runtime-records';
 import { claim, runningByTeam, startTasks, type ClaimRound } from './task-claims';
 
 /**
@@ -57,9 +63,27 @@ export async function insertRunsInHeadroom(
   let claimed: Claimed[] = [];
   let ready = 0;
   const claims = ctx.headroom > 0 && !draining;
+  // Likely to start in the headroom (its team below its share): the dispatcher and the flush give
+  // way to it until it commits (PriorityStarts).
+  const priority =
+    claims &&
+    likelyHeadroomStart(
+      ctx.policy,
+      runs.map((r) => ({
+        runId: runIdOf(r.idempotencyKey),
+        job: r.job.name,
+        manifest: r.job.manifest,
+      })),
+      ctx.lastLoad,
+      ctx.o.concurrency,
+      now,
+    );
+  let endPriority: (() => void) | undefined;
   let created: Set<string>;
   try {
     created = await ctx.pipelinedTransaction(async (tx) => {
+      // Only once it holds its connection: a flush giving way to it may hold one of them.
+      if (priority) endPriority ??= ctx.priority.begin();
       claimed = [];
       // Sent now, behind BEGIN and ahead of the inserts: it needs no answer before them.
       const load = claims ? runningByTeam(ctx, tx) : undefined;
@@ -73,10 +97,12 @@ export async function insertRunsInHeadroom(
       if (held === 0) return inserted;
       // Started now: the run's rows are in (the dispatcher's claims read the clock before theirs).
       const startedAt = ctx.o.clock();
+      const running = await load;
+      ctx.lastLoad = running;
       const starts = headroomStarts(
         ctx.policy,
         started,
-        await load,
+        running,
         ctx.o.concurrency,
         held,
         startedAt,
@@ -89,6 +115,8 @@ export async function insertRunsInHeadroom(
   } catch (error) {
     ctx.workers.release(held);
     throw error;
+  } finally {
+    endPriority?.();
   }
   ctx.workers.release(held - claimed.length);
   return { created, claimed, tookAll: claimed.length === ready };
