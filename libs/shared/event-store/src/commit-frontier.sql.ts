@@ -14,11 +14,10 @@
  * When nothing is in flight the subquery over the backends is not executed at all.
  *
  * The backends are read from `pg_stat_get_activity(NULL)`, the function under the
- * `pg_stat_activity` view, compared by database oid: the view's joins to pg_database and pg_authid
- * made the frontier cost 400–600 µs of PostgreSQL CPU per evaluation on a shared server (issue
- * 10), against ~150 µs for the function alone, and every subscription read and sealer pass
- * evaluates it. A backend with no database (datid null) counts as ours, as it did through the
- * view.
+ * `pg_stat_activity` view, compared by database oid: through the view the frontier cost 420–700 µs
+ * of PostgreSQL CPU per evaluation on a shared server (issue 10), against 120–150 µs with the
+ * function alone, and every subscription read and sealer pass evaluates it. A backend with no
+ * database (datid null) counts as ours, as it did through the view.
  */
 export const COMMIT_FRONTIER = `(SELECT coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
      FROM pg_snapshot_xip(pg_current_snapshot()) x
