@@ -3,6 +3,7 @@ import type { Checkpoint, EventStore, SubscriptionBatch } from '@trainyard/event
 import type { Pool } from 'pg';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
 import { quoteSchema } from './messaging.migrations';
+import { namedStatement } from './named-statement';
 import { errorMessage, type MessagingLogger } from './messaging-logger';
 import { SessionLock, whenAborted } from './session-lock';
 
@@ -133,6 +134,10 @@ async function followWhileLocked(
 ): Promise<void> {
   const table = `${quoteSchema(options.schema)}.relay_checkpoints`;
   const interrupt = AbortSignal.any([stop, lock.signal]);
+  const saveCheckpoint = namedStatement(
+    `INSERT INTO ${table} (name, checkpoint, updated_at) VALUES ($1, $2, now())
+         ON CONFLICT (name) DO UPDATE SET checkpoint = excluded.checkpoint, updated_at = excluded.updated_at`,
+  );
   const { rows } = await lock.client.query<{ checkpoint: string }>(
     `SELECT checkpoint FROM ${table} WHERE name = $1`,
     [options.checkpointName],
@@ -146,11 +151,11 @@ async function followWhileLocked(
     handler: async (batch) => {
       await options.handle(batch, interrupt);
       // Through the lock's own connection: if the lock is gone, this fails and nothing moves.
-      await lock.client.query(
-        `INSERT INTO ${table} (name, checkpoint, updated_at) VALUES ($1, $2, now())
-         ON CONFLICT (name) DO UPDATE SET checkpoint = excluded.checkpoint, updated_at = excluded.updated_at`,
-        [options.checkpointName, formatCheckpoint(batch.checkpoint)],
-      );
+      // Named: prepared once on the lock's connection, not parsed and planned for every batch.
+      await lock.client.query({
+        ...saveCheckpoint,
+        values: [options.checkpointName, formatCheckpoint(batch.checkpoint)],
+      });
       options.onCheckpoint(batch.checkpoint);
     },
     onReadError: (error) =>

@@ -50,7 +50,7 @@ export class ProjectionFold<TEvent> {
     for (const view of this.projection.views) {
       // The copies have the live tables' shape; their own names are only used in statements.
       const shape = await describeTable(tx, `${s}."${view.table}"`);
-      tables.push(new ViewTable(view, shape, `${s}."${view.table}${suffix}"`));
+      tables.push(new ViewTable(view, shape, `${s}."${view.table}${suffix}"`, suffix === ''));
     }
     this.tables.set(suffix, tables);
     return tables;

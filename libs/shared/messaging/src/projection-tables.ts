@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { keyId } from '@trainyard/kernel';
+import { namedStatement, type NamedStatement } from './named-statement';
 
 /** What the table code needs of a view. */
 export interface ViewLayout {
@@ -64,12 +65,22 @@ type Record_ = Record<string, unknown>;
 export class ViewTable {
   private readonly propertyOf: ReadonlyMap<string, string>;
   private readonly keyColumns: readonly string[];
-  private readonly sql: { load: string; upsert: string; delete: string };
+  private readonly sql: {
+    load: NamedStatement;
+    upsert: NamedStatement;
+    delete: NamedStatement;
+  };
 
+  /**
+   * `prepared`: the statements are named (prepared once per connection). For the live tables; a
+   * rebuild's copies keep unnamed statements (a rebuild is one pass, and the copies are renamed
+   * into place at the swap, so their prepared statements would only be left behind).
+   */
   constructor(
     private readonly view: ViewLayout,
     private readonly shape: TableShape,
     qualified: string,
+    prepared = false,
   ) {
     const overrides = new Map(Object.entries(view.columns ?? {}).map(([p, c]) => [c, p]));
     this.propertyOf = new Map(
@@ -84,19 +95,27 @@ export class ViewTable {
     const records = `jsonb_populate_recordset(NULL::${qualified}, $1::jsonb)`;
     const keyList = (columns: readonly string[]) => columns.map(quote).join(', ');
     const [single] = this.keyColumns;
+    // The columns by name, not *: a prepared statement's result shape is fixed when it is planned
+    // (a column added by a later migration would make PostgreSQL refuse it), and toRow reads only
+    // these anyway.
+    const all = keyList(shape.columns.map((c) => c.name));
     const load =
       this.keyColumns.length === 1 && single !== undefined
-        ? `SELECT * FROM ${qualified} WHERE ${quote(single)} = ANY($1::${typeOf(single)}[])`
-        : `SELECT * FROM ${qualified} WHERE (${keyList(this.keyColumns)}) IN (SELECT ${keyList(this.keyColumns)} FROM ${records})`;
+        ? `SELECT ${all} FROM ${qualified} WHERE ${quote(single)} = ANY($1::${typeOf(single)}[])`
+        : `SELECT ${all} FROM ${qualified} WHERE (${keyList(this.keyColumns)}) IN (SELECT ${keyList(this.keyColumns)} FROM ${records})`;
     const written = shape.columns.filter((c) => !c.generated).map((c) => c.name);
     const updates = written
       .filter((c) => !shape.primaryKey.includes(c))
       .map((c) => `${quote(c)} = EXCLUDED.${quote(c)}`);
+    const statement = (text: string) => (prepared ? namedStatement(text) : { text });
     this.sql = {
-      load,
-      upsert: `INSERT INTO ${qualified} (${keyList(written)}) SELECT ${keyList(written)} FROM ${records}
-               ON CONFLICT (${keyList(shape.primaryKey)}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
-      delete: `DELETE FROM ${qualified} WHERE (${keyList(shape.primaryKey)}) IN (SELECT ${keyList(shape.primaryKey)} FROM ${records})`,
+      load: statement(load),
+      upsert:
+        statement(`INSERT INTO ${qualified} (${keyList(written)}) SELECT ${keyList(written)} FROM ${records}
+               ON CONFLICT (${keyList(shape.primaryKey)}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`),
+      delete: statement(
+        `DELETE FROM ${qualified} WHERE (${keyList(shape.primaryKey)}) IN (SELECT ${keyList(shape.primaryKey)} FROM ${records})`,
+      ),
     };
   }
 
@@ -116,7 +135,7 @@ export class ViewTable {
               Object.fromEntries(this.keyColumns.map((c, i) => [c, parts[i]])),
             ),
           );
-    const { rows } = await tx.query<Record_>(this.sql.load, [parameter]);
+    const { rows } = await tx.query<Record_>({ ...this.sql.load, values: [parameter] });
     for (const record of rows) {
       const id = keyId(this.keyColumns.map((c) => String(record[c])));
       const row = this.toRow(record);
@@ -149,8 +168,8 @@ export class ViewTable {
       const remaining = new Set(now.map((row) => this.primaryKeyId(row)));
       deletes.push(...was.filter((row) => !remaining.has(this.primaryKeyId(row))));
     }
-    if (deletes.length > 0) await tx.query(this.sql.delete, [this.json(deletes)]);
-    if (upserts.length > 0) await tx.query(this.sql.upsert, [this.json(upserts)]);
+    if (deletes.length > 0) await tx.query({ ...this.sql.delete, values: [this.json(deletes)] });
+    if (upserts.length > 0) await tx.query({ ...this.sql.upsert, values: [this.json(upserts)] });
     return upserts.length + deletes.length;
   }
 
