@@ -31,6 +31,12 @@ export class AppendSignal {
   private lastNotifyAt = 0;
   private notifyTimer?: NodeJS.Timeout;
   private closed = false;
+  /**
+   * The announcement, a plain NOTIFY in the simple protocol: `SELECT pg_notify($1, '')` is parsed,
+   * planned and bound anew on every call (an unnamed statement), about twice the backend's and the
+   * client's CPU per notification (bench/README.md). The channel is a quoted identifier.
+   */
+  private readonly notifyStatement: string;
 
   constructor(
     private readonly pool: Pool,
@@ -38,7 +44,9 @@ export class AppendSignal {
     private readonly onError: (error: unknown) => void,
     private readonly crossProcess: boolean,
     private readonly notifyThrottleMs: number,
-  ) {}
+  ) {
+    this.notifyStatement = `NOTIFY ${quoteIdent(channelName(schema))}`;
+  }
 
   /**
    * Registers a waker, for appends holding one of `types` if given; the first one opens the LISTEN
@@ -100,7 +108,7 @@ export class AppendSignal {
     this.lastNotifyAt = Date.now();
     this.notifier ??= this.openNotifier();
     void this.notifier
-      .then((client) => client?.query(`SELECT pg_notify($1, '')`, [channelName(this.schema)]))
+      .then((client) => client?.query(this.notifyStatement))
       .catch((error: unknown) => {
         this.notifier = undefined;
         this.notifierPid = undefined;
