@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { Pool } from 'pg';
-import { channelName, quoteIdent } from './schema-name';
+import { channelName, notifyStatement, quoteIdent } from './schema-name';
 
 type Waker = () => void;
 
@@ -31,11 +31,7 @@ export class AppendSignal {
   private lastNotifyAt = 0;
   private notifyTimer?: NodeJS.Timeout;
   private closed = false;
-  /**
-   * The announcement, a plain NOTIFY in the simple protocol: `SELECT pg_notify($1, '')` is parsed,
-   * planned and bound anew on every call (an unnamed statement), about twice the backend's and the
-   * client's CPU per notification (bench/README.md). The channel is a quoted identifier.
-   */
+  /** NOTIFY on this store's channel (notifyStatement). */
   private readonly notifyStatement: string;
 
   constructor(
@@ -45,7 +41,7 @@ export class AppendSignal {
     private readonly crossProcess: boolean,
     private readonly notifyThrottleMs: number,
   ) {
-    this.notifyStatement = `NOTIFY ${quoteIdent(channelName(schema))}`;
+    this.notifyStatement = notifyStatement(schema);
   }
 
   /**
