@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { NewEvent } from './event-store.types';
-import { assertSchemaName, channelName, quoteIdent } from './schema-name';
+import { assertSchemaName, notifyStatement, quoteIdent } from './schema-name';
 
 /** Events for one stream, at the stream's known current version (0: a new stream). */
 export interface StreamAppend {
@@ -90,8 +90,8 @@ export function appendStatement(
 
 /** Wakes the store's subscribers in every process (LISTEN on the store's channel) after a commit. */
 export async function announceAppends(
-  client: { query(text: string, values: unknown[]): Promise<unknown> },
+  client: { query(text: string): Promise<unknown> },
   schema: string,
 ): Promise<void> {
-  await client.query('SELECT pg_notify($1, $2)', [channelName(assertSchemaName(schema)), '']);
+  await client.query(notifyStatement(assertSchemaName(schema)));
 }

@@ -53,3 +53,37 @@ describe('AppendSignal: a LISTEN connection that breaks before its LISTEN', () =
     await expect(signal.close()).resolves.toBeUndefined();
   });
 });
+
+// Regression: the announcement was SELECT pg_notify(channel, ''), which refuses a channel name over
+// 63 bytes, while LISTEN truncates it; a store whose schema name has 57 or more characters never
+// woke another process's subscribers and reported every attempt as a background error.
+describe('AppendSignal: a schema name of 63 characters', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext('append_signal_long');
+  });
+  afterAll(() => ctx.dispose());
+
+  it("announces its appends to another process's listener", async () => {
+    const schema = `${ctx.schema}_`.padEnd(63, 'x');
+    const announcerErrors: unknown[] = [];
+    const announcer = new AppendSignal(ctx.pool, schema, (e) => announcerErrors.push(e), true, 20);
+    const listener = new AppendSignal(ctx.pool, schema, () => undefined, true, 20);
+    let wakes = 0;
+    listener.subscribe(() => wakes++);
+    try {
+      // Announce until the listener's LISTEN is in place and hears one.
+      await waitFor(
+        () => {
+          announcer.appended();
+          return wakes > 0;
+        },
+        { timeoutMs: 10_000, description: 'the announcement heard by the other listener' },
+      );
+      expect(announcerErrors).toEqual([]);
+    } finally {
+      await announcer.close();
+      await listener.close();
+    }
+  });
+});

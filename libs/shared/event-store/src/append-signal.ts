@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { Pool } from 'pg';
-import { channelName, quoteIdent } from './schema-name';
+import { channelName, notifyStatement, quoteIdent } from './schema-name';
 
 type Waker = () => void;
 
@@ -31,6 +31,8 @@ export class AppendSignal {
   private lastNotifyAt = 0;
   private notifyTimer?: NodeJS.Timeout;
   private closed = false;
+  /** NOTIFY on this store's channel (notifyStatement). */
+  private readonly notifyStatement: string;
 
   constructor(
     private readonly pool: Pool,
@@ -38,7 +40,9 @@ export class AppendSignal {
     private readonly onError: (error: unknown) => void,
     private readonly crossProcess: boolean,
     private readonly notifyThrottleMs: number,
-  ) {}
+  ) {
+    this.notifyStatement = notifyStatement(schema);
+  }
 
   /**
    * Registers a waker, for appends holding one of `types` if given; the first one opens the LISTEN
@@ -100,7 +104,7 @@ export class AppendSignal {
     this.lastNotifyAt = Date.now();
     this.notifier ??= this.openNotifier();
     void this.notifier
-      .then((client) => client?.query(`SELECT pg_notify($1, '')`, [channelName(this.schema)]))
+      .then((client) => client?.query(this.notifyStatement))
       .catch((error: unknown) => {
         this.notifier = undefined;
         this.notifierPid = undefined;

@@ -25,6 +25,17 @@ export function channelName(schema: string): string {
 }
 
 /**
+ * The announcement of appends: NOTIFY on the channel as a quoted identifier, in the simple
+ * protocol. `SELECT pg_notify($1, '')` was parsed, planned and bound anew on every call, about
+ * twice the backend's and the client's CPU per notification, and refused a channel name over 63
+ * bytes ("channel name too long": a schema name of 57 or more characters) that LISTEN, which takes
+ * an identifier, truncates. NOTIFY truncates it the same way, so listener and announcer agree.
+ */
+export function notifyStatement(schema: string): string {
+  return `NOTIFY ${quoteIdent(channelName(schema))}`;
+}
+
+/**
  * Prepared-statement names are per connection and silently truncated to 63 bytes by the server;
  * a short digest of the schema keeps them unique however long the schema name is.
  */

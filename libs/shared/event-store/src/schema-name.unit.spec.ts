@@ -1,4 +1,10 @@
-import { assertSchemaName, channelName, quoteIdent, statementName } from './schema-name';
+import {
+  assertSchemaName,
+  channelName,
+  notifyStatement,
+  quoteIdent,
+  statementName,
+} from './schema-name';
 
 describe('assertSchemaName', () => {
   it.each(['planning', 'compliance_v2', '_private', 'a'.repeat(63)])('accepts %j', (name) => {
@@ -22,6 +28,10 @@ describe('identifiers', () => {
 
   it('names the NOTIFY channel after the schema', () => {
     expect(channelName('planning')).toBe('planning.events');
+  });
+
+  it('announces on the channel as an identifier, which the server truncates as LISTEN does', () => {
+    expect(notifyStatement('planning')).toBe('NOTIFY "planning.events"');
   });
 
   it('keeps prepared statement names short and distinct per schema', () => {
