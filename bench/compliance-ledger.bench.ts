@@ -16,7 +16,7 @@ const BATCH = 500;
 const PARTITIONS = 8;
 
 /** A release's worth of planning events, cycled: workloads registered, scope committed, evaluated. */
-const messageOf = (i: number): Message => {
+export const messageOf = (i: number): Message => {
   const release = `R-${Math.floor(i / 50)}`;
   const kind = i % 5;
   const data =

@@ -40,8 +40,11 @@ export const complianceService: ServiceDefinition = {
 export const run = (onStopped?: () => Promise<void>): void =>
   runServiceMain(complianceService, onStopped);
 
-/** The ledger's ingest, for the `compliance.ledger.ingest` bench (tools and benches import services only here). */
-export { LedgerIngest } from './ledger/ledger.ingest';
+/**
+ * The ledger's ingest and its statement, for the `compliance.ledger.ingest` bench and
+ * `bench/ledger-cpu.probe.ts` (tools and benches import services only here).
+ */
+export { LedgerIngest, writeLedgerEntries } from './ledger/ledger.ingest';
 
 /** Retention over the compliance tables, for `npm run audit:archive -- --service compliance --records`. */
 export { RetentionSweep } from './retention/retention-sweep';

@@ -197,6 +197,16 @@ const visitControls = (value: unknown, depth: number, found: Set<string>): void 
   }
 };
 
+/** Adds the `controls` extension's tags (comma-separated) to `found`; the tags, sorted. */
+const withExtensionControls = (
+  found: Set<string>,
+  extensions: Readonly<Record<string, string>>,
+): string[] => {
+  const extension = extensions['controls'];
+  if (extension) for (const tag of extension.split(',')) if (tag.trim()) found.add(tag.trim());
+  return found.size === 0 ? [] : [...found].sort();
+};
+
 /** Control tags: a `controls` list anywhere in the data (e.g. each rule of an evaluation), or the `controls` extension (comma-separated). */
 export const controlsOf = (
   data: unknown,
@@ -204,16 +214,61 @@ export const controlsOf = (
 ): string[] => {
   const found = new Set<string>();
   visitControls(data, 0, found);
-  const extension = extensions['controls'];
-  if (extension) for (const tag of extension.split(',')) if (tag.trim()) found.add(tag.trim());
-  return found.size === 0 ? [] : [...found].sort();
+  return withExtensionControls(found, extensions);
+};
+
+/**
+ * visitIds and visitControls in one walk of the data (ledgerFactsOf): each stops where it would
+ * alone (ids at MAX_LINKS, controls inside a tag list), so both find what they find apart.
+ */
+const visitIdsAndControls = (
+  value: unknown,
+  depth: number,
+  links: LedgerLink[] | undefined,
+  controls: Set<string> | undefined,
+): void => {
+  if (depth > MAX_DEPTH) return;
+  const ids = links && links.length < MAX_LINKS ? links : undefined;
+  if (!ids && !controls) return;
+  if (Array.isArray(value)) {
+    for (const item of value) visitIdsAndControls(item, depth + 1, ids, controls);
+    return;
+  }
+  if (!isRecord(value)) return;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const field = value[key];
+    if (ids) {
+      const kind = idKindOf(key);
+      if (kind !== null) {
+        if (isId(field)) ids.push({ kind, id: field });
+        else if (Array.isArray(field)) for (const id of field) if (isId(id)) ids.push({ kind, id });
+      }
+    }
+    let inner = controls;
+    if (controls && (key === 'controls' || key === 'controlTags') && Array.isArray(field)) {
+      for (const tag of field) if (isId(tag)) controls.add(tag);
+      inner = undefined;
+    }
+    if (typeof field === 'object') visitIdsAndControls(field, depth + 1, ids, inner);
+  }
+};
+
+/** Whether a data key names who did it (`…By`), remembered per key like idKindOf. */
+const actorKeys = new Map<string, boolean>();
+const isActorKey = (key: string): boolean => {
+  const known = actorKeys.get(key);
+  if (known !== undefined) return known;
+  const actor = ACTOR_KEY.test(key);
+  if (actorKeys.size < KEY_CACHE_SIZE) actorKeys.set(key, actor);
+  return actor;
 };
 
 /** Who did it: the first `…By` string field of the data (`approvedBy`, `committedBy`, …), else the `actor` extension. */
 export const actorOf = (event: Pick<ParsedCloudEvent, 'data' | 'actor'>): string | undefined => {
   if (isRecord(event.data))
     for (const key in event.data) {
-      if (!Object.hasOwn(event.data, key) || !ACTOR_KEY.test(key)) continue;
+      if (!Object.hasOwn(event.data, key) || !isActorKey(key)) continue;
       const value = event.data[key];
       if (isId(value)) return value;
     }
@@ -250,6 +305,50 @@ const serviceOf = (event: Pick<ParsedCloudEvent, 'type' | 'source'>): string => 
   return fromSource ?? event.source;
 };
 
+/**
+ * What an event's type and source alone decide, remembered per (type, source) like idKindOf's
+ * keys: a topic repeats a few types millions of times, and the regexes cost more than the rest of
+ * these facts. At most KEY_CACHE_SIZE pairs.
+ */
+interface TypeFacts {
+  readonly sourceService: string;
+  readonly eventType: string;
+  readonly trailKind: TrailKind;
+}
+const typeFacts = new Map<string, TypeFacts>();
+const typeFactsOf = (event: Pick<ParsedCloudEvent, 'type' | 'source' | 'eventType'>): TypeFacts => {
+  const key = `${event.type}\u0000${event.source}\u0000${event.eventType ?? ''}`;
+  const known = typeFacts.get(key);
+  if (known) return known;
+  const sourceService = serviceOf(event);
+  const eventType = event.eventType ?? event.type;
+  const facts = { sourceService, eventType, trailKind: trailKindOf(sourceService, eventType) };
+  if (typeFacts.size < KEY_CACHE_SIZE) typeFacts.set(key, facts);
+  return facts;
+};
+
+const byKindAndId = (a: LedgerLink, b: LedgerLink): number =>
+  a.kind === b.kind ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.kind < b.kind ? -1 : 1;
+
+/** Links seen up to this many are told apart by comparing, more through a Set of keys. */
+const FEW_LINKS = 16;
+
+/** The first MAX_LINKS distinct links of `found`, sorted by kind and id. */
+const uniqueLinks = (found: readonly LedgerLink[]): LedgerLink[] => {
+  const links: LedgerLink[] = [];
+  const seen = found.length > FEW_LINKS ? new Set<string>() : undefined;
+  for (const link of found) {
+    if (links.length >= MAX_LINKS) break;
+    if (seen) {
+      const key = `${link.kind}\u0000${link.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+    } else if (links.some((l) => l.kind === link.kind && l.id === link.id)) continue;
+    links.push(link);
+  }
+  return links.sort(byKindAndId);
+};
+
 /** Everything the ledger records of one event, deduplicated and in a stable order. */
 export const ledgerFactsOf = (
   event: Pick<
@@ -257,34 +356,23 @@ export const ledgerFactsOf = (
     'type' | 'source' | 'eventType' | 'schemaVersion' | 'data' | 'actor' | 'extensions'
   >,
 ): LedgerFacts => {
-  const sourceService = serviceOf(event);
-  const eventType = event.eventType ?? event.type;
+  const { sourceService, eventType, trailKind } = typeFactsOf(event);
   const known =
     event.schemaVersion === 1 && isRecord(event.data)
       ? KNOWN[`${sourceService}.${eventType}`]
       : undefined;
-  const all = [
-    ...(known ? known(event.data as Record<string, unknown>) : []),
-    ...scanIdLinks(event.data),
-  ];
-  const seen = new Set<string>();
-  const links: LedgerLink[] = [];
-  for (const link of all) {
-    const key = `${link.kind}\u0000${link.id}`;
-    if (seen.has(key) || links.length >= MAX_LINKS) continue;
-    seen.add(key);
-    links.push(link);
-  }
-  links.sort((a, b) =>
-    a.kind === b.kind ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.kind < b.kind ? -1 : 1,
-  );
+  const scanned: LedgerLink[] = [];
+  const controls = new Set<string>();
+  visitIdsAndControls(event.data, 0, scanned, controls);
+  const found = known ? known(event.data as Record<string, unknown>) : [];
+  found.push(...scanned);
   const actor = actorOf(event);
   return {
     sourceService,
     eventType,
     ...(actor !== undefined ? { actor } : {}),
-    links,
-    controls: controlsOf(event.data, event.extensions ?? {}),
-    trailKind: trailKindOf(sourceService, eventType),
+    links: uniqueLinks(found),
+    controls: withExtensionControls(controls, event.extensions ?? {}),
+    trailKind,
   };
 };

@@ -212,4 +212,52 @@ describe('ledger link extraction', () => {
       }),
     );
   });
+
+  // ledgerFactsOf walks the data once for ids and controls (visitIdsAndControls): it must find
+  // what the two walks find apart, tag lists and nesting included.
+  it('finds the same links and controls in one walk as scanIdLinks and controlsOf apart', () => {
+    const key = fc.constantFrom(
+      'workloadId',
+      'releaseIds',
+      'controls',
+      'controlTags',
+      'note',
+      'by',
+    );
+    const { data } = fc.letrec((tie) => ({
+      data: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.string({ maxLength: 3 }),
+        fc.integer(),
+        fc.array(tie('data'), { maxLength: 4 }),
+        fc.dictionary(fc.oneof(key, fc.string({ maxLength: 3 })), tie('data'), { maxKeys: 5 }),
+      ),
+    }));
+    // Deeper than MAX_DEPTH, and a tag list holding an object (ids are found inside, tags not).
+    const nested = (level: number): unknown =>
+      level === 9
+        ? 'end'
+        : { workloadId: `w-${level}`, controls: [`c-${level}`], note: nested(level + 1) };
+    const tagObject = { controls: ['c-1', { controls: ['c-2'], workloadId: 'w-in' }] };
+    fc.assert(
+      fc.property(data, fc.string({ maxLength: 8 }), (value, extension) => {
+        const extensions = { controls: extension };
+        const facts = ledgerFactsOf(
+          event('deployment', 'SomethingHappened', value, { extensions }),
+        );
+        const apart = new Map(scanIdLinks(value).map((l) => [`${l.kind}\u0000${l.id}`, l]));
+        const sorted = [...apart.values()].sort((a, b) =>
+          a.kind === b.kind ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.kind < b.kind ? -1 : 1,
+        );
+        expect(facts.links).toEqual(sorted);
+        expect(facts.controls).toEqual(controlsOf(value, extensions));
+      }),
+      {
+        examples: [
+          [nested(0), ''],
+          [tagObject, 'X,Y'],
+        ],
+      },
+    );
+  });
 });

@@ -195,4 +195,45 @@ describe('LedgerIngest', () => {
     });
     expect(byId.get(idOf(jsonNull))).toMatchObject({ sql_null: false, data_type: 'null' });
   });
+
+  // The run's text columns travel as PostgreSQL array literals and its data as the message's own
+  // JSON text (writeLedgerEntries): quoting must hold for any text, and data keeps what it says.
+  it('stores text exactly and data as written: quotes, backslashes, control characters, braces, "null", a 20-digit number', async () => {
+    const topic = ctx.topic('text');
+    const awkward = 'a "quoted" \\ back\\nslash, {braced}, NULL';
+    const message = registered('W-text', { controls: ['SOX "1"', 'ISO\\9', 'line\nbreak'] });
+    const escaped: OutgoingMessage = {
+      ...message,
+      headers: {
+        ...message.headers,
+        ce_subject: awkward,
+        ce_correlationid: 'null',
+        ce_causationid: 'tab\there \u0001 é ✓',
+      },
+    };
+    const data = '{"workloadId":"W-big","count":12345678901234567890,"ratio":1.50}';
+    const big = { ...registered('W-big'), value: Buffer.from(data) };
+    await producer.send(topic, [escaped, big]);
+    const ledger = await ingest('text', [topic]);
+    await waitFor(() => (ledger.stats?.handled ?? 0) >= 2, { description: 'both handled' });
+
+    const { rows } = await ctx.pool.query(
+      `SELECT subject, correlation_id, causation_id, controls, data::text AS data_text, links
+         FROM ledger_entries WHERE event_id = ANY($1::text[]) ORDER BY subject`,
+      [[idOf(escaped), idOf(big)]],
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({
+        subject: awkward,
+        correlation_id: 'null',
+        causation_id: 'tab\there \u0001 é ✓',
+        controls: ['ISO\\9', 'SOX "1"', 'line\nbreak'],
+      }),
+      expect.objectContaining({
+        subject: 'workload-W-big',
+        data_text: '{"count": 12345678901234567890, "ratio": 1.50, "workloadId": "W-big"}',
+        links: [{ kind: 'workload', id: 'W-big' }],
+      }),
+    ]);
+  });
 });
