@@ -10,6 +10,17 @@ import type {
 } from '@trainyard/planning-contracts';
 import type { FreezeOverrideRequestedV1 } from '@trainyard/scheduling-contracts';
 import type { PolicyEvaluatedV1 } from '@trainyard/compliance-contracts';
+import {
+  KEY_CACHE_SIZE,
+  MAX_LINKS,
+  isActorKey,
+  isId,
+  isRecord,
+  visitIdsAndControls,
+  withExtensionControls,
+} from './ledger-data-scan';
+
+export { controlsOf, scanIdLinks } from './ledger-data-scan';
 
 /** One reference an event carries: `kind` is the id's name without `Id`/`Ids`, kebab-case. */
 export interface LedgerLink {
@@ -47,65 +58,6 @@ export interface LedgerFacts {
 
 /** The kinds through which a workload's trail reaches events that do not name it. */
 export const PIVOT_KINDS = ['release', 'deployment', 'override'] as const;
-
-const MAX_DEPTH = 6;
-const MAX_LINKS = 500;
-const MAX_ID_LENGTH = 512;
-const ID_KEY = /^([a-zA-Z][a-zA-Z0-9]*?)(Id|Ids|ID|IDs)$/;
-const ACTOR_KEY = /^[a-z][a-zA-Z]*By$/;
-
-const kebab = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
-const isId = (value: unknown): value is string =>
-  typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
-
-/**
- * What a data key names: the link kind of an `<name>Id`/`<name>Ids` key, or null. Remembered per
- * key (event data repeats a few contract keys millions of times); at most KEY_CACHE_SIZE keys, so
- * hostile data with ever new keys only costs the regex, never memory.
- */
-const KEY_CACHE_SIZE = 2_000;
-const idKinds = new Map<string, string | null>();
-const idKindOf = (key: string): string | null => {
-  const known = idKinds.get(key);
-  if (known !== undefined) return known;
-  const name = ID_KEY.exec(key)?.[1];
-  const kind = name ? kebab(name) : null;
-  if (idKinds.size < KEY_CACHE_SIZE) idKinds.set(key, kind);
-  return kind;
-};
-
-const visitIds = (value: unknown, depth: number, links: LedgerLink[]): void => {
-  if (depth > MAX_DEPTH || links.length >= MAX_LINKS) return;
-  if (Array.isArray(value)) {
-    for (const item of value) visitIds(item, depth + 1, links);
-    return;
-  }
-  if (!isRecord(value)) return;
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
-    const field = value[key];
-    const kind = idKindOf(key);
-    if (kind !== null) {
-      if (isId(field)) links.push({ kind, id: field });
-      else if (Array.isArray(field)) for (const id of field) if (isId(id)) links.push({ kind, id });
-    }
-    if (typeof field === 'object') visitIds(field, depth + 1, links);
-  }
-};
-
-/**
- * The generic fallback: every `<name>Id` (a string) and `<name>Ids` (strings) anywhere in the data,
- * nested objects and arrays included (e.g. `deploymentOrder[].workloadId`), as `{kind: name}`.
- */
-export const scanIdLinks = (data: unknown): LedgerLink[] => {
-  const links: LedgerLink[] = [];
-  visitIds(data, 0, links);
-  return links;
-};
 
 type Extractor = (data: Record<string, unknown>) => LedgerLink[];
 
@@ -179,89 +131,6 @@ const KNOWN: Readonly<Record<string, Extractor>> = {
       ...ids('component', event.scope?.components),
     ];
   },
-};
-
-const visitControls = (value: unknown, depth: number, found: Set<string>): void => {
-  if (depth > MAX_DEPTH) return;
-  if (Array.isArray(value)) {
-    for (const item of value) visitControls(item, depth + 1, found);
-    return;
-  }
-  if (!isRecord(value)) return;
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
-    const field = value[key];
-    if ((key === 'controls' || key === 'controlTags') && Array.isArray(field)) {
-      for (const tag of field) if (isId(tag)) found.add(tag);
-    } else if (typeof field === 'object') visitControls(field, depth + 1, found);
-  }
-};
-
-/** Adds the `controls` extension's tags (comma-separated) to `found`; the tags, sorted. */
-const withExtensionControls = (
-  found: Set<string>,
-  extensions: Readonly<Record<string, string>>,
-): string[] => {
-  const extension = extensions['controls'];
-  if (extension) for (const tag of extension.split(',')) if (tag.trim()) found.add(tag.trim());
-  return found.size === 0 ? [] : [...found].sort();
-};
-
-/** Control tags: a `controls` list anywhere in the data (e.g. each rule of an evaluation), or the `controls` extension (comma-separated). */
-export const controlsOf = (
-  data: unknown,
-  extensions: Readonly<Record<string, string>>,
-): string[] => {
-  const found = new Set<string>();
-  visitControls(data, 0, found);
-  return withExtensionControls(found, extensions);
-};
-
-/**
- * visitIds and visitControls in one walk of the data (ledgerFactsOf): each stops where it would
- * alone (ids at MAX_LINKS, controls inside a tag list), so both find what they find apart.
- */
-const visitIdsAndControls = (
-  value: unknown,
-  depth: number,
-  links: LedgerLink[] | undefined,
-  controls: Set<string> | undefined,
-): void => {
-  if (depth > MAX_DEPTH) return;
-  const ids = links && links.length < MAX_LINKS ? links : undefined;
-  if (!ids && !controls) return;
-  if (Array.isArray(value)) {
-    for (const item of value) visitIdsAndControls(item, depth + 1, ids, controls);
-    return;
-  }
-  if (!isRecord(value)) return;
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
-    const field = value[key];
-    if (ids) {
-      const kind = idKindOf(key);
-      if (kind !== null) {
-        if (isId(field)) ids.push({ kind, id: field });
-        else if (Array.isArray(field)) for (const id of field) if (isId(id)) ids.push({ kind, id });
-      }
-    }
-    let inner = controls;
-    if (controls && (key === 'controls' || key === 'controlTags') && Array.isArray(field)) {
-      for (const tag of field) if (isId(tag)) controls.add(tag);
-      inner = undefined;
-    }
-    if (typeof field === 'object') visitIdsAndControls(field, depth + 1, ids, inner);
-  }
-};
-
-/** Whether a data key names who did it (`…By`), remembered per key like idKindOf. */
-const actorKeys = new Map<string, boolean>();
-const isActorKey = (key: string): boolean => {
-  const known = actorKeys.get(key);
-  if (known !== undefined) return known;
-  const actor = ACTOR_KEY.test(key);
-  if (actorKeys.size < KEY_CACHE_SIZE) actorKeys.set(key, actor);
-  return actor;
 };
 
 /** Who did it: the first `…By` string field of the data (`approvedBy`, `committedBy`, …), else the `actor` extension. */

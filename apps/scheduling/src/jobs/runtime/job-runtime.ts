@@ -207,9 +207,7 @@ export class JobRuntime {
    * task's retry time.
    */
   async dispatch(): Promise<number | undefined> {
-    // A below-share team's start in flight here goes first (PriorityStarts), here and at each of
-    // the round's answers.
-    await this.ctx.priority.giveWay();
+    await this.ctx.priority.giveWay(); // a below-share team's start goes first (PriorityStarts)
     if (this.draining) return undefined;
     // Starts from memory wait for workers: they come first. The refused reservation has the
     // worker that frees up after them wake us.
@@ -238,8 +236,7 @@ export class JobRuntime {
 
   /** Records every buffered result in one transaction. */
   async flush(): Promise<number | undefined> {
-    if (this.facts.length === 0) return undefined;
-    await this.ctx.priority.giveWay(); // and at each answer (applyFacts)
+    if (this.facts.length > 0) await this.ctx.priority.giveWay(); // and at each answer (applyFacts)
     if (this.facts.length === 0) return undefined;
     // Starts from memory are recorded before their results; a result of a run taken over from
     // this instance (its start was not recorded) is dropped.
