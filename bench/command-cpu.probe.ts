@@ -22,6 +22,16 @@ import {
 
 const CLIENTS = 16;
 
+/** Busy time of every CPU of the machine (user, nice, system, irq, softirq, steal), from /proc/stat. */
+function machineBusyMs(): number {
+  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]!
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  return ((user! + nice! + system! + irq! + softirq! + steal!) * 1000) / 100;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const option = (name: string, fallback: string) => {
@@ -78,12 +88,14 @@ async function main(): Promise<void> {
       }, 0);
     const pids = await backends();
     const backendBefore = backendCpu(pids);
+    const machineBefore = machineBusyMs();
     const cpuBefore = procCpuMs(child.pid!);
     const started = Date.now();
     const commands = await run(seconds * 1000);
     const elapsed = Date.now() - started;
     await sleep(2_000);
     const cpu = procCpuMs(child.pid!) - cpuBefore;
+    const machineMs = machineBusyMs() - machineBefore;
     const backendMs = backendCpu(pids) - backendBefore;
     const newBackends = (await backends()).filter((pid) => !pids.includes(pid)).length;
     await admin.end();
@@ -96,6 +108,8 @@ async function main(): Promise<void> {
         serviceCpuMs: cpu,
         serviceCpuUsPerCommand: Math.round((cpu * 1000) / commands),
         postgresCpuUsPerCommand: Math.round((backendMs * 1000) / commands),
+        // Every process's: the probe's clients, the broker, other work on the machine.
+        machineCpuUsPerCommand: Math.round((machineMs * 1000) / commands),
         ...(newBackends > 0 ? { backendsOpenedDuringWindow: newBackends } : {}),
         load: readFileSync('/proc/loadavg', 'utf8').split(' ')[0],
       }),

@@ -105,6 +105,14 @@ export interface SubscribeOptions {
    * type uses it so that read-your-writes does not wait for an event it will never see.
    */
   readonly onSkipped?: (checkpoint: Checkpoint) => void;
+  /**
+   * After a batch that reached the end, wait this long before reading again, however many appends
+   * arrive meanwhile (`hurry()` or `stop()` end the wait), as a Kafka producer's `linger.ms`: under
+   * a steady stream one read and one handler call then carry a few milliseconds of appends rather
+   * than those of one round trip, and the per-batch cost (the read, a transaction, a checkpoint) is
+   * paid that much less often. Events wait up to this long longer. Default 0.
+   */
+  readonly lingerMs?: number;
 }
 
 export interface Subscription {
@@ -112,6 +120,11 @@ export interface Subscription {
   readonly checkpoint: Checkpoint;
   /** Resolves once the in-flight handler (if any) has finished and the loop has ended. */
   stop(): Promise<void>;
+  /**
+   * Somebody waits for the next events: ends a linger in progress, or skips the one after the read
+   * in progress (which may have started before those events were appended).
+   */
+  hurry(): void;
   /** Settles when the subscription ends: resolves after stop(), rejects with the handler's error. */
   readonly done: Promise<void>;
 }

@@ -33,6 +33,8 @@ export class StoreSubscription implements Subscription {
   private stopped = false;
   private woken = false;
   private wake?: () => void;
+  private hurried = false;
+  private endLinger?: () => void;
 
   constructor(
     private readonly source: SubscriptionSource,
@@ -49,8 +51,14 @@ export class StoreSubscription implements Subscription {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.hurry();
     this.signal();
     await this.done.catch(() => undefined);
+  }
+
+  hurry(): void {
+    this.hurried = true;
+    this.endLinger?.();
   }
 
   private signal(): void {
@@ -59,7 +67,8 @@ export class StoreSubscription implements Subscription {
   }
 
   private async run(): Promise<void> {
-    const { batchSize = 500, pollIntervalMs = 1000, types, handler, onReadError } = this.options;
+    const { batchSize = 500, pollIntervalMs = 1000, lingerMs = 0 } = this.options;
+    const { types, handler, onReadError } = this.options;
     const unsubscribe = this.source.onAppend(() => this.signal());
     try {
       if (this.options.from === 'end') this.current = await this.source.end();
@@ -67,6 +76,8 @@ export class StoreSubscription implements Subscription {
       let retry = 0;
       while (!this.stopped) {
         this.woken = false;
+        // A hurry() from before this read is answered by it; one from during it skips the linger.
+        this.hurried = false;
         let result: ReadAllResult & { pending: boolean };
         try {
           result = await this.source.read(this.current, batchSize, types);
@@ -84,6 +95,7 @@ export class StoreSubscription implements Subscription {
           this.options.onSkipped?.(result.checkpoint);
         this.current = result.checkpoint;
         if (!result.isEnd) continue;
+        if (lingerMs > 0 && result.events.length > 0) await this.linger(lingerMs);
         if (result.pending) {
           backoff = Math.min(Math.max(1, backoff * 2), PENDING_BACKOFF_MAX_MS, pollIntervalMs);
           await this.sleep(backoff);
@@ -95,6 +107,20 @@ export class StoreSubscription implements Subscription {
     } finally {
       unsubscribe();
     }
+  }
+
+  /** Waits `ms` unless hurried or stopped; an append meanwhile only marks the loop woken (read next). */
+  private linger(ms: number): Promise<void> {
+    if (this.hurried || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const end = (): void => {
+        clearTimeout(timer);
+        this.endLinger = undefined;
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      this.endLinger = end;
+    });
   }
 
   private sleep(ms: number): Promise<void> {

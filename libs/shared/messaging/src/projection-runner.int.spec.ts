@@ -197,7 +197,11 @@ describe('ProjectionRunner', () => {
 
   function runner(
     projection: ProjectionDefinition<StoredEvent>,
-    options: { batchSize?: number; logger?: ReturnType<typeof recordingLogger> } = {},
+    options: {
+      batchSize?: number;
+      logger?: ReturnType<typeof recordingLogger>;
+      lingerMs?: number;
+    } = {},
   ) {
     const instance = new ProjectionRunner({
       pool: ctx.pool,
@@ -205,6 +209,7 @@ describe('ProjectionRunner', () => {
       projection,
       batchSize: options.batchSize ?? 50,
       pollIntervalMs: 100,
+      ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
       backoff: { initialMs: 20, maxMs: 100 },
       ...(options.logger ? { logger: options.logger } : {}),
     });
@@ -336,6 +341,31 @@ describe('ProjectionRunner', () => {
     );
     expect(rows).toEqual([{ total: 7 }]);
     expect(await projection.waitFor({ transactionId: 10n ** 15n, position: 1n }, 50)).toBe(false);
+  });
+
+  it('lingers after a batch under a stream of appends, but a waitFor (read-your-writes) ends the linger at once', async () => {
+    await createTables(ctx, 'linger');
+    const projection = runner(statsProjection('linger'), { lingerMs: 10_000, batchSize: 10_000 });
+    await projection.start();
+    const streamId = freshStreamId('linger');
+    const amount = (n: number) => append(streamId, [testEvent('CapacityAdjusted', { amount: n })]);
+    expect(await projection.waitFor(await amount(1), 5_000)).toBe(true);
+    // Polled, not waited for: a waitFor would end or skip the linger this test looks for. Once the
+    // batch holding it is folded, the runner lingers for 10 s whatever is appended meanwhile.
+    const second = await amount(2);
+    await waitFor(() => compareCheckpoints(projection.checkpoint, second) >= 0, {
+      description: 'the second event folded',
+    });
+    const third = await amount(3);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(compareCheckpoints(projection.checkpoint, third)).toBeLessThan(0);
+    // A reader waiting for its own write does not wait out the linger.
+    expect(await projection.waitFor(third, 5_000)).toBe(true);
+    const { rows } = await ctx.pool.query(
+      'SELECT total::int AS total FROM linger_counts WHERE stream_id = $1',
+      [streamId],
+    );
+    expect(rows).toEqual([{ total: 6 }]);
   });
 
   it('commits nothing of a batch in which an event fails, and does not move past it', async () => {

@@ -30,6 +30,13 @@ export interface ProjectionRunnerOptions<TEvent> {
   readonly backoff?: BackoffOptions;
   /** The store subscription's fallback poll. Default 500 ms. */
   readonly pollIntervalMs?: number;
+  /**
+   * The subscription's linger (SubscribeOptions.lingerMs): under a steady stream of appends a
+   * transaction folds this many milliseconds of them, not one round trip's. A `waitFor` (a
+   * read-your-writes query) ends it at once, so only readers that do not wait see the delay.
+   * Default 5 ms.
+   */
+  readonly lingerMs?: number;
 }
 
 /** Another runner (or a rebuild) moved the checkpoint: resume from there. */
@@ -65,6 +72,7 @@ export class ProjectionRunner<TEvent> {
   private waiters: { target: Checkpoint; resolve: () => void }[] = [];
   private stopController?: AbortController;
   private loop?: Promise<void>;
+  private subscription?: Subscription;
   private appliedCount = 0;
 
   constructor(private readonly options: ProjectionRunnerOptions<TEvent>) {
@@ -116,6 +124,7 @@ export class ProjectionRunner<TEvent> {
    */
   waitFor(target: Checkpoint, timeoutMs: number): Promise<boolean> {
     if (compareCheckpoints(this.position, target) >= 0) return Promise.resolve(true);
+    this.subscription?.hurry();
     return new Promise((resolve) => {
       const waiter = {
         target,
@@ -168,6 +177,7 @@ export class ProjectionRunner<TEvent> {
           batchSize: this.batchSize,
           types: this.options.projection.eventTypes,
           pollIntervalMs: this.options.pollIntervalMs ?? 500,
+          lingerMs: this.options.lingerMs ?? 5,
           handler: (batch) => this.applyBatch(batch.events, batch.checkpoint),
           onSkipped: (checkpoint) => this.reached(checkpoint),
           onReadError: (error) =>
@@ -176,6 +186,7 @@ export class ProjectionRunner<TEvent> {
               'projection read failed; retrying',
             ),
         });
+        this.subscription = subscription;
         await Promise.race([subscription.done, whenAborted(stop)]);
         failures = 0;
       } catch (error) {
@@ -193,6 +204,7 @@ export class ProjectionRunner<TEvent> {
         );
         await sleep(backoffDelay(failures, this.backoff), stop);
       } finally {
+        this.subscription = undefined;
         await subscription?.stop();
       }
     }
