@@ -90,14 +90,21 @@ describe('StoreSubscription linger', () => {
     return subscription;
   }
 
-  it('without a linger, reads again as soon as an append wakes it', async () => {
+  /** A subscription with `lingerMs` that has handled a first batch of one event. */
+  async function afterFirstBatch(lingerMs?: number) {
     const log = new MemoryLog();
     const handled = batches();
     const subscription = subscribe(log, {
+      ...(lingerMs === undefined ? {} : { lingerMs }),
       handler: handled.handler,
     });
     log.append(1);
     await handled.nth(1);
+    return { log, handled, subscription };
+  }
+
+  it('without a linger, reads again as soon as an append wakes it', async () => {
+    const { log, handled, subscription } = await afterFirstBatch();
     log.append(2);
     await handled.nth(2);
     await subscription.stop();
@@ -105,14 +112,7 @@ describe('StoreSubscription linger', () => {
   });
 
   it('after a delivered batch, waits out the linger however many appends arrive, then delivers them in one batch', async () => {
-    const log = new MemoryLog();
-    const handled = batches();
-    const subscription = subscribe(log, {
-      lingerMs: 300,
-      handler: handled.handler,
-    });
-    log.append(1);
-    await handled.nth(1);
+    const { log, handled, subscription } = await afterFirstBatch(300);
     const readsAfterFirst = log.reads;
     for (let i = 0; i < 5; i++) log.append(1);
     await settle();
@@ -124,14 +124,7 @@ describe('StoreSubscription linger', () => {
   });
 
   it('hurry() ends a linger at once, and skips the next one when none is in progress', async () => {
-    const log = new MemoryLog();
-    const handled = batches();
-    const subscription = subscribe(log, {
-      lingerMs: 600_000,
-      handler: handled.handler,
-    });
-    log.append(1);
-    await handled.nth(1);
+    const { log, handled, subscription } = await afterFirstBatch(600_000);
     log.append(2);
     await settle();
     expect(handled.seen).toHaveLength(1); // lingering for ten minutes
@@ -145,14 +138,7 @@ describe('StoreSubscription linger', () => {
   });
 
   it('stop() ends a linger at once', async () => {
-    const log = new MemoryLog();
-    const handled = batches();
-    const subscription = subscribe(log, {
-      lingerMs: 600_000,
-      handler: handled.handler,
-    });
-    log.append(1);
-    await handled.nth(1);
+    const { subscription } = await afterFirstBatch(600_000);
     await subscription.stop();
     await expect(subscription.done).resolves.toBeUndefined();
   });
