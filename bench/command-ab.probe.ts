@@ -8,7 +8,7 @@
  */
 import { Pool } from 'pg';
 import { signDevToken } from '@trainyard/infra';
-import { procCpuMs, sleep } from './bench-harness';
+import { measureWindow, procCpuMs, sleep } from './bench-harness';
 import {
   planningClients,
   registerWorkload,
@@ -60,19 +60,11 @@ async function main(): Promise<void> {
     }
     const stubs = sides.map((side) => planningClients(side.service!.address, CLIENTS));
     let k = 0;
-    const run = async (s: number, ms: number) => {
-      const until = Date.now() + ms;
-      let done = 0;
-      await Promise.all(
-        stubs[s]!.map(async (stub, w) => {
-          while (Date.now() < until) {
-            await registerWorkload(stub, token, `wl-${runId}-${s}-${w}-${k++}`);
-            done++;
-          }
-        }),
-      );
-      return (done * 1000) / ms;
-    };
+    const run = (s: number, ms: number) =>
+      measureWindow({ warmupMs: 0, windowMs: ms }, CLIENTS, async (w) => {
+        await registerWorkload(stubs[s]![w]!, token, `wl-${runId}-${s}-${w}-${k++}`);
+        return 1;
+      });
     await run(0, 2_000);
     await run(1, 2_000);
     await sleep(1_000);

@@ -24,7 +24,7 @@ import {
 } from '@trainyard/evidence';
 import type { PopulationFile, ReconciliationFile, ServiceLogSource } from '@trainyard/evidence';
 import { appendScenario, planningLifecycle } from '@trainyard/planning-read-models/testing';
-import { testDatabaseUrl, waitFor } from '@trainyard/testing';
+import { dropDatabaseOnceIdle, testDatabaseUrl } from '@trainyard/testing';
 // The tamperings the unit spec checks on a bundle built in memory, here on one exported from PostgreSQL.
 import { contentTamperings, manifestTamperings, resigned } from '@trainyard/evidence/testing';
 
@@ -116,19 +116,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await store?.close();
   await pool?.end();
-  // pg-pool's end() resolves before its clients' sockets close: a DROP … WITH (FORCE) right away
-  // terminates a backend whose idle client then emits an unhandled error and fails the suite.
-  await waitFor(
-    async () =>
-      (
-        await admin.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
-          [database],
-        )
-      ).rows[0]?.n === 0,
-    { description: `the connections to ${database} closed` },
-  );
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await dropDatabaseOnceIdle(admin, database);
   await admin.end();
   rmSync(auditDir, { recursive: true, force: true });
   rmSync(work, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
-import { createTestContext, waitFor, type TestContext } from '@trainyard/testing';
+import { createTestContext, dropDatabaseOnceIdle, type TestContext } from '@trainyard/testing';
 import { COMMIT_FRONTIER } from './commit-frontier.sql';
 
 /** A connection holding an open transaction that has taken a transaction id, in the database at `url`. */
@@ -46,19 +46,7 @@ describe('COMMIT_FRONTIER', () => {
 
   afterAll(async () => {
     await pool?.end();
-    // pg-pool's end() resolves before its sockets close; a forced DROP right away would terminate
-    // an idle client, which then emits an unhandled error.
-    await waitFor(
-      async () =>
-        (
-          await ctx.pool.query<{ n: number }>(
-            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
-            [database],
-          )
-        ).rows[0]?.n === 0,
-      { description: `the connections to ${database} closed` },
-    );
-    await ctx.pool.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await dropDatabaseOnceIdle(ctx.pool, database);
     await ctx.dispose();
   });
 

@@ -109,32 +109,28 @@ export class StoreSubscription implements Subscription {
     }
   }
 
+  /** Waits `ms` unless woken first (an append in this process, NOTIFY, stop()). */
+  private sleep(ms: number): Promise<void> {
+    if (this.woken || this.stopped) return Promise.resolve();
+    return this.pause(ms, (end) => (this.wake = end));
+  }
+
   /** Waits `ms` unless hurried or stopped; an append meanwhile only marks the loop woken (read next). */
   private linger(ms: number): Promise<void> {
     if (this.hurried || this.stopped) return Promise.resolve();
+    return this.pause(ms, (end) => (this.endLinger = end));
+  }
+
+  /** Resolves after `ms`, or sooner through the `end` it hands to `slot` (cleared once it resolves). */
+  private pause(ms: number, slot: (end: (() => void) | undefined) => void): Promise<void> {
     return new Promise((resolve) => {
       const end = (): void => {
         clearTimeout(timer);
-        this.endLinger = undefined;
+        slot(undefined);
         resolve();
       };
       const timer = setTimeout(end, ms);
-      this.endLinger = end;
-    });
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.woken || this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
+      slot(end);
     });
   }
 }

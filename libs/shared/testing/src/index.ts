@@ -1,4 +1,5 @@
 export * from './wait-for';
+export * from './drop-database';
 export * from './test-context';
 export * from './service-harness';
 export * from './grpc-refusal';
