@@ -1,4 +1,6 @@
 import type { PoolClient } from 'pg';
+import { ValidationError } from '@trainyard/kernel';
+import { assertStorableName, toEventPayload } from './event-payload';
 import type { NewEvent } from './event-store.types';
 import { assertSchemaName, notifyStatement, quoteIdent } from './schema-name';
 
@@ -56,27 +58,23 @@ export function appendStatement(
   const schemaVersions: number[] = [];
   const data: string[] = [];
   const metadata: string[] = [];
-  for (const append of appends) {
-    if (!append.streamId) throw new Error('appendInTransaction: empty stream id');
+  appends.forEach((append, a) => {
+    assertStorableName(append.streamId, `appends[${a}].streamId`);
     if (!Number.isInteger(append.expectedVersion) || append.expectedVersion < 0)
-      throw new Error(`appendInTransaction: invalid expected version ${append.expectedVersion}`);
+      throw new ValidationError(
+        `appends[${a}].expectedVersion`,
+        `invalid expected version ${append.expectedVersion}: use a version of 0 or more.`,
+      );
     append.events.forEach((event, i) => {
-      const meta = event.metadata;
-      if (!event.type) throw new Error('appendInTransaction: event without a type');
-      if (event.data === undefined)
-        throw new Error(`appendInTransaction: ${event.type} without data`);
-      if (!meta?.eventId || !meta.correlationId || !meta.actor)
-        throw new Error(
-          `appendInTransaction: ${event.type} metadata needs eventId, correlationId and actor`,
-        );
+      const payload = toEventPayload(event, `appends[${a}].events[${i}]`);
       streams.push(append.streamId);
       versions.push(append.expectedVersion + i + 1);
-      types.push(event.type);
-      schemaVersions.push(event.schemaVersion ?? 1);
-      data.push(JSON.stringify(event.data));
-      metadata.push(JSON.stringify(meta));
+      types.push(payload.type);
+      schemaVersions.push(payload.schemaVersion);
+      data.push(payload.data);
+      metadata.push(payload.metadata);
     });
-  }
+  });
   if (streams.length === 0) return undefined;
   const events = `${quoteIdent(assertSchemaName(schema))}.events`;
   const p = (i: number) => `$${firstParam + i}`;

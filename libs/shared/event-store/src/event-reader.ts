@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { maxCheckpoint } from './checkpoint';
 import { COMMIT_FRONTIER } from './commit-frontier.sql';
+import { assertStorableName } from './event-payload';
 import type {
   Checkpoint,
   EventMetadata,
@@ -46,6 +47,9 @@ export class EventReader {
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    // No stream can have an id the append refuses; a lone surrogate would be sent as U+FFFD and
+    // read another stream's events.
+    assertStorableName(streamId, 'streamId');
     const backwards = options.direction === 'backwards';
     const statement = backwards ? this.sql.readStreamBackwards : this.sql.readStreamForwards;
     const from = options.fromVersion ?? (backwards ? 2_147_483_647 : 1);

@@ -217,7 +217,9 @@ describe('append', () => {
 
   it('rejects invalid input before touching the database', async () => {
     await expect(store.append(freshStreamId(), [])).rejects.toThrow('no events');
-    await expect(store.append('', [newEvent('A', {})])).rejects.toThrow('empty stream id');
+    await expect(store.append('', [newEvent('A', {})])).rejects.toThrow(
+      'streamId must not be empty',
+    );
     await expect(store.append(freshStreamId(), [newEvent('A', {})], -1)).rejects.toThrow(
       'invalid expected version',
     );
@@ -226,7 +228,7 @@ describe('append', () => {
       data: {},
       metadata: { eventId: 'e', correlationId: 'c', actor: '' },
     };
-    await expect(store.append(freshStreamId(), [noActor])).rejects.toThrow('metadata needs');
+    await expect(store.append(freshStreamId(), [noActor])).rejects.toThrow('needs metadata');
   });
 });
 

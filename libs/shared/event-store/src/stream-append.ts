@@ -1,5 +1,7 @@
 import type { Pool } from 'pg';
-import type { AppendResult, EventMetadata, ExpectedVersion, NewEvent } from './event-store.types';
+import { ValidationError } from '@trainyard/kernel';
+import { assertStorableName, toEventPayload, type EventPayload } from './event-payload';
+import type { AppendResult, ExpectedVersion, NewEvent } from './event-store.types';
 import { appendStatements, type Statement } from './stream-append.sql';
 import { WrongExpectedVersion } from './wrong-expected-version.error';
 
@@ -12,13 +14,6 @@ interface AppendRow {
 interface InsertedRow {
   position: string;
   transaction_id: string;
-}
-
-export interface EventPayload {
-  readonly type: string;
-  readonly schemaVersion: number;
-  readonly data: string;
-  readonly metadata: string;
 }
 
 interface GroupRow {
@@ -85,10 +80,11 @@ export class StreamAppender {
     events: readonly NewEvent[],
     expectedVersion: ExpectedVersion = 'any',
   ): Promise<AppendResult> {
-    if (events.length === 0) throw new Error(`append to ${streamId}: no events`);
-    if (!streamId) throw new Error('append: empty stream id');
+    assertStorableName(streamId, 'streamId');
+    if (events.length === 0)
+      throw new ValidationError('events', `The append to ${streamId} has no events.`);
     const expected = expectedVersionParam(expectedVersion);
-    const payload = events.map(toPayload);
+    const payload = events.map((event, i) => toEventPayload(event, `events[${i}]`));
     if (expected !== null) return this.appendAt(streamId, expectedVersion, expected, payload);
     const query =
       payload.length === 1
@@ -289,25 +285,6 @@ export class StreamAppender {
   }
 }
 
-function toPayload(event: NewEvent): EventPayload {
-  if (typeof event.type !== 'string' || event.type.length === 0)
-    throw new Error('append: event without a type');
-  if (event.data === undefined) throw new Error(`append: ${event.type} without data`);
-  const metadata = event.metadata as EventMetadata | undefined;
-  if (!metadata?.eventId || !metadata.correlationId || !metadata.actor) {
-    throw new Error(`append: ${event.type} metadata needs eventId, correlationId and actor`);
-  }
-  const schemaVersion = event.schemaVersion ?? 1;
-  if (!Number.isInteger(schemaVersion) || schemaVersion < 1)
-    throw new Error(`append: ${event.type} invalid schemaVersion`);
-  return {
-    type: event.type,
-    schemaVersion,
-    data: JSON.stringify(event.data),
-    metadata: JSON.stringify(metadata),
-  };
-}
-
 function singleAppendQuery(
   statement: Statement,
   streamId: string,
@@ -376,6 +353,9 @@ function expectedVersionParam(expected: ExpectedVersion): number | null {
   if (expected === 'any') return null;
   if (expected === 'no_stream') return 0;
   if (!Number.isInteger(expected) || expected < 0)
-    throw new Error(`invalid expected version ${expected}`);
+    throw new ValidationError(
+      'expectedVersion',
+      `invalid expected version ${expected}: use 'any', 'no_stream' or a version of 0 or more.`,
+    );
   return expected;
 }

@@ -7,3 +7,4 @@ export * from './decider-specification';
 export * from './projection';
 export * from './personal-data';
 export * from './own-value';
+export * from './unstorable-text';

@@ -12,9 +12,13 @@ import { RpcException } from '@nestjs/microservices';
 import { status as GrpcStatus, Metadata } from '@grpc/grpc-js';
 import { throwError, type Observable } from 'rxjs';
 import { GRPC_STATUS_DETAILS_TRAILER, encodeRpcStatus } from '@trainyard/grpc-contracts';
-import { isDomainError, type DomainError, type FieldViolation } from '@trainyard/kernel';
+import {
+  isDomainError,
+  wellFormedText,
+  type DomainError,
+  type FieldViolation,
+} from '@trainyard/kernel';
 import { asciiTrailerValue, grpcFieldName } from './grpc-field-name';
-import { wellFormedText } from './input/unstorable-text';
 import { MalformedJsonBody, malformedJsonOf } from './errors/malformed-json';
 import type { MappedError } from './errors/mapped-error';
 import { PROBLEM_JSON, problemOf } from './errors/problem-details';

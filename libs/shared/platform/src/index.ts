@@ -24,14 +24,6 @@ export {
   RequestBodyTypeGuard,
   mediaTypeOf,
 } from './input/request-body';
-export {
-  DEFAULT_MAX_STRING_BYTES,
-  findUnstorableText,
-  findUnstorableTexts,
-  MAX_INPUT_PROBLEMS,
-  unstorableTextReason,
-} from './input/unstorable-text';
-export type { InputProblem } from './input/unstorable-text';
 export { Readiness } from './health/readiness';
 export type { ReadinessCheck, ReadinessReport } from './health/readiness';
 export { ServiceMetrics } from './health/metrics';

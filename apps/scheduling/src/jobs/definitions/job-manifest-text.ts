@@ -1,5 +1,4 @@
-import { ValidationError } from '@trainyard/kernel';
-import { findUnstorableText } from '@trainyard/platform';
+import { ValidationError, findUnstorableText } from '@trainyard/kernel';
 import { LineCounter, parseDocument } from 'yaml';
 
 /** A manifest is a document a team keeps in git: far below this, and nothing larger is parsed. */

@@ -5,9 +5,13 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { ValidationError } from '@trainyard/kernel';
+import {
+  MAX_INPUT_PROBLEMS,
+  ValidationError,
+  findUnstorableTexts,
+  type InputProblem,
+} from '@trainyard/kernel';
 import { MALFORMED_REQUEST } from './malformed-request';
-import { MAX_INPUT_PROBLEMS, findUnstorableTexts, type InputProblem } from './unstorable-text';
 
 export const MAX_STRING_BYTES = Symbol('trainyard.max-string-bytes');
 

@@ -26,10 +26,24 @@ export function unstorableTextReason(
   if (LONE_SURROGATE.test(text)) return 'must be valid Unicode (it holds a lone surrogate)';
   // Cheap bound first: a UTF-16 code unit is at most 3 bytes of UTF-8.
   if (text.length * 3 > maxBytes) {
-    const bytes = Buffer.byteLength(text, 'utf8');
+    const bytes = utf8Length(text);
     if (bytes > maxBytes) return `must be at most ${maxBytes} bytes of UTF-8; got ${bytes}`;
   }
   return undefined;
+}
+
+/** UTF-8 bytes of well-formed text (lone surrogates are refused before this is asked). */
+function utf8Length(text: string): number {
+  let bytes = text.length; // one per code unit, then the extra bytes of wider characters
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) continue;
+    if (unit < 0x800) bytes += 1;
+    else if (unit >= 0xd800 && unit <= 0xdfff)
+      bytes += 1; // a pair: 2 units, 4 bytes
+    else bytes += 2;
+  }
+  return bytes;
 }
 
 /** At most this many problems are reported for one request: enough to fix it, bounded to send. */

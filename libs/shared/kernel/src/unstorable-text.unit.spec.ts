@@ -29,6 +29,19 @@ describe('text the database cannot store', () => {
     );
   });
 
+  it('counts UTF-8 bytes as Node does, for every well-formed string (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), (text) => {
+        fc.pre(!text.includes('\u0000') && text.length > 0);
+        const bytes = Buffer.byteLength(text, 'utf8');
+        expect(unstorableTextReason(text, bytes)).toBeUndefined();
+        expect(unstorableTextReason(text, bytes - 1)).toBe(
+          `must be at most ${bytes - 1} bytes of UTF-8; got ${bytes}`,
+        );
+      }),
+    );
+  });
+
   it('names the path of the first offending value, through nested messages, lists and keys', () => {
     expect(
       findUnstorableText({ title: 'ok', components: [{ name: 'ok' }, { name: 'a\u0000' }] }),
