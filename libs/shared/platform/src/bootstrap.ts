@@ -6,6 +6,7 @@ import type { Server as GrpcServer } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { LoggerModule, Logger as PinoNestLogger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:net';
 import type { createEventStore } from '@trainyard/event-store';
 import {
   OutboxRelay,
@@ -65,8 +66,6 @@ export async function startService(
     publicKeyFile: keyFile,
     jwksUrl: config.AUTH_JWKS_URL,
   });
-  const grpcPort = config.GRPC_PORT || (await freePort());
-  const httpPort = config.HTTP_PORT || (await freePort());
   const pool = createServicePool(config, logger);
   const kafkaAdmin = lazyKafkaAdmin(config);
 
@@ -188,6 +187,10 @@ export async function startService(
     // middleware after it sees a body that does not parse before Nest strips the error to its message.
     app.useBodyParser('json');
     app.use(keepMalformedJsonDetail);
+    // Port 0: HTTP listens on a port the OS picks, read back once bound. Nest's gRPC server keeps
+    // its bound port to itself, so that one is looked up just before binding, which leaves the
+    // moment between for another process's connection to take it (not seconds of start-up).
+    const grpcPort = config.GRPC_PORT || (await freePort());
     app.connectMicroservice<MicroserviceOptions>(
       {
         transport: Transport.GRPC,
@@ -206,7 +209,8 @@ export async function startService(
       { inheritAppConfig: true },
     );
     await app.startAllMicroservices();
-    await app.listen(httpPort, config.HTTP_HOST);
+    await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+    const httpPort = boundPort(app.getHttpServer());
 
     const topic = eventsTopic(definition.service);
     // Not awaited at start (a broker outage must not block it), but awaited by stop(): an admin
@@ -248,4 +252,12 @@ export async function startService(
     await stop();
     throw error;
   }
+}
+
+/** The TCP port a listening server is bound to. */
+function boundPort(server: Server): number {
+  const address = server.address();
+  if (typeof address !== 'object' || address === null)
+    throw new Error('the HTTP server is not listening');
+  return address.port;
 }
