@@ -29,8 +29,6 @@ const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f])/;
  * (`events[2].data.note`), thrown before anything is written. `at` is the event's own path.
  */
 export function toEventPayload(event: NewEvent, at: string): EventPayload {
-  if (typeof event.type !== 'string' || event.type.length === 0)
-    throw new ValidationError(`${at}.type`, `${at} has no type.`);
   assertStorableName(event.type, `${at}.type`);
   if (event.data === undefined)
     throw new ValidationError(`${at}.data`, `${at} (${event.type}) has no data.`);
