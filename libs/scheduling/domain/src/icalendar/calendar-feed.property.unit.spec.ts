@@ -86,28 +86,48 @@ const definitionArb = fc
     return { ...base, recurrence: { rule: parts.join(';'), exceptions } };
   });
 
+/** node-ical reads from the feed of `definition` the occurrences the service computes. */
+const expectNodeIcalReadsServiceOccurrences = (definition: CalendarEntryDefinition): void => {
+  const text = calendarFeed(
+    [{ definition, sequence: 0, retired: false, updatedAt: '2026-01-01T00:00:00Z' }],
+    {
+      calendarName: 'generated',
+      generatedAt: '2026-01-01T00:00:00Z',
+      policyHorizonDays: { before: 1, after: 1200 },
+    },
+  );
+  const [event] = parseFeedWithNodeIcal(text, FROM, TO);
+  expectSameOccurrences(
+    definition,
+    event?.occurrences ?? [],
+    serviceOccurrences(definition, FROM.getTime(), TO.getTime()),
+  );
+};
+
 describe('calendarFeed read back by node-ical, over generated definitions', () => {
   it('names, for every entry, the occurrences the service computes (weekly and daily rules, DST zones and policies, EXDATEs)', () => {
-    fc.assert(
-      fc.property(definitionArb, (definition) => {
-        const text = calendarFeed(
-          [{ definition, sequence: 0, retired: false, updatedAt: '2026-01-01T00:00:00Z' }],
-          {
-            calendarName: 'generated',
-            generatedAt: '2026-01-01T00:00:00Z',
-            policyHorizonDays: { before: 1, after: 1200 },
-          },
-        );
-        const [event] = parseFeedWithNodeIcal(text, FROM, TO);
-        expectSameOccurrences(
-          definition,
-          event?.occurrences ?? [],
-          serviceOccurrences(definition, FROM.getTime(), TO.getTime()),
-        );
-      }),
-      { numRuns: 40 },
-    );
+    fc.assert(fc.property(definitionArb, expectNodeIcalReadsServiceOccurrences), {
+      numRuns: 40,
+    });
   });
+
+  it.each(['first', 'last', 'both'] as const)(
+    'drops an EXDATE on a wall time the fall-back overlap repeats (overlap %s; found by the property, seed 966133119)',
+    (overlap) => {
+      expect.hasAssertions();
+      expectNodeIcalReadsServiceOccurrences({
+        id: 'generated',
+        kind: 'maintenance-window',
+        name: 'generated',
+        zone: 'America/New_York',
+        start: '2026-10-05T01:00',
+        duration: 'PT15M',
+        recurrence: { rule: 'FREQ=DAILY;INTERVAL=1;COUNT=28', exceptions: ['2026-11-01T01:00'] },
+        dstPolicy: { gap: 'shift', overlap },
+        scope: { components: ['ledger'] },
+      });
+    },
+  );
 
   it('keeps every line within 75 octets and ends it with CRLF, whatever the names', () => {
     fc.assert(

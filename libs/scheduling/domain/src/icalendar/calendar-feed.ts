@@ -142,22 +142,29 @@ const instantMs = (field: string, value: string): number => {
 };
 
 /**
- * An EXDATE or RDATE wall time that a spring-forward gap skipped, as the wall time it is read
- * at (02:30 → 03:30): RFC 5545 reads both with the offset before the gap, but parsers differ on a
- * value that does not exist, and the instant it names must match the shifted occurrence.
+ * An EXDATE or RDATE wall time as the feed writes it, where RFC 5545's reading is not what every
+ * parser does. One that a spring-forward gap skipped becomes the wall time it is read at (02:30 →
+ * 03:30): RFC 5545 reads it with the offset before the gap, but parsers differ on a value that does
+ * not exist, and the instant it names must match the shifted occurrence. One that a fall-back
+ * overlap repeats becomes its first instant in UTC (a number): RFC 5545 reads it so, but node-ical
+ * matched such an EXDATE to neither instant and kept the occurrence.
  */
-const existingWallTime = (zone: string, wall: Temporal.PlainDateTime): Temporal.PlainDateTime => {
+const unambiguousTime = (
+  zone: string,
+  wall: Temporal.PlainDateTime,
+): Temporal.PlainDateTime | number => {
   const out: number[] = [];
   const date = { year: wall.year, month: wall.month, day: wall.day };
   ZoneResolver.for(zone).resolveDay(
     date,
     daysFromCivil(date),
     [wall.hour * 60 + wall.minute],
-    { gap: 'shift', overlap: 'first' },
+    { gap: 'shift', overlap: 'both' },
     out,
   );
-  const instant = out[0];
+  const [instant, repeated] = out;
   if (instant === undefined) return wall;
+  if (repeated !== undefined) return instant + wall.second * 1000;
   return Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(zone).toPlainDateTime();
 };
 
@@ -293,15 +300,15 @@ const eventOf = (
   if (definition.recurrence) {
     const { rule, exceptions = [], additions = [] } = definition.recurrence;
     event.addPropertyWithValue('rrule', recurrenceRuleFor(rule, definition.zone, allDay, start));
-    const local = (field: string) => (v: string, i: number) => {
-      const wall = parseLocal(`${field}[${i}]`, v);
-      return tzid === undefined || allDay ? wall : existingWallTime(definition.zone, wall);
-    };
     // One property per date keeps every line short and every client happy.
-    for (const exdate of exceptions.map(local('recurrence.exceptions')))
-      event.addProperty(timeProperty('exdate', tzid, [exdate], allDay));
-    for (const rdate of additions.map(local('recurrence.additions')))
-      event.addProperty(timeProperty('rdate', tzid, [rdate], allDay));
+    const addLocal = (name: 'exdate' | 'rdate', field: string) => (v: string, i: number) => {
+      const wall = parseLocal(`${field}[${i}]`, v);
+      const time = tzid === undefined || allDay ? wall : unambiguousTime(definition.zone, wall);
+      if (typeof time === 'number') event.addPropertyWithValue(name, icalUtcTime(time));
+      else event.addProperty(timeProperty(name, tzid, [time], allDay));
+    };
+    exceptions.forEach(addLocal('exdate', 'recurrence.exceptions'));
+    additions.forEach(addLocal('rdate', 'recurrence.additions'));
     if (!allDay) {
       const { exdates, rdates } = policyCorrections(definition, horizon);
       for (const exdate of exdates) event.addPropertyWithValue('exdate', icalUtcTime(exdate));
